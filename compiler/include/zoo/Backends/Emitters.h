@@ -1,0 +1,57 @@
+//===- Emitters.h - the output formats of zooc --------------------*- C++ -*-===//
+//
+// Each emitter reads the annotated Module and writes one format to a stream. Emitters never open
+// files, never compute a metric and are deterministic: records sorted by name, no timestamps,
+// locale-free numbers.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ZOO_BACKENDS_EMITTERS_H
+#define ZOO_BACKENDS_EMITTERS_H
+
+#include "zoo/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
+#include <string>
+#include <vector>
+
+namespace zoo {
+
+/// `--emit=report`: a readable table of models (and hardware), with the conventions stated.
+class ReportEmitter {
+public:
+  explicit ReportEmitter(const Module &M) : M(M) {}
+  void run(llvm::raw_ostream &OS);
+
+private:
+  const Module &M;
+};
+
+/// `--emit=json`: every record with its metrics; carries a `schema` version.
+class JSONEmitter {
+public:
+  static constexpr const char *Schema = "zoo.report/1";
+  explicit JSONEmitter(const Module &M) : M(M) {}
+  void run(llvm::raw_ostream &OS);
+
+private:
+  const Module &M;
+};
+
+/// `--emit=cpp-header`: a header-only C++17 registry of constexpr records.
+class CppHeaderEmitter {
+public:
+  CppHeaderEmitter(const Module &M, std::vector<std::string> Inputs)
+      : M(M), Inputs(std::move(Inputs)) {}
+  void run(llvm::raw_ostream &OS);
+
+private:
+  const Module &M;
+  std::vector<std::string> Inputs;
+};
+
+/// Models sorted by name.
+std::vector<const ModelRecord *> sortedModels(const Module &M);
+std::vector<const HardwareRecord *> sortedHardware(const Module &M);
+
+} // namespace zoo
+
+#endif

@@ -1,0 +1,265 @@
+//===- AST.h - the syntax tree of a .zoo file ---------------------*- C++ -*-===//
+//
+// What the parser builds: expressions, statements and declarations, each with the source range it
+// came from. Nothing here is checked; Sema resolves names, types and units and turns models into
+// records of the Module. Nodes use LLVM-style RTTI (a Kind and classof) and own their children.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ZOO_IR_AST_H
+#define ZOO_IR_AST_H
+
+#include "zoo/Basic/Units.h"
+#include "llvm/Support/Casting.h"
+#include "llvm/Support/SMLoc.h"
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace zoo {
+
+// ---- Expressions ---------------------------------------------------------------------------
+class Expr {
+public:
+  enum Kind { Number, String, Bool, Name, Unary, Binary, Cond, Call };
+  Expr(Kind K, llvm::SMRange R) : TheKind(K), Range(R) {}
+  virtual ~Expr() = default;
+  Kind getKind() const { return TheKind; }
+  llvm::SMRange range() const { return Range; }
+  llvm::SMLoc loc() const { return Range.Start; }
+  /// The source text of the expression, for messages.
+  std::string text() const;
+
+private:
+  Kind TheKind;
+  llvm::SMRange Range;
+};
+using ExprPtr = std::unique_ptr<Expr>;
+
+class NumberExpr : public Expr {
+public:
+  NumberExpr(llvm::SMRange R) : Expr(Number, R) {}
+  bool IsInt = true;
+  int64_t IntValue = 0;
+  double RealValue = 0; ///< in base units when a unit is present
+  std::string UnitText; ///< as written (`GB/s`), empty for a plain number
+  Dim UnitDim;
+  static bool classof(const Expr *E) { return E->getKind() == Number; }
+};
+
+class StringExpr : public Expr {
+public:
+  StringExpr(llvm::SMRange R, std::string V) : Expr(String, R), Value(std::move(V)) {}
+  std::string Value;
+  static bool classof(const Expr *E) { return E->getKind() == String; }
+};
+
+class BoolExpr : public Expr {
+public:
+  BoolExpr(llvm::SMRange R, bool V) : Expr(Bool, R), Value(V) {}
+  bool Value;
+  static bool classof(const Expr *E) { return E->getKind() == Bool; }
+};
+
+class NameExpr : public Expr {
+public:
+  NameExpr(llvm::SMRange R, std::vector<std::string> P) : Expr(Name, R), Path(std::move(P)) {}
+  std::vector<std::string> Path; ///< `a` or `a.b.c`
+  const std::string &name() const { return Path.front(); }
+  static bool classof(const Expr *E) { return E->getKind() == Name; }
+};
+
+class UnaryExpr : public Expr {
+public:
+  UnaryExpr(llvm::SMRange R, std::string Op, ExprPtr X)
+      : Expr(Unary, R), Op(std::move(Op)), Operand(std::move(X)) {}
+  std::string Op;
+  ExprPtr Operand;
+  static bool classof(const Expr *E) { return E->getKind() == Unary; }
+};
+
+class BinaryExpr : public Expr {
+public:
+  BinaryExpr(llvm::SMRange R, std::string Op, ExprPtr L, ExprPtr Rhs)
+      : Expr(Binary, R), Op(std::move(Op)), LHS(std::move(L)), RHS(std::move(Rhs)) {}
+  std::string Op;
+  ExprPtr LHS, RHS;
+  static bool classof(const Expr *E) { return E->getKind() == Binary; }
+};
+
+class CondExpr : public Expr {
+public:
+  CondExpr(llvm::SMRange R, ExprPtr C, ExprPtr T, ExprPtr F)
+      : Expr(Cond, R), C(std::move(C)), T(std::move(T)), F(std::move(F)) {}
+  ExprPtr C, T, F;
+  static bool classof(const Expr *E) { return E->getKind() == Cond; }
+};
+
+class CallExpr : public Expr {
+public:
+  CallExpr(llvm::SMRange R, std::string N, llvm::SMRange NR)
+      : Expr(Call, R), Callee(std::move(N)), CalleeRange(NR) {}
+  std::string Callee;
+  llvm::SMRange CalleeRange;
+  std::vector<ExprPtr> Args;
+  static bool classof(const Expr *E) { return E->getKind() == Call; }
+};
+
+// ---- Statements inside blocks ----------------------------------------------------------------
+struct Arg {
+  std::string Name; ///< empty for a positional argument
+  llvm::SMRange NameRange;
+  ExprPtr Value;
+};
+
+class Stmt {
+public:
+  enum Kind { Call, Repeat, For, If };
+  Stmt(Kind K, llvm::SMRange R) : TheKind(K), Range(R) {}
+  virtual ~Stmt() = default;
+  Kind getKind() const { return TheKind; }
+  llvm::SMRange range() const { return Range; }
+
+private:
+  Kind TheKind;
+  llvm::SMRange Range;
+};
+using StmtPtr = std::unique_ptr<Stmt>;
+using StmtList = std::vector<StmtPtr>;
+
+class CallStmt : public Stmt {
+public:
+  CallStmt(llvm::SMRange R) : Stmt(Call, R) {}
+  std::string Callee, Instance; ///< `linear q(...)`: Callee `linear`, Instance `q`
+  llvm::SMRange CalleeRange;
+  std::vector<Arg> Args;
+  static bool classof(const Stmt *S) { return S->getKind() == Call; }
+};
+
+class RepeatStmt : public Stmt {
+public:
+  RepeatStmt(llvm::SMRange R) : Stmt(Repeat, R) {}
+  ExprPtr Count;
+  StmtList Body;
+  static bool classof(const Stmt *S) { return S->getKind() == Repeat; }
+};
+
+class ForStmt : public Stmt {
+public:
+  ForStmt(llvm::SMRange R) : Stmt(For, R) {}
+  std::string Var;
+  llvm::SMRange VarRange;
+  ExprPtr Lo, Hi; ///< half-open: `for i in 0..n` runs i = 0 .. n-1
+  StmtList Body;
+  static bool classof(const Stmt *S) { return S->getKind() == For; }
+};
+
+class IfStmt : public Stmt {
+public:
+  IfStmt(llvm::SMRange R) : Stmt(If, R) {}
+  ExprPtr Cond;
+  StmtList Then, Else; ///< an `else if` is an IfStmt alone in Else
+  static bool classof(const Stmt *S) { return S->getKind() == If; }
+};
+
+// ---- Record bodies (models, hardware, precisions) ----------------------------------------------
+struct Item {
+  enum Kind { Field, Source, ExpectEq, ExpectNear, Section };
+  Kind K;
+  llvm::SMRange Range;
+  std::string Name;        ///< field name, metric, or section kind
+  llvm::SMRange NameRange;
+  ExprPtr Value;           ///< field value or expected value
+  std::string Text;        ///< source URL (Source items, and a Field's `source` tag)
+  double Tolerance = 0;    ///< percent, for ExpectNear
+  std::string SectionName; ///< `memory hbm { }`: `hbm`
+  std::vector<Item> Items; ///< a section's body
+};
+
+// ---- Declarations ------------------------------------------------------------------------------
+struct ParamDecl {
+  std::string Name;
+  llvm::SMRange NameRange;
+  std::string TypeText; ///< `int`, `norm_kind`, `bytes/s`
+  llvm::SMRange TypeRange;
+  ExprPtr Default;
+};
+
+class Decl {
+public:
+  enum Kind { Block, Enum, Model, Hardware, Precision };
+  Decl(Kind K, llvm::SMRange R) : TheKind(K), Range(R) {}
+  virtual ~Decl() = default;
+  Kind getKind() const { return TheKind; }
+  llvm::SMRange range() const { return Range; }
+  std::string Name;
+  llvm::SMRange NameRange;
+  /// `block`, `primitive`, `enum`, `model`, `hardware`, `precision`.
+  const char *kindName() const;
+
+private:
+  Kind TheKind;
+  llvm::SMRange Range;
+};
+using DeclPtr = std::unique_ptr<Decl>;
+
+class BlockDecl : public Decl {
+public:
+  BlockDecl(llvm::SMRange R) : Decl(Block, R) {}
+  bool IsPrimitive = false;
+  std::vector<ParamDecl> Params;
+  StmtList Body;
+  static bool classof(const Decl *D) { return D->getKind() == Block; }
+};
+
+class EnumDecl : public Decl {
+public:
+  EnumDecl(llvm::SMRange R) : Decl(Enum, R) {}
+  std::vector<std::pair<std::string, llvm::SMRange>> Members;
+  static bool classof(const Decl *D) { return D->getKind() == Enum; }
+};
+
+class ModelDecl : public Decl {
+public:
+  ModelDecl(llvm::SMRange R) : Decl(Model, R) {}
+  std::string Target; ///< the architecture block, or the base model when IsWith
+  llvm::SMRange TargetRange;
+  bool IsWith = false;
+  std::vector<Arg> Args;
+  std::vector<Item> Items;
+  static bool classof(const Decl *D) { return D->getKind() == Model; }
+};
+
+class HardwareDecl : public Decl {
+public:
+  HardwareDecl(llvm::SMRange R) : Decl(Hardware, R) {}
+  std::string Class;
+  llvm::SMRange ClassRange;
+  std::vector<Item> Items;
+  static bool classof(const Decl *D) { return D->getKind() == Hardware; }
+};
+
+class PrecisionDecl : public Decl {
+public:
+  PrecisionDecl(llvm::SMRange R) : Decl(Precision, R) {}
+  std::vector<Item> Items;
+  static bool classof(const Decl *D) { return D->getKind() == Precision; }
+};
+
+struct Import {
+  std::string Path;
+  llvm::SMRange Range;
+};
+
+/// One parsed file.
+struct FileUnit {
+  std::string Path;     ///< as opened
+  unsigned BufferID = 0;
+  bool IsStdlib = false;
+  std::vector<Import> Imports;
+  std::vector<DeclPtr> Decls;
+};
+
+} // namespace zoo
+
+#endif

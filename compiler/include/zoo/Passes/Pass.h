@@ -1,0 +1,48 @@
+//===- Pass.h - the pass interface and the default pipeline -------*- C++ -*-===//
+//
+// A pass reads the checked Module, writes metrics into its records and reports problems through
+// the engine. Passes never print. The pipeline is one explicit list (static self-registration is
+// dropped by the linker in static libraries).
+//
+//===----------------------------------------------------------------------===//
+#ifndef ZOO_PASSES_PASS_H
+#define ZOO_PASSES_PASS_H
+
+#include "zoo/Basic/Diagnostic.h"
+#include "zoo/IR/Module.h"
+#include <memory>
+#include <vector>
+
+namespace zoo {
+
+enum class LogicalResult { Success, Failure };
+inline LogicalResult success(bool OK = true) {
+  return OK ? LogicalResult::Success : LogicalResult::Failure;
+}
+inline LogicalResult failure() { return LogicalResult::Failure; }
+inline bool failed(LogicalResult R) { return R == LogicalResult::Failure; }
+
+class Pass {
+public:
+  virtual ~Pass() = default;
+  /// The pass's command-line name.
+  virtual llvm::StringRef getArgument() const = 0;
+  virtual LogicalResult run(Module &M, DiagnosticEngine &Diags) = 0;
+};
+
+std::unique_ptr<Pass> createCountParamsPass();
+std::unique_ptr<Pass> createCountLayersPass();
+std::unique_ptr<Pass> createVerifyExpectsPass();
+
+/// Every pass, in order. Metric passes first, verification last.
+std::vector<std::unique_ptr<Pass>> createDefaultPipeline();
+
+/// Runs the pipeline; stops after the first failing pass.
+LogicalResult runPipeline(Module &M, DiagnosticEngine &Diags);
+
+/// The value of metric `K` for model `R`, computed by the passes.
+Value metricValue(const ModelRecord &R, MetricKind K);
+
+} // namespace zoo
+
+#endif

@@ -1,0 +1,29 @@
+//===- Sema.h - semantic analysis: from files to checked records --*- C++ -*-===//
+//
+// Declares every name, checks every block once (names, argument lists, types, units), then builds
+// the records: each model's arguments are bound and its architecture expanded into a LayerNode
+// tree; hardware and precisions are checked against their schemas. Metrics are the passes' job.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ZOO_SEMA_SEMA_H
+#define ZOO_SEMA_SEMA_H
+
+#include "zoo/Basic/Diagnostic.h"
+#include "zoo/IR/Module.h"
+
+namespace zoo {
+
+/// Limits on expansion; exceeding one is a diagnostic.
+struct ExpansionLimits {
+  static constexpr int64_t MaxRepeat = 1'000'000;        ///< one `repeat` count
+  static constexpr int64_t MaxForIterations = 100'000;   ///< one `for` range
+  static constexpr int64_t MaxNodes = 1'000'000;         ///< layer nodes per model
+  static constexpr unsigned MaxDepth = 64;               ///< nested block calls
+};
+
+/// Runs semantic analysis over the loaded files of `M`. Returns false on any error.
+bool runSema(Module &M, DiagnosticEngine &Diags);
+
+} // namespace zoo
+
+#endif

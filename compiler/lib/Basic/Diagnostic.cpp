@@ -1,0 +1,76 @@
+//===- Diagnostic.cpp - the diagnostics engine ----------------------------===//
+//
+// Prints through llvm::SourceMgr so every message has the LLVM shape (location, source line,
+// caret or range). Deduplicates identical errors and applies the error limit.
+//
+//===----------------------------------------------------------------------===//
+#include "zoo/Basic/Diagnostic.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace zoo;
+
+namespace {
+struct KindInfo {
+  bool Note;
+  const char *Format;
+};
+constexpr KindInfo Infos[] = {
+#define DIAG(ID, SEV, FMT) {diag_sev_##SEV, FMT},
+#define diag_sev_Error false
+#define diag_sev_Note true
+#include "zoo/Basic/DiagnosticKinds.def"
+#undef diag_sev_Error
+#undef diag_sev_Note
+};
+} // namespace
+
+DiagnosticEngine::DiagnosticEngine(llvm::SourceMgr &SM, llvm::raw_ostream &OS) : SM(SM), OS(OS) {}
+
+llvm::StringRef DiagnosticEngine::formatOf(diag::Kind K) { return Infos[K].Format; }
+bool DiagnosticEngine::isNote(diag::Kind K) { return Infos[K].Note; }
+
+void DiagnosticEngine::emit(llvm::SMRange Range, diag::Kind K, const std::string &Msg) {
+  if (isNote(K)) {
+    if (SuppressNotes || Stopped)
+      return;
+  } else {
+    if (Stopped)
+      return;
+    SuppressNotes = !Seen.insert({Range.Start.getPointer(), Msg}).second;
+    if (SuppressNotes)
+      return;
+    if (NumErrors == ErrorLimit) {
+      Stopped = true;
+      OS << "zooc: error: " << formatOf(diag::err_too_many_errors) << "\n";
+      ++NumErrors;
+      return;
+    }
+    ++NumErrors;
+  }
+  auto Kind = isNote(K) ? llvm::SourceMgr::DK_Note : llvm::SourceMgr::DK_Error;
+  if (!Range.Start.isValid()) {
+    OS << (isNote(K) ? "note: " : "zooc: error: ") << Msg << "\n";
+    return;
+  }
+  llvm::ArrayRef<llvm::SMRange> Ranges;
+  if (Range.End.isValid() && Range.End.getPointer() > Range.Start.getPointer() + 1)
+    Ranges = llvm::makeArrayRef(Range);
+  SM.PrintMessage(OS, Range.Start, Kind, Msg, Ranges, {}, /*ShowColors=*/false);
+}
+
+std::string zoo::closestMatch(llvm::StringRef Name, llvm::ArrayRef<std::string> Candidates) {
+  std::string Best;
+  unsigned BestDist = ~0u;
+  unsigned Limit = std::max<unsigned>(1, Name.size() / 3);
+  for (const std::string &C : Candidates) {
+    if (C == Name)
+      continue;
+    unsigned D = Name.edit_distance(C, /*AllowReplacements=*/true, Limit + 1);
+    if (D <= Limit && D < BestDist) {
+      BestDist = D;
+      Best = C;
+    }
+  }
+  return Best;
+}

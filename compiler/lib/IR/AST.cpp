@@ -1,0 +1,27 @@
+//===- AST.cpp - small helpers of the syntax tree -------------------------===//
+#include "zoo/IR/AST.h"
+
+using namespace zoo;
+
+std::string Expr::text() const {
+  const char *B = Range.Start.getPointer(), *E = Range.End.getPointer();
+  if (!B || !E || E < B)
+    return "";
+  return std::string(B, E);
+}
+
+const char *Decl::kindName() const {
+  switch (TheKind) {
+  case Block:
+    return llvm::cast<BlockDecl>(this)->IsPrimitive ? "primitive" : "block";
+  case Enum:
+    return "enum";
+  case Model:
+    return "model";
+  case Hardware:
+    return "hardware";
+  case Precision:
+    return "precision";
+  }
+  return "declaration";
+}

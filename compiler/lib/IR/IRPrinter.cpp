@@ -1,0 +1,143 @@
+//===- IRPrinter.cpp - textual dump of the checked IR ---------------------===//
+#include "zoo/IR/IRPrinter.h"
+#include "llvm/Support/Path.h"
+
+using namespace zoo;
+
+namespace {
+class Printer {
+public:
+  Printer(const Module &M, const llvm::SourceMgr &SM, llvm::raw_ostream &OS)
+      : M(M), SM(SM), OS(OS) {}
+
+  void run() {
+    for (const auto &F : M.Files) {
+      if (F->IsStdlib)
+        continue;
+      OS << "file " << llvm::sys::path::filename(F->Path) << "\n";
+      for (const DeclPtr &D : F->Decls)
+        decl(*D);
+    }
+  }
+
+private:
+  const Module &M;
+  const llvm::SourceMgr &SM;
+  llvm::raw_ostream &OS;
+
+  std::string at(llvm::SMRange R) const {
+    if (!R.Start.isValid())
+      return "";
+    unsigned ID = SM.FindBufferContainingLoc(R.Start);
+    auto [Line, Col] = SM.getLineAndColumn(R.Start, ID);
+    llvm::StringRef Name = llvm::sys::path::filename(SM.getMemoryBuffer(ID)->getBufferIdentifier());
+    return " @" + Name.str() + ":" + std::to_string(Line) + ":" + std::to_string(Col);
+  }
+
+  static std::string args(const std::vector<Binding> &Args) {
+    std::string S;
+    for (const Binding &B : Args)
+      S += (S.empty() ? "" : ", ") + B.first + " = " + B.second.str();
+    return S;
+  }
+
+  void fields(const Record &R, unsigned Indent) {
+    std::string Pad(Indent, ' ');
+    for (const FieldValue &F : R.Fields)
+      OS << Pad << "field " << F.Name << " = " << F.V.str() << at(F.Range) << "\n";
+    for (const std::string &S : R.Sources)
+      OS << Pad << "source \"" << S << "\"\n";
+  }
+
+  void decl(const Decl &D) {
+    if (auto *B = llvm::dyn_cast<BlockDecl>(&D)) {
+      OS << (B->IsPrimitive ? "primitive " : "block ") << B->Name << "(";
+      for (size_t I = 0; I < B->Params.size(); ++I)
+        OS << (I ? ", " : "") << B->Params[I].Name << ": " << B->Params[I].TypeText
+           << (B->Params[I].Default ? " = " + B->Params[I].Default->text() : "");
+      OS << ")" << at(D.NameRange) << "\n";
+      return;
+    }
+    if (auto *E = llvm::dyn_cast<EnumDecl>(&D)) {
+      OS << "enum " << E->Name << " {";
+      for (size_t I = 0; I < E->Members.size(); ++I)
+        OS << (I ? ", " : " ") << E->Members[I].first;
+      OS << " }" << at(D.NameRange) << "\n";
+      return;
+    }
+    if (auto *MD = llvm::dyn_cast<ModelDecl>(&D)) {
+      for (const auto &R : M.Models)
+        if (R->Decl == MD)
+          model(*R);
+      return;
+    }
+    if (llvm::isa<HardwareDecl>(&D)) {
+      for (const auto &H : M.Hardware)
+        if (H->Name == D.Name && H->Range.Start == D.range().Start)
+          hardware(*H);
+      return;
+    }
+    for (const auto &P : M.Precisions)
+      if (P->Name == D.Name && P->Range.Start == D.range().Start) {
+        OS << "precision " << P->Name << " bits=" << P->Bits << " scale_bits=" << P->ScaleBits
+           << " group=" << P->Group << " bits_per_value=" << P->bitsPerValue()
+           << at(D.NameRange) << "\n";
+        fields(*P, 2);
+      }
+  }
+
+  void model(const ModelRecord &R) {
+    OS << "model " << R.Name << " = " << (R.Base ? R.Base->Name + " with" : R.Arch->Name)
+       << at(R.Decl->NameRange) << "\n";
+    OS << "  args (" << args(R.Args) << ")\n";
+    fields(R, 2);
+    for (const Expectation &E : R.Expects)
+      OS << "  expect " << metricName(E.Metric) << (E.Near ? " ~= " : " == ") << E.Expected.str()
+         << (E.Near ? " within " + std::to_string(E.TolerancePercent) + "%" : "") << at(E.Range)
+         << "\n";
+    OS << "  stats params=" << R.Stats.Params << " layers=" << R.Stats.Layers << "\n";
+    if (R.Root)
+      for (const auto &C : R.Root->Children)
+        node(*C, 2);
+  }
+
+  void node(const LayerNode &N, unsigned Indent) {
+    OS << std::string(Indent, ' ');
+    switch (N.K) {
+    case LayerNode::Primitive:
+    case LayerNode::Block:
+      OS << (N.K == LayerNode::Primitive ? "prim " : "block ") << N.Decl->Name;
+      if (N.Name != N.Decl->Name)
+        OS << " " << N.Name;
+      OS << "(" << args(N.Args) << ")";
+      break;
+    case LayerNode::Repeat:
+      OS << "repeat x" << N.Count;
+      break;
+    case LayerNode::For:
+      OS << "for " << N.Name << " x" << N.Count;
+      break;
+    case LayerNode::Iteration:
+      OS << "iteration " << args(N.Args);
+      break;
+    }
+    OS << at(N.Range) << "\n";
+    for (const auto &C : N.Children)
+      node(*C, Indent + 2);
+  }
+
+  void hardware(const HardwareRecord &H) {
+    OS << "hardware " << H.Name << " : " << H.Class << at(H.Range) << "\n";
+    fields(H, 2);
+    for (const Section &S : H.Sections) {
+      OS << "  " << S.Kind << (S.Name.empty() ? "" : " " + S.Name) << at(S.Range) << "\n";
+      for (const FieldValue &F : S.Fields)
+        OS << "    " << F.Name << " = " << F.V.str() << at(F.Range) << "\n";
+    }
+  }
+};
+} // namespace
+
+void zoo::printIR(const Module &M, const llvm::SourceMgr &SM, llvm::raw_ostream &OS) {
+  Printer(M, SM, OS).run();
+}

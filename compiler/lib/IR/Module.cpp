@@ -1,0 +1,97 @@
+//===- Module.cpp - lookups over the checked IR ---------------------------===//
+#include "zoo/IR/Module.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace zoo;
+
+std::optional<PrimitiveKind> zoo::lookupPrimitive(llvm::StringRef Name) {
+#define PRIMITIVE(NAME, PARAMS)                                                                    \
+  if (Name == #NAME)                                                                               \
+    return PrimitiveKind::NAME;
+#include "zoo/IR/Primitives.def"
+  return std::nullopt;
+}
+
+llvm::StringRef zoo::primitiveParams(PrimitiveKind K) {
+  switch (K) {
+#define PRIMITIVE(NAME, PARAMS)                                                                    \
+  case PrimitiveKind::NAME:                                                                        \
+    return PARAMS;
+#include "zoo/IR/Primitives.def"
+  }
+  llvm_unreachable("unknown primitive");
+}
+
+std::optional<MetricKind> zoo::lookupMetric(llvm::StringRef Name) {
+#define METRIC(NAME, TYPE, DESC)                                                                   \
+  if (Name == #NAME)                                                                               \
+    return MetricKind::NAME;
+#include "zoo/IR/Metrics.def"
+  return std::nullopt;
+}
+
+llvm::StringRef zoo::metricName(MetricKind K) {
+  switch (K) {
+#define METRIC(NAME, TYPE, DESC)                                                                   \
+  case MetricKind::NAME:                                                                           \
+    return #NAME;
+#include "zoo/IR/Metrics.def"
+  }
+  llvm_unreachable("unknown metric");
+}
+
+Type::Kind zoo::metricType(MetricKind K) {
+  switch (K) {
+#define METRIC(NAME, TYPE, DESC)                                                                   \
+  case MetricKind::NAME:                                                                           \
+    return Type::TYPE;
+#include "zoo/IR/Metrics.def"
+  }
+  llvm_unreachable("unknown metric");
+}
+
+std::vector<std::string> zoo::metricNames() {
+  return {
+#define METRIC(NAME, TYPE, DESC) #NAME,
+#include "zoo/IR/Metrics.def"
+  };
+}
+
+const Value *LayerNode::arg(llvm::StringRef N) const {
+  for (const Binding &B : Args)
+    if (B.first == N)
+      return &B.second;
+  return nullptr;
+}
+
+static const FieldValue *findField(const std::vector<FieldValue> &Fs, llvm::StringRef N) {
+  for (const FieldValue &F : Fs)
+    if (F.Name == N)
+      return &F;
+  return nullptr;
+}
+
+const FieldValue *Section::field(llvm::StringRef N) const { return findField(Fields, N); }
+const FieldValue *Record::field(llvm::StringRef N) const { return findField(Fields, N); }
+
+const ModelRecord *Module::findModel(llvm::StringRef Name) const {
+  for (const auto &M : Models)
+    if (M->Name == Name)
+      return M.get();
+  return nullptr;
+}
+
+const PrecisionRecord *Module::findPrecision(llvm::StringRef Name) const {
+  for (const auto &P : Precisions)
+    if (P->Name == Name)
+      return P.get();
+  return nullptr;
+}
+
+const FileUnit *Module::fileOf(llvm::SMLoc Loc, const llvm::SourceMgr &SM) const {
+  unsigned ID = SM.FindBufferContainingLoc(Loc);
+  for (const auto &F : Files)
+    if (F->BufferID == ID)
+      return F.get();
+  return nullptr;
+}

@@ -1,0 +1,19 @@
+//===- Pipeline.cpp - the one list of passes ------------------------------===//
+#include "zoo/Passes/Pass.h"
+
+using namespace zoo;
+
+std::vector<std::unique_ptr<Pass>> zoo::createDefaultPipeline() {
+  std::vector<std::unique_ptr<Pass>> P;
+  P.push_back(createCountParamsPass());
+  P.push_back(createCountLayersPass());
+  P.push_back(createVerifyExpectsPass());
+  return P;
+}
+
+LogicalResult zoo::runPipeline(Module &M, DiagnosticEngine &Diags) {
+  for (auto &P : createDefaultPipeline())
+    if (failed(P->run(M, Diags)))
+      return failure();
+  return success();
+}

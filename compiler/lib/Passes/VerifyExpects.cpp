@@ -1,0 +1,66 @@
+//===- VerifyExpects.cpp - check every `expect` against the computed metric ===//
+//
+// Runs last. For each expectation of each expanded model:
+//   1. read the computed metric (metricValue);
+//   2. `==` on an int metric compares exactly; on a real metric, exactly as doubles;
+//   3. `~= X within P%` passes when |actual - X| <= P/100 * |X|;
+//   4. a failure is an error at the `expect` line that states both values and the difference.
+//
+//===----------------------------------------------------------------------===//
+#include "zoo/Basic/Checked.h"
+#include "zoo/Passes/Pass.h"
+#include <cmath>
+
+using namespace zoo;
+
+namespace {
+std::string spell(const Value &V) {
+  return V.T.K == Type::Int ? withThousands(V.I) : V.str();
+}
+
+class VerifyExpectsPass : public Pass {
+public:
+  llvm::StringRef getArgument() const override { return "verify-expects"; }
+
+  LogicalResult run(Module &M, DiagnosticEngine &Diags) override {
+    bool OK = true;
+    for (auto &R : M.Models) {
+      if (!R->Root)
+        continue;
+      for (const Expectation &E : R->Expects) {
+        Value Actual = metricValue(*R, E.Metric);
+        std::string Note;
+        bool Pass;
+        if (!E.Near) {
+          if (Actual.T.K == Type::Int && E.Expected.T.K == Type::Int) {
+            Pass = Actual.I == E.Expected.I;
+            auto D = checkedSub(Actual.I, E.Expected.I);
+            if (D)
+              Note = fmt::format("the difference is {}{}", *D > 0 ? "+" : "", withThousands(*D));
+          } else {
+            Pass = Actual.asDouble() == E.Expected.asDouble();
+          }
+        } else {
+          double A = Actual.asDouble(), X = E.Expected.asDouble();
+          double Rel = X == 0 ? (A == 0 ? 0 : INFINITY) : std::fabs(A - X) / std::fabs(X);
+          Pass = Rel * 100 <= E.TolerancePercent;
+          Note = fmt::format("off by {:.3g}%, allowed {}%", Rel * 100,
+                             formatReal(E.TolerancePercent));
+        }
+        if (Pass)
+          continue;
+        OK = false;
+        Diags.report(E.Range, diag::err_expect_failed, metricName(E.Metric), R->Name,
+                     spell(Actual), spell(E.Expected));
+        if (!Note.empty())
+          Diags.report(E.Range, diag::note_expect_diff, Note);
+      }
+    }
+    return success(OK);
+  }
+};
+} // namespace
+
+std::unique_ptr<Pass> zoo::createVerifyExpectsPass() {
+  return std::make_unique<VerifyExpectsPass>();
+}

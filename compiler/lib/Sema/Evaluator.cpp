@@ -1,0 +1,410 @@
+//===- Evaluator.cpp - typing and constant evaluation ---------------------===//
+//
+// eval() first types an expression, reporting ill-typed operands once, then computes its value
+// when all operands have one. Integer operations use checked arithmetic and report overflow;
+// integer `/` must be exact. Quantities are doubles in base units; their dimensions multiply and
+// divide, and only equal dimensions add or compare.
+//
+//===----------------------------------------------------------------------===//
+#include "zoo/Sema/Evaluator.h"
+#include "zoo/Basic/Checked.h"
+#include <cmath>
+
+using namespace zoo;
+using llvm::cast;
+using llvm::dyn_cast;
+
+const Scope::Entry *Scope::lookup(llvm::StringRef Name) const {
+  for (const Scope *S = this; S; S = S->Parent) {
+    auto It = S->Vars.find(Name);
+    if (It != S->Vars.end())
+      return &It->second;
+  }
+  return nullptr;
+}
+
+void Scope::collectNames(std::vector<std::string> &Out) const {
+  for (const Scope *S = this; S; S = S->Parent)
+    for (const auto &KV : S->Vars)
+      Out.push_back(KV.getKey().str());
+}
+
+void Evaluator::valueError() {
+  if (OnValueError)
+    OnValueError();
+}
+
+std::optional<Type> Evaluator::resolveType(llvm::StringRef Text, llvm::SMRange Where) {
+  if (Text == "int")
+    return Type::of(Type::Int);
+  if (Text == "real")
+    return Type::of(Type::Real);
+  if (Text == "bool")
+    return Type::of(Type::Bool);
+  if (Text == "string")
+    return Type::of(Type::String);
+  auto It = M.Decls.find(Text);
+  if (It != M.Decls.end())
+    if (auto *E = dyn_cast<EnumDecl>(It->second))
+      return Type::enumeration(E);
+  if (auto D = lookupDimension(Text))
+    return Type::quantity(*D);
+  Diags.report(Where, diag::err_unknown_type, Text);
+  std::vector<std::string> Cands = {"int", "real", "bool", "string", "bytes", "tokens", "FLOP"};
+  for (const auto &KV : M.Decls)
+    if (llvm::isa<EnumDecl>(KV.second))
+      Cands.push_back(KV.getKey().str());
+  std::string Best = closestMatch(Text, Cands);
+  if (!Best.empty())
+    Diags.report(Where, diag::note_did_you_mean, Best);
+  return std::nullopt;
+}
+
+bool Evaluator::convert(EvalResult &R, const Type &To, llvm::SMRange Where,
+                        const std::string &What) {
+  if (!R.ok() || To.isError())
+    return false;
+  if (R.T == To)
+    return true;
+  if (R.T.K == Type::Int && To.K == Type::Real) {
+    R.T = To;
+    if (R.V)
+      R.V = Value::ofReal(static_cast<double>(R.V->I));
+    return true;
+  }
+  if (R.T.K == Type::Quantity && To.K == Type::Quantity)
+    Diags.report(Where, diag::err_dimension_mismatch, To.str(), R.T.str());
+  else
+    Diags.report(Where, diag::err_type_mismatch, What, To.str(), R.T.str());
+  return false;
+}
+
+EvalResult Evaluator::eval(const Expr &E, const Scope &S) {
+  switch (E.getKind()) {
+  case Expr::Number: {
+    auto &N = cast<NumberExpr>(E);
+    Value V;
+    if (!N.UnitText.empty()) {
+      V.T = Type::quantity(N.UnitDim);
+      V.R = N.RealValue;
+      V.Unit = N.UnitText;
+    } else if (N.IsInt) {
+      V = Value::ofInt(N.IntValue);
+    } else {
+      V = Value::ofReal(N.RealValue);
+    }
+    return EvalResult::known(V);
+  }
+  case Expr::String:
+    return EvalResult::known(Value::ofString(cast<StringExpr>(E).Value));
+  case Expr::Bool:
+    return EvalResult::known(Value::ofBool(cast<BoolExpr>(E).Value));
+  case Expr::Name:
+    return name(cast<NameExpr>(E), S);
+  case Expr::Unary:
+    return unary(cast<UnaryExpr>(E), S);
+  case Expr::Binary:
+    return binary(cast<BinaryExpr>(E), S);
+  case Expr::Call:
+    return call(cast<CallExpr>(E), S);
+  case Expr::Cond: {
+    auto &C = cast<CondExpr>(E);
+    EvalResult Cond = eval(*C.C, S);
+    EvalResult T = eval(*C.T, S), F = eval(*C.F, S);
+    if (!Cond.ok() || !T.ok() || !F.ok())
+      return {};
+    if (!convert(Cond, Type::of(Type::Bool), C.C->range(), "the condition of `?:`"))
+      return {};
+    if (T.T != F.T) {
+      if (T.T.isNumeric() && F.T.isNumeric()) {
+        convert(T, Type::of(Type::Real), C.T->range(), "");
+        convert(F, Type::of(Type::Real), C.F->range(), "");
+      } else {
+        Diags.report(E.range(), diag::err_cond_mismatch, T.T.str(), F.T.str());
+        return {};
+      }
+    }
+    if (!Cond.V)
+      return {T.T, std::nullopt};
+    return Cond.V->B ? T : F;
+  }
+  }
+  llvm_unreachable("unknown expression kind");
+}
+
+EvalResult Evaluator::name(const NameExpr &E, const Scope &S) {
+  if (E.Path.size() > 1) {
+    Diags.report(E.range(), diag::err_dotted_name, E.text());
+    return {};
+  }
+  if (const Scope::Entry *En = S.lookup(E.name()))
+    return En->R;
+  auto It = M.Enumerators.find(E.name());
+  if (It != M.Enumerators.end()) {
+    Value V;
+    V.T = Type::enumeration(It->second.first);
+    V.S = E.name();
+    return EvalResult::known(V);
+  }
+  Diags.report(E.range(), diag::err_unknown_name, E.name());
+  std::vector<std::string> Cands;
+  S.collectNames(Cands);
+  for (const auto &KV : M.Enumerators)
+    Cands.push_back(KV.getKey().str());
+  std::string Best = closestMatch(E.name(), Cands);
+  if (!Best.empty()) {
+    const Scope::Entry *B = S.lookup(Best);
+    llvm::SMRange At = B && B->DeclRange.Start.isValid() ? B->DeclRange : E.range();
+    Diags.report(At, diag::note_did_you_mean, Best);
+  }
+  return {};
+}
+
+EvalResult Evaluator::unary(const UnaryExpr &E, const Scope &S) {
+  EvalResult X = eval(*E.Operand, S);
+  if (!X.ok())
+    return {};
+  if (E.Op == "!") {
+    if (X.T.K != Type::Bool) {
+      Diags.report(E.range(), diag::err_bad_operand, E.Op, X.T.str());
+      return {};
+    }
+    if (X.V)
+      X.V->B = !X.V->B;
+    return X;
+  }
+  if (!X.T.isNumeric() && X.T.K != Type::Quantity) {
+    Diags.report(E.range(), diag::err_bad_operand, E.Op, X.T.str());
+    return {};
+  }
+  if (E.Op == "-" && X.V) {
+    if (X.T.K == Type::Int) {
+      auto R = checkedSub(0, X.V->I);
+      if (!R) {
+        Diags.report(E.range(), diag::err_int_overflow, E.text());
+        valueError();
+        return {};
+      }
+      X.V->I = *R;
+    } else {
+      X.V->R = -X.V->R;
+    }
+  }
+  return X;
+}
+
+namespace {
+bool isArith(llvm::StringRef Op) { return Op == "+" || Op == "-" || Op == "*" || Op == "/" || Op == "%"; }
+bool isOrder(llvm::StringRef Op) { return Op == "<" || Op == "<=" || Op == ">" || Op == ">="; }
+
+/// The result type of `A Op B`, or Error.
+Type binaryType(llvm::StringRef Op, const Type &A, const Type &B) {
+  bool Num = A.isNumeric() && B.isNumeric();
+  bool BothInt = A.K == Type::Int && B.K == Type::Int;
+  bool QA = A.K == Type::Quantity, QB = B.K == Type::Quantity;
+  if (Op == "&&" || Op == "||")
+    return A.K == Type::Bool && B.K == Type::Bool ? Type::of(Type::Bool) : Type::error();
+  if (Op == "==" || Op == "!=") {
+    if (Num || A == B)
+      return Type::of(Type::Bool);
+    return Type::error();
+  }
+  if (isOrder(Op))
+    return Num || (QA && A == B) ? Type::of(Type::Bool) : Type::error();
+  if (Op == "%")
+    return BothInt ? A : Type::error();
+  if (Op == "+" || Op == "-") {
+    if (BothInt)
+      return A;
+    if (Num)
+      return Type::of(Type::Real);
+    return QA && A == B ? A : Type::error();
+  }
+  // * and /
+  if (BothInt)
+    return A;
+  if (Num)
+    return Type::of(Type::Real);
+  if ((QA || A.isNumeric()) && (QB || B.isNumeric())) {
+    Dim DA = QA ? A.D : Dim(), DB = QB ? B.D : Dim();
+    return Type::quantity(Op == "*" ? DA * DB : DA / DB);
+  }
+  return Type::error();
+}
+} // namespace
+
+EvalResult Evaluator::binary(const BinaryExpr &E, const Scope &S) {
+  EvalResult L = eval(*E.LHS, S), R = eval(*E.RHS, S);
+  if (!L.ok() || !R.ok())
+    return {};
+  Type T = binaryType(E.Op, L.T, R.T);
+  if (T.isError()) {
+    if ((E.Op == "+" || E.Op == "-" || isOrder(E.Op)) && L.T.K == Type::Quantity &&
+        R.T.K == Type::Quantity)
+      Diags.report(E.range(), diag::err_dimension_mismatch, L.T.str(), R.T.str());
+    else
+      Diags.report(E.range(), diag::err_bad_operands, E.Op, L.T.str(), R.T.str());
+    return {};
+  }
+  if (!L.V || !R.V)
+    return {T, std::nullopt};
+  const Value &A = *L.V, &B = *R.V;
+  Value Out;
+  Out.T = T;
+  llvm::StringRef Op = E.Op;
+
+  if (T.K == Type::Int && isArith(Op)) {
+    std::optional<int64_t> X;
+    if (Op == "+")
+      X = checkedAdd(A.I, B.I);
+    else if (Op == "-")
+      X = checkedSub(A.I, B.I);
+    else if (Op == "*")
+      X = checkedMul(A.I, B.I);
+    else {
+      if (B.I == 0) {
+        Diags.report(E.range(), diag::err_division_by_zero, E.text());
+        valueError();
+        return {};
+      }
+      if (A.I == INT64_MIN && B.I == -1) {
+        X = std::nullopt;
+      } else if (Op == "%") {
+        X = A.I % B.I;
+      } else {
+        if (A.I % B.I != 0) {
+          Diags.report(E.range(), diag::err_inexact_division, E.text(), A.I, B.I, A.I % B.I);
+          Diags.report(E.range(), diag::note_use_ceil_div);
+          valueError();
+          return {};
+        }
+        X = A.I / B.I;
+      }
+    }
+    if (!X) {
+      Diags.report(E.range(), diag::err_int_overflow, E.text());
+      valueError();
+      return {};
+    }
+    Out.I = *X;
+    return EvalResult::known(Out);
+  }
+  if (T.K == Type::Bool) {
+    if (Op == "&&")
+      Out.B = A.B && B.B;
+    else if (Op == "||")
+      Out.B = A.B || B.B;
+    else if (A.T.K == Type::Int && B.T.K == Type::Int) {
+      Out.B = Op == "==" ? A.I == B.I : Op == "!=" ? A.I != B.I : Op == "<" ? A.I < B.I
+              : Op == "<=" ? A.I <= B.I : Op == ">" ? A.I > B.I : A.I >= B.I;
+    } else if (A.T.K == Type::Bool || A.T.K == Type::String || A.T.K == Type::Enum) {
+      bool Eq = A.T.K == Type::Bool ? A.B == B.B : A.S == B.S;
+      Out.B = Op == "==" ? Eq : !Eq;
+    } else {
+      double X = A.asDouble(), Y = B.asDouble();
+      Out.B = Op == "==" ? X == Y : Op == "!=" ? X != Y : Op == "<" ? X < Y
+              : Op == "<=" ? X <= Y : Op == ">" ? X > Y : X >= Y;
+    }
+    return EvalResult::known(Out);
+  }
+  // Real or quantity arithmetic.
+  double X = A.asDouble(), Y = B.asDouble();
+  if ((Op == "/" || Op == "%") && Y == 0) {
+    Diags.report(E.range(), diag::err_division_by_zero, E.text());
+    valueError();
+    return {};
+  }
+  Out.R = Op == "+" ? X + Y : Op == "-" ? X - Y : Op == "*" ? X * Y : X / Y;
+  if (T.K == Type::Quantity) {
+    // Keep the unit a reader wrote when the dimension is an operand's.
+    if (A.T == T)
+      Out.Unit = A.Unit;
+    else if (B.T == T)
+      Out.Unit = B.Unit;
+  }
+  return EvalResult::known(Out);
+}
+
+EvalResult Evaluator::call(const CallExpr &E, const Scope &S) {
+  static const char *Builtins[] = {"min", "max", "ceil_div", "floor_div", "round_up"};
+  llvm::StringRef F = E.Callee;
+  bool Known = false;
+  for (const char *B : Builtins)
+    Known |= F == B;
+  if (!Known) {
+    Diags.report(E.CalleeRange, diag::err_unknown_builtin, F);
+    std::string Best = closestMatch(F, std::vector<std::string>(std::begin(Builtins), std::end(Builtins)));
+    if (!Best.empty())
+      Diags.report(E.CalleeRange, diag::note_did_you_mean, Best);
+    return {};
+  }
+  std::vector<EvalResult> Args;
+  bool OK = true;
+  for (const ExprPtr &A : E.Args) {
+    Args.push_back(eval(*A, S));
+    OK &= Args.back().ok();
+  }
+  if (!OK)
+    return {};
+  bool MinMax = F == "min" || F == "max";
+  if (MinMax ? Args.size() < 2 : Args.size() != 2) {
+    Diags.report(E.range(), diag::err_builtin_arity, F, MinMax ? "at least 2" : "2", Args.size());
+    return {};
+  }
+  if (!MinMax) {
+    // Integer rounding helpers.
+    for (size_t I = 0; I < 2; ++I)
+      if (!convert(Args[I], Type::of(Type::Int), E.Args[I]->range(),
+                   fmt::format("argument {} of `{}`", I + 1, F)))
+        return {};
+    if (!Args[0].V || !Args[1].V)
+      return {Type::of(Type::Int), std::nullopt};
+    int64_t A = Args[0].V->I, B = Args[1].V->I;
+    if (B <= 0) {
+      Diags.report(E.Args[1]->range(), diag::err_division_by_zero, E.text());
+      valueError();
+      return {};
+    }
+    int64_t Q = A / B - ((A % B != 0 && A < 0) ? 1 : 0); // floor
+    std::optional<int64_t> R = Q;
+    if (F != "floor_div" && A % B != 0)
+      R = checkedAdd(Q, 1);
+    if (R && F == "round_up")
+      R = checkedMul(*R, B);
+    if (!R) {
+      Diags.report(E.range(), diag::err_int_overflow, E.text());
+      valueError();
+      return {};
+    }
+    return EvalResult::known(Value::ofInt(*R));
+  }
+  // min / max: all ints, all numeric (real), or one quantity dimension.
+  Type T = Args[0].T;
+  for (size_t I = 1; I < Args.size(); ++I) {
+    if (Args[I].T == T)
+      continue;
+    if (T.isNumeric() && Args[I].T.isNumeric()) {
+      T = Type::of(Type::Real);
+      continue;
+    }
+    Diags.report(E.range(), diag::err_bad_operands, F, T.str(), Args[I].T.str());
+    return {};
+  }
+  if (!T.isNumeric() && T.K != Type::Quantity) {
+    Diags.report(E.range(), diag::err_bad_operand, F, T.str());
+    return {};
+  }
+  for (auto &A : Args)
+    if (!A.V)
+      return {T, std::nullopt};
+  size_t Best = 0;
+  for (size_t I = 1; I < Args.size(); ++I) {
+    double X = Args[I].V->asDouble(), Y = Args[Best].V->asDouble();
+    if (T.K == Type::Int ? (F == "min" ? Args[I].V->I < Args[Best].V->I : Args[I].V->I > Args[Best].V->I)
+                         : (F == "min" ? X < Y : X > Y))
+      Best = I;
+  }
+  EvalResult R = Args[Best];
+  convert(R, T, E.range(), "");
+  return R;
+}

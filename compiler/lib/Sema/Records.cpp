@@ -1,0 +1,435 @@
+//===- Records.cpp - models, hardware and precisions ----------------------===//
+//
+// Builds the records of the Module from their declarations, against fixed schemas:
+//   - a model binds its architecture's arguments (a `with` model starts from its base's explicit
+//     arguments, so defaults are recomputed), inherits the base's fields (not its sources or
+//     expectations), checks its own fields, sources and expectations, and expands its
+//     architecture into a LayerNode tree;
+//   - hardware has a class (an enumerator of `hardware_class`), top-level fields, named `memory`
+//     and `link` sections and unnamed `compute` (dense) and `sparse` sections keyed by precision;
+//   - a precision has storage bits and optional block-scale bits per group.
+// Values are checked for type, dimension and sign; sparse peaks may not be below dense ones.
+//
+//===----------------------------------------------------------------------===//
+#include "SemaImpl.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace zoo;
+using llvm::dyn_cast;
+
+namespace {
+struct FieldSpec {
+  const char *Name;
+  Type T;
+  bool Required;
+  bool Positive;
+};
+
+Type dimType(BaseDim N, BaseDim D = BaseDim::Count) {
+  Dim X = Dim::of(N);
+  if (D != BaseDim::Count)
+    X = X / Dim::of(D);
+  return Type::quantity(X);
+}
+
+const std::vector<FieldSpec> &modelFields() {
+  static const std::vector<FieldSpec> F = {
+      {"family", Type::of(Type::String), false, false},
+      {"organization", Type::of(Type::String), false, false},
+      {"summary", Type::of(Type::String), false, false},
+      {"license", Type::of(Type::String), false, false},
+      {"year", Type::of(Type::Int), false, true},
+      {"context", dimType(BaseDim::Token), false, true},
+  };
+  return F;
+}
+
+const std::vector<FieldSpec> &hardwareFields() {
+  static const std::vector<FieldSpec> F = {
+      {"vendor", Type::of(Type::String), false, false},
+      {"summary", Type::of(Type::String), false, false},
+      {"year", Type::of(Type::Int), false, true},
+      {"tdp", dimType(BaseDim::Joule, BaseDim::Second), false, true},
+  };
+  return F;
+}
+
+const std::vector<FieldSpec> &memoryFields() {
+  static const std::vector<FieldSpec> F = {
+      {"capacity", dimType(BaseDim::Byte), true, true},
+      {"bandwidth", dimType(BaseDim::Byte, BaseDim::Second), true, true},
+  };
+  return F;
+}
+
+const std::vector<FieldSpec> &linkFields() {
+  static const std::vector<FieldSpec> F = {
+      {"bandwidth", dimType(BaseDim::Byte, BaseDim::Second), true, true},
+      {"count", Type::of(Type::Int), false, true},
+  };
+  return F;
+}
+
+const std::vector<FieldSpec> &precisionFields() {
+  static const std::vector<FieldSpec> F = {
+      {"bits", Type::of(Type::Int), true, true},
+      {"scale_bits", Type::of(Type::Int), false, true},
+      {"group", Type::of(Type::Int), false, true},
+  };
+  return F;
+}
+
+std::vector<std::string> namesOf(const std::vector<FieldSpec> &Specs) {
+  std::vector<std::string> N;
+  for (const FieldSpec &S : Specs)
+    N.push_back(S.Name);
+  return N;
+}
+} // namespace
+
+namespace zoo {
+/// Checks `Items` (fields only) against `Specs`; appends to `Out`. `What` names the record for
+/// messages (`model `X``). Sections, sources and expectations are left to the caller.
+static void checkFields(SemaImpl &S, const std::vector<Item> &Items,
+                        const std::vector<FieldSpec> &Specs, const std::string &What,
+                        std::vector<FieldValue> &Out, bool Inherited = false) {
+  llvm::StringSet<> Seen;
+  for (const Item &I : Items) {
+    if (I.K != Item::Field)
+      continue;
+    const FieldSpec *Spec = nullptr;
+    for (const FieldSpec &F : Specs)
+      if (I.Name == F.Name)
+        Spec = &F;
+    if (!Spec) {
+      S.Diags.report(I.NameRange, diag::err_unknown_field, What, I.Name);
+      std::string Best = closestMatch(I.Name, namesOf(Specs));
+      if (!Best.empty())
+        S.Diags.report(I.NameRange, diag::note_did_you_mean, Best);
+      continue;
+    }
+    if (!Seen.insert(I.Name).second) {
+      S.Diags.report(I.NameRange, diag::err_duplicate_field, I.Name);
+      continue;
+    }
+    Scope Global;
+    EvalResult R = S.Eval.eval(*I.Value, Global);
+    if (!S.Eval.convert(R, Spec->T, I.Value->range(), fmt::format("field `{}`", I.Name)) || !R.V)
+      continue;
+    if (Spec->Positive && R.V->asDouble() <= 0) {
+      S.Diags.report(I.Value->range(), diag::err_field_value, I.Name,
+                     "must be positive, found " + R.V->str());
+      continue;
+    }
+    FieldValue FV{I.Name, *R.V, I.Range, I.Text};
+    bool Replaced = false;
+    if (Inherited)
+      for (FieldValue &Old : Out)
+        if (Old.Name == I.Name) {
+          Old = FV;
+          Replaced = true;
+        }
+    if (!Replaced)
+      Out.push_back(std::move(FV));
+  }
+}
+
+static void requireFields(SemaImpl &S, const std::vector<FieldValue> &Have,
+                          const std::vector<FieldSpec> &Specs, llvm::StringRef Kind,
+                          llvm::StringRef Name, llvm::SMRange At) {
+  for (const FieldSpec &F : Specs) {
+    if (!F.Required)
+      continue;
+    bool Found = false;
+    for (const FieldValue &V : Have)
+      Found |= V.Name == F.Name;
+    if (!Found)
+      S.Diags.report(At, diag::err_missing_field, Kind, Name, F.Name);
+  }
+}
+} // namespace zoo
+
+void SemaImpl::buildModels() {
+  for (const auto &F : M.Files)
+    for (const DeclPtr &D : F->Decls) {
+      if (Diags.tooManyErrors())
+        return;
+      if (auto *MD = dyn_cast<ModelDecl>(D.get()))
+        buildModel(*MD);
+    }
+}
+
+ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
+  auto Done = ModelOf.find(&D);
+  if (Done != ModelOf.end())
+    return Done->second;
+  if (InProgress.lookup(&D)) {
+    Diags.report(D.NameRange, diag::err_model_cycle, D.Name);
+    return nullptr;
+  }
+  InProgress[&D] = true;
+  auto Finish = [&](ModelRecord *R) {
+    InProgress[&D] = false;
+    ModelOf[&D] = R;
+    return R;
+  };
+
+  // The architecture, or the base model.
+  const ModelRecord *Base = nullptr;
+  const BlockDecl *Arch = nullptr;
+  const Decl *Target = M.Decls.lookup(D.Target);
+  if (!Target) {
+    unknownDecl(D.Target, D.TargetRange, diag::err_unknown_name,
+                D.IsWith ? +[](const Decl *X) { return llvm::isa<ModelDecl>(X); }
+                         : +[](const Decl *X) {
+                             auto *B = dyn_cast<BlockDecl>(X);
+                             return B && !B->IsPrimitive;
+                           });
+    return Finish(nullptr);
+  }
+  if (D.IsWith) {
+    auto *BD = dyn_cast<ModelDecl>(Target);
+    if (!BD) {
+      Diags.report(D.TargetRange, diag::err_not_a_model, D.Target, Target->kindName());
+      return Finish(nullptr);
+    }
+    Base = buildModel(*BD);
+    if (!Base)
+      return Finish(nullptr);
+    Arch = Base->Arch;
+  } else {
+    Arch = dyn_cast<BlockDecl>(Target);
+    if (!Arch || Arch->IsPrimitive) {
+      Diags.report(D.TargetRange, diag::err_not_a_block, D.Target, Target->kindName());
+      Diags.report(Target->NameRange, diag::note_declared_here, D.Target);
+      return Finish(nullptr);
+    }
+  }
+
+  auto Rec = std::make_unique<ModelRecord>(D.Name, D.range());
+  Rec->Decl = &D;
+  Rec->Arch = Arch;
+  Rec->Base = Base;
+  bool OK = true;
+  if (D.IsWith)
+    for (const Arg &A : D.Args)
+      if (A.Name.empty()) {
+        Diags.report(A.Value->range(), diag::err_with_positional);
+        OK = false;
+      }
+
+  // Arguments.
+  Scope Global, Inner;
+  if (Base)
+    Rec->ExplicitArgs = Base->ExplicitArgs;
+  Expanding = Rec.get();
+  CallStack.clear();
+  Eval.OnValueError = [this, &D] {
+    for (auto It = CallStack.rbegin(); It != CallStack.rend(); ++It)
+      Diags.report(It->Range, diag::note_in_call, It->Callee);
+    Diags.report(D.NameRange, diag::note_in_model, D.Name);
+  };
+  if (OK)
+    OK = bindCall(*Arch, D.Args, Global, D.range(), Inner, &Rec->Args,
+                  Base ? &Base->ExplicitArgs : nullptr, &Rec->ExplicitArgs);
+
+  // Fields, sources, expectations.
+  if (Base)
+    Rec->Fields = Base->Fields;
+  std::string What = fmt::format("model `{}`", D.Name);
+  checkFields(*this, D.Items, modelFields(), What, Rec->Fields, Base != nullptr);
+  for (const Item &I : D.Items) {
+    if (I.K == Item::Source) {
+      Rec->Sources.push_back(I.Text);
+    } else if (I.K == Item::Section) {
+      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
+    } else if (I.K == Item::ExpectEq || I.K == Item::ExpectNear) {
+      auto Metric = lookupMetric(I.Name);
+      if (!Metric) {
+        Diags.report(I.NameRange, diag::err_unknown_metric, I.Name);
+        std::string Best = closestMatch(I.Name, metricNames());
+        if (!Best.empty())
+          Diags.report(I.NameRange, diag::note_did_you_mean, Best);
+        continue;
+      }
+      EvalResult R = Eval.eval(*I.Value, Global);
+      Type Want = Type::of(metricType(*Metric));
+      if (I.K == Item::ExpectNear && Want.K == Type::Int)
+        Want = Type::of(Type::Real);
+      if (!Eval.convert(R, Want, I.Value->range(), fmt::format("metric `{}`", I.Name)) || !R.V)
+        continue;
+      if (I.K == Item::ExpectNear && I.Tolerance <= 0) {
+        Diags.report(I.Range, diag::err_bad_tolerance, I.Tolerance);
+        continue;
+      }
+      Rec->Expects.push_back({*Metric, I.K == Item::ExpectNear, *R.V, I.Tolerance, I.Range});
+    }
+  }
+
+  // Expansion.
+  if (OK) {
+    NodeCount = 0;
+    ExpansionFailed = false;
+    auto Root = std::make_unique<LayerNode>();
+    Root->K = LayerNode::Block;
+    Root->Name = Arch->Name;
+    Root->Decl = Arch;
+    Root->Args = Rec->Args;
+    Root->Range = D.range();
+    walk(Arch->Body, Inner, Root.get());
+    if (!ExpansionFailed)
+      Rec->Root = std::move(Root);
+  }
+  Eval.OnValueError = nullptr;
+  Expanding = nullptr;
+  M.Models.push_back(std::move(Rec));
+  return Finish(M.Models.back().get());
+}
+
+void SemaImpl::buildPrecision(const PrecisionDecl &D) {
+  auto Rec = std::make_unique<PrecisionRecord>(D.Name, D.range());
+  std::string What = fmt::format("precision `{}`", D.Name);
+  checkFields(*this, D.Items, precisionFields(), What, Rec->Fields);
+  for (const Item &I : D.Items) {
+    if (I.K == Item::Source)
+      Rec->Sources.push_back(I.Text);
+    else if (I.K == Item::Section)
+      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
+    else if (I.K != Item::Field)
+      Diags.report(I.Range, diag::err_expect_not_here, "precisions");
+  }
+  requireFields(*this, Rec->Fields, precisionFields(), "precision", D.Name, D.NameRange);
+  if (auto *F = Rec->field("bits"))
+    Rec->Bits = F->V.I;
+  auto *SB = Rec->field("scale_bits"), *G = Rec->field("group");
+  if ((SB == nullptr) != (G == nullptr))
+    Diags.report(D.NameRange, diag::err_missing_field, "precision", D.Name,
+                 SB ? "group" : "scale_bits");
+  if (SB && G) {
+    Rec->ScaleBits = SB->V.I;
+    Rec->Group = G->V.I;
+  }
+  M.Precisions.push_back(std::move(Rec));
+}
+
+void SemaImpl::buildHardware(const HardwareDecl &D) {
+  auto Rec = std::make_unique<HardwareRecord>(D.Name, D.range());
+  std::string What = fmt::format("hardware `{}`", D.Name);
+  auto Cls = M.Enumerators.find(D.Class);
+  if (Cls == M.Enumerators.end() || Cls->second.first->Name != "hardware_class") {
+    Diags.report(D.ClassRange, diag::err_unknown_hardware_class, D.Class);
+    std::vector<std::string> Names;
+    for (const auto &KV : M.Enumerators)
+      if (KV.second.first->Name == "hardware_class")
+        Names.push_back(KV.getKey().str());
+    std::string Best = closestMatch(D.Class, Names);
+    if (!Best.empty())
+      Diags.report(D.ClassRange, diag::note_did_you_mean, Best);
+  }
+  Rec->Class = D.Class;
+  checkFields(*this, D.Items, hardwareFields(), What, Rec->Fields);
+
+  std::vector<std::string> PrecisionNames;
+  for (const auto &P : M.Precisions)
+    PrecisionNames.push_back(P->Name);
+  const Type FlopRate = dimType(BaseDim::Flop, BaseDim::Second);
+  const Type OpRate = dimType(BaseDim::Op, BaseDim::Second);
+
+  for (const Item &I : D.Items) {
+    if (I.K == Item::Source) {
+      Rec->Sources.push_back(I.Text);
+      continue;
+    }
+    if (I.K == Item::ExpectEq || I.K == Item::ExpectNear) {
+      Diags.report(I.Range, diag::err_expect_not_here, "hardware");
+      continue;
+    }
+    if (I.K != Item::Section)
+      continue;
+    Section Sec{I.Name, I.SectionName, I.Range, {}};
+    bool Named = I.Name == "memory" || I.Name == "link";
+    bool Peaks = I.Name == "compute" || I.Name == "sparse";
+    if (!Named && !Peaks) {
+      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
+      std::string Best = closestMatch(I.Name, {"memory", "link", "compute", "sparse"});
+      if (!Best.empty())
+        Diags.report(I.NameRange, diag::note_did_you_mean, Best);
+      continue;
+    }
+    if (Named && I.SectionName.empty()) {
+      Diags.report(I.NameRange, diag::err_section_needs_name, I.Name, I.Name);
+      continue;
+    }
+    if (Peaks && !I.SectionName.empty()) {
+      Diags.report(I.NameRange, diag::err_section_takes_no_name, I.Name);
+      continue;
+    }
+    std::string SecWhat = fmt::format("section `{}`", I.Name);
+    if (Named) {
+      const auto &Specs = I.Name == "memory" ? memoryFields() : linkFields();
+      checkFields(*this, I.Items, Specs, SecWhat, Sec.Fields);
+      requireFields(*this, Sec.Fields, Specs, I.Name, I.SectionName, I.NameRange);
+    } else {
+      llvm::StringSet<> Seen;
+      for (const Item &P : I.Items) {
+        if (P.K == Item::Source)
+          continue;
+        if (P.K != Item::Field) {
+          Diags.report(P.Range, diag::err_unknown_field, SecWhat, P.Name);
+          continue;
+        }
+        if (!M.findPrecision(P.Name)) {
+          Diags.report(P.NameRange, diag::err_unknown_name, P.Name);
+          std::string Best = closestMatch(P.Name, PrecisionNames);
+          if (!Best.empty())
+            Diags.report(P.NameRange, diag::note_did_you_mean, Best);
+          continue;
+        }
+        if (!Seen.insert(P.Name).second) {
+          Diags.report(P.NameRange, diag::err_duplicate_field, P.Name);
+          continue;
+        }
+        Scope Global;
+        EvalResult R = Eval.eval(*P.Value, Global);
+        if (!R.ok() || !R.V)
+          continue;
+        if (R.T != FlopRate && R.T != OpRate) {
+          if (R.T.K == Type::Quantity)
+            Diags.report(P.Value->range(), diag::err_dimension_mismatch, "FLOP/s or OP/s",
+                         R.T.str());
+          else
+            Diags.report(P.Value->range(), diag::err_type_mismatch,
+                         fmt::format("peak `{}`", P.Name), "FLOP/s or OP/s", R.T.str());
+          continue;
+        }
+        if (R.V->R <= 0) {
+          Diags.report(P.Value->range(), diag::err_field_value, P.Name,
+                       "must be positive, found " + R.V->str());
+          continue;
+        }
+        Sec.Fields.push_back({P.Name, *R.V, P.Range, P.Text});
+      }
+    }
+    for (const Item &P : I.Items)
+      if (P.K == Item::Source)
+        Sec.Fields.push_back({"source", Value::ofString(P.Text), P.Range, P.Text});
+    Rec->Sections.push_back(std::move(Sec));
+  }
+
+  // Sparse peaks are a separate figure and may not be below the dense one.
+  const Section *Dense = nullptr, *Sparse = nullptr;
+  for (const Section &S : Rec->Sections) {
+    if (S.Kind == "compute")
+      Dense = &S;
+    if (S.Kind == "sparse")
+      Sparse = &S;
+  }
+  if (Dense && Sparse)
+    for (const FieldValue &SP : Sparse->Fields)
+      if (const FieldValue *DP = Dense->field(SP.Name))
+        if (SP.V.R < DP->V.R)
+          Diags.report(SP.Range, diag::err_field_value, SP.Name,
+                       fmt::format("sparse peak {} is below the dense peak {}", SP.V.str(),
+                                   DP->V.str()));
+  M.Hardware.push_back(std::move(Rec));
+}

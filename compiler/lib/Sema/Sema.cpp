@@ -1,0 +1,126 @@
+//===- Sema.cpp - declarations, blocks, and the order of checks -----------===//
+//
+// Algorithm:
+//   1. declare every named declaration of every file in one namespace (and enumerators as global
+//      names), reporting redefinitions;
+//   2. check each enum, primitive and block once: parameter types, defaults (which may use
+//      earlier parameters), and the body with parameters known by type only;
+//   3. build precisions, then hardware (which names precisions), then models (Records.cpp).
+//
+//===----------------------------------------------------------------------===//
+#include "SemaImpl.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace zoo;
+using llvm::dyn_cast;
+
+bool zoo::runSema(Module &M, DiagnosticEngine &Diags) {
+  SemaImpl S(M, Diags);
+  return S.run();
+}
+
+bool SemaImpl::run() {
+  unsigned Before = Diags.errorCount();
+  for (const auto &F : M.Files)
+    for (const DeclPtr &D : F->Decls)
+      declare(*D);
+  for (const auto &F : M.Files)
+    for (const DeclPtr &D : F->Decls) {
+      if (Diags.tooManyErrors())
+        return false;
+      if (auto *E = dyn_cast<EnumDecl>(D.get()))
+        checkEnum(*E);
+    }
+  for (const auto &F : M.Files)
+    for (const DeclPtr &D : F->Decls) {
+      if (Diags.tooManyErrors())
+        return false;
+      if (auto *B = dyn_cast<BlockDecl>(D.get()))
+        checkBlock(*B);
+    }
+  for (const auto &F : M.Files)
+    for (const DeclPtr &D : F->Decls)
+      if (auto *P = dyn_cast<PrecisionDecl>(D.get()))
+        buildPrecision(*P);
+  for (const auto &F : M.Files)
+    for (const DeclPtr &D : F->Decls)
+      if (auto *H = dyn_cast<HardwareDecl>(D.get()))
+        buildHardware(*H);
+  buildModels();
+  return Diags.errorCount() == Before;
+}
+
+void SemaImpl::declare(const Decl &D) {
+  auto [It, New] = M.Decls.try_emplace(D.Name, &D);
+  if (!New) {
+    Diags.report(D.NameRange, diag::err_redefinition, D.Name);
+    Diags.report(It->second->NameRange, diag::note_previous_definition);
+    return;
+  }
+  if (auto *E = dyn_cast<EnumDecl>(&D))
+    for (const auto &[Name, Range] : E->Members) {
+      auto [EIt, ENew] = M.Enumerators.try_emplace(Name, E, Range);
+      if (!ENew && EIt->second.first != E) {
+        Diags.report(Range, diag::err_redefinition, Name);
+        Diags.report(EIt->second.second, diag::note_previous_definition);
+      }
+    }
+}
+
+void SemaImpl::checkEnum(const EnumDecl &E) {
+  llvm::StringSet<> Seen;
+  for (const auto &[Name, Range] : E.Members)
+    if (!Seen.insert(Name).second)
+      Diags.report(Range, diag::err_duplicate_enum_member, Name);
+}
+
+std::optional<Type> SemaImpl::paramType(const ParamDecl &P) {
+  return Eval.resolveType(P.TypeText, P.TypeRange);
+}
+
+void SemaImpl::checkBlock(const BlockDecl &B) {
+  if (B.IsPrimitive) {
+    auto K = lookupPrimitive(B.Name);
+    if (!K) {
+      Diags.report(B.NameRange, diag::err_unknown_primitive, B.Name);
+      return;
+    }
+    llvm::SmallVector<llvm::StringRef, 4> Want;
+    primitiveParams(*K).split(Want, ", ");
+    bool Match = Want.size() == B.Params.size();
+    for (size_t I = 0; Match && I < Want.size(); ++I)
+      Match = B.Params[I].Name == Want[I];
+    if (!Match)
+      Diags.report(B.NameRange, diag::err_primitive_signature, B.Name, primitiveParams(*K));
+  }
+  Scope S;
+  llvm::StringSet<> Seen;
+  for (const ParamDecl &P : B.Params) {
+    if (!Seen.insert(P.Name).second)
+      Diags.report(P.NameRange, diag::err_duplicate_parameter, P.Name);
+    auto T = paramType(P);
+    if (!T)
+      continue;
+    EvalResult R{*T, std::nullopt};
+    if (P.Default) {
+      EvalResult D = Eval.eval(*P.Default, S);
+      Eval.convert(D, *T, P.Default->range(), fmt::format("the default of `{}`", P.Name));
+    }
+    S.bind(P.Name, R, P.NameRange);
+  }
+  walk(B.Body, S, nullptr);
+}
+
+void SemaImpl::unknownDecl(llvm::StringRef Name, llvm::SMRange Where, diag::Kind K,
+                           bool (*Filter)(const Decl *)) {
+  Diags.report(Where, K, Name);
+  std::vector<std::string> Cands;
+  for (const auto &KV : M.Decls)
+    if (Filter(KV.second))
+      Cands.push_back(KV.getKey().str());
+  std::sort(Cands.begin(), Cands.end());
+  std::string Best = closestMatch(Name, Cands);
+  if (!Best.empty())
+    Diags.report(M.Decls.lookup(Best)->NameRange, diag::note_did_you_mean, Best);
+}

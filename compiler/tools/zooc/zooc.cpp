@@ -1,0 +1,188 @@
+//===- zooc.cpp - the Zoo compiler driver ---------------------------------===//
+//
+// Parses options, expands input directories into their `.zoo` files, runs load -> Sema -> passes
+// -> one backend, and writes the output only when there was no error (atomically, and not at all
+// with --write-if-changed when the content is the same). Exit code 0 on success, 1 on any error.
+//
+//===----------------------------------------------------------------------===//
+#include "zoo/Backends/Emitters.h"
+#include "zoo/IR/IRPrinter.h"
+#include "zoo/Passes/Pass.h"
+#include "zoo/Sema/ImportLoader.h"
+#include "zoo/Sema/Sema.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+#include <algorithm>
+
+using namespace zoo;
+namespace cl = llvm::cl;
+
+namespace {
+enum class EmitKind { Report, JSON, CppHeader, IR };
+
+cl::OptionCategory ZoocCat("zooc options");
+cl::list<std::string> Inputs(cl::Positional, cl::desc("<file or directory>..."),
+                             cl::cat(ZoocCat));
+cl::opt<EmitKind> Emit("emit", cl::desc("What to produce"), cl::init(EmitKind::Report),
+                       cl::values(clEnumValN(EmitKind::Report, "report", "a readable report (default)"),
+                                  clEnumValN(EmitKind::JSON, "json", "JSON with every record and metric"),
+                                  clEnumValN(EmitKind::CppHeader, "cpp-header",
+                                             "a header-only C++17 registry of constexpr records"),
+                                  clEnumValN(EmitKind::IR, "ir", "the checked IR, for debugging and tests")),
+                       cl::cat(ZoocCat));
+cl::opt<std::string> Output("o", cl::desc("Output file ('-' for standard output)"),
+                            cl::value_desc("file"), cl::init("-"), cl::cat(ZoocCat));
+cl::list<std::string> IncludeDirs("I", cl::desc("Add a directory to the import search path"),
+                                  cl::value_desc("dir"), cl::Prefix, cl::cat(ZoocCat));
+cl::opt<std::string> StdlibDir("stdlib", cl::desc("The stdlib directory"), cl::value_desc("dir"),
+                               cl::init(ZOO_STDLIB_DIR), cl::cat(ZoocCat));
+cl::opt<bool> NoPrelude("no-prelude", cl::desc("Do not load the stdlib prelude implicitly"),
+                        cl::cat(ZoocCat));
+cl::opt<bool> WriteIfChanged("write-if-changed",
+                             cl::desc("Leave the output file untouched when it would not change"),
+                             cl::cat(ZoocCat));
+cl::list<std::string> Select("model", cl::desc("Emit only this model (repeatable)"),
+                             cl::value_desc("name"), cl::cat(ZoocCat));
+
+int usageError(const llvm::Twine &Msg) {
+  llvm::errs() << "zooc: error: " << Msg << "\n";
+  return 1;
+}
+
+/// Files named on the command line; directories contribute every `.zoo` below them, sorted.
+bool expandInputs(std::vector<std::string> &Files) {
+  for (const std::string &In : Inputs) {
+    if (llvm::sys::fs::is_directory(In)) {
+      std::vector<std::string> Found;
+      std::error_code EC;
+      for (llvm::sys::fs::recursive_directory_iterator It(In, EC), End; It != End && !EC;
+           It.increment(EC))
+        if (llvm::sys::path::extension(It->path()) == ".zoo" &&
+            llvm::sys::fs::is_regular_file(It->path()))
+          Found.push_back(It->path());
+      if (EC) {
+        usageError("cannot read directory '" + In + "': " + EC.message());
+        return false;
+      }
+      if (Found.empty()) {
+        usageError("no .zoo files in directory '" + In + "'");
+        return false;
+      }
+      std::sort(Found.begin(), Found.end());
+      Files.insert(Files.end(), Found.begin(), Found.end());
+    } else if (llvm::sys::fs::exists(In)) {
+      Files.push_back(In);
+    } else {
+      usageError("no such file or directory: '" + In + "'");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool writeOutput(llvm::StringRef Text) {
+  if (Output == "-") {
+    llvm::outs() << Text;
+    llvm::outs().flush();
+    return true;
+  }
+  if (WriteIfChanged) {
+    auto Old = llvm::MemoryBuffer::getFile(Output);
+    if (Old && (*Old)->getBuffer() == Text)
+      return true;
+  }
+  llvm::SmallString<256> Dir(Output.getValue());
+  llvm::sys::path::remove_filename(Dir);
+  if (!Dir.empty())
+    llvm::sys::fs::create_directories(Dir);
+  std::string Tmp = Output + ".tmp";
+  {
+    std::error_code EC;
+    llvm::raw_fd_ostream OS(Tmp, EC);
+    if (EC) {
+      usageError("cannot write '" + Output + "': " + EC.message());
+      return false;
+    }
+    OS << Text;
+    OS.close();
+    if (OS.has_error()) {
+      usageError("cannot write '" + Output + "'");
+      llvm::sys::fs::remove(Tmp);
+      return false;
+    }
+  }
+  if (std::error_code EC = llvm::sys::fs::rename(Tmp, Output)) {
+    usageError("cannot write '" + Output + "': " + EC.message());
+    llvm::sys::fs::remove(Tmp);
+    return false;
+  }
+  return true;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM X(argc, argv);
+  cl::HideUnrelatedOptions(ZoocCat);
+  cl::SetVersionPrinter([](llvm::raw_ostream &OS) { OS << "zooc " ZOO_VERSION "\n"; });
+  if (!cl::ParseCommandLineOptions(argc, argv,
+                                   "zooc: the Zoo compiler\n\n"
+                                   "  Reads .zoo files (a directory means every .zoo file below it),\n"
+                                   "  checks them, derives every metric, verifies every `expect`,\n"
+                                   "  and writes one output format.\n",
+                                   &llvm::errs()))
+    return 1;
+  if (Inputs.empty())
+    return usageError("no input files");
+
+  std::vector<std::string> Files;
+  if (!expandInputs(Files))
+    return 1;
+
+  llvm::SourceMgr SM;
+  DiagnosticEngine Diags(SM, llvm::errs());
+  Module M;
+  LoadOptions Opts;
+  Opts.IncludeDirs = IncludeDirs;
+  Opts.StdlibDir = StdlibDir;
+  Opts.Prelude = !NoPrelude;
+
+  bool OK = loadFiles(M, Diags, Files, Opts);
+  OK = OK && runSema(M, Diags);
+  OK = OK && !failed(runPipeline(M, Diags));
+  if (!OK || Diags.hasErrors())
+    return 1;
+
+  if (!Select.empty()) {
+    llvm::StringSet<> Wanted;
+    for (const std::string &S : Select) {
+      if (!M.findModel(S))
+        return usageError("no model named '" + S + "'");
+      Wanted.insert(S);
+    }
+    llvm::erase_if(M.Models, [&](const auto &R) { return !Wanted.count(R->Name); });
+  }
+
+  std::string Text;
+  llvm::raw_string_ostream OS(Text);
+  switch (Emit) {
+  case EmitKind::Report:
+    ReportEmitter(M).run(OS);
+    break;
+  case EmitKind::JSON:
+    JSONEmitter(M).run(OS);
+    break;
+  case EmitKind::CppHeader:
+    CppHeaderEmitter(M, std::vector<std::string>(Inputs.begin(), Inputs.end())).run(OS);
+    break;
+  case EmitKind::IR:
+    printIR(M, SM, OS);
+    break;
+  }
+  OS.flush();
+  return writeOutput(Text) ? 0 : 1;
+}

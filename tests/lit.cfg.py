@@ -1,0 +1,25 @@
+# lit configuration for the Zoo test suite. A .zoo test is both input and expectation.
+import os
+import lit.formats
+
+config.name = "zoo"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".zoo", ".test"]
+config.excludes = ["Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.zoo_obj_root, "tests")
+
+config.substitutions.append(("%zooc", os.path.join(config.zoo_bin_dir, "zooc")))
+config.substitutions.append(("%stdlib", os.path.join(config.zoo_src_root, "stdlib")))
+config.substitutions.append(("%zoo_registry", os.path.join(config.zoo_src_root, "zoo")))
+config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+config.substitutions.append(("%cxx", config.cxx))
+config.substitutions.append(("%zoo_include", config.zoo_include_dir))
+config.substitutions.append(("%python", "python3"))
+
+# Debian has no unversioned FileCheck/not on PATH: put llvm-14's bin directory first.
+config.environment["PATH"] = os.pathsep.join(
+    [config.llvm_tools_dir, config.environment.get("PATH", "")])
+for v in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+    if v in os.environ:
+        config.environment[v] = os.environ[v]
