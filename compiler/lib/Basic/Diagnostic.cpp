@@ -53,10 +53,38 @@ void DiagnosticEngine::emit(llvm::SMRange Range, diag::Kind K, const std::string
     OS << (isNote(K) ? "note: " : "zooc: error: ") << Msg << "\n";
     return;
   }
+  if (printLongLine(Range, isNote(K), Msg))
+    return;
   llvm::ArrayRef<llvm::SMRange> Ranges;
   if (Range.End.isValid() && Range.End.getPointer() > Range.Start.getPointer() + 1)
     Ranges = llvm::makeArrayRef(Range);
   SM.PrintMessage(OS, Range.Start, Kind, Msg, Ranges, {}, /*ShowColors=*/false);
+}
+
+bool DiagnosticEngine::printLongLine(llvm::SMRange Range, bool Note, const std::string &Msg) {
+  // SourceMgr prints the whole source line; for a pathological line (a megabyte of `(`) show a
+  // window around the caret instead.
+  constexpr long Window = 60;
+  unsigned ID = SM.FindBufferContainingLoc(Range.Start);
+  if (!ID)
+    return false;
+  const llvm::MemoryBuffer *MB = SM.getMemoryBuffer(ID);
+  const char *P = Range.Start.getPointer(), *B = P, *E = P;
+  while (B > MB->getBufferStart() && B[-1] != '\n' && B[-1] != '\r')
+    --B;
+  while (E < MB->getBufferEnd() && *E != '\n' && *E != '\r')
+    ++E;
+  if (E - B <= 2 * Window + 40)
+    return false;
+  auto [Line, Col] = SM.getLineAndColumn(Range.Start, ID);
+  const char *WB = P - B > Window ? P - Window : B;
+  const char *WE = E - P > Window ? P + Window : E;
+  std::string Prefix = WB > B ? "..." : "";
+  OS << MB->getBufferIdentifier() << ":" << Line << ":" << Col << ": "
+     << (Note ? "note: " : "error: ") << Msg << "\n"
+     << Prefix << llvm::StringRef(WB, WE - WB) << (WE < E ? "..." : "") << "\n"
+     << std::string(Prefix.size() + (P - WB), ' ') << "^\n";
+  return true;
 }
 
 std::string zoo::closestMatch(llvm::StringRef Name, llvm::ArrayRef<std::string> Candidates) {

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "zoo/Sema/Evaluator.h"
 #include "zoo/Basic/Checked.h"
+#include <algorithm>
 #include <cmath>
 
 using namespace zoo;
@@ -151,6 +152,9 @@ EvalResult Evaluator::name(const NameExpr &E, const Scope &S) {
   S.collectNames(Cands);
   for (const auto &KV : M.Enumerators)
     Cands.push_back(KV.getKey().str());
+  Cands.push_back("true");
+  Cands.push_back("false");
+  std::sort(Cands.begin(), Cands.end());
   std::string Best = closestMatch(E.name(), Cands);
   if (!Best.empty()) {
     const Scope::Entry *B = S.lookup(Best);

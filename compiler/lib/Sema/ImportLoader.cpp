@@ -32,7 +32,8 @@ public:
     for (size_t I = 0; I < Stack.size(); ++I) {
       if (Stack[I].Key != Key)
         continue;
-      Diags.report(From, diag::err_import_cycle, llvm::sys::path::filename(Path));
+      Diags.report(From, diag::err_import_cycle, llvm::sys::path::filename(Path),
+                   I + 1 == Stack.size() ? "" : " through its imports");
       for (size_t J = Stack.size(); J-- > I + 1;)
         if (Stack[J].From.Start.isValid())
           Diags.report(Stack[J].From, diag::note_import_chain, llvm::sys::path::filename(Stack[J].Path));

@@ -134,15 +134,15 @@ static void checkFields(SemaImpl &S, const std::vector<Item> &Items,
   }
 }
 
-static void requireFields(SemaImpl &S, const std::vector<FieldValue> &Have,
+static void requireFields(SemaImpl &S, const std::vector<Item> &Have,
                           const std::vector<FieldSpec> &Specs, llvm::StringRef Kind,
                           llvm::StringRef Name, llvm::SMRange At) {
   for (const FieldSpec &F : Specs) {
     if (!F.Required)
       continue;
     bool Found = false;
-    for (const FieldValue &V : Have)
-      Found |= V.Name == F.Name;
+    for (const Item &I : Have)
+      Found |= I.K == Item::Field && I.Name == F.Name;
     if (!Found)
       S.Diags.report(At, diag::err_missing_field, Kind, Name, F.Name);
   }
@@ -298,7 +298,7 @@ void SemaImpl::buildPrecision(const PrecisionDecl &D) {
     else if (I.K != Item::Field)
       Diags.report(I.Range, diag::err_expect_not_here, "precisions");
   }
-  requireFields(*this, Rec->Fields, precisionFields(), "precision", D.Name, D.NameRange);
+  requireFields(*this, D.Items, precisionFields(), "precision", D.Name, D.NameRange);
   if (auto *F = Rec->field("bits"))
     Rec->Bits = F->V.I;
   auto *SB = Rec->field("scale_bits"), *G = Rec->field("group");
@@ -368,7 +368,7 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
     if (Named) {
       const auto &Specs = I.Name == "memory" ? memoryFields() : linkFields();
       checkFields(*this, I.Items, Specs, SecWhat, Sec.Fields);
-      requireFields(*this, Sec.Fields, Specs, I.Name, I.SectionName, I.NameRange);
+      requireFields(*this, I.Items, Specs, I.Name, I.SectionName, I.NameRange);
     } else {
       llvm::StringSet<> Seen;
       for (const Item &P : I.Items) {

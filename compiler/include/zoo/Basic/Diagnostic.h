@@ -54,6 +54,7 @@ public:
 
 private:
   void emit(llvm::SMRange Range, diag::Kind K, const std::string &Msg);
+  bool printLongLine(llvm::SMRange Range, bool Note, const std::string &Msg);
 
   llvm::SourceMgr &SM;
   llvm::raw_ostream &OS;
