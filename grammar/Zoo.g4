@@ -79,6 +79,7 @@ LINE_COMMENT  : '//' ~[\r\n]* -> channel(HIDDEN) ;
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN) ;
 WS          : [ \t\r\n\f]+ -> channel(HIDDEN) ;
 // Error tokens: the front end turns these into precise diagnostics before parsing.
-UNTERMINATED_COMMENT : '/*' .*? EOF ;
+// Only matches when no `*/` follows, so a terminated comment is never taken for one.
+UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF ;
 UNTERMINATED_STRING  : '"' (~["\\\r\n] | '\\' ~[\r\n])* ;
 ERROR_CHAR  : . ;

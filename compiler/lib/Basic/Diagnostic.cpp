@@ -42,18 +42,23 @@ void DiagnosticEngine::emit(llvm::SMRange Range, diag::Kind K, const std::string
       return;
     if (NumErrors == ErrorLimit) {
       Stopped = true;
-      OS << "zooc: error: " << formatOf(diag::err_too_many_errors) << "\n";
+      Trailer = "zooc: error: " + formatOf(diag::err_too_many_errors).str() + "\n";
       ++NumErrors;
       return;
     }
     ++NumErrors;
+    unsigned Buf = Range.Start.isValid() ? SM.FindBufferContainingLoc(Range.Start) : 0;
+    Groups.push_back({Buf, Range.Start.getPointer(), static_cast<unsigned>(Groups.size()), ""});
   }
+  if (Groups.empty())
+    return;
+  llvm::raw_string_ostream OS(Groups.back().Text);
   auto Kind = isNote(K) ? llvm::SourceMgr::DK_Note : llvm::SourceMgr::DK_Error;
   if (!Range.Start.isValid()) {
     OS << (isNote(K) ? "note: " : "zooc: error: ") << Msg << "\n";
     return;
   }
-  if (printLongLine(Range, isNote(K), Msg))
+  if (printLongLine(OS, Range, isNote(K), Msg))
     return;
   llvm::ArrayRef<llvm::SMRange> Ranges;
   if (Range.End.isValid() && Range.End.getPointer() > Range.Start.getPointer() + 1)
@@ -61,7 +66,8 @@ void DiagnosticEngine::emit(llvm::SMRange Range, diag::Kind K, const std::string
   SM.PrintMessage(OS, Range.Start, Kind, Msg, Ranges, {}, /*ShowColors=*/false);
 }
 
-bool DiagnosticEngine::printLongLine(llvm::SMRange Range, bool Note, const std::string &Msg) {
+bool DiagnosticEngine::printLongLine(llvm::raw_ostream &OS, llvm::SMRange Range, bool Note,
+                                     const std::string &Msg) {
   // SourceMgr prints the whole source line; for a pathological line (a megabyte of `(`) show a
   // window around the caret instead.
   constexpr long Window = 60;
@@ -87,10 +93,28 @@ bool DiagnosticEngine::printLongLine(llvm::SMRange Range, bool Note, const std::
   return true;
 }
 
+void DiagnosticEngine::flush() {
+  std::stable_sort(Groups.begin(), Groups.end(), [](const Group &A, const Group &B) {
+    if (A.Buffer != B.Buffer)
+      return A.Buffer < B.Buffer;
+    if (A.Ptr != B.Ptr)
+      return std::less<const char *>()(A.Ptr, B.Ptr);
+    return A.Seq < B.Seq;
+  });
+  for (const Group &G : Groups)
+    OS << G.Text;
+  OS << Trailer;
+  OS.flush();
+  Groups.clear();
+  Trailer.clear();
+}
+
 std::string zoo::closestMatch(llvm::StringRef Name, llvm::ArrayRef<std::string> Candidates) {
   std::string Best;
   unsigned BestDist = ~0u;
-  unsigned Limit = std::max<unsigned>(1, Name.size() / 3);
+  // Short names tolerate one edit; longer ones a third of their length, at least two (a
+  // transposition costs two).
+  unsigned Limit = Name.size() <= 2 ? 1 : std::max<unsigned>(2, Name.size() / 3);
   for (const std::string &C : Candidates) {
     if (C == Name)
       continue;

@@ -15,7 +15,11 @@ using namespace zoo;
 
 namespace {
 std::string spell(const Value &V) {
-  return V.T.K == Type::Int ? withThousands(V.I) : V.str();
+  if (V.T.K == Type::Int)
+    return withThousands(V.I);
+  if (V.T.K == Type::Real && V.R == std::trunc(V.R) && std::fabs(V.R) < 9e18)
+    return withThousands(static_cast<int64_t>(V.R));
+  return V.str();
 }
 
 class VerifyExpectsPass : public Pass {

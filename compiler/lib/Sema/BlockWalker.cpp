@@ -71,6 +71,7 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
         for (const ParamDecl &P : Callee.Params)
           if (!Best.empty() && P.Name == Best)
             Diags.report(P.NameRange, diag::note_did_you_mean, Best);
+        Eval.eval(*A.Value, Caller); // still report problems inside the value
         OK = false;
         continue;
       }
@@ -172,11 +173,20 @@ void SemaImpl::walk(const StmtList &Body, Scope &S, LayerNode *Parent) {
       return;
     if (auto *C = dyn_cast<CallStmt>(St.get())) {
       const BlockDecl *Callee = resolveCallee(*C);
-      if (!Callee)
+      if (!Callee) {
+        if (!Expand) // still report problems inside the arguments
+          for (const Arg &A : C->Args)
+            Eval.eval(*A.Value, S);
         continue;
+      }
       Scope Inner;
       std::vector<Binding> Bound;
-      if (!bindCall(*Callee, C->Args, S, C->range(), Inner, Expand ? &Bound : nullptr)) {
+      // The frame is pushed before binding so that errors in the callee's defaults point back to
+      // this call.
+      CallStack.push_back({Callee->Name, C->range()});
+      bool BindOK = bindCall(*Callee, C->Args, S, C->range(), Inner, Expand ? &Bound : nullptr);
+      CallStack.pop_back();
+      if (!BindOK) {
         ExpansionFailed |= Expand;
         continue;
       }

@@ -245,7 +245,7 @@ EvalResult Evaluator::binary(const BinaryExpr &E, const Scope &S) {
   if (T.isError()) {
     if ((E.Op == "+" || E.Op == "-" || isOrder(E.Op)) && L.T.K == Type::Quantity &&
         R.T.K == Type::Quantity)
-      Diags.report(E.range(), diag::err_dimension_mismatch, L.T.str(), R.T.str());
+      Diags.report(E.range(), diag::err_dimension_operands, E.Op, L.T.str(), R.T.str());
     else
       Diags.report(E.range(), diag::err_bad_operands, E.Op, L.T.str(), R.T.str());
     return {};

@@ -364,6 +364,14 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
       Diags.report(I.NameRange, diag::err_section_takes_no_name, I.Name);
       continue;
     }
+    std::string Label = I.SectionName.empty() ? I.Name : I.Name + " " + I.SectionName;
+    bool Dup = false;
+    for (const Section &Prev : Rec->Sections)
+      Dup |= Prev.Kind == I.Name && Prev.Name == I.SectionName;
+    if (Dup) {
+      Diags.report(I.NameRange, diag::err_duplicate_section, Label);
+      continue;
+    }
     std::string SecWhat = fmt::format("section `{}`", I.Name);
     if (Named) {
       const auto &Specs = I.Name == "memory" ? memoryFields() : linkFields();

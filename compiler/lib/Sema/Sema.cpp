@@ -100,8 +100,10 @@ void SemaImpl::checkBlock(const BlockDecl &B) {
     if (!Seen.insert(P.Name).second)
       Diags.report(P.NameRange, diag::err_duplicate_parameter, P.Name);
     auto T = paramType(P);
-    if (!T)
+    if (!T) {
+      S.bind(P.Name, EvalResult{}, P.NameRange); // known to be broken: no cascade
       continue;
+    }
     EvalResult R{*T, std::nullopt};
     if (P.Default) {
       EvalResult D = Eval.eval(*P.Default, S);

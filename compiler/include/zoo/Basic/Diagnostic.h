@@ -18,6 +18,7 @@
 #include <string_view>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace zoo {
 
@@ -42,6 +43,11 @@ public:
     report(llvm::SMRange(Loc, Loc), K, std::forward<Args>(A)...);
   }
 
+  /// Prints the collected diagnostics in source order (file load order, then offset), each error
+  /// followed by its notes. Call once, before exiting.
+  void flush();
+  ~DiagnosticEngine() { flush(); }
+
   unsigned errorCount() const { return NumErrors; }
   bool hasErrors() const { return NumErrors != 0; }
   /// True once the error limit is reached; long-running phases may stop early.
@@ -54,7 +60,8 @@ public:
 
 private:
   void emit(llvm::SMRange Range, diag::Kind K, const std::string &Msg);
-  bool printLongLine(llvm::SMRange Range, bool Note, const std::string &Msg);
+  bool printLongLine(llvm::raw_ostream &OS, llvm::SMRange Range, bool Note,
+                     const std::string &Msg);
 
   llvm::SourceMgr &SM;
   llvm::raw_ostream &OS;
@@ -62,6 +69,14 @@ private:
   bool Stopped = false;
   bool SuppressNotes = false;
   std::set<std::pair<const char *, std::string>> Seen;
+  struct Group {
+    unsigned Buffer; ///< 0 for diagnostics without a location
+    const char *Ptr;
+    unsigned Seq;
+    std::string Text;
+  };
+  std::vector<Group> Groups;
+  std::string Trailer;
 };
 
 /// The closest candidate to `Name` by edit distance, or "" when none is close enough.
