@@ -50,6 +50,11 @@ const std::vector<FieldSpec> &hardwareFields() {
       {"summary", Type::of(Type::String), false, false},
       {"year", Type::of(Type::Int), false, true},
       {"tdp", dimType(BaseDim::Joule, BaseDim::Second), false, true},
+      {"power_min", dimType(BaseDim::Joule, BaseDim::Second), false, true},
+      {"power_max", dimType(BaseDim::Joule, BaseDim::Second), false, true},
+      {"price_usd", Type::of(Type::Real), false, true},
+      {"clock", Type::quantity(Dim() / Dim::of(BaseDim::Second)), false, true},
+      {"form_factor", Type::of(Type::String), false, false},
   };
   return F;
 }
