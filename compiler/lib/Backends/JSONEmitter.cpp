@@ -1,103 +1,161 @@
 //===- JSONEmitter.cpp - machine-readable output --------------------------===//
 //
-// Built with llvm::json, which prints object keys sorted; arrays are sorted by record name.
-// Quantities are objects {value (base units), unit (base dimension), written (as in the source)}.
+// Streams through llvm::json::OStream, so memory stays flat however many records there are.
+// Keys are written in sorted order by construction (record fields, arguments and sections are
+// sorted here), arrays are sorted by record name. Quantities are objects
+// {unit (base dimension), value (base units), written (as in the source)}.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Backends/Emitters.h"
 #include "llvm/Support/JSON.h"
+#include <algorithm>
 
 using namespace zoo;
 namespace json = llvm::json;
 
 namespace {
-json::Value toJSON(const Value &V) {
+void value(json::OStream &J, const Value &V) {
   switch (V.T.K) {
   case Type::Int:
-    return V.I;
+    J.value(V.I);
+    return;
   case Type::Real:
-    return V.R;
+    J.value(V.R);
+    return;
   case Type::Bool:
-    return V.B;
+    J.value(V.B);
+    return;
   case Type::String:
   case Type::Enum:
-    return V.S;
+    J.value(V.S);
+    return;
   case Type::Quantity:
-    return json::Object{{"value", V.R}, {"unit", V.T.D.str()}, {"written", V.str()}};
+    J.object([&] {
+      J.attribute("unit", V.T.D.str());
+      J.attribute("value", V.R);
+      J.attribute("written", V.str());
+    });
+    return;
   case Type::Error:
     break;
   }
-  return nullptr;
+  J.value(nullptr);
 }
 
-json::Object fieldsOf(const std::vector<FieldValue> &Fs) {
-  json::Object O;
-  for (const FieldValue &F : Fs)
-    O[F.Name] = toJSON(F.V);
-  return O;
+/// An object of (name, value) pairs, sorted by name.
+template <typename Pairs, typename NameOf, typename ValueOf>
+void sortedObject(json::OStream &J, const Pairs &Ps, NameOf Name, ValueOf Val) {
+  std::vector<const typename Pairs::value_type *> Sorted;
+  for (const auto &P : Ps)
+    Sorted.push_back(&P);
+  std::stable_sort(Sorted.begin(), Sorted.end(),
+                   [&](auto *A, auto *B) { return Name(*A) < Name(*B); });
+  J.object([&] {
+    for (auto *P : Sorted) {
+      J.attributeBegin(Name(*P));
+      value(J, Val(*P));
+      J.attributeEnd();
+    }
+  });
 }
 
-json::Array strings(const std::vector<std::string> &S) {
-  json::Array A;
-  for (const std::string &X : S)
-    A.push_back(X);
-  return A;
+void fields(json::OStream &J, const std::vector<FieldValue> &Fs) {
+  sortedObject(
+      J, Fs, [](const FieldValue &F) -> const std::string & { return F.Name; },
+      [](const FieldValue &F) -> const Value & { return F.V; });
+}
+
+void strings(json::OStream &J, const std::vector<std::string> &S) {
+  J.array([&] {
+    for (const std::string &X : S)
+      J.value(X);
+  });
+}
+
+void model(json::OStream &J, const ModelRecord &R) {
+  J.object([&] {
+    J.attribute("architecture", R.Arch->Name);
+    J.attributeBegin("args");
+    sortedObject(
+        J, R.Args, [](const Binding &B) -> const std::string & { return B.first; },
+        [](const Binding &B) -> const Value & { return B.second; });
+    J.attributeEnd();
+    J.attribute("base", R.Base ? json::Value(R.Base->Name) : json::Value(nullptr));
+    J.attributeArray("expects", [&] {
+      for (const Expectation &E : R.Expects)
+        J.object([&] {
+          J.attribute("metric", metricName(E.Metric));
+          J.attribute("op", E.Near ? "~=" : "==");
+          J.attributeBegin("value");
+          value(J, E.Expected);
+          J.attributeEnd();
+          if (E.Near)
+            J.attribute("within_percent", E.TolerancePercent);
+        });
+    });
+    J.attributeBegin("fields");
+    fields(J, R.Fields);
+    J.attributeEnd();
+    J.attribute("layers", R.Stats.Layers);
+    J.attribute("name", R.Name);
+    J.attributeObject("params", [&] { J.attribute("total", R.Stats.Params); });
+    J.attributeBegin("sources");
+    strings(J, R.Sources);
+    J.attributeEnd();
+  });
+}
+
+void hardware(json::OStream &J, const HardwareRecord &H) {
+  J.object([&] {
+    J.attribute("class", H.Class);
+    J.attributeBegin("fields");
+    fields(J, H.Fields);
+    J.attributeEnd();
+    J.attribute("name", H.Name);
+    J.attributeArray("sections", [&] {
+      for (const Section &S : H.Sections)
+        J.object([&] {
+          J.attributeBegin("fields");
+          fields(J, S.Fields);
+          J.attributeEnd();
+          J.attribute("kind", S.Kind);
+          J.attribute("name", S.Name);
+        });
+    });
+    J.attributeBegin("sources");
+    strings(J, H.Sources);
+    J.attributeEnd();
+  });
 }
 } // namespace
 
 void JSONEmitter::run(llvm::raw_ostream &OS) {
-  json::Array Models;
-  for (const ModelRecord *R : sortedModels(M)) {
-    json::Object Args;
-    for (const Binding &B : R->Args)
-      Args[B.first] = toJSON(B.second);
-    json::Array Expects;
-    for (const Expectation &E : R->Expects) {
-      json::Object X{{"metric", metricName(E.Metric).str()},
-                     {"op", E.Near ? "~=" : "=="},
-                     {"value", toJSON(E.Expected)}};
-      if (E.Near)
-        X["within_percent"] = E.TolerancePercent;
-      Expects.push_back(std::move(X));
-    }
-    Models.push_back(json::Object{
-        {"name", R->Name},
-        {"architecture", R->Arch->Name},
-        {"base", R->Base ? json::Value(R->Base->Name) : json::Value(nullptr)},
-        {"args", std::move(Args)},
-        {"fields", fieldsOf(R->Fields)},
-        {"sources", strings(R->Sources)},
-        {"expects", std::move(Expects)},
-        {"params", json::Object{{"total", R->Stats.Params}}},
-        {"layers", R->Stats.Layers},
-    });
-  }
-  json::Array Hardware;
-  for (const HardwareRecord *H : sortedHardware(M)) {
-    json::Array Sections;
-    for (const Section &S : H->Sections)
-      Sections.push_back(
-          json::Object{{"kind", S.Kind}, {"name", S.Name}, {"fields", fieldsOf(S.Fields)}});
-    Hardware.push_back(json::Object{{"name", H->Name},
-                                    {"class", H->Class},
-                                    {"fields", fieldsOf(H->Fields)},
-                                    {"sections", std::move(Sections)},
-                                    {"sources", strings(H->Sources)}});
-  }
-  json::Array Precisions;
   std::vector<const PrecisionRecord *> Ps;
   for (const auto &P : M.Precisions)
     Ps.push_back(P.get());
-  std::sort(Ps.begin(), Ps.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
-  for (const PrecisionRecord *P : Ps)
-    Precisions.push_back(json::Object{{"name", P->Name},
-                                      {"bits", P->Bits},
-                                      {"scale_bits", P->ScaleBits},
-                                      {"group", P->Group},
-                                      {"bits_per_value", P->bitsPerValue()}});
-  json::Object Root{{"schema", Schema},
-                    {"models", std::move(Models)},
-                    {"hardware", std::move(Hardware)},
-                    {"precisions", std::move(Precisions)}};
-  OS << llvm::formatv("{0:2}", json::Value(std::move(Root))) << "\n";
+  std::stable_sort(Ps.begin(), Ps.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
+
+  json::OStream J(OS, /*IndentSize=*/2);
+  J.object([&] {
+    J.attributeArray("hardware", [&] {
+      for (const HardwareRecord *H : sortedHardware(M))
+        hardware(J, *H);
+    });
+    J.attributeArray("models", [&] {
+      for (const ModelRecord *R : sortedModels(M))
+        model(J, *R);
+    });
+    J.attributeArray("precisions", [&] {
+      for (const PrecisionRecord *P : Ps)
+        J.object([&] {
+          J.attribute("bits", P->Bits);
+          J.attribute("bits_per_value", P->bitsPerValue());
+          J.attribute("group", P->Group);
+          J.attribute("name", P->Name);
+          J.attribute("scale_bits", P->ScaleBits);
+        });
+    });
+    J.attribute("schema", Schema);
+  });
+  OS << "\n";
 }

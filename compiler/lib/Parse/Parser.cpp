@@ -460,7 +460,8 @@ bool prescan(antlr4::CommonTokenStream &Tokens, const Locator &Loc, DiagnosticEn
 
 } // namespace
 
-std::unique_ptr<FileUnit> zoo::parseBuffer(unsigned BufferID, DiagnosticEngine &Diags) {
+std::unique_ptr<FileUnit> zoo::parseBuffer(unsigned BufferID, DiagnosticEngine &Diags,
+                                           PredictionMode Mode) {
   const llvm::MemoryBuffer *MB = Diags.sourceMgr().getMemoryBuffer(BufferID);
   const char *Begin = MB->getBufferStart();
   size_t Size = MB->getBufferSize();
@@ -490,10 +491,12 @@ std::unique_ptr<FileUnit> zoo::parseBuffer(unsigned BufferID, DiagnosticEngine &
       antlr4::atn::PredictionMode::SLL);
   Parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
   ZooParser::FileContext *Tree = nullptr;
-  try {
-    Tree = Parser.file();
-  } catch (antlr4::ParseCancellationException &) {
-    Tree = nullptr;
+  if (Mode == PredictionMode::SLLThenLL) {
+    try {
+      Tree = Parser.file();
+    } catch (antlr4::ParseCancellationException &) {
+      Tree = nullptr;
+    }
   }
   if (!Tree) {
     Tokens.seek(0);

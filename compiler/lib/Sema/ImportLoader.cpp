@@ -51,7 +51,7 @@ public:
       return;
     }
     unsigned ID = Diags.sourceMgr().AddNewSourceBuffer(std::move(*Buf), llvm::SMLoc());
-    std::unique_ptr<FileUnit> Unit = parseBuffer(ID, Diags);
+    std::unique_ptr<FileUnit> Unit = parseBuffer(ID, Diags, Opts.Prediction);
     if (!Unit)
       return;
     Unit->Path = Path;

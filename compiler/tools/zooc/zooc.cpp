@@ -17,7 +17,9 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/Format.h"
 #include <algorithm>
+#include <chrono>
 
 using namespace zoo;
 namespace cl = llvm::cl;
@@ -46,8 +48,30 @@ cl::opt<bool> NoPrelude("no-prelude", cl::desc("Do not load the stdlib prelude i
 cl::opt<bool> WriteIfChanged("write-if-changed",
                              cl::desc("Leave the output file untouched when it would not change"),
                              cl::cat(ZoocCat));
+cl::opt<bool> TimePhases("time-phases",
+                         cl::desc("Print the wall time of each phase to standard error"),
+                         cl::cat(ZoocCat));
+cl::opt<bool> FullLL("full-ll", cl::desc("Parse with full LL prediction (no SLL first pass)"),
+                     cl::Hidden, cl::cat(ZoocCat));
 cl::list<std::string> Select("model", cl::desc("Emit only this model (repeatable)"),
                              cl::value_desc("name"), cl::cat(ZoocCat));
+
+/// --time-phases: wall time since the previous mark, printed as `zooc: time: PHASE N ms`.
+class PhaseTimer {
+public:
+  explicit PhaseTimer(bool On) : On(On), Last(std::chrono::steady_clock::now()) {}
+  void mark(const char *Phase) {
+    auto Now = std::chrono::steady_clock::now();
+    if (On)
+      llvm::errs() << llvm::format("zooc: time: %-10s %8.3f ms\n", Phase,
+                                   std::chrono::duration<double, std::milli>(Now - Last).count());
+    Last = Now;
+  }
+
+private:
+  bool On;
+  std::chrono::steady_clock::time_point Last;
+};
 
 int usageError(const llvm::Twine &Msg) {
   llvm::errs() << "zooc: error: " << Msg << "\n";
@@ -150,10 +174,15 @@ int main(int argc, char **argv) {
   Opts.IncludeDirs = IncludeDirs;
   Opts.StdlibDir = StdlibDir;
   Opts.Prelude = !NoPrelude;
+  Opts.Prediction = FullLL ? PredictionMode::LL : PredictionMode::SLLThenLL;
 
+  PhaseTimer Timer(TimePhases);
   bool OK = loadFiles(M, Diags, Files, Opts);
+  Timer.mark("load+parse");
   OK = OK && runSema(M, Diags);
+  Timer.mark("sema");
   OK = OK && !failed(runPipeline(M, Diags));
+  Timer.mark("passes");
   if (!OK || Diags.hasErrors())
     return 1;
 
@@ -184,5 +213,6 @@ int main(int argc, char **argv) {
     break;
   }
   OS.flush();
+  Timer.mark("emit");
   return writeOutput(Text) ? 0 : 1;
 }

@@ -14,9 +14,14 @@
 
 namespace zoo {
 
+/// How ANTLR predicts: SLL first with an LL retry on failure (the default, fast), or full LL
+/// from the start (for comparison in benchmarks).
+enum class PredictionMode { SLLThenLL, LL };
+
 /// Parses buffer `BufferID` of the engine's SourceMgr. Returns null when the file has errors
 /// (already reported).
-std::unique_ptr<FileUnit> parseBuffer(unsigned BufferID, DiagnosticEngine &Diags);
+std::unique_ptr<FileUnit> parseBuffer(unsigned BufferID, DiagnosticEngine &Diags,
+                                      PredictionMode Mode = PredictionMode::SLLThenLL);
 
 /// Limits that keep the parser's recursion bounded.
 constexpr unsigned MaxNesting = 256;     ///< brackets and braces

@@ -11,6 +11,7 @@
 
 #include "zoo/Basic/Diagnostic.h"
 #include "zoo/IR/Module.h"
+#include "zoo/Parse/Parser.h"
 #include "llvm/ADT/ArrayRef.h"
 #include <string>
 
@@ -20,6 +21,7 @@ struct LoadOptions {
   std::vector<std::string> IncludeDirs;
   std::string StdlibDir;
   bool Prelude = true; ///< load `prelude.zoo` from the stdlib first
+  PredictionMode Prediction = PredictionMode::SLLThenLL;
 };
 
 /// Loads `Inputs` (files) and their imports into `M`. Returns false on any error.
