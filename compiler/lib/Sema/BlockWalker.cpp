@@ -122,7 +122,10 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
                }()) {
       R = EvalResult::known(*V);
     } else if (P.Default) {
+      // Defaults are evaluated in the callee: errors in them point back to this call.
+      CallStack.push_back({Callee.Name, CallRange});
       R = Eval.eval(*P.Default, Out);
+      CallStack.pop_back();
       if (!Eval.convert(R, *T, P.Default->range(), fmt::format("the default of `{}`", P.Name)))
         return false;
     } else {
@@ -181,12 +184,7 @@ void SemaImpl::walk(const StmtList &Body, Scope &S, LayerNode *Parent) {
       }
       Scope Inner;
       std::vector<Binding> Bound;
-      // The frame is pushed before binding so that errors in the callee's defaults point back to
-      // this call.
-      CallStack.push_back({Callee->Name, C->range()});
-      bool BindOK = bindCall(*Callee, C->Args, S, C->range(), Inner, Expand ? &Bound : nullptr);
-      CallStack.pop_back();
-      if (!BindOK) {
+      if (!bindCall(*Callee, C->Args, S, C->range(), Inner, Expand ? &Bound : nullptr)) {
         ExpansionFailed |= Expand;
         continue;
       }
