@@ -22,6 +22,7 @@ typeRef       : ident ('/' ident)* ;
 enumDecl    : 'enum' ident '{' ident (',' ident)* ','? '}' ;
 
 stmt        : call ';'                                                   # CallStmt
+            | call '{' stmt* '}'                                         # CallBodyStmt
             | 'repeat' expr '{' stmt* '}'                                # RepeatStmt
             | 'for' ident 'in' expr '..' expr '{' stmt* '}'              # ForStmt
             | ifStmt                                                     # IfStmtAlt
@@ -37,11 +38,12 @@ modelDecl   : 'model' name=ident '=' (arch=ident '(' argList? ')' | base=ident '
 recordBody  : '{' item* '}' ;
 item        : ident '=' expr sourceTag? ';'                              # FieldItem
             | 'source' STRING ';'                                        # SourceItem
-            | 'expect' metric=ident '==' expr ';'                        # ExpectEqItem
-            | 'expect' metric=ident '~=' expr 'within' tol=number '%' ';' # ExpectNearItem
+            | 'expect' metric=ident metricArgs? '==' expr ';'            # ExpectEqItem
+            | 'expect' metric=ident metricArgs? '~=' expr 'within' tol=number '%' ';' # ExpectNearItem
             | kind=ident name=ident? recordBody                          # SectionItem
             ;
 sourceTag   : 'source' STRING ;
+metricArgs  : '(' argList? ')' ;
 
 // ---- hardware and precisions ---------------------------------------------------------------
 hardwareDecl  : 'hardware' name=ident ':' cls=ident recordBody ;

@@ -5,7 +5,7 @@
 using namespace zoo;
 
 std::optional<PrimitiveKind> zoo::lookupPrimitive(llvm::StringRef Name) {
-#define PRIMITIVE(NAME, PARAMS)                                                                    \
+#define PRIMITIVE(NAME, PARAMS, BODY)                                                              \
   if (Name == #NAME)                                                                               \
     return PrimitiveKind::NAME;
 #include "zoo/IR/Primitives.def"
@@ -14,7 +14,7 @@ std::optional<PrimitiveKind> zoo::lookupPrimitive(llvm::StringRef Name) {
 
 llvm::StringRef zoo::primitiveParams(PrimitiveKind K) {
   switch (K) {
-#define PRIMITIVE(NAME, PARAMS)                                                                    \
+#define PRIMITIVE(NAME, PARAMS, BODY)                                                              \
   case PrimitiveKind::NAME:                                                                        \
     return PARAMS;
 #include "zoo/IR/Primitives.def"
@@ -22,39 +22,43 @@ llvm::StringRef zoo::primitiveParams(PrimitiveKind K) {
   llvm_unreachable("unknown primitive");
 }
 
+bool zoo::primitiveHasBody(PrimitiveKind K) {
+  switch (K) {
+#define PRIMITIVE(NAME, PARAMS, BODY)                                                              \
+  case PrimitiveKind::NAME:                                                                        \
+    return BODY;
+#include "zoo/IR/Primitives.def"
+  }
+  llvm_unreachable("unknown primitive");
+}
+
 std::optional<MetricKind> zoo::lookupMetric(llvm::StringRef Name) {
-#define METRIC(NAME, TYPE, DESC)                                                                   \
+#define METRIC(NAME, PARAMS, UNIT, DESC)                                                           \
   if (Name == #NAME)                                                                               \
     return MetricKind::NAME;
 #include "zoo/IR/Metrics.def"
   return std::nullopt;
 }
 
-llvm::StringRef zoo::metricName(MetricKind K) {
-  switch (K) {
-#define METRIC(NAME, TYPE, DESC)                                                                   \
-  case MetricKind::NAME:                                                                           \
-    return #NAME;
+namespace {
+struct MetricInfo {
+  const char *Name, *Params, *Unit;
+};
+constexpr MetricInfo MetricInfos[] = {
+#define METRIC(NAME, PARAMS, UNIT, DESC) {#NAME, PARAMS, UNIT},
 #include "zoo/IR/Metrics.def"
-  }
-  llvm_unreachable("unknown metric");
-}
+};
+} // namespace
 
-Type::Kind zoo::metricType(MetricKind K) {
-  switch (K) {
-#define METRIC(NAME, TYPE, DESC)                                                                   \
-  case MetricKind::NAME:                                                                           \
-    return Type::TYPE;
-#include "zoo/IR/Metrics.def"
-  }
-  llvm_unreachable("unknown metric");
-}
+llvm::StringRef zoo::metricName(MetricKind K) { return MetricInfos[static_cast<int>(K)].Name; }
+llvm::StringRef zoo::metricParams(MetricKind K) { return MetricInfos[static_cast<int>(K)].Params; }
+llvm::StringRef zoo::metricUnit(MetricKind K) { return MetricInfos[static_cast<int>(K)].Unit; }
 
 std::vector<std::string> zoo::metricNames() {
-  return {
-#define METRIC(NAME, TYPE, DESC) #NAME,
-#include "zoo/IR/Metrics.def"
-  };
+  std::vector<std::string> N;
+  for (const MetricInfo &I : MetricInfos)
+    N.push_back(I.Name);
+  return N;
 }
 
 const Value *LayerNode::arg(llvm::StringRef N) const {

@@ -259,12 +259,16 @@ private:
         X.Name = name(E->metric);
         X.NameRange = Loc.range(E->metric);
         X.Value = expr(E->expr());
+        if (E->metricArgs())
+          X.MetricArgs = args(E->metricArgs()->argList());
       } else if (auto *N = dynamic_cast<ZooParser::ExpectNearItemContext *>(I)) {
         X.K = Item::ExpectNear;
         X.Name = name(N->metric);
         X.NameRange = Loc.range(N->metric);
         X.Value = expr(N->expr());
         X.Tolerance = std::strtod(N->tol->getText().c_str(), nullptr);
+        if (N->metricArgs())
+          X.MetricArgs = args(N->metricArgs()->argList());
       } else if (auto *Sec = dynamic_cast<ZooParser::SectionItemContext *>(I)) {
         X.K = Item::Section;
         X.Name = name(Sec->kind);
@@ -288,14 +292,11 @@ private:
   }
 
   StmtPtr stmt(ZooParser::StmtContext *C) {
-    if (auto *CS = dynamic_cast<ZooParser::CallStmtContext *>(C)) {
-      auto *Call = CS->call();
-      auto S = std::make_unique<CallStmt>(Loc.range(CS));
-      S->Callee = name(Call->callee);
-      S->CalleeRange = Loc.range(Call->callee);
-      S->Instance = name(Call->instance);
-      S->Args = args(Call->argList());
-      return S;
+    if (auto *CS = dynamic_cast<ZooParser::CallStmtContext *>(C))
+      return call(CS->call(), Loc.range(CS), nullptr);
+    if (auto *CB = dynamic_cast<ZooParser::CallBodyStmtContext *>(C)) {
+      auto Body = CB->stmt();
+      return call(CB->call(), Loc.range(CB), &Body);
     }
     if (auto *R = dynamic_cast<ZooParser::RepeatStmtContext *>(C)) {
       auto S = std::make_unique<RepeatStmt>(Loc.range(R));
@@ -315,6 +316,20 @@ private:
     if (auto *I = dynamic_cast<ZooParser::IfStmtAltContext *>(C))
       return ifStmt(I->ifStmt());
     return nullptr;
+  }
+
+  StmtPtr call(ZooParser::CallContext *Call, llvm::SMRange R,
+               std::vector<ZooParser::StmtContext *> *Body) {
+    auto S = std::make_unique<CallStmt>(R);
+    S->Callee = name(Call->callee);
+    S->CalleeRange = Loc.range(Call->callee);
+    S->Instance = name(Call->instance);
+    S->Args = args(Call->argList());
+    if (Body) {
+      S->HasBody = true;
+      S->Body = stmts(*Body);
+    }
+    return S;
   }
 
   StmtPtr ifStmt(ZooParser::IfStmtContext *C) {

@@ -1,19 +1,160 @@
-//===- Metrics.cpp - reading a named metric from the computed stats -------===//
+//===- Metrics.cpp - every metric, in closed form over ModelStats ---------===//
 //
-// The one place that maps a MetricKind (Metrics.def) to the ModelStats field a pass filled in.
+// Context- and batch-dependent metrics are sums over attention kinds (AttentionTerm) and expert
+// kinds (ExpertTerm), never loops over layers or tokens, so evaluating any metric at any
+// (batch, context) costs the same. Counts are exact (__int128) and reported as ints when they fit
+// in 64 bits; byte counts are exact when the precision's bits divide evenly, reals otherwise.
+// Conventions (docs/formulas.md):
+//   - a token "at context c" sees c positions, itself included; a window w caps that at w;
+//   - causal prefill of S tokens sums positions 1..S; bidirectional attention sees all S;
+//   - a generation of P prompt and G output tokens runs positions 1..P+G-1 (the last output
+//     token is not fed back);
+//   - training per token is 3x forward (backward = 2x forward), no recomputation;
+//   - decode reads the dense weights once per step plus, per expert layer, the expected number
+//     of distinct experts a batch of B tokens routes to, n * (1 - (1 - k/n)^B), under uniform
+//     routing; prefill reads the weights once and writes the cache.
 //
 //===----------------------------------------------------------------------===//
+#include "zoo/Basic/Checked.h"
 #include "zoo/Passes/Pass.h"
+#include <cmath>
 
 using namespace zoo;
 
-Value zoo::metricValue(const ModelRecord &R, MetricKind K) {
+std::string zoo::wideToString(Wide V) {
+  if (V == 0)
+    return "0";
+  bool Neg = V < 0;
+  unsigned __int128 U = Neg ? -static_cast<unsigned __int128>(V) : V;
+  std::string S;
+  while (U) {
+    S.insert(S.begin(), static_cast<char>('0' + static_cast<int>(U % 10)));
+    U /= 10;
+  }
+  return Neg ? "-" + S : S;
+}
+
+namespace {
+Value wideValue(Wide W) {
+  if (W >= INT64_MIN && W <= INT64_MAX)
+    return Value::ofInt(static_cast<int64_t>(W));
+  return Value::ofReal(static_cast<double>(W));
+}
+
+Wide min(Wide C, int64_t Window) { return Window > 0 && Window < C ? Wide(Window) : C; }
+
+/// sum_{i=1..n} min(i, w) (w = 0: no cap).
+Wide sumMin(Wide N, int64_t W) {
+  if (W <= 0 || N <= W)
+    return N * (N + 1) / 2;
+  return Wide(W) * (W + 1) / 2 + (N - W) * W;
+}
+
+Wide macsPerToken(const ModelStats &S, Wide C) {
+  Wide M = S.MacsConst;
+  for (const AttentionTerm &A : S.Attention)
+    M += A.MacsCoef * min(C, A.Window);
+  return M;
+}
+
+Wide prefillMacs(const ModelStats &S, Wide N) {
+  Wide M = S.MacsConst * N;
+  for (const AttentionTerm &A : S.Attention)
+    M += A.MacsCoef * (A.Causal ? sumMin(N, A.Window) : N * min(N, A.Window));
+  return M;
+}
+
+Wide kvValues(const ModelStats &S, Wide C) {
+  Wide V = S.StateValues;
+  for (const AttentionTerm &A : S.Attention)
+    V += A.KVValues * min(C, A.Window);
+  return V;
+}
+
+/// Bytes of `Values` values at precision `P`: values * (bits*group + scale_bits) / (group * 8).
+Value bytes(Wide Values, const PrecisionRecord &P) {
+  Wide Num = P.Group ? Wide(P.Bits) * P.Group + P.ScaleBits : Wide(P.Bits);
+  Wide Den = (P.Group ? Wide(P.Group) : Wide(1)) * 8;
+  Wide Bits = Values * Num;
+  if (Bits % Den == 0)
+    return wideValue(Bits / Den);
+  return Value::ofReal(static_cast<double>(Bits) / static_cast<double>(Den));
+}
+
+double decodeWeightParams(const ModelStats &S, int64_t Batch) {
+  double P = static_cast<double>(S.Params);
+  for (const ExpertTerm &E : S.Experts) {
+    double N = static_cast<double>(E.Count), K = static_cast<double>(E.TopK);
+    double Distinct = N * (1 - std::pow(1 - K / N, static_cast<double>(Batch)));
+    P -= (N - Distinct) * static_cast<double>(E.ExpertParams) * static_cast<double>(E.Layers);
+  }
+  return P;
+}
+} // namespace
+
+std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const MetricArgs &A,
+                                      std::string &Why) {
+  const ModelStats &S = R.Stats;
   switch (K) {
   case MetricKind::params:
-    return Value::ofInt(R.Stats.Params);
+    return Value::ofInt(S.Params);
+  case MetricKind::active_params:
+    return Value::ofInt(S.ActiveParams);
+  case MetricKind::embedding_params:
+    return Value::ofInt(S.EmbeddingParams);
+  case MetricKind::non_embedding_params:
+    return Value::ofInt(S.Params - S.EmbeddingParams);
   case MetricKind::layers:
-    return Value::ofInt(R.Stats.Layers);
+    return Value::ofInt(S.Layers);
+  case MetricKind::macs_per_token:
+    return wideValue(macsPerToken(S, A.Context));
+  case MetricKind::flops_per_token:
+    return wideValue(2 * macsPerToken(S, A.Context));
+  case MetricKind::elementwise_per_token: {
+    Wide E = S.ElementsConst;
+    for (const AttentionTerm &T : S.Attention)
+      E += T.ScoresCoef * min(A.Context, T.Window);
+    return wideValue(E);
+  }
+  case MetricKind::prefill_flops:
+    return wideValue(2 * prefillMacs(S, A.Tokens));
+  case MetricKind::generation_flops:
+    if (S.hasBidirectional()) {
+      Why = "it has bidirectional attention, so it encodes and does not generate";
+      return std::nullopt;
+    }
+    return wideValue(2 * prefillMacs(S, Wide(A.Prompt) + A.Output - 1));
+  case MetricKind::training_flops_per_token: {
+    Wide F = 6 * prefillMacs(S, A.Tokens);
+    if (F % A.Tokens == 0)
+      return wideValue(F / A.Tokens);
+    return Value::ofReal(static_cast<double>(F) / static_cast<double>(A.Tokens));
+  }
+  case MetricKind::kv_bytes_per_token: {
+    Wide V = 0;
+    for (const AttentionTerm &T : S.Attention)
+      V += T.KVValues;
+    return bytes(V, *A.Precision);
+  }
+  case MetricKind::kv_bytes:
+    return bytes(kvValues(S, A.Context), *A.Precision);
+  case MetricKind::state_bytes:
+    return bytes(S.StateValues, *A.Precision);
+  case MetricKind::weight_bytes:
+    return bytes(S.Params, *A.Precision);
+  case MetricKind::prefill_intensity: {
+    double Flops = 2.0 * static_cast<double>(A.Batch) * static_cast<double>(prefillMacs(S, A.Tokens));
+    double Bytes = bytes(S.Params, *A.Weights).asDouble() +
+                   static_cast<double>(A.Batch) * bytes(kvValues(S, A.Tokens), *A.KV).asDouble();
+    return Value::ofReal(Flops / Bytes);
+  }
+  case MetricKind::decode_intensity: {
+    double Flops = 2.0 * static_cast<double>(A.Batch) * static_cast<double>(macsPerToken(S, A.Context));
+    double Weights = decodeWeightParams(S, A.Batch) * A.Weights->bitsPerValue() / 8;
+    double Bytes = Weights + static_cast<double>(A.Batch) *
+                                 bytes(kvValues(S, A.Context), *A.KV).asDouble();
+    return Value::ofReal(Flops / Bytes);
+  }
   }
   llvm_unreachable("unknown metric");
 }
-

@@ -5,7 +5,7 @@ using namespace zoo;
 
 std::vector<std::unique_ptr<Pass>> zoo::createDefaultPipeline() {
   std::vector<std::unique_ptr<Pass>> P;
-  P.push_back(createCountParamsPass());
+  P.push_back(createCostModelPass());
   P.push_back(createCountLayersPass());
   P.push_back(createVerifyExpectsPass());
   return P;

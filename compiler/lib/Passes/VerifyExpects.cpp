@@ -32,7 +32,14 @@ public:
       if (!R->Root)
         continue;
       for (const Expectation &E : R->Expects) {
-        Value Actual = metricValue(*R, E.Metric);
+        std::string Why;
+        std::optional<Value> Got = metricValue(*R, E.Metric, E.Args, Why);
+        if (!Got) {
+          Diags.report(E.Range, diag::err_metric_undefined, metricName(E.Metric), R->Name, Why);
+          OK = false;
+          continue;
+        }
+        Value Actual = *Got;
         std::string Note;
         bool Pass;
         if (!E.Near) {
@@ -43,6 +50,9 @@ public:
               Note = fmt::format("the difference is {}{}", *D > 0 ? "+" : "", withThousands(*D));
           } else {
             Pass = Actual.asDouble() == E.Expected.asDouble();
+            Note = fmt::format("off by {:.3g}%", 100 * std::fabs(Actual.asDouble() -
+                                                              E.Expected.asDouble()) /
+                                                     std::fabs(E.Expected.asDouble()));
           }
         } else {
           double A = Actual.asDouble(), X = E.Expected.asDouble();
@@ -54,8 +64,8 @@ public:
         if (Pass)
           continue;
         OK = false;
-        Diags.report(E.Range, diag::err_expect_failed, metricName(E.Metric), R->Name,
-                     spell(Actual), spell(E.Expected));
+        Diags.report(E.Range, diag::err_expect_failed, metricName(E.Metric).str() + E.ArgsText,
+                     R->Name, spell(Actual), spell(E.Expected));
         if (!Note.empty())
           Diags.report(E.Range, diag::note_expect_diff, Note);
       }

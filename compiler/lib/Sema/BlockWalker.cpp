@@ -144,6 +144,34 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
 }
 
 namespace {
+/// Value constraints of a primitive beyond non-negative ints; "" when the arguments are fine.
+std::string primitiveProblem(PrimitiveKind K, const std::vector<Binding> &Args) {
+  auto I = [&](llvm::StringRef N) -> int64_t {
+    for (const Binding &B : Args)
+      if (B.first == N)
+        return B.second.I;
+    return 0;
+  };
+  switch (K) {
+  case PrimitiveKind::attend:
+    if (I("heads") == 0 || I("head_dim") == 0)
+      return "`heads` and `head_dim` must be positive";
+    if (I("cache") == 0 && (I("kv_heads") == 0 || I("heads") % I("kv_heads") != 0))
+      return fmt::format("`heads` ({}) must be a positive multiple of `kv_heads` ({})", I("heads"),
+                         I("kv_heads"));
+    return "";
+  case PrimitiveKind::experts:
+    if (I("count") == 0 || I("top_k") == 0 || I("top_k") > I("count"))
+      return fmt::format("`top_k` ({}) must be between 1 and `count` ({})", I("top_k"),
+                         I("count"));
+    return "";
+  case PrimitiveKind::conv1d:
+    return I("kernel") == 0 ? "`kernel` must be positive" : "";
+  default:
+    return "";
+  }
+}
+
 /// Evaluates `E` in `S` as an int; nullopt (reported) when it is not one.
 std::optional<EvalResult> evalInt(Evaluator &Eval, const Expr &E, const Scope &S,
                                   const std::string &What) {
@@ -182,14 +210,23 @@ void SemaImpl::walk(const StmtList &Body, Scope &S, LayerNode *Parent) {
             Eval.eval(*A.Value, S);
         continue;
       }
+      bool WantsBody = Callee->IsPrimitive && primitiveHasBody(*lookupPrimitive(Callee->Name));
+      if (WantsBody != C->HasBody) {
+        Diags.report(C->CalleeRange, WantsBody ? diag::err_body_required : diag::err_body_not_allowed,
+                     C->Callee, C->Callee);
+        ExpansionFailed |= Expand;
+        continue;
+      }
       Scope Inner;
       std::vector<Binding> Bound;
       if (!bindCall(*Callee, C->Args, S, C->range(), Inner, Expand ? &Bound : nullptr)) {
         ExpansionFailed |= Expand;
         continue;
       }
-      if (!Expand)
+      if (!Expand) {
+        walk(C->Body, S, nullptr); // a primitive's body uses the caller's names
         continue;
+      }
       if (Callee->IsPrimitive) {
         bool Bad = false;
         for (const Binding &B : Bound)
@@ -200,6 +237,13 @@ void SemaImpl::walk(const StmtList &Body, Scope &S, LayerNode *Parent) {
               Eval.OnValueError();
             Bad = true;
           }
+        std::string Problem = Bad ? "" : primitiveProblem(*lookupPrimitive(Callee->Name), Bound);
+        if (!Problem.empty()) {
+          Diags.report(C->range(), diag::err_primitive_arg, Callee->Name, Problem);
+          if (Eval.OnValueError)
+            Eval.OnValueError();
+          Bad = true;
+        }
         if (Bad) {
           ExpansionFailed = true;
           continue;
@@ -214,6 +258,7 @@ void SemaImpl::walk(const StmtList &Body, Scope &S, LayerNode *Parent) {
       N->Args = std::move(Bound);
       if (Callee->IsPrimitive) {
         N->Prim = *lookupPrimitive(Callee->Name);
+        walk(C->Body, S, N);
         continue;
       }
       if (CallStack.size() >= ExpansionLimits::MaxDepth) {

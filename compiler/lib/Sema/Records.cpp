@@ -257,17 +257,24 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
           Diags.report(I.NameRange, diag::note_did_you_mean, Best);
         continue;
       }
+      Expectation X;
+      X.Metric = *Metric;
+      X.Near = I.K == Item::ExpectNear;
+      X.TolerancePercent = I.Tolerance;
+      X.Range = I.Range;
+      if (!bindMetricArgs(*Metric, I, X))
+        continue;
       EvalResult R = Eval.eval(*I.Value, Global);
-      Type Want = Type::of(metricType(*Metric));
-      if (I.K == Item::ExpectNear && Want.K == Type::Int)
-        Want = Type::of(Type::Real);
-      if (!Eval.convert(R, Want, I.Value->range(), fmt::format("metric `{}`", I.Name)) || !R.V)
+      if (!Eval.convert(R, Type::of(R.T.K == Type::Int ? Type::Int : Type::Real), I.Value->range(),
+                        fmt::format("metric `{}`", I.Name)) ||
+          !R.V)
         continue;
       if (I.K == Item::ExpectNear && I.Tolerance <= 0) {
         Diags.report(I.Range, diag::err_bad_tolerance, I.Tolerance);
         continue;
       }
-      Rec->Expects.push_back({*Metric, I.K == Item::ExpectNear, *R.V, I.Tolerance, I.Range});
+      X.Expected = *R.V;
+      Rec->Expects.push_back(std::move(X));
     }
   }
 
@@ -289,6 +296,98 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
   Expanding = nullptr;
   M.Models.push_back(std::move(Rec));
   return Finish(M.Models.back().get());
+}
+
+bool SemaImpl::bindMetricArgs(MetricKind K, const Item &I, Expectation &X) {
+  llvm::SmallVector<llvm::StringRef, 4> Params;
+  metricParams(K).split(Params, ", ", -1, /*KeepEmpty=*/false);
+  std::vector<const Arg *> Given(Params.size(), nullptr);
+  bool OK = true;
+  size_t Positional = 0;
+  for (const Arg &A : I.MetricArgs) {
+    size_t Index = Params.size();
+    if (A.Name.empty()) {
+      Index = Positional++;
+    } else {
+      for (size_t P = 0; P < Params.size(); ++P)
+        if (Params[P] == A.Name)
+          Index = P;
+      if (Index == Params.size()) {
+        Diags.report(A.NameRange, diag::err_unknown_argument, I.Name, A.Name);
+        std::string Best = closestMatch(A.Name, std::vector<std::string>(Params.begin(), Params.end()));
+        if (!Best.empty())
+          Diags.report(A.NameRange, diag::note_did_you_mean, Best);
+        OK = false;
+        continue;
+      }
+    }
+    if (Index >= Params.size()) {
+      Diags.report(A.Value->range(), diag::err_too_many_arguments, I.Name, Params.size(),
+                   I.MetricArgs.size());
+      return false;
+    }
+    if (Given[Index]) {
+      Diags.report(A.Value->range(), diag::err_duplicate_argument, Params[Index]);
+      OK = false;
+      continue;
+    }
+    Given[Index] = &A;
+  }
+  if (!OK)
+    return false;
+  std::string Text;
+  for (size_t P = 0; P < Params.size(); ++P) {
+    llvm::StringRef Name = Params[P];
+    const Arg *A = Given[P];
+    if (!A) {
+      if (Name == "batch")
+        continue;
+      Diags.report(I.NameRange, diag::err_missing_argument, Name, I.Name);
+      OK = false;
+      continue;
+    }
+    Text += (Text.empty() ? "" : ", ") + Name.str() + ": " + A->Value->text();
+    if (Name == "precision" || Name == "weights" || Name == "kv") {
+      auto *N = llvm::dyn_cast<NameExpr>(A->Value.get());
+      const PrecisionRecord *Prec = N && N->Path.size() == 1 ? M.findPrecision(N->name()) : nullptr;
+      if (!Prec) {
+        std::string Got = A->Value->text();
+        Diags.report(A->Value->range(), diag::err_unknown_name, Got);
+        std::vector<std::string> Names;
+        for (const auto &PR : M.Precisions)
+          Names.push_back(PR->Name);
+        std::string Best = closestMatch(Got, Names);
+        if (!Best.empty())
+          Diags.report(A->Value->range(), diag::note_did_you_mean, Best);
+        OK = false;
+        continue;
+      }
+      (Name == "precision" ? X.Args.Precision : Name == "weights" ? X.Args.Weights : X.Args.KV) =
+          Prec;
+      continue;
+    }
+    Scope Global;
+    EvalResult R = Eval.eval(*A->Value, Global);
+    if (!Eval.convert(R, Type::of(Type::Int), A->Value->range(),
+                      fmt::format("argument `{}` of `{}`", Name, I.Name)) ||
+        !R.V) {
+      OK = false;
+      continue;
+    }
+    if (R.V->I < 1) {
+      Diags.report(A->Value->range(), diag::err_metric_arg, Name, I.Name, R.V->I);
+      OK = false;
+      continue;
+    }
+    int64_t &Slot = Name == "context" ? X.Args.Context
+                    : Name == "tokens" ? X.Args.Tokens
+                    : Name == "prompt" ? X.Args.Prompt
+                    : Name == "output" ? X.Args.Output
+                                       : X.Args.Batch;
+    Slot = R.V->I;
+  }
+  X.ArgsText = Text.empty() ? "" : "(" + Text + ")";
+  return OK;
 }
 
 void SemaImpl::buildPrecision(const PrecisionDecl &D) {

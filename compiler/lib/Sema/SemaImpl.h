@@ -46,6 +46,8 @@ public:
   ModelRecord *buildModel(const ModelDecl &D);
   void buildHardware(const HardwareDecl &D);
   void buildPrecision(const PrecisionDecl &D);
+  /// Binds `expect METRIC(args)` arguments (Metrics.def) into `X.Args`.
+  bool bindMetricArgs(MetricKind K, const Item &I, Expectation &X);
 
   Module &M;
   DiagnosticEngine &Diags;

@@ -133,6 +133,8 @@ public:
   std::string Callee, Instance; ///< `linear q(...)`: Callee `linear`, Instance `q`
   llvm::SMRange CalleeRange;
   std::vector<Arg> Args;
+  bool HasBody = false; ///< `experts(8, 2) { ... }`
+  StmtList Body;
   static bool classof(const Stmt *S) { return S->getKind() == Call; }
 };
 
@@ -172,6 +174,7 @@ struct Item {
   ExprPtr Value;           ///< field value or expected value
   std::string Text;        ///< source URL (Source items, and a Field's `source` tag)
   double Tolerance = 0;    ///< percent, for ExpectNear
+  std::vector<Arg> MetricArgs; ///< `expect kv_bytes(bf16, context: 8192) == ...`
   std::string SectionName; ///< `memory hbm { }`: `hbm`
   std::vector<Item> Items; ///< a section's body
 };

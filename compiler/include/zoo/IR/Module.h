@@ -21,21 +21,33 @@
 namespace zoo {
 
 enum class PrimitiveKind {
-#define PRIMITIVE(NAME, PARAMS) NAME,
+#define PRIMITIVE(NAME, PARAMS, BODY) NAME,
 #include "zoo/IR/Primitives.def"
 };
 /// The primitive named `Name`, if the compiler has one.
 std::optional<PrimitiveKind> lookupPrimitive(llvm::StringRef Name);
 llvm::StringRef primitiveParams(PrimitiveKind K);
+/// Whether the primitive wraps a body (`experts(8, 2) { ... }`).
+bool primitiveHasBody(PrimitiveKind K);
 
 enum class MetricKind {
-#define METRIC(NAME, TYPE, DESC) NAME,
+#define METRIC(NAME, PARAMS, UNIT, DESC) NAME,
 #include "zoo/IR/Metrics.def"
 };
 std::optional<MetricKind> lookupMetric(llvm::StringRef Name);
 llvm::StringRef metricName(MetricKind K);
-Type::Kind metricType(MetricKind K);
+/// The metric's parameters, e.g. `precision, context`.
+llvm::StringRef metricParams(MetricKind K);
+llvm::StringRef metricUnit(MetricKind K);
 std::vector<std::string> metricNames();
+
+class PrecisionRecord;
+
+/// The arguments of a metric (see Metrics.def); unused ones stay at their defaults.
+struct MetricArgs {
+  const PrecisionRecord *Precision = nullptr, *Weights = nullptr, *KV = nullptr;
+  int64_t Context = 0, Tokens = 0, Prompt = 0, Output = 0, Batch = 1;
+};
 
 using Binding = std::pair<std::string, Value>;
 
@@ -70,16 +82,53 @@ struct Section {
 
 struct Expectation {
   MetricKind Metric;
+  MetricArgs Args;
+  std::string ArgsText; ///< `(bf16, context: 32768)` as written, for messages
   bool Near = false;
   Value Expected;
   double TolerancePercent = 0;
   llvm::SMRange Range;
 };
 
-/// What the passes compute for a model.
+/// Exact wide integers for work counts (a prefill of a million tokens exceeds 64 bits).
+using Wide = __int128;
+
+/// Attention of one kind (same window and causality), summed over every layer that has it.
+/// Per token that sees c positions it costs MacsCoef * min(c, Window) MACs (Window 0: no cap),
+/// and each token adds KVValues values to the cache (kept for min(c, Window) positions).
+struct AttentionTerm {
+  int64_t Window = 0;
+  bool Causal = true;
+  Wide MacsCoef = 0;   ///< sum of heads * (head_dim + v_head_dim)
+  Wide ScoresCoef = 0; ///< sum of heads: softmax elements per visible position
+  Wide KVValues = 0;   ///< cache values per token (kv_heads * (head_dim + v_head_dim), or cache)
+};
+
+/// One routed-expert layer kind, for the expected number of distinct experts a batch reads.
+struct ExpertTerm {
+  int64_t Count = 0, TopK = 0;
+  Wide ExpertParams = 0; ///< parameters of one expert
+  Wide Layers = 0;       ///< how many layers have this kind
+};
+
+/// What the passes compute for a model. Every context- or batch-dependent metric is a closed form
+/// over these fields, so evaluating it costs O(number of attention kinds), not O(layers).
 struct ModelStats {
   int64_t Params = 0;
+  int64_t ActiveParams = 0;
+  int64_t EmbeddingParams = 0;
   int64_t Layers = 0;
+  Wide MacsConst = 0;     ///< per-token MACs that do not depend on the context (active path)
+  Wide ElementsConst = 0; ///< per-token elementwise elements that do not depend on the context
+  Wide StateValues = 0;   ///< per-sequence recurrent/conv state and cross-attention cache values
+  std::vector<AttentionTerm> Attention;
+  std::vector<ExpertTerm> Experts;
+  bool hasBidirectional() const {
+    for (const AttentionTerm &A : Attention)
+      if (!A.Causal)
+        return true;
+    return false;
+  }
 };
 
 class Record {

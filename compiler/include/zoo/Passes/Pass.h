@@ -30,7 +30,7 @@ public:
   virtual LogicalResult run(Module &M, DiagnosticEngine &Diags) = 0;
 };
 
-std::unique_ptr<Pass> createCountParamsPass();
+std::unique_ptr<Pass> createCostModelPass();
 std::unique_ptr<Pass> createCountLayersPass();
 std::unique_ptr<Pass> createVerifyExpectsPass();
 
@@ -40,8 +40,14 @@ std::vector<std::unique_ptr<Pass>> createDefaultPipeline();
 /// Runs the pipeline; stops after the first failing pass.
 LogicalResult runPipeline(Module &M, DiagnosticEngine &Diags);
 
-/// The value of metric `K` for model `R`, computed by the passes.
-Value metricValue(const ModelRecord &R, MetricKind K);
+/// The value of metric `K` for model `R` with arguments `A`, in closed form over ModelStats.
+/// Returns nullopt, with the reason in `Why`, where the metric is undefined for the model
+/// (generation for a bidirectional encoder).
+std::optional<Value> metricValue(const ModelRecord &R, MetricKind K, const MetricArgs &A,
+                                 std::string &Why);
+
+/// Decimal spelling of a wide count.
+std::string wideToString(Wide V);
 
 } // namespace zoo
 

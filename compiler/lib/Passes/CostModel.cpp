@@ -1,0 +1,198 @@
+//===- CostModel.cpp - parameters, work and state of every model ----------===//
+//
+// One walk over each expanded model fills ModelStats; every context- and batch-dependent metric is
+// then a closed form over it (Metrics.cpp). Algorithm:
+//   1. Walk the layer tree carrying two multiplicities: `Total` (how many copies of a node exist:
+//      repeat counts times expert counts) and `Active` (how many run per token: repeat counts
+//      times top-k). A `for` node sums its iterations.
+//   2. Each primitive contributes by its formula (docs/formulas.md):
+//        embedding(vocab, dim)   params vocab*dim (embedding), of which a token touches one row
+//                                (dim); no MACs (a row lookup)
+//        linear(in, out, bias)   params in*out (+out); MACs in*out
+//        lm_head(vocab, dim, t)  params vocab*dim unless tied (embedding); MACs vocab*dim
+//        norm(dim, kind, bias)   params dim (+dim with bias); dim elementwise
+//        act(dim, kind)          dim elementwise
+//        param(count)            params count
+//        attend(...)             MACs heads*(head_dim+v_head_dim) per visible position; softmax
+//                                heads per visible position; KV cache kv_heads*(head_dim+v_head_dim)
+//                                values per token (or `cache` values); window caps both. With
+//                                cross_len, a fixed cross_len context instead, cached per sequence
+//        experts(count, top_k)   params count*body, active and work top_k*body
+//        ssm(d_inner, d_state)   3*d_inner*d_state MACs per token; d_inner*d_state elementwise;
+//                                d_inner*d_state state values per sequence
+//        conv1d(ch, k, bias)     params ch*k (+ch); MACs ch*k; state ch*(k-1) values per sequence
+//   3. Attention is grouped by (window, causal) into AttentionTerms, experts by their shape into
+//      ExpertTerms. All arithmetic is checked; parameter counts must fit in 64 bits.
+//
+//===----------------------------------------------------------------------===//
+#include "zoo/Basic/Checked.h"
+#include "zoo/Passes/Pass.h"
+#include <map>
+#include <optional>
+#include <tuple>
+
+using namespace zoo;
+
+namespace {
+/// Checked __int128 arithmetic: an overflow sets the flag and the result is meaningless.
+struct Arith {
+  bool Overflow = false;
+  Wide mul(Wide A, Wide B) {
+    Wide R;
+    Overflow |= __builtin_mul_overflow(A, B, &R);
+    return R;
+  }
+  Wide add(Wide A, Wide B) {
+    Wide R;
+    Overflow |= __builtin_add_overflow(A, B, &R);
+    return R;
+  }
+  void acc(Wide &Into, Wide A, Wide Mult) { Into = add(Into, mul(A, Mult)); }
+};
+
+struct Totals {
+  Wide Params = 0, Active = 0, Embedding = 0, Macs = 0, Elements = 0, State = 0;
+  std::map<std::pair<int64_t, bool>, AttentionTerm> Attention;
+  std::map<std::tuple<int64_t, int64_t, Wide>, ExpertTerm> Experts;
+};
+
+class CostModelPass : public Pass {
+public:
+  llvm::StringRef getArgument() const override { return "cost-model"; }
+
+  LogicalResult run(Module &M, DiagnosticEngine &Diags) override {
+    bool OK = true;
+    for (auto &R : M.Models) {
+      if (!R->Root)
+        continue;
+      Arith A;
+      Totals T;
+      walk(*R->Root, 1, 1, T, A);
+      ModelStats &S = R->Stats;
+      auto Fits = [](Wide X) { return X >= INT64_MIN && X <= INT64_MAX; };
+      if (A.Overflow || !Fits(T.Params) || !Fits(T.Active) || !Fits(T.Embedding)) {
+        Diags.report(R->Decl->NameRange, diag::err_count_overflow, "the parameter count", R->Name);
+        OK = false;
+        continue;
+      }
+      S.Params = static_cast<int64_t>(T.Params);
+      S.ActiveParams = static_cast<int64_t>(T.Active);
+      S.EmbeddingParams = static_cast<int64_t>(T.Embedding);
+      S.MacsConst = T.Macs;
+      S.ElementsConst = T.Elements;
+      S.StateValues = T.State;
+      S.Attention.clear();
+      for (auto &KV : T.Attention)
+        S.Attention.push_back(KV.second);
+      S.Experts.clear();
+      for (auto &KV : T.Experts)
+        S.Experts.push_back(KV.second);
+    }
+    return success(OK);
+  }
+
+private:
+  static int64_t I(const LayerNode &N, llvm::StringRef Name) { return N.arg(Name)->I; }
+  static bool B(const LayerNode &N, llvm::StringRef Name) { return N.arg(Name)->B; }
+
+  static void walk(const LayerNode &N, Wide Total, Wide Active, Totals &T, Arith &A) {
+    if (N.K == LayerNode::Repeat) {
+      Total = A.mul(Total, N.Count);
+      Active = A.mul(Active, N.Count);
+    }
+    if (N.K != LayerNode::Primitive) {
+      for (const auto &C : N.Children)
+        walk(*C, Total, Active, T, A);
+      return;
+    }
+    // `Touched` is what one token uses: all of a weight matrix, but one row of a lookup table.
+    auto Params = [&](Wide P, bool Embedding = false, std::optional<Wide> Touched = {}) {
+      A.acc(T.Params, P, Total);
+      A.acc(T.Active, Touched ? *Touched : P, Active);
+      if (Embedding)
+        A.acc(T.Embedding, P, Total);
+    };
+    switch (N.Prim) {
+    case PrimitiveKind::embedding:
+      Params(A.mul(I(N, "vocab"), I(N, "dim")), /*Embedding=*/true, Wide(I(N, "dim")));
+      return;
+    case PrimitiveKind::linear: {
+      Wide W = A.mul(I(N, "in"), I(N, "out"));
+      Params(B(N, "bias") ? A.add(W, I(N, "out")) : W);
+      A.acc(T.Macs, W, Active);
+      return;
+    }
+    case PrimitiveKind::lm_head: {
+      Wide W = A.mul(I(N, "vocab"), I(N, "dim"));
+      if (!B(N, "tied"))
+        Params(W, /*Embedding=*/true);
+      A.acc(T.Macs, W, Active);
+      return;
+    }
+    case PrimitiveKind::norm:
+      Params(B(N, "bias") ? A.mul(I(N, "dim"), 2) : Wide(I(N, "dim")));
+      A.acc(T.Elements, I(N, "dim"), Active);
+      return;
+    case PrimitiveKind::act:
+      A.acc(T.Elements, I(N, "dim"), Active);
+      return;
+    case PrimitiveKind::param:
+      Params(I(N, "count"));
+      return;
+    case PrimitiveKind::attend: {
+      Wide Heads = I(N, "heads");
+      Wide PerPos = A.mul(Heads, A.add(I(N, "head_dim"), I(N, "v_head_dim")));
+      Wide Cache = I(N, "cache") ? Wide(I(N, "cache"))
+                                 : A.mul(I(N, "kv_heads"),
+                                         A.add(I(N, "head_dim"), I(N, "v_head_dim")));
+      if (int64_t Cross = I(N, "cross_len")) {
+        A.acc(T.Macs, A.mul(PerPos, Cross), Active);
+        A.acc(T.Elements, A.mul(Heads, Cross), Active);
+        A.acc(T.State, A.mul(Cache, Cross), Active);
+        return;
+      }
+      AttentionTerm &Term = T.Attention[{I(N, "window"), B(N, "causal")}];
+      Term.Window = I(N, "window");
+      Term.Causal = B(N, "causal");
+      A.acc(Term.MacsCoef, PerPos, Active);
+      A.acc(Term.ScoresCoef, Heads, Active);
+      A.acc(Term.KVValues, Cache, Active);
+      return;
+    }
+    case PrimitiveKind::experts: {
+      int64_t Count = I(N, "count"), TopK = I(N, "top_k");
+      Totals One;
+      Arith OneA;
+      for (const auto &C : N.Children)
+        walk(*C, 1, 1, One, OneA);
+      A.Overflow |= OneA.Overflow;
+      ExpertTerm &E = T.Experts[{Count, TopK, One.Params}];
+      E.Count = Count;
+      E.TopK = TopK;
+      E.ExpertParams = One.Params;
+      E.Layers = A.add(E.Layers, Total);
+      for (const auto &C : N.Children)
+        walk(*C, A.mul(Total, Count), A.mul(Active, TopK), T, A);
+      return;
+    }
+    case PrimitiveKind::ssm: {
+      Wide Elems = A.mul(I(N, "d_inner"), I(N, "d_state"));
+      A.acc(T.Macs, A.mul(Elems, 3), Active);
+      A.acc(T.Elements, Elems, Active);
+      A.acc(T.State, Elems, Active);
+      return;
+    }
+    case PrimitiveKind::conv1d: {
+      Wide W = A.mul(I(N, "channels"), I(N, "kernel"));
+      Params(B(N, "bias") ? A.add(W, I(N, "channels")) : W);
+      A.acc(T.Macs, W, Active);
+      A.acc(T.State, A.mul(I(N, "channels"), I(N, "kernel") - 1), Active);
+      return;
+    }
+    }
+    llvm_unreachable("unknown primitive");
+  }
+};
+} // namespace
+
+std::unique_ptr<Pass> zoo::createCostModelPass() { return std::make_unique<CostModelPass>(); }
