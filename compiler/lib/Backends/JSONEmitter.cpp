@@ -97,8 +97,44 @@ void model(json::OStream &J, const ModelRecord &R) {
     fields(J, R.Fields);
     J.attributeEnd();
     J.attribute("layers", R.Stats.Layers);
+    J.attributeObject("metrics", [&] {
+      std::vector<const MetricResult *> Rs;
+      for (const MetricResult &X : R.Evaluated)
+        if (X.Metric != MetricKind::weight_bytes)
+          Rs.push_back(&X);
+      std::stable_sort(Rs.begin(), Rs.end(), [](auto *A, auto *B) {
+        return metricName(A->Metric) < metricName(B->Metric);
+      });
+      for (const MetricResult *X : Rs) {
+        J.attributeBegin(metricName(X->Metric));
+        if (X->V)
+          value(J, *X->V);
+        else
+          J.value(nullptr);
+        J.attributeEnd();
+      }
+      J.attributeObject("weight_bytes", [&] {
+        std::vector<const MetricResult *> Ws;
+        for (const MetricResult &X : R.Evaluated)
+          if (X.Metric == MetricKind::weight_bytes)
+            Ws.push_back(&X);
+        std::stable_sort(Ws.begin(), Ws.end(), [](auto *A, auto *B) {
+          return A->Args.Precision->Name < B->Args.Precision->Name;
+        });
+        for (const MetricResult *X : Ws) {
+          J.attributeBegin(X->Args.Precision->Name);
+          value(J, *X->V);
+          J.attributeEnd();
+        }
+      });
+    });
     J.attribute("name", R.Name);
-    J.attributeObject("params", [&] { J.attribute("total", R.Stats.Params); });
+    J.attributeObject("params", [&] {
+      J.attribute("active", R.Stats.ActiveParams);
+      J.attribute("embedding", R.Stats.EmbeddingParams);
+      J.attribute("non_embedding", R.Stats.Params - R.Stats.EmbeddingParams);
+      J.attribute("total", R.Stats.Params);
+    });
     J.attributeBegin("sources");
     strings(J, R.Sources);
     J.attributeEnd();
@@ -154,6 +190,15 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           J.attribute("name", P->Name);
           J.attribute("scale_bits", P->ScaleBits);
         });
+    });
+    const AnalysisPoint &P = M.Point;
+    J.attributeObject("point", [&] {
+      J.attribute("batch", P.Batch);
+      J.attribute("context", P.Context);
+      J.attribute("kv", P.KV);
+      J.attribute("output", P.Output);
+      J.attribute("prompt", P.Prompt);
+      J.attribute("weights", P.Weights);
     });
     J.attribute("schema", Schema);
   });

@@ -6,6 +6,7 @@
 #include "zoo/Backends/Emitters.h"
 #include "zoo/Basic/Checked.h"
 #include "llvm/Support/Format.h"
+#include <fmt/format.h>
 
 using namespace zoo;
 
@@ -52,6 +53,42 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
   table(OS, {"Model", "Architecture", "Family", "Parameters", "Layers"}, Rows,
         {false, false, false, true, true});
 
+  if (!Models.empty()) {
+    const AnalysisPoint &P = M.Point;
+    OS << "\nMetrics at context " << P.Context << ", prompt " << P.Prompt << ", output "
+       << P.Output << ", batch " << P.Batch << "; weights " << P.Weights << ", KV " << P.KV
+       << "\n\n";
+    Rows.clear();
+    for (const ModelRecord *R : Models) {
+      auto Get = [&](MetricKind K, llvm::StringRef Prec = "") -> std::optional<Value> {
+        const MetricResult *X = R->evaluated(K, Prec);
+        return X ? X->V : std::nullopt;
+      };
+      auto SI = [&](MetricKind K, const char *Unit) {
+        auto V = Get(K);
+        return V ? humanSI(V->asDouble()) + Unit : std::string("-");
+      };
+      auto Bytes = [&](MetricKind K, llvm::StringRef Prec = "") {
+        auto V = Get(K, Prec);
+        return V ? humanBytes(V->asDouble()) : std::string("-");
+      };
+      auto Ratio = [&](MetricKind K) {
+        auto V = Get(K);
+        return V ? fmt::format("{:.1f}", V->asDouble()) : std::string("-");
+      };
+      Rows.push_back({R->Name, humanCount(static_cast<double>(R->Stats.ActiveParams)),
+                      SI(MetricKind::flops_per_token, "FLOP"), SI(MetricKind::prefill_flops, "FLOP"),
+                      SI(MetricKind::generation_flops, "FLOP"),
+                      Bytes(MetricKind::kv_bytes_per_token), Bytes(MetricKind::kv_bytes),
+                      Bytes(MetricKind::weight_bytes, P.Weights),
+                      Ratio(MetricKind::prefill_intensity), Ratio(MetricKind::decode_intensity)});
+    }
+    table(OS,
+          {"Model", "Active", "FLOP/token", "Prefill", "Generation", "KV/token", "KV+state/seq",
+           "Weights", "AI prefill", "AI decode"},
+          Rows, {false, true, true, true, true, true, true, true, true, true});
+  }
+
   auto Hw = sortedHardware(M);
   if (!Hw.empty()) {
     OS << "\nHardware (" << Hw.size() << ")\n\n";
@@ -69,6 +106,13 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
     table(OS, {"Hardware", "Class", "Memory"}, Rows, {false, false, false});
   }
 
-  OS << "\nParameters: learnable tensors only, exact; tied embeddings counted once.\n"
+  OS << "\nParameters: learnable tensors only, exact; tied embeddings counted once. Active: what one\n"
+        "  token uses (top-k experts, one row of each lookup table).\n"
         "Layers: iterations of the architecture's top-level repeat/for statements.\n";
+  if (!Models.empty())
+    OS << "FLOP = 2 x MAC of matrix work (elementwise work is separate, in JSON). FLOP/token: one\n"
+          "  token at the context. Prefill: the prompt, causal. Generation: prompt + output - 1\n"
+          "  positions. KV/token: all layers, before window caps; KV+state/seq: one sequence at the\n"
+          "  context. AI: arithmetic intensity in FLOP/byte (prefill: weights read once + KV written;\n"
+          "  decode: weights read, experts as a batch touches them, + KV read).\n";
 }

@@ -44,3 +44,30 @@ std::string zoo::formatReal(double V) {
     S.erase(P + 1, 1);
   return S;
 }
+
+namespace {
+std::string threeDigits(double X) {
+  int Decimals = std::fabs(X) >= 100 ? 0 : std::fabs(X) >= 10 ? 1 : 2;
+  return fmt::format("{:.{}f}", X, Decimals);
+}
+} // namespace
+
+std::string zoo::humanBytes(double V) {
+  static const char *Units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  int U = 0;
+  while (std::fabs(V) >= 1024 && U < 6) {
+    V /= 1024;
+    ++U;
+  }
+  return U == 0 ? fmt::format("{} B", static_cast<int64_t>(V)) : threeDigits(V) + " " + Units[U];
+}
+
+std::string zoo::humanSI(double V) {
+  static const char *Units[] = {"", "k", "M", "G", "T", "P", "E", "Z"};
+  int U = 0;
+  while (std::fabs(V) >= 1000 && U < 7) {
+    V /= 1000;
+    ++U;
+  }
+  return threeDigits(V) + " " + Units[U];
+}

@@ -78,6 +78,13 @@ static const FieldValue *findField(const std::vector<FieldValue> &Fs, llvm::Stri
 const FieldValue *Section::field(llvm::StringRef N) const { return findField(Fields, N); }
 const FieldValue *Record::field(llvm::StringRef N) const { return findField(Fields, N); }
 
+const MetricResult *ModelRecord::evaluated(MetricKind K, llvm::StringRef Prec) const {
+  for (const MetricResult &R : Evaluated)
+    if (R.Metric == K && (Prec.empty() || (R.Args.Precision && R.Args.Precision->Name == Prec)))
+      return &R;
+  return nullptr;
+}
+
 const ModelRecord *Module::findModel(llvm::StringRef Name) const {
   for (const auto &M : Models)
     if (M->Name == Name)

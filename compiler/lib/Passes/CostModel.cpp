@@ -15,7 +15,8 @@
 //        param(count)            params count
 //        attend(...)             MACs heads*(head_dim+v_head_dim) per visible position; softmax
 //                                heads per visible position; KV cache kv_heads*(head_dim+v_head_dim)
-//                                values per token (or `cache` values); window caps both. With
+//                                values per token (or `cache` values), causal only; window caps
+//                                both. With
 //                                cross_len, a fixed cross_len context instead, cached per sequence
 //        experts(count, top_k)   params count*body, active and work top_k*body
 //        ssm(d_inner, d_state)   3*d_inner*d_state MACs per token; d_inner*d_state elementwise;
@@ -156,7 +157,8 @@ private:
       Term.Causal = B(N, "causal");
       A.acc(Term.MacsCoef, PerPos, Active);
       A.acc(Term.ScoresCoef, Heads, Active);
-      A.acc(Term.KVValues, Cache, Active);
+      if (Term.Causal) // an encoder recomputes keys and values; nothing is cached
+        A.acc(Term.KVValues, Cache, Active);
       return;
     }
     case PrimitiveKind::experts: {

@@ -8,6 +8,7 @@ std::vector<std::unique_ptr<Pass>> zoo::createDefaultPipeline() {
   P.push_back(createCostModelPass());
   P.push_back(createCountLayersPass());
   P.push_back(createVerifyExpectsPass());
+  P.push_back(createEvaluateMetricsPass());
   return P;
 }
 

@@ -265,10 +265,13 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
       if (!bindMetricArgs(*Metric, I, X))
         continue;
       EvalResult R = Eval.eval(*I.Value, Global);
-      if (!Eval.convert(R, Type::of(R.T.K == Type::Int ? Type::Int : Type::Real), I.Value->range(),
-                        fmt::format("metric `{}`", I.Name)) ||
-          !R.V)
+      if (!R.ok() || !R.V)
         continue;
+      if (!R.T.isNumeric()) {
+        Diags.report(I.Value->range(), diag::err_type_mismatch, fmt::format("metric `{}`", I.Name),
+                     "a number", R.T.str());
+        continue;
+      }
       if (I.K == Item::ExpectNear && I.Tolerance <= 0) {
         Diags.report(I.Range, diag::err_bad_tolerance, I.Tolerance);
         continue;

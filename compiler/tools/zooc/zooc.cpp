@@ -48,6 +48,20 @@ cl::opt<bool> NoPrelude("no-prelude", cl::desc("Do not load the stdlib prelude i
 cl::opt<bool> WriteIfChanged("write-if-changed",
                              cl::desc("Leave the output file untouched when it would not change"),
                              cl::cat(ZoocCat));
+cl::OptionCategory PointCat("analysis point (where reports evaluate context- and batch-dependent metrics)");
+cl::opt<int64_t> Context("context", cl::desc("Context length a token sees (default 4096)"),
+                         cl::value_desc("tokens"), cl::init(4096), cl::cat(PointCat));
+cl::opt<int64_t> Prompt("prompt", cl::desc("Prompt (prefill) length (default 2048)"),
+                        cl::value_desc("tokens"), cl::init(2048), cl::cat(PointCat));
+cl::opt<int64_t> OutputLen("output", cl::desc("Generated tokens (default 256)"),
+                           cl::value_desc("tokens"), cl::init(256), cl::cat(PointCat));
+cl::opt<int64_t> Batch("batch", cl::desc("Sequences per step (default 1)"), cl::value_desc("n"),
+                       cl::init(1), cl::cat(PointCat));
+cl::opt<std::string> Weights("weights", cl::desc("Weight precision (default bf16)"),
+                             cl::value_desc("precision"), cl::init("bf16"), cl::cat(PointCat));
+cl::opt<std::string> KVPrecision("kv", cl::desc("KV-cache and state precision (default bf16)"),
+                                 cl::value_desc("precision"), cl::init("bf16"), cl::cat(PointCat));
+
 cl::opt<bool> TimePhases("time-phases",
                          cl::desc("Print the wall time of each phase to standard error"),
                          cl::cat(ZoocCat));
@@ -151,7 +165,7 @@ bool writeOutput(llvm::StringRef Text) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM X(argc, argv);
-  cl::HideUnrelatedOptions(ZoocCat);
+  cl::HideUnrelatedOptions({&ZoocCat, &PointCat});
   cl::SetVersionPrinter([](llvm::raw_ostream &OS) { OS << "zooc " ZOO_VERSION "\n"; });
   if (!cl::ParseCommandLineOptions(argc, argv,
                                    "zooc: the Zoo compiler\n\n"
@@ -176,11 +190,20 @@ int main(int argc, char **argv) {
   Opts.Prelude = !NoPrelude;
   Opts.Prediction = FullLL ? PredictionMode::LL : PredictionMode::SLLThenLL;
 
+  for (auto *O : {&Context, &Prompt, &OutputLen, &Batch})
+    if (*O < 1)
+      return usageError("--" + O->ArgStr + " must be at least 1");
+  M.Point = {Context, Prompt, OutputLen, Batch, Weights, KVPrecision};
+
   PhaseTimer Timer(TimePhases);
   bool OK = loadFiles(M, Diags, Files, Opts);
   Timer.mark("load+parse");
   OK = OK && runSema(M, Diags);
   Timer.mark("sema");
+  if (OK)
+    for (auto *O : {&Weights, &KVPrecision}) // defaults may be absent from a custom stdlib
+      if (O->getNumOccurrences() && !M.findPrecision(O->getValue()))
+        return usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr);
   OK = OK && !failed(runPipeline(M, Diags));
   Timer.mark("passes");
   if (!OK || Diags.hasErrors())

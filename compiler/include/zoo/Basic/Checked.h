@@ -36,6 +36,10 @@ inline std::optional<int64_t> checkedMul(int64_t A, int64_t B) {
 std::string withThousands(int64_t V);
 /// `8030261248` -> `8.03 B`; three significant digits with K, M, B, T suffixes.
 std::string humanCount(double V);
+/// `131072` -> `128 KiB`: binary prefixes, three significant digits.
+std::string humanBytes(double V);
+/// `1.6e10` -> `16.1 G`: SI prefixes up to E, three significant digits (append the unit).
+std::string humanSI(double V);
 /// Shortest round-tripping decimal spelling of a double, locale-free (`3.35e+12` -> `3.35e12`).
 std::string formatReal(double V);
 

@@ -34,6 +34,10 @@ enum class MetricKind {
 #define METRIC(NAME, PARAMS, UNIT, DESC) NAME,
 #include "zoo/IR/Metrics.def"
 };
+constexpr int NumMetrics = 0
+#define METRIC(NAME, PARAMS, UNIT, DESC) +1
+#include "zoo/IR/Metrics.def"
+    ;
 std::optional<MetricKind> lookupMetric(llvm::StringRef Name);
 llvm::StringRef metricName(MetricKind K);
 /// The metric's parameters, e.g. `precision, context`.
@@ -131,6 +135,20 @@ struct ModelStats {
   }
 };
 
+/// One evaluated metric, as reports show it.
+struct MetricResult {
+  MetricKind Metric;
+  MetricArgs Args;
+  std::optional<Value> V; ///< empty where the metric is undefined for the model
+};
+
+/// Where reports evaluate the context- and batch-dependent metrics (the driver's --context,
+/// --prompt, --output, --batch, --weights and --kv).
+struct AnalysisPoint {
+  int64_t Context = 4096, Prompt = 2048, Output = 256, Batch = 1;
+  std::string Weights = "bf16", KV = "bf16";
+};
+
 class Record {
 public:
   enum Kind { Model, Hardware, Precision };
@@ -159,6 +177,10 @@ public:
   std::vector<Expectation> Expects;
   std::unique_ptr<LayerNode> Root;     ///< null when expansion failed
   ModelStats Stats;
+  /// Metrics at the module's AnalysisPoint, then `weight_bytes` at every precision.
+  std::vector<MetricResult> Evaluated;
+  /// The evaluated `K` (for weight_bytes: at precision `Prec`), or null.
+  const MetricResult *evaluated(MetricKind K, llvm::StringRef Prec = "") const;
   static bool classof(const Record *R) { return R->getKind() == Model; }
 };
 
@@ -195,6 +217,7 @@ public:
   std::vector<std::unique_ptr<ModelRecord>> Models;
   std::vector<std::unique_ptr<HardwareRecord>> Hardware;
   std::vector<std::unique_ptr<PrecisionRecord>> Precisions;
+  AnalysisPoint Point;
 
   const ModelRecord *findModel(llvm::StringRef Name) const;
   const PrecisionRecord *findPrecision(llvm::StringRef Name) const;

@@ -33,6 +33,7 @@ public:
 std::unique_ptr<Pass> createCostModelPass();
 std::unique_ptr<Pass> createCountLayersPass();
 std::unique_ptr<Pass> createVerifyExpectsPass();
+std::unique_ptr<Pass> createEvaluateMetricsPass();
 
 /// Every pass, in order. Metric passes first, verification last.
 std::vector<std::unique_ptr<Pass>> createDefaultPipeline();

@@ -1,0 +1,54 @@
+//===- EvaluateMetrics.cpp - metrics at the requested analysis point ------===//
+//
+// Evaluates, for every model, each metric of Metrics.def at the module's AnalysisPoint (context,
+// prompt and output lengths, batch, weight and KV precisions), and `weight_bytes` at every
+// declared precision, into ModelRecord::Evaluated. Backends print these; they compute nothing.
+//
+//===----------------------------------------------------------------------===//
+#include "zoo/Passes/Pass.h"
+
+using namespace zoo;
+
+namespace {
+class EvaluateMetricsPass : public Pass {
+public:
+  llvm::StringRef getArgument() const override { return "evaluate-metrics"; }
+
+  LogicalResult run(Module &M, DiagnosticEngine &) override {
+    const AnalysisPoint &P = M.Point;
+    MetricArgs A;
+    A.Context = P.Context;
+    A.Tokens = P.Prompt;
+    A.Prompt = P.Prompt;
+    A.Output = P.Output;
+    A.Batch = P.Batch;
+    A.Weights = M.findPrecision(P.Weights);
+    A.KV = M.findPrecision(P.KV);
+    A.Precision = A.KV;
+    for (auto &R : M.Models) {
+      R->Evaluated.clear();
+      if (!R->Root || !A.Weights || !A.KV)
+        continue;
+      for (int K = 0; K < NumMetrics; ++K) {
+        auto Kind = static_cast<MetricKind>(K);
+        if (Kind == MetricKind::weight_bytes)
+          continue; // below, at every precision
+        std::string Why;
+        R->Evaluated.push_back({Kind, A, metricValue(*R, Kind, A, Why)});
+      }
+      for (const auto &Prec : M.Precisions) {
+        MetricArgs W = A;
+        W.Precision = Prec.get();
+        std::string Why;
+        R->Evaluated.push_back(
+            {MetricKind::weight_bytes, W, metricValue(*R, MetricKind::weight_bytes, W, Why)});
+      }
+    }
+    return success();
+  }
+};
+} // namespace
+
+std::unique_ptr<Pass> zoo::createEvaluateMetricsPass() {
+  return std::make_unique<EvaluateMetricsPass>();
+}
