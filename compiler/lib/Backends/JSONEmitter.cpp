@@ -96,6 +96,18 @@ void model(json::OStream &J, const ModelRecord &R) {
     J.attributeBegin("fields");
     fields(J, R.Fields);
     J.attributeEnd();
+    J.attributeArray("kv_by_layer_kind", [&] {
+      for (const KVKind &K : R.KVByKind)
+        J.object([&] {
+          J.attribute("kind", K.Kind);
+          J.attributeBegin("per_sequence");
+          value(J, K.PerSequence);
+          J.attributeEnd();
+          J.attributeBegin("per_token");
+          value(J, K.PerToken);
+          J.attributeEnd();
+        });
+    });
     J.attribute("layers", R.Stats.Layers);
     J.attributeObject("metrics", [&] {
       std::vector<const MetricResult *> Rs;

@@ -36,6 +36,7 @@ public:
         std::string Why;
         R->Evaluated.push_back({Kind, A, metricValue(*R, Kind, A, Why)});
       }
+      R->KVByKind = kvByKind(*R, *A.KV, A.Context);
       for (const auto &Prec : M.Precisions) {
         MetricArgs W = A;
         W.Precision = Prec.get();

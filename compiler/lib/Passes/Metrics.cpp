@@ -158,3 +158,20 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
   }
   llvm_unreachable("unknown metric");
 }
+
+std::vector<KVKind> zoo::kvByKind(const ModelRecord &R, const PrecisionRecord &P,
+                                  int64_t Context) {
+  std::vector<KVKind> Out;
+  for (const AttentionTerm &T : R.Stats.Attention) {
+    if (!T.Causal)
+      continue;
+    std::string Kind = "causal attention";
+    if (T.Window)
+      Kind += ", window " + std::to_string(T.Window);
+    Out.push_back({Kind, bytes(T.KVValues, P), bytes(T.KVValues * min(Context, T.Window), P)});
+  }
+  if (R.Stats.StateValues)
+    Out.push_back({"recurrent and convolution state, cross-attention cache", Value::ofInt(0),
+                   bytes(R.Stats.StateValues, P)});
+  return Out;
+}

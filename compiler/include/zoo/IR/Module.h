@@ -142,6 +142,13 @@ struct MetricResult {
   std::optional<Value> V; ///< empty where the metric is undefined for the model
 };
 
+/// The KV cache (or recurrent state) of one kind of layer at the analysis point.
+struct KVKind {
+  std::string Kind;  ///< `causal attention`, `causal attention, window 4096`, `recurrent state`
+  Value PerToken;    ///< bytes one token adds (0 for fixed state)
+  Value PerSequence; ///< bytes of one sequence at the analysis context
+};
+
 /// Where reports evaluate the context- and batch-dependent metrics (the driver's --context,
 /// --prompt, --output, --batch, --weights and --kv).
 struct AnalysisPoint {
@@ -179,6 +186,7 @@ public:
   ModelStats Stats;
   /// Metrics at the module's AnalysisPoint, then `weight_bytes` at every precision.
   std::vector<MetricResult> Evaluated;
+  std::vector<KVKind> KVByKind; ///< at the analysis point's context and KV precision
   /// The evaluated `K` (for weight_bytes: at precision `Prec`), or null.
   const MetricResult *evaluated(MetricKind K, llvm::StringRef Prec = "") const;
   static bool classof(const Record *R) { return R->getKind() == Model; }

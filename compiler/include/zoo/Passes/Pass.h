@@ -47,6 +47,9 @@ LogicalResult runPipeline(Module &M, DiagnosticEngine &Diags);
 std::optional<Value> metricValue(const ModelRecord &R, MetricKind K, const MetricArgs &A,
                                  std::string &Why);
 
+/// KV cache and state of each layer kind of `R` at context `Context` and precision `P`.
+std::vector<KVKind> kvByKind(const ModelRecord &R, const PrecisionRecord &P, int64_t Context);
+
 /// Decimal spelling of a wide count.
 std::string wideToString(Wide V);
 
