@@ -54,6 +54,7 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
      << "  const char *architecture;\n"
      << "  const char *family;\n"
      << "  std::int64_t params;          // learnable parameters, exact\n"
+     << "  std::int64_t active_params;   // used by one token: top-k experts, one embedding row\n"
      << "  std::int64_t layers;\n"
      << "  std::int64_t context_tokens;  // 0 when not declared\n"
      << "  const char *source;           // first source, \"\" when none\n"
@@ -63,7 +64,7 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
     const FieldValue *Family = R->field("family"), *Ctx = R->field("context");
     OS << "inline constexpr Model " << cppName(R->Name) << " = {" << cppString(R->Name) << ", "
        << cppString(R->Arch->Name) << ", " << cppString(Family ? Family->V.S : "") << ", "
-       << R->Stats.Params << ", " << R->Stats.Layers << ", "
+       << R->Stats.Params << ", " << R->Stats.ActiveParams << ", " << R->Stats.Layers << ", "
        << (Ctx ? static_cast<int64_t>(Ctx->V.R) : 0) << ", "
        << cppString(R->Sources.empty() ? "" : R->Sources.front()) << "};\n";
   }
