@@ -10,7 +10,8 @@ file        : (importDecl | decl)* EOF ;
 
 importDecl  : 'import' STRING ';' ;
 
-decl        : blockDecl | primitiveDecl | enumDecl | modelDecl | hardwareDecl | precisionDecl ;
+decl        : blockDecl | primitiveDecl | enumDecl | modelDecl | hardwareDecl | precisionDecl
+            | scenarioDecl ;
 
 // ---- blocks and primitives ----------------------------------------------------------------
 blockDecl     : 'block' ident '(' paramList? ')' '{' stmt* '}' ;
@@ -40,6 +41,7 @@ item        : ident '=' expr sourceTag? ';'                              # Field
             | 'source' STRING ';'                                        # SourceItem
             | 'expect' metric=ident metricArgs? '==' expr ';'            # ExpectEqItem
             | 'expect' metric=ident metricArgs? '~=' expr 'within' tol=number '%' ';' # ExpectNearItem
+            | 'measured' metric=ident '=' expr sourceTag? ';'            # MeasuredItem
             | kind=ident name=ident? recordBody                          # SectionItem
             ;
 sourceTag   : 'source' STRING ;
@@ -48,6 +50,7 @@ metricArgs  : '(' argList? ')' ;
 // ---- hardware and precisions ---------------------------------------------------------------
 hardwareDecl  : 'hardware' name=ident ':' cls=ident recordBody ;
 precisionDecl : 'precision' name=ident recordBody ;
+scenarioDecl  : 'scenario' name=ident recordBody ;
 
 // ---- expressions (lowest precedence last) ---------------------------------------------------
 expr        : op=('-' | '!' | '+') expr                                  # UnaryExpr
@@ -69,7 +72,7 @@ primary     : number unit?                                               # Numbe
             ;
 number      : INT | REAL ;
 unit        : ident ('/' ident)? ;
-ident       : ID | 'in' ;
+ident       : ID | 'in' | 'model' | 'hardware' | 'precision' | 'scenario' | 'measured' ;
 
 // ---- lexical ---------------------------------------------------------------------------------
 INT         : [0-9] ('_'? [0-9])* ;

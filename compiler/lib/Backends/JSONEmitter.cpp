@@ -213,6 +213,49 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
       J.attribute("weights", P.Weights);
     });
     J.attribute("schema", Schema);
+    J.attributeArray("scenarios", [&] {
+      for (const ScenarioRecord *S : sortedScenarios(M))
+        J.object([&] {
+          J.attribute("batch", S->Batch);
+          J.attribute("compute", S->Compute ? S->Compute->Name : "");
+          J.attribute("devices", S->Devices);
+          J.attributeObject("efficiency", [&] {
+            J.attribute("compute", S->UsedComputeEfficiency);
+            J.attribute("memory", S->UsedMemoryEfficiency);
+            J.attribute("origin", S->EfficiencyOrigin);
+          });
+          J.attribute("hardware", S->Hw ? S->Hw->Name : "");
+          J.attribute("kv", S->KV ? S->KV->Name : "");
+          J.attributeArray("measured", [&] {
+            for (const Measurement &X : S->Measured)
+              J.object([&] {
+                J.attribute("metric", scenarioMetricName(X.Metric));
+                J.attribute("source", X.Source);
+                J.attributeBegin("value");
+                value(J, X.Measured);
+                J.attributeEnd();
+              });
+          });
+          J.attribute("model", S->Model ? S->Model->Name : "");
+          J.attribute("name", S->Name);
+          J.attribute("output", S->Output);
+          J.attribute("prompt", S->Prompt);
+          J.attributeObject("results", [&] {
+            std::vector<const std::pair<ScenarioMetric, Value> *> Rs;
+            for (const auto &R : S->Results)
+              Rs.push_back(&R);
+            std::stable_sort(Rs.begin(), Rs.end(), [](auto *A, auto *B) {
+              return scenarioMetricName(A->first) < scenarioMetricName(B->first);
+            });
+            for (auto *R : Rs) {
+              J.attributeBegin(scenarioMetricName(R->first));
+              value(J, R->second);
+              J.attributeEnd();
+            }
+          });
+          J.attribute("weights", S->Weights ? S->Weights->Name : "");
+        });
+    });
   });
   OS << "\n";
 }

@@ -89,6 +89,28 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
           Rows, {false, true, true, true, true, true, true, true, true, true});
   }
 
+  auto Scenarios = sortedScenarios(M);
+  if (!Scenarios.empty()) {
+    OS << "\nScenarios (" << Scenarios.size() << ")\n\n";
+    Rows.clear();
+    for (const ScenarioRecord *S : Scenarios) {
+      auto R = [&](ScenarioMetric K) {
+        const Value *V = S->result(K);
+        return V ? humanResult(*V) : std::string("-");
+      };
+      Rows.push_back({S->Name, S->Model ? S->Model->Name : "-",
+                      std::to_string(S->Devices) + " x " + (S->Hw ? S->Hw->Name : "-"),
+                      std::to_string(S->Batch), R(ScenarioMetric::prefill_time),
+                      R(ScenarioMetric::prefill_bound), R(ScenarioMetric::decode_time),
+                      R(ScenarioMetric::decode_bound), R(ScenarioMetric::tokens_per_s),
+                      R(ScenarioMetric::memory_per_device), R(ScenarioMetric::fits)});
+    }
+    table(OS,
+          {"Scenario", "Model", "Hardware", "Batch", "TTFT", "Prefill", "Decode step", "Decode",
+           "Per user", "Memory/device", "Fits"},
+          Rows, {false, false, false, true, true, false, true, false, true, true, false});
+  }
+
   auto Hw = sortedHardware(M);
   if (!Hw.empty()) {
     OS << "\nHardware (" << Hw.size() << ")\n\n";

@@ -20,3 +20,6 @@ std::vector<const ModelRecord *> zoo::sortedModels(const Module &M) {
 std::vector<const HardwareRecord *> zoo::sortedHardware(const Module &M) {
   return sortedByName(M.Hardware);
 }
+std::vector<const ScenarioRecord *> zoo::sortedScenarios(const Module &M) {
+  return sortedByName(M.Scenarios);
+}

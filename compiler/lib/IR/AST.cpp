@@ -22,6 +22,8 @@ const char *Decl::kindName() const {
     return "hardware";
   case Precision:
     return "precision";
+  case Scenario:
+    return "scenario";
   }
   return "declaration";
 }

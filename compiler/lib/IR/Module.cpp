@@ -106,3 +106,46 @@ const FileUnit *Module::fileOf(llvm::SMLoc Loc, const llvm::SourceMgr &SM) const
       return F.get();
   return nullptr;
 }
+
+namespace {
+struct ScenarioMetricInfo {
+  const char *Name, *Type;
+};
+constexpr ScenarioMetricInfo ScenarioInfos[] = {
+#define SCENARIO_METRIC(NAME, TYPE, DESC) {#NAME, TYPE},
+#include "zoo/IR/ScenarioMetrics.def"
+};
+} // namespace
+
+std::optional<ScenarioMetric> zoo::lookupScenarioMetric(llvm::StringRef Name) {
+  for (int I = 0; I < NumScenarioMetrics; ++I)
+    if (Name == ScenarioInfos[I].Name)
+      return static_cast<ScenarioMetric>(I);
+  return std::nullopt;
+}
+llvm::StringRef zoo::scenarioMetricName(ScenarioMetric K) {
+  return ScenarioInfos[static_cast<int>(K)].Name;
+}
+llvm::StringRef zoo::scenarioMetricType(ScenarioMetric K) {
+  return ScenarioInfos[static_cast<int>(K)].Type;
+}
+std::vector<std::string> zoo::scenarioMetricNames() {
+  std::vector<std::string> N;
+  for (const auto &I : ScenarioInfos)
+    N.push_back(I.Name);
+  return N;
+}
+
+const Value *ScenarioRecord::result(ScenarioMetric K) const {
+  for (const auto &R : Results)
+    if (R.first == K)
+      return &R.second;
+  return nullptr;
+}
+
+const HardwareRecord *Module::findHardware(llvm::StringRef Name) const {
+  for (const auto &H : Hardware)
+    if (H->Name == Name)
+      return H.get();
+  return nullptr;
+}

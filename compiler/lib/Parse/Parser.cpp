@@ -90,6 +90,13 @@ std::string tidyMessage(std::string Msg) {
   ReplaceAll("INT", "integer");
   ReplaceAll("REAL", "real");
   ReplaceAll("STRING", "string");
+  // Keywords that may also stand for names are listed as `identifier` already.
+  if (Msg.find("identifier}") != std::string::npos)
+    for (const char *K : {"`in`, ", "`model`, ", "`measured`, ", "`hardware`, ", "`precision`, ",
+                          "`scenario`, "})
+      ReplaceAll(K, "");
+  if (Msg.find("expecting {identifier}") != std::string::npos)
+    ReplaceAll("expecting {identifier}", "expecting identifier");
   return Msg;
 }
 
@@ -174,6 +181,13 @@ private:
       D->Class = name(H->cls);
       D->ClassRange = Loc.range(H->cls);
       D->Items = items(H->recordBody());
+      return D;
+    }
+    if (auto *S = C->scenarioDecl()) {
+      auto D = std::make_unique<ScenarioDecl>(Loc.range(S));
+      D->Name = name(S->name);
+      D->NameRange = Loc.range(S->name);
+      D->Items = items(S->recordBody());
       return D;
     }
     if (auto *P = C->precisionDecl()) {
@@ -269,6 +283,13 @@ private:
         X.Tolerance = std::strtod(N->tol->getText().c_str(), nullptr);
         if (N->metricArgs())
           X.MetricArgs = args(N->metricArgs()->argList());
+      } else if (auto *Me = dynamic_cast<ZooParser::MeasuredItemContext *>(I)) {
+        X.K = Item::Measured;
+        X.Name = name(Me->metric);
+        X.NameRange = Loc.range(Me->metric);
+        X.Value = expr(Me->expr());
+        if (Me->sourceTag())
+          X.Text = unquote(Me->sourceTag()->STRING()->getSymbol());
       } else if (auto *Sec = dynamic_cast<ZooParser::SectionItemContext *>(I)) {
         X.K = Item::Section;
         X.Name = name(Sec->kind);

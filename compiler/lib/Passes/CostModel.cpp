@@ -28,6 +28,7 @@
 //===----------------------------------------------------------------------===//
 #include "zoo/Basic/Checked.h"
 #include "zoo/Passes/Pass.h"
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -53,6 +54,7 @@ struct Arith {
 
 struct Totals {
   Wide Params = 0, Active = 0, Embedding = 0, Macs = 0, Elements = 0, State = 0;
+  int64_t HeadWidth = 0, EmbeddingWidth = 0, MaxWidth = 0;
   std::map<std::pair<int64_t, bool>, AttentionTerm> Attention;
   std::map<std::tuple<int64_t, int64_t, Wide>, ExpertTerm> Experts;
 };
@@ -82,6 +84,8 @@ public:
       S.MacsConst = T.Macs;
       S.ElementsConst = T.Elements;
       S.StateValues = T.State;
+      S.MaxWidth = T.MaxWidth;
+      S.Width = T.HeadWidth ? T.HeadWidth : T.EmbeddingWidth ? T.EmbeddingWidth : T.MaxWidth;
       S.Attention.clear();
       for (auto &KV : T.Attention)
         S.Attention.push_back(KV.second);
@@ -115,15 +119,19 @@ private:
     };
     switch (N.Prim) {
     case PrimitiveKind::embedding:
+      if (!T.EmbeddingWidth)
+        T.EmbeddingWidth = I(N, "dim");
       Params(A.mul(I(N, "vocab"), I(N, "dim")), /*Embedding=*/true, Wide(I(N, "dim")));
       return;
     case PrimitiveKind::linear: {
+      T.MaxWidth = std::max({T.MaxWidth, I(N, "in"), I(N, "out")});
       Wide W = A.mul(I(N, "in"), I(N, "out"));
       Params(B(N, "bias") ? A.add(W, I(N, "out")) : W);
       A.acc(T.Macs, W, Active);
       return;
     }
     case PrimitiveKind::lm_head: {
+      T.HeadWidth = I(N, "dim");
       Wide W = A.mul(I(N, "vocab"), I(N, "dim"));
       if (!B(N, "tied"))
         Params(W, /*Embedding=*/true);

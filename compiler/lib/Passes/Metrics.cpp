@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Basic/Checked.h"
+#include "zoo/Passes/ClosedForm.h"
 #include "zoo/Passes/Pass.h"
 #include <cmath>
 
@@ -50,21 +51,23 @@ Wide sumMin(Wide N, int64_t W) {
   return Wide(W) * (W + 1) / 2 + (N - W) * W;
 }
 
-Wide macsPerToken(const ModelStats &S, Wide C) {
+} // namespace
+
+Wide zoo::macsPerToken(const ModelStats &S, Wide C) {
   Wide M = S.MacsConst;
   for (const AttentionTerm &A : S.Attention)
     M += A.MacsCoef * min(C, A.Window);
   return M;
 }
 
-Wide prefillMacs(const ModelStats &S, Wide N) {
+Wide zoo::prefillMacs(const ModelStats &S, Wide N) {
   Wide M = S.MacsConst * N;
   for (const AttentionTerm &A : S.Attention)
     M += A.MacsCoef * (A.Causal ? sumMin(N, A.Window) : N * min(N, A.Window));
   return M;
 }
 
-Wide kvValues(const ModelStats &S, Wide C) {
+Wide zoo::kvValues(const ModelStats &S, Wide C) {
   Wide V = S.StateValues;
   for (const AttentionTerm &A : S.Attention)
     V += A.KVValues * min(C, A.Window);
@@ -72,7 +75,7 @@ Wide kvValues(const ModelStats &S, Wide C) {
 }
 
 /// Bytes of `Values` values at precision `P`: values * (bits*group + scale_bits) / (group * 8).
-Value bytes(Wide Values, const PrecisionRecord &P) {
+Value zoo::bytesAt(Wide Values, const PrecisionRecord &P) {
   Wide Num = P.Group ? Wide(P.Bits) * P.Group + P.ScaleBits : Wide(P.Bits);
   Wide Den = (P.Group ? Wide(P.Group) : Wide(1)) * 8;
   Wide Bits = Values * Num;
@@ -81,7 +84,7 @@ Value bytes(Wide Values, const PrecisionRecord &P) {
   return Value::ofReal(static_cast<double>(Bits) / static_cast<double>(Den));
 }
 
-double decodeWeightParams(const ModelStats &S, int64_t Batch) {
+double zoo::decodeWeightParams(const ModelStats &S, int64_t Batch) {
   double P = static_cast<double>(S.Params);
   for (const ExpertTerm &E : S.Experts) {
     double N = static_cast<double>(E.Count), K = static_cast<double>(E.TopK);
@@ -90,8 +93,6 @@ double decodeWeightParams(const ModelStats &S, int64_t Batch) {
   }
   return P;
 }
-} // namespace
-
 std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const MetricArgs &A,
                                       std::string &Why) {
   const ModelStats &S = R.Stats;
@@ -134,25 +135,25 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
     Wide V = 0;
     for (const AttentionTerm &T : S.Attention)
       V += T.KVValues;
-    return bytes(V, *A.Precision);
+    return bytesAt(V, *A.Precision);
   }
   case MetricKind::kv_bytes:
-    return bytes(kvValues(S, A.Context), *A.Precision);
+    return bytesAt(kvValues(S, A.Context), *A.Precision);
   case MetricKind::state_bytes:
-    return bytes(S.StateValues, *A.Precision);
+    return bytesAt(S.StateValues, *A.Precision);
   case MetricKind::weight_bytes:
-    return bytes(S.Params, *A.Precision);
+    return bytesAt(S.Params, *A.Precision);
   case MetricKind::prefill_intensity: {
     double Flops = 2.0 * static_cast<double>(A.Batch) * static_cast<double>(prefillMacs(S, A.Tokens));
-    double Bytes = bytes(S.Params, *A.Weights).asDouble() +
-                   static_cast<double>(A.Batch) * bytes(kvValues(S, A.Tokens), *A.KV).asDouble();
+    double Bytes = bytesAt(S.Params, *A.Weights).asDouble() +
+                   static_cast<double>(A.Batch) * bytesAt(kvValues(S, A.Tokens), *A.KV).asDouble();
     return Value::ofReal(Flops / Bytes);
   }
   case MetricKind::decode_intensity: {
     double Flops = 2.0 * static_cast<double>(A.Batch) * static_cast<double>(macsPerToken(S, A.Context));
     double Weights = decodeWeightParams(S, A.Batch) * A.Weights->bitsPerValue() / 8;
     double Bytes = Weights + static_cast<double>(A.Batch) *
-                                 bytes(kvValues(S, A.Context), *A.KV).asDouble();
+                                 bytesAt(kvValues(S, A.Context), *A.KV).asDouble();
     return Value::ofReal(Flops / Bytes);
   }
   }
@@ -168,10 +169,10 @@ std::vector<KVKind> zoo::kvByKind(const ModelRecord &R, const PrecisionRecord &P
     std::string Kind = "causal attention";
     if (T.Window)
       Kind += ", window " + std::to_string(T.Window);
-    Out.push_back({Kind, bytes(T.KVValues, P), bytes(T.KVValues * min(Context, T.Window), P)});
+    Out.push_back({Kind, bytesAt(T.KVValues, P), bytesAt(T.KVValues * min(Context, T.Window), P)});
   }
   if (R.Stats.StateValues)
     Out.push_back({"recurrent and convolution state, cross-attention cache", Value::ofInt(0),
-                   bytes(R.Stats.StateValues, P)});
+                   bytesAt(R.Stats.StateValues, P)});
   return Out;
 }

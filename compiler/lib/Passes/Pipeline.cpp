@@ -7,6 +7,7 @@ std::vector<std::unique_ptr<Pass>> zoo::createDefaultPipeline() {
   std::vector<std::unique_ptr<Pass>> P;
   P.push_back(createCostModelPass());
   P.push_back(createCountLayersPass());
+  P.push_back(createRooflinePass());
   P.push_back(createVerifyExpectsPass());
   P.push_back(createEvaluateMetricsPass());
   return P;

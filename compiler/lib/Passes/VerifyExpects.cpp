@@ -70,6 +70,43 @@ public:
           Diags.report(E.Range, diag::note_expect_diff, Note);
       }
     }
+    for (auto &S : M.Scenarios) {
+      if (S->Results.empty())
+        continue;
+      for (const ScenarioExpectation &E : S->Expects) {
+        const Value *A = S->result(E.Metric);
+        if (!A) {
+          Diags.report(E.Range, diag::err_metric_undefined, scenarioMetricName(E.Metric), S->Name,
+                       "the hardware declares no TDP");
+          OK = false;
+          continue;
+        }
+        bool Pass;
+        std::string Note;
+        if (A->T.K == Type::Enum || A->T.K == Type::Bool) {
+          Pass = A->T.K == Type::Bool ? A->B == E.Expected.B : A->S == E.Expected.S;
+        } else if (!E.Near) {
+          Pass = A->T.K == Type::Int && E.Expected.T.K == Type::Int
+                     ? A->I == E.Expected.I
+                     : A->asDouble() == E.Expected.asDouble();
+        } else {
+          double X = E.Expected.asDouble(), Y = A->asDouble();
+          double Rel = X == 0 ? (Y == 0 ? 0 : INFINITY) : std::fabs(Y - X) / std::fabs(X);
+          Pass = Rel * 100 <= E.TolerancePercent;
+          Note = fmt::format("off by {:.3g}%, allowed {}%", Rel * 100,
+                             formatReal(E.TolerancePercent));
+        }
+        if (Pass)
+          continue;
+        OK = false;
+        Value Shown = *A;
+        Shown.Unit = E.Expected.Unit; // in the unit the expectation was written in
+        Diags.report(E.Range, diag::err_expect_failed, scenarioMetricName(E.Metric), S->Name,
+                     Shown.str(), E.Expected.str());
+        if (!Note.empty())
+          Diags.report(E.Range, diag::note_expect_diff, Note);
+      }
+    }
     return success(OK);
   }
 };

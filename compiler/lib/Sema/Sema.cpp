@@ -48,6 +48,10 @@ bool SemaImpl::run() {
       if (auto *H = dyn_cast<HardwareDecl>(D.get()))
         buildHardware(*H);
   buildModels();
+  for (const auto &F : M.Files)
+    for (const DeclPtr &D : F->Decls)
+      if (auto *S = dyn_cast<ScenarioDecl>(D.get()))
+        buildScenario(*S);
   return Diags.errorCount() == Before;
 }
 

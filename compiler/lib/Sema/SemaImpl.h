@@ -46,6 +46,7 @@ public:
   ModelRecord *buildModel(const ModelDecl &D);
   void buildHardware(const HardwareDecl &D);
   void buildPrecision(const PrecisionDecl &D);
+  void buildScenario(const ScenarioDecl &D);
   /// Binds `expect METRIC(args)` arguments (Metrics.def) into `X.Args`.
   bool bindMetricArgs(MetricKind K, const Item &I, Expectation &X);
 

@@ -25,7 +25,7 @@ using namespace zoo;
 namespace cl = llvm::cl;
 
 namespace {
-enum class EmitKind { Report, JSON, CppHeader, IR };
+enum class EmitKind { Report, JSON, CppHeader, IR, Analysis };
 
 cl::OptionCategory ZoocCat("zooc options");
 cl::list<std::string> Inputs(cl::Positional, cl::desc("<file or directory>..."),
@@ -35,7 +35,9 @@ cl::opt<EmitKind> Emit("emit", cl::desc("What to produce"), cl::init(EmitKind::R
                                   clEnumValN(EmitKind::JSON, "json", "JSON with every record and metric"),
                                   clEnumValN(EmitKind::CppHeader, "cpp-header",
                                              "a header-only C++17 registry of constexpr records"),
-                                  clEnumValN(EmitKind::IR, "ir", "the checked IR, for debugging and tests")),
+                                  clEnumValN(EmitKind::IR, "ir", "the checked IR, for debugging and tests"),
+                                  clEnumValN(EmitKind::Analysis, "analysis",
+                                             "every scenario in full: roofline, memory, energy")),
                        cl::cat(ZoocCat));
 cl::opt<std::string> Output("o", cl::desc("Output file ('-' for standard output)"),
                             cl::value_desc("file"), cl::init("-"), cl::cat(ZoocCat));
@@ -61,6 +63,21 @@ cl::opt<std::string> Weights("weights", cl::desc("Weight precision (default bf16
                              cl::value_desc("precision"), cl::init("bf16"), cl::cat(PointCat));
 cl::opt<std::string> KVPrecision("kv", cl::desc("KV-cache and state precision (default bf16)"),
                                  cl::value_desc("precision"), cl::init("bf16"), cl::cat(PointCat));
+
+cl::list<std::string> HardwareSel("hardware",
+                                  cl::desc("Analyse each --model on this hardware (repeatable)"),
+                                  cl::value_desc("name"), cl::cat(PointCat));
+cl::opt<int64_t> DevicesOpt("devices", cl::desc("Devices per model, tensor parallel (default 1)"),
+                            cl::value_desc("n"), cl::init(1), cl::cat(PointCat));
+cl::opt<std::string> ComputePrec("compute",
+                                 cl::desc("Compute precision (default: the weight precision)"),
+                                 cl::value_desc("precision"), cl::cat(PointCat));
+cl::opt<double> ComputeEff("compute-efficiency",
+                           cl::desc("Fraction of the dense peak reached (default 1)"),
+                           cl::init(1.0), cl::cat(PointCat));
+cl::opt<double> MemoryEff("memory-efficiency",
+                          cl::desc("Fraction of the memory bandwidth reached (default 1)"),
+                          cl::init(1.0), cl::cat(PointCat));
 
 cl::opt<bool> TimePhases("time-phases",
                          cl::desc("Print the wall time of each phase to standard error"),
@@ -118,6 +135,74 @@ bool expandInputs(std::vector<std::string> &Files) {
     } else {
       usageError("no such file or directory: '" + In + "'");
       return false;
+    }
+  }
+  return true;
+}
+
+/// --hardware with --model: one scenario per pair at the analysis point.
+bool addAdHocScenarios(Module &M) {
+  if (Select.empty()) {
+    usageError("--hardware needs --model");
+    return false;
+  }
+  const PrecisionRecord *W = M.findPrecision(Weights), *KV = M.findPrecision(KVPrecision);
+  const PrecisionRecord *C = ComputePrec.empty() ? W : M.findPrecision(ComputePrec);
+  if (!W || !KV || !C) {
+    usageError("unknown precision '" + (C ? std::string(Weights) : ComputePrec.getValue()) + "'");
+    return false;
+  }
+  for (const std::string &HName : HardwareSel) {
+    const HardwareRecord *H = M.findHardware(HName);
+    if (!H) {
+      usageError("no hardware named '" + HName + "'");
+      return false;
+    }
+    const Section *Dense = nullptr, *Memory = nullptr, *Link = nullptr;
+    for (const Section &S : H->Sections) {
+      if (S.Kind == "compute" && !Dense)
+        Dense = &S;
+      if (S.Kind == "memory" && !Memory)
+        Memory = &S;
+      if (S.Kind == "link" && !Link)
+        Link = &S;
+    }
+    if (!Dense || !Dense->field(C->Name)) {
+      std::string Have;
+      if (Dense)
+        for (const FieldValue &F : Dense->Fields)
+          if (F.Name != "source")
+            Have += (Have.empty() ? "" : ", ") + F.Name;
+      usageError("hardware '" + HName + "' has no dense " + C->Name + " peak (it has: " +
+                 (Have.empty() ? "none" : Have) + "); choose one with --compute");
+      return false;
+    }
+    if (!Memory) {
+      usageError("hardware '" + HName + "' declares no memory tier");
+      return false;
+    }
+    if (DevicesOpt > 1 && !Link) {
+      usageError("hardware '" + HName + "' declares no link, so --devices must be 1");
+      return false;
+    }
+    for (const std::string &MName : Select) {
+      const ModelRecord *Mod = M.findModel(MName);
+      if (!Mod) {
+        usageError("no model named '" + MName + "'");
+        return false;
+      }
+      auto S = std::make_unique<ScenarioRecord>(MName + "@" + HName, llvm::SMRange());
+      S->AdHoc = true;
+      S->Model = Mod;
+      S->Hw = H;
+      S->Weights = W;
+      S->KV = KV;
+      S->Compute = C;
+      S->Batch = Batch;
+      S->Prompt = Prompt;
+      S->Output = OutputLen;
+      S->Devices = DevicesOpt;
+      M.Scenarios.push_back(std::move(S));
     }
   }
   return true;
@@ -194,6 +279,13 @@ int main(int argc, char **argv) {
     if (*O < 1)
       return usageError("--" + O->ArgStr + " must be at least 1");
   M.Point = {Context, Prompt, OutputLen, Batch, Weights, KVPrecision};
+  for (double E : {ComputeEff.getValue(), MemoryEff.getValue()})
+    if (!(E > 0 && E <= 1))
+      return usageError("efficiency factors must be in (0, 1]");
+  M.DefaultComputeEfficiency = ComputeEff;
+  M.DefaultMemoryEfficiency = MemoryEff;
+  if (DevicesOpt < 1)
+    return usageError("--devices must be at least 1");
 
   PhaseTimer Timer(TimePhases);
   bool OK = loadFiles(M, Diags, Files, Opts);
@@ -204,6 +296,8 @@ int main(int argc, char **argv) {
     for (auto *O : {&Weights, &KVPrecision}) // defaults may be absent from a custom stdlib
       if (O->getNumOccurrences() && !M.findPrecision(O->getValue()))
         return usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr);
+  if (OK && !HardwareSel.empty() && !addAdHocScenarios(M))
+    return 1;
   OK = OK && !failed(runPipeline(M, Diags));
   Timer.mark("passes");
   if (!OK || Diags.hasErrors())
@@ -233,6 +327,9 @@ int main(int argc, char **argv) {
     break;
   case EmitKind::IR:
     printIR(M, SM, OS);
+    break;
+  case EmitKind::Analysis:
+    AnalysisEmitter(M).run(OS);
     break;
   }
   OS.flush();

@@ -51,6 +51,20 @@ private:
 /// Models sorted by name.
 std::vector<const ModelRecord *> sortedModels(const Module &M);
 std::vector<const HardwareRecord *> sortedHardware(const Module &M);
+std::vector<const ScenarioRecord *> sortedScenarios(const Module &M);
+
+/// Spelling of a scenario result for people: `12.3 ms`, `208 tokens/s`, `memory`, `yes`.
+std::string humanResult(const Value &V);
+
+/// `--emit=analysis`: every scenario in full (the roofline, memory and energy of each phase).
+class AnalysisEmitter {
+public:
+  explicit AnalysisEmitter(const Module &M) : M(M) {}
+  void run(llvm::raw_ostream &OS);
+
+private:
+  const Module &M;
+};
 
 } // namespace zoo
 

@@ -166,7 +166,7 @@ public:
 
 // ---- Record bodies (models, hardware, precisions) ----------------------------------------------
 struct Item {
-  enum Kind { Field, Source, ExpectEq, ExpectNear, Section };
+  enum Kind { Field, Source, ExpectEq, ExpectNear, Measured, Section };
   Kind K;
   llvm::SMRange Range;
   std::string Name;        ///< field name, metric, or section kind
@@ -190,7 +190,7 @@ struct ParamDecl {
 
 class Decl {
 public:
-  enum Kind { Block, Enum, Model, Hardware, Precision };
+  enum Kind { Block, Enum, Model, Hardware, Precision, Scenario };
   Decl(Kind K, llvm::SMRange R) : TheKind(K), Range(R) {}
   virtual ~Decl() = default;
   Kind getKind() const { return TheKind; }
@@ -247,6 +247,13 @@ public:
   PrecisionDecl(llvm::SMRange R) : Decl(Precision, R) {}
   std::vector<Item> Items;
   static bool classof(const Decl *D) { return D->getKind() == Precision; }
+};
+
+class ScenarioDecl : public Decl {
+public:
+  ScenarioDecl(llvm::SMRange R) : Decl(Scenario, R) {}
+  std::vector<Item> Items;
+  static bool classof(const Decl *D) { return D->getKind() == Scenario; }
 };
 
 struct Import {

@@ -125,6 +125,8 @@ struct ModelStats {
   Wide MacsConst = 0;     ///< per-token MACs that do not depend on the context (active path)
   Wide ElementsConst = 0; ///< per-token elementwise elements that do not depend on the context
   Wide StateValues = 0;   ///< per-sequence recurrent/conv state and cross-attention cache values
+  int64_t Width = 0;      ///< residual width (the embedding or output-head dimension)
+  int64_t MaxWidth = 0;   ///< widest activation a linear layer produces or reads, per token
   std::vector<AttentionTerm> Attention;
   std::vector<ExpertTerm> Experts;
   bool hasBidirectional() const {
@@ -156,9 +158,23 @@ struct AnalysisPoint {
   std::string Weights = "bf16", KV = "bf16";
 };
 
+enum class ScenarioMetric {
+#define SCENARIO_METRIC(NAME, TYPE, DESC) NAME,
+#include "zoo/IR/ScenarioMetrics.def"
+};
+constexpr int NumScenarioMetrics = 0
+#define SCENARIO_METRIC(NAME, TYPE, DESC) +1
+#include "zoo/IR/ScenarioMetrics.def"
+    ;
+std::optional<ScenarioMetric> lookupScenarioMetric(llvm::StringRef Name);
+llvm::StringRef scenarioMetricName(ScenarioMetric K);
+/// `s`, `tokens/s`, `bytes`, `J`, `FLOP/bytes`, `bound`, `bool`, `int` or `real`.
+llvm::StringRef scenarioMetricType(ScenarioMetric K);
+std::vector<std::string> scenarioMetricNames();
+
 class Record {
 public:
-  enum Kind { Model, Hardware, Precision };
+  enum Kind { Model, Hardware, Precision, Scenario };
   Record(Kind K, std::string Name, llvm::SMRange R)
       : Name(std::move(Name)), Range(R), TheKind(K) {}
   virtual ~Record() = default;
@@ -213,6 +229,44 @@ public:
   static bool classof(const Record *R) { return R->getKind() == Precision; }
 };
 
+struct ScenarioExpectation {
+  ScenarioMetric Metric;
+  bool Near = false;
+  Value Expected;
+  double TolerancePercent = 0;
+  llvm::SMRange Range;
+};
+
+/// A published measurement the scenario reproduces (docs/validation.md).
+struct Measurement {
+  ScenarioMetric Metric;
+  Value Measured;
+  std::string Source;
+  llvm::SMRange Range;
+};
+
+/// A model on hardware: `scenario NAME { model = ...; hardware = ...; ... }`, or one the driver
+/// makes from --model/--hardware. The roofline pass fills Results.
+class ScenarioRecord : public Record {
+public:
+  ScenarioRecord(std::string N, llvm::SMRange R) : Record(Scenario, std::move(N), R) {}
+  const ModelRecord *Model = nullptr;
+  const HardwareRecord *Hw = nullptr;
+  const PrecisionRecord *Weights = nullptr, *KV = nullptr, *Compute = nullptr;
+  int64_t Batch = 1, Prompt = 0, Output = 1, Devices = 1;
+  std::optional<double> ComputeEfficiency, MemoryEfficiency; ///< scenario's own, if set
+  std::string Regime; ///< `prefill`, `decode`, `vision`... for validation tables
+  std::vector<ScenarioExpectation> Expects;
+  std::vector<Measurement> Measured;
+  bool AdHoc = false; ///< made by the driver, not declared
+  // Filled by the roofline pass.
+  double UsedComputeEfficiency = 1, UsedMemoryEfficiency = 1;
+  std::string EfficiencyOrigin; ///< `scenario`, `hardware` or `default`
+  std::vector<std::pair<ScenarioMetric, Value>> Results;
+  const Value *result(ScenarioMetric K) const;
+  static bool classof(const Record *R) { return R->getKind() == Scenario; }
+};
+
 class Module {
 public:
   std::vector<std::unique_ptr<FileUnit>> Files;
@@ -225,7 +279,12 @@ public:
   std::vector<std::unique_ptr<ModelRecord>> Models;
   std::vector<std::unique_ptr<HardwareRecord>> Hardware;
   std::vector<std::unique_ptr<PrecisionRecord>> Precisions;
+  std::vector<std::unique_ptr<ScenarioRecord>> Scenarios;
   AnalysisPoint Point;
+  /// Efficiency factors for hardware that declares none (--compute-efficiency and
+  /// --memory-efficiency; 1 is the ideal roofline).
+  double DefaultComputeEfficiency = 1.0, DefaultMemoryEfficiency = 1.0;
+  const HardwareRecord *findHardware(llvm::StringRef Name) const;
 
   const ModelRecord *findModel(llvm::StringRef Name) const;
   const PrecisionRecord *findPrecision(llvm::StringRef Name) const;

@@ -1,0 +1,28 @@
+//===- ClosedForm.h - the closed forms behind every metric --------*- C++ -*-===//
+//
+// Sums over a model's attention and expert kinds (ModelStats), shared by the metric evaluator
+// and the roofline analysis. Each costs O(number of kinds). Conventions: docs/formulas.md.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ZOO_PASSES_CLOSEDFORM_H
+#define ZOO_PASSES_CLOSEDFORM_H
+
+#include "zoo/IR/Module.h"
+
+namespace zoo {
+
+/// MACs of one token that sees `C` positions.
+Wide macsPerToken(const ModelStats &S, Wide C);
+/// MACs of a forward pass over `N` tokens (causal: positions 1..N).
+Wide prefillMacs(const ModelStats &S, Wide N);
+/// KV cache and state values of one sequence at context `C`.
+Wide kvValues(const ModelStats &S, Wide C);
+/// Bytes of `Values` values at precision `P` (exact where integral).
+Value bytesAt(Wide Values, const PrecisionRecord &P);
+/// Parameters a decode step of `Batch` tokens reads: dense weights plus the expected distinct
+/// experts of each expert layer under uniform routing.
+double decodeWeightParams(const ModelStats &S, int64_t Batch);
+
+} // namespace zoo
+
+#endif
