@@ -25,7 +25,7 @@ using namespace zoo;
 namespace cl = llvm::cl;
 
 namespace {
-enum class EmitKind { Report, JSON, CppHeader, IR, Analysis };
+enum class EmitKind { Report, JSON, CppHeader, IR, Analysis, Matrix };
 
 cl::OptionCategory ZoocCat("zooc options");
 cl::list<std::string> Inputs(cl::Positional, cl::desc("<file or directory>..."),
@@ -37,7 +37,9 @@ cl::opt<EmitKind> Emit("emit", cl::desc("What to produce"), cl::init(EmitKind::R
                                              "a header-only C++17 registry of constexpr records"),
                                   clEnumValN(EmitKind::IR, "ir", "the checked IR, for debugging and tests"),
                                   clEnumValN(EmitKind::Analysis, "analysis",
-                                             "every scenario in full: roofline, memory, energy")),
+                                             "every scenario in full: roofline, memory, energy"),
+                                  clEnumValN(EmitKind::Matrix, "matrix",
+                                             "devices each model needs on each hardware")),
                        cl::cat(ZoocCat));
 cl::opt<std::string> Output("o", cl::desc("Output file ('-' for standard output)"),
                             cl::value_desc("file"), cl::init("-"), cl::cat(ZoocCat));
@@ -296,6 +298,7 @@ int main(int argc, char **argv) {
     for (auto *O : {&Weights, &KVPrecision}) // defaults may be absent from a custom stdlib
       if (O->getNumOccurrences() && !M.findPrecision(O->getValue()))
         return usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr);
+  M.WantMatrix = Emit == EmitKind::Matrix;
   if (OK && !HardwareSel.empty() && !addAdHocScenarios(M))
     return 1;
   OK = OK && !failed(runPipeline(M, Diags));
@@ -330,6 +333,9 @@ int main(int argc, char **argv) {
     break;
   case EmitKind::Analysis:
     AnalysisEmitter(M).run(OS);
+    break;
+  case EmitKind::Matrix:
+    MatrixEmitter(M).run(OS);
     break;
   }
   OS.flush();

@@ -48,6 +48,16 @@ private:
   std::vector<std::string> Inputs;
 };
 
+/// `--emit=matrix`: devices each model needs on each hardware, per weight precision.
+class MatrixEmitter {
+public:
+  explicit MatrixEmitter(const Module &M) : M(M) {}
+  void run(llvm::raw_ostream &OS);
+
+private:
+  const Module &M;
+};
+
 /// Models sorted by name.
 std::vector<const ModelRecord *> sortedModels(const Module &M);
 std::vector<const HardwareRecord *> sortedHardware(const Module &M);

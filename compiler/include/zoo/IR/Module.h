@@ -267,6 +267,19 @@ public:
   static bool classof(const Record *R) { return R->getKind() == Scenario; }
 };
 
+/// One cell group of the model x hardware fit matrix: how many devices one model needs on each
+/// device at one weight precision (0: the device declares no memory).
+struct FitRow {
+  const ModelRecord *Model;
+  const PrecisionRecord *Weights;
+  std::vector<int64_t> Devices; ///< parallel to FitMatrix::Hardware
+};
+struct FitMatrix {
+  std::vector<const HardwareRecord *> Hardware;
+  std::vector<FitRow> Rows;
+  int64_t Context = 0;
+};
+
 class Module {
 public:
   std::vector<std::unique_ptr<FileUnit>> Files;
@@ -285,6 +298,9 @@ public:
   /// --memory-efficiency; 1 is the ideal roofline).
   double DefaultComputeEfficiency = 1.0, DefaultMemoryEfficiency = 1.0;
   const HardwareRecord *findHardware(llvm::StringRef Name) const;
+  /// Filled by the fit-matrix pass when WantMatrix is set (--emit=matrix).
+  bool WantMatrix = false;
+  FitMatrix Matrix;
 
   const ModelRecord *findModel(llvm::StringRef Name) const;
   const PrecisionRecord *findPrecision(llvm::StringRef Name) const;

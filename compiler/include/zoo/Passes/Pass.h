@@ -35,6 +35,7 @@ std::unique_ptr<Pass> createCountLayersPass();
 std::unique_ptr<Pass> createVerifyExpectsPass();
 std::unique_ptr<Pass> createEvaluateMetricsPass();
 std::unique_ptr<Pass> createRooflinePass();
+std::unique_ptr<Pass> createFitMatrixPass();
 
 /// Every pass, in order. Metric passes first, verification last.
 std::vector<std::unique_ptr<Pass>> createDefaultPipeline();
