@@ -11,6 +11,7 @@ std::vector<std::unique_ptr<Pass>> zoo::createDefaultPipeline() {
   P.push_back(createVerifyExpectsPass());
   P.push_back(createEvaluateMetricsPass());
   P.push_back(createFitMatrixPass());
+  P.push_back(createValidationPass());
   return P;
 }
 

@@ -12,8 +12,9 @@
 //   4. Tensor parallelism splits weights and KV over N devices; each layer does two ring
 //      all-reduces of batch x width activations, 2 (N-1)/N x size over the first link at half
 //      its (bidirectional) bandwidth.
-//   5. Memory: weights + KV of the batch at the full length + a workspace estimate (prompt x
-//      widest activation x 2 buffers at the compute precision), over N devices, against C. A
+//   5. Memory: weights + KV of the batch at the full length + a workspace estimate (one prefill
+//      chunk x widest activation x 2 buffers at the compute precision; the chunk defaults to one
+//      sequence's prompt), over N devices, against C. A
 //      `flash` tier holds weights that do not fit the first tier, read at flash bandwidth.
 //   6. Energy per token: TDP x N x decode step / batch (an estimate: the device at TDP).
 // Results are typed Values (seconds, bytes, tokens/s, joules); backends only print them.
@@ -67,12 +68,14 @@ public:
   LogicalResult run(Module &M, DiagnosticEngine &) override {
     for (auto &S : M.Scenarios)
       if (S->Model && S->Model->Root && S->Hw)
-        analyse(M, *S);
+        analyseScenario(M, *S);
     return success();
   }
+};
+} // namespace
 
-private:
-  static void analyse(const Module &M, ScenarioRecord &S) {
+void zoo::analyseScenario(const Module &M, ScenarioRecord &S) {
+  {
     const ModelStats &St = S.Model->Stats;
     const HardwareRecord &H = *S.Hw;
     const Section *Main = section(H, "memory");
@@ -104,8 +107,10 @@ private:
     const double WeightBytes = bytesAt(St.Params, *S.Weights).asDouble();
     auto KVBytes = [&](int64_t C) { return bytesAt(kvValues(St, C), *S.KV).asDouble(); };
     const int64_t Full = S.Prompt + S.Output;
-    const double Workspace =
-        Batch * static_cast<double>(S.Prompt) * static_cast<double>(St.MaxWidth) * ActBytes * 2;
+    // Prompts are prefilled in chunks of PrefillChunk tokens (default: one sequence's prompt).
+    const double Chunk = static_cast<double>(
+        std::min<int64_t>(S.PrefillChunk ? S.PrefillChunk : S.Prompt, S.Batch * S.Prompt));
+    const double Workspace = Chunk * static_cast<double>(St.MaxWidth) * ActBytes * 2;
 
     // Memory placement: weights stream from flash when they do not fit the main tier.
     const double KVFull = Batch * KVBytes(Full);
@@ -160,9 +165,8 @@ private:
     const double Needed = WeightBytes + KVFull + Workspace;
     const double PerDevice = Needed / N;
     const bool Fits = FromFlash || PerDevice <= Capacity;
-    const double PerSeq = KVBytes(Full) + static_cast<double>(S.Prompt) *
-                                              static_cast<double>(St.MaxWidth) * ActBytes * 2;
-    const double Free = Capacity * N - (FromFlash ? 0 : WeightBytes);
+    const double PerSeq = KVBytes(Full);
+    const double Free = Capacity * N - (FromFlash ? 0 : WeightBytes) - Workspace;
     const int64_t MaxBatch =
         Free <= 0 || PerSeq <= 0 ? (Free > 0 ? INT64_MAX : 0) : static_cast<int64_t>(Free / PerSeq);
     auto FitsContext = [&](int64_t C) {
@@ -215,7 +219,6 @@ private:
       Put(ScenarioMetric::energy_per_token,
           quantity(TDP->V.R * N * DecodeMean / Batch, BaseDim::Joule));
   }
-};
-} // namespace
+}
 
 std::unique_ptr<Pass> zoo::createRooflinePass() { return std::make_unique<RooflinePass>(); }

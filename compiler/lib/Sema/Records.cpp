@@ -89,9 +89,11 @@ const std::vector<FieldSpec> &scenarioFields() {
       {"prompt", dimType(BaseDim::Token), false, true},
       {"output", dimType(BaseDim::Token), false, true},
       {"devices", Type::of(Type::Int), false, true},
+      {"prefill_chunk", dimType(BaseDim::Token), false, true},
       {"compute_efficiency", Type::of(Type::Real), false, true},
       {"memory_efficiency", Type::of(Type::Real), false, true},
       {"regime", Type::of(Type::String), false, false},
+      {"calibration", Type::of(Type::Bool), false, false},
       {"summary", Type::of(Type::String), false, false},
   };
   return F;
@@ -649,8 +651,12 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
       Rec->Output = static_cast<int64_t>(F.V.R);
     else if (F.Name == "devices")
       Rec->Devices = F.V.I;
+    else if (F.Name == "prefill_chunk")
+      Rec->PrefillChunk = static_cast<int64_t>(F.V.R);
     else if (F.Name == "regime")
       Rec->Regime = F.V.S;
+    else if (F.Name == "calibration")
+      Rec->Calibration = F.V.B;
     else if (F.Name == "compute_efficiency" || F.Name == "memory_efficiency") {
       if (F.V.R > 1) {
         Diags.report(F.Range, diag::err_field_value, F.Name, "must be at most 1, found " + F.V.str());

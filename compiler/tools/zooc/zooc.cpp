@@ -25,7 +25,7 @@ using namespace zoo;
 namespace cl = llvm::cl;
 
 namespace {
-enum class EmitKind { Report, JSON, CppHeader, IR, Analysis, Matrix };
+enum class EmitKind { Report, JSON, CppHeader, IR, Analysis, Matrix, Validation };
 
 cl::OptionCategory ZoocCat("zooc options");
 cl::list<std::string> Inputs(cl::Positional, cl::desc("<file or directory>..."),
@@ -39,7 +39,9 @@ cl::opt<EmitKind> Emit("emit", cl::desc("What to produce"), cl::init(EmitKind::R
                                   clEnumValN(EmitKind::Analysis, "analysis",
                                              "every scenario in full: roofline, memory, energy"),
                                   clEnumValN(EmitKind::Matrix, "matrix",
-                                             "devices each model needs on each hardware")),
+                                             "devices each model needs on each hardware"),
+                                  clEnumValN(EmitKind::Validation, "validation",
+                                             "predictions against published measurements")),
                        cl::cat(ZoocCat));
 cl::opt<std::string> Output("o", cl::desc("Output file ('-' for standard output)"),
                             cl::value_desc("file"), cl::init("-"), cl::cat(ZoocCat));
@@ -299,6 +301,7 @@ int main(int argc, char **argv) {
       if (O->getNumOccurrences() && !M.findPrecision(O->getValue()))
         return usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr);
   M.WantMatrix = Emit == EmitKind::Matrix;
+  M.WantValidation = Emit == EmitKind::Validation;
   if (OK && !HardwareSel.empty() && !addAdHocScenarios(M))
     return 1;
   OK = OK && !failed(runPipeline(M, Diags));
@@ -336,6 +339,9 @@ int main(int argc, char **argv) {
     break;
   case EmitKind::Matrix:
     MatrixEmitter(M).run(OS);
+    break;
+  case EmitKind::Validation:
+    ValidationEmitter(M).run(OS);
     break;
   }
   OS.flush();

@@ -58,6 +58,16 @@ private:
   const Module &M;
 };
 
+/// `--emit=validation`: predictions against published measurements, with errors per regime.
+class ValidationEmitter {
+public:
+  explicit ValidationEmitter(const Module &M) : M(M) {}
+  void run(llvm::raw_ostream &OS);
+
+private:
+  const Module &M;
+};
+
 /// Models sorted by name.
 std::vector<const ModelRecord *> sortedModels(const Module &M);
 std::vector<const HardwareRecord *> sortedHardware(const Module &M);

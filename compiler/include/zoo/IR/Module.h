@@ -254,8 +254,10 @@ public:
   const HardwareRecord *Hw = nullptr;
   const PrecisionRecord *Weights = nullptr, *KV = nullptr, *Compute = nullptr;
   int64_t Batch = 1, Prompt = 0, Output = 1, Devices = 1;
+  int64_t PrefillChunk = 0; ///< tokens prefilled at once; 0: one sequence's prompt
   std::optional<double> ComputeEfficiency, MemoryEfficiency; ///< scenario's own, if set
   std::string Regime; ///< `prefill`, `decode`, `vision`... for validation tables
+  bool Calibration = false; ///< its measurements calibrate the efficiency factors
   std::vector<ScenarioExpectation> Expects;
   std::vector<Measurement> Measured;
   bool AdHoc = false; ///< made by the driver, not declared
@@ -298,6 +300,21 @@ public:
   /// --memory-efficiency; 1 is the ideal roofline).
   double DefaultComputeEfficiency = 1.0, DefaultMemoryEfficiency = 1.0;
   const HardwareRecord *findHardware(llvm::StringRef Name) const;
+  /// Filled by the validation pass when WantValidation is set (--emit=validation).
+  bool WantValidation = false;
+  struct ValidationRow {
+    const ScenarioRecord *Scenario;
+    const Measurement *M;
+    double Ideal = 0, Predicted = 0, ErrorPercent = 0; ///< error of Predicted vs measured
+  };
+  struct ValidationSummary {
+    std::string Regime;
+    int Count = 0;
+    double MedianAbsError = 0, WorstError = 0;
+  };
+  std::vector<ValidationRow> Validation;
+  std::vector<ValidationSummary> ValidationByRegime;
+  double CalibratedCompute = 1, CalibratedMemory = 1;
   /// Filled by the fit-matrix pass when WantMatrix is set (--emit=matrix).
   bool WantMatrix = false;
   FitMatrix Matrix;

@@ -36,6 +36,10 @@ std::unique_ptr<Pass> createVerifyExpectsPass();
 std::unique_ptr<Pass> createEvaluateMetricsPass();
 std::unique_ptr<Pass> createRooflinePass();
 std::unique_ptr<Pass> createFitMatrixPass();
+std::unique_ptr<Pass> createValidationPass();
+
+/// Runs the roofline analysis of one scenario (fills its Results).
+void analyseScenario(const Module &M, ScenarioRecord &S);
 
 /// Every pass, in order. Metric passes first, verification last.
 std::vector<std::unique_ptr<Pass>> createDefaultPipeline();
