@@ -185,7 +185,11 @@ void zoo::analyseScenario(const Module &M, ScenarioRecord &S) {
         MaxContext = Lo;
       }
     }
-    const int64_t Devices = Capacity > 0 ? std::max<int64_t>(1, static_cast<int64_t>(std::ceil(Needed / Capacity))) : 0;
+    // With weights in flash, the main tier holds only the KV cache and the workspace.
+    const double InMain = FromFlash ? Needed - WeightBytes : Needed;
+    const int64_t Devices =
+        Capacity > 0 ? std::max<int64_t>(1, static_cast<int64_t>(std::ceil(InMain / Capacity)))
+                     : 0;
 
     auto Put = [&](ScenarioMetric K, Value V) { S.Results.push_back({K, std::move(V)}); };
     S.Results.clear();
