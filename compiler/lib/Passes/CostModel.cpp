@@ -54,6 +54,10 @@ struct Arith {
 
 struct Totals {
   Wide Params = 0, Active = 0, Embedding = 0, Macs = 0, Elements = 0, State = 0;
+  // Models with an input shape.
+  bool PerInput = false;
+  std::vector<int64_t> InputShape;
+  Wide Written = 0, Peak = 0, Held = 0; ///< activation elements (Held: residual inputs kept)
   int64_t HeadWidth = 0, EmbeddingWidth = 0, MaxWidth = 0;
   std::map<std::pair<int64_t, bool>, AttentionTerm> Attention;
   std::map<std::tuple<int64_t, int64_t, Wide>, ExpertTerm> Experts;
@@ -84,6 +88,10 @@ public:
       S.MacsConst = T.Macs;
       S.ElementsConst = T.Elements;
       S.StateValues = T.State;
+      S.PerInput = T.PerInput;
+      S.InputShape = T.InputShape;
+      S.ActivationsWritten = T.Written;
+      S.ActivationsPeak = T.Peak;
       S.MaxWidth = T.MaxWidth;
       S.Width = T.HeadWidth ? T.HeadWidth : T.EmbeddingWidth ? T.EmbeddingWidth : T.MaxWidth;
       S.Attention.clear();
@@ -98,6 +106,37 @@ public:
 
 private:
   static int64_t I(const LayerNode &N, llvm::StringRef Name) { return N.arg(Name)->I; }
+  static int64_t IOr(const LayerNode &N, llvm::StringRef Name, int64_t Default) {
+    const Value *V = N.arg(Name);
+    return V ? V->I : Default;
+  }
+  static Wide numel(const std::vector<int64_t> &D) {
+    Wide X = 1;
+    for (int64_t V : D)
+      X *= V;
+    return X;
+  }
+
+  /// Activation memory of one input: every layer that computes writes its output; the live set
+  /// at a layer is its input and output plus the residual inputs held for a later add.
+  static void activations(const LayerNode &N, Wide Active, Totals &T, Arith &A) {
+    switch (N.Prim) {
+    case PrimitiveKind::input:
+    case PrimitiveKind::flatten:
+    case PrimitiveKind::tokens:
+    case PrimitiveKind::first_token:
+    case PrimitiveKind::residual:
+    case PrimitiveKind::shortcut:
+    case PrimitiveKind::branch:
+    case PrimitiveKind::experts:
+      return; // views, or containers whose children are counted
+    default:
+      break;
+    }
+    Wide In = numel(N.InShape), Out = numel(N.OutShape);
+    A.acc(T.Written, Out, Active);
+    T.Peak = std::max(T.Peak, A.add(A.add(In, Out), T.Held));
+  }
   static bool B(const LayerNode &N, llvm::StringRef Name) { return N.arg(Name)->B; }
 
   static void walk(const LayerNode &N, Wide Total, Wide Active, Totals &T, Arith &A) {
@@ -110,6 +149,8 @@ private:
         walk(*C, Total, Active, T, A);
       return;
     }
+    if (!N.OutShape.empty())
+      activations(N, Active, T, A);
     // `Touched` is what one token uses: all of a weight matrix, but one row of a lookup table.
     auto Params = [&](Wide P, bool Embedding = false, std::optional<Wide> Touched = {}) {
       A.acc(T.Params, P, Total);
@@ -127,7 +168,7 @@ private:
       T.MaxWidth = std::max({T.MaxWidth, I(N, "in"), I(N, "out")});
       Wide W = A.mul(I(N, "in"), I(N, "out"));
       Params(B(N, "bias") ? A.add(W, I(N, "out")) : W);
-      A.acc(T.Macs, W, Active);
+      A.acc(T.Macs, A.mul(W, IOr(N, "positions", 1)), Active);
       return;
     }
     case PrimitiveKind::lm_head: {
@@ -140,7 +181,7 @@ private:
     }
     case PrimitiveKind::norm:
       Params(B(N, "bias") ? A.mul(I(N, "dim"), 2) : Wide(I(N, "dim")));
-      A.acc(T.Elements, I(N, "dim"), Active);
+      A.acc(T.Elements, A.mul(I(N, "dim"), IOr(N, "positions", 1)), Active);
       return;
     case PrimitiveKind::act:
       A.acc(T.Elements, I(N, "dim"), Active);
@@ -154,6 +195,12 @@ private:
       Wide Cache = I(N, "cache") ? Wide(I(N, "cache"))
                                  : A.mul(I(N, "kv_heads"),
                                          A.add(I(N, "head_dim"), I(N, "v_head_dim")));
+      if (int64_t Positions = IOr(N, "positions", 0)) {
+        // Over a whole input of `Positions` tokens (vision): every token sees every token.
+        A.acc(T.Macs, A.mul(PerPos, A.mul(Positions, Positions)), Active);
+        A.acc(T.Elements, A.mul(Heads, A.mul(Positions, Positions)), Active);
+        return;
+      }
       if (int64_t Cross = I(N, "cross_len")) {
         A.acc(T.Macs, A.mul(PerPos, Cross), Active);
         A.acc(T.Elements, A.mul(Heads, Cross), Active);
@@ -192,6 +239,50 @@ private:
       A.acc(T.State, Elems, Active);
       return;
     }
+    case PrimitiveKind::input:
+      T.PerInput = true;
+      T.InputShape = N.OutShape;
+      return;
+    case PrimitiveKind::conv2d: {
+      int64_t G = I(N, "groups");
+      Wide PerOut = A.mul(A.mul(I(N, "in_channels") / G, I(N, "kernel")), I(N, "kernel_w"));
+      Wide W = A.mul(I(N, "out"), PerOut);
+      Params(B(N, "bias") ? A.add(W, I(N, "out")) : W);
+      A.acc(T.Macs, A.mul(numel(N.OutShape), PerOut), Active);
+      return;
+    }
+    case PrimitiveKind::batchnorm:
+      Params(A.mul(I(N, "channels"), 2));
+      A.acc(T.Elements, numel(N.InShape), Active);
+      return;
+    case PrimitiveKind::pool2d:
+      A.acc(T.Elements, A.mul(numel(N.OutShape), A.mul(I(N, "kernel"), I(N, "kernel"))), Active);
+      return;
+    case PrimitiveKind::adaptive_pool:
+      A.acc(T.Elements, numel(N.InShape), Active);
+      return;
+    case PrimitiveKind::add_tokens:
+      Params(A.mul(I(N, "count"), I(N, "dim")));
+      return;
+    case PrimitiveKind::flatten:
+    case PrimitiveKind::tokens:
+    case PrimitiveKind::first_token:
+      return;
+    case PrimitiveKind::residual: {
+      Wide Kept = numel(N.InShape);
+      T.Held = A.add(T.Held, Kept);
+      for (const auto &C : N.Children)
+        walk(*C, Total, Active, T, A);
+      T.Held -= Kept;
+      A.acc(T.Elements, numel(N.OutShape), Active); // the add
+      A.acc(T.Written, numel(N.OutShape), Active);
+      return;
+    }
+    case PrimitiveKind::shortcut:
+    case PrimitiveKind::branch:
+      for (const auto &C : N.Children)
+        walk(*C, Total, Active, T, A);
+      return;
     case PrimitiveKind::conv1d: {
       Wide W = A.mul(I(N, "channels"), I(N, "kernel"));
       Params(B(N, "bias") ? A.add(W, I(N, "channels")) : W);

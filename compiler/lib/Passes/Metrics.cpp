@@ -96,7 +96,32 @@ double zoo::decodeWeightParams(const ModelStats &S, int64_t Batch) {
 std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const MetricArgs &A,
                                       std::string &Why) {
   const ModelStats &S = R.Stats;
+  bool PerImage = K == MetricKind::macs_per_image || K == MetricKind::flops_per_image ||
+                  K == MetricKind::elementwise_per_image || K == MetricKind::activation_bytes ||
+                  K == MetricKind::activations_written;
+  bool PerToken = K == MetricKind::macs_per_token || K == MetricKind::flops_per_token ||
+                  K == MetricKind::elementwise_per_token || K == MetricKind::prefill_flops ||
+                  K == MetricKind::generation_flops || K == MetricKind::training_flops_per_token ||
+                  K == MetricKind::prefill_intensity || K == MetricKind::decode_intensity;
+  if (PerImage && !S.PerInput) {
+    Why = "it declares no `input`, so its work is per token, not per image";
+    return std::nullopt;
+  }
+  if (PerToken && S.PerInput) {
+    Why = "it declares an `input`, so its work is per input, not per token";
+    return std::nullopt;
+  }
   switch (K) {
+  case MetricKind::macs_per_image:
+    return wideValue(S.MacsConst);
+  case MetricKind::flops_per_image:
+    return wideValue(2 * S.MacsConst);
+  case MetricKind::elementwise_per_image:
+    return wideValue(S.ElementsConst);
+  case MetricKind::activation_bytes:
+    return bytesAt(S.ActivationsPeak * A.Batch, *A.Precision);
+  case MetricKind::activations_written:
+    return bytesAt(S.ActivationsWritten * A.Batch, *A.Precision);
   case MetricKind::params:
     return Value::ofInt(S.Params);
   case MetricKind::active_params:

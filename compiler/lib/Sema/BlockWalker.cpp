@@ -144,6 +144,13 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
 }
 
 namespace {
+std::string shapeText(const std::vector<int64_t> &D) {
+  std::string S = "(";
+  for (size_t I = 0; I < D.size(); ++I)
+    S += (I ? ", " : "") + std::to_string(D[I]);
+  return S + ")";
+}
+
 /// Value constraints of a primitive beyond non-negative ints; "" when the arguments are fine.
 std::string primitiveProblem(PrimitiveKind K, const std::vector<Binding> &Args) {
   auto I = [&](llvm::StringRef N) -> int64_t {
@@ -258,7 +265,65 @@ void SemaImpl::walk(const StmtList &Body, Scope &S, LayerNode *Parent) {
       N->Args = std::move(Bound);
       if (Callee->IsPrimitive) {
         N->Prim = *lookupPrimitive(Callee->Name);
-        walk(C->Body, S, N);
+        if (Shape)
+          N->InShape = *Shape;
+        switch (N->Prim) {
+        case PrimitiveKind::residual: {
+          if (!Shape) {
+            Diags.report(C->range(), diag::err_shape, "residual",
+                         "the model declares no `input`, so there is no tensor to add");
+            ExpansionFailed = true;
+            continue;
+          }
+          Residuals.push_back({*Shape, std::nullopt});
+          walk(C->Body, S, N);
+          ResidualFrame F = Residuals.back();
+          Residuals.pop_back();
+          const std::vector<int64_t> &Other = F.Shortcut ? *F.Shortcut : F.In;
+          if (!ExpansionFailed && *Shape != Other) {
+            Diags.report(C->range(), diag::err_shape, "residual",
+                         fmt::format("the main path ends with {} but the {} has {}",
+                                     shapeText(*Shape), F.Shortcut ? "shortcut" : "input",
+                                     shapeText(Other)));
+            ExpansionFailed = true;
+          }
+          break;
+        }
+        case PrimitiveKind::shortcut: {
+          if (Residuals.empty() || Residuals.back().Shortcut) {
+            Diags.report(C->range(), diag::err_shape, "shortcut",
+                         "a `shortcut` belongs directly inside a `residual`, once");
+            ExpansionFailed = true;
+            continue;
+          }
+          auto Current = Shape;
+          Shape = Residuals.back().In;
+          N->InShape = *Shape;
+          walk(C->Body, S, N);
+          Residuals.back().Shortcut = Shape;
+          N->OutShape = *Shape;
+          Shape = Current;
+          continue;
+        }
+        case PrimitiveKind::branch: {
+          auto Current = Shape;
+          walk(C->Body, S, N);
+          Shape = Current;
+          break;
+        }
+        case PrimitiveKind::experts:
+          walk(C->Body, S, N);
+          break;
+        default:
+          if (!flowShape(*N, *C)) {
+            if (Eval.OnValueError)
+              Eval.OnValueError();
+            ExpansionFailed = true;
+          }
+          break;
+        }
+        if (Shape)
+          N->OutShape = *Shape;
         continue;
       }
       if (CallStack.size() >= ExpansionLimits::MaxDepth) {
@@ -295,7 +360,15 @@ void SemaImpl::walk(const StmtList &Body, Scope &S, LayerNode *Parent) {
         return;
       N->Name = "repeat";
       N->Count = K;
+      auto Before = Shape;
       walk(R->Body, S, N);
+      if (Shape != Before && K != 1 && !ExpansionFailed) {
+        Diags.report(R->range(), diag::err_shape, "repeat",
+                     fmt::format("its body turns {} into {}, so repeating it {} times is not one "
+                                 "shape; write the layers out or use `for`",
+                                 shapeText(*Before), shapeText(*Shape), K));
+        ExpansionFailed = true;
+      }
       continue;
     }
     if (auto *F = dyn_cast<ForStmt>(St.get())) {
@@ -352,5 +425,167 @@ void SemaImpl::walk(const StmtList &Body, Scope &S, LayerNode *Parent) {
       continue;
     }
     walk(Cond.V->B ? If->Then : If->Else, S, Parent);
+  }
+}
+
+namespace {
+int64_t numel(const std::vector<int64_t> &D) {
+  int64_t N = 1;
+  for (int64_t X : D)
+    N *= X;
+  return N;
+}
+
+void setArg(LayerNode &N, llvm::StringRef Name, int64_t V) {
+  for (Binding &B : N.Args)
+    if (B.first == Name) {
+      B.second = Value::ofInt(V);
+      return;
+    }
+  N.Args.push_back({Name.str(), Value::ofInt(V)});
+}
+} // namespace
+
+bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
+  auto I = [&](llvm::StringRef Name) -> int64_t {
+    const Value *V = N.arg(Name);
+    return V ? V->I : 0;
+  };
+  auto Fail = [&](const std::string &Msg) {
+    Diags.report(C.range(), diag::err_shape, N.Decl->Name, Msg);
+    return false;
+  };
+  if (N.Prim == PrimitiveKind::input) {
+    std::vector<int64_t> D = {I("channels")};
+    for (const char *X : {"height", "width"})
+      if (I(X))
+        D.push_back(I(X));
+    if (D[0] <= 0)
+      return Fail("the input needs at least one channel");
+    Shape = D;
+    N.InShape = D;
+    return true;
+  }
+  if (!Shape) {
+    switch (N.Prim) {
+    case PrimitiveKind::conv2d:
+    case PrimitiveKind::batchnorm:
+    case PrimitiveKind::pool2d:
+    case PrimitiveKind::adaptive_pool:
+    case PrimitiveKind::flatten:
+    case PrimitiveKind::tokens:
+    case PrimitiveKind::add_tokens:
+    case PrimitiveKind::first_token:
+      return Fail("the model declares no `input`, so there is no shape to work on");
+    case PrimitiveKind::linear:
+      if (I("in") <= 0)
+        return Fail("`in` must be given when the model declares no `input`");
+      return true;
+    case PrimitiveKind::act:
+      if (I("dim") <= 0)
+        return Fail("`dim` must be given when the model declares no `input`");
+      return true;
+    default:
+      return true;
+    }
+  }
+  std::vector<int64_t> &D = *Shape;
+  auto Spatial = [&](int64_t In, int64_t K, int64_t St, int64_t P, int64_t Dil, bool Same,
+                     bool Ceil) -> int64_t {
+    if (Same)
+      return (In + St - 1) / St;
+    int64_t Num = In + 2 * P - Dil * (K - 1) - 1;
+    if (Num < 0)
+      return 0;
+    return (Ceil ? (Num + St - 1) / St : Num / St) + 1;
+  };
+  switch (N.Prim) {
+  case PrimitiveKind::conv2d: {
+    if (D.size() != 3)
+      return Fail("it needs a (channels, height, width) input, found " + shapeText(D));
+    int64_t Cin = D[0], Out = I("out"), G = I("groups");
+    if (G <= 0 || Cin % G || Out % G)
+      return Fail(fmt::format("groups ({}) must divide the input channels ({}) and the output "
+                              "channels ({})",
+                              G, Cin, Out));
+    int64_t Kh = I("kernel"), Kw = I("kernel_w"), Sh = I("stride"), Sw = I("stride_w");
+    if (Kh <= 0 || Kw <= 0 || Sh <= 0 || Sw <= 0 || I("dilation") <= 0)
+      return Fail("kernel, stride and dilation must be positive");
+    bool Same = N.arg("same")->B;
+    int64_t H = Spatial(D[1], Kh, Sh, I("padding"), I("dilation"), Same, false);
+    int64_t W = Spatial(D[2], Kw, Sw, I("padding_w"), I("dilation"), Same, false);
+    if (H <= 0 || W <= 0)
+      return Fail(fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], H, W));
+    setArg(N, "in_channels", Cin);
+    D = {Out, H, W};
+    return true;
+  }
+  case PrimitiveKind::batchnorm:
+    setArg(N, "channels", D[0]);
+    return true;
+  case PrimitiveKind::pool2d: {
+    if (D.size() != 3)
+      return Fail("it needs a (channels, height, width) input, found " + shapeText(D));
+    int64_t K = I("kernel"), St = I("stride") ? I("stride") : K;
+    if (K <= 0 || St <= 0)
+      return Fail("kernel and stride must be positive");
+    bool Ceil = N.arg("ceil_mode")->B;
+    int64_t H = Spatial(D[1], K, St, I("padding"), 1, false, Ceil);
+    int64_t W = Spatial(D[2], K, St, I("padding"), 1, false, Ceil);
+    if (H <= 0 || W <= 0)
+      return Fail(fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], H, W));
+    D = {D[0], H, W};
+    return true;
+  }
+  case PrimitiveKind::adaptive_pool:
+    if (D.size() != 3)
+      return Fail("it needs a (channels, height, width) input, found " + shapeText(D));
+    D = {D[0], I("height"), I("width")};
+    return true;
+  case PrimitiveKind::flatten:
+    D = {numel(D)};
+    return true;
+  case PrimitiveKind::tokens:
+    if (D.size() != 3)
+      return Fail("it needs a (channels, height, width) input, found " + shapeText(D));
+    D = {D[1] * D[2], D[0]};
+    return true;
+  case PrimitiveKind::add_tokens:
+    if (D.size() != 2)
+      return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
+    setArg(N, "dim", D[1]);
+    D[0] += I("count");
+    return true;
+  case PrimitiveKind::first_token:
+    if (D.size() != 2)
+      return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
+    D = {D[1]};
+    return true;
+  case PrimitiveKind::linear: {
+    int64_t F = D.back();
+    if (I("in") == 0)
+      setArg(N, "in", F);
+    else if (I("in") != F)
+      return Fail(fmt::format("`in` is {} but the input has {} features", I("in"), F));
+    setArg(N, "positions", numel(D) / F);
+    D.back() = I("out");
+    return true;
+  }
+  case PrimitiveKind::norm:
+    if (I("dim") != D.back() && I("dim") != D[0])
+      return Fail(fmt::format("`dim` is {} but the input is {}", I("dim"), shapeText(D)));
+    setArg(N, "positions", numel(D) / I("dim"));
+    return true;
+  case PrimitiveKind::act:
+    if (I("dim") == 0)
+      setArg(N, "dim", numel(D));
+    return true;
+  case PrimitiveKind::attend:
+    if (D.size() != 2)
+      return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
+    setArg(N, "positions", D[0]);
+    return true;
+  default:
+    return true;
   }
 }

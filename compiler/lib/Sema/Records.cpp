@@ -310,6 +310,8 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
   if (OK) {
     NodeCount = 0;
     ExpansionFailed = false;
+    Shape.reset();
+    Residuals.clear();
     auto Root = std::make_unique<LayerNode>();
     Root->K = LayerNode::Block;
     Root->Name = Arch->Name;

@@ -91,7 +91,7 @@ void SemaImpl::checkBlock(const BlockDecl &B) {
       return;
     }
     llvm::SmallVector<llvm::StringRef, 4> Want;
-    primitiveParams(*K).split(Want, ", ");
+    primitiveParams(*K).split(Want, ", ", -1, /*KeepEmpty=*/false);
     bool Match = Want.size() == B.Params.size();
     for (size_t I = 0; Match && I < Want.size(); ++I)
       Match = B.Params[I].Name == Want[I];

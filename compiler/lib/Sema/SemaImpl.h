@@ -64,6 +64,17 @@ public:
   int64_t NodeCount = 0;
   bool ExpansionFailed = false;
 
+  // Shape inference during expansion (models with an `input`).
+  std::optional<std::vector<int64_t>> Shape;
+  struct ResidualFrame {
+    std::vector<int64_t> In;
+    std::optional<std::vector<int64_t>> Shortcut;
+  };
+  std::vector<ResidualFrame> Residuals;
+  /// Applies primitive `N`'s effect on the flowing shape and records the arguments it implies
+  /// (input channels, features, positions). Reports shape errors at `C`.
+  bool flowShape(LayerNode &N, const CallStmt &C);
+
   llvm::DenseMap<const ModelDecl *, ModelRecord *> ModelOf;
   llvm::DenseMap<const ModelDecl *, bool> InProgress;
 };

@@ -316,7 +316,16 @@ int main(int argc, char **argv) {
         return usageError("no model named '" + S + "'");
       Wanted.insert(S);
     }
-    llvm::erase_if(M.Models, [&](const auto &R) { return !Wanted.count(R->Name); });
+    // Unselected records stay alive (scenarios point at models); they are only not emitted.
+    auto Keep = [&](auto &Records, auto &Hidden, auto Selected) {
+      auto Mid = std::stable_partition(Records.begin(), Records.end(), Selected);
+      std::move(Mid, Records.end(), std::back_inserter(Hidden));
+      Records.erase(Mid, Records.end());
+    };
+    Keep(M.Models, M.HiddenModels,
+         [&](const auto &R) { return Wanted.count(R->Name) != 0; });
+    Keep(M.Scenarios, M.HiddenScenarios,
+         [&](const auto &S) { return S->Model && Wanted.count(S->Model->Name) != 0; });
   }
 
   std::string Text;

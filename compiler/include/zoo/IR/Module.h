@@ -66,6 +66,8 @@ struct LayerNode {
   int64_t Count = 1;               ///< Repeat: how many times the children repeat
   std::vector<std::unique_ptr<LayerNode>> Children;
   llvm::SMRange Range; ///< the statement that made this node
+  /// Tensor shapes of models with an `input`: (C, H, W), (tokens, dim) or (features).
+  std::vector<int64_t> InShape, OutShape;
 
   const Value *arg(llvm::StringRef Name) const;
 };
@@ -126,6 +128,10 @@ struct ModelStats {
   Wide ElementsConst = 0; ///< per-token elementwise elements that do not depend on the context
   Wide StateValues = 0;   ///< per-sequence recurrent/conv state and cross-attention cache values
   int64_t Width = 0;      ///< residual width (the embedding or output-head dimension)
+  bool PerInput = false;  ///< the model declares an `input`: work is per input (image), not token
+  std::vector<int64_t> InputShape;
+  Wide ActivationsWritten = 0; ///< elements every layer writes for one input
+  Wide ActivationsPeak = 0;    ///< largest set of elements live at once for one input
   int64_t MaxWidth = 0;   ///< widest activation a linear layer produces or reads, per token
   std::vector<AttentionTerm> Attention;
   std::vector<ExpertTerm> Experts;
@@ -295,6 +301,9 @@ public:
   std::vector<std::unique_ptr<HardwareRecord>> Hardware;
   std::vector<std::unique_ptr<PrecisionRecord>> Precisions;
   std::vector<std::unique_ptr<ScenarioRecord>> Scenarios;
+  /// Records that --model left out of the output; kept alive because others refer to them.
+  std::vector<std::unique_ptr<ModelRecord>> HiddenModels;
+  std::vector<std::unique_ptr<ScenarioRecord>> HiddenScenarios;
   AnalysisPoint Point;
   /// Efficiency factors for hardware that declares none (--compute-efficiency and
   /// --memory-efficiency; 1 is the ideal roofline).
