@@ -100,12 +100,25 @@ public:
       S.Experts.clear();
       for (auto &KV : T.Experts)
         S.Experts.push_back(KV.second);
+      if (M.WantLayers)
+        annotate(*R->Root);
     }
     return success(OK);
   }
 
 private:
   static int64_t I(const LayerNode &N, llvm::StringRef Name) { return N.arg(Name)->I; }
+
+  /// Per-node parameters and MACs for the layer table: each node costed on its own.
+  static void annotate(LayerNode &N) {
+    for (auto &C : N.Children)
+      annotate(*C);
+    Totals T;
+    Arith A;
+    walk(N, 1, 1, T, A);
+    N.Params = T.Params;
+    N.Macs = T.Macs;
+  }
   static int64_t IOr(const LayerNode &N, llvm::StringRef Name, int64_t Default) {
     const Value *V = N.arg(Name);
     return V ? V->I : Default;

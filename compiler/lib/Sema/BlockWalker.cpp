@@ -581,9 +581,11 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
       setArg(N, "dim", numel(D));
     return true;
   case PrimitiveKind::attend:
+    // Over a (tokens, fused q/k/v features) tensor; the output is heads x v_head_dim per token.
     if (D.size() != 2)
       return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
     setArg(N, "positions", D[0]);
+    D.back() = I("heads") * I("v_head_dim");
     return true;
   default:
     return true;

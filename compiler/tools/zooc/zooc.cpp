@@ -25,7 +25,7 @@ using namespace zoo;
 namespace cl = llvm::cl;
 
 namespace {
-enum class EmitKind { Report, JSON, CppHeader, IR, Analysis, Matrix, Validation };
+enum class EmitKind { Report, JSON, CppHeader, IR, Analysis, Matrix, Validation, Layers };
 
 cl::OptionCategory ZoocCat("zooc options");
 cl::list<std::string> Inputs(cl::Positional, cl::desc("<file or directory>..."),
@@ -41,7 +41,9 @@ cl::opt<EmitKind> Emit("emit", cl::desc("What to produce"), cl::init(EmitKind::R
                                   clEnumValN(EmitKind::Matrix, "matrix",
                                              "devices each model needs on each hardware"),
                                   clEnumValN(EmitKind::Validation, "validation",
-                                             "predictions against published measurements")),
+                                             "predictions against published measurements"),
+                                  clEnumValN(EmitKind::Layers, "layers",
+                                             "each model's layers: output shape, parameters, MACs")),
                        cl::cat(ZoocCat));
 cl::opt<std::string> Output("o", cl::desc("Output file ('-' for standard output)"),
                             cl::value_desc("file"), cl::init("-"), cl::cat(ZoocCat));
@@ -302,6 +304,7 @@ int main(int argc, char **argv) {
         return usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr);
   M.WantMatrix = Emit == EmitKind::Matrix;
   M.WantValidation = Emit == EmitKind::Validation;
+  M.WantLayers = Emit == EmitKind::Layers;
   if (OK && !HardwareSel.empty() && !addAdHocScenarios(M))
     return 1;
   OK = OK && !failed(runPipeline(M, Diags));
@@ -351,6 +354,9 @@ int main(int argc, char **argv) {
     break;
   case EmitKind::Validation:
     ValidationEmitter(M).run(OS);
+    break;
+  case EmitKind::Layers:
+    LayersEmitter(M).run(OS);
     break;
   }
   OS.flush();

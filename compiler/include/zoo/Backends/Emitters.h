@@ -68,6 +68,16 @@ private:
   const Module &M;
 };
 
+/// `--emit=layers`: every model's layer tree with output shapes, parameters and MACs.
+class LayersEmitter {
+public:
+  explicit LayersEmitter(const Module &M) : M(M) {}
+  void run(llvm::raw_ostream &OS);
+
+private:
+  const Module &M;
+};
+
 /// Models sorted by name.
 std::vector<const ModelRecord *> sortedModels(const Module &M);
 std::vector<const HardwareRecord *> sortedHardware(const Module &M);

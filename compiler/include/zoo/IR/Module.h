@@ -68,6 +68,9 @@ struct LayerNode {
   llvm::SMRange Range; ///< the statement that made this node
   /// Tensor shapes of models with an `input`: (C, H, W), (tokens, dim) or (features).
   std::vector<int64_t> InShape, OutShape;
+  /// Filled by the cost model when a layer table is wanted: one execution of this node
+  /// (children included; a repeat node counts every repetition).
+  __int128 Params = 0, Macs = 0;
 
   const Value *arg(llvm::StringRef Name) const;
 };
@@ -326,6 +329,7 @@ public:
   double CalibratedCompute = 1, CalibratedMemory = 1;
   /// Filled by the fit-matrix pass when WantMatrix is set (--emit=matrix).
   bool WantMatrix = false;
+  bool WantLayers = false; ///< --emit=layers: per-node costs
   FitMatrix Matrix;
 
   const ModelRecord *findModel(llvm::StringRef Name) const;
