@@ -285,6 +285,8 @@ void SemaImpl::walk(const StmtList &Body, Scope &S, LayerNode *Parent) {
                          fmt::format("the main path ends with {} but the {} has {}",
                                      shapeText(*Shape), F.Shortcut ? "shortcut" : "input",
                                      shapeText(Other)));
+            if (Eval.OnValueError)
+              Eval.OnValueError();
             ExpansionFailed = true;
           }
           break;
@@ -367,6 +369,8 @@ void SemaImpl::walk(const StmtList &Body, Scope &S, LayerNode *Parent) {
                      fmt::format("its body turns {} into {}, so repeating it {} times is not one "
                                  "shape; write the layers out or use `for`",
                                  shapeText(*Before), shapeText(*Shape), K));
+        if (Eval.OnValueError)
+          Eval.OnValueError();
         ExpansionFailed = true;
       }
       continue;
