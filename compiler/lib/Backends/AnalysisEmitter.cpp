@@ -20,7 +20,8 @@ std::string zoo::humanResult(const Value &V) {
   case Type::Int:
     return V.I == INT64_MAX ? "unbounded" : withThousands(V.I);
   case Type::Real:
-    return fmt::format("{:.3g}", V.R);
+    return std::fabs(V.R) >= 1000 ? withThousands(static_cast<int64_t>(std::llround(V.R)))
+                                  : fmt::format("{:.3g}", V.R);
   case Type::Quantity: {
     const Dim &D = V.T.D;
     if (D == Dim::of(BaseDim::Second)) {
@@ -59,6 +60,26 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
        << S->Devices << " x " << (S->Hw ? S->Hw->Name : "?") << "\n";
     if (S->Results.empty()) {
       OS << "  not analysed (see the errors above)\n\n";
+      continue;
+    }
+    if (S->Model->Stats.PerInput) {
+      auto R = [&](ScenarioMetric K) {
+        const Value *V = S->result(K);
+        return V ? humanResult(*V) : std::string("-");
+      };
+      OS << fmt::format("  batch {}; weights {}, compute {}; efficiency: compute {:g}, memory {:g} "
+                        "({})\n",
+                        S->Batch, S->Weights->Name, S->Compute->Name, S->UsedComputeEfficiency,
+                        S->UsedMemoryEfficiency, S->EfficiencyOrigin);
+      OS << "  forward:    " << R(ScenarioMetric::batch_time) << " per batch, "
+         << R(ScenarioMetric::forward_bound) << "-bound; " << R(ScenarioMetric::images_per_s)
+         << " inputs/s; intensity " << R(ScenarioMetric::prefill_intensity) << " vs ridge "
+         << R(ScenarioMetric::ridge_point) << "; MFU " << R(ScenarioMetric::mfu_prefill) << "\n";
+      OS << "  memory:     weights " << R(ScenarioMetric::weight_bytes) << " + activations "
+         << R(ScenarioMetric::activation_bytes) << " = " << R(ScenarioMetric::memory_per_device)
+         << " per device; fits: " << R(ScenarioMetric::fits) << "\n";
+      OS << "  energy:     " << R(ScenarioMetric::energy_per_image)
+         << " per input (estimate: TDP x time)\n\n";
       continue;
     }
     OS << fmt::format("  batch {}, prompt {} tokens, output {} tokens; weights {}, KV {}, "

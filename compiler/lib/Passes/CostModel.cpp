@@ -58,6 +58,7 @@ struct Totals {
   bool PerInput = false;
   std::vector<int64_t> InputShape;
   Wide Written = 0, Peak = 0, Held = 0; ///< activation elements (Held: residual inputs kept)
+  Wide WrittenFused = 0;
   int64_t HeadWidth = 0, EmbeddingWidth = 0, MaxWidth = 0;
   std::map<std::pair<int64_t, bool>, AttentionTerm> Attention;
   std::map<std::tuple<int64_t, int64_t, Wide>, ExpertTerm> Experts;
@@ -91,6 +92,7 @@ public:
       S.PerInput = T.PerInput;
       S.InputShape = T.InputShape;
       S.ActivationsWritten = T.Written;
+      S.ActivationsWrittenFused = T.WrittenFused;
       S.ActivationsPeak = T.Peak;
       S.MaxWidth = T.MaxWidth;
       S.Width = T.HeadWidth ? T.HeadWidth : T.EmbeddingWidth ? T.EmbeddingWidth : T.MaxWidth;
@@ -148,6 +150,10 @@ private:
     }
     Wide In = numel(N.InShape), Out = numel(N.OutShape);
     A.acc(T.Written, Out, Active);
+    bool Fuses = N.Prim == PrimitiveKind::batchnorm || N.Prim == PrimitiveKind::act ||
+                 N.Prim == PrimitiveKind::norm;
+    if (!Fuses)
+      A.acc(T.WrittenFused, Out, Active);
     T.Peak = std::max(T.Peak, A.add(A.add(In, Out), T.Held));
   }
   static bool B(const LayerNode &N, llvm::StringRef Name) { return N.arg(Name)->B; }
@@ -289,6 +295,7 @@ private:
       T.Held -= Kept;
       A.acc(T.Elements, numel(N.OutShape), Active); // the add
       A.acc(T.Written, numel(N.OutShape), Active);
+      A.acc(T.WrittenFused, numel(N.OutShape), Active);
       return;
     }
     case PrimitiveKind::shortcut:

@@ -74,6 +74,43 @@ public:
 };
 } // namespace
 
+/// Models with an input (images): one forward pass of the batch reads the weights once and
+/// writes then reads every activation of the layers that do work (norms and activations fuse
+/// into them); work is 2 x MACs per input.
+void analyseVision(const Module &M, ScenarioRecord &S, const HardwareRecord &H,
+                   const Section *Main, double N, double Batch) {
+  const ModelStats &St = S.Model->Stats;
+  const double RawPeak = section(H, "compute")->field(S.Compute->Name)->V.R * N;
+  const double RawBw = fieldOr(Main, "bandwidth", 0) * N;
+  const double Peak = RawPeak * S.UsedComputeEfficiency, Bw = RawBw * S.UsedMemoryEfficiency;
+  const double Capacity = fieldOr(Main, "capacity", 0);
+  const double ActBytes = S.Compute->bitsPerValue() / 8;
+  const double WeightBytes = bytesAt(St.Params, *S.Weights).asDouble();
+  const double Flops = Batch * 2 * static_cast<double>(St.MacsConst);
+  const double Traffic =
+      WeightBytes + Batch * 2 * static_cast<double>(St.ActivationsWrittenFused) * ActBytes;
+  const double Compute = Flops / Peak, Memory = Traffic / Bw;
+  const double Time = std::max(Compute, Memory);
+  const double Live = Batch * static_cast<double>(St.ActivationsPeak) * ActBytes;
+  const double Needed = WeightBytes + Live;
+  auto Put = [&](ScenarioMetric K, Value V) { S.Results.push_back({K, std::move(V)}); };
+  S.Results.clear();
+  Put(ScenarioMetric::batch_time, seconds(Time));
+  Put(ScenarioMetric::images_per_s, Value::ofReal(Batch / Time));
+  Put(ScenarioMetric::forward_bound, boundValue(M, Compute >= Memory));
+  Put(ScenarioMetric::prefill_intensity, intensity(Flops / Traffic));
+  Put(ScenarioMetric::ridge_point, intensity(Peak / Bw));
+  Put(ScenarioMetric::mfu_prefill, Value::ofReal(Flops / Time / RawPeak));
+  Put(ScenarioMetric::weight_bytes, bytesValue(WeightBytes));
+  Put(ScenarioMetric::activation_bytes, bytesValue(Live));
+  Put(ScenarioMetric::memory_per_device, bytesValue(Needed / N));
+  Put(ScenarioMetric::fits, Value::ofBool(Needed / N <= Capacity));
+  Put(ScenarioMetric::devices_needed,
+      Value::ofInt(Capacity > 0 ? std::max<int64_t>(1, static_cast<int64_t>(std::ceil(Needed / Capacity))) : 0));
+  if (const FieldValue *TDP = H.field("tdp"))
+    Put(ScenarioMetric::energy_per_image, quantity(TDP->V.R * N * Time / Batch, BaseDim::Joule));
+}
+
 void zoo::analyseScenario(const Module &M, ScenarioRecord &S) {
   {
     const ModelStats &St = S.Model->Stats;
@@ -97,6 +134,10 @@ void zoo::analyseScenario(const Module &M, ScenarioRecord &S) {
       S.EfficiencyOrigin = "scenario";
     }
     const double N = static_cast<double>(S.Devices), Batch = static_cast<double>(S.Batch);
+    if (St.PerInput) {
+      analyseVision(M, S, H, Main, N, Batch);
+      return;
+    }
     const double RawPeak = section(H, "compute")->field(S.Compute->Name)->V.R * N;
     const double RawBw = fieldOr(Main, "bandwidth", 0) * N;
     const double Peak = RawPeak * S.UsedComputeEfficiency;

@@ -5,7 +5,8 @@
 //      record the ideal prediction of each measured metric.
 //   2. Calibrate: the memory factor is the median, over `calibration` scenarios of the decode
 //      regimes, of measured rate / ideal rate (or ideal time / measured time); the compute factor
-//      likewise over `calibration` scenarios of the prefill regime.
+//      likewise over `calibration` scenarios of the prefill regime; a single vision factor (both
+//      roofs) over `calibration` scenarios of the vision regime.
 //   3. Re-analyse every measured scenario with the calibrated factors (a scenario's own factors
 //      win) and record the prediction and its signed error against the measurement.
 //   4. Summarise per regime, over the held-out (non-calibration) rows: median |error| and the
@@ -30,7 +31,7 @@ double median(std::vector<double> V) {
 /// Rates (tokens/s) grow with efficiency; times shrink.
 bool isRate(ScenarioMetric K) {
   return K == ScenarioMetric::tokens_per_s || K == ScenarioMetric::aggregate_tokens_per_s ||
-         K == ScenarioMetric::prefill_tokens_per_s;
+         K == ScenarioMetric::prefill_tokens_per_s || K == ScenarioMetric::images_per_s;
 }
 
 class ValidationPass : public Pass {
@@ -48,7 +49,7 @@ public:
         Measured.push_back(S.get());
 
     // 1. Ideal predictions.
-    std::vector<double> MemoryRatios, ComputeRatios;
+    std::vector<double> MemoryRatios, ComputeRatios, VisionRatios;
     for (ScenarioRecord *S : Measured) {
       auto Own = std::make_pair(S->ComputeEfficiency, S->MemoryEfficiency);
       S->ComputeEfficiency = 1.0;
@@ -61,7 +62,10 @@ public:
           continue;
         double Ratio = isRate(X.Metric) ? X.Measured.asDouble() / Ideal
                                         : Ideal / X.Measured.asDouble();
-        (S->Regime == "prefill" ? ComputeRatios : MemoryRatios).push_back(Ratio);
+        (S->Regime == "prefill" ? ComputeRatios
+         : S->Regime == "vision" ? VisionRatios
+                                 : MemoryRatios)
+            .push_back(Ratio);
       }
       S->ComputeEfficiency = Own.first;
       S->MemoryEfficiency = Own.second;
@@ -69,8 +73,15 @@ public:
     // 2. Calibration.
     M.CalibratedCompute = std::min(1.0, median(ComputeRatios));
     M.CalibratedMemory = std::min(1.0, median(MemoryRatios));
-    // 3. Calibrated predictions.
+    M.CalibratedVision = std::min(1.0, median(VisionRatios));
+    // 3. Calibrated predictions; inputs (images) use the one vision factor for both roofs.
     for (ScenarioRecord *S : Measured) {
+      if (S->Regime == "vision") {
+        if (!S->ComputeEfficiency)
+          S->ComputeEfficiency = M.CalibratedVision;
+        if (!S->MemoryEfficiency)
+          S->MemoryEfficiency = M.CalibratedVision;
+      }
       if (!S->ComputeEfficiency)
         S->ComputeEfficiency = M.CalibratedCompute;
       if (!S->MemoryEfficiency)

@@ -713,7 +713,11 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
       OK = false;
     }
   }
-  if (Rec->Prompt < 1 && OK) {
+  bool HasInput = false;
+  if (Rec->Model && Rec->Model->Root)
+    for (const auto &C : Rec->Model->Root->Children)
+      HasInput |= C->K == LayerNode::Primitive && C->Prim == PrimitiveKind::input;
+  if (Rec->Prompt < 1 && OK && !HasInput) {
     bool Found = false;
     for (const Item &I : D.Items)
       Found |= I.K == Item::Field && I.Name == "prompt";

@@ -134,6 +134,9 @@ struct ModelStats {
   bool PerInput = false;  ///< the model declares an `input`: work is per input (image), not token
   std::vector<int64_t> InputShape;
   Wide ActivationsWritten = 0; ///< elements every layer writes for one input
+  /// Elements written when norms and activations fuse into the layer before them (what an
+  /// inference engine moves to memory; the roofline uses it).
+  Wide ActivationsWrittenFused = 0;
   Wide ActivationsPeak = 0;    ///< largest set of elements live at once for one input
   int64_t MaxWidth = 0;   ///< widest activation a linear layer produces or reads, per token
   std::vector<AttentionTerm> Attention;
@@ -326,7 +329,7 @@ public:
   };
   std::vector<ValidationRow> Validation;
   std::vector<ValidationSummary> ValidationByRegime;
-  double CalibratedCompute = 1, CalibratedMemory = 1;
+  double CalibratedCompute = 1, CalibratedMemory = 1, CalibratedVision = 1;
   /// Filled by the fit-matrix pass when WantMatrix is set (--emit=matrix).
   bool WantMatrix = false;
   bool WantLayers = false; ///< --emit=layers: per-node costs
