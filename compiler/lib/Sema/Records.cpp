@@ -35,6 +35,7 @@ Type dimType(BaseDim N, BaseDim D = BaseDim::Count) {
 const std::vector<FieldSpec> &modelFields() {
   static const std::vector<FieldSpec> F = {
       {"family", Type::of(Type::String), false, false},
+      {"category", Type::of(Type::String), false, false},
       {"organization", Type::of(Type::String), false, false},
       {"summary", Type::of(Type::String), false, false},
       {"license", Type::of(Type::String), false, false},

@@ -25,7 +25,7 @@ using namespace zoo;
 namespace cl = llvm::cl;
 
 namespace {
-enum class EmitKind { Report, JSON, CppHeader, IR, Analysis, Matrix, Validation, Layers };
+enum class EmitKind { Report, JSON, CppHeader, IR, Analysis, Matrix, Validation, Layers, Markdown };
 
 cl::OptionCategory ZoocCat("zooc options");
 cl::list<std::string> Inputs(cl::Positional, cl::desc("<file or directory>..."),
@@ -43,7 +43,9 @@ cl::opt<EmitKind> Emit("emit", cl::desc("What to produce"), cl::init(EmitKind::R
                                   clEnumValN(EmitKind::Validation, "validation",
                                              "predictions against published measurements"),
                                   clEnumValN(EmitKind::Layers, "layers",
-                                             "each model's layers: output shape, parameters, MACs")),
+                                             "each model's layers: output shape, parameters, MACs"),
+                                  clEnumValN(EmitKind::Markdown, "markdown",
+                                             "a Model Zoo page: models by category")),
                        cl::cat(ZoocCat));
 cl::opt<std::string> Output("o", cl::desc("Output file ('-' for standard output)"),
                             cl::value_desc("file"), cl::init("-"), cl::cat(ZoocCat));
@@ -357,6 +359,9 @@ int main(int argc, char **argv) {
     break;
   case EmitKind::Layers:
     LayersEmitter(M).run(OS);
+    break;
+  case EmitKind::Markdown:
+    MarkdownEmitter(M).run(OS);
     break;
   }
   OS.flush();

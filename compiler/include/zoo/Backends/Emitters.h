@@ -78,6 +78,17 @@ private:
   const Module &M;
 };
 
+/// `--emit=markdown`: a Model Zoo page, models grouped by category (the `category` field, else
+/// language or vision by whether the model declares an input).
+class MarkdownEmitter {
+public:
+  explicit MarkdownEmitter(const Module &M) : M(M) {}
+  void run(llvm::raw_ostream &OS);
+
+private:
+  const Module &M;
+};
+
 /// Models sorted by name.
 std::vector<const ModelRecord *> sortedModels(const Module &M);
 std::vector<const HardwareRecord *> sortedHardware(const Module &M);
