@@ -10,7 +10,7 @@
 //                                (dim); no MACs (a row lookup)
 //        linear(in, out, bias)   params in*out (+out); MACs in*out
 //        lm_head(vocab, dim, t)  params vocab*dim unless tied (embedding); MACs vocab*dim
-//        norm(dim, kind, bias)   params dim (+dim with bias); dim elementwise
+//        norm(dim, kind, bias)   params dim (+dim with bias), none for `plain`; dim elementwise
 //        act(dim, kind)          dim elementwise
 //        param(count)            params count
 //        attend(...)             MACs heads*(head_dim+v_head_dim) per visible position; softmax
@@ -140,6 +140,8 @@ private:
     case PrimitiveKind::flatten:
     case PrimitiveKind::tokens:
     case PrimitiveKind::first_token:
+    case PrimitiveKind::side_input:
+    case PrimitiveKind::save:
     case PrimitiveKind::residual:
     case PrimitiveKind::shortcut:
     case PrimitiveKind::branch:
@@ -199,7 +201,8 @@ private:
       return;
     }
     case PrimitiveKind::norm:
-      Params(B(N, "bias") ? A.mul(I(N, "dim"), 2) : Wide(I(N, "dim")));
+      if (N.arg("kind")->S != "plain")
+        Params(B(N, "bias") ? A.mul(I(N, "dim"), 2) : Wide(I(N, "dim")));
       A.acc(T.Elements, A.mul(I(N, "dim"), IOr(N, "positions", 1)), Active);
       return;
     case PrimitiveKind::act:
@@ -215,9 +218,11 @@ private:
                                  : A.mul(I(N, "kv_heads"),
                                          A.add(I(N, "head_dim"), I(N, "v_head_dim")));
       if (int64_t Positions = IOr(N, "positions", 0)) {
-        // Over a whole input of `Positions` tokens (vision): every token sees every token.
-        A.acc(T.Macs, A.mul(PerPos, A.mul(Positions, Positions)), Active);
-        A.acc(T.Elements, A.mul(Heads, A.mul(Positions, Positions)), Active);
+        // Over a whole input of `Positions` tokens (vision): every token sees every token, or
+        // the `cross_len` tokens of an external context (cross-attention).
+        int64_t Keys = I(N, "cross_len") ? I(N, "cross_len") : Positions;
+        A.acc(T.Macs, A.mul(PerPos, A.mul(Positions, Keys)), Active);
+        A.acc(T.Elements, A.mul(Heads, A.mul(Positions, Keys)), Active);
         return;
       }
       if (int64_t Cross = I(N, "cross_len")) {
@@ -286,6 +291,12 @@ private:
     case PrimitiveKind::flatten:
     case PrimitiveKind::tokens:
     case PrimitiveKind::first_token:
+    case PrimitiveKind::side_input:
+    case PrimitiveKind::save:
+    case PrimitiveKind::concat_saved:
+      return;
+    case PrimitiveKind::upsample:
+      A.acc(T.Elements, numel(N.OutShape), Active);
       return;
     case PrimitiveKind::residual: {
       Wide Kept = numel(N.InShape);

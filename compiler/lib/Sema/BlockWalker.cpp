@@ -480,6 +480,10 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     case PrimitiveKind::tokens:
     case PrimitiveKind::add_tokens:
     case PrimitiveKind::first_token:
+    case PrimitiveKind::upsample:
+    case PrimitiveKind::save:
+    case PrimitiveKind::concat_saved:
+    case PrimitiveKind::side_input:
       return Fail("the model declares no `input`, so there is no shape to work on");
     case PrimitiveKind::linear:
       if (I("in") <= 0)
@@ -584,6 +588,31 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     if (I("dim") == 0)
       setArg(N, "dim", numel(D));
     return true;
+  case PrimitiveKind::side_input:
+    if (I("dim") <= 0)
+      return Fail("`dim` must be positive");
+    D = I("tokens") ? std::vector<int64_t>{I("tokens"), I("dim")} : std::vector<int64_t>{I("dim")};
+    return true;
+  case PrimitiveKind::upsample:
+    if (D.size() != 3 || I("factor") <= 0)
+      return Fail("it needs a (channels, height, width) input and a positive factor");
+    D = {D[0], D[1] * I("factor"), D[2] * I("factor")};
+    return true;
+  case PrimitiveKind::save:
+    Saved.push_back(D);
+    return true;
+  case PrimitiveKind::concat_saved: {
+    if (Saved.empty())
+      return Fail("nothing was saved: `concat_saved()` needs an earlier `save()`");
+    std::vector<int64_t> Skip = Saved.back();
+    Saved.pop_back();
+    if (Skip.size() != D.size() || Skip.size() < 2 ||
+        !std::equal(Skip.begin() + 1, Skip.end(), D.begin() + 1))
+      return Fail("the saved tensor " + shapeText(Skip) + " does not match " + shapeText(D) +
+                  " outside the channels");
+    D[0] += Skip[0];
+    return true;
+  }
   case PrimitiveKind::attend:
     // Over a (tokens, fused q/k/v features) tensor; the output is heads x v_head_dim per token.
     if (D.size() != 2)
@@ -591,6 +620,7 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     setArg(N, "positions", D[0]);
     D.back() = I("heads") * I("v_head_dim");
     return true;
+  // (cross-attention in a model with an input attends to `cross_len` context tokens)
   default:
     return true;
   }

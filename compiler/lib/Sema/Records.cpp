@@ -313,6 +313,7 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
     ExpansionFailed = false;
     Shape.reset();
     Residuals.clear();
+    Saved.clear();
     auto Root = std::make_unique<LayerNode>();
     Root->K = LayerNode::Block;
     Root->Name = Arch->Name;

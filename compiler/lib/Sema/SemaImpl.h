@@ -71,6 +71,7 @@ public:
     std::optional<std::vector<int64_t>> Shortcut;
   };
   std::vector<ResidualFrame> Residuals;
+  std::vector<std::vector<int64_t>> Saved; ///< U-Net skip tensors
   /// Applies primitive `N`'s effect on the flowing shape and records the arguments it implies
   /// (input channels, features, positions). Reports shape errors at `C`.
   bool flowShape(LayerNode &N, const CallStmt &C);
