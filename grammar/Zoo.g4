@@ -11,7 +11,7 @@ file        : (importDecl | decl)* EOF ;
 importDecl  : 'import' STRING ';' ;
 
 decl        : blockDecl | primitiveDecl | enumDecl | modelDecl | hardwareDecl | precisionDecl
-            | scenarioDecl ;
+            | scenarioDecl | pipelineDecl ;
 
 // ---- blocks and primitives ----------------------------------------------------------------
 blockDecl     : 'block' ident '(' paramList? ')' '{' stmt* '}' ;
@@ -51,6 +51,7 @@ metricArgs  : '(' argList? ')' ;
 hardwareDecl  : 'hardware' name=ident ':' cls=ident recordBody ;
 precisionDecl : 'precision' name=ident recordBody ;
 scenarioDecl  : 'scenario' name=ident recordBody ;
+pipelineDecl  : 'pipeline' name=ident recordBody ;
 
 // ---- expressions (lowest precedence last) ---------------------------------------------------
 expr        : op=('-' | '!' | '+') expr                                  # UnaryExpr
@@ -72,7 +73,7 @@ primary     : number unit?                                               # Numbe
             ;
 number      : INT | REAL ;
 unit        : ident ('/' ident)? ;
-ident       : ID | 'in' | 'model' | 'hardware' | 'precision' | 'scenario' | 'measured' ;
+ident       : ID | 'in' | 'model' | 'hardware' | 'precision' | 'scenario' | 'measured' | 'pipeline' ;
 
 // ---- lexical ---------------------------------------------------------------------------------
 INT         : [0-9] ('_'? [0-9])* ;

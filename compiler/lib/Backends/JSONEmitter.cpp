@@ -203,6 +203,23 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           J.attribute("scale_bits", P->ScaleBits);
         });
     });
+    J.attributeArray("pipelines", [&] {
+      std::vector<const PipelineRecord *> Ps;
+      for (const auto &X : M.Pipelines)
+        Ps.push_back(X.get());
+      std::stable_sort(Ps.begin(), Ps.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
+      for (const PipelineRecord *X : Ps)
+        J.object([&] {
+          J.attribute("decoder", X->Decoder ? X->Decoder->Name : "");
+          J.attribute("denoiser", X->Denoiser ? X->Denoiser->Name : "");
+          J.attribute("encoder", X->Encoder ? X->Encoder->Name : "");
+          J.attribute("guidance", X->Guidance);
+          J.attribute("macs_per_image", static_cast<double>(X->Macs));
+          J.attribute("name", X->Name);
+          J.attribute("params", X->Params);
+          J.attribute("steps", X->Steps);
+        });
+    });
     const AnalysisPoint &P = M.Point;
     J.attributeObject("point", [&] {
       J.attribute("batch", P.Batch);

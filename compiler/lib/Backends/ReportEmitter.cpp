@@ -89,6 +89,20 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
           Rows, {false, true, true, true, true, true, true, true, true, true});
   }
 
+  if (!M.Pipelines.empty()) {
+    OS << "\nPipelines (" << M.Pipelines.size() << ")\n\n";
+    Rows.clear();
+    for (const auto &P : M.Pipelines)
+      Rows.push_back({P->Name, P->Encoder ? P->Encoder->Name : "-",
+                      P->Denoiser ? P->Denoiser->Name : "-", P->Decoder ? P->Decoder->Name : "-",
+                      std::to_string(P->Steps) + (P->Guidance ? " x2 (guidance)" : ""),
+                      withThousands(P->Params),
+                      humanSI(2 * static_cast<double>(P->Macs)) + "FLOP"});
+    std::sort(Rows.begin(), Rows.end());
+    table(OS, {"Pipeline", "Encoder", "Denoiser", "Decoder", "Steps", "Parameters", "FLOP/image"},
+          Rows, {false, false, false, false, false, true, true});
+  }
+
   auto Scenarios = sortedScenarios(M);
   if (!Scenarios.empty()) {
     OS << "\nScenarios (" << Scenarios.size() << ")\n\n";

@@ -24,6 +24,8 @@ const char *Decl::kindName() const {
     return "precision";
   case Scenario:
     return "scenario";
+  case Pipeline:
+    return "pipeline";
   }
   return "declaration";
 }

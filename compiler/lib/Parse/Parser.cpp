@@ -93,7 +93,7 @@ std::string tidyMessage(std::string Msg) {
   // Keywords that may also stand for names are listed as `identifier` already.
   if (Msg.find("identifier}") != std::string::npos)
     for (const char *K : {"`in`, ", "`model`, ", "`measured`, ", "`hardware`, ", "`precision`, ",
-                          "`scenario`, "})
+                          "`scenario`, ", "`pipeline`, "})
       ReplaceAll(K, "");
   if (Msg.find("expecting {identifier}") != std::string::npos)
     ReplaceAll("expecting {identifier}", "expecting identifier");
@@ -181,6 +181,13 @@ private:
       D->Class = name(H->cls);
       D->ClassRange = Loc.range(H->cls);
       D->Items = items(H->recordBody());
+      return D;
+    }
+    if (auto *Pl = C->pipelineDecl()) {
+      auto D = std::make_unique<PipelineDecl>(Loc.range(Pl));
+      D->Name = name(Pl->name);
+      D->NameRange = Loc.range(Pl->name);
+      D->Items = items(Pl->recordBody());
       return D;
     }
     if (auto *S = C->scenarioDecl()) {

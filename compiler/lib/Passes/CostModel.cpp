@@ -105,6 +105,24 @@ public:
       if (M.WantLayers)
         annotate(*R->Root);
     }
+    // Pipelines: the sum of their models, run as a generator runs them for one output.
+    for (auto &P : M.Pipelines) {
+      if (!P->Denoiser || !P->Denoiser->Root)
+        continue;
+      Wide Copies = P->Guidance ? 2 : 1;
+      std::vector<const ModelRecord *> Parts;
+      for (const ModelRecord *X : {P->Encoder, P->Denoiser, P->Decoder})
+        if (X && std::find(Parts.begin(), Parts.end(), X) == Parts.end())
+          Parts.push_back(X);
+      P->Params = 0;
+      for (const ModelRecord *X : Parts)
+        P->Params += X->Stats.Params;
+      P->Macs = Copies * P->Steps * P->Denoiser->Stats.MacsConst;
+      if (P->Encoder)
+        P->Macs += Copies * P->Encoder->Stats.MacsConst;
+      if (P->Decoder)
+        P->Macs += P->Decoder->Stats.MacsConst;
+    }
     return success(OK);
   }
 
@@ -139,6 +157,7 @@ private:
     case PrimitiveKind::input:
     case PrimitiveKind::flatten:
     case PrimitiveKind::tokens:
+    case PrimitiveKind::untokens:
     case PrimitiveKind::first_token:
     case PrimitiveKind::side_input:
     case PrimitiveKind::save:
@@ -294,8 +313,11 @@ private:
     case PrimitiveKind::side_input:
     case PrimitiveKind::save:
     case PrimitiveKind::concat_saved:
+    case PrimitiveKind::untokens:
+    case PrimitiveKind::take_channels:
       return;
     case PrimitiveKind::upsample:
+    case PrimitiveKind::glu:
       A.acc(T.Elements, numel(N.OutShape), Active);
       return;
     case PrimitiveKind::residual: {

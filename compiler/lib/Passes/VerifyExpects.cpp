@@ -70,6 +70,28 @@ public:
           Diags.report(E.Range, diag::note_expect_diff, Note);
       }
     }
+    for (auto &P : M.Pipelines) {
+      if (!P->Denoiser)
+        continue;
+      for (const Expectation &E : P->Expects) {
+        Value A = E.Metric == MetricKind::params
+                      ? Value::ofInt(P->Params)
+                      : Value::ofReal(static_cast<double>(P->Macs) *
+                                      (E.Metric == MetricKind::flops_per_image ? 2 : 1));
+        double X = E.Expected.asDouble(), Y = A.asDouble();
+        double Rel = X == 0 ? (Y == 0 ? 0 : INFINITY) : std::fabs(Y - X) / std::fabs(X);
+        bool Pass = E.Near ? Rel * 100 <= E.TolerancePercent : Y == X;
+        if (Pass)
+          continue;
+        OK = false;
+        Diags.report(E.Range, diag::err_expect_failed, metricName(E.Metric), P->Name, spell(A),
+                     spell(E.Expected));
+        if (E.Near)
+          Diags.report(E.Range, diag::note_expect_diff,
+                       fmt::format("off by {:.3g}%, allowed {}%", Rel * 100,
+                                   formatReal(E.TolerancePercent)));
+      }
+    }
     for (auto &S : M.Scenarios) {
       if (S->Results.empty())
         continue;

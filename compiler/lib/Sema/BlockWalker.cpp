@@ -484,6 +484,8 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     case PrimitiveKind::save:
     case PrimitiveKind::concat_saved:
     case PrimitiveKind::side_input:
+    case PrimitiveKind::untokens:
+    case PrimitiveKind::take_channels:
       return Fail("the model declares no `input`, so there is no shape to work on");
     case PrimitiveKind::linear:
       if (I("in") <= 0)
@@ -498,7 +500,7 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     }
   }
   std::vector<int64_t> &D = *Shape;
-  auto Spatial = [&](int64_t In, int64_t K, int64_t St, int64_t P, int64_t Dil, bool Same,
+  auto OutSize = [&](int64_t In, int64_t K, int64_t St, int64_t P, int64_t Dil, bool Same,
                      bool Ceil) -> int64_t {
     if (Same)
       return (In + St - 1) / St;
@@ -520,8 +522,8 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     if (Kh <= 0 || Kw <= 0 || Sh <= 0 || Sw <= 0 || I("dilation") <= 0)
       return Fail("kernel, stride and dilation must be positive");
     bool Same = N.arg("same")->B;
-    int64_t H = Spatial(D[1], Kh, Sh, I("padding"), I("dilation"), Same, false);
-    int64_t W = Spatial(D[2], Kw, Sw, I("padding_w"), I("dilation"), Same, false);
+    int64_t H = OutSize(D[1], Kh, Sh, I("padding"), I("dilation"), Same, false);
+    int64_t W = OutSize(D[2], Kw, Sw, I("padding_w"), I("dilation"), Same, false);
     if (H <= 0 || W <= 0)
       return Fail(fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], H, W));
     setArg(N, "in_channels", Cin);
@@ -538,8 +540,8 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     if (K <= 0 || St <= 0)
       return Fail("kernel and stride must be positive");
     bool Ceil = N.arg("ceil_mode")->B;
-    int64_t H = Spatial(D[1], K, St, I("padding"), 1, false, Ceil);
-    int64_t W = Spatial(D[2], K, St, I("padding"), 1, false, Ceil);
+    int64_t H = OutSize(D[1], K, St, I("padding"), 1, false, Ceil);
+    int64_t W = OutSize(D[2], K, St, I("padding"), 1, false, Ceil);
     if (H <= 0 || W <= 0)
       return Fail(fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], H, W));
     D = {D[0], H, W};
@@ -556,8 +558,18 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
   case PrimitiveKind::tokens:
     if (D.size() != 3)
       return Fail("it needs a (channels, height, width) input, found " + shapeText(D));
+    Spatial.push_back({D[1], D[2]});
     D = {D[1] * D[2], D[0]};
     return true;
+  case PrimitiveKind::untokens: {
+    if (D.size() != 2 || Spatial.empty() || Spatial.back().first * Spatial.back().second != D[0])
+      return Fail("it needs the (tokens, channels) output of a matching `tokens()`, found " +
+                  shapeText(D));
+    auto [H, W] = Spatial.back();
+    Spatial.pop_back();
+    D = {D[1], H, W};
+    return true;
+  }
   case PrimitiveKind::add_tokens:
     if (D.size() != 2)
       return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
@@ -592,6 +604,16 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     if (I("dim") <= 0)
       return Fail("`dim` must be positive");
     D = I("tokens") ? std::vector<int64_t>{I("tokens"), I("dim")} : std::vector<int64_t>{I("dim")};
+    return true;
+  case PrimitiveKind::take_channels:
+    if (I("count") <= 0 || I("count") > D[0])
+      return Fail(fmt::format("cannot take {} of {} channels", I("count"), D[0]));
+    D[0] = I("count");
+    return true;
+  case PrimitiveKind::glu:
+    if (D.back() % 2)
+      return Fail("the last dimension (" + std::to_string(D.back()) + ") must be even");
+    D.back() /= 2;
     return true;
   case PrimitiveKind::upsample:
     if (D.size() != 3 || I("factor") <= 0)

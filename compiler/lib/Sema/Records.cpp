@@ -314,6 +314,7 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
     Shape.reset();
     Residuals.clear();
     Saved.clear();
+    Spatial.clear();
     auto Root = std::make_unique<LayerNode>();
     Root->K = LayerNode::Block;
     Root->Name = Arch->Name;
@@ -774,4 +775,83 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
   if (!OK)
     Rec->Model = nullptr; // not analysed
   M.Scenarios.push_back(std::move(Rec));
+}
+
+void SemaImpl::buildPipeline(const PipelineDecl &D) {
+  auto Rec = std::make_unique<PipelineRecord>(D.Name, D.range());
+  std::string What = fmt::format("pipeline `{}`", D.Name);
+  static const std::vector<FieldSpec> Specs = {
+      {"steps", Type::of(Type::Int), false, true},
+      {"guidance", Type::of(Type::Bool), false, false},
+      {"family", Type::of(Type::String), false, false},
+      {"summary", Type::of(Type::String), false, false},
+      {"organization", Type::of(Type::String), false, false},
+      {"year", Type::of(Type::Int), false, true},
+  };
+  checkFields(*this, D.Items, Specs, What, Rec->Fields, false, {"encoder", "denoiser", "decoder"});
+  if (const FieldValue *F = Rec->field("steps"))
+    Rec->Steps = F->V.I;
+  if (const FieldValue *F = Rec->field("guidance"))
+    Rec->Guidance = F->V.B;
+  std::vector<std::string> ModelNames;
+  for (const auto &X : M.Models)
+    ModelNames.push_back(X->Name);
+  for (const Item &I : D.Items) {
+    if (I.K == Item::Source) {
+      Rec->Sources.push_back(I.Text);
+      continue;
+    }
+    if (I.K == Item::Field && (I.Name == "encoder" || I.Name == "denoiser" || I.Name == "decoder")) {
+      auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
+      const ModelRecord *Model = N && N->Path.size() == 1 ? M.findModel(N->name()) : nullptr;
+      if (!Model) {
+        Diags.report(I.Value->range(), diag::err_unknown_name, I.Value->text());
+        std::string Best = closestMatch(I.Value->text(), ModelNames);
+        if (!Best.empty())
+          Diags.report(I.Value->range(), diag::note_did_you_mean, Best);
+        continue;
+      }
+      bool HasInput = false;
+      if (Model->Root)
+        for (const auto &C : Model->Root->Children)
+          HasInput |= C->K == LayerNode::Primitive && C->Prim == PrimitiveKind::input;
+      if (!HasInput) {
+        Diags.report(I.Value->range(), diag::err_field_value, I.Name,
+                     fmt::format("must name a model with an `input` (`{}` works per token)",
+                                 Model->Name));
+        continue;
+      }
+      (I.Name == "encoder" ? Rec->Encoder : I.Name == "denoiser" ? Rec->Denoiser : Rec->Decoder) =
+          Model;
+      continue;
+    }
+    if (I.K != Item::ExpectEq && I.K != Item::ExpectNear)
+      continue;
+    auto K = lookupMetric(I.Name);
+    if (!K || (*K != MetricKind::params && *K != MetricKind::macs_per_image &&
+               *K != MetricKind::flops_per_image)) {
+      Diags.report(I.NameRange, diag::err_unknown_metric, I.Name);
+      Diags.report(I.NameRange, diag::note_did_you_mean, "params`, `macs_per_image` or `flops_per_image");
+      continue;
+    }
+    Scope Global;
+    EvalResult R = Eval.eval(*I.Value, Global);
+    if (!R.ok() || !R.V)
+      continue;
+    if (!R.T.isNumeric()) {
+      Diags.report(I.Value->range(), diag::err_type_mismatch, fmt::format("metric `{}`", I.Name),
+                   "a number", R.T.str());
+      continue;
+    }
+    Expectation X;
+    X.Metric = *K;
+    X.Near = I.K == Item::ExpectNear;
+    X.TolerancePercent = I.Tolerance;
+    X.Range = I.Range;
+    X.Expected = *R.V;
+    Rec->Expects.push_back(std::move(X));
+  }
+  if (!Rec->Denoiser)
+    Diags.report(D.NameRange, diag::err_missing_field, "pipeline", D.Name, "denoiser");
+  M.Pipelines.push_back(std::move(Rec));
 }

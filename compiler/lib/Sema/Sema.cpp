@@ -52,6 +52,8 @@ bool SemaImpl::run() {
     for (const DeclPtr &D : F->Decls)
       if (auto *S = dyn_cast<ScenarioDecl>(D.get()))
         buildScenario(*S);
+      else if (auto *P = dyn_cast<PipelineDecl>(D.get()))
+        buildPipeline(*P);
   return Diags.errorCount() == Before;
 }
 

@@ -47,6 +47,7 @@ public:
   void buildHardware(const HardwareDecl &D);
   void buildPrecision(const PrecisionDecl &D);
   void buildScenario(const ScenarioDecl &D);
+  void buildPipeline(const PipelineDecl &D);
   /// Binds `expect METRIC(args)` arguments (Metrics.def) into `X.Args`.
   bool bindMetricArgs(MetricKind K, const Item &I, Expectation &X);
 
@@ -72,6 +73,7 @@ public:
   };
   std::vector<ResidualFrame> Residuals;
   std::vector<std::vector<int64_t>> Saved; ///< U-Net skip tensors
+  std::vector<std::pair<int64_t, int64_t>> Spatial; ///< (height, width) of each open `tokens()`
   /// Applies primitive `N`'s effect on the flowing shape and records the arguments it implies
   /// (input channels, features, positions). Reports shape errors at `C`.
   bool flowShape(LayerNode &N, const CallStmt &C);

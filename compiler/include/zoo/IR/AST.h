@@ -190,7 +190,7 @@ struct ParamDecl {
 
 class Decl {
 public:
-  enum Kind { Block, Enum, Model, Hardware, Precision, Scenario };
+  enum Kind { Block, Enum, Model, Hardware, Precision, Scenario, Pipeline };
   Decl(Kind K, llvm::SMRange R) : TheKind(K), Range(R) {}
   virtual ~Decl() = default;
   Kind getKind() const { return TheKind; }
@@ -254,6 +254,13 @@ public:
   ScenarioDecl(llvm::SMRange R) : Decl(Scenario, R) {}
   std::vector<Item> Items;
   static bool classof(const Decl *D) { return D->getKind() == Scenario; }
+};
+
+class PipelineDecl : public Decl {
+public:
+  PipelineDecl(llvm::SMRange R) : Decl(Pipeline, R) {}
+  std::vector<Item> Items;
+  static bool classof(const Decl *D) { return D->getKind() == Pipeline; }
 };
 
 struct Import {

@@ -186,7 +186,7 @@ std::vector<std::string> scenarioMetricNames();
 
 class Record {
 public:
-  enum Kind { Model, Hardware, Precision, Scenario };
+  enum Kind { Model, Hardware, Precision, Scenario, Pipeline };
   Record(Kind K, std::string Name, llvm::SMRange R)
       : Name(std::move(Name)), Range(R), TheKind(K) {}
   virtual ~Record() = default;
@@ -294,6 +294,21 @@ struct FitMatrix {
   int64_t Context = 0;
 };
 
+/// A generator as a sequence of models run for one output (`pipeline`): an encoder once (twice
+/// with guidance), a denoiser `Steps` times (a doubled batch with guidance), a decoder once.
+class PipelineRecord : public Record {
+public:
+  PipelineRecord(std::string N, llvm::SMRange R) : Record(Pipeline, std::move(N), R) {}
+  const ModelRecord *Encoder = nullptr, *Denoiser = nullptr, *Decoder = nullptr;
+  int64_t Steps = 1;
+  bool Guidance = false;
+  std::vector<Expectation> Expects;
+  // Filled by the cost model.
+  int64_t Params = 0;
+  Wide Macs = 0; ///< per output (image)
+  static bool classof(const Record *R) { return R->getKind() == Pipeline; }
+};
+
 class Module {
 public:
   std::vector<std::unique_ptr<FileUnit>> Files;
@@ -307,6 +322,7 @@ public:
   std::vector<std::unique_ptr<HardwareRecord>> Hardware;
   std::vector<std::unique_ptr<PrecisionRecord>> Precisions;
   std::vector<std::unique_ptr<ScenarioRecord>> Scenarios;
+  std::vector<std::unique_ptr<PipelineRecord>> Pipelines;
   /// Records that --model left out of the output; kept alive because others refer to them.
   std::vector<std::unique_ptr<ModelRecord>> HiddenModels;
   std::vector<std::unique_ptr<ScenarioRecord>> HiddenScenarios;
