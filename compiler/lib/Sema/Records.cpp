@@ -851,7 +851,10 @@ void SemaImpl::buildPipeline(const PipelineDecl &D) {
     X.Expected = *R.V;
     Rec->Expects.push_back(std::move(X));
   }
-  if (!Rec->Denoiser)
+  bool HasDenoiser = false;
+  for (const Item &I : D.Items)
+    HasDenoiser |= I.K == Item::Field && I.Name == "denoiser";
+  if (!HasDenoiser)
     Diags.report(D.NameRange, diag::err_missing_field, "pipeline", D.Name, "denoiser");
   M.Pipelines.push_back(std::move(Rec));
 }
