@@ -1,7 +1,7 @@
 //===- VerifyExpects.cpp - check every `expect` against the computed metric ===//
 //
-// Runs last. For each expectation of each expanded model:
-//   1. read the computed metric (metricValue);
+// Runs after the metrics. For each expectation of each model, pipeline and scenario:
+//   1. read the computed value (metricValue, the pipeline's sums, the scenario's results);
 //   2. `==` on an int metric compares exactly; on a real metric, exactly as doubles;
 //   3. `~= X within P%` passes when |actual - X| <= P/100 * |X|;
 //   4. a failure is an error at the `expect` line that states both values and the difference.
@@ -20,6 +20,27 @@ std::string spell(const Value &V) {
   if (V.T.K == Type::Real && V.R == std::trunc(V.R) && std::fabs(V.R) < 9e18)
     return withThousands(static_cast<int64_t>(V.R));
   return V.str();
+}
+
+/// Whether `Actual` meets the expectation; `Note` explains a miss. Enums and bools compare by
+/// value, two ints exactly, anything else as doubles (`~=` with a relative tolerance).
+bool meets(const Value &Actual, const Value &Expected, bool Near, double TolerancePercent,
+           std::string &Note) {
+  if (Actual.T.K == Type::Enum || Actual.T.K == Type::Bool)
+    return Actual.T.K == Type::Bool ? Actual.B == Expected.B : Actual.S == Expected.S;
+  double A = Actual.asDouble(), X = Expected.asDouble();
+  double Rel = X == 0 ? (A == 0 ? 0 : INFINITY) : std::fabs(A - X) / std::fabs(X);
+  if (Near) {
+    Note = fmt::format("off by {:.3g}%, allowed {}%", Rel * 100, formatReal(TolerancePercent));
+    return Rel * 100 <= TolerancePercent;
+  }
+  if (Actual.T.K == Type::Int && Expected.T.K == Type::Int) {
+    if (auto D = checkedSub(Actual.I, Expected.I))
+      Note = fmt::format("the difference is {}{}", *D > 0 ? "+" : "", withThousands(*D));
+    return Actual.I == Expected.I;
+  }
+  Note = fmt::format("off by {:.3g}%", Rel * 100);
+  return A == X;
 }
 
 class VerifyExpectsPass : public Pass {
@@ -41,26 +62,7 @@ public:
         }
         Value Actual = *Got;
         std::string Note;
-        bool Pass;
-        if (!E.Near) {
-          if (Actual.T.K == Type::Int && E.Expected.T.K == Type::Int) {
-            Pass = Actual.I == E.Expected.I;
-            auto D = checkedSub(Actual.I, E.Expected.I);
-            if (D)
-              Note = fmt::format("the difference is {}{}", *D > 0 ? "+" : "", withThousands(*D));
-          } else {
-            Pass = Actual.asDouble() == E.Expected.asDouble();
-            Note = fmt::format("off by {:.3g}%", 100 * std::fabs(Actual.asDouble() -
-                                                              E.Expected.asDouble()) /
-                                                     std::fabs(E.Expected.asDouble()));
-          }
-        } else {
-          double A = Actual.asDouble(), X = E.Expected.asDouble();
-          double Rel = X == 0 ? (A == 0 ? 0 : INFINITY) : std::fabs(A - X) / std::fabs(X);
-          Pass = Rel * 100 <= E.TolerancePercent;
-          Note = fmt::format("off by {:.3g}%, allowed {}%", Rel * 100,
-                             formatReal(E.TolerancePercent));
-        }
+        bool Pass = meets(Actual, E.Expected, E.Near, E.TolerancePercent, Note);
         if (Pass)
           continue;
         OK = false;
@@ -78,18 +80,14 @@ public:
                       ? Value::ofInt(P->Params)
                       : Value::ofReal(static_cast<double>(P->Macs) *
                                       (E.Metric == MetricKind::flops_per_image ? 2 : 1));
-        double X = E.Expected.asDouble(), Y = A.asDouble();
-        double Rel = X == 0 ? (Y == 0 ? 0 : INFINITY) : std::fabs(Y - X) / std::fabs(X);
-        bool Pass = E.Near ? Rel * 100 <= E.TolerancePercent : Y == X;
-        if (Pass)
+        std::string Note;
+        if (meets(A, E.Expected, E.Near, E.TolerancePercent, Note))
           continue;
         OK = false;
         Diags.report(E.Range, diag::err_expect_failed, metricName(E.Metric), P->Name, spell(A),
                      spell(E.Expected));
-        if (E.Near)
-          Diags.report(E.Range, diag::note_expect_diff,
-                       fmt::format("off by {:.3g}%, allowed {}%", Rel * 100,
-                                   formatReal(E.TolerancePercent)));
+        if (!Note.empty())
+          Diags.report(E.Range, diag::note_expect_diff, Note);
       }
     }
     for (auto &S : M.Scenarios) {
@@ -99,25 +97,14 @@ public:
         const Value *A = S->result(E.Metric);
         if (!A) {
           Diags.report(E.Range, diag::err_metric_undefined, scenarioMetricName(E.Metric), S->Name,
-                       "the hardware declares no TDP");
+                       "the analysis has no such figure here (energy needs a TDP; batch_time, "
+                       "images_per_s and the like need a model with an input; decode and "
+                       "prefill figures need one without)");
           OK = false;
           continue;
         }
-        bool Pass;
         std::string Note;
-        if (A->T.K == Type::Enum || A->T.K == Type::Bool) {
-          Pass = A->T.K == Type::Bool ? A->B == E.Expected.B : A->S == E.Expected.S;
-        } else if (!E.Near) {
-          Pass = A->T.K == Type::Int && E.Expected.T.K == Type::Int
-                     ? A->I == E.Expected.I
-                     : A->asDouble() == E.Expected.asDouble();
-        } else {
-          double X = E.Expected.asDouble(), Y = A->asDouble();
-          double Rel = X == 0 ? (Y == 0 ? 0 : INFINITY) : std::fabs(Y - X) / std::fabs(X);
-          Pass = Rel * 100 <= E.TolerancePercent;
-          Note = fmt::format("off by {:.3g}%, allowed {}%", Rel * 100,
-                             formatReal(E.TolerancePercent));
-        }
+        bool Pass = meets(*A, E.Expected, E.Near, E.TolerancePercent, Note);
         if (Pass)
           continue;
         OK = false;
