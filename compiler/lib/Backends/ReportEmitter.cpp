@@ -112,16 +112,22 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
         const Value *V = S->result(K);
         return V ? humanResult(*V) : std::string("-");
       };
+      // Models with an input have one forward pass: its time and bound fill the first pair.
+      bool Vision = S->Model && S->Model->Stats.PerInput;
       Rows.push_back({S->Name, S->Model ? S->Model->Name : "-",
                       std::to_string(S->Devices) + " x " + (S->Hw ? S->Hw->Name : "-"),
-                      std::to_string(S->Batch), R(ScenarioMetric::prefill_time),
-                      R(ScenarioMetric::prefill_bound), R(ScenarioMetric::decode_time),
-                      R(ScenarioMetric::decode_bound), R(ScenarioMetric::tokens_per_s),
+                      std::to_string(S->Batch),
+                      R(Vision ? ScenarioMetric::batch_time : ScenarioMetric::prefill_time),
+                      R(Vision ? ScenarioMetric::forward_bound : ScenarioMetric::prefill_bound),
+                      Vision ? "-" : R(ScenarioMetric::decode_time),
+                      Vision ? "-" : R(ScenarioMetric::decode_bound),
+                      Vision ? R(ScenarioMetric::images_per_s) + " img/s"
+                             : R(ScenarioMetric::tokens_per_s),
                       R(ScenarioMetric::memory_per_device), R(ScenarioMetric::fits)});
     }
     table(OS,
-          {"Scenario", "Model", "Hardware", "Batch", "TTFT", "Prefill", "Decode step", "Decode",
-           "Per user", "Memory/device", "Fits"},
+          {"Scenario", "Model", "Hardware", "Batch", "TTFT/batch", "Prefill", "Decode step",
+           "Decode", "Throughput", "Memory/device", "Fits"},
           Rows, {false, false, false, true, true, false, true, false, true, true, false});
   }
 
