@@ -11,7 +11,7 @@ file        : (importDecl | decl)* EOF ;
 importDecl  : 'import' STRING ';' ;
 
 decl        : blockDecl | primitiveDecl | enumDecl | modelDecl | hardwareDecl | precisionDecl
-            | scenarioDecl | pipelineDecl ;
+            | scenarioDecl | pipelineDecl | classDecl ;
 
 // ---- blocks and primitives ----------------------------------------------------------------
 blockDecl     : 'block' ident '(' paramList? ')' '{' stmt* '}' ;
@@ -52,6 +52,7 @@ hardwareDecl  : 'hardware' name=ident ':' cls=ident recordBody ;
 precisionDecl : 'precision' name=ident recordBody ;
 scenarioDecl  : 'scenario' name=ident recordBody ;
 pipelineDecl  : 'pipeline' name=ident recordBody ;
+classDecl     : 'class' name=ident recordBody ;
 
 // ---- expressions (lowest precedence last) ---------------------------------------------------
 expr        : op=('-' | '!' | '+') expr                                  # UnaryExpr

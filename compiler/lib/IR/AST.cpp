@@ -26,6 +26,8 @@ const char *Decl::kindName() const {
     return "scenario";
   case Pipeline:
     return "pipeline";
+  case Class:
+    return "hardware class";
   }
   return "declaration";
 }

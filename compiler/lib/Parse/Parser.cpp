@@ -183,6 +183,13 @@ private:
       D->Items = items(H->recordBody());
       return D;
     }
+    if (auto *Cl = C->classDecl()) {
+      auto D = std::make_unique<ClassDecl>(Loc.range(Cl));
+      D->Name = name(Cl->name);
+      D->NameRange = Loc.range(Cl->name);
+      D->Items = items(Cl->recordBody());
+      return D;
+    }
     if (auto *Pl = C->pipelineDecl()) {
       auto D = std::make_unique<PipelineDecl>(Loc.range(Pl));
       D->Name = name(Pl->name);

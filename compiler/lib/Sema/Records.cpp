@@ -5,7 +5,8 @@
 //     arguments, so defaults are recomputed), inherits the base's fields (not its sources or
 //     expectations), checks its own fields, sources and expectations, and expands its
 //     architecture into a LayerNode tree;
-//   - hardware has a class (an enumerator of `hardware_class`), top-level fields, named `memory`
+//   - hardware has a class (a `class` declaration that lists what it requires and what analyses
+//     need), top-level fields, named `memory`
 //     and `link` sections and unnamed `compute` (dense) and `sparse` sections keyed by precision;
 //   - a precision has storage bits and optional block-scale bits per group.
 // Values are checked for type, dimension and sign; sparse peaks may not be below dense ones.
@@ -452,12 +453,12 @@ void SemaImpl::buildPrecision(const PrecisionDecl &D) {
 void SemaImpl::buildHardware(const HardwareDecl &D) {
   auto Rec = std::make_unique<HardwareRecord>(D.Name, D.range());
   std::string What = fmt::format("hardware `{}`", D.Name);
-  auto Cls = M.Enumerators.find(D.Class);
-  if (Cls == M.Enumerators.end() || Cls->second.first->Name != "hardware_class") {
+  auto *Cls = llvm::dyn_cast_or_null<ClassDecl>(M.Decls.lookup(D.Class));
+  if (!Cls) {
     Diags.report(D.ClassRange, diag::err_unknown_hardware_class, D.Class);
     std::vector<std::string> Names;
-    for (const auto &KV : M.Enumerators)
-      if (KV.second.first->Name == "hardware_class")
+    for (const auto &KV : M.Decls)
+      if (llvm::isa<ClassDecl>(KV.second))
         Names.push_back(KV.getKey().str());
     std::string Best = closestMatch(D.Class, Names);
     if (!Best.empty())
@@ -589,7 +590,34 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
           Diags.report(SP.Range, diag::err_field_value, SP.Name,
                        fmt::format("sparse peak {} is below the dense peak {}", SP.V.str(),
                                    DP->V.str()));
+  // The class's needs: `required` items must be declared; `analysis` items are recorded so that
+  // scenarios on this hardware can say what is missing.
+  if (Cls)
+    for (const Item &I : Cls->Items) {
+      if (I.K != Item::Field)
+        continue;
+      auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
+      bool Has = Rec->field(I.Name) != nullptr;
+      for (const Section &S : Rec->Sections)
+        Has |= S.Kind == I.Name;
+      if (Has || !N)
+        continue;
+      if (N->name() == "required")
+        Diags.report(D.NameRange, diag::err_class_requires, D.Name, D.Class, I.Name);
+      else
+        Rec->MissingForAnalysis.push_back(I.Name);
+    }
   M.Hardware.push_back(std::move(Rec));
+}
+
+void SemaImpl::checkClass(const ClassDecl &D) {
+  for (const Item &I : D.Items) {
+    auto *N = I.Value ? llvm::dyn_cast<NameExpr>(I.Value.get()) : nullptr;
+    if (I.K == Item::Source)
+      continue;
+    if (I.K != Item::Field || !N || (N->name() != "required" && N->name() != "analysis"))
+      Diags.report(I.Range, diag::err_class_item);
+  }
 }
 
 void SemaImpl::buildScenario(const ScenarioDecl &D) {
@@ -685,7 +713,14 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
     Rec->KV = Rec->Weights;
   if (!Rec->Compute)
     Rec->Compute = Rec->Weights;
-  if (Rec->Hw && Rec->Compute) {
+  if (Rec->Hw && !Rec->Hw->MissingForAnalysis.empty()) {
+    std::string Needs;
+    for (const std::string &X : Rec->Hw->MissingForAnalysis)
+      Needs += (Needs.empty() ? "`" : "` and `") + X;
+    Diags.report(D.NameRange, diag::err_class_analysis, Rec->Hw->Name, Rec->Hw->Class,
+                 Needs + "`");
+    OK = false;
+  } else if (Rec->Hw && Rec->Compute) {
     const Section *Dense = nullptr;
     bool HasMemory = false;
     for (const Section &S : Rec->Hw->Sections) {

@@ -31,6 +31,8 @@ bool SemaImpl::run() {
         return false;
       if (auto *E = dyn_cast<EnumDecl>(D.get()))
         checkEnum(*E);
+      else if (auto *C = dyn_cast<ClassDecl>(D.get()))
+        checkClass(*C);
     }
   for (const auto &F : M.Files)
     for (const DeclPtr &D : F->Decls) {

@@ -48,6 +48,7 @@ public:
   void buildPrecision(const PrecisionDecl &D);
   void buildScenario(const ScenarioDecl &D);
   void buildPipeline(const PipelineDecl &D);
+  void checkClass(const ClassDecl &D);
   /// Binds `expect METRIC(args)` arguments (Metrics.def) into `X.Args`.
   bool bindMetricArgs(MetricKind K, const Item &I, Expectation &X);
 

@@ -10,6 +10,7 @@
 #include "zoo/Passes/Pass.h"
 #include "zoo/Sema/ImportLoader.h"
 #include "zoo/Sema/Sema.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -164,6 +165,11 @@ bool addAdHocScenarios(Module &M) {
     const HardwareRecord *H = M.findHardware(HName);
     if (!H) {
       usageError("no hardware named '" + HName + "'");
+      return false;
+    }
+    if (!H->MissingForAnalysis.empty()) {
+      usageError("hardware '" + HName + "' cannot be analysed: its class '" + H->Class +
+                 "' needs " + llvm::join(H->MissingForAnalysis, " and ") + ", which it lacks");
       return false;
     }
     const Section *Dense = nullptr, *Memory = nullptr, *Link = nullptr;

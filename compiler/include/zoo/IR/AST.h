@@ -190,7 +190,7 @@ struct ParamDecl {
 
 class Decl {
 public:
-  enum Kind { Block, Enum, Model, Hardware, Precision, Scenario, Pipeline };
+  enum Kind { Block, Enum, Model, Hardware, Precision, Scenario, Pipeline, Class };
   Decl(Kind K, llvm::SMRange R) : TheKind(K), Range(R) {}
   virtual ~Decl() = default;
   Kind getKind() const { return TheKind; }
@@ -261,6 +261,14 @@ public:
   PipelineDecl(llvm::SMRange R) : Decl(Pipeline, R) {}
   std::vector<Item> Items;
   static bool classof(const Decl *D) { return D->getKind() == Pipeline; }
+};
+
+/// `class gpu { memory = required; compute = analysis; }`: what hardware of a class declares.
+class ClassDecl : public Decl {
+public:
+  ClassDecl(llvm::SMRange R) : Decl(Class, R) {}
+  std::vector<Item> Items;
+  static bool classof(const Decl *D) { return D->getKind() == Class; }
 };
 
 struct Import {

@@ -224,6 +224,8 @@ class HardwareRecord : public Record {
 public:
   HardwareRecord(std::string N, llvm::SMRange R) : Record(Hardware, std::move(N), R) {}
   std::string Class; ///< gpu, tpu, npu, cpu, mcu
+  /// What the class says analyses need (fields or section kinds) and this record lacks.
+  std::vector<std::string> MissingForAnalysis;
   std::vector<Section> Sections;
   static bool classof(const Record *R) { return R->getKind() == Hardware; }
 };
