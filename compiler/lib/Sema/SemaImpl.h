@@ -1,8 +1,8 @@
 //===- SemaImpl.h - shared state of the Sema implementation files -*- C++ -*-===//
 //
 // Private to lib/Sema. The Sema class is split over Sema.cpp (names, blocks, driving),
-// BlockWalker.cpp (argument binding, checking and expanding block bodies) and Records.cpp
-// (models, hardware, precisions).
+// BlockWalker.cpp (argument binding, checking and expanding block bodies, shapes), Records.cpp
+// (models, hardware, classes, precisions) and Scenarios.cpp (scenarios and pipelines).
 //
 //===----------------------------------------------------------------------===//
 #ifndef ZOO_LIB_SEMA_SEMAIMPL_H
@@ -13,6 +13,37 @@
 #include "llvm/ADT/DenseMap.h"
 
 namespace zoo {
+
+/// One field of a record schema: its name, type, whether it must be present and whether its
+/// value must be positive.
+struct FieldSpec {
+  const char *Name;
+  Type T;
+  bool Required;
+  bool Positive;
+};
+
+/// The quantity type N (or N / D).
+inline Type dimType(BaseDim N, BaseDim D = BaseDim::Count) {
+  Dim X = Dim::of(N);
+  if (D != BaseDim::Count)
+    X = X / Dim::of(D);
+  return Type::quantity(X);
+}
+
+class SemaImpl;
+
+/// `(3, 224, 224)`.
+std::string shapeText(const std::vector<int64_t> &D);
+
+/// Checks the field items of `Items` (except those named in `Skip`) against `Specs`, appending
+/// their values to `Out` (replacing inherited ones when `Inherited`). `What` names the record.
+void checkFields(SemaImpl &S, const std::vector<Item> &Items, const std::vector<FieldSpec> &Specs,
+                 const std::string &What, std::vector<FieldValue> &Out, bool Inherited = false,
+                 llvm::ArrayRef<llvm::StringRef> Skip = {});
+/// Reports every required field of `Specs` that `Have` does not set.
+void requireFields(SemaImpl &S, const std::vector<Item> &Have, const std::vector<FieldSpec> &Specs,
+                   llvm::StringRef Kind, llvm::StringRef Name, llvm::SMRange At);
 
 class SemaImpl {
 public:
@@ -41,7 +72,7 @@ public:
   void walk(const StmtList &Body, Scope &S, LayerNode *Parent);
   const BlockDecl *resolveCallee(const CallStmt &C);
 
-  // ---- Records.cpp
+  // ---- Records.cpp and Scenarios.cpp
   void buildModels();
   ModelRecord *buildModel(const ModelDecl &D);
   void buildHardware(const HardwareDecl &D);

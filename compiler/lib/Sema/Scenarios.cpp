@@ -1,0 +1,308 @@
+//===- Scenarios.cpp - scenarios and pipelines ----------------------------===//
+//
+// Builds the records that combine others:
+//   - a scenario names a model and hardware (and precisions), takes typed fields (batch, prompt,
+//     output, devices, efficiencies, validation regime), checks that the hardware can be
+//     analysed (its class's needs, a dense peak for the compute precision, a link for several
+//     devices) and types its `expect`s and `measured` values by the scenario metric;
+//   - a pipeline names an encoder, a denoiser and a decoder (models with an input) and a step
+//     count, and takes `expect`s on params and per-image work.
+// The analysis itself is the roofline pass's.
+//
+//===----------------------------------------------------------------------===//
+#include "SemaImpl.h"
+
+using namespace zoo;
+
+namespace {
+const std::vector<FieldSpec> &scenarioFields() {
+  static const std::vector<FieldSpec> F = {
+      {"batch", Type::of(Type::Int), false, true},
+      {"prompt", dimType(BaseDim::Token), false, true},
+      {"output", dimType(BaseDim::Token), false, true},
+      {"devices", Type::of(Type::Int), false, true},
+      {"prefill_chunk", dimType(BaseDim::Token), false, true},
+      {"compute_efficiency", Type::of(Type::Real), false, true},
+      {"memory_efficiency", Type::of(Type::Real), false, true},
+      {"regime", Type::of(Type::String), false, false},
+      {"calibration", Type::of(Type::Bool), false, false},
+      {"summary", Type::of(Type::String), false, false},
+  };
+  return F;
+}
+
+} // namespace
+
+void SemaImpl::buildScenario(const ScenarioDecl &D) {
+  auto Rec = std::make_unique<ScenarioRecord>(D.Name, D.range());
+  std::string What = fmt::format("scenario `{}`", D.Name);
+  // Reference fields name other records; the rest are ordinary typed fields.
+  bool OK = true;
+  auto Ref = [&](const Item &I, const char *Kind) -> std::string {
+    auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
+    if (!N || N->Path.size() != 1) {
+      Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), Kind);
+      OK = false;
+      return "";
+    }
+    return N->name();
+  };
+  auto Unknown = [&](const Item &I, llvm::StringRef Name, const std::vector<std::string> &Cands) {
+    Diags.report(I.Value->range(), diag::err_unknown_name, Name);
+    std::string Best = closestMatch(Name, Cands);
+    if (!Best.empty())
+      Diags.report(I.Value->range(), diag::note_did_you_mean, Best);
+    OK = false;
+  };
+  std::vector<std::string> ModelNames, HwNames, PrecNames;
+  for (const auto &X : M.Models)
+    ModelNames.push_back(X->Name);
+  for (const auto &X : M.Hardware)
+    HwNames.push_back(X->Name);
+  for (const auto &X : M.Precisions)
+    PrecNames.push_back(X->Name);
+  const Item *ComputeItem = nullptr;
+  for (const Item &I : D.Items) {
+    if (I.K != Item::Field) {
+      continue;
+    }
+    if (I.Name == "model") {
+      std::string N = Ref(I, "model");
+      if (!N.empty() && !(Rec->Model = M.findModel(N)))
+        Unknown(I, N, ModelNames);
+    } else if (I.Name == "hardware") {
+      std::string N = Ref(I, "hardware");
+      if (!N.empty() && !(Rec->Hw = M.findHardware(N)))
+        Unknown(I, N, HwNames);
+    } else if (I.Name == "weights" || I.Name == "kv" || I.Name == "compute") {
+      std::string N = Ref(I, "precision");
+      const PrecisionRecord *P = N.empty() ? nullptr : M.findPrecision(N);
+      if (!N.empty() && !P)
+        Unknown(I, N, PrecNames);
+      (I.Name == "weights" ? Rec->Weights : I.Name == "kv" ? Rec->KV : Rec->Compute) = P;
+      if (I.Name == "compute")
+        ComputeItem = &I;
+    }
+  }
+  std::vector<FieldValue> Fields;
+  checkFields(*this, D.Items, scenarioFields(), What, Fields, false,
+              {"model", "hardware", "weights", "kv", "compute"});
+  Rec->Fields = Fields;
+  for (const FieldValue &F : Fields) {
+    if (F.Name == "batch")
+      Rec->Batch = F.V.I;
+    else if (F.Name == "prompt")
+      Rec->Prompt = static_cast<int64_t>(F.V.R);
+    else if (F.Name == "output")
+      Rec->Output = static_cast<int64_t>(F.V.R);
+    else if (F.Name == "devices")
+      Rec->Devices = F.V.I;
+    else if (F.Name == "prefill_chunk")
+      Rec->PrefillChunk = static_cast<int64_t>(F.V.R);
+    else if (F.Name == "regime")
+      Rec->Regime = F.V.S;
+    else if (F.Name == "calibration")
+      Rec->Calibration = F.V.B;
+    else if (F.Name == "compute_efficiency" || F.Name == "memory_efficiency") {
+      if (F.V.R > 1) {
+        Diags.report(F.Range, diag::err_field_value, F.Name, "must be at most 1, found " + F.V.str());
+        OK = false;
+      }
+      (F.Name == "compute_efficiency" ? Rec->ComputeEfficiency : Rec->MemoryEfficiency) = F.V.R;
+    }
+  }
+  for (const char *Required : {"model", "hardware"}) {
+    bool Found = false;
+    for (const Item &I : D.Items)
+      Found |= I.K == Item::Field && I.Name == Required;
+    if (!Found) {
+      Diags.report(D.NameRange, diag::err_missing_field, "scenario", D.Name, Required);
+      OK = false;
+    }
+  }
+  if (!Rec->Weights)
+    Rec->Weights = M.findPrecision("bf16");
+  if (!Rec->KV)
+    Rec->KV = Rec->Weights;
+  if (!Rec->Compute)
+    Rec->Compute = Rec->Weights;
+  if (Rec->Hw && !Rec->Hw->MissingForAnalysis.empty()) {
+    std::string Needs;
+    for (const std::string &X : Rec->Hw->MissingForAnalysis)
+      Needs += (Needs.empty() ? "`" : "` and `") + X;
+    Diags.report(D.NameRange, diag::err_class_analysis, Rec->Hw->Name, Rec->Hw->Class,
+                 Needs + "`");
+    OK = false;
+  } else if (Rec->Hw && Rec->Compute) {
+    const Section *Dense = nullptr;
+    bool HasMemory = false;
+    for (const Section &S : Rec->Hw->Sections) {
+      if (S.Kind == "compute")
+        Dense = &S;
+      HasMemory |= S.Kind == "memory";
+    }
+    if (!HasMemory) {
+      Diags.report(D.NameRange, diag::err_no_memory, Rec->Hw->Name);
+      OK = false;
+    }
+    if (!Dense || !Dense->field(Rec->Compute->Name)) {
+      llvm::SMRange At = ComputeItem ? ComputeItem->Value->range() : D.NameRange;
+      Diags.report(At, diag::err_no_peak, Rec->Hw->Name, Rec->Compute->Name);
+      std::string Have;
+      if (Dense)
+        for (const FieldValue &F : Dense->Fields)
+          if (F.Name != "source")
+            Have += (Have.empty() ? "" : ", ") + F.Name;
+      Diags.report(Rec->Hw->Range, diag::note_has_peaks, Have.empty() ? "none" : Have);
+      OK = false;
+    }
+    bool HasLink = false;
+    for (const Section &S : Rec->Hw->Sections)
+      HasLink |= S.Kind == "link";
+    if (Rec->Devices > 1 && !HasLink) {
+      Diags.report(D.NameRange, diag::err_no_link, Rec->Hw->Name, Rec->Devices);
+      OK = false;
+    }
+  }
+  bool HasInput = false;
+  if (Rec->Model && Rec->Model->Root)
+    for (const auto &C : Rec->Model->Root->Children)
+      HasInput |= C->K == LayerNode::Primitive && C->Prim == PrimitiveKind::input;
+  if (Rec->Prompt < 1 && OK && !HasInput) {
+    bool Found = false;
+    for (const Item &I : D.Items)
+      Found |= I.K == Item::Field && I.Name == "prompt";
+    if (!Found) {
+      Diags.report(D.NameRange, diag::err_missing_field, "scenario", D.Name, "prompt");
+      OK = false;
+    }
+  }
+  // Expectations and measurements, typed by the metric.
+  for (const Item &I : D.Items) {
+    if (I.K == Item::Source) {
+      Rec->Sources.push_back(I.Text);
+      continue;
+    }
+    if (I.K == Item::Section) {
+      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
+      continue;
+    }
+    if (I.K != Item::ExpectEq && I.K != Item::ExpectNear && I.K != Item::Measured)
+      continue;
+    auto K = lookupScenarioMetric(I.Name);
+    if (!K) {
+      Diags.report(I.NameRange, diag::err_unknown_metric, I.Name);
+      std::string Best = closestMatch(I.Name, scenarioMetricNames());
+      if (!Best.empty())
+        Diags.report(I.NameRange, diag::note_did_you_mean, Best);
+      continue;
+    }
+    Scope Global;
+    EvalResult R = Eval.eval(*I.Value, Global);
+    llvm::StringRef TypeName = scenarioMetricType(*K);
+    Type Want = TypeName == "bool"    ? Type::of(Type::Bool)
+                : TypeName == "int"   ? Type::of(Type::Int)
+                : TypeName == "real"  ? Type::of(Type::Real)
+                : TypeName == "bound" ? Type::enumeration(llvm::dyn_cast_or_null<EnumDecl>(
+                                            M.Decls.lookup("bound")))
+                                      : Type::quantity(*lookupDimension(TypeName));
+    if (I.K == Item::ExpectNear && Want.K == Type::Int)
+      Want = Type::of(Type::Real);
+    if (!Eval.convert(R, Want, I.Value->range(), fmt::format("metric `{}`", I.Name)) || !R.V)
+      continue;
+    if (I.K == Item::Measured) {
+      Rec->Measured.push_back({*K, *R.V, I.Text, I.Range});
+      continue;
+    }
+    if (I.K == Item::ExpectNear && I.Tolerance <= 0) {
+      Diags.report(I.Range, diag::err_bad_tolerance, I.Tolerance);
+      continue;
+    }
+    Rec->Expects.push_back({*K, I.K == Item::ExpectNear, *R.V, I.Tolerance, I.Range});
+  }
+  if (!OK)
+    Rec->Model = nullptr; // not analysed
+  M.Scenarios.push_back(std::move(Rec));
+}
+
+void SemaImpl::buildPipeline(const PipelineDecl &D) {
+  auto Rec = std::make_unique<PipelineRecord>(D.Name, D.range());
+  std::string What = fmt::format("pipeline `{}`", D.Name);
+  static const std::vector<FieldSpec> Specs = {
+      {"steps", Type::of(Type::Int), false, true},
+      {"guidance", Type::of(Type::Bool), false, false},
+      {"family", Type::of(Type::String), false, false},
+      {"summary", Type::of(Type::String), false, false},
+      {"organization", Type::of(Type::String), false, false},
+      {"year", Type::of(Type::Int), false, true},
+  };
+  checkFields(*this, D.Items, Specs, What, Rec->Fields, false, {"encoder", "denoiser", "decoder"});
+  if (const FieldValue *F = Rec->field("steps"))
+    Rec->Steps = F->V.I;
+  if (const FieldValue *F = Rec->field("guidance"))
+    Rec->Guidance = F->V.B;
+  std::vector<std::string> ModelNames;
+  for (const auto &X : M.Models)
+    ModelNames.push_back(X->Name);
+  for (const Item &I : D.Items) {
+    if (I.K == Item::Source) {
+      Rec->Sources.push_back(I.Text);
+      continue;
+    }
+    if (I.K == Item::Field && (I.Name == "encoder" || I.Name == "denoiser" || I.Name == "decoder")) {
+      auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
+      const ModelRecord *Model = N && N->Path.size() == 1 ? M.findModel(N->name()) : nullptr;
+      if (!Model) {
+        Diags.report(I.Value->range(), diag::err_unknown_name, I.Value->text());
+        std::string Best = closestMatch(I.Value->text(), ModelNames);
+        if (!Best.empty())
+          Diags.report(I.Value->range(), diag::note_did_you_mean, Best);
+        continue;
+      }
+      bool HasInput = false;
+      if (Model->Root)
+        for (const auto &C : Model->Root->Children)
+          HasInput |= C->K == LayerNode::Primitive && C->Prim == PrimitiveKind::input;
+      if (!HasInput) {
+        Diags.report(I.Value->range(), diag::err_field_value, I.Name,
+                     fmt::format("must name a model with an `input` (`{}` works per token)",
+                                 Model->Name));
+        continue;
+      }
+      (I.Name == "encoder" ? Rec->Encoder : I.Name == "denoiser" ? Rec->Denoiser : Rec->Decoder) =
+          Model;
+      continue;
+    }
+    if (I.K != Item::ExpectEq && I.K != Item::ExpectNear)
+      continue;
+    auto K = lookupMetric(I.Name);
+    if (!K || (*K != MetricKind::params && *K != MetricKind::macs_per_image &&
+               *K != MetricKind::flops_per_image)) {
+      Diags.report(I.NameRange, diag::err_unknown_metric, I.Name);
+      Diags.report(I.NameRange, diag::note_did_you_mean, "params`, `macs_per_image` or `flops_per_image");
+      continue;
+    }
+    Scope Global;
+    EvalResult R = Eval.eval(*I.Value, Global);
+    if (!R.ok() || !R.V)
+      continue;
+    if (!R.T.isNumeric()) {
+      Diags.report(I.Value->range(), diag::err_type_mismatch, fmt::format("metric `{}`", I.Name),
+                   "a number", R.T.str());
+      continue;
+    }
+    Expectation X;
+    X.Metric = *K;
+    X.Near = I.K == Item::ExpectNear;
+    X.TolerancePercent = I.Tolerance;
+    X.Range = I.Range;
+    X.Expected = *R.V;
+    Rec->Expects.push_back(std::move(X));
+  }
+  bool HasDenoiser = false;
+  for (const Item &I : D.Items)
+    HasDenoiser |= I.K == Item::Field && I.Name == "denoiser";
+  if (!HasDenoiser)
+    Diags.report(D.NameRange, diag::err_missing_field, "pipeline", D.Name, "denoiser");
+  M.Pipelines.push_back(std::move(Rec));
+}

@@ -1,0 +1,239 @@
+//===- Shapes.cpp - shape inference for models with an input --------------===//
+//
+// While a model that declares `input(...)` is expanded, a tensor shape flows through its layers:
+// (channels, height, width), (tokens, dim) or (features). flowShape applies one primitive:
+//   1. it checks that the primitive fits the shape (channels, groups, a spatial size above zero,
+//      the features a linear expects, a matching saved tensor for a skip);
+//   2. it records the sizes the primitive takes from the shape as arguments (input channels,
+//      features, positions), so that the cost model reads them like any other argument;
+//   3. it computes the output shape (PyTorch's convolution and pooling arithmetic; `same`
+//      padding gives ceil(size / stride)).
+// Containers (residual, shortcut, branch) are handled by the walk in BlockWalker.cpp.
+//
+//===----------------------------------------------------------------------===//
+#include "SemaImpl.h"
+
+using namespace zoo;
+
+std::string zoo::shapeText(const std::vector<int64_t> &D) {
+  std::string S = "(";
+  for (size_t I = 0; I < D.size(); ++I)
+    S += (I ? ", " : "") + std::to_string(D[I]);
+  return S + ")";
+}
+
+namespace {
+int64_t numel(const std::vector<int64_t> &D) {
+  int64_t N = 1;
+  for (int64_t X : D)
+    N *= X;
+  return N;
+}
+
+void setArg(LayerNode &N, llvm::StringRef Name, int64_t V) {
+  for (Binding &B : N.Args)
+    if (B.first == Name) {
+      B.second = Value::ofInt(V);
+      return;
+    }
+  N.Args.push_back({Name.str(), Value::ofInt(V)});
+}
+} // namespace
+
+bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
+  auto I = [&](llvm::StringRef Name) -> int64_t {
+    const Value *V = N.arg(Name);
+    return V ? V->I : 0;
+  };
+  auto Fail = [&](const std::string &Msg) {
+    Diags.report(C.range(), diag::err_shape, N.Decl->Name, Msg);
+    return false;
+  };
+  if (N.Prim == PrimitiveKind::input) {
+    std::vector<int64_t> D = {I("channels")};
+    for (const char *X : {"height", "width"})
+      if (I(X))
+        D.push_back(I(X));
+    if (D[0] <= 0)
+      return Fail("the input needs at least one channel");
+    Shape = D;
+    N.InShape = D;
+    return true;
+  }
+  if (!Shape) {
+    switch (N.Prim) {
+    case PrimitiveKind::conv2d:
+    case PrimitiveKind::batchnorm:
+    case PrimitiveKind::pool2d:
+    case PrimitiveKind::adaptive_pool:
+    case PrimitiveKind::flatten:
+    case PrimitiveKind::tokens:
+    case PrimitiveKind::add_tokens:
+    case PrimitiveKind::first_token:
+    case PrimitiveKind::upsample:
+    case PrimitiveKind::save:
+    case PrimitiveKind::concat_saved:
+    case PrimitiveKind::side_input:
+    case PrimitiveKind::untokens:
+    case PrimitiveKind::take_channels:
+      return Fail("the model declares no `input`, so there is no shape to work on");
+    case PrimitiveKind::linear:
+      if (I("in") <= 0)
+        return Fail("`in` must be given when the model declares no `input`");
+      return true;
+    case PrimitiveKind::act:
+      if (I("dim") <= 0)
+        return Fail("`dim` must be given when the model declares no `input`");
+      return true;
+    default:
+      return true;
+    }
+  }
+  std::vector<int64_t> &D = *Shape;
+  auto OutSize = [&](int64_t In, int64_t K, int64_t St, int64_t P, int64_t Dil, bool Same,
+                     bool Ceil) -> int64_t {
+    if (Same)
+      return (In + St - 1) / St;
+    int64_t Num = In + 2 * P - Dil * (K - 1) - 1;
+    if (Num < 0)
+      return 0;
+    return (Ceil ? (Num + St - 1) / St : Num / St) + 1;
+  };
+  switch (N.Prim) {
+  case PrimitiveKind::conv2d: {
+    if (D.size() != 3)
+      return Fail("it needs a (channels, height, width) input, found " + shapeText(D));
+    int64_t Cin = D[0], Out = I("out"), G = I("groups");
+    if (G <= 0 || Cin % G || Out % G)
+      return Fail(fmt::format("groups ({}) must divide the input channels ({}) and the output "
+                              "channels ({})",
+                              G, Cin, Out));
+    int64_t Kh = I("kernel"), Kw = I("kernel_w"), Sh = I("stride"), Sw = I("stride_w");
+    if (Kh <= 0 || Kw <= 0 || Sh <= 0 || Sw <= 0 || I("dilation") <= 0)
+      return Fail("kernel, stride and dilation must be positive");
+    bool Same = N.arg("same")->B;
+    int64_t H = OutSize(D[1], Kh, Sh, I("padding"), I("dilation"), Same, false);
+    int64_t W = OutSize(D[2], Kw, Sw, I("padding_w"), I("dilation"), Same, false);
+    if (H <= 0 || W <= 0)
+      return Fail(fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], H, W));
+    setArg(N, "in_channels", Cin);
+    D = {Out, H, W};
+    return true;
+  }
+  case PrimitiveKind::batchnorm:
+    setArg(N, "channels", D[0]);
+    return true;
+  case PrimitiveKind::pool2d: {
+    if (D.size() != 3)
+      return Fail("it needs a (channels, height, width) input, found " + shapeText(D));
+    int64_t K = I("kernel"), St = I("stride") ? I("stride") : K;
+    if (K <= 0 || St <= 0)
+      return Fail("kernel and stride must be positive");
+    bool Ceil = N.arg("ceil_mode")->B;
+    int64_t H = OutSize(D[1], K, St, I("padding"), 1, false, Ceil);
+    int64_t W = OutSize(D[2], K, St, I("padding"), 1, false, Ceil);
+    if (H <= 0 || W <= 0)
+      return Fail(fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], H, W));
+    D = {D[0], H, W};
+    return true;
+  }
+  case PrimitiveKind::adaptive_pool:
+    if (D.size() != 3)
+      return Fail("it needs a (channels, height, width) input, found " + shapeText(D));
+    D = {D[0], I("height"), I("width")};
+    return true;
+  case PrimitiveKind::flatten:
+    D = {numel(D)};
+    return true;
+  case PrimitiveKind::tokens:
+    if (D.size() != 3)
+      return Fail("it needs a (channels, height, width) input, found " + shapeText(D));
+    Spatial.push_back({D[1], D[2]});
+    D = {D[1] * D[2], D[0]};
+    return true;
+  case PrimitiveKind::untokens: {
+    if (D.size() != 2 || Spatial.empty() || Spatial.back().first * Spatial.back().second != D[0])
+      return Fail("it needs the (tokens, channels) output of a matching `tokens()`, found " +
+                  shapeText(D));
+    auto [H, W] = Spatial.back();
+    Spatial.pop_back();
+    D = {D[1], H, W};
+    return true;
+  }
+  case PrimitiveKind::add_tokens:
+    if (D.size() != 2)
+      return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
+    setArg(N, "dim", D[1]);
+    D[0] += I("count");
+    return true;
+  case PrimitiveKind::first_token:
+    if (D.size() != 2)
+      return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
+    D = {D[1]};
+    return true;
+  case PrimitiveKind::linear: {
+    int64_t F = D.back();
+    if (I("in") == 0)
+      setArg(N, "in", F);
+    else if (I("in") != F)
+      return Fail(fmt::format("`in` is {} but the input has {} features", I("in"), F));
+    setArg(N, "positions", numel(D) / F);
+    D.back() = I("out");
+    return true;
+  }
+  case PrimitiveKind::norm:
+    if (I("dim") != D.back() && I("dim") != D[0])
+      return Fail(fmt::format("`dim` is {} but the input is {}", I("dim"), shapeText(D)));
+    setArg(N, "positions", numel(D) / I("dim"));
+    return true;
+  case PrimitiveKind::act:
+    if (I("dim") == 0)
+      setArg(N, "dim", numel(D));
+    return true;
+  case PrimitiveKind::side_input:
+    if (I("dim") <= 0)
+      return Fail("`dim` must be positive");
+    D = I("tokens") ? std::vector<int64_t>{I("tokens"), I("dim")} : std::vector<int64_t>{I("dim")};
+    return true;
+  case PrimitiveKind::take_channels:
+    if (I("count") <= 0 || I("count") > D[0])
+      return Fail(fmt::format("cannot take {} of {} channels", I("count"), D[0]));
+    D[0] = I("count");
+    return true;
+  case PrimitiveKind::glu:
+    if (D.back() % 2)
+      return Fail("the last dimension (" + std::to_string(D.back()) + ") must be even");
+    D.back() /= 2;
+    return true;
+  case PrimitiveKind::upsample:
+    if (D.size() != 3 || I("factor") <= 0)
+      return Fail("it needs a (channels, height, width) input and a positive factor");
+    D = {D[0], D[1] * I("factor"), D[2] * I("factor")};
+    return true;
+  case PrimitiveKind::save:
+    Saved.push_back(D);
+    return true;
+  case PrimitiveKind::concat_saved: {
+    if (Saved.empty())
+      return Fail("nothing was saved: `concat_saved()` needs an earlier `save()`");
+    std::vector<int64_t> Skip = Saved.back();
+    Saved.pop_back();
+    if (Skip.size() != D.size() || Skip.size() < 2 ||
+        !std::equal(Skip.begin() + 1, Skip.end(), D.begin() + 1))
+      return Fail("the saved tensor " + shapeText(Skip) + " does not match " + shapeText(D) +
+                  " outside the channels");
+    D[0] += Skip[0];
+    return true;
+  }
+  case PrimitiveKind::attend:
+    // Over a (tokens, fused q/k/v features) tensor; the output is heads x v_head_dim per token.
+    if (D.size() != 2)
+      return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
+    setArg(N, "positions", D[0]);
+    D.back() = I("heads") * I("v_head_dim");
+    return true;
+  // (cross-attention in a model with an input attends to `cross_len` context tokens)
+  default:
+    return true;
+  }
+}
