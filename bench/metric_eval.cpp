@@ -37,7 +37,8 @@ int main(int argc, char **argv) {
   std::setvbuf(stdout, nullptr, _IONBF, 0);
   const PrecisionRecord *BF16 = M.findPrecision("bf16"), *FP8 = M.findPrecision("fp8");
 
-  std::printf("| model | metric | evaluations | total ms | ns / evaluation |\n|---|---|---:|---:|---:|\n");
+  std::printf(
+      "| model | metric | evaluations | total ms | ns / evaluation |\n|---|---|---:|---:|---:|\n");
   const char *Names[] = {"Llama3_8B", "Mistral_7B", "DeepSeek_V3", "Mixtral_8x7B", "Mamba_2_8B"};
   double Sink = 0;
   for (const char *Name : Names) {

@@ -100,8 +100,7 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
     OS << "  decode:     " << R(ScenarioMetric::decode_time) << " per step (first "
        << R(ScenarioMetric::first_decode_time) << ", last " << R(ScenarioMetric::last_decode_time)
        << "), " << R(ScenarioMetric::decode_bound) << "-bound; intensity "
-       << R(ScenarioMetric::decode_intensity) << "; MBU " << R(ScenarioMetric::mbu_decode)
-       << "\n";
+       << R(ScenarioMetric::decode_intensity) << "; MBU " << R(ScenarioMetric::mbu_decode) << "\n";
     OS << "  throughput: " << R(ScenarioMetric::tokens_per_s) << " per sequence, "
        << R(ScenarioMetric::aggregate_tokens_per_s) << " for the batch; whole generation "
        << R(ScenarioMetric::generation_time) << "\n";
@@ -110,14 +109,15 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
          << " of all-reduce per decode step\n";
     OS << "  memory:     weights " << R(ScenarioMetric::weight_bytes) << " + KV "
        << R(ScenarioMetric::kv_bytes) << " + workspace " << R(ScenarioMetric::workspace_bytes)
-       << " = " << R(ScenarioMetric::memory_per_device) << " per device; fits: "
-       << R(ScenarioMetric::fits) << "; largest batch " << R(ScenarioMetric::max_batch)
-       << ", longest sequence " << R(ScenarioMetric::max_context) << " tokens; devices needed "
-       << R(ScenarioMetric::devices_needed) << "\n";
+       << " = " << R(ScenarioMetric::memory_per_device)
+       << " per device; fits: " << R(ScenarioMetric::fits) << "; largest batch "
+       << R(ScenarioMetric::max_batch) << ", longest sequence " << R(ScenarioMetric::max_context)
+       << " tokens; devices needed " << R(ScenarioMetric::devices_needed) << "\n";
     OS << "  energy:     " << R(ScenarioMetric::energy_per_token)
        << " per decoded token (estimate: TDP x time)\n\n";
   }
   OS << "Roofline: time = max(FLOPs / (peak x compute efficiency), bytes / (bandwidth x memory\n"
-        "efficiency)) per phase. Efficiency defaults to 1 (the ideal roofline) unless a scenario or\n"
+        "efficiency)) per phase. Efficiency defaults to 1 (the ideal roofline) unless a scenario "
+        "or\n"
         "the hardware declares it, or --compute-efficiency/--memory-efficiency set it.\n";
 }

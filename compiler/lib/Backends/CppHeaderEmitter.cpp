@@ -27,14 +27,16 @@ std::string cppString(llvm::StringRef S) {
 
 std::string cppName(llvm::StringRef N) {
   static const llvm::StringSet<> Keywords = {
-      "alignas", "alignof", "and", "asm", "auto", "bool", "break", "case", "catch", "char",
-      "class", "const", "constexpr", "continue", "default", "delete", "do", "double", "else",
-      "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto", "if",
-      "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "nullptr",
-      "operator", "or", "private", "protected", "public", "register", "return", "short",
-      "signed", "sizeof", "static", "struct", "switch", "template", "this", "throw", "true",
-      "try", "typedef", "typename", "union", "unsigned", "using", "virtual", "void", "volatile",
-      "while", "xor", "models", "model_count", "Model"};
+      "alignas",  "alignof",  "and",      "asm",      "auto",        "bool",      "break",
+      "case",     "catch",    "char",     "class",    "const",       "constexpr", "continue",
+      "default",  "delete",   "do",       "double",   "else",        "enum",      "explicit",
+      "export",   "extern",   "false",    "float",    "for",         "friend",    "goto",
+      "if",       "inline",   "int",      "long",     "mutable",     "namespace", "new",
+      "noexcept", "not",      "nullptr",  "operator", "or",          "private",   "protected",
+      "public",   "register", "return",   "short",    "signed",      "sizeof",    "static",
+      "struct",   "switch",   "template", "this",     "throw",       "true",      "try",
+      "typedef",  "typename", "union",    "unsigned", "using",       "virtual",   "void",
+      "volatile", "while",    "xor",      "models",   "model_count", "Model"};
   return Keywords.count(N) ? N.str() + "_" : N.str();
 }
 } // namespace

@@ -86,9 +86,8 @@ void LayersEmitter::run(llvm::raw_ostream &OS) {
     auto Line = [&](const std::string &A, const std::string &B, const std::string &C,
                     const std::string &D) {
       std::string S = A + std::string(W[0] - A.size(), ' ') + "  " + B +
-                      std::string(W[1] - B.size(), ' ') + "  " +
-                      std::string(W[2] - C.size(), ' ') + C + "  " +
-                      std::string(W[3] - D.size(), ' ') + D;
+                      std::string(W[1] - B.size(), ' ') + "  " + std::string(W[2] - C.size(), ' ') +
+                      C + "  " + std::string(W[3] - D.size(), ' ') + D;
       while (!S.empty() && S.back() == ' ')
         S.pop_back();
       OS << S << "\n";

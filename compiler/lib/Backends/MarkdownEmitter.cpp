@@ -64,14 +64,15 @@ void MarkdownEmitter::run(llvm::raw_ostream &OS) {
             Flops = humanSI(X->V->asDouble()) + "FLOP / input " + shape(R->Stats.InputShape);
       } else if (const MetricResult *X = R->evaluated(MetricKind::flops_per_token)) {
         if (X->V)
-          Flops = humanSI(X->V->asDouble()) + "FLOP / token at " +
-                  std::to_string(X->Args.Context) + " context";
+          Flops = humanSI(X->V->asDouble()) + "FLOP / token at " + std::to_string(X->Args.Context) +
+                  " context";
       }
       OS << fmt::format("| {} | {} | {} ({}) | {} | {} |\n", R->Name, R->Arch->Name,
                         withThousands(R->Stats.Params),
                         humanCount(static_cast<double>(R->Stats.Params)), Flops, R->Stats.Layers);
     }
   }
-  OS << "\nFLOPs count 2 per multiply-accumulate of matrix work (convolutions, linears, attention); "
+  OS << "\nFLOPs count 2 per multiply-accumulate of matrix work (convolutions, linears, "
+        "attention); "
         "elementwise work is not included.\n";
 }

@@ -10,8 +10,8 @@ using namespace zoo;
 
 void MatrixEmitter::run(llvm::raw_ostream &OS) {
   const FitMatrix &X = M.Matrix;
-  OS << "Devices needed for weights + one sequence's KV cache at context " << X.Context
-     << " (KV " << M.Point.KV << "), tensor parallel; 1 = fits on one device.\n";
+  OS << "Devices needed for weights + one sequence's KV cache at context " << X.Context << " (KV "
+     << M.Point.KV << "), tensor parallel; 1 = fits on one device.\n";
   const PrecisionRecord *Current = nullptr;
   std::vector<const FitRow *> Group;
   auto Flush = [&] {

@@ -55,9 +55,8 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
 
   if (!Models.empty()) {
     const AnalysisPoint &P = M.Point;
-    OS << "\nMetrics at context " << P.Context << ", prompt " << P.Prompt << ", output "
-       << P.Output << ", batch " << P.Batch << "; weights " << P.Weights << ", KV " << P.KV
-       << "\n\n";
+    OS << "\nMetrics at context " << P.Context << ", prompt " << P.Prompt << ", output " << P.Output
+       << ", batch " << P.Batch << "; weights " << P.Weights << ", KV " << P.KV << "\n\n";
     Rows.clear();
     for (const ModelRecord *R : Models) {
       auto Get = [&](MetricKind K, llvm::StringRef Prec = "") -> std::optional<Value> {
@@ -76,12 +75,12 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
         auto V = Get(K);
         return V ? fmt::format("{:.1f}", V->asDouble()) : std::string("-");
       };
-      Rows.push_back({R->Name, humanCount(static_cast<double>(R->Stats.ActiveParams)),
-                      SI(MetricKind::flops_per_token, "FLOP"), SI(MetricKind::prefill_flops, "FLOP"),
-                      SI(MetricKind::generation_flops, "FLOP"),
-                      Bytes(MetricKind::kv_bytes_per_token), Bytes(MetricKind::kv_bytes),
-                      Bytes(MetricKind::weight_bytes, P.Weights),
-                      Ratio(MetricKind::prefill_intensity), Ratio(MetricKind::decode_intensity)});
+      Rows.push_back(
+          {R->Name, humanCount(static_cast<double>(R->Stats.ActiveParams)),
+           SI(MetricKind::flops_per_token, "FLOP"), SI(MetricKind::prefill_flops, "FLOP"),
+           SI(MetricKind::generation_flops, "FLOP"), Bytes(MetricKind::kv_bytes_per_token),
+           Bytes(MetricKind::kv_bytes), Bytes(MetricKind::weight_bytes, P.Weights),
+           Ratio(MetricKind::prefill_intensity), Ratio(MetricKind::decode_intensity)});
     }
     table(OS,
           {"Model", "Active", "FLOP/token", "Prefill", "Generation", "KV/token", "KV+state/seq",
@@ -114,16 +113,16 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
       };
       // Models with an input have one forward pass: its time and bound fill the first pair.
       bool Vision = S->Model && S->Model->Stats.PerInput;
-      Rows.push_back({S->Name, S->Model ? S->Model->Name : "-",
-                      std::to_string(S->Devices) + " x " + (S->Hw ? S->Hw->Name : "-"),
-                      std::to_string(S->Batch),
-                      R(Vision ? ScenarioMetric::batch_time : ScenarioMetric::prefill_time),
-                      R(Vision ? ScenarioMetric::forward_bound : ScenarioMetric::prefill_bound),
-                      Vision ? "-" : R(ScenarioMetric::decode_time),
-                      Vision ? "-" : R(ScenarioMetric::decode_bound),
-                      Vision ? R(ScenarioMetric::images_per_s) + " img/s"
-                             : R(ScenarioMetric::tokens_per_s),
-                      R(ScenarioMetric::memory_per_device), R(ScenarioMetric::fits)});
+      Rows.push_back(
+          {S->Name, S->Model ? S->Model->Name : "-",
+           std::to_string(S->Devices) + " x " + (S->Hw ? S->Hw->Name : "-"),
+           std::to_string(S->Batch),
+           R(Vision ? ScenarioMetric::batch_time : ScenarioMetric::prefill_time),
+           R(Vision ? ScenarioMetric::forward_bound : ScenarioMetric::prefill_bound),
+           Vision ? "-" : R(ScenarioMetric::decode_time),
+           Vision ? "-" : R(ScenarioMetric::decode_bound),
+           Vision ? R(ScenarioMetric::images_per_s) + " img/s" : R(ScenarioMetric::tokens_per_s),
+           R(ScenarioMetric::memory_per_device), R(ScenarioMetric::fits)});
     }
     table(OS,
           {"Scenario", "Model", "Hardware", "Batch", "TTFT/batch", "Prefill", "Decode step",
@@ -148,13 +147,16 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
     table(OS, {"Hardware", "Class", "Memory"}, Rows, {false, false, false});
   }
 
-  OS << "\nParameters: learnable tensors only, exact; tied embeddings counted once. Active: what one\n"
+  OS << "\nParameters: learnable tensors only, exact; tied embeddings counted once. Active: what "
+        "one\n"
         "  token uses (top-k experts, one row of each lookup table).\n"
         "Layers: iterations of the architecture's top-level repeat/for statements.\n";
   if (!Models.empty())
     OS << "FLOP = 2 x MAC of matrix work (elementwise work is separate, in JSON). FLOP/token: one\n"
           "  token at the context. Prefill: the prompt, causal. Generation: prompt + output - 1\n"
-          "  positions. KV/token: all layers, before window caps; KV+state/seq: one sequence at the\n"
-          "  context. AI: arithmetic intensity in FLOP/byte (prefill: weights read once + KV written;\n"
+          "  positions. KV/token: all layers, before window caps; KV+state/seq: one sequence at "
+          "the\n"
+          "  context. AI: arithmetic intensity in FLOP/byte (prefill: weights read once + KV "
+          "written;\n"
           "  decode: weights read, experts as a batch touches them, + KV read).\n";
 }

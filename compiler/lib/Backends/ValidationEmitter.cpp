@@ -31,9 +31,10 @@ void ValidationEmitter::run(llvm::raw_ostream &OS) {
                       humanResult(R.M->Measured), number(R.M->Measured, R.Ideal),
                       number(R.M->Measured, R.Predicted), R.ErrorPercent,
                       R.Scenario->Calibration ? "calibration" : "held out");
-  OS << fmt::format("\nCalibrated efficiency: compute {:.3f}, memory {:.3f}, vision {:.3f} (medians "
-                    "over the calibration rows; 1 is the ideal roofline).\n\n",
-                    M.CalibratedCompute, M.CalibratedMemory, M.CalibratedVision);
+  OS << fmt::format(
+      "\nCalibrated efficiency: compute {:.3f}, memory {:.3f}, vision {:.3f} (medians "
+      "over the calibration rows; 1 is the ideal roofline).\n\n",
+      M.CalibratedCompute, M.CalibratedMemory, M.CalibratedVision);
   OS << "| regime (held-out rows) | n | median abs. error | worst error |\n|---|---:|---:|---:|\n";
   for (const Module::ValidationSummary &S : M.ValidationByRegime)
     OS << fmt::format("| {} | {} | {:.1f}% | {:+.1f}% |\n", S.Regime, S.Count, S.MedianAbsError,

@@ -65,15 +65,15 @@ const BaseUnit *findBase(llvm::StringRef S) {
                    Op = Dim::of(BaseDim::Op), Sec = Dim::of(BaseDim::Second),
                    Joule = Dim::of(BaseDim::Joule), Token = Dim::of(BaseDim::Token);
   static const BaseUnit Units[] = {
-      {"B", Byte, 1, true, false, true},       {"byte", Byte, 1, false, false, false},
-      {"bytes", Byte, 1, false, false, false}, {"bit", Byte, 0.125, true, false, true},
-      {"bits", Byte, 0.125, false, false, false},
-      {"FLOP", Flop, 1, true, false, false},   {"FLOPs", Flop, 1, false, false, false},
-      {"OP", Op, 1, true, false, false},       {"OPs", Op, 1, false, false, false},
-      {"s", Sec, 1, false, true, false},       {"min", Sec, 60, false, false, false},
-      {"h", Sec, 3600, false, false, false},   {"J", Joule, 1, true, true, false},
-      {"W", Joule / Sec, 1, true, true, false}, {"Hz", Dim() / Sec, 1, true, false, false},
-      {"token", Token, 1, false, false, false}, {"tokens", Token, 1, true, false, false},
+      {"B", Byte, 1, true, false, true},          {"byte", Byte, 1, false, false, false},
+      {"bytes", Byte, 1, false, false, false},    {"bit", Byte, 0.125, true, false, true},
+      {"bits", Byte, 0.125, false, false, false}, {"FLOP", Flop, 1, true, false, false},
+      {"FLOPs", Flop, 1, false, false, false},    {"OP", Op, 1, true, false, false},
+      {"OPs", Op, 1, false, false, false},        {"s", Sec, 1, false, true, false},
+      {"min", Sec, 60, false, false, false},      {"h", Sec, 3600, false, false, false},
+      {"J", Joule, 1, true, true, false},         {"W", Joule / Sec, 1, true, true, false},
+      {"Hz", Dim() / Sec, 1, true, false, false}, {"token", Token, 1, false, false, false},
+      {"tokens", Token, 1, true, false, false},
   };
   for (const BaseUnit &U : Units)
     if (S == U.Name)

@@ -80,8 +80,8 @@ private:
     for (const auto &P : M.Precisions)
       if (P->Name == D.Name && P->Range.Start == D.range().Start) {
         OS << "precision " << P->Name << " bits=" << P->Bits << " scale_bits=" << P->ScaleBits
-           << " group=" << P->Group << " bits_per_value=" << P->bitsPerValue()
-           << at(D.NameRange) << "\n";
+           << " group=" << P->Group << " bits_per_value=" << P->bitsPerValue() << at(D.NameRange)
+           << "\n";
         fields(*P, 2);
       }
   }

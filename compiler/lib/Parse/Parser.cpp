@@ -48,9 +48,8 @@ public:
   }
   llvm::SMRange range(const antlr4::Token *First, const antlr4::Token *Last) const {
     const char *B = at(First->getStartIndex());
-    const char *E = Last && Last->getType() != antlr4::Token::EOF
-                        ? at(Last->getStopIndex() + 1)
-                        : B;
+    const char *E =
+        Last && Last->getType() != antlr4::Token::EOF ? at(Last->getStopIndex() + 1) : B;
     if (E < B)
       E = B;
     return {llvm::SMLoc::getFromPointer(B), llvm::SMLoc::getFromPointer(E)};
@@ -77,8 +76,8 @@ std::string tidyMessage(std::string Msg) {
   bool InQuote = false;
   for (size_t I = 0; I < Msg.size(); ++I) {
     char C = Msg[I];
-    if (C == '\'' && (InQuote || I == 0 || Msg[I - 1] == ' ' || Msg[I - 1] == '{' ||
-                      Msg[I - 1] == ',')) {
+    if (C == '\'' &&
+        (InQuote || I == 0 || Msg[I - 1] == ' ' || Msg[I - 1] == '{' || Msg[I - 1] == ',')) {
       Out += '`';
       InQuote = !InQuote;
     } else {

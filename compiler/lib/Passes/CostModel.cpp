@@ -14,10 +14,10 @@
 //        act(dim, kind)          dim elementwise
 //        param(count)            params count
 //        attend(...)             MACs heads*(head_dim+v_head_dim) per visible position; softmax
-//                                heads per visible position; KV cache kv_heads*(head_dim+v_head_dim)
-//                                values per token (or `cache` values), causal only; window caps
-//                                both. With
-//                                cross_len, a fixed cross_len context instead, cached per sequence
+//                                heads per visible position; KV cache
+//                                kv_heads*(head_dim+v_head_dim) values per token (or `cache`
+//                                values), causal only; window caps both. With cross_len, a fixed
+//                                cross_len context instead, cached per sequence
 //        experts(count, top_k)   params count*body, active and work top_k*body
 //        ssm(d_inner, d_state)   3*d_inner*d_state MACs per token; d_inner*d_state elementwise;
 //                                d_inner*d_state state values per sequence
@@ -233,9 +233,9 @@ private:
     case PrimitiveKind::attend: {
       Wide Heads = I(N, "heads");
       Wide PerPos = A.mul(Heads, A.add(I(N, "head_dim"), I(N, "v_head_dim")));
-      Wide Cache = I(N, "cache") ? Wide(I(N, "cache"))
-                                 : A.mul(I(N, "kv_heads"),
-                                         A.add(I(N, "head_dim"), I(N, "v_head_dim")));
+      Wide Cache = I(N, "cache")
+                       ? Wide(I(N, "cache"))
+                       : A.mul(I(N, "kv_heads"), A.add(I(N, "head_dim"), I(N, "v_head_dim")));
       if (int64_t Positions = IOr(N, "positions", 0)) {
         // Over a whole input of `Positions` tokens (vision): every token sees every token, or
         // the `cross_len` tokens of an external context (cross-attention).

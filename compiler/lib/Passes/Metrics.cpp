@@ -169,24 +169,25 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
   case MetricKind::weight_bytes:
     return bytesAt(S.Params, *A.Precision);
   case MetricKind::prefill_intensity: {
-    double Flops = 2.0 * static_cast<double>(A.Batch) * static_cast<double>(prefillMacs(S, A.Tokens));
+    double Flops =
+        2.0 * static_cast<double>(A.Batch) * static_cast<double>(prefillMacs(S, A.Tokens));
     double Bytes = bytesAt(S.Params, *A.Weights).asDouble() +
                    static_cast<double>(A.Batch) * bytesAt(kvValues(S, A.Tokens), *A.KV).asDouble();
     return Value::ofReal(Flops / Bytes);
   }
   case MetricKind::decode_intensity: {
-    double Flops = 2.0 * static_cast<double>(A.Batch) * static_cast<double>(macsPerToken(S, A.Context));
+    double Flops =
+        2.0 * static_cast<double>(A.Batch) * static_cast<double>(macsPerToken(S, A.Context));
     double Weights = decodeWeightParams(S, A.Batch) * A.Weights->bitsPerValue() / 8;
-    double Bytes = Weights + static_cast<double>(A.Batch) *
-                                 bytesAt(kvValues(S, A.Context), *A.KV).asDouble();
+    double Bytes =
+        Weights + static_cast<double>(A.Batch) * bytesAt(kvValues(S, A.Context), *A.KV).asDouble();
     return Value::ofReal(Flops / Bytes);
   }
   }
   llvm_unreachable("unknown metric");
 }
 
-std::vector<KVKind> zoo::kvByKind(const ModelRecord &R, const PrecisionRecord &P,
-                                  int64_t Context) {
+std::vector<KVKind> zoo::kvByKind(const ModelRecord &R, const PrecisionRecord &P, int64_t Context) {
   std::vector<KVKind> Out;
   for (const AttentionTerm &T : R.Stats.Attention) {
     if (!T.Causal)

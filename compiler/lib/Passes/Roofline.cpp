@@ -77,8 +77,8 @@ public:
 /// Models with an input (images): one forward pass of the batch reads the weights once and
 /// writes then reads every activation of the layers that do work (norms and activations fuse
 /// into them); work is 2 x MACs per input.
-void analyseVision(const Module &M, ScenarioRecord &S, const HardwareRecord &H,
-                   const Section *Main, double N, double Batch) {
+void analyseVision(const Module &M, ScenarioRecord &S, const HardwareRecord &H, const Section *Main,
+                   double N, double Batch) {
   const ModelStats &St = S.Model->Stats;
   const double RawPeak = section(H, "compute")->field(S.Compute->Name)->V.R * N;
   const double RawBw = fieldOr(Main, "bandwidth", 0) * N;
@@ -106,7 +106,9 @@ void analyseVision(const Module &M, ScenarioRecord &S, const HardwareRecord &H,
   Put(ScenarioMetric::memory_per_device, bytesValue(Needed / N));
   Put(ScenarioMetric::fits, Value::ofBool(Needed / N <= Capacity));
   Put(ScenarioMetric::devices_needed,
-      Value::ofInt(Capacity > 0 ? std::max<int64_t>(1, static_cast<int64_t>(std::ceil(Needed / Capacity))) : 0));
+      Value::ofInt(Capacity > 0
+                       ? std::max<int64_t>(1, static_cast<int64_t>(std::ceil(Needed / Capacity)))
+                       : 0));
   if (const FieldValue *TDP = H.field("tdp"))
     Put(ScenarioMetric::energy_per_image, quantity(TDP->V.R * N * Time / Batch, BaseDim::Joule));
 }
@@ -157,7 +159,8 @@ void zoo::analyseScenario(const Module &M, ScenarioRecord &S) {
     const double KVFull = Batch * KVBytes(Full);
     bool FromFlash = Flash && (WeightBytes + KVFull + Workspace) / N > Capacity &&
                      WeightBytes / N <= fieldOr(Flash, "capacity", 0);
-    const double WeightBw = FromFlash ? fieldOr(Flash, "bandwidth", 0) * N * S.UsedMemoryEfficiency : Bw;
+    const double WeightBw =
+        FromFlash ? fieldOr(Flash, "bandwidth", 0) * N * S.UsedMemoryEfficiency : Bw;
     auto MemoryTime = [&](double Weights, double Other) { return Weights / WeightBw + Other / Bw; };
 
     // Tensor-parallel all-reduces: two per layer, ring, over half the link's bandwidth.
@@ -175,8 +178,8 @@ void zoo::analyseScenario(const Module &M, ScenarioRecord &S) {
     const double PrefillOther = Batch * KVBytes(S.Prompt);
     const double PrefillCompute = PrefillFlops / Peak;
     const double PrefillMemory = MemoryTime(WeightBytes, PrefillOther);
-    const double Prefill = std::max(PrefillCompute, PrefillMemory) +
-                           AllReduce(Batch * static_cast<double>(S.Prompt));
+    const double Prefill =
+        std::max(PrefillCompute, PrefillMemory) + AllReduce(Batch * static_cast<double>(S.Prompt));
 
     // Decode steps.
     const double StepWeights = decodeWeightParams(St, S.Batch) * WBits / 8;
@@ -229,15 +232,13 @@ void zoo::analyseScenario(const Module &M, ScenarioRecord &S) {
     // With weights in flash, the main tier holds only the KV cache and the workspace.
     const double InMain = FromFlash ? Needed - WeightBytes : Needed;
     const int64_t Devices =
-        Capacity > 0 ? std::max<int64_t>(1, static_cast<int64_t>(std::ceil(InMain / Capacity)))
-                     : 0;
+        Capacity > 0 ? std::max<int64_t>(1, static_cast<int64_t>(std::ceil(InMain / Capacity))) : 0;
 
     auto Put = [&](ScenarioMetric K, Value V) { S.Results.push_back({K, std::move(V)}); };
     S.Results.clear();
     Put(ScenarioMetric::prefill_time, seconds(Prefill));
     Put(ScenarioMetric::prefill_bound, boundValue(M, PrefillCompute >= PrefillMemory));
-    Put(ScenarioMetric::prefill_intensity,
-        intensity(PrefillFlops / (WeightBytes + PrefillOther)));
+    Put(ScenarioMetric::prefill_intensity, intensity(PrefillFlops / (WeightBytes + PrefillOther)));
     Put(ScenarioMetric::ridge_point, intensity(Peak / Bw));
     Put(ScenarioMetric::first_decode_time, seconds(First.Time));
     Put(ScenarioMetric::last_decode_time, seconds(Last.Time));
@@ -250,7 +251,9 @@ void zoo::analyseScenario(const Module &M, ScenarioRecord &S) {
     Put(ScenarioMetric::prefill_tokens_per_s,
         perSecond(Batch * static_cast<double>(S.Prompt) / Prefill));
     Put(ScenarioMetric::mfu_prefill, Value::ofReal(PrefillFlops / Prefill / RawPeak));
-    Put(ScenarioMetric::mbu_decode, Value::ofReal(Mid.Bytes / Mid.Time / (FromFlash ? fieldOr(Flash, "bandwidth", 1) * N : RawBw)));
+    Put(ScenarioMetric::mbu_decode,
+        Value::ofReal(Mid.Bytes / Mid.Time /
+                      (FromFlash ? fieldOr(Flash, "bandwidth", 1) * N : RawBw)));
     Put(ScenarioMetric::interconnect_time, seconds(StepComm));
     Put(ScenarioMetric::weight_bytes, bytesValue(WeightBytes));
     Put(ScenarioMetric::kv_bytes, bytesValue(KVFull));

@@ -60,9 +60,9 @@ public:
         M.Validation.push_back({S, &X, Ideal, 0, 0});
         if (!S->Calibration)
           continue;
-        double Ratio = isRate(X.Metric) ? X.Measured.asDouble() / Ideal
-                                        : Ideal / X.Measured.asDouble();
-        (S->Regime == "prefill" ? ComputeRatios
+        double Ratio =
+            isRate(X.Metric) ? X.Measured.asDouble() / Ideal : Ideal / X.Measured.asDouble();
+        (S->Regime == "prefill"  ? ComputeRatios
          : S->Regime == "vision" ? VisionRatios
                                  : MemoryRatios)
             .push_back(Ratio);
@@ -90,8 +90,8 @@ public:
     }
     for (Module::ValidationRow &Row : M.Validation) {
       Row.Predicted = Row.Scenario->result(Row.M->Metric)->asDouble();
-      Row.ErrorPercent = 100 * (Row.Predicted - Row.M->Measured.asDouble()) /
-                         Row.M->Measured.asDouble();
+      Row.ErrorPercent =
+          100 * (Row.Predicted - Row.M->Measured.asDouble()) / Row.M->Measured.asDouble();
     }
     // 4. Per-regime summary over held-out rows.
     std::vector<std::string> Regimes;

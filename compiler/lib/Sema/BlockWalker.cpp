@@ -5,7 +5,8 @@
 // an `if` are checked. Expanding (a parent node): values are known, `repeat` becomes one node with
 // a count (its body is expanded once, since it cannot depend on an index), `for` is unrolled into
 // one node per iteration, `if` keeps the taken branch, and calls to blocks recurse. Every limit of
-// ExpansionLimits is enforced here.
+// ExpansionLimits is enforced here. In a model with an input, each primitive also moves the
+// flowing shape (Shapes.cpp); `residual`, `shortcut` and `branch` save and restore it here.
 //
 //===----------------------------------------------------------------------===//
 #include "SemaImpl.h"
@@ -83,9 +84,9 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
     }
     EvalResult R = Eval.eval(*A.Value, Caller);
     auto T = paramType(Callee.Params[Index]);
-    if (!T || !Eval.convert(R, *T, A.Value->range(),
-                            fmt::format("argument `{}` of `{}`", Callee.Params[Index].Name,
-                                        Callee.Name))) {
+    if (!T || !Eval.convert(
+                  R, *T, A.Value->range(),
+                  fmt::format("argument `{}` of `{}`", Callee.Params[Index].Name, Callee.Name))) {
       OK = false;
       continue;
     }
@@ -162,8 +163,7 @@ std::string primitiveProblem(PrimitiveKind K, const std::vector<Binding> &Args) 
     return "";
   case PrimitiveKind::experts:
     if (I("count") == 0 || I("top_k") == 0 || I("top_k") > I("count"))
-      return fmt::format("`top_k` ({}) must be between 1 and `count` ({})", I("top_k"),
-                         I("count"));
+      return fmt::format("`top_k` ({}) must be between 1 and `count` ({})", I("top_k"), I("count"));
     return "";
   case PrimitiveKind::conv1d:
     return I("kernel") == 0 ? "`kernel` must be positive" : "";
@@ -212,8 +212,9 @@ void SemaImpl::walk(const StmtList &Body, Scope &S, LayerNode *Parent) {
       }
       bool WantsBody = Callee->IsPrimitive && primitiveHasBody(*lookupPrimitive(Callee->Name));
       if (WantsBody != C->HasBody) {
-        Diags.report(C->CalleeRange, WantsBody ? diag::err_body_required : diag::err_body_not_allowed,
-                     C->Callee, C->Callee);
+        Diags.report(C->CalleeRange,
+                     WantsBody ? diag::err_body_required : diag::err_body_not_allowed, C->Callee,
+                     C->Callee);
         ExpansionFailed |= Expand;
         continue;
       }
@@ -424,4 +425,3 @@ void SemaImpl::walk(const StmtList &Body, Scope &S, LayerNode *Parent) {
     walk(Cond.V->B ? If->Then : If->Else, S, Parent);
   }
 }
-

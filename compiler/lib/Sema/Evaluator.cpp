@@ -198,7 +198,9 @@ EvalResult Evaluator::unary(const UnaryExpr &E, const Scope &S) {
 }
 
 namespace {
-bool isArith(llvm::StringRef Op) { return Op == "+" || Op == "-" || Op == "*" || Op == "/" || Op == "%"; }
+bool isArith(llvm::StringRef Op) {
+  return Op == "+" || Op == "-" || Op == "*" || Op == "/" || Op == "%";
+}
 bool isOrder(llvm::StringRef Op) { return Op == "<" || Op == "<=" || Op == ">" || Op == ">="; }
 
 /// The result type of `A Op B`, or Error.
@@ -299,15 +301,23 @@ EvalResult Evaluator::binary(const BinaryExpr &E, const Scope &S) {
     else if (Op == "||")
       Out.B = A.B || B.B;
     else if (A.T.K == Type::Int && B.T.K == Type::Int) {
-      Out.B = Op == "==" ? A.I == B.I : Op == "!=" ? A.I != B.I : Op == "<" ? A.I < B.I
-              : Op == "<=" ? A.I <= B.I : Op == ">" ? A.I > B.I : A.I >= B.I;
+      Out.B = Op == "=="   ? A.I == B.I
+              : Op == "!=" ? A.I != B.I
+              : Op == "<"  ? A.I < B.I
+              : Op == "<=" ? A.I <= B.I
+              : Op == ">"  ? A.I > B.I
+                           : A.I >= B.I;
     } else if (A.T.K == Type::Bool || A.T.K == Type::String || A.T.K == Type::Enum) {
       bool Eq = A.T.K == Type::Bool ? A.B == B.B : A.S == B.S;
       Out.B = Op == "==" ? Eq : !Eq;
     } else {
       double X = A.asDouble(), Y = B.asDouble();
-      Out.B = Op == "==" ? X == Y : Op == "!=" ? X != Y : Op == "<" ? X < Y
-              : Op == "<=" ? X <= Y : Op == ">" ? X > Y : X >= Y;
+      Out.B = Op == "=="   ? X == Y
+              : Op == "!=" ? X != Y
+              : Op == "<"  ? X < Y
+              : Op == "<=" ? X <= Y
+              : Op == ">"  ? X > Y
+                           : X >= Y;
     }
     return EvalResult::known(Out);
   }
@@ -337,7 +347,8 @@ EvalResult Evaluator::call(const CallExpr &E, const Scope &S) {
     Known |= F == B;
   if (!Known) {
     Diags.report(E.CalleeRange, diag::err_unknown_builtin, F);
-    std::string Best = closestMatch(F, std::vector<std::string>(std::begin(Builtins), std::end(Builtins)));
+    std::string Best =
+        closestMatch(F, std::vector<std::string>(std::begin(Builtins), std::end(Builtins)));
     if (!Best.empty())
       Diags.report(E.CalleeRange, diag::note_did_you_mean, Best);
     return {};
@@ -404,8 +415,9 @@ EvalResult Evaluator::call(const CallExpr &E, const Scope &S) {
   size_t Best = 0;
   for (size_t I = 1; I < Args.size(); ++I) {
     double X = Args[I].V->asDouble(), Y = Args[Best].V->asDouble();
-    if (T.K == Type::Int ? (F == "min" ? Args[I].V->I < Args[Best].V->I : Args[I].V->I > Args[Best].V->I)
-                         : (F == "min" ? X < Y : X > Y))
+    if (T.K == Type::Int
+            ? (F == "min" ? Args[I].V->I < Args[Best].V->I : Args[I].V->I > Args[Best].V->I)
+            : (F == "min" ? X < Y : X > Y))
       Best = I;
   }
   EvalResult R = Args[Best];

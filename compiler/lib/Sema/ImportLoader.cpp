@@ -36,7 +36,8 @@ public:
                    I + 1 == Stack.size() ? "" : " through its imports");
       for (size_t J = Stack.size(); J-- > I + 1;)
         if (Stack[J].From.Start.isValid())
-          Diags.report(Stack[J].From, diag::note_import_chain, llvm::sys::path::filename(Stack[J].Path));
+          Diags.report(Stack[J].From, diag::note_import_chain,
+                       llvm::sys::path::filename(Stack[J].Path));
       return;
     }
     if (!Loaded.insert(Key).second)

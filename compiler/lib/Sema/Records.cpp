@@ -91,10 +91,9 @@ std::vector<std::string> namesOf(const std::vector<FieldSpec> &Specs) {
 namespace zoo {
 /// Checks `Items` (fields only) against `Specs`; appends to `Out`. `What` names the record for
 /// messages (`model `X``). Sections, sources and expectations are left to the caller.
-void checkFields(SemaImpl &S, const std::vector<Item> &Items,
-                        const std::vector<FieldSpec> &Specs, const std::string &What,
-                        std::vector<FieldValue> &Out, bool Inherited,
-                        llvm::ArrayRef<llvm::StringRef> Skip) {
+void checkFields(SemaImpl &S, const std::vector<Item> &Items, const std::vector<FieldSpec> &Specs,
+                 const std::string &What, std::vector<FieldValue> &Out, bool Inherited,
+                 llvm::ArrayRef<llvm::StringRef> Skip) {
   llvm::StringSet<> Seen;
   for (const Item &I : Items) {
     if (I.K != Item::Field || llvm::is_contained(Skip, I.Name))
@@ -136,9 +135,8 @@ void checkFields(SemaImpl &S, const std::vector<Item> &Items,
   }
 }
 
-void requireFields(SemaImpl &S, const std::vector<Item> &Have,
-                          const std::vector<FieldSpec> &Specs, llvm::StringRef Kind,
-                          llvm::StringRef Name, llvm::SMRange At) {
+void requireFields(SemaImpl &S, const std::vector<Item> &Have, const std::vector<FieldSpec> &Specs,
+                   llvm::StringRef Kind, llvm::StringRef Name, llvm::SMRange At) {
   for (const FieldSpec &F : Specs) {
     if (!F.Required)
       continue;
@@ -181,12 +179,12 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
   const BlockDecl *Arch = nullptr;
   const Decl *Target = M.Decls.lookup(D.Target);
   if (!Target) {
-    unknownDecl(D.Target, D.TargetRange, diag::err_unknown_name,
-                D.IsWith ? +[](const Decl *X) { return llvm::isa<ModelDecl>(X); }
-                         : +[](const Decl *X) {
-                             auto *B = dyn_cast<BlockDecl>(X);
-                             return B && !B->IsPrimitive;
-                           });
+    unknownDecl(
+        D.Target, D.TargetRange, diag::err_unknown_name,
+        D.IsWith ? +[](const Decl *X) { return llvm::isa<ModelDecl>(X); } : +[](const Decl *X) {
+          auto *B = dyn_cast<BlockDecl>(X);
+          return B && !B->IsPrimitive;
+        });
     return Finish(nullptr);
   }
   if (D.IsWith) {
@@ -318,7 +316,8 @@ bool SemaImpl::bindMetricArgs(MetricKind K, const Item &I, Expectation &X) {
           Index = P;
       if (Index == Params.size()) {
         Diags.report(A.NameRange, diag::err_unknown_argument, I.Name, A.Name);
-        std::string Best = closestMatch(A.Name, std::vector<std::string>(Params.begin(), Params.end()));
+        std::string Best =
+            closestMatch(A.Name, std::vector<std::string>(Params.begin(), Params.end()));
         if (!Best.empty())
           Diags.report(A.NameRange, diag::note_did_you_mean, Best);
         OK = false;
@@ -366,8 +365,9 @@ bool SemaImpl::bindMetricArgs(MetricKind K, const Item &I, Expectation &X) {
         OK = false;
         continue;
       }
-      (Name == "precision" ? X.Args.Precision : Name == "weights" ? X.Args.Weights : X.Args.KV) =
-          Prec;
+      (Name == "precision" ? X.Args.Precision
+       : Name == "weights" ? X.Args.Weights
+                           : X.Args.KV) = Prec;
       continue;
     }
     Scope Global;
@@ -383,7 +383,7 @@ bool SemaImpl::bindMetricArgs(MetricKind K, const Item &I, Expectation &X) {
       OK = false;
       continue;
     }
-    int64_t &Slot = Name == "context" ? X.Args.Context
+    int64_t &Slot = Name == "context"  ? X.Args.Context
                     : Name == "tokens" ? X.Args.Tokens
                     : Name == "prompt" ? X.Args.Prompt
                     : Name == "output" ? X.Args.Output
@@ -472,7 +472,8 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
     }
     if (!Named && !Peaks) {
       Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
-      std::string Best = closestMatch(I.Name, {"memory", "link", "compute", "sparse", "efficiency"});
+      std::string Best =
+          closestMatch(I.Name, {"memory", "link", "compute", "sparse", "efficiency"});
       if (!Best.empty())
         Diags.report(I.NameRange, diag::note_did_you_mean, Best);
       continue;
@@ -557,9 +558,9 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
     for (const FieldValue &SP : Sparse->Fields)
       if (const FieldValue *DP = Dense->field(SP.Name))
         if (SP.V.R < DP->V.R)
-          Diags.report(SP.Range, diag::err_field_value, SP.Name,
-                       fmt::format("sparse peak {} is below the dense peak {}", SP.V.str(),
-                                   DP->V.str()));
+          Diags.report(
+              SP.Range, diag::err_field_value, SP.Name,
+              fmt::format("sparse peak {} is below the dense peak {}", SP.V.str(), DP->V.str()));
   // The class's needs: `required` items must be declared; `analysis` items are recorded so that
   // scenarios on this hardware can say what is missing.
   if (Cls)
@@ -589,4 +590,3 @@ void SemaImpl::checkClass(const ClassDecl &D) {
       Diags.report(I.Range, diag::err_class_item);
   }
 }
-

@@ -105,7 +105,8 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
       Rec->Calibration = F.V.B;
     else if (F.Name == "compute_efficiency" || F.Name == "memory_efficiency") {
       if (F.V.R > 1) {
-        Diags.report(F.Range, diag::err_field_value, F.Name, "must be at most 1, found " + F.V.str());
+        Diags.report(F.Range, diag::err_field_value, F.Name,
+                     "must be at most 1, found " + F.V.str());
         OK = false;
       }
       (F.Name == "compute_efficiency" ? Rec->ComputeEfficiency : Rec->MemoryEfficiency) = F.V.R;
@@ -130,8 +131,7 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
     std::string Needs;
     for (const std::string &X : Rec->Hw->MissingForAnalysis)
       Needs += (Needs.empty() ? "`" : "` and `") + X;
-    Diags.report(D.NameRange, diag::err_class_analysis, Rec->Hw->Name, Rec->Hw->Class,
-                 Needs + "`");
+    Diags.report(D.NameRange, diag::err_class_analysis, Rec->Hw->Name, Rec->Hw->Class, Needs + "`");
     OK = false;
   } else if (Rec->Hw && Rec->Compute) {
     const Section *Dense = nullptr;
@@ -200,12 +200,12 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
     Scope Global;
     EvalResult R = Eval.eval(*I.Value, Global);
     llvm::StringRef TypeName = scenarioMetricType(*K);
-    Type Want = TypeName == "bool"    ? Type::of(Type::Bool)
-                : TypeName == "int"   ? Type::of(Type::Int)
-                : TypeName == "real"  ? Type::of(Type::Real)
-                : TypeName == "bound" ? Type::enumeration(llvm::dyn_cast_or_null<EnumDecl>(
-                                            M.Decls.lookup("bound")))
-                                      : Type::quantity(*lookupDimension(TypeName));
+    Type Want = TypeName == "bool"   ? Type::of(Type::Bool)
+                : TypeName == "int"  ? Type::of(Type::Int)
+                : TypeName == "real" ? Type::of(Type::Real)
+                : TypeName == "bound"
+                    ? Type::enumeration(llvm::dyn_cast_or_null<EnumDecl>(M.Decls.lookup("bound")))
+                    : Type::quantity(*lookupDimension(TypeName));
     if (I.K == Item::ExpectNear && Want.K == Type::Int)
       Want = Type::of(Type::Real);
     if (!Eval.convert(R, Want, I.Value->range(), fmt::format("metric `{}`", I.Name)) || !R.V)
@@ -249,7 +249,8 @@ void SemaImpl::buildPipeline(const PipelineDecl &D) {
       Rec->Sources.push_back(I.Text);
       continue;
     }
-    if (I.K == Item::Field && (I.Name == "encoder" || I.Name == "denoiser" || I.Name == "decoder")) {
+    if (I.K == Item::Field &&
+        (I.Name == "encoder" || I.Name == "denoiser" || I.Name == "decoder")) {
       auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
       const ModelRecord *Model = N && N->Path.size() == 1 ? M.findModel(N->name()) : nullptr;
       if (!Model) {
@@ -264,13 +265,14 @@ void SemaImpl::buildPipeline(const PipelineDecl &D) {
         for (const auto &C : Model->Root->Children)
           HasInput |= C->K == LayerNode::Primitive && C->Prim == PrimitiveKind::input;
       if (!HasInput) {
-        Diags.report(I.Value->range(), diag::err_field_value, I.Name,
-                     fmt::format("must name a model with an `input` (`{}` works per token)",
-                                 Model->Name));
+        Diags.report(
+            I.Value->range(), diag::err_field_value, I.Name,
+            fmt::format("must name a model with an `input` (`{}` works per token)", Model->Name));
         continue;
       }
-      (I.Name == "encoder" ? Rec->Encoder : I.Name == "denoiser" ? Rec->Denoiser : Rec->Decoder) =
-          Model;
+      (I.Name == "encoder"    ? Rec->Encoder
+       : I.Name == "denoiser" ? Rec->Denoiser
+                              : Rec->Decoder) = Model;
       continue;
     }
     if (I.K != Item::ExpectEq && I.K != Item::ExpectNear)
@@ -279,7 +281,8 @@ void SemaImpl::buildPipeline(const PipelineDecl &D) {
     if (!K || (*K != MetricKind::params && *K != MetricKind::macs_per_image &&
                *K != MetricKind::flops_per_image)) {
       Diags.report(I.NameRange, diag::err_unknown_metric, I.Name);
-      Diags.report(I.NameRange, diag::note_did_you_mean, "params`, `macs_per_image` or `flops_per_image");
+      Diags.report(I.NameRange, diag::note_did_you_mean,
+                   "params`, `macs_per_image` or `flops_per_image");
       continue;
     }
     Scope Global;

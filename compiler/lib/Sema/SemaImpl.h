@@ -104,7 +104,7 @@ public:
     std::optional<std::vector<int64_t>> Shortcut;
   };
   std::vector<ResidualFrame> Residuals;
-  std::vector<std::vector<int64_t>> Saved; ///< U-Net skip tensors
+  std::vector<std::vector<int64_t>> Saved;          ///< U-Net skip tensors
   std::vector<std::pair<int64_t, int64_t>> Spatial; ///< (height, width) of each open `tokens()`
   /// Applies primitive `N`'s effect on the flowing shape and records the arguments it implies
   /// (input channels, features, positions). Reports shape errors at `C`.

@@ -14,11 +14,11 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/Support/Format.h"
 #include <algorithm>
 #include <chrono>
 
@@ -29,25 +29,23 @@ namespace {
 enum class EmitKind { Report, JSON, CppHeader, IR, Analysis, Matrix, Validation, Layers, Markdown };
 
 cl::OptionCategory ZoocCat("zooc options");
-cl::list<std::string> Inputs(cl::Positional, cl::desc("<file or directory>..."),
-                             cl::cat(ZoocCat));
-cl::opt<EmitKind> Emit("emit", cl::desc("What to produce"), cl::init(EmitKind::Report),
-                       cl::values(clEnumValN(EmitKind::Report, "report", "a readable report (default)"),
-                                  clEnumValN(EmitKind::JSON, "json", "JSON with every record and metric"),
-                                  clEnumValN(EmitKind::CppHeader, "cpp-header",
-                                             "a header-only C++17 registry of constexpr records"),
-                                  clEnumValN(EmitKind::IR, "ir", "the checked IR, for debugging and tests"),
-                                  clEnumValN(EmitKind::Analysis, "analysis",
-                                             "every scenario in full: roofline, memory, energy"),
-                                  clEnumValN(EmitKind::Matrix, "matrix",
-                                             "devices each model needs on each hardware"),
-                                  clEnumValN(EmitKind::Validation, "validation",
-                                             "predictions against published measurements"),
-                                  clEnumValN(EmitKind::Layers, "layers",
-                                             "each model's layers: output shape, parameters, MACs"),
-                                  clEnumValN(EmitKind::Markdown, "markdown",
-                                             "a Model Zoo page: models by category")),
-                       cl::cat(ZoocCat));
+cl::list<std::string> Inputs(cl::Positional, cl::desc("<file or directory>..."), cl::cat(ZoocCat));
+cl::opt<EmitKind> Emit(
+    "emit", cl::desc("What to produce"), cl::init(EmitKind::Report),
+    cl::values(clEnumValN(EmitKind::Report, "report", "a readable report (default)"),
+               clEnumValN(EmitKind::JSON, "json", "JSON with every record and metric"),
+               clEnumValN(EmitKind::CppHeader, "cpp-header",
+                          "a header-only C++17 registry of constexpr records"),
+               clEnumValN(EmitKind::IR, "ir", "the checked IR, for debugging and tests"),
+               clEnumValN(EmitKind::Analysis, "analysis",
+                          "every scenario in full: roofline, memory, energy"),
+               clEnumValN(EmitKind::Matrix, "matrix", "devices each model needs on each hardware"),
+               clEnumValN(EmitKind::Validation, "validation",
+                          "predictions against published measurements"),
+               clEnumValN(EmitKind::Layers, "layers",
+                          "each model's layers: output shape, parameters, MACs"),
+               clEnumValN(EmitKind::Markdown, "markdown", "a Model Zoo page: models by category")),
+    cl::cat(ZoocCat));
 cl::opt<std::string> Output("o", cl::desc("Output file ('-' for standard output)"),
                             cl::value_desc("file"), cl::init("-"), cl::cat(ZoocCat));
 cl::list<std::string> IncludeDirs("I", cl::desc("Add a directory to the import search path"),
@@ -59,7 +57,8 @@ cl::opt<bool> NoPrelude("no-prelude", cl::desc("Do not load the stdlib prelude i
 cl::opt<bool> WriteIfChanged("write-if-changed",
                              cl::desc("Leave the output file untouched when it would not change"),
                              cl::cat(ZoocCat));
-cl::OptionCategory PointCat("analysis point (where reports evaluate context- and batch-dependent metrics)");
+cl::OptionCategory
+    PointCat("analysis point (where reports evaluate context- and batch-dependent metrics)");
 cl::opt<int64_t> Context("context", cl::desc("Context length a token sees (default 4096)"),
                          cl::value_desc("tokens"), cl::init(4096), cl::cat(PointCat));
 cl::opt<int64_t> Prompt("prompt", cl::desc("Prompt (prefill) length (default 2048)"),
@@ -266,12 +265,13 @@ int main(int argc, char **argv) {
   llvm::InitLLVM X(argc, argv);
   cl::HideUnrelatedOptions({&ZoocCat, &PointCat});
   cl::SetVersionPrinter([](llvm::raw_ostream &OS) { OS << "zooc " ZOO_VERSION "\n"; });
-  if (!cl::ParseCommandLineOptions(argc, argv,
-                                   "zooc: the Zoo compiler\n\n"
-                                   "  Reads .zoo files (a directory means every .zoo file below it),\n"
-                                   "  checks them, derives every metric, verifies every `expect`,\n"
-                                   "  and writes one output format.\n",
-                                   &llvm::errs()))
+  if (!cl::ParseCommandLineOptions(
+          argc, argv,
+          "zooc: the Zoo compiler\n\n"
+          "  Reads .zoo files (a directory means every .zoo file below it),\n"
+          "  checks them, derives every metric, verifies every `expect`,\n"
+          "  and writes one output format.\n",
+          &llvm::errs()))
     return 1;
   if (Inputs.empty())
     return usageError("no input files");
@@ -333,8 +333,7 @@ int main(int argc, char **argv) {
       std::move(Mid, Records.end(), std::back_inserter(Hidden));
       Records.erase(Mid, Records.end());
     };
-    Keep(M.Models, M.HiddenModels,
-         [&](const auto &R) { return Wanted.count(R->Name) != 0; });
+    Keep(M.Models, M.HiddenModels, [&](const auto &R) { return Wanted.count(R->Name) != 0; });
     Keep(M.Scenarios, M.HiddenScenarios,
          [&](const auto &S) { return S->Model && Wanted.count(S->Model->Name) != 0; });
   }

@@ -15,8 +15,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include <fmt/format.h>
 #include <set>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,9 +35,9 @@ public:
   explicit DiagnosticEngine(llvm::SourceMgr &SM, llvm::raw_ostream &OS);
 
   /// Reports diagnostic `K` at `Range` (its start is the caret). Notes attach to the last error.
-  template <typename... Args>
-  void report(llvm::SMRange Range, diag::Kind K, Args &&...A) {
-    emit(Range, K, fmt::format(fmt::runtime(std::string_view(formatOf(K))), std::forward<Args>(A)...));
+  template <typename... Args> void report(llvm::SMRange Range, diag::Kind K, Args &&...A) {
+    emit(Range, K,
+         fmt::format(fmt::runtime(std::string_view(formatOf(K))), std::forward<Args>(A)...));
   }
   template <typename... Args> void report(llvm::SMLoc Loc, diag::Kind K, Args &&...A) {
     report(llvm::SMRange(Loc, Loc), K, std::forward<Args>(A)...);
@@ -60,8 +60,7 @@ public:
 
 private:
   void emit(llvm::SMRange Range, diag::Kind K, const std::string &Msg);
-  bool printLongLine(llvm::raw_ostream &OS, llvm::SMRange Range, bool Note,
-                     const std::string &Msg);
+  bool printLongLine(llvm::raw_ostream &OS, llvm::SMRange Range, bool Note, const std::string &Msg);
 
   llvm::SourceMgr &SM;
   llvm::raw_ostream &OS;

@@ -169,14 +169,14 @@ struct Item {
   enum Kind { Field, Source, ExpectEq, ExpectNear, Measured, Section };
   Kind K;
   llvm::SMRange Range;
-  std::string Name;        ///< field name, metric, or section kind
+  std::string Name; ///< field name, metric, or section kind
   llvm::SMRange NameRange;
-  ExprPtr Value;           ///< field value or expected value
-  std::string Text;        ///< source URL (Source items, and a Field's `source` tag)
-  double Tolerance = 0;    ///< percent, for ExpectNear
+  ExprPtr Value;               ///< field value or expected value
+  std::string Text;            ///< source URL (Source items, and a Field's `source` tag)
+  double Tolerance = 0;        ///< percent, for ExpectNear
   std::vector<Arg> MetricArgs; ///< `expect kv_bytes(bf16, context: 8192) == ...`
-  std::string SectionName; ///< `memory hbm { }`: `hbm`
-  std::vector<Item> Items; ///< a section's body
+  std::string SectionName;     ///< `memory hbm { }`: `hbm`
+  std::vector<Item> Items;     ///< a section's body
 };
 
 // ---- Declarations ------------------------------------------------------------------------------
@@ -278,7 +278,7 @@ struct Import {
 
 /// One parsed file.
 struct FileUnit {
-  std::string Path;     ///< as opened
+  std::string Path; ///< as opened
   unsigned BufferID = 0;
   bool IsStdlib = false;
   std::vector<Import> Imports;

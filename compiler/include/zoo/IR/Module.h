@@ -137,8 +137,8 @@ struct ModelStats {
   /// Elements written when norms and activations fuse into the layer before them (what an
   /// inference engine moves to memory; the roofline uses it).
   Wide ActivationsWrittenFused = 0;
-  Wide ActivationsPeak = 0;    ///< largest set of elements live at once for one input
-  int64_t MaxWidth = 0;   ///< widest activation a linear layer produces or reads, per token
+  Wide ActivationsPeak = 0; ///< largest set of elements live at once for one input
+  int64_t MaxWidth = 0;     ///< widest activation a linear layer produces or reads, per token
   std::vector<AttentionTerm> Attention;
   std::vector<ExpertTerm> Experts;
   bool hasBidirectional() const {
@@ -187,8 +187,7 @@ std::vector<std::string> scenarioMetricNames();
 class Record {
 public:
   enum Kind { Model, Hardware, Precision, Scenario, Pipeline };
-  Record(Kind K, std::string Name, llvm::SMRange R)
-      : Name(std::move(Name)), Range(R), TheKind(K) {}
+  Record(Kind K, std::string Name, llvm::SMRange R) : Name(std::move(Name)), Range(R), TheKind(K) {}
   virtual ~Record() = default;
   Kind getKind() const { return TheKind; }
   std::string Name;
@@ -206,11 +205,11 @@ public:
   ModelRecord(std::string N, llvm::SMRange R) : Record(Model, std::move(N), R) {}
   const ModelDecl *Decl = nullptr;
   const BlockDecl *Arch = nullptr;
-  const ModelRecord *Base = nullptr;   ///< `model B = A with (...)`: A
+  const ModelRecord *Base = nullptr;                       ///< `model B = A with (...)`: A
   std::vector<std::pair<std::string, Value>> ExplicitArgs; ///< as written, base's first
-  std::vector<Binding> Args;           ///< every parameter of Arch, defaults applied
+  std::vector<Binding> Args; ///< every parameter of Arch, defaults applied
   std::vector<Expectation> Expects;
-  std::unique_ptr<LayerNode> Root;     ///< null when expansion failed
+  std::unique_ptr<LayerNode> Root; ///< null when expansion failed
   ModelStats Stats;
   /// Metrics at the module's AnalysisPoint, then `weight_bytes` at every precision.
   std::vector<MetricResult> Evaluated;
@@ -270,7 +269,7 @@ public:
   int64_t Batch = 1, Prompt = 0, Output = 1, Devices = 1;
   int64_t PrefillChunk = 0; ///< tokens prefilled at once; 0: one sequence's prompt
   std::optional<double> ComputeEfficiency, MemoryEfficiency; ///< scenario's own, if set
-  std::string Regime; ///< `prefill`, `decode`, `vision`... for validation tables
+  std::string Regime;       ///< `prefill`, `decode`, `vision`... for validation tables
   bool Calibration = false; ///< its measurements calibrate the efficiency factors
   std::vector<ScenarioExpectation> Expects;
   std::vector<Measurement> Measured;

@@ -24,7 +24,7 @@ std::unique_ptr<FileUnit> parseBuffer(unsigned BufferID, DiagnosticEngine &Diags
                                       PredictionMode Mode = PredictionMode::SLLThenLL);
 
 /// Limits that keep the parser's recursion bounded.
-constexpr unsigned MaxNesting = 256;     ///< brackets and braces
+constexpr unsigned MaxNesting = 256;        ///< brackets and braces
 constexpr unsigned MaxExprOperators = 4096; ///< operators in one statement
 
 } // namespace zoo

@@ -15,10 +15,10 @@ namespace zoo {
 
 /// Limits on expansion; exceeding one is a diagnostic.
 struct ExpansionLimits {
-  static constexpr int64_t MaxRepeat = 1'000'000;        ///< one `repeat` count
-  static constexpr int64_t MaxForIterations = 100'000;   ///< one `for` range
-  static constexpr int64_t MaxNodes = 1'000'000;         ///< layer nodes per model
-  static constexpr unsigned MaxDepth = 64;               ///< nested block calls
+  static constexpr int64_t MaxRepeat = 1'000'000;      ///< one `repeat` count
+  static constexpr int64_t MaxForIterations = 100'000; ///< one `for` range
+  static constexpr int64_t MaxNodes = 1'000'000;       ///< layer nodes per model
+  static constexpr unsigned MaxDepth = 64;             ///< nested block calls
 };
 
 /// Runs semantic analysis over the loaded files of `M`. Returns false on any error.
