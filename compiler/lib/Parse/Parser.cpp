@@ -460,7 +460,8 @@ private:
 /// Step 2: error tokens and recursion bounds. Returns false when the file must not be parsed.
 bool prescan(antlr4::CommonTokenStream &Tokens, const Locator &Loc, DiagnosticEngine &Diags) {
   bool OK = true;
-  unsigned Depth = 0, Operators = 0;
+  unsigned Depth = 0, Operators = 0, Run = 0, Questions = 0;
+  bool PrevOperator = true;
   for (antlr4::Token *T : Tokens.getTokens()) {
     if (Diags.tooManyErrors())
       return false;
@@ -493,15 +494,27 @@ bool prescan(antlr4::CommonTokenStream &Tokens, const Locator &Loc, DiagnosticEn
     } else if ((Text == ")" || Text == "}") && Depth) {
       --Depth;
     }
+    bool IsOperator = Text == "+" || Text == "-" || Text == "*" || Text == "/" || Text == "%" ||
+                      Text == "!" || Text == "?" || Text == "&&" || Text == "||" ||
+                      Text == "==" || Text == "!=" || Text == "<" || Text == "<=" ||
+                      Text == ">" || Text == ">=";
+    // Prefix operators and `?:` nest (the parser and the evaluator recurse on them): a run of
+    // operators with nothing between them, and the `?`s of one statement, count as nesting.
+    bool Prefix = IsOperator && (PrevOperator || Text == "!");
+    Run = Prefix ? Run + 1 : 0;
+    if (Text == "?")
+      ++Questions;
+    if (Run == MaxNesting + 1 || Questions == MaxNesting + 1) {
+      Diags.report(Loc.loc(T), diag::err_nesting_too_deep, MaxNesting);
+      return false;
+    }
+    PrevOperator = IsOperator || Text == "(" || Text == "," || Text == ":" || Text == "=";
     if (Text == ";" || Text == "{" || Text == "}") {
       Operators = 0;
-    } else if (Text == "+" || Text == "-" || Text == "*" || Text == "/" || Text == "%" ||
-               Text == "!" || Text == "?" || Text == "&&" || Text == "||" || Text == "==" ||
-               Text == "!=" || Text == "<" || Text == "<=" || Text == ">" || Text == ">=") {
-      if (++Operators == MaxExprOperators + 1) {
-        Diags.report(Loc.loc(T), diag::err_expr_too_long, MaxExprOperators);
-        return false;
-      }
+      Questions = 0;
+    } else if (IsOperator && ++Operators == MaxExprOperators + 1) {
+      Diags.report(Loc.loc(T), diag::err_expr_too_long, MaxExprOperators);
+      return false;
     }
   }
   return OK;

@@ -81,21 +81,11 @@ bool Evaluator::convert(EvalResult &R, const Type &To, llvm::SMRange Where,
 }
 
 EvalResult Evaluator::eval(const Expr &E, const Scope &S) {
+  // Only dispatch here: expressions nest (up to the parser's limits), and a small frame keeps
+  // deep nesting far from the stack's end even in sanitizer builds.
   switch (E.getKind()) {
-  case Expr::Number: {
-    auto &N = cast<NumberExpr>(E);
-    Value V;
-    if (!N.UnitText.empty()) {
-      V.T = Type::quantity(N.UnitDim);
-      V.R = N.RealValue;
-      V.Unit = N.UnitText;
-    } else if (N.IsInt) {
-      V = Value::ofInt(N.IntValue);
-    } else {
-      V = Value::ofReal(N.RealValue);
-    }
-    return EvalResult::known(V);
-  }
+  case Expr::Number:
+    return number(cast<NumberExpr>(E));
   case Expr::String:
     return EvalResult::known(Value::ofString(cast<StringExpr>(E).Value));
   case Expr::Bool:
@@ -108,29 +98,45 @@ EvalResult Evaluator::eval(const Expr &E, const Scope &S) {
     return binary(cast<BinaryExpr>(E), S);
   case Expr::Call:
     return call(cast<CallExpr>(E), S);
-  case Expr::Cond: {
-    auto &C = cast<CondExpr>(E);
-    EvalResult Cond = eval(*C.C, S);
-    EvalResult T = eval(*C.T, S), F = eval(*C.F, S);
-    if (!Cond.ok() || !T.ok() || !F.ok())
-      return {};
-    if (!convert(Cond, Type::of(Type::Bool), C.C->range(), "the condition of `?:`"))
-      return {};
-    if (T.T != F.T) {
-      if (T.T.isNumeric() && F.T.isNumeric()) {
-        convert(T, Type::of(Type::Real), C.T->range(), "");
-        convert(F, Type::of(Type::Real), C.F->range(), "");
-      } else {
-        Diags.report(E.range(), diag::err_cond_mismatch, T.T.str(), F.T.str());
-        return {};
-      }
-    }
-    if (!Cond.V)
-      return {T.T, std::nullopt};
-    return Cond.V->B ? T : F;
-  }
+  case Expr::Cond:
+    return conditional(cast<CondExpr>(E), S);
   }
   llvm_unreachable("unknown expression kind");
+}
+
+EvalResult Evaluator::number(const NumberExpr &N) {
+  Value V;
+  if (!N.UnitText.empty()) {
+    V.T = Type::quantity(N.UnitDim);
+    V.R = N.RealValue;
+    V.Unit = N.UnitText;
+  } else if (N.IsInt) {
+    V = Value::ofInt(N.IntValue);
+  } else {
+    V = Value::ofReal(N.RealValue);
+  }
+  return EvalResult::known(V);
+}
+
+EvalResult Evaluator::conditional(const CondExpr &C, const Scope &S) {
+  EvalResult Cond = eval(*C.C, S);
+  EvalResult T = eval(*C.T, S), F = eval(*C.F, S);
+  if (!Cond.ok() || !T.ok() || !F.ok())
+    return {};
+  if (!convert(Cond, Type::of(Type::Bool), C.C->range(), "the condition of `?:`"))
+    return {};
+  if (T.T != F.T) {
+    if (T.T.isNumeric() && F.T.isNumeric()) {
+      convert(T, Type::of(Type::Real), C.T->range(), "");
+      convert(F, Type::of(Type::Real), C.F->range(), "");
+    } else {
+      Diags.report(C.range(), diag::err_cond_mismatch, T.T.str(), F.T.str());
+      return {};
+    }
+  }
+  if (!Cond.V)
+    return {T.T, std::nullopt};
+  return Cond.V->B ? T : F;
 }
 
 EvalResult Evaluator::name(const NameExpr &E, const Scope &S) {

@@ -64,6 +64,8 @@ public:
   std::function<void()> OnValueError;
 
 private:
+  EvalResult number(const NumberExpr &N);
+  EvalResult conditional(const CondExpr &C, const Scope &S);
   EvalResult unary(const UnaryExpr &E, const Scope &S);
   EvalResult binary(const BinaryExpr &E, const Scope &S);
   EvalResult call(const CallExpr &E, const Scope &S);
