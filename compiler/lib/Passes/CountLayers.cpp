@@ -1,10 +1,12 @@
 //===- CountLayers.cpp - the "layers" column ------------------------------===//
 //
-// A model's layer count is what a model card calls its depth: the number of iterations of the
-// `repeat` and `for` statements at the top level of its architecture block (32 for Llama-3-8B,
-// 12 for GPT-2). Nested loops inside a layer do not add layers. A model with an `input` and no
-// such loop (a CNN) counts its weight layers instead, as ResNet-50 and VGG-16 are named: every
-// `conv2d` and `linear` except those on a residual's shortcut.
+// A model's layer count is what a model card calls its depth:
+//   - a language model: the iterations of the `repeat` and `for` statements at the top level of
+//     its architecture block (32 for Llama-3-8B, 12 for GPT-2); loops inside a layer add none;
+//   - a model with an `input` whose top-level `repeat`s hold attention (ViT, DiT, a CLIP text
+//     encoder): the iterations of those repeats, its transformer blocks;
+//   - any other model with an `input` (CNNs, MLPs): its weight layers, as ResNet-50, VGG-16 and
+//     MobileNetV1's 28 are named: every `conv2d` and `linear` except those on a shortcut.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Basic/Checked.h"
@@ -19,6 +21,22 @@ class CountLayersPass : public Pass {
       if (C->K == LayerNode::Primitive && C->Prim == PrimitiveKind::input)
         return true;
     return false;
+  }
+  static bool hasAttention(const LayerNode &N) {
+    if (N.K == LayerNode::Primitive && N.Prim == PrimitiveKind::attend)
+      return true;
+    for (const auto &C : N.Children)
+      if (hasAttention(*C))
+        return true;
+    return false;
+  }
+  /// Iterations of the top-level repeats that hold attention (transformer blocks).
+  static int64_t transformerBlocks(const LayerNode &Root) {
+    int64_t N = 0;
+    for (const auto &C : Root.Children)
+      if (C->K == LayerNode::Repeat && hasAttention(*C))
+        N += C->Count;
+    return N;
   }
   static int64_t weightLayers(const LayerNode &N) {
     if (N.K == LayerNode::Primitive && N.Prim == PrimitiveKind::shortcut)
@@ -47,8 +65,10 @@ public:
         OK = false;
         continue;
       }
-      if (*N == 0 && hasInput(*R->Root))
-        N = weightLayers(*R->Root);
+      if (hasInput(*R->Root)) {
+        int64_t Blocks = transformerBlocks(*R->Root);
+        N = Blocks ? Blocks : weightLayers(*R->Root);
+      }
       R->Stats.Layers = *N;
     }
     return success(OK);
