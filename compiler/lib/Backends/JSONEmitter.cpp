@@ -81,6 +81,7 @@ void model(json::OStream &J, const ModelRecord &R) {
         [](const Binding &B) -> const Value & { return B.second; });
     J.attributeEnd();
     J.attribute("base", R.Base ? json::Value(R.Base->Name) : json::Value(nullptr));
+    J.attribute("beyond_context", R.BeyondContext);
     J.attributeArray("expects", [&] {
       for (const Expectation &E : R.Expects)
         J.object([&] {

@@ -58,6 +58,7 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
     OS << "\nMetrics at context " << P.Context << ", prompt " << P.Prompt << ", output " << P.Output
        << ", batch " << P.Batch << "; weights " << P.Weights << ", KV " << P.KV << "\n\n";
     Rows.clear();
+    bool AnyBeyond = false;
     for (const ModelRecord *R : Models) {
       auto Get = [&](MetricKind K, llvm::StringRef Prec = "") -> std::optional<Value> {
         const MetricResult *X = R->evaluated(K, Prec);
@@ -75,8 +76,10 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
         auto V = Get(K);
         return V ? fmt::format("{:.1f}", V->asDouble()) : std::string("-");
       };
+      AnyBeyond |= R->BeyondContext;
       Rows.push_back(
-          {R->Name, humanCount(static_cast<double>(R->Stats.ActiveParams)),
+          {R->Name + (R->BeyondContext ? " *" : ""),
+           humanCount(static_cast<double>(R->Stats.ActiveParams)),
            SI(MetricKind::flops_per_token, "FLOP"), SI(MetricKind::prefill_flops, "FLOP"),
            SI(MetricKind::generation_flops, "FLOP"), Bytes(MetricKind::kv_bytes_per_token),
            Bytes(MetricKind::kv_bytes), Bytes(MetricKind::weight_bytes, P.Weights),
@@ -86,6 +89,8 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
           {"Model", "Active", "FLOP/token", "Prefill", "Generation", "KV/token", "KV+state/seq",
            "Weights", "AI prefill", "AI decode"},
           Rows, {false, true, true, true, true, true, true, true, true, true});
+    if (AnyBeyond)
+      OS << "* the analysis point goes beyond the model's declared context\n";
   }
 
   if (!M.Pipelines.empty()) {

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Passes/Pass.h"
+#include <algorithm>
 
 using namespace zoo;
 
@@ -37,6 +38,9 @@ public:
         R->Evaluated.push_back({Kind, A, metricValue(*R, Kind, A, Why)});
       }
       R->KVByKind = kvByKind(*R, *A.KV, A.Context);
+      if (const FieldValue *C = R->field("context"))
+        R->BeyondContext =
+            !R->Stats.PerInput && std::max(P.Context, P.Prompt + P.Output - 1) > C->V.R;
       for (const auto &Prec : M.Precisions) {
         MetricArgs W = A;
         W.Precision = Prec.get();

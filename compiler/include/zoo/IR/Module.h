@@ -214,6 +214,8 @@ public:
   /// Metrics at the module's AnalysisPoint, then `weight_bytes` at every precision.
   std::vector<MetricResult> Evaluated;
   std::vector<KVKind> KVByKind; ///< at the analysis point's context and KV precision
+  /// The analysis point asks for a longer context (or prompt + output) than the model declares.
+  bool BeyondContext = false;
   /// The evaluated `K` (for weight_bytes: at precision `Prec`), or null.
   const MetricResult *evaluated(MetricKind K, llvm::StringRef Prec = "") const;
   static bool classof(const Record *R) { return R->getKind() == Model; }
