@@ -109,6 +109,13 @@ void DiagnosticEngine::flush() {
   Trailer.clear();
 }
 
+void DiagnosticEngine::suggest(llvm::SMRange At, llvm::StringRef Name,
+                               llvm::ArrayRef<std::string> Candidates) {
+  std::string Best = closestMatch(Name, Candidates);
+  if (!Best.empty())
+    report(At, diag::note_did_you_mean, Best);
+}
+
 std::string zoo::closestMatch(llvm::StringRef Name, llvm::ArrayRef<std::string> Candidates) {
   std::string Best;
   unsigned BestDist = ~0u;

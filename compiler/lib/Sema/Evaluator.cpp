@@ -55,9 +55,7 @@ std::optional<Type> Evaluator::resolveType(llvm::StringRef Text, llvm::SMRange W
   for (const auto &KV : M.Decls)
     if (llvm::isa<EnumDecl>(KV.second))
       Cands.push_back(KV.getKey().str());
-  std::string Best = closestMatch(Text, Cands);
-  if (!Best.empty())
-    Diags.report(Where, diag::note_did_you_mean, Best);
+  Diags.suggest(Where, Text, Cands);
   return std::nullopt;
 }
 
@@ -353,10 +351,8 @@ EvalResult Evaluator::call(const CallExpr &E, const Scope &S) {
     Known |= F == B;
   if (!Known) {
     Diags.report(E.CalleeRange, diag::err_unknown_builtin, F);
-    std::string Best =
-        closestMatch(F, std::vector<std::string>(std::begin(Builtins), std::end(Builtins)));
-    if (!Best.empty())
-      Diags.report(E.CalleeRange, diag::note_did_you_mean, Best);
+    Diags.suggest(E.CalleeRange, F,
+                  std::vector<std::string>(std::begin(Builtins), std::end(Builtins)));
     return {};
   }
   std::vector<EvalResult> Args;

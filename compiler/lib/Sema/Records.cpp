@@ -104,9 +104,7 @@ void checkFields(SemaImpl &S, const std::vector<Item> &Items, const std::vector<
         Spec = &F;
     if (!Spec) {
       S.Diags.report(I.NameRange, diag::err_unknown_field, What, I.Name);
-      std::string Best = closestMatch(I.Name, namesOf(Specs));
-      if (!Best.empty())
-        S.Diags.report(I.NameRange, diag::note_did_you_mean, Best);
+      S.Diags.suggest(I.NameRange, I.Name, namesOf(Specs));
       continue;
     }
     if (!Seen.insert(I.Name).second) {
@@ -247,9 +245,7 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
       auto Metric = lookupMetric(I.Name);
       if (!Metric) {
         Diags.report(I.NameRange, diag::err_unknown_metric, I.Name);
-        std::string Best = closestMatch(I.Name, metricNames());
-        if (!Best.empty())
-          Diags.report(I.NameRange, diag::note_did_you_mean, Best);
+        Diags.suggest(I.NameRange, I.Name, metricNames());
         continue;
       }
       Expectation X;
@@ -316,10 +312,7 @@ bool SemaImpl::bindMetricArgs(MetricKind K, const Item &I, Expectation &X) {
           Index = P;
       if (Index == Params.size()) {
         Diags.report(A.NameRange, diag::err_unknown_argument, I.Name, A.Name);
-        std::string Best =
-            closestMatch(A.Name, std::vector<std::string>(Params.begin(), Params.end()));
-        if (!Best.empty())
-          Diags.report(A.NameRange, diag::note_did_you_mean, Best);
+        Diags.suggest(A.NameRange, A.Name, std::vector<std::string>(Params.begin(), Params.end()));
         OK = false;
         continue;
       }
@@ -359,9 +352,7 @@ bool SemaImpl::bindMetricArgs(MetricKind K, const Item &I, Expectation &X) {
         std::vector<std::string> Names;
         for (const auto &PR : M.Precisions)
           Names.push_back(PR->Name);
-        std::string Best = closestMatch(Got, Names);
-        if (!Best.empty())
-          Diags.report(A->Value->range(), diag::note_did_you_mean, Best);
+        Diags.suggest(A->Value->range(), Got, Names);
         OK = false;
         continue;
       }
@@ -430,9 +421,7 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
     for (const auto &KV : M.Decls)
       if (llvm::isa<ClassDecl>(KV.second))
         Names.push_back(KV.getKey().str());
-    std::string Best = closestMatch(D.Class, Names);
-    if (!Best.empty())
-      Diags.report(D.ClassRange, diag::note_did_you_mean, Best);
+    Diags.suggest(D.ClassRange, D.Class, Names);
   }
   Rec->Class = D.Class;
   checkFields(*this, D.Items, hardwareFields(), What, Rec->Fields);
@@ -472,10 +461,7 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
     }
     if (!Named && !Peaks) {
       Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
-      std::string Best =
-          closestMatch(I.Name, {"memory", "link", "compute", "sparse", "efficiency"});
-      if (!Best.empty())
-        Diags.report(I.NameRange, diag::note_did_you_mean, Best);
+      Diags.suggest(I.NameRange, I.Name, {"memory", "link", "compute", "sparse", "efficiency"});
       continue;
     }
     if (Named && I.SectionName.empty()) {
@@ -510,9 +496,7 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
         }
         if (!M.findPrecision(P.Name)) {
           Diags.report(P.NameRange, diag::err_unknown_name, P.Name);
-          std::string Best = closestMatch(P.Name, PrecisionNames);
-          if (!Best.empty())
-            Diags.report(P.NameRange, diag::note_did_you_mean, Best);
+          Diags.suggest(P.NameRange, P.Name, PrecisionNames);
           continue;
         }
         if (!Seen.insert(P.Name).second) {

@@ -49,9 +49,7 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
   };
   auto Unknown = [&](const Item &I, llvm::StringRef Name, const std::vector<std::string> &Cands) {
     Diags.report(I.Value->range(), diag::err_unknown_name, Name);
-    std::string Best = closestMatch(Name, Cands);
-    if (!Best.empty())
-      Diags.report(I.Value->range(), diag::note_did_you_mean, Best);
+    Diags.suggest(I.Value->range(), Name, Cands);
     OK = false;
   };
   std::vector<std::string> ModelNames, HwNames, PrecNames;
@@ -192,9 +190,7 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
     auto K = lookupScenarioMetric(I.Name);
     if (!K) {
       Diags.report(I.NameRange, diag::err_unknown_metric, I.Name);
-      std::string Best = closestMatch(I.Name, scenarioMetricNames());
-      if (!Best.empty())
-        Diags.report(I.NameRange, diag::note_did_you_mean, Best);
+      Diags.suggest(I.NameRange, I.Name, scenarioMetricNames());
       continue;
     }
     Scope Global;
@@ -255,9 +251,7 @@ void SemaImpl::buildPipeline(const PipelineDecl &D) {
       const ModelRecord *Model = N && N->Path.size() == 1 ? M.findModel(N->name()) : nullptr;
       if (!Model) {
         Diags.report(I.Value->range(), diag::err_unknown_name, I.Value->text());
-        std::string Best = closestMatch(I.Value->text(), ModelNames);
-        if (!Best.empty())
-          Diags.report(I.Value->range(), diag::note_did_you_mean, Best);
+        Diags.suggest(I.Value->range(), I.Value->text(), ModelNames);
         continue;
       }
       bool HasInput = false;

@@ -43,6 +43,9 @@ public:
     report(llvm::SMRange(Loc, Loc), K, std::forward<Args>(A)...);
   }
 
+  /// Adds a "did you mean" note at `At` when one of `Candidates` is close to `Name`.
+  void suggest(llvm::SMRange At, llvm::StringRef Name, llvm::ArrayRef<std::string> Candidates);
+
   /// Prints the collected diagnostics in source order (file load order, then offset), each error
   /// followed by its notes. Call once, before exiting.
   void flush();
