@@ -11,7 +11,7 @@ file        : (importDecl | decl)* EOF ;
 importDecl  : 'import' STRING ';' ;
 
 decl        : blockDecl | primitiveDecl | enumDecl | modelDecl | hardwareDecl | precisionDecl
-            | scenarioDecl | pipelineDecl | classDecl ;
+            | scenarioDecl | pipelineDecl | classDecl | runtimeDecl ;
 
 // ---- blocks and primitives ----------------------------------------------------------------
 blockDecl     : 'block' ident '(' paramList? ')' '{' stmt* '}' ;
@@ -53,6 +53,7 @@ precisionDecl : 'precision' name=ident recordBody ;
 scenarioDecl  : 'scenario' name=ident recordBody ;
 pipelineDecl  : 'pipeline' name=ident recordBody ;
 classDecl     : 'class' name=ident recordBody ;
+runtimeDecl   : 'runtime' name=ident recordBody ;
 
 // ---- expressions (lowest precedence last) ---------------------------------------------------
 expr        : op=('-' | '!' | '+') expr                                  # UnaryExpr
@@ -74,7 +75,8 @@ primary     : number unit?                                               # Numbe
             ;
 number      : INT | REAL ;
 unit        : ident ('/' ident)? ;
-ident       : ID | 'in' | 'model' | 'hardware' | 'precision' | 'scenario' | 'measured' | 'pipeline' ;
+ident       : ID | 'in' | 'model' | 'hardware' | 'precision' | 'scenario' | 'measured' | 'pipeline'
+            | 'runtime' ;
 
 // ---- lexical ---------------------------------------------------------------------------------
 INT         : [0-9] ('_'? [0-9])* ;

@@ -1,11 +1,13 @@
 //===- AnalysisEmitter.cpp - scenarios in full (--emit=analysis) ----------===//
 //
-// One block per scenario: the setting, the efficiency factors and where they came from, then
-// prefill, decode, memory and energy, each with its bound and the numbers behind it.
+// One block per scenario: the setting, every factor of the performance model and where it came
+// from, then prefill, decode, serving, memory and energy, each expected figure with the ideal
+// roofline beside it, its bound and the numbers behind it; then what was not modelled.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Backends/Emitters.h"
 #include "zoo/Basic/Checked.h"
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -49,6 +51,32 @@ std::string zoo::humanResult(const Value &V) {
   return V.str();
 }
 
+std::string zoo::expectedAndIdeal(const ScenarioRecord &S, ScenarioMetric K) {
+  const Value *E = S.result(K), *I = S.ideal(K);
+  if (!E)
+    return "-";
+  std::string Out = humanResult(*E);
+  if (I && humanResult(*I) != Out)
+    Out += " (ideal " + humanResult(*I) + ")";
+  else if (I)
+    Out += " (= ideal)";
+  return Out;
+}
+
+namespace {
+void factors(llvm::raw_ostream &OS, const ScenarioRecord &S) {
+  OS << "  factors (expected = datasheet x these; fixed costs added):\n";
+  size_t Width = 0;
+  for (const FactorUse &F : S.Factors)
+    Width = std::max(Width, F.Name.size());
+  for (const FactorUse &F : S.Factors) {
+    std::string V = F.Seconds ? fmt::format("{:g} us", F.Value * 1e6) : fmt::format("{:g}", F.Value);
+    OS << fmt::format("    {:<{}}  {:<8}  {}{}\n", F.Name, Width, V, F.Origin,
+                      F.Source.empty() ? "" : " (" + F.Source + ")");
+  }
+}
+} // namespace
+
 void AnalysisEmitter::run(llvm::raw_ostream &OS) {
   auto Scenarios = sortedScenarios(M);
   if (Scenarios.empty()) {
@@ -57,67 +85,73 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
   }
   for (const ScenarioRecord *S : Scenarios) {
     OS << "Scenario " << S->Name << ": " << (S->Model ? S->Model->Name : "?") << " on "
-       << S->Devices << " x " << (S->Hw ? S->Hw->Name : "?") << "\n";
+       << S->Devices << " x " << (S->Hw ? S->Hw->Name : "?");
+    if (S->UsedRuntime)
+      OS << ", runtime " << S->UsedRuntime->Name;
+    OS << "\n";
     if (S->Results.empty()) {
       OS << "  not analysed (see the errors above)\n\n";
       continue;
     }
-    if (S->Model->Stats.PerInput) {
-      auto R = [&](ScenarioMetric K) {
-        const Value *V = S->result(K);
-        return V ? humanResult(*V) : std::string("-");
-      };
-      OS << fmt::format("  batch {}; weights {}, compute {}; efficiency: compute {:g}, memory {:g} "
-                        "({})\n",
-                        S->Batch, S->Weights->Name, S->Compute->Name, S->UsedComputeEfficiency,
-                        S->UsedMemoryEfficiency, S->EfficiencyOrigin);
-      OS << "  forward:    " << R(ScenarioMetric::batch_time) << " per batch, "
-         << R(ScenarioMetric::forward_bound) << "-bound; " << R(ScenarioMetric::images_per_s)
-         << " inputs/s; intensity " << R(ScenarioMetric::prefill_intensity) << " vs ridge "
-         << R(ScenarioMetric::ridge_point) << "; MFU " << R(ScenarioMetric::mfu_prefill) << "\n";
-      OS << "  memory:     weights " << R(ScenarioMetric::weight_bytes) << " + activations "
-         << R(ScenarioMetric::activation_bytes) << " = " << R(ScenarioMetric::memory_per_device)
-         << " per device; fits: " << R(ScenarioMetric::fits) << "\n";
-      OS << "  energy:     " << R(ScenarioMetric::energy_per_image)
-         << " per input (estimate: TDP x time)\n\n";
-      continue;
-    }
-    OS << fmt::format("  batch {}, prompt {} tokens, output {} tokens; weights {}, KV {}, "
-                      "compute {}\n",
-                      S->Batch, S->Prompt, S->Output, S->Weights->Name, S->KV->Name,
-                      S->Compute->Name);
-    OS << fmt::format("  efficiency: compute {:g}, memory {:g} ({})\n", S->UsedComputeEfficiency,
-                      S->UsedMemoryEfficiency, S->EfficiencyOrigin);
     auto R = [&](ScenarioMetric K) {
       const Value *V = S->result(K);
       return V ? humanResult(*V) : std::string("-");
     };
-    OS << "  prefill:    " << R(ScenarioMetric::prefill_time) << " to first token, "
-       << R(ScenarioMetric::prefill_bound) << "-bound; intensity "
-       << R(ScenarioMetric::prefill_intensity) << " vs ridge " << R(ScenarioMetric::ridge_point)
-       << "; MFU " << R(ScenarioMetric::mfu_prefill) << "; "
-       << R(ScenarioMetric::prefill_tokens_per_s) << "\n";
-    OS << "  decode:     " << R(ScenarioMetric::decode_time) << " per step (first "
-       << R(ScenarioMetric::first_decode_time) << ", last " << R(ScenarioMetric::last_decode_time)
-       << "), " << R(ScenarioMetric::decode_bound) << "-bound; intensity "
-       << R(ScenarioMetric::decode_intensity) << "; MBU " << R(ScenarioMetric::mbu_decode) << "\n";
-    OS << "  throughput: " << R(ScenarioMetric::tokens_per_s) << " per sequence, "
-       << R(ScenarioMetric::aggregate_tokens_per_s) << " for the batch; whole generation "
-       << R(ScenarioMetric::generation_time) << "\n";
-    if (S->Devices > 1)
-      OS << "  tensor parallel: " << R(ScenarioMetric::interconnect_time)
-         << " of all-reduce per decode step\n";
-    OS << "  memory:     weights " << R(ScenarioMetric::weight_bytes) << " + KV "
-       << R(ScenarioMetric::kv_bytes) << " + workspace " << R(ScenarioMetric::workspace_bytes)
-       << " = " << R(ScenarioMetric::memory_per_device)
-       << " per device; fits: " << R(ScenarioMetric::fits) << "; largest batch "
-       << R(ScenarioMetric::max_batch) << ", longest sequence " << R(ScenarioMetric::max_context)
-       << " tokens; devices needed " << R(ScenarioMetric::devices_needed) << "\n";
-    OS << "  energy:     " << R(ScenarioMetric::energy_per_token)
-       << " per decoded token (estimate: TDP x time)\n\n";
+    auto B = [&](ScenarioMetric K) { return expectedAndIdeal(*S, K); };
+    if (S->Model->Stats.PerInput) {
+      OS << fmt::format("  batch {}; weights {}, activations {}, compute {}\n", S->Batch,
+                        S->Weights->Name, S->Activations->Name, S->Compute->Name);
+      factors(OS, *S);
+      OS << "  forward:    " << B(ScenarioMetric::batch_time) << " per batch, "
+         << R(ScenarioMetric::forward_bound) << "-bound; " << B(ScenarioMetric::images_per_s)
+         << " inputs/s; overhead " << R(ScenarioMetric::overhead_time) << "; intensity "
+         << R(ScenarioMetric::prefill_intensity) << " vs ridge " << R(ScenarioMetric::ridge_point)
+         << "; MFU " << R(ScenarioMetric::mfu_prefill) << "\n";
+      OS << "  memory:     weights " << R(ScenarioMetric::weight_bytes) << " + activations "
+         << R(ScenarioMetric::activation_bytes) << " = " << R(ScenarioMetric::memory_per_device)
+         << " per device; fits: " << R(ScenarioMetric::fits) << "\n";
+      OS << "  energy:     " << R(ScenarioMetric::energy_per_image)
+         << " per input (estimate: power x time)\n";
+    } else {
+      OS << fmt::format("  batch {}, prompt {} tokens, output {} tokens; weights {}, activations "
+                        "{}, KV {}, compute {}\n",
+                        S->Batch, S->Prompt, S->Output, S->Weights->Name, S->Activations->Name,
+                        S->KV->Name, S->Compute->Name);
+      factors(OS, *S);
+      OS << "  prefill:    " << B(ScenarioMetric::prefill_time) << " to first token, "
+         << R(ScenarioMetric::prefill_bound) << "-bound; intensity "
+         << R(ScenarioMetric::prefill_intensity) << " vs ridge " << R(ScenarioMetric::ridge_point)
+         << "; MFU " << R(ScenarioMetric::mfu_prefill) << "; "
+         << R(ScenarioMetric::prefill_tokens_per_s) << "\n";
+      OS << "  decode:     " << B(ScenarioMetric::decode_time) << " per step (first "
+         << R(ScenarioMetric::first_decode_time) << ", last " << R(ScenarioMetric::last_decode_time)
+         << "), " << R(ScenarioMetric::decode_bound) << "-bound; overhead "
+         << R(ScenarioMetric::overhead_time) << "; intensity "
+         << R(ScenarioMetric::decode_intensity) << "; MBU " << R(ScenarioMetric::mbu_decode)
+         << "\n";
+      OS << "  throughput: " << B(ScenarioMetric::tokens_per_s) << " per sequence, "
+         << B(ScenarioMetric::aggregate_tokens_per_s) << " for the batch; whole generation "
+         << B(ScenarioMetric::generation_time) << "\n";
+      OS << "  serving:    batch " << B(ScenarioMetric::serving_batch) << ", "
+         << B(ScenarioMetric::serving_tokens_per_s) << " of output\n";
+      if (S->Devices > 1)
+        OS << "  tensor parallel: " << B(ScenarioMetric::interconnect_time)
+           << " of all-reduce per decode step\n";
+      OS << "  memory:     weights " << R(ScenarioMetric::weight_bytes) << " + KV "
+         << R(ScenarioMetric::kv_bytes) << " + workspace " << R(ScenarioMetric::workspace_bytes)
+         << " = " << R(ScenarioMetric::memory_per_device)
+         << " per device; fits: " << R(ScenarioMetric::fits) << "; largest batch "
+         << R(ScenarioMetric::max_batch) << ", longest sequence " << R(ScenarioMetric::max_context)
+         << " tokens; devices needed " << R(ScenarioMetric::devices_needed) << "\n";
+      OS << "  energy:     " << R(ScenarioMetric::energy_per_token)
+         << " per decoded token (estimate: power x time)\n";
+    }
+    for (const std::string &N : S->Notes)
+      OS << "  note:       " << N << "\n";
+    OS << "\n";
   }
-  OS << "Roofline: time = max(FLOPs / (peak x compute efficiency), bytes / (bandwidth x memory\n"
-        "efficiency)) per phase. Efficiency defaults to 1 (the ideal roofline) unless a scenario "
-        "or\n"
-        "the hardware declares it, or --compute-efficiency/--memory-efficiency set it.\n";
+  OS << "Expected figures: the datasheet peaks and bandwidth times the hardware's achievable\n"
+        "fractions and the runtime's per-kernel factors, plus fixed costs per operation and per\n"
+        "collective (docs/formulas.md). The ideal roofline beside each is the same work at the\n"
+        "datasheet figures with no fixed cost: a bound.\n";
 }

@@ -65,6 +65,23 @@ void fields(json::OStream &J, const std::vector<FieldValue> &Fs) {
       [](const FieldValue &F) -> const Value & { return F.V; });
 }
 
+/// Scenario results, sorted by metric name.
+void results(json::OStream &J, const std::vector<std::pair<ScenarioMetric, Value>> &Rs) {
+  std::vector<const std::pair<ScenarioMetric, Value> *> Sorted;
+  for (const auto &R : Rs)
+    Sorted.push_back(&R);
+  std::stable_sort(Sorted.begin(), Sorted.end(), [](auto *A, auto *B) {
+    return scenarioMetricName(A->first) < scenarioMetricName(B->first);
+  });
+  J.object([&] {
+    for (auto *R : Sorted) {
+      J.attributeBegin(scenarioMetricName(R->first));
+      value(J, R->second);
+      J.attributeEnd();
+    }
+  });
+}
+
 void strings(json::OStream &J, const std::vector<std::string> &S) {
   J.array([&] {
     for (const std::string &X : S)
@@ -234,15 +251,24 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
     J.attributeArray("scenarios", [&] {
       for (const ScenarioRecord *S : sortedScenarios(M))
         J.object([&] {
+          J.attribute("activations", S->Activations ? S->Activations->Name : "");
           J.attribute("batch", S->Batch);
           J.attribute("compute", S->Compute ? S->Compute->Name : "");
           J.attribute("devices", S->Devices);
-          J.attributeObject("efficiency", [&] {
-            J.attribute("compute", S->UsedComputeEfficiency);
-            J.attribute("memory", S->UsedMemoryEfficiency);
-            J.attribute("origin", S->EfficiencyOrigin);
+          J.attributeArray("factors", [&] {
+            for (const FactorUse &F : S->Factors)
+              J.object([&] {
+                J.attribute("name", F.Name);
+                J.attribute("origin", F.Origin);
+                J.attribute("source", F.Source);
+                J.attribute("unit", F.Seconds ? "s" : "");
+                J.attribute("value", F.Value);
+              });
           });
           J.attribute("hardware", S->Hw ? S->Hw->Name : "");
+          J.attributeBegin("ideal");
+          results(J, S->Ideal);
+          J.attributeEnd();
           J.attribute("kv", S->KV ? S->KV->Name : "");
           J.attributeArray("measured", [&] {
             for (const Measurement &X : S->Measured)
@@ -256,21 +282,17 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           });
           J.attribute("model", S->Model ? S->Model->Name : "");
           J.attribute("name", S->Name);
+          J.attributeArray("notes", [&] {
+            for (const std::string &N : S->Notes)
+              J.value(N);
+          });
           J.attribute("output", S->Output);
           J.attribute("prompt", S->Prompt);
-          J.attributeObject("results", [&] {
-            std::vector<const std::pair<ScenarioMetric, Value> *> Rs;
-            for (const auto &R : S->Results)
-              Rs.push_back(&R);
-            std::stable_sort(Rs.begin(), Rs.end(), [](auto *A, auto *B) {
-              return scenarioMetricName(A->first) < scenarioMetricName(B->first);
-            });
-            for (auto *R : Rs) {
-              J.attributeBegin(scenarioMetricName(R->first));
-              value(J, R->second);
-              J.attributeEnd();
-            }
-          });
+          J.attributeBegin("results");
+          results(J, S->Results);
+          J.attributeEnd();
+          J.attribute("runtime", S->UsedRuntime ? json::Value(S->UsedRuntime->Name)
+                                                : json::Value(nullptr));
           J.attribute("weights", S->Weights ? S->Weights->Name : "");
         });
     });

@@ -118,21 +118,24 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
       };
       // Models with an input have one forward pass: its time and bound fill the first pair.
       bool Vision = S->Model && S->Model->Stats.PerInput;
+      auto E = [&](ScenarioMetric K) {
+        return S->result(K) ? expectedAndIdeal(*S, K) : std::string("-");
+      };
       Rows.push_back(
           {S->Name, S->Model ? S->Model->Name : "-",
            std::to_string(S->Devices) + " x " + (S->Hw ? S->Hw->Name : "-"),
-           std::to_string(S->Batch),
-           R(Vision ? ScenarioMetric::batch_time : ScenarioMetric::prefill_time),
+           S->UsedRuntime ? S->UsedRuntime->Name : "-", std::to_string(S->Batch),
+           E(Vision ? ScenarioMetric::batch_time : ScenarioMetric::prefill_time),
            R(Vision ? ScenarioMetric::forward_bound : ScenarioMetric::prefill_bound),
-           Vision ? "-" : R(ScenarioMetric::decode_time),
+           Vision ? "-" : E(ScenarioMetric::decode_time),
            Vision ? "-" : R(ScenarioMetric::decode_bound),
-           Vision ? R(ScenarioMetric::images_per_s) + " img/s" : R(ScenarioMetric::tokens_per_s),
+           Vision ? E(ScenarioMetric::images_per_s) + " img/s" : E(ScenarioMetric::tokens_per_s),
            R(ScenarioMetric::memory_per_device), R(ScenarioMetric::fits)});
     }
     table(OS,
-          {"Scenario", "Model", "Hardware", "Batch", "TTFT/batch", "Prefill", "Decode step",
-           "Decode", "Throughput", "Memory/device", "Fits"},
-          Rows, {false, false, false, true, true, false, true, false, true, true, false});
+          {"Scenario", "Model", "Hardware", "Runtime", "Batch", "TTFT/batch", "Prefill",
+           "Decode step", "Decode", "Throughput", "Memory/device", "Fits"},
+          Rows, {false, false, false, false, true, true, false, true, false, true, true, false});
   }
 
   auto Hw = sortedHardware(M);
@@ -156,6 +159,9 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
         "one\n"
         "  token uses (top-k experts, one row of each lookup table).\n"
         "Layers: iterations of the architecture's top-level repeat/for statements.\n";
+  if (!Scenarios.empty())
+    OS << "Scenarios: expected figures on the runtime shown, the ideal roofline (datasheet peaks,\n"
+          "  no fixed cost) in parentheses; --emit=analysis gives every factor and its origin.\n";
   if (!Models.empty())
     OS << "FLOP = 2 x MAC of matrix work (elementwise work is separate, in JSON). FLOP/token: one\n"
           "  token at the context. Prefill: the prompt, causal. Generation: prompt + output - 1\n"

@@ -1,21 +1,30 @@
 //===- ValidationEmitter.cpp - the validation table (--emit=validation) ---===//
 //
-// A Markdown table: one row per published measurement with the ideal-roofline and calibrated
-// predictions and the calibrated error, then the calibration factors and the error per regime
-// over the held-out rows. docs/validation.md embeds this output verbatim.
+// Markdown: one row per published measurement with the ideal roofline, the expected figure with
+// the runtime the row names and with the default runtime, and their errors; then the error per
+// regime and per coverage tag over the held-out rows. docs/validation.md embeds it verbatim.
+// Also `--emit=calibration`: each fitted runtime factor beside the value its record holds.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Backends/Emitters.h"
+#include "llvm/ADT/StringExtras.h"
+#include <cmath>
 #include <fmt/format.h>
 
 using namespace zoo;
 
 namespace {
 std::string number(const Value &Like, double V) {
+  if (!std::isfinite(V))
+    return "-";
   Value X = Like;
   X.R = V;
+  if (X.T.K == Type::Int) {
+    X.T = Type::of(Type::Real);
+  }
   return humanResult(X);
 }
+std::string percent(double V) { return std::isfinite(V) ? fmt::format("{:+.1f}%", V) : "-"; }
 } // namespace
 
 void ValidationEmitter::run(llvm::raw_ostream &OS) {
@@ -23,20 +32,68 @@ void ValidationEmitter::run(llvm::raw_ostream &OS) {
     OS << "No measurements: declare scenarios with `measured` values.\n";
     return;
   }
-  OS << "| scenario | regime | metric | measured | ideal roofline | calibrated | error | role |\n"
-     << "|---|---|---|---:|---:|---:|---:|---|\n";
+  const RuntimeRecord *Default = M.defaultRuntime();
+  std::string DefaultName = Default ? Default->Name : "none";
+  OS << fmt::format("| scenario | regime | runtime | metric | measured | ideal | expected | error | "
+                    "with {} | error | role |\n",
+                    DefaultName)
+     << "|---|---|---|---|---:|---:|---:|---:|---:|---:|---|\n";
   for (const Module::ValidationRow &R : M.Validation)
-    OS << fmt::format("| {} | {} | {} | {} | {} | {} | {:+.1f}% | {} |\n", R.Scenario->Name,
-                      R.Scenario->Regime, scenarioMetricName(R.M->Metric),
-                      humanResult(R.M->Measured), number(R.M->Measured, R.Ideal),
-                      number(R.M->Measured, R.Predicted), R.ErrorPercent,
-                      R.Scenario->Calibration ? "calibration" : "held out");
-  OS << fmt::format(
-      "\nCalibrated efficiency: compute {:.3f}, memory {:.3f}, vision {:.3f} (medians "
-      "over the calibration rows; 1 is the ideal roofline).\n\n",
-      M.CalibratedCompute, M.CalibratedMemory, M.CalibratedVision);
-  OS << "| regime (held-out rows) | n | median abs. error | worst error |\n|---|---:|---:|---:|\n";
-  for (const Module::ValidationSummary &S : M.ValidationByRegime)
-    OS << fmt::format("| {} | {} | {:.1f}% | {:+.1f}% |\n", S.Regime, S.Count, S.MedianAbsError,
-                      S.WorstError);
+    OS << fmt::format(
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", R.Scenario->Name,
+        R.Scenario->Regime, R.Scenario->Runtime ? R.Scenario->Runtime->Name : "(none)",
+        scenarioMetricName(R.M->Metric), humanResult(R.M->Measured), number(R.M->Measured, R.Ideal),
+        number(R.M->Measured, R.Named), percent(R.NamedError), number(R.M->Measured, R.Default),
+        percent(R.DefaultError), R.Scenario->Calibration ? "calibration" : "held out");
+  OS << fmt::format("\n{} measurements, {} of them calibration ({:.0f}%); the other {} are held "
+                    "out.\n\n",
+                    M.MeasuredRows, M.CalibrationRows,
+                    100.0 * M.CalibrationRows / std::max(1, M.MeasuredRows),
+                    M.MeasuredRows - M.CalibrationRows);
+  OS << fmt::format("| held-out rows | n | median abs. error | worst | with {} | worst | ideal "
+                    "roofline |\n",
+                    DefaultName)
+     << "|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const Module::ValidationSummary &S : M.ValidationSummaries)
+    OS << fmt::format("| {} | {} | {:.1f}% | {:+.1f}% | {:.1f}% | {:+.1f}% | {:.1f}% |\n", S.Group,
+                      S.Count, S.NamedMedian, S.NamedWorst, S.DefaultMedian, S.DefaultWorst,
+                      S.IdealMedian);
+}
+
+void CalibrationEmitter::run(llvm::raw_ostream &OS) {
+  if (M.Fitted.empty()) {
+    OS << "No calibration: mark scenarios with measurements `calibration = true`.\n";
+    return;
+  }
+  OS << fmt::format("{} of {} measurements are marked calibration ({:.0f}%; at most 25% may be).\n",
+                    M.CalibrationRows, M.MeasuredRows,
+                    100.0 * M.CalibrationRows / std::max(1, M.MeasuredRows));
+  OS << "Each runtime's slots that its calibration rows inform (by regime) minimise the squared\n"
+        "log error over those rows; the default runtime is fitted on the rows of serving engines.\n\n";
+  OS << "| runtime | slot | fitted | in record | rows informing it (error after the fit) |\n"
+     << "|---|---|---:|---:|---|\n";
+  auto Spell = [](double V, bool Seconds) {
+    return Seconds ? fmt::format("{:.3g} us", V * 1e6) : fmt::format("{:.3g}", V);
+  };
+  int Differ = 0;
+  std::vector<std::string> Which;
+  for (const Module::FittedFactor &F : M.Fitted) {
+    std::string Rows;
+    for (const auto &[S, V] : F.Rows)
+      Rows += (Rows.empty() ? "" : ", ") + S->Name + fmt::format(" {:+.1f}%", V);
+    std::string Fitted = Spell(F.Fitted, F.Seconds);
+    bool Same = F.InRecord && Spell(*F.InRecord, F.Seconds) == Fitted;
+    if (!Same) {
+      ++Differ;
+      Which.push_back(F.Runtime->Name + " `" + F.Slot + "`");
+    }
+    OS << fmt::format("| {} | {} | {} | {} | {} |\n", F.Runtime->Name, F.Slot, Fitted,
+                      F.InRecord ? Spell(*F.InRecord, F.Seconds) : "-", Rows);
+  }
+  if (Differ)
+    OS << fmt::format("\n{} of {} fitted factors differ from their records: {}\n", Differ,
+                      M.Fitted.size(), llvm::join(Which, ", "));
+  else
+    OS << fmt::format("\nAll {} fitted factors agree with their records (to 3 digits).\n",
+                      M.Fitted.size());
 }

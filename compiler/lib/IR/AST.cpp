@@ -28,6 +28,8 @@ const char *Decl::kindName() const {
     return "pipeline";
   case Class:
     return "hardware class";
+  case Runtime:
+    return "runtime";
   }
   return "declaration";
 }

@@ -136,10 +136,38 @@ std::vector<std::string> zoo::scenarioMetricNames() {
   return N;
 }
 
-const Value *ScenarioRecord::result(ScenarioMetric K) const {
-  for (const auto &R : Results)
+static const Value *findResult(const std::vector<std::pair<ScenarioMetric, Value>> &Rs,
+                               ScenarioMetric K) {
+  for (const auto &R : Rs)
     if (R.first == K)
       return &R.second;
+  return nullptr;
+}
+const Value *ScenarioRecord::result(ScenarioMetric K) const { return findResult(Results, K); }
+const Value *ScenarioRecord::ideal(ScenarioMetric K) const { return findResult(Ideal, K); }
+
+const FieldValue *RuntimeRecord::factor(llvm::StringRef Kind, llvm::StringRef Kernel,
+                                        llvm::StringRef Prec) const {
+  for (const Section &S : Sections)
+    if (S.Kind == Kind && S.Name == Kernel) {
+      if (const FieldValue *F = S.field(Prec))
+        return F;
+      return S.field("any");
+    }
+  return nullptr;
+}
+
+const RuntimeRecord *Module::findRuntime(llvm::StringRef Name) const {
+  for (const auto &R : Runtimes)
+    if (R->Name == Name)
+      return R.get();
+  return nullptr;
+}
+
+const RuntimeRecord *Module::defaultRuntime() const {
+  for (const auto &R : Runtimes)
+    if (R->IsDefault)
+      return R.get();
   return nullptr;
 }
 

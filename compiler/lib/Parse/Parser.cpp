@@ -92,7 +92,7 @@ std::string tidyMessage(std::string Msg) {
   // Keywords that may also stand for names are listed as `identifier` already.
   if (Msg.find("identifier}") != std::string::npos)
     for (const char *K : {"`in`, ", "`model`, ", "`measured`, ", "`hardware`, ", "`precision`, ",
-                          "`scenario`, ", "`pipeline`, "})
+                          "`scenario`, ", "`pipeline`, ", "`runtime`, "})
       ReplaceAll(K, "");
   if (Msg.find("expecting {identifier}") != std::string::npos)
     ReplaceAll("expecting {identifier}", "expecting identifier");
@@ -201,6 +201,13 @@ private:
       D->Name = name(S->name);
       D->NameRange = Loc.range(S->name);
       D->Items = items(S->recordBody());
+      return D;
+    }
+    if (auto *R = C->runtimeDecl()) {
+      auto D = std::make_unique<RuntimeDecl>(Loc.range(R));
+      D->Name = name(R->name);
+      D->NameRange = Loc.range(R->name);
+      D->Items = items(R->recordBody());
       return D;
     }
     if (auto *P = C->precisionDecl()) {

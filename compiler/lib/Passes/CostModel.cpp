@@ -54,6 +54,10 @@ struct Arith {
 
 struct Totals {
   Wide Params = 0, Active = 0, Embedding = 0, Macs = 0, Elements = 0, State = 0;
+  Wide Lookup = 0, LookupRows = 0, TiedHead = 0, HeadMacs = 0;
+  Wide Ops = 0, FusedOps = 0;
+  int ExpertDepth = 0; ///< inside an expert body: operations are counted at the expert set
+  std::vector<KernelCost> Kernels;
   // Models with an input shape.
   bool PerInput = false;
   std::vector<int64_t> InputShape;
@@ -95,6 +99,13 @@ public:
       S.ActivationsWrittenFused = T.WrittenFused;
       S.ActivationsPeak = T.Peak;
       S.MaxWidth = T.MaxWidth;
+      S.LookupParams = T.Lookup;
+      S.LookupRowParams = T.LookupRows;
+      S.TiedHeadParams = T.TiedHead;
+      S.HeadMacs = T.HeadMacs;
+      S.Ops = Fits(T.Ops) ? static_cast<int64_t>(T.Ops) : INT64_MAX;
+      S.FusedOps = Fits(T.FusedOps) ? static_cast<int64_t>(T.FusedOps) : INT64_MAX;
+      S.Kernels = std::move(T.Kernels);
       S.Width = T.HeadWidth ? T.HeadWidth : T.EmbeddingWidth ? T.EmbeddingWidth : T.MaxWidth;
       S.Attention.clear();
       for (auto &KV : T.Attention)
@@ -179,6 +190,43 @@ private:
   }
   static bool B(const LayerNode &N, llvm::StringRef Name) { return N.arg(Name)->B; }
 
+  /// Elementwise operations: fused into the operation before them by engines that fuse.
+  static bool elementwise(PrimitiveKind K) {
+    switch (K) {
+    case PrimitiveKind::norm:
+    case PrimitiveKind::act:
+    case PrimitiveKind::batchnorm:
+    case PrimitiveKind::upsample:
+    case PrimitiveKind::glu:
+    case PrimitiveKind::add_tokens:
+    case PrimitiveKind::concat_saved:
+      return true;
+    default:
+      return false;
+    }
+  }
+  /// Operations a forward pass launches (views and containers launch none of their own).
+  static bool launches(PrimitiveKind K) {
+    switch (K) {
+    case PrimitiveKind::input:
+    case PrimitiveKind::flatten:
+    case PrimitiveKind::tokens:
+    case PrimitiveKind::untokens:
+    case PrimitiveKind::first_token:
+    case PrimitiveKind::side_input:
+    case PrimitiveKind::save:
+    case PrimitiveKind::take_channels:
+    case PrimitiveKind::param:
+    case PrimitiveKind::residual:
+    case PrimitiveKind::shortcut:
+    case PrimitiveKind::branch:
+    case PrimitiveKind::experts:
+      return false;
+    default:
+      return true;
+    }
+  }
+
   static void walk(const LayerNode &N, Wide Total, Wide Active, Totals &T, Arith &A) {
     if (N.K == LayerNode::Repeat) {
       Total = A.mul(Total, N.Count);
@@ -189,6 +237,23 @@ private:
         walk(*C, Total, Active, T, A);
       return;
     }
+    const Wide Params0 = T.Params, Macs0 = T.Macs;
+    primitive(N, Total, Active, T, A);
+    if (!launches(N.Prim))
+      return;
+    if (!T.ExpertDepth) {
+      A.acc(T.Ops, 1, Active);
+      if (!elementwise(N.Prim))
+        A.acc(T.FusedOps, 1, Active);
+    }
+    // Models with an input: each operation is a kernel of the forward pass.
+    if (!N.OutShape.empty() && Active > 0 && Total > 0 && Active <= INT64_MAX)
+      T.Kernels.push_back({(T.Macs - Macs0) / Active, (T.Params - Params0) / Total,
+                           numel(N.InShape), numel(N.OutShape), static_cast<int64_t>(Active),
+                           elementwise(N.Prim)});
+  }
+
+  static void primitive(const LayerNode &N, Wide Total, Wide Active, Totals &T, Arith &A) {
     if (!N.OutShape.empty())
       activations(N, Active, T, A);
     // `Touched` is what one token uses: all of a weight matrix, but one row of a lookup table.
@@ -203,6 +268,8 @@ private:
       if (!T.EmbeddingWidth)
         T.EmbeddingWidth = I(N, "dim");
       Params(A.mul(I(N, "vocab"), I(N, "dim")), /*Embedding=*/true, Wide(I(N, "dim")));
+      A.acc(T.Lookup, A.mul(I(N, "vocab"), I(N, "dim")), Total);
+      A.acc(T.LookupRows, I(N, "dim"), Active);
       return;
     case PrimitiveKind::linear: {
       T.MaxWidth = std::max({T.MaxWidth, I(N, "in"), I(N, "out")});
@@ -216,7 +283,10 @@ private:
       Wide W = A.mul(I(N, "vocab"), I(N, "dim"));
       if (!B(N, "tied"))
         Params(W, /*Embedding=*/true);
+      else
+        A.acc(T.TiedHead, W, Total);
       A.acc(T.Macs, W, Active);
+      A.acc(T.HeadMacs, W, Active);
       return;
     }
     case PrimitiveKind::norm:
@@ -271,8 +341,13 @@ private:
       E.TopK = TopK;
       E.ExpertParams = One.Params;
       E.Layers = A.add(E.Layers, Total);
+      // One launch per operation of the body for the whole set (grouped expert kernels).
+      A.acc(T.Ops, One.Ops, Active);
+      A.acc(T.FusedOps, One.FusedOps, Active);
+      ++T.ExpertDepth;
       for (const auto &C : N.Children)
         walk(*C, A.mul(Total, Count), A.mul(Active, TopK), T, A);
+      --T.ExpertDepth;
       return;
     }
     case PrimitiveKind::ssm: {
@@ -327,6 +402,12 @@ private:
         walk(*C, Total, Active, T, A);
       T.Held -= Kept;
       A.acc(T.Elements, numel(N.OutShape), Active); // the add
+      if (!T.ExpertDepth) {
+        A.acc(T.Ops, 1, Active);
+      }
+      if (!N.OutShape.empty() && Active > 0 && Active <= INT64_MAX)
+        T.Kernels.push_back({0, 0, 2 * numel(N.OutShape), numel(N.OutShape),
+                             static_cast<int64_t>(Active), true});
       A.acc(T.Written, numel(N.OutShape), Active);
       A.acc(T.WrittenFused, numel(N.OutShape), Active);
       return;

@@ -6,7 +6,7 @@
 // tensor parallelism splitting both. Runs only when the matrix is asked for.
 //
 //===----------------------------------------------------------------------===//
-#include "zoo/Passes/ClosedForm.h"
+#include "zoo/Analysis/ClosedForm.h"
 #include "zoo/Passes/Pass.h"
 #include <algorithm>
 #include <cmath>

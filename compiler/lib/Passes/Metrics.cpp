@@ -16,7 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Basic/Checked.h"
-#include "zoo/Passes/ClosedForm.h"
+#include "zoo/Analysis/ClosedForm.h"
 #include "zoo/Passes/Pass.h"
 #include <cmath>
 
@@ -35,64 +35,6 @@ std::string zoo::wideToString(Wide V) {
   return Neg ? "-" + S : S;
 }
 
-namespace {
-Value wideValue(Wide W) {
-  if (W >= INT64_MIN && W <= INT64_MAX)
-    return Value::ofInt(static_cast<int64_t>(W));
-  return Value::ofReal(static_cast<double>(W));
-}
-
-Wide min(Wide C, int64_t Window) { return Window > 0 && Window < C ? Wide(Window) : C; }
-
-/// sum_{i=1..n} min(i, w) (w = 0: no cap).
-Wide sumMin(Wide N, int64_t W) {
-  if (W <= 0 || N <= W)
-    return N * (N + 1) / 2;
-  return Wide(W) * (W + 1) / 2 + (N - W) * W;
-}
-
-} // namespace
-
-Wide zoo::macsPerToken(const ModelStats &S, Wide C) {
-  Wide M = S.MacsConst;
-  for (const AttentionTerm &A : S.Attention)
-    M += A.MacsCoef * min(C, A.Window);
-  return M;
-}
-
-Wide zoo::prefillMacs(const ModelStats &S, Wide N) {
-  Wide M = S.MacsConst * N;
-  for (const AttentionTerm &A : S.Attention)
-    M += A.MacsCoef * (A.Causal ? sumMin(N, A.Window) : N * min(N, A.Window));
-  return M;
-}
-
-Wide zoo::kvValues(const ModelStats &S, Wide C) {
-  Wide V = S.StateValues;
-  for (const AttentionTerm &A : S.Attention)
-    V += A.KVValues * min(C, A.Window);
-  return V;
-}
-
-/// Bytes of `Values` values at precision `P`: values * (bits*group + scale_bits) / (group * 8).
-Value zoo::bytesAt(Wide Values, const PrecisionRecord &P) {
-  Wide Num = P.Group ? Wide(P.Bits) * P.Group + P.ScaleBits : Wide(P.Bits);
-  Wide Den = (P.Group ? Wide(P.Group) : Wide(1)) * 8;
-  Wide Bits = Values * Num;
-  if (Bits % Den == 0)
-    return wideValue(Bits / Den);
-  return Value::ofReal(static_cast<double>(Bits) / static_cast<double>(Den));
-}
-
-double zoo::decodeWeightParams(const ModelStats &S, int64_t Batch) {
-  double P = static_cast<double>(S.Params);
-  for (const ExpertTerm &E : S.Experts) {
-    double N = static_cast<double>(E.Count), K = static_cast<double>(E.TopK);
-    double Distinct = N * (1 - std::pow(1 - K / N, static_cast<double>(Batch)));
-    P -= (N - Distinct) * static_cast<double>(E.ExpertParams) * static_cast<double>(E.Layers);
-  }
-  return P;
-}
 std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const MetricArgs &A,
                                       std::string &Why) {
   const ModelStats &S = R.Stats;
@@ -139,7 +81,7 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
   case MetricKind::elementwise_per_token: {
     Wide E = S.ElementsConst;
     for (const AttentionTerm &T : S.Attention)
-      E += T.ScoresCoef * min(A.Context, T.Window);
+      E += T.ScoresCoef * visible(A.Context, T.Window);
     return wideValue(E);
   }
   case MetricKind::prefill_flops:
@@ -195,7 +137,7 @@ std::vector<KVKind> zoo::kvByKind(const ModelRecord &R, const PrecisionRecord &P
     std::string Kind = "causal attention";
     if (T.Window)
       Kind += ", window " + std::to_string(T.Window);
-    Out.push_back({Kind, bytesAt(T.KVValues, P), bytesAt(T.KVValues * min(Context, T.Window), P)});
+    Out.push_back({Kind, bytesAt(T.KVValues, P), bytesAt(T.KVValues * visible(Context, T.Window), P)});
   }
   if (R.Stats.StateValues)
     Out.push_back({"recurrent and convolution state, cross-attention cache", Value::ofInt(0),

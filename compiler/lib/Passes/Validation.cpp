@@ -1,18 +1,17 @@
 //===- Validation.cpp - predictions against published measurements --------===//
 //
-// Runs only for --emit=validation. Algorithm:
-//   1. For every scenario with `measured` values, analyse it with ideal efficiency (1, 1) and
-//      record the ideal prediction of each measured metric.
-//   2. Calibrate: the memory factor is the median, over `calibration` scenarios of the decode
-//      regimes, of measured rate / ideal rate (or ideal time / measured time); the compute factor
-//      likewise over `calibration` scenarios of the prefill regime; a single vision factor (both
-//      roofs) over `calibration` scenarios of the vision regime.
-//   3. Re-analyse every measured scenario with the calibrated factors (a scenario's own factors
-//      win) and record the prediction and its signed error against the measurement.
-//   4. Summarise per regime, over the held-out (non-calibration) rows: median |error| and the
-//      worst error.
+// Runs only for --emit=validation and --emit=calibration. Algorithm:
+//   1. Fit the runtime factors on the measurements marked `calibration` (Analysis/Calibration):
+//      what the records should hold. The predictions below use the records, never the fit.
+//   2. For every measurement: the ideal roofline, the expected figure with the runtime the row
+//      names (the default where it names none), and with the default runtime (what a user who
+//      names none gets); the signed error of each against the measurement.
+//   3. Summarise over the held-out rows (not `calibration`): per regime, per coverage tag
+//      (tensor parallel, mixture of experts, weight-only int4 / int8, fp8, vision at batch 1 and
+//      at large batch) and overall: the median absolute error and the worst error.
 //
 //===----------------------------------------------------------------------===//
+#include "zoo/Analysis/Calibration.h"
 #include "zoo/Passes/Pass.h"
 #include <algorithm>
 #include <cmath>
@@ -22,16 +21,30 @@ using namespace zoo;
 namespace {
 double median(std::vector<double> V) {
   if (V.empty())
-    return 1;
+    return 0;
   std::sort(V.begin(), V.end());
   size_t N = V.size();
   return N % 2 ? V[N / 2] : (V[N / 2 - 1] + V[N / 2]) / 2;
 }
 
-/// Rates (tokens/s) grow with efficiency; times shrink.
-bool isRate(ScenarioMetric K) {
-  return K == ScenarioMetric::tokens_per_s || K == ScenarioMetric::aggregate_tokens_per_s ||
-         K == ScenarioMetric::prefill_tokens_per_s || K == ScenarioMetric::images_per_s;
+/// The coverage tags of a row (docs/validation.md).
+std::vector<std::string> tagsOf(const ScenarioRecord &S) {
+  std::vector<std::string> T;
+  if (S.Devices > 1)
+    T.push_back("tensor parallel");
+  if (!S.Model->Stats.Experts.empty())
+    T.push_back("mixture of experts");
+  bool WeightOnly =
+      S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();
+  if (WeightOnly && S.Weights->Bits <= 4)
+    T.push_back("weight-only 4-bit");
+  if (WeightOnly && S.Weights->Bits == 8)
+    T.push_back("weight-only 8-bit");
+  if (llvm::StringRef(S.Compute->Name).startswith("fp8"))
+    T.push_back("fp8 compute");
+  if (S.Regime == "vision")
+    T.push_back(S.Batch < 8 ? "vision, batch < 8" : "vision, batch >= 8");
+  return T;
 }
 
 class ValidationPass : public Pass {
@@ -39,79 +52,88 @@ public:
   llvm::StringRef getArgument() const override { return "validation"; }
 
   LogicalResult run(Module &M, DiagnosticEngine &) override {
-    if (!M.WantValidation)
+    if (!M.WantValidation && !M.WantCalibration)
       return success();
     M.Validation.clear();
-    M.ValidationByRegime.clear();
-    std::vector<ScenarioRecord *> Measured;
-    for (auto &S : M.Scenarios)
-      if (!S->Measured.empty() && S->Model && !S->Results.empty())
-        Measured.push_back(S.get());
+    M.ValidationSummaries.clear();
+    M.Fitted.clear();
+    M.MeasuredRows = M.CalibrationRows = 0;
+    const RuntimeRecord *Default = M.defaultRuntime();
 
-    // 1. Ideal predictions.
-    std::vector<double> MemoryRatios, ComputeRatios, VisionRatios;
-    for (ScenarioRecord *S : Measured) {
-      auto Own = std::make_pair(S->ComputeEfficiency, S->MemoryEfficiency);
-      S->ComputeEfficiency = 1.0;
-      S->MemoryEfficiency = 1.0;
-      analyseScenario(M, *S);
+    // 1. The fit.
+    for (FittedSlot &F : fitCalibration(M)) {
+      Module::FittedFactor X;
+      X.Runtime = F.Runtime;
+      X.Slot = std::string(slotName(F.Slot.K)) + (F.Slot.Key == "any" ? "" : " " + F.Slot.Key);
+      X.Fitted = F.Value;
+      X.InRecord = recordValue(*F.Runtime, F.Slot);
+      X.Seconds = slotIsSeconds(F.Slot.K);
+      for (const FittedSlot::Row &R : F.Rows)
+        X.Rows.push_back({R.S, R.ErrorPercent});
+      M.Fitted.push_back(std::move(X));
+    }
+
+    // 2. Every measurement.
+    for (auto &S : M.Scenarios) {
+      if (S->Measured.empty() || !S->Model || S->Results.empty())
+        continue;
       for (const Measurement &X : S->Measured) {
-        double Ideal = S->result(X.Metric)->asDouble();
-        M.Validation.push_back({S, &X, Ideal, 0, 0});
-        if (!S->Calibration)
-          continue;
-        double Ratio =
-            isRate(X.Metric) ? X.Measured.asDouble() / Ideal : Ideal / X.Measured.asDouble();
-        (S->Regime == "prefill"  ? ComputeRatios
-         : S->Regime == "vision" ? VisionRatios
-                                 : MemoryRatios)
-            .push_back(Ratio);
+        ++M.MeasuredRows;
+        M.CalibrationRows += S->Calibration;
+        Module::ValidationRow Row{S.get(), &X};
+        double Measured = X.Measured.asDouble();
+        auto Error = [&](double P) { return 100 * (P - Measured) / Measured; };
+        Row.Ideal = predictIdeal(M, *S, X.Metric).value_or(NAN);
+        Row.Named = predict(M, *S, X.Metric, S->Runtime ? S->Runtime : Default).value_or(NAN);
+        Row.Default = predict(M, *S, X.Metric, Default).value_or(NAN);
+        Row.IdealError = Error(Row.Ideal);
+        Row.NamedError = Error(Row.Named);
+        Row.DefaultError = Error(Row.Default);
+        M.Validation.push_back(Row);
       }
-      S->ComputeEfficiency = Own.first;
-      S->MemoryEfficiency = Own.second;
     }
-    // 2. Calibration.
-    M.CalibratedCompute = std::min(1.0, median(ComputeRatios));
-    M.CalibratedMemory = std::min(1.0, median(MemoryRatios));
-    M.CalibratedVision = std::min(1.0, median(VisionRatios));
-    // 3. Calibrated predictions; inputs (images) use the one vision factor for both roofs.
-    for (ScenarioRecord *S : Measured) {
-      if (S->Regime == "vision") {
-        if (!S->ComputeEfficiency)
-          S->ComputeEfficiency = M.CalibratedVision;
-        if (!S->MemoryEfficiency)
-          S->MemoryEfficiency = M.CalibratedVision;
-      }
-      if (!S->ComputeEfficiency)
-        S->ComputeEfficiency = M.CalibratedCompute;
-      if (!S->MemoryEfficiency)
-        S->MemoryEfficiency = M.CalibratedMemory;
-      analyseScenario(M, *S);
-    }
-    for (Module::ValidationRow &Row : M.Validation) {
-      Row.Predicted = Row.Scenario->result(Row.M->Metric)->asDouble();
-      Row.ErrorPercent =
-          100 * (Row.Predicted - Row.M->Measured.asDouble()) / Row.M->Measured.asDouble();
-    }
-    // 4. Per-regime summary over held-out rows.
-    std::vector<std::string> Regimes;
+
+    // 3. Summaries over held-out rows.
+    std::vector<std::string> Groups;
+    auto Add = [&](const std::string &G) {
+      if (std::find(Groups.begin(), Groups.end(), G) == Groups.end())
+        Groups.push_back(G);
+    };
     for (const auto &Row : M.Validation)
-      if (std::find(Regimes.begin(), Regimes.end(), Row.Scenario->Regime) == Regimes.end())
-        Regimes.push_back(Row.Scenario->Regime);
-    std::sort(Regimes.begin(), Regimes.end());
-    Regimes.push_back("all");
-    for (const std::string &R : Regimes) {
-      std::vector<double> Abs;
-      double Worst = 0;
+      Add(Row.Scenario->Regime);
+    std::sort(Groups.begin(), Groups.end());
+    size_t Regimes = Groups.size();
+    for (const auto &Row : M.Validation)
+      for (const std::string &T : tagsOf(*Row.Scenario))
+        Add(T);
+    std::sort(Groups.begin() + static_cast<long>(Regimes), Groups.end());
+    Groups.push_back("all");
+    for (const std::string &G : Groups) {
+      std::vector<double> Named, Default, Ideal;
+      Module::ValidationSummary Sum;
+      Sum.Group = G;
       for (const auto &Row : M.Validation) {
-        if (Row.Scenario->Calibration || (R != "all" && Row.Scenario->Regime != R))
+        if (Row.Scenario->Calibration)
           continue;
-        Abs.push_back(std::fabs(Row.ErrorPercent));
-        if (std::fabs(Row.ErrorPercent) > std::fabs(Worst))
-          Worst = Row.ErrorPercent;
+        std::vector<std::string> Tags = tagsOf(*Row.Scenario);
+        if (G != "all" && Row.Scenario->Regime != G &&
+            std::find(Tags.begin(), Tags.end(), G) == Tags.end())
+          continue;
+        Named.push_back(std::fabs(Row.NamedError));
+        Default.push_back(std::fabs(Row.DefaultError));
+        Ideal.push_back(std::fabs(Row.IdealError));
+        if (std::fabs(Row.NamedError) > std::fabs(Sum.NamedWorst))
+          Sum.NamedWorst = Row.NamedError;
+        if (std::fabs(Row.DefaultError) > std::fabs(Sum.DefaultWorst))
+          Sum.DefaultWorst = Row.DefaultError;
       }
-      if (!Abs.empty())
-        M.ValidationByRegime.push_back({R, static_cast<int>(Abs.size()), median(Abs), Worst});
+      if (Named.empty())
+        continue;
+      Sum.Count = static_cast<int>(Named.size());
+      Sum.NamedMedian = median(Named);
+      Sum.DefaultMedian = median(Default);
+      Sum.IdealMedian = median(Ideal);
+      M.ValidationSummaries.push_back(Sum);
     }
     return success();
   }

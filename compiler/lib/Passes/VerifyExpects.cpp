@@ -94,7 +94,7 @@ public:
       if (S->Results.empty())
         continue;
       for (const ScenarioExpectation &E : S->Expects) {
-        const Value *A = S->result(E.Metric);
+        const Value *A = E.Ideal ? S->ideal(E.Metric) : S->result(E.Metric);
         if (!A) {
           Diags.report(E.Range, diag::err_metric_undefined, scenarioMetricName(E.Metric), S->Name,
                        "the analysis has no such figure here (energy needs a TDP; batch_time, "
@@ -110,7 +110,8 @@ public:
         OK = false;
         Value Shown = *A;
         Shown.Unit = E.Expected.Unit; // in the unit the expectation was written in
-        Diags.report(E.Range, diag::err_expect_failed, scenarioMetricName(E.Metric), S->Name,
+        Diags.report(E.Range, diag::err_expect_failed,
+                     scenarioMetricName(E.Metric).str() + (E.Ideal ? "(ideal)" : ""), S->Name,
                      Shown.str(), E.Expected.str());
         if (!Note.empty())
           Diags.report(E.Range, diag::note_expect_diff, Note);

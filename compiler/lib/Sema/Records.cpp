@@ -9,6 +9,7 @@
 //     need), top-level fields, named `memory`
 //     and `link` sections and unnamed `compute` (dense) and `sparse` sections keyed by precision;
 //   - a precision has storage bits and optional block-scale bits per group.
+// Efficiency sections and power modes are checked in Runtimes.cpp.
 // Values are checked for type, dimension and sign; sparse peaks may not be below dense ones.
 //
 //===----------------------------------------------------------------------===//
@@ -63,10 +64,10 @@ const std::vector<FieldSpec> &linkFields() {
   return F;
 }
 
-const std::vector<FieldSpec> &efficiencyFields() {
+const std::vector<FieldSpec> &powerModeFields() {
   static const std::vector<FieldSpec> F = {
-      {"compute", Type::of(Type::Real), false, true},
-      {"memory", Type::of(Type::Real), false, true},
+      {"power", dimType(BaseDim::Joule, BaseDim::Second), true, true},
+      {"clock", Type::quantity(Dim() / Dim::of(BaseDim::Second)), true, true},
   };
   return F;
 }
@@ -451,17 +452,29 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
         Diags.report(I.NameRange, diag::err_section_takes_no_name, I.Name);
         continue;
       }
-      checkFields(*this, I.Items, efficiencyFields(), "section `efficiency`", Sec.Fields);
-      for (const FieldValue &F : Sec.Fields)
-        if (F.V.R > 1)
-          Diags.report(F.Range, diag::err_field_value, F.Name,
-                       "must be at most 1, found " + F.V.str());
+      checkFractionSection(I, {"memory", "compute"}, Sec);
+      Rec->Sections.push_back(std::move(Sec));
+      continue;
+    }
+    if (I.Name == "power_mode") {
+      if (I.SectionName.empty()) {
+        Diags.report(I.NameRange, diag::err_section_needs_name, I.Name, I.Name);
+        continue;
+      }
+      checkFields(*this, I.Items, powerModeFields(), "section `power_mode`", Sec.Fields);
+      requireFields(*this, I.Items, powerModeFields(), I.Name, I.SectionName, I.NameRange);
+      for (const Item &P : I.Items)
+        if (P.K == Item::Source)
+          Sec.Fields.push_back({"source", Value::ofString(P.Text), P.Range, P.Text});
+      if (!Rec->field("clock"))
+        Diags.report(I.NameRange, diag::err_power_mode_clock, D.Name);
       Rec->Sections.push_back(std::move(Sec));
       continue;
     }
     if (!Named && !Peaks) {
       Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
-      Diags.suggest(I.NameRange, I.Name, {"memory", "link", "compute", "sparse", "efficiency"});
+      Diags.suggest(I.NameRange, I.Name,
+                    {"memory", "link", "compute", "sparse", "efficiency", "power_mode"});
       continue;
     }
     if (Named && I.SectionName.empty()) {
@@ -547,6 +560,11 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
               fmt::format("sparse peak {} is below the dense peak {}", SP.V.str(), DP->V.str()));
   // The class's needs: `required` items must be declared; `analysis` items are recorded so that
   // scenarios on this hardware can say what is missing.
+  if (Cls) {
+    auto Defaults = ClassEfficiency.find(Cls->Name);
+    if (Defaults != ClassEfficiency.end())
+      Rec->ClassEfficiency = Defaults->second;
+  }
   if (Cls)
     for (const Item &I : Cls->Items) {
       if (I.K != Item::Field)
@@ -570,6 +588,8 @@ void SemaImpl::checkClass(const ClassDecl &D) {
     auto *N = I.Value ? llvm::dyn_cast<NameExpr>(I.Value.get()) : nullptr;
     if (I.K == Item::Source)
       continue;
+    if (I.K == Item::Section && I.Name == "efficiency")
+      continue; // checked once precisions exist (buildClassDefaults)
     if (I.K != Item::Field || !N || (N->name() != "required" && N->name() != "analysis"))
       Diags.report(I.Range, diag::err_class_item);
   }

@@ -15,6 +15,12 @@
 using namespace zoo;
 
 namespace {
+const char *analysisLimit(llvm::StringRef Field) {
+  if (Field == "devices")
+    return "2^20 (1,048,576)";
+  return scenarioLimit(Field) > 0 ? "2^40 (1,099,511,627,776)" : nullptr;
+}
+
 const std::vector<FieldSpec> &scenarioFields() {
   static const std::vector<FieldSpec> F = {
       {"batch", Type::of(Type::Int), false, true},
@@ -22,6 +28,8 @@ const std::vector<FieldSpec> &scenarioFields() {
       {"output", dimType(BaseDim::Token), false, true},
       {"devices", Type::of(Type::Int), false, true},
       {"prefill_chunk", dimType(BaseDim::Token), false, true},
+      {"max_batch", Type::of(Type::Int), false, true},
+      {"power_limit", dimType(BaseDim::Joule, BaseDim::Second), false, true},
       {"compute_efficiency", Type::of(Type::Real), false, true},
       {"memory_efficiency", Type::of(Type::Real), false, true},
       {"regime", Type::of(Type::String), false, false},
@@ -52,11 +60,13 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
     Diags.suggest(I.Value->range(), Name, Cands);
     OK = false;
   };
-  std::vector<std::string> ModelNames, HwNames, PrecNames;
+  std::vector<std::string> ModelNames, HwNames, PrecNames, RuntimeNames;
   for (const auto &X : M.Models)
     ModelNames.push_back(X->Name);
   for (const auto &X : M.Hardware)
     HwNames.push_back(X->Name);
+  for (const auto &X : M.Runtimes)
+    RuntimeNames.push_back(X->Name);
   for (const auto &X : M.Precisions)
     PrecNames.push_back(X->Name);
   const Item *ComputeItem = nullptr;
@@ -72,21 +82,35 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
       std::string N = Ref(I, "hardware");
       if (!N.empty() && !(Rec->Hw = M.findHardware(N)))
         Unknown(I, N, HwNames);
-    } else if (I.Name == "weights" || I.Name == "kv" || I.Name == "compute") {
+    } else if (I.Name == "runtime") {
+      std::string N = Ref(I, "runtime");
+      if (!N.empty() && !(Rec->Runtime = M.findRuntime(N)))
+        Unknown(I, N, RuntimeNames);
+    } else if (I.Name == "weights" || I.Name == "kv" || I.Name == "compute" ||
+               I.Name == "activations") {
       std::string N = Ref(I, "precision");
       const PrecisionRecord *P = N.empty() ? nullptr : M.findPrecision(N);
       if (!N.empty() && !P)
         Unknown(I, N, PrecNames);
-      (I.Name == "weights" ? Rec->Weights : I.Name == "kv" ? Rec->KV : Rec->Compute) = P;
+      (I.Name == "weights"       ? Rec->Weights
+       : I.Name == "kv"          ? Rec->KV
+       : I.Name == "activations" ? Rec->Activations
+                                 : Rec->Compute) = P;
       if (I.Name == "compute")
         ComputeItem = &I;
     }
   }
   std::vector<FieldValue> Fields;
   checkFields(*this, D.Items, scenarioFields(), What, Fields, false,
-              {"model", "hardware", "weights", "kv", "compute"});
+              {"model", "hardware", "weights", "kv", "compute", "activations", "runtime"});
   Rec->Fields = Fields;
   for (const FieldValue &F : Fields) {
+    if (const char *Limit = analysisLimit(F.Name); Limit && F.V.asDouble() > scenarioLimit(F.Name)) {
+      Diags.report(F.Range, diag::err_scenario_limit, "`" + F.Name + "`", D.Name, F.V.str(),
+                   Limit);
+      OK = false;
+      continue;
+    }
     if (F.Name == "batch")
       Rec->Batch = F.V.I;
     else if (F.Name == "prompt")
@@ -97,6 +121,10 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
       Rec->Devices = F.V.I;
     else if (F.Name == "prefill_chunk")
       Rec->PrefillChunk = static_cast<int64_t>(F.V.R);
+    else if (F.Name == "max_batch")
+      Rec->MaxBatch = F.V.I;
+    else if (F.Name == "power_limit")
+      Rec->PowerLimit = F.V.R;
     else if (F.Name == "regime")
       Rec->Regime = F.V.S;
     else if (F.Name == "calibration")
@@ -121,10 +149,8 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
   }
   if (!Rec->Weights)
     Rec->Weights = M.findPrecision("bf16");
-  if (!Rec->KV)
-    Rec->KV = Rec->Weights;
-  if (!Rec->Compute)
-    Rec->Compute = Rec->Weights;
+  if (Rec->Weights && Rec->Hw)
+    applyPrecisionDefaults(M, *Rec->Hw, Rec->Weights, Rec->Activations, Rec->Compute, Rec->KV);
   if (Rec->Hw && !Rec->Hw->MissingForAnalysis.empty()) {
     std::string Needs;
     for (const std::string &X : Rec->Hw->MissingForAnalysis)
@@ -214,11 +240,55 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
       Diags.report(I.Range, diag::err_bad_tolerance, I.Tolerance);
       continue;
     }
-    Rec->Expects.push_back({*K, I.K == Item::ExpectNear, *R.V, I.Tolerance, I.Range});
+    bool Ideal = false;
+    for (const Arg &A : I.MetricArgs) {
+      auto *N = llvm::dyn_cast<NameExpr>(A.Value.get());
+      if (A.Name.empty() && N && N->Path.size() == 1 && N->name() == "ideal" &&
+          I.MetricArgs.size() == 1) {
+        Ideal = true;
+        continue;
+      }
+      Diags.report(A.Value->range(), diag::err_scenario_metric_arg, I.Name);
+    }
+    Rec->Expects.push_back({*K, Ideal, I.K == Item::ExpectNear, *R.V, I.Tolerance, I.Range});
   }
   if (!OK)
     Rec->Model = nullptr; // not analysed
   M.Scenarios.push_back(std::move(Rec));
+}
+
+double zoo::scenarioLimit(llvm::StringRef Field) {
+  if (Field == "devices")
+    return double(1 << 20);
+  if (Field == "batch" || Field == "prompt" || Field == "output" || Field == "prefill_chunk" ||
+      Field == "max_batch")
+    return double(int64_t(1) << 40);
+  return 0;
+}
+
+void zoo::applyPrecisionDefaults(const Module &M, const HardwareRecord &H,
+                                 const PrecisionRecord *Weights, const PrecisionRecord *&Act,
+                                 const PrecisionRecord *&Compute, const PrecisionRecord *&KV) {
+  const Section *Dense = nullptr;
+  for (const Section &S : H.Sections)
+    if (S.Kind == "compute")
+      Dense = &S;
+  if (!Act) {
+    // 16-bit and wider unscaled weights are the activations' format; narrower or block-scaled
+    // weights are dequantised to bf16 (fp16 where the hardware has no bf16 peak).
+    if (Weights->Bits >= 16 && !Weights->Group)
+      Act = Weights;
+    else if (!Dense || Dense->field("bf16") || !Dense->field("fp16"))
+      Act = M.findPrecision("bf16");
+    else
+      Act = M.findPrecision("fp16");
+    if (!Act)
+      Act = Weights;
+  }
+  if (!Compute)
+    Compute = Act;
+  if (!KV)
+    KV = Act;
 }
 
 void SemaImpl::buildPipeline(const PipelineDecl &D) {

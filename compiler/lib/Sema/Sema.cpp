@@ -5,7 +5,8 @@
 //      names), reporting redefinitions;
 //   2. check each enum, primitive and block once: parameter types, defaults (which may use
 //      earlier parameters), and the body with parameters known by type only;
-//   3. build precisions, then hardware (which names precisions), then models (Records.cpp).
+//   3. build precisions, then the defaults of hardware classes, hardware and runtimes (which
+//      name precisions), then models (Records.cpp), then scenarios and pipelines.
 //
 //===----------------------------------------------------------------------===//
 #include "SemaImpl.h"
@@ -47,8 +48,14 @@ bool SemaImpl::run() {
         buildPrecision(*P);
   for (const auto &F : M.Files)
     for (const DeclPtr &D : F->Decls)
+      if (auto *C = dyn_cast<ClassDecl>(D.get()))
+        buildClassDefaults(*C);
+  for (const auto &F : M.Files)
+    for (const DeclPtr &D : F->Decls)
       if (auto *H = dyn_cast<HardwareDecl>(D.get()))
         buildHardware(*H);
+      else if (auto *R = dyn_cast<RuntimeDecl>(D.get()))
+        buildRuntime(*R);
   buildModels();
   for (const auto &F : M.Files)
     for (const DeclPtr &D : F->Decls)

@@ -11,6 +11,7 @@
 #include "zoo/Sema/Evaluator.h"
 #include "zoo/Sema/Sema.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace zoo {
 
@@ -80,6 +81,14 @@ public:
   void buildScenario(const ScenarioDecl &D);
   void buildPipeline(const PipelineDecl &D);
   void checkClass(const ClassDecl &D);
+
+  // ---- Runtimes.cpp
+  void buildRuntime(const RuntimeDecl &D);
+  /// A class's `efficiency` section: the defaults of its hardware records.
+  void buildClassDefaults(const ClassDecl &D);
+  /// Checks a section of fractions in (0, 1] keyed by precision names or one of `Extra`.
+  bool checkFractionSection(const Item &I, llvm::ArrayRef<std::string> Extra, Section &Sec);
+  llvm::StringMap<Section> ClassEfficiency;
   /// Binds `expect METRIC(args)` arguments (Metrics.def) into `X.Args`.
   bool bindMetricArgs(MetricKind K, const Item &I, Expectation &X);
 

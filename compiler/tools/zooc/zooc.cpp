@@ -26,7 +26,18 @@ using namespace zoo;
 namespace cl = llvm::cl;
 
 namespace {
-enum class EmitKind { Report, JSON, CppHeader, IR, Analysis, Matrix, Validation, Layers, Markdown };
+enum class EmitKind {
+  Report,
+  JSON,
+  CppHeader,
+  IR,
+  Analysis,
+  Matrix,
+  Validation,
+  Calibration,
+  Layers,
+  Markdown
+};
 
 cl::OptionCategory ZoocCat("zooc options");
 cl::list<std::string> Inputs(cl::Positional, cl::desc("<file or directory>..."), cl::cat(ZoocCat));
@@ -42,6 +53,8 @@ cl::opt<EmitKind> Emit(
                clEnumValN(EmitKind::Matrix, "matrix", "devices each model needs on each hardware"),
                clEnumValN(EmitKind::Validation, "validation",
                           "predictions against published measurements"),
+               clEnumValN(EmitKind::Calibration, "calibration",
+                          "runtime factors fitted on the calibration measurements"),
                clEnumValN(EmitKind::Layers, "layers",
                           "each model's layers: output shape, parameters, MACs"),
                clEnumValN(EmitKind::Markdown, "markdown", "a Model Zoo page: models by category")),
@@ -69,8 +82,10 @@ cl::opt<int64_t> Batch("batch", cl::desc("Sequences per step (default 1)"), cl::
                        cl::init(1), cl::cat(PointCat));
 cl::opt<std::string> Weights("weights", cl::desc("Weight precision (default bf16)"),
                              cl::value_desc("precision"), cl::init("bf16"), cl::cat(PointCat));
-cl::opt<std::string> KVPrecision("kv", cl::desc("KV-cache and state precision (default bf16)"),
-                                 cl::value_desc("precision"), cl::init("bf16"), cl::cat(PointCat));
+cl::opt<std::string> KVPrecision(
+    "kv",
+    cl::desc("KV-cache and state precision (default bf16; in an analysis, the activations')"),
+    cl::value_desc("precision"), cl::init("bf16"), cl::cat(PointCat));
 
 cl::list<std::string> HardwareSel("hardware",
                                   cl::desc("Analyse each --model on this hardware (repeatable)"),
@@ -78,14 +93,24 @@ cl::list<std::string> HardwareSel("hardware",
 cl::opt<int64_t> DevicesOpt("devices", cl::desc("Devices per model, tensor parallel (default 1)"),
                             cl::value_desc("n"), cl::init(1), cl::cat(PointCat));
 cl::opt<std::string> ComputePrec("compute",
-                                 cl::desc("Compute precision (default: the weight precision)"),
+                                 cl::desc("Compute precision (default: the activations')"),
                                  cl::value_desc("precision"), cl::cat(PointCat));
+cl::opt<std::string> ActPrec("activations",
+                             cl::desc("Activation precision (default: the weights' if 16 bits or "
+                                      "wider, else bf16, or fp16 where the hardware has no bf16)"),
+                             cl::value_desc("precision"), cl::cat(PointCat));
+cl::opt<std::string> RuntimeOpt("runtime",
+                                cl::desc("Runtime of --hardware analyses and of scenarios that "
+                                         "name none (default: the default runtime)"),
+                                cl::value_desc("name"), cl::cat(PointCat));
 cl::opt<double> ComputeEff("compute-efficiency",
-                           cl::desc("Fraction of the dense peak reached (default 1)"),
-                           cl::init(1.0), cl::cat(PointCat));
+                           cl::desc("Achievable fraction of every device's dense peak (default: "
+                                    "each device's own)"),
+                           cl::cat(PointCat));
 cl::opt<double> MemoryEff("memory-efficiency",
-                          cl::desc("Fraction of the memory bandwidth reached (default 1)"),
-                          cl::init(1.0), cl::cat(PointCat));
+                          cl::desc("Achievable fraction of every device's memory bandwidth "
+                                   "(default: each device's own)"),
+                          cl::cat(PointCat));
 
 cl::opt<bool> TimePhases("time-phases",
                          cl::desc("Print the wall time of each phase to standard error"),
@@ -154,10 +179,14 @@ bool addAdHocScenarios(Module &M) {
     usageError("--hardware needs --model");
     return false;
   }
-  const PrecisionRecord *W = M.findPrecision(Weights), *KV = M.findPrecision(KVPrecision);
-  const PrecisionRecord *C = ComputePrec.empty() ? W : M.findPrecision(ComputePrec);
-  if (!W || !KV || !C) {
-    usageError("unknown precision '" + (C ? std::string(Weights) : ComputePrec.getValue()) + "'");
+  const PrecisionRecord *W = M.findPrecision(Weights);
+  for (auto *O : {&ComputePrec, &ActPrec, &KVPrecision})
+    if (O->getNumOccurrences() && !M.findPrecision(O->getValue())) {
+      usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr);
+      return false;
+    }
+  if (!W) {
+    usageError("unknown precision '" + Weights + "'");
     return false;
   }
   for (const std::string &HName : HardwareSel) {
@@ -180,6 +209,11 @@ bool addAdHocScenarios(Module &M) {
       if (S.Kind == "link" && !Link)
         Link = &S;
     }
+    const PrecisionRecord *Act = ActPrec.empty() ? nullptr : M.findPrecision(ActPrec);
+    const PrecisionRecord *C = ComputePrec.empty() ? nullptr : M.findPrecision(ComputePrec);
+    const PrecisionRecord *KV =
+        KVPrecision.getNumOccurrences() ? M.findPrecision(KVPrecision) : nullptr;
+    applyPrecisionDefaults(M, *H, W, Act, C, KV);
     if (!Dense || !Dense->field(C->Name)) {
       std::string Have;
       if (Dense)
@@ -211,6 +245,7 @@ bool addAdHocScenarios(Module &M) {
       S->Weights = W;
       S->KV = KV;
       S->Compute = C;
+      S->Activations = Act;
       S->Batch = Batch;
       S->Prompt = Prompt;
       S->Output = OutputLen;
@@ -292,12 +327,20 @@ int main(int argc, char **argv) {
   for (auto *O : {&Context, &Prompt, &OutputLen, &Batch})
     if (*O < 1)
       return usageError("--" + O->ArgStr + " must be at least 1");
+  for (auto *O : {&Prompt, &OutputLen, &Batch, &DevicesOpt})
+    if (double Limit = scenarioLimit(O == &OutputLen ? "output" : O->ArgStr);
+        static_cast<double>(*O) > Limit)
+      return usageError("--" + O->ArgStr + " is " + std::to_string(*O) +
+                        "; the analysis takes at most " +
+                        std::to_string(static_cast<int64_t>(Limit)));
   M.Point = {Context, Prompt, OutputLen, Batch, Weights, KVPrecision};
-  for (double E : {ComputeEff.getValue(), MemoryEff.getValue()})
-    if (!(E > 0 && E <= 1))
-      return usageError("efficiency factors must be in (0, 1]");
-  M.DefaultComputeEfficiency = ComputeEff;
-  M.DefaultMemoryEfficiency = MemoryEff;
+  for (auto *O : {&ComputeEff, &MemoryEff})
+    if (O->getNumOccurrences()) {
+      if (!(*O > 0 && *O <= 1))
+        return usageError("--" + O->ArgStr + " must be in (0, 1]");
+      (O == &ComputeEff ? M.OverrideComputeEfficiency : M.OverrideMemoryEfficiency) =
+          O->getValue();
+    }
   if (DevicesOpt < 1)
     return usageError("--devices must be at least 1");
 
@@ -312,6 +355,15 @@ int main(int argc, char **argv) {
         return usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr);
   M.WantMatrix = Emit == EmitKind::Matrix;
   M.WantValidation = Emit == EmitKind::Validation;
+  M.WantCalibration = Emit == EmitKind::Calibration;
+  if (OK && !RuntimeOpt.empty() && !(M.CommandLineRuntime = M.findRuntime(RuntimeOpt))) {
+    std::vector<std::string> Names;
+    for (const auto &R : M.Runtimes)
+      Names.push_back(R->Name);
+    std::string Best = closestMatch(RuntimeOpt, Names);
+    return usageError("no runtime named '" + RuntimeOpt + "'" +
+                      (Best.empty() ? "" : "; did you mean '" + Best + "'?"));
+  }
   M.WantLayers = Emit == EmitKind::Layers;
   if (OK && !HardwareSel.empty() && !addAdHocScenarios(M))
     return 1;
@@ -361,6 +413,9 @@ int main(int argc, char **argv) {
     break;
   case EmitKind::Validation:
     ValidationEmitter(M).run(OS);
+    break;
+  case EmitKind::Calibration:
+    CalibrationEmitter(M).run(OS);
     break;
   case EmitKind::Layers:
     LayersEmitter(M).run(OS);

@@ -28,7 +28,7 @@ private:
 /// `--emit=json`: every record with its metrics; carries a `schema` version.
 class JSONEmitter {
 public:
-  static constexpr const char *Schema = "zoo.report/1";
+  static constexpr const char *Schema = "zoo.report/2";
   explicit JSONEmitter(const Module &M) : M(M) {}
   void run(llvm::raw_ostream &OS);
 
@@ -68,6 +68,16 @@ private:
   const Module &M;
 };
 
+/// `--emit=calibration`: the runtime factors the calibration rows give, beside the records.
+class CalibrationEmitter {
+public:
+  explicit CalibrationEmitter(const Module &M) : M(M) {}
+  void run(llvm::raw_ostream &OS);
+
+private:
+  const Module &M;
+};
+
 /// `--emit=layers`: every model's layer tree with output shapes, parameters and MACs.
 class LayersEmitter {
 public:
@@ -96,6 +106,8 @@ std::vector<const ScenarioRecord *> sortedScenarios(const Module &M);
 
 /// Spelling of a scenario result for people: `12.3 ms`, `208 tokens/s`, `memory`, `yes`.
 std::string humanResult(const Value &V);
+/// An expected figure with the ideal roofline beside it: `1.23 ms (ideal 0.98 ms)`.
+std::string expectedAndIdeal(const ScenarioRecord &S, ScenarioMetric K);
 
 /// `--emit=analysis`: every scenario in full (the roofline, memory and energy of each phase).
 class AnalysisEmitter {

@@ -190,7 +190,7 @@ struct ParamDecl {
 
 class Decl {
 public:
-  enum Kind { Block, Enum, Model, Hardware, Precision, Scenario, Pipeline, Class };
+  enum Kind { Block, Enum, Model, Hardware, Precision, Scenario, Pipeline, Class, Runtime };
   Decl(Kind K, llvm::SMRange R) : TheKind(K), Range(R) {}
   virtual ~Decl() = default;
   Kind getKind() const { return TheKind; }
@@ -269,6 +269,15 @@ public:
   ClassDecl(llvm::SMRange R) : Decl(Class, R) {}
   std::vector<Item> Items;
   static bool classof(const Decl *D) { return D->getKind() == Class; }
+};
+
+/// `runtime vLLM { ... }`: what a software stack adds to the hardware (efficiencies per kernel
+/// kind, fixed costs, fusion, serving memory policy).
+class RuntimeDecl : public Decl {
+public:
+  RuntimeDecl(llvm::SMRange R) : Decl(Runtime, R) {}
+  std::vector<Item> Items;
+  static bool classof(const Decl *D) { return D->getKind() == Runtime; }
 };
 
 struct Import {

@@ -120,6 +120,13 @@ struct ExpertTerm {
   Wide Layers = 0;       ///< how many layers have this kind
 };
 
+/// One operation of a model with an input (per input; `Count` repetitions of it).
+struct KernelCost {
+  Wide Macs = 0, Params = 0, InElements = 0, OutElements = 0;
+  int64_t Count = 1;
+  bool Elementwise = false; ///< norms, activations, batch norm, residual adds: fusable
+};
+
 /// What the passes compute for a model. Every context- or batch-dependent metric is a closed form
 /// over these fields, so evaluating it costs O(number of attention kinds), not O(layers).
 struct ModelStats {
@@ -139,6 +146,17 @@ struct ModelStats {
   Wide ActivationsWrittenFused = 0;
   Wide ActivationsPeak = 0; ///< largest set of elements live at once for one input
   int64_t MaxWidth = 0;     ///< widest activation a linear layer produces or reads, per token
+  /// Lookup tables (`embedding`): their parameters, and what one token reads of them (a row each).
+  Wide LookupParams = 0, LookupRowParams = 0;
+  /// Tables that a tied output head multiplies by in full (read whole at every step).
+  Wide TiedHeadParams = 0;
+  Wide HeadMacs = 0; ///< per-token MACs of the output heads (`lm_head`)
+  /// Operations one forward pass runs per position (primitives, repeats counted; an expert set
+  /// counts its body once): all of them, and those left when elementwise work (norms,
+  /// activations, residual adds) fuses into the operation before it.
+  int64_t Ops = 0, FusedOps = 0;
+  /// Models with an input: one entry per operation of the forward pass, in order.
+  std::vector<KernelCost> Kernels;
   std::vector<AttentionTerm> Attention;
   std::vector<ExpertTerm> Experts;
   bool hasBidirectional() const {
@@ -186,7 +204,7 @@ std::vector<std::string> scenarioMetricNames();
 
 class Record {
 public:
-  enum Kind { Model, Hardware, Precision, Scenario, Pipeline };
+  enum Kind { Model, Hardware, Precision, Scenario, Pipeline, Runtime };
   Record(Kind K, std::string Name, llvm::SMRange R) : Name(std::move(Name)), Range(R), TheKind(K) {}
   virtual ~Record() = default;
   Kind getKind() const { return TheKind; }
@@ -228,6 +246,8 @@ public:
   /// What the class says analyses need (fields or section kinds) and this record lacks.
   std::vector<std::string> MissingForAnalysis;
   std::vector<Section> Sections;
+  /// The `efficiency` section of its class: defaults for the fractions the record omits.
+  std::optional<Section> ClassEfficiency;
   static bool classof(const Record *R) { return R->getKind() == Hardware; }
 };
 
@@ -244,8 +264,42 @@ public:
   static bool classof(const Record *R) { return R->getKind() == Precision; }
 };
 
+/// A software stack: `runtime vLLM { ... }`. Its `compute KERNEL` and `bandwidth KERNEL`
+/// sections give, per precision (or `any`), the fraction of the hardware's achievable rate its
+/// kernels of that kind reach; its fields give fixed costs, fusion and the serving memory policy.
+class RuntimeRecord : public Record {
+public:
+  RuntimeRecord(std::string N, llvm::SMRange R) : Record(Runtime, std::move(N), R) {}
+  std::vector<Section> Sections;
+  double OpOverhead = 0;        ///< seconds per operation launched
+  double CollectiveLatency = 0; ///< seconds per collective (alpha)
+  bool FusesElementwise = true;
+  bool LastTokenLogits = false; ///< prefill computes the output head for the last position only
+  double MemoryFraction = 1;    ///< share of device memory the engine uses (weights, KV, work)
+  double KVFraction = 1;        ///< share of what is left after weights and work the cache takes
+  double Workspace = 0;         ///< bytes per device the runtime holds for itself
+  int64_t MaxBatch = 0;         ///< the engine's cap on concurrent sequences (0: none)
+  bool IsDefault = false;       ///< used by scenarios that name no runtime
+  bool Serving = false;         ///< a serving engine: the default runtime is fitted on its rows
+  /// The factor of kernel `Kernel` in section kind `Kind` (`compute` or `bandwidth`) for
+  /// precision `Prec` (else the section's `any`), or null.
+  const FieldValue *factor(llvm::StringRef Kind, llvm::StringRef Kernel,
+                           llvm::StringRef Prec) const;
+  static bool classof(const Record *R) { return R->getKind() == Runtime; }
+};
+
+/// One factor of the performance model as a scenario used it, and where it came from.
+struct FactorUse {
+  std::string Name;   ///< `achievable bandwidth`, `gemm`, `op overhead`
+  double Value = 1;   ///< a fraction, or seconds for fixed costs
+  bool Seconds = false;
+  std::string Origin; ///< `hardware H100_SXM`, `runtime vLLM`, `class gpu`, `scenario`, ...
+  std::string Source; ///< the field's or record's source, where it gives one
+};
+
 struct ScenarioExpectation {
   ScenarioMetric Metric;
+  bool Ideal = false; ///< `expect decode_time(ideal) ...`: checks the ideal roofline
   bool Near = false;
   Value Expected;
   double TolerancePercent = 0;
@@ -268,8 +322,14 @@ public:
   const ModelRecord *Model = nullptr;
   const HardwareRecord *Hw = nullptr;
   const PrecisionRecord *Weights = nullptr, *KV = nullptr, *Compute = nullptr;
+  /// Precision of activations (all-reduce messages, workspace, vision traffic).
+  const PrecisionRecord *Activations = nullptr;
+  /// The software stack; null: the module's default runtime (or none: the ideal).
+  const RuntimeRecord *Runtime = nullptr;
   int64_t Batch = 1, Prompt = 0, Output = 1, Devices = 1;
   int64_t PrefillChunk = 0; ///< tokens prefilled at once; 0: one sequence's prompt
+  int64_t MaxBatch = 0;     ///< serving: cap on concurrent sequences (0: the runtime's)
+  std::optional<double> PowerLimit;                          ///< watts per device
   std::optional<double> ComputeEfficiency, MemoryEfficiency; ///< scenario's own, if set
   std::string Regime;       ///< `prefill`, `decode`, `vision`... for validation tables
   bool Calibration = false; ///< its measurements calibrate the efficiency factors
@@ -277,10 +337,13 @@ public:
   std::vector<Measurement> Measured;
   bool AdHoc = false; ///< made by the driver, not declared
   // Filled by the roofline pass.
-  double UsedComputeEfficiency = 1, UsedMemoryEfficiency = 1;
-  std::string EfficiencyOrigin; ///< `scenario`, `hardware` or `default`
-  std::vector<std::pair<ScenarioMetric, Value>> Results;
+  const RuntimeRecord *UsedRuntime = nullptr;
+  std::vector<FactorUse> Factors;  ///< every factor of the expected figures, with its origin
+  std::vector<std::string> Notes;  ///< what the analysis could not model (a power limit...)
+  std::vector<std::pair<ScenarioMetric, Value>> Results; ///< expected figures
+  std::vector<std::pair<ScenarioMetric, Value>> Ideal;   ///< the ideal roofline of the same work
   const Value *result(ScenarioMetric K) const;
+  const Value *ideal(ScenarioMetric K) const;
   static bool classof(const Record *R) { return R->getKind() == Scenario; }
 };
 
@@ -326,29 +389,47 @@ public:
   std::vector<std::unique_ptr<PrecisionRecord>> Precisions;
   std::vector<std::unique_ptr<ScenarioRecord>> Scenarios;
   std::vector<std::unique_ptr<PipelineRecord>> Pipelines;
+  std::vector<std::unique_ptr<RuntimeRecord>> Runtimes;
   /// Records that --model left out of the output; kept alive because others refer to them.
   std::vector<std::unique_ptr<ModelRecord>> HiddenModels;
   std::vector<std::unique_ptr<ScenarioRecord>> HiddenScenarios;
   AnalysisPoint Point;
-  /// Efficiency factors for hardware that declares none (--compute-efficiency and
-  /// --memory-efficiency; 1 is the ideal roofline).
-  double DefaultComputeEfficiency = 1.0, DefaultMemoryEfficiency = 1.0;
+  /// --compute-efficiency and --memory-efficiency: replace every device's achievable fractions.
+  std::optional<double> OverrideComputeEfficiency, OverrideMemoryEfficiency;
+  /// --runtime: the runtime of ad hoc scenarios and of scenarios that name none.
+  const RuntimeRecord *CommandLineRuntime = nullptr;
   const HardwareRecord *findHardware(llvm::StringRef Name) const;
-  /// Filled by the validation pass when WantValidation is set (--emit=validation).
-  bool WantValidation = false;
+  const RuntimeRecord *findRuntime(llvm::StringRef Name) const;
+  /// The runtime marked `default = true`, if any.
+  const RuntimeRecord *defaultRuntime() const;
+  /// Filled by the validation pass when WantValidation or WantCalibration is set.
+  bool WantValidation = false, WantCalibration = false;
   struct ValidationRow {
     const ScenarioRecord *Scenario;
     const Measurement *M;
-    double Ideal = 0, Predicted = 0, ErrorPercent = 0; ///< error of Predicted vs measured
+    /// Predictions: the ideal roofline, the expected figure with the runtime the row names, and
+    /// with the default runtime (what a user who names none gets); signed errors in percent.
+    double Ideal = 0, Named = 0, Default = 0;
+    double NamedError = 0, DefaultError = 0, IdealError = 0;
   };
   struct ValidationSummary {
-    std::string Regime;
+    std::string Group; ///< a regime, a coverage tag (`tensor parallel`, `int4 weights`), `all`
     int Count = 0;
-    double MedianAbsError = 0, WorstError = 0;
+    double NamedMedian = 0, NamedWorst = 0, DefaultMedian = 0, DefaultWorst = 0, IdealMedian = 0;
+  };
+  /// One fitted factor: the runtime's slot, the value the fit gives, the value the record holds.
+  struct FittedFactor {
+    const RuntimeRecord *Runtime;
+    std::string Slot;  ///< `bandwidth gemv`, `compute gemm`, `bandwidth dequant_gemv int4`, ...
+    double Fitted = 0; ///< median over its rows
+    std::optional<double> InRecord;
+    bool Seconds = false;
+    std::vector<std::pair<const ScenarioRecord *, double>> Rows; ///< rows and their error, %
   };
   std::vector<ValidationRow> Validation;
-  std::vector<ValidationSummary> ValidationByRegime;
-  double CalibratedCompute = 1, CalibratedMemory = 1, CalibratedVision = 1;
+  std::vector<ValidationSummary> ValidationSummaries;
+  std::vector<FittedFactor> Fitted;
+  int CalibrationRows = 0, MeasuredRows = 0;
   /// Filled by the fit-matrix pass when WantMatrix is set (--emit=matrix).
   bool WantMatrix = false;
   bool WantLayers = false; ///< --emit=layers: per-node costs

@@ -38,7 +38,8 @@ std::unique_ptr<Pass> createRooflinePass();
 std::unique_ptr<Pass> createFitMatrixPass();
 std::unique_ptr<Pass> createValidationPass();
 
-/// Runs the roofline analysis of one scenario (fills its Results).
+/// Runs the performance model on one scenario: fills its runtime, factors, notes, expected
+/// Results and Ideal roofline.
 void analyseScenario(const Module &M, ScenarioRecord &S);
 
 /// Every pass, in order. Metric passes first, verification last.

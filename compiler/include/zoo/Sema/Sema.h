@@ -24,6 +24,18 @@ struct ExpansionLimits {
 /// Runs semantic analysis over the loaded files of `M`. Returns false on any error.
 bool runSema(Module &M, DiagnosticEngine &Diags);
 
+/// Scenario precisions the user left out (null on entry), from the weights and the hardware:
+/// activations are the weights' format when it is 16 bits or wider and unscaled, else bf16
+/// (fp16 where the hardware has a dense fp16 peak and no bf16 one); compute and the KV cache
+/// default to the activations. Declared scenarios and the driver's ad hoc ones share it.
+void applyPrecisionDefaults(const Module &M, const HardwareRecord &H,
+                            const PrecisionRecord *Weights, const PrecisionRecord *&Act,
+                            const PrecisionRecord *&Compute, const PrecisionRecord *&KV);
+
+/// The most a scenario's batch, prompt, output or devices may be (see docs/language.md): every
+/// product the analysis forms from them stays exact. Returns 0 for other fields.
+double scenarioLimit(llvm::StringRef Field);
+
 } // namespace zoo
 
 #endif

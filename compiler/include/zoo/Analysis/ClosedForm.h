@@ -4,13 +4,15 @@
 // and the roofline analysis. Each costs O(number of kinds). Conventions: docs/formulas.md.
 //
 //===----------------------------------------------------------------------===//
-#ifndef ZOO_PASSES_CLOSEDFORM_H
-#define ZOO_PASSES_CLOSEDFORM_H
+#ifndef ZOO_ANALYSIS_CLOSEDFORM_H
+#define ZOO_ANALYSIS_CLOSEDFORM_H
 
 #include "zoo/IR/Module.h"
 
 namespace zoo {
 
+/// Positions a token at context `C` sees under a window `Window` (0: no window): min(C, Window).
+Wide visible(Wide C, int64_t Window);
 /// MACs of one token that sees `C` positions.
 Wide macsPerToken(const ModelStats &S, Wide C);
 /// MACs of a forward pass over `N` tokens (causal: positions 1..N).
@@ -22,6 +24,12 @@ Value bytesAt(Wide Values, const PrecisionRecord &P);
 /// Parameters a decode step of `Batch` tokens reads: dense weights plus the expected distinct
 /// experts of each expert layer under uniform routing.
 double decodeWeightParams(const ModelStats &S, int64_t Batch);
+/// Weight parameters a forward pass over `Tokens` positions moves from memory: `Params` (the
+/// dense weights, or what decodeWeightParams leaves) less the lookup tables, plus the rows the
+/// tokens look up (at most the tables) and the tables a tied output head multiplies by.
+double weightParamsRead(const ModelStats &S, double Params, double Tokens);
+/// An exact count as an int where it fits in 64 bits, else a real.
+Value wideValue(Wide W);
 
 } // namespace zoo
 

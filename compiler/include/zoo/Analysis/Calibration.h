@@ -1,0 +1,60 @@
+//===- Calibration.h - fitting runtime factors on marked measurements -*- C++ -*-===//
+//
+// The documented procedure that turns the measurements marked `calibration` into runtime
+// factors (docs/validation.md, "Calibration"), and the predictions the validation compares with
+// every measurement. Rerunnable by anyone: `zooc --emit=calibration zoo/`.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ZOO_ANALYSIS_CALIBRATION_H
+#define ZOO_ANALYSIS_CALIBRATION_H
+
+#include "zoo/Analysis/Machine.h"
+#include <optional>
+
+namespace zoo {
+
+/// The slot a calibration row fits, by its regime: `decode` on one device fits the weight-read
+/// slot (gemv, or dequant_gemv of its weight precision), on several devices collective_latency;
+/// `prefill` fits compute gemm; `serving` fits bandwidth attention; `vision` fits compute gemm
+/// at a batch of 8 or more and op_overhead below. `Key` is the precision the slot is fitted for
+/// (`any`, or the weight precision for dequant_gemv). None for other regimes.
+struct SlotKey {
+  Slot K;
+  std::string Key;
+  bool operator<(const SlotKey &O) const { return std::tie(K, Key) < std::tie(O.K, O.Key); }
+  bool operator==(const SlotKey &O) const { return K == O.K && Key == O.Key; }
+};
+std::optional<SlotKey> calibratedSlot(const ScenarioRecord &S);
+
+/// The value of `Metric` that scenario `S` predicts on runtime `R` with `Overrides`, or nullopt.
+std::optional<double> predict(const Module &M, const ScenarioRecord &S, ScenarioMetric Metric,
+                              const RuntimeRecord *R, llvm::ArrayRef<SlotOverride> Overrides = {});
+/// The same at the ideal roofline.
+std::optional<double> predictIdeal(const Module &M, const ScenarioRecord &S,
+                                   ScenarioMetric Metric);
+
+struct FittedSlot {
+  const RuntimeRecord *Runtime; ///< the runtime fitted (the default runtime: every row)
+  SlotKey Slot;
+  double Value = 0;
+  /// The rows that inform the slot, each with its error (percent) after the fit.
+  struct Row {
+    const ScenarioRecord *S;
+    const Measurement *M;
+    double ErrorPercent;
+    bool Unused;
+  };
+  std::vector<Row> Rows;
+};
+
+/// Fits, for each runtime that calibration rows name and for the default runtime over the rows of
+/// serving engines, the slots those rows inform, by least squares of the log error (other slots
+/// at their record values). See Calibration.cpp for the procedure.
+std::vector<FittedSlot> fitCalibration(const Module &M);
+
+/// The value `R`'s record holds for slot `K` (`any` or a precision key), if it sets one.
+std::optional<double> recordValue(const RuntimeRecord &R, const SlotKey &K);
+
+} // namespace zoo
+
+#endif

@@ -1,0 +1,45 @@
+//===- Inference.h - prefill, decode, serving and vision on a machine -*- C++ -*-===//
+//
+// The performance model of one scenario on one Machine (Machine.h): time to first token, every
+// decode step (summed in closed form over the generation), serving throughput at the largest
+// batch that fits, memory, energy; for models with an input, one forward pass of the batch,
+// operation by operation. On the ideal machine the same work gives the ideal roofline.
+// Formulas and sources: docs/formulas.md.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ZOO_ANALYSIS_INFERENCE_H
+#define ZOO_ANALYSIS_INFERENCE_H
+
+#include "zoo/Analysis/Machine.h"
+
+namespace zoo {
+
+/// What bounds a phase: a roof, fixed per-operation costs, or the interconnect.
+enum class Bound { Compute, Memory, Overhead, Interconnect };
+const char *boundName(Bound B);
+
+/// The cost of one phase (a prefill, one decode step, one forward pass).
+struct PhaseCost {
+  double Flops = 0, Bytes = 0; ///< work and memory traffic
+  double Time = 0;             ///< seconds
+  Bound Binds = Bound::Memory;
+  /// Seconds of Time spent in the work of each slot (the roof that wins each part; fixed costs
+  /// and collectives' latency under their own slots). Calibration reads it.
+  std::array<double, NumSlots> BySlot{};
+  double CommBandwidth = 0; ///< seconds of collectives' bandwidth term (no slot)
+};
+
+struct InferenceResult {
+  std::vector<std::pair<ScenarioMetric, Value>> Results;
+  PhaseCost Prefill; ///< models with an input: the forward pass of the batch
+  PhaseCost Decode;  ///< the decode step at the middle of the generation
+  /// Seconds by slot of the whole generation at the scenario's batch, and of one serving round.
+  std::array<double, NumSlots> GenerationBySlot{}, ServingBySlot{};
+};
+
+/// Analyses scenario `S` on machine `X`. The model, hardware and precisions must be set.
+InferenceResult analyse(const Module &M, const ScenarioRecord &S, const Machine &X);
+
+} // namespace zoo
+
+#endif

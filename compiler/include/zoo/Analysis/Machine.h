@@ -1,0 +1,90 @@
+//===- Machine.h - effective peaks: hardware x runtime x power x devices -*- C++ -*-===//
+//
+// The machine a scenario runs on, as the performance model sees it: the datasheet figures of its
+// devices (which give the ideal roofline) and the factors that turn them into expected figures,
+// each with where it came from. Pure functions over checked records; no printing.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ZOO_ANALYSIS_MACHINE_H
+#define ZOO_ANALYSIS_MACHINE_H
+
+#include "zoo/IR/Module.h"
+#include <array>
+#include <string>
+#include <vector>
+
+namespace zoo {
+
+/// What a runtime sets for each kind of work (docs/formulas.md, "Performance model").
+enum class Slot {
+  Gemm,               ///< compute gemm: matrix products at the compute precision
+  AttentionCompute,   ///< compute attention: attention's matrix products
+  Gemv,               ///< bandwidth gemv: weight reads of a memory-bound product
+  DequantGemv,        ///< bandwidth dequant_gemv: weight-only quantised reads
+  AttentionBandwidth, ///< bandwidth attention: KV-cache reads and writes
+  Activations,        ///< bandwidth activations: activations written and read between kernels
+  OpOverhead,         ///< seconds per operation launched
+  CollectiveLatency,  ///< seconds per collective (alpha)
+  Count
+};
+constexpr int NumSlots = static_cast<int>(Slot::Count);
+/// `compute gemm`, `bandwidth gemv`, ..., `op_overhead`, `collective_latency`.
+const char *slotName(Slot K);
+/// Fixed costs are seconds; the other slots are fractions.
+inline bool slotIsSeconds(Slot K) { return K == Slot::OpOverhead || K == Slot::CollectiveLatency; }
+
+/// A value for one slot of one runtime that replaces what its record says (calibration).
+struct SlotOverride {
+  Slot K;
+  double Value;
+};
+
+struct Machine {
+  double Devices = 1;
+  // Datasheet figures, all devices together (peak after any power-limit scaling).
+  double Peak = 0;           ///< dense FLOP/s (or OP/s) of the compute precision
+  double Bandwidth = 0;      ///< main memory, bytes/s
+  double FlashBandwidth = 0; ///< a `flash` tier's bytes/s (0: none)
+  double Capacity = 0;       ///< main memory per device, bytes
+  double FlashCapacity = 0;  ///< flash per device, bytes
+  double LinkBandwidth = 0;  ///< per device and direction: half the quoted aggregate
+  double Power = 0;          ///< watts per device, for energy (TDP, or a lower power limit)
+  // Factors of the expected figures: the hardware's achievable fractions, then the runtime's.
+  double HwCompute = 1, HwBandwidth = 1;
+  std::array<double, NumSlots> F{1, 1, 1, 1, 1, 1, 0, 0};
+  bool Dequantising = false; ///< weights are narrower than the compute format: dequant_gemv
+  bool Fuses = true;
+  bool LastTokenLogits = false;
+  double MemoryFraction = 1; ///< share of each device's memory the engine uses
+  double KVFraction = 1;     ///< share of the memory left after weights and work for the cache
+  double Workspace = 0;      ///< bytes per device the runtime keeps for itself
+  int64_t MaxBatch = 0;      ///< cap on concurrent sequences (0: none)
+  bool Ideal = false;        ///< the ideal roofline: every factor 1, no fixed cost
+  std::vector<FactorUse> Uses;
+  std::vector<std::string> Notes;
+
+  double f(Slot K) const { return F[static_cast<int>(K)]; }
+  /// Expected rate of a compute slot (FLOP/s) and of a bandwidth slot (bytes/s).
+  double rate(Slot K) const { return Peak * HwCompute * f(K); }
+  double bandwidth(Slot K) const { return Bandwidth * HwBandwidth * f(K); }
+  /// The slot weight reads use: dequant_gemv for weight-only quantisation, else gemv.
+  Slot weightSlot() const { return Dequantising ? Slot::DequantGemv : Slot::Gemv; }
+  /// The same machine at the ideal roofline: datasheet figures, no fixed cost, every byte of
+  /// memory usable.
+  Machine ideal() const;
+};
+
+/// The runtime a scenario runs on: its own, else --runtime, else the default (may be null).
+const RuntimeRecord *runtimeOf(const Module &M, const ScenarioRecord &S);
+
+/// Builds the machine of scenario `S` on runtime `R` (null: factors 1), with `Overrides`
+/// replacing the runtime's slots.
+Machine makeMachine(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R,
+                    llvm::ArrayRef<SlotOverride> Overrides = {});
+
+/// The precision key a slot is looked up by in scenario `S` (compute, weights, KV or activations).
+const PrecisionRecord *slotPrecision(const ScenarioRecord &S, Slot K);
+
+} // namespace zoo
+
+#endif

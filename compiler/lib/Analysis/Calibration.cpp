@@ -1,0 +1,251 @@
+//===- Calibration.cpp - fitting runtime factors on marked measurements ---===//
+//
+// fitCalibration, for each runtime that calibration rows name, and for the default runtime over
+// the rows of every runtime marked `serving = true`:
+//   1. The free slots: each row's slot by its regime (calibratedSlot; a vision row at a batch of 8
+//      or more takes the roof slot that dominates its predicted time with the runtime's factors
+//      at 1), and op_overhead besides when batch-1 decode rows on one device fit the same
+//      weight-read slot on two or more hardware records (a fixed cost per operation is what
+//      separates a fast device from a slow one at the same kernel efficiency).
+//   2. Every free slot starts at 1 (0 for fixed costs); the others keep their record values.
+//   3. The free slots minimise the sum over the rows of (ln predicted - ln measured)^2: round
+//      after round, each slot in turn by golden-section search over its range (fractions 0.02..1
+//      on a log scale, fixed costs 0..500 us), until no slot moves by more than 1e-6 (relative)
+//      or 60 rounds. With as many rows as slots this meets every row exactly where it can.
+// A row whose measurement no value in range reproduces keeps a residual, which --emit=calibration
+// prints.
+//
+//===----------------------------------------------------------------------===//
+#include "zoo/Analysis/Calibration.h"
+#include "zoo/Analysis/Inference.h"
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <string_view>
+
+using namespace zoo;
+
+namespace {
+std::optional<double> pick(const std::vector<std::pair<ScenarioMetric, Value>> &Rs,
+                           ScenarioMetric K) {
+  for (const auto &R : Rs)
+    if (R.first == K)
+      return R.second.asDouble();
+  return std::nullopt;
+}
+
+bool dequantising(const ScenarioRecord &S) {
+  return S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();
+}
+
+const char *kindOf(Slot K) {
+  return K == Slot::Gemm || K == Slot::AttentionCompute ? "compute" : "bandwidth";
+}
+std::string kernelOf(Slot K) {
+  std::string_view N = slotName(K);
+  size_t Space = N.find(' ');
+  return std::string(Space == std::string_view::npos ? N : N.substr(Space + 1));
+}
+} // namespace
+
+std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S) {
+  if (S.Regime == "decode") {
+    if (S.Devices > 1)
+      return SlotKey{Slot::CollectiveLatency, "any"};
+    if (dequantising(S))
+      return SlotKey{Slot::DequantGemv, S.Weights->Name};
+    return SlotKey{Slot::Gemv, "any"};
+  }
+  if (S.Regime == "prefill")
+    return SlotKey{Slot::Gemm, "any"};
+  if (S.Regime == "serving")
+    return SlotKey{Slot::AttentionBandwidth, "any"};
+  if (S.Regime == "vision")
+    return SlotKey{S.Batch >= 8 ? Slot::Gemm : Slot::OpOverhead, "any"};
+  return std::nullopt;
+}
+
+std::optional<double> zoo::predict(const Module &M, const ScenarioRecord &S,
+                                   ScenarioMetric Metric, const RuntimeRecord *R,
+                                   llvm::ArrayRef<SlotOverride> Overrides) {
+  Machine X = makeMachine(M, S, R, Overrides);
+  return pick(analyse(M, S, X).Results, Metric);
+}
+
+std::optional<double> zoo::predictIdeal(const Module &M, const ScenarioRecord &S,
+                                        ScenarioMetric Metric) {
+  Machine X = makeMachine(M, S, nullptr).ideal();
+  return pick(analyse(M, S, X).Results, Metric);
+}
+
+std::optional<double> zoo::recordValue(const RuntimeRecord &R, const SlotKey &K) {
+  if (K.K == Slot::OpOverhead)
+    return R.field("op_overhead") ? std::optional<double>(R.OpOverhead) : std::nullopt;
+  if (K.K == Slot::CollectiveLatency)
+    return R.field("collective_latency") ? std::optional<double>(R.CollectiveLatency)
+                                         : std::nullopt;
+  for (const Section &Sec : R.Sections)
+    if (Sec.Kind == kindOf(K.K) && Sec.Name == kernelOf(K.K))
+      if (const FieldValue *F = Sec.field(K.Key))
+        return F->V.asDouble();
+  return std::nullopt;
+}
+
+namespace {
+/// The roof slot that dominates a vision row's time on runtime R with its slots at 1.
+Slot visionRoof(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R) {
+  std::vector<SlotOverride> Ones;
+  for (Slot K : {Slot::Gemm, Slot::Gemv, Slot::DequantGemv, Slot::Activations})
+    Ones.push_back({K, 1});
+  Ones.push_back({Slot::OpOverhead, 0});
+  InferenceResult Res = analyse(M, S, makeMachine(M, S, R, Ones));
+  Slot Best = Slot::Gemm;
+  for (Slot K : {Slot::Gemm, Slot::Gemv, Slot::DequantGemv, Slot::Activations})
+    if (Res.Prefill.BySlot[static_cast<int>(K)] > Res.Prefill.BySlot[static_cast<int>(Best)])
+      Best = K;
+  return Best;
+}
+
+struct Fit {
+  const RuntimeRecord *Runtime;
+  std::vector<std::pair<const ScenarioRecord *, const Measurement *>> Rows;
+  std::vector<SlotKey> Free;
+  std::vector<double> Value;
+  std::map<SlotKey, std::vector<const ScenarioRecord *>> Informs;
+};
+
+/// The overrides of `F`'s free slots that apply to row S (dequant slots by weight precision).
+std::vector<SlotOverride> overrides(const Fit &F, const ScenarioRecord &S) {
+  std::vector<SlotOverride> O;
+  for (size_t I = 0; I < F.Free.size(); ++I) {
+    const PrecisionRecord *P = slotPrecision(S, F.Free[I].K);
+    if (F.Free[I].Key == "any" || (P && P->Name == F.Free[I].Key))
+      O.push_back({F.Free[I].K, F.Value[I]});
+  }
+  return O;
+}
+
+double objective(const Module &M, const Fit &F) {
+  double Sum = 0;
+  for (const auto &[S, X] : F.Rows) {
+    double P = predict(M, *S, X->Metric, F.Runtime, overrides(F, *S)).value_or(NAN);
+    double E = std::log(P / X->Measured.asDouble());
+    Sum += std::isfinite(E) ? E * E : 1e6;
+  }
+  return Sum;
+}
+
+void solve(const Module &M, Fit &F) {
+  F.Value.clear();
+  for (const SlotKey &K : F.Free)
+    F.Value.push_back(slotIsSeconds(K.K) ? 0 : 1);
+  const double Golden = (std::sqrt(5.0) - 1) / 2;
+  for (int Round = 0; Round < 60; ++Round) {
+    double Moved = 0;
+    for (size_t I = 0; I < F.Free.size(); ++I) {
+      bool Seconds = slotIsSeconds(F.Free[I].K);
+      // Fractions on a log scale; fixed costs linear.
+      double Lo = Seconds ? 0 : std::log(0.02), Hi = Seconds ? 500e-6 : 0;
+      auto At = [&](double U) {
+        F.Value[I] = Seconds ? U : std::exp(U);
+        return objective(M, F);
+      };
+      double Old = F.Value[I];
+      double A = Lo, B = Hi;
+      double C = B - Golden * (B - A), D = A + Golden * (B - A);
+      double FC = At(C), FD = At(D);
+      for (int It = 0; It < 40; ++It) {
+        if (FC < FD) {
+          B = D;
+          D = C;
+          FD = FC;
+          C = B - Golden * (B - A);
+          FC = At(C);
+        } else {
+          A = C;
+          C = D;
+          FC = FD;
+          D = A + Golden * (B - A);
+          FD = At(D);
+        }
+      }
+      // The ends of the range are candidates too (a slot at its bound).
+      double Best = (A + B) / 2, FBest = At(Best);
+      for (double U : {Lo, Hi})
+        if (double FU = At(U); FU < FBest) {
+          Best = U;
+          FBest = FU;
+        }
+      F.Value[I] = Seconds ? Best : std::exp(Best);
+      Moved = std::max(Moved, std::fabs(F.Value[I] - Old) / std::max(std::fabs(Old), 1e-6));
+    }
+    if (Moved < 1e-6)
+      break;
+  }
+}
+} // namespace
+
+std::vector<FittedSlot> zoo::fitCalibration(const Module &M) {
+  const RuntimeRecord *Default = M.defaultRuntime();
+  std::map<std::string, Fit> Fits; // by runtime name: a deterministic order
+  for (const auto &S : M.Scenarios) {
+    if (!S->Calibration || S->Results.empty() || S->Measured.empty() || !calibratedSlot(*S))
+      continue;
+    std::vector<const RuntimeRecord *> Runtimes;
+    if (S->Runtime)
+      Runtimes.push_back(S->Runtime);
+    if (Default && Default != S->Runtime && S->Runtime && S->Runtime->Serving)
+      Runtimes.push_back(Default);
+    for (const RuntimeRecord *R : Runtimes) {
+      Fit &F = Fits[R->Name];
+      F.Runtime = R;
+      SlotKey K = *calibratedSlot(*S);
+      if (S->Regime == "vision" && K.K == Slot::Gemm)
+        K.K = visionRoof(M, *S, R);
+      if (std::find(F.Free.begin(), F.Free.end(), K) == F.Free.end())
+        F.Free.push_back(K);
+      F.Informs[K].push_back(S.get());
+      for (const Measurement &X : S->Measured)
+        F.Rows.push_back({S.get(), &X});
+    }
+  }
+  for (auto &[Name, F] : Fits) {
+    // op_overhead is free where batch-1 decode rows on one device fit the same weight-read slot
+    // on two or more hardware records.
+    std::map<SlotKey, std::set<const HardwareRecord *>> Devices;
+    std::map<SlotKey, std::vector<const ScenarioRecord *>> Decode;
+    for (const auto &[S, X] : F.Rows)
+      if (S->Regime == "decode" && S->Devices == 1 && S->Batch == 1) {
+        SlotKey K = *calibratedSlot(*S);
+        Devices[K].insert(S->Hw);
+        Decode[K].push_back(S);
+      }
+    SlotKey Overhead{Slot::OpOverhead, "any"};
+    for (const auto &[K, Hws] : Devices)
+      if (Hws.size() >= 2) {
+        if (std::find(F.Free.begin(), F.Free.end(), Overhead) == F.Free.end())
+          F.Free.push_back(Overhead);
+        for (const ScenarioRecord *S : Decode[K])
+          F.Informs[Overhead].push_back(S);
+      }
+    std::sort(F.Free.begin(), F.Free.end());
+    solve(M, F);
+  }
+  std::vector<FittedSlot> Out;
+  for (auto &[Name, F] : Fits)
+    for (size_t I = 0; I < F.Free.size(); ++I) {
+      FittedSlot X;
+      X.Runtime = F.Runtime;
+      X.Slot = F.Free[I];
+      X.Value = F.Value[I];
+      for (const ScenarioRecord *S : F.Informs[F.Free[I]])
+        for (const Measurement &Me : S->Measured) {
+          double P = predict(M, *S, Me.Metric, F.Runtime, overrides(F, *S)).value_or(NAN);
+          X.Rows.push_back({S, &Me, 100 * (P - Me.Measured.asDouble()) / Me.Measured.asDouble(),
+                            false});
+        }
+      Out.push_back(std::move(X));
+    }
+  return Out;
+}

@@ -1,0 +1,279 @@
+//===- Machine.cpp - effective peaks: hardware x runtime x power x devices ===//
+//
+// makeMachine, in order:
+//   1. Datasheet figures of the hardware: the dense peak of the compute precision, the first
+//      memory tier's bandwidth and capacity (a `flash` tier besides), half the first link's quoted
+//      aggregate bandwidth per direction, the TDP; peaks and bandwidth times the device count.
+//   2. A power limit below the TDP scales the peak by the clock of the power mode published at
+//      that power over the clock the peaks are quoted at; with no such mode it is noted as not
+//      modelled. Energy uses the limit.
+//   3. Achievable fractions of the hardware: the scenario's `compute_efficiency` /
+//      `memory_efficiency`, else --compute-efficiency / --memory-efficiency, else the record's
+//      `efficiency` section (the precision's key, else `compute`; `memory`), else its class's,
+//      else 1.
+//   4. The runtime's slots, keyed by the precision each kind of work runs at; a slot the runtime
+//      does not set is 1 (0 for fixed costs), and says so.
+// Every factor is recorded with its origin and source for the reports.
+//
+//===----------------------------------------------------------------------===//
+#include "zoo/Analysis/Machine.h"
+#include <cmath>
+#include <fmt/format.h>
+
+using namespace zoo;
+
+const char *zoo::slotName(Slot K) {
+  switch (K) {
+  case Slot::Gemm:
+    return "compute gemm";
+  case Slot::AttentionCompute:
+    return "compute attention";
+  case Slot::Gemv:
+    return "bandwidth gemv";
+  case Slot::DequantGemv:
+    return "bandwidth dequant_gemv";
+  case Slot::AttentionBandwidth:
+    return "bandwidth attention";
+  case Slot::Activations:
+    return "bandwidth activations";
+  case Slot::OpOverhead:
+    return "op_overhead";
+  case Slot::CollectiveLatency:
+    return "collective_latency";
+  case Slot::Count:
+    break;
+  }
+  return "?";
+}
+
+namespace {
+const Section *section(const std::vector<Section> &Ss, llvm::StringRef Kind,
+                       llvm::StringRef Name = "") {
+  for (const Section &S : Ss)
+    if (S.Kind == Kind && (Name.empty() || S.Name == Name))
+      return &S;
+  return nullptr;
+}
+
+double fieldOr(const Section *S, llvm::StringRef F, double Default) {
+  const FieldValue *V = S ? S->field(F) : nullptr;
+  return V ? V->V.asDouble() : Default;
+}
+
+/// A field's own source, else its section's, else the record's first.
+std::string sourceOf(const FieldValue *F, const Section *Sec, const Record *R) {
+  if (F && !F->Source.empty())
+    return F->Source;
+  if (Sec)
+    if (const FieldValue *S = Sec->field("source"))
+      return S->V.S;
+  if (R && !R->Sources.empty())
+    return R->Sources.front();
+  return "";
+}
+
+struct Fraction {
+  double Value = 1;
+  std::string Origin = "none: the datasheet figure";
+  std::string Source;
+};
+
+/// The achievable fraction `Key` (or `Fallback`) of hardware `H`: its own, else its class's.
+Fraction achievable(const HardwareRecord &H, llvm::StringRef Key, llvm::StringRef Fallback) {
+  Fraction Out;
+  auto From = [&](const Section *Sec, const std::string &Origin, const Record *R) {
+    if (!Sec)
+      return false;
+    const FieldValue *F = Sec->field(Key);
+    if (!F && !Fallback.empty())
+      F = Sec->field(Fallback);
+    if (!F)
+      return false;
+    Out.Value = F->V.asDouble();
+    Out.Origin = Origin;
+    Out.Source = sourceOf(F, Sec, R);
+    return true;
+  };
+  if (From(section(H.Sections, "efficiency"), "hardware " + H.Name, &H))
+    return Out;
+  if (H.ClassEfficiency)
+    From(&*H.ClassEfficiency, "class " + H.Class, nullptr);
+  return Out;
+}
+
+struct SlotSpec {
+  const char *Kind, *Kernel;
+};
+SlotSpec specOf(Slot K) {
+  switch (K) {
+  case Slot::Gemm:
+    return {"compute", "gemm"};
+  case Slot::AttentionCompute:
+    return {"compute", "attention"};
+  case Slot::Gemv:
+    return {"bandwidth", "gemv"};
+  case Slot::DequantGemv:
+    return {"bandwidth", "dequant_gemv"};
+  case Slot::AttentionBandwidth:
+    return {"bandwidth", "attention"};
+  case Slot::Activations:
+    return {"bandwidth", "activations"};
+  default:
+    return {nullptr, nullptr};
+  }
+}
+} // namespace
+
+const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K) {
+  switch (K) {
+  case Slot::Gemm:
+  case Slot::AttentionCompute:
+    return S.Compute;
+  case Slot::Gemv:
+  case Slot::DequantGemv:
+    return S.Weights;
+  case Slot::AttentionBandwidth:
+    return S.KV;
+  case Slot::Activations:
+    return S.Activations;
+  default:
+    return nullptr;
+  }
+}
+
+const RuntimeRecord *zoo::runtimeOf(const Module &M, const ScenarioRecord &S) {
+  if (S.Runtime)
+    return S.Runtime;
+  if (M.CommandLineRuntime)
+    return M.CommandLineRuntime;
+  return M.defaultRuntime();
+}
+
+Machine Machine::ideal() const {
+  Machine X = *this;
+  X.HwCompute = X.HwBandwidth = 1;
+  X.F = {1, 1, 1, 1, 1, 1, 0, 0};
+  X.MemoryFraction = X.KVFraction = 1;
+  X.Workspace = 0;
+  X.Ideal = true;
+  X.Uses.clear();
+  return X;
+}
+
+Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R,
+                         llvm::ArrayRef<SlotOverride> Overrides) {
+  Machine X;
+  const HardwareRecord &H = *S.Hw;
+  const double N = static_cast<double>(S.Devices);
+  X.Devices = N;
+
+  // 1. Datasheet figures.
+  const Section *Main = section(H.Sections, "memory");
+  const Section *Flash = section(H.Sections, "memory", "flash");
+  if (Flash == Main)
+    Flash = nullptr;
+  const Section *Dense = section(H.Sections, "compute");
+  X.Peak = fieldOr(Dense, S.Compute->Name, 0) * N;
+  X.Bandwidth = fieldOr(Main, "bandwidth", 0) * N;
+  X.Capacity = fieldOr(Main, "capacity", 0);
+  if (Flash) {
+    X.FlashBandwidth = fieldOr(Flash, "bandwidth", 0) * N;
+    X.FlashCapacity = fieldOr(Flash, "capacity", 0);
+  }
+  X.LinkBandwidth = fieldOr(section(H.Sections, "link"), "bandwidth", 0) / 2;
+  const FieldValue *TDP = H.field("tdp");
+  X.Power = TDP ? TDP->V.R : 0;
+
+  // 2. A power limit.
+  if (S.PowerLimit) {
+    double Limit = *S.PowerLimit;
+    if (!TDP || Limit < TDP->V.R) {
+      X.Power = Limit;
+      const Section *Mode = nullptr;
+      for (const Section &Sec : H.Sections)
+        if (Sec.Kind == "power_mode" && std::fabs(fieldOr(&Sec, "power", -1) - Limit) < 0.5)
+          Mode = &Sec;
+      const FieldValue *Clock = H.field("clock");
+      if (Mode && Clock) {
+        double Scale = fieldOr(Mode, "clock", 0) / Clock->V.R;
+        X.Peak *= Scale;
+        X.Uses.push_back({"power mode " + Mode->Name + " (clock ratio)", Scale, false,
+                          "hardware " + H.Name, sourceOf(nullptr, Mode, &H)});
+      } else {
+        X.Notes.push_back(fmt::format(
+            "the power limit of {:g} W is not modelled: `{}` publishes no sustained clock at that "
+            "power, so the peaks are those at {}",
+            Limit, H.Name, TDP ? fmt::format("its {:g} W TDP", TDP->V.R) : "full power"));
+      }
+    }
+  }
+
+  // 3. Achievable fractions of the hardware.
+  auto Hw = [&](const std::optional<double> &Scenario, const std::optional<double> &CommandLine,
+                Fraction Record, const char *What, double &Out) {
+    if (Scenario)
+      Record = {*Scenario, "scenario " + S.Name, ""};
+    else if (CommandLine)
+      Record = {*CommandLine, "command line", ""};
+    Out = Record.Value;
+    X.Uses.push_back({What, Out, false, Record.Origin, Record.Source});
+  };
+  Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency,
+     achievable(H, S.Compute->Name, "compute"),
+     S.Compute->Name == "fp32" || S.Compute->Name == "fp64" ? "achievable peak"
+                                                              : "achievable matrix peak",
+     X.HwCompute);
+  Hw(S.MemoryEfficiency, M.OverrideMemoryEfficiency, achievable(H, "memory", ""),
+     "achievable bandwidth", X.HwBandwidth);
+
+  // 4. The runtime.
+  X.Dequantising =
+      S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();
+  std::string RName = R ? "runtime " + R->Name : "no runtime";
+  for (int I = 0; I < NumSlots; ++I) {
+    Slot K = static_cast<Slot>(I);
+    if (K == (X.Dequantising ? Slot::Gemv : Slot::DequantGemv))
+      continue; // one of the two weight-read slots applies
+    FactorUse U;
+    U.Name = slotName(K);
+    U.Seconds = slotIsSeconds(K);
+    U.Value = X.F[I];
+    U.Origin = RName + ": not set";
+    if (R && K == Slot::OpOverhead) {
+      U.Value = R->OpOverhead;
+      U.Origin = RName;
+    } else if (R && K == Slot::CollectiveLatency) {
+      U.Value = R->CollectiveLatency;
+      U.Origin = RName;
+    } else if (R) {
+      SlotSpec Spec = specOf(K);
+      const PrecisionRecord *P = slotPrecision(S, K);
+      if (const FieldValue *F = R->factor(Spec.Kind, Spec.Kernel, P ? P->Name : "")) {
+        U.Value = F->V.asDouble();
+        U.Origin = RName;
+        U.Source = sourceOf(F, section(R->Sections, Spec.Kind, Spec.Kernel), R);
+      }
+    }
+    for (const SlotOverride &O : Overrides)
+      if (O.K == K) {
+        U.Value = O.Value;
+        U.Origin = "calibration";
+        U.Source.clear();
+      }
+    if (U.Seconds && U.Source.empty() && R && U.Origin == RName)
+      U.Source = sourceOf(nullptr, nullptr, R);
+    X.F[I] = U.Value;
+    X.Uses.push_back(std::move(U));
+  }
+  if (R) {
+    X.Fuses = R->FusesElementwise;
+    X.LastTokenLogits = R->LastTokenLogits;
+    X.MemoryFraction = R->MemoryFraction;
+    X.KVFraction = R->KVFraction;
+    X.Workspace = R->Workspace;
+    X.MaxBatch = R->MaxBatch;
+  }
+  if (S.MaxBatch)
+    X.MaxBatch = S.MaxBatch;
+  return X;
+}

@@ -1,0 +1,185 @@
+//===- Runtimes.cpp - runtimes, efficiency sections, power modes ----------===//
+//
+// Builds what turns datasheet figures into expected ones:
+//   - a runtime (a software stack): fields for fixed costs (per operation, per collective),
+//     fusion, the output head in prefill, the serving memory policy and whether it is the
+//     default; `compute KERNEL` sections (gemm, attention) and `bandwidth KERNEL` sections (gemv,
+//     dequant_gemv, attention, activations) whose fields, keyed by precision or `any`, are the
+//     fractions of the hardware's achievable rate its kernels of that kind reach;
+//   - an `efficiency` section of a hardware record or a hardware class: the fractions of the
+//     datasheet that well-tuned kernels reach, `memory`, `compute` (every precision) or one
+//     precision;
+//   - `power_mode NAME { power; clock; }` sections of a hardware record: the sustained clock the
+//     vendor publishes at a power limit.
+// Every fraction is in (0, 1]; every field may carry its own `source`.
+//
+//===----------------------------------------------------------------------===//
+#include "SemaImpl.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace zoo;
+
+namespace {
+const std::vector<FieldSpec> &runtimeFields() {
+  static const std::vector<FieldSpec> F = {
+      {"summary", Type::of(Type::String), false, false},
+      {"version", Type::of(Type::String), false, false},
+      {"op_overhead", dimType(BaseDim::Second), false, false},
+      {"collective_latency", dimType(BaseDim::Second), false, false},
+      {"fuses_elementwise", Type::of(Type::Bool), false, false},
+      {"last_token_logits", Type::of(Type::Bool), false, false},
+      {"memory_fraction", Type::of(Type::Real), false, true},
+      {"kv_fraction", Type::of(Type::Real), false, true},
+      {"workspace", dimType(BaseDim::Byte), false, false},
+      {"max_batch", Type::of(Type::Int), false, true},
+      {"default", Type::of(Type::Bool), false, false},
+      {"serving", Type::of(Type::Bool), false, false},
+  };
+  return F;
+}
+
+const std::vector<std::string> ComputeKernels = {"gemm", "attention"};
+const std::vector<std::string> BandwidthKernels = {"gemv", "dequant_gemv", "attention",
+                                                   "activations"};
+} // namespace
+
+bool SemaImpl::checkFractionSection(const Item &I, llvm::ArrayRef<std::string> Extra,
+                                    Section &Sec) {
+  std::vector<std::string> Names(Extra.begin(), Extra.end());
+  for (const auto &P : M.Precisions)
+    Names.push_back(P->Name);
+  llvm::StringSet<> Seen;
+  bool OK = true;
+  std::string SecWhat = fmt::format("section `{}`", I.Name);
+  for (const Item &F : I.Items) {
+    if (F.K == Item::Source) {
+      Sec.Fields.push_back({"source", Value::ofString(F.Text), F.Range, F.Text});
+      continue;
+    }
+    if (F.K != Item::Field) {
+      Diags.report(F.Range, diag::err_unknown_field, SecWhat, F.Name);
+      OK = false;
+      continue;
+    }
+    if (!llvm::is_contained(Names, F.Name)) {
+      Diags.report(F.NameRange, diag::err_unknown_field, SecWhat, F.Name);
+      Diags.suggest(F.NameRange, F.Name, Names);
+      OK = false;
+      continue;
+    }
+    if (!Seen.insert(F.Name).second) {
+      Diags.report(F.NameRange, diag::err_duplicate_field, F.Name);
+      OK = false;
+      continue;
+    }
+    Scope Global;
+    EvalResult R = Eval.eval(*F.Value, Global);
+    if (!Eval.convert(R, Type::of(Type::Real), F.Value->range(),
+                      fmt::format("field `{}`", F.Name)) ||
+        !R.V) {
+      OK = false;
+      continue;
+    }
+    if (!(R.V->R > 0 && R.V->R <= 1)) {
+      Diags.report(F.Value->range(), diag::err_field_value, F.Name,
+                   "must be a fraction in (0, 1], found " + R.V->str());
+      OK = false;
+      continue;
+    }
+    Sec.Fields.push_back({F.Name, *R.V, F.Range, F.Text});
+  }
+  return OK;
+}
+
+void SemaImpl::buildClassDefaults(const ClassDecl &D) {
+  for (const Item &I : D.Items) {
+    if (I.K != Item::Section)
+      continue;
+    Section Sec{I.Name, I.SectionName, I.Range, {}};
+    if (!I.SectionName.empty()) {
+      Diags.report(I.NameRange, diag::err_section_takes_no_name, I.Name);
+      continue;
+    }
+    if (checkFractionSection(I, {"memory", "compute"}, Sec))
+      ClassEfficiency[D.Name] = std::move(Sec);
+  }
+}
+
+void SemaImpl::buildRuntime(const RuntimeDecl &D) {
+  auto Rec = std::make_unique<RuntimeRecord>(D.Name, D.range());
+  std::string What = fmt::format("runtime `{}`", D.Name);
+  checkFields(*this, D.Items, runtimeFields(), What, Rec->Fields);
+  for (const FieldValue &F : Rec->Fields) {
+    bool Negative = F.V.T.K == Type::Quantity && F.V.R < 0;
+    if (Negative) {
+      Diags.report(F.Range, diag::err_field_value, F.Name,
+                   "must not be negative, found " + F.V.str());
+      continue;
+    }
+    if (F.Name == "op_overhead")
+      Rec->OpOverhead = F.V.R;
+    else if (F.Name == "collective_latency")
+      Rec->CollectiveLatency = F.V.R;
+    else if (F.Name == "fuses_elementwise")
+      Rec->FusesElementwise = F.V.B;
+    else if (F.Name == "last_token_logits")
+      Rec->LastTokenLogits = F.V.B;
+    else if (F.Name == "workspace")
+      Rec->Workspace = F.V.R;
+    else if (F.Name == "max_batch")
+      Rec->MaxBatch = F.V.I;
+    else if (F.Name == "default")
+      Rec->IsDefault = F.V.B;
+    else if (F.Name == "serving")
+      Rec->Serving = F.V.B;
+    else if (F.Name == "memory_fraction" || F.Name == "kv_fraction") {
+      if (F.V.R > 1)
+        Diags.report(F.Range, diag::err_field_value, F.Name,
+                     "must be at most 1, found " + F.V.str());
+      (F.Name == "kv_fraction" ? Rec->KVFraction : Rec->MemoryFraction) = F.V.R;
+    }
+  }
+  for (const Item &I : D.Items) {
+    if (I.K == Item::Source) {
+      Rec->Sources.push_back(I.Text);
+      continue;
+    }
+    if (I.K == Item::ExpectEq || I.K == Item::ExpectNear || I.K == Item::Measured) {
+      Diags.report(I.Range, diag::err_expect_not_here, "runtimes");
+      continue;
+    }
+    if (I.K != Item::Section)
+      continue;
+    bool Compute = I.Name == "compute", Bandwidth = I.Name == "bandwidth";
+    if (!Compute && !Bandwidth) {
+      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
+      Diags.suggest(I.NameRange, I.Name, {"compute", "bandwidth"});
+      continue;
+    }
+    const std::vector<std::string> &Kernels = Compute ? ComputeKernels : BandwidthKernels;
+    if (I.SectionName.empty() || !llvm::is_contained(Kernels, I.SectionName)) {
+      Diags.report(I.SectionName.empty() ? I.NameRange : I.Range, diag::err_unknown_kernel,
+                   I.Name, I.SectionName, llvm::join(Kernels, "`, `"));
+      continue;
+    }
+    bool Dup = false;
+    for (const Section &Prev : Rec->Sections)
+      Dup |= Prev.Kind == I.Name && Prev.Name == I.SectionName;
+    if (Dup) {
+      Diags.report(I.NameRange, diag::err_duplicate_section, I.Name + " " + I.SectionName);
+      continue;
+    }
+    Section Sec{I.Name, I.SectionName, I.Range, {}};
+    checkFractionSection(I, {"any"}, Sec);
+    Rec->Sections.push_back(std::move(Sec));
+  }
+  if (Rec->IsDefault)
+    for (const auto &Other : M.Runtimes)
+      if (Other->IsDefault) {
+        Diags.report(D.NameRange, diag::err_two_default_runtimes, D.Name, Other->Name);
+        Diags.report(Other->Range, diag::note_declared_here, Other->Name);
+        Rec->IsDefault = false;
+      }
+  M.Runtimes.push_back(std::move(Rec));
+}
