@@ -40,7 +40,8 @@ bool dequantising(const ScenarioRecord &S) {
 }
 
 const char *kindOf(Slot K) {
-  return K == Slot::Gemm || K == Slot::AttentionCompute ? "compute" : "bandwidth";
+  return K == Slot::Gemm || K == Slot::AttentionCompute || K == Slot::Experts ? "compute"
+                                                                              : "bandwidth";
 }
 std::string kernelOf(Slot K) {
   std::string_view N = slotName(K);
@@ -50,6 +51,9 @@ std::string kernelOf(Slot K) {
 } // namespace
 
 std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S) {
+  if (!S.Model->Stats.Experts.empty() && S.Regime != "vision")
+    return SlotKey{Slot::Experts, "any"};
+  auto Narrow = [&] { return S.Compute->Bits <= 8 ? S.Compute->Name : std::string("any"); };
   if (S.Regime == "decode") {
     if (S.Devices > 1)
       return SlotKey{Slot::CollectiveLatency, "any"};
@@ -58,11 +62,12 @@ std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S) {
     return SlotKey{Slot::Gemv, "any"};
   }
   if (S.Regime == "prefill")
-    return SlotKey{Slot::Gemm, "any"};
+    return SlotKey{Slot::Gemm, Narrow()};
   if (S.Regime == "serving")
     return SlotKey{Slot::AttentionBandwidth, "any"};
   if (S.Regime == "vision")
-    return SlotKey{S.Batch >= 8 ? Slot::Gemm : Slot::OpOverhead, "any"};
+    return SlotKey{S.Batch >= 8 ? Slot::Gemm : Slot::OpOverhead,
+                   S.Batch >= 8 ? Narrow() : std::string("any")};
   return std::nullopt;
 }
 
@@ -201,8 +206,11 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M) {
       Fit &F = Fits[R->Name];
       F.Runtime = R;
       SlotKey K = *calibratedSlot(*S);
-      if (S->Regime == "vision" && K.K == Slot::Gemm)
+      if (S->Regime == "vision" && K.K == Slot::Gemm) {
         K.K = visionRoof(M, *S, R);
+        if (K.K != Slot::Gemm)
+          K.Key = "any";
+      }
       if (std::find(F.Free.begin(), F.Free.end(), K) == F.Free.end())
         F.Free.push_back(K);
       F.Informs[K].push_back(S.get());

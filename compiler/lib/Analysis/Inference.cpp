@@ -11,7 +11,8 @@
 //   2. Prefill runs the prompt of every sequence once; the output head runs for the last position
 //      only where the runtime says so. Weights are read once, lookup tables a row per token.
 //   3. A decode step at context c reads the weights a batch touches (expected distinct experts)
-//      and each sequence's cache at c. The generation's steps c = P+1 .. P+G-1 are summed in
+//      and each sequence's cache at c. Expert layers are a third kind of kernel: their products
+//      and weights at the matrix rates times the runtime's `compute experts` factor. The generation's steps c = P+1 .. P+G-1 are summed in
 //      closed form: within a stretch between window sizes every term is linear in c, and the
 //      max of two linear terms splits at one crossing.
 //   4. Tensor parallelism: weights, cache and work split over N devices; two all-reduces per
@@ -77,8 +78,8 @@ Value boundValue(const Module &M, Bound B) {
 
 /// What one phase does, before a machine prices it.
 struct Work {
-  double LinearFlops = 0, AttentionFlops = 0;
-  double WeightBytes = 0, KVBytes = 0;
+  double LinearFlops = 0, AttentionFlops = 0, ExpertFlops = 0;
+  double WeightBytes = 0, KVBytes = 0, ExpertWeightBytes = 0;
   double AllReduceBytes = 0, AllReduces = 0;
   double Ops = 0;
 };
@@ -86,8 +87,8 @@ struct Work {
 /// Prices `W` on `X`: see step 1 of the file comment.
 PhaseCost price(const Work &W, const Machine &X, bool WeightsFromFlash) {
   PhaseCost P;
-  P.Flops = W.LinearFlops + W.AttentionFlops;
-  P.Bytes = W.WeightBytes + W.KVBytes;
+  P.Flops = W.LinearFlops + W.AttentionFlops + W.ExpertFlops;
+  P.Bytes = W.WeightBytes + W.KVBytes + W.ExpertWeightBytes;
   const double WeightBw = (WeightsFromFlash ? X.FlashBandwidth : X.Bandwidth) * X.HwBandwidth *
                           X.f(X.weightSlot());
   const double Alpha = X.f(Slot::CollectiveLatency);
@@ -98,7 +99,7 @@ PhaseCost price(const Work &W, const Machine &X, bool WeightsFromFlash) {
   double ComputeSide = 0, MemorySide = 0;
   if (X.Ideal) {
     double C = P.Flops / X.Peak;
-    double Mem = W.WeightBytes / WeightBw + W.KVBytes / X.Bandwidth;
+    double Mem = (W.WeightBytes + W.ExpertWeightBytes) / WeightBw + W.KVBytes / X.Bandwidth;
     P.Time = std::max(C, Mem) + Comm;
     ComputeSide = C;
     MemorySide = Mem;
@@ -117,7 +118,18 @@ PhaseCost price(const Work &W, const Machine &X, bool WeightsFromFlash) {
     };
     double Overhead = W.Ops * X.f(Slot::OpOverhead);
     P.BySlot[static_cast<int>(Slot::OpOverhead)] = Overhead;
-    P.Time = Part(W.LinearFlops / X.rate(Slot::Gemm), Slot::Gemm, W.WeightBytes / WeightBw,
+    // Expert layers run at the dense kernels' rates times the experts factor, on both roofs.
+    const double Fe = X.f(Slot::Experts);
+    double Experts = std::max(W.ExpertFlops / (X.rate(Slot::Gemm) * Fe),
+                              W.ExpertWeightBytes / (WeightBw * Fe));
+    if (Experts > 0) {
+      (W.ExpertFlops / X.rate(Slot::Gemm) >= W.ExpertWeightBytes / WeightBw ? ComputeSide
+                                                                           : MemorySide) +=
+          Experts;
+      P.BySlot[static_cast<int>(Slot::Experts)] += Experts;
+    }
+    P.Time = Experts +
+             Part(W.LinearFlops / X.rate(Slot::Gemm), Slot::Gemm, W.WeightBytes / WeightBw,
                   X.weightSlot()) +
              Part(W.AttentionFlops / X.rate(Slot::AttentionCompute), Slot::AttentionCompute,
                   W.KVBytes / X.bandwidth(Slot::AttentionBandwidth), Slot::AttentionBandwidth) +
@@ -172,6 +184,25 @@ private:
     return bytesAt(kvValues(St, static_cast<Wide>(C)), *S.KV).asDouble();
   }
   double ops() const { return static_cast<double>(X.Fuses ? St.FusedOps : St.Ops); }
+  /// MACs per token of the routed experts (top-k of each expert layer).
+  double expertMacs() const {
+    double M = 0;
+    for (const ExpertTerm &E : St.Experts)
+      M += static_cast<double>(E.TopK) * static_cast<double>(E.ExpertMacs) *
+           static_cast<double>(E.Layers);
+    return M;
+  }
+  /// Expert parameters `Tokens` routed tokens read: the expected distinct experts of each layer
+  /// under uniform routing (docs/formulas.md).
+  double expertParams(double Tokens) const {
+    double P = 0;
+    for (const ExpertTerm &E : St.Experts) {
+      double N = static_cast<double>(E.Count), K = static_cast<double>(E.TopK);
+      P += N * (1 - std::pow(1 - K / N, Tokens)) * static_cast<double>(E.ExpertParams) *
+           static_cast<double>(E.Layers);
+    }
+    return P;
+  }
   double allReduceBytes(double Tokens) const { return Tokens * static_cast<double>(St.Width) * Act; }
   double allReduces() const { return S.Devices > 1 ? 2.0 * static_cast<double>(St.Layers) : 0; }
 
@@ -180,12 +211,16 @@ private:
     double Prompt = static_cast<double>(S.Prompt);
     double Attention = static_cast<double>(prefillMacs(St, S.Prompt) - St.MacsConst * S.Prompt);
     double HeadPositions = X.LastTokenLogits ? 1 : Prompt;
-    double Linear = Prompt * static_cast<double>(St.MacsConst - St.HeadMacs) +
+    double Linear = Prompt * (static_cast<double>(St.MacsConst - St.HeadMacs) - expertMacs()) +
                     HeadPositions * static_cast<double>(St.HeadMacs);
     W.LinearFlops = 2 * Batch * Linear;
     W.AttentionFlops = 2 * Batch * Attention;
+    W.ExpertFlops = 2 * Batch * Prompt * expertMacs();
+    // A prefill of many tokens reads every expert (at most all of them).
+    double Experts = expertParams(Batch * Prompt);
+    W.ExpertWeightBytes = Experts * WBits / 8;
     W.WeightBytes =
-        weightParamsRead(St, static_cast<double>(St.Params), Batch * Prompt) * WBits / 8;
+        weightParamsRead(St, static_cast<double>(St.Params) - Experts, Batch * Prompt) * WBits / 8;
     W.KVBytes = Batch * kvBytes(Prompt);
     W.AllReduceBytes = allReduceBytes(Batch * Prompt);
     W.AllReduces = allReduces();
@@ -197,11 +232,15 @@ private:
   /// attention terms alone (for the closed-form sum).
   Work stepWork(double Batch, double C) const {
     Work W;
-    W.LinearFlops = 2 * Batch * static_cast<double>(St.MacsConst);
+    W.LinearFlops = 2 * Batch * (static_cast<double>(St.MacsConst) - expertMacs());
     W.AttentionFlops =
         2 * Batch * static_cast<double>(macsPerToken(St, static_cast<Wide>(C)) - St.MacsConst);
-    W.WeightBytes = weightParamsRead(St, decodeWeightParams(St, static_cast<int64_t>(Batch)), Batch) *
-                    WBits / 8;
+    W.ExpertFlops = 2 * Batch * expertMacs();
+    double Experts = expertParams(Batch);
+    W.ExpertWeightBytes = Experts * WBits / 8;
+    W.WeightBytes =
+        weightParamsRead(St, decodeWeightParams(St, static_cast<int64_t>(Batch)) - Experts, Batch) *
+        WBits / 8;
     W.KVBytes = Batch * kvBytes(C);
     W.AllReduceBytes = allReduceBytes(Batch);
     W.AllReduces = allReduces();
@@ -256,10 +295,10 @@ double LanguageModel::decodeSum(double Batch) const {
       // max((linear + attention) / peak, weights / bw_w + KV / bw) + collectives.
       double Comm = Base.AllReduces *
                     allReduceTime(Base.AllReduceBytes, X.Devices, X.LinkBandwidth, 0);
-      Total += Steps * Comm + sumMax(From, To, Base.LinearFlops / X.Peak + F0 / X.Peak,
-                                     F1 / X.Peak,
-                                     Base.WeightBytes / WeightBw + K0 / X.Bandwidth,
-                                     K1 / X.Bandwidth);
+      Total += Steps * Comm +
+               sumMax(From, To, (Base.LinearFlops + Base.ExpertFlops + F0) / X.Peak, F1 / X.Peak,
+                      (Base.WeightBytes + Base.ExpertWeightBytes) / WeightBw + K0 / X.Bandwidth,
+                      K1 / X.Bandwidth);
     } else {
       PhaseCost Fixed = price(Base, X, FromFlash);
       double Pa = X.rate(Slot::AttentionCompute), Ba = X.bandwidth(Slot::AttentionBandwidth);

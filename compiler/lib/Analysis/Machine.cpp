@@ -28,6 +28,8 @@ const char *zoo::slotName(Slot K) {
     return "compute gemm";
   case Slot::AttentionCompute:
     return "compute attention";
+  case Slot::Experts:
+    return "compute experts";
   case Slot::Gemv:
     return "bandwidth gemv";
   case Slot::DequantGemv:
@@ -110,6 +112,8 @@ SlotSpec specOf(Slot K) {
     return {"compute", "gemm"};
   case Slot::AttentionCompute:
     return {"compute", "attention"};
+  case Slot::Experts:
+    return {"compute", "experts"};
   case Slot::Gemv:
     return {"bandwidth", "gemv"};
   case Slot::DequantGemv:
@@ -128,6 +132,7 @@ const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K) {
   switch (K) {
   case Slot::Gemm:
   case Slot::AttentionCompute:
+  case Slot::Experts:
     return S.Compute;
   case Slot::Gemv:
   case Slot::DequantGemv:
@@ -152,7 +157,7 @@ const RuntimeRecord *zoo::runtimeOf(const Module &M, const ScenarioRecord &S) {
 Machine Machine::ideal() const {
   Machine X = *this;
   X.HwCompute = X.HwBandwidth = 1;
-  X.F = {1, 1, 1, 1, 1, 1, 0, 0};
+  X.F = {1, 1, 1, 1, 1, 1, 1, 0, 0};
   X.MemoryFraction = X.KVFraction = 1;
   X.Workspace = 0;
   X.Ideal = true;
@@ -234,6 +239,8 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     Slot K = static_cast<Slot>(I);
     if (K == (X.Dequantising ? Slot::Gemv : Slot::DequantGemv))
       continue; // one of the two weight-read slots applies
+    if (K == Slot::Experts && (!S.Model || S.Model->Stats.Experts.empty()))
+      continue;
     FactorUse U;
     U.Name = slotName(K);
     U.Seconds = slotIsSeconds(K);

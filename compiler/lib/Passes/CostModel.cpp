@@ -340,6 +340,7 @@ private:
       E.Count = Count;
       E.TopK = TopK;
       E.ExpertParams = One.Params;
+      E.ExpertMacs = One.Macs;
       E.Layers = A.add(E.Layers, Total);
       // One launch per operation of the body for the whole set (grouped expert kernels).
       A.acc(T.Ops, One.Ops, Active);

@@ -39,7 +39,7 @@ const std::vector<FieldSpec> &runtimeFields() {
   return F;
 }
 
-const std::vector<std::string> ComputeKernels = {"gemm", "attention"};
+const std::vector<std::string> ComputeKernels = {"gemm", "attention", "experts"};
 const std::vector<std::string> BandwidthKernels = {"gemv", "dequant_gemv", "attention",
                                                    "activations"};
 } // namespace

@@ -19,6 +19,7 @@ namespace zoo {
 enum class Slot {
   Gemm,               ///< compute gemm: matrix products at the compute precision
   AttentionCompute,   ///< compute attention: attention's matrix products
+  Experts,            ///< compute experts: expert layers' share of both roofs (routing, grouping)
   Gemv,               ///< bandwidth gemv: weight reads of a memory-bound product
   DequantGemv,        ///< bandwidth dequant_gemv: weight-only quantised reads
   AttentionBandwidth, ///< bandwidth attention: KV-cache reads and writes
@@ -51,7 +52,7 @@ struct Machine {
   double Power = 0;          ///< watts per device, for energy (TDP, or a lower power limit)
   // Factors of the expected figures: the hardware's achievable fractions, then the runtime's.
   double HwCompute = 1, HwBandwidth = 1;
-  std::array<double, NumSlots> F{1, 1, 1, 1, 1, 1, 0, 0};
+  std::array<double, NumSlots> F{1, 1, 1, 1, 1, 1, 1, 0, 0};
   bool Dequantising = false; ///< weights are narrower than the compute format: dequant_gemv
   bool Fuses = true;
   bool LastTokenLogits = false;

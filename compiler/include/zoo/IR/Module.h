@@ -117,6 +117,7 @@ struct AttentionTerm {
 struct ExpertTerm {
   int64_t Count = 0, TopK = 0;
   Wide ExpertParams = 0; ///< parameters of one expert
+  Wide ExpertMacs = 0;   ///< MACs of one expert per token
   Wide Layers = 0;       ///< how many layers have this kind
 };
 
