@@ -51,9 +51,9 @@ std::string kernelOf(Slot K) {
 } // namespace
 
 std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S) {
-  if (!S.Model->Stats.Experts.empty() && S.Regime != "vision")
-    return SlotKey{Slot::Experts, "any"};
   auto Narrow = [&] { return S.Compute->Bits <= 8 ? S.Compute->Name : std::string("any"); };
+  if (!S.Model->Stats.Experts.empty() && S.Regime != "vision")
+    return SlotKey{Slot::Experts, Narrow()};
   if (S.Regime == "decode") {
     if (S.Devices > 1)
       return SlotKey{Slot::CollectiveLatency, "any"};

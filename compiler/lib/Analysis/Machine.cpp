@@ -246,12 +246,13 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     U.Seconds = slotIsSeconds(K);
     U.Value = X.F[I];
     U.Origin = RName + ": not set";
-    if (R && K == Slot::OpOverhead) {
-      U.Value = R->OpOverhead;
-      U.Origin = RName;
-    } else if (R && K == Slot::CollectiveLatency) {
-      U.Value = R->CollectiveLatency;
-      U.Origin = RName;
+    if (R && (K == Slot::OpOverhead || K == Slot::CollectiveLatency)) {
+      bool Op = K == Slot::OpOverhead;
+      if (const FieldValue *F = R->field(Op ? "op_overhead" : "collective_latency")) {
+        U.Value = Op ? R->OpOverhead : R->CollectiveLatency;
+        U.Origin = RName;
+        U.Source = sourceOf(F, nullptr, R);
+      }
     } else if (R) {
       SlotSpec Spec = specOf(K);
       const PrecisionRecord *P = slotPrecision(S, K);
@@ -267,8 +268,6 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
         U.Origin = "calibration";
         U.Source.clear();
       }
-    if (U.Seconds && U.Source.empty() && R && U.Origin == RName)
-      U.Source = sourceOf(nullptr, nullptr, R);
     X.F[I] = U.Value;
     X.Uses.push_back(std::move(U));
   }

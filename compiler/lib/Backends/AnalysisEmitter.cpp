@@ -70,7 +70,10 @@ void factors(llvm::raw_ostream &OS, const ScenarioRecord &S) {
   for (const FactorUse &F : S.Factors)
     Width = std::max(Width, F.Name.size());
   for (const FactorUse &F : S.Factors) {
-    std::string V = F.Seconds ? fmt::format("{:g} us", F.Value * 1e6) : fmt::format("{:g}", F.Value);
+    Value Secs;
+    Secs.T = Type::quantity(Dim::of(BaseDim::Second));
+    Secs.R = F.Value;
+    std::string V = F.Seconds ? (F.Value ? humanResult(Secs) : "0 s") : fmt::format("{:g}", F.Value);
     OS << fmt::format("    {:<{}}  {:<8}  {}{}\n", F.Name, Width, V, F.Origin,
                       F.Source.empty() ? "" : " (" + F.Source + ")");
   }

@@ -171,15 +171,19 @@ void model(json::OStream &J, const ModelRecord &R) {
   });
 }
 
-void hardware(json::OStream &J, const HardwareRecord &H) {
+/// A record with fields, sections and sources (hardware, runtimes); `Extra` writes the attributes
+/// that sort before `fields`.
+template <typename ExtraFn>
+void sectioned(json::OStream &J, const Record &R, const std::vector<Section> &Sections,
+               ExtraFn Extra) {
   J.object([&] {
-    J.attribute("class", H.Class);
+    Extra();
     J.attributeBegin("fields");
-    fields(J, H.Fields);
+    fields(J, R.Fields);
     J.attributeEnd();
-    J.attribute("name", H.Name);
+    J.attribute("name", R.Name);
     J.attributeArray("sections", [&] {
-      for (const Section &S : H.Sections)
+      for (const Section &S : Sections)
         J.object([&] {
           J.attributeBegin("fields");
           fields(J, S.Fields);
@@ -189,9 +193,13 @@ void hardware(json::OStream &J, const HardwareRecord &H) {
         });
     });
     J.attributeBegin("sources");
-    strings(J, H.Sources);
+    strings(J, R.Sources);
     J.attributeEnd();
   });
+}
+
+void hardware(json::OStream &J, const HardwareRecord &H) {
+  sectioned(J, H, H.Sections, [&] { J.attribute("class", H.Class); });
 }
 } // namespace
 
@@ -246,6 +254,14 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
       J.attribute("output", P.Output);
       J.attribute("prompt", P.Prompt);
       J.attribute("weights", P.Weights);
+    });
+    J.attributeArray("runtimes", [&] {
+      std::vector<const RuntimeRecord *> Rs;
+      for (const auto &X : M.Runtimes)
+        Rs.push_back(X.get());
+      std::stable_sort(Rs.begin(), Rs.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
+      for (const RuntimeRecord *R : Rs)
+        sectioned(J, *R, R->Sections, [&] { J.attribute("default", R->IsDefault); });
     });
     J.attribute("schema", Schema);
     J.attributeArray("scenarios", [&] {

@@ -18,8 +18,8 @@ namespace zoo {
 /// its weight precision), on several devices collective_latency; `prefill` fits compute gemm;
 /// `serving` fits bandwidth attention; `vision` fits compute gemm at a batch of 8 or more and
 /// op_overhead below. `Key` is the precision the slot is fitted for: the weight precision for
-/// dequant_gemv, the compute precision for compute gemm where it is 8 bits or narrower, else
-/// `any`. None for other regimes.
+/// dequant_gemv, the compute precision for compute gemm and compute experts where it is 8 bits
+/// or narrower, else `any`. None for other regimes.
 struct SlotKey {
   Slot K;
   std::string Key;
