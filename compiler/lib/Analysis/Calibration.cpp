@@ -22,7 +22,6 @@
 #include <cmath>
 #include <map>
 #include <set>
-#include <string_view>
 
 using namespace zoo;
 
@@ -39,15 +38,6 @@ bool dequantising(const ScenarioRecord &S) {
   return S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();
 }
 
-const char *kindOf(Slot K) {
-  return K == Slot::Gemm || K == Slot::AttentionCompute || K == Slot::Experts ? "compute"
-                                                                              : "bandwidth";
-}
-std::string kernelOf(Slot K) {
-  std::string_view N = slotName(K);
-  size_t Space = N.find(' ');
-  return std::string(Space == std::string_view::npos ? N : N.substr(Space + 1));
-}
 } // namespace
 
 std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S) {
@@ -71,9 +61,8 @@ std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S) {
   return std::nullopt;
 }
 
-std::optional<double> zoo::predict(const Module &M, const ScenarioRecord &S,
-                                   ScenarioMetric Metric, const RuntimeRecord *R,
-                                   llvm::ArrayRef<SlotOverride> Overrides) {
+std::optional<double> zoo::predict(const Module &M, const ScenarioRecord &S, ScenarioMetric Metric,
+                                   const RuntimeRecord *R, llvm::ArrayRef<SlotOverride> Overrides) {
   Machine X = makeMachine(M, S, R, Overrides);
   return pick(analyse(M, S, X).Results, Metric);
 }
@@ -91,7 +80,7 @@ std::optional<double> zoo::recordValue(const RuntimeRecord &R, const SlotKey &K)
     return R.field("collective_latency") ? std::optional<double>(R.CollectiveLatency)
                                          : std::nullopt;
   for (const Section &Sec : R.Sections)
-    if (Sec.Kind == kindOf(K.K) && Sec.Name == kernelOf(K.K))
+    if (Sec.Kind == slotSpelling(K.K).Kind && Sec.Name == slotSpelling(K.K).Kernel)
       if (const FieldValue *F = Sec.field(K.Key))
         return F->V.asDouble();
   return std::nullopt;
@@ -250,8 +239,8 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M) {
       for (const ScenarioRecord *S : F.Informs[F.Free[I]])
         for (const Measurement &Me : S->Measured) {
           double P = predict(M, *S, Me.Metric, F.Runtime, overrides(F, *S)).value_or(NAN);
-          X.Rows.push_back({S, &Me, 100 * (P - Me.Measured.asDouble()) / Me.Measured.asDouble(),
-                            false});
+          X.Rows.push_back(
+              {S, &Me, 100 * (P - Me.Measured.asDouble()) / Me.Measured.asDouble(), false});
         }
       Out.push_back(std::move(X));
     }

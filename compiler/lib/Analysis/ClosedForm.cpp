@@ -71,7 +71,7 @@ double zoo::decodeWeightParams(const ModelStats &S, int64_t Batch) {
 
 double zoo::weightParamsRead(const ModelStats &S, double Params, double Tokens) {
   double Lookup = static_cast<double>(S.LookupParams);
-  double Touched = Tokens * static_cast<double>(S.LookupRowParams) +
-                   static_cast<double>(S.TiedHeadParams);
+  double Touched =
+      Tokens * static_cast<double>(S.LookupRowParams) + static_cast<double>(S.TiedHeadParams);
   return Params - Lookup + std::min(Lookup, Touched);
 }

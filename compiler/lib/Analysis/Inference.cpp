@@ -12,9 +12,10 @@
 //      only where the runtime says so. Weights are read once, lookup tables a row per token.
 //   3. A decode step at context c reads the weights a batch touches (expected distinct experts)
 //      and each sequence's cache at c. Expert layers are a third kind of kernel: their products
-//      and weights at the matrix rates times the runtime's `compute experts` factor. The generation's steps c = P+1 .. P+G-1 are summed in
-//      closed form: within a stretch between window sizes every term is linear in c, and the
-//      max of two linear terms splits at one crossing.
+//      and weights at the matrix rates times the runtime's `compute experts` factor. The
+//      generation's steps c = P+1 .. P+G-1 are summed in closed form: within a stretch between
+//      window sizes every term is linear in c, and the max of two linear terms splits at one
+//      crossing.
 //   4. Tensor parallelism: weights, cache and work split over N devices; two all-reduces per
 //      layer of the activations (tokens x width at the activation precision).
 //   5. Memory: weights + the batch's cache at the full length + a prefill workspace, against the
@@ -89,8 +90,8 @@ PhaseCost price(const Work &W, const Machine &X, bool WeightsFromFlash) {
   PhaseCost P;
   P.Flops = W.LinearFlops + W.AttentionFlops + W.ExpertFlops;
   P.Bytes = W.WeightBytes + W.KVBytes + W.ExpertWeightBytes;
-  const double WeightBw = (WeightsFromFlash ? X.FlashBandwidth : X.Bandwidth) * X.HwBandwidth *
-                          X.f(X.weightSlot());
+  const double WeightBw =
+      (WeightsFromFlash ? X.FlashBandwidth : X.Bandwidth) * X.HwBandwidth * X.f(X.weightSlot());
   const double Alpha = X.f(Slot::CollectiveLatency);
   const double CommEach = allReduceTime(W.AllReduceBytes, X.Devices, X.LinkBandwidth, 0);
   const double Comm = W.AllReduces * (CommEach + (CommEach > 0 ? Alpha : 0));
@@ -103,8 +104,8 @@ PhaseCost price(const Work &W, const Machine &X, bool WeightsFromFlash) {
     P.Time = std::max(C, Mem) + Comm;
     ComputeSide = C;
     MemorySide = Mem;
-    (C >= Mem ? P.BySlot[static_cast<int>(Slot::Gemm)] : P.BySlot[static_cast<int>(X.weightSlot())]) =
-        std::max(C, Mem);
+    (C >= Mem ? P.BySlot[static_cast<int>(Slot::Gemm)]
+              : P.BySlot[static_cast<int>(X.weightSlot())]) = std::max(C, Mem);
   } else {
     auto Part = [&](double C, Slot CS, double Mem, Slot MS) {
       if (C >= Mem) {
@@ -120,11 +121,11 @@ PhaseCost price(const Work &W, const Machine &X, bool WeightsFromFlash) {
     P.BySlot[static_cast<int>(Slot::OpOverhead)] = Overhead;
     // Expert layers run at the dense kernels' rates times the experts factor, on both roofs.
     const double Fe = X.f(Slot::Experts);
-    double Experts = std::max(W.ExpertFlops / (X.rate(Slot::Gemm) * Fe),
-                              W.ExpertWeightBytes / (WeightBw * Fe));
+    double Experts =
+        std::max(W.ExpertFlops / (X.rate(Slot::Gemm) * Fe), W.ExpertWeightBytes / (WeightBw * Fe));
     if (Experts > 0) {
       (W.ExpertFlops / X.rate(Slot::Gemm) >= W.ExpertWeightBytes / WeightBw ? ComputeSide
-                                                                           : MemorySide) +=
+                                                                            : MemorySide) +=
           Experts;
       P.BySlot[static_cast<int>(Slot::Experts)] += Experts;
     }
@@ -139,8 +140,8 @@ PhaseCost price(const Work &W, const Machine &X, bool WeightsFromFlash) {
   }
   if (P.Binds != Bound::Overhead)
     P.Binds = Comm > std::max(ComputeSide, MemorySide) ? Bound::Interconnect
-              : ComputeSide >= MemorySide             ? Bound::Compute
-                                                      : Bound::Memory;
+              : ComputeSide >= MemorySide              ? Bound::Compute
+                                                       : Bound::Memory;
   return P;
 }
 
@@ -203,7 +204,9 @@ private:
     }
     return P;
   }
-  double allReduceBytes(double Tokens) const { return Tokens * static_cast<double>(St.Width) * Act; }
+  double allReduceBytes(double Tokens) const {
+    return Tokens * static_cast<double>(St.Width) * Act;
+  }
   double allReduces() const { return S.Devices > 1 ? 2.0 * static_cast<double>(St.Layers) : 0; }
 
   Work prefillWork(double Batch) const {
@@ -272,8 +275,8 @@ double LanguageModel::decodeSum(double Batch) const {
   std::sort(Cuts.begin(), Cuts.end());
   Cuts.push_back(Hi);
   const double KVBits = S.KV->bitsPerValue();
-  const double WeightBw = (FromFlash ? X.FlashBandwidth : X.Bandwidth) * X.HwBandwidth *
-                          X.f(X.weightSlot());
+  const double WeightBw =
+      (FromFlash ? X.FlashBandwidth : X.Bandwidth) * X.HwBandwidth * X.f(X.weightSlot());
   double Total = 0, From = Lo;
   for (double To : Cuts) {
     if (To < From)
@@ -293,8 +296,8 @@ double LanguageModel::decodeSum(double Batch) const {
     double Steps = To - From + 1;
     if (X.Ideal) {
       // max((linear + attention) / peak, weights / bw_w + KV / bw) + collectives.
-      double Comm = Base.AllReduces *
-                    allReduceTime(Base.AllReduceBytes, X.Devices, X.LinkBandwidth, 0);
+      double Comm =
+          Base.AllReduces * allReduceTime(Base.AllReduceBytes, X.Devices, X.LinkBandwidth, 0);
       Total += Steps * Comm +
                sumMax(From, To, (Base.LinearFlops + Base.ExpertFlops + F0) / X.Peak, F1 / X.Peak,
                       (Base.WeightBytes + Base.ExpertWeightBytes) / WeightBw + K0 / X.Bandwidth,
@@ -316,8 +319,8 @@ InferenceResult LanguageModel::run() {
   const double Full = Prompt + Output;
   const double WeightBytes = bytesAt(St.Params, *S.Weights).asDouble();
   // Prompts are prefilled in chunks of PrefillChunk tokens (default: one sequence's prompt).
-  const double Chunk = std::min(S.PrefillChunk ? static_cast<double>(S.PrefillChunk) : Prompt,
-                                Batch * Prompt);
+  const double Chunk =
+      std::min(S.PrefillChunk ? static_cast<double>(S.PrefillChunk) : Prompt, Batch * Prompt);
   const double Workspace = Chunk * static_cast<double>(St.MaxWidth) * Act * 2;
   const double Usable = X.MemoryFraction * X.Capacity * N - X.Workspace * N;
 
@@ -360,8 +363,7 @@ InferenceResult LanguageModel::run() {
   }
   const double InMain = (FromFlash ? Needed - WeightBytes : Needed) + X.Workspace * N;
   const double PerDeviceUsable = X.MemoryFraction * X.Capacity;
-  const double Devices =
-      X.Capacity > 0 ? std::max(1.0, std::ceil(InMain / PerDeviceUsable)) : 0;
+  const double Devices = X.Capacity > 0 ? std::max(1.0, std::ceil(InMain / PerDeviceUsable)) : 0;
 
   // Serving: the largest batch that fits, under the cap.
   double ServingBatch = MaxBatch;
@@ -382,8 +384,7 @@ InferenceResult LanguageModel::run() {
   Put(ScenarioMetric::prefill_time, seconds(Prefill.Time));
   Put(ScenarioMetric::prefill_bound, boundValue(M, Prefill.Binds));
   Put(ScenarioMetric::prefill_intensity, intensity(Prefill.Flops / Prefill.Bytes));
-  Put(ScenarioMetric::ridge_point,
-      intensity(X.Peak * X.HwCompute / (X.Bandwidth * X.HwBandwidth)));
+  Put(ScenarioMetric::ridge_point, intensity(X.Peak * X.HwCompute / (X.Bandwidth * X.HwBandwidth)));
   Put(ScenarioMetric::first_decode_time, seconds(First.Time));
   Put(ScenarioMetric::last_decode_time, seconds(Last.Time));
   Put(ScenarioMetric::decode_time, seconds(DecodeMean));
@@ -429,8 +430,7 @@ InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Ma
     const double Count = static_cast<double>(K.Count);
     const double Flops = Count * 2 * Batch * static_cast<double>(K.Macs);
     const double Weights = Count * static_cast<double>(K.Params) * WBits / 8;
-    const double Acts =
-        Count * Batch * static_cast<double>(K.InElements + K.OutElements) * Act;
+    const double Acts = Count * Batch * static_cast<double>(K.InElements + K.OutElements) * Act;
     P.Flops += Flops;
     P.Bytes += Weights + Acts;
     if (X.Ideal)
@@ -472,8 +472,7 @@ InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Ma
   Put(ScenarioMetric::images_per_s, Value::ofReal(Batch / P.Time));
   Put(ScenarioMetric::forward_bound, boundValue(M, P.Binds));
   Put(ScenarioMetric::prefill_intensity, intensity(P.Flops / P.Bytes));
-  Put(ScenarioMetric::ridge_point,
-      intensity(X.Peak * X.HwCompute / (X.Bandwidth * X.HwBandwidth)));
+  Put(ScenarioMetric::ridge_point, intensity(X.Peak * X.HwCompute / (X.Bandwidth * X.HwBandwidth)));
   Put(ScenarioMetric::mfu_prefill, Value::ofReal(P.Flops / P.Time / X.Peak));
   Put(ScenarioMetric::overhead_time, seconds(Overhead));
   Put(ScenarioMetric::weight_bytes, bytesValue(WeightBytes));

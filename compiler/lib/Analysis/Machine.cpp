@@ -22,30 +22,18 @@
 
 using namespace zoo;
 
-const char *zoo::slotName(Slot K) {
-  switch (K) {
-  case Slot::Gemm:
-    return "compute gemm";
-  case Slot::AttentionCompute:
-    return "compute attention";
-  case Slot::Experts:
-    return "compute experts";
-  case Slot::Gemv:
-    return "bandwidth gemv";
-  case Slot::DequantGemv:
-    return "bandwidth dequant_gemv";
-  case Slot::AttentionBandwidth:
-    return "bandwidth attention";
-  case Slot::Activations:
-    return "bandwidth activations";
-  case Slot::OpOverhead:
-    return "op_overhead";
-  case Slot::CollectiveLatency:
-    return "collective_latency";
-  case Slot::Count:
-    break;
-  }
-  return "?";
+SlotSpelling zoo::slotSpelling(Slot K) {
+  static const SlotSpelling Table[NumSlots] = {
+      {"compute", "gemm"},          {"compute", "attention"},      {"compute", "experts"},
+      {"bandwidth", "gemv"},        {"bandwidth", "dequant_gemv"}, {"bandwidth", "attention"},
+      {"bandwidth", "activations"}, {"", "op_overhead"},           {"", "collective_latency"},
+  };
+  return Table[static_cast<int>(K)];
+}
+
+std::string zoo::slotName(Slot K) {
+  SlotSpelling S = slotSpelling(K);
+  return *S.Kind ? std::string(S.Kind) + " " + S.Kernel : std::string(S.Kernel);
 }
 
 namespace {
@@ -103,29 +91,6 @@ Fraction achievable(const HardwareRecord &H, llvm::StringRef Key, llvm::StringRe
   return Out;
 }
 
-struct SlotSpec {
-  const char *Kind, *Kernel;
-};
-SlotSpec specOf(Slot K) {
-  switch (K) {
-  case Slot::Gemm:
-    return {"compute", "gemm"};
-  case Slot::AttentionCompute:
-    return {"compute", "attention"};
-  case Slot::Experts:
-    return {"compute", "experts"};
-  case Slot::Gemv:
-    return {"bandwidth", "gemv"};
-  case Slot::DequantGemv:
-    return {"bandwidth", "dequant_gemv"};
-  case Slot::AttentionBandwidth:
-    return {"bandwidth", "attention"};
-  case Slot::Activations:
-    return {"bandwidth", "activations"};
-  default:
-    return {nullptr, nullptr};
-  }
-}
 } // namespace
 
 const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K) {
@@ -223,17 +188,15 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     Out = Record.Value;
     X.Uses.push_back({What, Out, false, Record.Origin, Record.Source});
   };
-  Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency,
-     achievable(H, S.Compute->Name, "compute"),
+  Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, S.Compute->Name, "compute"),
      S.Compute->Name == "fp32" || S.Compute->Name == "fp64" ? "achievable peak"
-                                                              : "achievable matrix peak",
+                                                            : "achievable matrix peak",
      X.HwCompute);
   Hw(S.MemoryEfficiency, M.OverrideMemoryEfficiency, achievable(H, "memory", ""),
      "achievable bandwidth", X.HwBandwidth);
 
   // 4. The runtime.
-  X.Dequantising =
-      S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();
+  X.Dequantising = S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();
   std::string RName = R ? "runtime " + R->Name : "no runtime";
   for (int I = 0; I < NumSlots; ++I) {
     Slot K = static_cast<Slot>(I);
@@ -254,7 +217,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
         U.Source = sourceOf(F, nullptr, R);
       }
     } else if (R) {
-      SlotSpec Spec = specOf(K);
+      SlotSpelling Spec = slotSpelling(K);
       const PrecisionRecord *P = slotPrecision(S, K);
       if (const FieldValue *F = R->factor(Spec.Kind, Spec.Kernel, P ? P->Name : "")) {
         U.Value = F->V.asDouble();

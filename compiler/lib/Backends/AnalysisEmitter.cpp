@@ -73,7 +73,8 @@ void factors(llvm::raw_ostream &OS, const ScenarioRecord &S) {
     Value Secs;
     Secs.T = Type::quantity(Dim::of(BaseDim::Second));
     Secs.R = F.Value;
-    std::string V = F.Seconds ? (F.Value ? humanResult(Secs) : "0 s") : fmt::format("{:g}", F.Value);
+    std::string V =
+        F.Seconds ? (F.Value ? humanResult(Secs) : "0 s") : fmt::format("{:g}", F.Value);
     OS << fmt::format("    {:<{}}  {:<8}  {}{}\n", F.Name, Width, V, F.Origin,
                       F.Source.empty() ? "" : " (" + F.Source + ")");
   }

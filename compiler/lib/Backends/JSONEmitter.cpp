@@ -307,8 +307,8 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           J.attributeBegin("results");
           results(J, S->Results);
           J.attributeEnd();
-          J.attribute("runtime", S->UsedRuntime ? json::Value(S->UsedRuntime->Name)
-                                                : json::Value(nullptr));
+          J.attribute("runtime",
+                      S->UsedRuntime ? json::Value(S->UsedRuntime->Name) : json::Value(nullptr));
           J.attribute("weights", S->Weights ? S->Weights->Name : "");
         });
     });

@@ -34,9 +34,10 @@ void ValidationEmitter::run(llvm::raw_ostream &OS) {
   }
   const RuntimeRecord *Default = M.defaultRuntime();
   std::string DefaultName = Default ? Default->Name : "none";
-  OS << fmt::format("| scenario | regime | runtime | metric | measured | ideal | expected | error | "
-                    "with {} | error | role |\n",
-                    DefaultName)
+  OS << fmt::format(
+            "| scenario | regime | runtime | metric | measured | ideal | expected | error | "
+            "with {} | error | role |\n",
+            DefaultName)
      << "|---|---|---|---|---:|---:|---:|---:|---:|---:|---|\n";
   for (const Module::ValidationRow &R : M.Validation)
     OS << fmt::format(
@@ -69,7 +70,8 @@ void CalibrationEmitter::run(llvm::raw_ostream &OS) {
                     M.CalibrationRows, M.MeasuredRows,
                     100.0 * M.CalibrationRows / std::max(1, M.MeasuredRows));
   OS << "Each runtime's slots that its calibration rows inform (by regime) minimise the squared\n"
-        "log error over those rows; the default runtime is fitted on the rows of serving engines.\n\n";
+        "log error over those rows; the default runtime is fitted on the rows of serving "
+        "engines.\n\n";
   OS << "| runtime | slot | fitted | in record | rows informing it (error after the fit) |\n"
      << "|---|---|---:|---:|---|\n";
   auto Spell = [](double V, bool Seconds) {

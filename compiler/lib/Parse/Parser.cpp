@@ -502,9 +502,8 @@ bool prescan(antlr4::CommonTokenStream &Tokens, const Locator &Loc, DiagnosticEn
       --Depth;
     }
     bool IsOperator = Text == "+" || Text == "-" || Text == "*" || Text == "/" || Text == "%" ||
-                      Text == "!" || Text == "?" || Text == "&&" || Text == "||" ||
-                      Text == "==" || Text == "!=" || Text == "<" || Text == "<=" ||
-                      Text == ">" || Text == ">=";
+                      Text == "!" || Text == "?" || Text == "&&" || Text == "||" || Text == "==" ||
+                      Text == "!=" || Text == "<" || Text == "<=" || Text == ">" || Text == ">=";
     // Prefix operators and `?:` nest (the parser and the evaluator recurse on them): a run of
     // operators with nothing between them, and the `?`s of one statement, count as nesting.
     bool Prefix = IsOperator && (PrevOperator || Text == "!");

@@ -62,7 +62,6 @@ struct Totals {
   bool PerInput = false;
   std::vector<int64_t> InputShape;
   Wide Written = 0, Peak = 0, Held = 0; ///< activation elements (Held: residual inputs kept)
-  Wide WrittenFused = 0;
   int64_t HeadWidth = 0, EmbeddingWidth = 0, MaxWidth = 0;
   std::map<std::pair<int64_t, bool>, AttentionTerm> Attention;
   std::map<std::tuple<int64_t, int64_t, Wide>, ExpertTerm> Experts;
@@ -96,7 +95,6 @@ public:
       S.PerInput = T.PerInput;
       S.InputShape = T.InputShape;
       S.ActivationsWritten = T.Written;
-      S.ActivationsWrittenFused = T.WrittenFused;
       S.ActivationsPeak = T.Peak;
       S.MaxWidth = T.MaxWidth;
       S.LookupParams = T.Lookup;
@@ -164,28 +162,13 @@ private:
   /// Activation memory of one input: every layer that computes writes its output; the live set
   /// at a layer is its input and output plus the residual inputs held for a later add.
   static void activations(const LayerNode &N, Wide Active, Totals &T, Arith &A) {
-    switch (N.Prim) {
-    case PrimitiveKind::input:
-    case PrimitiveKind::flatten:
-    case PrimitiveKind::tokens:
-    case PrimitiveKind::untokens:
-    case PrimitiveKind::first_token:
-    case PrimitiveKind::side_input:
-    case PrimitiveKind::save:
-    case PrimitiveKind::residual:
-    case PrimitiveKind::shortcut:
-    case PrimitiveKind::branch:
-    case PrimitiveKind::experts:
-      return; // views, or containers whose children are counted
-    default:
-      break;
-    }
+    // Views and containers (whose children are counted) write nothing of their own; a channel
+    // slice and a parameter tensor count as written, as they always have.
+    if (!launches(N.Prim) && N.Prim != PrimitiveKind::take_channels &&
+        N.Prim != PrimitiveKind::param)
+      return;
     Wide In = numel(N.InShape), Out = numel(N.OutShape);
     A.acc(T.Written, Out, Active);
-    bool Fuses = N.Prim == PrimitiveKind::batchnorm || N.Prim == PrimitiveKind::act ||
-                 N.Prim == PrimitiveKind::norm;
-    if (!Fuses)
-      A.acc(T.WrittenFused, Out, Active);
     T.Peak = std::max(T.Peak, A.add(A.add(In, Out), T.Held));
   }
   static bool B(const LayerNode &N, llvm::StringRef Name) { return N.arg(Name)->B; }
@@ -407,10 +390,9 @@ private:
         A.acc(T.Ops, 1, Active);
       }
       if (!N.OutShape.empty() && Active > 0 && Active <= INT64_MAX)
-        T.Kernels.push_back({0, 0, 2 * numel(N.OutShape), numel(N.OutShape),
-                             static_cast<int64_t>(Active), true});
+        T.Kernels.push_back(
+            {0, 0, 2 * numel(N.OutShape), numel(N.OutShape), static_cast<int64_t>(Active), true});
       A.acc(T.Written, numel(N.OutShape), Active);
-      A.acc(T.WrittenFused, numel(N.OutShape), Active);
       return;
     }
     case PrimitiveKind::shortcut:

@@ -15,8 +15,8 @@
 //     routing; prefill reads the weights once and writes the cache.
 //
 //===----------------------------------------------------------------------===//
-#include "zoo/Basic/Checked.h"
 #include "zoo/Analysis/ClosedForm.h"
+#include "zoo/Basic/Checked.h"
 #include "zoo/Passes/Pass.h"
 #include <cmath>
 
@@ -137,7 +137,8 @@ std::vector<KVKind> zoo::kvByKind(const ModelRecord &R, const PrecisionRecord &P
     std::string Kind = "causal attention";
     if (T.Window)
       Kind += ", window " + std::to_string(T.Window);
-    Out.push_back({Kind, bytesAt(T.KVValues, P), bytesAt(T.KVValues * visible(Context, T.Window), P)});
+    Out.push_back(
+        {Kind, bytesAt(T.KVValues, P), bytesAt(T.KVValues * visible(Context, T.Window), P)});
   }
   if (R.Stats.StateValues)
     Out.push_back({"recurrent and convolution state, cross-attention cache", Value::ofInt(0),

@@ -34,8 +34,7 @@ std::vector<std::string> tagsOf(const ScenarioRecord &S) {
     T.push_back("tensor parallel");
   if (!S.Model->Stats.Experts.empty())
     T.push_back("mixture of experts");
-  bool WeightOnly =
-      S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();
+  bool WeightOnly = S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();
   if (WeightOnly && S.Weights->Bits <= 4)
     T.push_back("weight-only 4-bit");
   if (WeightOnly && S.Weights->Bits == 8)
@@ -64,7 +63,7 @@ public:
     for (FittedSlot &F : fitCalibration(M)) {
       Module::FittedFactor X;
       X.Runtime = F.Runtime;
-      X.Slot = std::string(slotName(F.Slot.K)) + (F.Slot.Key == "any" ? "" : " " + F.Slot.Key);
+      X.Slot = slotName(F.Slot.K) + (F.Slot.Key == "any" ? "" : " " + F.Slot.Key);
       X.Fitted = F.Value;
       X.InRecord = recordValue(*F.Runtime, F.Slot);
       X.Seconds = slotIsSeconds(F.Slot.K);

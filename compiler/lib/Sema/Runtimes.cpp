@@ -159,8 +159,8 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
     }
     const std::vector<std::string> &Kernels = Compute ? ComputeKernels : BandwidthKernels;
     if (I.SectionName.empty() || !llvm::is_contained(Kernels, I.SectionName)) {
-      Diags.report(I.SectionName.empty() ? I.NameRange : I.Range, diag::err_unknown_kernel,
-                   I.Name, I.SectionName, llvm::join(Kernels, "`, `"));
+      Diags.report(I.SectionName.empty() ? I.NameRange : I.Range, diag::err_unknown_kernel, I.Name,
+                   I.SectionName, llvm::join(Kernels, "`, `"));
       continue;
     }
     bool Dup = false;

@@ -105,9 +105,9 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
               {"model", "hardware", "weights", "kv", "compute", "activations", "runtime"});
   Rec->Fields = Fields;
   for (const FieldValue &F : Fields) {
-    if (const char *Limit = analysisLimit(F.Name); Limit && F.V.asDouble() > scenarioLimit(F.Name)) {
-      Diags.report(F.Range, diag::err_scenario_limit, "`" + F.Name + "`", D.Name, F.V.str(),
-                   Limit);
+    if (const char *Limit = analysisLimit(F.Name);
+        Limit && F.V.asDouble() > scenarioLimit(F.Name)) {
+      Diags.report(F.Range, diag::err_scenario_limit, "`" + F.Name + "`", D.Name, F.V.str(), Limit);
       OK = false;
       continue;
     }

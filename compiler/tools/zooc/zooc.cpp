@@ -83,8 +83,7 @@ cl::opt<int64_t> Batch("batch", cl::desc("Sequences per step (default 1)"), cl::
 cl::opt<std::string> Weights("weights", cl::desc("Weight precision (default bf16)"),
                              cl::value_desc("precision"), cl::init("bf16"), cl::cat(PointCat));
 cl::opt<std::string> KVPrecision(
-    "kv",
-    cl::desc("KV-cache and state precision (default bf16; in an analysis, the activations')"),
+    "kv", cl::desc("KV-cache and state precision (default bf16; in an analysis, the activations')"),
     cl::value_desc("precision"), cl::init("bf16"), cl::cat(PointCat));
 
 cl::list<std::string> HardwareSel("hardware",
@@ -338,8 +337,7 @@ int main(int argc, char **argv) {
     if (O->getNumOccurrences()) {
       if (!(*O > 0 && *O <= 1))
         return usageError("--" + O->ArgStr + " must be in (0, 1]");
-      (O == &ComputeEff ? M.OverrideComputeEfficiency : M.OverrideMemoryEfficiency) =
-          O->getValue();
+      (O == &ComputeEff ? M.OverrideComputeEfficiency : M.OverrideMemoryEfficiency) = O->getValue();
     }
   if (DevicesOpt < 1)
     return usageError("--devices must be at least 1");

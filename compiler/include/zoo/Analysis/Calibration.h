@@ -32,8 +32,7 @@ std::optional<SlotKey> calibratedSlot(const ScenarioRecord &S);
 std::optional<double> predict(const Module &M, const ScenarioRecord &S, ScenarioMetric Metric,
                               const RuntimeRecord *R, llvm::ArrayRef<SlotOverride> Overrides = {});
 /// The same at the ideal roofline.
-std::optional<double> predictIdeal(const Module &M, const ScenarioRecord &S,
-                                   ScenarioMetric Metric);
+std::optional<double> predictIdeal(const Module &M, const ScenarioRecord &S, ScenarioMetric Metric);
 
 struct FittedSlot {
   const RuntimeRecord *Runtime; ///< the runtime fitted (the default runtime: every row)

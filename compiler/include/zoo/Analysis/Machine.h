@@ -29,8 +29,14 @@ enum class Slot {
   Count
 };
 constexpr int NumSlots = static_cast<int>(Slot::Count);
+/// Where a runtime record keeps a slot: a section kind (`compute`, `bandwidth`) and kernel
+/// (`gemm`, ...), or, for fixed costs, no kind and the field's name.
+struct SlotSpelling {
+  const char *Kind, *Kernel;
+};
+SlotSpelling slotSpelling(Slot K);
 /// `compute gemm`, `bandwidth gemv`, ..., `op_overhead`, `collective_latency`.
-const char *slotName(Slot K);
+std::string slotName(Slot K);
 /// Fixed costs are seconds; the other slots are fractions.
 inline bool slotIsSeconds(Slot K) { return K == Slot::OpOverhead || K == Slot::CollectiveLatency; }
 

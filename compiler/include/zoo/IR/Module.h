@@ -142,11 +142,8 @@ struct ModelStats {
   bool PerInput = false;  ///< the model declares an `input`: work is per input (image), not token
   std::vector<int64_t> InputShape;
   Wide ActivationsWritten = 0; ///< elements every layer writes for one input
-  /// Elements written when norms and activations fuse into the layer before them (what an
-  /// inference engine moves to memory; the roofline uses it).
-  Wide ActivationsWrittenFused = 0;
-  Wide ActivationsPeak = 0; ///< largest set of elements live at once for one input
-  int64_t MaxWidth = 0;     ///< widest activation a linear layer produces or reads, per token
+  Wide ActivationsPeak = 0;    ///< largest set of elements live at once for one input
+  int64_t MaxWidth = 0;        ///< widest activation a linear layer produces or reads, per token
   /// Lookup tables (`embedding`): their parameters, and what one token reads of them (a row each).
   Wide LookupParams = 0, LookupRowParams = 0;
   /// Tables that a tied output head multiplies by in full (read whole at every step).
@@ -291,8 +288,8 @@ public:
 
 /// One factor of the performance model as a scenario used it, and where it came from.
 struct FactorUse {
-  std::string Name;   ///< `achievable bandwidth`, `gemm`, `op overhead`
-  double Value = 1;   ///< a fraction, or seconds for fixed costs
+  std::string Name; ///< `achievable bandwidth`, `gemm`, `op overhead`
+  double Value = 1; ///< a fraction, or seconds for fixed costs
   bool Seconds = false;
   std::string Origin; ///< `hardware H100_SXM`, `runtime vLLM`, `class gpu`, `scenario`, ...
   std::string Source; ///< the field's or record's source, where it gives one
@@ -328,9 +325,9 @@ public:
   /// The software stack; null: the module's default runtime (or none: the ideal).
   const RuntimeRecord *Runtime = nullptr;
   int64_t Batch = 1, Prompt = 0, Output = 1, Devices = 1;
-  int64_t PrefillChunk = 0; ///< tokens prefilled at once; 0: one sequence's prompt
-  int64_t MaxBatch = 0;     ///< serving: cap on concurrent sequences (0: the runtime's)
-  std::optional<double> PowerLimit;                          ///< watts per device
+  int64_t PrefillChunk = 0;         ///< tokens prefilled at once; 0: one sequence's prompt
+  int64_t MaxBatch = 0;             ///< serving: cap on concurrent sequences (0: the runtime's)
+  std::optional<double> PowerLimit; ///< watts per device
   std::optional<double> ComputeEfficiency, MemoryEfficiency; ///< scenario's own, if set
   std::string Regime;       ///< `prefill`, `decode`, `vision`... for validation tables
   bool Calibration = false; ///< its measurements calibrate the efficiency factors
@@ -339,8 +336,8 @@ public:
   bool AdHoc = false; ///< made by the driver, not declared
   // Filled by the roofline pass.
   const RuntimeRecord *UsedRuntime = nullptr;
-  std::vector<FactorUse> Factors;  ///< every factor of the expected figures, with its origin
-  std::vector<std::string> Notes;  ///< what the analysis could not model (a power limit...)
+  std::vector<FactorUse> Factors; ///< every factor of the expected figures, with its origin
+  std::vector<std::string> Notes; ///< what the analysis could not model (a power limit...)
   std::vector<std::pair<ScenarioMetric, Value>> Results; ///< expected figures
   std::vector<std::pair<ScenarioMetric, Value>> Ideal;   ///< the ideal roofline of the same work
   const Value *result(ScenarioMetric K) const;
