@@ -10,7 +10,7 @@
 //   2. Every free slot starts at 1 (0 for fixed costs); the others keep their record values.
 //   3. The free slots minimise the sum over the rows of (ln predicted - ln measured)^2: round
 //      after round, each slot in turn by golden-section search over its range (fractions 0.02..1
-//      on a log scale, fixed costs 0..500 us), until no slot moves by more than 1e-6 (relative)
+//      on a log scale, fixed costs 0..500 us), until no slot moves by more than 1e-5 (relative)
 //      or 60 rounds. With as many rows as slots this meets every row exactly where it can.
 // A row whose measurement no value in range reproduces keeps a residual, which --emit=calibration
 // prints.
@@ -63,13 +63,13 @@ std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S) {
 
 std::optional<double> zoo::predict(const Module &M, const ScenarioRecord &S, ScenarioMetric Metric,
                                    const RuntimeRecord *R, llvm::ArrayRef<SlotOverride> Overrides) {
-  Machine X = makeMachine(M, S, R, Overrides);
+  Machine X = makeMachine(M, S, R, Overrides, /*Describe=*/false);
   return pick(analyse(M, S, X).Results, Metric);
 }
 
 std::optional<double> zoo::predictIdeal(const Module &M, const ScenarioRecord &S,
                                         ScenarioMetric Metric) {
-  Machine X = makeMachine(M, S, nullptr).ideal();
+  Machine X = makeMachine(M, S, nullptr, {}, /*Describe=*/false).ideal();
   return pick(analyse(M, S, X).Results, Metric);
 }
 
@@ -93,7 +93,7 @@ Slot visionRoof(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R
   for (Slot K : {Slot::Gemm, Slot::Gemv, Slot::DequantGemv, Slot::Activations})
     Ones.push_back({K, 1});
   Ones.push_back({Slot::OpOverhead, 0});
-  InferenceResult Res = analyse(M, S, makeMachine(M, S, R, Ones));
+  InferenceResult Res = analyse(M, S, makeMachine(M, S, R, Ones, /*Describe=*/false));
   Slot Best = Slot::Gemm;
   for (Slot K : {Slot::Gemm, Slot::Gemv, Slot::DequantGemv, Slot::Activations})
     if (Res.Prefill.BySlot[static_cast<int>(K)] > Res.Prefill.BySlot[static_cast<int>(Best)])
@@ -149,7 +149,7 @@ void solve(const Module &M, Fit &F) {
       double A = Lo, B = Hi;
       double C = B - Golden * (B - A), D = A + Golden * (B - A);
       double FC = At(C), FD = At(D);
-      for (int It = 0; It < 40; ++It) {
+      for (int It = 0; It < 30; ++It) {
         if (FC < FD) {
           B = D;
           D = C;
@@ -174,7 +174,7 @@ void solve(const Module &M, Fit &F) {
       F.Value[I] = Seconds ? Best : std::exp(Best);
       Moved = std::max(Moved, std::fabs(F.Value[I] - Old) / std::max(std::fabs(Old), 1e-6));
     }
-    if (Moved < 1e-6)
+    if (Moved < 1e-5)
       break;
   }
 }

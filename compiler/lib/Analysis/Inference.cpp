@@ -181,8 +181,13 @@ private:
   const double N, Act, WBits;
   bool FromFlash = false;
 
+  /// Cache bytes of one sequence at context C (doubles: the exact count is `kv_bytes`'s job).
   double kvBytes(double C) const {
-    return bytesAt(kvValues(St, static_cast<Wide>(C)), *S.KV).asDouble();
+    double V = static_cast<double>(St.StateValues);
+    for (const AttentionTerm &A : St.Attention)
+      V += static_cast<double>(A.KVValues) *
+           (A.Window > 0 ? std::min(C, static_cast<double>(A.Window)) : C);
+    return V * S.KV->bitsPerValue() / 8;
   }
   double ops() const { return static_cast<double>(X.Fuses ? St.FusedOps : St.Ops); }
   /// MACs per token of the routed experts (top-k of each expert layer).
@@ -314,6 +319,7 @@ double LanguageModel::decodeSum(double Batch) const {
 
 InferenceResult LanguageModel::run() {
   InferenceResult Out;
+  Out.Results.reserve(NumScenarioMetrics);
   const double Batch = static_cast<double>(S.Batch);
   const double Prompt = static_cast<double>(S.Prompt), Output = static_cast<double>(S.Output);
   const double Full = Prompt + Output;
@@ -419,6 +425,7 @@ InferenceResult LanguageModel::run() {
 /// Models with an input: one forward pass of the batch, operation by operation.
 InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Machine &X) {
   InferenceResult Out;
+  Out.Results.reserve(NumScenarioMetrics);
   const ModelStats &St = S.Model->Stats;
   const double N = static_cast<double>(S.Devices), Batch = static_cast<double>(S.Batch);
   const double Act = S.Activations->bitsPerValue() / 8, WBits = S.Weights->bitsPerValue();

@@ -131,7 +131,7 @@ Machine Machine::ideal() const {
 }
 
 Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R,
-                         llvm::ArrayRef<SlotOverride> Overrides) {
+                         llvm::ArrayRef<SlotOverride> Overrides, bool Describe) {
   Machine X;
   const HardwareRecord &H = *S.Hw;
   const double N = static_cast<double>(S.Devices);
@@ -186,7 +186,8 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     else if (CommandLine)
       Record = {*CommandLine, "command line", ""};
     Out = Record.Value;
-    X.Uses.push_back({What, Out, false, Record.Origin, Record.Source});
+    if (Describe)
+      X.Uses.push_back({What, Out, false, Record.Origin, Record.Source});
   };
   Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, S.Compute->Name, "compute"),
      S.Compute->Name == "fp32" || S.Compute->Name == "fp64" ? "achievable peak"
@@ -232,7 +233,8 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
         U.Source.clear();
       }
     X.F[I] = U.Value;
-    X.Uses.push_back(std::move(U));
+    if (Describe)
+      X.Uses.push_back(std::move(U));
   }
   if (R) {
     X.Fuses = R->FusesElementwise;

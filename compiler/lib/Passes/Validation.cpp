@@ -1,8 +1,9 @@
 //===- Validation.cpp - predictions against published measurements --------===//
 //
 // Runs only for --emit=validation and --emit=calibration. Algorithm:
-//   1. Fit the runtime factors on the measurements marked `calibration` (Analysis/Calibration):
-//      what the records should hold. The predictions below use the records, never the fit.
+//   1. For --emit=calibration, fit the runtime factors on the measurements marked `calibration`
+//      (Analysis/Calibration): what the records should hold. The predictions below use the
+//      records, never the fit.
 //   2. For every measurement: the ideal roofline, the expected figure with the runtime the row
 //      names (the default where it names none), and with the default runtime (what a user who
 //      names none gets); the signed error of each against the measurement.
@@ -59,8 +60,8 @@ public:
     M.MeasuredRows = M.CalibrationRows = 0;
     const RuntimeRecord *Default = M.defaultRuntime();
 
-    // 1. The fit.
-    for (FittedSlot &F : fitCalibration(M)) {
+    // 1. The fit (only --emit=calibration shows it).
+    for (FittedSlot &F : M.WantCalibration ? fitCalibration(M) : std::vector<FittedSlot>()) {
       Module::FittedFactor X;
       X.Runtime = F.Runtime;
       X.Slot = slotName(F.Slot.K) + (F.Slot.Key == "any" ? "" : " " + F.Slot.Key);

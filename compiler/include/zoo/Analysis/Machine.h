@@ -85,9 +85,10 @@ struct Machine {
 const RuntimeRecord *runtimeOf(const Module &M, const ScenarioRecord &S);
 
 /// Builds the machine of scenario `S` on runtime `R` (null: factors 1), with `Overrides`
-/// replacing the runtime's slots.
+/// replacing the runtime's slots. `Describe` fills Uses and Notes (reports want them; the fit,
+/// which builds machines by the thousand, does not).
 Machine makeMachine(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R,
-                    llvm::ArrayRef<SlotOverride> Overrides = {});
+                    llvm::ArrayRef<SlotOverride> Overrides = {}, bool Describe = true);
 
 /// The precision key a slot is looked up by in scenario `S` (compute, weights, KV or activations).
 const PrecisionRecord *slotPrecision(const ScenarioRecord &S, Slot K);
