@@ -73,8 +73,18 @@ private:
     }
     if (llvm::isa<HardwareDecl>(&D)) {
       for (const auto &H : M.Hardware)
-        if (H->Name == D.Name && H->Range.Start == D.range().Start)
-          hardware(*H);
+        if (H->Name == D.Name && H->Range.Start == D.range().Start) {
+          OS << "hardware " << H->Name << " : " << H->Class << at(H->Range) << "\n";
+          sections(*H, H->Sections);
+        }
+      return;
+    }
+    if (llvm::isa<RuntimeDecl>(&D)) {
+      for (const auto &R : M.Runtimes)
+        if (R->Name == D.Name && R->Range.Start == D.range().Start) {
+          OS << "runtime " << R->Name << (R->IsDefault ? " (default)" : "") << at(R->Range) << "\n";
+          sections(*R, R->Sections);
+        }
       return;
     }
     for (const auto &P : M.Precisions)
@@ -126,10 +136,10 @@ private:
       node(*C, Indent + 2);
   }
 
-  void hardware(const HardwareRecord &H) {
-    OS << "hardware " << H.Name << " : " << H.Class << at(H.Range) << "\n";
-    fields(H, 2);
-    for (const Section &S : H.Sections) {
+  /// A record's fields, then each section with its fields (hardware, runtimes).
+  void sections(const Record &R, const std::vector<Section> &Sections) {
+    fields(R, 2);
+    for (const Section &S : Sections) {
       OS << "  " << S.Kind << (S.Name.empty() ? "" : " " + S.Name) << at(S.Range) << "\n";
       for (const FieldValue &F : S.Fields)
         OS << "    " << F.Name << " = " << F.V.str() << at(F.Range) << "\n";
