@@ -25,6 +25,12 @@ public:
     for (auto &S : M.Scenarios) {
       if (!S->Model || !S->Model->Root || !S->Hw)
         continue;
+      const ModelStats &St = S->Model->Stats;
+      if (St.Params == 0 && St.MacsConst == 0 && St.Attention.empty() && St.StateValues == 0) {
+        Diags.report(S->Range, diag::err_nothing_to_analyse, S->Name, S->Model->Name);
+        OK = false;
+        continue;
+      }
       analyseScenario(M, *S);
       for (const auto *Rs : {&S->Results, &S->Ideal})
         for (const auto &R : *Rs)

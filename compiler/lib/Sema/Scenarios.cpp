@@ -147,10 +147,10 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
       OK = false;
     }
   }
+  if (Rec->Hw)
+    applyPrecisionDefaults(M, *Rec->Hw, Rec->Weights, Rec->Activations, Rec->Compute, Rec->KV);
   if (!Rec->Weights)
     Rec->Weights = M.findPrecision("bf16");
-  if (Rec->Weights && Rec->Hw)
-    applyPrecisionDefaults(M, *Rec->Hw, Rec->Weights, Rec->Activations, Rec->Compute, Rec->KV);
   if (Rec->Hw && !Rec->Hw->MissingForAnalysis.empty()) {
     std::string Needs;
     for (const std::string &X : Rec->Hw->MissingForAnalysis)
@@ -267,23 +267,27 @@ double zoo::scenarioLimit(llvm::StringRef Field) {
 }
 
 void zoo::applyPrecisionDefaults(const Module &M, const HardwareRecord &H,
-                                 const PrecisionRecord *Weights, const PrecisionRecord *&Act,
+                                 const PrecisionRecord *&Weights, const PrecisionRecord *&Act,
                                  const PrecisionRecord *&Compute, const PrecisionRecord *&KV) {
   const Section *Dense = nullptr;
   for (const Section &S : H.Sections)
     if (S.Kind == "compute")
       Dense = &S;
+  // The 16-bit float the hardware computes in: bf16, or fp16 where it has no bf16 peak.
+  const PrecisionRecord *Half = !Dense || Dense->field("bf16") || !Dense->field("fp16")
+                                    ? M.findPrecision("bf16")
+                                    : M.findPrecision("fp16");
+  if (!Weights)
+    Weights = Act ? Act : Half;
+  if (!Weights)
+    return; // a stdlib without bf16: the caller reports it
   if (!Act) {
     // 16-bit and wider unscaled weights are the activations' format; narrower or block-scaled
     // weights are dequantised to bf16 (fp16 where the hardware has no bf16 peak).
     if (Weights->Bits >= 16 && !Weights->Group)
       Act = Weights;
-    else if (!Dense || Dense->field("bf16") || !Dense->field("fp16"))
-      Act = M.findPrecision("bf16");
     else
-      Act = M.findPrecision("fp16");
-    if (!Act)
-      Act = Weights;
+      Act = Half ? Half : Weights;
   }
   if (!Compute)
     Compute = Act;

@@ -178,16 +178,12 @@ bool addAdHocScenarios(Module &M) {
     usageError("--hardware needs --model");
     return false;
   }
-  const PrecisionRecord *W = M.findPrecision(Weights);
+  const PrecisionRecord *GivenW = Weights.getNumOccurrences() ? M.findPrecision(Weights) : nullptr;
   for (auto *O : {&ComputePrec, &ActPrec, &KVPrecision})
     if (O->getNumOccurrences() && !M.findPrecision(O->getValue())) {
       usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr);
       return false;
     }
-  if (!W) {
-    usageError("unknown precision '" + Weights + "'");
-    return false;
-  }
   for (const std::string &HName : HardwareSel) {
     const HardwareRecord *H = M.findHardware(HName);
     if (!H) {
@@ -212,7 +208,12 @@ bool addAdHocScenarios(Module &M) {
     const PrecisionRecord *C = ComputePrec.empty() ? nullptr : M.findPrecision(ComputePrec);
     const PrecisionRecord *KV =
         KVPrecision.getNumOccurrences() ? M.findPrecision(KVPrecision) : nullptr;
+    const PrecisionRecord *W = GivenW;
     applyPrecisionDefaults(M, *H, W, Act, C, KV);
+    if (!W) {
+      usageError("unknown precision 'bf16' (the default weights)");
+      return false;
+    }
     if (!Dense || !Dense->field(C->Name)) {
       std::string Have;
       if (Dense)

@@ -24,12 +24,13 @@ struct ExpansionLimits {
 /// Runs semantic analysis over the loaded files of `M`. Returns false on any error.
 bool runSema(Module &M, DiagnosticEngine &Diags);
 
-/// Scenario precisions the user left out (null on entry), from the weights and the hardware:
-/// activations are the weights' format when it is 16 bits or wider and unscaled, else bf16
-/// (fp16 where the hardware has a dense fp16 peak and no bf16 one); compute and the KV cache
-/// default to the activations. Declared scenarios and the driver's ad hoc ones share it.
+/// Scenario precisions the user left out (null on entry), from the hardware: weights default to
+/// the activations if given, else to the hardware's 16-bit float (bf16, or fp16 where it has a
+/// dense fp16 peak and no bf16 one); activations are the weights' format when it is 16 bits or
+/// wider and unscaled, else that 16-bit float; compute and the KV cache default to the
+/// activations. Declared scenarios and the driver's ad hoc ones share it.
 void applyPrecisionDefaults(const Module &M, const HardwareRecord &H,
-                            const PrecisionRecord *Weights, const PrecisionRecord *&Act,
+                            const PrecisionRecord *&Weights, const PrecisionRecord *&Act,
                             const PrecisionRecord *&Compute, const PrecisionRecord *&KV);
 
 /// The most a scenario's batch, prompt, output or devices may be (see docs/language.md): every
