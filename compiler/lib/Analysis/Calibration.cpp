@@ -239,8 +239,7 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M) {
       for (const ScenarioRecord *S : F.Informs[F.Free[I]])
         for (const Measurement &Me : S->Measured) {
           double P = predict(M, *S, Me.Metric, F.Runtime, overrides(F, *S)).value_or(NAN);
-          X.Rows.push_back(
-              {S, &Me, 100 * (P - Me.Measured.asDouble()) / Me.Measured.asDouble(), false});
+          X.Rows.push_back({S, &Me, 100 * (P - Me.Measured.asDouble()) / Me.Measured.asDouble()});
         }
       Out.push_back(std::move(X));
     }

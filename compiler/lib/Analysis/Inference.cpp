@@ -345,8 +345,6 @@ InferenceResult LanguageModel::run() {
   const double DecodeMean = Steps > 0 ? DecodeSum / Steps : First.Time;
   Out.Prefill = Prefill;
   Out.Decode = Mid;
-  for (int I = 0; I < NumSlots; ++I)
-    Out.GenerationBySlot[I] = Prefill.BySlot[I] + Steps * Mid.BySlot[I];
 
   // Memory fit, largest batch and context, devices needed.
   const double Needed = WeightBytes + KVFull + Workspace;
@@ -377,12 +375,8 @@ InferenceResult LanguageModel::run() {
     ServingBatch = std::min(ServingBatch, static_cast<double>(X.MaxBatch));
   double ServingRate = 0;
   if (ServingBatch >= 1 && std::isfinite(ServingBatch)) {
-    PhaseCost SP = prefill(ServingBatch);
-    PhaseCost SM = step(ServingBatch, Prompt + std::max(std::floor(Output / 2), 1.0));
-    double Time = SP.Time + decodeSum(ServingBatch);
+    double Time = prefill(ServingBatch).Time + decodeSum(ServingBatch);
     ServingRate = ServingBatch * Output / Time;
-    for (int I = 0; I < NumSlots; ++I)
-      Out.ServingBySlot[I] = SP.BySlot[I] + Steps * SM.BySlot[I];
   }
 
   auto Put = [&](ScenarioMetric K, Value V) { Out.Results.push_back({K, std::move(V)}); };
@@ -468,7 +462,6 @@ InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Ma
             : Compute >= Memory                  ? Bound::Compute
                                                  : Bound::Memory;
   Out.Prefill = P;
-  Out.GenerationBySlot = P.BySlot;
 
   const double WeightBytes = bytesAt(St.Params, *S.Weights).asDouble();
   const double Live = Batch * static_cast<double>(St.ActivationsPeak) * Act;

@@ -43,7 +43,6 @@ struct FittedSlot {
     const ScenarioRecord *S;
     const Measurement *M;
     double ErrorPercent;
-    bool Unused;
   };
   std::vector<Row> Rows;
 };

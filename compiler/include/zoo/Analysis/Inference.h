@@ -33,8 +33,6 @@ struct InferenceResult {
   std::vector<std::pair<ScenarioMetric, Value>> Results;
   PhaseCost Prefill; ///< models with an input: the forward pass of the batch
   PhaseCost Decode;  ///< the decode step at the middle of the generation
-  /// Seconds by slot of the whole generation at the scenario's batch, and of one serving round.
-  std::array<double, NumSlots> GenerationBySlot{}, ServingBySlot{};
 };
 
 /// Analyses scenario `S` on machine `X`. The model, hardware and precisions must be set.
