@@ -10,60 +10,61 @@
 
 using namespace zoo;
 
-Value zoo::wideValue(Wide W) {
-  if (W >= INT64_MIN && W <= INT64_MAX)
-    return Value::ofInt(static_cast<int64_t>(W));
-  return Value::ofReal(static_cast<double>(W));
+Value zoo::wideValue(const BigCount &W) {
+  if (W.isExact() && fitsInt64(W.exact()))
+    return Value::ofInt(static_cast<int64_t>(W.exact()));
+  return Value::ofReal(W.approx());
 }
 
 Wide zoo::visible(Wide C, int64_t Window) { return Window > 0 && Window < C ? Wide(Window) : C; }
 
 namespace {
 /// sum_{i=1..n} min(i, w) (w = 0: no cap).
-Wide sumMin(Wide N, int64_t W) {
+BigCount sumMin(Wide N, int64_t W) {
   if (W <= 0 || N <= W)
-    return N * (N + 1) / 2;
-  return Wide(W) * (W + 1) / 2 + (N - W) * W;
+    return (BigCount(N) * BigCount(N + 1)).half();
+  return (BigCount(W) * BigCount(Wide(W) + 1)).half() + BigCount(N - W) * BigCount(W);
 }
 
 } // namespace
 
-Wide zoo::macsPerToken(const ModelStats &S, Wide C) {
-  Wide M = S.MacsConst;
+BigCount zoo::macsPerToken(const ModelStats &S, Wide C) {
+  BigCount M = S.MacsConst;
   for (const AttentionTerm &A : S.Attention)
-    M += A.MacsCoef * visible(C, A.Window);
+    M += BigCount(A.MacsCoef) * visible(C, A.Window);
   return M;
 }
 
-Wide zoo::prefillMacs(const ModelStats &S, Wide N) {
-  Wide M = S.MacsConst * N;
+BigCount zoo::prefillMacs(const ModelStats &S, Wide N) {
+  BigCount M = BigCount(S.MacsConst) * N;
   for (const AttentionTerm &A : S.Attention)
-    M += A.MacsCoef * (A.Causal ? sumMin(N, A.Window) : N * visible(N, A.Window));
+    M += BigCount(A.MacsCoef) *
+         (A.Causal ? sumMin(N, A.Window) : BigCount(N) * visible(N, A.Window));
   return M;
 }
 
-Wide zoo::kvValues(const ModelStats &S, Wide C) {
-  Wide V = S.StateValues;
+BigCount zoo::kvValues(const ModelStats &S, Wide C) {
+  BigCount V = S.StateValues;
   for (const AttentionTerm &A : S.Attention)
-    V += A.KVValues * visible(C, A.Window);
+    V += BigCount(A.KVValues) * visible(C, A.Window);
   return V;
 }
 
 /// Bytes of `Values` values at precision `P`: values * (bits*group + scale_bits) / (group * 8).
-Value zoo::bytesAt(Wide Values, const PrecisionRecord &P) {
-  Wide Num = P.Group ? Wide(P.Bits) * P.Group + P.ScaleBits : Wide(P.Bits);
+Value zoo::bytesAt(const BigCount &Values, const PrecisionRecord &P) {
+  BigCount Num = P.Group ? BigCount(P.Bits) * P.Group + P.ScaleBits : BigCount(P.Bits);
   Wide Den = (P.Group ? Wide(P.Group) : Wide(1)) * 8;
-  Wide Bits = Values * Num;
-  if (Bits % Den == 0)
-    return wideValue(Bits / Den);
-  return Value::ofReal(static_cast<double>(Bits) / static_cast<double>(Den));
+  BigCount Bits = Values * Num;
+  if (Bits.isExact() && Bits.exact() % Den == 0)
+    return wideValue(Bits.exact() / Den);
+  return Value::ofReal(Bits.approx() / static_cast<double>(Den));
 }
 
-double zoo::decodeWeightParams(const ModelStats &S, int64_t Batch) {
+double zoo::decodeWeightParams(const ModelStats &S, double Batch) {
   double P = static_cast<double>(S.Params);
   for (const ExpertTerm &E : S.Experts) {
     double N = static_cast<double>(E.Count), K = static_cast<double>(E.TopK);
-    double Distinct = N * (1 - std::pow(1 - K / N, static_cast<double>(Batch)));
+    double Distinct = N * (1 - std::pow(1 - K / N, Batch));
     P -= (N - Distinct) * static_cast<double>(E.ExpertParams) * static_cast<double>(E.Layers);
   }
   return P;

@@ -64,10 +64,22 @@ Value seconds(double V) { return quantity(V, BaseDim::Second); }
 Value bytesValue(double V) { return quantity(V, BaseDim::Byte); }
 Value perSecond(double V) { return quantity(V, BaseDim::Token, 1, BaseDim::Second, -1); }
 Value intensity(double V) { return quantity(V, BaseDim::Flop, 1, BaseDim::Byte, -1); }
-Value countValue(double V) {
-  if (!(V < 9.2e18))
+
+/// A count that is unbounded (the cache does not grow; no number of devices suffices): a sentinel
+/// no computed count takes, so that an overflow to infinity is never mistaken for it.
+constexpr double Unbounded = -1;
+
+/// A count of the analysis: INT64_MAX where it is Unbounded, else the whole number `V`, which must
+/// be finite and fit in 64 bits; one that does not is recorded in `Out.BadCounts` (an error at the
+/// scenario), never clamped or wrapped.
+Value countValue(InferenceResult &Out, ScenarioMetric K, double V) {
+  if (V == Unbounded)
     return Value::ofInt(INT64_MAX);
-  return Value::ofInt(V < 0 ? 0 : static_cast<int64_t>(V));
+  if (!(V >= 0 && V < 0x1p63)) {
+    Out.BadCounts.push_back({K, V});
+    return Value::ofInt(0);
+  }
+  return Value::ofInt(static_cast<int64_t>(V));
 }
 
 Value boundValue(const Module &M, Bound B) {
@@ -189,6 +201,14 @@ private:
            (A.Window > 0 ? std::min(C, static_cast<double>(A.Window)) : C);
     return V * S.KV->bitsPerValue() / 8;
   }
+  /// Attention MACs of one token at context C.
+  double attentionMacs(double C) const {
+    double M = 0;
+    for (const AttentionTerm &A : St.Attention)
+      M += static_cast<double>(A.MacsCoef) *
+           (A.Window > 0 ? std::min(C, static_cast<double>(A.Window)) : C);
+    return M;
+  }
   double ops() const { return static_cast<double>(X.Fuses ? St.FusedOps : St.Ops); }
   /// MACs per token of the routed experts (top-k of each expert layer).
   double expertMacs() const {
@@ -217,7 +237,7 @@ private:
   Work prefillWork(double Batch) const {
     Work W;
     double Prompt = static_cast<double>(S.Prompt);
-    double Attention = static_cast<double>(prefillMacs(St, S.Prompt) - St.MacsConst * S.Prompt);
+    double Attention = (prefillMacs(St, S.Prompt) - BigCount(St.MacsConst) * S.Prompt).approx();
     double HeadPositions = X.LastTokenLogits ? 1 : Prompt;
     double Linear = Prompt * (static_cast<double>(St.MacsConst - St.HeadMacs) - expertMacs()) +
                     HeadPositions * static_cast<double>(St.HeadMacs);
@@ -241,14 +261,12 @@ private:
   Work stepWork(double Batch, double C) const {
     Work W;
     W.LinearFlops = 2 * Batch * (static_cast<double>(St.MacsConst) - expertMacs());
-    W.AttentionFlops =
-        2 * Batch * static_cast<double>(macsPerToken(St, static_cast<Wide>(C)) - St.MacsConst);
+    W.AttentionFlops = 2 * Batch * attentionMacs(C);
     W.ExpertFlops = 2 * Batch * expertMacs();
     double Experts = expertParams(Batch);
     W.ExpertWeightBytes = Experts * WBits / 8;
     W.WeightBytes =
-        weightParamsRead(St, decodeWeightParams(St, static_cast<int64_t>(Batch)) - Experts, Batch) *
-        WBits / 8;
+        weightParamsRead(St, decodeWeightParams(St, Batch) - Experts, Batch) * WBits / 8;
     W.KVBytes = Batch * kvBytes(C);
     W.AllReduceBytes = allReduceBytes(Batch);
     W.AllReduces = allReduces();
@@ -350,29 +368,46 @@ InferenceResult LanguageModel::run() {
   const double Needed = WeightBytes + KVFull + Workspace;
   const double PerSeq = kvBytes(Full);
   const double Free = (Usable - Resident - Workspace) * X.KVFraction;
-  const double MaxBatch = Free <= 0 ? 0 : PerSeq <= 0 ? INFINITY : std::floor(Free / PerSeq);
-  auto FitsContext = [&](double C) { return Batch * kvBytes(C) <= Free; };
+  const double MaxBatch = !(Free > 0)    ? (Free <= 0 ? 0 : NAN)
+                          : PerSeq <= 0   ? Unbounded
+                                          : std::floor(Free / PerSeq);
+  // The longest sequence whose cache fits: a binary search over whole contexts (at most 63
+  // steps). A cache that stops growing (state, windows only) and fits where it stops is
+  // unbounded; one that still fits at 2^63 - 1 tokens is a count out of range.
+  auto FitsContext = [&](int64_t C) { return Batch * kvBytes(static_cast<double>(C)) <= Free; };
+  bool Grows = false;
+  int64_t Plateau = 1;
+  for (const AttentionTerm &A : St.Attention)
+    if (A.KVValues > 0) {
+      if (A.Window > 0)
+        Plateau = std::max(Plateau, A.Window);
+      else
+        Grows = true;
+    }
   double MaxContext = 0;
-  if (FitsContext(1)) {
-    double Lo = 1, Hi = double(int64_t(1) << 40);
+  if (!std::isfinite(Free)) {
+    MaxContext = NAN;
+  } else if (FitsContext(1)) {
+    int64_t Lo = 1, Hi = Grows ? INT64_MAX : Plateau;
     if (FitsContext(Hi)) {
-      MaxContext = INFINITY; // the cache does not grow with context (state only)
+      MaxContext = Grows ? 0x1p63 : Unbounded;
     } else {
       while (Hi - Lo > 1) {
-        double Mid2 = std::floor(Lo + (Hi - Lo) / 2);
+        int64_t Mid2 = Lo + (Hi - Lo) / 2;
         (FitsContext(Mid2) ? Lo : Hi) = Mid2;
       }
-      MaxContext = Lo;
+      MaxContext = static_cast<double>(Lo);
     }
   }
   const double InMain = (FromFlash ? Needed - WeightBytes : Needed) + X.Workspace * N;
   const double PerDeviceUsable = X.MemoryFraction * X.Capacity;
-  const double Devices = X.Capacity > 0 ? std::max(1.0, std::ceil(InMain / PerDeviceUsable)) : 0;
+  const double Devices = std::max(1.0, std::ceil(InMain / PerDeviceUsable));
 
   // Serving: the largest batch that fits, under the cap.
   double ServingBatch = MaxBatch;
   if (X.MaxBatch > 0)
-    ServingBatch = std::min(ServingBatch, static_cast<double>(X.MaxBatch));
+    ServingBatch = MaxBatch == Unbounded ? static_cast<double>(X.MaxBatch)
+                                         : std::min(MaxBatch, static_cast<double>(X.MaxBatch));
   double ServingRate = 0;
   if (ServingBatch >= 1 && std::isfinite(ServingBatch)) {
     double Time = prefill(ServingBatch).Time + decodeSum(ServingBatch);
@@ -400,16 +435,17 @@ InferenceResult LanguageModel::run() {
   Put(ScenarioMetric::interconnect_time,
       seconds(Mid.CommBandwidth + Mid.BySlot[static_cast<int>(Slot::CollectiveLatency)]));
   Put(ScenarioMetric::overhead_time, seconds(Mid.BySlot[static_cast<int>(Slot::OpOverhead)]));
-  Put(ScenarioMetric::serving_batch, countValue(ServingBatch));
+  Put(ScenarioMetric::serving_batch,
+      countValue(Out, ScenarioMetric::serving_batch, ServingBatch));
   Put(ScenarioMetric::serving_tokens_per_s, perSecond(ServingRate));
   Put(ScenarioMetric::weight_bytes, bytesValue(WeightBytes));
   Put(ScenarioMetric::kv_bytes, bytesValue(KVFull));
   Put(ScenarioMetric::workspace_bytes, bytesValue(Workspace));
   Put(ScenarioMetric::memory_per_device, bytesValue(Needed / N));
   Put(ScenarioMetric::fits, Value::ofBool(FromFlash || (Free >= 0 && KVFull <= Free)));
-  Put(ScenarioMetric::max_batch, countValue(MaxBatch));
-  Put(ScenarioMetric::max_context, countValue(MaxContext));
-  Put(ScenarioMetric::devices_needed, countValue(Devices));
+  Put(ScenarioMetric::max_batch, countValue(Out, ScenarioMetric::max_batch, MaxBatch));
+  Put(ScenarioMetric::max_context, countValue(Out, ScenarioMetric::max_context, MaxContext));
+  Put(ScenarioMetric::devices_needed, countValue(Out, ScenarioMetric::devices_needed, Devices));
   if (X.Power > 0)
     Put(ScenarioMetric::energy_per_token,
         quantity(X.Power * N * DecodeMean / Batch, BaseDim::Joule));
@@ -479,8 +515,11 @@ InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Ma
   Put(ScenarioMetric::activation_bytes, bytesValue(Live));
   Put(ScenarioMetric::memory_per_device, bytesValue(Needed / N));
   Put(ScenarioMetric::fits, Value::ofBool(Needed / N <= PerDeviceUsable));
+  // Where the runtime's workspace takes all the usable memory, no number of devices suffices.
   Put(ScenarioMetric::devices_needed,
-      countValue(X.Capacity > 0 ? std::max(1.0, std::ceil(Needed / PerDeviceUsable)) : 0));
+      countValue(Out, ScenarioMetric::devices_needed,
+                 PerDeviceUsable > 0 ? std::max(1.0, std::ceil(Needed / PerDeviceUsable))
+                                     : Unbounded));
   if (X.Power > 0)
     Put(ScenarioMetric::energy_per_image, quantity(X.Power * N * P.Time / Batch, BaseDim::Joule));
   return Out;

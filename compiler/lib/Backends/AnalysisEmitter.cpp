@@ -21,9 +21,10 @@ std::string zoo::humanResult(const Value &V) {
     return V.S;
   case Type::Int:
     return V.I == INT64_MAX ? "unbounded" : withThousands(V.I);
-  case Type::Real:
-    return std::fabs(V.R) >= 1000 ? withThousands(static_cast<int64_t>(std::llround(V.R)))
-                                  : fmt::format("{:.3g}", V.R);
+  case Type::Real: // with separators where the rounded value is exact (below 2^53)
+    return std::fabs(V.R) >= 1000 && std::fabs(V.R) < 0x1p53
+               ? withThousands(static_cast<int64_t>(std::llround(V.R)))
+               : fmt::format("{:.3g}", V.R);
   case Type::Quantity: {
     const Dim &D = V.T.D;
     if (D == Dim::of(BaseDim::Second)) {

@@ -4,23 +4,39 @@
 // Keys are written in sorted order by construction (record fields, arguments and sections are
 // sorted here), arrays are sorted by record name. Quantities are objects
 // {unit (base dimension), value (base units), written (as in the source)}.
+// JSON has no infinity or NaN: every real goes through `real()`, which treats one as an internal
+// error (Sema and the passes report any non-finite value at its source first), so the output is
+// never `inf` or `nan`.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Backends/Emitters.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/JSON.h"
 #include <algorithm>
+#include <cmath>
 
 using namespace zoo;
 namespace json = llvm::json;
 
 namespace {
+/// A real as JSON: finite, or an internal error (never `inf`, `nan` or a partial document).
+double real(double V) {
+  if (!std::isfinite(V))
+    llvm::report_fatal_error("zooc: internal error: the JSON output would hold the non-finite "
+                             "number " +
+                                 llvm::Twine(std::isnan(V) ? "nan" : V > 0 ? "inf" : "-inf") +
+                                 ", which the passes should have reported",
+                             /*GenCrashDiag=*/false);
+  return V;
+}
+
 void value(json::OStream &J, const Value &V) {
   switch (V.T.K) {
   case Type::Int:
     J.value(V.I);
     return;
   case Type::Real:
-    J.value(V.R);
+    J.value(real(V.R));
     return;
   case Type::Bool:
     J.value(V.B);
@@ -32,7 +48,7 @@ void value(json::OStream &J, const Value &V) {
   case Type::Quantity:
     J.object([&] {
       J.attribute("unit", V.T.D.str());
-      J.attribute("value", V.R);
+      J.attribute("value", real(V.R));
       J.attribute("written", V.str());
     });
     return;
@@ -108,7 +124,7 @@ void model(json::OStream &J, const ModelRecord &R) {
           value(J, E.Expected);
           J.attributeEnd();
           if (E.Near)
-            J.attribute("within_percent", E.TolerancePercent);
+            J.attribute("within_percent", real(E.TolerancePercent));
         });
     });
     J.attributeBegin("fields");
@@ -223,7 +239,7 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
       for (const PrecisionRecord *P : Ps)
         J.object([&] {
           J.attribute("bits", P->Bits);
-          J.attribute("bits_per_value", P->bitsPerValue());
+          J.attribute("bits_per_value", real(P->bitsPerValue()));
           J.attribute("group", P->Group);
           J.attribute("name", P->Name);
           J.attribute("scale_bits", P->ScaleBits);
@@ -240,7 +256,7 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           J.attribute("denoiser", X->Denoiser ? X->Denoiser->Name : "");
           J.attribute("encoder", X->Encoder ? X->Encoder->Name : "");
           J.attribute("guidance", X->Guidance);
-          J.attribute("macs_per_image", static_cast<double>(X->Macs));
+          J.attribute("macs_per_image", real(static_cast<double>(X->Macs)));
           J.attribute("name", X->Name);
           J.attribute("params", X->Params);
           J.attribute("steps", X->Steps);
@@ -278,7 +294,7 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
                 J.attribute("origin", F.Origin);
                 J.attribute("source", F.Source);
                 J.attribute("unit", F.Seconds ? "s" : "");
-                J.attribute("value", F.Value);
+                J.attribute("value", real(F.Value));
               });
           });
           J.attribute("hardware", S->Hw ? S->Hw->Name : "");

@@ -22,6 +22,8 @@ std::string zoo::withThousands(int64_t V) {
 }
 
 std::string zoo::humanCount(double V) {
+  if (!std::isfinite(V)) // never reached (the passes report such values); never undefined
+    return formatReal(V);
   static const struct {
     double F;
     const char *S;
@@ -53,6 +55,8 @@ std::string threeDigits(double X) {
 } // namespace
 
 std::string zoo::humanBytes(double V) {
+  if (!std::isfinite(V))
+    return formatReal(V) + " B";
   static const char *Units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
   int U = 0;
   while (std::fabs(V) >= 1024 && U < 6) {

@@ -23,6 +23,15 @@ Dim Dim::operator/(const Dim &O) const {
   return R;
 }
 
+bool Dim::combines(const Dim &O, bool Divide) const {
+  for (unsigned I = 0; I < Exp.size(); ++I) {
+    int E = Divide ? Exp[I] - O.Exp[I] : Exp[I] + O.Exp[I];
+    if (E < INT8_MIN || E > INT8_MAX)
+      return false;
+  }
+  return true;
+}
+
 std::string Dim::str() const {
   static const char *Names[] = {"bytes", "FLOP", "OP", "s", "J", "tokens"};
   if (isDimensionless())

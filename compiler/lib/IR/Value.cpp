@@ -6,6 +6,7 @@
 #include "zoo/IR/Value.h"
 #include "zoo/Basic/Checked.h"
 #include "zoo/IR/AST.h"
+#include <cmath>
 
 using namespace zoo;
 
@@ -61,8 +62,10 @@ std::string Value::str() const {
   case Type::Enum:
     return S;
   case Type::Quantity: {
+    // In the unit it was written in, unless that unit's scale would take it out of range
+    // (`1e300 ns * 1e15` is finite in seconds, not in nanoseconds).
     if (!Unit.empty())
-      if (auto U = lookupUnit(Unit))
+      if (auto U = lookupUnit(Unit); U && std::isfinite(R / U->Scale))
         return formatReal(R / U->Scale) + " " + Unit;
     return formatReal(R) + " " + T.D.str();
   }

@@ -23,7 +23,9 @@
 //                                d_inner*d_state state values per sequence
 //        conv1d(ch, k, bias)     params ch*k (+ch); MACs ch*k; state ch*(k-1) values per sequence
 //   3. Attention is grouped by (window, causal) into AttentionTerms, experts by their shape into
-//      ExpertTerms. All arithmetic is checked; parameter counts must fit in 64 bits.
+//      ExpertTerms. All arithmetic is checked: parameter counts must fit in 64 bits, every other
+//      count (MACs, elements, state, activations) in 128; more is an error at the model.
+//   4. A pipeline sums its models' parameters (64 bits) and MACs per image (128 bits), checked.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Basic/Checked.h"
@@ -37,8 +39,9 @@ using namespace zoo;
 
 namespace {
 /// Checked __int128 arithmetic: an overflow sets the flag and the result is meaningless.
+/// `ParamsOverflow` is set by the parameter counts alone (their message names them).
 struct Arith {
-  bool Overflow = false;
+  bool Overflow = false, ParamsOverflow = false;
   Wide mul(Wide A, Wide B) {
     Wide R;
     Overflow |= __builtin_mul_overflow(A, B, &R);
@@ -58,6 +61,7 @@ struct Totals {
   Wide Ops = 0, FusedOps = 0;
   int ExpertDepth = 0; ///< inside an expert body: operations are counted at the expert set
   std::vector<KernelCost> Kernels;
+  bool KernelOverflow = false; ///< a kernel runs more than 2^63 - 1 times per input
   // Models with an input shape.
   bool PerInput = false;
   std::vector<int64_t> InputShape;
@@ -80,9 +84,24 @@ public:
       Totals T;
       walk(*R->Root, 1, 1, T, A);
       ModelStats &S = R->Stats;
-      auto Fits = [](Wide X) { return X >= INT64_MIN && X <= INT64_MAX; };
-      if (A.Overflow || !Fits(T.Params) || !Fits(T.Active) || !Fits(T.Embedding)) {
-        Diags.report(R->Decl->NameRange, diag::err_count_overflow, "the parameter count", R->Name);
+      auto Fits = [](Wide X) { return fitsInt64(X); };
+      if (A.ParamsOverflow || !Fits(T.Params) || !Fits(T.Active) || !Fits(T.Embedding)) {
+        Diags.report(R->Decl->NameRange, diag::err_count_overflow, "the parameter count", "model",
+                     R->Name, 64);
+        OK = false;
+        continue;
+      }
+      if (A.Overflow) {
+        Diags.report(R->Decl->NameRange, diag::err_count_overflow,
+                     "the count of MACs, elements or activations", "model", R->Name, 128);
+        OK = false;
+        continue;
+      }
+      // Operations run per position (and the repetitions of each kernel of a model with an
+      // input) are 64-bit counts: never clamped.
+      if (!Fits(T.Ops) || !Fits(T.FusedOps) || T.KernelOverflow) {
+        Diags.report(R->Decl->NameRange, diag::err_count_overflow, "the operation count", "model",
+                     R->Name, 64);
         OK = false;
         continue;
       }
@@ -101,8 +120,8 @@ public:
       S.LookupRowParams = T.LookupRows;
       S.TiedHeadParams = T.TiedHead;
       S.HeadMacs = T.HeadMacs;
-      S.Ops = Fits(T.Ops) ? static_cast<int64_t>(T.Ops) : INT64_MAX;
-      S.FusedOps = Fits(T.FusedOps) ? static_cast<int64_t>(T.FusedOps) : INT64_MAX;
+      S.Ops = static_cast<int64_t>(T.Ops);
+      S.FusedOps = static_cast<int64_t>(T.FusedOps);
       S.Kernels = std::move(T.Kernels);
       S.Width = T.HeadWidth ? T.HeadWidth : T.EmbeddingWidth ? T.EmbeddingWidth : T.MaxWidth;
       S.Attention.clear();
@@ -123,14 +142,30 @@ public:
       for (const ModelRecord *X : {P->Encoder, P->Denoiser, P->Decoder})
         if (X && std::find(Parts.begin(), Parts.end(), X) == Parts.end())
           Parts.push_back(X);
-      P->Params = 0;
+      std::optional<int64_t> Params = 0;
       for (const ModelRecord *X : Parts)
-        P->Params += X->Stats.Params;
-      P->Macs = Copies * P->Steps * P->Denoiser->Stats.MacsConst;
+        if (Params)
+          Params = checkedAdd(*Params, X->Stats.Params);
+      if (!Params) {
+        Diags.report(P->Range, diag::err_count_overflow, "the parameter count", "pipeline",
+                     P->Name, 64);
+        OK = false;
+        continue;
+      }
+      P->Params = *Params;
+      Arith A;
+      Wide Macs = A.mul(A.mul(Copies, P->Steps), P->Denoiser->Stats.MacsConst);
       if (P->Encoder)
-        P->Macs += Copies * P->Encoder->Stats.MacsConst;
+        A.acc(Macs, A.mul(Copies, P->Encoder->Stats.MacsConst), 1);
       if (P->Decoder)
-        P->Macs += P->Decoder->Stats.MacsConst;
+        A.acc(Macs, P->Decoder->Stats.MacsConst, 1);
+      if (A.Overflow) {
+        Diags.report(P->Range, diag::err_count_overflow, "the MAC count", "pipeline", P->Name,
+                     128);
+        OK = false;
+        continue;
+      }
+      P->Macs = Macs;
     }
     return success(OK);
   }
@@ -152,10 +187,11 @@ private:
     const Value *V = N.arg(Name);
     return V ? V->I : Default;
   }
-  static Wide numel(const std::vector<int64_t> &D) {
+  /// Elements of a shape (Sema keeps each shape's count within 64 bits; checked all the same).
+  static Wide numel(const std::vector<int64_t> &D, Arith &A) {
     Wide X = 1;
     for (int64_t V : D)
-      X *= V;
+      X = A.mul(X, V);
     return X;
   }
 
@@ -167,7 +203,7 @@ private:
     if (!launches(N.Prim) && N.Prim != PrimitiveKind::take_channels &&
         N.Prim != PrimitiveKind::param)
       return;
-    Wide In = numel(N.InShape), Out = numel(N.OutShape);
+    Wide In = numel(N.InShape, A), Out = numel(N.OutShape, A);
     A.acc(T.Written, Out, Active);
     T.Peak = std::max(T.Peak, A.add(A.add(In, Out), T.Held));
   }
@@ -230,10 +266,12 @@ private:
         A.acc(T.FusedOps, 1, Active);
     }
     // Models with an input: each operation is a kernel of the forward pass.
-    if (!N.OutShape.empty() && Active > 0 && Total > 0 && Active <= INT64_MAX)
+    if (!N.OutShape.empty() && Active > INT64_MAX)
+      T.KernelOverflow = true;
+    else if (!N.OutShape.empty() && Active > 0 && Total > 0)
       T.Kernels.push_back({(T.Macs - Macs0) / Active, (T.Params - Params0) / Total,
-                           numel(N.InShape), numel(N.OutShape), static_cast<int64_t>(Active),
-                           elementwise(N.Prim)});
+                           numel(N.InShape, A), numel(N.OutShape, A),
+                           static_cast<int64_t>(Active), elementwise(N.Prim)});
   }
 
   static void primitive(const LayerNode &N, Wide Total, Wide Active, Totals &T, Arith &A) {
@@ -241,10 +279,12 @@ private:
       activations(N, Active, T, A);
     // `Touched` is what one token uses: all of a weight matrix, but one row of a lookup table.
     auto Params = [&](Wide P, bool Embedding = false, std::optional<Wide> Touched = {}) {
+      bool Before = A.Overflow;
       A.acc(T.Params, P, Total);
       A.acc(T.Active, Touched ? *Touched : P, Active);
       if (Embedding)
         A.acc(T.Embedding, P, Total);
+      A.ParamsOverflow |= A.Overflow && !Before;
     };
     switch (N.Prim) {
     case PrimitiveKind::embedding:
@@ -350,18 +390,19 @@ private:
       Wide PerOut = A.mul(A.mul(I(N, "in_channels") / G, I(N, "kernel")), I(N, "kernel_w"));
       Wide W = A.mul(I(N, "out"), PerOut);
       Params(B(N, "bias") ? A.add(W, I(N, "out")) : W);
-      A.acc(T.Macs, A.mul(numel(N.OutShape), PerOut), Active);
+      A.acc(T.Macs, A.mul(numel(N.OutShape, A), PerOut), Active);
       return;
     }
     case PrimitiveKind::batchnorm:
       Params(A.mul(I(N, "channels"), 2));
-      A.acc(T.Elements, numel(N.InShape), Active);
+      A.acc(T.Elements, numel(N.InShape, A), Active);
       return;
     case PrimitiveKind::pool2d:
-      A.acc(T.Elements, A.mul(numel(N.OutShape), A.mul(I(N, "kernel"), I(N, "kernel"))), Active);
+      A.acc(T.Elements, A.mul(numel(N.OutShape, A), A.mul(I(N, "kernel"), I(N, "kernel"))),
+            Active);
       return;
     case PrimitiveKind::adaptive_pool:
-      A.acc(T.Elements, numel(N.InShape), Active);
+      A.acc(T.Elements, numel(N.InShape, A), Active);
       return;
     case PrimitiveKind::add_tokens:
       Params(A.mul(I(N, "count"), I(N, "dim")));
@@ -377,22 +418,24 @@ private:
       return;
     case PrimitiveKind::upsample:
     case PrimitiveKind::glu:
-      A.acc(T.Elements, numel(N.OutShape), Active);
+      A.acc(T.Elements, numel(N.OutShape, A), Active);
       return;
     case PrimitiveKind::residual: {
-      Wide Kept = numel(N.InShape);
+      Wide Kept = numel(N.InShape, A);
       T.Held = A.add(T.Held, Kept);
       for (const auto &C : N.Children)
         walk(*C, Total, Active, T, A);
       T.Held -= Kept;
-      A.acc(T.Elements, numel(N.OutShape), Active); // the add
+      A.acc(T.Elements, numel(N.OutShape, A), Active); // the add
       if (!T.ExpertDepth) {
         A.acc(T.Ops, 1, Active);
       }
-      if (!N.OutShape.empty() && Active > 0 && Active <= INT64_MAX)
-        T.Kernels.push_back(
-            {0, 0, 2 * numel(N.OutShape), numel(N.OutShape), static_cast<int64_t>(Active), true});
-      A.acc(T.Written, numel(N.OutShape), Active);
+      if (!N.OutShape.empty() && Active > INT64_MAX)
+        T.KernelOverflow = true;
+      else if (!N.OutShape.empty() && Active > 0)
+        T.Kernels.push_back({0, 0, A.mul(2, numel(N.OutShape, A)), numel(N.OutShape, A),
+                             static_cast<int64_t>(Active), true});
+      A.acc(T.Written, numel(N.OutShape, A), Active);
       return;
     }
     case PrimitiveKind::shortcut:

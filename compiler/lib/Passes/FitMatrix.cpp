@@ -3,7 +3,8 @@
 // For every model, every hardware with a memory tier and the weight precisions bf16, fp8 and
 // int4 (those the stdlib declares): the fewest devices whose first memory tier holds the weights
 // plus one sequence's KV cache at the analysis context (KV at the analysis KV precision), with
-// tensor parallelism splitting both. Runs only when the matrix is asked for.
+// tensor parallelism splitting both. Runs only when the matrix is asked for. A device count
+// beyond 64 bits (absurd capacities) is an error at the model, never a clamped or wrapped cell.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/ClosedForm.h"
@@ -18,7 +19,7 @@ class FitMatrixPass : public Pass {
 public:
   llvm::StringRef getArgument() const override { return "fit-matrix"; }
 
-  LogicalResult run(Module &M, DiagnosticEngine &) override {
+  LogicalResult run(Module &M, DiagnosticEngine &Diags) override {
     if (!M.WantMatrix)
       return success();
     FitMatrix &X = M.Matrix;
@@ -29,6 +30,7 @@ public:
     std::stable_sort(X.Hardware.begin(), X.Hardware.end(),
                      [](auto *A, auto *B) { return A->Name < B->Name; });
     const PrecisionRecord *KV = M.findPrecision(M.Point.KV);
+    bool OK = true;
     std::vector<const ModelRecord *> Models;
     for (const auto &R : M.Models)
       if (R->Root)
@@ -50,14 +52,19 @@ public:
               Capacity = S.field("capacity")->V.R;
               break;
             }
-          Row.Devices.push_back(
-              Capacity > 0 ? std::max<int64_t>(1, static_cast<int64_t>(std::ceil(Need / Capacity)))
-                           : 0);
+          double Devices = Capacity > 0 ? std::max(1.0, std::ceil(Need / Capacity)) : 0;
+          if (!(Devices < 0x1p63)) {
+            Diags.report(R->Decl->NameRange, diag::err_matrix_devices, R->Name, P,
+                         fmt::format("{:.3g}", Devices), H->Name);
+            OK = false;
+            Devices = 0;
+          }
+          Row.Devices.push_back(static_cast<int64_t>(Devices));
         }
         X.Rows.push_back(std::move(Row));
       }
     }
-    return success();
+    return success(OK);
   }
 };
 } // namespace

@@ -13,6 +13,8 @@
 //   - decode reads the dense weights once per step plus, per expert layer, the expected number
 //     of distinct experts a batch of B tokens routes to, n * (1 - (1 - k/n)^B), under uniform
 //     routing; prefill reads the weights once and writes the cache.
+// A count beyond 128 bits (absurd arguments) is reported as a real computed in doubles, never
+// wrapped; an intensity of a model that moves no bytes is undefined, not a non-finite number.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/ClosedForm.h"
@@ -57,13 +59,13 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
   case MetricKind::macs_per_image:
     return wideValue(S.MacsConst);
   case MetricKind::flops_per_image:
-    return wideValue(2 * S.MacsConst);
+    return wideValue(BigCount(2) * S.MacsConst);
   case MetricKind::elementwise_per_image:
     return wideValue(S.ElementsConst);
   case MetricKind::activation_bytes:
-    return bytesAt(S.ActivationsPeak * A.Batch, *A.Precision);
+    return bytesAt(BigCount(S.ActivationsPeak) * A.Batch, *A.Precision);
   case MetricKind::activations_written:
-    return bytesAt(S.ActivationsWritten * A.Batch, *A.Precision);
+    return bytesAt(BigCount(S.ActivationsWritten) * A.Batch, *A.Precision);
   case MetricKind::params:
     return Value::ofInt(S.Params);
   case MetricKind::active_params:
@@ -77,29 +79,29 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
   case MetricKind::macs_per_token:
     return wideValue(macsPerToken(S, A.Context));
   case MetricKind::flops_per_token:
-    return wideValue(2 * macsPerToken(S, A.Context));
+    return wideValue(BigCount(2) * macsPerToken(S, A.Context));
   case MetricKind::elementwise_per_token: {
-    Wide E = S.ElementsConst;
+    BigCount E = S.ElementsConst;
     for (const AttentionTerm &T : S.Attention)
-      E += T.ScoresCoef * visible(A.Context, T.Window);
+      E += BigCount(T.ScoresCoef) * visible(A.Context, T.Window);
     return wideValue(E);
   }
   case MetricKind::prefill_flops:
-    return wideValue(2 * prefillMacs(S, A.Tokens));
+    return wideValue(BigCount(2) * prefillMacs(S, A.Tokens));
   case MetricKind::generation_flops:
     if (S.hasBidirectional()) {
       Why = "it has bidirectional attention, so it encodes and does not generate";
       return std::nullopt;
     }
-    return wideValue(2 * prefillMacs(S, Wide(A.Prompt) + A.Output - 1));
+    return wideValue(BigCount(2) * prefillMacs(S, Wide(A.Prompt) + A.Output - 1));
   case MetricKind::training_flops_per_token: {
-    Wide F = 6 * prefillMacs(S, A.Tokens);
-    if (F % A.Tokens == 0)
-      return wideValue(F / A.Tokens);
-    return Value::ofReal(static_cast<double>(F) / static_cast<double>(A.Tokens));
+    BigCount F = BigCount(6) * prefillMacs(S, A.Tokens);
+    if (F.isExact() && F.exact() % A.Tokens == 0)
+      return wideValue(F.exact() / A.Tokens);
+    return Value::ofReal(F.approx() / static_cast<double>(A.Tokens));
   }
   case MetricKind::kv_bytes_per_token: {
-    Wide V = 0;
+    BigCount V = 0;
     for (const AttentionTerm &T : S.Attention)
       V += T.KVValues;
     return bytesAt(V, *A.Precision);
@@ -111,18 +113,25 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
   case MetricKind::weight_bytes:
     return bytesAt(S.Params, *A.Precision);
   case MetricKind::prefill_intensity: {
-    double Flops =
-        2.0 * static_cast<double>(A.Batch) * static_cast<double>(prefillMacs(S, A.Tokens));
+    double Flops = 2.0 * static_cast<double>(A.Batch) * prefillMacs(S, A.Tokens).approx();
     double Bytes = bytesAt(S.Params, *A.Weights).asDouble() +
                    static_cast<double>(A.Batch) * bytesAt(kvValues(S, A.Tokens), *A.KV).asDouble();
+    if (!(Bytes > 0)) {
+      Why = "it has no weights and no cache, so it moves no bytes";
+      return std::nullopt;
+    }
     return Value::ofReal(Flops / Bytes);
   }
   case MetricKind::decode_intensity: {
-    double Flops =
-        2.0 * static_cast<double>(A.Batch) * static_cast<double>(macsPerToken(S, A.Context));
-    double Weights = decodeWeightParams(S, A.Batch) * A.Weights->bitsPerValue() / 8;
+    double Flops = 2.0 * static_cast<double>(A.Batch) * macsPerToken(S, A.Context).approx();
+    double Weights =
+        decodeWeightParams(S, static_cast<double>(A.Batch)) * A.Weights->bitsPerValue() / 8;
     double Bytes =
         Weights + static_cast<double>(A.Batch) * bytesAt(kvValues(S, A.Context), *A.KV).asDouble();
+    if (!(Bytes > 0)) {
+      Why = "it has no weights and no cache, so it moves no bytes";
+      return std::nullopt;
+    }
     return Value::ofReal(Flops / Bytes);
   }
   }
@@ -137,8 +146,8 @@ std::vector<KVKind> zoo::kvByKind(const ModelRecord &R, const PrecisionRecord &P
     std::string Kind = "causal attention";
     if (T.Window)
       Kind += ", window " + std::to_string(T.Window);
-    Out.push_back(
-        {Kind, bytesAt(T.KVValues, P), bytesAt(T.KVValues * visible(Context, T.Window), P)});
+    Out.push_back({Kind, bytesAt(T.KVValues, P),
+                   bytesAt(BigCount(T.KVValues) * visible(Context, T.Window), P)});
   }
   if (R.Stats.StateValues)
     Out.push_back({"recurrent and convolution state, cross-attention cache", Value::ofInt(0),

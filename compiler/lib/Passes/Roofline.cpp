@@ -6,7 +6,8 @@
 //      runtime and a power limit, each with its origin;
 //   3. the analysis (Analysis/Inference) on that machine gives the expected figures, and on the
 //      ideal machine (every factor 1, no fixed cost) the ideal roofline of the same work.
-// A figure that is not finite is an error at the scenario.
+// A figure that is not finite, or a count (devices, batch, context) that does not fit in 64 bits,
+// is an error at the scenario; none reaches a backend.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Inference.h"
@@ -31,30 +32,51 @@ public:
         OK = false;
         continue;
       }
-      analyseScenario(M, *S);
+      std::vector<std::pair<ScenarioMetric, double>> BadCounts = analyseScenario(M, *S);
+      bool Finite = true;
       for (const auto *Rs : {&S->Results, &S->Ideal})
         for (const auto &R : *Rs)
-          if ((R.second.T.K == Type::Real || R.second.T.K == Type::Quantity) &&
+          if (Finite && (R.second.T.K == Type::Real || R.second.T.K == Type::Quantity) &&
               !std::isfinite(R.second.R)) {
             Diags.report(S->Range, diag::err_analysis_not_finite, S->Name,
                          scenarioMetricName(R.first));
-            OK = false;
-            break;
+            Finite = false;
           }
+      // A count that is not finite follows from a figure that is not; report the first cause.
+      for (const auto &[K, V] : BadCounts)
+        if (Finite) {
+          if (std::isfinite(V))
+            Diags.report(S->Range, diag::err_analysis_count_range, S->Name, scenarioMetricName(K),
+                         fmt::format("{:.3g}", V));
+          else
+            Diags.report(S->Range, diag::err_analysis_not_finite, S->Name,
+                         scenarioMetricName(K));
+          Finite = false;
+        }
+      if (!Finite) {
+        OK = false;
+        S->Results.clear(); // nothing of it reaches a backend
+        S->Ideal.clear();
+      }
     }
     return success(OK);
   }
 };
 } // namespace
 
-void zoo::analyseScenario(const Module &M, ScenarioRecord &S) {
+std::vector<std::pair<ScenarioMetric, double>> zoo::analyseScenario(const Module &M,
+                                                                    ScenarioRecord &S) {
   const RuntimeRecord *R = runtimeOf(M, S);
   Machine X = makeMachine(M, S, R);
   S.UsedRuntime = R;
   S.Factors = X.Uses;
   S.Notes = X.Notes;
-  S.Results = analyse(M, S, X).Results;
-  S.Ideal = analyse(M, S, X.ideal()).Results;
+  InferenceResult Expected = analyse(M, S, X), Ideal = analyse(M, S, X.ideal());
+  S.Results = std::move(Expected.Results);
+  S.Ideal = std::move(Ideal.Results);
+  std::vector<std::pair<ScenarioMetric, double>> Bad = std::move(Expected.BadCounts);
+  Bad.insert(Bad.end(), Ideal.BadCounts.begin(), Ideal.BadCounts.end());
+  return Bad;
 }
 
 std::unique_ptr<Pass> zoo::createRooflinePass() { return std::make_unique<RooflinePass>(); }

@@ -29,9 +29,17 @@ bool meets(const Value &Actual, const Value &Expected, bool Near, double Toleran
   if (Actual.T.K == Type::Enum || Actual.T.K == Type::Bool)
     return Actual.T.K == Type::Bool ? Actual.B == Expected.B : Actual.S == Expected.S;
   double A = Actual.asDouble(), X = Expected.asDouble();
+  // A difference relative to zero (or beyond a double) is no number: say so in words, not `inf%`.
   double Rel = X == 0 ? (A == 0 ? 0 : INFINITY) : std::fabs(A - X) / std::fabs(X);
+  auto Off = [&] {
+    if (std::isfinite(Rel))
+      return fmt::format("off by {:.3g}%", Rel * 100);
+    return std::string(X == 0 ? "a percentage of an expected 0 admits only 0"
+                              : "off by more than 1e308%");
+  };
   if (Near) {
-    Note = fmt::format("off by {:.3g}%, allowed {}%", Rel * 100, formatReal(TolerancePercent));
+    Note = std::isfinite(Rel) ? fmt::format("{}, allowed {}%", Off(), formatReal(TolerancePercent))
+                              : Off();
     return Rel * 100 <= TolerancePercent;
   }
   if (Actual.T.K == Type::Int && Expected.T.K == Type::Int) {
@@ -39,7 +47,7 @@ bool meets(const Value &Actual, const Value &Expected, bool Near, double Toleran
       Note = fmt::format("the difference is {}{}", *D > 0 ? "+" : "", withThousands(*D));
     return Actual.I == Expected.I;
   }
-  Note = fmt::format("off by {:.3g}%", Rel * 100);
+  Note = Off();
   return A == X;
 }
 

@@ -3,7 +3,9 @@
 // eval() first types an expression, reporting ill-typed operands once, then computes its value
 // when all operands have one. Integer operations use checked arithmetic and report overflow;
 // integer `/` must be exact. Quantities are doubles in base units; their dimensions multiply and
-// divide, and only equal dimensions add or compare.
+// divide, and only equal dimensions add or compare. Every real value is finite: a literal whose
+// unit scales it beyond a double, and an operation whose result overflows one, are errors at the
+// expression, so no infinity or NaN ever reaches a record (`NaN <= 0` would pass any check).
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Sema/Evaluator.h"
@@ -104,6 +106,11 @@ EvalResult Evaluator::eval(const Expr &E, const Scope &S) {
 
 EvalResult Evaluator::number(const NumberExpr &N) {
   Value V;
+  if (!std::isfinite(N.RealValue)) { // `1e300 TB`: the unit's scale overflows
+    Diags.report(N.range(), diag::err_real_literal_invalid, N.text());
+    valueError();
+    return {};
+  }
   if (!N.UnitText.empty()) {
     V.T = Type::quantity(N.UnitDim);
     V.R = N.RealValue;
@@ -247,6 +254,12 @@ EvalResult Evaluator::binary(const BinaryExpr &E, const Scope &S) {
   EvalResult L = eval(*E.LHS, S), R = eval(*E.RHS, S);
   if (!L.ok() || !R.ok())
     return {};
+  // A dimension's exponents are small integers: `s * s * ...` 257 times must not wrap to `s`.
+  if ((E.Op == "*" || E.Op == "/") && L.T.K == Type::Quantity && R.T.K == Type::Quantity &&
+      !L.T.D.combines(R.T.D, E.Op == "/")) {
+    Diags.report(E.range(), diag::err_dimension_exponent, E.text());
+    return {};
+  }
   Type T = binaryType(E.Op, L.T, R.T);
   if (T.isError()) {
     if ((E.Op == "+" || E.Op == "-" || isOrder(E.Op)) && L.T.K == Type::Quantity &&
@@ -333,6 +346,11 @@ EvalResult Evaluator::binary(const BinaryExpr &E, const Scope &S) {
     return {};
   }
   Out.R = Op == "+" ? X + Y : Op == "-" ? X - Y : Op == "*" ? X * Y : X / Y;
+  if (!std::isfinite(Out.R)) {
+    Diags.report(E.range(), diag::err_real_overflow, E.text());
+    valueError();
+    return {};
+  }
   if (T.K == Type::Quantity) {
     // Keep the unit a reader wrote when the dimension is an operand's.
     if (A.T == T)
@@ -377,8 +395,14 @@ EvalResult Evaluator::call(const CallExpr &E, const Scope &S) {
     if (!Args[0].V || !Args[1].V)
       return {Type::of(Type::Int), std::nullopt};
     int64_t A = Args[0].V->I, B = Args[1].V->I;
-    if (B <= 0) {
+    if (B == 0) {
       Diags.report(E.Args[1]->range(), diag::err_division_by_zero, E.text());
+      valueError();
+      return {};
+    }
+    if (B < 0) {
+      Diags.report(E.Args[1]->range(), diag::err_primitive_arg, F,
+                   fmt::format("the divisor must be positive, found {}", B));
       valueError();
       return {};
     }

@@ -116,7 +116,9 @@ void checkFields(SemaImpl &S, const std::vector<Item> &Items, const std::vector<
     EvalResult R = S.Eval.eval(*I.Value, Global);
     if (!S.Eval.convert(R, Spec->T, I.Value->range(), fmt::format("field `{}`", I.Name)) || !R.V)
       continue;
-    if (Spec->Positive && R.V->asDouble() <= 0) {
+    // `!(x > 0)`, not `x <= 0`: a value that is not a number must fail (the evaluator admits
+    // none, but a positivity check must never be what lets one through).
+    if (Spec->Positive && !(R.V->asDouble() > 0)) {
       S.Diags.report(I.Value->range(), diag::err_field_value, I.Name,
                      "must be positive, found " + R.V->str());
       continue;
@@ -147,6 +149,26 @@ void requireFields(SemaImpl &S, const std::vector<Item> &Have, const std::vector
   }
 }
 } // namespace zoo
+
+namespace {
+/// Reports (and drops) a model `context` that is not a whole number of tokens within 2^40.
+void checkContextField(DiagnosticEngine &Diags, ModelRecord &R) {
+  // The declared context is a count of tokens (backends print it as an integer): whole, and
+  // within the analysis's limit on token counts.
+  auto It = std::find_if(R.Fields.begin(), R.Fields.end(),
+                         [](const FieldValue &F) { return F.Name == "context"; });
+  if (It == R.Fields.end())
+    return;
+  const char *Problem = !(It->V.R <= scenarioLimit("prompt"))
+                            ? "must be at most 2^40 (1,099,511,627,776) tokens, found "
+                        : !isInt64(It->V.R) ? "must be a whole number of tokens, found "
+                                            : nullptr;
+  if (!Problem)
+    return;
+  Diags.report(It->Range, diag::err_field_value, "context", Problem + It->V.str());
+  R.Fields.erase(It);
+}
+} // namespace
 
 void SemaImpl::buildModels() {
   for (const auto &F : M.Files)
@@ -237,6 +259,7 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
     Rec->Fields = Base->Fields;
   std::string What = fmt::format("model `{}`", D.Name);
   checkFields(*this, D.Items, modelFields(), What, Rec->Fields, Base != nullptr);
+  checkContextField(Diags, *Rec);
   for (const Item &I : D.Items) {
     if (I.K == Item::Source) {
       Rec->Sources.push_back(I.Text);
@@ -264,7 +287,7 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
                      "a number", R.T.str());
         continue;
       }
-      if (I.K == Item::ExpectNear && I.Tolerance <= 0) {
+      if (I.K == Item::ExpectNear && !(I.Tolerance > 0)) {
         Diags.report(I.Range, diag::err_bad_tolerance, I.Tolerance);
         continue;
       }
@@ -529,7 +552,7 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
                          fmt::format("peak `{}`", P.Name), "FLOP/s or OP/s", R.T.str());
           continue;
         }
-        if (R.V->R <= 0) {
+        if (!(R.V->R > 0)) {
           Diags.report(P.Value->range(), diag::err_field_value, P.Name,
                        "must be positive, found " + R.V->str());
           continue;

@@ -111,7 +111,7 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
   std::string What = fmt::format("runtime `{}`", D.Name);
   checkFields(*this, D.Items, runtimeFields(), What, Rec->Fields);
   for (const FieldValue &F : Rec->Fields) {
-    bool Negative = F.V.T.K == Type::Quantity && F.V.R < 0;
+    bool Negative = F.V.T.K == Type::Quantity && !(F.V.R >= 0);
     if (Negative) {
       Diags.report(F.Range, diag::err_field_value, F.Name,
                    "must not be negative, found " + F.V.str());
@@ -134,7 +134,7 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
     else if (F.Name == "serving")
       Rec->Serving = F.V.B;
     else if (F.Name == "memory_fraction" || F.Name == "kv_fraction") {
-      if (F.V.R > 1)
+      if (!(F.V.R <= 1))
         Diags.report(F.Range, diag::err_field_value, F.Name,
                      "must be at most 1, found " + F.V.str());
       (F.Name == "kv_fraction" ? Rec->KVFraction : Rec->MemoryFraction) = F.V.R;

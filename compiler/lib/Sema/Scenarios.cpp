@@ -105,9 +105,18 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
               {"model", "hardware", "weights", "kv", "compute", "activations", "runtime"});
   Rec->Fields = Fields;
   for (const FieldValue &F : Fields) {
+    // Written so that a value that is not a number fails too (the evaluator admits none).
     if (const char *Limit = analysisLimit(F.Name);
-        Limit && F.V.asDouble() > scenarioLimit(F.Name)) {
+        Limit && !(F.V.asDouble() <= scenarioLimit(F.Name))) {
       Diags.report(F.Range, diag::err_scenario_limit, "`" + F.Name + "`", D.Name, F.V.str(), Limit);
+      OK = false;
+      continue;
+    }
+    // Token counts are quantities (`2048 tokens`), so they may be written as reals: they must
+    // be whole, never truncated.
+    if (F.V.T.K == Type::Quantity && F.V.T.D == Dim::of(BaseDim::Token) && !isInt64(F.V.R)) {
+      Diags.report(F.Range, diag::err_field_value, F.Name,
+                   "must be a whole number of tokens, found " + F.V.str());
       OK = false;
       continue;
     }
@@ -130,7 +139,7 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
     else if (F.Name == "calibration")
       Rec->Calibration = F.V.B;
     else if (F.Name == "compute_efficiency" || F.Name == "memory_efficiency") {
-      if (F.V.R > 1) {
+      if (!(F.V.R <= 1)) {
         Diags.report(F.Range, diag::err_field_value, F.Name,
                      "must be at most 1, found " + F.V.str());
         OK = false;
@@ -233,10 +242,16 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
     if (!Eval.convert(R, Want, I.Value->range(), fmt::format("metric `{}`", I.Name)) || !R.V)
       continue;
     if (I.K == Item::Measured) {
+      // Validation divides by the measurement: it must be a positive (finite) number.
+      bool Number = R.V->T.isNumeric() || R.V->T.K == Type::Quantity;
+      if (!Number || !(R.V->asDouble() > 0)) {
+        Diags.report(I.Value->range(), diag::err_measured_value, I.Name, R.V->str());
+        continue;
+      }
       Rec->Measured.push_back({*K, *R.V, I.Text, I.Range});
       continue;
     }
-    if (I.K == Item::ExpectNear && I.Tolerance <= 0) {
+    if (I.K == Item::ExpectNear && !(I.Tolerance > 0)) {
       Diags.report(I.Range, diag::err_bad_tolerance, I.Tolerance);
       continue;
     }

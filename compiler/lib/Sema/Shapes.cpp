@@ -7,7 +7,8 @@
 //   2. it records the sizes the primitive takes from the shape as arguments (input channels,
 //      features, positions), so that the cost model reads them like any other argument;
 //   3. it computes the output shape (PyTorch's convolution and pooling arithmetic; `same`
-//      padding gives ceil(size / stride)).
+//      padding gives ceil(size / stride)) in 128 bits, and checks it: every size at least 1 and
+//      at most 2^63 - 1 elements in all (an input too), so that every count over it is exact.
 // Containers (residual, shortcut, branch) are handled by the walk in BlockWalker.cpp.
 //
 //===----------------------------------------------------------------------===//
@@ -23,11 +24,31 @@ std::string zoo::shapeText(const std::vector<int64_t> &D) {
 }
 
 namespace {
-int64_t numel(const std::vector<int64_t> &D) {
-  int64_t N = 1;
+/// The elements of a shape, checked: nullopt beyond 2^63 - 1.
+std::optional<int64_t> numel(const std::vector<int64_t> &D) {
+  std::optional<int64_t> N = 1;
   for (int64_t X : D)
-    N *= X;
+    if (N)
+      N = checkedMul(*N, X);
   return N;
+}
+
+std::string wideText(Wide V) {
+  if (fitsInt64(V))
+    return std::to_string(static_cast<int64_t>(V));
+  std::string S;
+  bool Neg = V < 0;
+  unsigned __int128 U = Neg ? -static_cast<unsigned __int128>(V) : V;
+  for (; U; U /= 10)
+    S.insert(S.begin(), static_cast<char>('0' + static_cast<int>(U % 10)));
+  return Neg ? "-" + S : S;
+}
+
+std::string wideShapeText(const std::vector<Wide> &D) {
+  std::string S = "(";
+  for (size_t I = 0; I < D.size(); ++I)
+    S += (I ? ", " : "") + wideText(D[I]);
+  return S + ")";
 }
 
 void setArg(LayerNode &N, llvm::StringRef Name, int64_t V) {
@@ -49,15 +70,32 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     Diags.report(C.range(), diag::err_shape, N.Decl->Name, Msg);
     return false;
   };
+  // A new shape: every size at least 1, and at most 2^63 - 1 elements in all, so that the cost
+  // model's products over it stay exact. Sizes are computed in 128 bits and checked here.
+  auto Settle = [&](const std::vector<Wide> &W, const char *What) -> bool {
+    std::vector<int64_t> Out;
+    for (Wide X : W) {
+      if (X < 1)
+        return Fail(fmt::format("{} {} has an empty dimension", What, wideShapeText(W)));
+      if (!fitsInt64(X))
+        break;
+      Out.push_back(static_cast<int64_t>(X));
+    }
+    if (Out.size() != W.size() || !numel(Out))
+      return Fail(fmt::format("{} {} has more than 2^63 - 1 elements", What, wideShapeText(W)));
+    Shape = Out;
+    return true;
+  };
   if (N.Prim == PrimitiveKind::input) {
-    std::vector<int64_t> D = {I("channels")};
+    std::vector<Wide> D = {I("channels")};
     for (const char *X : {"height", "width"})
       if (I(X))
         D.push_back(I(X));
     if (D[0] <= 0)
       return Fail("the input needs at least one channel");
-    Shape = D;
-    N.InShape = D;
+    if (!Settle(D, "the input"))
+      return false;
+    N.InShape = *Shape;
     return true;
   }
   if (!Shape) {
@@ -89,12 +127,15 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
       return true;
     }
   }
-  std::vector<int64_t> &D = *Shape;
+  const std::vector<int64_t> D = *Shape;
+  const char *Output = "its output";
+  // PyTorch's output size, in 128 bits (padding and dilation may be as large as any int);
+  // `same` padding gives ceil(In / St).
   auto OutSize = [&](int64_t In, int64_t K, int64_t St, int64_t P, int64_t Dil, bool Same,
-                     bool Ceil) -> int64_t {
+                     bool Ceil) -> Wide {
     if (Same)
-      return (In + St - 1) / St;
-    int64_t Num = In + 2 * P - Dil * (K - 1) - 1;
+      return Wide(In) / St + (In % St != 0);
+    Wide Num = Wide(In) + 2 * Wide(P) - Wide(Dil) * (Wide(K) - 1) - 1;
     if (Num < 0)
       return 0;
     return (Ceil ? (Num + St - 1) / St : Num / St) + 1;
@@ -112,12 +153,13 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     if (Kh <= 0 || Kw <= 0 || Sh <= 0 || Sw <= 0 || I("dilation") <= 0)
       return Fail("kernel, stride and dilation must be positive");
     bool Same = N.arg("same")->B;
-    int64_t H = OutSize(D[1], Kh, Sh, I("padding"), I("dilation"), Same, false);
-    int64_t W = OutSize(D[2], Kw, Sw, I("padding_w"), I("dilation"), Same, false);
+    Wide H = OutSize(D[1], Kh, Sh, I("padding"), I("dilation"), Same, false);
+    Wide W = OutSize(D[2], Kw, Sw, I("padding_w"), I("dilation"), Same, false);
     if (H <= 0 || W <= 0)
-      return Fail(fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], H, W));
+      return Fail(fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], wideText(H), wideText(W)));
+    if (!Settle({Out, H, W}, Output))
+      return false;
     setArg(N, "in_channels", Cin);
-    D = {Out, H, W};
     return true;
   }
   case PrimitiveKind::batchnorm:
@@ -130,86 +172,88 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     if (K <= 0 || St <= 0)
       return Fail("kernel and stride must be positive");
     bool Ceil = N.arg("ceil_mode")->B;
-    int64_t H = OutSize(D[1], K, St, I("padding"), 1, false, Ceil);
-    int64_t W = OutSize(D[2], K, St, I("padding"), 1, false, Ceil);
+    Wide H = OutSize(D[1], K, St, I("padding"), 1, false, Ceil);
+    Wide W = OutSize(D[2], K, St, I("padding"), 1, false, Ceil);
     if (H <= 0 || W <= 0)
-      return Fail(fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], H, W));
-    D = {D[0], H, W};
-    return true;
+      return Fail(fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], wideText(H), wideText(W)));
+    return Settle({D[0], H, W}, Output);
   }
   case PrimitiveKind::adaptive_pool:
     if (D.size() != 3)
       return Fail("it needs a (channels, height, width) input, found " + shapeText(D));
-    D = {D[0], I("height"), I("width")};
-    return true;
+    return Settle({D[0], I("height"), I("width")}, Output);
   case PrimitiveKind::flatten:
-    D = {numel(D)};
-    return true;
+    return Settle({*numel(D)}, Output); // a settled shape's elements fit
   case PrimitiveKind::tokens:
     if (D.size() != 3)
       return Fail("it needs a (channels, height, width) input, found " + shapeText(D));
     Spatial.push_back({D[1], D[2]});
-    D = {D[1] * D[2], D[0]};
-    return true;
+    return Settle({Wide(D[1]) * D[2], D[0]}, Output);
   case PrimitiveKind::untokens: {
-    if (D.size() != 2 || Spatial.empty() || Spatial.back().first * Spatial.back().second != D[0])
+    if (D.size() != 2 || Spatial.empty() ||
+        Wide(Spatial.back().first) * Spatial.back().second != D[0])
       return Fail("it needs the (tokens, channels) output of a matching `tokens()`, found " +
                   shapeText(D));
     auto [H, W] = Spatial.back();
     Spatial.pop_back();
-    D = {D[1], H, W};
-    return true;
+    return Settle({D[1], H, W}, Output);
   }
   case PrimitiveKind::add_tokens:
     if (D.size() != 2)
       return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
     setArg(N, "dim", D[1]);
-    D[0] += I("count");
-    return true;
+    return Settle({Wide(D[0]) + I("count"), D[1]}, Output);
   case PrimitiveKind::first_token:
     if (D.size() != 2)
       return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
-    D = {D[1]};
-    return true;
+    return Settle({D[1]}, Output);
   case PrimitiveKind::linear: {
     int64_t F = D.back();
     if (I("in") == 0)
       setArg(N, "in", F);
     else if (I("in") != F)
       return Fail(fmt::format("`in` is {} but the input has {} features", I("in"), F));
-    setArg(N, "positions", numel(D) / F);
-    D.back() = I("out");
-    return true;
+    setArg(N, "positions", *numel(D) / F);
+    std::vector<Wide> Next(D.begin(), D.end());
+    Next.back() = I("out");
+    return Settle(Next, Output);
   }
   case PrimitiveKind::norm:
     if (I("dim") != D.back() && I("dim") != D[0])
       return Fail(fmt::format("`dim` is {} but the input is {}", I("dim"), shapeText(D)));
-    setArg(N, "positions", numel(D) / I("dim"));
+    setArg(N, "positions", *numel(D) / I("dim"));
     return true;
   case PrimitiveKind::act:
     if (I("dim") == 0)
-      setArg(N, "dim", numel(D));
+      setArg(N, "dim", *numel(D));
     return true;
   case PrimitiveKind::side_input:
     if (I("dim") <= 0)
       return Fail("`dim` must be positive");
-    D = I("tokens") ? std::vector<int64_t>{I("tokens"), I("dim")} : std::vector<int64_t>{I("dim")};
-    return true;
+    if (I("tokens"))
+      return Settle({I("tokens"), I("dim")}, Output);
+    return Settle({I("dim")}, Output);
   case PrimitiveKind::take_channels:
     if (I("count") <= 0 || I("count") > D[0])
       return Fail(fmt::format("cannot take {} of {} channels", I("count"), D[0]));
-    D[0] = I("count");
+    {
+      std::vector<int64_t> Next = D;
+      Next[0] = I("count");
+      Shape = Next;
+    }
     return true;
-  case PrimitiveKind::glu:
+  case PrimitiveKind::glu: {
     if (D.back() % 2)
       return Fail("the last dimension (" + std::to_string(D.back()) + ") must be even");
-    D.back() /= 2;
+    std::vector<int64_t> Next = D;
+    Next.back() /= 2;
+    Shape = Next;
     return true;
+  }
   case PrimitiveKind::upsample:
     if (D.size() != 3 || I("factor") <= 0)
       return Fail("it needs a (channels, height, width) input and a positive factor");
-    D = {D[0], D[1] * I("factor"), D[2] * I("factor")};
-    return true;
+    return Settle({D[0], Wide(D[1]) * I("factor"), Wide(D[2]) * I("factor")}, Output);
   case PrimitiveKind::save:
     Saved.push_back(D);
     return true;
@@ -220,18 +264,19 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     Saved.pop_back();
     if (Skip.size() != D.size() || Skip.size() < 2 ||
         !std::equal(Skip.begin() + 1, Skip.end(), D.begin() + 1))
-      return Fail("the saved tensor " + shapeText(Skip) + " does not match " + shapeText(D) +
-                  " outside the channels");
-    D[0] += Skip[0];
-    return true;
+      return Fail("the saved tensor " + shapeText(Skip) + " does not match " +
+                  shapeText(D) + " outside the channels");
+    std::vector<Wide> Next(D.begin(), D.end());
+    Next[0] += Skip[0];
+    return Settle(Next, Output);
   }
-  case PrimitiveKind::attend:
+  case PrimitiveKind::attend: {
     // Over a (tokens, fused q/k/v features) tensor; the output is heads x v_head_dim per token.
     if (D.size() != 2)
       return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
     setArg(N, "positions", D[0]);
-    D.back() = I("heads") * I("v_head_dim");
-    return true;
+    return Settle({D[0], Wide(I("heads")) * I("v_head_dim")}, Output);
+  }
   // (cross-attention in a model with an input attends to `cross_len` context tokens)
   default:
     return true;

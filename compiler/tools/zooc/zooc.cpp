@@ -26,6 +26,31 @@ using namespace zoo;
 namespace cl = llvm::cl;
 
 namespace {
+/// A count of the analysis point, written in decimal: llvm::cl's own integer parser reads `010`
+/// as octal (8) and `0x10` as hexadecimal, a silently different number.
+struct Decimal {
+  int64_t V;
+  operator int64_t() const { return V; }
+};
+} // namespace
+
+template <> class llvm::cl::parser<Decimal> : public basic_parser<Decimal> {
+public:
+  explicit parser(Option &O) : basic_parser(O) {}
+  bool parse(Option &O, StringRef, StringRef Arg, Decimal &Out) {
+    if (Arg.getAsInteger(10, Out.V))
+      return O.error("'" + Arg + "' is not a decimal integer that fits in 64 bits");
+    return false;
+  }
+  StringRef getValueName() const override { return "int"; }
+  void printOptionDiff(const Option &O, Decimal V, const OptionValue<Decimal> &,
+                       size_t GlobalWidth) const {
+    printOptionName(O, GlobalWidth);
+    outs() << "= " << V.V << "\n";
+  }
+};
+
+namespace {
 enum class EmitKind {
   Report,
   JSON,
@@ -72,14 +97,14 @@ cl::opt<bool> WriteIfChanged("write-if-changed",
                              cl::cat(ZoocCat));
 cl::OptionCategory
     PointCat("analysis point (where reports evaluate context- and batch-dependent metrics)");
-cl::opt<int64_t> Context("context", cl::desc("Context length a token sees (default 4096)"),
-                         cl::value_desc("tokens"), cl::init(4096), cl::cat(PointCat));
-cl::opt<int64_t> Prompt("prompt", cl::desc("Prompt (prefill) length (default 2048)"),
-                        cl::value_desc("tokens"), cl::init(2048), cl::cat(PointCat));
-cl::opt<int64_t> OutputLen("output", cl::desc("Generated tokens (default 256)"),
-                           cl::value_desc("tokens"), cl::init(256), cl::cat(PointCat));
-cl::opt<int64_t> Batch("batch", cl::desc("Sequences per step (default 1)"), cl::value_desc("n"),
-                       cl::init(1), cl::cat(PointCat));
+cl::opt<Decimal> Context("context", cl::desc("Context length a token sees (default 4096)"),
+                         cl::value_desc("tokens"), cl::init(Decimal{4096}), cl::cat(PointCat));
+cl::opt<Decimal> Prompt("prompt", cl::desc("Prompt (prefill) length (default 2048)"),
+                        cl::value_desc("tokens"), cl::init(Decimal{2048}), cl::cat(PointCat));
+cl::opt<Decimal> OutputLen("output", cl::desc("Generated tokens (default 256)"),
+                           cl::value_desc("tokens"), cl::init(Decimal{256}), cl::cat(PointCat));
+cl::opt<Decimal> Batch("batch", cl::desc("Sequences per step (default 1)"), cl::value_desc("n"),
+                       cl::init(Decimal{1}), cl::cat(PointCat));
 cl::opt<std::string> Weights("weights", cl::desc("Weight precision (default bf16)"),
                              cl::value_desc("precision"), cl::init("bf16"), cl::cat(PointCat));
 cl::opt<std::string> KVPrecision(
@@ -89,8 +114,8 @@ cl::opt<std::string> KVPrecision(
 cl::list<std::string> HardwareSel("hardware",
                                   cl::desc("Analyse each --model on this hardware (repeatable)"),
                                   cl::value_desc("name"), cl::cat(PointCat));
-cl::opt<int64_t> DevicesOpt("devices", cl::desc("Devices per model, tensor parallel (default 1)"),
-                            cl::value_desc("n"), cl::init(1), cl::cat(PointCat));
+cl::opt<Decimal> DevicesOpt("devices", cl::desc("Devices per model, tensor parallel (default 1)"),
+                            cl::value_desc("n"), cl::init(Decimal{1}), cl::cat(PointCat));
 cl::opt<std::string> ComputePrec("compute",
                                  cl::desc("Compute precision (default: the activations')"),
                                  cl::value_desc("precision"), cl::cat(PointCat));
@@ -228,7 +253,7 @@ bool addAdHocScenarios(Module &M) {
       usageError("hardware '" + HName + "' declares no memory tier");
       return false;
     }
-    if (DevicesOpt > 1 && !Link) {
+    if (DevicesOpt.getValue() > 1 && !Link) {
       usageError("hardware '" + HName + "' declares no link, so --devices must be 1");
       return false;
     }
@@ -246,10 +271,10 @@ bool addAdHocScenarios(Module &M) {
       S->KV = KV;
       S->Compute = C;
       S->Activations = Act;
-      S->Batch = Batch;
-      S->Prompt = Prompt;
-      S->Output = OutputLen;
-      S->Devices = DevicesOpt;
+      S->Batch = Batch.getValue();
+      S->Prompt = Prompt.getValue();
+      S->Output = OutputLen.getValue();
+      S->Devices = DevicesOpt.getValue();
       M.Scenarios.push_back(std::move(S));
     }
   }
@@ -324,24 +349,27 @@ int main(int argc, char **argv) {
   Opts.Prelude = !NoPrelude;
   Opts.Prediction = FullLL ? PredictionMode::LL : PredictionMode::SLLThenLL;
 
-  for (auto *O : {&Context, &Prompt, &OutputLen, &Batch})
-    if (*O < 1)
+  // The analysis point takes the limits of scenario fields (scenarioLimit): token counts (the
+  // context too) and the batch at most 2^40, devices at most 2^20, so that every product the
+  // metrics and the analysis form stays in range.
+  for (auto *O : {&Context, &Prompt, &OutputLen, &Batch, &DevicesOpt}) {
+    int64_t V = O->getValue();
+    if (V < 1)
       return usageError("--" + O->ArgStr + " must be at least 1");
-  for (auto *O : {&Prompt, &OutputLen, &Batch, &DevicesOpt})
-    if (double Limit = scenarioLimit(O == &OutputLen ? "output" : O->ArgStr);
-        static_cast<double>(*O) > Limit)
-      return usageError("--" + O->ArgStr + " is " + std::to_string(*O) +
-                        "; the analysis takes at most " +
-                        std::to_string(static_cast<int64_t>(Limit)));
-  M.Point = {Context, Prompt, OutputLen, Batch, Weights, KVPrecision};
+    llvm::StringRef Field = O == &OutputLen ? "output" : O == &Context ? "prompt" : O->ArgStr;
+    auto Limit = static_cast<int64_t>(scenarioLimit(Field));
+    if (V > Limit)
+      return usageError("--" + O->ArgStr + " is " + std::to_string(V) +
+                        "; the analysis takes at most " + std::to_string(Limit));
+  }
+  M.Point = {Context.getValue(), Prompt.getValue(), OutputLen.getValue(), Batch.getValue(),
+             Weights, KVPrecision};
   for (auto *O : {&ComputeEff, &MemoryEff})
     if (O->getNumOccurrences()) {
-      if (!(*O > 0 && *O <= 1))
+      if (!(*O > 0 && *O <= 1)) // NaN fails too
         return usageError("--" + O->ArgStr + " must be in (0, 1]");
       (O == &ComputeEff ? M.OverrideComputeEfficiency : M.OverrideMemoryEfficiency) = O->getValue();
     }
-  if (DevicesOpt < 1)
-    return usageError("--devices must be at least 1");
 
   PhaseTimer Timer(TimePhases);
   bool OK = loadFiles(M, Diags, Files, Opts);

@@ -2,6 +2,8 @@
 //
 // Sums over a model's attention and expert kinds (ModelStats), shared by the metric evaluator
 // and the roofline analysis. Each costs O(number of kinds). Conventions: docs/formulas.md.
+// Counts are BigCounts: exact in 128 bits while they fit, approximate (a double) beyond, never
+// wrapped, whatever the context or token count.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ZOO_ANALYSIS_CLOSEDFORM_H
@@ -14,22 +16,22 @@ namespace zoo {
 /// Positions a token at context `C` sees under a window `Window` (0: no window): min(C, Window).
 Wide visible(Wide C, int64_t Window);
 /// MACs of one token that sees `C` positions.
-Wide macsPerToken(const ModelStats &S, Wide C);
+BigCount macsPerToken(const ModelStats &S, Wide C);
 /// MACs of a forward pass over `N` tokens (causal: positions 1..N).
-Wide prefillMacs(const ModelStats &S, Wide N);
+BigCount prefillMacs(const ModelStats &S, Wide N);
 /// KV cache and state values of one sequence at context `C`.
-Wide kvValues(const ModelStats &S, Wide C);
+BigCount kvValues(const ModelStats &S, Wide C);
 /// Bytes of `Values` values at precision `P` (exact where integral).
-Value bytesAt(Wide Values, const PrecisionRecord &P);
+Value bytesAt(const BigCount &Values, const PrecisionRecord &P);
 /// Parameters a decode step of `Batch` tokens reads: dense weights plus the expected distinct
 /// experts of each expert layer under uniform routing.
-double decodeWeightParams(const ModelStats &S, int64_t Batch);
+double decodeWeightParams(const ModelStats &S, double Batch);
 /// Weight parameters a forward pass over `Tokens` positions moves from memory: `Params` (the
 /// dense weights, or what decodeWeightParams leaves) less the lookup tables, plus the rows the
 /// tokens look up (at most the tables) and the tables a tied output head multiplies by.
 double weightParamsRead(const ModelStats &S, double Params, double Tokens);
 /// An exact count as an int where it fits in 64 bits, else a real.
-Value wideValue(Wide W);
+Value wideValue(const BigCount &W);
 
 } // namespace zoo
 

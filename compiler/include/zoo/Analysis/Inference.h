@@ -33,6 +33,8 @@ struct InferenceResult {
   std::vector<std::pair<ScenarioMetric, Value>> Results;
   PhaseCost Prefill; ///< models with an input: the forward pass of the batch
   PhaseCost Decode;  ///< the decode step at the middle of the generation
+  /// Counts that came out not finite or beyond 64 bits (with the value): errors at the scenario.
+  std::vector<std::pair<ScenarioMetric, double>> BadCounts;
 };
 
 /// Analyses scenario `S` on machine `X`. The model, hardware and precisions must be set.

@@ -33,8 +33,11 @@ struct Dim {
         return false;
     return true;
   }
+  /// The product and quotient; exponents must stay within int8_t (see combines()).
   Dim operator*(const Dim &O) const;
   Dim operator/(const Dim &O) const;
+  /// Whether every exponent of `*this * O` (or `*this / O` when `Divide`) fits in int8_t.
+  bool combines(const Dim &O, bool Divide) const;
   bool operator==(const Dim &O) const { return Exp == O.Exp; }
   bool operator!=(const Dim &O) const { return !(*this == O); }
   /// Human spelling in base units: `bytes`, `bytes/s`, `FLOP/s`, `W`, `FLOP/bytes`.

@@ -9,6 +9,7 @@
 #ifndef ZOO_IR_MODULE_H
 #define ZOO_IR_MODULE_H
 
+#include "zoo/Basic/Checked.h"
 #include "zoo/IR/AST.h"
 #include "zoo/IR/Value.h"
 #include "llvm/ADT/StringMap.h"
@@ -98,9 +99,6 @@ struct Expectation {
   double TolerancePercent = 0;
   llvm::SMRange Range;
 };
-
-/// Exact wide integers for work counts (a prefill of a million tokens exceeds 64 bits).
-using Wide = __int128;
 
 /// Attention of one kind (same window and causality), summed over every layer that has it.
 /// Per token that sees c positions it costs MacsCoef * min(c, Window) MACs (Window 0: no cap),

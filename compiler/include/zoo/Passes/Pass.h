@@ -39,8 +39,9 @@ std::unique_ptr<Pass> createFitMatrixPass();
 std::unique_ptr<Pass> createValidationPass();
 
 /// Runs the performance model on one scenario: fills its runtime, factors, notes, expected
-/// Results and Ideal roofline.
-void analyseScenario(const Module &M, ScenarioRecord &S);
+/// Results and Ideal roofline. Returns the counts (with their values) that came out not finite
+/// or beyond 64 bits.
+std::vector<std::pair<ScenarioMetric, double>> analyseScenario(const Module &M, ScenarioRecord &S);
 
 /// Every pass, in order. Metric passes first, verification last.
 std::vector<std::unique_ptr<Pass>> createDefaultPipeline();
