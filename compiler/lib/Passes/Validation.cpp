@@ -119,17 +119,19 @@ public:
         if (G != "all" && Row.Scenario->Regime != G &&
             std::find(Tags.begin(), Tags.end(), G) == Tags.end())
           continue;
-        Named.push_back(std::fabs(Row.NamedError));
-        Default.push_back(std::fabs(Row.DefaultError));
-        Ideal.push_back(std::fabs(Row.IdealError));
+        // Only numbers enter a median (a NaN would also break the sort's ordering).
+        for (auto [Into, E] : {std::pair{&Named, Row.NamedError}, {&Default, Row.DefaultError},
+                               {&Ideal, Row.IdealError}})
+          if (std::isfinite(E))
+            Into->push_back(std::fabs(E));
         if (std::fabs(Row.NamedError) > std::fabs(Sum.NamedWorst))
           Sum.NamedWorst = Row.NamedError;
         if (std::fabs(Row.DefaultError) > std::fabs(Sum.DefaultWorst))
           Sum.DefaultWorst = Row.DefaultError;
       }
-      if (Named.empty())
+      if (Named.empty() && Default.empty() && Ideal.empty())
         continue;
-      Sum.Count = static_cast<int>(Named.size());
+      Sum.Count = static_cast<int>(std::max({Named.size(), Default.size(), Ideal.size()}));
       Sum.NamedMedian = median(Named);
       Sum.DefaultMedian = median(Default);
       Sum.IdealMedian = median(Ideal);

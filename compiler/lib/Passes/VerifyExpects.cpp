@@ -4,7 +4,8 @@
 //   1. read the computed value (metricValue, the pipeline's sums, the scenario's results);
 //   2. `==` on an int metric compares exactly; on a real metric, exactly as doubles;
 //   3. `~= X within P%` passes when |actual - X| <= P/100 * |X|;
-//   4. a failure is an error at the `expect` line that states both values and the difference.
+//   4. a failure is an error at the `expect` line that states both values and the difference;
+//   5. a scenario's `measured` figure must be one its analysis makes.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Basic/Checked.h"
@@ -98,16 +99,25 @@ public:
           Diags.report(E.Range, diag::note_expect_diff, Note);
       }
     }
+    const char *NoFigure = "the analysis has no such figure here (energy needs a TDP; batch_time, "
+                           "images_per_s and the like need a model with an input; decode and "
+                           "prefill figures need one without)";
     for (auto &S : M.Scenarios) {
       if (S->Results.empty())
         continue;
+      // A measurement of a figure the analysis does not make could never be compared (the
+      // validation table would divide by nothing).
+      for (const Measurement &X : S->Measured)
+        if (!S->result(X.Metric)) {
+          Diags.report(X.Range, diag::err_metric_undefined, scenarioMetricName(X.Metric), S->Name,
+                       NoFigure);
+          OK = false;
+        }
       for (const ScenarioExpectation &E : S->Expects) {
         const Value *A = E.Ideal ? S->ideal(E.Metric) : S->result(E.Metric);
         if (!A) {
           Diags.report(E.Range, diag::err_metric_undefined, scenarioMetricName(E.Metric), S->Name,
-                       "the analysis has no such figure here (energy needs a TDP; batch_time, "
-                       "images_per_s and the like need a model with an input; decode and "
-                       "prefill figures need one without)");
+                       NoFigure);
           OK = false;
           continue;
         }
