@@ -368,9 +368,9 @@ InferenceResult LanguageModel::run() {
   const double Needed = WeightBytes + KVFull + Workspace;
   const double PerSeq = kvBytes(Full);
   const double Free = (Usable - Resident - Workspace) * X.KVFraction;
-  const double MaxBatch = !(Free > 0)    ? (Free <= 0 ? 0 : NAN)
-                          : PerSeq <= 0   ? Unbounded
-                                          : std::floor(Free / PerSeq);
+  const double MaxBatch = !(Free > 0)   ? (Free <= 0 ? 0 : NAN)
+                          : PerSeq <= 0 ? Unbounded
+                                        : std::floor(Free / PerSeq);
   // The longest sequence whose cache fits: a binary search over whole contexts (at most 63
   // steps). A cache that stops growing (state, windows only) and fits where it stops is
   // unbounded; one that still fits at 2^63 - 1 tokens is a count out of range.
@@ -435,8 +435,7 @@ InferenceResult LanguageModel::run() {
   Put(ScenarioMetric::interconnect_time,
       seconds(Mid.CommBandwidth + Mid.BySlot[static_cast<int>(Slot::CollectiveLatency)]));
   Put(ScenarioMetric::overhead_time, seconds(Mid.BySlot[static_cast<int>(Slot::OpOverhead)]));
-  Put(ScenarioMetric::serving_batch,
-      countValue(Out, ScenarioMetric::serving_batch, ServingBatch));
+  Put(ScenarioMetric::serving_batch, countValue(Out, ScenarioMetric::serving_batch, ServingBatch));
   Put(ScenarioMetric::serving_tokens_per_s, perSecond(ServingRate));
   Put(ScenarioMetric::weight_bytes, bytesValue(WeightBytes));
   Put(ScenarioMetric::kv_bytes, bytesValue(KVFull));

@@ -24,7 +24,9 @@ double real(double V) {
   if (!std::isfinite(V))
     llvm::report_fatal_error("zooc: internal error: the JSON output would hold the non-finite "
                              "number " +
-                                 llvm::Twine(std::isnan(V) ? "nan" : V > 0 ? "inf" : "-inf") +
+                                 llvm::Twine(std::isnan(V) ? "nan"
+                                             : V > 0       ? "inf"
+                                                           : "-inf") +
                                  ", which the passes should have reported",
                              /*GenCrashDiag=*/false);
   return V;

@@ -147,8 +147,8 @@ public:
         if (Params)
           Params = checkedAdd(*Params, X->Stats.Params);
       if (!Params) {
-        Diags.report(P->Range, diag::err_count_overflow, "the parameter count", "pipeline",
-                     P->Name, 64);
+        Diags.report(P->Range, diag::err_count_overflow, "the parameter count", "pipeline", P->Name,
+                     64);
         OK = false;
         continue;
       }
@@ -160,8 +160,7 @@ public:
       if (P->Decoder)
         A.acc(Macs, P->Decoder->Stats.MacsConst, 1);
       if (A.Overflow) {
-        Diags.report(P->Range, diag::err_count_overflow, "the MAC count", "pipeline", P->Name,
-                     128);
+        Diags.report(P->Range, diag::err_count_overflow, "the MAC count", "pipeline", P->Name, 128);
         OK = false;
         continue;
       }
@@ -270,8 +269,8 @@ private:
       T.KernelOverflow = true;
     else if (!N.OutShape.empty() && Active > 0 && Total > 0)
       T.Kernels.push_back({(T.Macs - Macs0) / Active, (T.Params - Params0) / Total,
-                           numel(N.InShape, A), numel(N.OutShape, A),
-                           static_cast<int64_t>(Active), elementwise(N.Prim)});
+                           numel(N.InShape, A), numel(N.OutShape, A), static_cast<int64_t>(Active),
+                           elementwise(N.Prim)});
   }
 
   static void primitive(const LayerNode &N, Wide Total, Wide Active, Totals &T, Arith &A) {
@@ -398,8 +397,7 @@ private:
       A.acc(T.Elements, numel(N.InShape, A), Active);
       return;
     case PrimitiveKind::pool2d:
-      A.acc(T.Elements, A.mul(numel(N.OutShape, A), A.mul(I(N, "kernel"), I(N, "kernel"))),
-            Active);
+      A.acc(T.Elements, A.mul(numel(N.OutShape, A), A.mul(I(N, "kernel"), I(N, "kernel"))), Active);
       return;
     case PrimitiveKind::adaptive_pool:
       A.acc(T.Elements, numel(N.InShape, A), Active);

@@ -61,8 +61,8 @@ public:
         if (N && (C->K == LayerNode::Repeat || C->K == LayerNode::For))
           N = checkedAdd(*N, C->Count);
       if (!N) {
-        Diags.report(R->Decl->NameRange, diag::err_count_overflow, "the layer count", "model", R->Name,
-                     64);
+        Diags.report(R->Decl->NameRange, diag::err_count_overflow, "the layer count", "model",
+                     R->Name, 64);
         OK = false;
         continue;
       }

@@ -49,8 +49,7 @@ public:
             Diags.report(S->Range, diag::err_analysis_count_range, S->Name, scenarioMetricName(K),
                          fmt::format("{:.3g}", V));
           else
-            Diags.report(S->Range, diag::err_analysis_not_finite, S->Name,
-                         scenarioMetricName(K));
+            Diags.report(S->Range, diag::err_analysis_not_finite, S->Name, scenarioMetricName(K));
           Finite = false;
         }
       if (!Finite) {

@@ -120,7 +120,8 @@ public:
             std::find(Tags.begin(), Tags.end(), G) == Tags.end())
           continue;
         // Only numbers enter a median (a NaN would also break the sort's ordering).
-        for (auto [Into, E] : {std::pair{&Named, Row.NamedError}, {&Default, Row.DefaultError},
+        for (auto [Into, E] : {std::pair{&Named, Row.NamedError},
+                               {&Default, Row.DefaultError},
                                {&Ideal, Row.IdealError}})
           if (std::isfinite(E))
             Into->push_back(std::fabs(E));

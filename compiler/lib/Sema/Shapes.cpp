@@ -156,7 +156,8 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     Wide H = OutSize(D[1], Kh, Sh, I("padding"), I("dilation"), Same, false);
     Wide W = OutSize(D[2], Kw, Sw, I("padding_w"), I("dilation"), Same, false);
     if (H <= 0 || W <= 0)
-      return Fail(fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], wideText(H), wideText(W)));
+      return Fail(
+          fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], wideText(H), wideText(W)));
     if (!Settle({Out, H, W}, Output))
       return false;
     setArg(N, "in_channels", Cin);
@@ -175,7 +176,8 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     Wide H = OutSize(D[1], K, St, I("padding"), 1, false, Ceil);
     Wide W = OutSize(D[2], K, St, I("padding"), 1, false, Ceil);
     if (H <= 0 || W <= 0)
-      return Fail(fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], wideText(H), wideText(W)));
+      return Fail(
+          fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], wideText(H), wideText(W)));
     return Settle({D[0], H, W}, Output);
   }
   case PrimitiveKind::adaptive_pool:
@@ -264,8 +266,8 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     Saved.pop_back();
     if (Skip.size() != D.size() || Skip.size() < 2 ||
         !std::equal(Skip.begin() + 1, Skip.end(), D.begin() + 1))
-      return Fail("the saved tensor " + shapeText(Skip) + " does not match " +
-                  shapeText(D) + " outside the channels");
+      return Fail("the saved tensor " + shapeText(Skip) + " does not match " + shapeText(D) +
+                  " outside the channels");
     std::vector<Wide> Next(D.begin(), D.end());
     Next[0] += Skip[0];
     return Settle(Next, Output);

@@ -362,8 +362,8 @@ int main(int argc, char **argv) {
       return usageError("--" + O->ArgStr + " is " + std::to_string(V) +
                         "; the analysis takes at most " + std::to_string(Limit));
   }
-  M.Point = {Context.getValue(), Prompt.getValue(), OutputLen.getValue(), Batch.getValue(),
-             Weights, KVPrecision};
+  M.Point = {Context.getValue(), Prompt.getValue(), OutputLen.getValue(),
+             Batch.getValue(),   Weights,           KVPrecision};
   for (auto *O : {&ComputeEff, &MemoryEff})
     if (O->getNumOccurrences()) {
       if (!(*O > 0 && *O <= 1)) // NaN fails too
