@@ -1,8 +1,10 @@
 //===- CppHeaderEmitter.cpp - the constexpr C++ registry ------------------===//
 //
 // Emits a self-contained C++17 header: one `inline constexpr` record per model, named after the
-// model, and an array of all of them sorted by name. Strings are escaped; identifiers that are
-// C++ keywords get a trailing underscore.
+// model, and an array of all of them sorted by name. Each record's `name` is the Zoo name,
+// unchanged; the C++ variable gets the same name when C++ allows it there, and otherwise a mangled
+// one (see cppNames). Strings are escaped; paths in the banner comment are escaped so that they
+// cannot end the comment or its line.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Backends/Emitters.h"
@@ -12,43 +14,162 @@
 using namespace zoo;
 
 namespace {
+constexpr const char *IncludeGuard = "ZOO_REGISTRY_H";
+
+/// A C++ string literal. `?` after `?` is escaped, so no trigraph (which -Wtrigraphs reports)
+/// can form.
 std::string cppString(llvm::StringRef S) {
   std::string Out = "\"";
+  char Prev = 0;
   for (unsigned char C : S) {
-    if (C == '"' || C == '\\')
+    if (C == '"' || C == '\\' || (C == '?' && Prev == '?'))
       Out += {'\\', static_cast<char>(C)};
     else if (C < 0x20 || C >= 0x7f)
       Out += fmt::format("\\{:03o}", C);
     else
       Out += static_cast<char>(C);
+    Prev = static_cast<char>(C);
   }
   return Out + "\"";
 }
 
-std::string cppName(llvm::StringRef N) {
-  static const llvm::StringSet<> Keywords = {
-      "alignas",  "alignof",  "and",      "asm",      "auto",        "bool",      "break",
-      "case",     "catch",    "char",     "class",    "const",       "constexpr", "continue",
-      "default",  "delete",   "do",       "double",   "else",        "enum",      "explicit",
-      "export",   "extern",   "false",    "float",    "for",         "friend",    "goto",
-      "if",       "inline",   "int",      "long",     "mutable",     "namespace", "new",
-      "noexcept", "not",      "nullptr",  "operator", "or",          "private",   "protected",
-      "public",   "register", "return",   "short",    "signed",      "sizeof",    "static",
-      "struct",   "switch",   "template", "this",     "throw",       "true",      "try",
-      "typedef",  "typename", "union",    "unsigned", "using",       "virtual",   "void",
-      "volatile", "while",    "xor",      "models",   "model_count", "Model"};
-  return Keywords.count(N) ? N.str() + "_" : N.str();
+/// User text (a path) inside a `//` comment: printable ASCII stays, a backslash is doubled, and
+/// everything that could end the line or the comment, splice lines, form a trigraph or hide
+/// bidirectional text (control characters, bytes over 0x7f, `*/`, `/*`, `??`) is escaped.
+std::string commentText(llvm::StringRef S) {
+  std::string Out;
+  char Prev = 0;
+  for (unsigned char C : S) {
+    if (C == '\\')
+      Out += "\\\\";
+    else if (C == '\n')
+      Out += "\\n";
+    else if (C == '\r')
+      Out += "\\r";
+    else if (C == '\t')
+      Out += "\\t";
+    else if (C < 0x20 || C >= 0x7f)
+      Out += fmt::format("\\x{:02x}", C);
+    else if ((C == '/' && Prev == '*') || (C == '*' && Prev == '/') || (C == '?' && Prev == '?'))
+      Out += {'\\', static_cast<char>(C)};
+    else
+      Out += static_cast<char>(C);
+    Prev = static_cast<char>(C);
+  }
+  return Out;
+}
+
+/// Identifiers the header cannot declare at namespace scope: every C++20 keyword, alternative
+/// token and identifier with a special meaning at the start of a line; GNU-mode keywords and
+/// predefined macros; the object-like and function-like macros of the C and C++ standard
+/// headers (<cstddef>, <cstdint>, <climits>, <cfloat>, <cstdio>, <cstdlib>, <cerrno>, <cassert>,
+/// <csignal>, <clocale>, <cmath>, <ctime>, <cstdarg>, <csetjmp>, <cwchar>) that a program may
+/// include before the header; and the header's own names and include guard.
+const llvm::StringSet<> &unusableNames() {
+  static const llvm::StringSet<> Names = [] {
+    llvm::StringSet<> S;
+    for (const char *N : {
+             // C++20 keywords and alternative tokens.
+             "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool",
+             "break", "case", "catch", "char", "char8_t", "char16_t", "char32_t", "class",
+             "compl", "concept", "const", "consteval", "constexpr", "constinit", "const_cast",
+             "continue", "co_await", "co_return", "co_yield", "decltype", "default", "delete",
+             "do", "double", "dynamic_cast", "else", "enum", "explicit", "export", "extern",
+             "false", "float", "for", "friend", "goto", "if", "inline", "int", "long", "mutable",
+             "namespace", "new", "noexcept", "not", "not_eq", "nullptr", "operator", "or",
+             "or_eq", "private", "protected", "public", "register", "reinterpret_cast",
+             "requires", "return", "short", "signed", "sizeof", "static", "static_assert",
+             "static_cast", "struct", "switch", "template", "this", "thread_local", "throw",
+             "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using",
+             "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
+             // Special at the start of a line (modules); GNU keywords and predefined macros.
+             "import", "module", "typeof", "linux", "unix", "i386",
+             // <cstddef>, <cstdio>, <cstdlib>, <cerrno>, <cassert>, <cstdarg>, <csetjmp>.
+             "NULL", "offsetof", "EOF", "BUFSIZ", "FILENAME_MAX", "FOPEN_MAX", "L_tmpnam",
+             "TMP_MAX", "SEEK_SET", "SEEK_CUR", "SEEK_END", "stdin", "stdout", "stderr",
+             "EXIT_SUCCESS", "EXIT_FAILURE", "RAND_MAX", "MB_CUR_MAX", "errno", "EDOM", "ERANGE",
+             "EILSEQ", "assert", "NDEBUG", "va_start", "va_arg", "va_copy", "va_end", "setjmp",
+             // <csignal>, <clocale>, <ctime>, <cwchar>, <cmath>.
+             "SIGABRT", "SIGFPE", "SIGILL", "SIGINT", "SIGSEGV", "SIGTERM", "SIG_DFL", "SIG_ERR",
+             "SIG_IGN", "LC_ALL", "LC_COLLATE", "LC_CTYPE", "LC_MONETARY", "LC_NUMERIC",
+             "LC_TIME", "CLOCKS_PER_SEC", "TIME_UTC", "WEOF", "HUGE_VAL", "HUGE_VALF",
+             "HUGE_VALL", "INFINITY", "NAN", "FP_INFINITE", "FP_NAN", "FP_NORMAL",
+             "FP_SUBNORMAL", "FP_ZERO", "FP_FAST_FMA", "FP_FAST_FMAF", "FP_FAST_FMAL",
+             "FP_ILOGB0", "FP_ILOGBNAN", "MATH_ERRNO", "MATH_ERREXCEPT", "math_errhandling",
+             // <cstdint> (beyond the sized families below) and <climits>.
+             "INTMAX_MIN", "INTMAX_MAX", "UINTMAX_MAX", "INTMAX_C", "UINTMAX_C", "INTPTR_MIN",
+             "INTPTR_MAX", "UINTPTR_MAX", "PTRDIFF_MIN", "PTRDIFF_MAX", "SIZE_MAX",
+             "SIG_ATOMIC_MIN", "SIG_ATOMIC_MAX", "WCHAR_MIN", "WCHAR_MAX", "WINT_MIN",
+             "WINT_MAX", "CHAR_BIT", "SCHAR_MIN", "SCHAR_MAX", "UCHAR_MAX", "CHAR_MIN",
+             "CHAR_MAX", "MB_LEN_MAX", "SHRT_MIN", "SHRT_MAX", "USHRT_MAX", "INT_MIN", "INT_MAX",
+             "UINT_MAX", "LONG_MIN", "LONG_MAX", "ULONG_MAX", "LLONG_MIN", "LLONG_MAX",
+             "ULLONG_MAX",
+             // <cfloat> (beyond the per-type families below).
+             "FLT_RADIX", "FLT_ROUNDS", "FLT_EVAL_METHOD", "DECIMAL_DIG",
+             // The header's own names.
+             "std", "Model", "models", "model_count", IncludeGuard})
+      S.insert(N);
+    for (const char *W : {"8", "16", "32", "64"})
+      for (const char *F : {"INT%_MIN", "INT%_MAX", "UINT%_MAX", "INT_LEAST%_MIN",
+                            "INT_LEAST%_MAX", "UINT_LEAST%_MAX", "INT_FAST%_MIN",
+                            "INT_FAST%_MAX", "UINT_FAST%_MAX", "INT%_C", "UINT%_C"})
+        S.insert(llvm::StringRef(F).str().replace(llvm::StringRef(F).find('%'), 1, W));
+    for (const char *T : {"FLT", "DBL", "LDBL"})
+      for (const char *F : {"MIN", "MAX", "EPSILON", "TRUE_MIN", "DIG", "MANT_DIG", "MIN_EXP",
+                            "MAX_EXP", "MIN_10_EXP", "MAX_10_EXP", "DECIMAL_DIG", "HAS_SUBNORM"})
+        S.insert(std::string(T) + "_" + F);
+    return S;
+  }();
+  return Names;
+}
+
+/// True when `N` can name a variable of the header: not reserved (a leading underscore, which
+/// covers underscore-capital, or a double underscore anywhere) and not in unusableNames().
+bool usableName(llvm::StringRef N) {
+  return !N.empty() && N[0] != '_' && !N.contains("__") && !unusableNames().count(N);
+}
+
+/// The C++ variable name of each model (in the order of `Models`): the Zoo name itself when it is
+/// usable; otherwise the first free usable name among S, S_, S_2, S_3, ..., where S is the Zoo
+/// name with each run of underscores made one and a leading underscore turned into `z_`. Usable
+/// Zoo names are taken first, so no model's own name is ever given to another; the rest are
+/// assigned in the (sorted) order of `Models`, so the result is deterministic.
+std::vector<std::string> cppNames(llvm::ArrayRef<const ModelRecord *> Models) {
+  llvm::StringSet<> Taken;
+  for (const ModelRecord *R : Models)
+    if (usableName(R->Name))
+      Taken.insert(R->Name);
+  std::vector<std::string> Names;
+  for (const ModelRecord *R : Models) {
+    if (usableName(R->Name)) {
+      Names.push_back(R->Name);
+      continue;
+    }
+    std::string S;
+    for (char C : R->Name)
+      if (C != '_' || S.empty() || S.back() != '_')
+        S += C;
+    if (S[0] == '_')
+      S = "z" + S;
+    std::string Base = S.back() == '_' ? S : S + "_";
+    std::string C = S;
+    for (unsigned K = 1; !usableName(C) || !Taken.insert(C).second; ++K)
+      C = K == 1 ? Base : Base + std::to_string(K);
+    Names.push_back(C);
+  }
+  return Names;
 }
 } // namespace
 
 void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
   std::string From;
   for (const std::string &I : Inputs)
-    From += (From.empty() ? "" : ", ") + I;
+    From += (From.empty() ? "" : ", ") + commentText(I);
   OS << "// Generated by zooc from " << From << "; do not edit.\n"
      << "// The Zoo model registry: one constexpr record per model, checked against its sources\n"
-     << "// when it was generated.\n"
-     << "#ifndef ZOO_REGISTRY_H\n#define ZOO_REGISTRY_H\n\n"
+     << "// when it was generated. A record's C++ name is its model's name, or, where C++ does not\n"
+     << "// allow that name, a variant of it; `name` always holds the model's name.\n"
+     << "#ifndef " << IncludeGuard << "\n#define " << IncludeGuard << "\n\n"
      << "#include <cstddef>\n#include <cstdint>\n\n"
      << "namespace zoo::registry {\n\n"
      << "struct Model {\n"
@@ -62,9 +183,11 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
      << "  const char *source;           // first source, \"\" when none\n"
      << "};\n\n";
   auto Models = sortedModels(M);
-  for (const ModelRecord *R : Models) {
+  std::vector<std::string> Names = cppNames(Models);
+  for (size_t I = 0; I < Models.size(); ++I) {
+    const ModelRecord *R = Models[I];
     const FieldValue *Family = R->field("family"), *Ctx = R->field("context");
-    OS << "inline constexpr Model " << cppName(R->Name) << " = {" << cppString(R->Name) << ", "
+    OS << "inline constexpr Model " << Names[I] << " = {" << cppString(R->Name) << ", "
        << cppString(R->Arch->Name) << ", " << cppString(Family ? Family->V.S : "") << ", "
        << R->Stats.Params << ", " << R->Stats.ActiveParams << ", " << R->Stats.Layers << ", "
        << (Ctx ? static_cast<int64_t>(Ctx->V.R) : 0) << ", "
@@ -74,8 +197,8 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
   if (!Models.empty()) {
     OS << "inline constexpr Model models[] = {";
     for (size_t I = 0; I < Models.size(); ++I)
-      OS << (I ? ", " : "") << cppName(Models[I]->Name);
+      OS << (I ? ", " : "") << Names[I];
     OS << "};\n";
   }
-  OS << "\n} // namespace zoo::registry\n\n#endif // ZOO_REGISTRY_H\n";
+  OS << "\n} // namespace zoo::registry\n\n#endif // " << IncludeGuard << "\n";
 }

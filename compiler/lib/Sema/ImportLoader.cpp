@@ -2,7 +2,8 @@
 //
 // Depth-first loading with a stack of files in progress: meeting a file that is on the stack is
 // an import cycle, reported at the import that closes it with a note for each link of the chain.
-// Files are identified by their real path, so one file reached twice is parsed once.
+// Files are identified by their real path, so one file reached twice is parsed once. A file is
+// checked (regular, not over MaxSourceBytes) before it is opened, and again on the open file.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Sema/ImportLoader.h"
@@ -40,18 +41,22 @@ public:
                        llvm::sys::path::filename(Stack[J].Path));
       return;
     }
-    if (!Loaded.insert(Key).second)
+    if (Loaded.count(Key))
       return;
-
-    auto Buf = llvm::MemoryBuffer::getFile(Path, /*IsText=*/false, /*RequiresNullTerminator=*/true);
-    if (!Buf) {
-      if (From.Start.isValid())
-        Diags.report(From, diag::err_cannot_read, Path, Buf.getError().message());
-      else
-        Diags.report(llvm::SMLoc(), diag::err_cannot_read, Path, Buf.getError().message());
+    if (Stack.size() >= MaxImportDepth) {
+      // Not marked as loaded: the same file may still be reached through a shorter chain.
+      Diags.report(From, diag::err_import_too_deep, llvm::sys::path::filename(Path),
+                   MaxImportDepth);
+      Diags.report(Stack[1].From, diag::note_import_chain_start,
+                   llvm::sys::path::filename(Stack[0].Path));
       return;
     }
-    unsigned ID = Diags.sourceMgr().AddNewSourceBuffer(std::move(*Buf), llvm::SMLoc());
+    Loaded.insert(Key);
+
+    std::unique_ptr<llvm::MemoryBuffer> Buf = readSource(Path, From);
+    if (!Buf)
+      return;
+    unsigned ID = Diags.sourceMgr().AddNewSourceBuffer(std::move(Buf), llvm::SMLoc());
     std::unique_ptr<FileUnit> Unit = parseBuffer(ID, Diags, Opts.Prediction);
     if (!Unit)
       return;
@@ -76,6 +81,68 @@ public:
   }
 
 private:
+  /// Reads a source file: only a regular file of at most MaxSourceBytes, checked before it is
+  /// opened (so a FIFO or a device is never opened, and cannot block) and again on the open file,
+  /// whose size bounds the read (a file that grows meanwhile cannot exceed the limit). A lone
+  /// carriage return becomes a line feed, same size and offsets, so that llvm::SourceMgr, which
+  /// counts line feeds, gives CR-only files the right lines; CRLF needs nothing. Null on error,
+  /// after a diagnostic at `From` (the import) or without a location (an input).
+  std::unique_ptr<llvm::MemoryBuffer> readSource(const std::string &Path, llvm::SMRange From) {
+    namespace fs = llvm::sys::fs;
+    auto Check = [&](const fs::file_status &St) {
+      if (St.type() != fs::file_type::regular_file) {
+        Diags.report(From, diag::err_not_regular_file, Path);
+        return false;
+      }
+      if (St.getSize() > MaxSourceBytes) {
+        Diags.report(From, diag::err_file_too_large, Path, St.getSize(), MaxSourceBytes);
+        return false;
+      }
+      return true;
+    };
+    auto Fail = [&](std::error_code EC) {
+      Diags.report(From, diag::err_cannot_read, Path, EC.message());
+      return nullptr;
+    };
+    fs::file_status St;
+    if (std::error_code EC = fs::status(Path, St))
+      return Fail(EC);
+    if (!Check(St))
+      return nullptr;
+    llvm::Expected<fs::file_t> File = fs::openNativeFileForRead(Path);
+    if (!File)
+      return Fail(llvm::errorToErrorCode(File.takeError()));
+    struct Closer {
+      fs::file_t F;
+      ~Closer() { fs::closeFile(F); }
+    } Close{*File};
+    if (std::error_code EC = fs::status(*File, St))
+      return Fail(EC);
+    if (!Check(St))
+      return nullptr;
+    size_t Size = St.getSize(), Got = 0;
+    std::unique_ptr<llvm::WritableMemoryBuffer> Buf =
+        llvm::WritableMemoryBuffer::getNewUninitMemBuffer(Size, Path);
+    if (!Buf)
+      return Fail(std::make_error_code(std::errc::not_enough_memory));
+    while (Got < Size) {
+      llvm::Expected<size_t> N = fs::readNativeFile(
+          *File, llvm::makeMutableArrayRef(Buf->getBufferStart() + Got, Size - Got));
+      if (!N)
+        return Fail(llvm::errorToErrorCode(N.takeError()));
+      if (*N == 0)
+        break; // the file shrank since its status was taken
+      Got += *N;
+    }
+    char *Text = Buf->getBufferStart();
+    for (size_t I = 0; I < Got; ++I)
+      if (Text[I] == '\r' && (I + 1 == Got || Text[I + 1] != '\n'))
+        Text[I] = '\n';
+    if (Got < Size)
+      return llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(Text, Got), Path);
+    return Buf;
+  }
+
   struct Frame {
     std::string Key, Path;
     llvm::SMRange From;
@@ -91,14 +158,16 @@ private:
     return Dirs;
   }
 
+  /// The first place where `Rel` exists, whatever it is: a directory or a device found there is an
+  /// error when it is loaded, not a reason to look further.
   std::string resolve(const std::string &Rel, const std::string &Importer) const {
     if (llvm::sys::path::is_absolute(Rel))
-      return llvm::sys::fs::is_regular_file(Rel) ? Rel : "";
+      return llvm::sys::fs::exists(Rel) ? Rel : "";
     for (const std::string &D : dirsFor(Importer)) {
       llvm::SmallString<256> P(D);
       llvm::sys::path::append(P, Rel);
       llvm::sys::path::remove_dots(P, /*remove_dot_dot=*/true);
-      if (llvm::sys::fs::is_regular_file(P))
+      if (llvm::sys::fs::exists(P))
         return std::string(P);
     }
     return "";

@@ -3,7 +3,9 @@
 // Reads and parses every file a compilation needs, once each: the stdlib prelude (implicit), the
 // inputs, and everything they import. An import is looked up relative to the importing file, then
 // in each `-I` directory, then in the stdlib directory. Cycles and missing files are diagnostics
-// at the import. It does not look inside declarations.
+// at the import. Only regular files are read, at most MaxSourceBytes each, and import chains are
+// at most MaxImportDepth files long. A lone carriage return ends a line, as a line feed does. It
+// does not look inside declarations.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ZOO_SEMA_IMPORTLOADER_H
@@ -13,9 +15,20 @@
 #include "zoo/IR/Module.h"
 #include "zoo/Parse/Parser.h"
 #include "llvm/ADT/ArrayRef.h"
+#include <cstdint>
 #include <string>
 
 namespace zoo {
+
+/// The largest source file (input, import or prelude) that is read, in bytes. The largest file of
+/// the registry is under 25 KB; the limit bounds the memory and time one file can take. The size
+/// is checked on the file's status before reading, and no more than that size is ever read.
+constexpr uint64_t MaxSourceBytes = 4 * 1024 * 1024;
+
+/// The longest chain of files being loaded at once (an input, a file it imports, a file that one
+/// imports, ...). The deepest chain of the stdlib and registry is 3 files; loading recurses once
+/// per link, so the bound also keeps the loader's stack use small and fixed.
+constexpr unsigned MaxImportDepth = 64;
 
 struct LoadOptions {
   std::vector<std::string> IncludeDirs;
