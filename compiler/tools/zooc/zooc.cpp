@@ -2,7 +2,9 @@
 //
 // Parses options, expands input directories into their `.zoo` files, runs load -> Sema -> passes
 // -> one backend, and writes the output only when there was no error (atomically, and not at all
-// with --write-if-changed when the content is the same). Exit code 0 on success, 1 on any error.
+// with --write-if-changed when the content is the same). Exit code 0 on success, 1 on any error,
+// including a failed write to any stream: one `zooc: error: cannot write ...` line, never an
+// abort.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Backends/Emitters.h"
@@ -18,9 +20,17 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <climits>
+#include <csignal>
+#include <cstdlib>
+#include <set>
+#include <fcntl.h>
+#include <unistd.h>
 
 using namespace zoo;
 namespace cl = llvm::cl;
@@ -166,27 +176,94 @@ int usageError(const llvm::Twine &Msg) {
   return 1;
 }
 
+/// The `.zoo` files below directory `Root`, sorted. The walk ends on any tree and never leaves
+/// `Root`: each directory and file is visited once (by device and inode), so a link back to `.` or
+/// `..` adds nothing, and a symbolic link is followed only when its target lies inside `Root`.
+/// The tree itself is walked first and links after, so a file is named by its own path when it has
+/// one. A link that leads outside is skipped; a `.zoo` link that leads nowhere, or a directory that
+/// cannot be read, is an error.
+bool walkDirectory(const std::string &Root, std::vector<std::string> &Files) {
+  namespace fs = llvm::sys::fs;
+  llvm::SmallString<256> RootReal;
+  fs::file_status St;
+  if (std::error_code EC = fs::real_path(Root, RootReal); EC || (EC = fs::status(Root, St))) {
+    usageError("cannot read directory '" + Root + "': " + EC.message());
+    return false;
+  }
+  auto Inside = [&](llvm::StringRef Real) {
+    return Real == RootReal || (Real.startswith(RootReal) && Real.size() > RootReal.size() &&
+                                llvm::sys::path::is_separator(Real[RootReal.size()]));
+  };
+  std::set<fs::UniqueID> Seen{St.getUniqueID()};
+  std::vector<std::string> Found, Work{Root}, Links;
+  size_t NextLink = 0;
+  // Adds `Path` of type `T` (not a link): a directory to walk, or a `.zoo` file.
+  auto Add = [&](const std::string &Path, const fs::file_status &S) {
+    if (!Seen.insert(S.getUniqueID()).second)
+      return;
+    if (S.type() == fs::file_type::directory_file)
+      Work.push_back(Path);
+    else
+      Found.push_back(Path); // when not a regular file, the loader says so
+  };
+  while (!Work.empty() || NextLink < Links.size()) {
+    if (Work.empty()) {
+      const std::string &Link = Links[NextLink++];
+      llvm::SmallString<256> Real;
+      if (std::error_code EC = fs::real_path(Link, Real); EC || fs::status(Link, St)) {
+        if (llvm::sys::path::extension(Link) != ".zoo")
+          continue; // a dangling link that would not have been an input
+        usageError("cannot read '" + Link + "': " + (EC ? EC.message() : "broken link"));
+        return false;
+      }
+      if (Inside(Real) && (St.type() == fs::file_type::directory_file ||
+                           llvm::sys::path::extension(Link) == ".zoo"))
+        Add(Link, St);
+      continue;
+    }
+    std::string Dir = std::move(Work.back());
+    Work.pop_back();
+    std::vector<std::string> Entries;
+    std::error_code EC;
+    for (fs::directory_iterator It(Dir, EC, /*follow_symlinks=*/false), End; It != End && !EC;
+         It.increment(EC))
+      Entries.push_back(It->path());
+    if (EC) {
+      usageError("cannot read directory '" + Dir + "': " + EC.message());
+      return false;
+    }
+    // Sorted and pushed in reverse, so the walk (and the choice between two names of one file)
+    // does not depend on the order of the file system.
+    std::sort(Entries.begin(), Entries.end(), std::greater<>());
+    size_t FirstLink = Links.size();
+    for (const std::string &Path : Entries) {
+      if (std::error_code EC = fs::status(Path, St, /*follow=*/false)) {
+        usageError("cannot read '" + Path + "': " + EC.message());
+        return false;
+      }
+      if (St.type() == fs::file_type::symlink_file)
+        Links.push_back(Path);
+      else if (St.type() == fs::file_type::directory_file ||
+               llvm::sys::path::extension(Path) == ".zoo")
+        Add(Path, St);
+    }
+    std::reverse(Links.begin() + FirstLink, Links.end());
+  }
+  if (Found.empty()) {
+    usageError("no .zoo files in directory '" + Root + "'");
+    return false;
+  }
+  std::sort(Found.begin(), Found.end());
+  Files.insert(Files.end(), Found.begin(), Found.end());
+  return true;
+}
+
 /// Files named on the command line; directories contribute every `.zoo` below them, sorted.
 bool expandInputs(std::vector<std::string> &Files) {
   for (const std::string &In : Inputs) {
     if (llvm::sys::fs::is_directory(In)) {
-      std::vector<std::string> Found;
-      std::error_code EC;
-      for (llvm::sys::fs::recursive_directory_iterator It(In, EC), End; It != End && !EC;
-           It.increment(EC))
-        if (llvm::sys::path::extension(It->path()) == ".zoo" &&
-            llvm::sys::fs::is_regular_file(It->path()))
-          Found.push_back(It->path());
-      if (EC) {
-        usageError("cannot read directory '" + In + "': " + EC.message());
+      if (!walkDirectory(In, Files))
         return false;
-      }
-      if (Found.empty()) {
-        usageError("no .zoo files in directory '" + In + "'");
-        return false;
-      }
-      std::sort(Found.begin(), Found.end());
-      Files.insert(Files.end(), Found.begin(), Found.end());
     } else if (llvm::sys::fs::exists(In)) {
       Files.push_back(In);
     } else {
@@ -281,54 +358,181 @@ bool addAdHocScenarios(Module &M) {
   return true;
 }
 
-bool writeOutput(llvm::StringRef Text) {
-  if (Output == "-") {
-    llvm::outs() << Text;
-    llvm::outs().flush();
+/// Reports a failed write of `What`: one error line.
+bool writeFailed(const llvm::Twine &What, std::error_code EC) {
+  usageError("cannot write " + What + ": " + EC.message());
+  return false;
+}
+
+/// Checks a stream after its last write; false (after the error line) when any write failed. The
+/// error is cleared, so that the stream's destructor does not abort.
+bool checkStream(llvm::raw_fd_ostream &OS, const llvm::Twine &What) {
+  OS.flush();
+  if (!OS.has_error())
     return true;
+  std::error_code EC = OS.error();
+  OS.clear_error();
+  return writeFailed(What, EC);
+}
+
+/// Follows symbolic links from `Path`, which names no existing file, to the file they would
+/// create: a dangling link names a file to create. Gives up after as many links as the kernel
+/// follows.
+std::error_code resolveDanglingLinks(std::string &Path) {
+  for (int Links = 0; Links < 40; ++Links) {
+    llvm::sys::fs::file_status St;
+    if (std::error_code EC = llvm::sys::fs::status(Path, St, /*follow=*/false))
+      return EC == std::errc::no_such_file_or_directory ? std::error_code() : EC;
+    if (St.type() != llvm::sys::fs::file_type::symlink_file)
+      return std::make_error_code(std::errc::file_exists); // it appeared meanwhile
+    char Buf[PATH_MAX];
+    ssize_t N = ::readlink(Path.c_str(), Buf, sizeof Buf);
+    if (N < 0)
+      return std::error_code(errno, std::generic_category());
+    if (static_cast<size_t>(N) == sizeof Buf)
+      return std::make_error_code(std::errc::filename_too_long);
+    llvm::StringRef Link(Buf, N);
+    llvm::SmallString<256> Target;
+    if (llvm::sys::path::is_relative(Link))
+      Target = llvm::sys::path::parent_path(Path);
+    llvm::sys::path::append(Target, Link);
+    Path = std::string(Target);
   }
-  if (WriteIfChanged) {
-    auto Old = llvm::MemoryBuffer::getFile(Output);
-    if (Old && (*Old)->getBuffer() == Text)
-      return true;
-  }
-  llvm::SmallString<256> Dir(Output.getValue());
-  llvm::sys::path::remove_filename(Dir);
-  if (!Dir.empty())
-    llvm::sys::fs::create_directories(Dir);
-  std::string Tmp = Output + ".tmp";
-  {
-    std::error_code EC;
-    llvm::raw_fd_ostream OS(Tmp, EC);
-    if (EC) {
-      usageError("cannot write '" + Output + "': " + EC.message());
-      return false;
-    }
+  return std::make_error_code(std::errc::too_many_symbolic_link_levels);
+}
+
+/// Writes `Text` to `-o FILE`, through symbolic links (the file a link names gets the text; the
+/// link stays). An existing regular file, or a new one, is replaced atomically: the text goes to
+/// a temporary created exclusively in the same directory (no existing file of any name is
+/// followed or overwritten), renamed over the file only once complete, and removed on any failure
+/// or signal; the file's permissions are kept. Another existing file (a device, a FIFO,
+/// /dev/stdout) is opened and written in place, never replaced; a directory is an error.
+bool writeFile(llvm::StringRef Text) {
+  namespace fs = llvm::sys::fs;
+  const std::string Name = "'" + Output + "'";
+  fs::file_status St;
+  std::error_code EC = fs::status(Output, St); // through links
+  bool Exists = !EC;
+  std::string Target = Output;
+  if (!Exists) {
+    if (EC != std::errc::no_such_file_or_directory || (EC = resolveDanglingLinks(Target)))
+      return writeFailed(Name, EC);
+  } else if (St.type() == fs::file_type::directory_file) {
+    return writeFailed(Name, std::make_error_code(std::errc::is_a_directory));
+  } else if (St.type() != fs::file_type::regular_file) {
+    int FD;
+    if ((EC = fs::openFileForWrite(Output, FD, fs::CD_OpenExisting)))
+      return writeFailed(Name, EC);
+    llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
     OS << Text;
     OS.close();
-    if (OS.has_error()) {
-      usageError("cannot write '" + Output + "'");
-      llvm::sys::fs::remove(Tmp);
-      return false;
+    return checkStream(OS, Name);
+  } else {
+    llvm::SmallString<256> Real;
+    if ((EC = fs::real_path(Output, Real)))
+      return writeFailed(Name, EC);
+    Target = std::string(Real);
+    if (WriteIfChanged && St.getSize() == Text.size()) {
+      auto Old = llvm::MemoryBuffer::getFile(Target, /*IsText=*/false,
+                                             /*RequiresNullTerminator=*/false);
+      if (Old && (*Old)->getBuffer() == Text)
+        return true;
     }
   }
-  if (std::error_code EC = llvm::sys::fs::rename(Tmp, Output)) {
-    usageError("cannot write '" + Output + "': " + EC.message());
-    llvm::sys::fs::remove(Tmp);
-    return false;
+
+  llvm::SmallString<256> Tmp(Target);
+  llvm::sys::path::remove_filename(Tmp);
+  if (!Tmp.empty() && (EC = fs::create_directories(Tmp)))
+    return writeFailed(Name, EC);
+  llvm::sys::path::append(Tmp, ".zooc-%%%%%%%%%%%%.tmp");
+  int FD;
+  if ((EC = fs::createUniqueFile(Tmp, FD, Tmp)))
+    return writeFailed(Name, EC);
+  llvm::sys::RemoveFileOnSignal(Tmp);
+  {
+    llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
+    if (Exists)
+      EC = fs::setPermissions(FD, St.permissions() & fs::all_perms);
+    if (!EC) {
+      OS << Text;
+      OS.close();
+      if (OS.has_error()) {
+        EC = OS.error();
+        OS.clear_error();
+      }
+    }
   }
-  return true;
+  if (!EC)
+    EC = fs::rename(Tmp, Target);
+  if (EC)
+    fs::remove(Tmp);
+  llvm::sys::DontRemoveFileOnSignal(Tmp);
+  return EC ? writeFailed(Name, EC) : true;
+}
+
+bool writeOutput(llvm::StringRef Text) {
+  if (Output != "-")
+    return writeFile(Text);
+  llvm::outs() << Text;
+  return checkStream(llvm::outs(), "standard output");
+}
+
+/// A standard descriptor that is closed at start (`>&-`) is given /dev/null opened read-only: no
+/// file opened later can take its number (and receive output or diagnostics meant for it), and
+/// writes to it still fail, as on a closed descriptor, with "Bad file descriptor".
+void reserveStandardDescriptors() {
+  for (int FD = 0; FD <= 2; ++FD)
+    if (::fcntl(FD, F_GETFD) == -1 && errno == EBADF) {
+      int New = ::open("/dev/null", O_RDONLY);
+      if (New >= 0 && New != FD) { // cannot happen: the lowest free number is FD
+        ::dup2(New, FD);
+        ::close(New);
+      }
+    }
+}
+
+/// The last check of the standard streams, also on exit() from option parsing (--help): a failed
+/// write is one error line (when standard error can take it) and exit code 1, never the abort
+/// that raw_fd_ostream's destructor reserves for an error nobody looked at.
+int finishStandardStreams(int RC) {
+  if (!checkStream(llvm::outs(), "standard output"))
+    RC = 1;
+  if (llvm::errs().has_error()) {
+    llvm::errs().clear_error();
+    RC = 1;
+  }
+  return RC;
 }
 } // namespace
 
+static int compile(int argc, char **argv);
+
 int main(int argc, char **argv) {
+  reserveStandardDescriptors();
   llvm::InitLLVM X(argc, argv);
+  // A write past the file size limit, or into a pipe nobody reads any more, fails (EFBIG, EPIPE)
+  // and is reported like any failed write, instead of raising a signal that LLVM's handlers take
+  // for a crash (a stack dump) or turn into a silent exit code 74.
+  std::signal(SIGXFSZ, SIG_IGN);
+  std::signal(SIGPIPE, SIG_IGN);
+  // Constructed before the handler is registered, so destroyed after it runs.
+  llvm::outs();
+  llvm::errs();
+  std::atexit([] {
+    if (int RC = finishStandardStreams(0))
+      std::_Exit(RC);
+  });
+  return finishStandardStreams(compile(argc, argv));
+}
+
+static int compile(int argc, char **argv) {
   cl::HideUnrelatedOptions({&ZoocCat, &PointCat});
   cl::SetVersionPrinter([](llvm::raw_ostream &OS) { OS << "zooc " ZOO_VERSION "\n"; });
   if (!cl::ParseCommandLineOptions(
           argc, argv,
           "zooc: the Zoo compiler\n\n"
-          "  Reads .zoo files (a directory means every .zoo file below it),\n"
+          "  Reads .zoo files (a directory means every .zoo file below it,\n"
+          "  following symbolic links only to targets inside it),\n"
           "  checks them, derives every metric, verifies every `expect`,\n"
           "  and writes one output format.\n",
           &llvm::errs()))
