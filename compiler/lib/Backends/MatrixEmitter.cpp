@@ -24,8 +24,12 @@ void MatrixEmitter::run(llvm::raw_ostream &OS) {
     std::vector<size_t> ColW;
     OS << std::string(NameW, ' ');
     for (const FitRow *R : Group) {
-      ColW.push_back(std::max<size_t>(R->Model->Name.size(), 3));
-      OS << "  " << R->Model->Name;
+      // As wide as the model's name or its widest cell (a device count may be long).
+      size_t W = std::max<size_t>(R->Model->Name.size(), 3);
+      for (int64_t D : R->Devices)
+        W = std::max(W, std::to_string(D).size());
+      ColW.push_back(W);
+      OS << "  " << std::string(W - R->Model->Name.size(), ' ') << R->Model->Name;
     }
     OS << "\n";
     for (size_t H = 0; H < X.Hardware.size(); ++H) {
