@@ -93,7 +93,7 @@ public:
       }
       if (A.Overflow) {
         Diags.report(R->Decl->NameRange, diag::err_count_overflow,
-                     "the count of MACs, elements or activations", "model", R->Name, 128);
+                     "a count of repetitions, MACs, elements or activations", "model", R->Name, 128);
         OK = false;
         continue;
       }
