@@ -2,12 +2,19 @@
 //
 // The only file that includes ANTLR headers. Steps:
 //   1. reject invalid UTF-8 (the ANTLR runtime would throw on it);
-//   2. lex everything, turning error tokens (stray characters, unterminated strings and comments)
-//      into diagnostics, and bound nesting depth and expression length so that neither ANTLR's
-//      recursive descent nor the builder can exhaust the stack;
-//   3. parse with SLL prediction and a bail-out strategy, and reparse with full LL and error
-//      recovery only when SLL fails, reporting every syntax error through the engine;
-//   4. walk the parse tree into AST nodes with byte-accurate source ranges.
+//   2. lex the whole file once, keeping only the significant tokens in a compact array (12 bytes
+//      each), and scan them as they come: error tokens (stray characters, unterminated strings and
+//      comments) become diagnostics, and nesting depth (brackets, braces, `else if` links, prefix
+//      operators, `?:`) and expression length are bounded so that neither ANTLR's recursive
+//      descent nor the builder, Sema or the AST's destructors can exhaust the stack. The scan also
+//      splits the file into top-level declarations: each ends at a `;` or a `}` outside brackets;
+//   3. parse one top-level declaration at a time with SLL prediction and a bail-out strategy; a
+//      declaration that fails is reparsed with full LL, then, if it really is wrong, with error
+//      recovery that reports every syntax error through the engine. Only one declaration's parse
+//      tree and tokens exist at a time, so memory follows the largest declaration, not the file;
+//   4. walk each declaration's parse tree into AST nodes with byte-accurate source ranges. Long
+//      operator chains are built iteratively. The builder's own diagnostics (literals, units) are
+//      held back and reported only when the whole file parses, as a whole-file parse would.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Parse/Parser.h"
@@ -58,6 +65,14 @@ public:
   llvm::SMRange range(antlr4::ParserRuleContext *C) const {
     return range(C->getStart(), C->getStop());
   }
+  /// The source bytes of code points [Start, Stop].
+  llvm::StringRef text(size_t Start, size_t Stop) const {
+    const char *B = at(Start), *E = at(Stop + 1);
+    return {B, static_cast<size_t>(E > B ? E - B : 0)};
+  }
+  llvm::StringRef text(const antlr4::Token *T) const {
+    return text(T->getStartIndex(), T->getStopIndex());
+  }
 
 private:
   const char *Buf;
@@ -101,14 +116,17 @@ std::string tidyMessage(std::string Msg) {
 
 class SyntaxErrorListener : public antlr4::BaseErrorListener {
 public:
-  SyntaxErrorListener(DiagnosticEngine &D, const Locator &L, const char *BufEnd)
-      : Diags(D), Loc(L), BufEnd(BufEnd) {}
+  SyntaxErrorListener(DiagnosticEngine &D, const Locator &L, const char *BufEnd, size_t CodePoints)
+      : Diags(D), Loc(L), BufEnd(BufEnd), CodePoints(CodePoints) {}
   void syntaxError(antlr4::Recognizer *, antlr4::Token *Offending, size_t, size_t,
                    const std::string &Msg, std::exception_ptr) override {
-    llvm::SMLoc L = Offending && Offending->getType() != antlr4::Token::EOF
-                        ? Loc.loc(Offending)
-                        : llvm::SMLoc::getFromPointer(BufEnd);
+    // The end of a declaration's tokens is an EOF token placed at the next declaration's first
+    // token (and named after it); only the end of the file points past the last byte.
+    bool AtEnd = !Offending || (Offending->getType() == antlr4::Token::EOF &&
+                                Offending->getStartIndex() >= CodePoints);
+    llvm::SMLoc L = AtEnd ? llvm::SMLoc::getFromPointer(BufEnd) : Loc.loc(Offending);
     Diags.report(L, diag::err_syntax, tidyMessage(Msg));
+    ++Reported;
     if (Diags.tooManyErrors())
       throw antlr4::ParseCancellationException();
   }
@@ -117,33 +135,140 @@ private:
   DiagnosticEngine &Diags;
   const Locator &Loc;
   const char *BufEnd;
+  size_t CodePoints;
+
+public:
+  unsigned Reported = 0; ///< errors reported since last reset
 };
 
-/// Parse tree -> AST.
+/// What the scan needs to know about a token type.
+enum class TokClass : uint8_t {
+  Other,
+  OpenParen,  ///< `(`
+  OpenBrace,  ///< `{`
+  CloseParen, ///< `)`
+  CloseBrace, ///< `}`
+  Semi,       ///< `;`
+  Comma,      ///< `,`
+  Import,     ///< `import`
+  Operator,   ///< `+ - * / % ! ? && || == != < <= > >=`
+  Bang,       ///< `!`, always a prefix operator
+  Question,   ///< `?`
+  Operand,    ///< ends an operand: a literal, a name, `)`
+  Else,
+  If,
+  Hidden,     ///< whitespace and comments
+  ErrorChar,
+  UnterminatedString,
+  UnterminatedComment,
+};
+
+/// The class of every token type, from the vocabulary's literal names (`'('`), once.
+const std::vector<TokClass> &tokenClasses(const antlr4::dfa::Vocabulary &V) {
+  static const std::vector<TokClass> Classes = [&] {
+    std::vector<TokClass> C(V.getMaxTokenType() + 1, TokClass::Other);
+    for (size_t T = 1; T < C.size(); ++T) {
+      std::string L = V.getLiteralName(T);
+      if (L.size() >= 2 && L.front() == '\'' && L.back() == '\'')
+        L = L.substr(1, L.size() - 2);
+      if (L == "(")
+        C[T] = TokClass::OpenParen;
+      else if (L == "{")
+        C[T] = TokClass::OpenBrace;
+      else if (L == ")")
+        C[T] = TokClass::CloseParen;
+      else if (L == "}")
+        C[T] = TokClass::CloseBrace;
+      else if (L == ";")
+        C[T] = TokClass::Semi;
+      else if (L == ",")
+        C[T] = TokClass::Comma;
+      else if (L == "import")
+        C[T] = TokClass::Import;
+      else if (L == "!")
+        C[T] = TokClass::Bang;
+      else if (L == "?")
+        C[T] = TokClass::Question;
+      else if (L == "+" || L == "-" || L == "*" || L == "/" || L == "%" || L == "&&" ||
+               L == "||" || L == "==" || L == "!=" || L == "<" || L == "<=" || L == ">" ||
+               L == ">=")
+        C[T] = TokClass::Operator;
+      else if (L == "else")
+        C[T] = TokClass::Else;
+      else if (L == "if")
+        C[T] = TokClass::If;
+      else if (L == "true" || L == "false" || L == "in" || L == "model" || L == "hardware" ||
+               L == "precision" || L == "scenario" || L == "measured" || L == "pipeline" ||
+               L == "runtime")
+        C[T] = TokClass::Operand; // literals, and keywords that may be names
+    }
+    for (size_t T : {ZooLexer::INT, ZooLexer::REAL, ZooLexer::STRING, ZooLexer::ID})
+      C[T] = TokClass::Operand;
+    for (size_t T : {ZooLexer::WS, ZooLexer::LINE_COMMENT, ZooLexer::BLOCK_COMMENT})
+      C[T] = TokClass::Hidden;
+    C[ZooLexer::ERROR_CHAR] = TokClass::ErrorChar;
+    C[ZooLexer::UNTERMINATED_STRING] = TokClass::UnterminatedString;
+    C[ZooLexer::UNTERMINATED_COMMENT] = TokClass::UnterminatedComment;
+    return C;
+  }();
+  return Classes;
+}
+
+/// A diagnostic of the builder, held until the whole file has parsed.
+struct HeldDiag {
+  llvm::SMRange Range;
+  diag::Kind K;
+  std::string Arg;
+};
+
+/// Parse tree -> AST, one top-level declaration at a time. Text comes straight from the source
+/// buffer (never through ANTLR's UTF-32 copies). Chains of binary operators, prefix operators,
+/// `?:` and `else if` are walked in loops, so the builder recurses only into brackets and braces,
+/// whose depth the scan bounds.
 class Builder {
 public:
-  Builder(DiagnosticEngine &D, const Locator &L) : Diags(D), Loc(L) {}
+  Builder(const Locator &L, const std::vector<TokClass> &Classes, std::vector<HeldDiag> &Held)
+      : Loc(L), Classes(Classes), Held(Held) {}
 
-  std::unique_ptr<FileUnit> file(ZooParser::FileContext *C) {
-    auto F = std::make_unique<FileUnit>();
+  /// Appends the imports and declarations of `C` (parsed from `Tokens`) to `F`.
+  void file(ZooParser::FileContext *C, antlr4::TokenStream &Tokens, FileUnit &F) {
+    Stream = &Tokens;
     for (auto *Child : C->children) {
       if (auto *I = dynamic_cast<ZooParser::ImportDeclContext *>(Child))
-        F->Imports.push_back({unquote(I->STRING()->getSymbol()), Loc.range(I)});
+        F.Imports.push_back({unquote(I->STRING()->getSymbol()), Loc.range(I)});
       else if (auto *D = dynamic_cast<ZooParser::DeclContext *>(Child))
         if (DeclPtr X = decl(D))
-          F->Decls.push_back(std::move(X));
+          F.Decls.push_back(std::move(X));
     }
-    return F;
+    Stream = nullptr;
   }
 
 private:
-  DiagnosticEngine &Diags;
   const Locator &Loc;
+  const std::vector<TokClass> &Classes;
+  std::vector<HeldDiag> &Held;
+  antlr4::TokenStream *Stream = nullptr;
 
-  static std::string name(ZooParser::IdentContext *C) { return C ? C->getText() : ""; }
+  void report(llvm::SMRange R, diag::Kind K, llvm::StringRef Arg) {
+    // More than the engine's limit would only be dropped.
+    if (Held.size() <= DiagnosticEngine::ErrorLimit)
+      Held.push_back({R, K, Arg.str()});
+  }
+
+  std::string name(ZooParser::IdentContext *C) const {
+    return C ? Loc.text(C->getStart()).str() : "";
+  }
+  /// The tokens of `C` without what lies between them (`GB / s` is `GB/s`), as getText() gives.
+  std::string joined(antlr4::ParserRuleContext *C) const {
+    std::string Out;
+    for (size_t I = C->getStart()->getTokenIndex(), E = C->getStop()->getTokenIndex(); I <= E; ++I)
+      Out += Loc.text(Stream->get(I));
+    return Out;
+  }
 
   std::string unquote(antlr4::Token *T) {
-    std::string S = T->getText(), Out;
+    llvm::StringRef S = Loc.text(T);
+    std::string Out;
     for (size_t I = 1; I + 1 < S.size(); ++I) {
       if (S[I] == '\\' && I + 2 < S.size()) {
         char N = S[++I];
@@ -232,7 +357,7 @@ private:
         ParamDecl PD;
         PD.Name = name(P->ident());
         PD.NameRange = Loc.range(P->ident());
-        PD.TypeText = P->typeRef()->getText();
+        PD.TypeText = joined(P->typeRef());
         PD.TypeRange = Loc.range(P->typeRef());
         if (P->expr())
           PD.Default = expr(P->expr());
@@ -300,7 +425,7 @@ private:
         X.Name = name(N->metric);
         X.NameRange = Loc.range(N->metric);
         X.Value = expr(N->expr());
-        X.Tolerance = std::strtod(N->tol->getText().c_str(), nullptr);
+        X.Tolerance = std::strtod(Loc.text(N->tol->getStart()).str().c_str(), nullptr);
         if (N->metricArgs())
           X.MetricArgs = args(N->metricArgs()->argList());
       } else if (auto *Me = dynamic_cast<ZooParser::MeasuredItemContext *>(I)) {
@@ -373,71 +498,122 @@ private:
     return S;
   }
 
+  /// An `else if` chain, link by link: each link is an IfStmt alone in the Else of the last.
   StmtPtr ifStmt(ZooParser::IfStmtContext *C) {
-    auto S = std::make_unique<IfStmt>(Loc.range(C));
-    S->Cond = expr(C->expr());
-    S->Then = stmts(C->thenBody);
-    if (C->elseIf)
-      S->Else.push_back(ifStmt(C->elseIf));
-    else
-      S->Else = stmts(C->elseBody);
-    return S;
+    StmtPtr Head;
+    StmtList *Into = nullptr;
+    for (; C; C = C->elseIf) {
+      auto S = std::make_unique<IfStmt>(Loc.range(C));
+      S->Cond = expr(C->expr());
+      S->Then = stmts(C->thenBody);
+      if (!C->elseIf)
+        S->Else = stmts(C->elseBody);
+      IfStmt *Link = S.get();
+      if (Into)
+        Into->push_back(std::move(S));
+      else
+        Head = std::move(S);
+      Into = &Link->Else;
+    }
+    return Head;
+  }
+
+  // A successful parse tells the alternatives of `expr` apart by their number of children:
+  // primary (1), prefix `op expr` (2), binary `expr op expr` (3), `expr ? expr : expr` (5); and
+  // those of `primary` by their first tokens. The builder relies on that rather than on a chain
+  // of dynamic_casts per node.
+  static ZooParser::ExprContext *exprAt(antlr4::ParserRuleContext *C, size_t I) {
+    return static_cast<ZooParser::ExprContext *>(C->children[I]);
+  }
+  static antlr4::Token *symbolAt(antlr4::ParserRuleContext *C, size_t I) {
+    return static_cast<antlr4::tree::TerminalNode *>(C->children[I])->getSymbol();
   }
 
   ExprPtr expr(ZooParser::ExprContext *C) {
-    llvm::SMRange R = Loc.range(C);
-    if (auto *P = dynamic_cast<ZooParser::PrimaryExprContext *>(C))
-      return primary(P->primary());
-    if (auto *U = dynamic_cast<ZooParser::UnaryExprContext *>(C))
-      return std::make_unique<UnaryExpr>(R, U->op->getText(), expr(U->expr()));
-    if (auto *K = dynamic_cast<ZooParser::CondExprContext *>(C))
-      return std::make_unique<CondExpr>(R, expr(K->expr(0)), expr(K->expr(1)), expr(K->expr(2)));
-    // Every other alternative is binary: expr op expr.
-    auto Es = C->children;
-    auto *L = dynamic_cast<ZooParser::ExprContext *>(Es.front());
-    auto *Rt = dynamic_cast<ZooParser::ExprContext *>(Es.back());
-    std::string Op = Es.size() == 3 ? Es[1]->getText() : "?";
-    return std::make_unique<BinaryExpr>(R, Op, expr(L), expr(Rt));
+    switch (C->children.size()) {
+    case 1:
+      return primary(static_cast<ZooParser::PrimaryContext *>(C->children[0]));
+    case 2: {
+      // `- - x`: the operators outside in, then the operand, then the nodes inside out.
+      std::vector<ZooParser::ExprContext *> Chain;
+      for (; C->children.size() == 2; C = exprAt(C, 1))
+        Chain.push_back(C);
+      ExprPtr E = expr(C);
+      for (auto It = Chain.rbegin(); It != Chain.rend(); ++It)
+        E = std::make_unique<UnaryExpr>(Loc.range(*It), Loc.text(symbolAt(*It, 0)).str(),
+                                        std::move(E));
+      return E;
+    }
+    case 5: {
+      // `a ? b : c ? d : e` nests to the right.
+      std::vector<ZooParser::ExprContext *> Chain;
+      for (; C->children.size() == 5; C = exprAt(C, 4))
+        Chain.push_back(C);
+      ExprPtr E = expr(C);
+      for (auto It = Chain.rbegin(); It != Chain.rend(); ++It)
+        E = std::make_unique<CondExpr>(Loc.range(*It), expr(exprAt(*It, 0)), expr(exprAt(*It, 2)),
+                                       std::move(E));
+      return E;
+    }
+    default: {
+      // Left-associative operators make left-deep trees: walk down the left operands, build the
+      // innermost one, then each operator with its right operand on the way back up.
+      std::vector<ZooParser::ExprContext *> Spine;
+      for (; C->children.size() == 3; C = exprAt(C, 0))
+        Spine.push_back(C);
+      ExprPtr E = expr(C);
+      for (auto It = Spine.rbegin(); It != Spine.rend(); ++It)
+        E = std::make_unique<BinaryExpr>(Loc.range(*It), Loc.text(symbolAt(*It, 1)).str(),
+                                         std::move(E), expr(exprAt(*It, 2)));
+      return E;
+    }
+    }
   }
 
   ExprPtr primary(ZooParser::PrimaryContext *C) {
     llvm::SMRange R = Loc.range(C);
-    if (auto *N = dynamic_cast<ZooParser::NumberLitContext *>(C))
-      return number(N, R);
-    if (auto *S = dynamic_cast<ZooParser::StringLitContext *>(C))
-      return std::make_unique<StringExpr>(R, unquote(S->STRING()->getSymbol()));
-    if (dynamic_cast<ZooParser::BoolLitContext *>(C))
-      return std::make_unique<BoolExpr>(R, C->getText() == "true");
-    if (auto *B = dynamic_cast<ZooParser::BuiltinCallContext *>(C)) {
-      auto E = std::make_unique<CallExpr>(R, name(B->ident()), Loc.range(B->ident()));
-      for (auto *A : B->expr())
-        E->Args.push_back(expr(A));
+    antlr4::Token *First = C->getStart();
+    size_t Type = First->getType();
+    size_t N = C->children.size();
+    if (Type == ZooLexer::INT || Type == ZooLexer::REAL)
+      return number(C, R);
+    if (Type == ZooLexer::STRING)
+      return std::make_unique<StringExpr>(R, unquote(First));
+    if (Classes[Type] == TokClass::OpenParen) // `( expr )`
+      return expr(exprAt(C, 1));
+    llvm::StringRef Text = Loc.text(First);
+    if (Type != ZooLexer::ID && (Text == "true" || Text == "false"))
+      return std::make_unique<BoolExpr>(R, Text == "true");
+    auto *Id = static_cast<ZooParser::IdentContext *>(C->children[0]);
+    if (N > 1 && Classes[symbolAt(C, 1)->getType()] == TokClass::OpenParen) {
+      // ident ( (expr (, expr)*)? )
+      auto E = std::make_unique<CallExpr>(R, name(Id), Loc.range(Id));
+      for (size_t I = 2; I + 1 < N; I += 2)
+        E->Args.push_back(expr(exprAt(C, I)));
       return E;
     }
-    if (auto *N = dynamic_cast<ZooParser::NameRefContext *>(C)) {
-      std::vector<std::string> Path;
-      for (auto *I : N->ident())
-        Path.push_back(name(I));
-      return std::make_unique<NameExpr>(R, std::move(Path));
-    }
-    auto *P = dynamic_cast<ZooParser::ParenExprContext *>(C);
-    ExprPtr Inner = expr(P->expr());
-    return Inner;
+    // ident (. ident)*
+    std::vector<std::string> Path;
+    for (size_t I = 0; I < N; I += 2)
+      Path.push_back(name(static_cast<ZooParser::IdentContext *>(C->children[I])));
+    return std::make_unique<NameExpr>(R, std::move(Path));
   }
 
-  ExprPtr number(ZooParser::NumberLitContext *C, llvm::SMRange R) {
+  /// number unit?
+  ExprPtr number(ZooParser::PrimaryContext *C, llvm::SMRange R) {
     auto E = std::make_unique<NumberExpr>(R);
-    std::string Text;
-    for (char Ch : C->number()->getText())
+    antlr4::Token *Num = C->getStart();
+    std::string Written = Loc.text(Num).str(), Text;
+    for (char Ch : Written)
       if (Ch != '_')
         Text += Ch;
-    llvm::SMRange NumRange = Loc.range(C->number());
-    if (C->number()->INT()) {
+    llvm::SMRange NumRange = Loc.range(Num);
+    if (Num->getType() == ZooLexer::INT) {
       errno = 0;
       char *End = nullptr;
       unsigned long long V = std::strtoull(Text.c_str(), &End, 10);
       if (errno == ERANGE || V > static_cast<unsigned long long>(INT64_MAX)) {
-        Diags.report(NumRange, diag::err_int_literal_too_large, C->number()->getText());
+        report(NumRange, diag::err_int_literal_too_large, Written);
         V = 0;
       }
       E->IntValue = static_cast<int64_t>(V);
@@ -446,15 +622,16 @@ private:
       E->IsInt = false;
       E->RealValue = std::strtod(Text.c_str(), nullptr);
       if (!std::isfinite(E->RealValue)) {
-        Diags.report(NumRange, diag::err_real_literal_invalid, C->number()->getText());
+        report(NumRange, diag::err_real_literal_invalid, Written);
         E->RealValue = 0;
       }
     }
-    if (auto *U = C->unit()) {
-      E->UnitText = U->getText();
+    if (C->children.size() == 2) {
+      auto *U = static_cast<ZooParser::UnitContext *>(C->children[1]);
+      E->UnitText = joined(U);
       auto Info = lookupUnit(E->UnitText);
       if (!Info) {
-        Diags.report(Loc.range(U), diag::err_unknown_unit, E->UnitText);
+        report(Loc.range(U), diag::err_unknown_unit, E->UnitText);
       } else {
         E->UnitDim = Info->D;
         E->RealValue *= Info->Scale;
@@ -464,67 +641,281 @@ private:
   }
 };
 
-/// Step 2: error tokens and recursion bounds. Returns false when the file must not be parsed.
-bool prescan(antlr4::CommonTokenStream &Tokens, const Locator &Loc, DiagnosticEngine &Diags) {
-  bool OK = true;
-  unsigned Depth = 0, Operators = 0, Run = 0, Questions = 0;
-  bool PrevOperator = true;
-  for (antlr4::Token *T : Tokens.getTokens()) {
-    if (Diags.tooManyErrors())
-      return false;
-    switch (T->getType()) {
-    case ZooLexer::ERROR_CHAR: {
-      std::string Text = T->getText();
-      if (Text.size() == 1 && !std::isprint(static_cast<unsigned char>(Text[0])))
-        Text = fmt::format("\\x{:02x}", static_cast<unsigned char>(Text[0]));
-      Diags.report(Loc.range(T), diag::err_unexpected_char, Text);
-      OK = false;
-      continue;
-    }
-    case ZooLexer::UNTERMINATED_STRING:
-      Diags.report(Loc.loc(T), diag::err_unterminated_string);
-      OK = false;
-      continue;
-    case ZooLexer::UNTERMINATED_COMMENT:
-      Diags.report(Loc.loc(T), diag::err_unterminated_comment);
-      OK = false;
-      continue;
+/// A significant token: its type and its code points [Start, Stop].
+struct Tok {
+  uint32_t Type, Start, Stop;
+};
+
+/// Step 2: reports error tokens and bounds recursion, one significant token at a time, and marks
+/// where each top-level declaration ends.
+///
+/// Depth counts what the parser (and after it the builder, Sema and the AST's destructors)
+/// recurses on, with one rule per level: open brackets and braces, and within each bracket level
+/// the `else if` links, prefix operators and `?` still open there. A chain `if a {} else if b {}
+/// else if c {}` is `if a {} else { if b {} else { if c {} } }` with the braces left out, so each
+/// `else if` opens a level that stays open until the chain ends (a `}` followed by anything but
+/// `else`). A prefix operator stays open until its operand is complete (`- - f(x)` is two levels
+/// around the call); a `?` until the end of its bracket level, statement or argument. Left-
+/// associative operators do not nest in the parser, but Sema evaluates their chains by recursion,
+/// so one statement has at most MaxExprOperators operators of any kind.
+class Scanner {
+public:
+  Scanner(const Locator &Loc, DiagnosticEngine &Diags) : Loc(Loc), Diags(Diags) {
+    Levels.emplace_back();
+  }
+
+  /// False when the file must not be parsed any further (a limit was exceeded).
+  bool scan(TokClass K, const Tok &T) {
+    Level &L = Levels.back();
+    if (AfterClose && K != TokClass::Else)
+      close(L.Chains);
+    AfterClose = false;
+    bool AfterElse = PrevElse;
+    PrevElse = K == TokClass::Else;
+    if (PrevElse)
+      ElseTok = T;
+    // After an operand, anything but a call's `(` or more of a unit (`GB / s`) completes it.
+    if (PrevOperand && K != TokClass::OpenParen && K != TokClass::Operand)
+      close(L.Prefix);
+
+    bool IsOperator =
+        K == TokClass::Operator || K == TokClass::Bang || K == TokClass::Question;
+    switch (K) {
+    case TokClass::OpenBrace:
+      Operators = 0;
+      close(L.Conds);
+      [[fallthrough]];
+    case TokClass::OpenParen:
+      Levels.emplace_back();
+      if (!deeper(T))
+        return false;
+      break;
+    case TokClass::CloseBrace:
+      AfterClose = true;
+      Operators = 0;
+      [[fallthrough]];
+    case TokClass::CloseParen:
+      if (Levels.size() > 1) {
+        Depth -= L.Chains + L.Prefix + L.Conds + 1;
+        Levels.pop_back();
+      }
+      DeclEnds = K == TokClass::CloseBrace && Levels.size() == 1;
+      break;
+    case TokClass::Semi:
+      Operators = 0;
+      close(L.Conds);
+      DeclEnds = Levels.size() == 1;
+      break;
+    case TokClass::Comma:
+      close(L.Conds);
+      break;
+    case TokClass::If:
+      if (AfterElse) {
+        ++L.Chains;
+        if (!deeper(ElseTok))
+          return false;
+      }
+      break;
+    case TokClass::Question:
+      ++L.Conds;
+      if (!deeper(T))
+        return false;
+      break;
     default:
+      if (IsOperator && (K == TokClass::Bang || !PrevOperand)) {
+        ++L.Prefix;
+        if (!deeper(T))
+          return false;
+      }
       break;
     }
-    std::string Text = T->getText();
-    if (Text == "(" || Text == "{") {
-      if (++Depth == MaxNesting + 1) {
-        Diags.report(Loc.loc(T), diag::err_nesting_too_deep, MaxNesting);
-        return false;
-      }
-    } else if ((Text == ")" || Text == "}") && Depth) {
-      --Depth;
-    }
-    bool IsOperator = Text == "+" || Text == "-" || Text == "*" || Text == "/" || Text == "%" ||
-                      Text == "!" || Text == "?" || Text == "&&" || Text == "||" || Text == "==" ||
-                      Text == "!=" || Text == "<" || Text == "<=" || Text == ">" || Text == ">=";
-    // Prefix operators and `?:` nest (the parser and the evaluator recurse on them): a run of
-    // operators with nothing between them, and the `?`s of one statement, count as nesting.
-    bool Prefix = IsOperator && (PrevOperator || Text == "!");
-    Run = Prefix ? Run + 1 : 0;
-    if (Text == "?")
-      ++Questions;
-    if (Run == MaxNesting + 1 || Questions == MaxNesting + 1) {
-      Diags.report(Loc.loc(T), diag::err_nesting_too_deep, MaxNesting);
+    if (IsOperator && ++Operators == MaxExprOperators + 1) {
+      Diags.report(llvm::SMLoc::getFromPointer(Loc.at(T.Start)), diag::err_expr_too_long,
+                   MaxExprOperators);
       return false;
     }
-    PrevOperator = IsOperator || Text == "(" || Text == "," || Text == ":" || Text == "=";
-    if (Text == ";" || Text == "{" || Text == "}") {
-      Operators = 0;
-      Questions = 0;
-    } else if (IsOperator && ++Operators == MaxExprOperators + 1) {
-      Diags.report(Loc.loc(T), diag::err_expr_too_long, MaxExprOperators);
-      return false;
-    }
+    PrevOperand = K == TokClass::Operand || K == TokClass::CloseParen;
+    return true;
   }
-  return OK;
-}
+
+  /// True right after the token that ends a top-level declaration.
+  bool declEnds() {
+    bool E = DeclEnds;
+    DeclEnds = false;
+    return E;
+  }
+
+private:
+  struct Level {
+    unsigned Chains = 0, Prefix = 0, Conds = 0; ///< open `else if`s, prefix operators, `?`s
+  };
+  const Locator &Loc;
+  DiagnosticEngine &Diags;
+  unsigned Depth = 0;        ///< the sum over Levels, plus one per bracket
+  std::vector<Level> Levels; ///< one per open bracket, and the file's
+  unsigned Operators = 0;    ///< of the current statement
+  bool PrevOperand = false, PrevElse = false, AfterClose = false, DeclEnds = false;
+  Tok ElseTok{};
+
+  bool deeper(const Tok &At) {
+    if (++Depth <= MaxNesting)
+      return true;
+    Diags.report(llvm::SMLoc::getFromPointer(Loc.at(At.Start)), diag::err_nesting_too_deep,
+                 MaxNesting);
+    return false;
+  }
+  void close(unsigned &Open) {
+    Depth -= Open;
+    Open = 0;
+  }
+};
+
+/// Feeds the parser the tokens [Begin, End) of the file, then an EOF. Before the last
+/// declaration the EOF stands in for the next token (its place and text), so that a message about
+/// it reads as a whole-file parse's would. With a prefix, `import "";` comes first: parsing it
+/// puts the parser where a whole-file parse is after a declaration (the `file` loop goes on,
+/// rather than starts), which its error recovery tells apart.
+class SliceSource : public antlr4::TokenSource {
+public:
+  /// A token of the slice: 32 bytes, its text read from the source buffer when asked for.
+  class LightToken : public antlr4::WritableToken {
+  public:
+    LightToken(SliceSource &Src, const Tok &T)
+        : Src(Src), Type(T.Type), Start(T.Start), Stop(T.Stop) {}
+    std::string getText() const override { return Src.Loc.text(Start, Stop).str(); }
+    size_t getType() const override { return Type; }
+    size_t getLine() const override { return 0; }
+    size_t getCharPositionInLine() const override { return 0; }
+    size_t getChannel() const override { return DEFAULT_CHANNEL; }
+    size_t getTokenIndex() const override { return Index; }
+    size_t getStartIndex() const override { return Start; }
+    size_t getStopIndex() const override { return Stop; }
+    antlr4::TokenSource *getTokenSource() const override { return &Src; }
+    antlr4::CharStream *getInputStream() const override { return &Src.In; }
+    std::string toString() const override { return getText(); }
+    void setText(const std::string &) override {}
+    void setType(size_t T) override { Type = static_cast<uint32_t>(T); }
+    void setLine(size_t) override {}
+    void setCharPositionInLine(size_t) override {}
+    void setChannel(size_t) override {}
+    void setTokenIndex(size_t I) override { Index = static_cast<uint32_t>(I); }
+
+  private:
+    SliceSource &Src;
+    uint32_t Type, Start, Stop, Index = 0;
+  };
+
+  SliceSource(antlr4::CharStream &In, const std::vector<Tok> &Toks, const Locator &Loc,
+              size_t Begin, size_t End, size_t CodePoints)
+      : In(In), Toks(Toks), Loc(Loc), Pos(Begin), End(End), CodePoints(CodePoints) {}
+
+  /// The number of prefix tokens.
+  static constexpr size_t PrefixSize = 3;
+  void addPrefix(const std::vector<TokClass> &Classes) {
+    size_t Import = 0, Semi = 0;
+    for (size_t T = 0; T < Classes.size(); ++T) {
+      if (Classes[T] == TokClass::Import)
+        Import = T;
+      if (Classes[T] == TokClass::Semi)
+        Semi = T;
+    }
+    uint32_t At = static_cast<uint32_t>(Pos < Toks.size() ? Toks[Pos].Start : CodePoints);
+    Prefix = {Tok{static_cast<uint32_t>(Import), At, At}, Tok{ZooLexer::STRING, At, At},
+              Tok{static_cast<uint32_t>(Semi), At, At}};
+  }
+
+  std::unique_ptr<antlr4::Token> nextToken() override {
+    if (Emitted < Prefix.size())
+      return std::make_unique<LightToken>(*this, Prefix[Emitted++]);
+    if (Pos < End)
+      return std::make_unique<LightToken>(*this, Toks[Pos++]);
+    if (End == Toks.size())
+      return std::make_unique<antlr4::CommonToken>(std::make_pair(this, &In), antlr4::Token::EOF,
+                                                   antlr4::Token::DEFAULT_CHANNEL, CodePoints,
+                                                   CodePoints - 1);
+    const Tok &Next = Toks[End];
+    auto T = std::make_unique<antlr4::CommonToken>(std::make_pair(this, &In), antlr4::Token::EOF,
+                                                   antlr4::Token::DEFAULT_CHANNEL, Next.Start,
+                                                   Next.Stop);
+    T->setText(Loc.text(Next.Start, Next.Stop).str());
+    return T;
+  }
+  size_t getLine() const override { return 0; }
+  size_t getCharPositionInLine() override { return 0; }
+  antlr4::CharStream *getInputStream() override { return &In; }
+  std::string getSourceName() override { return In.getSourceName(); }
+  antlr4::TokenFactory<antlr4::CommonToken> *getTokenFactory() override {
+    return antlr4::CommonTokenFactory::DEFAULT.get();
+  }
+
+private:
+  antlr4::CharStream &In;
+  const std::vector<Tok> &Toks;
+  const Locator &Loc;
+  size_t Pos, End, CodePoints;
+  std::vector<Tok> Prefix;
+  size_t Emitted = 0;
+};
+
+/// A token stream whose text of a token range is the source between them, comments and spaces
+/// included, as it was when those were tokens of the stream ("no viable alternative at input
+/// `linear(x, x) }`").
+class SourceTokenStream : public antlr4::CommonTokenStream {
+public:
+  SourceTokenStream(antlr4::TokenSource *Source, const Locator &Loc, size_t CodePoints)
+      : CommonTokenStream(Source), Loc(Loc), CodePoints(CodePoints) {}
+  void reserve(size_t N) { _tokens.reserve(N); }
+  std::string getText(antlr4::Token *Start, antlr4::Token *Stop) override {
+    if (!Start || !Stop)
+      return "";
+    size_t B = Start->getStartIndex(), E = Stop->getStopIndex();
+    if (Stop->getType() == antlr4::Token::EOF && Stop->getStartIndex() >= CodePoints) {
+      // The end of the file adds no text: stop at the token before it.
+      size_t I = Stop->getTokenIndex();
+      if (I == 0 || Start->getType() == antlr4::Token::EOF)
+        return "";
+      E = get(I - 1)->getStopIndex();
+    }
+    return E + 1 > B ? Loc.text(B, E).str() : "";
+  }
+
+private:
+  const Locator &Loc;
+  size_t CodePoints;
+};
+
+/// Error recovery over the rest of the file from a declaration that does not parse, as a parse
+/// of the whole file would do it, until the parser is back between two declarations (in the
+/// `file` loop, at a declaration boundary) with its recovery over and nothing of it left: from
+/// there on a whole-file parse and a fresh parse are the same, so the caller goes back to parsing
+/// one declaration at a time. That keeps the tokens and contexts of a recovery to the stretch
+/// that needs it, yet gives the diagnostics of a whole-file parse.
+class ResyncStrategy : public antlr4::DefaultErrorStrategy {
+public:
+  /// Stream index I is token Base + I of the file.
+  ResyncStrategy(const std::vector<size_t> &DeclEnds, ptrdiff_t Base, const unsigned &Reported)
+      : DeclEnds(DeclEnds), Base(Base), Reported(Reported) {}
+  /// Where parsing resumed one declaration at a time; 0 when the recovery went to the end.
+  size_t ResumeAt = 0;
+
+  void sync(antlr4::Parser *P) override {
+    if (!errorRecoveryMode && lastErrorIndex < 0 && P->getContext() &&
+        P->getContext()->getRuleIndex() == ZooParser::RuleFile) {
+      ptrdiff_t I = Base + static_cast<ptrdiff_t>(P->getInputStream()->index());
+      if (Reported && I > 0 &&
+          std::binary_search(DeclEnds.begin(), DeclEnds.end(), static_cast<size_t>(I))) {
+        ResumeAt = I;
+        throw antlr4::ParseCancellationException();
+      }
+    }
+    DefaultErrorStrategy::sync(P);
+  }
+
+private:
+  const std::vector<size_t> &DeclEnds;
+  ptrdiff_t Base;
+  const unsigned &Reported;
+};
 
 } // namespace
 
@@ -542,54 +933,142 @@ std::unique_ptr<FileUnit> zoo::parseBuffer(unsigned BufferID, DiagnosticEngine &
     return nullptr;
   }
 
-  // 2. Lex.
+  // 2. Lex and scan.
   Locator Loc(Begin, Size);
   antlr4::ANTLRInputStream Input(Begin, Size);
   ZooLexer Lexer(&Input);
   Lexer.removeErrorListeners();
-  antlr4::CommonTokenStream Tokens(&Lexer);
-  Tokens.fill();
-  if (!prescan(Tokens, Loc, Diags))
-    return nullptr;
-
-  // 3. Parse: SLL with bail-out, then LL with recovery and reporting.
-  ZooParser Parser(&Tokens);
-  Parser.removeErrorListeners();
-  Parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
-      antlr4::atn::PredictionMode::SLL);
-  Parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
-  ZooParser::FileContext *Tree = nullptr;
-  if (Mode == PredictionMode::SLLThenLL) {
-    try {
-      Tree = Parser.file();
-    } catch (antlr4::ParseCancellationException &) {
-      Tree = nullptr;
+  const std::vector<TokClass> &Classes = tokenClasses(Lexer.getVocabulary());
+  Scanner Scan(Loc, Diags);
+  std::vector<Tok> Toks;
+  std::vector<size_t> DeclEnds; // one past the last token of each top-level declaration
+  bool LexOK = true;
+  for (;;) {
+    std::unique_ptr<antlr4::Token> T = Lexer.nextToken();
+    size_t Type = T->getType();
+    if (Type == antlr4::Token::EOF)
+      break;
+    TokClass K = Type < Classes.size() ? Classes[Type] : TokClass::Other;
+    Tok X{static_cast<uint32_t>(Type), static_cast<uint32_t>(T->getStartIndex()),
+          static_cast<uint32_t>(T->getStopIndex())};
+    switch (K) {
+    case TokClass::Hidden:
+      continue;
+    case TokClass::ErrorChar: {
+      std::string Text = Loc.text(X.Start, X.Stop).str();
+      if (Text.size() == 1 && !std::isprint(static_cast<unsigned char>(Text[0])))
+        Text = fmt::format("\\x{:02x}", static_cast<unsigned char>(Text[0]));
+      Diags.report(Loc.range(T.get()), diag::err_unexpected_char, Text);
+      LexOK = false;
+      break;
     }
+    case TokClass::UnterminatedString:
+      Diags.report(Loc.loc(T.get()), diag::err_unterminated_string);
+      LexOK = false;
+      break;
+    case TokClass::UnterminatedComment:
+      Diags.report(Loc.loc(T.get()), diag::err_unterminated_comment);
+      LexOK = false;
+      break;
+    default:
+      if (!Scan.scan(K, X))
+        return nullptr;
+      if (LexOK) {
+        Toks.push_back(X);
+        if (Scan.declEnds())
+          DeclEnds.push_back(Toks.size());
+      }
+      break;
+    }
+    if (Diags.tooManyErrors())
+      return nullptr;
   }
-  if (!Tree) {
-    Tokens.seek(0);
-    Parser.reset();
-    Parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
-        antlr4::atn::PredictionMode::LL);
-    Parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
-    SyntaxErrorListener Listener(Diags, Loc, Begin + Size);
+  if (!LexOK)
+    return nullptr;
+  if (DeclEnds.empty() || DeclEnds.back() != Toks.size())
+    DeclEnds.push_back(Toks.size());
+  Toks.shrink_to_fit();
+
+  // 3 and 4. Parse and build one declaration at a time.
+  size_t CodePoints = Input.size();
+  auto Unit = std::make_unique<FileUnit>();
+  Unit->BufferID = BufferID;
+  std::vector<HeldDiag> Held;
+  Builder B(Loc, Classes, Held);
+  ZooParser Parser(nullptr);
+  Parser.removeErrorListeners();
+  auto Bail = std::make_shared<antlr4::BailErrorStrategy>();
+  SyntaxErrorListener Listener(Diags, Loc, Begin + Size, CodePoints);
+  auto *Sim = Parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
+  bool SyntaxOK = true;
+  // Declaration D spans tokens [First, DeclEnds[D]).
+  size_t First = 0;
+  for (size_t D = 0; D < DeclEnds.size() && !Diags.tooManyErrors();) {
+    size_t Last = DeclEnds[D];
+    ZooParser::FileContext *Tree = nullptr;
+    {
+      SliceSource Source(Input, Toks, Loc, First, Last, CodePoints);
+      SourceTokenStream Tokens(&Source, Loc, CodePoints);
+      Tokens.reserve(Last - First + 1);
+      // SLL with bail-out; on failure full LL with bail-out (SLL can fail on valid input).
+      for (auto PM : {antlr4::atn::PredictionMode::SLL, antlr4::atn::PredictionMode::LL}) {
+        if (PM == antlr4::atn::PredictionMode::SLL && Mode == PredictionMode::LL)
+          continue;
+        Tokens.seek(0);
+        Parser.setTokenStream(&Tokens);
+        Sim->setPredictionMode(PM);
+        Parser.setErrorHandler(Bail);
+        try {
+          Tree = Parser.file();
+          break;
+        } catch (antlr4::ParseCancellationException &) {
+          Parser.getTreeTracker().reset();
+        }
+      }
+      if (Tree && SyntaxOK)
+        B.file(Tree, Tokens, *Unit);
+      Parser.getTreeTracker().reset();
+      Parser.setTokenStream(nullptr);
+    }
+    if (Tree) {
+      First = Last;
+      ++D;
+      continue;
+    }
+
+    // The declaration is wrong: recover from it on, reporting every syntax error, without a tree.
+    SyntaxOK = false;
+    SliceSource Source(Input, Toks, Loc, First, Toks.size(), CodePoints);
+    ptrdiff_t Base = static_cast<ptrdiff_t>(First);
+    if (First) {
+      Source.addPrefix(Classes);
+      Base -= SliceSource::PrefixSize;
+    }
+    SourceTokenStream Tokens(&Source, Loc, CodePoints);
+    Listener.Reported = 0;
+    auto Recover = std::make_shared<ResyncStrategy>(DeclEnds, Base, Listener.Reported);
+    Parser.setTokenStream(&Tokens);
+    Parser.setErrorHandler(Recover);
+    Parser.setBuildParseTree(false);
     Parser.addErrorListener(&Listener);
-    unsigned Before = Diags.errorCount();
     try {
-      Tree = Parser.file();
+      Parser.file();
     } catch (antlr4::ParseCancellationException &) {
     }
     Parser.removeErrorListeners();
-    if (Diags.errorCount() != Before || !Tree)
-      return nullptr;
+    Parser.setBuildParseTree(true);
+    Parser.getTreeTracker().reset();
+    Parser.setTokenStream(nullptr);
+    if (!Recover->ResumeAt)
+      break;
+    First = Recover->ResumeAt;
+    D = std::lower_bound(DeclEnds.begin(), DeclEnds.end(), First) - DeclEnds.begin() + 1;
   }
-
-  // 4. Build.
-  unsigned Before = Diags.errorCount();
-  Builder B(Diags, Loc);
-  auto Unit = B.file(Tree);
-  Unit->BufferID = BufferID;
-  if (Diags.errorCount() != Before)
+  if (!SyntaxOK || Diags.tooManyErrors())
+    return nullptr;
+  for (const HeldDiag &H : Held)
+    Diags.report(H.Range, H.K, H.Arg);
+  if (!Held.empty())
     return nullptr;
   return Unit;
 }

@@ -5,8 +5,11 @@
 // an `if` are checked. Expanding (a parent node): values are known, `repeat` becomes one node with
 // a count (its body is expanded once, since it cannot depend on an index), `for` is unrolled into
 // one node per iteration, `if` keeps the taken branch, and calls to blocks recurse. Every limit of
-// ExpansionLimits is enforced here. In a model with an input, each primitive also moves the
-// flowing shape (Shapes.cpp); `residual`, `shortcut` and `branch` save and restore it here.
+// ExpansionLimits is enforced here, each before the work it bounds: layer nodes per model and in
+// all, nesting depth, and steps (statements expanded and the expression nodes they evaluate), so
+// that no input makes expansion slow, big or deep. An `else if` chain is walked in a loop, not by
+// recursion. In a model with an input, each primitive also moves the flowing shape (Shapes.cpp);
+// `residual`, `shortcut` and `branch` save and restore it here.
 //
 //===----------------------------------------------------------------------===//
 #include "SemaImpl.h"
@@ -172,256 +175,426 @@ std::string primitiveProblem(PrimitiveKind K, const std::vector<Binding> &Args) 
   }
 }
 
-/// Evaluates `E` in `S` as an int; nullopt (reported) when it is not one.
-std::optional<EvalResult> evalInt(Evaluator &Eval, const Expr &E, const Scope &S,
-                                  const std::string &What) {
+/// The number of nodes of expression `E` (null: 0), without recursion.
+uint64_t exprSize(const Expr *E) {
+  uint64_t N = 0;
+  llvm::SmallVector<const Expr *, 16> Todo{E};
+  while (!Todo.empty()) {
+    const Expr *X = Todo.pop_back_val();
+    if (!X)
+      continue;
+    ++N;
+    if (auto *U = dyn_cast<UnaryExpr>(X)) {
+      Todo.push_back(U->Operand.get());
+    } else if (auto *B = dyn_cast<BinaryExpr>(X)) {
+      Todo.push_back(B->LHS.get());
+      Todo.push_back(B->RHS.get());
+    } else if (auto *C = dyn_cast<CondExpr>(X)) {
+      Todo.push_back(C->C.get());
+      Todo.push_back(C->T.get());
+      Todo.push_back(C->F.get());
+    } else if (auto *Call = dyn_cast<CallExpr>(X)) {
+      for (const ExprPtr &A : Call->Args)
+        Todo.push_back(A.get());
+    }
+  }
+  return N;
+}
+
+} // namespace
+
+uint64_t SemaImpl::stepsOf(const Stmt &St) {
+  auto It = StepCost.find(&St);
+  if (It != StepCost.end())
+    return It->second;
+  uint64_t N = 1;
+  if (auto *C = dyn_cast<CallStmt>(&St)) {
+    for (const Arg &A : C->Args)
+      N += exprSize(A.Value.get());
+    // Defaults the call leaves out are evaluated too.
+    if (auto *B = llvm::dyn_cast_or_null<BlockDecl>(M.Decls.lookup(C->Callee)))
+      for (const ParamDecl &P : B->Params)
+        N += exprSize(P.Default.get());
+  } else if (auto *R = dyn_cast<RepeatStmt>(&St)) {
+    N += exprSize(R->Count.get());
+  } else if (auto *F = dyn_cast<ForStmt>(&St)) {
+    N += exprSize(F->Lo.get()) + exprSize(F->Hi.get());
+  } else if (auto *If = dyn_cast<IfStmt>(&St)) {
+    N += exprSize(If->Cond.get());
+  }
+  StepCost[&St] = N;
+  return N;
+}
+
+bool SemaImpl::chargeStep(const Stmt &St) {
+  Steps += stepsOf(St);
+  if (Steps <= ExpansionLimits::MaxSteps)
+    return true;
+  if (!ExpansionFailed)
+    Diags.report(Expanding->Decl->NameRange, diag::err_expansion_steps, Expanding->Name,
+                 ExpansionLimits::MaxSteps);
+  ExpansionFailed = true;
+  return false;
+}
+
+// ---- Expansion and checking -------------------------------------------------------------------
+//
+// walk() recurses once per nested body, through calls into other blocks too, so every function
+// on that path (walk, the four statement kinds, expandPrimitive) keeps a small frame: what it
+// needs across the recursion and nothing else. Evaluation and diagnostics, which need big
+// temporaries, happen in helpers that return before the recursion; in unoptimized sanitizer
+// builds, where no stack slot is shared, that is what keeps ExpansionLimits::MaxNesting levels
+// within the stack.
+
+LayerNode *SemaImpl::newNode(LayerNode::Kind K, llvm::SMRange R, LayerNode *Into) {
+  if (++NodeCount > ExpansionLimits::MaxNodes) {
+    if (!ExpansionFailed)
+      Diags.report(Expanding->Decl->NameRange, diag::err_expansion_too_large, Expanding->Name,
+                   ExpansionLimits::MaxNodes);
+    ExpansionFailed = true;
+    return nullptr;
+  }
+  if (++TotalNodes > ExpansionLimits::MaxTotalNodes) {
+    if (!ExpansionFailed)
+      Diags.report(Expanding->Decl->NameRange, diag::err_expansion_total, Expanding->Name,
+                   ExpansionLimits::MaxTotalNodes);
+    ExpansionFailed = true;
+    return nullptr;
+  }
+  auto N = std::make_unique<LayerNode>();
+  N->K = K;
+  N->Range = R;
+  Into->Children.push_back(std::move(N));
+  return Into->Children.back().get();
+}
+
+void SemaImpl::valueFailure() {
+  if (Eval.OnValueError)
+    Eval.OnValueError();
+  ExpansionFailed = true;
+}
+
+SemaImpl::IntArg SemaImpl::evalIntArg(const Expr &E, const Scope &S, const char *What) {
   EvalResult R = Eval.eval(E, S);
   if (!Eval.convert(R, Type::of(Type::Int), E.range(), What))
-    return std::nullopt;
-  return R;
+    return {IntArg::Error, 0};
+  if (!R.V)
+    return {IntArg::Unknown, 0};
+  return {IntArg::Known, R.V->I};
 }
-} // namespace
+
+SemaImpl::IntArg SemaImpl::evalCondition(const IfStmt &If, const Scope &S) {
+  EvalResult Cond = Eval.eval(*If.Cond, S);
+  if (!Eval.convert(Cond, Type::of(Type::Bool), If.Cond->range(), "an `if` condition"))
+    return {IntArg::Error, 0};
+  if (!Cond.V)
+    return {IntArg::Unknown, 0};
+  return {IntArg::Known, Cond.V->B ? 1 : 0};
+}
+
+bool SemaImpl::enterBody(const StmtList &Body) {
+  if (WalkDepth <= ExpansionLimits::MaxNesting || Body.empty())
+    return true;
+  if (!ExpansionFailed) {
+    Diags.report(Body.front()->range(), diag::err_expansion_too_deep, Expanding->Name,
+                 ExpansionLimits::MaxNesting);
+    Diags.report(Expanding->Decl->NameRange, diag::note_in_model, Expanding->Name);
+  }
+  ExpansionFailed = true;
+  return false;
+}
 
 void SemaImpl::walk(const StmtList &Body, Scope &S, LayerNode *Parent) {
   const bool Expand = Parent != nullptr;
-  auto NewNode = [&](LayerNode::Kind K, llvm::SMRange R, LayerNode *Into) -> LayerNode * {
-    if (++NodeCount > ExpansionLimits::MaxNodes) {
-      if (!ExpansionFailed)
-        Diags.report(Expanding->Decl->NameRange, diag::err_expansion_too_large, Expanding->Name,
-                     ExpansionLimits::MaxNodes);
-      ExpansionFailed = true;
-      return nullptr;
-    }
-    auto N = std::make_unique<LayerNode>();
-    N->K = K;
-    N->Range = R;
-    Into->Children.push_back(std::move(N));
-    return Into->Children.back().get();
-  };
-
+  // Expansion follows calls into other blocks, so its depth is not the parser's to bound.
+  struct DepthGuard {
+    unsigned &D;
+    ~DepthGuard() { --D; }
+  } Guard{++WalkDepth};
+  if (Expand && !enterBody(Body))
+    return;
   for (const StmtPtr &St : Body) {
     if (Diags.tooManyErrors() || (Expand && ExpansionFailed))
       return;
-    if (auto *C = dyn_cast<CallStmt>(St.get())) {
-      const BlockDecl *Callee = resolveCallee(*C);
-      if (!Callee) {
-        if (!Expand) // still report problems inside the arguments
-          for (const Arg &A : C->Args)
-            Eval.eval(*A.Value, S);
-        continue;
-      }
-      bool WantsBody = Callee->IsPrimitive && primitiveHasBody(*lookupPrimitive(Callee->Name));
-      if (WantsBody != C->HasBody) {
-        Diags.report(C->CalleeRange,
-                     WantsBody ? diag::err_body_required : diag::err_body_not_allowed, C->Callee,
-                     C->Callee);
-        ExpansionFailed |= Expand;
-        continue;
-      }
-      Scope Inner;
-      std::vector<Binding> Bound;
-      if (!bindCall(*Callee, C->Args, S, C->range(), Inner, Expand ? &Bound : nullptr)) {
-        ExpansionFailed |= Expand;
-        continue;
-      }
-      if (!Expand) {
-        walk(C->Body, S, nullptr); // a primitive's body uses the caller's names
-        continue;
-      }
-      if (Callee->IsPrimitive) {
-        bool Bad = false;
-        for (const Binding &B : Bound)
-          if (B.second.T.K == Type::Int && B.second.I < 0 && !Bad) {
-            Diags.report(C->range(), diag::err_negative_argument, B.first, Callee->Name,
-                         B.second.I);
-            if (Eval.OnValueError)
-              Eval.OnValueError();
-            Bad = true;
-          }
-        std::string Problem = Bad ? "" : primitiveProblem(*lookupPrimitive(Callee->Name), Bound);
-        if (!Problem.empty()) {
-          Diags.report(C->range(), diag::err_primitive_arg, Callee->Name, Problem);
-          if (Eval.OnValueError)
-            Eval.OnValueError();
-          Bad = true;
-        }
-        if (Bad) {
-          ExpansionFailed = true;
-          continue;
-        }
-      }
-      LayerNode *N = NewNode(Callee->IsPrimitive ? LayerNode::Primitive : LayerNode::Block,
-                             C->range(), Parent);
-      if (!N)
-        return;
-      N->Name = C->Instance.empty() ? C->Callee : C->Instance;
-      N->Decl = Callee;
-      N->Args = std::move(Bound);
-      if (Callee->IsPrimitive) {
-        N->Prim = *lookupPrimitive(Callee->Name);
-        if (Shape)
-          N->InShape = *Shape;
-        switch (N->Prim) {
-        case PrimitiveKind::residual: {
-          if (!Shape) {
-            Diags.report(C->range(), diag::err_shape, "residual",
-                         "the model declares no `input`, so there is no tensor to add");
-            ExpansionFailed = true;
-            continue;
-          }
-          Residuals.push_back({*Shape, std::nullopt});
-          walk(C->Body, S, N);
-          ResidualFrame F = Residuals.back();
-          Residuals.pop_back();
-          const std::vector<int64_t> &Other = F.Shortcut ? *F.Shortcut : F.In;
-          if (!ExpansionFailed && *Shape != Other) {
-            Diags.report(C->range(), diag::err_shape, "residual",
-                         fmt::format("the main path ends with {} but the {} has {}",
-                                     shapeText(*Shape), F.Shortcut ? "shortcut" : "input",
-                                     shapeText(Other)));
-            if (Eval.OnValueError)
-              Eval.OnValueError();
-            ExpansionFailed = true;
-          }
-          break;
-        }
-        case PrimitiveKind::shortcut: {
-          if (Residuals.empty() || Residuals.back().Shortcut) {
-            Diags.report(C->range(), diag::err_shape, "shortcut",
-                         "a `shortcut` belongs directly inside a `residual`, once");
-            ExpansionFailed = true;
-            continue;
-          }
-          auto Current = Shape;
-          Shape = Residuals.back().In;
-          N->InShape = *Shape;
-          walk(C->Body, S, N);
-          Residuals.back().Shortcut = Shape;
-          N->OutShape = *Shape;
-          Shape = Current;
-          continue;
-        }
-        case PrimitiveKind::branch: {
-          auto Current = Shape;
-          walk(C->Body, S, N);
-          Shape = Current;
-          break;
-        }
-        case PrimitiveKind::experts:
-          walk(C->Body, S, N);
-          break;
-        default:
-          if (!flowShape(*N, *C)) {
-            if (Eval.OnValueError)
-              Eval.OnValueError();
-            ExpansionFailed = true;
-          }
-          break;
-        }
-        if (Shape)
-          N->OutShape = *Shape;
-        continue;
-      }
-      if (CallStack.size() >= ExpansionLimits::MaxDepth) {
-        Diags.report(C->range(), diag::err_instantiation_too_deep, ExpansionLimits::MaxDepth,
-                     Callee->Name);
-        ExpansionFailed = true;
-        return;
-      }
-      CallStack.push_back({Callee->Name, C->range()});
-      walk(Callee->Body, Inner, N);
-      CallStack.pop_back();
-      continue;
+    if (Expand && !chargeStep(*St))
+      return;
+    bool Go;
+    if (auto *C = dyn_cast<CallStmt>(St.get()))
+      Go = walkCall(*C, S, Parent);
+    else if (auto *R = dyn_cast<RepeatStmt>(St.get()))
+      Go = walkRepeat(*R, S, Parent);
+    else if (auto *F = dyn_cast<ForStmt>(St.get()))
+      Go = walkFor(*F, S, Parent);
+    else
+      Go = walkIf(*cast<IfStmt>(St.get()), S, Parent);
+    if (!Go)
+      return;
+  }
+}
+
+const BlockDecl *SemaImpl::prepareCall(const CallStmt &C, Scope &S, bool Expand, Scope &Inner,
+                                       std::vector<Binding> &Bound) {
+  const BlockDecl *Callee = resolveCallee(C);
+  if (!Callee) {
+    if (!Expand) // still report problems inside the arguments
+      for (const Arg &A : C.Args)
+        Eval.eval(*A.Value, S);
+    return nullptr;
+  }
+  bool WantsBody = Callee->IsPrimitive && primitiveHasBody(*lookupPrimitive(Callee->Name));
+  if (WantsBody != C.HasBody) {
+    Diags.report(C.CalleeRange, WantsBody ? diag::err_body_required : diag::err_body_not_allowed,
+                 C.Callee, C.Callee);
+    ExpansionFailed |= Expand;
+    return nullptr;
+  }
+  if (!bindCall(*Callee, C.Args, S, C.range(), Inner, Expand ? &Bound : nullptr)) {
+    ExpansionFailed |= Expand;
+    return nullptr;
+  }
+  if (!Expand || !Callee->IsPrimitive)
+    return Callee;
+  for (const Binding &B : Bound)
+    if (B.second.T.K == Type::Int && B.second.I < 0) {
+      Diags.report(C.range(), diag::err_negative_argument, B.first, Callee->Name, B.second.I);
+      valueFailure();
+      return nullptr;
     }
-    if (auto *R = dyn_cast<RepeatStmt>(St.get())) {
-      auto Count = evalInt(Eval, *R->Count, S, "a repeat count");
-      if (!Expand) {
-        walk(R->Body, S, nullptr);
-        continue;
-      }
-      if (!Count || !Count->V) {
-        ExpansionFailed = true;
-        continue;
-      }
-      int64_t K = Count->V->I;
-      if (K < 0 || K > ExpansionLimits::MaxRepeat) {
-        Diags.report(R->Count->range(), diag::err_repeat_count, K, ExpansionLimits::MaxRepeat);
-        if (Eval.OnValueError)
-          Eval.OnValueError();
-        ExpansionFailed = true;
-        continue;
-      }
-      LayerNode *N = NewNode(LayerNode::Repeat, R->range(), Parent);
-      if (!N)
-        return;
-      N->Name = "repeat";
-      N->Count = K;
-      auto Before = Shape;
-      walk(R->Body, S, N);
-      if (Shape != Before && K != 1 && !ExpansionFailed) {
-        Diags.report(R->range(), diag::err_shape, "repeat",
-                     fmt::format("its body turns {} into {}, so repeating it {} times is not one "
-                                 "shape; write the layers out or use `for`",
-                                 shapeText(*Before), shapeText(*Shape), K));
-        if (Eval.OnValueError)
-          Eval.OnValueError();
-        ExpansionFailed = true;
-      }
-      continue;
+  std::string Problem = primitiveProblem(*lookupPrimitive(Callee->Name), Bound);
+  if (!Problem.empty()) {
+    Diags.report(C.range(), diag::err_primitive_arg, Callee->Name, Problem);
+    valueFailure();
+    return nullptr;
+  }
+  return Callee;
+}
+
+bool SemaImpl::walkCall(const CallStmt &C, Scope &S, LayerNode *Parent) {
+  const bool Expand = Parent != nullptr;
+  Scope Inner;
+  const BlockDecl *Callee;
+  LayerNode *N = nullptr;
+  {
+    std::vector<Binding> Bound;
+    Callee = prepareCall(C, S, Expand, Inner, Bound);
+    if (!Callee)
+      return true;
+    if (!Expand) {
+      walk(C.Body, S, nullptr); // a primitive's body uses the caller's names
+      return true;
     }
-    if (auto *F = dyn_cast<ForStmt>(St.get())) {
-      auto Lo = evalInt(Eval, *F->Lo, S, "a loop bound");
-      auto Hi = evalInt(Eval, *F->Hi, S, "a loop bound");
-      if (!Expand) {
-        Scope Inner(&S);
-        Inner.bind(F->Var, {Type::of(Type::Int), std::nullopt}, F->VarRange);
-        walk(F->Body, Inner, nullptr);
-        continue;
-      }
-      if (!Lo || !Hi || !Lo->V || !Hi->V) {
-        ExpansionFailed = true;
-        continue;
-      }
-      int64_t A = Lo->V->I, B = Hi->V->I;
-      auto Iters = checkedSub(B, A);
-      if (!Iters || *Iters < 0 || *Iters > ExpansionLimits::MaxForIterations) {
-        Diags.report(F->range(), diag::err_for_range, A, B,
-                     Iters ? std::to_string(*Iters) : std::string("too many"),
-                     ExpansionLimits::MaxForIterations);
-        if (Eval.OnValueError)
-          Eval.OnValueError();
-        ExpansionFailed = true;
-        continue;
-      }
-      LayerNode *N = NewNode(LayerNode::For, F->range(), Parent);
-      if (!N)
-        return;
-      N->Name = F->Var;
-      N->Count = *Iters;
-      for (int64_t I = A; I < B && !ExpansionFailed; ++I) {
-        LayerNode *It = NewNode(LayerNode::Iteration, F->range(), N);
-        if (!It)
-          return;
-        It->Name = F->Var;
-        It->Args.push_back({F->Var, Value::ofInt(I)});
-        Scope Inner(&S);
-        Inner.bind(F->Var, EvalResult::known(Value::ofInt(I)), F->VarRange);
-        walk(F->Body, Inner, It);
-      }
-      continue;
+    N = newNode(Callee->IsPrimitive ? LayerNode::Primitive : LayerNode::Block, C.range(), Parent);
+    if (!N)
+      return false;
+    N->Name = C.Instance.empty() ? C.Callee : C.Instance;
+    N->Decl = Callee;
+    N->Args = std::move(Bound);
+  }
+  if (Callee->IsPrimitive) {
+    expandPrimitive(C, S, *N);
+    return true;
+  }
+  if (CallStack.size() >= ExpansionLimits::MaxDepth) {
+    Diags.report(C.range(), diag::err_instantiation_too_deep, ExpansionLimits::MaxDepth,
+                 Callee->Name);
+    ExpansionFailed = true;
+    return false;
+  }
+  CallStack.push_back({Callee->Name, C.range()});
+  walk(Callee->Body, Inner, N);
+  CallStack.pop_back();
+  return true;
+}
+
+void SemaImpl::shapeFailure(const CallStmt &C, llvm::StringRef What, const std::string &Why,
+                            bool Value) {
+  Diags.report(C.range(), diag::err_shape, What, Why);
+  if (Value && Eval.OnValueError)
+    Eval.OnValueError();
+  ExpansionFailed = true;
+}
+
+void SemaImpl::residualMismatch(const CallStmt &C, bool HasShortcut,
+                                const std::vector<int64_t> &Other) {
+  shapeFailure(C, "residual",
+               fmt::format("the main path ends with {} but the {} has {}", shapeText(*Shape),
+                           HasShortcut ? "shortcut" : "input", shapeText(Other)),
+               true);
+}
+
+void SemaImpl::expandPrimitive(const CallStmt &C, Scope &S, LayerNode &N) {
+  N.Prim = *lookupPrimitive(N.Decl->Name);
+  if (Shape)
+    N.InShape = *Shape;
+  switch (N.Prim) {
+  case PrimitiveKind::residual: {
+    if (!Shape) {
+      shapeFailure(C, "residual", "the model declares no `input`, so there is no tensor to add",
+                   false);
+      return;
     }
-    auto *If = cast<IfStmt>(St.get());
-    EvalResult Cond = Eval.eval(*If->Cond, S);
-    bool OK = Eval.convert(Cond, Type::of(Type::Bool), If->Cond->range(), "an `if` condition");
+    Residuals.push_back({*Shape, std::nullopt});
+    walk(C.Body, S, &N);
+    ResidualFrame F = std::move(Residuals.back());
+    Residuals.pop_back();
+    const std::vector<int64_t> &Other = F.Shortcut ? *F.Shortcut : F.In;
+    if (!ExpansionFailed && *Shape != Other)
+      residualMismatch(C, F.Shortcut.has_value(), Other);
+    break;
+  }
+  case PrimitiveKind::shortcut: {
+    if (Residuals.empty() || Residuals.back().Shortcut) {
+      shapeFailure(C, "shortcut", "a `shortcut` belongs directly inside a `residual`, once",
+                   false);
+      return;
+    }
+    auto Current = std::move(Shape);
+    Shape = Residuals.back().In;
+    N.InShape = *Shape;
+    walk(C.Body, S, &N);
+    Residuals.back().Shortcut = Shape;
+    N.OutShape = *Shape;
+    Shape = std::move(Current);
+    return;
+  }
+  case PrimitiveKind::branch: {
+    auto Current = Shape;
+    walk(C.Body, S, &N);
+    Shape = std::move(Current);
+    break;
+  }
+  case PrimitiveKind::experts:
+    walk(C.Body, S, &N);
+    break;
+  default:
+    if (!flowShape(N, C))
+      valueFailure();
+    break;
+  }
+  if (Shape)
+    N.OutShape = *Shape;
+}
+
+void SemaImpl::repeatProblem(const RepeatStmt &R, int64_t K, bool Range) {
+  // Before the `input` of a model there is no tensor yet (an `input` inside the repeat).
+  auto Text = [](const std::optional<std::vector<int64_t>> &X) {
+    return X ? shapeText(*X) : std::string("no tensor");
+  };
+  if (Range)
+    Diags.report(R.Count->range(), diag::err_repeat_count, K, ExpansionLimits::MaxRepeat);
+  else
+    Diags.report(R.range(), diag::err_shape, "repeat",
+                 fmt::format("its body turns {} into {}, so repeating it {} times is not one "
+                             "shape; write the layers out or use `for`",
+                             Text(RepeatShape), Text(Shape), K));
+  valueFailure();
+}
+
+bool SemaImpl::walkRepeat(const RepeatStmt &R, Scope &S, LayerNode *Parent) {
+  IntArg Count = evalIntArg(*R.Count, S, "a repeat count");
+  if (!Parent) {
+    walk(R.Body, S, nullptr);
+    return true;
+  }
+  if (Count.K != IntArg::Known) {
+    ExpansionFailed = true;
+    return true;
+  }
+  int64_t K = Count.V;
+  if (K < 0 || K > ExpansionLimits::MaxRepeat) {
+    repeatProblem(R, K, true);
+    return true;
+  }
+  LayerNode *N = newNode(LayerNode::Repeat, R.range(), Parent);
+  if (!N)
+    return false;
+  N->Name = "repeat";
+  N->Count = K;
+  auto Before = Shape;
+  walk(R.Body, S, N);
+  if (Shape != Before && K != 1 && !ExpansionFailed) {
+    RepeatShape = std::move(Before);
+    repeatProblem(R, K, false);
+  }
+  return true;
+}
+
+void SemaImpl::forProblem(const ForStmt &F, int64_t A, int64_t B, std::optional<int64_t> Iters) {
+  Diags.report(F.range(), diag::err_for_range, A, B,
+               Iters ? std::to_string(*Iters) : std::string("too many"),
+               ExpansionLimits::MaxForIterations);
+  valueFailure();
+}
+
+void SemaImpl::bindIndex(Scope &Inner, const ForStmt &F, std::optional<int64_t> I) {
+  if (I)
+    Inner.bind(F.Var, EvalResult::known(Value::ofInt(*I)), F.VarRange);
+  else
+    Inner.bind(F.Var, {Type::of(Type::Int), std::nullopt}, F.VarRange);
+}
+
+void SemaImpl::setIndex(LayerNode &It, const ForStmt &F, int64_t I) {
+  It.Name = F.Var;
+  It.Args.push_back({F.Var, Value::ofInt(I)});
+}
+
+bool SemaImpl::walkFor(const ForStmt &F, Scope &S, LayerNode *Parent) {
+  IntArg Lo = evalIntArg(*F.Lo, S, "a loop bound");
+  IntArg Hi = evalIntArg(*F.Hi, S, "a loop bound");
+  if (!Parent) {
+    Scope Inner(&S);
+    bindIndex(Inner, F, std::nullopt);
+    walk(F.Body, Inner, nullptr);
+    return true;
+  }
+  if (Lo.K != IntArg::Known || Hi.K != IntArg::Known) {
+    ExpansionFailed = true;
+    return true;
+  }
+  int64_t A = Lo.V, B = Hi.V;
+  auto Iters = checkedSub(B, A);
+  if (!Iters || *Iters < 0 || *Iters > ExpansionLimits::MaxForIterations) {
+    forProblem(F, A, B, Iters);
+    return true;
+  }
+  LayerNode *N = newNode(LayerNode::For, F.range(), Parent);
+  if (!N)
+    return false;
+  N->Name = F.Var;
+  N->Count = *Iters;
+  for (int64_t I = A; I < B && !ExpansionFailed; ++I) {
+    LayerNode *It = newNode(LayerNode::Iteration, F.range(), N);
+    if (!It)
+      return false;
+    setIndex(*It, F, I);
+    Scope Inner(&S);
+    bindIndex(Inner, F, I);
+    walk(F.Body, Inner, It);
+  }
+  return true;
+}
+
+bool SemaImpl::walkIf(const IfStmt &First, Scope &S, LayerNode *Parent) {
+  const bool Expand = Parent != nullptr;
+  // An `if`, and each `else if` of its chain in turn (an IfStmt alone in the Else).
+  for (const IfStmt *If = &First; If;) {
+    IntArg Cond = evalCondition(*If, S);
+    const IfStmt *ElseIf =
+        If->Else.size() == 1 ? dyn_cast<IfStmt>(If->Else.front().get()) : nullptr;
     if (!Expand) {
       walk(If->Then, S, nullptr);
-      walk(If->Else, S, nullptr);
-      continue;
-    }
-    if (!OK || !Cond.V) {
+      if (!ElseIf)
+        walk(If->Else, S, nullptr);
+    } else if (Cond.K != IntArg::Known) {
       ExpansionFailed = true;
-      continue;
+      return true;
+    } else if (Cond.V || !ElseIf) {
+      walk(Cond.V ? If->Then : If->Else, S, Parent);
+      return true;
     }
-    walk(Cond.V->B ? If->Then : If->Else, S, Parent);
+    If = ElseIf;
+    if (If && (Diags.tooManyErrors() || (Expand && (ExpansionFailed || !chargeStep(*If)))))
+      return true;
   }
+  return true;
 }

@@ -71,6 +71,45 @@ public:
                 std::vector<std::pair<std::string, Value>> *Explicit = nullptr);
   /// Checks (Parent == nullptr) or expands (Parent != nullptr) a statement list.
   void walk(const StmtList &Body, Scope &S, LayerNode *Parent);
+  /// The steps expanding `St` once takes: 1 plus the nodes of the expressions it evaluates
+  /// (arguments and the defaults of the callee, a count, bounds, a condition); nested bodies
+  /// are charged as they are walked.
+  uint64_t stepsOf(const Stmt &St);
+  /// Adds the steps of `St` to the count of all models; false (reported) past the limit.
+  bool chargeStep(const Stmt &St);
+  // The parts of walk() (see BlockWalker.cpp on their frames). Each walks one statement and
+  // returns false when the rest of the body must not be walked.
+  bool walkCall(const CallStmt &C, Scope &S, LayerNode *Parent);
+  bool walkRepeat(const RepeatStmt &R, Scope &S, LayerNode *Parent);
+  bool walkFor(const ForStmt &F, Scope &S, LayerNode *Parent);
+  bool walkIf(const IfStmt &First, Scope &S, LayerNode *Parent);
+  void expandPrimitive(const CallStmt &C, Scope &S, LayerNode &N);
+  /// An int or bool evaluated for expansion: reported and failed, known only by type, or known.
+  struct IntArg {
+    enum { Error, Unknown, Known } K;
+    int64_t V;
+  };
+  LLVM_ATTRIBUTE_NOINLINE IntArg evalIntArg(const Expr &E, const Scope &S, const char *What);
+  LLVM_ATTRIBUTE_NOINLINE IntArg evalCondition(const IfStmt &If, const Scope &S);
+  /// Resolves, checks and binds a call; the callee, or null (reported) when it cannot be walked.
+  LLVM_ATTRIBUTE_NOINLINE const BlockDecl *prepareCall(const CallStmt &C, Scope &S, bool Expand,
+                                                       Scope &Inner, std::vector<Binding> &Bound);
+  /// A new child of `Into`, or null (reported) past the node limits.
+  LLVM_ATTRIBUTE_NOINLINE LayerNode *newNode(LayerNode::Kind K, llvm::SMRange R, LayerNode *Into);
+  /// False (reported) when a body would nest deeper than ExpansionLimits::MaxNesting.
+  LLVM_ATTRIBUTE_NOINLINE bool enterBody(const StmtList &Body);
+  LLVM_ATTRIBUTE_NOINLINE void valueFailure();
+  LLVM_ATTRIBUTE_NOINLINE void shapeFailure(const CallStmt &C, llvm::StringRef What,
+                                            const std::string &Why, bool Value);
+  LLVM_ATTRIBUTE_NOINLINE void residualMismatch(const CallStmt &C, bool HasShortcut,
+                                                const std::vector<int64_t> &Other);
+  LLVM_ATTRIBUTE_NOINLINE void repeatProblem(const RepeatStmt &R, int64_t K, bool Range);
+  LLVM_ATTRIBUTE_NOINLINE void forProblem(const ForStmt &F, int64_t A, int64_t B,
+                                          std::optional<int64_t> Iters);
+  LLVM_ATTRIBUTE_NOINLINE void bindIndex(Scope &Inner, const ForStmt &F,
+                                         std::optional<int64_t> I);
+  LLVM_ATTRIBUTE_NOINLINE void setIndex(LayerNode &It, const ForStmt &F, int64_t I);
+  std::optional<std::vector<int64_t>> RepeatShape; ///< for repeatProblem
   const BlockDecl *resolveCallee(const CallStmt &C);
 
   // ---- Records.cpp and Scenarios.cpp
@@ -103,8 +142,12 @@ public:
   };
   std::vector<CallFrame> CallStack;
   const ModelRecord *Expanding = nullptr;
-  int64_t NodeCount = 0;
+  int64_t NodeCount = 0;    ///< layer nodes of the model being expanded
+  int64_t TotalNodes = 0;   ///< layer nodes of every model so far
+  uint64_t Steps = 0;       ///< steps of every expansion so far (see stepsOf)
+  unsigned WalkDepth = 0;   ///< nested walks in progress
   bool ExpansionFailed = false;
+  llvm::DenseMap<const Stmt *, uint64_t> StepCost;
 
   // Shape inference during expansion (models with an `input`).
   std::optional<std::vector<int64_t>> Shape;

@@ -1,8 +1,8 @@
 //===- Parser.h - .zoo text to syntax tree ------------------------*- C++ -*-===//
 //
 // The front end: checks that the bytes are UTF-8, lexes, rejects pathological nesting before the
-// recursive-descent parser sees it, parses with ANTLR (SLL first, full LL on failure) and builds
-// the AST. Every problem is a diagnostic. This header does not expose ANTLR.
+// recursive-descent parser sees it, parses with ANTLR one top-level declaration at a time (SLL
+// first, full LL on failure) and builds the AST. Every problem is a diagnostic. This header does not expose ANTLR.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ZOO_PARSE_PARSER_H
@@ -23,9 +23,17 @@ enum class PredictionMode { SLLThenLL, LL };
 std::unique_ptr<FileUnit> parseBuffer(unsigned BufferID, DiagnosticEngine &Diags,
                                       PredictionMode Mode = PredictionMode::SLLThenLL);
 
-/// Limits that keep the parser's recursion bounded.
-constexpr unsigned MaxNesting = 256;        ///< brackets and braces
-constexpr unsigned MaxExprOperators = 4096; ///< operators in one statement
+/// Limits that keep recursion bounded, in the parser and in everything that walks its trees
+/// (the builder, Sema, the AST's destructors), chosen so that the deepest legal input runs within
+/// an 8 MB stack in unoptimized sanitizer builds with gcc and clang. Exceeding one is an error
+/// at the token that goes past it, before anything recurses.
+///
+/// MaxNesting bounds the depth of brackets, braces, `else if` links, prefix operators and `?`
+/// together (Parser.cpp's Scanner says when each closes). MaxExprOperators bounds the operators
+/// of one statement (up to a `;`, `{` or `}`), of any kind: Sema evaluates a chain of
+/// left-associative operators by recursion, one level per operator.
+constexpr unsigned MaxNesting = 256;
+constexpr unsigned MaxExprOperators = 256;
 
 } // namespace zoo
 
