@@ -214,9 +214,23 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
       Diags.report(D.TargetRange, diag::err_not_a_model, D.Target, Target->kindName());
       return Finish(nullptr);
     }
+    // A chain of `with` is bounded, in links (whatever the order of declarations) and so in the
+    // recursion that builds it.
+    if (WithNesting >= ExpansionLimits::MaxWithLinks) {
+      Diags.report(D.TargetRange, diag::err_with_too_deep, D.Name, ExpansionLimits::MaxWithLinks);
+      return Finish(nullptr);
+    }
+    ++WithNesting;
     Base = buildModel(*BD);
+    --WithNesting;
     if (!Base)
       return Finish(nullptr);
+    unsigned Links = WithLinks.lookup(BD) + 1;
+    if (Links > ExpansionLimits::MaxWithLinks) {
+      Diags.report(D.TargetRange, diag::err_with_too_deep, D.Name, ExpansionLimits::MaxWithLinks);
+      return Finish(nullptr);
+    }
+    WithLinks[&D] = Links;
     Arch = Base->Arch;
   } else {
     Arch = dyn_cast<BlockDecl>(Target);

@@ -164,6 +164,8 @@ public:
 
   llvm::DenseMap<const ModelDecl *, ModelRecord *> ModelOf;
   llvm::DenseMap<const ModelDecl *, bool> InProgress;
+  unsigned WithNesting = 0;                            ///< buildModel calls for `with` bases
+  llvm::DenseMap<const ModelDecl *, unsigned> WithLinks; ///< `with` links below a model
 };
 
 } // namespace zoo
