@@ -777,11 +777,14 @@ private:
 /// rather than starts), which its error recovery tells apart.
 class SliceSource : public antlr4::TokenSource {
 public:
-  /// A token of the slice: 32 bytes, its text read from the source buffer when asked for.
+  /// A token of the slice: 32 bytes in the source's arena (the token stream's delete runs its
+  /// destructor and frees nothing), its text read from the source buffer when asked for.
   class LightToken : public antlr4::WritableToken {
   public:
     LightToken(SliceSource &Src, const Tok &T)
         : Src(Src), Type(T.Type), Start(T.Start), Stop(T.Stop) {}
+    static void *operator new(size_t, void *Where) { return Where; }
+    static void operator delete(void *) {}
     std::string getText() const override { return Src.Loc.text(Start, Stop).str(); }
     size_t getType() const override { return Type; }
     size_t getLine() const override { return 0; }
@@ -826,9 +829,9 @@ public:
 
   std::unique_ptr<antlr4::Token> nextToken() override {
     if (Emitted < Prefix.size())
-      return std::make_unique<LightToken>(*this, Prefix[Emitted++]);
+      return make(Prefix[Emitted++]);
     if (Pos < End)
-      return std::make_unique<LightToken>(*this, Toks[Pos++]);
+      return make(Toks[Pos++]);
     if (End == Toks.size())
       return std::make_unique<antlr4::CommonToken>(std::make_pair(this, &In), antlr4::Token::EOF,
                                                    antlr4::Token::DEFAULT_CHANNEL, CodePoints,
@@ -855,6 +858,20 @@ private:
   size_t Pos, End, CodePoints;
   std::vector<Tok> Prefix;
   size_t Emitted = 0;
+  /// Storage of the LightTokens, in blocks that never move. It outlives them: the token stream
+  /// that owns them is made after this source, so it is destroyed before.
+  static constexpr size_t BlockTokens = 1024;
+  std::vector<std::unique_ptr<char[]>> Blocks;
+  size_t Used = BlockTokens;
+
+  std::unique_ptr<antlr4::Token> make(const Tok &T) {
+    if (Used == BlockTokens) {
+      Blocks.push_back(std::make_unique<char[]>(BlockTokens * sizeof(LightToken)));
+      Used = 0;
+    }
+    void *Where = Blocks.back().get() + Used++ * sizeof(LightToken);
+    return std::unique_ptr<antlr4::Token>(new (Where) LightToken(*this, T));
+  }
 };
 
 /// A token stream whose text of a token range is the source between them, comments and spaces
