@@ -23,7 +23,7 @@ struct ExpansionLimits {
   static constexpr int64_t MaxNodes = 100'000;         ///< layer nodes per model
   static constexpr int64_t MaxTotalNodes = 200'000;    ///< layer nodes of all models together
   /// Statements expanded plus the expression nodes they evaluate, all models together.
-  static constexpr uint64_t MaxSteps = 2'000'000;
+  static constexpr uint64_t MaxSteps = 1'000'000;
   static constexpr unsigned MaxDepth = 64;     ///< nested block calls
   static constexpr unsigned MaxWithLinks = 64; ///< `with` links from a model to its block
   /// Nested bodies while expanding (block calls, loops, branches, bodies of primitives).
