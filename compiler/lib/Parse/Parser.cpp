@@ -157,7 +157,7 @@ enum class TokClass : uint8_t {
   Operand,    ///< ends an operand: a literal, a name, `)`
   Else,
   If,
-  Hidden,     ///< whitespace and comments
+  Hidden, ///< whitespace and comments
   ErrorChar,
   UnterminatedString,
   UnterminatedComment,
@@ -189,9 +189,8 @@ const std::vector<TokClass> &tokenClasses(const antlr4::dfa::Vocabulary &V) {
         C[T] = TokClass::Bang;
       else if (L == "?")
         C[T] = TokClass::Question;
-      else if (L == "+" || L == "-" || L == "*" || L == "/" || L == "%" || L == "&&" ||
-               L == "||" || L == "==" || L == "!=" || L == "<" || L == "<=" || L == ">" ||
-               L == ">=")
+      else if (L == "+" || L == "-" || L == "*" || L == "/" || L == "%" || L == "&&" || L == "||" ||
+               L == "==" || L == "!=" || L == "<" || L == "<=" || L == ">" || L == ">=")
         C[T] = TokClass::Operator;
       else if (L == "else")
         C[T] = TokClass::Else;
@@ -641,7 +640,8 @@ private:
   }
 };
 
-/// A significant token: its type and its code points [Start, Stop].
+/// A significant token: its type and its code points [Start, Stop] (source files are a few MiB at
+/// most, so 32 bits hold any index).
 struct Tok {
   uint32_t Type, Start, Stop;
 };
@@ -678,8 +678,7 @@ public:
     if (PrevOperand && K != TokClass::OpenParen && K != TokClass::Operand)
       close(L.Prefix);
 
-    bool IsOperator =
-        K == TokClass::Operator || K == TokClass::Bang || K == TokClass::Question;
+    bool IsOperator = K == TokClass::Operator || K == TokClass::Bang || K == TokClass::Question;
     switch (K) {
     case TokClass::OpenBrace:
       Operators = 0;

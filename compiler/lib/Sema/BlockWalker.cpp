@@ -444,8 +444,7 @@ void SemaImpl::expandPrimitive(const CallStmt &C, Scope &S, LayerNode &N) {
   }
   case PrimitiveKind::shortcut: {
     if (Residuals.empty() || Residuals.back().Shortcut) {
-      shapeFailure(C, "shortcut", "a `shortcut` belongs directly inside a `residual`, once",
-                   false);
+      shapeFailure(C, "shortcut", "a `shortcut` belongs directly inside a `residual`, once", false);
       return;
     }
     auto Current = std::move(Shape);

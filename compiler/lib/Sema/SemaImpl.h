@@ -106,8 +106,7 @@ public:
   LLVM_ATTRIBUTE_NOINLINE void repeatProblem(const RepeatStmt &R, int64_t K, bool Range);
   LLVM_ATTRIBUTE_NOINLINE void forProblem(const ForStmt &F, int64_t A, int64_t B,
                                           std::optional<int64_t> Iters);
-  LLVM_ATTRIBUTE_NOINLINE void bindIndex(Scope &Inner, const ForStmt &F,
-                                         std::optional<int64_t> I);
+  LLVM_ATTRIBUTE_NOINLINE void bindIndex(Scope &Inner, const ForStmt &F, std::optional<int64_t> I);
   LLVM_ATTRIBUTE_NOINLINE void setIndex(LayerNode &It, const ForStmt &F, int64_t I);
   std::optional<std::vector<int64_t>> RepeatShape; ///< for repeatProblem
   const BlockDecl *resolveCallee(const CallStmt &C);
@@ -142,10 +141,10 @@ public:
   };
   std::vector<CallFrame> CallStack;
   const ModelRecord *Expanding = nullptr;
-  int64_t NodeCount = 0;    ///< layer nodes of the model being expanded
-  int64_t TotalNodes = 0;   ///< layer nodes of every model so far
-  uint64_t Steps = 0;       ///< steps of every expansion so far (see stepsOf)
-  unsigned WalkDepth = 0;   ///< nested walks in progress
+  int64_t NodeCount = 0;  ///< layer nodes of the model being expanded
+  int64_t TotalNodes = 0; ///< layer nodes of every model so far
+  uint64_t Steps = 0;     ///< steps of every expansion so far (see stepsOf)
+  unsigned WalkDepth = 0; ///< nested walks in progress
   bool ExpansionFailed = false;
   llvm::DenseMap<const Stmt *, uint64_t> StepCost;
 
@@ -164,7 +163,7 @@ public:
 
   llvm::DenseMap<const ModelDecl *, ModelRecord *> ModelOf;
   llvm::DenseMap<const ModelDecl *, bool> InProgress;
-  unsigned WithNesting = 0;                            ///< buildModel calls for `with` bases
+  unsigned WithNesting = 0;                              ///< buildModel calls for `with` bases
   llvm::DenseMap<const ModelDecl *, unsigned> WithLinks; ///< `with` links below a model
 };
 

@@ -2,7 +2,8 @@
 //
 // The front end: checks that the bytes are UTF-8, lexes, rejects pathological nesting before the
 // recursive-descent parser sees it, parses with ANTLR one top-level declaration at a time (SLL
-// first, full LL on failure) and builds the AST. Every problem is a diagnostic. This header does not expose ANTLR.
+// first, full LL on failure) and builds the AST. Every problem is a diagnostic. This header does
+// not expose ANTLR.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ZOO_PARSE_PARSER_H
