@@ -2,12 +2,13 @@
 //
 // The only file that includes ANTLR headers. Steps:
 //   1. reject invalid UTF-8 (the ANTLR runtime would throw on it);
-//   2. lex the whole file once, keeping only the significant tokens in a compact array (12 bytes
-//      each), and scan them as they come: error tokens (stray characters, unterminated strings and
-//      comments) become diagnostics, and nesting depth (brackets, braces, `else if` links, prefix
-//      operators, `?:`) and expression length are bounded so that neither ANTLR's recursive
-//      descent nor the builder, Sema or the AST's destructors can exhaust the stack. The scan also
-//      splits the file into top-level declarations: each ends at a `;` or a `}` outside brackets;
+//   2. lex the whole file once, reading the buffer in place (a byte order mark skipped), keeping
+//      only the significant tokens in a compact array (12 bytes each), and scan them as they come:
+//      error tokens (stray characters, unterminated strings and comments) become diagnostics, and
+//      nesting depth (brackets, braces, `else if` links, prefix operators, `?:`) and expression
+//      length are bounded so that neither ANTLR's recursive descent nor the builder, Sema or the
+//      AST's destructors can exhaust the stack. The scan also splits the file into top-level
+//      declarations: each ends at a `;` or a `}` outside brackets;
 //   3. parse one top-level declaration at a time with SLL prediction and a bail-out strategy; a
 //      declaration that fails is reparsed with full LL, then, if it really is wrong, with error
 //      recovery that reports every syntax error through the engine. Only one declaration's parse
@@ -31,10 +32,10 @@ using namespace zoo::gen;
 
 namespace {
 
-/// Maps ANTLR's code-point indices to byte pointers into the SourceMgr buffer.
+/// Maps ANTLR's code-point indices to byte pointers into the SourceMgr buffer (valid UTF-8).
 class Locator {
 public:
-  Locator(const char *Buf, size_t Size) : Buf(Buf) {
+  Locator(const char *Buf, size_t Size) : Buf(Buf), CodePoints(Size) {
     bool Ascii = true;
     for (size_t I = 0; I < Size && Ascii; ++I)
       Ascii = static_cast<unsigned char>(Buf[I]) < 0x80;
@@ -43,7 +44,20 @@ public:
     for (size_t I = 0; I < Size; ++I)
       if ((static_cast<unsigned char>(Buf[I]) & 0xC0) != 0x80)
         Offsets.push_back(static_cast<uint32_t>(I));
+    CodePoints = Offsets.size();
     Offsets.push_back(static_cast<uint32_t>(Size));
+  }
+  size_t size() const { return CodePoints; }
+  /// Code point `K` (< size()).
+  uint32_t codePoint(size_t K) const {
+    const unsigned char *S = reinterpret_cast<const unsigned char *>(at(K));
+    if (S[0] < 0x80)
+      return S[0];
+    if (S[0] < 0xE0)
+      return (S[0] & 0x1Fu) << 6 | (S[1] & 0x3Fu);
+    if (S[0] < 0xF0)
+      return (S[0] & 0x0Fu) << 12 | (S[1] & 0x3Fu) << 6 | (S[2] & 0x3Fu);
+    return (S[0] & 0x07u) << 18 | (S[1] & 0x3Fu) << 12 | (S[2] & 0x3Fu) << 6 | (S[3] & 0x3Fu);
   }
   const char *at(size_t CodePoint) const {
     if (Offsets.empty())
@@ -76,7 +90,45 @@ public:
 
 private:
   const char *Buf;
+  size_t CodePoints;
   std::vector<uint32_t> Offsets;
+};
+
+/// The character stream of the lexer: the code points of the buffer, read in place (ANTLR's own
+/// stream would hold a UTF-32 copy, four bytes a character).
+class SourceStream : public antlr4::CharStream {
+public:
+  explicit SourceStream(const Locator &Loc) : Loc(Loc) {}
+  void consume() override {
+    if (P >= Loc.size())
+      throw antlr4::IllegalStateException("cannot consume EOF");
+    ++P;
+  }
+  size_t LA(ssize_t I) override {
+    if (I == 0)
+      return 0;
+    ssize_t At = static_cast<ssize_t>(P) + (I < 0 ? I : I - 1);
+    if (At < 0 || At >= static_cast<ssize_t>(Loc.size()))
+      return EOF;
+    return Loc.codePoint(static_cast<size_t>(At));
+  }
+  ssize_t mark() override { return -1; }
+  void release(ssize_t) override {}
+  size_t index() override { return P; }
+  void seek(size_t I) override { P = std::min(I, Loc.size()); }
+  size_t size() override { return Loc.size(); }
+  std::string getSourceName() const override { return UNKNOWN_SOURCE_NAME; }
+  std::string getText(const antlr4::misc::Interval &I) override {
+    if (I.a < 0 || I.b < I.a || static_cast<size_t>(I.a) >= Loc.size())
+      return "";
+    size_t Stop = std::min(static_cast<size_t>(I.b), Loc.size() - 1);
+    return Loc.text(static_cast<size_t>(I.a), Stop).str();
+  }
+  std::string toString() const override { return Loc.text(0, Loc.size() - 1).str(); }
+
+private:
+  const Locator &Loc;
+  size_t P = 0;
 };
 
 std::string tidyMessage(std::string Msg) {
@@ -949,9 +1001,13 @@ std::unique_ptr<FileUnit> zoo::parseBuffer(unsigned BufferID, DiagnosticEngine &
     return nullptr;
   }
 
-  // 2. Lex and scan.
+  // 2. Lex and scan. A byte order mark is not part of the text (columns still count its bytes).
+  if (llvm::StringRef(Begin, Size).startswith("\xEF\xBB\xBF")) {
+    Begin += 3;
+    Size -= 3;
+  }
   Locator Loc(Begin, Size);
-  antlr4::ANTLRInputStream Input(Begin, Size);
+  SourceStream Input(Loc);
   ZooLexer Lexer(&Input);
   Lexer.removeErrorListeners();
   const std::vector<TokClass> &Classes = tokenClasses(Lexer.getVocabulary());
