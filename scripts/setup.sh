@@ -3,7 +3,7 @@
 # Safe to run again: it does nothing when everything is present.
 set -euo pipefail
 pkgs=(antlr4 libantlr4-runtime-dev libfmt-dev uuid-dev
-      llvm-14-dev llvm-14-tools clang-14
+      llvm-14-dev llvm-14-tools clang-14 libclang-rt-14-dev
       cmake ninja-build g++ default-jre-headless python3 git)
 missing=()
 for p in "${pkgs[@]}"; do

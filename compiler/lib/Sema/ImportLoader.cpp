@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "zoo/Sema/ImportLoader.h"
 #include "zoo/Parse/Parser.h"
+#include "zoo/Sema/Sema.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -53,7 +54,15 @@ public:
     }
     Loaded.insert(Key);
 
-    std::unique_ptr<llvm::MemoryBuffer> Buf = readSource(Path, From);
+    if (const FileUnit *U = takePrepared(Key))
+      return importsOf(*U, Key, Path, From);
+    loadBuffer(readSource(Path, From), Key, Path, From);
+  }
+
+  /// Parses `Buf` (null after a read error: nothing to do) as the file `Path` and loads its
+  /// imports.
+  void loadBuffer(std::unique_ptr<llvm::MemoryBuffer> Buf, const std::string &Key,
+                  const std::string &Path, llvm::SMRange From) {
     if (!Buf)
       return;
     unsigned ID = Diags.sourceMgr().AddNewSourceBuffer(std::move(Buf), llvm::SMLoc());
@@ -64,7 +73,45 @@ public:
     Unit->IsStdlib = !StdlibReal.empty() && llvm::StringRef(Key).startswith(StdlibReal + "/");
     FileUnit *U = Unit.get();
     M.Files.push_back(std::move(Unit));
+    importsOf(*U, Key, Path, From);
+  }
 
+  /// Loads an in-memory input named `Name`.
+  void loadText(llvm::StringRef Name, llvm::StringRef Text) {
+    std::string Key = ("<memory>:" + Name).str();
+    if (!Loaded.insert(Key).second)
+      return;
+    if (Text.size() > MaxSourceBytes) {
+      Diags.report(llvm::SMRange(), diag::err_file_too_large, Name, Text.size(), MaxSourceBytes);
+      return;
+    }
+    auto Buf = llvm::WritableMemoryBuffer::getNewUninitMemBuffer(Text.size(), Name);
+    std::copy(Text.begin(), Text.end(), Buf->getBufferStart());
+    normaliseLineEnds(Buf->getBufferStart(), Text.size());
+    loadBuffer(std::move(Buf), Key, Name.str(), {});
+  }
+
+private:
+  /// The prepared file `Key`, added to this compilation's SourceMgr (without copying its text)
+  /// and to the module as verified; null when there is none, or when its buffer would not get
+  /// the number it was parsed with (the prepared files were loaded in another order).
+  const FileUnit *takePrepared(const std::string &Key) {
+    const PreparedStdlib *P = Opts.Prepared;
+    const PreparedStdlib::File *F = P ? P->find(Key) : nullptr;
+    llvm::SourceMgr &SM = Diags.sourceMgr();
+    if (!F || SM.getNumBuffers() + 1 != F->Unit->BufferID)
+      return nullptr;
+    SM.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer(P->buffer(*F).getMemBufferRef(),
+                                                           /*RequiresNullTerminator=*/false),
+                          llvm::SMLoc());
+    M.Files.push_back(F->Unit);
+    M.VerifiedFiles.insert(F->Unit.get());
+    return F->Unit.get();
+  }
+
+  void importsOf(const FileUnit &File, const std::string &Key, const std::string &Path,
+                 llvm::SMRange From) {
+    const FileUnit *U = &File;
     Stack.push_back({Key, Path, From});
     for (const Import &I : U->Imports) {
       if (Diags.tooManyErrors())
@@ -135,12 +182,17 @@ private:
       Got += *N;
     }
     char *Text = Buf->getBufferStart();
-    for (size_t I = 0; I < Got; ++I)
-      if (Text[I] == '\r' && (I + 1 == Got || Text[I + 1] != '\n'))
-        Text[I] = '\n';
+    normaliseLineEnds(Text, Got);
     if (Got < Size)
       return llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(Text, Got), Path);
     return Buf;
+  }
+
+  /// A lone carriage return becomes a line feed (same size and offsets).
+  static void normaliseLineEnds(char *Text, size_t Size) {
+    for (size_t I = 0; I < Size; ++I)
+      if (Text[I] == '\r' && (I + 1 == Size || Text[I + 1] != '\n'))
+        Text[I] = '\n';
   }
 
   struct Frame {
@@ -189,19 +241,66 @@ private:
 };
 } // namespace
 
+static void loadPrelude(Loader &L, const LoadOptions &Opts) {
+  if (!Opts.Prelude)
+    return;
+  llvm::SmallString<256> P(Opts.StdlibDir);
+  llvm::sys::path::append(P, "prelude.zoo");
+  L.load(std::string(P), {});
+}
+
 bool zoo::loadFiles(Module &M, DiagnosticEngine &Diags, llvm::ArrayRef<std::string> Inputs,
                     const LoadOptions &Opts) {
   unsigned Before = Diags.errorCount();
   Loader L(M, Diags, Opts);
-  if (Opts.Prelude) {
-    llvm::SmallString<256> P(Opts.StdlibDir);
-    llvm::sys::path::append(P, "prelude.zoo");
-    L.load(std::string(P), {});
-  }
+  loadPrelude(L, Opts);
   for (const std::string &In : Inputs) {
     if (Diags.tooManyErrors())
       break;
     L.load(In, {});
   }
   return Diags.errorCount() == Before;
+}
+
+bool zoo::loadBuffer(Module &M, DiagnosticEngine &Diags, llvm::StringRef Name,
+                     llvm::StringRef Text, const LoadOptions &Opts) {
+  unsigned Before = Diags.errorCount();
+  Loader L(M, Diags, Opts);
+  loadPrelude(L, Opts);
+  if (!Diags.tooManyErrors())
+    L.loadText(Name, Text);
+  return Diags.errorCount() == Before;
+}
+
+const PreparedStdlib::File *PreparedStdlib::find(llvm::StringRef Key) const {
+  for (const File &F : Files)
+    if (F.Key == Key)
+      return &F;
+  return nullptr;
+}
+
+const llvm::MemoryBuffer &PreparedStdlib::buffer(const File &F) const {
+  return *SM.getMemoryBuffer(F.Unit->BufferID);
+}
+
+std::unique_ptr<PreparedStdlib> zoo::prepareStdlib(llvm::StringRef StdlibDir,
+                                                   std::string &Diagnostics) {
+  auto P = std::unique_ptr<PreparedStdlib>(new PreparedStdlib());
+  P->Dir = StdlibDir.str();
+  llvm::raw_string_ostream OS(Diagnostics);
+  DiagnosticEngine Diags(P->SM, OS);
+  Module M;
+  LoadOptions Opts;
+  Opts.StdlibDir = P->Dir;
+  bool OK = loadFiles(M, Diags, {}, Opts) && runSema(M, Diags) && !Diags.hasErrors();
+  OS.flush();
+  if (!OK)
+    return nullptr;
+  for (const auto &F : M.Files) {
+    llvm::SmallString<256> Real;
+    if (llvm::sys::fs::real_path(F->Path, Real))
+      Real = F->Path;
+    P->Files.push_back({std::string(Real), F});
+  }
+  return P;
 }

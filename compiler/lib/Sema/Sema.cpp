@@ -26,10 +26,14 @@ bool SemaImpl::run() {
   for (const auto &F : M.Files)
     for (const DeclPtr &D : F->Decls)
       declare(*D);
+  // Step 2 is skipped for verified files: their names resolved, without error, to their own
+  // declarations, and any later declaration of the same name is a redefinition.
   for (const auto &F : M.Files)
     for (const DeclPtr &D : F->Decls) {
       if (Diags.tooManyErrors())
         return false;
+      if (M.VerifiedFiles.count(F.get()))
+        break;
       if (auto *E = dyn_cast<EnumDecl>(D.get()))
         checkEnum(*E);
       else if (auto *C = dyn_cast<ClassDecl>(D.get()))
@@ -39,6 +43,8 @@ bool SemaImpl::run() {
     for (const DeclPtr &D : F->Decls) {
       if (Diags.tooManyErrors())
         return false;
+      if (M.VerifiedFiles.count(F.get()))
+        break;
       if (auto *B = dyn_cast<BlockDecl>(D.get()))
         checkBlock(*B);
     }

@@ -12,6 +12,7 @@
 #include "zoo/Basic/Checked.h"
 #include "zoo/IR/AST.h"
 #include "zoo/IR/Value.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/SourceMgr.h"
@@ -373,7 +374,12 @@ public:
 
 class Module {
 public:
-  std::vector<std::unique_ptr<FileUnit>> Files;
+  /// Every file, in load order. A file is shared when it comes from a prepared stdlib (read,
+  /// parsed and checked once per process, reused by every compilation).
+  std::vector<std::shared_ptr<const FileUnit>> Files;
+  /// Files that were checked without error, with everything they import, in a module of their
+  /// own: Sema declares their names but does not check their declarations again.
+  llvm::SmallPtrSet<const FileUnit *, 16> VerifiedFiles;
   /// Every named declaration of every file: blocks, primitives, enums, models, hardware,
   /// precisions share one namespace.
   llvm::StringMap<const Decl *> Decls;

@@ -30,16 +30,53 @@ constexpr uint64_t MaxSourceBytes = 4 * 1024 * 1024;
 /// per link, so the bound also keeps the loader's stack use small and fixed.
 constexpr unsigned MaxImportDepth = 64;
 
+class PreparedStdlib;
+
 struct LoadOptions {
   std::vector<std::string> IncludeDirs;
   std::string StdlibDir;
   bool Prelude = true; ///< load `prelude.zoo` from the stdlib first
   PredictionMode Prediction = PredictionMode::SLLThenLL;
+  /// When set, files of this prepared stdlib are taken from it (shared, already checked) rather
+  /// than read and parsed again.
+  const PreparedStdlib *Prepared = nullptr;
 };
 
 /// Loads `Inputs` (files) and their imports into `M`. Returns false on any error.
 bool loadFiles(Module &M, DiagnosticEngine &Diags, llvm::ArrayRef<std::string> Inputs,
                const LoadOptions &Opts);
+
+/// Loads the prelude (unless disabled) and one input held in memory, named `Name` (imports are
+/// resolved relative to its directory), with the same checks as a file. Returns false on any
+/// error.
+bool loadBuffer(Module &M, DiagnosticEngine &Diags, llvm::StringRef Name, llvm::StringRef Text,
+                const LoadOptions &Opts);
+
+/// The stdlib prelude and every file it imports, read, parsed and checked once, for reuse by
+/// every later compilation in the process (a fuzzer, a sweep, a server). A compilation that loads
+/// one of these files gets the shared parse and skips its checks (see Module::VerifiedFiles).
+class PreparedStdlib {
+public:
+  struct File {
+    std::string Key; ///< the real path
+    std::shared_ptr<const FileUnit> Unit;
+  };
+  const std::string &stdlibDir() const { return Dir; }
+  /// The file whose real path is `Key`, or null.
+  const File *find(llvm::StringRef Key) const;
+  /// The buffer the file was parsed from (its ranges point into it).
+  const llvm::MemoryBuffer &buffer(const File &F) const;
+
+private:
+  friend std::unique_ptr<PreparedStdlib> prepareStdlib(llvm::StringRef, std::string &);
+  std::string Dir;
+  llvm::SourceMgr SM; ///< owns the buffers
+  std::vector<File> Files;
+};
+
+/// Prepares the stdlib in `StdlibDir`. Null when it does not load or check without error;
+/// `Diagnostics` then holds why.
+std::unique_ptr<PreparedStdlib> prepareStdlib(llvm::StringRef StdlibDir, std::string &Diagnostics);
 
 } // namespace zoo
 
