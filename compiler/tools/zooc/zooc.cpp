@@ -379,12 +379,14 @@ bool checkStream(llvm::raw_fd_ostream &OS, const llvm::Twine &What) {
 /// create: a dangling link names a file to create. Gives up after as many links as the kernel
 /// follows.
 std::error_code resolveDanglingLinks(std::string &Path) {
-  for (int Links = 0; Links < 40; ++Links) {
+  for (int Links = 0;; ++Links) {
     llvm::sys::fs::file_status St;
     if (std::error_code EC = llvm::sys::fs::status(Path, St, /*follow=*/false))
       return EC == std::errc::no_such_file_or_directory ? std::error_code() : EC;
     if (St.type() != llvm::sys::fs::file_type::symlink_file)
       return std::make_error_code(std::errc::file_exists); // it appeared meanwhile
+    if (Links == 40) // as many as the kernel follows
+      return std::make_error_code(std::errc::too_many_symbolic_link_levels);
     char Buf[PATH_MAX];
     ssize_t N = ::readlink(Path.c_str(), Buf, sizeof Buf);
     if (N < 0)
@@ -398,7 +400,6 @@ std::error_code resolveDanglingLinks(std::string &Path) {
     llvm::sys::path::append(Target, Link);
     Path = std::string(Target);
   }
-  return std::make_error_code(std::errc::too_many_symbolic_link_levels);
 }
 
 /// Writes `Text` to `-o FILE`, through symbolic links (the file a link names gets the text; the
