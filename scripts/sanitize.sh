@@ -7,6 +7,7 @@
 #   scripts/sanitize.sh [--no-fuzz]
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/counts.sh
 fuzz=1
 [ "${1:-}" = "--no-fuzz" ] && fuzz=0
 bash scripts/setup.sh || exit 1
@@ -39,15 +40,7 @@ for cc in gcc clang; do
   rm -f "$log"
 done
 if [ "$fuzz" -eq 1 ]; then
-  log=$(mktemp)
-  bash scripts/fuzz.sh --smoke --build build-fuzz 2>&1 | tee "$log"
-  last=$(tail -n1 "$log")
-  rm -f "$log"
-  if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-    passed=$((passed + BASH_REMATCH[1])) failed=$((failed + BASH_REMATCH[2]))
-  else
-    failed=$((failed + 1))
-  fi
+  add_counts bash scripts/fuzz.sh --smoke --build build-fuzz
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

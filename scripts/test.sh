@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Builds zooc and runs the whole lit suite. Installs missing Debian packages first.
 # Ends with the line `N passed, N failed`; exits non-zero when anything failed.
+# --sanitize also runs scripts/sanitize.sh (the suite under ASan+UBSan with gcc and clang, and a
+# fuzz smoke run) and counts its results in the final line.
 set -uo pipefail
+sanitize=0
+[ "${1:-}" = "--sanitize" ] && sanitize=1
 cd "$(dirname "$0")/.."
+source scripts/counts.sh
 bash scripts/setup.sh || exit 1
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 if ! cmake --build build; then
@@ -22,5 +27,8 @@ for kind in Failed Unresolved 'Unexpectedly Passed' 'Timed Out'; do
 done
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+if [ "$sanitize" -eq 1 ]; then
+  add_counts bash scripts/sanitize.sh
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
