@@ -1,6 +1,7 @@
 //===- JSONEmitter.cpp - machine-readable output --------------------------===//
 //
-// Streams through llvm::json::OStream, so memory stays flat however many records there are.
+// Streams through llvm::json::OStream into the driver's buffered output, so memory stays flat
+// however many records there are.
 // Keys are written in sorted order by construction (record fields, arguments and sections are
 // sorted here), arrays are sorted by record name. Quantities are objects
 // {unit (base dimension), value (base units), written (as in the source)}.
@@ -20,16 +21,20 @@ using namespace zoo;
 namespace json = llvm::json;
 
 namespace {
-/// A real as JSON: finite, or an internal error. The error ends the process with exit code 1
-/// before the driver writes anything (it writes the output only after the backend returns), so
-/// there is never a partial document; `llvm::report_fatal_error` would abort instead.
+void nonFinite(llvm::raw_ostream &Errs, double V) {
+  Errs << "zooc: internal error: the JSON output would hold the non-finite number "
+       << (std::isnan(V) ? "nan"
+           : V > 0       ? "inf"
+                         : "-inf")
+       << ", which the passes should have reported\n";
+}
+
+/// A real as JSON: finite, or an internal error that ends the process with exit code 1
+/// (`llvm::report_fatal_error` would abort instead). The driver runs checkFinite() before it
+/// writes anything, so this is a last resort for other callers.
 double real(double V) {
   if (!std::isfinite(V)) {
-    llvm::errs() << "zooc: internal error: the JSON output would hold the non-finite number "
-                 << (std::isnan(V) ? "nan"
-                     : V > 0       ? "inf"
-                                   : "-inf")
-                 << ", which the passes should have reported\n";
+    nonFinite(llvm::errs(), V);
     std::exit(1);
   }
   return V;
@@ -223,6 +228,69 @@ void hardware(json::OStream &J, const HardwareRecord &H) {
   sectioned(J, H, H.Sections, [&] { J.attribute("class", H.Class); });
 }
 } // namespace
+
+bool JSONEmitter::checkFinite(llvm::raw_ostream &Errs) const {
+  // Every real that run() writes, record by record, in the same places.
+  double Bad = 0;
+  bool OK = true;
+  auto Real = [&](double V) {
+    if (OK && !std::isfinite(V)) {
+      OK = false;
+      Bad = V;
+    }
+  };
+  auto Val = [&](const Value &V) {
+    if (V.T.K == Type::Real || V.T.K == Type::Quantity)
+      Real(V.R);
+  };
+  auto Fields = [&](const std::vector<FieldValue> &Fs) {
+    for (const FieldValue &F : Fs)
+      Val(F.V);
+  };
+  auto Sectioned = [&](const Record &R, const std::vector<Section> &Sections) {
+    Fields(R.Fields);
+    for (const Section &S : Sections)
+      Fields(S.Fields);
+  };
+  for (const auto &H : M.Hardware)
+    Sectioned(*H, H->Sections);
+  for (const auto &R : M.Models) {
+    for (const Binding &B : R->Args)
+      Val(B.second);
+    for (const Expectation &E : R->Expects) {
+      Val(E.Expected);
+      if (E.Near)
+        Real(E.TolerancePercent);
+    }
+    Fields(R->Fields);
+    for (const KVKind &K : R->KVByKind) {
+      Val(K.PerSequence);
+      Val(K.PerToken);
+    }
+    for (const MetricResult &X : R->Evaluated)
+      if (X.V)
+        Val(*X.V);
+  }
+  for (const auto &P : M.Precisions)
+    Real(P->bitsPerValue());
+  for (const auto &P : M.Pipelines)
+    Real(static_cast<double>(P->Macs));
+  for (const auto &R : M.Runtimes)
+    Sectioned(*R, R->Sections);
+  for (const auto &S : M.Scenarios) {
+    for (const FactorUse &F : S->Factors)
+      Real(F.Value);
+    for (const auto &X : S->Ideal)
+      Val(X.second);
+    for (const Measurement &X : S->Measured)
+      Val(X.Measured);
+    for (const auto &X : S->Results)
+      Val(X.second);
+  }
+  if (!OK)
+    nonFinite(Errs, Bad);
+  return OK;
+}
 
 void JSONEmitter::run(llvm::raw_ostream &OS) {
   std::vector<const PrecisionRecord *> Ps;

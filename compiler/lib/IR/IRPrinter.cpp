@@ -1,5 +1,7 @@
 //===- IRPrinter.cpp - textual dump of the checked IR ---------------------===//
 #include "zoo/IR/IRPrinter.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Path.h"
 
 using namespace zoo;
@@ -8,7 +10,17 @@ namespace {
 class Printer {
 public:
   Printer(const Module &M, const llvm::SourceMgr &SM, llvm::raw_ostream &OS)
-      : M(M), SM(SM), OS(OS) {}
+      : M(M), SM(SM), OS(OS) {
+    // Each declaration's records, found once (a scan per declaration is quadratic).
+    for (const auto &R : M.Models)
+      ModelsOf[R->Decl].push_back(R.get());
+    for (const auto &H : M.Hardware)
+      At[H->Range.Start.getPointer()].push_back(H.get());
+    for (const auto &R : M.Runtimes)
+      At[R->Range.Start.getPointer()].push_back(R.get());
+    for (const auto &P : M.Precisions)
+      At[P->Range.Start.getPointer()].push_back(P.get());
+  }
 
   void run() {
     for (const auto &F : M.Files) {
@@ -24,6 +36,20 @@ private:
   const Module &M;
   const llvm::SourceMgr &SM;
   llvm::raw_ostream &OS;
+  llvm::DenseMap<const ModelDecl *, llvm::SmallVector<const ModelRecord *, 1>> ModelsOf;
+  /// Hardware, runtime and precision records by where their declaration starts, in module order.
+  llvm::DenseMap<const char *, llvm::SmallVector<const Record *, 1>> At;
+
+  /// The records of kind `R` that declaration `D` made.
+  template <typename R> llvm::SmallVector<const R *, 1> recordsOf(const Decl &D) const {
+    llvm::SmallVector<const R *, 1> Out;
+    auto It = At.find(D.range().Start.getPointer());
+    if (It != At.end())
+      for (const Record *X : It->second)
+        if (auto *Y = llvm::dyn_cast<R>(X); Y && Y->Name == D.Name)
+          Out.push_back(Y);
+    return Out;
+  }
 
   std::string at(llvm::SMRange R) const {
     if (!R.Start.isValid())
@@ -66,34 +92,32 @@ private:
       return;
     }
     if (auto *MD = llvm::dyn_cast<ModelDecl>(&D)) {
-      for (const auto &R : M.Models)
-        if (R->Decl == MD)
+      auto It = ModelsOf.find(MD);
+      if (It != ModelsOf.end())
+        for (const ModelRecord *R : It->second)
           model(*R);
       return;
     }
     if (llvm::isa<HardwareDecl>(&D)) {
-      for (const auto &H : M.Hardware)
-        if (H->Name == D.Name && H->Range.Start == D.range().Start) {
-          OS << "hardware " << H->Name << " : " << H->Class << at(H->Range) << "\n";
-          sections(*H, H->Sections);
-        }
+      for (const HardwareRecord *H : recordsOf<HardwareRecord>(D)) {
+        OS << "hardware " << H->Name << " : " << H->Class << at(H->Range) << "\n";
+        sections(*H, H->Sections);
+      }
       return;
     }
     if (llvm::isa<RuntimeDecl>(&D)) {
-      for (const auto &R : M.Runtimes)
-        if (R->Name == D.Name && R->Range.Start == D.range().Start) {
-          OS << "runtime " << R->Name << (R->IsDefault ? " (default)" : "") << at(R->Range) << "\n";
-          sections(*R, R->Sections);
-        }
+      for (const RuntimeRecord *R : recordsOf<RuntimeRecord>(D)) {
+        OS << "runtime " << R->Name << (R->IsDefault ? " (default)" : "") << at(R->Range) << "\n";
+        sections(*R, R->Sections);
+      }
       return;
     }
-    for (const auto &P : M.Precisions)
-      if (P->Name == D.Name && P->Range.Start == D.range().Start) {
-        OS << "precision " << P->Name << " bits=" << P->Bits << " scale_bits=" << P->ScaleBits
-           << " group=" << P->Group << " bits_per_value=" << P->bitsPerValue() << at(D.NameRange)
-           << "\n";
-        fields(*P, 2);
-      }
+    for (const PrecisionRecord *P : recordsOf<PrecisionRecord>(D)) {
+      OS << "precision " << P->Name << " bits=" << P->Bits << " scale_bits=" << P->ScaleBits
+         << " group=" << P->Group << " bits_per_value=" << P->bitsPerValue() << at(D.NameRange)
+         << "\n";
+      fields(*P, 2);
+    }
   }
 
   void model(const ModelRecord &R) {

@@ -1,4 +1,9 @@
 //===- Module.cpp - lookups over the checked IR ---------------------------===//
+//
+// Tables of primitives, metrics and scenario metrics, and lookups of records by name: a hash
+// index kept by Module::add(), so that looking up every scenario's model is linear, not
+// quadratic, in the number of records.
+//
 #include "zoo/IR/Module.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -85,18 +90,76 @@ const MetricResult *ModelRecord::evaluated(MetricKind K, llvm::StringRef Prec) c
   return nullptr;
 }
 
-const ModelRecord *Module::findModel(llvm::StringRef Name) const {
-  for (const auto &M : Models)
-    if (M->Name == Name)
-      return M.get();
+template <typename R>
+const R *Module::NameIndex<R>::find(const std::vector<std::unique_ptr<R>> &List,
+                                    llvm::StringRef Name) const {
+  if (Size == List.size())
+    return Map.lookup(Name);
+  for (const auto &X : List)
+    if (X->Name == Name)
+      return X.get();
   return nullptr;
 }
 
+template <typename R> void Module::NameIndex<R>::add(const R *X) {
+  Map.try_emplace(X->Name, X);
+  ++Size;
+}
+
+template <typename R>
+void Module::NameIndex<R>::rebuild(const std::vector<std::unique_ptr<R>> &List) {
+  Map.clear();
+  Size = 0;
+  for (const auto &X : List)
+    add(X.get());
+}
+
+ModelRecord *Module::add(std::unique_ptr<ModelRecord> R) {
+  // A list that grew or shrank behind the index's back is indexed anew first.
+  if (ModelIndex.Size != Models.size())
+    ModelIndex.rebuild(Models);
+  ModelIndex.add(R.get());
+  Models.push_back(std::move(R));
+  return Models.back().get();
+}
+
+HardwareRecord *Module::add(std::unique_ptr<HardwareRecord> R) {
+  if (HardwareIndex.Size != Hardware.size())
+    HardwareIndex.rebuild(Hardware);
+  HardwareIndex.add(R.get());
+  Hardware.push_back(std::move(R));
+  return Hardware.back().get();
+}
+
+PrecisionRecord *Module::add(std::unique_ptr<PrecisionRecord> R) {
+  if (PrecisionIndex.Size != Precisions.size())
+    PrecisionIndex.rebuild(Precisions);
+  PrecisionIndex.add(R.get());
+  Precisions.push_back(std::move(R));
+  return Precisions.back().get();
+}
+
+RuntimeRecord *Module::add(std::unique_ptr<RuntimeRecord> R) {
+  if (RuntimeIndex.Size != Runtimes.size())
+    RuntimeIndex.rebuild(Runtimes);
+  RuntimeIndex.add(R.get());
+  Runtimes.push_back(std::move(R));
+  return Runtimes.back().get();
+}
+
+void Module::reindex() {
+  ModelIndex.rebuild(Models);
+  HardwareIndex.rebuild(Hardware);
+  PrecisionIndex.rebuild(Precisions);
+  RuntimeIndex.rebuild(Runtimes);
+}
+
+const ModelRecord *Module::findModel(llvm::StringRef Name) const {
+  return ModelIndex.find(Models, Name);
+}
+
 const PrecisionRecord *Module::findPrecision(llvm::StringRef Name) const {
-  for (const auto &P : Precisions)
-    if (P->Name == Name)
-      return P.get();
-  return nullptr;
+  return PrecisionIndex.find(Precisions, Name);
 }
 
 const FileUnit *Module::fileOf(llvm::SMLoc Loc, const llvm::SourceMgr &SM) const {
@@ -158,10 +221,7 @@ const FieldValue *RuntimeRecord::factor(llvm::StringRef Kind, llvm::StringRef Ke
 }
 
 const RuntimeRecord *Module::findRuntime(llvm::StringRef Name) const {
-  for (const auto &R : Runtimes)
-    if (R->Name == Name)
-      return R.get();
-  return nullptr;
+  return RuntimeIndex.find(Runtimes, Name);
 }
 
 const RuntimeRecord *Module::defaultRuntime() const {
@@ -172,8 +232,5 @@ const RuntimeRecord *Module::defaultRuntime() const {
 }
 
 const HardwareRecord *Module::findHardware(llvm::StringRef Name) const {
-  for (const auto &H : Hardware)
-    if (H->Name == Name)
-      return H.get();
-  return nullptr;
+  return HardwareIndex.find(Hardware, Name);
 }

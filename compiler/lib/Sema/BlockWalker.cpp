@@ -42,8 +42,10 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
                         std::vector<std::pair<std::string, Value>> *Explicit) {
   bool OK = true;
   size_t N = Callee.Params.size();
-  std::vector<std::optional<EvalResult>> Given(N);
-  std::vector<llvm::SMRange> GivenAt(N);
+  llvm::SmallVector<std::optional<EvalResult>, 8> Given(N);
+  Out.reserve(N);
+  if (Bound)
+    Bound->reserve(Bound->size() + N);
   bool SawNamed = false;
   size_t Positional = 0;
   for (const Arg &A : Args) {
@@ -87,14 +89,13 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
     }
     EvalResult R = Eval.eval(*A.Value, Caller);
     auto T = paramType(Callee.Params[Index]);
-    if (!T || !Eval.convert(
-                  R, *T, A.Value->range(),
-                  fmt::format("argument `{}` of `{}`", Callee.Params[Index].Name, Callee.Name))) {
+    if (!T || !Eval.convert(R, *T, A.Value->range(), [&] {
+          return fmt::format("argument `{}` of `{}`", Callee.Params[Index].Name, Callee.Name);
+        })) {
       OK = false;
       continue;
     }
     Given[Index] = R;
-    GivenAt[Index] = A.Value->range();
   }
   if (!OK)
     return false;
@@ -130,7 +131,8 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
       CallStack.push_back({Callee.Name, CallRange});
       R = Eval.eval(*P.Default, Out);
       CallStack.pop_back();
-      if (!Eval.convert(R, *T, P.Default->range(), fmt::format("the default of `{}`", P.Name)))
+      if (!Eval.convert(R, *T, P.Default->range(),
+                        [&] { return fmt::format("the default of `{}`", P.Name); }))
         return false;
     } else {
       Diags.report(CallRange, diag::err_missing_argument, P.Name, Callee.Name);

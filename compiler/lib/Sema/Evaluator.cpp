@@ -17,19 +17,27 @@ using namespace zoo;
 using llvm::cast;
 using llvm::dyn_cast;
 
+void Scope::bind(llvm::StringRef Name, EvalResult R, llvm::SMRange DeclRange) {
+  for (auto &V : Vars)
+    if (V.first == Name) {
+      V.second = Entry{std::move(R), DeclRange};
+      return;
+    }
+  Vars.push_back({Name, Entry{std::move(R), DeclRange}});
+}
+
 const Scope::Entry *Scope::lookup(llvm::StringRef Name) const {
-  for (const Scope *S = this; S; S = S->Parent) {
-    auto It = S->Vars.find(Name);
-    if (It != S->Vars.end())
-      return &It->second;
-  }
+  for (const Scope *S = this; S; S = S->Parent)
+    for (const auto &V : S->Vars)
+      if (V.first == Name)
+        return &V.second;
   return nullptr;
 }
 
 void Scope::collectNames(std::vector<std::string> &Out) const {
   for (const Scope *S = this; S; S = S->Parent)
-    for (const auto &KV : S->Vars)
-      Out.push_back(KV.getKey().str());
+    for (const auto &V : S->Vars)
+      Out.push_back(V.first.str());
 }
 
 void Evaluator::valueError() {
@@ -61,8 +69,7 @@ std::optional<Type> Evaluator::resolveType(llvm::StringRef Text, llvm::SMRange W
   return std::nullopt;
 }
 
-bool Evaluator::convert(EvalResult &R, const Type &To, llvm::SMRange Where,
-                        const std::string &What) {
+bool Evaluator::convert(EvalResult &R, const Type &To, llvm::SMRange Where, WhatFn What) {
   if (!R.ok() || To.isError())
     return false;
   if (R.T == To)
@@ -76,7 +83,7 @@ bool Evaluator::convert(EvalResult &R, const Type &To, llvm::SMRange Where,
   if (R.T.K == Type::Quantity && To.K == Type::Quantity)
     Diags.report(Where, diag::err_dimension_mismatch, To.str(), R.T.str());
   else
-    Diags.report(Where, diag::err_type_mismatch, What, To.str(), R.T.str());
+    Diags.report(Where, diag::err_type_mismatch, What(), To.str(), R.T.str());
   return false;
 }
 
@@ -390,7 +397,7 @@ EvalResult Evaluator::call(const CallExpr &E, const Scope &S) {
     // Integer rounding helpers.
     for (size_t I = 0; I < 2; ++I)
       if (!convert(Args[I], Type::of(Type::Int), E.Args[I]->range(),
-                   fmt::format("argument {} of `{}`", I + 1, F)))
+                   [&] { return fmt::format("argument {} of `{}`", I + 1, F); }))
         return {};
     if (!Args[0].V || !Args[1].V)
       return {Type::of(Type::Int), std::nullopt};

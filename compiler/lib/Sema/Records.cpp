@@ -114,7 +114,9 @@ void checkFields(SemaImpl &S, const std::vector<Item> &Items, const std::vector<
     }
     Scope Global;
     EvalResult R = S.Eval.eval(*I.Value, Global);
-    if (!S.Eval.convert(R, Spec->T, I.Value->range(), fmt::format("field `{}`", I.Name)) || !R.V)
+    if (!S.Eval.convert(R, Spec->T, I.Value->range(),
+                        [&] { return fmt::format("field `{}`", I.Name); }) ||
+        !R.V)
       continue;
     // `!(x > 0)`, not `x <= 0`: a value that is not a number must fail (the evaluator admits
     // none, but a positivity check must never be what lets one through).
@@ -330,8 +332,7 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
   }
   Eval.OnValueError = nullptr;
   Expanding = nullptr;
-  M.Models.push_back(std::move(Rec));
-  return Finish(M.Models.back().get());
+  return Finish(M.add(std::move(Rec)));
 }
 
 bool SemaImpl::bindMetricArgs(MetricKind K, const Item &I, Expectation &X) {
@@ -402,7 +403,7 @@ bool SemaImpl::bindMetricArgs(MetricKind K, const Item &I, Expectation &X) {
     Scope Global;
     EvalResult R = Eval.eval(*A->Value, Global);
     if (!Eval.convert(R, Type::of(Type::Int), A->Value->range(),
-                      fmt::format("argument `{}` of `{}`", Name, I.Name)) ||
+                      [&] { return fmt::format("argument `{}` of `{}`", Name, I.Name); }) ||
         !R.V) {
       OK = false;
       continue;
@@ -446,7 +447,7 @@ void SemaImpl::buildPrecision(const PrecisionDecl &D) {
     Rec->ScaleBits = SB->V.I;
     Rec->Group = G->V.I;
   }
-  M.Precisions.push_back(std::move(Rec));
+  M.add(std::move(Rec));
 }
 
 void SemaImpl::buildHardware(const HardwareDecl &D) {
@@ -617,7 +618,7 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
       else
         Rec->MissingForAnalysis.push_back(I.Name);
     }
-  M.Hardware.push_back(std::move(Rec));
+  M.add(std::move(Rec));
 }
 
 void SemaImpl::checkClass(const ClassDecl &D) {

@@ -76,7 +76,7 @@ bool SemaImpl::checkFractionSection(const Item &I, llvm::ArrayRef<std::string> E
     Scope Global;
     EvalResult R = Eval.eval(*F.Value, Global);
     if (!Eval.convert(R, Type::of(Type::Real), F.Value->range(),
-                      fmt::format("field `{}`", F.Name)) ||
+                      [&] { return fmt::format("field `{}`", F.Name); }) ||
         !R.V) {
       OK = false;
       continue;
@@ -181,5 +181,5 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
         Diags.report(Other->Range, diag::note_declared_here, Other->Name);
         Rec->IsDefault = false;
       }
-  M.Runtimes.push_back(std::move(Rec));
+  M.add(std::move(Rec));
 }

@@ -239,7 +239,9 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
                     : Type::quantity(*lookupDimension(TypeName));
     if (I.K == Item::ExpectNear && Want.K == Type::Int)
       Want = Type::of(Type::Real);
-    if (!Eval.convert(R, Want, I.Value->range(), fmt::format("metric `{}`", I.Name)) || !R.V)
+    if (!Eval.convert(R, Want, I.Value->range(),
+                      [&] { return fmt::format("metric `{}`", I.Name); }) ||
+        !R.V)
       continue;
     if (I.K == Item::Measured) {
       // Validation divides by the measurement: it must be a positive (finite) number.

@@ -97,7 +97,11 @@ void SemaImpl::checkEnum(const EnumDecl &E) {
 }
 
 std::optional<Type> SemaImpl::paramType(const ParamDecl &P) {
-  return Eval.resolveType(P.TypeText, P.TypeRange);
+  // Resolved once per parameter: every call binds every parameter, every time.
+  auto [It, New] = ParamTypes.try_emplace(&P);
+  if (New)
+    It->second = Eval.resolveType(P.TypeText, P.TypeRange);
+  return It->second;
 }
 
 void SemaImpl::checkBlock(const BlockDecl &B) {
@@ -128,7 +132,8 @@ void SemaImpl::checkBlock(const BlockDecl &B) {
     EvalResult R{*T, std::nullopt};
     if (P.Default) {
       EvalResult D = Eval.eval(*P.Default, S);
-      Eval.convert(D, *T, P.Default->range(), fmt::format("the default of `{}`", P.Name));
+      Eval.convert(D, *T, P.Default->range(),
+                   [&] { return fmt::format("the default of `{}`", P.Name); });
     }
     S.bind(P.Name, R, P.NameRange);
   }

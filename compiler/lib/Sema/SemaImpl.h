@@ -55,7 +55,9 @@ public:
   void declare(const Decl &D);
   void checkBlock(const BlockDecl &B);
   void checkEnum(const EnumDecl &E);
+  /// The type of `P` (resolved once; reported when it does not resolve).
   std::optional<Type> paramType(const ParamDecl &P);
+  llvm::DenseMap<const ParamDecl *, std::optional<Type>> ParamTypes;
   /// Reports an unknown name `Name` among the declarations accepted by `Filter`.
   void unknownDecl(llvm::StringRef Name, llvm::SMRange Where, diag::Kind K,
                    bool (*Filter)(const Decl *));

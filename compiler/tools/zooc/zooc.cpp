@@ -402,13 +402,22 @@ std::error_code resolveDanglingLinks(std::string &Path) {
   }
 }
 
-/// Writes `Text` to `-o FILE`, through symbolic links (the file a link names gets the text; the
-/// link stays). An existing regular file, or a new one, is replaced atomically: the text goes to
-/// a temporary created exclusively in the same directory (no existing file of any name is
+/// Writes what a backend emits, straight to its destination through a buffer.
+using EmitFn = llvm::function_ref<void(llvm::raw_ostream &)>;
+
+/// The size of the output buffer: output reaches its destination in blocks of this size, so
+/// memory does not grow with the output.
+constexpr size_t OutputBufferSize = 64 * 1024;
+
+/// Writes the output to `-o FILE`, through symbolic links (the file a link names gets the text;
+/// the link stays). An existing regular file, or a new one, is replaced atomically: the text goes
+/// to a temporary created exclusively in the same directory (no existing file of any name is
 /// followed or overwritten), renamed over the file only once complete, and removed on any failure
 /// or signal; the file's permissions are kept. Another existing file (a device, a FIFO,
 /// /dev/stdout) is opened and written in place, never replaced; a directory is an error.
-bool writeFile(llvm::StringRef Text) {
+/// `Whole`, given with --write-if-changed, is the whole output: an existing regular file that
+/// holds exactly that is left alone.
+bool writeFile(EmitFn Write, const std::string *Whole) {
   namespace fs = llvm::sys::fs;
   const std::string Name = "'" + Output + "'";
   fs::file_status St;
@@ -425,7 +434,8 @@ bool writeFile(llvm::StringRef Text) {
     if ((EC = fs::openFileForWrite(Output, FD, fs::CD_OpenExisting)))
       return writeFailed(Name, EC);
     llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
-    OS << Text;
+    OS.SetBufferSize(OutputBufferSize);
+    Write(OS);
     OS.close();
     return checkStream(OS, Name);
   } else {
@@ -433,10 +443,10 @@ bool writeFile(llvm::StringRef Text) {
     if ((EC = fs::real_path(Output, Real)))
       return writeFailed(Name, EC);
     Target = std::string(Real);
-    if (WriteIfChanged && St.getSize() == Text.size()) {
+    if (Whole && St.getSize() == Whole->size()) {
       auto Old = llvm::MemoryBuffer::getFile(Target, /*IsText=*/false,
                                              /*RequiresNullTerminator=*/false);
-      if (Old && (*Old)->getBuffer() == Text)
+      if (Old && (*Old)->getBuffer() == *Whole)
         return true;
     }
   }
@@ -455,12 +465,14 @@ bool writeFile(llvm::StringRef Text) {
     if (Exists)
       EC = fs::setPermissions(FD, St.permissions() & fs::all_perms);
     if (!EC) {
-      OS << Text;
+      OS.SetBufferSize(OutputBufferSize);
+      Write(OS);
       OS.close();
-      if (OS.has_error()) {
+    }
+    if (OS.has_error()) {
+      if (!EC)
         EC = OS.error();
-        OS.clear_error();
-      }
+      OS.clear_error();
     }
   }
   if (!EC)
@@ -471,11 +483,21 @@ bool writeFile(llvm::StringRef Text) {
   return EC ? writeFailed(Name, EC) : true;
 }
 
-bool writeOutput(llvm::StringRef Text) {
-  if (Output != "-")
-    return writeFile(Text);
-  llvm::outs() << Text;
-  return checkStream(llvm::outs(), "standard output");
+/// Runs `Write` into the output: standard output, or the -o file. Only --write-if-changed keeps
+/// the whole text in memory (it compares it with the file before writing anything).
+bool writeOutput(EmitFn Write) {
+  if (Output == "-") {
+    llvm::outs().SetBufferSize(OutputBufferSize);
+    Write(llvm::outs());
+    return checkStream(llvm::outs(), "standard output");
+  }
+  if (!WriteIfChanged)
+    return writeFile(Write, nullptr);
+  std::string Text;
+  llvm::raw_string_ostream OS(Text);
+  Write(OS);
+  OS.flush();
+  return writeFile([&](llvm::raw_ostream &Out) { Out << Text; }, &Text);
 }
 
 /// A standard descriptor that is closed at start (`>&-`) is given /dev/null opened read-only: no
@@ -507,6 +529,7 @@ int finishStandardStreams(int RC) {
 } // namespace
 
 static int compile(int argc, char **argv);
+static Module *TheModule;
 
 int main(int argc, char **argv) {
   reserveStandardDescriptors();
@@ -547,7 +570,10 @@ static int compile(int argc, char **argv) {
 
   llvm::SourceMgr SM;
   DiagnosticEngine Diags(SM, llvm::errs());
-  Module M;
+  // The module lives until the process ends: freeing a large one record by record would only
+  // cost time at exit (a global pointer keeps it reachable for leak checkers).
+  TheModule = new Module();
+  Module &M = *TheModule;
   LoadOptions Opts;
   Opts.IncludeDirs = IncludeDirs;
   Opts.StdlibDir = StdlibDir;
@@ -620,43 +646,46 @@ static int compile(int argc, char **argv) {
     Keep(M.Models, M.HiddenModels, [&](const auto &R) { return Wanted.count(R->Name) != 0; });
     Keep(M.Scenarios, M.HiddenScenarios,
          [&](const auto &S) { return S->Model && Wanted.count(S->Model->Name) != 0; });
+    M.reindex();
   }
 
-  std::string Text;
-  llvm::raw_string_ostream OS(Text);
-  switch (Emit) {
-  case EmitKind::Report:
-    ReportEmitter(M).run(OS);
-    break;
-  case EmitKind::JSON:
-    JSONEmitter(M).run(OS);
-    break;
-  case EmitKind::CppHeader:
-    CppHeaderEmitter(M, std::vector<std::string>(Inputs.begin(), Inputs.end())).run(OS);
-    break;
-  case EmitKind::IR:
-    printIR(M, SM, OS);
-    break;
-  case EmitKind::Analysis:
-    AnalysisEmitter(M).run(OS);
-    break;
-  case EmitKind::Matrix:
-    MatrixEmitter(M).run(OS);
-    break;
-  case EmitKind::Validation:
-    ValidationEmitter(M).run(OS);
-    break;
-  case EmitKind::Calibration:
-    CalibrationEmitter(M).run(OS);
-    break;
-  case EmitKind::Layers:
-    LayersEmitter(M).run(OS);
-    break;
-  case EmitKind::Markdown:
-    MarkdownEmitter(M).run(OS);
-    break;
-  }
-  OS.flush();
+  // A backend that cannot write its whole output says so before anything is written.
+  if (Emit == EmitKind::JSON && !JSONEmitter(M).checkFinite(llvm::errs()))
+    return 1;
+  bool Written = writeOutput([&](llvm::raw_ostream &OS) {
+    switch (Emit) {
+    case EmitKind::Report:
+      ReportEmitter(M).run(OS);
+      break;
+    case EmitKind::JSON:
+      JSONEmitter(M).run(OS);
+      break;
+    case EmitKind::CppHeader:
+      CppHeaderEmitter(M, std::vector<std::string>(Inputs.begin(), Inputs.end())).run(OS);
+      break;
+    case EmitKind::IR:
+      printIR(M, SM, OS);
+      break;
+    case EmitKind::Analysis:
+      AnalysisEmitter(M).run(OS);
+      break;
+    case EmitKind::Matrix:
+      MatrixEmitter(M).run(OS);
+      break;
+    case EmitKind::Validation:
+      ValidationEmitter(M).run(OS);
+      break;
+    case EmitKind::Calibration:
+      CalibrationEmitter(M).run(OS);
+      break;
+    case EmitKind::Layers:
+      LayersEmitter(M).run(OS);
+      break;
+    case EmitKind::Markdown:
+      MarkdownEmitter(M).run(OS);
+      break;
+    }
+  });
   Timer.mark("emit");
-  return writeOutput(Text) ? 0 : 1;
+  return Written ? 0 : 1;
 }

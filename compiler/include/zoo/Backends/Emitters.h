@@ -30,6 +30,11 @@ class JSONEmitter {
 public:
   static constexpr const char *Schema = "zoo.report/2";
   explicit JSONEmitter(const Module &M) : M(M) {}
+  /// Whether every real the document would hold is finite (JSON has no infinity or NaN); if not,
+  /// an internal-error line on `Errs`. The driver asks before it writes anything, so that a
+  /// failure never leaves a partial document.
+  bool checkFinite(llvm::raw_ostream &Errs) const;
+  /// Streams the document to `OS`: memory does not grow with the output.
   void run(llvm::raw_ostream &OS);
 
 private:

@@ -437,10 +437,35 @@ public:
   bool WantLayers = false; ///< --emit=layers: per-node costs
   FitMatrix Matrix;
 
+  /// Lookups by name: the first record of that name, or null. A hash lookup for records added
+  /// with add() (Sema's), a scan otherwise (records pushed or removed directly, until reindex()).
   const ModelRecord *findModel(llvm::StringRef Name) const;
   const PrecisionRecord *findPrecision(llvm::StringRef Name) const;
   /// The file a source location belongs to.
   const FileUnit *fileOf(llvm::SMLoc Loc, const llvm::SourceMgr &SM) const;
+
+  /// Appends a record to its list and to the name index of the find functions.
+  ModelRecord *add(std::unique_ptr<ModelRecord> R);
+  HardwareRecord *add(std::unique_ptr<HardwareRecord> R);
+  PrecisionRecord *add(std::unique_ptr<PrecisionRecord> R);
+  RuntimeRecord *add(std::unique_ptr<RuntimeRecord> R);
+  /// Rebuilds the name indexes from the lists, after records were removed from them.
+  void reindex();
+
+private:
+  /// Names of the records of one list, first of each name. Valid while it has indexed as many
+  /// records as the list holds (records are only ever appended through add(), or removed).
+  template <typename R> struct NameIndex {
+    llvm::StringMap<const R *> Map;
+    size_t Size = 0;
+    const R *find(const std::vector<std::unique_ptr<R>> &List, llvm::StringRef Name) const;
+    void add(const R *X);
+    void rebuild(const std::vector<std::unique_ptr<R>> &List);
+  };
+  NameIndex<ModelRecord> ModelIndex;
+  NameIndex<HardwareRecord> HardwareIndex;
+  NameIndex<PrecisionRecord> PrecisionIndex;
+  NameIndex<RuntimeRecord> RuntimeIndex;
 };
 
 } // namespace zoo

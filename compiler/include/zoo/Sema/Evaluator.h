@@ -12,6 +12,7 @@
 
 #include "zoo/Basic/Diagnostic.h"
 #include "zoo/IR/Module.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include <functional>
 #include <optional>
@@ -36,16 +37,24 @@ public:
     EvalResult R;
     llvm::SMRange DeclRange;
   };
-  void bind(llvm::StringRef Name, EvalResult R, llvm::SMRange DeclRange = {}) {
-    Vars[Name] = Entry{std::move(R), DeclRange};
-  }
+  /// Binds `Name`, which must outlive the scope (it is a name of the syntax tree), replacing any
+  /// binding of the same name in this scope.
+  void bind(llvm::StringRef Name, EvalResult R, llvm::SMRange DeclRange = {});
+  void reserve(size_t N) { Vars.reserve(N); }
   const Entry *lookup(llvm::StringRef Name) const;
   void collectNames(std::vector<std::string> &Out) const;
 
 private:
   const Scope *Parent;
-  llvm::StringMap<Entry> Vars;
+  /// A scope holds a block's parameters or a loop index: a few names, which a scan finds faster
+  /// than a hash table, without an allocation per name.
+  std::vector<std::pair<llvm::StringRef, Entry>> Vars;
 };
+
+/// What a value is, for the message when it has the wrong type: `a loop bound`, or text made
+/// only when that message is printed (`argument `hidden` of `llama``), so that checking a value
+/// of the right type formats nothing.
+using WhatFn = llvm::function_ref<std::string()>;
 
 class Evaluator {
 public:
@@ -54,7 +63,10 @@ public:
   EvalResult eval(const Expr &E, const Scope &S);
 
   /// Converts `R` to `To` (int widens to real); otherwise reports that `What` expects `To`.
-  bool convert(EvalResult &R, const Type &To, llvm::SMRange Where, const std::string &What);
+  bool convert(EvalResult &R, const Type &To, llvm::SMRange Where, WhatFn What);
+  bool convert(EvalResult &R, const Type &To, llvm::SMRange Where, const char *What) {
+    return convert(R, To, Where, [What] { return std::string(What); });
+  }
 
   /// Resolves a type spelling: int, real, bool, string, an enum, or a dimension (`bytes/s`).
   std::optional<Type> resolveType(llvm::StringRef Text, llvm::SMRange Where);
