@@ -55,20 +55,16 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
     }
     return N->name();
   };
-  auto Unknown = [&](const Item &I, llvm::StringRef Name, const std::vector<std::string> &Cands) {
+  // The names of the records of one list, gathered only for a suggestion: gathering them for
+  // every scenario would make scenarios quadratic in the number of models.
+  auto Unknown = [&](const Item &I, llvm::StringRef Name, const auto &Records) {
     Diags.report(I.Value->range(), diag::err_unknown_name, Name);
+    std::vector<std::string> Cands;
+    for (const auto &X : Records)
+      Cands.push_back(X->Name);
     Diags.suggest(I.Value->range(), Name, Cands);
     OK = false;
   };
-  std::vector<std::string> ModelNames, HwNames, PrecNames, RuntimeNames;
-  for (const auto &X : M.Models)
-    ModelNames.push_back(X->Name);
-  for (const auto &X : M.Hardware)
-    HwNames.push_back(X->Name);
-  for (const auto &X : M.Runtimes)
-    RuntimeNames.push_back(X->Name);
-  for (const auto &X : M.Precisions)
-    PrecNames.push_back(X->Name);
   const Item *ComputeItem = nullptr;
   for (const Item &I : D.Items) {
     if (I.K != Item::Field) {
@@ -77,21 +73,21 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
     if (I.Name == "model") {
       std::string N = Ref(I, "model");
       if (!N.empty() && !(Rec->Model = M.findModel(N)))
-        Unknown(I, N, ModelNames);
+        Unknown(I, N, M.Models);
     } else if (I.Name == "hardware") {
       std::string N = Ref(I, "hardware");
       if (!N.empty() && !(Rec->Hw = M.findHardware(N)))
-        Unknown(I, N, HwNames);
+        Unknown(I, N, M.Hardware);
     } else if (I.Name == "runtime") {
       std::string N = Ref(I, "runtime");
       if (!N.empty() && !(Rec->Runtime = M.findRuntime(N)))
-        Unknown(I, N, RuntimeNames);
+        Unknown(I, N, M.Runtimes);
     } else if (I.Name == "weights" || I.Name == "kv" || I.Name == "compute" ||
                I.Name == "activations") {
       std::string N = Ref(I, "precision");
       const PrecisionRecord *P = N.empty() ? nullptr : M.findPrecision(N);
       if (!N.empty() && !P)
-        Unknown(I, N, PrecNames);
+        Unknown(I, N, M.Precisions);
       (I.Name == "weights"       ? Rec->Weights
        : I.Name == "kv"          ? Rec->KV
        : I.Name == "activations" ? Rec->Activations
@@ -328,9 +324,6 @@ void SemaImpl::buildPipeline(const PipelineDecl &D) {
     Rec->Steps = F->V.I;
   if (const FieldValue *F = Rec->field("guidance"))
     Rec->Guidance = F->V.B;
-  std::vector<std::string> ModelNames;
-  for (const auto &X : M.Models)
-    ModelNames.push_back(X->Name);
   for (const Item &I : D.Items) {
     if (I.K == Item::Source) {
       Rec->Sources.push_back(I.Text);
@@ -342,6 +335,9 @@ void SemaImpl::buildPipeline(const PipelineDecl &D) {
       const ModelRecord *Model = N && N->Path.size() == 1 ? M.findModel(N->name()) : nullptr;
       if (!Model) {
         Diags.report(I.Value->range(), diag::err_unknown_name, I.Value->text());
+        std::vector<std::string> ModelNames; // only for a suggestion (see buildScenario)
+        for (const auto &X : M.Models)
+          ModelNames.push_back(X->Name);
         Diags.suggest(I.Value->range(), I.Value->text(), ModelNames);
         continue;
       }
