@@ -1,0 +1,175 @@
+//===- LanguageModel.h - a language model's analysis, point by point -*- C++ -*-===//
+//
+// The performance model of a language model on one machine (Inference.h), split in two:
+//   - PreparedLM: everything that depends only on the scenario's model, hardware, precisions,
+//     runtime and device count (coefficients per attention and expert kind, the machine's rates,
+//     exact byte counts of the weights and state), built once;
+//   - the figures at one point (batch, prompt, output): every figure of the analysis in O(1) per
+//     layer kind, whatever the lengths (the closed form), or the same figures step by step
+//     (every decode step priced and summed, every prefill position's attention added, each count
+//     searched by its definition): the reference the closed form is checked against. The
+//     reference costs O(prompt + output) and serves tests and benchmarks only.
+// Sweeps go one level further: terms that depend on the batch alone (BatchTerms) or the prompt
+// alone (PromptTerms) are made once per value and reused across the points that share it, and
+// the serving figures once per (serving batch, prompt, output). Reusing a term never changes a
+// bit of a figure: every figure is the same expression over the same operands either way.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ZOO_ANALYSIS_LANGUAGEMODEL_H
+#define ZOO_ANALYSIS_LANGUAGEMODEL_H
+
+#include "zoo/Analysis/Inference.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace zoo {
+
+/// One point of a language model's analysis.
+struct LMPoint {
+  int64_t Batch = 1, Prompt = 0, Output = 1;
+};
+
+/// A count with no bound (the cache stops growing; no number of devices suffices).
+constexpr double UnboundedCount = -1;
+
+/// Every figure of a language model's analysis at one point (docs/formulas.md). Counts are
+/// doubles: whole numbers, UnboundedCount, or (for the driver to report as an error) a value that
+/// is not finite or beyond 64 bits.
+struct LMFigures {
+  PhaseCost Prefill;                      ///< the batch's prefill
+  PhaseCost Mid;                          ///< the decode step at the middle of the generation
+  double FirstDecode = 0, LastDecode = 0; ///< the first and last decode steps' times
+  double DecodeSum = 0;                   ///< every decode step after the first token, summed
+  double DecodeMean = 0; ///< DecodeSum over the steps (the first step where there are none)
+  double Generation = 0; ///< prefill plus DecodeSum
+  double WeightBytes = 0, KVFull = 0, Workspace = 0, Needed = 0, MemoryPerDevice = 0;
+  double Free = 0; ///< bytes the cache may take
+  bool FromFlash = false, Fits = false;
+  double MaxBatch = 0, MaxContext = 0, Devices = 0, ServingBatch = 0, ServingRate = 0;
+  double TokensPerS = 0, AggregateTokensPerS = 0, PrefillTokensPerS = 0;
+  double PrefillIntensity = 0, DecodeIntensity = 0, RidgePoint = 0, MfuPrefill = 0, MbuDecode = 0;
+  double InterconnectTime = 0, OverheadTime = 0;
+  double EnergyPerToken = 0; ///< only where the machine has a power figure
+};
+
+/// What a phase of work is before a machine prices it.
+struct Work {
+  double LinearFlops = 0, AttentionFlops = 0, ExpertFlops = 0;
+  double WeightBytes = 0, KVBytes = 0, ExpertWeightBytes = 0;
+  double AllReduceBytes = 0, AllReduces = 0;
+  double Ops = 0;
+};
+
+/// A language-model scenario on one machine with everything that does not depend on the point
+/// hoisted. Refers to the scenario's records and to `X`, which must outlive it.
+class PreparedLM {
+public:
+  PreparedLM(const ScenarioRecord &S, const Machine &X);
+
+  /// A decode step's terms at one batch that do not depend on the context, priced on the
+  /// machine, with the coefficients of the attention sum over each stretch between windows.
+  struct BatchTerms {
+    double Batch = 0;
+    bool FromFlash = false;
+    Work Base; ///< a decode step without its attention
+    // The expected machine: the step's time is ((ExpertsAndLinear + attention) + Overhead) + Comm.
+    double ExpertsAndLinear = 0, ComputeSide = 0, MemorySide = 0, Comm = 0, CommBandwidth = 0;
+    std::array<double, NumSlots> BySlot{};
+    double FixedTime = 0;  ///< the step without attention (the expected machine)
+    double WeightTime = 0; ///< the ideal machine: (weights + experts' weights) / bandwidth
+    double StateBytes = 0; ///< the batch's fixed state
+    /// Per stretch between windows (stage s: the s smallest windows are full), the two lines
+    /// whose maximum is the attention time of a step at context c: P0 + P1 c and Q0 + Q1 c.
+    llvm::SmallVector<std::array<double, 4>, 4> Stage;
+  };
+  /// A prefill's terms at one prompt length that do not depend on the batch.
+  struct PromptTerms {
+    int64_t Prompt = 0;
+    double Attention = 0; ///< attention MACs of one sequence's prefill (exact, then rounded)
+    double Linear = 0;    ///< the other MACs of one sequence's prefill, less the experts'
+    double KVPrompt = 0;  ///< cache bytes of one sequence at the prompt
+  };
+  /// The last serving computation, reused by the next point with the same key.
+  struct ServingMemo {
+    double Batch = -1, Prompt = -1, Output = -1;
+    bool FromFlash = false;
+    double Time = 0;
+  };
+  /// Terms a caller made earlier (a sweep); any may be null, and is then made on the spot.
+  struct Reuse {
+    const PromptTerms *Prompt = nullptr;
+    const BatchTerms *Batch[2] = {nullptr, nullptr}; ///< weights in main memory, from flash
+    ServingMemo *Serving = nullptr;
+  };
+
+  BatchTerms batchTerms(double Batch, bool FromFlash) const;
+  PromptTerms promptTerms(int64_t Prompt) const;
+  /// Whether weights stream from flash at this point (they do not fit the main tier).
+  bool mayUseFlash() const { return HasFlash; }
+
+  /// Every figure at `P` in closed form: O(1) per layer kind.
+  LMFigures evaluate(const LMPoint &P) const;
+  /// The same with terms made earlier (they must be this object's, at the point's values).
+  LMFigures evaluate(const LMPoint &P, const Reuse &R) const;
+  /// The same figures step by step: the reference. O(prompt + output) per point.
+  LMFigures evaluateStepByStep(const LMPoint &P) const;
+
+  const ScenarioRecord &scenario() const { return *S; }
+  const Machine &machine() const { return *X; }
+
+private:
+  struct Kind {
+    double Window = 0, KVValues = 0, MacsCoef = 0; ///< as doubles
+    int64_t WindowI = 0;
+    Wide MacsCoefW = 0;
+    bool Causal = true;
+  };
+  struct Expert {
+    double N = 0, K = 0, Params = 0, Layers = 0;
+    double Base = 0;     ///< 1 - K / N: the chance a token does not route to a given expert
+    double Log2Base = 0; ///< log2(Base) (-inf where Base is 0)
+  };
+  /// One stretch of contexts over which the cache grows linearly: values a + b c up to `To`.
+  struct Segment {
+    double A = 0, B = 0, To = 0;
+  };
+
+  const ScenarioRecord *S;
+  const Machine *X;
+  const ModelStats *St;
+  double N, Act, WBits, KVBits;
+  double StateValues, StateBytes, WeightBytesAll;
+  double MacsConst, LinearPerToken, HeadMacs, ExpertMacs, Params, Lookup, LookupRow, TiedHead;
+  double Width, MaxWidth, Ops, AllReduces, PrefillChunk;
+  llvm::SmallVector<Kind, 4> Kinds;
+  llvm::SmallVector<Expert, 2> Experts;
+  llvm::SmallVector<double, 4> Windows;   ///< distinct positive windows, ascending
+  llvm::SmallVector<Segment, 4> Segments; ///< the cache per sequence, piecewise linear
+  bool Grows = false;                     ///< some cache grows without a window
+  int64_t Plateau = 1;                    ///< the largest window of a cache that has one
+  // The machine.
+  bool Ideal, HasFlash;
+  double RateGemm, RateAttention, BandwidthAttention, GemmExperts, Alpha, Overhead, CommCoef;
+  double WeightBw[2], WeightBwExperts[2];
+  double Usable, PerDeviceUsable, WorkspaceN, PowerN, Ridge;
+
+  double kvBytes(double C) const;
+  double attentionMacs(double C) const;
+  /// pow(Base, Tokens) of each expert kind, as the formulas use it.
+  double expertPow(const Expert &E, double Tokens) const;
+  double expertParams(double Tokens) const;
+  double allReduceTime(double Bytes) const;
+  Work prefillWork(double Batch, const PromptTerms &T) const;
+  Work stepWork(double Batch, double C) const;
+  PhaseCost price(const Work &W, bool FromFlash) const;
+  /// A decode step at context C from its batch terms (the same figures as price(stepWork)).
+  PhaseCost step(const BatchTerms &B, double C) const;
+  double decodeSum(const BatchTerms &B, double Prompt, double Output) const;
+  double decodeSumStepByStep(double Batch, bool FromFlash, double Prompt, double Output) const;
+  /// The longest context whose cache fits `Free` at `Batch`: (the whole number, or a sentinel).
+  double maxContext(double Batch, double Free, bool Search) const;
+  LMFigures figures(const LMPoint &P, const Reuse &R, bool StepByStep) const;
+};
+
+} // namespace zoo
+
+#endif

@@ -1,0 +1,703 @@
+//===- LanguageModel.cpp - a language model's analysis, point by point ----===//
+//
+// The formulas (docs/formulas.md, "Performance model"):
+//   1. A phase has two kinds of kernels. Matrix products: 2 x MACs of the non-attention work
+//      against the weights it reads. Attention: its MACs against the KV cache it reads (decode) or
+//      writes (prefill). Expected time = max(matrix FLOPs / (peak x hw x gemm), weight bytes /
+//      (bandwidth x hw x gemv or dequant_gemv)) + max(attention FLOPs / (peak x hw x attention),
+//      KV bytes / (bandwidth x hw x attention bandwidth)) + operations x op_overhead +
+//      collectives. The ideal roofline is max(all FLOPs / peak, all bytes / bandwidth) plus the
+//      collectives' bandwidth term: a bound no kernel schedule beats.
+//   2. Prefill runs the prompt of every sequence once; the output head runs for the last position
+//      only where the runtime says so. Weights are read once, lookup tables a row per token.
+//   3. A decode step at context c reads the weights a batch touches (expected distinct experts)
+//      and each sequence's cache at c. Expert layers are a third kind of kernel: their products
+//      and weights at the matrix rates times the runtime's `compute experts` factor.
+//   4. Tensor parallelism: weights, cache and work split over N devices; two all-reduces per
+//      layer of the activations (tokens x width at the activation precision).
+//   5. Memory: weights + the batch's cache at the full length + a prefill workspace, against the
+//      memory the runtime may use (its fraction of capacity less its own workspace); the largest
+//      batch and context that fit; devices needed.
+//   6. Serving: the largest batch that fits, under the runtime's or scenario's cap, runs a
+//      prefill and every decode step; throughput is its output tokens over that time.
+//
+// Closed forms. The generation's steps c = P+1 .. P+G-1 are summed per stretch between window
+// sizes, where every term is linear in c and the max of two linear terms splits at one crossing.
+// The prefill's attention is an exact integer sum over positions (ClosedForm.h). The longest
+// context that fits starts from the crossing of the cache's piecewise-linear size with the free
+// memory and ends with a few evaluations of the very test the definition uses, so it is the same
+// whole number a search over every context would find. Every other figure is O(1) already.
+//
+//===----------------------------------------------------------------------===//
+#include "zoo/Analysis/LanguageModel.h"
+#include "zoo/Analysis/ClosedForm.h"
+#include "zoo/Analysis/Collectives.h"
+#include <algorithm>
+#include <cmath>
+
+using namespace zoo;
+
+namespace {
+constexpr int slot(Slot K) { return static_cast<int>(K); }
+
+/// sum over integers c in [Lo, Hi] of max(P0 + P1 c, Q0 + Q1 c).
+double sumMax(double Lo, double Hi, double P0, double P1, double Q0, double Q1) {
+  auto Sum = [](double L, double H, double A, double B) {
+    if (H < L)
+      return 0.0;
+    double N = H - L + 1;
+    return N * A + B * (L + H) * N / 2;
+  };
+  if (Hi < Lo)
+    return 0;
+  if (P1 == Q1)
+    return Sum(Lo, Hi, std::max(P0, Q0), P1);
+  // P wins where c > X when P1 > Q1, and where c < X otherwise.
+  double X = (Q0 - P0) / (P1 - Q1);
+  double Split = std::clamp(std::floor(X), Lo - 1, Hi);
+  bool PLow = P1 < Q1;
+  return Sum(Lo, Split, PLow ? P0 : Q0, PLow ? P1 : Q1) +
+         Sum(Split + 1, Hi, PLow ? Q0 : P0, PLow ? Q1 : P1);
+}
+
+/// Adds term by term with a running compensation (Neumaier): the sum of many positive terms to
+/// within an ulp or two, so that the reference does not lose digits the closed form keeps.
+struct CompensatedSum {
+  double Sum = 0, Carry = 0;
+  void add(double T) {
+    double S = Sum + T;
+    Carry += std::fabs(Sum) >= std::fabs(T) ? (Sum - S) + T : (T - S) + Sum;
+    Sum = S;
+  }
+  double value() const { return Sum + Carry; }
+};
+
+/// Whether `A op B` for __int128 overflowed; accumulates into `Overflow`.
+Wide mul(Wide A, Wide B, bool &Overflow) {
+  Wide R;
+  Overflow |= __builtin_mul_overflow(A, B, &R);
+  return R;
+}
+Wide add(Wide A, Wide B, bool &Overflow) {
+  Wide R;
+  Overflow |= __builtin_add_overflow(A, B, &R);
+  return R;
+}
+} // namespace
+
+PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
+    : S(&S), X(&X), St(&S.Model->Stats), N(static_cast<double>(S.Devices)),
+      Act(S.Activations->bitsPerValue() / 8), WBits(S.Weights->bitsPerValue()),
+      KVBits(S.KV->bitsPerValue()) {
+  StateValues = static_cast<double>(St->StateValues);
+  StateBytes = bytesAt(St->StateValues, *S.KV).asDouble();
+  WeightBytesAll = bytesAt(St->Params, *S.Weights).asDouble();
+  MacsConst = static_cast<double>(St->MacsConst);
+  LinearPerToken = static_cast<double>(St->MacsConst - St->HeadMacs);
+  HeadMacs = static_cast<double>(St->HeadMacs);
+  ExpertMacs = 0;
+  for (const ExpertTerm &E : St->Experts)
+    ExpertMacs += static_cast<double>(E.TopK) * static_cast<double>(E.ExpertMacs) *
+                  static_cast<double>(E.Layers);
+  Params = static_cast<double>(St->Params);
+  Lookup = static_cast<double>(St->LookupParams);
+  LookupRow = static_cast<double>(St->LookupRowParams);
+  TiedHead = static_cast<double>(St->TiedHeadParams);
+  Width = static_cast<double>(St->Width);
+  MaxWidth = static_cast<double>(St->MaxWidth);
+  Ops = static_cast<double>(X.Fuses ? St->FusedOps : St->Ops);
+  AllReduces = S.Devices > 1 ? 2.0 * static_cast<double>(St->Layers) : 0;
+  PrefillChunk = static_cast<double>(S.PrefillChunk);
+
+  for (const AttentionTerm &A : St->Attention) {
+    Kind K;
+    K.Window = static_cast<double>(A.Window);
+    K.WindowI = A.Window;
+    K.KVValues = static_cast<double>(A.KVValues);
+    K.MacsCoef = static_cast<double>(A.MacsCoef);
+    K.MacsCoefW = A.MacsCoef;
+    K.Causal = A.Causal;
+    Kinds.push_back(K);
+    if (A.Window > 0)
+      Windows.push_back(K.Window);
+    if (A.KVValues > 0) {
+      if (A.Window > 0)
+        Plateau = std::max(Plateau, A.Window);
+      else
+        Grows = true;
+    }
+  }
+  std::sort(Windows.begin(), Windows.end());
+  Windows.erase(std::unique(Windows.begin(), Windows.end()), Windows.end());
+  for (const ExpertTerm &E : St->Experts) {
+    Expert P;
+    P.N = static_cast<double>(E.Count);
+    P.K = static_cast<double>(E.TopK);
+    P.Params = static_cast<double>(E.ExpertParams);
+    P.Layers = static_cast<double>(E.Layers);
+    P.Base = 1 - P.K / P.N;
+    P.Log2Base = std::log2(P.Base);
+    Experts.push_back(P);
+  }
+  // The cache of one sequence (values, before the precision) as a + b c between the windows of
+  // the kinds that have one: a first guess of the longest context only.
+  {
+    llvm::SmallVector<double, 4> Cuts;
+    for (const Kind &K : Kinds)
+      if (K.KVValues > 0 && K.WindowI > 0)
+        Cuts.push_back(K.Window);
+    std::sort(Cuts.begin(), Cuts.end());
+    Cuts.erase(std::unique(Cuts.begin(), Cuts.end()), Cuts.end());
+    Cuts.push_back(INFINITY);
+    double Prev = 0;
+    for (double To : Cuts) {
+      Segment G;
+      G.A = StateValues;
+      G.To = To;
+      for (const Kind &K : Kinds)
+        if (K.KVValues > 0) {
+          if (K.WindowI > 0 && K.Window <= Prev)
+            G.A += K.KVValues * K.Window;
+          else
+            G.B += K.KVValues;
+        }
+      Segments.push_back(G);
+      Prev = To;
+    }
+  }
+
+  Ideal = X.Ideal;
+  HasFlash = X.FlashBandwidth > 0;
+  RateGemm = X.rate(Slot::Gemm);
+  RateAttention = X.rate(Slot::AttentionCompute);
+  BandwidthAttention = X.bandwidth(Slot::AttentionBandwidth);
+  GemmExperts = RateGemm * X.f(Slot::Experts);
+  Alpha = X.f(Slot::CollectiveLatency);
+  Overhead = Ops * X.f(Slot::OpOverhead);
+  CommCoef = 2 * (X.Devices - 1) / X.Devices;
+  for (int Flash = 0; Flash < 2; ++Flash) {
+    WeightBw[Flash] =
+        (Flash ? X.FlashBandwidth : X.Bandwidth) * X.HwBandwidth * X.f(X.weightSlot());
+    WeightBwExperts[Flash] = WeightBw[Flash] * X.f(Slot::Experts);
+  }
+  Usable = X.MemoryFraction * X.Capacity * N - X.Workspace * N;
+  PerDeviceUsable = X.MemoryFraction * X.Capacity;
+  WorkspaceN = X.Workspace * N;
+  PowerN = X.Power * N;
+  Ridge = X.Peak * X.HwCompute / (X.Bandwidth * X.HwBandwidth);
+}
+
+/// Cache bytes of one sequence at context C (doubles: the exact count is `kv_bytes`'s job).
+double PreparedLM::kvBytes(double C) const {
+  double V = StateValues;
+  for (const Kind &K : Kinds)
+    V += K.KVValues * (K.WindowI > 0 ? std::min(C, K.Window) : C);
+  return V * KVBits / 8;
+}
+
+/// Attention MACs of one token at context C.
+double PreparedLM::attentionMacs(double C) const {
+  double M = 0;
+  for (const Kind &K : Kinds)
+    M += K.MacsCoef * (K.WindowI > 0 ? std::min(C, K.Window) : C);
+  return M;
+}
+
+double PreparedLM::expertPow(const Expert &E, double Tokens) const {
+  // Far below the smallest subnormal pow returns +0 (it is correctly rounded there); saying so
+  // without calling it keeps a prefill of many tokens from paying for a logarithm per kind.
+  if (Tokens * E.Log2Base < -1100)
+    return 0;
+  return std::pow(E.Base, Tokens);
+}
+
+/// Expert parameters `Tokens` routed tokens read: the expected distinct experts of each layer
+/// under uniform routing (docs/formulas.md).
+double PreparedLM::expertParams(double Tokens) const {
+  double P = 0;
+  for (const Expert &E : Experts)
+    P += E.N * (1 - expertPow(E, Tokens)) * E.Params * E.Layers;
+  return P;
+}
+
+/// A ring all-reduce's bandwidth term (Collectives.h) with no latency.
+double PreparedLM::allReduceTime(double Bytes) const {
+  if (X->Devices < 2 || X->LinkBandwidth <= 0)
+    return 0;
+  return 0 + CommCoef * Bytes / X->LinkBandwidth;
+}
+
+PreparedLM::PromptTerms PreparedLM::promptTerms(int64_t Prompt) const {
+  PromptTerms T;
+  T.Prompt = Prompt;
+  const double P = static_cast<double>(Prompt);
+  // The attention MACs of the prefill, exact: sum over kinds of coef x sum over positions of the
+  // positions each sees (ClosedForm.h's prefillMacs less the constant part). Where any step of
+  // that count would leave 128 bits, BigCount's approximate arithmetic decides, as there.
+  bool Overflow = false;
+  Wide Sum = mul(St->MacsConst, Prompt, Overflow);
+  const Wide Const = Sum;
+  for (const Kind &K : Kinds) {
+    Wide Seen;
+    if (K.Causal) {
+      if (K.WindowI <= 0 || Prompt <= K.WindowI)
+        Seen = mul(Prompt, Wide(Prompt) + 1, Overflow) / 2;
+      else
+        Seen = add(mul(K.WindowI, Wide(K.WindowI) + 1, Overflow) / 2,
+                   mul(Wide(Prompt) - K.WindowI, K.WindowI, Overflow), Overflow);
+    } else {
+      Seen = mul(Prompt, visible(Prompt, K.WindowI), Overflow);
+    }
+    Sum = add(Sum, mul(K.MacsCoefW, Seen, Overflow), Overflow);
+  }
+  T.Attention = Overflow ? (prefillMacs(*St, Prompt) - BigCount(St->MacsConst) * Prompt).approx()
+                         : static_cast<double>(Sum - Const);
+  const double HeadPositions = X->LastTokenLogits ? 1 : P;
+  T.Linear = P * (LinearPerToken - ExpertMacs) + HeadPositions * HeadMacs;
+  T.KVPrompt = kvBytes(P);
+  return T;
+}
+
+Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
+  Work W;
+  const double Prompt = static_cast<double>(T.Prompt);
+  W.LinearFlops = 2 * Batch * T.Linear;
+  W.AttentionFlops = 2 * Batch * T.Attention;
+  W.ExpertFlops = 2 * Batch * Prompt * ExpertMacs;
+  // A prefill of many tokens reads every expert (at most all of them).
+  const double Routed = expertParams(Batch * Prompt);
+  W.ExpertWeightBytes = Routed * WBits / 8;
+  const double Tokens = Batch * Prompt;
+  W.WeightBytes =
+      (Params - Routed - Lookup + std::min(Lookup, Tokens * LookupRow + TiedHead)) * WBits / 8;
+  W.KVBytes = Batch * T.KVPrompt;
+  W.AllReduceBytes = Batch * Prompt * Width * Act;
+  W.AllReduces = AllReduces;
+  W.Ops = Ops;
+  return W;
+}
+
+/// A decode step at context C (C < 1: without its attention).
+Work PreparedLM::stepWork(double Batch, double C) const {
+  Work W;
+  W.LinearFlops = 2 * Batch * (MacsConst - ExpertMacs);
+  W.ExpertFlops = 2 * Batch * ExpertMacs;
+  // Parameters the batch's tokens read: the dense weights and the expected distinct experts
+  // (ClosedForm.h's decodeWeightParams), then less the experts, as lookups and heads read them.
+  double Dense = Params, Routed = 0;
+  for (const Expert &E : Experts) {
+    const double Pow = expertPow(E, Batch);
+    const double Distinct = E.N * (1 - Pow);
+    Dense -= (E.N - Distinct) * E.Params * E.Layers;
+    Routed += E.N * (1 - Pow) * E.Params * E.Layers;
+  }
+  W.ExpertWeightBytes = Routed * WBits / 8;
+  W.WeightBytes =
+      (Dense - Routed - Lookup + std::min(Lookup, Batch * LookupRow + TiedHead)) * WBits / 8;
+  W.AllReduceBytes = Batch * Width * Act;
+  W.AllReduces = AllReduces;
+  W.Ops = Ops;
+  if (C >= 1) {
+    W.AttentionFlops = 2 * Batch * attentionMacs(C);
+    W.KVBytes = Batch * kvBytes(C);
+  }
+  return W;
+}
+
+/// Prices `W` on the machine: see step 1 of the file comment.
+PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
+  const Machine &M = *X;
+  PhaseCost P;
+  P.Flops = W.LinearFlops + W.AttentionFlops + W.ExpertFlops;
+  P.Bytes = W.WeightBytes + W.KVBytes + W.ExpertWeightBytes;
+  const double Bw = WeightBw[FromFlash];
+  const double CommEach = allReduceTime(W.AllReduceBytes);
+  const double Comm = W.AllReduces * (CommEach + (CommEach > 0 ? Alpha : 0));
+  P.CommBandwidth = W.AllReduces * CommEach;
+  P.BySlot[slot(Slot::CollectiveLatency)] = Comm - P.CommBandwidth;
+  double ComputeSide = 0, MemorySide = 0;
+  if (Ideal) {
+    double C = P.Flops / M.Peak;
+    double Mem = (W.WeightBytes + W.ExpertWeightBytes) / Bw + W.KVBytes / M.Bandwidth;
+    P.Time = std::max(C, Mem) + Comm;
+    ComputeSide = C;
+    MemorySide = Mem;
+    (C >= Mem ? P.BySlot[slot(Slot::Gemm)] : P.BySlot[slot(M.weightSlot())]) = std::max(C, Mem);
+  } else {
+    auto Part = [&](double C, Slot CS, double Mem, Slot MS) {
+      if (C >= Mem) {
+        ComputeSide += C;
+        P.BySlot[slot(CS)] += C;
+      } else {
+        MemorySide += Mem;
+        P.BySlot[slot(MS)] += Mem;
+      }
+      return std::max(C, Mem);
+    };
+    const double Over = W.Ops * M.f(Slot::OpOverhead);
+    P.BySlot[slot(Slot::OpOverhead)] = Over;
+    // Expert layers run at the dense kernels' rates times the experts factor, on both roofs.
+    double ExpertTime =
+        std::max(W.ExpertFlops / GemmExperts, W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
+    if (ExpertTime > 0) {
+      (W.ExpertFlops / RateGemm >= W.ExpertWeightBytes / Bw ? ComputeSide : MemorySide) +=
+          ExpertTime;
+      P.BySlot[slot(Slot::Experts)] += ExpertTime;
+    }
+    P.Time = ExpertTime +
+             Part(W.LinearFlops / RateGemm, Slot::Gemm, W.WeightBytes / Bw, M.weightSlot()) +
+             Part(W.AttentionFlops / RateAttention, Slot::AttentionCompute,
+                  W.KVBytes / BandwidthAttention, Slot::AttentionBandwidth) +
+             Over + Comm;
+    if (Over > std::max({ComputeSide, MemorySide, Comm}))
+      P.Binds = Bound::Overhead;
+  }
+  if (P.Binds != Bound::Overhead)
+    P.Binds = Comm > std::max(ComputeSide, MemorySide) ? Bound::Interconnect
+              : ComputeSide >= MemorySide              ? Bound::Compute
+                                                       : Bound::Memory;
+  return P;
+}
+
+PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash) const {
+  BatchTerms B;
+  B.Batch = Batch;
+  B.FromFlash = FromFlash;
+  const Work &W = B.Base = stepWork(Batch, 0);
+  const double Bw = WeightBw[FromFlash];
+  // price(W) up to the attention part, which each step adds.
+  const double CommEach = allReduceTime(W.AllReduceBytes);
+  B.Comm = W.AllReduces * (CommEach + (CommEach > 0 ? Alpha : 0));
+  B.CommBandwidth = W.AllReduces * CommEach;
+  B.BySlot[slot(Slot::CollectiveLatency)] = B.Comm - B.CommBandwidth;
+  if (Ideal) {
+    B.WeightTime = (W.WeightBytes + W.ExpertWeightBytes) / Bw;
+    B.FixedTime = W.AllReduces * allReduceTime(W.AllReduceBytes);
+  } else {
+    B.BySlot[slot(Slot::OpOverhead)] = Overhead;
+    double ExpertTime =
+        std::max(W.ExpertFlops / GemmExperts, W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
+    if (ExpertTime > 0) {
+      (W.ExpertFlops / RateGemm >= W.ExpertWeightBytes / Bw ? B.ComputeSide : B.MemorySide) +=
+          ExpertTime;
+      B.BySlot[slot(Slot::Experts)] += ExpertTime;
+    }
+    const double C = W.LinearFlops / RateGemm, Mem = W.WeightBytes / Bw;
+    if (C >= Mem) {
+      B.ComputeSide += C;
+      B.BySlot[slot(Slot::Gemm)] += C;
+    } else {
+      B.MemorySide += Mem;
+      B.BySlot[slot(X->weightSlot())] += Mem;
+    }
+    B.ExpertsAndLinear = ExpertTime + std::max(C, Mem);
+    // The step with no attention at all, as price() gives it.
+    B.FixedTime = B.ExpertsAndLinear + std::max(0 / RateAttention, 0 / BandwidthAttention) +
+                  Overhead + B.Comm;
+  }
+  // Attention at context c within a stretch: FLOPs and bytes are F0 + F1 c and K0 + K1 c.
+  B.StateBytes = Batch * StateBytes;
+  for (size_t Stage = 0; Stage <= Windows.size(); ++Stage) {
+    double F0 = 0, F1 = 0, K0 = B.StateBytes, K1 = 0;
+    for (const Kind &K : Kinds) {
+      double Mac = 2 * Batch * K.MacsCoef;
+      double Kv = Batch * K.KVValues * KVBits / 8;
+      if (K.WindowI > 0 && Stage > 0 && K.Window <= Windows[Stage - 1]) { // full over it
+        F0 += Mac * K.Window;
+        K0 += Kv * K.Window;
+      } else {
+        F1 += Mac;
+        K1 += Kv;
+      }
+    }
+    if (Ideal)
+      B.Stage.push_back({(W.LinearFlops + W.ExpertFlops + F0) / X->Peak, F1 / X->Peak,
+                         (W.WeightBytes + W.ExpertWeightBytes) / Bw + K0 / X->Bandwidth,
+                         K1 / X->Bandwidth});
+    else
+      B.Stage.push_back({F0 / RateAttention, F1 / RateAttention, K0 / BandwidthAttention,
+                         K1 / BandwidthAttention});
+  }
+  return B;
+}
+
+PhaseCost PreparedLM::step(const BatchTerms &B, double C) const {
+  PhaseCost P;
+  const Work &W = B.Base;
+  const double Attention = 2 * B.Batch * attentionMacs(C);
+  const double KV = B.Batch * kvBytes(C);
+  P.Flops = W.LinearFlops + Attention + W.ExpertFlops;
+  P.Bytes = W.WeightBytes + KV + W.ExpertWeightBytes;
+  P.CommBandwidth = B.CommBandwidth;
+  P.BySlot = B.BySlot;
+  double ComputeSide, MemorySide;
+  if (Ideal) {
+    const double Cp = P.Flops / X->Peak;
+    const double Mem = B.WeightTime + KV / X->Bandwidth;
+    P.Time = std::max(Cp, Mem) + B.Comm;
+    ComputeSide = Cp;
+    MemorySide = Mem;
+    (Cp >= Mem ? P.BySlot[slot(Slot::Gemm)] : P.BySlot[slot(X->weightSlot())]) = std::max(Cp, Mem);
+  } else {
+    ComputeSide = B.ComputeSide;
+    MemorySide = B.MemorySide;
+    const double Ca = Attention / RateAttention, Ma = KV / BandwidthAttention;
+    if (Ca >= Ma) {
+      ComputeSide += Ca;
+      P.BySlot[slot(Slot::AttentionCompute)] += Ca;
+    } else {
+      MemorySide += Ma;
+      P.BySlot[slot(Slot::AttentionBandwidth)] += Ma;
+    }
+    P.Time = B.ExpertsAndLinear + std::max(Ca, Ma) + Overhead + B.Comm;
+    if (Overhead > std::max({ComputeSide, MemorySide, B.Comm}))
+      P.Binds = Bound::Overhead;
+  }
+  if (P.Binds != Bound::Overhead)
+    P.Binds = B.Comm > std::max(ComputeSide, MemorySide) ? Bound::Interconnect
+              : ComputeSide >= MemorySide                ? Bound::Compute
+                                                         : Bound::Memory;
+  return P;
+}
+
+/// Every decode step of a generation, summed in closed form: per stretch between window sizes,
+/// the steps' fixed time plus the sum of the larger of two linear terms.
+double PreparedLM::decodeSum(const BatchTerms &B, double Prompt, double Output) const {
+  const double Lo = Prompt + 1, Hi = Prompt + Output - 1;
+  if (Hi < Lo)
+    return 0;
+  size_t Stage = 0;
+  while (Stage < Windows.size() && Windows[Stage] < Lo)
+    ++Stage;
+  double Total = 0, From = Lo;
+  for (;;) {
+    const bool Cut = Stage < Windows.size() && Windows[Stage] < Hi;
+    const double To = Cut ? Windows[Stage] : Hi;
+    const std::array<double, 4> &L = B.Stage[Stage];
+    const double Steps = To - From + 1;
+    Total += Steps * B.FixedTime + sumMax(From, To, L[0], L[1], L[2], L[3]);
+    if (!Cut)
+      return Total;
+    From = To + 1;
+    ++Stage;
+  }
+}
+
+/// The reference: every decode step priced as a whole and added.
+double PreparedLM::decodeSumStepByStep(double Batch, bool FromFlash, double Prompt,
+                                       double Output) const {
+  CompensatedSum Total;
+  for (double C = Prompt + 1; C <= Prompt + Output - 1; ++C)
+    Total.add(price(stepWork(Batch, C), FromFlash).Time);
+  return Total.value();
+}
+
+double PreparedLM::maxContext(double Batch, double Free, bool Search) const {
+  auto Fits = [&](int64_t C) { return Batch * kvBytes(static_cast<double>(C)) <= Free; };
+  if (!std::isfinite(Free))
+    return NAN;
+  if (!Fits(1))
+    return 0;
+  // A cache that stops growing (state, windows only) and fits where it stops is unbounded; one
+  // that still fits at 2^63 - 1 tokens is a count out of range.
+  const int64_t Top = Grows ? INT64_MAX : Plateau;
+  if (Fits(Top))
+    return Grows ? 0x1p63 : UnboundedCount;
+  // Fits(Lo) and !Fits(Hi) throughout; the test is monotone in C, so both ways end at the same
+  // largest C that fits.
+  int64_t Lo = 1, Hi = Top;
+  if (!Search) {
+    // Where the piecewise-linear cache crosses the free memory, then outward from there in
+    // doubling steps until the test changes: a few evaluations, then the bisection below.
+    const double Target = Free / Batch * 8 / KVBits;
+    double Guess = 1, Prev = 0;
+    for (const Segment &G : Segments) {
+      if (G.A + G.B * G.To > Target || G.To == INFINITY) {
+        Guess = G.B > 0 ? std::floor((Target - G.A) / G.B) : Prev;
+        break;
+      }
+      Prev = G.To;
+    }
+    if (!(Guess >= 1)) // NaN too
+      Guess = 1;
+    const int64_t G = Guess >= static_cast<double>(Top - 1) ? Top - 1 : static_cast<int64_t>(Guess);
+    if (G > Lo) {
+      const bool Up = Fits(G);
+      (Up ? Lo : Hi) = G;
+      for (uint64_t Step = 1; static_cast<uint64_t>(Hi - Lo) > Step; Step *= 2) {
+        const int64_t C = Up ? Lo + static_cast<int64_t>(Step) : Hi - static_cast<int64_t>(Step);
+        const bool In = Fits(C);
+        (In ? Lo : Hi) = C;
+        if (In != Up)
+          break;
+      }
+    }
+  }
+  while (Hi - Lo > 1) {
+    int64_t Mid = Lo + (Hi - Lo) / 2;
+    (Fits(Mid) ? Lo : Hi) = Mid;
+  }
+  return static_cast<double>(Lo);
+}
+
+LMFigures PreparedLM::evaluate(const LMPoint &P) const {
+  return figures(P, Reuse(), /*StepByStep=*/false);
+}
+
+LMFigures PreparedLM::evaluate(const LMPoint &P, const Reuse &R) const {
+  return figures(P, R, /*StepByStep=*/false);
+}
+
+LMFigures PreparedLM::evaluateStepByStep(const LMPoint &P) const {
+  return figures(P, Reuse(), /*StepByStep=*/true);
+}
+
+LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep) const {
+  LMFigures F;
+  const Machine &M = *X;
+  const double Batch = static_cast<double>(P.Batch);
+  const double Prompt = static_cast<double>(P.Prompt), Output = static_cast<double>(P.Output);
+  const double Full = Prompt + Output;
+  const double WeightBytes = WeightBytesAll;
+  // Prompts are prefilled in chunks of PrefillChunk tokens (default: one sequence's prompt).
+  const double Chunk = std::min(PrefillChunk != 0 ? PrefillChunk : Prompt, Batch * Prompt);
+  const double Workspace = Chunk * MaxWidth * Act * 2;
+
+  // Memory placement: weights stream from flash when they do not fit the main tier.
+  const double PerSeq = kvBytes(Full);
+  const double KVFull = Batch * PerSeq;
+  const bool FromFlash = M.FlashBandwidth > 0 && (WeightBytes + KVFull + Workspace) > Usable &&
+                         WeightBytes / N <= M.FlashCapacity;
+  const double Resident = FromFlash ? 0 : WeightBytes;
+
+  // Prefill and decode at the scenario's batch.
+  PromptTerms OwnPrompt;
+  const PromptTerms *PT = R.Prompt;
+  if (!PT || StepByStep) {
+    OwnPrompt = promptTerms(P.Prompt);
+    if (StepByStep) { // the attention of every position, added one by one
+      BigCount Attention = 0;
+      for (int64_t Pos = 1; Pos <= P.Prompt; ++Pos)
+        for (const Kind &K : Kinds)
+          Attention += BigCount(K.MacsCoefW) *
+                       (K.Causal ? visible(Pos, K.WindowI) : visible(P.Prompt, K.WindowI));
+      OwnPrompt.Attention = Attention.approx();
+    }
+    PT = &OwnPrompt;
+  }
+  const PhaseCost Prefill = price(prefillWork(Batch, *PT), FromFlash);
+  const double Steps = std::max(Output - 1, 0.0);
+  const double FirstC = Prompt + 1, LastC = Prompt + std::max(Steps, 1.0);
+  const double MidC = Prompt + std::max(std::floor(Output / 2), 1.0);
+  BatchTerms OwnBatch;
+  const BatchTerms *BT = R.Batch[FromFlash];
+  double DecodeSum;
+  PhaseCost First, Last;
+  if (StepByStep) {
+    DecodeSum = decodeSumStepByStep(Batch, FromFlash, Prompt, Output);
+    First = price(stepWork(Batch, FirstC), FromFlash);
+    Last = price(stepWork(Batch, LastC), FromFlash);
+    F.Mid = price(stepWork(Batch, MidC), FromFlash);
+  } else {
+    if (!BT || BT->Batch != Batch) {
+      OwnBatch = batchTerms(Batch, FromFlash);
+      BT = &OwnBatch;
+    }
+    DecodeSum = decodeSum(*BT, Prompt, Output);
+    First = step(*BT, FirstC);
+    Last = step(*BT, LastC);
+    F.Mid = step(*BT, MidC);
+  }
+  const double DecodeMean = Steps > 0 ? DecodeSum / Steps : First.Time;
+
+  // Memory fit, largest batch and context, devices needed.
+  const double Needed = WeightBytes + KVFull + Workspace;
+  const double Free = (Usable - Resident - Workspace) * M.KVFraction;
+  double MaxBatch = !(Free > 0)   ? (Free <= 0 ? 0 : NAN)
+                    : PerSeq <= 0 ? UnboundedCount
+                    : !StepByStep ? std::floor(Free / PerSeq)
+                                  : 0;
+  if (StepByStep && Free > 0 && PerSeq > 0) { // the largest B with B x PerSeq <= Free
+    double Lo = 0, Hi = 1;
+    while (Hi * PerSeq <= Free && Hi < 0x1p64)
+      Lo = Hi, Hi *= 2;
+    for (double Mid; Hi - Lo > 1 && (Mid = std::floor(Lo + (Hi - Lo) / 2)) > Lo && Mid < Hi;)
+      (Mid * PerSeq <= Free ? Lo : Hi) = Mid;
+    MaxBatch = Lo;
+  }
+  const double MaxContext = maxContext(Batch, Free, StepByStep);
+  const double InMain = (FromFlash ? Needed - WeightBytes : Needed) + WorkspaceN;
+  double Devices = std::max(1.0, std::ceil(InMain / PerDeviceUsable));
+  if (StepByStep && PerDeviceUsable > 0 && std::isfinite(InMain)) { // the fewest that hold it
+    double Lo = 0, Hi = 1;
+    while (!(InMain <= Hi * PerDeviceUsable) && Hi < 0x1p64)
+      Lo = Hi, Hi *= 2;
+    for (double Mid; Hi - Lo > 1 && (Mid = std::floor(Lo + (Hi - Lo) / 2)) > Lo && Mid < Hi;)
+      (InMain <= Mid * PerDeviceUsable ? Hi : Lo) = Mid;
+    Devices = std::max(1.0, Hi);
+  }
+
+  // Serving: the largest batch that fits, under the cap, runs a prefill and every decode step.
+  double ServingBatch = MaxBatch;
+  if (M.MaxBatch > 0)
+    ServingBatch = MaxBatch == UnboundedCount ? static_cast<double>(M.MaxBatch)
+                                              : std::min(MaxBatch, static_cast<double>(M.MaxBatch));
+  double ServingRate = 0;
+  if (ServingBatch >= 1 && std::isfinite(ServingBatch)) {
+    ServingMemo *Memo = StepByStep ? nullptr : R.Serving;
+    double Time;
+    if (Memo && Memo->Batch == ServingBatch && Memo->Prompt == Prompt && Memo->Output == Output &&
+        Memo->FromFlash == FromFlash) {
+      Time = Memo->Time;
+    } else {
+      double Sum;
+      if (StepByStep) {
+        Sum = decodeSumStepByStep(ServingBatch, FromFlash, Prompt, Output);
+      } else {
+        const BatchTerms *SB = R.Batch[FromFlash];
+        if (!SB || SB->Batch != ServingBatch) {
+          OwnBatch = batchTerms(ServingBatch, FromFlash);
+          SB = &OwnBatch;
+        }
+        Sum = decodeSum(*SB, Prompt, Output);
+      }
+      Time = price(prefillWork(ServingBatch, *PT), FromFlash).Time + Sum;
+      if (Memo)
+        *Memo = {ServingBatch, Prompt, Output, FromFlash, Time};
+    }
+    ServingRate = ServingBatch * Output / Time;
+  }
+
+  F.Prefill = Prefill;
+  F.FirstDecode = First.Time;
+  F.LastDecode = Last.Time;
+  F.DecodeSum = DecodeSum;
+  F.DecodeMean = DecodeMean;
+  F.Generation = Prefill.Time + DecodeSum;
+  F.WeightBytes = WeightBytes;
+  F.KVFull = KVFull;
+  F.Workspace = Workspace;
+  F.Needed = Needed;
+  F.MemoryPerDevice = Needed / N;
+  F.Free = Free;
+  F.FromFlash = FromFlash;
+  F.Fits = FromFlash || (Free >= 0 && KVFull <= Free);
+  F.MaxBatch = MaxBatch;
+  F.MaxContext = MaxContext;
+  F.Devices = Devices;
+  F.ServingBatch = ServingBatch;
+  F.ServingRate = ServingRate;
+  F.TokensPerS = 1 / DecodeMean;
+  F.AggregateTokensPerS = Batch / DecodeMean;
+  F.PrefillTokensPerS = Batch * Prompt / Prefill.Time;
+  F.PrefillIntensity = Prefill.Flops / Prefill.Bytes;
+  F.DecodeIntensity = F.Mid.Flops / F.Mid.Bytes;
+  F.RidgePoint = Ridge;
+  F.MfuPrefill = Prefill.Flops / Prefill.Time / M.Peak;
+  F.MbuDecode = F.Mid.Bytes / F.Mid.Time / (FromFlash ? M.FlashBandwidth : M.Bandwidth);
+  F.InterconnectTime = F.Mid.CommBandwidth + F.Mid.BySlot[slot(Slot::CollectiveLatency)];
+  F.OverheadTime = F.Mid.BySlot[slot(Slot::OpOverhead)];
+  if (M.Power > 0)
+    F.EnergyPerToken = PowerN * DecodeMean / Batch;
+  return F;
+}
