@@ -23,3 +23,8 @@ config.environment["PATH"] = os.pathsep.join(
 for v in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
     if v in os.environ:
         config.environment[v] = os.environ[v]
+
+# The stdlib cache (docs/language.md): a directory of the build tree, never the user's, shared by
+# the tests as by concurrent runs of zooc. `lit --param zoo_cache=off` runs the suite without it.
+zoo_cache = lit_config.params.get("zoo_cache", os.path.join(config.test_exec_root, "zoo-cache"))
+config.environment["ZOO_CACHE_DIR"] = "" if zoo_cache == "off" else zoo_cache

@@ -34,6 +34,7 @@
 #include "zoo/Analysis/Collectives.h"
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 using namespace zoo;
 
@@ -161,6 +162,7 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
           else
             G.B += K.KVValues;
         }
+      G.InvB = G.B > 0 ? 1 / G.B : 0;
       Segments.push_back(G);
       Prev = To;
     }
@@ -180,6 +182,10 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
         (Flash ? X.FlashBandwidth : X.Bandwidth) * X.HwBandwidth * X.f(X.weightSlot());
     WeightBwExperts[Flash] = WeightBw[Flash] * X.f(Slot::Experts);
   }
+  NoAttention = std::max(0 / RateAttention, 0 / BandwidthAttention);
+  for (int Flash = 0; Flash < 2; ++Flash)
+    NoExpertTime[Flash] = Experts.empty() && GemmExperts > 0 && WeightBwExperts[Flash] > 0;
+  BytesToValues = 8 / KVBits;
   Usable = X.MemoryFraction * X.Capacity * N - X.Workspace * N;
   PerDeviceUsable = X.MemoryFraction * X.Capacity;
   WorkspaceN = X.Workspace * N;
@@ -336,9 +342,12 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
     };
     const double Over = W.Ops * M.f(Slot::OpOverhead);
     P.BySlot[slot(Slot::OpOverhead)] = Over;
-    // Expert layers run at the dense kernels' rates times the experts factor, on both roofs.
-    double ExpertTime =
-        std::max(W.ExpertFlops / GemmExperts, W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
+    // Expert layers run at the dense kernels' rates times the experts factor, on both roofs
+    // (without experts: 0 / rate, that is +0).
+    double ExpertTime = NoExpertTime[FromFlash]
+                            ? 0
+                            : std::max(W.ExpertFlops / GemmExperts,
+                                       W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
     if (ExpertTime > 0) {
       (W.ExpertFlops / RateGemm >= W.ExpertWeightBytes / Bw ? ComputeSide : MemorySide) +=
           ExpertTime;
@@ -375,8 +384,10 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash) cons
     B.FixedTime = W.AllReduces * allReduceTime(W.AllReduceBytes);
   } else {
     B.BySlot[slot(Slot::OpOverhead)] = Overhead;
-    double ExpertTime =
-        std::max(W.ExpertFlops / GemmExperts, W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
+    double ExpertTime = NoExpertTime[FromFlash]
+                            ? 0
+                            : std::max(W.ExpertFlops / GemmExperts,
+                                       W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
     if (ExpertTime > 0) {
       (W.ExpertFlops / RateGemm >= W.ExpertWeightBytes / Bw ? B.ComputeSide : B.MemorySide) +=
           ExpertTime;
@@ -392,8 +403,7 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash) cons
     }
     B.ExpertsAndLinear = ExpertTime + std::max(C, Mem);
     // The step with no attention at all, as price() gives it.
-    B.FixedTime = B.ExpertsAndLinear + std::max(0 / RateAttention, 0 / BandwidthAttention) +
-                  Overhead + B.Comm;
+    B.FixedTime = B.ExpertsAndLinear + NoAttention + Overhead + B.Comm;
   }
   // Attention at context c within a stretch: FLOPs and bytes are F0 + F1 c and K0 + K1 c.
   B.StateBytes = Batch * StateBytes;
@@ -460,6 +470,18 @@ PhaseCost PreparedLM::step(const BatchTerms &B, double C) const {
   return P;
 }
 
+double PreparedLM::stepTime(const BatchTerms &B, double C) const {
+  const Work &W = B.Base;
+  const double Attention = 2 * B.Batch * attentionMacs(C);
+  const double KV = B.Batch * kvBytes(C);
+  if (Ideal) {
+    const double Cp = (W.LinearFlops + Attention + W.ExpertFlops) / X->Peak;
+    return std::max(Cp, B.WeightTime + KV / X->Bandwidth) + B.Comm;
+  }
+  return B.ExpertsAndLinear + std::max(Attention / RateAttention, KV / BandwidthAttention) +
+         Overhead + B.Comm;
+}
+
 /// Every decode step of a generation, summed in closed form: per stretch between window sizes,
 /// the steps' fixed time plus the sum of the larger of two linear terms.
 double PreparedLM::decodeSum(const BatchTerms &B, double Prompt, double Output) const {
@@ -509,11 +531,11 @@ double PreparedLM::maxContext(double Batch, double Free, bool Search) const {
   if (!Search) {
     // Where the piecewise-linear cache crosses the free memory, then outward from there in
     // doubling steps until the test changes: a few evaluations, then the bisection below.
-    const double Target = Free / Batch * 8 / KVBits;
+    const double Target = Free / Batch * BytesToValues;
     double Guess = 1, Prev = 0;
     for (const Segment &G : Segments) {
       if (G.A + G.B * G.To > Target || G.To == INFINITY) {
-        Guess = G.B > 0 ? std::floor((Target - G.A) / G.B) : Prev;
+        Guess = G.B > 0 ? std::floor((Target - G.A) * G.InvB) : Prev;
         break;
       }
       Prev = G.To;
@@ -585,30 +607,44 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep)
     }
     PT = &OwnPrompt;
   }
-  const PhaseCost Prefill = price(prefillWork(Batch, *PT), FromFlash);
+  BatchMemo *Memo = StepByStep ? nullptr : R.Memo;
+  if (Memo && Memo->Batch != Batch) {
+    *Memo = BatchMemo();
+    Memo->Batch = Batch;
+  }
+  PhaseCost Prefill;
+  if (Memo && Memo->PrefillPrompt == P.Prompt && Memo->PrefillFlash == FromFlash) {
+    Prefill = Memo->Prefill;
+  } else {
+    Prefill = price(prefillWork(Batch, *PT), FromFlash);
+    if (Memo) {
+      Memo->PrefillPrompt = P.Prompt;
+      Memo->PrefillFlash = FromFlash;
+      Memo->Prefill = Prefill;
+    }
+  }
   const double Steps = std::max(Output - 1, 0.0);
   const double FirstC = Prompt + 1, LastC = Prompt + std::max(Steps, 1.0);
   const double MidC = Prompt + std::max(std::floor(Output / 2), 1.0);
-  BatchTerms OwnBatch;
+  std::optional<BatchTerms> OwnBatch;
   const BatchTerms *BT = R.Batch[FromFlash];
-  double DecodeSum;
-  PhaseCost First, Last;
+  double DecodeSum, FirstTime, LastTime;
   if (StepByStep) {
     DecodeSum = decodeSumStepByStep(Batch, FromFlash, Prompt, Output);
-    First = price(stepWork(Batch, FirstC), FromFlash);
-    Last = price(stepWork(Batch, LastC), FromFlash);
+    FirstTime = price(stepWork(Batch, FirstC), FromFlash).Time;
+    LastTime = price(stepWork(Batch, LastC), FromFlash).Time;
     F.Mid = price(stepWork(Batch, MidC), FromFlash);
   } else {
     if (!BT || BT->Batch != Batch) {
-      OwnBatch = batchTerms(Batch, FromFlash);
-      BT = &OwnBatch;
+      OwnBatch.emplace(batchTerms(Batch, FromFlash));
+      BT = &*OwnBatch;
     }
     DecodeSum = decodeSum(*BT, Prompt, Output);
-    First = step(*BT, FirstC);
-    Last = step(*BT, LastC);
     F.Mid = step(*BT, MidC);
+    FirstTime = FirstC == MidC ? F.Mid.Time : stepTime(*BT, FirstC);
+    LastTime = LastC == MidC ? F.Mid.Time : stepTime(*BT, LastC);
   }
-  const double DecodeMean = Steps > 0 ? DecodeSum / Steps : First.Time;
+  const double DecodeMean = Steps > 0 ? DecodeSum / Steps : FirstTime;
 
   // Memory fit, largest batch and context, devices needed.
   const double Needed = WeightBytes + KVFull + Workspace;
@@ -625,7 +661,16 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep)
       (Mid * PerSeq <= Free ? Lo : Hi) = Mid;
     MaxBatch = Lo;
   }
-  const double MaxContext = maxContext(Batch, Free, StepByStep);
+  double MaxContext;
+  if (Memo && Memo->ContextFree == Free) {
+    MaxContext = Memo->Context;
+  } else {
+    MaxContext = maxContext(Batch, Free, StepByStep);
+    if (Memo) {
+      Memo->ContextFree = Free;
+      Memo->Context = MaxContext;
+    }
+  }
   const double InMain = (FromFlash ? Needed - WeightBytes : Needed) + WorkspaceN;
   double Devices = std::max(1.0, std::ceil(InMain / PerDeviceUsable));
   if (StepByStep && PerDeviceUsable > 0 && std::isfinite(InMain)) { // the fewest that hold it
@@ -656,8 +701,8 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep)
       } else {
         const BatchTerms *SB = R.Batch[FromFlash];
         if (!SB || SB->Batch != ServingBatch) {
-          OwnBatch = batchTerms(ServingBatch, FromFlash);
-          SB = &OwnBatch;
+          OwnBatch.emplace(batchTerms(ServingBatch, FromFlash));
+          SB = &*OwnBatch;
         }
         Sum = decodeSum(*SB, Prompt, Output);
       }
@@ -669,8 +714,8 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep)
   }
 
   F.Prefill = Prefill;
-  F.FirstDecode = First.Time;
-  F.LastDecode = Last.Time;
+  F.FirstDecode = FirstTime;
+  F.LastDecode = LastTime;
   F.DecodeSum = DecodeSum;
   F.DecodeMean = DecodeMean;
   F.Generation = Prefill.Time + DecodeSum;

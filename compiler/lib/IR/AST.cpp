@@ -3,6 +3,15 @@
 
 using namespace zoo;
 
+llvm::StringRef zoo::operatorSpelling(llvm::StringRef Text) {
+  static const char *const Spellings[] = {"+",  "-", "*",  "/",  "%",  "!",  "<",
+                                          "<=", ">", ">=", "==", "!=", "&&", "||"};
+  for (const char *S : Spellings)
+    if (Text == S)
+      return S;
+  return "";
+}
+
 std::string Expr::text() const {
   const char *B = Range.Start.getPointer(), *E = Range.End.getPointer();
   if (!B || !E || E < B)

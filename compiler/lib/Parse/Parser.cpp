@@ -591,8 +591,8 @@ private:
         Chain.push_back(C);
       ExprPtr E = expr(C);
       for (auto It = Chain.rbegin(); It != Chain.rend(); ++It)
-        E = std::make_unique<UnaryExpr>(Loc.range(*It), Loc.text(symbolAt(*It, 0)).str(),
-                                        std::move(E));
+        E = std::make_unique<UnaryExpr>(Loc.range(*It),
+                                        operatorSpelling(Loc.text(symbolAt(*It, 0))), std::move(E));
       return E;
     }
     case 5: {
@@ -614,8 +614,9 @@ private:
         Spine.push_back(C);
       ExprPtr E = expr(C);
       for (auto It = Spine.rbegin(); It != Spine.rend(); ++It)
-        E = std::make_unique<BinaryExpr>(Loc.range(*It), Loc.text(symbolAt(*It, 1)).str(),
-                                         std::move(E), expr(exprAt(*It, 2)));
+        E = std::make_unique<BinaryExpr>(Loc.range(*It),
+                                         operatorSpelling(Loc.text(symbolAt(*It, 1))), std::move(E),
+                                         expr(exprAt(*It, 2)));
       return E;
     }
     }

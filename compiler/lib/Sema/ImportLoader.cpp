@@ -9,6 +9,7 @@
 #include "zoo/Sema/ImportLoader.h"
 #include "zoo/Parse/Parser.h"
 #include "zoo/Sema/Sema.h"
+#include "zoo/Sema/StdlibCache.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -25,12 +26,19 @@ public:
       StdlibReal = std::string(Real);
   }
 
-  /// Loads `Path`; `From` is the import that asked for it (invalid for inputs).
-  void load(const std::string &Path, llvm::SMRange From) {
-    llvm::SmallString<256> Real;
-    if (llvm::sys::fs::real_path(Path, Real))
-      Real = Path;
-    std::string Key(Real);
+  /// Loads `Path`; `From` is the import that asked for it (invalid for inputs). `Known` is its
+  /// real path when the caller knows it. Returns the real path.
+  std::string load(const std::string &Path, llvm::SMRange From,
+                   const std::string *Known = nullptr) {
+    std::string Key;
+    if (Known) {
+      Key = *Known;
+    } else {
+      llvm::SmallString<256> Real;
+      if (llvm::sys::fs::real_path(Path, Real))
+        Real = Path;
+      Key = std::string(Real);
+    }
     for (size_t I = 0; I < Stack.size(); ++I) {
       if (Stack[I].Key != Key)
         continue;
@@ -40,24 +48,30 @@ public:
         if (Stack[J].From.Start.isValid())
           Diags.report(Stack[J].From, diag::note_import_chain,
                        llvm::sys::path::filename(Stack[J].Path));
-      return;
+      return Key;
     }
     if (Loaded.count(Key))
-      return;
+      return Key;
     if (Stack.size() >= MaxImportDepth) {
       // Not marked as loaded: the same file may still be reached through a shorter chain.
       Diags.report(From, diag::err_import_too_deep, llvm::sys::path::filename(Path),
                    MaxImportDepth);
       Diags.report(Stack[1].From, diag::note_import_chain_start,
                    llvm::sys::path::filename(Stack[0].Path));
-      return;
+      return Key;
     }
     Loaded.insert(Key);
 
-    if (const FileUnit *U = takePrepared(Key))
-      return importsOf(*U, Key, Path, From);
-    loadBuffer(readSource(Path, From), Key, Path, From);
+    if (const PreparedStdlib::File *F = takePrepared(Key))
+      importsOf(*F->Unit, Key, Path, From, F);
+    else
+      loadBuffer(readSource(Path, From), Key, Path, From);
+    return Key;
   }
+
+  /// Where each loaded file's imports led, when asked for (see PreparedStdlib::File::Imports).
+  bool RecordImports = false;
+  llvm::StringMap<std::vector<std::pair<std::string, std::string>>> ImportsOf;
 
   /// Parses `Buf` (null after a read error: nothing to do) as the file `Path` and loads its
   /// imports.
@@ -66,10 +80,15 @@ public:
     if (!Buf)
       return;
     unsigned ID = Diags.sourceMgr().AddNewSourceBuffer(std::move(Buf), llvm::SMLoc());
-    std::unique_ptr<FileUnit> Unit = parseBuffer(ID, Diags, Opts.Prediction);
+    std::unique_ptr<FileUnit> Unit;
+    if (Opts.Cache)
+      Unit = Opts.Cache->find(Key, *Diags.sourceMgr().getMemoryBuffer(ID), ID);
+    if (!Unit)
+      Unit = parseBuffer(ID, Diags, Opts.Prediction);
     if (!Unit)
       return;
     Unit->Path = Path;
+    Unit->Key = Key;
     Unit->IsStdlib = !StdlibReal.empty() && llvm::StringRef(Key).startswith(StdlibReal + "/");
     FileUnit *U = Unit.get();
     M.Files.push_back(std::move(Unit));
@@ -95,7 +114,7 @@ private:
   /// The prepared file `Key`, added to this compilation's SourceMgr (without copying its text)
   /// and to the module as verified; null when there is none, or when its buffer would not get
   /// the number it was parsed with (the prepared files were loaded in another order).
-  const FileUnit *takePrepared(const std::string &Key) {
+  const PreparedStdlib::File *takePrepared(const std::string &Key) {
     const PreparedStdlib *P = Opts.Prepared;
     const PreparedStdlib::File *F = P ? P->find(Key) : nullptr;
     llvm::SourceMgr &SM = Diags.sourceMgr();
@@ -106,25 +125,44 @@ private:
                           llvm::SMLoc());
     M.Files.push_back(F->Unit);
     M.VerifiedFiles.insert(F->Unit.get());
-    return F->Unit.get();
+    return F;
   }
 
+  /// Loads the imports of `File`. For a prepared file whose imports were resolved with the same
+  /// search path, their resolution is taken from when it was prepared rather than asked of the
+  /// file system again.
   void importsOf(const FileUnit &File, const std::string &Key, const std::string &Path,
-                 llvm::SMRange From) {
+                 llvm::SMRange From, const PreparedStdlib::File *Prepared = nullptr) {
     const FileUnit *U = &File;
+    const auto *Known = Prepared && Prepared->Imports.size() == U->Imports.size() &&
+                                Opts.Prepared->searchPath() == searchPath()
+                            ? &Prepared->Imports
+                            : nullptr;
     Stack.push_back({Key, Path, From});
-    for (const Import &I : U->Imports) {
+    for (size_t Idx = 0; Idx < U->Imports.size(); ++Idx) {
+      const Import &I = U->Imports[Idx];
       if (Diags.tooManyErrors())
         break;
-      std::string Found = resolve(I.Path, Path);
+      std::string Found = Known ? (*Known)[Idx].first : resolve(I.Path, Path);
+      std::string FoundKey;
       if (Found.empty()) {
         Diags.report(I.Range, diag::err_import_not_found, I.Path);
         Diags.report(I.Range, diag::note_searched_dirs, searchedDirs(Path));
-        continue;
+      } else {
+        FoundKey = load(Found, I.Range, Known ? &(*Known)[Idx].second : nullptr);
       }
-      load(Found, I.Range);
+      if (RecordImports)
+        ImportsOf[Key].push_back({Found, FoundKey});
     }
     Stack.pop_back();
+  }
+
+public:
+  /// The directories an import is looked up in after its importer's own.
+  std::vector<std::string> searchPath() const {
+    std::vector<std::string> Dirs = Opts.IncludeDirs;
+    Dirs.push_back(Opts.StdlibDir);
+    return Dirs;
   }
 
 private:
@@ -262,8 +300,8 @@ bool zoo::loadFiles(Module &M, DiagnosticEngine &Diags, llvm::ArrayRef<std::stri
   return Diags.errorCount() == Before;
 }
 
-bool zoo::loadBuffer(Module &M, DiagnosticEngine &Diags, llvm::StringRef Name,
-                     llvm::StringRef Text, const LoadOptions &Opts) {
+bool zoo::loadBuffer(Module &M, DiagnosticEngine &Diags, llvm::StringRef Name, llvm::StringRef Text,
+                     const LoadOptions &Opts) {
   unsigned Before = Diags.errorCount();
   Loader L(M, Diags, Opts);
   loadPrelude(L, Opts);
@@ -283,24 +321,66 @@ const llvm::MemoryBuffer &PreparedStdlib::buffer(const File &F) const {
   return *SM.getMemoryBuffer(F.Unit->BufferID);
 }
 
-std::unique_ptr<PreparedStdlib> zoo::prepareStdlib(llvm::StringRef StdlibDir,
-                                                   std::string &Diagnostics) {
-  auto P = std::unique_ptr<PreparedStdlib>(new PreparedStdlib());
-  P->Dir = StdlibDir.str();
-  llvm::raw_string_ostream OS(Diagnostics);
-  DiagnosticEngine Diags(P->SM, OS);
-  Module M;
-  LoadOptions Opts;
-  Opts.StdlibDir = P->Dir;
-  bool OK = loadFiles(M, Diags, {}, Opts) && runSema(M, Diags) && !Diags.hasErrors();
-  OS.flush();
-  if (!OK)
-    return nullptr;
-  for (const auto &F : M.Files) {
-    llvm::SmallString<256> Real;
-    if (llvm::sys::fs::real_path(F->Path, Real))
-      Real = F->Path;
-    P->Files.push_back({std::string(Real), F});
+namespace zoo {
+/// Fills a PreparedStdlib (its members are private to it).
+struct PreparedStdlibBuilder {
+  static std::unique_ptr<PreparedStdlib>
+  prepare(llvm::StringRef StdlibDir, std::string &Diagnostics, const PrepareOptions &PO) {
+    std::optional<StdlibCache> Cache;
+    llvm::SmallString<256> StdlibReal;
+    if (!PO.CacheDir.empty() && !llvm::sys::fs::real_path(StdlibDir, StdlibReal))
+      Cache.emplace(PO.CacheDir, StdlibReal, PO.Build);
+    std::unique_ptr<PreparedStdlib> P =
+        attempt(StdlibDir, Diagnostics, PO, Cache ? &*Cache : nullptr);
+    if (!P && Cache && Cache->hits()) {
+      // Trees from the cache that do not check (a damaged cache that still decodes): parse
+      // every file, and replace the cache if that checks.
+      Cache->forget();
+      Diagnostics.clear();
+      P = attempt(StdlibDir, Diagnostics, PO, &*Cache);
+    }
+    return P;
   }
-  return P;
+
+  static std::unique_ptr<PreparedStdlib> attempt(llvm::StringRef StdlibDir,
+                                                 std::string &Diagnostics, const PrepareOptions &PO,
+                                                 StdlibCache *Cache) {
+    auto P = std::unique_ptr<PreparedStdlib>(new PreparedStdlib());
+    P->Dir = StdlibDir.str();
+    llvm::raw_string_ostream OS(Diagnostics);
+    DiagnosticEngine Diags(P->SM, OS);
+    Module M;
+    LoadOptions Opts;
+    Opts.StdlibDir = P->Dir;
+    Opts.IncludeDirs = PO.IncludeDirs;
+    Opts.Prediction = PO.Prediction;
+    Opts.Cache = Cache;
+    Loader L(M, Diags, Opts);
+    L.RecordImports = true;
+    loadPrelude(L, Opts);
+    bool OK = !Diags.hasErrors() && runSema(M, Diags) && !Diags.hasErrors();
+    Diags.flush();
+    OS.flush();
+    if (!OK)
+      return nullptr;
+    P->SearchPath = L.searchPath();
+    std::vector<std::pair<std::string, const FileUnit *>> Keys;
+    for (const auto &F : M.Files) {
+      P->Files.push_back({F->Key, F, std::move(L.ImportsOf[F->Key])});
+      Keys.push_back({F->Key, F.get()});
+    }
+    if (Cache) {
+      P->FromCache = Cache->hits();
+      if (Cache->stale())
+        P->CacheWritten = Cache->write(Keys, P->SM);
+    }
+    return P;
+  }
+};
+} // namespace zoo
+
+std::unique_ptr<PreparedStdlib> zoo::prepareStdlib(llvm::StringRef StdlibDir,
+                                                   std::string &Diagnostics,
+                                                   const PrepareOptions &Opts) {
+  return PreparedStdlibBuilder::prepare(StdlibDir, Diagnostics, Opts);
 }

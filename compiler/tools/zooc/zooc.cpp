@@ -7,6 +7,7 @@
 // abort.
 //
 //===----------------------------------------------------------------------===//
+#include "zoo/Analysis/Sweep.h"
 #include "zoo/Backends/Emitters.h"
 #include "zoo/IR/IRPrinter.h"
 #include "zoo/Passes/Pass.h"
@@ -102,6 +103,13 @@ cl::opt<std::string> StdlibDir("stdlib", cl::desc("The stdlib directory"), cl::v
                                cl::init(ZOO_STDLIB_DIR), cl::cat(ZoocCat));
 cl::opt<bool> NoPrelude("no-prelude", cl::desc("Do not load the stdlib prelude implicitly"),
                         cl::cat(ZoocCat));
+cl::opt<std::string>
+    CacheDirOpt("cache-dir",
+                cl::desc("Where the parsed stdlib is kept between runs (default: $ZOO_CACHE_DIR if "
+                         "set, empty meaning none; else $XDG_CACHE_HOME/zoo or ~/.cache/zoo)"),
+                cl::value_desc("dir"), cl::cat(ZoocCat));
+cl::opt<bool> NoCache("no-cache", cl::desc("Parse the stdlib; do not read or write the cache"),
+                      cl::cat(ZoocCat));
 cl::opt<bool> WriteIfChanged("write-if-changed",
                              cl::desc("Leave the output file untouched when it would not change"),
                              cl::cat(ZoocCat));
@@ -154,15 +162,37 @@ cl::opt<bool> FullLL("full-ll", cl::desc("Parse with full LL prediction (no SLL 
 cl::list<std::string> Select("model", cl::desc("Emit only this model (repeatable)"),
                              cl::value_desc("name"), cl::cat(ZoocCat));
 
-/// --time-phases: wall time since the previous mark, printed as `zooc: time: PHASE N ms`.
+// Sweeps (Analysis/Sweep.h): every point of a grid, instead of a backend's output.
+cl::opt<std::string> SweepOpt(
+    "sweep",
+    cl::desc("Analyse each --model on each --hardware at every point of a grid and write CSV, "
+             "e.g. batch=1..256*2,prompt=128..8192*2,output=256 (axes: batch, prompt, output; "
+             "values V, A..B, A..B+S, A..B*F)"),
+    cl::value_desc("axes"), cl::cat(PointCat));
+cl::opt<bool> SweepSummary("sweep-summary",
+                           cl::desc("With --sweep: a summary per model and hardware and the rate "
+                                    "of the evaluation instead of one row per point"),
+                           cl::cat(PointCat));
+cl::opt<unsigned> SweepThreads("sweep-threads",
+                               cl::desc("With --sweep: threads to use (default: one per core)"),
+                               cl::value_desc("n"), cl::init(0), cl::cat(PointCat));
+cl::list<Decimal>
+    CheckClosedForm("check-closed-form",
+                    cl::desc("Compare the closed-form analysis with the step-by-step reference "
+                             "for every language-model scenario at these output lengths"),
+                    cl::value_desc("lengths"), cl::CommaSeparated, cl::Hidden, cl::cat(ZoocCat));
+
+/// --time-phases: wall time since the previous mark, printed as `zooc: time: PHASE N ms`, then
+/// what `Note` says.
 class PhaseTimer {
 public:
   explicit PhaseTimer(bool On) : On(On), Last(std::chrono::steady_clock::now()) {}
-  void mark(const char *Phase) {
+  void mark(const char *Phase, const std::string &Note = "") {
     auto Now = std::chrono::steady_clock::now();
     if (On)
-      llvm::errs() << llvm::format("zooc: time: %-10s %8.3f ms\n", Phase,
-                                   std::chrono::duration<double, std::milli>(Now - Last).count());
+      llvm::errs() << llvm::format("zooc: time: %-10s %8.3f ms", Phase,
+                                   std::chrono::duration<double, std::milli>(Now - Last).count())
+                   << (Note.empty() ? "" : " (" + Note + ")") << "\n";
     Last = Now;
   }
 
@@ -170,6 +200,34 @@ private:
   bool On;
   std::chrono::steady_clock::time_point Last;
 };
+
+/// The stdlib cache directory, or "" for none (see --cache-dir).
+std::string cacheDirectory() {
+  if (NoCache)
+    return "";
+  if (CacheDirOpt.getNumOccurrences())
+    return CacheDirOpt;
+  if (const char *Env = std::getenv("ZOO_CACHE_DIR"))
+    return Env;
+  llvm::SmallString<256> Dir;
+  if (!llvm::sys::path::cache_directory(Dir))
+    return "";
+  llvm::sys::path::append(Dir, "zoo");
+  return std::string(Dir);
+}
+
+/// This compiler: its version and its binary (file identity, size and modification time), so
+/// that a rebuilt zooc never takes a cache written by another build. Empty when unknown.
+std::string buildIdentity(const char *Argv0) {
+  namespace fs = llvm::sys::fs;
+  std::string Exe = fs::getMainExecutable(Argv0, reinterpret_cast<void *>(&buildIdentity));
+  fs::file_status St;
+  if (Exe.empty() || fs::status(Exe, St))
+    return "";
+  return "zooc " ZOO_VERSION " " + std::to_string(St.getUniqueID().getDevice()) + ":" +
+         std::to_string(St.getUniqueID().getFile()) + " " + std::to_string(St.getSize()) + " " +
+         std::to_string(St.getLastModificationTime().time_since_epoch().count());
+}
 
 int usageError(const llvm::Twine &Msg) {
   llvm::errs() << "zooc: error: " << Msg << "\n";
@@ -528,8 +586,71 @@ int finishStandardStreams(int RC) {
 }
 } // namespace
 
+/// --sweep and --check-closed-form, after the pipeline and instead of a backend: the exit code,
+/// or -1 when neither is given.
+static int runAnalysisTools(const Module &M) {
+  if (!CheckClosedForm.empty()) {
+    if (SweepOpt.getNumOccurrences())
+      return usageError("--check-closed-form and --sweep do not go together");
+    std::vector<int64_t> Outputs;
+    for (int64_t G : CheckClosedForm) {
+      if (G < 1 || G > MaxCheckedOutput)
+        return usageError("--check-closed-form: output " + std::to_string(G) +
+                          " is out of range (1 to " + std::to_string(MaxCheckedOutput) + ")");
+      Outputs.push_back(G);
+    }
+    uint64_t Differ = 0;
+    if (!writeOutput([&](llvm::raw_ostream &OS) { Differ = checkClosedForm(M, Outputs, OS); }))
+      return 1;
+    return Differ ? 1 : 0;
+  }
+  if (!SweepOpt.getNumOccurrences()) {
+    if (SweepSummary || SweepThreads.getNumOccurrences())
+      return usageError("--sweep-summary and --sweep-threads need --sweep");
+    return -1;
+  }
+  if (HardwareSel.empty())
+    return usageError("--sweep needs --model and --hardware");
+  if (Emit.getNumOccurrences())
+    return usageError("--sweep writes CSV (with --sweep-summary, a summary): it takes no --emit");
+  if (SweepThreads > 256)
+    return usageError("--sweep-threads is " + std::to_string(SweepThreads) + "; at most 256");
+  SweepSpec Spec;
+  const LMPoint Defaults{Batch.getValue(), Prompt.getValue(), OutputLen.getValue()};
+  const LMPoint Limits{static_cast<int64_t>(scenarioLimit("batch")),
+                       static_cast<int64_t>(scenarioLimit("prompt")),
+                       static_cast<int64_t>(scenarioLimit("output"))};
+  if (std::string Error = parseSweepSpec(SweepOpt, Defaults, Limits, Spec); !Error.empty())
+    return usageError("--sweep: " + Error);
+  std::vector<const ScenarioRecord *> Scenarios;
+  for (const auto &S : M.Scenarios)
+    if (S->AdHoc) {
+      if (S->Model->Stats.PerInput)
+        return usageError("--sweep: model '" + S->Model->Name +
+                          "' takes an input; the sweep analyses language models");
+      Scenarios.push_back(S.get());
+    }
+  const double Total = static_cast<double>(Spec.Batch.size()) *
+                       static_cast<double>(Spec.Prompt.size()) *
+                       static_cast<double>(Spec.Output.size()) * Scenarios.size();
+  if (Total > MaxSweepPoints) {
+    std::string Points;
+    llvm::raw_string_ostream(Points) << llvm::format("%.0f", Total);
+    return usageError("--sweep: " + Points + " points; at most " + std::to_string(MaxSweepPoints));
+  }
+  SweepOptions O;
+  O.Threads = SweepThreads;
+  O.Summary = SweepSummary;
+  if (Output == "-")
+    O.Failed = [] { return llvm::outs().has_error(); };
+  return writeOutput([&](llvm::raw_ostream &OS) { runSweep(M, Scenarios, Spec, O, OS); }) ? 0
+                                                                                          : 1;
+}
+
 static int compile(int argc, char **argv);
+/// Live until the process ends (see compile()).
 static Module *TheModule;
+static PreparedStdlib *TheStdlib;
 
 int main(int argc, char **argv) {
   reserveStandardDescriptors();
@@ -603,6 +724,28 @@ static int compile(int argc, char **argv) {
     }
 
   PhaseTimer Timer(TimePhases);
+  if (Opts.Prelude) {
+    // The prelude and its imports are parsed (or taken from the cache) and checked in a module
+    // of their own; the compilation shares them. A stdlib with errors is loaded again below,
+    // which reports them.
+    PrepareOptions PO;
+    PO.IncludeDirs = Opts.IncludeDirs;
+    PO.Prediction = Opts.Prediction;
+    PO.Build = buildIdentity(argv[0]);
+    if (!PO.Build.empty())
+      PO.CacheDir = cacheDirectory();
+    std::string Ignored;
+    TheStdlib = prepareStdlib(Opts.StdlibDir, Ignored, PO).release();
+    Opts.Prepared = TheStdlib;
+    std::string Note = "no cache";
+    if (!TheStdlib)
+      Note = "errors";
+    else if (!PO.CacheDir.empty())
+      Note = std::to_string(TheStdlib->filesFromCache()) + " of " +
+             std::to_string(TheStdlib->files()) + " files from the cache" +
+             (TheStdlib->cacheWritten() ? ", cache written" : "");
+    Timer.mark("stdlib", Note);
+  }
   bool OK = loadFiles(M, Diags, Files, Opts);
   Timer.mark("load+parse");
   OK = OK && runSema(M, Diags);
@@ -629,6 +772,8 @@ static int compile(int argc, char **argv) {
   Timer.mark("passes");
   if (!OK || Diags.hasErrors())
     return 1;
+  if (int RC = runAnalysisTools(M); RC >= 0)
+    return RC;
 
   if (!Select.empty()) {
     llvm::StringSet<> Wanted;

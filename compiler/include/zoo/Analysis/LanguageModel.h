@@ -20,6 +20,7 @@
 
 #include "zoo/Analysis/Inference.h"
 #include "llvm/ADT/SmallVector.h"
+#include <limits>
 
 namespace zoo {
 
@@ -94,11 +95,21 @@ public:
     bool FromFlash = false;
     double Time = 0;
   };
+  /// What the points of one batch value share in a sweep, kept from the last such point: the
+  /// prefill (per prompt and placement) and the longest context (per free memory).
+  struct BatchMemo {
+    double Batch = -1;
+    int64_t PrefillPrompt = -1;
+    bool PrefillFlash = false;
+    PhaseCost Prefill;
+    double ContextFree = std::numeric_limits<double>::quiet_NaN(), Context = 0;
+  };
   /// Terms a caller made earlier (a sweep); any may be null, and is then made on the spot.
   struct Reuse {
     const PromptTerms *Prompt = nullptr;
     const BatchTerms *Batch[2] = {nullptr, nullptr}; ///< weights in main memory, from flash
     ServingMemo *Serving = nullptr;
+    BatchMemo *Memo = nullptr; ///< for the point's batch value
   };
 
   BatchTerms batchTerms(double Batch, bool FromFlash) const;
@@ -130,7 +141,7 @@ private:
   };
   /// One stretch of contexts over which the cache grows linearly: values a + b c up to `To`.
   struct Segment {
-    double A = 0, B = 0, To = 0;
+    double A = 0, B = 0, To = 0, InvB = 0;
   };
 
   const ScenarioRecord *S;
@@ -150,6 +161,12 @@ private:
   bool Ideal, HasFlash;
   double RateGemm, RateAttention, BandwidthAttention, GemmExperts, Alpha, Overhead, CommCoef;
   double WeightBw[2], WeightBwExperts[2];
+  /// The attention part of a step with no attention: max(0 / rate, 0 / bandwidth).
+  double NoAttention;
+  /// Whether the experts' part is +0 whatever the work (no experts, positive rates), by placement.
+  bool NoExpertTime[2];
+  /// 8 / bits of the cache's precision, and 1 / b of each segment: guesses only.
+  double BytesToValues;
   double Usable, PerDeviceUsable, WorkspaceN, PowerN, Ridge;
 
   double kvBytes(double C) const;
@@ -163,6 +180,8 @@ private:
   PhaseCost price(const Work &W, bool FromFlash) const;
   /// A decode step at context C from its batch terms (the same figures as price(stepWork)).
   PhaseCost step(const BatchTerms &B, double C) const;
+  /// Its time alone.
+  double stepTime(const BatchTerms &B, double C) const;
   double decodeSum(const BatchTerms &B, double Prompt, double Output) const;
   double decodeSumStepByStep(double Batch, bool FromFlash, double Prompt, double Output) const;
   /// The longest context whose cache fits `Free` at `Batch`: (the whole number, or a sentinel).

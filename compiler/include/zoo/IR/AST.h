@@ -9,6 +9,7 @@
 #define ZOO_IR_AST_H
 
 #include "zoo/Basic/Units.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Casting.h"
 #include "llvm/Support/SMLoc.h"
 #include <cstdint>
@@ -69,20 +70,25 @@ public:
   static bool classof(const Expr *E) { return E->getKind() == Name; }
 };
 
+/// The spelling of operator `Text` (`+`, `<=`, `&&`, ...) in a static table, or "" when `Text` is
+/// not an operator. Operators of the tree point into that table: they cost no allocation and
+/// compare as text.
+llvm::StringRef operatorSpelling(llvm::StringRef Text);
+
 class UnaryExpr : public Expr {
 public:
-  UnaryExpr(llvm::SMRange R, std::string Op, ExprPtr X)
-      : Expr(Unary, R), Op(std::move(Op)), Operand(std::move(X)) {}
-  std::string Op;
+  UnaryExpr(llvm::SMRange R, llvm::StringRef Op, ExprPtr X)
+      : Expr(Unary, R), Op(Op), Operand(std::move(X)) {}
+  llvm::StringRef Op; ///< `-`, `!` or `+`, from operatorSpelling()
   ExprPtr Operand;
   static bool classof(const Expr *E) { return E->getKind() == Unary; }
 };
 
 class BinaryExpr : public Expr {
 public:
-  BinaryExpr(llvm::SMRange R, std::string Op, ExprPtr L, ExprPtr Rhs)
-      : Expr(Binary, R), Op(std::move(Op)), LHS(std::move(L)), RHS(std::move(Rhs)) {}
-  std::string Op;
+  BinaryExpr(llvm::SMRange R, llvm::StringRef Op, ExprPtr L, ExprPtr Rhs)
+      : Expr(Binary, R), Op(Op), LHS(std::move(L)), RHS(std::move(Rhs)) {}
+  llvm::StringRef Op; ///< from operatorSpelling()
   ExprPtr LHS, RHS;
   static bool classof(const Expr *E) { return E->getKind() == Binary; }
 };
@@ -288,6 +294,7 @@ struct Import {
 /// One parsed file.
 struct FileUnit {
   std::string Path; ///< as opened
+  std::string Key;  ///< its real path, which tells files apart (set by the loader)
   unsigned BufferID = 0;
   bool IsStdlib = false;
   std::vector<Import> Imports;

@@ -31,6 +31,7 @@ constexpr uint64_t MaxSourceBytes = 4 * 1024 * 1024;
 constexpr unsigned MaxImportDepth = 64;
 
 class PreparedStdlib;
+class StdlibCache;
 
 struct LoadOptions {
   std::vector<std::string> IncludeDirs;
@@ -40,6 +41,9 @@ struct LoadOptions {
   /// When set, files of this prepared stdlib are taken from it (shared, already checked) rather
   /// than read and parsed again.
   const PreparedStdlib *Prepared = nullptr;
+  /// When set, a file is read as always but its tree is taken from this cache when the cache
+  /// holds one for exactly its text, instead of parsing it.
+  StdlibCache *Cache = nullptr;
 };
 
 /// Loads `Inputs` (files) and their imports into `M`. Returns false on any error.
@@ -53,30 +57,54 @@ bool loadBuffer(Module &M, DiagnosticEngine &Diags, llvm::StringRef Name, llvm::
                 const LoadOptions &Opts);
 
 /// The stdlib prelude and every file it imports, read, parsed and checked once, for reuse by
-/// every later compilation in the process (a fuzzer, a sweep, a server). A compilation that loads
-/// one of these files gets the shared parse and skips its checks (see Module::VerifiedFiles).
+/// every later compilation in the process (zooc's one, a fuzzer, a sweep, a server). A
+/// compilation that loads one of these files gets the shared parse and skips its checks (see
+/// Module::VerifiedFiles); its diagnostics still quote the shared buffers.
 class PreparedStdlib {
 public:
   struct File {
     std::string Key; ///< the real path
     std::shared_ptr<const FileUnit> Unit;
+    /// Where each import of the file led: the path found ("" if none) and its real path.
+    std::vector<std::pair<std::string, std::string>> Imports;
   };
   const std::string &stdlibDir() const { return Dir; }
+  /// The include directories and the stdlib directory the imports were looked up in.
+  const std::vector<std::string> &searchPath() const { return SearchPath; }
   /// The file whose real path is `Key`, or null.
   const File *find(llvm::StringRef Key) const;
   /// The buffer the file was parsed from (its ranges point into it).
   const llvm::MemoryBuffer &buffer(const File &F) const;
+  /// How many files were taken from the cache file (the rest were parsed), and whether the
+  /// cache file was written.
+  unsigned filesFromCache() const { return FromCache; }
+  unsigned files() const { return static_cast<unsigned>(Files.size()); }
+  bool cacheWritten() const { return CacheWritten; }
 
 private:
-  friend std::unique_ptr<PreparedStdlib> prepareStdlib(llvm::StringRef, std::string &);
+  friend struct PreparedStdlibBuilder;
   std::string Dir;
   llvm::SourceMgr SM; ///< owns the buffers
   std::vector<File> Files;
+  std::vector<std::string> SearchPath;
+  unsigned FromCache = 0;
+  bool CacheWritten = false;
+};
+
+struct PrepareOptions {
+  /// Searched by the stdlib's imports as by a compilation's (the same files must be found).
+  std::vector<std::string> IncludeDirs;
+  PredictionMode Prediction = PredictionMode::SLLThenLL;
+  /// The cache directory (see StdlibCache.h); empty: no cache.
+  std::string CacheDir;
+  /// The compiler's version and binary, which a cache file must have been written by.
+  std::string Build;
 };
 
 /// Prepares the stdlib in `StdlibDir`. Null when it does not load or check without error;
 /// `Diagnostics` then holds why.
-std::unique_ptr<PreparedStdlib> prepareStdlib(llvm::StringRef StdlibDir, std::string &Diagnostics);
+std::unique_ptr<PreparedStdlib> prepareStdlib(llvm::StringRef StdlibDir, std::string &Diagnostics,
+                                              const PrepareOptions &Opts = {});
 
 } // namespace zoo
 

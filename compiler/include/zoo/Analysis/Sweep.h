@@ -1,0 +1,118 @@
+//===- Sweep.h - many points of one model on one machine ----------*- C++ -*-===//
+//
+// The sweep engine behind `zooc --sweep`: a grid of (batch, prompt, output) points of language-
+// model scenarios, each point analysed in full (every figure of the expected analysis, the same
+// numbers `--emit=analysis` gives for that point) with everything that does not depend on the
+// point made once: the prepared scenario (LanguageModel.h) per model x hardware x precisions x
+// runtime x devices, the batch terms per batch value, the prompt terms per prompt value, and
+// the serving figures per (serving batch, prompt, output). Threads split the point range.
+// Also the check that the closed form equals the step-by-step reference (--check-closed-form).
+//
+//===----------------------------------------------------------------------===//
+#ifndef ZOO_ANALYSIS_SWEEP_H
+#define ZOO_ANALYSIS_SWEEP_H
+
+#include "zoo/Analysis/LanguageModel.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/raw_ostream.h"
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace zoo {
+
+/// The values of each axis of a sweep.
+struct SweepSpec {
+  std::vector<int64_t> Batch, Prompt, Output;
+  uint64_t points() const {
+    return static_cast<uint64_t>(Batch.size()) * Prompt.size() * Output.size();
+  }
+};
+
+/// The most points one `--sweep` evaluates, over all its models and hardware.
+constexpr uint64_t MaxSweepPoints = 100'000'000;
+
+/// Parses `batch=1..256*2,prompt=128..8192*2,output=256`: comma-separated axes (`batch`,
+/// `prompt` or its alias `context`, `output`), each `V`, `A..B` (step 1), `A..B+S` or `A..B*F`
+/// (A, then A+S or A*F, ... while at most B). Every value is at least 1 and at most `Limit` of
+/// its axis; an axis not named keeps `Defaults`'s value. Returns the error, or "".
+std::string parseSweepSpec(llvm::StringRef Text, const LMPoint &Defaults, const LMPoint &Limits,
+                           SweepSpec &Out);
+
+/// One scenario's grid, ready to evaluate: points are numbered with the batch varying fastest,
+/// then the output, then the prompt.
+class SweepEngine {
+public:
+  /// `S` on machine `X` (both outlive the engine): its model, hardware, precisions, runtime and
+  /// device count; `S`'s own batch, prompt and output are not used.
+  SweepEngine(const ScenarioRecord &S, const Machine &X, const SweepSpec &Spec);
+
+  uint64_t size() const { return Spec.points(); }
+  LMPoint point(uint64_t I) const;
+
+  /// Calls `Visit(I, Point, Figures)` for every point I in [Begin, End), in order.
+  template <typename VisitFn> void run(uint64_t Begin, uint64_t End, VisitFn Visit) const {
+    if (Begin >= End)
+      return;
+    PreparedLM::ServingMemo Serving;
+    std::vector<PreparedLM::BatchMemo> Memos(Spec.Batch.size());
+    PreparedLM::Reuse R;
+    R.Serving = &Serving;
+    const size_t NB = Spec.Batch.size(), NO = Spec.Output.size();
+    size_t B = Begin % NB, O = (Begin / NB) % NO, P = Begin / (NB * NO);
+    LMPoint Pt;
+    for (uint64_t I = Begin; I < End; ++I) {
+      Pt.Batch = Spec.Batch[B];
+      Pt.Prompt = Spec.Prompt[P];
+      Pt.Output = Spec.Output[O];
+      R.Prompt = &Prompts[P];
+      R.Batch[0] = &Batches[B][0];
+      R.Batch[1] = &Batches[B][1];
+      R.Memo = &Memos[B];
+      Visit(I, Pt, Prepared.evaluate(Pt, R));
+      if (++B == NB) {
+        B = 0;
+        if (++O == NO) {
+          O = 0;
+          ++P;
+        }
+      }
+    }
+  }
+
+  const PreparedLM &prepared() const { return Prepared; }
+
+private:
+  PreparedLM Prepared;
+  SweepSpec Spec;
+  std::vector<PreparedLM::PromptTerms> Prompts;
+  /// Per batch value: weights in main memory, and from flash (where the machine has flash).
+  std::vector<std::array<PreparedLM::BatchTerms, 2>> Batches;
+};
+
+struct SweepOptions {
+  unsigned Threads = 0; ///< 0: one per core
+  bool Summary = false; ///< a summary per scenario and the rate, not one row per point
+  /// Whether the output has failed (a reader gone): the sweep stops early. May be empty.
+  std::function<bool()> Failed;
+};
+
+/// Sweeps every language-model scenario of `Scenarios` over `Spec` on its expected machine:
+/// CSV with a header and one row per point (scenario after scenario), or a summary.
+void runSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scenarios,
+              const SweepSpec &Spec, const SweepOptions &Options, llvm::raw_ostream &OS);
+
+/// The longest output --check-closed-form takes (the reference is a step-by-step sum).
+constexpr int64_t MaxCheckedOutput = 10'000'000;
+
+/// Compares the closed form with the step-by-step reference for every language-model scenario
+/// of `M` (at its batch and prompt) at each output length of `Outputs`, on its expected and its
+/// ideal machine, figure by figure: counts, bounds and flags must be equal, and every other
+/// figure must print the same to the digits the reports print (four significant digits) and
+/// differ by at most 1e-12 relative. Writes one line per scenario and length and a summary;
+/// returns the number of figures that differ.
+uint64_t checkClosedForm(const Module &M, llvm::ArrayRef<int64_t> Outputs, llvm::raw_ostream &OS);
+
+} // namespace zoo
+
+#endif
