@@ -341,9 +341,20 @@ const BlockDecl *SemaImpl::prepareCall(const CallStmt &C, Scope &S, bool Expand,
     if (!Expand) // still report problems inside the arguments
       for (const Arg &A : C.Args)
         Eval.eval(*A.Value, S);
+    // An expansion stops at the first call it cannot follow: a loop would otherwise look the name
+    // up (and search for a suggestion) once per iteration.
+    ExpansionFailed |= Expand;
     return nullptr;
   }
-  bool WantsBody = Callee->IsPrimitive && primitiveHasBody(*lookupPrimitive(Callee->Name));
+  std::optional<PrimitiveKind> Prim;
+  if (Callee->IsPrimitive) {
+    Prim = lookupPrimitive(Callee->Name);
+    if (!Prim) { // `primitive` of a name the compiler has no formula for: reported at it
+      ExpansionFailed |= Expand;
+      return nullptr;
+    }
+  }
+  bool WantsBody = Prim && primitiveHasBody(*Prim);
   if (WantsBody != C.HasBody) {
     Diags.report(C.CalleeRange, WantsBody ? diag::err_body_required : diag::err_body_not_allowed,
                  C.Callee, C.Callee);
@@ -362,7 +373,7 @@ const BlockDecl *SemaImpl::prepareCall(const CallStmt &C, Scope &S, bool Expand,
       valueFailure();
       return nullptr;
     }
-  std::string Problem = primitiveProblem(*lookupPrimitive(Callee->Name), Bound);
+  std::string Problem = primitiveProblem(*Prim, Bound);
   if (!Problem.empty()) {
     Diags.report(C.range(), diag::err_primitive_arg, Callee->Name, Problem);
     valueFailure();
