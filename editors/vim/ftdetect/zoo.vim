@@ -1,0 +1,2 @@
+" Zoo model-description files.
+autocmd BufRead,BufNewFile *.zoo setfiletype zoo
