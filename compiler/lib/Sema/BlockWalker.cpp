@@ -230,11 +230,11 @@ uint64_t SemaImpl::stepsOf(const Stmt &St) {
 
 bool SemaImpl::chargeStep(const Stmt &St) {
   Steps += stepsOf(St);
-  if (Steps <= ExpansionLimits::MaxSteps)
+  if (Steps <= StepLimit)
     return true;
   if (!ExpansionFailed)
-    Diags.report(Expanding->Decl->NameRange, diag::err_expansion_steps, Expanding->Name,
-                 ExpansionLimits::MaxSteps);
+    Diags.report(Expanding->Decl->NameRange, diag::err_expansion_steps, Expanding->Name, StepLimit,
+                 SourceBytes);
   ExpansionFailed = true;
   return false;
 }
@@ -256,10 +256,10 @@ LayerNode *SemaImpl::newNode(LayerNode::Kind K, llvm::SMRange R, LayerNode *Into
     ExpansionFailed = true;
     return nullptr;
   }
-  if (++TotalNodes > ExpansionLimits::MaxTotalNodes) {
+  if (++TotalNodes > TotalNodeLimit) {
     if (!ExpansionFailed)
       Diags.report(Expanding->Decl->NameRange, diag::err_expansion_total, Expanding->Name,
-                   ExpansionLimits::MaxTotalNodes);
+                   TotalNodeLimit, SourceBytes);
     ExpansionFailed = true;
     return nullptr;
   }

@@ -23,6 +23,16 @@ bool zoo::runSema(Module &M, DiagnosticEngine &Diags) {
 
 bool SemaImpl::run() {
   unsigned Before = Diags.errorCount();
+  // The total expansion budgets grow with the source read (see ExpansionLimits).
+  const llvm::SourceMgr &SM = Diags.sourceMgr();
+  for (const auto &F : M.Files)
+    if (F->BufferID >= 1 && F->BufferID <= SM.getNumBuffers())
+      SourceBytes += SM.getMemoryBuffer(F->BufferID)->getBufferSize();
+  StepLimit =
+      std::max(ExpansionLimits::MaxSteps, ExpansionLimits::StepsPerSourceByte * SourceBytes);
+  TotalNodeLimit =
+      std::max<int64_t>(ExpansionLimits::MaxTotalNodes,
+                        static_cast<int64_t>(SourceBytes / ExpansionLimits::SourceBytesPerNode));
   for (const auto &F : M.Files)
     for (const DeclPtr &D : F->Decls)
       declare(*D);

@@ -143,10 +143,13 @@ public:
   };
   std::vector<CallFrame> CallStack;
   const ModelRecord *Expanding = nullptr;
-  int64_t NodeCount = 0;  ///< layer nodes of the model being expanded
-  int64_t TotalNodes = 0; ///< layer nodes of every model so far
-  uint64_t Steps = 0;     ///< steps of every expansion so far (see stepsOf)
-  unsigned WalkDepth = 0; ///< nested walks in progress
+  int64_t NodeCount = 0;      ///< layer nodes of the model being expanded
+  int64_t TotalNodes = 0;     ///< layer nodes of every model so far
+  uint64_t Steps = 0;         ///< steps of every expansion so far (see stepsOf)
+  uint64_t SourceBytes = 0;   ///< bytes of every loaded file (set by run())
+  int64_t TotalNodeLimit = 0; ///< ExpansionLimits::MaxTotalNodes, scaled by SourceBytes
+  uint64_t StepLimit = 0;     ///< ExpansionLimits::MaxSteps, scaled by SourceBytes
+  unsigned WalkDepth = 0;     ///< nested walks in progress
   bool ExpansionFailed = false;
   llvm::DenseMap<const Stmt *, uint64_t> StepCost;
 

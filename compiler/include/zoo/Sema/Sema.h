@@ -15,15 +15,23 @@ namespace zoo {
 
 /// Limits on expansion; exceeding one is a diagnostic, given before the work it bounds. Real
 /// models stay far below them (all of zoo/ together expands to about 3,500 layer nodes in about
-/// 23,000 steps, nesting at most 9 deep); they keep any input fast (well under a second), small
-/// (under 100 MB) and within the stack.
+/// 23,000 steps, nesting at most 9 deep); they keep any input fast, small and within the stack:
+/// a small input under about half a second and 100 MB, a large one in proportion to its size.
 struct ExpansionLimits {
   static constexpr int64_t MaxRepeat = 1'000'000;      ///< one `repeat` count
   static constexpr int64_t MaxForIterations = 100'000; ///< one `for` range
   static constexpr int64_t MaxNodes = 100'000;         ///< layer nodes per model
-  static constexpr int64_t MaxTotalNodes = 200'000;    ///< layer nodes of all models together
-  /// Statements expanded plus the expression nodes they evaluate, all models together.
+  /// Layer nodes of all models together: MaxTotalNodes, or one for every SourceBytesPerNode
+  /// bytes of source read (every file, the stdlib included) if that is more.
+  static constexpr int64_t MaxTotalNodes = 200'000;
+  static constexpr int64_t SourceBytesPerNode = 2;
+  /// Statements expanded plus the expression nodes they evaluate, all models together: MaxSteps,
+  /// or StepsPerSourceByte for every byte of source read if that is more.
   static constexpr uint64_t MaxSteps = 1'000'000;
+  static constexpr uint64_t StepsPerSourceByte = 8;
+  // The per-byte allowances are about 4x and 10x what generated registries of Llama-, GPT-2- and
+  // `with`-style models use (0.13 nodes and 0.8 steps per byte; the bundled zoo 0.02 and 0.1), so
+  // a registry of any size compiles while the cost of any input stays bounded per byte.
   static constexpr unsigned MaxDepth = 64;     ///< nested block calls
   static constexpr unsigned MaxWithLinks = 64; ///< `with` links from a model to its block
   /// Nested bodies while expanding (block calls, loops, branches, bodies of primitives).
