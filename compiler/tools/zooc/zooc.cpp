@@ -10,6 +10,7 @@
 #include "zoo/Analysis/Sweep.h"
 #include "zoo/Backends/Emitters.h"
 #include "zoo/IR/IRPrinter.h"
+#include "zoo/Import/HFImport.h"
 #include "zoo/Passes/Pass.h"
 #include "zoo/Sema/ImportLoader.h"
 #include "zoo/Sema/Sema.h"
@@ -671,6 +672,12 @@ int main(int argc, char **argv) {
 }
 
 static int compile(int argc, char **argv) {
+  if (argc > 1 && llvm::StringRef(argv[1]) == "import-hf") // docs/import.md
+    return runImportHF(llvm::ArrayRef<const char *>(argv + 2, argv + argc), llvm::errs(),
+                       [](llvm::StringRef Out, llvm::StringRef Text) {
+                         Output = Out.str();
+                         return writeOutput([&](llvm::raw_ostream &OS) { OS << Text; });
+                       });
   cl::HideUnrelatedOptions({&ZoocCat, &PointCat});
   cl::SetVersionPrinter([](llvm::raw_ostream &OS) { OS << "zooc " ZOO_VERSION "\n"; });
   if (!cl::ParseCommandLineOptions(

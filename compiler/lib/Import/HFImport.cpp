@@ -1,0 +1,1360 @@
+//===- HFImport.cpp - a Zoo model from a Hugging Face config.json ---------===//
+//
+// One mapper per architecture family turns the config's fields into the arguments of a stdlib
+// block (llama, sandwich_llama, parallel_decoder, mixtral, deepseek, gpt2, bert, mamba, mamba2)
+// or, where the family adds layers no stdlib block has (per-head query and key norms, a gated
+// shared expert, MLA without a query bottleneck), into a small block of the model's own built
+// from the stdlib's layers (attention, gated_mlp, moe_mlp, norm). Every field that changes a
+// count is read; every other field is ignored. The first error stops the import.
+//
+//===----------------------------------------------------------------------===//
+#include "zoo/Import/HFImport.h"
+#include "llvm/ADT/Optional.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+using namespace zoo;
+using llvm::Optional;
+using llvm::StringRef;
+namespace json = llvm::json;
+
+namespace {
+
+/// A JSON value as written in a message: compact, at most 48 characters.
+std::string show(const json::Value &V) {
+  // The parser saturates an integer literal past the 64-bit range at the range's ends.
+  if (Optional<int64_t> I = V.getAsInteger(); I && (*I == INT64_MAX || *I == INT64_MIN))
+    return *I > 0 ? "(a number of at least 2^63 - 1)" : "(a number of at most -2^63)";
+  std::string S;
+  llvm::raw_string_ostream OS(S);
+  OS << V;
+  OS.flush();
+  if (S.size() > 48)
+    S = S.substr(0, 45) + "...";
+  return S;
+}
+
+/// A * B == C, without overflow (sizes are at most 2^40, so a product may not fit).
+bool productIs(int64_t A, int64_t B, int64_t C) {
+  int64_t R;
+  return !__builtin_mul_overflow(A, B, &R) && R == C;
+}
+
+/// Digits grouped by `_`, as the registry writes counts.
+std::string grouped(int64_t N) {
+  std::string D = std::to_string(N), Out;
+  for (size_t I = 0; I < D.size(); ++I) {
+    if (I && (D.size() - I) % 3 == 0)
+      Out += '_';
+    Out += D[I];
+  }
+  return Out;
+}
+
+/// A path or name as it may appear in a `//` comment or a message: control characters become
+/// `?`, and it is cut at 200 bytes.
+std::string printable(StringRef S) {
+  std::string Out;
+  for (char C : S.take_front(200))
+    Out += (static_cast<unsigned char>(C) < 0x20 || C == 0x7f) ? '?' : C;
+  return Out;
+}
+
+/// Reads a regular file of at most `Limit` bytes (checked on its status first, so a FIFO or a
+/// device is never opened).
+bool readFile(StringRef Path, uint64_t Limit, std::string &Text, std::string &Error) {
+  namespace fs = llvm::sys::fs;
+  const std::string Name = printable(Path);
+  fs::file_status St;
+  if (std::error_code EC = fs::status(Path, St)) {
+    Error = "cannot read '" + Name + "': " + EC.message();
+    return false;
+  }
+  if (St.type() != fs::file_type::regular_file) {
+    Error = "'" + Name + "' is not a regular file";
+    return false;
+  }
+  if (St.getSize() > Limit) {
+    Error = "'" + Name + "' is " + std::to_string(St.getSize()) + " bytes; at most " +
+            std::to_string(Limit) + " are read";
+    return false;
+  }
+  auto Buf = llvm::MemoryBuffer::getFile(Path, /*IsText=*/false,
+                                         /*RequiresNullTerminator=*/false);
+  if (!Buf) {
+    Error = "cannot read '" + Name + "': " + Buf.getError().message();
+    return false;
+  }
+  if ((*Buf)->getBufferSize() > Limit) { // grew since the check
+    Error = "'" + Name + "' is over " + std::to_string(Limit) + " bytes";
+    return false;
+  }
+  Text = std::string((*Buf)->getBuffer());
+  return true;
+}
+
+/// llvm::json::parse recurses once per nesting level: the text is scanned first, outside
+/// strings, and nesting deeper than MaxJSONNesting is an error at the bracket that goes past.
+bool checkNesting(StringRef Text, StringRef Name, std::string &Error) {
+  unsigned Depth = 0, Line = 1, Col = 1;
+  bool InString = false, Escape = false;
+  for (char C : Text) {
+    if (InString) {
+      if (Escape)
+        Escape = false;
+      else if (C == '\\')
+        Escape = true;
+      else if (C == '"')
+        InString = false;
+    } else if (C == '"') {
+      InString = true;
+    } else if (C == '[' || C == '{') {
+      if (++Depth > MaxJSONNesting) {
+        Error = Name.str() + ":" + std::to_string(Line) + ":" + std::to_string(Col) +
+                ": JSON nested more than " + std::to_string(MaxJSONNesting) + " levels deep";
+        return false;
+      }
+    } else if ((C == ']' || C == '}') && Depth) {
+      --Depth;
+    }
+    if (C == '\n') {
+      ++Line;
+      Col = 1;
+    } else if ((static_cast<unsigned char>(C) & 0xC0) != 0x80) {
+      ++Col; // columns count characters, not UTF-8 continuation bytes
+    }
+  }
+  return true;
+}
+
+/// Reads and parses a JSON file whose root must be an object. A parse error is reported as
+/// `FILE:LINE:COL: malformed JSON: MESSAGE`.
+bool loadJSON(StringRef Path, uint64_t Limit, json::Value &Out, std::string &Error) {
+  std::string Text;
+  if (!readFile(Path, Limit, Text, Error))
+    return false;
+  const std::string Name = printable(Path);
+  if (!checkNesting(Text, Name, Error))
+    return false;
+  llvm::Expected<json::Value> V = json::parse(Text);
+  if (!V) {
+    std::string Msg = llvm::toString(V.takeError());
+    // ParseError logs as "[LINE:COL, byte=N]: MESSAGE".
+    StringRef M(Msg);
+    std::string Where;
+    if (M.consume_front("[")) {
+      auto [Pos, Rest] = M.split(", byte=");
+      auto [L, C] = Pos.split(':');
+      Where = L.str() + ":" + (C == "0" ? std::string("1") : C.str());
+      M = Rest.split("]: ").second;
+    }
+    std::string Lower = M.str();
+    if (!Lower.empty())
+      Lower[0] = llvm::toLower(Lower[0]);
+    Error = Name + ":" + (Where.empty() ? std::string("1:1") : Where) +
+            ": malformed JSON: " + Lower;
+    return false;
+  }
+  if (!V->getAsObject()) {
+    Error = Name + ": the top level is not a JSON object";
+    return false;
+  }
+  Out = std::move(*V);
+  return true;
+}
+
+/// The fields of one JSON object, read with validation. The first error is kept in `Error`;
+/// later reads return harmless defaults, and the caller checks `failed()` before using values.
+class Fields {
+public:
+  Fields(const json::Object &O, std::string File, std::string &Error)
+      : O(O), File(std::move(File)), Error(Error) {}
+
+  bool failed() const { return !Error.empty(); }
+  const std::string &file() const { return File; }
+
+  /// The value of the first of `Keys` present and not null, and which key that was.
+  const json::Value *find(std::initializer_list<StringRef> Keys, StringRef &Key) const {
+    for (StringRef K : Keys)
+      if (const json::Value *V = O.get(K); V && V->kind() != json::Value::Null) {
+        Key = K;
+        return V;
+      }
+    Key = *Keys.begin();
+    return nullptr;
+  }
+  bool has(StringRef K) const {
+    StringRef Key;
+    return find({K}, Key) != nullptr;
+  }
+  const json::Value *raw(StringRef K) const {
+    StringRef Key;
+    return find({K}, Key);
+  }
+
+  /// A whole number in [Min, Max]; a missing or null field is `Default` when one is given, an
+  /// error otherwise.
+  int64_t num(std::initializer_list<StringRef> Keys, Optional<int64_t> Default = llvm::None,
+              int64_t Min = 1, int64_t Max = MaxImportDim) {
+    StringRef Key;
+    const json::Value *V = find(Keys, Key);
+    if (!V) {
+      if (!Default)
+        fail("required field `" + Key.str() + "` is missing");
+      return Default ? *Default : Min;
+    }
+    return check(Key, *V, Min, Max);
+  }
+  int64_t num(StringRef Key, Optional<int64_t> Default = llvm::None, int64_t Min = 1,
+              int64_t Max = MaxImportDim) {
+    return num({Key}, Default, Min, Max);
+  }
+  /// Like num(), but None when the field is missing or null.
+  Optional<int64_t> optNum(StringRef Key, int64_t Min = 1, int64_t Max = MaxImportDim) {
+    const json::Value *V = raw(Key);
+    if (!V)
+      return llvm::None;
+    return check(Key, *V, Min, Max);
+  }
+  int64_t check(StringRef Key, const json::Value &V, int64_t Min, int64_t Max) {
+    if (V.kind() != json::Value::Number) {
+      fail("field `" + Key.str() + "` = " + show(V) + " is not a number");
+      return Min;
+    }
+    Optional<int64_t> I = V.getAsInteger();
+    if (!I) {
+      Optional<double> D = V.getAsNumber();
+      double Whole;
+      if (D && std::modf(*D, &Whole) != 0.0)
+        fail("field `" + Key.str() + "` = " + show(V) + " is not a whole number");
+      else
+        fail("field `" + Key.str() + "` = " + show(V) + " is out of range (" +
+             std::to_string(Min) + " to " + std::to_string(Max) + ")");
+      return Min;
+    }
+    if (*I < Min || *I > Max || *I == INT64_MAX || *I == INT64_MIN) {
+      fail("field `" + Key.str() + "` = " + show(V) + " is out of range (" +
+           std::to_string(Min) + " to " + std::to_string(Max) + ")");
+      return Min;
+    }
+    return *I;
+  }
+  bool flag(StringRef Key, bool Default) {
+    const json::Value *V = raw(Key);
+    if (!V)
+      return Default;
+    if (Optional<bool> B = V->getAsBoolean())
+      return *B;
+    fail("field `" + Key.str() + "` = " + show(*V) + " is not true or false");
+    return Default;
+  }
+  Optional<std::string> str(StringRef Key) {
+    const json::Value *V = raw(Key);
+    if (!V)
+      return llvm::None;
+    if (Optional<StringRef> S = V->getAsString())
+      return S->str();
+    fail("field `" + Key.str() + "` = " + show(*V) + " is not a string");
+    return llvm::None;
+  }
+  /// The field cannot be expressed with `Block`.
+  void cannot(StringRef Key, StringRef Block, StringRef Why = "") {
+    const json::Value *V = raw(Key);
+    fail("field `" + Key.str() + "` = " + (V ? show(*V) : std::string("(absent)")) +
+         " cannot be expressed with the stdlib's `" + Block.str() + "` block" +
+         (Why.empty() ? "" : " (" + Why.str() + ")"));
+  }
+  void fail(const std::string &Msg) {
+    if (Error.empty())
+      Error = File + ": " + Msg;
+  }
+
+private:
+  const json::Object &O;
+  std::string File;
+  std::string &Error;
+};
+
+/// What the model declaration is made of.
+struct Emission {
+  std::string Block;                                      ///< the architecture block called
+  std::vector<std::pair<std::string, std::string>> Args; ///< its named arguments
+  std::string LocalBlock; ///< the text of a block of the model's own, when the stdlib has none
+  std::string Family;
+  Optional<int64_t> Context;
+  std::vector<std::string> Notes; ///< comment lines after the header
+  int64_t MTPLayers = 0;          ///< DeepSeek's multi-token-prediction layers (not modelled)
+
+  void arg(StringRef Name, int64_t V) { Args.emplace_back(Name.str(), std::to_string(V)); }
+  void arg(StringRef Name, bool V) { Args.emplace_back(Name.str(), V ? "true" : "false"); }
+  void arg(StringRef Name, StringRef V) { Args.emplace_back(Name.str(), V.str()); }
+};
+
+/// Head counts and the head dimension, shared by the attention families. `HeadDimBlock` is the
+/// block that must be told an explicit head_dim that differs from hidden / heads (empty when the
+/// block takes one).
+struct Heads {
+  int64_t Hidden = 0, Heads = 0, KV = 0, HeadDim = 0;
+  bool ExplicitHeadDim = false;
+};
+
+Heads readHeads(Fields &F, std::initializer_list<StringRef> HiddenKeys = {"hidden_size"},
+                std::initializer_list<StringRef> HeadKeys = {"num_attention_heads"},
+                std::initializer_list<StringRef> KVKeys = {"num_key_value_heads"}) {
+  Heads H;
+  H.Hidden = F.num(HiddenKeys);
+  H.Heads = F.num(HeadKeys);
+  H.KV = F.num(KVKeys, H.Heads);
+  if (F.failed())
+    return H;
+  StringRef KVKey;
+  F.find(KVKeys, KVKey);
+  if (H.KV > H.Heads || H.Heads % H.KV != 0) {
+    F.fail("field `" + KVKey.str() + "` = " + std::to_string(H.KV) +
+           " does not divide the number of attention heads (" + std::to_string(H.Heads) + ")");
+    return H;
+  }
+  if (Optional<int64_t> D = F.optNum("head_dim")) {
+    H.HeadDim = *D;
+    H.ExplicitHeadDim = true;
+  } else if (H.Hidden % H.Heads != 0) {
+    StringRef HK;
+    F.find(HiddenKeys, HK);
+    F.fail("field `head_dim` is missing and `" + HK.str() + "` = " + std::to_string(H.Hidden) +
+           " is not a multiple of the number of attention heads (" + std::to_string(H.Heads) +
+           ")");
+  } else {
+    H.HeadDim = H.Hidden / H.Heads;
+  }
+  return H;
+}
+
+/// A block that derives head_dim = hidden / heads cannot take another one.
+void requireDerivedHeadDim(Fields &F, const Heads &H, StringRef Block) {
+  if (!F.failed() && H.ExplicitHeadDim && !productIs(H.HeadDim, H.Heads, H.Hidden))
+    F.cannot("head_dim", Block, "it derives head_dim = hidden_size / num_attention_heads");
+}
+
+/// The sliding window of a Mistral-style config (`sliding_window`, null or absent: none).
+int64_t readWindow(Fields &F) { return F.optNum("sliding_window").getValueOr(0); }
+
+/// Qwen2/Qwen3: a window only with `use_sliding_window`, and then on layers from
+/// `max_window_layers` on; the blocks window every layer or none.
+int64_t readQwenWindow(Fields &F, int64_t Layers, StringRef Block) {
+  if (!F.flag("use_sliding_window", false))
+    return 0;
+  int64_t From = F.num("max_window_layers", 0, 0, MaxImportLayers);
+  if (From != 0 && From < Layers) {
+    F.cannot("max_window_layers", Block, "a window on some layers only");
+    return 0;
+  }
+  return From == 0 ? F.num("sliding_window") : 0;
+}
+
+void requireFalse(Fields &F, StringRef Key, StringRef Block, StringRef Why = "") {
+  if (F.flag(Key, false))
+    F.cannot(Key, Block, Why);
+}
+
+void readCommon(Fields &F, Emission &E, StringRef ContextKey = "max_position_embeddings") {
+  E.Context = F.optNum(ContextKey, 1, MaxImportDim);
+}
+
+// ---- A decoder block of the model's own ---------------------------------------------------
+
+/// The layers of a decoder the stdlib's blocks do not cover exactly, written as a block of the
+/// model's own with literal sizes, from the stdlib's attention, gated_mlp, moe_mlp and norm.
+struct Decoder {
+  int64_t Vocab = 0, Hidden = 0, Layers = 0;
+  Heads H;
+  int64_t Ffn = 0;
+  bool QKVBias = false, QKNorm = false, Sandwich = false, Tie = false;
+  std::string Act; ///< gated_mlp kind, empty for the default (silu)
+  int64_t Window = 0, GlobalEvery = 0, GlobalOffset = 0; ///< GlobalEvery 0: window everywhere
+  // Mixture of experts on layers from DenseLayers on (Experts 0: dense everywhere).
+  int64_t Experts = 0, TopK = 0, MoeFfn = 0, Shared = 0, SharedFfn = 0, DenseLayers = 0;
+  bool SharedGate = false, RouterBias = false;
+  // Multi-head latent attention without a query bottleneck (DeepSeek-V2-Lite).
+  bool MLA = false;
+  int64_t KVLora = 0, Nope = 0, Rope = 0, VHead = 0;
+
+  std::string text(StringRef Name) const {
+    std::string S;
+    llvm::raw_string_ostream OS(S);
+    OS << "block " << Name << "() {\n";
+    OS << "  embedding embed_tokens(" << Vocab << ", " << Hidden << ");\n";
+    if (Experts && DenseLayers) {
+      OS << "  repeat " << DenseLayers << " {\n";
+      layer(OS, /*MoE=*/false, /*Loop=*/false);
+      OS << "  }\n";
+      OS << "  repeat " << Layers - DenseLayers << " {\n";
+      layer(OS, true, false);
+      OS << "  }\n";
+    } else if (GlobalEvery > 1) {
+      OS << "  for i in 0.." << Layers << " {\n";
+      layer(OS, Experts > 0, true);
+      OS << "  }\n";
+    } else {
+      OS << "  repeat " << Layers << " {\n";
+      layer(OS, Experts > 0, false);
+      OS << "  }\n";
+    }
+    OS << "  norm final_norm(" << Hidden << ", kind: rms);\n";
+    OS << "  lm_head(" << Vocab << ", " << Hidden << ", tied: " << (Tie ? "true" : "false")
+       << ");\n}\n";
+    OS.flush();
+    return S;
+  }
+
+private:
+  void attention(llvm::raw_ostream &OS, const char *Indent, bool Windowed) const {
+    OS << Indent << "attention self_attn(" << Hidden << ", " << H.Heads << ", " << H.KV << ", "
+       << H.HeadDim;
+    if (QKVBias)
+      OS << ", qkv_bias: true";
+    if (Windowed && Window)
+      OS << ", window: " << Window;
+    OS << ");\n";
+  }
+  void layer(llvm::raw_ostream &OS, bool MoE, bool Loop) const {
+    OS << "    norm input_layernorm(" << Hidden << ", kind: rms);\n";
+    if (MLA) {
+      int64_t QK = Nope + Rope;
+      OS << "    linear q_proj(" << Hidden << ", " << H.Heads << " * " << QK << ");\n";
+      OS << "    linear kv_a_proj_with_mqa(" << Hidden << ", " << KVLora + Rope << ");\n";
+      OS << "    norm kv_a_layernorm(" << KVLora << ", kind: rms);\n";
+      OS << "    linear kv_b_proj(" << KVLora << ", " << H.Heads << " * " << Nope + VHead
+         << ");\n";
+      OS << "    attend(heads: " << H.Heads << ", head_dim: " << QK << ", v_head_dim: " << VHead
+         << ", cache: " << KVLora + Rope << ");\n";
+      OS << "    linear o_proj(" << H.Heads << " * " << VHead << ", " << Hidden << ");\n";
+    } else if (Loop && GlobalEvery > 1) {
+      OS << "    if i % " << GlobalEvery << " == " << GlobalOffset << " {\n";
+      attention(OS, "      ", false);
+      OS << "    } else {\n";
+      attention(OS, "      ", true);
+      OS << "    }\n";
+    } else {
+      attention(OS, "    ", true);
+    }
+    if (QKNorm) {
+      OS << "    norm q_norm(" << H.HeadDim << ", kind: rms);\n";
+      OS << "    norm k_norm(" << H.HeadDim << ", kind: rms);\n";
+    }
+    OS << "    norm post_attention_layernorm(" << Hidden << ", kind: rms);\n";
+    if (Sandwich)
+      OS << "    norm pre_feedforward_layernorm(" << Hidden << ", kind: rms);\n";
+    std::string Kind = Act.empty() ? "" : ", kind: " + Act;
+    if (!MoE) {
+      OS << "    gated_mlp mlp(" << Hidden << ", " << Ffn << Kind << ");\n";
+    } else if (SharedGate) {
+      OS << "    linear gate(" << Hidden << ", " << Experts << ");\n";
+      OS << "    experts(" << Experts << ", " << TopK << ") {\n";
+      OS << "      gated_mlp expert(" << Hidden << ", " << MoeFfn << ");\n";
+      OS << "    }\n";
+      OS << "    gated_mlp shared_expert(" << Hidden << ", " << SharedFfn << ");\n";
+      OS << "    linear shared_expert_gate(" << Hidden << ", 1);\n";
+    } else {
+      OS << "    moe_mlp mlp(" << Hidden << ", " << MoeFfn << ", " << Experts << ", " << TopK;
+      if (Shared)
+        OS << ", " << Shared;
+      if (RouterBias)
+        OS << ", router_bias: true";
+      OS << ");\n";
+    }
+    if (Sandwich)
+      OS << "    norm post_feedforward_layernorm(" << Hidden << ", kind: rms);\n";
+  }
+};
+
+// ---- The families -------------------------------------------------------------------------
+
+/// Llama, Mistral, Qwen2, Phi-3, Gemma: the stdlib's `llama`.
+void mapLlama(Fields &F, Emission &E, StringRef Type) {
+  const bool Qwen2 = Type == "qwen2", Gemma = Type == "gemma";
+  E.Block = "llama";
+  int64_t Vocab = F.num("vocab_size");
+  Heads H = readHeads(F);
+  int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  int64_t Ffn = F.num("intermediate_size");
+  bool Tie = F.flag("tie_word_embeddings", Gemma);
+  // Llama's attention_bias puts a bias on q, k, v and o; the block has q, k, v only.
+  requireFalse(F, "attention_bias", "llama", "biases on q, k, v and o");
+  requireFalse(F, "mlp_bias", "llama");
+  int64_t Window = Qwen2 ? readQwenWindow(F, Layers, "llama") : readWindow(F);
+  readCommon(F, E);
+  if (F.failed())
+    return;
+  E.arg("vocab", Vocab);
+  E.arg("hidden", H.Hidden);
+  E.arg("layers", Layers);
+  E.arg("heads", H.Heads);
+  E.arg("kv_heads", H.KV);
+  E.arg("ffn", Ffn);
+  if (!productIs(H.HeadDim, H.Heads, H.Hidden))
+    E.arg("head_dim", H.HeadDim);
+  if (Qwen2)
+    E.arg("qkv_bias", true);
+  if (Window)
+    E.arg("window", Window);
+  if (Tie)
+    E.arg("tie_embeddings", true);
+  if (Gemma)
+    E.Notes.push_back("Gemma's MLP is GELU-gated; the llama block's SiLU gate has the same "
+                      "counts.");
+}
+
+/// Qwen3 (dense and MoE) and Qwen2-MoE: per-head query/key norms or a gated shared expert, which
+/// no stdlib block has: a block of the model's own.
+void mapQwenLocal(Fields &F, Emission &E, StringRef Type, Decoder &D) {
+  const bool Qwen3 = Type.startswith("qwen3"), MoE = Type.endswith("_moe");
+  D.Vocab = F.num("vocab_size");
+  D.H = readHeads(F);
+  D.Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  D.Ffn = F.num("intermediate_size");
+  D.Tie = F.flag("tie_word_embeddings", false);
+  D.QKNorm = Qwen3;
+  D.QKVBias = !Qwen3;
+  if (Qwen3)
+    requireFalse(F, "attention_bias", "attention", "biases on q, k, v and o");
+  D.Window = readQwenWindow(F, D.Layers, "attention");
+  if (MoE) {
+    D.Experts = F.num("num_experts");
+    D.TopK = F.num("num_experts_per_tok", llvm::None, 1, D.Experts);
+    D.MoeFfn = F.num("moe_intermediate_size");
+    if (F.num("decoder_sparse_step", 1) != 1)
+      F.cannot("decoder_sparse_step", "moe_mlp", "experts on every n-th layer only");
+    if (const json::Value *V = F.raw("mlp_only_layers")) {
+      const json::Array *A = V->getAsArray();
+      if (!A)
+        F.fail("field `mlp_only_layers` = " + show(*V) + " is not an array");
+      else if (!A->empty())
+        F.cannot("mlp_only_layers", "moe_mlp", "dense layers at chosen indices");
+    }
+    if (!Qwen3) {
+      D.SharedFfn = F.num("shared_expert_intermediate_size");
+      D.SharedGate = true;
+    }
+  }
+  readCommon(F, E);
+  E.Notes.push_back(Qwen3 ? "Qwen3 normalizes each head's queries and keys (q_norm, k_norm), "
+                            "which the stdlib's llama block has not: the layers are written out."
+                          : "Qwen2-MoE has a sigmoid-gated shared expert of its own width, which "
+                            "the stdlib's moe_mlp has not: the layers are written out.");
+}
+
+/// Gemma 2: the stdlib's `sandwich_llama`, local and global attention alternating (layer 0
+/// local).
+void mapGemma2(Fields &F, Emission &E) {
+  E.Block = "sandwich_llama";
+  int64_t Vocab = F.num("vocab_size");
+  Heads H = readHeads(F);
+  int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  int64_t Ffn = F.num("intermediate_size");
+  bool Tie = F.flag("tie_word_embeddings", true);
+  requireFalse(F, "attention_bias", "sandwich_llama", "biases on q, k, v and o");
+  int64_t Window = readWindow(F);
+  readCommon(F, E);
+  if (F.failed())
+    return;
+  E.arg("vocab", Vocab);
+  E.arg("hidden", H.Hidden);
+  E.arg("layers", Layers);
+  E.arg("heads", H.Heads);
+  E.arg("kv_heads", H.KV);
+  E.arg("ffn", Ffn);
+  if (!productIs(H.HeadDim, H.Heads, H.Hidden))
+    E.arg("head_dim", H.HeadDim);
+  if (Window) {
+    E.arg("window", Window);
+    E.arg("global_every", int64_t(2));
+    E.arg("global_offset", int64_t(1));
+  }
+  if (!Tie)
+    E.arg("tie_embeddings", false);
+}
+
+/// Gemma 3 (text): Gemma 2's sandwich norms plus per-head query/key norms, five local layers to
+/// one global: a block of the model's own.
+void mapGemma3(Fields &F, Emission &E, Decoder &D) {
+  D.Vocab = F.num("vocab_size");
+  D.H = readHeads(F);
+  D.Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  D.Ffn = F.num("intermediate_size");
+  D.Tie = F.flag("tie_word_embeddings", true);
+  D.QKNorm = D.Sandwich = true;
+  D.Act = "gelu";
+  requireFalse(F, "attention_bias", "attention", "biases on q, k, v and o");
+  D.Window = readWindow(F);
+  if (F.raw("layer_types"))
+    F.cannot("layer_types", "attention", "a per-layer list; give `sliding_window_pattern`");
+  int64_t Pattern = F.num("sliding_window_pattern", 6, 1, MaxImportLayers);
+  if (D.Window && Pattern > 1) {
+    D.GlobalEvery = Pattern;
+    D.GlobalOffset = Pattern - 1; // layer i is global when (i + 1) % pattern == 0
+  }
+  readCommon(F, E);
+  E.Notes.push_back("Gemma 3 normalizes each head's queries and keys (q_norm, k_norm), which the "
+                    "stdlib's sandwich_llama has not: the layers are written out.");
+}
+
+void mapMixtral(Fields &F, Emission &E) {
+  E.Block = "mixtral";
+  int64_t Vocab = F.num("vocab_size");
+  Heads H = readHeads(F);
+  requireDerivedHeadDim(F, H, "mixtral");
+  int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  int64_t Ffn = F.num("intermediate_size");
+  int64_t Experts = F.num("num_local_experts");
+  int64_t TopK = F.num("num_experts_per_tok", llvm::None, 1, Experts);
+  bool Tie = F.flag("tie_word_embeddings", false);
+  int64_t Window = readWindow(F);
+  readCommon(F, E);
+  if (F.failed())
+    return;
+  E.arg("vocab", Vocab);
+  E.arg("hidden", H.Hidden);
+  E.arg("layers", Layers);
+  E.arg("heads", H.Heads);
+  E.arg("kv_heads", H.KV);
+  E.arg("ffn", Ffn);
+  E.arg("experts", Experts);
+  E.arg("top_k", TopK);
+  if (Window)
+    E.arg("window", Window);
+  if (Tie)
+    E.arg("tie_embeddings", true);
+}
+
+/// DeepSeek-V2/V3: the stdlib's `deepseek`; without a query bottleneck (q_lora_rank null, as in
+/// V2-Lite), a block of the model's own.
+void mapDeepSeek(Fields &F, Emission &E, Decoder &D) {
+  int64_t Vocab = F.num("vocab_size");
+  int64_t Hidden = F.num("hidden_size");
+  int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  int64_t Heads = F.num("num_attention_heads");
+  Optional<int64_t> QLora = F.optNum("q_lora_rank");
+  int64_t KVLora = F.num("kv_lora_rank");
+  int64_t Nope = F.num("qk_nope_head_dim");
+  int64_t Rope = F.num("qk_rope_head_dim");
+  int64_t VHead = F.num("v_head_dim");
+  int64_t Ffn = F.num("intermediate_size");
+  int64_t MoeFfn = F.num("moe_intermediate_size");
+  int64_t Experts = F.num("n_routed_experts");
+  int64_t TopK = F.num("num_experts_per_tok", llvm::None, 1, Experts);
+  int64_t Shared = F.num("n_shared_experts", 0, 0);
+  int64_t Dense = F.num("first_k_dense_replace", 0, 0, Layers);
+  if (F.num("moe_layer_freq", 1) != 1)
+    F.cannot("moe_layer_freq", "deepseek", "experts on every n-th layer only");
+  requireFalse(F, "attention_bias", "deepseek");
+  bool Tie = F.flag("tie_word_embeddings", false);
+  Optional<std::string> TopKMethod = F.str("topk_method");
+  // noaux_tc routing adds a per-expert score-correction bias (e_score_correction_bias).
+  bool RouterBias = TopKMethod && *TopKMethod == "noaux_tc";
+  E.MTPLayers = F.num("num_nextn_predict_layers", 0, 0, MaxImportLayers);
+  readCommon(F, E);
+  if (F.failed())
+    return;
+  if (E.MTPLayers)
+    E.Notes.push_back("The checkpoint's " + std::to_string(E.MTPLayers) +
+                      " multi-token-prediction layer(s) (num_nextn_predict_layers) are not part "
+                      "of the model.");
+  if (!QLora) {
+    D.Vocab = Vocab;
+    D.Hidden = Hidden;
+    D.Layers = Layers;
+    D.H.Hidden = Hidden;
+    D.H.Heads = D.H.KV = Heads;
+    D.MLA = true;
+    D.KVLora = KVLora;
+    D.Nope = Nope;
+    D.Rope = Rope;
+    D.VHead = VHead;
+    D.Ffn = Ffn;
+    D.MoeFfn = MoeFfn;
+    D.Experts = Experts;
+    D.TopK = TopK;
+    D.Shared = Shared;
+    D.DenseLayers = Dense;
+    D.RouterBias = RouterBias;
+    D.Tie = Tie;
+    E.Notes.push_back("No query bottleneck (q_lora_rank is null), which the stdlib's "
+                      "mla_attention has: the layers are written out.");
+    return;
+  }
+  E.Block = "deepseek";
+  E.arg("vocab", Vocab);
+  E.arg("hidden", Hidden);
+  E.arg("layers", Layers);
+  E.arg("heads", Heads);
+  E.arg("q_lora_rank", *QLora);
+  E.arg("kv_lora_rank", KVLora);
+  E.arg("nope_dim", Nope);
+  E.arg("rope_dim", Rope);
+  E.arg("v_head_dim", VHead);
+  E.arg("ffn", Ffn);
+  E.arg("moe_ffn", MoeFfn);
+  E.arg("experts", Experts);
+  E.arg("top_k", TopK);
+  E.arg("shared", Shared);
+  E.arg("dense_layers", Dense);
+  if (!RouterBias)
+    E.arg("router_bias", false);
+  if (Tie)
+    E.arg("tie_embeddings", true);
+}
+
+void mapGPT2(Fields &F, Emission &E) {
+  E.Block = "gpt2";
+  int64_t Vocab = F.num("vocab_size");
+  int64_t Positions = F.num({"n_positions", "n_ctx"});
+  Heads H = readHeads(F, {"n_embd", "hidden_size"}, {"n_head", "num_attention_heads"},
+                      {"n_head", "num_attention_heads"});
+  requireDerivedHeadDim(F, H, "gpt2");
+  int64_t Layers = F.num({"n_layer", "num_hidden_layers"}, llvm::None, 1, MaxImportLayers);
+  Optional<int64_t> Inner = F.optNum("n_inner");
+  if (!F.flag("tie_word_embeddings", true))
+    F.cannot("tie_word_embeddings", "gpt2", "its head is tied");
+  requireFalse(F, "add_cross_attention", "gpt2");
+  if (F.failed())
+    return;
+  E.Context = Positions;
+  E.arg("vocab", Vocab);
+  E.arg("positions", Positions);
+  E.arg("hidden", H.Hidden);
+  E.arg("layers", Layers);
+  E.arg("heads", H.Heads);
+  if (Inner && *Inner != 4 * H.Hidden)
+    E.arg("ffn", *Inner);
+}
+
+void mapBERT(Fields &F, Emission &E) {
+  E.Block = "bert";
+  int64_t Vocab = F.num("vocab_size");
+  Heads H = readHeads(F, {"hidden_size"}, {"num_attention_heads"}, {"num_attention_heads"});
+  requireDerivedHeadDim(F, H, "bert");
+  int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  int64_t Ffn = F.num("intermediate_size");
+  int64_t Positions = F.num("max_position_embeddings", 512);
+  int64_t Types = F.num("type_vocab_size", 2);
+  if (Optional<std::string> P = F.str("position_embedding_type"); P && *P != "absolute")
+    F.cannot("position_embedding_type", "bert", "absolute positions only");
+  if (F.failed())
+    return;
+  E.Context = Positions;
+  E.arg("vocab", Vocab);
+  E.arg("hidden", H.Hidden);
+  E.arg("layers", Layers);
+  E.arg("heads", H.Heads);
+  if (Ffn != 4 * H.Hidden)
+    E.arg("ffn", Ffn);
+  if (Positions != 512)
+    E.arg("positions", Positions);
+  if (Types != 2)
+    E.arg("type_vocab", Types);
+  E.Notes.push_back("The encoder with its pooler (BertModel); a task head named in "
+                    "`architectures` is not included.");
+}
+
+/// Mamba in the Hugging Face layout (model_type `mamba`).
+void mapMamba(Fields &F, Emission &E) {
+  E.Block = "mamba";
+  int64_t Vocab = F.num("vocab_size");
+  int64_t Hidden = F.num("hidden_size");
+  int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  int64_t State = F.num("state_size", 16);
+  int64_t Conv = F.num("conv_kernel", 4);
+  int64_t Expand = F.num("expand", 2);
+  if (!F.failed()) {
+    if (Optional<int64_t> I = F.optNum("intermediate_size"); I && !productIs(Expand, Hidden, *I))
+      F.cannot("intermediate_size", "mamba", "it is expand * hidden_size");
+  }
+  if (const json::Value *R = F.raw("time_step_rank");
+      R && !(R->getAsString() && *R->getAsString() == "auto")) {
+    int64_t Rank = F.check("time_step_rank", *R, 1, MaxImportDim);
+    if (!F.failed() && Rank != (Hidden + 15) / 16)
+      F.cannot("time_step_rank", "mamba", "it is ceil(hidden_size / 16)");
+  }
+  requireFalse(F, "use_bias", "mamba");
+  if (!F.flag("use_conv_bias", true))
+    F.cannot("use_conv_bias", "mamba");
+  bool Tie = F.flag("tie_word_embeddings", true);
+  readCommon(F, E);
+  if (F.failed())
+    return;
+  E.arg("vocab", Vocab);
+  E.arg("hidden", Hidden);
+  E.arg("layers", Layers);
+  if (State != 16)
+    E.arg("d_state", State);
+  if (Conv != 4)
+    E.arg("d_conv", Conv);
+  if (Expand != 2)
+    E.arg("expand", Expand);
+  if (!Tie)
+    E.arg("tie_embeddings", false);
+}
+
+void mapMamba2(Fields &F, Emission &E) {
+  E.Block = "mamba2";
+  int64_t Vocab = F.num("vocab_size");
+  int64_t Hidden = F.num("hidden_size");
+  int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  int64_t State = F.num("state_size", 128);
+  int64_t Conv = F.num("conv_kernel", 4);
+  int64_t Expand = F.num("expand", 2);
+  int64_t HeadDim = F.num("head_dim", 64);
+  int64_t Groups = F.num("n_groups", 1);
+  if (!F.failed()) {
+    Optional<int64_t> Heads = F.optNum("num_heads");
+    int64_t Inner, HeadsTimesDim;
+    if (__builtin_mul_overflow(Expand, Hidden, &Inner) || Inner % HeadDim != 0 ||
+        (Heads && (__builtin_mul_overflow(*Heads, HeadDim, &HeadsTimesDim) ||
+                   HeadsTimesDim != Inner)))
+      F.cannot("num_heads", "mamba2", "it is expand * hidden_size / head_dim");
+  }
+  requireFalse(F, "use_bias", "mamba2");
+  if (!F.flag("use_conv_bias", true))
+    F.cannot("use_conv_bias", "mamba2");
+  if (!F.flag("rmsnorm", true))
+    F.cannot("rmsnorm", "mamba2", "its mixer has the gated RMSNorm");
+  bool Tie = F.flag("tie_word_embeddings", true);
+  readCommon(F, E);
+  if (F.failed())
+    return;
+  E.arg("vocab", Vocab);
+  E.arg("hidden", Hidden);
+  E.arg("layers", Layers);
+  if (State != 128)
+    E.arg("d_state", State);
+  if (Conv != 4)
+    E.arg("d_conv", Conv);
+  if (Expand != 2)
+    E.arg("expand", Expand);
+  if (HeadDim != 64)
+    E.arg("head_dim", HeadDim);
+  if (Groups != 1)
+    E.arg("ngroups", Groups);
+  if (!Tie)
+    E.arg("tie_embeddings", false);
+}
+
+/// The reference implementation's own config.json (state-spaces/mamba: d_model, n_layer,
+/// ssm_cfg), whose vocabulary is padded to pad_vocab_size_multiple.
+void mapMambaSSM(Fields &F, Emission &E, std::string &Error) {
+  int64_t Hidden = F.num("d_model");
+  int64_t Layers = F.num("n_layer", llvm::None, 1, MaxImportLayers);
+  int64_t Vocab = F.num("vocab_size");
+  int64_t Pad = F.num("pad_vocab_size_multiple", 8, 1, 1 << 20);
+  bool Tie = F.flag("tie_embeddings", true);
+  if (!F.flag("rms_norm", true))
+    F.cannot("rms_norm", "mamba", "its norms are RMSNorm");
+  if (const json::Value *A = F.raw("attn_layer_idx")) {
+    const json::Array *Arr = A->getAsArray();
+    if (!Arr || !Arr->empty())
+      F.cannot("attn_layer_idx", "mamba", "attention layers");
+  }
+  std::string Layer = "Mamba1";
+  int64_t State = 0, Conv = 4, Expand = 2, HeadDim = 64, Groups = 1;
+  if (const json::Value *C = F.raw("ssm_cfg")) {
+    const json::Object *O = C->getAsObject();
+    if (!O) {
+      F.fail("field `ssm_cfg` = " + show(*C) + " is not an object");
+    } else if (!F.failed()) {
+      Fields S(*O, F.file() + ": ssm_cfg", Error);
+      if (Optional<std::string> L = S.str("layer"))
+        Layer = *L;
+      if (Layer != "Mamba1" && Layer != "Mamba2")
+        S.cannot("layer", "mamba");
+      State = S.num("d_state", Layer == "Mamba2" ? 128 : 16);
+      Conv = S.num("d_conv", 4);
+      Expand = S.num("expand", 2);
+      HeadDim = S.num("headdim", 64);
+      Groups = S.num("ngroups", 1);
+      if (Optional<int64_t> R = S.optNum("dt_rank"); R && *R != (Hidden + 15) / 16)
+        S.cannot("dt_rank", "mamba", "it is ceil(d_model / 16)");
+      requireFalse(S, "bias", "mamba");
+      if (!S.flag("conv_bias", true))
+        S.cannot("conv_bias", "mamba");
+    }
+  }
+  if (F.failed())
+    return;
+  if (!State)
+    State = 16;
+  if (Vocab % Pad)
+    Vocab += Pad - Vocab % Pad;
+  if (Vocab > MaxImportDim) {
+    F.fail("the padded vocabulary is too large");
+    return;
+  }
+  const bool Two = Layer == "Mamba2";
+  E.Block = Two ? "mamba2" : "mamba";
+  E.Family = Two ? "Mamba-2" : "Mamba";
+  E.arg("vocab", Vocab);
+  E.arg("hidden", Hidden);
+  E.arg("layers", Layers);
+  if (State != (Two ? 128 : 16))
+    E.arg("d_state", State);
+  if (Conv != 4)
+    E.arg("d_conv", Conv);
+  if (Expand != 2)
+    E.arg("expand", Expand);
+  if (Two && HeadDim != 64)
+    E.arg("head_dim", HeadDim);
+  if (Two && Groups != 1)
+    E.arg("ngroups", Groups);
+  if (!Tie)
+    E.arg("tie_embeddings", false);
+  E.Notes.push_back("The reference implementation's config: vocab_size padded to a multiple of " +
+                    std::to_string(Pad) + " (pad_vocab_size_multiple).");
+}
+
+/// Falcon (and the older RefinedWeb configs): the stdlib's `parallel_decoder`.
+void mapFalcon(Fields &F, Emission &E) {
+  E.Block = "parallel_decoder";
+  int64_t Vocab = F.num("vocab_size");
+  if (F.flag("new_decoder_architecture", false))
+    F.cannot("new_decoder_architecture", "parallel_decoder",
+             "two layer norms per layer and grouped KV heads");
+  if (!F.flag("parallel_attn", true))
+    F.cannot("parallel_attn", "parallel_decoder");
+  requireFalse(F, "apply_residual_connection_post_layernorm", "parallel_decoder");
+  int64_t Hidden = F.num({"hidden_size", "n_embed"});
+  int64_t Heads = F.num({"num_attention_heads", "n_head"});
+  int64_t Layers = F.num({"num_hidden_layers", "n_layer"}, llvm::None, 1, MaxImportLayers);
+  bool MQA = F.flag("multi_query", true);
+  int64_t KV = MQA ? 1 : Heads;
+  if (!F.failed() && Hidden % Heads != 0)
+    F.fail("field `hidden_size` = " + std::to_string(Hidden) +
+           " is not a multiple of the number of attention heads (" + std::to_string(Heads) + ")");
+  int64_t Ffn = F.num("ffn_hidden_size", 4 * Hidden);
+  bool Bias = F.flag("bias", false);
+  bool Tie = F.flag("tie_word_embeddings", true);
+  readCommon(F, E);
+  if (F.failed())
+    return;
+  E.arg("vocab", Vocab);
+  E.arg("hidden", Hidden);
+  E.arg("layers", Layers);
+  E.arg("heads", Heads);
+  E.arg("kv_heads", KV);
+  if (Ffn != 4 * Hidden)
+    E.arg("ffn", Ffn);
+  if (Bias)
+    E.arg("bias", true);
+  if (Tie)
+    E.arg("tie_embeddings", true);
+}
+
+/// model_type for a config that names only its `architectures`.
+StringRef typeOfArchitecture(StringRef A) {
+  static const std::pair<const char *, const char *> Table[] = {
+      {"LlamaForCausalLM", "llama"},         {"MistralForCausalLM", "mistral"},
+      {"MixtralForCausalLM", "mixtral"},     {"Qwen2ForCausalLM", "qwen2"},
+      {"Qwen2MoeForCausalLM", "qwen2_moe"},  {"Qwen3ForCausalLM", "qwen3"},
+      {"Qwen3MoeForCausalLM", "qwen3_moe"},  {"GemmaForCausalLM", "gemma"},
+      {"Gemma2ForCausalLM", "gemma2"},       {"Gemma3ForCausalLM", "gemma3_text"},
+      {"Phi3ForCausalLM", "phi3"},           {"DeepseekV2ForCausalLM", "deepseek_v2"},
+      {"DeepseekV3ForCausalLM", "deepseek_v3"}, {"GPT2LMHeadModel", "gpt2"},
+      {"GPT2Model", "gpt2"},                 {"BertModel", "bert"},
+      {"BertForMaskedLM", "bert"},           {"BertForPreTraining", "bert"},
+      {"MambaForCausalLM", "mamba"},         {"Mamba2ForCausalLM", "mamba2"},
+      {"FalconForCausalLM", "falcon"},       {"RWForCausalLM", "falcon"}};
+  for (auto &[Arch, Type] : Table)
+    if (A == Arch)
+      return Type;
+  return "";
+}
+
+const char *const KnownTypes =
+    "llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gemma, gemma2, gemma3_text, "
+    "phi3, deepseek_v2, deepseek_v3, gpt2, bert, mamba, mamba2, falcon";
+
+const char *familyOf(StringRef T) {
+  static const std::pair<const char *, const char *> Table[] = {
+      {"llama", "Llama"},         {"mistral", "Mistral"},      {"mixtral", "Mixtral"},
+      {"qwen2", "Qwen2"},         {"qwen2_moe", "Qwen2-MoE"},  {"qwen3", "Qwen3"},
+      {"qwen3_moe", "Qwen3-MoE"}, {"gemma", "Gemma"},          {"gemma2", "Gemma 2"},
+      {"gemma3_text", "Gemma 3"}, {"phi3", "Phi-3"},           {"deepseek_v2", "DeepSeek-V2"},
+      {"deepseek_v3", "DeepSeek-V3"}, {"gpt2", "GPT-2"},       {"bert", "BERT"},
+      {"mamba", "Mamba"},         {"mamba2", "Mamba-2"},       {"falcon", "Falcon"}};
+  for (auto &[Type, Family] : Table)
+    if (T == Type)
+      return Family;
+  return "";
+}
+
+bool isIdentifier(StringRef S) {
+  if (S.empty() || S.size() > 128 || !(llvm::isAlpha(S[0]) || S[0] == '_'))
+    return false;
+  return llvm::all_of(S, [](char C) { return llvm::isAlnum(C) || C == '_'; });
+}
+
+bool isKeyword(StringRef S) {
+  static const char *const Words[] = {
+      "block",     "class",   "else",     "enum",    "expect",   "false",  "for",
+      "hardware",  "if",      "import",   "in",      "measured", "model",  "pipeline",
+      "precision", "primitive", "repeat", "runtime", "scenario", "source", "true",
+      "with",      "within"};
+  return llvm::is_contained(Words, S);
+}
+
+/// A model name from `_name_or_path`, or the config's directory or file name: letters, digits
+/// and `_`, starting with a capital (the stdlib's blocks are lower-case).
+std::string deriveName(const json::Object &Root, StringRef ConfigPath) {
+  std::string From;
+  if (const json::Value *V = Root.get("_name_or_path"))
+    if (Optional<StringRef> S = V->getAsString())
+      From = llvm::sys::path::filename(S->rtrim("/")).str();
+  if (From.empty()) {
+    StringRef Stem = llvm::sys::path::stem(ConfigPath);
+    if (Stem == "config") {
+      llvm::SmallString<256> Abs(ConfigPath);
+      llvm::sys::fs::make_absolute(Abs);
+      From = llvm::sys::path::filename(llvm::sys::path::parent_path(Abs)).str();
+    } else {
+      From = Stem.str();
+    }
+  }
+  std::string Name;
+  for (char C : From) {
+    bool Keep = llvm::isAlnum(C);
+    if (Keep)
+      Name += C;
+    else if (!Name.empty() && Name.back() != '_')
+      Name += '_';
+    if (Name.size() >= 100)
+      break;
+  }
+  while (!Name.empty() && Name.back() == '_')
+    Name.pop_back();
+  if (Name.empty())
+    Name = "Imported";
+  if (llvm::isDigit(Name[0]))
+    Name = "M_" + Name;
+  Name[0] = llvm::toUpper(Name[0]);
+  return Name;
+}
+
+/// Bytes per parameter of a dtype, by its short name or the config's torch_dtype.
+int bytesOf(StringRef D) {
+  if (D == "bf16" || D == "bfloat16" || D == "f16" || D == "float16")
+    return 2;
+  if (D == "f32" || D == "float32")
+    return 4;
+  if (D == "fp8" || D == "float8_e4m3fn" || D == "float8_e5m2")
+    return 1;
+  return 0;
+}
+
+/// `expect params == N;` from the index's metadata.total_size.
+bool indexParams(const HFImportOptions &Opts, Fields &Config, const Emission &E, int64_t &Params,
+                 std::string &Dtype, std::string &Error) {
+  if (Config.raw("quantization_config")) {
+    Config.fail("the checkpoint is quantized (`quantization_config`): its total_size mixes "
+                "quantized weights and their scales, so it gives no parameter count; drop "
+                "--index");
+    return false;
+  }
+  if (E.MTPLayers) {
+    Config.fail("the checkpoint holds " + std::to_string(E.MTPLayers) +
+                " multi-token-prediction layer(s) (`num_nextn_predict_layers`) that the model "
+                "leaves out, so total_size does not give its parameter count; drop --index");
+    return false;
+  }
+  Dtype = Opts.DType;
+  if (Dtype.empty()) {
+    Optional<std::string> T = Config.str("torch_dtype");
+    if (!T && !Config.failed())
+      T = Config.str("dtype");
+    if (Config.failed())
+      return false;
+    if (!T) {
+      Config.fail("no `torch_dtype` to divide the index's total_size by; give --dtype=");
+      return false;
+    }
+    if (!bytesOf(*T)) {
+      Config.fail("field `torch_dtype` = \"" + printable(*T) +
+                  "\" is not bfloat16, float16, float32 or float8_e4m3fn; give --dtype=");
+      return false;
+    }
+    Dtype = *T;
+  }
+  json::Value Index(nullptr);
+  if (!loadJSON(Opts.Index, MaxIndexBytes, Index, Error))
+    return false;
+  const std::string Name = printable(Opts.Index);
+  const json::Object *Meta = Index.getAsObject()->getObject("metadata");
+  if (!Meta) {
+    Error = Name + ": required object `metadata` is missing";
+    return false;
+  }
+  Fields M(*Meta, Name + ": metadata", Error);
+  int64_t Total = M.num("total_size", llvm::None, 1, INT64_MAX - 1);
+  if (M.failed())
+    return false;
+  int Bytes = bytesOf(Dtype);
+  if (Total % Bytes) {
+    Error = Name + ": metadata.total_size = " + std::to_string(Total) +
+            " is not a multiple of " + std::to_string(Bytes) + " bytes per " + Dtype +
+            " parameter: the checkpoint mixes dtypes (some tensors are stored wider or "
+            "narrower than " +
+            Dtype + ") or the dtype is wrong; give --dtype= or drop --index";
+    return false;
+  }
+  Params = Total / Bytes;
+  return true;
+}
+
+} // namespace
+
+bool zoo::importHFConfig(const HFImportOptions &Opts, std::string &Text, std::string &Error) {
+  const std::string File = printable(Opts.Config);
+  if (!Opts.Name.empty() && (!isIdentifier(Opts.Name) || isKeyword(Opts.Name))) {
+    Error = "--name: '" + printable(Opts.Name) +
+            "' is not a model name (letters, digits and `_`, not starting with a digit, at "
+            "most 128, not a keyword)";
+    return false;
+  }
+  if (llvm::any_of(Opts.Source, [](char C) {
+        return C == '"' || C == '\\' || static_cast<unsigned char>(C) < 0x20 || C == 0x7f;
+      }) ||
+      Opts.Source.size() > 2000) {
+    Error = "--source: a source may not hold quotes, backslashes or control characters, and is "
+            "at most 2000 bytes";
+    return false;
+  }
+  if (!Opts.DType.empty() && Opts.DType != "bf16" && Opts.DType != "f16" &&
+      Opts.DType != "f32" && Opts.DType != "fp8") {
+    Error = "--dtype: '" + printable(Opts.DType) + "' is not bf16, f16, f32 or fp8";
+    return false;
+  }
+  if (!Opts.DType.empty() && Opts.Index.empty()) {
+    Error = "--dtype needs --index";
+    return false;
+  }
+  json::Value Root(nullptr);
+  if (!loadJSON(Opts.Config, MaxConfigBytes, Root, Error))
+    return false;
+  const json::Object &Obj = *Root.getAsObject();
+  Fields F(Obj, File, Error);
+
+  std::string Type;
+  std::string Archs;
+  if (const json::Value *A = F.raw("architectures")) {
+    const json::Array *Arr = A->getAsArray();
+    if (!Arr || llvm::any_of(*Arr, [](const json::Value &V) { return !V.getAsString(); })) {
+      F.fail("field `architectures` = " + show(*A) + " is not an array of strings");
+      return false;
+    }
+    for (const json::Value &V : *Arr)
+      Archs += (Archs.empty() ? "" : ", ") + printable(*V.getAsString());
+  }
+  if (Optional<std::string> T = F.str("model_type"))
+    Type = *T;
+  else if (F.failed())
+    return false;
+  else if (const json::Value *A = F.raw("architectures"); A && !A->getAsArray()->empty())
+    Type = typeOfArchitecture(*(*A->getAsArray())[0].getAsString()).str();
+  // The reference Mamba implementation's config has neither.
+  const bool MambaSSM = Type.empty() && F.has("d_model") && F.has("n_layer") && F.has("ssm_cfg");
+  if (Type.empty() && !MambaSSM) {
+    if (const json::Value *A = F.raw("architectures"))
+      F.fail("field `architectures` = " + show(*A) +
+             " names no architecture this importer maps, and `model_type` is missing");
+    else
+      F.fail("required field `model_type` is missing");
+    return false;
+  }
+  if (Type == "RefinedWeb" || Type == "RefinedWebModel")
+    Type = "falcon";
+  if (Type == "mistral" && F.has("num_local_experts"))
+    Type = "mixtral";
+
+  Emission E;
+  Decoder D;
+  E.Family = familyOf(Type);
+  if (MambaSSM)
+    mapMambaSSM(F, E, Error);
+  else if (Type == "llama" || Type == "mistral" || Type == "qwen2" || Type == "phi3" ||
+           Type == "gemma")
+    mapLlama(F, E, Type);
+  else if (Type == "qwen3" || Type == "qwen3_moe" || Type == "qwen2_moe")
+    mapQwenLocal(F, E, Type, D);
+  else if (Type == "gemma2")
+    mapGemma2(F, E);
+  else if (Type == "gemma3_text")
+    mapGemma3(F, E, D);
+  else if (Type == "mixtral")
+    mapMixtral(F, E);
+  else if (Type == "deepseek_v2" || Type == "deepseek_v3")
+    mapDeepSeek(F, E, D);
+  else if (Type == "gpt2")
+    mapGPT2(F, E);
+  else if (Type == "bert")
+    mapBERT(F, E);
+  else if (Type == "mamba")
+    mapMamba(F, E);
+  else if (Type == "mamba2")
+    mapMamba2(F, E);
+  else if (Type == "falcon")
+    mapFalcon(F, E);
+  else if (Type == "gemma3")
+    F.cannot("vision_config", "gemma3", "the stdlib has no SigLIP vision tower; import the text "
+             "model (model_type `gemma3_text`)");
+  else if (Type == "t5")
+    F.fail("field `model_type` = \"t5\" cannot be expressed with the stdlib's blocks (T5's "
+           "relative-position buckets, bias-free layer norms and shared encoder-decoder "
+           "embedding are in none; `moe_seq2seq` is GShard's)");
+  else
+    F.fail("field `model_type` = \"" + printable(Type).substr(0, 40) +
+           "\" is not a family this importer maps (" + KnownTypes + ")");
+  if (F.failed())
+    return false;
+
+  std::string Name = Opts.Name.empty() ? deriveName(Obj, Opts.Config) : Opts.Name;
+  if (isKeyword(Name))
+    Name += "_model";
+  if (E.Block.empty()) {
+    E.Block = Name + "_arch";
+    if (D.Vocab == 0 || D.H.Heads == 0) { // filled by the family's mapper
+      Error = File + ": internal: no architecture";
+      return false;
+    }
+    if (D.Hidden == 0)
+      D.Hidden = D.H.Hidden;
+    E.LocalBlock = D.text(E.Block);
+  }
+
+  int64_t Params = 0;
+  std::string Dtype;
+  if (!Opts.Index.empty() && !indexParams(Opts, F, E, Params, Dtype, Error))
+    return false;
+
+  std::string S;
+  llvm::raw_string_ostream OS(S);
+  OS << "// Imported by `zooc import-hf` from " << File << " (model_type `"
+     << (MambaSSM ? "mamba_ssm" : printable(Type)) << "`"
+     << (Archs.empty() ? "" : ", " + Archs) << ").\n";
+  if (!Opts.Index.empty())
+    OS << "// Parameter count: metadata.total_size of " << printable(Opts.Index) << " / "
+       << bytesOf(Dtype) << " bytes per " << Dtype << " parameter.\n";
+  for (const std::string &N : E.Notes) { // wrapped at 98 columns
+    std::string Line = "//";
+    for (StringRef Rest = N; !Rest.empty();) {
+      auto [Word, Tail] = Rest.split(' ');
+      if (Line.size() > 2 && Line.size() + 1 + Word.size() > 98) {
+        OS << Line << "\n";
+        Line = "//";
+      }
+      Line += " " + Word.str();
+      Rest = Tail;
+    }
+    OS << Line << "\n";
+  }
+  if (!E.LocalBlock.empty())
+    OS << E.LocalBlock;
+  std::string Head = "model " + Name + " = " + E.Block + "(";
+  OS << Head;
+  size_t Col = Head.size();
+  const std::string Indent(std::min<size_t>(Head.size(), 40), ' ');
+  if (Head.size() > 40)
+    Col = 100; // a very long name: the arguments start on the next line
+  for (size_t I = 0; I < E.Args.size(); ++I) {
+    std::string A = E.Args[I].first + ": " + E.Args[I].second;
+    A += I + 1 < E.Args.size() ? "," : ")";
+    if (I && Col + 1 + A.size() > 98) {
+      OS << "\n" << Indent;
+      Col = Indent.size();
+    } else if (I) {
+      OS << " ";
+      ++Col;
+    }
+    OS << A;
+    Col += A.size();
+  }
+  if (E.Args.empty())
+    OS << ")";
+  OS << " {\n";
+  if (!E.Family.empty())
+    OS << "  family = \"" << E.Family << "\";\n";
+  if (E.Context)
+    OS << "  context = " << *E.Context << " tokens;\n";
+  if (!Opts.Source.empty())
+    OS << "  source \"" << Opts.Source << "\";\n";
+  if (!Opts.Index.empty())
+    OS << "  expect params == " << grouped(Params) << ";\n";
+  OS << "}\n";
+  OS.flush();
+  Text = std::move(S);
+  return true;
+}
+
+int zoo::runImportHF(llvm::ArrayRef<const char *> Args, llvm::raw_ostream &Err,
+                     llvm::function_ref<bool(StringRef, StringRef)> Write) {
+  auto Usage = [&](const std::string &Msg) {
+    Err << "zooc: error: import-hf: " << Msg << "\n";
+    return 1;
+  };
+  HFImportOptions O;
+  std::string Output = "-";
+  std::vector<std::string> Positional;
+  for (size_t I = 0; I < Args.size(); ++I) {
+    StringRef A = Args[I];
+    auto Value = [&](StringRef Flag, std::string &To) {
+      if (!A.startswith(Flag) || A.size() == Flag.size() || A[Flag.size()] != '=')
+        return false;
+      To = A.drop_front(Flag.size() + 1).str();
+      return true;
+    };
+    if (A == "-h" || A == "--help" || A == "-help") {
+      llvm::outs()
+          << "USAGE: zooc import-hf CONFIG.json [--index=model.safetensors.index.json]\n"
+             "                       [--dtype=bf16|f16|f32|fp8] [--name=NAME] [--source=URL]\n"
+             "                       [-o FILE|-]\n\n"
+             "  Writes a .zoo model declaration from a Hugging Face config.json. With --index,\n"
+             "  metadata.total_size / bytes per parameter gives `expect params == N;`.\n"
+             "  See docs/import.md.\n";
+      return 0;
+    }
+    if (A == "-o") {
+      if (++I == Args.size())
+        return Usage("-o needs a file name");
+      Output = Args[I];
+    } else if (A.startswith("-o") && !A.startswith("--")) {
+      Output = A.drop_front(2).str();
+      if (!Output.empty() && Output[0] == '=')
+        Output.erase(0, 1);
+    } else if (Value("--index", O.Index) || Value("--name", O.Name) ||
+               Value("--source", O.Source) || Value("--dtype", O.DType)) {
+      if (A.endswith("="))
+        return Usage("'" + printable(A) + "' needs a value");
+    } else if (A.startswith("-") && A != "-") {
+      return Usage("unknown option '" + printable(A) +
+                   "' (--index=, --dtype=, --name=, --source=, -o)");
+    } else {
+      Positional.push_back(A.str());
+    }
+  }
+  if (Positional.size() != 1)
+    return Usage(Positional.empty() ? "no config.json given"
+                                    : "one config.json at a time (" +
+                                          std::to_string(Positional.size()) + " given)");
+  if (Output.empty())
+    return Usage("-o needs a file name");
+  O.Config = Positional[0];
+  std::string Text, Error;
+  if (!importHFConfig(O, Text, Error))
+    return Usage(Error);
+  return Write(Output, Text) ? 0 : 1;
+}

@@ -1,0 +1,89 @@
+"""Writes the error-case configs of import-errors.test into the directory given (sys.argv[1]).
+
+Each is a small edit of a real config (llama3-8b.json, next to this file) or a hostile input:
+wrong types, huge and negative numbers, deep nesting, bad JSON, bad UTF-8, a file over the
+size limit.
+"""
+import json
+import os
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+base = json.load(open(os.path.join(here, "llama3-8b.json")))
+
+
+def write(name, obj):
+    with open(os.path.join(out, name), "w") as f:
+        json.dump(obj, f, indent=2)
+
+
+def edit(name, **fields):
+    c = dict(base)
+    for k, v in fields.items():
+        if v is Ellipsis:
+            c.pop(k, None)
+        else:
+            c[k] = v
+    write(name, c)
+
+
+def text(name, data, mode="w"):
+    with open(os.path.join(out, name), mode) as f:
+        f.write(data)
+
+
+edit("unknown-type.json", model_type="xyz")
+edit("t5.json", model_type="t5")
+edit("gemma3-vision.json", model_type="gemma3", vision_config={"hidden_size": 1152})
+edit("attention-bias.json", attention_bias=True)
+edit("missing-hidden.json", hidden_size=Ellipsis)
+edit("no-type.json", model_type=Ellipsis, architectures=["FooForCausalLM"])
+edit("no-type-arch.json", model_type=Ellipsis)  # LlamaForCausalLM: found by architectures
+edit("string-hidden.json", hidden_size="4096")
+edit("bool-string.json", tie_word_embeddings="yes")
+edit("arch-not-array.json", architectures="LlamaForCausalLM")
+edit("huge-double.json", vocab_size=1e300)
+edit("huge-int.json", intermediate_size=10**30)
+edit("past-limit.json", intermediate_size=2**40 + 1)
+edit("at-limit-layers.json", num_hidden_layers=100000)
+edit("past-limit-layers.json", num_hidden_layers=100001)
+edit("negative.json", num_attention_heads=-32)
+edit("zero-layers.json", num_hidden_layers=0)
+edit("fraction.json", hidden_size=4096.5)
+edit("whole-double.json", hidden_size=4096.0)
+edit("kv-not-dividing.json", num_key_value_heads=5)
+edit("head-dim-not-dividing.json", hidden_size=4100)
+edit("object-field.json", vocab_size={"a": 1})
+edit("quantized.json", quantization_config={"quant_method": "fp8"})
+edit("no-dtype.json", torch_dtype=Ellipsis)
+edit("odd-dtype.json", torch_dtype="int4")
+write("gpt2-untied.json", {"model_type": "gpt2", "vocab_size": 50257, "n_positions": 1024,
+                           "n_embd": 768, "n_layer": 12, "n_head": 12,
+                           "tie_word_embeddings": False})
+write("falcon-40b.json", {"model_type": "falcon", "vocab_size": 65024, "hidden_size": 8192,
+                          "num_attention_heads": 128, "num_kv_heads": 8,
+                          "num_hidden_layers": 60, "new_decoder_architecture": True,
+                          "parallel_attn": True})
+write("root-array.json", [1, 2, 3])
+text("bad-comma.json", '{\n  "model_type": "llama",\n  "hidden_size": 4096\n  "vocab_size": 1\n}\n')
+text("empty.json", "")
+text("truncated.json", '{"model_type": "llama", "hidden_size": 40')
+text("bad-utf8.json", b'{"model_type": "\xff\xfe"}', "wb")
+text("deep.json", "[" * 100000 + "]" * 100000)
+text("deep-objects.json", '{"a":' * 65 + "1" + "}" * 65)
+text("deep-ok.json", '{"model_type": "llama", "x": ' + "[" * 63 + "]" * 63 + "}")
+text("big.json", '{"model_type": "llama", "pad": "' + "x" * (4 * 1024 * 1024) + '"}')
+text("many-keys.json", "{" + ",".join('"k%d": %d' % (i, i) for i in range(50000)) + "}")
+
+mtp = json.load(open(os.path.join(here, "deepseek-v3.json")))
+del mtp["quantization_config"]
+write("deepseek-mtp.json", mtp)
+
+index = {"metadata": {"total_size": 16060522497}, "weight_map": {}}
+write("odd.index.json", index)
+write("no-metadata.index.json", {"weight_map": {}})
+write("string-size.index.json", {"metadata": {"total_size": "16060522496"}})
+write("huge-size.index.json", {"metadata": {"total_size": 2**64}})
+write("f32.index.json", {"metadata": {"total_size": 32121044992}})
