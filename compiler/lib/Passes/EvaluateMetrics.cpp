@@ -30,6 +30,9 @@ public:
       R->Evaluated.clear();
       if (!R->Root || !A.Weights || !A.KV)
         continue;
+      // Exactly the results below (every metric but weight_bytes, then one per precision):
+      // growing the vector would hold up to twice that per model.
+      R->Evaluated.reserve(NumMetrics - 1 + M.Precisions.size());
       for (int K = 0; K < NumMetrics; ++K) {
         auto Kind = static_cast<MetricKind>(K);
         if (Kind == MetricKind::weight_bytes)
