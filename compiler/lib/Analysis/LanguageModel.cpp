@@ -34,15 +34,16 @@
 #include "zoo/Analysis/Collectives.h"
 #include <algorithm>
 #include <cmath>
-#include <optional>
+#include <new>
 
 using namespace zoo;
 
 namespace {
 constexpr int slot(Slot K) { return static_cast<int>(K); }
 
-/// sum over integers c in [Lo, Hi] of max(P0 + P1 c, Q0 + Q1 c).
-double sumMax(double Lo, double Hi, double P0, double P1, double Q0, double Q1) {
+/// sum over integers c in [Lo, Hi] of max(P0 + P1 c, Q0 + Q1 c), with X = (Q0 - P0) / (P1 - Q1)
+/// where P1 != Q1 (made once per batch).
+double sumMax(double Lo, double Hi, double P0, double P1, double Q0, double Q1, double X) {
   auto Sum = [](double L, double H, double A, double B) {
     if (H < L)
       return 0.0;
@@ -54,7 +55,6 @@ double sumMax(double Lo, double Hi, double P0, double P1, double Q0, double Q1) 
   if (P1 == Q1)
     return Sum(Lo, Hi, std::max(P0, Q0), P1);
   // P wins where c > X when P1 > Q1, and where c < X otherwise.
-  double X = (Q0 - P0) / (P1 - Q1);
   double Split = std::clamp(std::floor(X), Lo - 1, Hi);
   bool PLow = P1 < Q1;
   return Sum(Lo, Split, PLow ? P0 : Q0, PLow ? P1 : Q1) +
@@ -71,6 +71,32 @@ struct CompensatedSum {
     Sum = S;
   }
   double value() const { return Sum + Carry; }
+};
+
+/// A T made only where needed. Unlike std::optional, whose storage the compiler clears on the way
+/// in (hundreds of bytes for BatchTerms, on every point), nothing is written until make().
+template <typename T> class Lazy {
+  union {
+    T Value;
+  };
+  bool Made = false;
+
+public:
+  Lazy() {}
+  Lazy(const Lazy &) = delete;
+  Lazy &operator=(const Lazy &) = delete;
+  ~Lazy() {
+    if (Made)
+      Value.~T();
+  }
+  T &make(T &&V) {
+    if (Made)
+      Value = std::move(V);
+    else
+      new (&Value) T(std::move(V));
+    Made = true;
+    return Value;
+  }
 };
 
 /// Whether `A op B` for __int128 overflowed; accumulates into `Overflow`.
@@ -207,6 +233,19 @@ double PreparedLM::attentionMacs(double C) const {
   for (const Kind &K : Kinds)
     M += K.MacsCoef * (K.WindowI > 0 ? std::min(C, K.Window) : C);
   return M;
+}
+
+/// attentionMacs(C) and kvBytes(C) in one pass over the kinds (each the same sum, in the same
+/// order, as those give).
+void PreparedLM::attentionAndCache(double C, double &Macs, double &Bytes) const {
+  double M = 0, V = StateValues;
+  for (const Kind &K : Kinds) {
+    const double Seen = K.WindowI > 0 ? std::min(C, K.Window) : C;
+    M += K.MacsCoef * Seen;
+    V += K.KVValues * Seen;
+  }
+  Macs = M;
+  Bytes = V * KVBits / 8;
 }
 
 double PreparedLM::expertPow(const Expert &E, double Tokens) const {
@@ -420,13 +459,16 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash) cons
         K1 += Kv;
       }
     }
+    BatchTerms::Lines L;
     if (Ideal)
-      B.Stage.push_back({(W.LinearFlops + W.ExpertFlops + F0) / X->Peak, F1 / X->Peak,
-                         (W.WeightBytes + W.ExpertWeightBytes) / Bw + K0 / X->Bandwidth,
-                         K1 / X->Bandwidth});
+      L = {(W.LinearFlops + W.ExpertFlops + F0) / X->Peak, F1 / X->Peak,
+           (W.WeightBytes + W.ExpertWeightBytes) / Bw + K0 / X->Bandwidth, K1 / X->Bandwidth};
     else
-      B.Stage.push_back({F0 / RateAttention, F1 / RateAttention, K0 / BandwidthAttention,
-                         K1 / BandwidthAttention});
+      L = {F0 / RateAttention, F1 / RateAttention, K0 / BandwidthAttention,
+           K1 / BandwidthAttention};
+    if (L.P1 != L.Q1)
+      L.Cross = (L.Q0 - L.P0) / (L.P1 - L.Q1);
+    B.Stage.push_back(L);
   }
   return B;
 }
@@ -434,8 +476,10 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash) cons
 PhaseCost PreparedLM::step(const BatchTerms &B, double C) const {
   PhaseCost P;
   const Work &W = B.Base;
-  const double Attention = 2 * B.Batch * attentionMacs(C);
-  const double KV = B.Batch * kvBytes(C);
+  double Macs, PerSeq;
+  attentionAndCache(C, Macs, PerSeq);
+  const double Attention = 2 * B.Batch * Macs;
+  const double KV = B.Batch * PerSeq;
   P.Flops = W.LinearFlops + Attention + W.ExpertFlops;
   P.Bytes = W.WeightBytes + KV + W.ExpertWeightBytes;
   P.CommBandwidth = B.CommBandwidth;
@@ -472,8 +516,10 @@ PhaseCost PreparedLM::step(const BatchTerms &B, double C) const {
 
 double PreparedLM::stepTime(const BatchTerms &B, double C) const {
   const Work &W = B.Base;
-  const double Attention = 2 * B.Batch * attentionMacs(C);
-  const double KV = B.Batch * kvBytes(C);
+  double Macs, PerSeq;
+  attentionAndCache(C, Macs, PerSeq);
+  const double Attention = 2 * B.Batch * Macs;
+  const double KV = B.Batch * PerSeq;
   if (Ideal) {
     const double Cp = (W.LinearFlops + Attention + W.ExpertFlops) / X->Peak;
     return std::max(Cp, B.WeightTime + KV / X->Bandwidth) + B.Comm;
@@ -495,9 +541,9 @@ double PreparedLM::decodeSum(const BatchTerms &B, double Prompt, double Output) 
   for (;;) {
     const bool Cut = Stage < Windows.size() && Windows[Stage] < Hi;
     const double To = Cut ? Windows[Stage] : Hi;
-    const std::array<double, 4> &L = B.Stage[Stage];
+    const BatchTerms::Lines &L = B.Stage[Stage];
     const double Steps = To - From + 1;
-    Total += Steps * B.FixedTime + sumMax(From, To, L[0], L[1], L[2], L[3]);
+    Total += Steps * B.FixedTime + sumMax(From, To, L.P0, L.P1, L.Q0, L.Q1, L.Cross);
     if (!Cut)
       return Total;
     From = To + 1;
@@ -575,7 +621,6 @@ LMFigures PreparedLM::evaluateStepByStep(const LMPoint &P) const {
 }
 
 LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep) const {
-  LMFigures F;
   const Machine &M = *X;
   const double Batch = static_cast<double>(P.Batch);
   const double Prompt = static_cast<double>(P.Prompt), Output = static_cast<double>(P.Output);
@@ -626,23 +671,22 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep)
   const double Steps = std::max(Output - 1, 0.0);
   const double FirstC = Prompt + 1, LastC = Prompt + std::max(Steps, 1.0);
   const double MidC = Prompt + std::max(std::floor(Output / 2), 1.0);
-  std::optional<BatchTerms> OwnBatch;
+  Lazy<BatchTerms> OwnBatch;
   const BatchTerms *BT = R.Batch[FromFlash];
   double DecodeSum, FirstTime, LastTime;
+  PhaseCost Mid;
   if (StepByStep) {
     DecodeSum = decodeSumStepByStep(Batch, FromFlash, Prompt, Output);
     FirstTime = price(stepWork(Batch, FirstC), FromFlash).Time;
     LastTime = price(stepWork(Batch, LastC), FromFlash).Time;
-    F.Mid = price(stepWork(Batch, MidC), FromFlash);
+    Mid = price(stepWork(Batch, MidC), FromFlash);
   } else {
-    if (!BT || BT->Batch != Batch) {
-      OwnBatch.emplace(batchTerms(Batch, FromFlash));
-      BT = &*OwnBatch;
-    }
+    if (!BT || BT->Batch != Batch)
+      BT = &OwnBatch.make(batchTerms(Batch, FromFlash));
     DecodeSum = decodeSum(*BT, Prompt, Output);
-    F.Mid = step(*BT, MidC);
-    FirstTime = FirstC == MidC ? F.Mid.Time : stepTime(*BT, FirstC);
-    LastTime = LastC == MidC ? F.Mid.Time : stepTime(*BT, LastC);
+    Mid = step(*BT, MidC);
+    FirstTime = FirstC == MidC ? Mid.Time : stepTime(*BT, FirstC);
+    LastTime = LastC == MidC ? Mid.Time : stepTime(*BT, LastC);
   }
   const double DecodeMean = Steps > 0 ? DecodeSum / Steps : FirstTime;
 
@@ -695,54 +739,84 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep)
         Memo->FromFlash == FromFlash) {
       Time = Memo->Time;
     } else {
-      double Sum;
+      double Sum, PrefillTime;
       if (StepByStep) {
         Sum = decodeSumStepByStep(ServingBatch, FromFlash, Prompt, Output);
+        PrefillTime = price(prefillWork(ServingBatch, *PT), FromFlash).Time;
       } else {
+        // The serving batch's terms: the point's own where the batches agree, else the memo's,
+        // else made here. Terms at the same batch and placement are the same numbers.
         const BatchTerms *SB = R.Batch[FromFlash];
-        if (!SB || SB->Batch != ServingBatch) {
-          OwnBatch.emplace(batchTerms(ServingBatch, FromFlash));
-          SB = &*OwnBatch;
+        if (!SB || SB->Batch != ServingBatch || SB->FromFlash != FromFlash)
+          SB = BT;
+        if (SB->Batch != ServingBatch || SB->FromFlash != FromFlash) {
+          if (Memo) {
+            if (Memo->Terms.Batch != ServingBatch || Memo->Terms.FromFlash != FromFlash)
+              Memo->Terms = batchTerms(ServingBatch, FromFlash);
+            SB = &Memo->Terms;
+          } else {
+            SB = &OwnBatch.make(batchTerms(ServingBatch, FromFlash));
+          }
         }
         Sum = decodeSum(*SB, Prompt, Output);
+        // Its prefill: the point's own at the same batch, else the memo's, else priced here.
+        if (ServingBatch == Batch) {
+          PrefillTime = Prefill.Time;
+        } else if (Memo && Memo->PrefillBatch == ServingBatch && Memo->PrefillPrompt == P.Prompt &&
+                   Memo->PrefillFlash == FromFlash) {
+          PrefillTime = Memo->PrefillTime;
+        } else {
+          PrefillTime = price(prefillWork(ServingBatch, *PT), FromFlash).Time;
+          if (Memo) {
+            Memo->PrefillBatch = ServingBatch;
+            Memo->PrefillPrompt = P.Prompt;
+            Memo->PrefillFlash = FromFlash;
+            Memo->PrefillTime = PrefillTime;
+          }
+        }
       }
-      Time = price(prefillWork(ServingBatch, *PT), FromFlash).Time + Sum;
-      if (Memo)
-        *Memo = {ServingBatch, Prompt, Output, FromFlash, Time};
+      Time = PrefillTime + Sum;
+      if (Memo) {
+        Memo->Batch = ServingBatch;
+        Memo->Prompt = Prompt;
+        Memo->Output = Output;
+        Memo->FromFlash = FromFlash;
+        Memo->Time = Time;
+      }
     }
     ServingRate = ServingBatch * Output / Time;
   }
 
-  F.Prefill = Prefill;
-  F.FirstDecode = FirstTime;
-  F.LastDecode = LastTime;
-  F.DecodeSum = DecodeSum;
-  F.DecodeMean = DecodeMean;
-  F.Generation = Prefill.Time + DecodeSum;
-  F.WeightBytes = WeightBytes;
-  F.KVFull = KVFull;
-  F.Workspace = Workspace;
-  F.Needed = Needed;
-  F.MemoryPerDevice = Needed / N;
-  F.Free = Free;
-  F.FromFlash = FromFlash;
-  F.Fits = FromFlash || (Free >= 0 && KVFull <= Free);
-  F.MaxBatch = MaxBatch;
-  F.MaxContext = MaxContext;
-  F.Devices = Devices;
-  F.ServingBatch = ServingBatch;
-  F.ServingRate = ServingRate;
-  F.TokensPerS = 1 / DecodeMean;
-  F.AggregateTokensPerS = Batch / DecodeMean;
-  F.PrefillTokensPerS = Batch * Prompt / Prefill.Time;
-  F.PrefillIntensity = Prefill.Flops / Prefill.Bytes;
-  F.DecodeIntensity = F.Mid.Flops / F.Mid.Bytes;
-  F.RidgePoint = Ridge;
-  F.MfuPrefill = Prefill.Flops / Prefill.Time / M.Peak;
-  F.MbuDecode = F.Mid.Bytes / F.Mid.Time / (FromFlash ? M.FlashBandwidth : M.Bandwidth);
-  F.InterconnectTime = F.Mid.CommBandwidth + F.Mid.BySlot[slot(Slot::CollectiveLatency)];
-  F.OverheadTime = F.Mid.BySlot[slot(Slot::OpOverhead)];
-  if (M.Power > 0)
-    F.EnergyPerToken = PowerN * DecodeMean / Batch;
-  return F;
+  // Built in one expression: every field once, none cleared first.
+  return LMFigures{Prefill,
+                   Mid,
+                   FirstTime,
+                   LastTime,
+                   DecodeSum,
+                   DecodeMean,
+                   Prefill.Time + DecodeSum,
+                   WeightBytes,
+                   KVFull,
+                   Workspace,
+                   Needed,
+                   Needed / N,
+                   Free,
+                   FromFlash,
+                   FromFlash || (Free >= 0 && KVFull <= Free),
+                   MaxBatch,
+                   MaxContext,
+                   Devices,
+                   ServingBatch,
+                   ServingRate,
+                   1 / DecodeMean,
+                   Batch / DecodeMean,
+                   Batch * Prompt / Prefill.Time,
+                   Prefill.Flops / Prefill.Bytes,
+                   Mid.Flops / Mid.Bytes,
+                   Ridge,
+                   Prefill.Flops / Prefill.Time / M.Peak,
+                   Mid.Bytes / Mid.Time / (FromFlash ? M.FlashBandwidth : M.Bandwidth),
+                   Mid.CommBandwidth + Mid.BySlot[slot(Slot::CollectiveLatency)],
+                   Mid.BySlot[slot(Slot::OpOverhead)],
+                   M.Power > 0 ? PowerN * DecodeMean / Batch : 0.0};
 }

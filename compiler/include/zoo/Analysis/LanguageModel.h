@@ -34,7 +34,9 @@ constexpr double UnboundedCount = -1;
 
 /// Every figure of a language model's analysis at one point (docs/formulas.md). Counts are
 /// doubles: whole numbers, UnboundedCount, or (for the driver to report as an error) a value that
-/// is not finite or beyond 64 bits.
+/// is not finite or beyond 64 bits. PreparedLM makes one with a braced list in the order of the
+/// fields below (so that no field is written twice): a field added or moved must be added or
+/// moved there too.
 struct LMFigures {
   PhaseCost Prefill;                      ///< the batch's prefill
   PhaseCost Mid;                          ///< the decode step at the middle of the generation
@@ -79,8 +81,12 @@ public:
     double WeightTime = 0; ///< the ideal machine: (weights + experts' weights) / bandwidth
     double StateBytes = 0; ///< the batch's fixed state
     /// Per stretch between windows (stage s: the s smallest windows are full), the two lines
-    /// whose maximum is the attention time of a step at context c: P0 + P1 c and Q0 + Q1 c.
-    llvm::SmallVector<std::array<double, 4>, 4> Stage;
+    /// whose maximum is the attention time of a step at context c: P0 + P1 c and Q0 + Q1 c,
+    /// and where they cross, (Q0 - P0) / (P1 - Q1), made once (where P1 != Q1).
+    struct Lines {
+      double P0 = 0, P1 = 0, Q0 = 0, Q1 = 0, Cross = 0;
+    };
+    llvm::SmallVector<Lines, 4> Stage;
   };
   /// A prefill's terms at one prompt length that do not depend on the batch.
   struct PromptTerms {
@@ -89,11 +95,18 @@ public:
     double Linear = 0;    ///< the other MACs of one sequence's prefill, less the experts'
     double KVPrompt = 0;  ///< cache bytes of one sequence at the prompt
   };
-  /// The last serving computation, reused by the next point with the same key.
+  /// The last serving computation, reused by the next point with the same key; and the terms
+  /// of the last serving batch and its prefill's time, which many (prompt, output) points share
+  /// (the serving batch is often the runtime's cap).
   struct ServingMemo {
     double Batch = -1, Prompt = -1, Output = -1;
     bool FromFlash = false;
     double Time = 0;
+    BatchTerms Terms; ///< of the serving batch (Terms.Batch is 0 until made)
+    double PrefillBatch = -1;
+    int64_t PrefillPrompt = -1;
+    bool PrefillFlash = false;
+    double PrefillTime = 0;
   };
   /// What the points of one batch value share in a sweep, kept from the last such point: the
   /// prefill (per prompt and placement) and the longest context (per free memory).
@@ -171,6 +184,7 @@ private:
 
   double kvBytes(double C) const;
   double attentionMacs(double C) const;
+  void attentionAndCache(double C, double &Macs, double &Bytes) const;
   /// pow(Base, Tokens) of each expert kind, as the formulas use it.
   double expertPow(const Expert &E, double Tokens) const;
   double expertParams(double Tokens) const;
