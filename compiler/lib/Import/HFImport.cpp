@@ -104,10 +104,28 @@ bool readFile(StringRef Path, uint64_t Limit, std::string &Text, std::string &Er
 
 /// llvm::json::parse recurses once per nesting level: the text is scanned first, outside
 /// strings, and nesting deeper than MaxJSONNesting is an error at the bracket that goes past.
-bool checkNesting(StringRef Text, StringRef Name, std::string &Error) {
+/// Python's json module writes NaN, Infinity and -Infinity (transformers configs hold them, e.g.
+/// `"time_step_limit": [0.0, Infinity]`); outside strings they become `null` (no field that
+/// changes a count takes them), Infinity keeping its width.
+/// `Widened` gets the line and column of each NaN (one byte longer as `null`), so that a parse
+/// error's column can be given in the original text.
+bool checkNesting(std::string &Text, StringRef Name, std::string &Error,
+                  std::vector<std::pair<unsigned, unsigned>> &Widened) {
   unsigned Depth = 0, Line = 1, Col = 1;
   bool InString = false, Escape = false;
-  for (char C : Text) {
+  for (size_t I = 0; I < Text.size(); ++I) {
+    if (!InString && (Text[I] == 'N' || Text[I] == 'I' || Text[I] == '-')) {
+      StringRef Rest = StringRef(Text).drop_front(I);
+      for (StringRef Word : {"-Infinity", "Infinity", "NaN"})
+        if (Rest.startswith(Word)) {
+          if (Word == "NaN")
+            Widened.emplace_back(Line, Col);
+          std::string Null = "null" + std::string(Word.size() > 4 ? Word.size() - 4 : 0, ' ');
+          Text.replace(I, Word.size(), Null);
+          break;
+        }
+    }
+    const char C = Text[I];
     if (InString) {
       if (Escape)
         Escape = false;
@@ -143,7 +161,8 @@ bool loadJSON(StringRef Path, uint64_t Limit, json::Value &Out, std::string &Err
   if (!readFile(Path, Limit, Text, Error))
     return false;
   const std::string Name = printable(Path);
-  if (!checkNesting(Text, Name, Error))
+  std::vector<std::pair<unsigned, unsigned>> Widened;
+  if (!checkNesting(Text, Name, Error, Widened))
     return false;
   llvm::Expected<json::Value> V = json::parse(Text);
   if (!V) {
@@ -154,7 +173,13 @@ bool loadJSON(StringRef Path, uint64_t Limit, json::Value &Out, std::string &Err
     if (M.consume_front("[")) {
       auto [Pos, Rest] = M.split(", byte=");
       auto [L, C] = Pos.split(':');
-      Where = L.str() + ":" + (C == "0" ? std::string("1") : C.str());
+      unsigned Line = 1, Col = 1;
+      L.getAsInteger(10, Line);
+      C.getAsInteger(10, Col);
+      for (auto [WL, WC] : Widened) // each NaN before the column made the text one longer
+        if (WL == Line && WC < Col && Col > 1)
+          --Col;
+      Where = std::to_string(Line) + ":" + std::to_string(std::max(Col, 1u));
       M = Rest.split("]: ").second;
     }
     std::string Lower = M.str();
@@ -209,7 +234,7 @@ public:
     const json::Value *V = find(Keys, Key);
     if (!V) {
       if (!Default)
-        fail("required field `" + Key.str() + "` is missing");
+        fail("required field `" + Key.str() + "` is " + (O.get(Key) ? "null" : "missing"));
       return Default ? *Default : Min;
     }
     return check(Key, *V, Min, Max);
