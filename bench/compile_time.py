@@ -1,12 +1,22 @@
 #!/usr/bin/env python3
 """Compile-time and peak-memory benchmark of zooc.
 
-Measures, for the bundled zoo and for generated files of N models, the wall time of a whole
-`zooc` process (median of R runs), the per-phase split reported by --time-phases, and the peak
-resident memory (from wait4's rusage). Also compares SLL-first against full-LL prediction.
-Usage: compile_time.py [ZOOC] (default build/bin/zooc). Prints a Markdown table.
+Measures whole `zooc --emit=json` processes (wall time, median of R runs; peak resident memory
+from wait4's rusage; the per-phase split reported by --time-phases):
+
+- a one-model run, cold (--no-cache: the stdlib is parsed) and with the stdlib cache;
+- the bundled zoo;
+- generated registries of 1,000, 10,000 and 100,000 models (bench/gen_models.py). Files of
+  1,000 and 10,000 models are one file each; 100,000 models (13 MB) are spread over 4 files of
+  25,000 (a source file may be at most 4 MiB), given to zooc as one directory.
+
+Usage: compile_time.py [ZOOC] [--baseline OLD_ZOOC] [--quick]
+(default ZOOC: build/bin/zooc). With --baseline, each row is also measured with OLD_ZOOC in the
+same run, interleaved, so that the ratio holds on a noisy machine; a run OLD_ZOOC refuses (a
+limit it had) is reported as such. --quick skips the 100,000-model row. Prints a Markdown table.
 """
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -14,56 +24,124 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ZOOC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "bin", "zooc")
-RUNS = 5
 
 
-def run(args):
-    """One zooc process: (wall seconds, peak RSS KiB, phase times)."""
+def run(zooc, args, cache_dir):
+    """One zooc process: (wall seconds, peak RSS KiB, phase ms) or None if it failed."""
+    env = dict(os.environ, ZOO_CACHE_DIR=cache_dir)
     start = time.perf_counter()
     # Output goes to standard output, discarded here: `-o /dev/null` would make zooc replace the
     # device file with a regular one (it writes a temporary file and renames it over the target).
-    proc = subprocess.Popen([ZOOC, "--time-phases", "--emit=json"] + args,
+    proc = subprocess.Popen([zooc, "--time-phases", "--emit=json"] + args, env=env,
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    err = proc.stderr.read().decode()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    err = proc.stderr.read().decode()
     if status != 0:
-        sys.exit("zooc failed:\n" + err)
+        first = [l for l in err.splitlines() if "error:" in l]
+        return None, (first[0].split("error:", 1)[1].strip() if first else "failed")
     phases = {}
     for line in err.splitlines():
         parts = line.split()
-        if line.startswith("zooc: time:"):
+        if line.startswith("zooc: time:") and len(parts) > 3:
             phases[parts[2]] = float(parts[3])
-    return wall, usage.ru_maxrss, phases
+    return (wall, usage.ru_maxrss, phases), None
 
 
-def measure(label, args):
-    results = [run(args) for _ in range(RUNS)]
-    wall = statistics.median(r[0] for r in results) * 1000
-    rss = max(r[1] for r in results) / 1024
-    ph = {k: statistics.median(r[2][k] for r in results) for k in results[0][2]}
-    print(f"| {label} | {wall:.1f} | {ph['load+parse']:.1f} | {ph['sema']:.1f} | "
-          f"{ph['passes']:.2f} | {rss:.1f} |")
-    return wall
+def has_cache(zooc, known={}):
+    """Whether `zooc` has the stdlib cache (--no-cache)."""
+    if zooc not in known:
+        out = subprocess.run([zooc, "--help"], capture_output=True, text=True).stdout
+        known[zooc] = "--no-cache" in out
+    return known[zooc]
+
+
+def measure(zoocs, label, args, runs, cache=True, warm=True):
+    """Measures each zooc on `args`, interleaved; prints one row per zooc."""
+    cache_dirs = {z: tempfile.mkdtemp(prefix="zoo-cache-") for z in zoocs.values()}
+    # A zooc without a stdlib cache (one from before it) always runs cold.
+    per = {z: (["--no-cache"] if not cache and has_cache(z) else []) + args for z in zoocs.values()}
+    if cache and warm:
+        for z in zoocs.values():  # fill the cache first
+            run(z, per[z], cache_dirs[z])
+    results = {z: [] for z in zoocs.values()}
+    errors = {}
+    for _ in range(runs):
+        for z in zoocs.values():
+            if z in errors:
+                continue
+            r, err = run(z, per[z], cache_dirs[z])
+            if r is None:
+                errors[z] = err
+            else:
+                results[z].append(r)
+    rows = {}
+    for name, z in zoocs.items():
+        if z in errors:
+            print(f"| {label} | {name} | fails: {errors[z][:90]} | | | | | |")
+            continue
+        rs = results[z]
+        wall = statistics.median(r[0] for r in rs) * 1000
+        rss = max(r[1] for r in rs) / 1024
+        ph = {k: statistics.median(r[2].get(k, 0.0) for r in rs) for k in rs[0][2]}
+        print(f"| {label} | {name} | {wall:.1f} | {ph.get('stdlib', 0):.1f} | "
+              f"{ph.get('load+parse', 0):.1f} | {ph.get('sema', 0):.1f} | "
+              f"{ph.get('passes', 0):.1f} | {rss:.1f} |")
+        rows[name] = (wall, rss)
+    for d in cache_dirs.values():
+        shutil.rmtree(d, ignore_errors=True)
+    sys.stdout.flush()
+    return rows
 
 
 def main():
-    print("| input | wall ms (median of %d) | load+parse ms | sema ms | passes ms | peak RSS MiB |"
-          % RUNS)
-    print("|---|---:|---:|---:|---:|---:|")
-    measure("bundled zoo/", [os.path.join(ROOT, "zoo")])
-    tmp = tempfile.mkdtemp()
-    walls = {}
-    for n in (1000, 2500, 5000, 10000):
-        path = os.path.join(tmp, f"m{n}.zoo")
-        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen_models.py"), str(n), path],
+    argv = sys.argv[1:]
+    quick = "--quick" in argv
+    argv = [a for a in argv if a != "--quick"]
+    baseline = None
+    if "--baseline" in argv:
+        i = argv.index("--baseline")
+        baseline = argv[i + 1]
+        del argv[i:i + 2]
+    zooc = argv[0] if argv else os.path.join(ROOT, "build", "bin", "zooc")
+    zoocs = {"new": zooc}
+    if baseline:
+        zoocs = {"old": baseline, "new": zooc}
+
+    tmp = tempfile.mkdtemp(prefix="zoo-bench-")
+    one = os.path.join(tmp, "one.zoo")
+    with open(one, "w") as f:
+        f.write("model Tiny = llama(vocab: 32000, hidden: 2048, layers: 16, heads: 16, "
+                "kv_heads: 4, ffn: 8192);\n")
+    gen = os.path.join(ROOT, "bench", "gen_models.py")
+    for n in (1000, 10000):
+        subprocess.run([sys.executable, gen, str(n), os.path.join(tmp, f"m{n}.zoo")], check=True)
+    if not quick:
+        subprocess.run([sys.executable, gen, "100000", os.path.join(tmp, "m100000"), "4"],
                        check=True)
-        walls[n] = measure(f"{n} models", [path])
-    path = os.path.join(tmp, "m10000.zoo")
-    measure("10000 models, full LL", ["--full-ll", path])
+
+    print("| input | zooc | wall ms (median) | stdlib ms | load+parse ms | sema ms | passes ms "
+          "| peak RSS MiB |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    table = {}
+    table["one, cold"] = measure(zoocs, "one model, no cache", [one], 9, cache=False)
+    table["one, cache"] = measure(zoocs, "one model, stdlib cache", [one], 9)
+    table["zoo"] = measure(zoocs, "bundled zoo/", [os.path.join(ROOT, "zoo")], 5)
+    table[1000] = measure(zoocs, "1,000 models (1 file)", [os.path.join(tmp, "m1000.zoo")], 5)
+    table[10000] = measure(zoocs, "10,000 models (1 file)", [os.path.join(tmp, "m10000.zoo")], 3)
+    if not quick:
+        table[100000] = measure(zoocs, "100,000 models (4 files)",
+                                [os.path.join(tmp, "m100000")], 1)
     print()
-    print("Time per model: " + ", ".join(f"{n}: {walls[n] / n * 1000:.1f} us" for n in walls))
+    for n in (1000, 10000, 100000):
+        if n in table and "new" in table[n]:
+            wall, rss = table[n]["new"]
+            print(f"new, {n} models: {wall / n * 1000:.1f} us and {rss * 1024 / n:.1f} KiB per model")
+    if baseline and "old" in table["one, cold"] and "new" in table["one, cache"]:
+        print(f"one-model run: old {table['one, cold']['old'][0]:.1f} ms, new with the cache "
+              f"{table['one, cache']['new'][0]:.1f} ms "
+              f"({table['one, cold']['old'][0] / table['one, cache']['new'][0]:.1f}x)")
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
