@@ -686,7 +686,9 @@ static int compile(int argc, char **argv) {
           "  Reads .zoo files (a directory means every .zoo file below it,\n"
           "  following symbolic links only to targets inside it),\n"
           "  checks them, derives every metric, verifies every `expect`,\n"
-          "  and writes one output format.\n",
+          "  and writes one output format.\n\n"
+          "  zooc import-hf CONFIG.json [--index=...] writes a model from a\n"
+          "  Hugging Face config (zooc import-hf --help; docs/import.md).\n",
           &llvm::errs()))
     return 1;
   if (Inputs.empty())
