@@ -7,7 +7,9 @@
 //   - the closed form alone: every figure of one machine's analysis at one point
 //     (PreparedLM::evaluate), with the scenario prepared once, and prepared each time;
 //   - the step-by-step reference at the same point (every decode step priced and summed);
-// then the sweep engine's points per second on one thread and on two.
+// then the sweep engine's points per second on one thread and on two. Times per call are the
+// measuring thread's CPU time (the machine may be shared with other work); the sweep reports
+// wall-clock rates and the rate per CPU second of its busiest thread.
 // Built against a tree without LanguageModel.h (an older commit) it times analyseScenario only,
 // so that one source compares the two in one session.
 // Usage: bench_analysis [--only=SCENARIO] STDLIB_DIR ZOO_FILE...
@@ -37,16 +39,25 @@ double since(Clock::time_point T0) {
   return std::chrono::duration<double>(Clock::now() - T0).count();
 }
 
-/// Runs `F` in rounds until at least `Budget` seconds have passed; the best round's seconds per
-/// call (the machine may be shared: the best round is the least disturbed).
+/// CPU time of the calling thread, in seconds.
+double threadCpu() {
+  timespec T;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &T);
+  return T.tv_sec + T.tv_nsec * 1e-9;
+}
+
+/// Runs `F` in rounds until at least `Budget` seconds of this thread's CPU time have passed; the
+/// best round's CPU seconds per call. CPU time, not wall-clock time: the machine may be shared,
+/// and time spent waiting for a core is not the analysis's; the best round is the least
+/// disturbed.
 template <typename Fn> double perCall(Fn F, double Budget = 0.3) {
   int64_t N = 1;
   double Best = 1e300, Spent = 0;
   while (Spent < Budget) {
-    auto T0 = Clock::now();
+    const double T0 = threadCpu();
     for (int64_t I = 0; I < N; ++I)
       F();
-    double T = since(T0);
+    const double T = threadCpu() - T0;
     Spent += T;
     if (T < 0.02) {
       N *= 4;
@@ -55,13 +66,6 @@ template <typename Fn> double perCall(Fn F, double Budget = 0.3) {
     Best = std::min(Best, T / N);
   }
   return Best == 1e300 ? Spent / N : Best;
-}
-
-/// Seconds of CPU time the calling thread has had.
-double threadCpu() {
-  timespec T;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &T);
-  return T.tv_sec + T.tv_nsec * 1e-9;
 }
 
 volatile double Sink;
