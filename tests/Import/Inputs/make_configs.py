@@ -74,7 +74,10 @@ text("bad-utf8.json", b'{"model_type": "\xff\xfe"}', "wb")
 text("deep.json", "[" * 100000 + "]" * 100000)
 text("deep-objects.json", '{"a":' * 65 + "1" + "}" * 65)
 text("deep-ok.json", '{"model_type": "llama", "x": ' + "[" * 63 + "]" * 63 + "}")
-text("big.json", '{"model_type": "llama", "pad": "' + "x" * (4 * 1024 * 1024) + '"}')
+text("big.json", '{"model_type": "llama", "pad": "' + "x" * (1024 * 1024) + '"}')
+# At the limit, 1 MiB: the rest of the file is padding in an ignored field.
+at = json.dumps(base)[:-1] + ', "pad": "'
+text("at-limit-size.json", at + "x" * (1024 * 1024 - len(at) - 2) + '"}')
 text("many-keys.json", "{" + ",".join('"k%d": %d' % (i, i) for i in range(50000)) + "}")
 
 mtp = json.load(open(os.path.join(here, "deepseek-v3.json")))
