@@ -295,7 +295,8 @@ public:
   void cannot(StringRef Key, StringRef Block, StringRef Why = "") {
     const json::Value *V = raw(Key);
     fail("field `" + Key.str() + "` = " + (V ? show(*V) : std::string("(absent)")) +
-         " cannot be expressed with the stdlib's `" + Block.str() + "` block" +
+         " cannot be expressed with the stdlib's " +
+         (Block.empty() ? std::string("blocks") : "`" + Block.str() + "` block") +
          (Why.empty() ? "" : " (" + Why.str() + ")"));
   }
   void fail(const std::string &Msg) {
@@ -369,12 +370,74 @@ void requireDerivedHeadDim(Fields &F, const Heads &H, StringRef Block) {
     F.cannot("head_dim", Block, "it derives head_dim = hidden_size / num_attention_heads");
 }
 
-/// The sliding window of a Mistral-style config (`sliding_window`, null or absent: none).
-int64_t readWindow(Fields &F) { return F.optNum("sliding_window").getValueOr(0); }
+/// Which layers attend globally, from the `layer_types` list of newer configs
+/// ("full_attention" or "sliding_attention" per layer): layer i is global when
+/// i % Every == Offset; Every 1: all global, Every 0: none. None when the field is absent; a
+/// list in no such pattern is an error.
+struct LayerPattern {
+  int64_t Every = 1, Offset = 0;
+};
+Optional<LayerPattern> readLayerTypes(Fields &F, int64_t Layers, StringRef Block) {
+  const json::Value *V = F.raw("layer_types");
+  if (!V || F.failed())
+    return llvm::None;
+  const json::Array *A = V->getAsArray();
+  if (!A || A->size() != static_cast<size_t>(Layers)) {
+    F.fail("field `layer_types` = " + show(*V) + " is not a list of " + std::to_string(Layers) +
+           " layer types (num_hidden_layers)");
+    return llvm::None;
+  }
+  std::vector<int64_t> Global;
+  for (size_t I = 0; I < A->size(); ++I) {
+    Optional<StringRef> S = (*A)[I].getAsString();
+    if (S && *S == "full_attention") {
+      Global.push_back(static_cast<int64_t>(I));
+    } else if (!S || *S != "sliding_attention") {
+      F.cannot("layer_types", Block,
+               "layer " + std::to_string(I) + " is " + show((*A)[I]) +
+                   ", not \"full_attention\" or \"sliding_attention\"");
+      return llvm::None;
+    }
+  }
+  LayerPattern P;
+  if (Global.size() == A->size())
+    return P;
+  if (Global.empty()) {
+    P.Every = 0;
+    return P;
+  }
+  P.Offset = Global[0];
+  P.Every = Global.size() > 1 ? Global[1] - Global[0] : Layers;
+  if (P.Offset >= P.Every) {
+    F.cannot("layer_types", Block, "global layers in no regular pattern");
+    return llvm::None;
+  }
+  for (int64_t I = 0; I < Layers; ++I)
+    if ((I % P.Every == P.Offset) != llvm::is_contained(Global, I)) {
+      F.cannot("layer_types", Block, "global layers in no regular pattern");
+      return llvm::None;
+    }
+  return P;
+}
+
+/// The sliding window of a Mistral-style config (`sliding_window`, null or absent: none), on
+/// every layer unless `layer_types` says otherwise; the block windows every layer or none.
+int64_t readWindow(Fields &F, int64_t Layers, StringRef Block) {
+  int64_t Window = F.optNum("sliding_window").getValueOr(0);
+  if (Optional<LayerPattern> P = readLayerTypes(F, Layers, Block)) {
+    if (P->Every == 1)
+      return 0;
+    if (P->Every != 0)
+      F.cannot("layer_types", Block, "a window on some layers only");
+  }
+  return Window;
+}
 
 /// Qwen2/Qwen3: a window only with `use_sliding_window`, and then on layers from
-/// `max_window_layers` on; the blocks window every layer or none.
+/// `max_window_layers` on (or as `layer_types` says); the blocks window every layer or none.
 int64_t readQwenWindow(Fields &F, int64_t Layers, StringRef Block) {
+  if (F.raw("layer_types"))
+    return readWindow(F, Layers, Block);
   if (!F.flag("use_sliding_window", false))
     return 0;
   int64_t From = F.num("max_window_layers", 0, 0, MaxImportLayers);
@@ -515,7 +578,7 @@ void mapLlama(Fields &F, Emission &E, StringRef Type) {
   // Llama's attention_bias puts a bias on q, k, v and o; the block has q, k, v only.
   requireFalse(F, "attention_bias", "llama", "biases on q, k, v and o");
   requireFalse(F, "mlp_bias", "llama");
-  int64_t Window = Qwen2 ? readQwenWindow(F, Layers, "llama") : readWindow(F);
+  int64_t Window = Qwen2 ? readQwenWindow(F, Layers, "llama") : readWindow(F, Layers, "llama");
   readCommon(F, E);
   if (F.failed())
     return;
@@ -587,7 +650,13 @@ void mapGemma2(Fields &F, Emission &E) {
   int64_t Ffn = F.num("intermediate_size");
   bool Tie = F.flag("tie_word_embeddings", true);
   requireFalse(F, "attention_bias", "sandwich_llama", "biases on q, k, v and o");
-  int64_t Window = readWindow(F);
+  int64_t Window = F.optNum("sliding_window").getValueOr(0);
+  // Without `layer_types`, even layers are local and odd ones global.
+  LayerPattern P = readLayerTypes(F, Layers, "sandwich_llama").getValueOr(LayerPattern{2, 1});
+  if (P.Every == 1)
+    Window = 0;
+  else if (P.Every == 0) // no global layer: a period longer than the stack
+    P = LayerPattern{Layers + 1, Layers};
   readCommon(F, E);
   if (F.failed())
     return;
@@ -601,8 +670,8 @@ void mapGemma2(Fields &F, Emission &E) {
     E.arg("head_dim", H.HeadDim);
   if (Window) {
     E.arg("window", Window);
-    E.arg("global_every", int64_t(2));
-    E.arg("global_offset", int64_t(1));
+    E.arg("global_every", P.Every);
+    E.arg("global_offset", P.Offset);
   }
   if (!Tie)
     E.arg("tie_embeddings", false);
@@ -619,13 +688,16 @@ void mapGemma3(Fields &F, Emission &E, Decoder &D) {
   D.QKNorm = D.Sandwich = true;
   D.Act = "gelu";
   requireFalse(F, "attention_bias", "attention", "biases on q, k, v and o");
-  D.Window = readWindow(F);
-  if (F.raw("layer_types"))
-    F.cannot("layer_types", "attention", "a per-layer list; give `sliding_window_pattern`");
+  D.Window = F.optNum("sliding_window").getValueOr(0);
+  // Without `layer_types`, layer i is global when (i + 1) % sliding_window_pattern == 0.
   int64_t Pattern = F.num("sliding_window_pattern", 6, 1, MaxImportLayers);
-  if (D.Window && Pattern > 1) {
-    D.GlobalEvery = Pattern;
-    D.GlobalOffset = Pattern - 1; // layer i is global when (i + 1) % pattern == 0
+  LayerPattern P = readLayerTypes(F, D.Layers, "attention")
+                       .getValueOr(LayerPattern{Pattern, Pattern - 1});
+  if (P.Every == 1)
+    D.Window = 0;
+  else if (P.Every > 1) {
+    D.GlobalEvery = P.Every;
+    D.GlobalOffset = P.Offset;
   }
   readCommon(F, E);
   E.Notes.push_back("Gemma 3 normalizes each head's queries and keys (q_norm, k_norm), which the "
@@ -642,7 +714,7 @@ void mapMixtral(Fields &F, Emission &E) {
   int64_t Experts = F.num("num_local_experts");
   int64_t TopK = F.num("num_experts_per_tok", llvm::None, 1, Experts);
   bool Tie = F.flag("tie_word_embeddings", false);
-  int64_t Window = readWindow(F);
+  int64_t Window = readWindow(F, Layers, "mixtral");
   readCommon(F, E);
   if (F.failed())
     return;
@@ -1235,8 +1307,8 @@ bool zoo::importHFConfig(const HFImportOptions &Opts, std::string &Text, std::st
   else if (Type == "falcon")
     mapFalcon(F, E);
   else if (Type == "gemma3")
-    F.cannot("vision_config", "gemma3", "the stdlib has no SigLIP vision tower; import the text "
-             "model (model_type `gemma3_text`)");
+    F.cannot(F.raw("vision_config") ? "vision_config" : "model_type", "",
+             "no SigLIP vision tower; import the text model, model_type `gemma3_text`");
   else if (Type == "t5")
     F.fail("field `model_type` = \"t5\" cannot be expressed with the stdlib's blocks (T5's "
            "relative-position buckets, bias-free layer norms and shared encoder-decoder "

@@ -80,6 +80,38 @@ at = json.dumps(base)[:-1] + ', "pad": "'
 text("at-limit-size.json", at + "x" * (1024 * 1024 - len(at) - 2) + '"}')
 text("many-keys.json", "{" + ",".join('"k%d": %d' % (i, i) for i in range(50000)) + "}")
 
+def edit_of(source, name, **fields):
+    c = json.load(open(os.path.join(here, source)))
+    c.update(fields)
+    write(name, c)
+
+
+# Fields that change counts (or the KV cache) in ways the blocks cannot take.
+edit_of("qwen2.5-7b.json", "qwen2-partial-window.json", use_sliding_window=True, max_window_layers=21)
+edit_of("qwen3-30b-a3b.json", "qwen3-moe-dense-layers.json", mlp_only_layers=[0, 47])
+edit_of("qwen3-30b-a3b.json", "qwen3-moe-sparse-step.json", decoder_sparse_step=2)
+edit_of("deepseek-v2-lite.json", "deepseek-layer-freq.json", moe_layer_freq=2)
+edit_of("mamba-130m-hf.json", "mamba-dt-rank.json", time_step_rank=64)
+edit_of("mamba-130m-hf.json", "mamba-bias.json", use_bias=True)
+edit_of("mamba-codestral-7b.json", "mamba2-heads.json", num_heads=100)
+edit_of("bert-base-uncased.json", "bert-relative.json", position_embedding_type="relative_key")
+edit_of("mixtral-8x7b.json", "mixtral-head-dim.json", head_dim=64)
+# `layer_types` (newer configs): a regular pattern maps, anything else is an error.
+g3 = ["full_attention" if (i + 1) % 6 == 0 else "sliding_attention" for i in range(26)]
+edit_of("gemma3-1b.json", "gemma3-layer-types.json", layer_types=g3)
+edit_of("gemma3-1b.json", "gemma3-all-local.json", layer_types=["sliding_attention"] * 26)
+edit_of("gemma3-1b.json", "gemma3-irregular.json",
+        layer_types=g3[:16] + ["full_attention"] + g3[17:])
+edit_of("gemma3-1b.json", "gemma3-linear.json", layer_types=["linear_attention"] + g3[1:])
+edit_of("gemma3-1b.json", "gemma3-short-types.json", layer_types=g3[:20])
+edit_of("gemma2-9b.json", "gemma2-layer-types.json",
+        layer_types=["sliding_attention", "full_attention"] * 21)
+edit_of("gemma2-9b.json", "gemma2-every-third.json",
+        layer_types=["full_attention" if i % 3 == 0 else "sliding_attention" for i in range(42)])
+edit_of("mistral-7b.json", "mistral-mixed-types.json",
+        layer_types=["full_attention"] + ["sliding_attention"] * 31)
+edit_of("qwen3-8b.json", "qwen3-layer-types.json", layer_types=["full_attention"] * 36)
+
 mtp = json.load(open(os.path.join(here, "deepseek-v3.json")))
 del mtp["quantization_config"]
 write("deepseek-mtp.json", mtp)
