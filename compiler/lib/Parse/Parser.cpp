@@ -1016,14 +1016,36 @@ std::unique_ptr<FileUnit> zoo::parseBuffer(unsigned BufferID, DiagnosticEngine &
   std::vector<Tok> Toks;
   std::vector<size_t> DeclEnds; // one past the last token of each top-level declaration
   bool LexOK = true;
+  // Lexer::nextToken's loop without its token object per token: the grammar's lexer has no
+  // modes, no `more` and no `skip` (only channel actions, which the classes below ignore), so a
+  // token is exactly what one match() reads.
+  auto *LexSim = Lexer.getInterpreter<antlr4::atn::LexerATNSimulator>();
   for (;;) {
-    std::unique_ptr<antlr4::Token> T = Lexer.nextToken();
-    size_t Type = T->getType();
+    if (Input.LA(1) == antlr4::Token::EOF)
+      break;
+    size_t StartIndex = Input.index();
+    Lexer.type = antlr4::Token::INVALID_TYPE;
+    Lexer.channel = antlr4::Token::DEFAULT_CHANNEL;
+    Lexer.tokenStartCharIndex = StartIndex;
+    size_t Type;
+    try {
+      Type = LexSim->match(&Input, Lexer.mode);
+    } catch (antlr4::LexerNoViableAltException &E) {
+      Lexer.recover(E); // as nextToken: skip a character (never reached: ERROR_CHAR matches any)
+      continue;
+    }
     if (Type == antlr4::Token::EOF)
       break;
     TokClass K = Type < Classes.size() ? Classes[Type] : TokClass::Other;
-    Tok X{static_cast<uint32_t>(Type), static_cast<uint32_t>(T->getStartIndex()),
-          static_cast<uint32_t>(T->getStopIndex())};
+    Tok X{static_cast<uint32_t>(Type), static_cast<uint32_t>(StartIndex),
+          static_cast<uint32_t>(Input.index() - 1)};
+    // A token object only for a diagnostic's location.
+    auto T = [&X]() {
+      auto Token = std::make_unique<antlr4::CommonToken>(X.Type);
+      Token->setStartIndex(X.Start);
+      Token->setStopIndex(X.Stop);
+      return Token;
+    };
     switch (K) {
     case TokClass::Hidden:
       continue;
@@ -1031,16 +1053,16 @@ std::unique_ptr<FileUnit> zoo::parseBuffer(unsigned BufferID, DiagnosticEngine &
       std::string Text = Loc.text(X.Start, X.Stop).str();
       if (Text.size() == 1 && !std::isprint(static_cast<unsigned char>(Text[0])))
         Text = fmt::format("\\x{:02x}", static_cast<unsigned char>(Text[0]));
-      Diags.report(Loc.range(T.get()), diag::err_unexpected_char, Text);
+      Diags.report(Loc.range(T().get()), diag::err_unexpected_char, Text);
       LexOK = false;
       break;
     }
     case TokClass::UnterminatedString:
-      Diags.report(Loc.loc(T.get()), diag::err_unterminated_string);
+      Diags.report(Loc.loc(T().get()), diag::err_unterminated_string);
       LexOK = false;
       break;
     case TokClass::UnterminatedComment:
-      Diags.report(Loc.loc(T.get()), diag::err_unterminated_comment);
+      Diags.report(Loc.loc(T().get()), diag::err_unterminated_comment);
       LexOK = false;
       break;
     default:
