@@ -89,11 +89,12 @@ public:
     if (Made)
       Value.~T();
   }
-  T &make(T &&V) {
+  /// Makes the value from what `Make` returns, in place (no copy of it).
+  template <typename Fn> T &make(Fn Make) {
     if (Made)
-      Value = std::move(V);
-    else
-      new (&Value) T(std::move(V));
+      Value.~T();
+    Made = false;
+    new (&Value) T(Make());
     Made = true;
     return Value;
   }
@@ -682,7 +683,7 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep)
     Mid = price(stepWork(Batch, MidC), FromFlash);
   } else {
     if (!BT || BT->Batch != Batch)
-      BT = &OwnBatch.make(batchTerms(Batch, FromFlash));
+      BT = &OwnBatch.make([&] { return batchTerms(Batch, FromFlash); });
     DecodeSum = decodeSum(*BT, Prompt, Output);
     Mid = step(*BT, MidC);
     FirstTime = FirstC == MidC ? Mid.Time : stepTime(*BT, FirstC);
@@ -755,7 +756,7 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep)
               Memo->Terms = batchTerms(ServingBatch, FromFlash);
             SB = &Memo->Terms;
           } else {
-            SB = &OwnBatch.make(batchTerms(ServingBatch, FromFlash));
+            SB = &OwnBatch.make([&] { return batchTerms(ServingBatch, FromFlash); });
           }
         }
         Sum = decodeSum(*SB, Prompt, Output);
