@@ -21,6 +21,23 @@ using namespace zoo;
 namespace json = llvm::json;
 
 namespace {
+/// The place of `K` among the metrics sorted by name (one string sort per process, not one per
+/// model).
+int metricRank(MetricKind K) {
+  static const std::vector<int> Rank = [] {
+    std::vector<int> ByName(NumMetrics), R(NumMetrics);
+    for (int I = 0; I < NumMetrics; ++I)
+      ByName[I] = I;
+    std::stable_sort(ByName.begin(), ByName.end(), [](int A, int B) {
+      return metricName(static_cast<MetricKind>(A)) < metricName(static_cast<MetricKind>(B));
+    });
+    for (int I = 0; I < NumMetrics; ++I)
+      R[ByName[I]] = I;
+    return R;
+  }();
+  return Rank[static_cast<int>(K)];
+}
+
 void nonFinite(llvm::raw_ostream &Errs, double V) {
   Errs << "zooc: internal error: the JSON output would hold the non-finite number "
        << (std::isnan(V) ? "nan"
@@ -159,7 +176,7 @@ void model(json::OStream &J, const ModelRecord &R) {
         if (X.Metric != MetricKind::weight_bytes)
           Rs.push_back(&X);
       std::stable_sort(Rs.begin(), Rs.end(), [](auto *A, auto *B) {
-        return metricName(A->Metric) < metricName(B->Metric);
+        return metricRank(A->Metric) < metricRank(B->Metric);
       });
       for (const MetricResult *X : Rs) {
         J.attributeBegin(metricName(X->Metric));
