@@ -9,6 +9,7 @@ Usage: stdlib_cache.py ACTION FILE [ARG]
   count         the first file's tree claims 2^62 imports, checksum fixed
   deep          the first file's tree is a block whose body nests `repeat` 200,000 deep
   offset        the first file's tree has an import whose range starts past the end of the text
+  halfrange     the first file's tree is a block whose range has a start and no end
   name          the first file's tree declares a block named `no name`
   kind          the first file's tree has a declaration of an unknown kind
   reseal        recompute the checksum only
@@ -199,6 +200,10 @@ def main():
             files[0][3] = leb(1) + string(b"x.zoo") + leb(1 << 40) + leb(1) + leb(0)
         elif action == "name":
             files[0][3] = leb(0) + leb(1) + block(b"no name", leb(0))
+        elif action == "halfrange":
+            # A block whose range has a start and no end.
+            files[0][3] = leb(0) + leb(1) + bytes([0]) + b"\x02\x00" + string(b"half") + \
+                b"\x01\x01" + b"\x00" + leb(0) + leb(0)
         elif action == "kind":
             files[0][3] = leb(0) + leb(1) + bytes([200]) + b"\x01\x01" + string(b"x") + b"\x01\x01"
         else:

@@ -403,9 +403,12 @@ private:
       return llvm::SMLoc();
     return llvm::SMLoc::getFromPointer(Begin + (V - 1));
   }
+  /// Both ends in the text, in order, or both none (a range with one end is malformed, and
+  /// llvm::SMRange asserts against it).
   llvm::SMRange range() {
     llvm::SMLoc S = loc(), E = loc();
-    check(!S.isValid() || !E.isValid() || S.getPointer() <= E.getPointer());
+    if (!check(S.isValid() == E.isValid() && (!S.isValid() || S.getPointer() <= E.getPointer())))
+      return llvm::SMRange();
     return {S, E};
   }
 
