@@ -568,7 +568,8 @@ private:
     for (size_t I = 0; I < N && OK; ++I) {
       Item X;
       uint8_t K = byte();
-      check(K <= Item::Section);
+      if (!check(K <= Item::Section))
+        break; // not an Item::Kind: no value of the enumeration may hold it
       X.K = static_cast<Item::Kind>(K);
       X.Range = range();
       X.Name = X.K == Item::Source ? str() : ident();
