@@ -9,12 +9,12 @@
 //===----------------------------------------------------------------------===//
 #include "zoo/Backends/Emitters.h"
 #include "llvm/ADT/StringSet.h"
+#include <cctype>
 #include <fmt/format.h>
 
 using namespace zoo;
 
 namespace {
-constexpr const char *IncludeGuard = "ZOO_REGISTRY_H";
 
 /// A C++ string literal. `?` after `?` is escaped, so no trigraph (which -Wtrigraphs reports)
 /// can form.
@@ -106,8 +106,9 @@ const llvm::StringSet<> &unusableNames() {
              "ULLONG_MAX",
              // <cfloat> (beyond the per-type families below).
              "FLT_RADIX", "FLT_ROUNDS", "FLT_EVAL_METHOD", "DECIMAL_DIG",
-             // The header's own names.
-             "std", "Model", "models", "model_count", IncludeGuard})
+             // The header's own names (its include guard is checked apart: it follows the
+             // namespace).
+             "std", "Model", "models", "model_count"})
       S.insert(N);
     for (const char *W : {"8", "16", "32", "64"})
       for (const char *F : {"INT%_MIN", "INT%_MAX", "UINT%_MAX", "INT_LEAST%_MIN",
@@ -134,14 +135,16 @@ bool usableName(llvm::StringRef N) {
 /// name with each run of underscores made one and a leading underscore turned into `z_`. Usable
 /// Zoo names are taken first, so no model's own name is ever given to another; the rest are
 /// assigned in the (sorted) order of `Models`, so the result is deterministic.
-std::vector<std::string> cppNames(llvm::ArrayRef<const ModelRecord *> Models) {
+std::vector<std::string> cppNames(llvm::ArrayRef<const ModelRecord *> Models,
+                                  llvm::StringRef Guard) {
+  auto Usable = [&](llvm::StringRef N) { return usableName(N) && N != Guard; };
   llvm::StringSet<> Taken;
   for (const ModelRecord *R : Models)
-    if (usableName(R->Name))
+    if (Usable(R->Name))
       Taken.insert(R->Name);
   std::vector<std::string> Names;
   for (const ModelRecord *R : Models) {
-    if (usableName(R->Name)) {
+    if (Usable(R->Name)) {
       Names.push_back(R->Name);
       continue;
     }
@@ -153,7 +156,7 @@ std::vector<std::string> cppNames(llvm::ArrayRef<const ModelRecord *> Models) {
       S = "z" + S;
     std::string Base = S.back() == '_' ? S : S + "_";
     std::string C = S;
-    for (unsigned K = 1; !usableName(C) || !Taken.insert(C).second; ++K)
+    for (unsigned K = 1; !Usable(C) || !Taken.insert(C).second; ++K)
       C = K == 1 ? Base : Base + std::to_string(K);
     Names.push_back(C);
   }
@@ -161,7 +164,34 @@ std::vector<std::string> cppNames(llvm::ArrayRef<const ModelRecord *> Models) {
 }
 } // namespace
 
+bool CppHeaderEmitter::validNamespace(llvm::StringRef NS) {
+  llvm::SmallVector<llvm::StringRef, 4> Parts;
+  NS.split(Parts, "::");
+  for (llvm::StringRef P : Parts) {
+    // The header's own member names may name a namespace; `std` may not.
+    bool OwnName = P == "Model" || P == "models" || P == "model_count";
+    if ((!usableName(P) && !OwnName) || !std::isalpha(static_cast<unsigned char>(P[0])))
+      return false;
+    for (char C : P)
+      if (!std::isalnum(static_cast<unsigned char>(C)) && C != '_')
+        return false;
+  }
+  return true;
+}
+
+std::string CppHeaderEmitter::includeGuard(llvm::StringRef NS) {
+  std::string G;
+  for (char C : NS.str() + "_H")
+    G += C == ':' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(C)));
+  std::string Collapsed; // `::` gives one underscore
+  for (char C : G)
+    if (!(C == '_' && !Collapsed.empty() && Collapsed.back() == '_'))
+      Collapsed += C;
+  return Collapsed;
+}
+
 void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
+  const std::string IncludeGuard = includeGuard(Namespace);
   std::string From;
   for (const std::string &I : Inputs)
     From += (From.empty() ? "" : ", ") + commentText(I);
@@ -171,7 +201,7 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
      << "// allow that name, a variant of it; `name` always holds the model's name.\n"
      << "#ifndef " << IncludeGuard << "\n#define " << IncludeGuard << "\n\n"
      << "#include <cstddef>\n#include <cstdint>\n\n"
-     << "namespace zoo::registry {\n\n"
+     << "namespace " << Namespace << " {\n\n"
      << "struct Model {\n"
      << "  const char *name;\n"
      << "  const char *architecture;\n"
@@ -183,7 +213,7 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
      << "  const char *source;           // first source, \"\" when none\n"
      << "};\n\n";
   auto Models = sortedModels(M);
-  std::vector<std::string> Names = cppNames(Models);
+  std::vector<std::string> Names = cppNames(Models, IncludeGuard);
   for (size_t I = 0; I < Models.size(); ++I) {
     const ModelRecord *R = Models[I];
     const FieldValue *Family = R->field("family"), *Ctx = R->field("context");
@@ -200,5 +230,5 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
       OS << (I ? ", " : "") << Names[I];
     OS << "};\n";
   }
-  OS << "\n} // namespace zoo::registry\n\n#endif // " << IncludeGuard << "\n";
+  OS << "\n} // namespace " << Namespace << "\n\n#endif // " << IncludeGuard << "\n";
 }

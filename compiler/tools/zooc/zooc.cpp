@@ -100,8 +100,11 @@ cl::opt<std::string> Output("o", cl::desc("Output file ('-' for standard output)
                             cl::value_desc("file"), cl::init("-"), cl::cat(ZoocCat));
 cl::list<std::string> IncludeDirs("I", cl::desc("Add a directory to the import search path"),
                                   cl::value_desc("dir"), cl::Prefix, cl::cat(ZoocCat));
-cl::opt<std::string> StdlibDir("stdlib", cl::desc("The stdlib directory"), cl::value_desc("dir"),
-                               cl::init(ZOO_STDLIB_DIR), cl::cat(ZoocCat));
+cl::opt<std::string> StdlibDir("stdlib",
+                               cl::desc("The stdlib directory (default: $ZOO_STDLIB if set; else "
+                                        "../share/zoo/stdlib beside zooc's directory, as "
+                                        "installed; else the source tree's)"),
+                               cl::value_desc("dir"), cl::cat(ZoocCat));
 cl::opt<bool> NoPrelude("no-prelude", cl::desc("Do not load the stdlib prelude implicitly"),
                         cl::cat(ZoocCat));
 cl::opt<std::string>
@@ -114,6 +117,15 @@ cl::opt<bool> NoCache("no-cache", cl::desc("Parse the stdlib; do not read or wri
 cl::opt<bool> WriteIfChanged("write-if-changed",
                              cl::desc("Leave the output file untouched when it would not change"),
                              cl::cat(ZoocCat));
+cl::opt<std::string> DepFile("depfile",
+                             cl::desc("With -o FILE: also write FILE's dependencies, every file "
+                                      "read (inputs, imports, stdlib), as a Makefile rule"),
+                             cl::value_desc("file"), cl::cat(ZoocCat));
+cl::opt<std::string> CppNamespace("cpp-namespace",
+                                  cl::desc("Namespace of --emit=cpp-header (default "
+                                           "zoo::registry); the include guard follows it"),
+                                  cl::value_desc("a::b"), cl::init("zoo::registry"),
+                                  cl::cat(ZoocCat));
 cl::OptionCategory
     PointCat("analysis point (where reports evaluate context- and batch-dependent metrics)");
 cl::opt<Decimal> Context("context", cl::desc("Context length a token sees (default 4096)"),
@@ -228,6 +240,50 @@ std::string buildIdentity(const char *Argv0) {
   return "zooc " ZOO_VERSION " " + std::to_string(St.getUniqueID().getDevice()) + ":" +
          std::to_string(St.getUniqueID().getFile()) + " " + std::to_string(St.getSize()) + " " +
          std::to_string(St.getLastModificationTime().time_since_epoch().count());
+}
+
+/// The stdlib directory: --stdlib; else $ZOO_STDLIB; else where the install puts it relative to
+/// this binary (`../share/zoo/stdlib` from `bin/`), when it holds a prelude; else the source
+/// tree's (a zooc in its build tree).
+std::string stdlibDirectory(const char *Argv0) {
+  if (StdlibDir.getNumOccurrences())
+    return StdlibDir;
+  if (const char *Env = std::getenv("ZOO_STDLIB"); Env && *Env)
+    return Env;
+  std::string Exe =
+      llvm::sys::fs::getMainExecutable(Argv0, reinterpret_cast<void *>(&stdlibDirectory));
+  if (!Exe.empty()) {
+    llvm::SmallString<256> Dir(llvm::sys::path::parent_path(Exe));
+    llvm::sys::path::append(Dir, ZOO_STDLIB_FROM_BIN);
+    llvm::sys::path::remove_dots(Dir, /*remove_dot_dot=*/true);
+    llvm::SmallString<256> Prelude(Dir);
+    llvm::sys::path::append(Prelude, "prelude.zoo");
+    if (llvm::sys::fs::is_regular_file(Prelude))
+      return std::string(Dir);
+  }
+  return ZOO_STDLIB_DIR;
+}
+
+/// A Makefile rule: `Target` depends on every file of `M` (spaces, `#` and `$` escaped as make
+/// and ninja read them).
+void writeDepfile(llvm::raw_ostream &OS, llvm::StringRef Target, const Module &M) {
+  auto Escaped = [](llvm::StringRef P) {
+    std::string E;
+    for (char C : P) {
+      if (C == ' ' || C == '#')
+        E += '\\';
+      else if (C == '$')
+        E += '$';
+      E += C;
+    }
+    return E;
+  };
+  OS << Escaped(Target) << ":";
+  std::set<std::string> Seen;
+  for (const auto &F : M.Files)
+    if (Seen.insert(F->Path).second)
+      OS << " \\\n  " << Escaped(F->Path);
+  OS << "\n";
 }
 
 int usageError(const llvm::Twine &Msg) {
@@ -468,7 +524,7 @@ using EmitFn = llvm::function_ref<void(llvm::raw_ostream &)>;
 /// memory does not grow with the output.
 constexpr size_t OutputBufferSize = 64 * 1024;
 
-/// Writes the output to `-o FILE`, through symbolic links (the file a link names gets the text;
+/// Writes the output to `Path` (`-o FILE`, or the --depfile), through symbolic links (the file a link names gets the text;
 /// the link stays). An existing regular file, or a new one, is replaced atomically: the text goes
 /// to a temporary created exclusively in the same directory (no existing file of any name is
 /// followed or overwritten), renamed over the file only once complete, and removed on any failure
@@ -476,13 +532,13 @@ constexpr size_t OutputBufferSize = 64 * 1024;
 /// /dev/stdout) is opened and written in place, never replaced; a directory is an error.
 /// `Whole`, given with --write-if-changed, is the whole output: an existing regular file that
 /// holds exactly that is left alone.
-bool writeFile(EmitFn Write, const std::string *Whole) {
+bool writeFile(EmitFn Write, const std::string *Whole, const std::string &Path) {
   namespace fs = llvm::sys::fs;
-  const std::string Name = "'" + Output + "'";
+  const std::string Name = "'" + Path + "'";
   fs::file_status St;
-  std::error_code EC = fs::status(Output, St); // through links
+  std::error_code EC = fs::status(Path, St); // through links
   bool Exists = !EC;
-  std::string Target = Output;
+  std::string Target = Path;
   if (!Exists) {
     if (EC != std::errc::no_such_file_or_directory || (EC = resolveDanglingLinks(Target)))
       return writeFailed(Name, EC);
@@ -490,7 +546,7 @@ bool writeFile(EmitFn Write, const std::string *Whole) {
     return writeFailed(Name, std::make_error_code(std::errc::is_a_directory));
   } else if (St.type() != fs::file_type::regular_file) {
     int FD;
-    if ((EC = fs::openFileForWrite(Output, FD, fs::CD_OpenExisting)))
+    if ((EC = fs::openFileForWrite(Path, FD, fs::CD_OpenExisting)))
       return writeFailed(Name, EC);
     llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
     OS.SetBufferSize(OutputBufferSize);
@@ -499,7 +555,7 @@ bool writeFile(EmitFn Write, const std::string *Whole) {
     return checkStream(OS, Name);
   } else {
     llvm::SmallString<256> Real;
-    if ((EC = fs::real_path(Output, Real)))
+    if ((EC = fs::real_path(Path, Real)))
       return writeFailed(Name, EC);
     Target = std::string(Real);
     if (Whole && St.getSize() == Whole->size()) {
@@ -551,12 +607,12 @@ bool writeOutput(EmitFn Write) {
     return checkStream(llvm::outs(), "standard output");
   }
   if (!WriteIfChanged)
-    return writeFile(Write, nullptr);
+    return writeFile(Write, nullptr, Output);
   std::string Text;
   llvm::raw_string_ostream OS(Text);
   Write(OS);
   OS.flush();
-  return writeFile([&](llvm::raw_ostream &Out) { Out << Text; }, &Text);
+  return writeFile([&](llvm::raw_ostream &Out) { Out << Text; }, &Text, Output);
 }
 
 /// A standard descriptor that is closed at start (`>&-`) is given /dev/null opened read-only: no
@@ -706,8 +762,22 @@ static int compile(int argc, char **argv) {
   Module &M = *TheModule;
   LoadOptions Opts;
   Opts.IncludeDirs = IncludeDirs;
-  Opts.StdlibDir = StdlibDir;
+  Opts.StdlibDir = stdlibDirectory(argv[0]);
   Opts.Prelude = !NoPrelude;
+  if (Opts.Prelude) {
+    llvm::SmallString<256> Prelude(Opts.StdlibDir);
+    llvm::sys::path::append(Prelude, "prelude.zoo");
+    if (!llvm::sys::fs::is_regular_file(Prelude))
+      return usageError("no stdlib at '" + Opts.StdlibDir +
+                        "' (it has no prelude.zoo): give its directory with --stdlib=DIR or "
+                        "$ZOO_STDLIB, or compile without it with --no-prelude");
+  }
+  if (DepFile.getNumOccurrences() && (Output == "-" || DepFile.empty()))
+    return usageError("--depfile needs -o FILE (the target of its rule) and a file name");
+  if (!CppHeaderEmitter::validNamespace(CppNamespace))
+    return usageError("--cpp-namespace: '" + CppNamespace +
+                      "' is not a namespace the header can declare (identifiers joined by `::`, "
+                      "none a C++ keyword, a reserved name or a standard macro)");
   Opts.Prediction = FullLL ? PredictionMode::LL : PredictionMode::SLLThenLL;
 
   // The analysis point takes the limits of scenario fields (scenarioLimit): token counts (the
@@ -815,7 +885,8 @@ static int compile(int argc, char **argv) {
       JSONEmitter(M).run(OS);
       break;
     case EmitKind::CppHeader:
-      CppHeaderEmitter(M, std::vector<std::string>(Inputs.begin(), Inputs.end())).run(OS);
+      CppHeaderEmitter(M, std::vector<std::string>(Inputs.begin(), Inputs.end()), CppNamespace)
+          .run(OS);
       break;
     case EmitKind::IR:
       printIR(M, SM, OS);
@@ -841,5 +912,12 @@ static int compile(int argc, char **argv) {
     }
   });
   Timer.mark("emit");
+  if (Written && DepFile.getNumOccurrences()) {
+    for (const auto &F : M.Files)
+      if (llvm::StringRef(F->Path).find_first_of("\r\n") != llvm::StringRef::npos)
+        return usageError("--depfile: a file name with a line break cannot be listed in a rule");
+    Written = writeFile([&](llvm::raw_ostream &OS) { writeDepfile(OS, Output, M); }, nullptr,
+                        DepFile);
+  }
   return Written ? 0 : 1;
 }

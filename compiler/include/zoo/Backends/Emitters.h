@@ -44,13 +44,22 @@ private:
 /// `--emit=cpp-header`: a header-only C++17 registry of constexpr records.
 class CppHeaderEmitter {
 public:
-  CppHeaderEmitter(const Module &M, std::vector<std::string> Inputs)
-      : M(M), Inputs(std::move(Inputs)) {}
+  /// `Namespace` holds the records (`a::b` nests); the include guard follows from it, so headers
+  /// of different namespaces can be included together.
+  CppHeaderEmitter(const Module &M, std::vector<std::string> Inputs,
+                   std::string Namespace = "zoo::registry")
+      : M(M), Inputs(std::move(Inputs)), Namespace(std::move(Namespace)) {}
   void run(llvm::raw_ostream &OS);
+  /// True when `NS` is a namespace the header can declare: identifiers joined by `::`, none a
+  /// keyword, a reserved name or a standard macro.
+  static bool validNamespace(llvm::StringRef NS);
+  /// The include guard of the header of namespace `NS`: `zoo::registry` -> `ZOO_REGISTRY_H`.
+  static std::string includeGuard(llvm::StringRef NS);
 
 private:
   const Module &M;
   std::vector<std::string> Inputs;
+  std::string Namespace;
 };
 
 /// `--emit=matrix`: devices each model needs on each hardware, per weight precision.
