@@ -349,7 +349,7 @@ const BlockDecl *SemaImpl::prepareCall(const CallStmt &C, Scope &S, bool Expand,
   std::optional<PrimitiveKind> Prim;
   if (Callee->IsPrimitive) {
     Prim = lookupPrimitive(Callee->Name);
-    if (!Prim) { // `primitive` of a name the compiler has no formula for: reported at it
+    if (!Prim || BadPrimitives.count(Callee)) { // reported at its declaration
       ExpansionFailed |= Expand;
       return nullptr;
     }

@@ -119,6 +119,7 @@ void SemaImpl::checkBlock(const BlockDecl &B) {
     auto K = lookupPrimitive(B.Name);
     if (!K) {
       Diags.report(B.NameRange, diag::err_unknown_primitive, B.Name);
+      BadPrimitives.insert(&B);
       return;
     }
     llvm::SmallVector<llvm::StringRef, 4> Want;
@@ -126,8 +127,10 @@ void SemaImpl::checkBlock(const BlockDecl &B) {
     bool Match = Want.size() == B.Params.size();
     for (size_t I = 0; Match && I < Want.size(); ++I)
       Match = B.Params[I].Name == Want[I];
-    if (!Match)
+    if (!Match) {
       Diags.report(B.NameRange, diag::err_primitive_signature, B.Name, primitiveParams(*K));
+      BadPrimitives.insert(&B);
+    }
   }
   Scope S;
   llvm::StringSet<> Seen;

@@ -11,6 +11,7 @@
 #include "zoo/Sema/Evaluator.h"
 #include "zoo/Sema/Sema.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 
 namespace zoo {
@@ -58,6 +59,10 @@ public:
   /// The type of `P` (resolved once; reported when it does not resolve).
   std::optional<Type> paramType(const ParamDecl &P);
   llvm::DenseMap<const ParamDecl *, std::optional<Type>> ParamTypes;
+  /// `primitive` declarations that failed their check (no formula of that name, or not the
+  /// formula's parameters): a call to one is never expanded, since the formula would read
+  /// arguments that are not there.
+  llvm::SmallPtrSet<const BlockDecl *, 4> BadPrimitives;
   /// Reports an unknown name `Name` among the declarations accepted by `Filter`.
   void unknownDecl(llvm::StringRef Name, llvm::SMRange Where, diag::Kind K,
                    bool (*Filter)(const Decl *));
