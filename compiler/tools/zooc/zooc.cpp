@@ -30,6 +30,7 @@
 #include <climits>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 #include <fcntl.h>
 #include <unistd.h>
@@ -172,6 +173,15 @@ cl::opt<bool> TimePhases("time-phases",
                          cl::cat(ZoocCat));
 cl::opt<bool> FullLL("full-ll", cl::desc("Parse with full LL prediction (no SLL first pass)"),
                      cl::Hidden, cl::cat(ZoocCat));
+enum class ListKind { None, Models, Hardware, Precisions, Runtimes, Scenarios };
+cl::opt<ListKind> ListOpt(
+    "list", cl::desc("Print the names of one kind of record, one per line, instead of an output"),
+    cl::values(clEnumValN(ListKind::Models, "models", "models"),
+               clEnumValN(ListKind::Hardware, "hardware", "hardware"),
+               clEnumValN(ListKind::Precisions, "precisions", "precisions"),
+               clEnumValN(ListKind::Runtimes, "runtimes", "runtimes"),
+               clEnumValN(ListKind::Scenarios, "scenarios", "declared scenarios")),
+    cl::init(ListKind::None), cl::cat(ZoocCat));
 cl::list<std::string> Select("model", cl::desc("Emit only this model (repeatable)"),
                              cl::value_desc("name"), cl::cat(ZoocCat));
 
@@ -291,6 +301,17 @@ int usageError(const llvm::Twine &Msg) {
   return 1;
 }
 
+/// `; did you mean 'X'?` for the closest of `Names`, and where to see them all.
+template <typename Records>
+std::string suggest(llvm::StringRef Name, const Records &Rs, llvm::StringRef List) {
+  std::vector<std::string> Names;
+  for (const auto &R : Rs)
+    Names.push_back(R->Name);
+  std::string Best = closestMatch(Name, Names);
+  return (Best.empty() ? std::string() : "; did you mean '" + Best + "'?") +
+         " (zooc --list=" + List.str() + " names them)";
+}
+
 /// The `.zoo` files below directory `Root`, sorted. The walk ends on any tree and never leaves
 /// `Root`: each directory and file is visited once (by device and inode), so a link back to `.` or
 /// `..` adds nothing, and a symbolic link is followed only when its target lies inside `Root`.
@@ -398,13 +419,14 @@ bool addAdHocScenarios(Module &M) {
   const PrecisionRecord *GivenW = Weights.getNumOccurrences() ? M.findPrecision(Weights) : nullptr;
   for (auto *O : {&ComputePrec, &ActPrec, &KVPrecision})
     if (O->getNumOccurrences() && !M.findPrecision(O->getValue())) {
-      usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr);
+      usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr +
+                 suggest(O->getValue(), M.Precisions, "precisions"));
       return false;
     }
   for (const std::string &HName : HardwareSel) {
     const HardwareRecord *H = M.findHardware(HName);
     if (!H) {
-      usageError("no hardware named '" + HName + "'");
+      usageError("no hardware named '" + HName + "'" + suggest(HName, M.Hardware, "hardware"));
       return false;
     }
     if (!H->MissingForAnalysis.empty()) {
@@ -747,12 +769,30 @@ static int compile(int argc, char **argv) {
           "  Hugging Face config (zooc import-hf --help; docs/import.md).\n",
           &llvm::errs()))
     return 1;
-  if (Inputs.empty())
+  if (Inputs.empty() && ListOpt == ListKind::None)
     return usageError("no input files");
+  const bool FromStdin = llvm::is_contained(Inputs, "-");
+  if (FromStdin && Inputs.size() != 1)
+    return usageError("'-' (standard input) must be the only input");
 
   std::vector<std::string> Files;
-  if (!expandInputs(Files))
+  if (!FromStdin && !expandInputs(Files))
     return 1;
+  std::string StdinText; // `zooc -`: the program read from standard input, at most a file's size
+  if (FromStdin) {
+    char Buf[65536];
+    for (ssize_t N; (N = ::read(0, Buf, sizeof Buf)) != 0;) {
+      if (N < 0) {
+        if (errno == EINTR)
+          continue;
+        return usageError(llvm::Twine("cannot read standard input: ") + std::strerror(errno));
+      }
+      if (StdinText.size() + static_cast<size_t>(N) > MaxSourceBytes)
+        return usageError("standard input is too large: more than " +
+                          std::to_string(MaxSourceBytes) + " bytes");
+      StdinText.append(Buf, static_cast<size_t>(N));
+    }
+  }
 
   llvm::SourceMgr SM;
   DiagnosticEngine Diags(SM, llvm::errs());
@@ -825,24 +865,60 @@ static int compile(int argc, char **argv) {
              (TheStdlib->cacheWritten() ? ", cache written" : "");
     Timer.mark("stdlib", Note);
   }
-  bool OK = loadFiles(M, Diags, Files, Opts);
+  bool OK = FromStdin ? loadBuffer(M, Diags, "<stdin>", StdinText, Opts)
+                      : loadFiles(M, Diags, Files, Opts);
   Timer.mark("load+parse");
   OK = OK && runSema(M, Diags);
   Timer.mark("sema");
   if (OK)
     for (auto *O : {&Weights, &KVPrecision}) // defaults may be absent from a custom stdlib
       if (O->getNumOccurrences() && !M.findPrecision(O->getValue()))
-        return usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr);
+        return usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr +
+                          suggest(O->getValue(), M.Precisions, "precisions"));
   M.WantMatrix = Emit == EmitKind::Matrix;
   M.WantValidation = Emit == EmitKind::Validation;
   M.WantCalibration = Emit == EmitKind::Calibration;
   if (OK && !RuntimeOpt.empty() && !(M.CommandLineRuntime = M.findRuntime(RuntimeOpt))) {
-    std::vector<std::string> Names;
-    for (const auto &R : M.Runtimes)
-      Names.push_back(R->Name);
-    std::string Best = closestMatch(RuntimeOpt, Names);
     return usageError("no runtime named '" + RuntimeOpt + "'" +
-                      (Best.empty() ? "" : "; did you mean '" + Best + "'?"));
+                      suggest(RuntimeOpt, M.Runtimes, "runtimes"));
+  }
+  // Selected models are checked before they are used: a misspelt name gets a suggestion.
+  if (OK)
+    for (const std::string &S : Select)
+      if (!M.findModel(S))
+        return usageError("no model named '" + S + "'" + suggest(S, M.Models, "models"));
+  if (OK && ListOpt != ListKind::None) {
+    std::vector<std::string> Names;
+    auto Add = [&](const auto &Rs) {
+      for (const auto &R : Rs)
+        Names.push_back(R->Name);
+    };
+    switch (ListOpt) {
+    case ListKind::Models:
+      Add(M.Models);
+      break;
+    case ListKind::Hardware:
+      Add(M.Hardware);
+      break;
+    case ListKind::Precisions:
+      Add(M.Precisions);
+      break;
+    case ListKind::Runtimes:
+      Add(M.Runtimes);
+      break;
+    case ListKind::Scenarios:
+      Add(M.Scenarios);
+      break;
+    case ListKind::None:
+      break;
+    }
+    std::sort(Names.begin(), Names.end());
+    return writeOutput([&](llvm::raw_ostream &OS) {
+             for (const std::string &N : Names)
+               OS << N << "\n";
+           })
+               ? 0
+               : 1;
   }
   M.WantLayers = Emit == EmitKind::Layers;
   if (OK && !HardwareSel.empty() && !addAdHocScenarios(M))
