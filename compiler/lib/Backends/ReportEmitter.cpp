@@ -6,23 +6,31 @@
 #include "zoo/Backends/Emitters.h"
 #include "zoo/Basic/Checked.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/Unicode.h"
 #include <fmt/format.h>
 
 using namespace zoo;
 
 namespace {
+/// The columns a cell takes on a terminal: UTF-8 characters, not bytes (`DALL·E` is 6 wide, 7
+/// bytes); bytes where the text is not printable UTF-8.
+size_t displayWidth(const std::string &S) {
+  int W = llvm::sys::unicode::columnWidthUTF8(S);
+  return W >= 0 ? static_cast<size_t>(W) : S.size();
+}
+
 void table(llvm::raw_ostream &OS, const std::vector<std::string> &Head,
            const std::vector<std::vector<std::string>> &Rows, const std::vector<bool> &Right) {
   std::vector<size_t> W(Head.size());
   for (size_t I = 0; I < Head.size(); ++I) {
-    W[I] = Head[I].size();
+    W[I] = displayWidth(Head[I]);
     for (const auto &R : Rows)
-      W[I] = std::max(W[I], R[I].size());
+      W[I] = std::max(W[I], displayWidth(R[I]));
   }
   auto Line = [&](const std::vector<std::string> &Cells) {
     std::string S;
     for (size_t I = 0; I < Cells.size(); ++I) {
-      std::string Pad(W[I] - Cells[I].size(), ' ');
+      std::string Pad(W[I] - displayWidth(Cells[I]), ' ');
       S += (I ? "  " : "") + (Right[I] ? Pad + Cells[I] : Cells[I] + Pad);
     }
     while (!S.empty() && S.back() == ' ')
