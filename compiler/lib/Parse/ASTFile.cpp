@@ -561,6 +561,13 @@ private:
     }
   }
 
+  /// A record declaration: nothing but its items.
+  template <typename RecordDecl> std::unique_ptr<RecordDecl> record(llvm::SMRange R) {
+    auto X = std::make_unique<RecordDecl>(R);
+    X->Items = items();
+    return X;
+  }
+
   std::vector<Item> items() {
     Deeper G(*this);
     std::vector<Item> Out;
@@ -647,36 +654,21 @@ private:
       D = std::move(H);
       break;
     }
-    case Decl::Precision: {
-      auto X = std::make_unique<PrecisionDecl>(R);
-      X->Items = items();
-      D = std::move(X);
+    case Decl::Precision:
+      D = record<PrecisionDecl>(R);
       break;
-    }
-    case Decl::Scenario: {
-      auto X = std::make_unique<ScenarioDecl>(R);
-      X->Items = items();
-      D = std::move(X);
+    case Decl::Scenario:
+      D = record<ScenarioDecl>(R);
       break;
-    }
-    case Decl::Pipeline: {
-      auto X = std::make_unique<PipelineDecl>(R);
-      X->Items = items();
-      D = std::move(X);
+    case Decl::Pipeline:
+      D = record<PipelineDecl>(R);
       break;
-    }
-    case Decl::Class: {
-      auto X = std::make_unique<ClassDecl>(R);
-      X->Items = items();
-      D = std::move(X);
+    case Decl::Class:
+      D = record<ClassDecl>(R);
       break;
-    }
-    case Decl::Runtime: {
-      auto X = std::make_unique<RuntimeDecl>(R);
-      X->Items = items();
-      D = std::move(X);
+    case Decl::Runtime:
+      D = record<RuntimeDecl>(R);
       break;
-    }
     default:
       return fail<DeclPtr>();
     }
