@@ -108,7 +108,7 @@ const llvm::StringSet<> &unusableNames() {
              "FLT_RADIX", "FLT_ROUNDS", "FLT_EVAL_METHOD", "DECIMAL_DIG",
              // The header's own names (its include guard is checked apart: it follows the
              // namespace).
-             "std", "Model", "models", "model_count"})
+             "std", "Model", "models", "model_count", "find_model"})
       S.insert(N);
     for (const char *W : {"8", "16", "32", "64"})
       for (const char *F : {"INT%_MIN", "INT%_MAX", "UINT%_MAX", "INT_LEAST%_MIN",
@@ -230,5 +230,20 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
       OS << (I ? ", " : "") << Names[I];
     OS << "};\n";
   }
+  OS << "\n/// The model whose Zoo name is `name`, or nullptr; usable in constant expressions.\n"
+     << "constexpr const Model *find_model(const char *name) {\n";
+  if (!Models.empty())
+    OS << "  for (const Model &m : models) {\n"
+       << "    const char *a = m.name, *b = name;\n"
+       << "    while (*a != '\\0' && *a == *b) {\n"
+       << "      ++a;\n"
+       << "      ++b;\n"
+       << "    }\n"
+       << "    if (*a == *b)\n"
+       << "      return &m;\n"
+       << "  }\n";
+  else
+    OS << "  (void)name;\n";
+  OS << "  return nullptr;\n}\n";
   OS << "\n} // namespace " << Namespace << "\n\n#endif // " << IncludeGuard << "\n";
 }
