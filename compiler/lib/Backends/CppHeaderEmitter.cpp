@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "zoo/Backends/Emitters.h"
 #include "llvm/ADT/StringSet.h"
+#include <algorithm>
 #include <cctype>
 #include <fmt/format.h>
 
@@ -108,7 +109,9 @@ const llvm::StringSet<> &unusableNames() {
              "FLT_RADIX", "FLT_ROUNDS", "FLT_EVAL_METHOD", "DECIMAL_DIG",
              // The header's own names (its include guard is checked apart: it follows the
              // namespace).
-             "std", "Model", "models", "model_count", "find_model"})
+             "std", "Model", "models", "model_count", "find_model", "Hardware", "hardware",
+             "hardware_count", "find_hardware", "Peak", "peaks", "peak_count", "Precision",
+             "precisions", "precision_count", "find_precision", "detail"})
       S.insert(N);
     for (const char *W : {"8", "16", "32", "64"})
       for (const char *F : {"INT%_MIN", "INT%_MAX", "UINT%_MAX", "INT_LEAST%_MIN",
@@ -164,6 +167,30 @@ std::vector<std::string> cppNames(llvm::ArrayRef<const ModelRecord *> Models,
 }
 } // namespace
 
+namespace {
+/// A C++ double literal that reads back as exactly `V` (finite: the passes refuse the others).
+std::string cppDouble(double V) {
+  std::string T = fmt::format("{}", V);
+  if (T.find_first_of(".e") == std::string::npos)
+    T += ".0";
+  return T;
+}
+
+/// `constexpr const TYPE *FN(const char *name)`: the entry of `ARRAY` named `name`, or nullptr.
+void lookup(llvm::raw_ostream &OS, llvm::StringRef Type, llvm::StringRef Fn, llvm::StringRef Array,
+            bool Empty, llvm::StringRef What) {
+  OS << "\n/// The " << What << " whose Zoo name is `name`, or nullptr; usable in constant "
+     << "expressions.\nconstexpr const " << Type << " *" << Fn << "(const char *name) {\n";
+  if (Empty)
+    OS << "  (void)name;\n";
+  else
+    OS << "  for (const " << Type << " &r : " << Array << ")\n"
+       << "    if (detail::same_name(r.name, name))\n"
+       << "      return &r;\n";
+  OS << "  return nullptr;\n}\n";
+}
+} // namespace
+
 bool CppHeaderEmitter::validNamespace(llvm::StringRef NS) {
   llvm::SmallVector<llvm::StringRef, 4> Parts;
   NS.split(Parts, "::");
@@ -212,6 +239,15 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
      << "  std::int64_t context_tokens;  // 0 when not declared\n"
      << "  const char *source;           // first source, \"\" when none\n"
      << "};\n\n";
+  OS << "namespace detail {\n"
+     << "constexpr bool same_name(const char *a, const char *b) {\n"
+     << "  while (*a != '\\0' && *a == *b) {\n"
+     << "    ++a;\n"
+     << "    ++b;\n"
+     << "  }\n"
+     << "  return *a == *b;\n"
+     << "}\n"
+     << "} // namespace detail\n\n";
   auto Models = sortedModels(M);
   std::vector<std::string> Names = cppNames(Models, IncludeGuard);
   for (size_t I = 0; I < Models.size(); ++I) {
@@ -230,20 +266,81 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
       OS << (I ? ", " : "") << Names[I];
     OS << "};\n";
   }
-  OS << "\n/// The model whose Zoo name is `name`, or nullptr; usable in constant expressions.\n"
-     << "constexpr const Model *find_model(const char *name) {\n";
-  if (!Models.empty())
-    OS << "  for (const Model &m : models) {\n"
-       << "    const char *a = m.name, *b = name;\n"
-       << "    while (*a != '\\0' && *a == *b) {\n"
-       << "      ++a;\n"
-       << "      ++b;\n"
-       << "    }\n"
-       << "    if (*a == *b)\n"
-       << "      return &m;\n"
-       << "  }\n";
-  else
-    OS << "  (void)name;\n";
-  OS << "  return nullptr;\n}\n";
+  lookup(OS, "Model", "find_model", "models", Models.empty(), "model");
+
+  // Hardware: one entry per record, memory and power in base units (bytes, bytes/s, watts), and
+  // each dense compute peak per precision in operations per second.
+  auto Hw = sortedHardware(M);
+  OS << "\nstruct Hardware {\n"
+     << "  const char *name;\n"
+     << "  const char *vendor;\n"
+     << "  const char *kind;                  // its class: gpu, tpu, npu, cpu, mcu, ...\n"
+     << "  double memory_bytes;               // the first memory section; 0 when none\n"
+     << "  double memory_bytes_per_second;\n"
+     << "  double tdp_watts;                  // 0 when not declared\n"
+     << "  const char *source;                // first source, \"\" when none\n"
+     << "};\n\n"
+     << "struct Peak {\n"
+     << "  const char *hardware;\n"
+     << "  const char *precision;\n"
+     << "  double ops_per_second;             // dense peak of the `compute` section\n"
+     << "};\n\n"
+     << "inline constexpr std::size_t hardware_count = " << Hw.size() << ";\n";
+  std::vector<std::string> Peaks;
+  if (!Hw.empty()) {
+    OS << "inline constexpr Hardware hardware[] = {\n";
+    for (const HardwareRecord *H : Hw) {
+      const Section *Mem = nullptr, *Dense = nullptr;
+      for (const Section &S : H->Sections) {
+        if (S.Kind == "memory" && !Mem)
+          Mem = &S;
+        if (S.Kind == "compute" && !Dense)
+          Dense = &S;
+      }
+      auto Real = [](const FieldValue *F) { return F ? F->V.R : 0.0; };
+      const FieldValue *Vendor = H->field("vendor");
+      OS << "    {" << cppString(H->Name) << ", " << cppString(Vendor ? Vendor->V.S : "") << ", "
+         << cppString(H->Class) << ", "
+         << cppDouble(Mem ? Real(Mem->field("capacity")) : 0.0) << ", "
+         << cppDouble(Mem ? Real(Mem->field("bandwidth")) : 0.0) << ", "
+         << cppDouble(Real(H->field("tdp"))) << ", "
+         << cppString(H->Sources.empty() ? "" : H->Sources.front()) << "},\n";
+      if (Dense)
+        for (const FieldValue &F : Dense->Fields)
+          if (F.Name != "source")
+            Peaks.push_back("{" + cppString(H->Name) + ", " + cppString(F.Name) + ", " +
+                            cppDouble(F.V.R) + "}");
+    }
+    OS << "};\n";
+  }
+  OS << "inline constexpr std::size_t peak_count = " << Peaks.size() << ";\n";
+  if (!Peaks.empty()) {
+    OS << "inline constexpr Peak peaks[] = {\n";
+    for (const std::string &P : Peaks)
+      OS << "    " << P << ",\n";
+    OS << "};\n";
+  }
+  lookup(OS, "Hardware", "find_hardware", "hardware", Hw.empty(), "hardware");
+
+  // Precisions: storage bits, and bits per value with any block scale.
+  std::vector<const PrecisionRecord *> Ps;
+  for (const auto &P : M.Precisions)
+    Ps.push_back(P.get());
+  std::sort(Ps.begin(), Ps.end(),
+            [](const PrecisionRecord *A, const PrecisionRecord *B) { return A->Name < B->Name; });
+  OS << "\nstruct Precision {\n"
+     << "  const char *name;\n"
+     << "  std::int64_t bits;                 // storage bits per value\n"
+     << "  double bits_per_value;             // with the block scale, if any\n"
+     << "};\n\n"
+     << "inline constexpr std::size_t precision_count = " << Ps.size() << ";\n";
+  if (!Ps.empty()) {
+    OS << "inline constexpr Precision precisions[] = {\n";
+    for (const PrecisionRecord *P : Ps)
+      OS << "    {" << cppString(P->Name) << ", " << P->Bits << ", "
+         << cppDouble(P->bitsPerValue()) << "},\n";
+    OS << "};\n";
+  }
+  lookup(OS, "Precision", "find_precision", "precisions", Ps.empty(), "precision");
   OS << "\n} // namespace " << Namespace << "\n\n#endif // " << IncludeGuard << "\n";
 }
