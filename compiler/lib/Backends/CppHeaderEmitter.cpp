@@ -111,7 +111,8 @@ const llvm::StringSet<> &unusableNames() {
              // namespace).
              "std", "Model", "models", "model_count", "find_model", "Hardware", "hardware",
              "hardware_count", "find_hardware", "Peak", "peaks", "peak_count", "Precision",
-             "precisions", "precision_count", "find_precision", "detail"})
+             "precisions", "precision_count", "find_precision", "detail", "WeightBytes",
+             "weight_bytes", "weight_bytes_count", "analysis_context_tokens", "kv_precision"})
       S.insert(N);
     for (const char *W : {"8", "16", "32", "64"})
       for (const char *F : {"INT%_MIN", "INT%_MAX", "UINT%_MAX", "INT_LEAST%_MIN",
@@ -238,7 +239,18 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
      << "  std::int64_t layers;\n"
      << "  std::int64_t context_tokens;  // 0 when not declared\n"
      << "  const char *source;           // first source, \"\" when none\n"
-     << "};\n\n";
+     << "  double flops_per_token;       // at analysis_context_tokens; 0 for models with an input\n"
+     << "  double kv_bytes_per_token;    // all layers, at kv_precision; 0 when none\n"
+     << "  double flops_per_input;       // models with an input (an image); 0 for the others\n"
+     << "};\n\n"
+     << "struct WeightBytes {\n"
+     << "  const char *model;\n"
+     << "  const char *precision;\n"
+     << "  double bytes;                 // every parameter stored at `precision`, scales included\n"
+     << "};\n\n"
+     << "// The analysis point the per-token figures are taken at.\n"
+     << "inline constexpr std::int64_t analysis_context_tokens = " << M.Point.Context << ";\n"
+     << "inline constexpr const char *kv_precision = " << cppString(M.Point.KV) << ";\n\n";
   OS << "namespace detail {\n"
      << "constexpr bool same_name(const char *a, const char *b) {\n"
      << "  while (*a != '\\0' && *a == *b) {\n"
@@ -249,6 +261,10 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
      << "}\n"
      << "} // namespace detail\n\n";
   auto Models = sortedModels(M);
+  auto Metric = [](const ModelRecord *R, MetricKind K, llvm::StringRef Prec = "") {
+    const MetricResult *X = R->evaluated(K, Prec);
+    return X && X->V ? X->V->asDouble() : 0.0;
+  };
   std::vector<std::string> Names = cppNames(Models, IncludeGuard);
   for (size_t I = 0; I < Models.size(); ++I) {
     const ModelRecord *R = Models[I];
@@ -257,7 +273,10 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
        << cppString(R->Arch->Name) << ", " << cppString(Family ? Family->V.S : "") << ", "
        << R->Stats.Params << ", " << R->Stats.ActiveParams << ", " << R->Stats.Layers << ", "
        << (Ctx ? static_cast<int64_t>(Ctx->V.R) : 0) << ", "
-       << cppString(R->Sources.empty() ? "" : R->Sources.front()) << "};\n";
+       << cppString(R->Sources.empty() ? "" : R->Sources.front()) << ", "
+       << cppDouble(Metric(R, MetricKind::flops_per_token)) << ", "
+       << cppDouble(Metric(R, MetricKind::kv_bytes_per_token)) << ", "
+       << cppDouble(Metric(R, MetricKind::flops_per_image)) << "};\n";
   }
   OS << "\ninline constexpr std::size_t model_count = " << Models.size() << ";\n";
   if (!Models.empty()) {
@@ -267,6 +286,19 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
     OS << "};\n";
   }
   lookup(OS, "Model", "find_model", "models", Models.empty(), "model");
+  std::vector<std::string> Weights;
+  for (const ModelRecord *R : Models)
+    for (const auto &P : M.Precisions)
+      if (const MetricResult *X = R->evaluated(MetricKind::weight_bytes, P->Name); X && X->V)
+        Weights.push_back("{" + cppString(R->Name) + ", " + cppString(P->Name) + ", " +
+                          cppDouble(X->V->asDouble()) + "}");
+  OS << "\ninline constexpr std::size_t weight_bytes_count = " << Weights.size() << ";\n";
+  if (!Weights.empty()) {
+    OS << "inline constexpr WeightBytes weight_bytes[] = {\n";
+    for (const std::string &W : Weights)
+      OS << "    " << W << ",\n";
+    OS << "};\n";
+  }
 
   // Hardware: one entry per record, memory and power in base units (bytes, bytes/s, watts), and
   // each dense compute peak per precision in operations per second.
