@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(antlr4 libantlr4-runtime-dev libfmt-dev uuid-dev
       llvm-14-dev llvm-14-tools clang-14 libclang-rt-14-dev
       cmake ninja-build g++ default-jre-headless python3 git
-      vim)  # vim: tests of the editor syntax file (editors/vim)
+      vim   # tests of the editor syntax file (editors/vim)
+      python3-jsonschema)  # the JSON output against docs/zoo.schema.json
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
