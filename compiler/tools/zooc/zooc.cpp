@@ -930,6 +930,13 @@ static int compile(int argc, char **argv) {
   if (int RC = runAnalysisTools(M); RC >= 0)
     return RC;
 
+  // --model and --hardware select what every section shows. Unselected records stay alive
+  // (scenarios point at models and hardware); they are only not emitted.
+  auto Keep = [&](auto &Records, auto &Hidden, auto Selected) {
+    auto Mid = std::stable_partition(Records.begin(), Records.end(), Selected);
+    std::move(Mid, Records.end(), std::back_inserter(Hidden));
+    Records.erase(Mid, Records.end());
+  };
   if (!Select.empty()) {
     llvm::StringSet<> Wanted;
     for (const std::string &S : Select) {
@@ -937,17 +944,23 @@ static int compile(int argc, char **argv) {
         return usageError("no model named '" + S + "'");
       Wanted.insert(S);
     }
-    // Unselected records stay alive (scenarios point at models); they are only not emitted.
-    auto Keep = [&](auto &Records, auto &Hidden, auto Selected) {
-      auto Mid = std::stable_partition(Records.begin(), Records.end(), Selected);
-      std::move(Mid, Records.end(), std::back_inserter(Hidden));
-      Records.erase(Mid, Records.end());
-    };
-    Keep(M.Models, M.HiddenModels, [&](const auto &R) { return Wanted.count(R->Name) != 0; });
-    Keep(M.Scenarios, M.HiddenScenarios,
-         [&](const auto &S) { return S->Model && Wanted.count(S->Model->Name) != 0; });
-    M.reindex();
+    auto Chosen = [&](const ModelRecord *R) { return R && Wanted.count(R->Name) != 0; };
+    Keep(M.Models, M.HiddenModels, [&](const auto &R) { return Chosen(R.get()); });
+    Keep(M.Scenarios, M.HiddenScenarios, [&](const auto &S) { return Chosen(S->Model); });
+    Keep(M.Pipelines, M.HiddenPipelines, [&](const auto &P) {
+      return Chosen(P->Encoder) || Chosen(P->Denoiser) || Chosen(P->Decoder);
+    });
   }
+  if (!HardwareSel.empty()) {
+    llvm::StringSet<> Wanted;
+    for (const std::string &H : HardwareSel)
+      Wanted.insert(H);
+    Keep(M.Hardware, M.HiddenHardware, [&](const auto &H) { return Wanted.count(H->Name) != 0; });
+    Keep(M.Scenarios, M.HiddenScenarios,
+         [&](const auto &S) { return S->Hw && Wanted.count(S->Hw->Name) != 0; });
+  }
+  if (!Select.empty() || !HardwareSel.empty())
+    M.reindex();
 
   // A backend that cannot write its whole output says so before anything is written.
   if (Emit == EmitKind::JSON && !JSONEmitter(M).checkFinite(llvm::errs()))

@@ -395,6 +395,8 @@ public:
   /// Records that --model left out of the output; kept alive because others refer to them.
   std::vector<std::unique_ptr<ModelRecord>> HiddenModels;
   std::vector<std::unique_ptr<ScenarioRecord>> HiddenScenarios;
+  std::vector<std::unique_ptr<HardwareRecord>> HiddenHardware;
+  std::vector<std::unique_ptr<PipelineRecord>> HiddenPipelines;
   AnalysisPoint Point;
   /// --compute-efficiency and --memory-efficiency: replace every device's achievable fractions.
   std::optional<double> OverrideComputeEfficiency, OverrideMemoryEfficiency;
