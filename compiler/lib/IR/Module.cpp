@@ -114,37 +114,27 @@ void Module::NameIndex<R>::rebuild(const std::vector<std::unique_ptr<R>> &List) 
     add(X.get());
 }
 
-ModelRecord *Module::add(std::unique_ptr<ModelRecord> R) {
+template <typename R>
+R *Module::NameIndex<R>::append(std::vector<std::unique_ptr<R>> &List, std::unique_ptr<R> X) {
   // A list that grew or shrank behind the index's back is indexed anew first.
-  if (ModelIndex.Size != Models.size())
-    ModelIndex.rebuild(Models);
-  ModelIndex.add(R.get());
-  Models.push_back(std::move(R));
-  return Models.back().get();
+  if (Size != List.size())
+    rebuild(List);
+  add(X.get());
+  List.push_back(std::move(X));
+  return List.back().get();
 }
 
+ModelRecord *Module::add(std::unique_ptr<ModelRecord> R) {
+  return ModelIndex.append(Models, std::move(R));
+}
 HardwareRecord *Module::add(std::unique_ptr<HardwareRecord> R) {
-  if (HardwareIndex.Size != Hardware.size())
-    HardwareIndex.rebuild(Hardware);
-  HardwareIndex.add(R.get());
-  Hardware.push_back(std::move(R));
-  return Hardware.back().get();
+  return HardwareIndex.append(Hardware, std::move(R));
 }
-
 PrecisionRecord *Module::add(std::unique_ptr<PrecisionRecord> R) {
-  if (PrecisionIndex.Size != Precisions.size())
-    PrecisionIndex.rebuild(Precisions);
-  PrecisionIndex.add(R.get());
-  Precisions.push_back(std::move(R));
-  return Precisions.back().get();
+  return PrecisionIndex.append(Precisions, std::move(R));
 }
-
 RuntimeRecord *Module::add(std::unique_ptr<RuntimeRecord> R) {
-  if (RuntimeIndex.Size != Runtimes.size())
-    RuntimeIndex.rebuild(Runtimes);
-  RuntimeIndex.add(R.get());
-  Runtimes.push_back(std::move(R));
-  return Runtimes.back().get();
+  return RuntimeIndex.append(Runtimes, std::move(R));
 }
 
 void Module::reindex() {

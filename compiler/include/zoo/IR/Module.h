@@ -463,6 +463,9 @@ private:
     const R *find(const std::vector<std::unique_ptr<R>> &List, llvm::StringRef Name) const;
     void add(const R *X);
     void rebuild(const std::vector<std::unique_ptr<R>> &List);
+    /// Appends `X` to `List` and indexes it (indexing `List` anew first if it changed behind the
+    /// index's back).
+    R *append(std::vector<std::unique_ptr<R>> &List, std::unique_ptr<R> X);
   };
   NameIndex<ModelRecord> ModelIndex;
   NameIndex<HardwareRecord> HardwareIndex;
