@@ -16,97 +16,189 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <fmt/format.h>
 #include <thread>
-#include <ctime>
 
 using namespace zoo;
 
 namespace {
-/// Parses a decimal count; false if it is not one or is out of 64 bits.
+/// Parses a decimal count with an optional `k` (x1,024) or `M` (x1,048,576); false if it is not
+/// one or is out of 64 bits.
 bool parseCount(llvm::StringRef S, int64_t &V) {
+  int64_t Scale = 1;
+  if (S.endswith("k"))
+    Scale = 1024;
+  else if (S.endswith("M"))
+    Scale = 1024 * 1024;
+  if (Scale != 1)
+    S = S.drop_back();
   return !S.empty() && S.find_first_not_of("0123456789") == llvm::StringRef::npos &&
-         !S.getAsInteger(10, V);
+         !S.getAsInteger(10, V) && !__builtin_mul_overflow(V, Scale, &V);
+}
+
+enum Axis {
+  AxBatch,
+  AxPrompt,
+  AxOutput,
+  AxDevices,
+  AxHardware,
+  AxWeights,
+  AxKV,
+  AxRuntime,
+  AxNone
+};
+const char *const AxisNames[] = {"batch",    "prompt",  "output", "devices",
+                                 "hardware", "weights", "kv",     "runtime"};
+const char *const AxisList = "batch, prompt (or context), output, devices, hardware, weights, kv, "
+                             "runtime";
+
+Axis axisNamed(llvm::StringRef N) {
+  if (N == "context")
+    return AxPrompt;
+  for (int A = 0; A < AxNone; ++A)
+    if (N == AxisNames[A])
+      return static_cast<Axis>(A);
+  return AxNone;
+}
+
+/// Adds one value or range of a counted axis to `Values`; the error, or "".
+std::string addCounts(llvm::StringRef Part, const char *Name, int64_t Limit,
+                      std::vector<int64_t> &Values) {
+  auto NotCount = [&](llvm::StringRef S) {
+    return "'" + S.str() + "' in axis '" + Name + "' is not a count (decimal, with k or M)";
+  };
+  int64_t From, To, Step = 1;
+  char Op = '+';
+  auto [First, Rest] = Part.split("..");
+  if (!parseCount(First, From))
+    return NotCount(First);
+  To = From;
+  bool Stepped = false;
+  if (Part.contains("..")) {
+    size_t OpAt = Rest.find_first_of("+*");
+    llvm::StringRef End = Rest.substr(0, OpAt);
+    if (!parseCount(End, To))
+      return NotCount(End);
+    if (OpAt != llvm::StringRef::npos) {
+      Stepped = true;
+      Op = Rest[OpAt];
+      llvm::StringRef S = Rest.substr(OpAt + 1);
+      if (!parseCount(S, Step))
+        return NotCount(S);
+    }
+  }
+  for (int64_t V : {From, To})
+    if (V < 1 || V > Limit)
+      return "value " + std::to_string(V) + " of axis '" + Name + "' is out of range (1 to " +
+             std::to_string(Limit) + ")";
+  if (To < From)
+    return "axis '" + std::string(Name) + "' ends (" + std::to_string(To) + ") before it starts (" +
+           std::to_string(From) + ")";
+  if (!Values.empty() && From <= Values.back())
+    return "the values of axis '" + std::string(Name) + "' must increase (" +
+           std::to_string(Values.back()) + " then " + std::to_string(From) + ")";
+  if (Part.contains("..") && !Stepped && !Values.empty()) {
+    // A range without a step continues the values before it: a ratio where the last two and
+    // the start are in one (1,2,4..256), else the last difference (10,20..100).
+    const size_t N = Values.size();
+    const int64_t P1 = Values[N - 1];
+    int64_t Continued;
+    if (N >= 2 && Values[N - 2] * 2 <= P1 && P1 % Values[N - 2] == 0 &&
+        !__builtin_mul_overflow(P1, P1 / Values[N - 2], &Continued) && From == Continued &&
+        From - P1 != P1 - Values[N - 2]) {
+      Op = '*';
+      Step = P1 / Values[N - 2];
+    } else {
+      Step = From - P1;
+    }
+  }
+  if (Op == '*' ? Step < 2 : Step < 1)
+    return std::string("the step of axis '") + Name + "' must be at least " +
+           (Op == '*' ? "2 (a factor)" : "1");
+  // Counted before any is made: a long axis is an error, not a large allocation.
+  const uint64_t Count = Op == '+' ? static_cast<uint64_t>(To - From) / Step + 1 : 64;
+  if (Values.size() + Count > MaxSweepPoints)
+    return "axis '" + std::string(Name) + "' has " + std::to_string(Values.size() + Count) +
+           " values; at most " + std::to_string(MaxSweepPoints);
+  for (int64_t V = From;;) {
+    Values.push_back(V);
+    // The next value, unless it would pass the end (or 64 bits).
+    int64_t Next;
+    if (Op == '*' ? __builtin_mul_overflow(V, Step, &Next) : __builtin_add_overflow(V, Step, &Next))
+      break;
+    if (Next > To)
+      break;
+    V = Next;
+  }
+  return "";
 }
 } // namespace
 
-std::string zoo::parseSweepSpec(llvm::StringRef Text, const LMPoint &Defaults,
-                                const LMPoint &Limits, SweepSpec &Out) {
+uint64_t SweepAxes::scenariosPerModel(uint64_t HardwareGiven) const {
+  auto Len = [](size_t N) { return static_cast<uint64_t>(std::max<size_t>(N, 1)); };
+  return (Hardware.empty() ? HardwareGiven : Hardware.size()) * Len(Devices.size()) *
+         Len(Weights.size()) * Len(KV.size()) * Len(Runtime.size());
+}
+
+std::string zoo::parseSweepAxes(llvm::ArrayRef<std::string> Texts, const LMPoint &Defaults,
+                                const LMPoint &Limits, int64_t DevicesLimit, SweepAxes &Out) {
   Out = {};
-  bool Seen[3] = {false, false, false};
-  std::vector<int64_t> *Axes[3] = {&Out.Batch, &Out.Prompt, &Out.Output};
+  bool Seen[AxNone] = {};
+  std::vector<int64_t> *Counts[] = {&Out.Grid.Batch, &Out.Grid.Prompt, &Out.Grid.Output,
+                                    &Out.Devices};
+  std::vector<std::string> *Names[] = {&Out.Hardware, &Out.Weights, &Out.KV, &Out.Runtime};
   const int64_t Default[3] = {Defaults.Batch, Defaults.Prompt, Defaults.Output};
-  const int64_t Limit[3] = {Limits.Batch, Limits.Prompt, Limits.Output};
-  const char *Names[3] = {"batch", "prompt", "output"};
-  if (Text.trim().empty())
-    return "the sweep names no axis (batch, prompt, output)";
-  llvm::SmallVector<llvm::StringRef, 4> Parts;
-  Text.split(Parts, ',');
-  for (llvm::StringRef Part : Parts) {
-    auto [Name, Range] = Part.split('=');
-    Name = Name.trim();
-    Range = Range.trim();
-    int A = Name == "batch"                         ? 0
-            : Name == "prompt" || Name == "context" ? 1
-            : Name == "output"                      ? 2
-                                                    : -1;
-    if (A < 0)
-      return "unknown axis '" + Name.str() + "' (the axes are batch, prompt, output)";
-    if (Seen[A])
-      return "axis '" + std::string(Names[A]) + "' given twice";
-    Seen[A] = true;
-    if (!Part.contains('=') || Range.empty())
-      return "axis '" + std::string(Names[A]) + "' has no values (write " + Names[A] +
-             "=V, =A..B, =A..B+S or =A..B*F)";
-    int64_t From, To, Step = 1;
-    char Op = '+';
-    auto [First, Rest] = Range.split("..");
-    if (!parseCount(First, From))
-      return "'" + First.str() + "' in axis '" + Names[A] + "' is not a decimal count";
-    To = From;
-    if (Range.contains("..")) {
-      size_t OpAt = Rest.find_first_of("+*");
-      llvm::StringRef End = Rest.substr(0, OpAt);
-      if (!parseCount(End, To))
-        return "'" + End.str() + "' in axis '" + Names[A] + "' is not a decimal count";
-      if (OpAt != llvm::StringRef::npos) {
-        Op = Rest[OpAt];
-        llvm::StringRef S = Rest.substr(OpAt + 1);
-        if (!parseCount(S, Step))
-          return "'" + S.str() + "' in axis '" + Names[A] + "' is not a decimal count";
+  const int64_t Limit[4] = {Limits.Batch, Limits.Prompt, Limits.Output, DevicesLimit};
+  bool Any = false;
+  for (const std::string &Text : Texts) {
+    if (llvm::StringRef(Text).trim().empty())
+      continue;
+    Any = true;
+    llvm::SmallVector<llvm::StringRef, 8> Parts;
+    llvm::StringRef(Text).split(Parts, ',');
+    Axis Current = AxNone;
+    for (llvm::StringRef Part : Parts) {
+      llvm::StringRef Values = Part.trim();
+      if (Part.contains('=')) {
+        auto [Name, Rest] = Part.split('=');
+        Name = Name.trim();
+        Current = axisNamed(Name);
+        if (Current == AxNone)
+          return "unknown axis '" + Name.str() + "' (the axes are " + AxisList + ")";
+        if (Seen[Current])
+          return "axis '" + std::string(AxisNames[Current]) + "' given twice";
+        Seen[Current] = true;
+        Values = Rest.trim();
+      } else if (Axis A = axisNamed(Values); A != AxNone || Current == AxNone) {
+        if (A == AxNone)
+          return "'" + Values.str() + "' names no axis (write AXIS=VALUES; the axes are " +
+                 AxisList + ")";
+        Current = A;
+        Values = "";
       }
-    }
-    for (int64_t V : {From, To})
-      if (V < 1 || V > Limit[A])
-        return "value " + std::to_string(V) + " of axis '" + Names[A] + "' is out of range (1 to " +
-               std::to_string(Limit[A]) + ")";
-    if (To < From)
-      return "axis '" + std::string(Names[A]) + "' ends (" + std::to_string(To) +
-             ") before it starts (" + std::to_string(From) + ")";
-    if (Op == '*' ? Step < 2 : Step < 1)
-      return std::string("the step of axis '") + Names[A] + "' must be at least " +
-             (Op == '*' ? "2 (a factor)" : "1");
-    // Counted before any is made: a long axis is an error, not a large allocation.
-    const uint64_t Count = Op == '+' ? static_cast<uint64_t>(To - From) / Step + 1 : 64;
-    if (Count > MaxSweepPoints)
-      return "axis '" + std::string(Names[A]) + "' has " + std::to_string(Count) +
-             " values; at most " + std::to_string(MaxSweepPoints);
-    std::vector<int64_t> &Values = *Axes[A];
-    for (int64_t V = From;;) {
-      Values.push_back(V);
-      // The next value, unless it would pass the end (or 64 bits).
-      int64_t Next;
-      if (Op == '*' ? __builtin_mul_overflow(V, Step, &Next)
-                    : __builtin_add_overflow(V, Step, &Next))
-        break;
-      if (Next > To)
-        break;
-      V = Next;
+      const char *Name = AxisNames[Current];
+      if (Values.empty())
+        return "axis '" + std::string(Name) + "' has no values (write " + Name +
+               (Current <= AxDevices ? "=V, =A..B, =A..B+S, =A..B*F or a list of them"
+                                     : "=NAME or a list of names") +
+               ")";
+      if (Current <= AxDevices) {
+        if (std::string E = addCounts(Values, Name, Limit[Current], *Counts[Current]); !E.empty())
+          return E;
+        continue;
+      }
+      std::vector<std::string> &List = *Names[Current - AxHardware];
+      if (std::find(List.begin(), List.end(), Values.str()) != List.end())
+        return "'" + Values.str() + "' given twice in axis '" + Name + "'";
+      List.push_back(Values.str());
     }
   }
+  if (!Any)
+    return std::string("the sweep names no axis (") + AxisList + ")";
   for (int A = 0; A < 3; ++A)
     if (!Seen[A])
-      Axes[A]->push_back(Default[A]);
+      Counts[A]->push_back(Default[A]);
   return "";
 }
 
@@ -270,7 +362,8 @@ void zoo::runSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scena
         // line, and counting into them point by point kept two cores writing the same line.
         Tally Local;
         const double C0 = threadCpuSeconds();
-        E.run(Begin, End, [&](uint64_t I, const LMPoint &, const LMFigures &F) { Local.add(I, F); });
+        E.run(Begin, End,
+              [&](uint64_t I, const LMPoint &, const LMFigures &F) { Local.add(I, F); });
         Local.Cpu = threadCpuSeconds() - C0;
         Tallies[T] = Local;
       });
@@ -326,8 +419,7 @@ void zoo::runSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scena
     OS << fmt::format("evaluated {} points on {} thread{} in {:.3g} s: {:.3g} M points/s, "
                       "{:.3g} M points/s per thread, {:.3g} M points per CPU second\n",
                       withThousands(static_cast<int64_t>(Total)), Threads, Threads == 1 ? "" : "s",
-                      Seconds, Rate / 1e6, Rate / 1e6 / Threads,
-                      Cpu > 0 ? Total / Cpu / 1e6 : 0.0);
+                      Seconds, Rate / 1e6, Rate / 1e6 / Threads, Cpu > 0 ? Total / Cpu / 1e6 : 0.0);
   }
 }
 

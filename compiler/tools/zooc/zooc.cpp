@@ -31,8 +31,9 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <set>
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <set>
 #include <unistd.h>
 
 using namespace zoo;
@@ -174,23 +175,25 @@ cl::opt<bool> TimePhases("time-phases",
 cl::opt<bool> FullLL("full-ll", cl::desc("Parse with full LL prediction (no SLL first pass)"),
                      cl::Hidden, cl::cat(ZoocCat));
 enum class ListKind { None, Models, Hardware, Precisions, Runtimes, Scenarios };
-cl::opt<ListKind> ListOpt(
-    "list", cl::desc("Print the names of one kind of record, one per line, instead of an output"),
-    cl::values(clEnumValN(ListKind::Models, "models", "models"),
-               clEnumValN(ListKind::Hardware, "hardware", "hardware"),
-               clEnumValN(ListKind::Precisions, "precisions", "precisions"),
-               clEnumValN(ListKind::Runtimes, "runtimes", "runtimes"),
-               clEnumValN(ListKind::Scenarios, "scenarios", "declared scenarios")),
-    cl::init(ListKind::None), cl::cat(ZoocCat));
+cl::opt<ListKind>
+    ListOpt("list",
+            cl::desc("Print the names of one kind of record, one per line, instead of an output"),
+            cl::values(clEnumValN(ListKind::Models, "models", "models"),
+                       clEnumValN(ListKind::Hardware, "hardware", "hardware"),
+                       clEnumValN(ListKind::Precisions, "precisions", "precisions"),
+                       clEnumValN(ListKind::Runtimes, "runtimes", "runtimes"),
+                       clEnumValN(ListKind::Scenarios, "scenarios", "declared scenarios")),
+            cl::init(ListKind::None), cl::cat(ZoocCat));
 cl::list<std::string> Select("model", cl::desc("Emit only this model (repeatable)"),
                              cl::value_desc("name"), cl::cat(ZoocCat));
 
 // Sweeps (Analysis/Sweep.h): every point of a grid, instead of a backend's output.
-cl::opt<std::string> SweepOpt(
+cl::list<std::string> SweepOpt(
     "sweep",
     cl::desc("Analyse each --model on each --hardware at every point of a grid and write CSV, "
-             "e.g. batch=1..256*2,prompt=128..8192*2,output=256 (axes: batch, prompt, output; "
-             "values V, A..B, A..B+S, A..B*F)"),
+             "e.g. batch=1,2,4..256,context=1k..32k*2,weights=bf16,fp8 (repeatable; axes: batch, "
+             "prompt or context, output, devices, hardware, weights, kv, runtime; values V, A..B, "
+             "A..B+S, A..B*F, lists of them, k = 1024, M = 1024^2)"),
     cl::value_desc("axes"), cl::cat(PointCat));
 cl::opt<bool> SweepSummary("sweep-summary",
                            cl::desc("With --sweep: a summary per model and hardware and the rate "
@@ -411,26 +414,74 @@ bool expandInputs(std::vector<std::string> &Files) {
 }
 
 /// --hardware with --model: one scenario per pair at the analysis point.
+/// The axes of --sweep, parsed before the scenarios are made (parseSweep).
+SweepAxes TheSweep;
+
+/// Makes a scenario for each --model on each --hardware at the analysis point, and, under a
+/// --sweep, for each value of its scenario axes (devices, weights, kv, runtime; hardware instead
+/// of --hardware).
 bool addAdHocScenarios(Module &M) {
   if (Select.empty()) {
-    usageError("--hardware needs --model");
+    usageError(std::string(HardwareSel.empty() ? "--sweep" : "--hardware") + " needs --model");
     return false;
   }
-  const PrecisionRecord *GivenW = Weights.getNumOccurrences() ? M.findPrecision(Weights) : nullptr;
   for (auto *O : {&ComputePrec, &ActPrec, &KVPrecision})
     if (O->getNumOccurrences() && !M.findPrecision(O->getValue())) {
       usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr +
                  suggest(O->getValue(), M.Precisions, "precisions"));
       return false;
     }
-  for (const std::string &HName : HardwareSel) {
+  // Each scenario axis: the sweep's values, else the option's one (null: the default).
+  const std::vector<std::string> &HardwareNames =
+      TheSweep.Hardware.empty() ? static_cast<const std::vector<std::string> &>(HardwareSel)
+                                : TheSweep.Hardware;
+  auto Precisions = [&](const std::vector<std::string> &Swept, cl::opt<std::string> &O,
+                        std::vector<const PrecisionRecord *> &Out) {
+    Out.clear();
+    if (Swept.empty()) {
+      Out.push_back(O.getNumOccurrences() ? M.findPrecision(O) : nullptr);
+      return true;
+    }
+    for (const std::string &N : Swept) {
+      const PrecisionRecord *P = M.findPrecision(N);
+      if (!P) {
+        usageError("--sweep: unknown precision '" + N + "' in axis '" + O.ArgStr.str() + "'" +
+                   suggest(N, M.Precisions, "precisions"));
+        return false;
+      }
+      Out.push_back(P);
+    }
+    return true;
+  };
+  std::vector<const PrecisionRecord *> WeightsAxis, KVAxis;
+  if (!Precisions(TheSweep.Weights, Weights, WeightsAxis) ||
+      !Precisions(TheSweep.KV, KVPrecision, KVAxis))
+    return false;
+  std::vector<const RuntimeRecord *> RuntimeAxis;
+  for (const std::string &N : TheSweep.Runtime) {
+    const RuntimeRecord *R = M.findRuntime(N);
+    if (!R) {
+      usageError("--sweep: no runtime named '" + N + "'" + suggest(N, M.Runtimes, "runtimes"));
+      return false;
+    }
+    RuntimeAxis.push_back(R);
+  }
+  if (RuntimeAxis.empty())
+    RuntimeAxis.push_back(nullptr); // --runtime, or the default
+  std::vector<int64_t> DevicesAxis = TheSweep.Devices;
+  if (DevicesAxis.empty())
+    DevicesAxis.push_back(DevicesOpt.getValue());
+  const llvm::StringRef Where = TheSweep.Hardware.empty() ? "" : "--sweep: ";
+
+  for (const std::string &HName : HardwareNames) {
     const HardwareRecord *H = M.findHardware(HName);
     if (!H) {
-      usageError("no hardware named '" + HName + "'" + suggest(HName, M.Hardware, "hardware"));
+      usageError(Where + "no hardware named '" + HName + "'" +
+                 suggest(HName, M.Hardware, "hardware"));
       return false;
     }
     if (!H->MissingForAnalysis.empty()) {
-      usageError("hardware '" + HName + "' cannot be analysed: its class '" + H->Class +
+      usageError(Where + "hardware '" + HName + "' cannot be analysed: its class '" + H->Class +
                  "' needs " + llvm::join(H->MissingForAnalysis, " and ") + ", which it lacks");
       return false;
     }
@@ -443,32 +494,14 @@ bool addAdHocScenarios(Module &M) {
       if (S.Kind == "link" && !Link)
         Link = &S;
     }
-    const PrecisionRecord *Act = ActPrec.empty() ? nullptr : M.findPrecision(ActPrec);
-    const PrecisionRecord *C = ComputePrec.empty() ? nullptr : M.findPrecision(ComputePrec);
-    const PrecisionRecord *KV =
-        KVPrecision.getNumOccurrences() ? M.findPrecision(KVPrecision) : nullptr;
-    const PrecisionRecord *W = GivenW;
-    applyPrecisionDefaults(M, *H, W, Act, C, KV);
-    if (!W) {
-      usageError("unknown precision 'bf16' (the default weights)");
-      return false;
-    }
-    if (!Dense || !Dense->field(C->Name)) {
-      std::string Have;
-      if (Dense)
-        for (const FieldValue &F : Dense->Fields)
-          if (F.Name != "source")
-            Have += (Have.empty() ? "" : ", ") + F.Name;
-      usageError("hardware '" + HName + "' has no dense " + C->Name + " peak (it has: " +
-                 (Have.empty() ? "none" : Have) + "); choose one with --compute");
-      return false;
-    }
     if (!Memory) {
-      usageError("hardware '" + HName + "' declares no memory tier");
+      usageError(Where + "hardware '" + HName + "' declares no memory tier");
       return false;
     }
-    if (DevicesOpt.getValue() > 1 && !Link) {
-      usageError("hardware '" + HName + "' declares no link, so --devices must be 1");
+    if (DevicesAxis.back() > 1 && !Link) {
+      usageError(Where + "hardware '" + HName + "' declares no link, so " +
+                 (TheSweep.Devices.empty() ? "--devices" : "every value of axis 'devices'") +
+                 " must be 1");
       return false;
     }
     for (const std::string &MName : Select) {
@@ -477,20 +510,108 @@ bool addAdHocScenarios(Module &M) {
         usageError("no model named '" + MName + "'");
         return false;
       }
-      auto S = std::make_unique<ScenarioRecord>(MName + "@" + HName, llvm::SMRange());
-      S->AdHoc = true;
-      S->Model = Mod;
-      S->Hw = H;
-      S->Weights = W;
-      S->KV = KV;
-      S->Compute = C;
-      S->Activations = Act;
-      S->Batch = Batch.getValue();
-      S->Prompt = Prompt.getValue();
-      S->Output = OutputLen.getValue();
-      S->Devices = DevicesOpt.getValue();
-      M.Scenarios.push_back(std::move(S));
+      for (int64_t D : DevicesAxis)
+        for (const PrecisionRecord *GivenW : WeightsAxis)
+          for (const PrecisionRecord *GivenKV : KVAxis)
+            for (const RuntimeRecord *R : RuntimeAxis) {
+              const PrecisionRecord *Act = ActPrec.empty() ? nullptr : M.findPrecision(ActPrec);
+              const PrecisionRecord *C =
+                  ComputePrec.empty() ? nullptr : M.findPrecision(ComputePrec);
+              const PrecisionRecord *KV = GivenKV, *W = GivenW;
+              applyPrecisionDefaults(M, *H, W, Act, C, KV);
+              if (!W) {
+                usageError("unknown precision 'bf16' (the default weights)");
+                return false;
+              }
+              if (!Dense || !Dense->field(C->Name)) {
+                std::string Have;
+                if (Dense)
+                  for (const FieldValue &F : Dense->Fields)
+                    if (F.Name != "source")
+                      Have += (Have.empty() ? "" : ", ") + F.Name;
+                usageError(Where + "hardware '" + HName + "' has no dense " + C->Name +
+                           " peak (it has: " + (Have.empty() ? "none" : Have) +
+                           "); choose one with --compute");
+                return false;
+              }
+              // The name says which value of each swept scenario axis it has.
+              std::string Name = MName + "@" + HName;
+              if (!TheSweep.Devices.empty())
+                Name += "/devices=" + std::to_string(D);
+              if (!TheSweep.Weights.empty())
+                Name += "/weights=" + W->Name;
+              if (!TheSweep.KV.empty())
+                Name += "/kv=" + KV->Name;
+              if (R)
+                Name += "/runtime=" + R->Name;
+              auto S = std::make_unique<ScenarioRecord>(Name, llvm::SMRange());
+              S->AdHoc = true;
+              S->Model = Mod;
+              S->Hw = H;
+              S->Weights = W;
+              S->KV = KV;
+              S->Compute = C;
+              S->Activations = Act;
+              S->Runtime = R;
+              S->Batch = Batch.getValue();
+              S->Prompt = Prompt.getValue();
+              S->Output = OutputLen.getValue();
+              S->Devices = D;
+              M.Scenarios.push_back(std::move(S));
+            }
     }
+  }
+  return true;
+}
+
+/// Parses every --sweep into TheSweep, before the scenarios are made; false after the error.
+bool parseSweep() {
+  if (SweepOpt.empty())
+    return true;
+  const LMPoint Defaults{Batch.getValue(), Prompt.getValue(), OutputLen.getValue()};
+  const LMPoint Limits{static_cast<int64_t>(scenarioLimit("batch")),
+                       static_cast<int64_t>(scenarioLimit("prompt")),
+                       static_cast<int64_t>(scenarioLimit("output"))};
+  std::vector<std::string> Texts(SweepOpt.begin(), SweepOpt.end());
+  if (std::string Error = parseSweepAxes(Texts, Defaults, Limits,
+                                         static_cast<int64_t>(scenarioLimit("devices")), TheSweep);
+      !Error.empty()) {
+    usageError("--sweep: " + Error);
+    return false;
+  }
+  // A swept axis replaces its option: both is a mistake.
+  struct {
+    bool Swept;
+    const cl::Option &O;
+  } Both[] = {{!TheSweep.Hardware.empty(), HardwareSel},
+              {!TheSweep.Devices.empty(), DevicesOpt},
+              {!TheSweep.Weights.empty(), Weights},
+              {!TheSweep.KV.empty(), KVPrecision},
+              {!TheSweep.Runtime.empty(), RuntimeOpt}};
+  for (const auto &B : Both)
+    if (B.Swept && B.O.getNumOccurrences()) {
+      usageError("--sweep: axis '" + B.O.ArgStr.str() + "' and --" + B.O.ArgStr.str() +
+                 " both given; the axis replaces the option");
+      return false;
+    }
+  if (HardwareSel.empty() && TheSweep.Hardware.empty()) {
+    usageError("--sweep needs --model and --hardware (or a hardware axis)");
+    return false;
+  }
+  // Counted before the scenarios are made: each is analysed in full by the passes.
+  const double Scenarios = static_cast<double>(Select.size()) *
+                           static_cast<double>(TheSweep.scenariosPerModel(HardwareSel.size()));
+  if (Scenarios > MaxSweepScenarios) {
+    usageError("--sweep: " + fmt::format("{:.0f}", Scenarios) +
+               " scenarios (models x the values of the scenario axes); at most " +
+               std::to_string(MaxSweepScenarios));
+    return false;
+  }
+  const double Points = Scenarios * static_cast<double>(TheSweep.Grid.points());
+  if (Points > MaxSweepPoints) {
+    usageError("--sweep: " + fmt::format("{:.0f}", Points) + " points; at most " +
+               std::to_string(MaxSweepPoints));
+    return false;
   }
   return true;
 }
@@ -522,7 +643,7 @@ std::error_code resolveDanglingLinks(std::string &Path) {
       return EC == std::errc::no_such_file_or_directory ? std::error_code() : EC;
     if (St.type() != llvm::sys::fs::file_type::symlink_file)
       return std::make_error_code(std::errc::file_exists); // it appeared meanwhile
-    if (Links == 40) // as many as the kernel follows
+    if (Links == 40)                                       // as many as the kernel follows
       return std::make_error_code(std::errc::too_many_symbolic_link_levels);
     char Buf[PATH_MAX];
     ssize_t N = ::readlink(Path.c_str(), Buf, sizeof Buf);
@@ -546,14 +667,14 @@ using EmitFn = llvm::function_ref<void(llvm::raw_ostream &)>;
 /// memory does not grow with the output.
 constexpr size_t OutputBufferSize = 64 * 1024;
 
-/// Writes the output to `Path` (`-o FILE`, or the --depfile), through symbolic links (the file a link names gets the text;
-/// the link stays). An existing regular file, or a new one, is replaced atomically: the text goes
-/// to a temporary created exclusively in the same directory (no existing file of any name is
-/// followed or overwritten), renamed over the file only once complete, and removed on any failure
-/// or signal; the file's permissions are kept. Another existing file (a device, a FIFO,
-/// /dev/stdout) is opened and written in place, never replaced; a directory is an error.
-/// `Whole`, given with --write-if-changed, is the whole output: an existing regular file that
-/// holds exactly that is left alone.
+/// Writes the output to `Path` (`-o FILE`, or the --depfile), through symbolic links (the file a
+/// link names gets the text; the link stays). An existing regular file, or a new one, is replaced
+/// atomically: the text goes to a temporary created exclusively in the same directory (no existing
+/// file of any name is followed or overwritten), renamed over the file only once complete, and
+/// removed on any failure or signal; the file's permissions are kept. Another existing file (a
+/// device, a FIFO, /dev/stdout) is opened and written in place, never replaced; a directory is an
+/// error. `Whole`, given with --write-if-changed, is the whole output: an existing regular file
+/// that holds exactly that is left alone.
 bool writeFile(EmitFn Write, const std::string *Whole, const std::string &Path) {
   namespace fs = llvm::sys::fs;
   const std::string Name = "'" + Path + "'";
@@ -669,7 +790,7 @@ int finishStandardStreams(int RC) {
 /// or -1 when neither is given.
 static int runAnalysisTools(const Module &M) {
   if (!CheckClosedForm.empty()) {
-    if (SweepOpt.getNumOccurrences())
+    if (!SweepOpt.empty())
       return usageError("--check-closed-form and --sweep do not go together");
     std::vector<int64_t> Outputs;
     for (int64_t G : CheckClosedForm) {
@@ -683,24 +804,16 @@ static int runAnalysisTools(const Module &M) {
       return 1;
     return Differ ? 1 : 0;
   }
-  if (!SweepOpt.getNumOccurrences()) {
+  if (SweepOpt.empty()) {
     if (SweepSummary || SweepThreads.getNumOccurrences())
       return usageError("--sweep-summary and --sweep-threads need --sweep");
     return -1;
   }
-  if (HardwareSel.empty())
-    return usageError("--sweep needs --model and --hardware");
   if (Emit.getNumOccurrences())
     return usageError("--sweep writes CSV (with --sweep-summary, a summary): it takes no --emit");
   if (SweepThreads > 256)
     return usageError("--sweep-threads is " + std::to_string(SweepThreads) + "; at most 256");
-  SweepSpec Spec;
-  const LMPoint Defaults{Batch.getValue(), Prompt.getValue(), OutputLen.getValue()};
-  const LMPoint Limits{static_cast<int64_t>(scenarioLimit("batch")),
-                       static_cast<int64_t>(scenarioLimit("prompt")),
-                       static_cast<int64_t>(scenarioLimit("output"))};
-  if (std::string Error = parseSweepSpec(SweepOpt, Defaults, Limits, Spec); !Error.empty())
-    return usageError("--sweep: " + Error);
+  const SweepSpec &Spec = TheSweep.Grid;
   std::vector<const ScenarioRecord *> Scenarios;
   for (const auto &S : M.Scenarios)
     if (S->AdHoc) {
@@ -722,8 +835,7 @@ static int runAnalysisTools(const Module &M) {
   O.Summary = SweepSummary;
   if (Output == "-")
     O.Failed = [] { return llvm::outs().has_error(); };
-  return writeOutput([&](llvm::raw_ostream &OS) { runSweep(M, Scenarios, Spec, O, OS); }) ? 0
-                                                                                          : 1;
+  return writeOutput([&](llvm::raw_ostream &OS) { runSweep(M, Scenarios, Spec, O, OS); }) ? 0 : 1;
 }
 
 static int compile(int argc, char **argv);
@@ -914,14 +1026,16 @@ static int compile(int argc, char **argv) {
     }
     std::sort(Names.begin(), Names.end());
     return writeOutput([&](llvm::raw_ostream &OS) {
-             for (const std::string &N : Names)
-               OS << N << "\n";
-           })
+      for (const std::string &N : Names)
+        OS << N << "\n";
+    })
                ? 0
                : 1;
   }
   M.WantLayers = Emit == EmitKind::Layers;
-  if (OK && !HardwareSel.empty() && !addAdHocScenarios(M))
+  if (OK && !parseSweep())
+    return 1;
+  if (OK && (!HardwareSel.empty() || !TheSweep.Hardware.empty()) && !addAdHocScenarios(M))
     return 1;
   OK = OK && !failed(runPipeline(M, Diags));
   Timer.mark("passes");
@@ -1005,8 +1119,8 @@ static int compile(int argc, char **argv) {
     for (const auto &F : M.Files)
       if (llvm::StringRef(F->Path).find_first_of("\r\n") != llvm::StringRef::npos)
         return usageError("--depfile: a file name with a line break cannot be listed in a rule");
-    Written = writeFile([&](llvm::raw_ostream &OS) { writeDepfile(OS, Output, M); }, nullptr,
-                        DepFile);
+    Written =
+        writeFile([&](llvm::raw_ostream &OS) { writeDepfile(OS, Output, M); }, nullptr, DepFile);
   }
   return Written ? 0 : 1;
 }

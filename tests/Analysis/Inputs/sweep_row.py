@@ -1,20 +1,23 @@
 """Compares one row of a `zooc --sweep` CSV with the full analysis of the same point.
 
-Usage: sweep_row.py CSV SCENARIO BATCH PROMPT OUTPUT JSON ANALYSIS
+Usage: sweep_row.py CSV SCENARIO BATCH PROMPT OUTPUT JSON ANALYSIS [COLUMN=VALUE...]
 
 JSON is `zooc --emit=json` and ANALYSIS `zooc --emit=analysis` of that point (--model, --hardware,
 --batch, --prompt, --output). Every figure of the row must equal the JSON's number exactly (the
 same double) and print the same in the analysis report as the report prints it. Prints one line
-per figure: `NAME: same` or `NAME: DIFFERENT ...`.
+per figure: `NAME: same` or `NAME: DIFFERENT ...`. COLUMN=VALUE pairs pick the row among those of
+a sweep over scenario axes (devices=2 weights=fp8).
 """
 import csv
 import json
 import sys
 
 csv_path, scenario, batch, prompt, output, json_path, text_path = sys.argv[1:8]
+where = dict(a.split('=', 1) for a in sys.argv[8:])
 rows = [r for r in csv.DictReader(open(csv_path))
         if f"{r['model']}@{r['hardware']}" == scenario and
-        (r['batch'], r['prompt'], r['output']) == (batch, prompt, output)]
+        (r['batch'], r['prompt'], r['output']) == (batch, prompt, output) and
+        all(r[k] == v for k, v in where.items())]
 if len(rows) != 1:
     sys.exit(f"{len(rows)} rows for {scenario} at {batch}, {prompt}, {output}")
 row = rows[0]

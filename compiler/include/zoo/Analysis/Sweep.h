@@ -31,13 +31,33 @@ struct SweepSpec {
 
 /// The most points one `--sweep` evaluates, over all its models and hardware.
 constexpr uint64_t MaxSweepPoints = 100'000'000;
+/// The most scenarios (models x the scenario axes' values) one `--sweep` makes: each goes
+/// through the passes like a declared scenario before the grid is evaluated.
+constexpr uint64_t MaxSweepScenarios = 10'000;
 
-/// Parses `batch=1..256*2,prompt=128..8192*2,output=256`: comma-separated axes (`batch`,
-/// `prompt` or its alias `context`, `output`), each `V`, `A..B` (step 1), `A..B+S` or `A..B*F`
-/// (A, then A+S or A*F, ... while at most B). Every value is at least 1 and at most `Limit` of
-/// its axis; an axis not named keeps `Defaults`'s value. Returns the error, or "".
-std::string parseSweepSpec(llvm::StringRef Text, const LMPoint &Defaults, const LMPoint &Limits,
-                           SweepSpec &Out);
+/// Everything a `--sweep` varies: the grid of each scenario, and the axes that make scenarios
+/// (an empty list: the axis is not swept, its option applies).
+struct SweepAxes {
+  SweepSpec Grid;
+  std::vector<int64_t> Devices;
+  std::vector<std::string> Hardware, Weights, KV, Runtime;
+  /// Scenarios per model: the scenario axes' lengths multiplied (an axis not swept counts 1;
+  /// `Hardware` counts as `HardwareGiven` where not swept).
+  uint64_t scenariosPerModel(uint64_t HardwareGiven) const;
+};
+
+/// Parses the texts of every `--sweep`, e.g. `batch=1,2,4..256`, `context=1k..128k*2`,
+/// `weights=bf16,fp8`: comma-separated `AXIS=VALUES`, where a part without `=` adds values to
+/// the axis before it. The grid axes are `batch`, `prompt` (alias `context`) and `output`; the
+/// scenario axes `devices` (counts, like the grid's) and `hardware`, `weights`, `kv`, `runtime`
+/// (names, checked by the caller). A count is decimal, with an optional `k` (x1,024) or `M`
+/// (x1,048,576); a value is `V`, `A..B` (continuing the progression of the values before it:
+/// `1,2,4..256` doubles, `10,20..100` adds 10; step 1 without two values before it), `A..B+S` or
+/// `A..B*F`. Each axis's values increase; each axis is named once. Every count is at least 1 and
+/// at most `Limits`'s value of its axis (`DevicesLimit` for devices); a grid axis not named
+/// keeps `Defaults`'s value. Returns the error, or "".
+std::string parseSweepAxes(llvm::ArrayRef<std::string> Texts, const LMPoint &Defaults,
+                           const LMPoint &Limits, int64_t DevicesLimit, SweepAxes &Out);
 
 /// One scenario's grid, ready to evaluate: points are numbered with the batch varying fastest,
 /// then the output, then the prompt.
