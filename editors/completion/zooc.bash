@@ -29,7 +29,7 @@ _zooc() {
       --hardware) kind=hardware ;;
       --weights|--kv|--activations|--compute) kind=precisions ;;
       --runtime) kind=runtimes ;;
-      --emit|--list)
+      --emit|--list|--table)
         words=$("$zooc" --help-list 2>/dev/null |
           awk -v o="$opt=" '$1 ~ /^--/ { in_opt = index($1, o) == 1 } in_opt && $1 ~ /^=/ { print substr($1, 2) }') ;;
       -o|--stdlib|--cache-dir|--depfile|-I)

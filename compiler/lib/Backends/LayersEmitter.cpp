@@ -38,7 +38,7 @@ struct Row {
   std::string Layer, Shape, Params, Macs;
 };
 
-void rows(const LayerNode &N, unsigned Depth, std::vector<Row> &Out) {
+void rows(const LayerNode &N, unsigned Depth, unsigned MaxDepth, std::vector<Row> &Out) {
   std::string Label;
   switch (N.K) {
   case LayerNode::Primitive:
@@ -57,8 +57,13 @@ void rows(const LayerNode &N, unsigned Depth, std::vector<Row> &Out) {
   }
   Out.push_back(
       {std::string(2 * Depth, ' ') + Label, shape(lastShape(N)), count(N.Params), count(N.Macs)});
+  if (MaxDepth && Depth + 1 >= MaxDepth) {
+    if (!N.Children.empty())
+      Out.back().Layer += " ...";
+    return;
+  }
   for (const auto &C : N.Children)
-    rows(*C, Depth + 1, Out);
+    rows(*C, Depth + 1, MaxDepth, Out);
 }
 } // namespace
 
@@ -69,7 +74,7 @@ void LayersEmitter::run(llvm::raw_ostream &OS) {
       continue;
     std::vector<Row> Rows;
     for (const auto &C : R->Root->Children)
-      rows(*C, 0, Rows);
+      rows(*C, 0, Depth, Rows);
     Rows.push_back({"total", "", withThousands(R->Stats.Params), count(R->Stats.MacsConst)});
     size_t W[4] = {5, 12, 10, 4};
     for (const Row &X : Rows) {

@@ -75,8 +75,11 @@ enum class EmitKind {
   Validation,
   Calibration,
   Layers,
-  Markdown
+  Markdown,
+  CSV
 };
+/// --table: which table --emit=csv or --emit=json writes (None: CSV's models, JSON's report).
+enum class TableKind { None, Models, Hardware, Scenarios, Layers, Matrix, Validation };
 
 cl::OptionCategory ZoocCat("zooc options");
 cl::list<std::string> Inputs(cl::Positional, cl::desc("<file or directory>..."), cl::cat(ZoocCat));
@@ -96,8 +99,27 @@ cl::opt<EmitKind> Emit(
                           "runtime factors fitted on the calibration measurements"),
                clEnumValN(EmitKind::Layers, "layers",
                           "each model's layers: output shape, parameters, MACs"),
-               clEnumValN(EmitKind::Markdown, "markdown", "a Model Zoo page: models by category")),
+               clEnumValN(EmitKind::Markdown, "markdown", "a Model Zoo page: models by category"),
+               clEnumValN(EmitKind::CSV, "csv", "one table as CSV (--table; default: models)")),
     cl::cat(ZoocCat));
+cl::opt<TableKind> TableOpt(
+    "table", cl::desc("The table --emit=csv writes, or --emit=json instead of the report"),
+    cl::init(TableKind::None),
+    cl::values(clEnumValN(TableKind::Models, "models",
+                          "models and every metric at the point (CSV)"),
+               clEnumValN(TableKind::Hardware, "hardware", "hardware: memory, peaks, TDP (CSV)"),
+               clEnumValN(TableKind::Scenarios, "scenarios",
+                          "scenarios: every figure, expected and ideal (CSV)"),
+               clEnumValN(TableKind::Layers, "layers", "each model's layer tree (CSV, JSON)"),
+               clEnumValN(TableKind::Matrix, "matrix",
+                          "devices each model needs on each hardware (CSV, JSON)"),
+               clEnumValN(TableKind::Validation, "validation",
+                          "predictions against published measurements (CSV, JSON)")),
+    cl::cat(ZoocCat));
+cl::opt<unsigned> LayersDepth("layers-depth",
+                              cl::desc("With --emit=layers or --table=layers: list layers to "
+                                       "this depth (1: the top-level ones; default: all)"),
+                              cl::value_desc("n"), cl::init(0), cl::cat(ZoocCat));
 cl::opt<std::string> Output("o", cl::desc("Output file ('-' for standard output)"),
                             cl::value_desc("file"), cl::init("-"), cl::cat(ZoocCat));
 cl::list<std::string> IncludeDirs("I", cl::desc("Add a directory to the import search path"),
@@ -414,6 +436,54 @@ bool expandInputs(std::vector<std::string> &Files) {
 }
 
 /// --hardware with --model: one scenario per pair at the analysis point.
+TableEmitter::Table tableOf(TableKind K) {
+  switch (K) {
+  case TableKind::None:
+  case TableKind::Models:
+    return TableEmitter::Table::Models;
+  case TableKind::Hardware:
+    return TableEmitter::Table::Hardware;
+  case TableKind::Scenarios:
+    return TableEmitter::Table::Scenarios;
+  case TableKind::Layers:
+    return TableEmitter::Table::Layers;
+  case TableKind::Matrix:
+    return TableEmitter::Table::Matrix;
+  case TableKind::Validation:
+    return TableEmitter::Table::Validation;
+  }
+  return TableEmitter::Table::Models;
+}
+
+/// --table and --layers-depth go with the outputs that use them; false after the error.
+bool checkTableOptions() {
+  if (TableOpt != TableKind::None) {
+    const std::string T = TableEmitter::name(tableOf(TableOpt)).str();
+    if (Emit != EmitKind::CSV && Emit != EmitKind::JSON) {
+      usageError("--table needs --emit=csv or --emit=json");
+      return false;
+    }
+    if (Emit == EmitKind::JSON &&
+        (TableOpt == TableKind::Models || TableOpt == TableKind::Hardware ||
+         TableOpt == TableKind::Scenarios)) {
+      usageError("--table=" + T +
+                 " is CSV only: the JSON report (--emit=json without --table) holds the " + T);
+      return false;
+    }
+  }
+  if (LayersDepth.getNumOccurrences()) {
+    if (Emit != EmitKind::Layers && TableOpt != TableKind::Layers) {
+      usageError("--layers-depth needs --emit=layers or --table=layers");
+      return false;
+    }
+    if (LayersDepth < 1) {
+      usageError("--layers-depth must be at least 1 (the top-level layers)");
+      return false;
+    }
+  }
+  return true;
+}
+
 /// The axes of --sweep, parsed before the scenarios are made (parseSweep).
 SweepAxes TheSweep;
 
@@ -926,6 +996,8 @@ static int compile(int argc, char **argv) {
   }
   if (DepFile.getNumOccurrences() && (Output == "-" || DepFile.empty()))
     return usageError("--depfile needs -o FILE (the target of its rule) and a file name");
+  if (!checkTableOptions())
+    return 1;
   if (!CppHeaderEmitter::validNamespace(CppNamespace))
     return usageError("--cpp-namespace: '" + CppNamespace +
                       "' is not a namespace the header can declare (identifiers joined by `::`, "
@@ -1032,7 +1104,9 @@ static int compile(int argc, char **argv) {
                ? 0
                : 1;
   }
-  M.WantLayers = Emit == EmitKind::Layers;
+  M.WantLayers = Emit == EmitKind::Layers || TableOpt == TableKind::Layers;
+  M.WantMatrix = M.WantMatrix || TableOpt == TableKind::Matrix;
+  M.WantValidation = M.WantValidation || TableOpt == TableKind::Validation;
   if (OK && !parseSweep())
     return 1;
   if (OK && (!HardwareSel.empty() || !TheSweep.Hardware.empty()) && !addAdHocScenarios(M))
@@ -1077,7 +1151,8 @@ static int compile(int argc, char **argv) {
     M.reindex();
 
   // A backend that cannot write its whole output says so before anything is written.
-  if (Emit == EmitKind::JSON && !JSONEmitter(M).checkFinite(llvm::errs()))
+  if (Emit == EmitKind::JSON && TableOpt == TableKind::None &&
+      !JSONEmitter(M).checkFinite(llvm::errs()))
     return 1;
   bool Written = writeOutput([&](llvm::raw_ostream &OS) {
     switch (Emit) {
@@ -1085,7 +1160,10 @@ static int compile(int argc, char **argv) {
       ReportEmitter(M).run(OS);
       break;
     case EmitKind::JSON:
-      JSONEmitter(M).run(OS);
+      if (TableOpt != TableKind::None)
+        TableEmitter(M, tableOf(TableOpt), /*JSON=*/true, LayersDepth).run(OS);
+      else
+        JSONEmitter(M).run(OS);
       break;
     case EmitKind::CppHeader:
       CppHeaderEmitter(M, std::vector<std::string>(Inputs.begin(), Inputs.end()), CppNamespace)
@@ -1107,7 +1185,10 @@ static int compile(int argc, char **argv) {
       CalibrationEmitter(M).run(OS);
       break;
     case EmitKind::Layers:
-      LayersEmitter(M).run(OS);
+      LayersEmitter(M, LayersDepth).run(OS);
+      break;
+    case EmitKind::CSV:
+      TableEmitter(M, tableOf(TableOpt), /*JSON=*/false, LayersDepth).run(OS);
       break;
     case EmitKind::Markdown:
       MarkdownEmitter(M).run(OS);

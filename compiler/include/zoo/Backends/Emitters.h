@@ -92,14 +92,44 @@ private:
   const Module &M;
 };
 
-/// `--emit=layers`: every model's layer tree with output shapes, parameters and MACs.
+/// `--emit=layers`: every model's layer tree with output shapes, parameters and MACs; nodes
+/// deeper than `Depth` (0: no limit; 1: the top-level nodes) are left out, their counts in
+/// their parent's.
 class LayersEmitter {
 public:
-  explicit LayersEmitter(const Module &M) : M(M) {}
+  explicit LayersEmitter(const Module &M, unsigned Depth = 0) : M(M), Depth(Depth) {}
   void run(llvm::raw_ostream &OS);
 
 private:
   const Module &M;
+  unsigned Depth;
+};
+
+/// `--emit=csv --table=T` and `--emit=json --table=T`: one table. CSV: models, hardware,
+/// scenarios, layers, matrix or validation; JSON: layers, matrix or validation (the report
+/// document has the others).
+class TableEmitter {
+public:
+  enum class Table { Models, Hardware, Scenarios, Layers, Matrix, Validation };
+  TableEmitter(const Module &M, Table T, bool JSON, unsigned LayersDepth = 0)
+      : M(M), T(T), JSON(JSON), LayersDepth(LayersDepth) {}
+  void run(llvm::raw_ostream &OS);
+  static llvm::StringRef name(Table T);
+
+private:
+  void models(llvm::raw_ostream &OS);
+  void hardware(llvm::raw_ostream &OS);
+  void scenarios(llvm::raw_ostream &OS);
+  void layersCSV(llvm::raw_ostream &OS);
+  void layersJSON(llvm::raw_ostream &OS);
+  void matrixCSV(llvm::raw_ostream &OS);
+  void matrixJSON(llvm::raw_ostream &OS);
+  void validationCSV(llvm::raw_ostream &OS);
+  void validationJSON(llvm::raw_ostream &OS);
+  const Module &M;
+  Table T;
+  bool JSON;
+  unsigned LayersDepth;
 };
 
 /// `--emit=markdown`: a Model Zoo page, models grouped by category (the `category` field, else
