@@ -50,14 +50,15 @@ BigCount zoo::kvValues(const ModelStats &S, Wide C) {
   return V;
 }
 
-/// Bytes of `Values` values at precision `P`: values * (bits*group + scale_bits) / (group * 8).
+/// Bytes of `Values` values at precision `P`: the bits, values * (bits*group + scale_bits) /
+/// group, packed into whole bytes (rounded up: storage is whole bytes).
 Value zoo::bytesAt(const BigCount &Values, const PrecisionRecord &P) {
   BigCount Num = P.Group ? BigCount(P.Bits) * P.Group + P.ScaleBits : BigCount(P.Bits);
   Wide Den = (P.Group ? Wide(P.Group) : Wide(1)) * 8;
   BigCount Bits = Values * Num;
-  if (Bits.isExact() && Bits.exact() % Den == 0)
-    return wideValue(Bits.exact() / Den);
-  return Value::ofReal(Bits.approx() / static_cast<double>(Den));
+  if (Bits.isExact())
+    return wideValue(Bits.exact() / Den + (Bits.exact() % Den != 0));
+  return Value::ofReal(std::ceil(Bits.approx() / static_cast<double>(Den)));
 }
 
 double zoo::decodeWeightParams(const ModelStats &S, double Batch) {

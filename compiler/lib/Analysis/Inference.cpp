@@ -41,7 +41,8 @@ Value quantity(double V, BaseDim D, int8_t E = 1, BaseDim D2 = BaseDim::Count, i
   return R;
 }
 Value seconds(double V) { return quantity(V, BaseDim::Second); }
-Value bytesValue(double V) { return quantity(V, BaseDim::Byte); }
+/// A byte figure: whole bytes, rounded up (a split across devices, a fractional workspace).
+Value bytesValue(double V) { return quantity(std::isfinite(V) ? std::ceil(V) : V, BaseDim::Byte); }
 Value perSecond(double V) { return quantity(V, BaseDim::Token, 1, BaseDim::Second, -1); }
 Value intensity(double V) { return quantity(V, BaseDim::Flop, 1, BaseDim::Byte, -1); }
 

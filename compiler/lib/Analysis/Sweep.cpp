@@ -284,9 +284,10 @@ void row(fmt::memory_buffer &B, const std::string &Prefix, const LMPoint &P, con
   }
   fmt::format_to(std::back_inserter(B), "{},{},", boundName(F.Prefill.Binds),
                  boundName(F.Mid.Binds));
-  real(B, F.KVFull);
+  // Byte figures in whole bytes, rounded up, as the analysis reports them.
+  real(B, std::ceil(F.KVFull));
   B.push_back(',');
-  real(B, F.MemoryPerDevice);
+  real(B, std::ceil(F.MemoryPerDevice));
   fmt::format_to(std::back_inserter(B), ",{},", F.Fits ? "true" : "false");
   for (double V : {F.MaxBatch, F.MaxContext, F.Devices, F.ServingBatch}) {
     count(B, V);
