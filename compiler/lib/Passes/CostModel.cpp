@@ -9,7 +9,10 @@
 //        embedding(vocab, dim)   params vocab*dim (embedding), of which a token touches one row
 //                                (dim); no MACs (a row lookup)
 //        linear(in, out, bias)   params in*out (+out); MACs in*out
-//        lm_head(vocab, dim, t)  params vocab*dim unless tied (embedding); MACs vocab*dim
+//        lm_head(vocab, dim, t)  params vocab*dim unless tied (embedding); MACs vocab*dim. A
+//                                token uses the whole table: a tied head adds it to the active
+//                                parameters less the row its embedding counted, and must share
+//                                an embedding(vocab, dim) of the same model (else an error)
 //        norm(dim, kind, bias)   params dim (+dim with bias), none for `plain`; dim elementwise
 //        act(dim, kind)          dim elementwise
 //        param(count)            params count
@@ -52,12 +55,21 @@ struct Arith {
     Overflow |= __builtin_add_overflow(A, B, &R);
     return R;
   }
+  Wide sub(Wide A, Wide B) {
+    Wide R;
+    Overflow |= __builtin_sub_overflow(A, B, &R);
+    return R;
+  }
   void acc(Wide &Into, Wide A, Wide Mult) { Into = add(Into, mul(A, Mult)); }
 };
 
 struct Totals {
   Wide Params = 0, Active = 0, Embedding = 0, Macs = 0, Elements = 0, State = 0;
   Wide Lookup = 0, LookupRows = 0, TiedHead = 0, HeadMacs = 0;
+  /// Active parameters a tied head adds beyond its embedding's row (vendor counts have them).
+  Wide TiedActive = 0;
+  std::vector<std::pair<int64_t, int64_t>> Tables;   ///< embedding (vocab, dim)
+  std::vector<const LayerNode *> TiedHeads;          ///< tied lm_head nodes
   Wide Ops = 0, FusedOps = 0;
   int ExpertDepth = 0; ///< inside an expert body: operations are counted at the expert set
   std::vector<KernelCost> Kernels;
@@ -85,7 +97,25 @@ public:
       walk(*R->Root, 1, 1, T, A);
       ModelStats &S = R->Stats;
       auto Fits = [](Wide X) { return fitsInt64(X); };
-      if (A.ParamsOverflow || !Fits(T.Params) || !Fits(T.Active) || !Fits(T.Embedding)) {
+      bool Tied = true;
+      for (const LayerNode *H : T.TiedHeads) {
+        std::pair<int64_t, int64_t> Shape{I(*H, "vocab"), I(*H, "dim")};
+        if (std::find(T.Tables.begin(), T.Tables.end(), Shape) != T.Tables.end())
+          continue;
+        Diags.report(R->Decl->NameRange, diag::err_tied_head_no_table, R->Name, Shape.first,
+                     Shape.second, Shape.first, Shape.second);
+        Diags.report(H->Range, diag::note_tied_head);
+        Tied = false;
+      }
+      if (!Tied) {
+        OK = false;
+        continue;
+      }
+      // Vendors count every embedding table in full; a tied table is already in full.
+      const Wide WithTables =
+          A.add(A.add(T.Active, A.sub(T.Lookup, T.LookupRows)), -T.TiedActive);
+      if (A.ParamsOverflow || !Fits(T.Params) || !Fits(T.Active) || !Fits(T.Embedding) ||
+          !Fits(WithTables)) {
         Diags.report(R->Decl->NameRange, diag::err_count_overflow, "the parameter count", "model",
                      R->Name, 64);
         OK = false;
@@ -107,6 +137,7 @@ public:
       }
       S.Params = static_cast<int64_t>(T.Params);
       S.ActiveParams = static_cast<int64_t>(T.Active);
+      S.ActiveParamsWithEmbeddings = static_cast<int64_t>(WithTables);
       S.EmbeddingParams = static_cast<int64_t>(T.Embedding);
       S.MacsConst = T.Macs;
       S.ElementsConst = T.Elements;
@@ -291,6 +322,7 @@ private:
         T.EmbeddingWidth = I(N, "dim");
       Params(A.mul(I(N, "vocab"), I(N, "dim")), /*Embedding=*/true, Wide(I(N, "dim")));
       A.acc(T.Lookup, A.mul(I(N, "vocab"), I(N, "dim")), Total);
+      T.Tables.push_back({I(N, "vocab"), I(N, "dim")});
       A.acc(T.LookupRows, I(N, "dim"), Active);
       return;
     case PrimitiveKind::linear: {
@@ -303,10 +335,16 @@ private:
     case PrimitiveKind::lm_head: {
       T.HeadWidth = I(N, "dim");
       Wide W = A.mul(I(N, "vocab"), I(N, "dim"));
-      if (!B(N, "tied"))
+      if (!B(N, "tied")) {
         Params(W, /*Embedding=*/true);
-      else
+      } else {
         A.acc(T.TiedHead, W, Total);
+        // The whole shared table is read; its embedding counted one row of it.
+        Wide Extra = W - I(N, "dim");
+        A.acc(T.Active, Extra, Active);
+        A.acc(T.TiedActive, Extra, Active);
+        T.TiedHeads.push_back(&N);
+      }
       A.acc(T.Macs, W, Active);
       A.acc(T.HeadMacs, W, Active);
       return;

@@ -70,6 +70,8 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
     return Value::ofInt(S.Params);
   case MetricKind::active_params:
     return Value::ofInt(S.ActiveParams);
+  case MetricKind::active_params_with_embeddings:
+    return Value::ofInt(S.ActiveParamsWithEmbeddings);
   case MetricKind::embedding_params:
     return Value::ofInt(S.EmbeddingParams);
   case MetricKind::non_embedding_params:

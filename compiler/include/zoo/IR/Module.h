@@ -132,6 +132,8 @@ struct KernelCost {
 struct ModelStats {
   int64_t Params = 0;
   int64_t ActiveParams = 0;
+  /// Active parameters as model vendors count them: every embedding table in full.
+  int64_t ActiveParamsWithEmbeddings = 0;
   int64_t EmbeddingParams = 0;
   int64_t Layers = 0;
   Wide MacsConst = 0;     ///< per-token MACs that do not depend on the context (active path)
