@@ -530,7 +530,7 @@ void scenariosPage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Aft
     OS << "No scenarios.\n";
     return;
   }
-  OS << "Each declared scenario: a model on hardware and a runtime at one point. Expected "
+  OS << "Each scenario: a model on hardware and a runtime at one point. Expected "
         "figures are on the runtime shown, with the ideal roofline (datasheet peaks, no fixed "
         "cost) in parentheses; `zooc --emit=analysis` gives every factor and its origin.\n\n";
   auto Hardware = [](const ScenarioRecord *S) {
