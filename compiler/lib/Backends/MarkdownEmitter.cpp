@@ -236,9 +236,10 @@ std::vector<Category> categories(const Module &M) {
     const ModelRecord *Part = P->Denoiser ? P->Denoiser : P->Decoder ? P->Decoder : P->Encoder;
     Find(Part ? categoryOf(*Part) : "generative").Pipelines.push_back(P);
   }
-  Cs.erase(std::remove_if(Cs.begin(), Cs.end(),
-                          [](const Category &C) { return C.Models.empty() && C.Pipelines.empty(); }),
-           Cs.end());
+  Cs.erase(
+      std::remove_if(Cs.begin(), Cs.end(),
+                     [](const Category &C) { return C.Models.empty() && C.Pipelines.empty(); }),
+      Cs.end());
   std::vector<std::string> Taken = {"readme", "hardware", "scenarios"};
   for (Category &C : Cs) {
     std::string Base;
@@ -262,8 +263,9 @@ std::vector<Category> categories(const Module &M) {
 }
 
 std::string pointText(const AnalysisPoint &P) {
-  return fmt::format("context {}, prompt {}, output {}, batch {}; weights {}, KV cache and state {}",
-                     P.Context, P.Prompt, P.Output, P.Batch, text(P.Weights), text(P.KV));
+  return fmt::format(
+      "context {}, prompt {}, output {}, batch {}; weights {}, KV cache and state {}", P.Context,
+      P.Prompt, P.Output, P.Batch, text(P.Weights), text(P.KV));
 }
 
 std::optional<Value> metric(const ModelRecord &R, MetricKind K, llvm::StringRef Prec = "") {
@@ -274,8 +276,8 @@ std::optional<Value> metric(const ModelRecord &R, MetricKind K, llvm::StringRef 
 std::string contextOf(const ModelRecord &R) {
   const FieldValue *C = R.field("context");
   return C && whole(C->V.asDouble()) ? withThousands(static_cast<int64_t>(C->V.asDouble()))
-         : C                          ? text(C->V.str())
-                                      : "-";
+         : C                         ? text(C->V.str())
+                                     : "-";
 }
 
 /// Models without an input: figures per token at the analysis point.
@@ -331,8 +333,8 @@ void inputTable(llvm::raw_ostream &OS, const Module &M,
     T.Rows.push_back({text(R->Name), text(R->Arch->Name), count(R->Stats.Params),
                       shape(R->Stats.InputShape), Get(MetricKind::macs_per_image, "", exactSI),
                       Flops, Get(MetricKind::weight_bytes, P.Weights, bytes),
-                      Get(MetricKind::activation_bytes, "", bytes),
-                      std::to_string(R->Stats.Layers), sourceLinks(R->Sources)});
+                      Get(MetricKind::activation_bytes, "", bytes), std::to_string(R->Stats.Layers),
+                      sourceLinks(R->Sources)});
   }
   T.print(OS);
 }
@@ -484,8 +486,7 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
       if (Eff)
         for (const FieldValue &F : Eff->Fields)
           if (F.Name != "source")
-            Achievable += (Achievable.empty() ? "" : ", ") + text(F.Name) + " " +
-                          text(F.V.str()) +
+            Achievable += (Achievable.empty() ? "" : ", ") + text(F.Name) + " " + text(F.V.str()) +
                           (F.Source.empty() ? "" : " (" + sourceLink(F.Source) + ")");
       Row.push_back(Tdp ? text(Tdp->V.str()) : "-");
       Row.push_back(Achievable.empty() ? "-" : Achievable);
@@ -541,8 +542,8 @@ void scenariosPage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Aft
     if (!F)
       return std::string("-");
     std::string Out = humanResult(*F);
-    if (const Value *D = S->result(ScenarioMetric::devices_needed); D && F->T.K == Type::Bool &&
-                                                                    !F->B)
+    if (const Value *D = S->result(ScenarioMetric::devices_needed);
+        D && F->T.K == Type::Bool && !F->B)
       Out += " (needs " + humanResult(*D) + ")";
     return Out;
   };
@@ -561,13 +562,13 @@ void scenariosPage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Aft
             {false, false, false, false, false, true, true, true, true, false},
             {}};
     for (const ScenarioRecord *S : Tokens)
-      T.Rows.push_back(
-          {text(S->Name), S->Model ? text(S->Model->Name) : "-", Hardware(S), Runtime(S),
-           fmt::format("batch {}, prompt {}, output {}; {}", S->Batch, S->Prompt, S->Output,
-                       precisions(*S, false)),
-           E(S, ScenarioMetric::prefill_time), E(S, ScenarioMetric::decode_time),
-           E(S, ScenarioMetric::aggregate_tokens_per_s),
-           R(S, ScenarioMetric::memory_per_device), Fits(S)});
+      T.Rows.push_back({text(S->Name), S->Model ? text(S->Model->Name) : "-", Hardware(S),
+                        Runtime(S),
+                        fmt::format("batch {}, prompt {}, output {}; {}", S->Batch, S->Prompt,
+                                    S->Output, precisions(*S, false)),
+                        E(S, ScenarioMetric::prefill_time), E(S, ScenarioMetric::decode_time),
+                        E(S, ScenarioMetric::aggregate_tokens_per_s),
+                        R(S, ScenarioMetric::memory_per_device), Fits(S)});
     T.print(OS);
     OS << "\nTime to first token: the prefill of the batch's prompts. Time per output token: "
           "the mean decode step over the generation. Throughput: decoded tokens per second for "
@@ -581,8 +582,7 @@ void scenariosPage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Aft
             {}};
     for (const ScenarioRecord *S : Inputs)
       T.Rows.push_back({text(S->Name), S->Model ? text(S->Model->Name) : "-", Hardware(S),
-                        Runtime(S),
-                        fmt::format("batch {}; {}", S->Batch, precisions(*S, true)),
+                        Runtime(S), fmt::format("batch {}; {}", S->Batch, precisions(*S, true)),
                         E(S, ScenarioMetric::batch_time), E(S, ScenarioMetric::images_per_s),
                         R(S, ScenarioMetric::memory_per_device), Fits(S)});
     T.print(OS);
