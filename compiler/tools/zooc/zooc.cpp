@@ -125,7 +125,8 @@ cl::opt<bool> WriteIfChanged("write-if-changed",
                              cl::cat(ZoocCat));
 cl::opt<std::string> DepFile("depfile",
                              cl::desc("With -o FILE: also write FILE's dependencies, every file "
-                                      "read (inputs, imports, stdlib), as a Makefile rule"),
+                                      "read (inputs, imports, stdlib), as a Makefile rule (with "
+                                      "--emit=markdown -o DIR/, every page is a target)"),
                              cl::value_desc("file"), cl::cat(ZoocCat));
 cl::opt<std::string> CppNamespace("cpp-namespace",
                                   cl::desc("Namespace of --emit=cpp-header (default "
