@@ -105,7 +105,13 @@ std::vector<std::string> emitAll(Module &M, llvm::SourceMgr &SM) {
   Emit([&](llvm::raw_ostream &OS) { ValidationEmitter(M).run(OS); });
   Emit([&](llvm::raw_ostream &OS) { CalibrationEmitter(M).run(OS); });
   Emit([&](llvm::raw_ostream &OS) { LayersEmitter(M).run(OS); });
-  Emit([&](llvm::raw_ostream &OS) { MarkdownEmitter(M).run(OS); });
+  Emit([&](llvm::raw_ostream &OS) { MarkdownEmitter(M, {"fuzz.zoo"}).run(OS); });
+  MarkdownEmitter Pages(M, {"fuzz.zoo"});
+  for (const MarkdownEmitter::Page &P : Pages.pages())
+    Emit([&](llvm::raw_ostream &OS) {
+      OS << P.FileName << "\n";
+      P.Write(OS);
+    });
   return Out;
 }
 

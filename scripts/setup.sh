@@ -6,6 +6,7 @@ pkgs=(antlr4 libantlr4-runtime-dev libfmt-dev uuid-dev
       llvm-14-dev llvm-14-tools clang-14 libclang-rt-14-dev
       cmake ninja-build g++ default-jre-headless python3 git
       vim   # tests of the editor syntax file (editors/vim)
+      zsh   # tests of the zsh completion (editors/completion/_zooc), run in zsh itself
       python3-jsonschema)  # the JSON output against docs/zoo.schema.json
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,5 +1,7 @@
 # bash completion for zooc. Source it, or install it as
-# /usr/share/bash-completion/completions/zooc (or ~/.local/share/bash-completion/completions/zooc).
+# /usr/share/bash-completion/completions/zooc (or ~/.local/share/bash-completion/completions/zooc);
+# cmake --install puts it in share/bash-completion/completions under the prefix. zsh has its own:
+# _zooc, beside this file.
 # Options and their values come from `zooc --help-list`; names for --model, --hardware, the
 # precisions and --runtime from `zooc --list=KIND` over the files and directories already on the
 # command line, so they follow the user's own registry.

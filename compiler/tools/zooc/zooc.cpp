@@ -99,7 +99,9 @@ cl::opt<EmitKind> Emit(
                           "runtime factors fitted on the calibration measurements"),
                clEnumValN(EmitKind::Layers, "layers",
                           "each model's layers: output shape, parameters, MACs"),
-               clEnumValN(EmitKind::Markdown, "markdown", "a Model Zoo page: models by category"),
+               clEnumValN(EmitKind::Markdown, "markdown",
+                          "the Model Zoo in Markdown: models by category, hardware, scenarios "
+                          "(-o DIR/: one page each and README.md)"),
                clEnumValN(EmitKind::CSV, "csv", "one table as CSV (--table; default: models)")),
     cl::cat(ZoocCat));
 cl::opt<TableKind> TableOpt(
@@ -120,7 +122,10 @@ cl::opt<unsigned> LayersDepth("layers-depth",
                               cl::desc("With --emit=layers or --table=layers: list layers to "
                                        "this depth (1: the top-level ones; default: all)"),
                               cl::value_desc("n"), cl::init(0), cl::cat(ZoocCat));
-cl::opt<std::string> Output("o", cl::desc("Output file ('-' for standard output)"),
+cl::opt<std::string> Output("o",
+                            cl::desc("Output file ('-' for standard output); with "
+                                     "--emit=markdown, a directory (existing, or ending in '/') "
+                                     "gets one file per page"),
                             cl::value_desc("file"), cl::init("-"), cl::cat(ZoocCat));
 cl::list<std::string> IncludeDirs("I", cl::desc("Add a directory to the import search path"),
                                   cl::value_desc("dir"), cl::Prefix, cl::cat(ZoocCat));
@@ -143,7 +148,8 @@ cl::opt<bool> WriteIfChanged("write-if-changed",
                              cl::cat(ZoocCat));
 cl::opt<std::string> DepFile("depfile",
                              cl::desc("With -o FILE: also write FILE's dependencies, every file "
-                                      "read (inputs, imports, stdlib), as a Makefile rule"),
+                                      "read (inputs, imports, stdlib), as a Makefile rule (with "
+                                      "--emit=markdown -o DIR/, every page is a target)"),
                              cl::value_desc("file"), cl::cat(ZoocCat));
 cl::opt<std::string> CppNamespace("cpp-namespace",
                                   cl::desc("Namespace of --emit=cpp-header (default "
@@ -299,9 +305,9 @@ std::string stdlibDirectory(const char *Argv0) {
   return ZOO_STDLIB_DIR;
 }
 
-/// A Makefile rule: `Target` depends on every file of `M` (spaces, `#` and `$` escaped as make
+/// A Makefile rule: `Targets` depend on every file of `M` (spaces, `#` and `$` escaped as make
 /// and ninja read them).
-void writeDepfile(llvm::raw_ostream &OS, llvm::StringRef Target, const Module &M) {
+void writeDepfile(llvm::raw_ostream &OS, llvm::ArrayRef<std::string> Targets, const Module &M) {
   auto Escaped = [](llvm::StringRef P) {
     std::string E;
     for (char C : P) {
@@ -313,7 +319,9 @@ void writeDepfile(llvm::raw_ostream &OS, llvm::StringRef Target, const Module &M
     }
     return E;
   };
-  OS << Escaped(Target) << ":";
+  for (size_t I = 0; I < Targets.size(); ++I)
+    OS << (I ? " " : "") << Escaped(Targets[I]);
+  OS << ":";
   std::set<std::string> Seen;
   for (const auto &F : M.Files)
     if (Seen.insert(F->Path).second)
@@ -828,6 +836,98 @@ bool writeOutput(EmitFn Write) {
   return writeFile([&](llvm::raw_ostream &Out) { Out << Text; }, &Text, Output);
 }
 
+/// Whether -o names a directory: an existing one (through links), or a path that ends in a
+/// separator.
+bool outputIsDirectory() {
+  if (Output == "-")
+    return false;
+  llvm::StringRef O(Output);
+  return (!O.empty() && llvm::sys::path::is_separator(O.back())) ||
+         llvm::sys::fs::is_directory(Output);
+}
+
+/// `--emit=markdown -o DIR/`: writes every page into `Dir` (created when missing), all or none.
+/// Each page's text goes first to a temporary created exclusively in `Dir`; only once every page
+/// is complete are they renamed over the pages, so a failure leaves no page half-written and
+/// replaces none (and removes every temporary). A page that exists and is not a regular file (a
+/// symbolic link, a device, a FIFO, a directory) is an error: a page is never written through a
+/// link or into a device. An existing page keeps its permissions; with --write-if-changed, a page
+/// that already holds its text is left untouched. `Written` receives every page's path.
+bool writePages(llvm::ArrayRef<MarkdownEmitter::Page> Pages, const std::string &Dir,
+                std::vector<std::string> &Written) {
+  namespace fs = llvm::sys::fs;
+  if (std::error_code EC = fs::create_directories(Dir))
+    return writeFailed("'" + Dir + "'", EC);
+  struct Staged {
+    std::string Path;
+    llvm::SmallString<256> Tmp;
+  };
+  std::vector<Staged> Done;
+  // Removes every temporary left; then the error line.
+  auto Abandon = [&](const llvm::Twine &Message) {
+    for (Staged &S : Done) {
+      fs::remove(S.Tmp);
+      llvm::sys::DontRemoveFileOnSignal(S.Tmp);
+    }
+    usageError(Message);
+    return false;
+  };
+  for (const MarkdownEmitter::Page &P : Pages) {
+    llvm::SmallString<256> Path(Dir);
+    llvm::sys::path::append(Path, P.FileName);
+    const std::string Name = "'" + std::string(Path) + "'";
+    Written.push_back(std::string(Path));
+    fs::file_status St;
+    std::error_code EC = fs::status(Path, St, /*follow=*/false);
+    bool Exists = !EC;
+    if (EC && EC != std::errc::no_such_file_or_directory)
+      return Abandon("cannot write " + Name + ": " + EC.message());
+    if (Exists && St.type() != fs::file_type::regular_file)
+      return Abandon("cannot write " + Name +
+                     ": it exists and is not a regular file (a page is written only as a "
+                     "regular file, never through a link or into a device)");
+    std::string Text;
+    llvm::raw_string_ostream TextOS(Text);
+    P.Write(TextOS);
+    TextOS.flush();
+    if (WriteIfChanged && Exists && St.getSize() == Text.size()) {
+      auto Old = llvm::MemoryBuffer::getFile(Path, /*IsText=*/false,
+                                             /*RequiresNullTerminator=*/false);
+      if (Old && (*Old)->getBuffer() == Text)
+        continue;
+    }
+    Staged S{std::string(Path), llvm::SmallString<256>(llvm::StringRef(Dir))};
+    llvm::sys::path::append(S.Tmp, ".zooc-%%%%%%%%%%%%.tmp");
+    int FD;
+    if ((EC = fs::createUniqueFile(S.Tmp, FD, S.Tmp)))
+      return Abandon("cannot write " + Name + ": " + EC.message());
+    llvm::sys::RemoveFileOnSignal(S.Tmp);
+    Done.push_back(S);
+    llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
+    if (Exists)
+      EC = fs::setPermissions(FD, St.permissions() & fs::all_perms);
+    if (!EC) {
+      OS << Text;
+      OS.close();
+    }
+    if (OS.has_error()) {
+      if (!EC)
+        EC = OS.error();
+      OS.clear_error();
+    }
+    if (EC)
+      return Abandon("cannot write " + Name + ": " + EC.message());
+  }
+  for (size_t I = 0; I < Done.size(); ++I) {
+    if (std::error_code EC = fs::rename(Done[I].Tmp, Done[I].Path)) {
+      Done.erase(Done.begin(), Done.begin() + static_cast<std::ptrdiff_t>(I));
+      return Abandon("cannot write '" + Done.front().Path + "': " + EC.message());
+    }
+    llvm::sys::DontRemoveFileOnSignal(Done[I].Tmp);
+  }
+  return true;
+}
+
 /// A standard descriptor that is closed at start (`>&-`) is given /dev/null opened read-only: no
 /// file opened later can take its number (and receive output or diagnostics meant for it), and
 /// writes to it still fail, as on a closed descriptor, with "Bad file descriptor".
@@ -953,6 +1053,12 @@ static int compile(int argc, char **argv) {
     return 1;
   if (Inputs.empty() && ListOpt == ListKind::None)
     return usageError("no input files");
+  if (outputIsDirectory() &&
+      (Emit != EmitKind::Markdown || ListOpt != ListKind::None || SweepOpt.getNumOccurrences() ||
+       !CheckClosedForm.empty()))
+    return usageError("-o '" + Output +
+                      "' is a directory: only --emit=markdown writes into one (a page per "
+                      "category, hardware.md, scenarios.md, README.md); give a file or '-'");
   const bool FromStdin = llvm::is_contained(Inputs, "-");
   if (FromStdin && Inputs.size() != 1)
     return usageError("'-' (standard input) must be the only input");
@@ -1154,7 +1260,14 @@ static int compile(int argc, char **argv) {
   if (Emit == EmitKind::JSON && TableOpt == TableKind::None &&
       !JSONEmitter(M).checkFinite(llvm::errs()))
     return 1;
-  bool Written = writeOutput([&](llvm::raw_ostream &OS) {
+  std::vector<std::string> Targets{Output};
+  bool Written;
+  if (Emit == EmitKind::Markdown && outputIsDirectory()) {
+    MarkdownEmitter Zoo(M, std::vector<std::string>(Inputs.begin(), Inputs.end()));
+    Targets.clear();
+    Written = writePages(Zoo.pages(), Output, Targets);
+  } else
+    Written = writeOutput([&](llvm::raw_ostream &OS) {
     switch (Emit) {
     case EmitKind::Report:
       ReportEmitter(M).run(OS);
@@ -1191,7 +1304,7 @@ static int compile(int argc, char **argv) {
       TableEmitter(M, tableOf(TableOpt), /*JSON=*/false, LayersDepth).run(OS);
       break;
     case EmitKind::Markdown:
-      MarkdownEmitter(M).run(OS);
+      MarkdownEmitter(M, std::vector<std::string>(Inputs.begin(), Inputs.end())).run(OS);
       break;
     }
   });
@@ -1200,8 +1313,8 @@ static int compile(int argc, char **argv) {
     for (const auto &F : M.Files)
       if (llvm::StringRef(F->Path).find_first_of("\r\n") != llvm::StringRef::npos)
         return usageError("--depfile: a file name with a line break cannot be listed in a rule");
-    Written =
-        writeFile([&](llvm::raw_ostream &OS) { writeDepfile(OS, Output, M); }, nullptr, DepFile);
+    Written = writeFile([&](llvm::raw_ostream &OS) { writeDepfile(OS, Targets, M); }, nullptr,
+                        DepFile);
   }
   return Written ? 0 : 1;
 }

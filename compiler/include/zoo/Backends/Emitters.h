@@ -10,6 +10,7 @@
 
 #include "zoo/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -132,15 +133,31 @@ private:
   unsigned LayersDepth;
 };
 
-/// `--emit=markdown`: a Model Zoo page, models grouped by category (the `category` field, else
-/// language or vision by whether the model declares an input).
+/// `--emit=markdown`: the Model Zoo pages. Models are grouped by category (the `category` field,
+/// else language or vision by whether the model declares an input), one table per kind of model;
+/// then the hardware and the declared scenarios.
 class MarkdownEmitter {
 public:
-  explicit MarkdownEmitter(const Module &M) : M(M) {}
+  /// One page of a zoo directory: its file name and what writes it. A page refers to the
+  /// emitter, which must outlive it.
+  struct Page {
+    std::string FileName;
+    std::function<void(llvm::raw_ostream &)> Write;
+  };
+  /// `Inputs` are named in each page's banner.
+  MarkdownEmitter(const Module &M, std::vector<std::string> Inputs = {})
+      : M(M), Inputs(std::move(Inputs)) {}
+  /// The pages of a directory: one per category (`language.md`, `vision.md`, ...; a category's
+  /// name in lower case, other characters than letters and digits as `-`), `hardware.md`,
+  /// `scenarios.md`, and the index `README.md` that links them, in that order.
+  std::vector<Page> pages() const;
+  /// Every page in one document.
   void run(llvm::raw_ostream &OS);
 
 private:
+  void banner(llvm::raw_ostream &OS) const;
   const Module &M;
+  std::vector<std::string> Inputs;
 };
 
 /// Models sorted by name.
