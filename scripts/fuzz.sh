@@ -2,12 +2,14 @@
 # Builds the libFuzzer targets with clang, ASan and UBSan, and fuzzes zooc.
 #
 #   scripts/fuzz.sh [--target zoo-fuzz|zoo-fuzz-stdlib|both] [--time SECONDS] [--jobs N]
-#                   [--smoke] [--fast] [--max-len BYTES] [--build DIR]
+#                   [--smoke] [--fast] [--max-len BYTES] [--timeout SECONDS] [--build DIR]
 #
 # --fast builds with UBSan only (no ASan) and turns libFuzzer's entropic schedule off: about
 # five times the executions per second, for long runs; the default build has ASan and UBSan.
 # --max-len bounds the inputs libFuzzer makes (default 65536; the test seeds are under 8 KiB, and
-# a smaller bound keeps long runs fast).
+# a smaller bound keeps long runs fast). --timeout is the wall-clock seconds one input may take
+# before it counts as a hang (default 10; raise it where the fuzzer shares its cores with other
+# work at a lower priority, or a starved worker reports inputs that take a fraction of a second).
 # Seeds are every .zoo file of zoo/, stdlib/ and tests/; the dictionary is generated from the
 # grammar, the primitives, the metrics, the units and the stdlib's declarations. The corpus is
 # kept in the build directory between runs. --smoke runs every seed once and then 2,000 mutations
@@ -16,7 +18,7 @@
 # parallel workers (default: the number of cores).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-target=both time=600 jobs=$(nproc) smoke=0 build= fast=0 maxlen=65536
+target=both time=600 jobs=$(nproc) smoke=0 build= fast=0 maxlen=65536 timeout=10
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) target=$2; shift 2 ;;
@@ -25,6 +27,7 @@ while [ $# -gt 0 ]; do
     --smoke) smoke=1; shift ;;
     --fast) fast=1; shift ;;
     --max-len) maxlen=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
     *) echo "fuzz.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -59,7 +62,7 @@ for t in "${targets[@]}"; do
   logs="$work/logs-$t"
   mkdir -p "$corpus" "$logs"
   rm -f "$logs"/*.log
-  common=(-dict="$work/zoo.dict" -max_len="$maxlen" -timeout=10 -rss_limit_mb=2048
+  common=(-dict="$work/zoo.dict" -max_len="$maxlen" -timeout="$timeout" -rss_limit_mb=2048
           -artifact_prefix="$work/findings/$t-" -print_final_stats=1 "${extra[@]}")
   if [ "$smoke" -eq 1 ]; then
     args=(-runs=2000 -seed=1)
