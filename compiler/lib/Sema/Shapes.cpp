@@ -172,9 +172,21 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     int64_t K = I("kernel"), St = I("stride") ? I("stride") : K;
     if (K <= 0 || St <= 0)
       return Fail("kernel and stride must be positive");
+    // PyTorch pads at most half the kernel (more would make windows of padding alone).
+    if (I("padding") < 0 || Wide(I("padding")) * 2 > K)
+      return Fail(fmt::format("padding ({}) must be at most half the kernel ({}), as in PyTorch",
+                              I("padding"), K));
     bool Ceil = N.arg("ceil_mode")->B;
-    Wide H = OutSize(D[1], K, St, I("padding"), 1, false, Ceil);
-    Wide W = OutSize(D[2], K, St, I("padding"), 1, false, Ceil);
+    // With ceil_mode, PyTorch drops a last window that would start in the right or bottom
+    // padding: every window starts inside the input or its left/top padding.
+    auto PoolSize = [&](int64_t In) {
+      Wide Out = OutSize(In, K, St, I("padding"), 1, false, Ceil);
+      if (Ceil && Out > 0 && (Out - 1) * St >= Wide(In) + I("padding"))
+        --Out;
+      return Out;
+    };
+    Wide H = PoolSize(D[1]);
+    Wide W = PoolSize(D[2]);
     if (H <= 0 || W <= 0)
       return Fail(
           fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], wideText(H), wideText(W)));
