@@ -6,7 +6,8 @@ pkgs=(antlr4 libantlr4-runtime-dev libfmt-dev uuid-dev
       llvm-14-dev llvm-14-tools clang-14 libclang-rt-14-dev
       cmake ninja-build g++ default-jre-headless python3 git
       vim   # tests of the editor syntax file (editors/vim)
-      python3-jsonschema)  # the JSON output against docs/zoo.schema.json
+      python3-jsonschema  # the JSON output against docs/zoo.schema.json
+      chromium)  # renders --emit=html headless in tests/Backends (binary: /usr/bin/chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

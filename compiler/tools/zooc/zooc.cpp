@@ -74,7 +74,8 @@ enum class EmitKind {
   Validation,
   Calibration,
   Layers,
-  Markdown
+  Markdown,
+  HTML
 };
 
 cl::OptionCategory ZoocCat("zooc options");
@@ -95,7 +96,10 @@ cl::opt<EmitKind> Emit(
                           "runtime factors fitted on the calibration measurements"),
                clEnumValN(EmitKind::Layers, "layers",
                           "each model's layers: output shape, parameters, MACs"),
-               clEnumValN(EmitKind::Markdown, "markdown", "a Model Zoo page: models by category")),
+               clEnumValN(EmitKind::Markdown, "markdown", "a Model Zoo page: models by category"),
+               clEnumValN(EmitKind::HTML, "html",
+                          "one self-contained HTML page with charts: rooflines, KV cache, "
+                          "latency and throughput against batch, fit heatmap")),
     cl::cat(ZoocCat));
 cl::opt<std::string> Output("o", cl::desc("Output file ('-' for standard output)"),
                             cl::value_desc("file"), cl::init("-"), cl::cat(ZoocCat));
@@ -410,65 +414,94 @@ bool expandInputs(std::vector<std::string> &Files) {
   return true;
 }
 
-/// --hardware with --model: one scenario per pair at the analysis point.
-bool addAdHocScenarios(Module &M) {
-  if (Select.empty()) {
-    usageError("--hardware needs --model");
-    return false;
-  }
-  const PrecisionRecord *GivenW = Weights.getNumOccurrences() ? M.findPrecision(Weights) : nullptr;
+/// The precisions the command line names for analyses (--compute, --activations, --kv) exist;
+/// else a usage error.
+bool checkAnalysisPrecisions(const Module &M) {
   for (auto *O : {&ComputePrec, &ActPrec, &KVPrecision})
     if (O->getNumOccurrences() && !M.findPrecision(O->getValue())) {
       usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr +
                  suggest(O->getValue(), M.Precisions, "precisions"));
       return false;
     }
+  return true;
+}
+
+/// The scenario of model `Mod` on hardware `H` at the analysis point, with the command line's
+/// precisions, devices and runtime; `Mod` may be null (a template for every model). Null, with
+/// the reason in `Why`, where `H` cannot be analysed so.
+std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRecord &H,
+                                              const ModelRecord *Mod, std::string &Why) {
+  const std::string &HName = H.Name;
+  if (!H.MissingForAnalysis.empty()) {
+    Why = "hardware '" + HName + "' cannot be analysed: its class '" + H.Class + "' needs " +
+          llvm::join(H.MissingForAnalysis, " and ") + ", which it lacks";
+    return nullptr;
+  }
+  const Section *Dense = nullptr, *Memory = nullptr, *Link = nullptr;
+  for (const Section &S : H.Sections) {
+    if (S.Kind == "compute" && !Dense)
+      Dense = &S;
+    if (S.Kind == "memory" && !Memory)
+      Memory = &S;
+    if (S.Kind == "link" && !Link)
+      Link = &S;
+  }
+  const PrecisionRecord *Act = ActPrec.empty() ? nullptr : M.findPrecision(ActPrec);
+  const PrecisionRecord *C = ComputePrec.empty() ? nullptr : M.findPrecision(ComputePrec);
+  const PrecisionRecord *KV =
+      KVPrecision.getNumOccurrences() ? M.findPrecision(KVPrecision) : nullptr;
+  const PrecisionRecord *W = Weights.getNumOccurrences() ? M.findPrecision(Weights) : nullptr;
+  applyPrecisionDefaults(M, H, W, Act, C, KV);
+  if (!W) {
+    Why = "unknown precision 'bf16' (the default weights)";
+    return nullptr;
+  }
+  if (!Dense || !Dense->field(C->Name)) {
+    std::string Have;
+    if (Dense)
+      for (const FieldValue &F : Dense->Fields)
+        if (F.Name != "source")
+          Have += (Have.empty() ? "" : ", ") + F.Name;
+    Why = "hardware '" + HName + "' has no dense " + C->Name + " peak (it has: " +
+          (Have.empty() ? "none" : Have) + "); choose one with --compute";
+    return nullptr;
+  }
+  if (!Memory) {
+    Why = "hardware '" + HName + "' declares no memory tier";
+    return nullptr;
+  }
+  if (DevicesOpt.getValue() > 1 && !Link) {
+    Why = "hardware '" + HName + "' declares no link, so --devices must be 1";
+    return nullptr;
+  }
+  auto S = std::make_unique<ScenarioRecord>((Mod ? Mod->Name : std::string()) + "@" + HName,
+                                            llvm::SMRange());
+  S->AdHoc = true;
+  S->Model = Mod;
+  S->Hw = &H;
+  S->Weights = W;
+  S->KV = KV;
+  S->Compute = C;
+  S->Activations = Act;
+  S->Batch = Batch.getValue();
+  S->Prompt = Prompt.getValue();
+  S->Output = OutputLen.getValue();
+  S->Devices = DevicesOpt.getValue();
+  return S;
+}
+
+/// --hardware with --model: one scenario per pair at the analysis point.
+bool addAdHocScenarios(Module &M) {
+  if (Select.empty()) {
+    usageError("--hardware needs --model");
+    return false;
+  }
+  if (!checkAnalysisPrecisions(M))
+    return false;
   for (const std::string &HName : HardwareSel) {
     const HardwareRecord *H = M.findHardware(HName);
     if (!H) {
       usageError("no hardware named '" + HName + "'" + suggest(HName, M.Hardware, "hardware"));
-      return false;
-    }
-    if (!H->MissingForAnalysis.empty()) {
-      usageError("hardware '" + HName + "' cannot be analysed: its class '" + H->Class +
-                 "' needs " + llvm::join(H->MissingForAnalysis, " and ") + ", which it lacks");
-      return false;
-    }
-    const Section *Dense = nullptr, *Memory = nullptr, *Link = nullptr;
-    for (const Section &S : H->Sections) {
-      if (S.Kind == "compute" && !Dense)
-        Dense = &S;
-      if (S.Kind == "memory" && !Memory)
-        Memory = &S;
-      if (S.Kind == "link" && !Link)
-        Link = &S;
-    }
-    const PrecisionRecord *Act = ActPrec.empty() ? nullptr : M.findPrecision(ActPrec);
-    const PrecisionRecord *C = ComputePrec.empty() ? nullptr : M.findPrecision(ComputePrec);
-    const PrecisionRecord *KV =
-        KVPrecision.getNumOccurrences() ? M.findPrecision(KVPrecision) : nullptr;
-    const PrecisionRecord *W = GivenW;
-    applyPrecisionDefaults(M, *H, W, Act, C, KV);
-    if (!W) {
-      usageError("unknown precision 'bf16' (the default weights)");
-      return false;
-    }
-    if (!Dense || !Dense->field(C->Name)) {
-      std::string Have;
-      if (Dense)
-        for (const FieldValue &F : Dense->Fields)
-          if (F.Name != "source")
-            Have += (Have.empty() ? "" : ", ") + F.Name;
-      usageError("hardware '" + HName + "' has no dense " + C->Name + " peak (it has: " +
-                 (Have.empty() ? "none" : Have) + "); choose one with --compute");
-      return false;
-    }
-    if (!Memory) {
-      usageError("hardware '" + HName + "' declares no memory tier");
-      return false;
-    }
-    if (DevicesOpt.getValue() > 1 && !Link) {
-      usageError("hardware '" + HName + "' declares no link, so --devices must be 1");
       return false;
     }
     for (const std::string &MName : Select) {
@@ -477,22 +510,44 @@ bool addAdHocScenarios(Module &M) {
         usageError("no model named '" + MName + "'");
         return false;
       }
-      auto S = std::make_unique<ScenarioRecord>(MName + "@" + HName, llvm::SMRange());
-      S->AdHoc = true;
-      S->Model = Mod;
-      S->Hw = H;
-      S->Weights = W;
-      S->KV = KV;
-      S->Compute = C;
-      S->Activations = Act;
-      S->Batch = Batch.getValue();
-      S->Prompt = Prompt.getValue();
-      S->Output = OutputLen.getValue();
-      S->Devices = DevicesOpt.getValue();
+      std::string Why;
+      std::unique_ptr<ScenarioRecord> S = adHocScenario(M, *H, Mod, Why);
+      if (!S) {
+        usageError(Why);
+        return false;
+      }
       M.Scenarios.push_back(std::move(S));
     }
   }
   return true;
+}
+
+/// --emit=html: the data of every chart for the shown models and hardware. `Templates` keeps
+/// the scenarios the data was computed from alive.
+PlotData htmlPlots(const Module &M, std::vector<std::unique_ptr<ScenarioRecord>> &Templates) {
+  PlotRequest Req;
+  for (const auto &R : M.Models)
+    Req.Models.push_back(R.get());
+  for (const auto &H : M.Hardware) {
+    DeviceSetup Setup;
+    Setup.Hw = H.get();
+    std::unique_ptr<ScenarioRecord> T = adHocScenario(M, *H, nullptr, Setup.Unavailable);
+    if (T) {
+      Setup.Template = T.get();
+      Templates.push_back(std::move(T));
+    } else {
+      // The reason without the hardware's name, which the page gives beside it.
+      llvm::StringRef Why = Setup.Unavailable;
+      std::string Prefix = "hardware '" + H->Name + "' ";
+      if (Why.startswith(Prefix))
+        Setup.Unavailable = Why.drop_front(Prefix.size()).str();
+    }
+    Req.Devices.push_back(std::move(Setup));
+  }
+  Req.Point = {Batch.getValue(), Prompt.getValue(), OutputLen.getValue()};
+  Req.Context = Context.getValue();
+  Req.KV = M.findPrecision(M.Point.KV);
+  return buildPlotData(M, Req);
 }
 
 /// Reports a failed write of `What`: one error line.
@@ -875,7 +930,7 @@ static int compile(int argc, char **argv) {
       if (O->getNumOccurrences() && !M.findPrecision(O->getValue()))
         return usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr +
                           suggest(O->getValue(), M.Precisions, "precisions"));
-  M.WantMatrix = Emit == EmitKind::Matrix;
+  M.WantMatrix = Emit == EmitKind::Matrix || Emit == EmitKind::HTML;
   M.WantValidation = Emit == EmitKind::Validation;
   M.WantCalibration = Emit == EmitKind::Calibration;
   if (OK && !RuntimeOpt.empty() && !(M.CommandLineRuntime = M.findRuntime(RuntimeOpt))) {
@@ -921,8 +976,18 @@ static int compile(int argc, char **argv) {
                : 1;
   }
   M.WantLayers = Emit == EmitKind::Layers;
-  if (OK && !HardwareSel.empty() && !addAdHocScenarios(M))
+  // The HTML page places every shown model on every shown hardware itself: --hardware alone
+  // selects the devices of its charts.
+  if (OK && Emit == EmitKind::HTML && Select.empty()) {
+    if (!checkAnalysisPrecisions(M))
+      return 1;
+    for (const std::string &HName : HardwareSel)
+      if (!M.findHardware(HName))
+        return usageError("no hardware named '" + HName + "'" +
+                          suggest(HName, M.Hardware, "hardware"));
+  } else if (OK && !HardwareSel.empty() && !addAdHocScenarios(M)) {
     return 1;
+  }
   OK = OK && !failed(runPipeline(M, Diags));
   Timer.mark("passes");
   if (!OK || Diags.hasErrors())
@@ -959,8 +1024,30 @@ static int compile(int argc, char **argv) {
     Keep(M.Scenarios, M.HiddenScenarios,
          [&](const auto &S) { return S->Hw && Wanted.count(S->Hw->Name) != 0; });
   }
-  if (!Select.empty() || !HardwareSel.empty())
+  if (!Select.empty() || !HardwareSel.empty()) {
     M.reindex();
+    // The fit matrix keeps the shown models' rows and the shown hardware's columns.
+    FitMatrix &X = M.Matrix;
+    std::vector<bool> KeepHw;
+    for (const HardwareRecord *H : X.Hardware)
+      KeepHw.push_back(M.findHardware(H->Name) == H);
+    llvm::erase_if(X.Rows, [&](const FitRow &R) { return M.findModel(R.Model->Name) != R.Model; });
+    for (FitRow &R : X.Rows) {
+      size_t To = 0;
+      for (size_t I = 0; I < R.Devices.size(); ++I)
+        if (KeepHw[I])
+          R.Devices[To++] = R.Devices[I];
+      R.Devices.resize(To);
+    }
+    llvm::erase_if(X.Hardware, [&](const HardwareRecord *H) { return M.findHardware(H->Name) != H; });
+  }
+  // --emit=html: every chart's data, from the analysis library.
+  std::vector<std::unique_ptr<ScenarioRecord>> HTMLTemplates;
+  PlotData Plots;
+  if (Emit == EmitKind::HTML) {
+    Plots = htmlPlots(M, HTMLTemplates);
+    Timer.mark("plots");
+  }
 
   // A backend that cannot write its whole output says so before anything is written.
   if (Emit == EmitKind::JSON && !JSONEmitter(M).checkFinite(llvm::errs()))
@@ -997,6 +1084,9 @@ static int compile(int argc, char **argv) {
       break;
     case EmitKind::Markdown:
       MarkdownEmitter(M).run(OS);
+      break;
+    case EmitKind::HTML:
+      HTMLEmitter(M, Plots).run(OS);
       break;
     }
   });
