@@ -12,7 +12,8 @@
 //      batch axis at the point's prompt and output, the latency and throughput curves.
 //      A model with bidirectional attention (an encoder) has no generation: its prefill point
 //      only.
-//   3. For each language model but the encoders, its KV cache and state of one sequence at the point's KV
+//   3. For each language model but the encoders and those with neither cache nor state, its KV
+//   cache and state of one sequence at the point's KV
 //      precision over the context axis, exact (`kv_bytes`); the axis ends at the model's declared
 //      context (the longest any shown model declares, where it declares none), or at the
 //      analysis context where that is longer.
@@ -100,8 +101,9 @@ PlotData zoo::buildPlotData(const Module &M, const PlotRequest &Req) {
   std::vector<const DeviceSetup *> Setups;
   for (const DeviceSetup &S : Req.Devices)
     Setups.push_back(&S);
-  std::stable_sort(Setups.begin(), Setups.end(),
-                   [](const DeviceSetup *A, const DeviceSetup *B) { return A->Hw->Name < B->Hw->Name; });
+  std::stable_sort(Setups.begin(), Setups.end(), [](const DeviceSetup *A, const DeviceSetup *B) {
+    return A->Hw->Name < B->Hw->Name;
+  });
   SweepSpec Spec;
   Spec.Batch = D.Batches;
   Spec.Prompt = {Req.Point.Prompt};
@@ -191,8 +193,7 @@ PlotData zoo::buildPlotData(const Module &M, const PlotRequest &Req) {
     D.Devices.push_back(std::move(Roof));
   }
   std::stable_sort(D.Batch.begin(), D.Batch.end(), [](const BatchCurve &A, const BatchCurve &B) {
-    return A.Model->Name != B.Model->Name ? A.Model->Name < B.Model->Name
-                                          : A.Hw->Name < B.Hw->Name;
+    return A.Model->Name != B.Model->Name ? A.Model->Name < B.Model->Name : A.Hw->Name < B.Hw->Name;
   });
 
   // 3. KV cache against context.
@@ -201,8 +202,8 @@ PlotData zoo::buildPlotData(const Module &M, const PlotRequest &Req) {
     for (const ModelRecord *R : D.LanguageModels)
       Longest = std::max(Longest, declaredContext(*R));
     for (const ModelRecord *R : D.LanguageModels) {
-      if (IsEncoder(R))
-        continue;
+      if (IsEncoder(R) || kvValues(R->Stats, 1).approx() == 0)
+        continue; // no cache and no state to draw
       KVCurve C;
       C.Model = R;
       C.DeclaredContext = declaredContext(*R);

@@ -30,7 +30,9 @@ std::string seconds(double V) { return human(V, Dim::of(BaseDim::Second)); }
 std::string tokensPerS(double V) {
   return human(V, Dim::of(BaseDim::Token) / Dim::of(BaseDim::Second));
 }
-std::string intensity(double V) { return human(V, Dim::of(BaseDim::Flop) / Dim::of(BaseDim::Byte)); }
+std::string intensity(double V) {
+  return human(V, Dim::of(BaseDim::Flop) / Dim::of(BaseDim::Byte));
+}
 /// `989 TFLOP/s`: SI prefixes; `OP/s` for integer compute precisions.
 std::string rate(double V, bool Ops) { return humanSI(V) + (Ops ? "OP/s" : "FLOP/s"); }
 std::string bandwidth(double V) { return humanSI(V) + "B/s"; }
@@ -115,7 +117,8 @@ std::string colour(size_t I, size_t N) {
   return fmt::format("hsl({},{}%,{}%)", Hue, I % 2 ? 55 : 70, I % 3 == 2 ? 52 : 40);
 }
 
-const char *Style = R"(body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1500px;padding:0 20px 40px;color:#222;background:#fff}
+const char *Style =
+    R"(body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1500px;padding:0 20px 40px;color:#222;background:#fff}
 h1{font-size:1.6em;margin:18px 0 4px}h2{margin-top:34px;border-bottom:1px solid #ccc}h3{margin:22px 0 4px;font-size:1.05em}
 p{max-width:1100px}.note{color:#555;font-size:.92em}code{font-size:.95em}
 nav a{margin-right:14px}dl.point{display:grid;grid-template-columns:max-content auto;gap:2px 14px;margin:8px 0}dt{color:#555}dd{margin:0}
@@ -146,8 +149,8 @@ private:
 
   std::string id() { return "c" + std::to_string(NextId++); }
   size_t modelIndex(const ModelRecord *R) const {
-    return static_cast<size_t>(
-        std::find(D.LanguageModels.begin(), D.LanguageModels.end(), R) - D.LanguageModels.begin());
+    return static_cast<size_t>(std::find(D.LanguageModels.begin(), D.LanguageModels.end(), R) -
+                               D.LanguageModels.begin());
   }
   size_t deviceIndex(const HardwareRecord *H) const {
     for (size_t I = 0; I < D.Devices.size(); ++I)
@@ -177,9 +180,9 @@ void Page::header() {
   OS << "<dl class=\"point\"><dt>context</dt><dd>" << withThousands(P.Context)
      << " tokens (KV cache chart: the analysis point)</dd><dt>prompt</dt><dd>"
      << withThousands(P.Prompt) << " tokens</dd><dt>output</dt><dd>" << withThousands(P.Output)
-     << " tokens</dd><dt>batch</dt><dd>" << withThousands(P.Batch)
-     << "</dd><dt>weights</dt><dd>" << escape(P.Weights) << "</dd><dt>KV cache</dt><dd>"
-     << escape(P.KV) << "</dd><dt>runtime</dt><dd>"
+     << " tokens</dd><dt>batch</dt><dd>" << withThousands(P.Batch) << "</dd><dt>weights</dt><dd>"
+     << escape(P.Weights) << "</dd><dt>KV cache</dt><dd>" << escape(P.KV)
+     << "</dd><dt>runtime</dt><dd>"
      << (R ? escape(R->Name) + (M.CommandLineRuntime ? "" : " (the default)")
            : std::string("none (factors 1)"))
      << "</dd>";
@@ -261,12 +264,11 @@ void Page::roofline(const DeviceRoofline &R) {
   XLo /= 3;
   XHi *= 3;
   YLo = std::max(std::min(YLo, R.MemoryRoof * XLo) / 2, R.Peak * 1e-8);
-  svg::Chart C(id(), 380, 270,
-               svg::Axis::log(XLo, XHi, 10, "arithmetic intensity (FLOP/byte)", siTick("")),
-               svg::Axis::log(YLo, YHi * 1.2, 10,
-                              Ops ? "attainable performance (OP/s)"
-                                  : "attainable performance (FLOP/s)",
-                              siTick("")));
+  svg::Chart C(
+      id(), 380, 270, svg::Axis::log(XLo, XHi, 10, "arithmetic intensity (FLOP/byte)", siTick("")),
+      svg::Axis::log(YLo, YHi * 1.2, 10,
+                     Ops ? "attainable performance (OP/s)" : "attainable performance (FLOP/s)",
+                     siTick("")));
   const double X0 = XLo / 10, X1 = XHi * 10; // the roofs run past the plot on both sides
   const std::string Device = R.Hw->Name + (R.Devices > 1 ? fmt::format(" x {:g}", R.Devices) : "");
   std::string IdealTip =
@@ -274,11 +276,12 @@ void Page::roofline(const DeviceRoofline &R) {
                   rate(R.Peak, Ops), bandwidth(R.Bandwidth), intensity(RidgeIdeal));
   std::string RuntimeName = R.Runtime ? "runtime " + R.Runtime->Name : "no runtime";
   std::string AchTip = fmt::format(
-      "{}: achievable roof, {} (x {:g} hardware, x {:g} {} compute gemm), memory {} (x {:g} "
-      "hardware, x {:g} {} {}); ridge {} (the analysis's ridge_point, hardware fractions only: {})",
+      "{}: achievable roof, {} = peak x {:g} (hardware) x {:g} ({}, compute gemm); memory {} = "
+      "bandwidth x {:g} (hardware) x {:g} ({}, {}); ridge {} (the analysis's ridge_point counts "
+      "the hardware fractions only: {})",
       Device, rate(R.ComputeRoof, Ops), R.HwCompute, R.GemmFactor, RuntimeName,
-      bandwidth(R.MemoryRoof), R.HwBandwidth, R.WeightFactor, RuntimeName,
-      slotName(R.WeightSlot), intensity(RidgeAch), intensity(R.Ridge));
+      bandwidth(R.MemoryRoof), R.HwBandwidth, R.WeightFactor, RuntimeName, slotName(R.WeightSlot),
+      intensity(RidgeAch), intensity(R.Ridge));
   C.beginGroup("roof", IdealTip);
   C.line({{X0, R.Bandwidth * X0}, {RidgeIdeal, R.Peak}, {X1, R.Peak}}, "roof");
   C.endGroup();
@@ -307,9 +310,9 @@ void Page::roofline(const DeviceRoofline &R) {
                  fmt::format("batch {} x {} tokens", Pt.Batch, withThousands(Pt.Prompt))));
     if (!P.Encoder)
       C.marker(P.Decode.intensity(), P.Decode.rate(), 3, true, "mk dec",
-             Tip("decode step", P.Decode,
-                 fmt::format("batch {}, context {}", Pt.Batch,
-                             withThousands(Pt.Prompt + std::max<int64_t>(Pt.Output / 2, 1)))));
+               Tip("decode step", P.Decode,
+                   fmt::format("batch {}, context {}", Pt.Batch,
+                               withThousands(Pt.Prompt + std::max<int64_t>(Pt.Output / 2, 1)))));
     C.endGroup();
   }
   OS << "<figure>";
@@ -318,11 +321,19 @@ void Page::roofline(const DeviceRoofline &R) {
      << escape(rate(R.Peak, Ops)) << ", " << escape(bandwidth(R.Bandwidth)) << ", "
      << escape(humanBytes(R.Capacity)) << " per device; achievable "
      << escape(rate(R.ComputeRoof, Ops)) << ", " << escape(bandwidth(R.MemoryRoof)) << " ("
-     << escape(RuntimeName) << ", weights " << escape(R.Weights->Name) << ")</figcaption></figure>\n";
+     << escape(RuntimeName) << ", weights " << escape(R.Weights->Name)
+     << ")</figcaption></figure>\n";
 }
 
 void Page::kvCache() {
   OS << "<section id=\"kv\"><h2>2. KV cache and state against context</h2>\n";
+  std::vector<const ModelRecord *> NoCache;
+  for (const ModelRecord *R : D.LanguageModels)
+    if (std::none_of(D.KV.begin(), D.KV.end(), [&](const KVCurve &K) { return K.Model == R; }))
+      NoCache.push_back(R);
+  if (!NoCache.empty())
+    OS << "<p class=\"note\">No KV cache or state (encoders, or no attention or recurrence): "
+       << escape(names(NoCache)) << ".</p>\n";
   if (D.KV.empty()) {
     OS << "<p class=\"note\">No language model with a KV cache or state is shown.</p></section>\n";
     return;
@@ -332,10 +343,7 @@ void Page::kvCache() {
      << " (<code>kv_bytes</code>) against its context, log-log; each line ends at the model's "
         "declared context (or at the analysis context, where that is longer). Sliding windows "
         "and recurrent state make lines flatten. Grey lines: the memory of one device of each "
-        "shown hardware; red: the analysis context.</p>\n";
-  if (!D.Encoders.empty())
-    OS << "<p class=\"note\">Encoders keep no KV cache: " << escape(names(D.Encoders))
-       << ".</p>\n";
+        "shown hardware, where the caches reach it; red: the analysis context.</p>\n";
   legendOfModels();
   double XLo = INFINITY, XHi = 0, YLo = INFINITY, YHi = 0;
   for (const KVCurve &K : D.KV)
@@ -348,9 +356,8 @@ void Page::kvCache() {
         YHi = std::max(YHi, B);
       }
     }
-  const svg::Axis YA = svg::Axis::log(YLo, YHi * 1.5, 2,
-                                      "KV cache + state of one sequence (bytes, " + KV + ")",
-                                      bytesTick);
+  const svg::Axis YA = svg::Axis::log(
+      YLo, YHi * 1.5, 2, "KV cache + state of one sequence (bytes, " + KV + ")", bytesTick);
   svg::Chart C(id(), 760, 400, svg::Axis::log(XLo, XHi, 2, "context (tokens; K = 1024)", countTick),
                YA);
   // Memory of one device of each shown hardware, one line per capacity.
@@ -408,8 +415,8 @@ void Page::kvCache() {
 
 void Page::batches() {
   OS << "<section id=\"batch\"><h2>3. Latency and throughput against batch</h2>\n<p>At the "
-        "analysis point's prompt (" << withThousands(D.Point.Prompt) << " tokens) and output ("
-     << withThousands(D.Point.Output)
+        "analysis point's prompt ("
+     << withThousands(D.Point.Prompt) << " tokens) and output (" << withThousands(D.Point.Output)
      << " tokens), for each batch size: the mean time per output token (a decode step), the "
         "time to first token (the batch's prefill) and the decode throughput of the whole batch "
         "(tokens/s). Solid lines with marks: expected; dashed: the ideal roofline, a bound. A "
@@ -479,8 +486,7 @@ void Page::batchGroup(const std::string &Title, const std::vector<const BatchCur
                       bool SeriesAreDevices, const std::string &Missing) {
   OS << "<h3>" << escape(Title) << "</h3>\n";
   if (Curves.empty()) {
-    OS << "<p class=\"note\">Does not fit at batch 1 on any of: " << escape(Missing)
-       << ".</p>\n";
+    OS << "<p class=\"note\">Does not fit at batch 1 on any of: " << escape(Missing) << ".</p>\n";
     return;
   }
   struct Metric {
@@ -500,26 +506,27 @@ void Page::batchGroup(const std::string &Title, const std::vector<const BatchCur
   OS << "<div class=\"grid\">";
   for (const Metric &K : Metrics) {
     double Lo = INFINITY, Hi = 0;
-    double BLo = static_cast<double>(D.Batches.front()), BHi = static_cast<double>(D.Batches.back());
+    double BLo = static_cast<double>(D.Batches.front()),
+           BHi = static_cast<double>(D.Batches.back());
     for (const BatchCurve *C : Curves)
       for (const BatchSample &S : C->Samples)
-        for (auto [V, Fits] : {std::pair{S.*K.Expected, S.Fits}, std::pair{S.*K.Ideal, S.IdealFits}})
+        for (auto [V, Fits] :
+             {std::pair{S.*K.Expected, S.Fits}, std::pair{S.*K.Ideal, S.IdealFits}})
           if (Fits && std::isfinite(V) && V > 0) {
             Lo = std::min(Lo, V);
             Hi = std::max(Hi, V);
           }
     const bool Log = !(Hi / Lo < 20);
-    auto TickFormat = K.Format == seconds ? std::function<std::string(double)>(secondsTick)
-                                          : siTick("");
+    auto TickFormat =
+        K.Format == seconds ? std::function<std::string(double)>(secondsTick) : siTick("");
     svg::Axis Y = Log ? svg::Axis::log(Lo, Hi * 1.05, 10, K.Axis, TickFormat)
                       : svg::Axis::linear(0, Hi * 1.05, K.Axis, TickFormat);
     svg::Chart C(id(), 340, 230, svg::Axis::log(BLo, BHi, 2, "batch (sequences)", countTick), Y);
     C.vline(static_cast<double>(D.Point.Batch), "at", "",
             "the analysis batch, " + withThousands(D.Point.Batch));
     for (const BatchCurve *Curve : Curves) {
-      std::string Cls = SeriesAreDevices
-                            ? "d" + std::to_string(deviceIndex(Curve->Hw))
-                            : "m" + std::to_string(modelIndex(Curve->Model));
+      std::string Cls = SeriesAreDevices ? "d" + std::to_string(deviceIndex(Curve->Hw))
+                                         : "m" + std::to_string(modelIndex(Curve->Model));
       std::string Pair = Curve->Model->Name + " on " + Curve->Hw->Name;
       C.beginGroup(Cls, Pair + ": " + K.Name);
       std::vector<svg::Point> E, I;
@@ -592,13 +599,13 @@ void Page::fitMatrix() {
       ++End;
     const std::string W = X.Rows[Begin].Weights->Name;
     // Room on the right for the last column's slanted label.
-    const double Width = Left + CellW * static_cast<double>(X.Hardware.size()) + 6 +
-                         2.8 * static_cast<double>(HwW);
+    const double Width =
+        Left + CellW * static_cast<double>(X.Hardware.size()) + 6 + 2.8 * static_cast<double>(HwW);
     const double Height = Top + CellH * static_cast<double>(End - Begin) + 4;
     OS << "<h3>Weights " << escape(W) << "</h3>\n<div class=\"scroll\">"
-       << "<svg class=\"heat\" xmlns=\"http://www.w3.org/2000/svg\" width=\""
-       << svg::coord(Width) << "\" height=\"" << svg::coord(Height) << "\" viewBox=\"0 0 "
-       << svg::coord(Width) << " " << svg::coord(Height) << "\" role=\"img\" aria-label=\""
+       << "<svg class=\"heat\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << svg::coord(Width)
+       << "\" height=\"" << svg::coord(Height) << "\" viewBox=\"0 0 " << svg::coord(Width) << " "
+       << svg::coord(Height) << "\" role=\"img\" aria-label=\""
        << "Devices needed, weights " << escape(W) << "\"><title>Devices needed, weights "
        << escape(W) << "</title>";
     for (size_t H = 0; H < X.Hardware.size(); ++H) {
@@ -608,7 +615,8 @@ void Page::fitMatrix() {
     }
     for (size_t Row = Begin; Row < End; ++Row) {
       const FitRow &R = X.Rows[Row];
-      OS << "<g transform=\"translate(0," << svg::coord(Top + CellH * static_cast<double>(Row - Begin))
+      OS << "<g transform=\"translate(0,"
+         << svg::coord(Top + CellH * static_cast<double>(Row - Begin))
          << ")\"><text class=\"hd\" x=\"" << svg::coord(Left - 4) << "\" y=\""
          << svg::coord(CellH - 4) << "\" text-anchor=\"end\"><title>"
          << escape(withFamily(*R.Model)) << "</title>" << escape(R.Model->Name) << "</text>";
@@ -616,8 +624,7 @@ void Page::fitMatrix() {
         int64_t N = R.Devices[H];
         int Cls = N == 0 ? 0 : N == 1 ? 1 : N == 2 ? 2 : N <= 4 ? 3 : N <= 8 ? 4 : N <= 64 ? 5 : 6;
         std::string Cell = N == 0 ? "-" : N > 999 ? "1k+" : std::to_string(N);
-        std::string Tip = R.Model->Name + " on " + X.Hardware[H]->Name + ", " + W +
-                          " weights: " +
+        std::string Tip = R.Model->Name + " on " + X.Hardware[H]->Name + ", " + W + " weights: " +
                           (N == 0 ? std::string("no memory tier")
                                   : withThousands(N) + (N == 1 ? " device" : " devices"));
         double CX = Left + CellW * static_cast<double>(H);

@@ -1,4 +1,4 @@
-//===- SVGChart.cpp - a small SVG plotting helper for the HTML report -----===//
+//===- SVGChart.cpp - small SVG charts for the HTML report -----===//
 //
 // Ticks: a linear axis steps by 1, 2 or 5 times a power of ten, at most about six ticks; a log
 // axis puts a tick at every power of its base, or every 2nd, 5th, 10th... power where there
@@ -136,7 +136,9 @@ Chart::Chart(std::string Id, double Width, double Height, Axis X, Axis Y)
     : Id(std::move(Id)), Width(Width), Height(Height), X(std::move(X)), Y(std::move(Y)) {}
 
 double Chart::x(double V) const { return Left + X.fraction(V) * (Width - Left - Right); }
-double Chart::y(double V) const { return Height - Bottom - Y.fraction(V) * (Height - Top - Bottom); }
+double Chart::y(double V) const {
+  return Height - Bottom - Y.fraction(V) * (Height - Top - Bottom);
+}
 
 void Chart::line(llvm::ArrayRef<Point> Pts, llvm::StringRef Class) {
   std::string Run;
@@ -169,8 +171,8 @@ void Chart::marker(double PX, double PY, double R, bool Square, llvm::StringRef 
     Body += "<rect" + Cls + " x=\"" + coord(CX - R) + "\" y=\"" + coord(CY - R) + "\" width=\"" +
             coord(2 * R) + "\" height=\"" + coord(2 * R) + "\">" + Tip + "</rect>";
   else
-    Body += "<circle" + Cls + " cx=\"" + coord(CX) + "\" cy=\"" + coord(CY) + "\" r=\"" +
-            coord(R) + "\">" + Tip + "</circle>";
+    Body += "<circle" + Cls + " cx=\"" + coord(CX) + "\" cy=\"" + coord(CY) + "\" r=\"" + coord(R) +
+            "\">" + Tip + "</circle>";
 }
 
 void Chart::hline(double V, llvm::StringRef Class, llvm::StringRef Label, llvm::StringRef Tooltip) {

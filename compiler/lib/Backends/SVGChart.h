@@ -1,4 +1,4 @@
-//===- SVGChart.h - a small SVG plotting helper for the HTML report -*- C++ -*-===//
+//===- SVGChart.h - small SVG charts for the HTML report -*- C++ -*-===//
 //
 // Axes (linear, or logarithmic in any base) with ticks, tick labels and an axis label that names
 // the unit; data as polylines, markers and reference lines, each with an optional tooltip (an SVG
@@ -29,9 +29,9 @@ std::string coord(double V);
 struct Axis {
   enum Kind { Linear, Log };
   Kind K = Linear;
-  double Lo = 0, Hi = 1; ///< the range drawn (log axes: powers of Base)
-  double Base = 10; ///< log axes
-  double Step = 1;  ///< linear axes: the distance between ticks
+  double Lo = 0, Hi = 1;                     ///< the range drawn (log axes: powers of Base)
+  double Base = 10;                          ///< log axes
+  double Step = 1;                           ///< linear axes: the distance between ticks
   std::string Label;                         ///< the quantity and its unit
   std::function<std::string(double)> Format; ///< a tick's label
 

@@ -539,8 +539,9 @@ PlotData htmlPlots(const Module &M, std::vector<std::unique_ptr<ScenarioRecord>>
       // The reason without the hardware's name, which the page gives beside it.
       llvm::StringRef Why = Setup.Unavailable;
       std::string Prefix = "hardware '" + H->Name + "' ";
-      if (Why.startswith(Prefix))
-        Setup.Unavailable = Why.drop_front(Prefix.size()).str();
+      if (Why.consume_front(Prefix))
+        Why.consume_front("cannot be analysed: ");
+      Setup.Unavailable = Why.str();
     }
     Req.Devices.push_back(std::move(Setup));
   }
@@ -1039,7 +1040,8 @@ static int compile(int argc, char **argv) {
           R.Devices[To++] = R.Devices[I];
       R.Devices.resize(To);
     }
-    llvm::erase_if(X.Hardware, [&](const HardwareRecord *H) { return M.findHardware(H->Name) != H; });
+    llvm::erase_if(X.Hardware,
+                   [&](const HardwareRecord *H) { return M.findHardware(H->Name) != H; });
   }
   // --emit=html: every chart's data, from the analysis library.
   std::vector<std::unique_ptr<ScenarioRecord>> HTMLTemplates;

@@ -86,7 +86,7 @@ struct KVSample {
 
 struct KVCurve {
   const ModelRecord *Model = nullptr;
-  int64_t DeclaredContext = 0;  ///< the model's `context`, 0 where it declares none
+  int64_t DeclaredContext = 0;   ///< the model's `context`, 0 where it declares none
   std::vector<KVSample> Samples; ///< by context, ascending; the analysis context among them
 };
 
@@ -104,10 +104,10 @@ struct PlotData {
   /// Those of them with bidirectional attention (encoders): a prefill point only, no decode,
   /// no KV cache, no batch curves.
   std::vector<const ModelRecord *> Encoders;
-  std::vector<DeviceRoofline> Devices;             ///< by hardware name
-  std::vector<KVCurve> KV;                         ///< by model name
-  std::vector<BatchCurve> Batch;                   ///< by model name, then hardware name
-  std::vector<int64_t> Batches;                    ///< the batch axis of every curve
+  std::vector<DeviceRoofline> Devices; ///< by hardware name
+  std::vector<KVCurve> KV;             ///< by model name: the language models with a cache or state
+  std::vector<BatchCurve> Batch;       ///< by model name, then hardware name
+  std::vector<int64_t> Batches;        ///< the batch axis of every curve
   LMPoint Point;
   int64_t Context = 0;
   const PrecisionRecord *KVPrecision = nullptr;
