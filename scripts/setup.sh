@@ -7,7 +7,8 @@ pkgs=(antlr4 libantlr4-runtime-dev libfmt-dev uuid-dev
       cmake ninja-build g++ default-jre-headless python3 git
       vim   # tests of the editor syntax file (editors/vim)
       zsh   # tests of the zsh completion (editors/completion/_zooc), run in zsh itself
-      python3-jsonschema)  # the JSON output against docs/zoo.schema.json
+      python3-jsonschema  # the JSON output against docs/zoo.schema.json
+      chromium)  # renders --emit=html headless in tests/Backends (binary: /usr/bin/chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -76,7 +76,8 @@ enum class EmitKind {
   Calibration,
   Layers,
   Markdown,
-  CSV
+  CSV,
+  HTML
 };
 /// --table: which table --emit=csv or --emit=json writes (None: CSV's models, JSON's report).
 enum class TableKind { None, Models, Hardware, Scenarios, Layers, Matrix, Validation };
@@ -102,7 +103,10 @@ cl::opt<EmitKind> Emit(
                clEnumValN(EmitKind::Markdown, "markdown",
                           "the Model Zoo in Markdown: models by category, hardware, scenarios "
                           "(-o DIR/: one page each and README.md)"),
-               clEnumValN(EmitKind::CSV, "csv", "one table as CSV (--table; default: models)")),
+               clEnumValN(EmitKind::CSV, "csv", "one table as CSV (--table; default: models)"),
+               clEnumValN(EmitKind::HTML, "html",
+                          "one self-contained HTML page with charts: rooflines, KV cache, "
+                          "latency and throughput against batch, fit heatmap")),
     cl::cat(ZoocCat));
 cl::opt<TableKind> TableOpt(
     "table", cl::desc("The table --emit=csv writes, or --emit=json instead of the report"),
@@ -443,7 +447,6 @@ bool expandInputs(std::vector<std::string> &Files) {
   return true;
 }
 
-/// --hardware with --model: one scenario per pair at the analysis point.
 TableEmitter::Table tableOf(TableKind K) {
   switch (K) {
   case TableKind::None:
@@ -495,6 +498,111 @@ bool checkTableOptions() {
 /// The axes of --sweep, parsed before the scenarios are made (parseSweep).
 SweepAxes TheSweep;
 
+/// The precisions the command line names for analyses (--compute, --activations, --kv) exist;
+/// else a usage error.
+bool checkAnalysisPrecisions(const Module &M) {
+  for (auto *O : {&ComputePrec, &ActPrec, &KVPrecision})
+    if (O->getNumOccurrences() && !M.findPrecision(O->getValue())) {
+      usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr +
+                 suggest(O->getValue(), M.Precisions, "precisions"));
+      return false;
+    }
+  return true;
+}
+
+/// What an ad hoc scenario varies beyond the command line's other options: the device count,
+/// the weight and KV precisions (null: the default) and the runtime (null: --runtime or the
+/// default); which of them a --sweep varies (the scenario's name then says its value).
+struct AdHocChoice {
+  int64_t Devices = 1;
+  const PrecisionRecord *Weights = nullptr, *KV = nullptr;
+  const RuntimeRecord *Runtime = nullptr;
+  bool SweptDevices = false, SweptWeights = false, SweptKV = false;
+};
+
+/// The command line's choice: --devices, --weights, --kv.
+AdHocChoice commandLineChoice(const Module &M) {
+  AdHocChoice C;
+  C.Devices = DevicesOpt.getValue();
+  C.Weights = Weights.getNumOccurrences() ? M.findPrecision(Weights) : nullptr;
+  C.KV = KVPrecision.getNumOccurrences() ? M.findPrecision(KVPrecision) : nullptr;
+  return C;
+}
+
+/// The scenario of model `Mod` on hardware `H` at the analysis point with choice `X` and the
+/// command line's other options; `Mod` may be null (a template for every model). Null, with the
+/// reason in `Why`, where `H` cannot be analysed so.
+std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRecord &H,
+                                              const ModelRecord *Mod, const AdHocChoice &X,
+                                              std::string &Why) {
+  const std::string &HName = H.Name;
+  if (!H.MissingForAnalysis.empty()) {
+    Why = "hardware '" + HName + "' cannot be analysed: its class '" + H.Class + "' needs " +
+          llvm::join(H.MissingForAnalysis, " and ") + ", which it lacks";
+    return nullptr;
+  }
+  const Section *Dense = nullptr, *Memory = nullptr, *Link = nullptr;
+  for (const Section &S : H.Sections) {
+    if (S.Kind == "compute" && !Dense)
+      Dense = &S;
+    if (S.Kind == "memory" && !Memory)
+      Memory = &S;
+    if (S.Kind == "link" && !Link)
+      Link = &S;
+  }
+  const PrecisionRecord *Act = ActPrec.empty() ? nullptr : M.findPrecision(ActPrec);
+  const PrecisionRecord *C = ComputePrec.empty() ? nullptr : M.findPrecision(ComputePrec);
+  const PrecisionRecord *KV = X.KV, *W = X.Weights;
+  applyPrecisionDefaults(M, H, W, Act, C, KV);
+  if (!W) {
+    Why = "unknown precision 'bf16' (the default weights)";
+    return nullptr;
+  }
+  if (!Dense || !Dense->field(C->Name)) {
+    std::string Have;
+    if (Dense)
+      for (const FieldValue &F : Dense->Fields)
+        if (F.Name != "source")
+          Have += (Have.empty() ? "" : ", ") + F.Name;
+    Why = "hardware '" + HName + "' has no dense " + C->Name +
+          " peak (it has: " + (Have.empty() ? "none" : Have) + "); choose one with --compute";
+    return nullptr;
+  }
+  if (!Memory) {
+    Why = "hardware '" + HName + "' declares no memory tier";
+    return nullptr;
+  }
+  if (X.Devices > 1 && !Link) {
+    Why = "hardware '" + HName + "' declares no link, so " +
+          (X.SweptDevices ? "every value of axis 'devices'" : "--devices") + " must be 1";
+    return nullptr;
+  }
+  // The name says which value of each swept scenario axis it has.
+  std::string Name = (Mod ? Mod->Name : std::string()) + "@" + HName;
+  if (X.SweptDevices)
+    Name += "/devices=" + std::to_string(X.Devices);
+  if (X.SweptWeights)
+    Name += "/weights=" + W->Name;
+  if (X.SweptKV)
+    Name += "/kv=" + KV->Name;
+  if (X.Runtime)
+    Name += "/runtime=" + X.Runtime->Name;
+  auto S = std::make_unique<ScenarioRecord>(Name, llvm::SMRange());
+  S->AdHoc = true;
+  S->Model = Mod;
+  S->Hw = &H;
+  S->Weights = W;
+  S->KV = KV;
+  S->Compute = C;
+  S->Activations = Act;
+  S->Runtime = X.Runtime;
+  S->Batch = Batch.getValue();
+  S->Prompt = Prompt.getValue();
+  S->Output = OutputLen.getValue();
+  S->Devices = X.Devices;
+  return S;
+}
+
 /// Makes a scenario for each --model on each --hardware at the analysis point, and, under a
 /// --sweep, for each value of its scenario axes (devices, weights, kv, runtime; hardware instead
 /// of --hardware).
@@ -503,21 +611,18 @@ bool addAdHocScenarios(Module &M) {
     usageError(std::string(HardwareSel.empty() ? "--sweep" : "--hardware") + " needs --model");
     return false;
   }
-  for (auto *O : {&ComputePrec, &ActPrec, &KVPrecision})
-    if (O->getNumOccurrences() && !M.findPrecision(O->getValue())) {
-      usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr +
-                 suggest(O->getValue(), M.Precisions, "precisions"));
-      return false;
-    }
+  if (!checkAnalysisPrecisions(M))
+    return false;
   // Each scenario axis: the sweep's values, else the option's one (null: the default).
   const std::vector<std::string> &HardwareNames =
       TheSweep.Hardware.empty() ? static_cast<const std::vector<std::string> &>(HardwareSel)
                                 : TheSweep.Hardware;
-  auto Precisions = [&](const std::vector<std::string> &Swept, cl::opt<std::string> &O,
-                        std::vector<const PrecisionRecord *> &Out) {
+  const AdHocChoice Given = commandLineChoice(M);
+  auto Precisions = [&](const std::vector<std::string> &Swept, const cl::Option &O,
+                        const PrecisionRecord *Option, std::vector<const PrecisionRecord *> &Out) {
     Out.clear();
     if (Swept.empty()) {
-      Out.push_back(O.getNumOccurrences() ? M.findPrecision(O) : nullptr);
+      Out.push_back(Option);
       return true;
     }
     for (const std::string &N : Swept) {
@@ -532,8 +637,8 @@ bool addAdHocScenarios(Module &M) {
     return true;
   };
   std::vector<const PrecisionRecord *> WeightsAxis, KVAxis;
-  if (!Precisions(TheSweep.Weights, Weights, WeightsAxis) ||
-      !Precisions(TheSweep.KV, KVPrecision, KVAxis))
+  if (!Precisions(TheSweep.Weights, Weights, Given.Weights, WeightsAxis) ||
+      !Precisions(TheSweep.KV, KVPrecision, Given.KV, KVAxis))
     return false;
   std::vector<const RuntimeRecord *> RuntimeAxis;
   for (const std::string &N : TheSweep.Runtime) {
@@ -548,38 +653,14 @@ bool addAdHocScenarios(Module &M) {
     RuntimeAxis.push_back(nullptr); // --runtime, or the default
   std::vector<int64_t> DevicesAxis = TheSweep.Devices;
   if (DevicesAxis.empty())
-    DevicesAxis.push_back(DevicesOpt.getValue());
-  const llvm::StringRef Where = TheSweep.Hardware.empty() ? "" : "--sweep: ";
+    DevicesAxis.push_back(Given.Devices);
+  const std::string Where = TheSweep.Hardware.empty() ? "" : "--sweep: ";
 
   for (const std::string &HName : HardwareNames) {
     const HardwareRecord *H = M.findHardware(HName);
     if (!H) {
       usageError(Where + "no hardware named '" + HName + "'" +
                  suggest(HName, M.Hardware, "hardware"));
-      return false;
-    }
-    if (!H->MissingForAnalysis.empty()) {
-      usageError(Where + "hardware '" + HName + "' cannot be analysed: its class '" + H->Class +
-                 "' needs " + llvm::join(H->MissingForAnalysis, " and ") + ", which it lacks");
-      return false;
-    }
-    const Section *Dense = nullptr, *Memory = nullptr, *Link = nullptr;
-    for (const Section &S : H->Sections) {
-      if (S.Kind == "compute" && !Dense)
-        Dense = &S;
-      if (S.Kind == "memory" && !Memory)
-        Memory = &S;
-      if (S.Kind == "link" && !Link)
-        Link = &S;
-    }
-    if (!Memory) {
-      usageError(Where + "hardware '" + HName + "' declares no memory tier");
-      return false;
-    }
-    if (DevicesAxis.back() > 1 && !Link) {
-      usageError(Where + "hardware '" + HName + "' declares no link, so " +
-                 (TheSweep.Devices.empty() ? "--devices" : "every value of axis 'devices'") +
-                 " must be 1");
       return false;
     }
     for (const std::string &MName : Select) {
@@ -589,52 +670,23 @@ bool addAdHocScenarios(Module &M) {
         return false;
       }
       for (int64_t D : DevicesAxis)
-        for (const PrecisionRecord *GivenW : WeightsAxis)
-          for (const PrecisionRecord *GivenKV : KVAxis)
+        for (const PrecisionRecord *W : WeightsAxis)
+          for (const PrecisionRecord *KV : KVAxis)
             for (const RuntimeRecord *R : RuntimeAxis) {
-              const PrecisionRecord *Act = ActPrec.empty() ? nullptr : M.findPrecision(ActPrec);
-              const PrecisionRecord *C =
-                  ComputePrec.empty() ? nullptr : M.findPrecision(ComputePrec);
-              const PrecisionRecord *KV = GivenKV, *W = GivenW;
-              applyPrecisionDefaults(M, *H, W, Act, C, KV);
-              if (!W) {
-                usageError("unknown precision 'bf16' (the default weights)");
+              AdHocChoice X;
+              X.Devices = D;
+              X.Weights = W;
+              X.KV = KV;
+              X.Runtime = R;
+              X.SweptDevices = !TheSweep.Devices.empty();
+              X.SweptWeights = !TheSweep.Weights.empty();
+              X.SweptKV = !TheSweep.KV.empty();
+              std::string Why;
+              std::unique_ptr<ScenarioRecord> S = adHocScenario(M, *H, Mod, X, Why);
+              if (!S) {
+                usageError(Where + Why);
                 return false;
               }
-              if (!Dense || !Dense->field(C->Name)) {
-                std::string Have;
-                if (Dense)
-                  for (const FieldValue &F : Dense->Fields)
-                    if (F.Name != "source")
-                      Have += (Have.empty() ? "" : ", ") + F.Name;
-                usageError(Where + "hardware '" + HName + "' has no dense " + C->Name +
-                           " peak (it has: " + (Have.empty() ? "none" : Have) +
-                           "); choose one with --compute");
-                return false;
-              }
-              // The name says which value of each swept scenario axis it has.
-              std::string Name = MName + "@" + HName;
-              if (!TheSweep.Devices.empty())
-                Name += "/devices=" + std::to_string(D);
-              if (!TheSweep.Weights.empty())
-                Name += "/weights=" + W->Name;
-              if (!TheSweep.KV.empty())
-                Name += "/kv=" + KV->Name;
-              if (R)
-                Name += "/runtime=" + R->Name;
-              auto S = std::make_unique<ScenarioRecord>(Name, llvm::SMRange());
-              S->AdHoc = true;
-              S->Model = Mod;
-              S->Hw = H;
-              S->Weights = W;
-              S->KV = KV;
-              S->Compute = C;
-              S->Activations = Act;
-              S->Runtime = R;
-              S->Batch = Batch.getValue();
-              S->Prompt = Prompt.getValue();
-              S->Output = OutputLen.getValue();
-              S->Devices = D;
               M.Scenarios.push_back(std::move(S));
             }
     }
@@ -692,6 +744,36 @@ bool parseSweep() {
     return false;
   }
   return true;
+}
+
+/// --emit=html: the data of every chart for the shown models and hardware. `Templates` keeps
+/// the scenarios the data was computed from alive.
+PlotData htmlPlots(const Module &M, std::vector<std::unique_ptr<ScenarioRecord>> &Templates) {
+  PlotRequest Req;
+  for (const auto &R : M.Models)
+    Req.Models.push_back(R.get());
+  for (const auto &H : M.Hardware) {
+    DeviceSetup Setup;
+    Setup.Hw = H.get();
+    std::unique_ptr<ScenarioRecord> T =
+        adHocScenario(M, *H, nullptr, commandLineChoice(M), Setup.Unavailable);
+    if (T) {
+      Setup.Template = T.get();
+      Templates.push_back(std::move(T));
+    } else {
+      // The reason without the hardware's name, which the page gives beside it.
+      llvm::StringRef Why = Setup.Unavailable;
+      std::string Prefix = "hardware '" + H->Name + "' ";
+      if (Why.consume_front(Prefix))
+        Why.consume_front("cannot be analysed: ");
+      Setup.Unavailable = Why.str();
+    }
+    Req.Devices.push_back(std::move(Setup));
+  }
+  Req.Point = {Batch.getValue(), Prompt.getValue(), OutputLen.getValue()};
+  Req.Context = Context.getValue();
+  Req.KV = M.findPrecision(M.Point.KV);
+  return buildPlotData(M, Req);
 }
 
 /// Reports a failed write of `What`: one error line.
@@ -1053,9 +1135,8 @@ static int compile(int argc, char **argv) {
     return 1;
   if (Inputs.empty() && ListOpt == ListKind::None)
     return usageError("no input files");
-  if (outputIsDirectory() &&
-      (Emit != EmitKind::Markdown || ListOpt != ListKind::None || SweepOpt.getNumOccurrences() ||
-       !CheckClosedForm.empty()))
+  if (outputIsDirectory() && (Emit != EmitKind::Markdown || ListOpt != ListKind::None ||
+                              SweepOpt.getNumOccurrences() || !CheckClosedForm.empty()))
     return usageError("-o '" + Output +
                       "' is a directory: only --emit=markdown writes into one (a page per "
                       "category, hardware.md, scenarios.md, README.md); give a file or '-'");
@@ -1165,7 +1246,7 @@ static int compile(int argc, char **argv) {
       if (O->getNumOccurrences() && !M.findPrecision(O->getValue()))
         return usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr +
                           suggest(O->getValue(), M.Precisions, "precisions"));
-  M.WantMatrix = Emit == EmitKind::Matrix;
+  M.WantMatrix = Emit == EmitKind::Matrix || Emit == EmitKind::HTML;
   M.WantValidation = Emit == EmitKind::Validation;
   M.WantCalibration = Emit == EmitKind::Calibration;
   if (OK && !RuntimeOpt.empty() && !(M.CommandLineRuntime = M.findRuntime(RuntimeOpt))) {
@@ -1215,8 +1296,18 @@ static int compile(int argc, char **argv) {
   M.WantValidation = M.WantValidation || TableOpt == TableKind::Validation;
   if (OK && !parseSweep())
     return 1;
-  if (OK && (!HardwareSel.empty() || !TheSweep.Hardware.empty()) && !addAdHocScenarios(M))
+  // The HTML page places every shown model on every shown hardware itself: --hardware alone
+  // selects the devices of its charts.
+  if (OK && Emit == EmitKind::HTML && Select.empty()) {
+    if (!checkAnalysisPrecisions(M))
+      return 1;
+    for (const std::string &HName : HardwareSel)
+      if (!M.findHardware(HName))
+        return usageError("no hardware named '" + HName + "'" +
+                          suggest(HName, M.Hardware, "hardware"));
+  } else if (OK && (!HardwareSel.empty() || !TheSweep.Hardware.empty()) && !addAdHocScenarios(M)) {
     return 1;
+  }
   OK = OK && !failed(runPipeline(M, Diags));
   Timer.mark("passes");
   if (!OK || Diags.hasErrors())
@@ -1253,8 +1344,31 @@ static int compile(int argc, char **argv) {
     Keep(M.Scenarios, M.HiddenScenarios,
          [&](const auto &S) { return S->Hw && Wanted.count(S->Hw->Name) != 0; });
   }
-  if (!Select.empty() || !HardwareSel.empty())
+  if (!Select.empty() || !HardwareSel.empty()) {
     M.reindex();
+    // The fit matrix keeps the shown models' rows and the shown hardware's columns.
+    FitMatrix &X = M.Matrix;
+    std::vector<bool> KeepHw;
+    for (const HardwareRecord *H : X.Hardware)
+      KeepHw.push_back(M.findHardware(H->Name) == H);
+    llvm::erase_if(X.Rows, [&](const FitRow &R) { return M.findModel(R.Model->Name) != R.Model; });
+    for (FitRow &R : X.Rows) {
+      size_t To = 0;
+      for (size_t I = 0; I < R.Devices.size(); ++I)
+        if (KeepHw[I])
+          R.Devices[To++] = R.Devices[I];
+      R.Devices.resize(To);
+    }
+    llvm::erase_if(X.Hardware,
+                   [&](const HardwareRecord *H) { return M.findHardware(H->Name) != H; });
+  }
+  // --emit=html: every chart's data, from the analysis library.
+  std::vector<std::unique_ptr<ScenarioRecord>> HTMLTemplates;
+  PlotData Plots;
+  if (Emit == EmitKind::HTML) {
+    Plots = htmlPlots(M, HTMLTemplates);
+    Timer.mark("plots");
+  }
 
   // A backend that cannot write its whole output says so before anything is written.
   if (Emit == EmitKind::JSON && TableOpt == TableKind::None &&
@@ -1268,53 +1382,56 @@ static int compile(int argc, char **argv) {
     Written = writePages(Zoo.pages(), Output, Targets);
   } else
     Written = writeOutput([&](llvm::raw_ostream &OS) {
-    switch (Emit) {
-    case EmitKind::Report:
-      ReportEmitter(M).run(OS);
-      break;
-    case EmitKind::JSON:
-      if (TableOpt != TableKind::None)
-        TableEmitter(M, tableOf(TableOpt), /*JSON=*/true, LayersDepth).run(OS);
-      else
-        JSONEmitter(M).run(OS);
-      break;
-    case EmitKind::CppHeader:
-      CppHeaderEmitter(M, std::vector<std::string>(Inputs.begin(), Inputs.end()), CppNamespace)
-          .run(OS);
-      break;
-    case EmitKind::IR:
-      printIR(M, SM, OS);
-      break;
-    case EmitKind::Analysis:
-      AnalysisEmitter(M).run(OS);
-      break;
-    case EmitKind::Matrix:
-      MatrixEmitter(M).run(OS);
-      break;
-    case EmitKind::Validation:
-      ValidationEmitter(M).run(OS);
-      break;
-    case EmitKind::Calibration:
-      CalibrationEmitter(M).run(OS);
-      break;
-    case EmitKind::Layers:
-      LayersEmitter(M, LayersDepth).run(OS);
-      break;
-    case EmitKind::CSV:
-      TableEmitter(M, tableOf(TableOpt), /*JSON=*/false, LayersDepth).run(OS);
-      break;
-    case EmitKind::Markdown:
-      MarkdownEmitter(M, std::vector<std::string>(Inputs.begin(), Inputs.end())).run(OS);
-      break;
-    }
-  });
+      switch (Emit) {
+      case EmitKind::Report:
+        ReportEmitter(M).run(OS);
+        break;
+      case EmitKind::JSON:
+        if (TableOpt != TableKind::None)
+          TableEmitter(M, tableOf(TableOpt), /*JSON=*/true, LayersDepth).run(OS);
+        else
+          JSONEmitter(M).run(OS);
+        break;
+      case EmitKind::CppHeader:
+        CppHeaderEmitter(M, std::vector<std::string>(Inputs.begin(), Inputs.end()), CppNamespace)
+            .run(OS);
+        break;
+      case EmitKind::IR:
+        printIR(M, SM, OS);
+        break;
+      case EmitKind::Analysis:
+        AnalysisEmitter(M).run(OS);
+        break;
+      case EmitKind::Matrix:
+        MatrixEmitter(M).run(OS);
+        break;
+      case EmitKind::Validation:
+        ValidationEmitter(M).run(OS);
+        break;
+      case EmitKind::Calibration:
+        CalibrationEmitter(M).run(OS);
+        break;
+      case EmitKind::Layers:
+        LayersEmitter(M, LayersDepth).run(OS);
+        break;
+      case EmitKind::CSV:
+        TableEmitter(M, tableOf(TableOpt), /*JSON=*/false, LayersDepth).run(OS);
+        break;
+      case EmitKind::Markdown:
+        MarkdownEmitter(M, std::vector<std::string>(Inputs.begin(), Inputs.end())).run(OS);
+        break;
+      case EmitKind::HTML:
+        HTMLEmitter(M, Plots).run(OS);
+        break;
+      }
+    });
   Timer.mark("emit");
   if (Written && DepFile.getNumOccurrences()) {
     for (const auto &F : M.Files)
       if (llvm::StringRef(F->Path).find_first_of("\r\n") != llvm::StringRef::npos)
         return usageError("--depfile: a file name with a line break cannot be listed in a rule");
-    Written = writeFile([&](llvm::raw_ostream &OS) { writeDepfile(OS, Targets, M); }, nullptr,
-                        DepFile);
+    Written =
+        writeFile([&](llvm::raw_ostream &OS) { writeDepfile(OS, Targets, M); }, nullptr, DepFile);
   }
   return Written ? 0 : 1;
 }

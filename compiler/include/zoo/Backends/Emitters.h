@@ -8,6 +8,7 @@
 #ifndef ZOO_BACKENDS_EMITTERS_H
 #define ZOO_BACKENDS_EMITTERS_H
 
+#include "zoo/Analysis/Plots.h"
 #include "zoo/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
 #include <functional>
@@ -71,6 +72,19 @@ public:
 
 private:
   const Module &M;
+};
+
+/// `--emit=html`: one self-contained HTML page (inline CSS and SVG, no script): a roofline per
+/// device, KV cache against context, latency and throughput against batch, the fit heatmap.
+/// `Plots` holds every curve (Analysis/Plots.h); the fit heatmap is the module's FitMatrix.
+class HTMLEmitter {
+public:
+  HTMLEmitter(const Module &M, const PlotData &Plots) : M(M), Plots(Plots) {}
+  void run(llvm::raw_ostream &OS);
+
+private:
+  const Module &M;
+  const PlotData &Plots;
 };
 
 /// `--emit=validation`: predictions against published measurements, with errors per regime.
