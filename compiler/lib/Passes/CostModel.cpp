@@ -24,7 +24,8 @@
 //        experts(count, top_k)   params count*body, active and work top_k*body
 //        ssm(d_inner, d_state)   3*d_inner*d_state MACs per token; d_inner*d_state elementwise;
 //                                d_inner*d_state state values per sequence
-//        conv1d(ch, k, bias)     params ch*k (+ch); MACs ch*k; state ch*(k-1) values per sequence
+//        conv1d(ch, k, bias)     params ch*k (+ch); MACs ch*k; state ch*k values per sequence
+//                                (the window the reference implementations keep)
 //   3. Attention is grouped by (window, causal) into AttentionTerms, experts by their shape into
 //      ExpertTerms. All arithmetic is checked: parameter counts must fit in 64 bits, every other
 //      count (MACs, elements, state, activations) in 128; more is an error at the model.
@@ -483,7 +484,9 @@ private:
       Wide W = A.mul(I(N, "channels"), I(N, "kernel"));
       Params(B(N, "bias") ? A.add(W, I(N, "channels")) : W);
       A.acc(T.Macs, W, Active);
-      A.acc(T.State, A.mul(I(N, "channels"), I(N, "kernel") - 1), Active);
+      // Mamba's reference code and Hugging Face's cache keep `kernel` columns per channel
+      // (one more than the convolution strictly needs): what runs is what is counted.
+      A.acc(T.State, W, Active);
       return;
     }
     }
