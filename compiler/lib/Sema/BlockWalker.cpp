@@ -470,9 +470,13 @@ void SemaImpl::expandPrimitive(const CallStmt &C, Scope &S, LayerNode &N) {
     return;
   }
   case PrimitiveKind::branch: {
+    // A side path: the tensor and the open `tokens()` it started from come back after it (a
+    // `save()` inside stays, for a `concat_saved()` that joins the paths).
     auto Current = Shape;
+    auto OpenTokens = Spatial;
     walk(C.Body, S, &N);
     Shape = std::move(Current);
+    Spatial = std::move(OpenTokens);
     break;
   }
   case PrimitiveKind::experts:

@@ -276,12 +276,17 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
       return Fail("nothing was saved: `concat_saved()` needs an earlier `save()`");
     std::vector<int64_t> Skip = Saved.back();
     Saved.pop_back();
-    if (Skip.size() != D.size() || Skip.size() < 2 ||
-        !std::equal(Skip.begin() + 1, Skip.end(), D.begin() + 1))
+    // The channels: the first dimension of (channels, height, width), the last of (tokens,
+    // dim).
+    const size_t Ch = D.size() == 2 ? 1 : 0;
+    bool Match = Skip.size() == D.size() && Skip.size() >= 2;
+    for (size_t I = 0; Match && I < D.size(); ++I)
+      Match = I == Ch || Skip[I] == D[I];
+    if (!Match)
       return Fail("the saved tensor " + shapeText(Skip) + " does not match " + shapeText(D) +
                   " outside the channels");
     std::vector<Wide> Next(D.begin(), D.end());
-    Next[0] += Skip[0];
+    Next[Ch] += Skip[Ch];
     return Settle(Next, Output);
   }
   case PrimitiveKind::attend: {
