@@ -368,11 +368,20 @@ private:
                        ? Wide(I(N, "cache"))
                        : A.mul(I(N, "kv_heads"), A.add(I(N, "head_dim"), I(N, "v_head_dim")));
       if (int64_t Positions = IOr(N, "positions", 0)) {
-        // Over a whole input of `Positions` tokens (vision): every token sees every token, or
-        // the `cross_len` tokens of an external context (cross-attention).
-        int64_t Keys = I(N, "cross_len") ? I(N, "cross_len") : Positions;
-        A.acc(T.Macs, A.mul(PerPos, A.mul(Positions, Keys)), Active);
-        A.acc(T.Elements, A.mul(Heads, A.mul(Positions, Keys)), Active);
+        // Over a whole input of `Positions` tokens (vision): the `cross_len` tokens of an
+        // external context (cross-attention); else every token sees every token, or, causal,
+        // the tokens up to itself, at most `window` of them: sum over i of min(i, window).
+        Wide Pairs;
+        if (I(N, "cross_len")) {
+          Pairs = A.mul(Positions, I(N, "cross_len"));
+        } else if (B(N, "causal")) {
+          Wide P = Positions, W = I(N, "window") ? std::min<Wide>(I(N, "window"), P) : P;
+          Pairs = A.add(A.mul(W, W + 1) / 2, A.mul(P - W, W));
+        } else {
+          Pairs = A.mul(Positions, Positions);
+        }
+        A.acc(T.Macs, A.mul(PerPos, Pairs), Active);
+        A.acc(T.Elements, A.mul(Heads, Pairs), Active);
         return;
       }
       if (int64_t Cross = I(N, "cross_len")) {

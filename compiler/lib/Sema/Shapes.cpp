@@ -293,6 +293,13 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     // Over a (tokens, fused q/k/v features) tensor; the output is heads x v_head_dim per token.
     if (D.size() != 2)
       return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
+    // A window over an input's tokens is modelled for causal attention (the last `window`
+    // tokens); a bidirectional window has no one meaning (centred? 2-D like Swin's?).
+    if (I("window") && !N.arg("causal")->B && !I("cross_len"))
+      return Fail("a `window` over an input's tokens needs `causal: true` (the last `window` "
+                  "tokens); bidirectional windows are not modelled");
+    if (I("window") && I("cross_len"))
+      return Fail("cross-attention (`cross_len`) sees the whole context: it takes no `window`");
     setArg(N, "positions", D[0]);
     return Settle({D[0], Wide(I("heads")) * I("v_head_dim")}, Output);
   }
