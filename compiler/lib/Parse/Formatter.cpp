@@ -138,6 +138,9 @@ private:
   // The next token starts a declaration, statement or field: blank lines before it are kept
   // (when BlankOK: not the first of its list) and so are those among its leading comments.
   bool ListStart = false, BlankOK = false;
+  // Set while the bodies of an if/else chain are placed: they share the chain's group (all on
+  // one line, or all broken), and each says here whether it could be on one line.
+  bool *Chain = nullptr;
 
   // -- Building --
 
@@ -154,7 +157,7 @@ private:
     return Kids;
   }
   /// A node of kind K over one Concat of what Body puts.
-  template <typename F> void wrap(DK K, F Body, bool Break = false) {
+  template <typename F> unsigned wrap(DK K, F Body, bool Break = false) {
     std::vector<unsigned> Kids = collect(Body);
     unsigned C = node(DK::Concat);
     Nodes[C].Kids = std::move(Kids);
@@ -163,6 +166,7 @@ private:
     Nodes[W].Break = Break;
     Nodes[W].Width = IndentWidth;
     Cur->push_back(W);
+    return W;
   }
   /// A Fill whose parts are what Body puts: content() and separators in turn.
   template <typename F> void fill(F Body) {
@@ -214,6 +218,24 @@ private:
         return true;
     return false;
   }
+  /// Whether a line comment follows token I on its line.
+  bool lineCommentAfter(size_t I) const {
+    for (size_t K = I + 1; K < All.size() && !significant(K); ++K) {
+      if (All[K]->getType() == ZooLexer::LINE_COMMENT)
+        return true;
+      if (isWS(K) && newlines(K))
+        return false;
+    }
+    return false;
+  }
+  /// The separator between two elements of a list: a line break where the source has one (or,
+  /// with KeepBreaks false, only where a line comment ends the line), else a space or a line
+  /// break as the width allows.
+  DK separator(PT *Before, PT *After, bool KeepBreaks) const {
+    bool Break = KeepBreaks ? newlineBetween(last(Before), first(After))
+                            : lineCommentAfter(last(Before));
+    return Break ? DK::Hard : DK::Line;
+  }
   /// A comment as printed: a line comment without trailing blanks, a block comment with line
   /// feeds for its line ends.
   std::string commentText(size_t I) const {
@@ -254,7 +276,8 @@ private:
       }
       if (NL >= 2 && (First ? BlankBefore : BlankBetween))
         put(DK::Blank);
-      put(DK::LineStart);
+      if (First || NL) // else it goes on after the comment before it
+        put(DK::LineStart);
       put(DK::Text, commentText(K));
       bool BreakAfter = All[K]->getType() == ZooLexer::LINE_COMMENT ||
                         (K + 1 < I && isWS(K + 1) && newlines(K + 1));
@@ -327,8 +350,7 @@ private:
       for (size_t I = 0; I < Elems.size(); ++I) {
         if (I) {
           PT *Before = Elems[I - 1].second ? Elems[I - 1].second : Elems[I - 1].first;
-          put(KeepBreaks && newlineBetween(last(Before), first(Elems[I].first)) ? DK::Hard
-                                                                                 : DK::Line);
+          put(separator(Before, Elems[I].first, KeepBreaks));
         }
         content([&] {
           visit(Elems[I].first);
@@ -389,10 +411,7 @@ private:
       fill([&] {
         for (size_t I = 0; I < Elems.size(); ++I) {
           if (I)
-            put(Statements ||
-                        (!Packed && newlineBetween(last(Elems[I - 1]), first(Elems[I])))
-                    ? DK::Hard
-                    : DK::Line);
+            put(Statements ? DK::Hard : separator(Elems[I - 1], Elems[I], !Packed));
           content([&] {
             startElement(I > 0);
             visit(Elems[I]);
@@ -409,21 +428,27 @@ private:
       return;
     }
     bool OneLine = Statements && !newlineBetween(O, Cl) && Elems.size() <= 1;
-    wrap(
-        DK::Group,
-        [&] {
-          tok(Open);
-          wrap(DK::Indent, [&] {
-            if (!Elems.empty())
-              put(DK::Line);
-            Elements();
-            leading(Cl, /*BlankBefore=*/!Elems.empty(), true, false);
-          });
+    bool *InChain = Chain;
+    Chain = nullptr; // the statements inside have chains of their own
+    auto Lines = [&] {
+      tok(Open);
+      wrap(DK::Indent, [&] {
+        if (!Elems.empty())
           put(DK::Line);
-          tok(Close, false, /*WithTrailing=*/false);
-        },
-        !OneLine);
+        Elements();
+        leading(Cl, /*BlankBefore=*/!Elems.empty(), true, false);
+      });
+      put(DK::Line);
+      tok(Close, false, /*WithTrailing=*/false);
+    };
+    if (InChain) {
+      Lines();
+      *InChain = *InChain && OneLine;
+    } else {
+      wrap(DK::Group, Lines, !OneLine);
+    }
     trailing(first(Close)); // outside the group: a comment after the `}` does not break it
+    Chain = InChain;
   }
 
   /// `{ stmt* }` from child I of C; returns the index after `}`.
@@ -644,9 +669,17 @@ private:
     }
   }
 
-  /// if c { ... } else if d { ... } else { ... }, one link at a time (the front end bounds how
-  /// many links nest).
+  /// if c { ... } else if d { ... } else { ... }: the bodies of a chain are all on one line
+  /// (each written so, alone in its body, and the whole fits) or all broken.
   void ifStmt(ZooParser::IfStmtContext *C) {
+    bool OneLine = true, *Saved = Chain;
+    Chain = &OneLine;
+    unsigned G = wrap(DK::Group, [&] { ifLink(C); });
+    Chain = Saved;
+    Nodes[G].Break = !OneLine;
+  }
+  /// One link of a chain, then the rest (the front end bounds how many links nest).
+  void ifLink(ZooParser::IfStmtContext *C) {
     tok(C->children[0]);
     sp();
     visit(C->children[1]);
@@ -658,7 +691,7 @@ private:
     tok(C->children[I++]); // else
     space();
     if (auto *Next = dynamic_cast<ZooParser::IfStmtContext *>(C->children[I]))
-      ifStmt(Next);
+      ifLink(Next);
     else
       stmtBody(C, I);
   }
@@ -879,7 +912,7 @@ private:
 
   /// Whether the items of `Work` (a stack: the last is printed first) fit in `Width` columns,
   /// up to the first line break; with `Rest`, what follows on the stack counts too. With
-  /// `MustBeFlat`, a group that must break does not fit.
+  /// `MustBeFlat`, items that hold a forced line break do not fit.
   bool fits(std::vector<std::pair<bool, unsigned>> Work, bool Rest, int Width, bool MustBeFlat) {
     size_t RestAt = Stack.size();
     bool InRest = false;
@@ -933,7 +966,7 @@ private:
       case DK::LineStart:
       case DK::NeedBreak:
       case DK::Blank:
-        return true;
+        return InRest || !MustBeFlat; // a content that breaks a line is never flat
       case DK::LineSuffix:
         break; // comments do not count
       }
@@ -952,7 +985,7 @@ private:
       return;
     }
     if (C.FillAt == 0) {
-      bool Flat = fits({{true, P[0]}}, P.size() == 1, room(Pos), true);
+      bool Flat = fits({{true, P[0]}}, false, room(Pos), true);
       Stack.push_back({C.Ind, false, C.Node, 1});
       Stack.push_back({C.Ind, Flat, P[0], 0});
       return;
@@ -962,9 +995,15 @@ private:
       return;
     unsigned Sep = P[At], Next = P[At + 1];
     bool Last = At + 2 >= P.size();
-    bool SepFlat = Nodes[Sep].K != DK::Hard &&
-                   fits({{true, Next}, {true, Sep}}, Last, room(Pos), true);
-    bool NextFlat = SepFlat || fits({{true, Next}}, Last, room(C.Ind), true);
+    // The separator breaks when the next content (with what follows the list, after the last)
+    // does not fit on this line, unless it would not fit on a line of its own either while
+    // the content alone does fit here (the rest is too long whatever the list does).
+    bool SepFlat = false;
+    if (Nodes[Sep].K != DK::Hard)
+      SepFlat = fits({{true, Next}, {true, Sep}}, Last, room(Pos), true) ||
+                (Last && fits({{true, Next}, {true, Sep}}, false, room(Pos), true) &&
+                 !fits({{true, Next}}, true, room(C.Ind), true));
+    bool NextFlat = SepFlat || fits({{true, Next}}, false, room(C.Ind), true);
     Stack.push_back({C.Ind, false, C.Node, At + 2});
     Stack.push_back({C.Ind, NextFlat, Next, 0});
     Stack.push_back({C.Ind, SepFlat, Sep, 0});
