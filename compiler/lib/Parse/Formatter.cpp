@@ -59,16 +59,22 @@ enum class DK : uint8_t {
   Hard,         ///< a line break
   Space,        ///< a space (never two in a row, never at the start of a line)
   CommentSpace, ///< a space, or when a line comment waits, the comment and a line break
+  Comment,      ///< a block comment after a token: text, or when a line comment waits, the
+                ///< next in line (comments keep their order)
   LineSuffix,   ///< a line comment: it waits for the end of the line
+  Flush,        ///< the comments that wait, here (the first ends the line, others get lines)
   LineStart,    ///< a line break unless at the start of a line
   NeedBreak,    ///< what comes next starts a new line
   Blank,        ///< an empty line before what comes next
 };
 
+/// A Comment's spacing, in DocNode::Width.
+constexpr unsigned SpaceBefore = 1, SpaceAfter = 2;
+
 struct DocNode {
   DK K;
   bool Break = false; ///< a Group that must break (it holds a forced line break)
-  unsigned Width = 0; ///< an Indent's columns
+  unsigned Width = 0; ///< an Indent's columns; a Comment's spacing
   std::string Str;
   std::vector<unsigned> Kids; ///< children are always created before their parent
 };
@@ -113,6 +119,7 @@ public:
         Forced[N] = true;
         break;
       case DK::Text:
+      case DK::Comment:
         Forced[N] = D.Str.find('\n') != std::string::npos;
         break;
       default:
@@ -254,7 +261,8 @@ private:
 
   /// The comments on lines of their own before token I (those on the line of the token before
   /// belong to it). Blank lines before the first are kept when BlankBefore, between them when
-  /// BlankBetween, and between the last and the token when BlankAfter.
+  /// BlankBetween, and between the last and the token (or before the token, when there are none
+  /// and BlankBefore) when BlankAfter.
   void leading(size_t I, bool BlankBefore, bool BlankBetween, bool BlankAfter) {
     if (LeadDone[I])
       return;
@@ -285,7 +293,7 @@ private:
       First = false;
       NL = 0;
     }
-    if (NL >= 2 && (First ? BlankBefore : BlankAfter))
+    if (NL >= 2 && BlankAfter && (!First || BlankBefore))
       put(DK::Blank);
   }
 
@@ -302,20 +310,24 @@ private:
         continue;
       }
       // A block comment: spaced from its neighbours as it was written.
-      if (isWS(K - 1))
-        space();
-      put(DK::Text, commentText(K));
-      if (K + 1 < All.size() && isWS(K + 1))
-        space();
+      put(DK::Comment, commentText(K));
+      Nodes[Cur->back()].Width = (isWS(K - 1) ? SpaceBefore : 0) |
+                                 (K + 1 < All.size() && isWS(K + 1) ? SpaceAfter : 0);
     }
+  }
+
+  /// The comments on lines of their own before token I, as the next token placed (the first of
+  /// a declaration, statement or field keeps the blank lines around them).
+  void lead(size_t I) {
+    bool Start = ListStart, OK = BlankOK;
+    ListStart = BlankOK = false;
+    leading(I, Start && OK, Start, Start);
   }
 
   /// Places token I (its text left out when Drop) with its comments (those after it on its line
   /// only when WithTrailing).
   void tokAt(size_t I, bool Drop = false, bool WithTrailing = true) {
-    bool Start = ListStart, OK = BlankOK;
-    ListStart = BlankOK = false;
-    leading(I, Start && OK, Start, Start);
+    lead(I);
     if (Drop)
       Dropped.push_back(I);
     else if (All[I]->getType() != antlr4::Token::EOF)
@@ -436,6 +448,7 @@ private:
         if (!Elems.empty())
           put(DK::Line);
         Elements();
+        put(DK::Flush); // at this depth, as comments before the `}` would be
         leading(Cl, /*BlankBefore=*/!Elems.empty(), true, false);
       });
       put(DK::Line);
@@ -445,6 +458,7 @@ private:
       Lines();
       *InChain = *InChain && OneLine;
     } else {
+      lead(O); // outside the group: a comment on the line before the `{` does not break it
       wrap(DK::Group, Lines, !OneLine);
     }
     trailing(first(Close)); // outside the group: a comment after the `}` does not break it
@@ -468,10 +482,11 @@ private:
   void spaced(Ctx *C) {
     for (size_t I = 0; I < C->children.size(); ++I) {
       PT *K = C->children[I];
-      if (I && dynamic_cast<ZooParser::SourceTagContext *>(K) &&
-          newlineBetween(last(C->children[I - 1]), first(K))) {
+      if (I && dynamic_cast<ZooParser::SourceTagContext *>(K)) {
+        // In an Indent either way: a line comment before the tag breaks the line there too.
+        bool Break = newlineBetween(last(C->children[I - 1]), first(K));
         wrap(DK::Indent, [&] {
-          put(DK::Hard);
+          put(Break ? DK::Hard : DK::CommentSpace);
           visit(K);
         });
         continue;
@@ -674,6 +689,7 @@ private:
   void ifStmt(ZooParser::IfStmtContext *C) {
     bool OneLine = true, *Saved = Chain;
     Chain = &OneLine;
+    lead(first(C)); // comments before the chain do not break it
     unsigned G = wrap(DK::Group, [&] { ifLink(C); });
     Chain = Saved;
     Nodes[G].Break = !OneLine;
@@ -770,7 +786,9 @@ public:
         Stack.push_back({Pos, C.Flat, N.Kids[0], 0});
         break;
       case DK::Group: {
-        bool Flat = !N.Break && (C.Flat || fits({{true, N.Kids[0]}}, true, room(Pos), false));
+        // Never flat while a line comment waits for the end of the line.
+        bool Flat = !N.Break && Suffix.empty() &&
+                    (C.Flat || fits({{true, N.Kids[0]}}, true, room(Pos), false));
         Stack.push_back({C.Ind, Flat, N.Kids[0], 0});
         break;
       }
@@ -793,10 +811,27 @@ public:
         if (Suffix.empty())
           space();
         else
-          newline(C.Ind + IndentWidth);
+          newline(C.Ind);
+        break;
+      case DK::Comment:
+        if (!Suffix.empty()) {
+          Suffix.push_back(N.Str);
+          break;
+        }
+        if (N.Width & SpaceBefore)
+          space();
+        text(N.Str, C.Ind);
+        if (N.Width & SpaceAfter)
+          space();
         break;
       case DK::LineSuffix:
         Suffix.push_back(N.Str);
+        break;
+      case DK::Flush:
+        if (!Suffix.empty()) {
+          flushSuffix(C.Ind);
+          MustBreak = true;
+        }
         break;
       case DK::LineStart:
         if (LineHasContent)
@@ -885,22 +920,23 @@ private:
     flushSuffix(Ind);
     startLine(Ind);
   }
-  /// The waiting line comments: the first ends the current line, any other gets a line.
+  /// The waiting comments: the first (a line comment) ends the current line, each other gets a
+  /// line of its own.
   void flushSuffix(unsigned Ind) {
-    for (size_t I = 0; I < Suffix.size(); ++I) {
+    std::vector<std::string> Waiting;
+    Waiting.swap(Suffix);
+    for (size_t I = 0; I < Waiting.size(); ++I) {
       if (LineHasContent && I == 0) {
         trim();
-        Trailings.push_back({Lines, Out.size() - LineBegin, Pos, widthOf(Suffix[0])});
+        Trailings.push_back({Lines, Out.size() - LineBegin, Pos, widthOf(Waiting[0])});
         Out.append(TrailingGap, ' ');
         Pos += TrailingGap;
       } else if (LineHasContent) {
         startLine(Ind);
       }
-      Out += Suffix[I];
-      Pos += widthOf(Suffix[I]);
-      LineHasContent = true;
+      MustBreak = false;
+      text(Waiting[I], Ind);
     }
-    Suffix.clear();
   }
   void blank(unsigned Ind) {
     if (LineHasContent)
@@ -912,10 +948,13 @@ private:
 
   /// Whether the items of `Work` (a stack: the last is printed first) fit in `Width` columns,
   /// up to the first line break; with `Rest`, what follows on the stack counts too. With
-  /// `MustBeFlat`, items that hold a forced line break do not fit.
-  bool fits(std::vector<std::pair<bool, unsigned>> Work, bool Rest, int Width, bool MustBeFlat) {
+  /// `MustBeFlat`, a group that must break does not fit; without `BreakEnds`, neither does a
+  /// forced line break (what holds one is never printed flat).
+  bool fits(std::vector<std::pair<bool, unsigned>> Work, bool Rest, int Width, bool MustBeFlat,
+            bool BreakEnds = true) {
     size_t RestAt = Stack.size();
     bool InRest = false;
+    bool Waiting = !Suffix.empty(); // a line comment waits: the next break opportunity ends the line
     while (Width >= 0) {
       if (Work.empty()) {
         if (!Rest || RestAt == 0)
@@ -936,7 +975,7 @@ private:
       switch (D.K) {
       case DK::Text:
         if (D.Str.find('\n') != std::string::npos)
-          return InRest || !MustBeFlat;
+          return InRest || BreakEnds;
         Width -= static_cast<int>(widthOf(D.Str));
         break;
       case DK::Concat:
@@ -956,19 +995,38 @@ private:
       case DK::Line:
         if (!Flat)
           return true;
+        if (Waiting)
+          return InRest || BreakEnds;
         Width -= 1;
         break;
       case DK::Space:
-      case DK::CommentSpace:
         Width -= 1;
+        break;
+      case DK::CommentSpace:
+        if (Waiting)
+          return InRest || BreakEnds;
+        Width -= 1;
+        break;
+      case DK::Comment:
+        if (Waiting)
+          break; // it waits too
+        if (D.Str.find('\n') != std::string::npos)
+          return InRest || BreakEnds;
+        Width -= static_cast<int>(widthOf(D.Str)) + !!(D.Width & SpaceBefore) +
+                 !!(D.Width & SpaceAfter);
         break;
       case DK::Hard:
       case DK::LineStart:
       case DK::NeedBreak:
       case DK::Blank:
-        return InRest || !MustBeFlat; // a content that breaks a line is never flat
+        return InRest || BreakEnds;
       case DK::LineSuffix:
-        break; // comments do not count
+        Waiting = true; // comments do not count
+        break;
+      case DK::Flush:
+        if (Waiting)
+          return InRest || BreakEnds;
+        break;
       }
     }
     return false;
@@ -985,7 +1043,7 @@ private:
       return;
     }
     if (C.FillAt == 0) {
-      bool Flat = fits({{true, P[0]}}, false, room(Pos), true);
+      bool Flat = fits({{true, P[0]}}, false, room(Pos), true, false);
       Stack.push_back({C.Ind, false, C.Node, 1});
       Stack.push_back({C.Ind, Flat, P[0], 0});
       return;
@@ -999,11 +1057,11 @@ private:
     // does not fit on this line, unless it would not fit on a line of its own either while
     // the content alone does fit here (the rest is too long whatever the list does).
     bool SepFlat = false;
-    if (Nodes[Sep].K != DK::Hard)
+    if (Nodes[Sep].K != DK::Hard && Suffix.empty()) // a waiting line comment ends the line here
       SepFlat = fits({{true, Next}, {true, Sep}}, Last, room(Pos), true) ||
                 (Last && fits({{true, Next}, {true, Sep}}, false, room(Pos), true) &&
                  !fits({{true, Next}}, true, room(C.Ind), true));
-    bool NextFlat = SepFlat || fits({{true, Next}}, false, room(C.Ind), true);
+    bool NextFlat = fits({{true, Next}}, false, room(SepFlat ? Pos + 1 : C.Ind), true, false);
     Stack.push_back({C.Ind, false, C.Node, At + 2});
     Stack.push_back({C.Ind, NextFlat, Next, 0});
     Stack.push_back({C.Ind, SepFlat, Sep, 0});
