@@ -35,7 +35,7 @@ using namespace zoo::gen;
 namespace {
 
 constexpr unsigned IndentWidth = 2; ///< a body's indentation, and a continued line's, per level
-constexpr unsigned TrailingGap = 3;       ///< spaces between code and the comment that ends its line
+constexpr unsigned TrailingGap = 3; ///< spaces between code and the comment that ends its line
 
 /// The width of UTF-8 text in columns: one per code point.
 unsigned widthOf(llvm::StringRef S) {
@@ -79,7 +79,8 @@ struct DocNode {
   std::vector<unsigned> Kids; ///< children are always created before their parent
 };
 
-// ---- Step 3: parse tree -> document --------------------------------------------------------------
+// ---- Step 3: parse tree -> document
+// --------------------------------------------------------------
 
 using PT = antlr4::tree::ParseTree;
 using TN = antlr4::tree::TerminalNode;
@@ -239,8 +240,8 @@ private:
   /// with KeepBreaks false, only where a line comment ends the line), else a space or a line
   /// break as the width allows.
   DK separator(PT *Before, PT *After, bool KeepBreaks) const {
-    bool Break = KeepBreaks ? newlineBetween(last(Before), first(After))
-                            : lineCommentAfter(last(Before));
+    bool Break =
+        KeepBreaks ? newlineBetween(last(Before), first(After)) : lineCommentAfter(last(Before));
     return Break ? DK::Hard : DK::Line;
   }
   /// A comment as printed: a line comment without trailing blanks, a block comment with line
@@ -311,8 +312,8 @@ private:
       }
       // A block comment: spaced from its neighbours as it was written.
       put(DK::Comment, commentText(K));
-      Nodes[Cur->back()].Width = (isWS(K - 1) ? SpaceBefore : 0) |
-                                 (K + 1 < All.size() && isWS(K + 1) ? SpaceAfter : 0);
+      Nodes[Cur->back()].Width =
+          (isWS(K - 1) ? SpaceBefore : 0) | (K + 1 < All.size() && isWS(K + 1) ? SpaceAfter : 0);
     }
   }
 
@@ -759,7 +760,8 @@ private:
   }
 };
 
-// ---- Step 4: document -> text ---------------------------------------------------------------------
+// ---- Step 4: document -> text
+// ---------------------------------------------------------------------
 
 class Printer {
 public:
@@ -856,8 +858,8 @@ public:
 
 private:
   struct Cmd {
-    unsigned Ind;  ///< the column a line break goes to
-    bool Flat;     ///< inside a group printed on one line
+    unsigned Ind; ///< the column a line break goes to
+    bool Flat;    ///< inside a group printed on one line
     unsigned Node;
     size_t FillAt; ///< a Fill under way: its next separator (0: not started)
   };
@@ -954,7 +956,8 @@ private:
             bool BreakEnds = true) {
     size_t RestAt = Stack.size();
     bool InRest = false;
-    bool Waiting = !Suffix.empty(); // a line comment waits: the next break opportunity ends the line
+    bool Waiting =
+        !Suffix.empty(); // a line comment waits: the next break opportunity ends the line
     while (Width >= 0) {
       if (Work.empty()) {
         if (!Rest || RestAt == 0)
@@ -1012,8 +1015,8 @@ private:
           break; // it waits too
         if (D.Str.find('\n') != std::string::npos)
           return InRest || BreakEnds;
-        Width -= static_cast<int>(widthOf(D.Str)) + !!(D.Width & SpaceBefore) +
-                 !!(D.Width & SpaceAfter);
+        Width -=
+            static_cast<int>(widthOf(D.Str)) + !!(D.Width & SpaceBefore) + !!(D.Width & SpaceAfter);
         break;
       case DK::Hard:
       case DK::LineStart:
@@ -1054,13 +1057,14 @@ private:
     unsigned Sep = P[At], Next = P[At + 1];
     bool Last = At + 2 >= P.size();
     // The separator breaks when the next content (with what follows the list, after the last)
-    // does not fit on this line, unless it would not fit on a line of its own either while
-    // the content alone does fit here (the rest is too long whatever the list does).
+    // does not fit on this line, or holds a line break, unless it would not fit on a line of
+    // its own either while the content alone does fit here (the rest is too long whatever the
+    // list does).
     bool SepFlat = false;
     if (Nodes[Sep].K != DK::Hard && Suffix.empty()) // a waiting line comment ends the line here
-      SepFlat = fits({{true, Next}, {true, Sep}}, Last, room(Pos), true) ||
-                (Last && fits({{true, Next}, {true, Sep}}, false, room(Pos), true) &&
-                 !fits({{true, Next}}, true, room(C.Ind), true));
+      SepFlat = fits({{true, Next}, {true, Sep}}, Last, room(Pos), true, false) ||
+                (Last && fits({{true, Next}, {true, Sep}}, false, room(Pos), true, false) &&
+                 !fits({{true, Next}}, true, room(C.Ind), true, false));
     bool NextFlat = fits({{true, Next}}, false, room(SepFlat ? Pos + 1 : C.Ind), true, false);
     Stack.push_back({C.Ind, false, C.Node, At + 2});
     Stack.push_back({C.Ind, NextFlat, Next, 0});
@@ -1103,7 +1107,8 @@ private:
   }
 };
 
-// ---- Steps 2 and 5: lexing and parsing ------------------------------------------------------------
+// ---- Steps 2 and 5: lexing and parsing
+// ------------------------------------------------------------
 
 /// A file lexed with every token, and (when asked) parsed whole.
 struct Parsed {
@@ -1181,7 +1186,8 @@ bool zoo::formatBuffer(unsigned BufferID, DiagnosticEngine &Diags, std::string &
   Parsed In(Text);
   ZooParser::FileContext *Tree = In.parse();
   if (!Tree) {
-    Diags.report(Start, diag::err_format_internal, "the file parses for the compiler but not whole");
+    Diags.report(Start, diag::err_format_internal,
+                 "the file parses for the compiler but not whole");
     return false;
   }
 

@@ -127,7 +127,7 @@ cl::opt<bool> FormatOpt("format",
 cl::opt<bool> InPlace("i",
                       cl::desc("With --format: rewrite each file that is not formatted, in place"),
                       cl::cat(ZoocCat));
-cl::alias InPlaceLong("in-place", cl::desc("Alias for -i"), cl::aliasopt(InPlace),
+cl::alias InPlaceLong("in-place", cl::desc("Alias for -i"), cl::aliasopt(InPlace), cl::NotHidden,
                       cl::cat(ZoocCat));
 cl::opt<bool> FormatCheck("check",
                           cl::desc("With --format: write nothing; name each file that is not "

@@ -38,8 +38,7 @@ constexpr unsigned MaxImportDepth = 64;
 /// carriage return becomes a line feed, same size and offsets, so that llvm::SourceMgr, which
 /// counts line feeds, gives CR-only files the right lines; CRLF needs nothing. Null on error,
 /// after a diagnostic at `From` (an import) or without a location (an input).
-std::unique_ptr<llvm::MemoryBuffer> readSourceFile(const std::string &Path,
-                                                   DiagnosticEngine &Diags,
+std::unique_ptr<llvm::MemoryBuffer> readSourceFile(const std::string &Path, DiagnosticEngine &Diags,
                                                    llvm::SMRange From = llvm::SMRange());
 
 class PreparedStdlib;
