@@ -26,9 +26,8 @@ void normaliseLineEnds(char *Text, size_t Size) {
 }
 } // namespace
 
-std::unique_ptr<llvm::MemoryBuffer> zoo::readSourceFile(const std::string &Path,
-                                                    DiagnosticEngine &Diags,
-                                                    llvm::SMRange From) {
+std::unique_ptr<llvm::MemoryBuffer>
+zoo::readSourceFile(const std::string &Path, DiagnosticEngine &Diags, llvm::SMRange From) {
   namespace fs = llvm::sys::fs;
   auto Check = [&](const fs::file_status &St) {
     if (St.type() != fs::file_type::regular_file) {
