@@ -79,8 +79,7 @@ struct DocNode {
   std::vector<unsigned> Kids; ///< children are always created before their parent
 };
 
-// ---- Step 3: parse tree -> document
-// --------------------------------------------------------------
+// ---- Step 3: parse tree -> document -------------------------------------------------------------
 
 using PT = antlr4::tree::ParseTree;
 using TN = antlr4::tree::TerminalNode;
@@ -89,12 +88,20 @@ using Ctx = antlr4::ParserRuleContext;
 class TreeFormatter {
 public:
   explicit TreeFormatter(std::vector<antlr4::Token *> Toks)
-      : All(std::move(Toks)), PrevSig(All.size(), -1), LeadDone(All.size(), false) {
+      : All(std::move(Toks)), PrevSig(All.size(), -1), LeadDone(All.size(), false),
+        Newlines(All.size(), 0), NewlinesBefore(All.size() + 1, 0),
+        CommentsBefore(All.size() + 1, 0) {
     long Last = -1;
     for (size_t I = 0; I < All.size(); ++I) {
       PrevSig[I] = Last;
       if (significant(I))
         Last = static_cast<long>(I);
+      if (isWS(I)) {
+        std::string S = All[I]->getText();
+        Newlines[I] = static_cast<unsigned>(std::count(S.begin(), S.end(), '\n'));
+      }
+      NewlinesBefore[I + 1] = NewlinesBefore[I] + Newlines[I];
+      CommentsBefore[I + 1] = CommentsBefore[I] + (!significant(I) && !isWS(I));
     }
   }
 
@@ -142,6 +149,10 @@ private:
   std::vector<antlr4::Token *> All; ///< every token, hidden ones included, then EOF
   std::vector<long> PrevSig;        ///< the significant token before each, or -1
   std::vector<bool> LeadDone;       ///< its leading comments are placed
+  std::vector<unsigned> Newlines;   ///< the line breaks of each (a space token's)
+  // Line breaks and comments in the tokens before each: ranges are counted in constant time, so
+  // nested bodies cost no more than the file.
+  std::vector<size_t> NewlinesBefore, CommentsBefore;
   std::vector<unsigned> *Cur = nullptr;
   // The next token starts a declaration, statement or field: blank lines before it are kept
   // (when BlankOK: not the first of its list) and so are those among its leading comments.
@@ -215,16 +226,14 @@ private:
     return static_cast<Ctx *>(P)->getStop()->getTokenIndex();
   }
   bool isWS(size_t I) const { return All[I]->getType() == ZooLexer::WS; }
-  unsigned newlines(size_t I) const {
-    std::string S = All[I]->getText();
-    return static_cast<unsigned>(std::count(S.begin(), S.end(), '\n'));
-  }
+  unsigned newlines(size_t I) const { return Newlines[I]; }
   /// Whether the source has a line break between tokens A and B.
   bool newlineBetween(size_t A, size_t B) const {
-    for (size_t K = A + 1; K < B; ++K)
-      if (isWS(K) && newlines(K))
-        return true;
-    return false;
+    return B > A + 1 && NewlinesBefore[B] != NewlinesBefore[A + 1];
+  }
+  /// Whether the source has a comment between tokens A and B.
+  bool commentBetween(size_t A, size_t B) const {
+    return B > A + 1 && CommentsBefore[B] != CommentsBefore[A + 1];
   }
   /// Whether a line comment follows token I on its line.
   bool lineCommentAfter(size_t I) const {
@@ -405,10 +414,7 @@ private:
   ///     the source's lines, filled), `}` on a line of its own.
   void body(PT *Open, const std::vector<PT *> &Elems, PT *Close, bool Statements, bool Commas) {
     size_t O = first(Open), Cl = first(Close);
-    bool Comments = false;
-    for (size_t K = O + 1; K < Cl; ++K)
-      Comments = Comments || (!significant(K) && !isWS(K));
-    if (Elems.empty() && !Comments) {
+    if (Elems.empty() && !commentBetween(O, Cl)) {
       tok(Open);
       tok(Close);
       return;
@@ -760,8 +766,7 @@ private:
   }
 };
 
-// ---- Step 4: document -> text
-// ---------------------------------------------------------------------
+// ---- Step 4: document -> text -------------------------------------------------------------------
 
 class Printer {
 public:
@@ -1107,8 +1112,7 @@ private:
   }
 };
 
-// ---- Steps 2 and 5: lexing and parsing
-// ------------------------------------------------------------
+// ---- Steps 2 and 5: lexing and parsing ----------------------------------------------------------
 
 /// A file lexed with every token, and (when asked) parsed whole.
 struct Parsed {
