@@ -18,6 +18,70 @@
 using namespace zoo;
 
 namespace {
+/// A lone carriage return becomes a line feed (same size and offsets).
+void normaliseLineEnds(char *Text, size_t Size) {
+  for (size_t I = 0; I < Size; ++I)
+    if (Text[I] == '\r' && (I + 1 == Size || Text[I + 1] != '\n'))
+      Text[I] = '\n';
+}
+} // namespace
+
+std::unique_ptr<llvm::MemoryBuffer>
+zoo::readSourceFile(const std::string &Path, DiagnosticEngine &Diags, llvm::SMRange From) {
+  namespace fs = llvm::sys::fs;
+  auto Check = [&](const fs::file_status &St) {
+    if (St.type() != fs::file_type::regular_file) {
+      Diags.report(From, diag::err_not_regular_file, Path);
+      return false;
+    }
+    if (St.getSize() > MaxSourceBytes) {
+      Diags.report(From, diag::err_file_too_large, Path, St.getSize(), MaxSourceBytes);
+      return false;
+    }
+    return true;
+  };
+  auto Fail = [&](std::error_code EC) {
+    Diags.report(From, diag::err_cannot_read, Path, EC.message());
+    return nullptr;
+  };
+  fs::file_status St;
+  if (std::error_code EC = fs::status(Path, St))
+    return Fail(EC);
+  if (!Check(St))
+    return nullptr;
+  llvm::Expected<fs::file_t> File = fs::openNativeFileForRead(Path);
+  if (!File)
+    return Fail(llvm::errorToErrorCode(File.takeError()));
+  struct Closer {
+    fs::file_t F;
+    ~Closer() { fs::closeFile(F); }
+  } Close{*File};
+  if (std::error_code EC = fs::status(*File, St))
+    return Fail(EC);
+  if (!Check(St))
+    return nullptr;
+  size_t Size = St.getSize(), Got = 0;
+  std::unique_ptr<llvm::WritableMemoryBuffer> Buf =
+      llvm::WritableMemoryBuffer::getNewUninitMemBuffer(Size, Path);
+  if (!Buf)
+    return Fail(std::make_error_code(std::errc::not_enough_memory));
+  while (Got < Size) {
+    llvm::Expected<size_t> N = fs::readNativeFile(
+        *File, llvm::makeMutableArrayRef(Buf->getBufferStart() + Got, Size - Got));
+    if (!N)
+      return Fail(llvm::errorToErrorCode(N.takeError()));
+    if (*N == 0)
+      break; // the file shrank since its status was taken
+    Got += *N;
+  }
+  char *Text = Buf->getBufferStart();
+  normaliseLineEnds(Text, Got);
+  if (Got < Size)
+    return llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(Text, Got), Path);
+  return Buf;
+}
+
+namespace {
 class Loader {
 public:
   Loader(Module &M, DiagnosticEngine &D, const LoadOptions &O) : M(M), Diags(D), Opts(O) {
@@ -65,7 +129,7 @@ public:
     if (const PreparedStdlib::File *F = takePrepared(Key))
       importsOf(*F->Unit, Key, Path, From, F);
     else
-      loadBuffer(readSource(Path, From), Key, Path, From);
+      loadBuffer(readSourceFile(Path, Diags, From), Key, Path, From);
     return Key;
   }
 
@@ -166,73 +230,6 @@ public:
   }
 
 private:
-  /// Reads a source file: only a regular file of at most MaxSourceBytes, checked before it is
-  /// opened (so a FIFO or a device is never opened, and cannot block) and again on the open file,
-  /// whose size bounds the read (a file that grows meanwhile cannot exceed the limit). A lone
-  /// carriage return becomes a line feed, same size and offsets, so that llvm::SourceMgr, which
-  /// counts line feeds, gives CR-only files the right lines; CRLF needs nothing. Null on error,
-  /// after a diagnostic at `From` (the import) or without a location (an input).
-  std::unique_ptr<llvm::MemoryBuffer> readSource(const std::string &Path, llvm::SMRange From) {
-    namespace fs = llvm::sys::fs;
-    auto Check = [&](const fs::file_status &St) {
-      if (St.type() != fs::file_type::regular_file) {
-        Diags.report(From, diag::err_not_regular_file, Path);
-        return false;
-      }
-      if (St.getSize() > MaxSourceBytes) {
-        Diags.report(From, diag::err_file_too_large, Path, St.getSize(), MaxSourceBytes);
-        return false;
-      }
-      return true;
-    };
-    auto Fail = [&](std::error_code EC) {
-      Diags.report(From, diag::err_cannot_read, Path, EC.message());
-      return nullptr;
-    };
-    fs::file_status St;
-    if (std::error_code EC = fs::status(Path, St))
-      return Fail(EC);
-    if (!Check(St))
-      return nullptr;
-    llvm::Expected<fs::file_t> File = fs::openNativeFileForRead(Path);
-    if (!File)
-      return Fail(llvm::errorToErrorCode(File.takeError()));
-    struct Closer {
-      fs::file_t F;
-      ~Closer() { fs::closeFile(F); }
-    } Close{*File};
-    if (std::error_code EC = fs::status(*File, St))
-      return Fail(EC);
-    if (!Check(St))
-      return nullptr;
-    size_t Size = St.getSize(), Got = 0;
-    std::unique_ptr<llvm::WritableMemoryBuffer> Buf =
-        llvm::WritableMemoryBuffer::getNewUninitMemBuffer(Size, Path);
-    if (!Buf)
-      return Fail(std::make_error_code(std::errc::not_enough_memory));
-    while (Got < Size) {
-      llvm::Expected<size_t> N = fs::readNativeFile(
-          *File, llvm::makeMutableArrayRef(Buf->getBufferStart() + Got, Size - Got));
-      if (!N)
-        return Fail(llvm::errorToErrorCode(N.takeError()));
-      if (*N == 0)
-        break; // the file shrank since its status was taken
-      Got += *N;
-    }
-    char *Text = Buf->getBufferStart();
-    normaliseLineEnds(Text, Got);
-    if (Got < Size)
-      return llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(Text, Got), Path);
-    return Buf;
-  }
-
-  /// A lone carriage return becomes a line feed (same size and offsets).
-  static void normaliseLineEnds(char *Text, size_t Size) {
-    for (size_t I = 0; I < Size; ++I)
-      if (Text[I] == '\r' && (I + 1 == Size || Text[I + 1] != '\n'))
-        Text[I] = '\n';
-  }
-
   struct Frame {
     std::string Key, Path;
     llvm::SMRange From;

@@ -11,6 +11,7 @@
 #include "zoo/Backends/Emitters.h"
 #include "zoo/IR/IRPrinter.h"
 #include "zoo/Import/HFImport.h"
+#include "zoo/Parse/Formatter.h"
 #include "zoo/Passes/Pass.h"
 #include "zoo/Sema/ImportLoader.h"
 #include "zoo/Sema/Sema.h"
@@ -150,6 +151,20 @@ cl::opt<bool> NoCache("no-cache", cl::desc("Parse the stdlib; do not read or wri
 cl::opt<bool> WriteIfChanged("write-if-changed",
                              cl::desc("Leave the output file untouched when it would not change"),
                              cl::cat(ZoocCat));
+cl::opt<bool> FormatOpt("format",
+                        cl::desc("Format the inputs in the house style instead of compiling them "
+                                 "(docs/format.md): one file to the output, or with -i or --check "
+                                 "any number of files and directories"),
+                        cl::cat(ZoocCat));
+cl::opt<bool> InPlace("i",
+                      cl::desc("With --format: rewrite each file that is not formatted, in place"),
+                      cl::cat(ZoocCat));
+cl::alias InPlaceLong("in-place", cl::desc("Alias for -i"), cl::aliasopt(InPlace), cl::NotHidden,
+                      cl::cat(ZoocCat));
+cl::opt<bool> FormatCheck("check",
+                          cl::desc("With --format: write nothing; name each file that is not "
+                                   "formatted on standard error, and exit 1 if there is one"),
+                          cl::cat(ZoocCat));
 cl::opt<std::string> DepFile("depfile",
                              cl::desc("With -o FILE: also write FILE's dependencies, every file "
                                       "read (inputs, imports, stdlib), as a Makefile rule (with "
@@ -1090,6 +1105,91 @@ static int runAnalysisTools(const Module &M) {
   return writeOutput([&](llvm::raw_ostream &OS) { runSweep(M, Scenarios, Spec, O, OS); }) ? 0 : 1;
 }
 
+/// Reads standard input, at most a source file's size: false after an error line.
+static bool readStandardInput(std::string &Text) {
+  char Buf[65536];
+  for (ssize_t N; (N = ::read(0, Buf, sizeof Buf)) != 0;) {
+    if (N < 0) {
+      if (errno == EINTR)
+        continue;
+      usageError(llvm::Twine("cannot read standard input: ") + std::strerror(errno));
+      return false;
+    }
+    if (Text.size() + static_cast<size_t>(N) > MaxSourceBytes) {
+      usageError("standard input is too large: more than " + std::to_string(MaxSourceBytes) +
+                 " bytes");
+      return false;
+    }
+    Text.append(Buf, static_cast<size_t>(N));
+  }
+  return true;
+}
+
+/// --format: each input formatted (Parse/Formatter.h) to the output, in place (-i), or only
+/// compared (--check). A file that does not parse gets its diagnostics and is left alone; the
+/// others are still done. Exit code 1 on any error, and with --check when a file would change.
+static int runFormat(bool FromStdin) {
+  if (Emit.getNumOccurrences() || ListOpt != ListKind::None || !Select.empty() ||
+      !HardwareSel.empty() || SweepOpt.getNumOccurrences() || DepFile.getNumOccurrences())
+    return usageError("--format takes no --emit, --list, --model, --hardware, --sweep or --depfile");
+  if (InPlace && FormatCheck)
+    return usageError("--format takes -i or --check, not both");
+  if ((InPlace || FormatCheck) && (Output.getNumOccurrences() || WriteIfChanged))
+    return usageError("-o and --write-if-changed do not go with -i or --check");
+  if (FromStdin && InPlace)
+    return usageError("-i cannot rewrite standard input");
+  std::vector<std::string> Files{"-"};
+  if (!FromStdin) {
+    Files.clear();
+    if (!expandInputs(Files))
+      return 1;
+  }
+  if (!InPlace && !FormatCheck && Files.size() != 1)
+    return usageError("--format writes one file to the output, and there are " +
+                      std::to_string(Files.size()) + "; rewrite them with -i or check them with "
+                                                     "--check");
+  bool Failed = false;
+  for (const std::string &Path : Files) {
+    llvm::SourceMgr SM;
+    DiagnosticEngine Diags(SM, llvm::errs());
+    std::unique_ptr<llvm::MemoryBuffer> Buf;
+    if (Path == "-") {
+      std::string Text;
+      if (!readStandardInput(Text))
+        return 1;
+      for (size_t I = 0; I < Text.size(); ++I) // a lone carriage return ends a line
+        if (Text[I] == '\r' && (I + 1 == Text.size() || Text[I + 1] != '\n'))
+          Text[I] = '\n';
+      Buf = llvm::MemoryBuffer::getMemBufferCopy(Text, "<stdin>");
+    } else {
+      Buf = readSourceFile(Path, Diags);
+    }
+    if (!Buf) {
+      Failed = true;
+      continue;
+    }
+    unsigned ID = SM.AddNewSourceBuffer(std::move(Buf), llvm::SMLoc());
+    std::string Formatted;
+    if (!formatBuffer(ID, Diags, Formatted)) {
+      Failed = true;
+      continue;
+    }
+    bool Same = SM.getMemoryBuffer(ID)->getBuffer() == Formatted;
+    if (FormatCheck) {
+      if (!Same) {
+        llvm::errs() << "would reformat " << (Path == "-" ? "<stdin>" : Path) << "\n";
+        Failed = true;
+      }
+    } else if (InPlace) {
+      if (!Same && !writeFile([&](llvm::raw_ostream &OS) { OS << Formatted; }, &Formatted, Path))
+        Failed = true;
+    } else if (!writeOutput([&](llvm::raw_ostream &OS) { OS << Formatted; })) {
+      return 1;
+    }
+  }
+  return Failed ? 1 : 0;
+}
+
 static int compile(int argc, char **argv);
 /// Live until the process ends (see compile()).
 static Module *TheModule;
@@ -1130,7 +1230,10 @@ static int compile(int argc, char **argv) {
           "  checks them, derives every metric, verifies every `expect`,\n"
           "  and writes one output format.\n\n"
           "  zooc import-hf CONFIG.json [--index=...] writes a model from a\n"
-          "  Hugging Face config (zooc import-hf --help; docs/import.md).\n",
+          "  Hugging Face config (zooc import-hf --help; docs/import.md).\n\n"
+          "  zooc --format FILE prints FILE in the house style; zooc --format -i\n"
+          "  FILE|DIR... rewrites files in place; zooc --format --check FILE|DIR...\n"
+          "  only lists the files that would change (docs/format.md).\n",
           &llvm::errs()))
     return 1;
   if (Inputs.empty() && ListOpt == ListKind::None)
@@ -1143,25 +1246,17 @@ static int compile(int argc, char **argv) {
   const bool FromStdin = llvm::is_contained(Inputs, "-");
   if (FromStdin && Inputs.size() != 1)
     return usageError("'-' (standard input) must be the only input");
+  if (FormatOpt)
+    return runFormat(FromStdin);
+  if (InPlace || FormatCheck)
+    return usageError(std::string(InPlace ? "-i" : "--check") + " needs --format");
 
   std::vector<std::string> Files;
   if (!FromStdin && !expandInputs(Files))
     return 1;
   std::string StdinText; // `zooc -`: the program read from standard input, at most a file's size
-  if (FromStdin) {
-    char Buf[65536];
-    for (ssize_t N; (N = ::read(0, Buf, sizeof Buf)) != 0;) {
-      if (N < 0) {
-        if (errno == EINTR)
-          continue;
-        return usageError(llvm::Twine("cannot read standard input: ") + std::strerror(errno));
-      }
-      if (StdinText.size() + static_cast<size_t>(N) > MaxSourceBytes)
-        return usageError("standard input is too large: more than " +
-                          std::to_string(MaxSourceBytes) + " bytes");
-      StdinText.append(Buf, static_cast<size_t>(N));
-    }
-  }
+  if (FromStdin && !readStandardInput(StdinText))
+    return 1;
 
   llvm::SourceMgr SM;
   DiagnosticEngine Diags(SM, llvm::errs());

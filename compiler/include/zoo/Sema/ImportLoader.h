@@ -15,7 +15,9 @@
 #include "zoo/IR/Module.h"
 #include "zoo/Parse/Parser.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace zoo {
@@ -29,6 +31,15 @@ constexpr uint64_t MaxSourceBytes = 4 * 1024 * 1024;
 /// imports, ...). The deepest chain of the stdlib and registry is 3 files; loading recurses once
 /// per link, so the bound also keeps the loader's stack use small and fixed.
 constexpr unsigned MaxImportDepth = 64;
+
+/// Reads a source file: only a regular file of at most MaxSourceBytes, checked before it is
+/// opened (so a FIFO or a device is never opened, and cannot block) and again on the open file,
+/// whose size bounds the read (a file that grows meanwhile cannot exceed the limit). A lone
+/// carriage return becomes a line feed, same size and offsets, so that llvm::SourceMgr, which
+/// counts line feeds, gives CR-only files the right lines; CRLF needs nothing. Null on error,
+/// after a diagnostic at `From` (an import) or without a location (an input).
+std::unique_ptr<llvm::MemoryBuffer> readSourceFile(const std::string &Path, DiagnosticEngine &Diags,
+                                                   llvm::SMRange From = llvm::SMRange());
 
 class PreparedStdlib;
 class StdlibCache;
