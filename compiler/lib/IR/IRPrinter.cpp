@@ -7,6 +7,43 @@
 using namespace zoo;
 
 namespace {
+/// An expression's source text as the IR prints it: comments left out and every run of
+/// whitespace one space, so that layout and comments do not change the IR.
+std::string exprText(const Expr &E) {
+  const std::string T = E.text();
+  std::string Out;
+  bool Space = false;
+  for (size_t I = 0; I < T.size(); ++I) {
+    char C = T[I];
+    if (C == '"') { // a string literal, escapes included, as written
+      size_t J = I + 1;
+      while (J < T.size() && T[J] != '"')
+        J += T[J] == '\\' ? 2 : 1;
+      if (Space && !Out.empty())
+        Out += ' ';
+      Space = false;
+      Out.append(T, I, std::min(J + 1, T.size()) - I);
+      I = J;
+      continue;
+    }
+    if (C == '/' && I + 1 < T.size() && (T[I + 1] == '/' || T[I + 1] == '*')) {
+      size_t End = T[I + 1] == '/' ? T.find('\n', I) : T.find("*/", I + 2);
+      I = End == std::string::npos ? T.size() : (T[I + 1] == '/' ? End : End + 1);
+      Space = true;
+      continue;
+    }
+    if (C == ' ' || C == '\t' || C == '\n' || C == '\r' || C == '\f') {
+      Space = true;
+      continue;
+    }
+    if (Space && !Out.empty())
+      Out += ' ';
+    Space = false;
+    Out += C;
+  }
+  return Out;
+}
+
 class Printer {
 public:
   Printer(const Module &M, const llvm::SourceMgr &SM, llvm::raw_ostream &OS)
@@ -80,7 +117,7 @@ private:
       OS << (B->IsPrimitive ? "primitive " : "block ") << B->Name << "(";
       for (size_t I = 0; I < B->Params.size(); ++I)
         OS << (I ? ", " : "") << B->Params[I].Name << ": " << B->Params[I].TypeText
-           << (B->Params[I].Default ? " = " + B->Params[I].Default->text() : "");
+           << (B->Params[I].Default ? " = " + exprText(*B->Params[I].Default) : "");
       OS << ")" << at(D.NameRange) << "\n";
       return;
     }
