@@ -862,6 +862,51 @@ void mapBERT(Fields &F, Emission &E) {
                     "`architectures` is not included.");
 }
 
+/// T5 and its 1.1 / Flan-T5 variants (model_type `t5`): the stdlib's `t5` block.
+void mapT5(Fields &F, Emission &E) {
+  E.Block = "t5";
+  int64_t Vocab = F.num("vocab_size");
+  int64_t Hidden = F.num("d_model");
+  int64_t HeadDim = F.num("d_kv");
+  int64_t Ffn = F.num("d_ff");
+  int64_t Heads = F.num("num_heads");
+  int64_t Layers = F.num("num_layers", llvm::None, 1, MaxImportLayers);
+  int64_t Decoder = F.num("num_decoder_layers", Layers, 1, MaxImportLayers);
+  int64_t Buckets = F.num("relative_attention_num_buckets", 32);
+  Optional<int64_t> Positions = F.optNum("n_positions");
+  bool Tie = F.flag("tie_word_embeddings", true);
+  bool Gated = false;
+  if (Optional<std::string> P = F.str("feed_forward_proj")) {
+    if (*P == "gated-gelu" || *P == "gated-gelu_new")
+      Gated = true;
+    else if (*P != "relu")
+      F.cannot("feed_forward_proj", "t5", "its MLP is `relu` or `gated-gelu`");
+  }
+  if (!F.flag("is_encoder_decoder", true))
+    F.cannot("is_encoder_decoder", "t5", "an encoder with a decoder");
+  if (F.failed())
+    return;
+  E.Context = Positions ? *Positions : 512;
+  E.arg("vocab", Vocab);
+  E.arg("hidden", Hidden);
+  E.arg("layers", Layers);
+  if (Decoder != Layers)
+    E.arg("decoder_layers", Decoder);
+  E.arg("heads", Heads);
+  if (Hidden % Heads != 0 || Hidden / Heads != HeadDim)
+    E.arg("head_dim", HeadDim);
+  E.arg("ffn", Ffn);
+  if (Buckets != 32)
+    E.arg("buckets", Buckets);
+  if (Gated)
+    E.arg("gated", true);
+  if (!Tie)
+    E.arg("tie_embeddings", false);
+  E.Notes.push_back("T5ForConditionalGeneration: the shared token table, both stacks and the "
+                    "output head; the decoder's cross-attention reads `source_len` (512) encoder "
+                    "outputs.");
+}
+
 /// Mamba in the Hugging Face layout (model_type `mamba`).
 void mapMamba(Fields &F, Emission &E) {
   E.Block = "mamba";
@@ -1020,9 +1065,14 @@ void mapMambaSSM(Fields &F, Emission &E, std::string &Error) {
 void mapFalcon(Fields &F, Emission &E) {
   E.Block = "parallel_decoder";
   int64_t Vocab = F.num("vocab_size");
-  if (F.flag("new_decoder_architecture", false))
-    F.cannot("new_decoder_architecture", "parallel_decoder",
-             "two layer norms per layer and grouped KV heads");
+  const bool NewDecoder = F.flag("new_decoder_architecture", false);
+  // The new decoder architecture (Falcon-40B, 180B): grouped KV heads and, unless
+  // num_ln_in_parallel_attn says 1, a norm for attention and one for the MLP.
+  bool TwoNorms = false;
+  if (NewDecoder) {
+    int64_t Norms = F.num("num_ln_in_parallel_attn", 2, 1, 2);
+    TwoNorms = Norms == 2;
+  }
   if (!F.flag("parallel_attn", true))
     F.cannot("parallel_attn", "parallel_decoder");
   requireFalse(F, "apply_residual_connection_post_layernorm", "parallel_decoder");
@@ -1030,7 +1080,7 @@ void mapFalcon(Fields &F, Emission &E) {
   int64_t Heads = F.num({"num_attention_heads", "n_head"});
   int64_t Layers = F.num({"num_hidden_layers", "n_layer"}, llvm::None, 1, MaxImportLayers);
   bool MQA = F.flag("multi_query", true);
-  int64_t KV = MQA ? 1 : Heads;
+  int64_t KV = NewDecoder ? F.num("num_kv_heads", Heads) : MQA ? 1 : Heads;
   if (!F.failed() && Hidden % Heads != 0)
     F.fail("field `hidden_size` = " + std::to_string(Hidden) +
            " is not a multiple of the number of attention heads (" + std::to_string(Heads) + ")");
@@ -1051,6 +1101,8 @@ void mapFalcon(Fields &F, Emission &E) {
     E.arg("bias", true);
   if (Tie)
     E.arg("tie_embeddings", true);
+  if (TwoNorms)
+    E.arg("two_norms", true);
 }
 
 /// model_type for a config that names only its `architectures`.
@@ -1066,7 +1118,8 @@ StringRef typeOfArchitecture(StringRef A) {
       {"GPT2Model", "gpt2"},                 {"BertModel", "bert"},
       {"BertForMaskedLM", "bert"},           {"BertForPreTraining", "bert"},
       {"MambaForCausalLM", "mamba"},         {"Mamba2ForCausalLM", "mamba2"},
-      {"FalconForCausalLM", "falcon"},       {"RWForCausalLM", "falcon"}};
+      {"FalconForCausalLM", "falcon"},       {"RWForCausalLM", "falcon"},
+      {"T5ForConditionalGeneration", "t5"},  {"T5Model", "t5"}};
   for (auto &[Arch, Type] : Table)
     if (A == Arch)
       return Type;
@@ -1075,7 +1128,7 @@ StringRef typeOfArchitecture(StringRef A) {
 
 const char *const KnownTypes =
     "llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gemma, gemma2, gemma3_text, "
-    "phi3, deepseek_v2, deepseek_v3, gpt2, bert, mamba, mamba2, falcon";
+    "phi3, deepseek_v2, deepseek_v3, gpt2, bert, t5, mamba, mamba2, falcon";
 
 const char *familyOf(StringRef T) {
   static const std::pair<const char *, const char *> Table[] = {
@@ -1084,7 +1137,8 @@ const char *familyOf(StringRef T) {
       {"qwen3_moe", "Qwen3-MoE"}, {"gemma", "Gemma"},          {"gemma2", "Gemma 2"},
       {"gemma3_text", "Gemma 3"}, {"phi3", "Phi-3"},           {"deepseek_v2", "DeepSeek-V2"},
       {"deepseek_v3", "DeepSeek-V3"}, {"gpt2", "GPT-2"},       {"bert", "BERT"},
-      {"mamba", "Mamba"},         {"mamba2", "Mamba-2"},       {"falcon", "Falcon"}};
+      {"mamba", "Mamba"},         {"mamba2", "Mamba-2"},       {"falcon", "Falcon"},
+      {"t5", "T5"}};
   for (auto &[Type, Family] : Table)
     if (T == Type)
       return Family;
@@ -1310,9 +1364,7 @@ bool zoo::importHFConfig(const HFImportOptions &Opts, std::string &Text, std::st
     F.cannot(F.raw("vision_config") ? "vision_config" : "model_type", "",
              "no SigLIP vision tower; import the text model, model_type `gemma3_text`");
   else if (Type == "t5")
-    F.fail("field `model_type` = \"t5\" cannot be expressed with the stdlib's blocks (T5's "
-           "relative-position buckets, bias-free layer norms and shared encoder-decoder "
-           "embedding are in none; `moe_seq2seq` is GShard's)");
+    mapT5(F, E);
   else
     F.fail("field `model_type` = \"" + printable(Type).substr(0, 40) +
            "\" is not a family this importer maps (" + KnownTypes + ")");

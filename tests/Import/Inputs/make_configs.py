@@ -62,10 +62,11 @@ edit("odd-dtype.json", torch_dtype="int4")
 write("gpt2-untied.json", {"model_type": "gpt2", "vocab_size": 50257, "n_positions": 1024,
                            "n_embd": 768, "n_layer": 12, "n_head": 12,
                            "tie_word_embeddings": False})
-write("falcon-40b.json", {"model_type": "falcon", "vocab_size": 65024, "hidden_size": 8192,
-                          "num_attention_heads": 128, "num_kv_heads": 8,
-                          "num_hidden_layers": 60, "new_decoder_architecture": True,
-                          "parallel_attn": True})
+write("falcon-40b-three-norms.json", {"model_type": "falcon", "vocab_size": 65024,
+                                      "hidden_size": 8192, "num_attention_heads": 128,
+                                      "num_kv_heads": 8, "num_hidden_layers": 60,
+                                      "new_decoder_architecture": True, "parallel_attn": True,
+                                      "num_ln_in_parallel_attn": 3})
 write("root-array.json", [1, 2, 3])
 text("bad-comma.json", '{\n  "model_type": "llama",\n  "hidden_size": 4096\n  "vocab_size": 1\n}\n')
 text("empty.json", "")
