@@ -558,6 +558,13 @@ bool SemaImpl::walkFor(const ForStmt &F, Scope &S, LayerNode *Parent) {
   IntArg Lo = evalIntArg(*F.Lo, S, "a loop bound");
   IntArg Hi = evalIntArg(*F.Hi, S, "a loop bound");
   if (!Parent) {
+    // `for n in 0..n` would make `n` mean two things in one block: an error where the body is
+    // checked (once per block), not a silent choice.
+    if (const Scope::Entry *E = S.lookup(F.Var)) {
+      Diags.report(F.VarRange, diag::err_loop_shadows, F.Var);
+      if (E->DeclRange.isValid())
+        Diags.report(E->DeclRange, diag::note_previous_definition);
+    }
     Scope Inner(&S);
     bindIndex(Inner, F, std::nullopt);
     walk(F.Body, Inner, nullptr);

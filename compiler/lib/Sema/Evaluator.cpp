@@ -300,7 +300,10 @@ EvalResult Evaluator::binary(const BinaryExpr &E, const Scope &S) {
       if (A.I == INT64_MIN && B.I == -1) {
         X = std::nullopt;
       } else if (Op == "%") {
-        X = A.I % B.I;
+        // Floored, like floor_div: the remainder has the divisor's sign, so `(i - 1) % 2` is 1
+        // at i = 0 (C's truncation would give -1), and a == floor_div(a, b) * b + a % b.
+        int64_t R = A.I % B.I;
+        X = R != 0 && (R < 0) != (B.I < 0) ? R + B.I : R;
       } else {
         if (A.I % B.I != 0) {
           Diags.report(E.range(), diag::err_inexact_division, E.text(), A.I, B.I, A.I % B.I);

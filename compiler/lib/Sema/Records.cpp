@@ -319,6 +319,7 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
     Shape.reset();
     Residuals.clear();
     Saved.clear();
+    SavedAt.clear();
     Spatial.clear();
     auto Root = std::make_unique<LayerNode>();
     Root->K = LayerNode::Block;
@@ -327,6 +328,12 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
     Root->Args = Rec->Args;
     Root->Range = D.range();
     walk(Arch->Body, Inner, Root.get());
+    // A tensor saved and never joined is a mistake (a skip or a parallel path left out of the
+    // count of the layer that should take it), not a silent no-op.
+    if (!ExpansionFailed && !SavedAt.empty()) {
+      Diags.report(SavedAt.back(), diag::err_save_unused, Expanding->Name);
+      ExpansionFailed = true;
+    }
     if (!ExpansionFailed)
       Rec->Root = std::move(Root);
   }

@@ -166,6 +166,7 @@ public:
   };
   std::vector<ResidualFrame> Residuals;
   std::vector<std::vector<int64_t>> Saved;          ///< U-Net skip tensors
+  std::vector<llvm::SMRange> SavedAt;               ///< the `save()` of each, for errors
   std::vector<std::pair<int64_t, int64_t>> Spatial; ///< (height, width) of each open `tokens()`
   /// Applies primitive `N`'s effect on the flowing shape and records the arguments it implies
   /// (input channels, features, positions). Reports shape errors at `C`.

@@ -270,12 +270,14 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     return Settle({D[0], Wide(D[1]) * I("factor"), Wide(D[2]) * I("factor")}, Output);
   case PrimitiveKind::save:
     Saved.push_back(D);
+    SavedAt.push_back(C.range());
     return true;
   case PrimitiveKind::concat_saved: {
     if (Saved.empty())
       return Fail("nothing was saved: `concat_saved()` needs an earlier `save()`");
     std::vector<int64_t> Skip = Saved.back();
     Saved.pop_back();
+    SavedAt.pop_back();
     // The channels: the first dimension of (channels, height, width), the last of (tokens,
     // dim).
     const size_t Ch = D.size() == 2 ? 1 : 0;
