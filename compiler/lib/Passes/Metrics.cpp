@@ -125,6 +125,10 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
     return Value::ofReal(Flops / Bytes);
   }
   case MetricKind::decode_intensity: {
+    if (S.hasBidirectional()) {
+      Why = "it has bidirectional attention, so it encodes and has no decode step";
+      return std::nullopt;
+    }
     double Flops = 2.0 * static_cast<double>(A.Batch) * macsPerToken(S, A.Context).approx();
     double Weights =
         decodeWeightParams(S, static_cast<double>(A.Batch)) * A.Weights->bitsPerValue() / 8;
