@@ -26,6 +26,7 @@ stmt        : call ';'                                                   # CallS
             | call '{' stmt* '}'                                         # CallBodyStmt
             | 'repeat' expr '{' stmt* '}'                                # RepeatStmt
             | 'for' ident 'in' expr '..' expr '{' stmt* '}'              # ForStmt
+            | 'require' expr (',' STRING)? ';'                           # RequireStmt
             | ifStmt                                                     # IfStmtAlt
             ;
 ifStmt      : 'if' expr '{' thenBody+=stmt* '}' ('else' (elseIf=ifStmt | '{' elseBody+=stmt* '}'))? ;

@@ -187,6 +187,12 @@ private:
       stmts(I.Else);
       return;
     }
+    case Stmt::Require: {
+      auto &Q = llvm::cast<RequireStmt>(S);
+      expr(*Q.Cond);
+      str(Q.Message);
+      return;
+    }
     }
   }
 
@@ -555,6 +561,12 @@ private:
       I->Then = stmts();
       I->Else = stmts();
       return OK ? std::move(I) : nullptr;
+    }
+    case Stmt::Require: {
+      auto Q = std::make_unique<RequireStmt>(R);
+      Q->Cond = expr();
+      Q->Message = str();
+      return OK ? std::move(Q) : nullptr;
     }
     default:
       return fail<StmtPtr>();

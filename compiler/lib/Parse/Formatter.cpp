@@ -686,6 +686,16 @@ private:
       visit(C->children[5]);
       space();
       stmtBody(C, 6);
+    } else if (dynamic_cast<ZooParser::RequireStmtContext *>(C)) { // require c, "why";
+      tok(C->children[0]);
+      sp();
+      visit(C->children[1]);
+      for (size_t I = 2; I + 1 < C->children.size(); ++I) {
+        visit(C->children[I]);
+        if (isTok(C->children[I], ","))
+          sp();
+      }
+      tok(C->children.back());
     } else {
       visit(C->children[0]); // an ifStmt
     }

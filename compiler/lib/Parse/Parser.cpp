@@ -530,6 +530,13 @@ private:
       S->Body = stmts(F->stmt());
       return S;
     }
+    if (auto *Q = dynamic_cast<ZooParser::RequireStmtContext *>(C)) {
+      auto S = std::make_unique<RequireStmt>(Loc.range(Q));
+      S->Cond = expr(Q->expr());
+      if (Q->STRING())
+        S->Message = unquote(Q->STRING()->getSymbol());
+      return S;
+    }
     if (auto *I = dynamic_cast<ZooParser::IfStmtAltContext *>(C))
       return ifStmt(I->ifStmt());
     return nullptr;

@@ -223,6 +223,8 @@ uint64_t SemaImpl::stepsOf(const Stmt &St) {
     N += exprSize(F->Lo.get()) + exprSize(F->Hi.get());
   } else if (auto *If = dyn_cast<IfStmt>(&St)) {
     N += exprSize(If->Cond.get());
+  } else if (auto *Q = dyn_cast<RequireStmt>(&St)) {
+    N += exprSize(Q->Cond.get());
   }
   StepCost[&St] = N;
   return N;
@@ -327,6 +329,8 @@ void SemaImpl::walk(const StmtList &Body, Scope &S, LayerNode *Parent) {
       Go = walkRepeat(*R, S, Parent);
     else if (auto *F = dyn_cast<ForStmt>(St.get()))
       Go = walkFor(*F, S, Parent);
+    else if (auto *Q = dyn_cast<RequireStmt>(St.get()))
+      Go = walkRequire(*Q, S, Parent);
     else
       Go = walkIf(*cast<IfStmt>(St.get()), S, Parent);
     if (!Go)
@@ -594,6 +598,22 @@ bool SemaImpl::walkFor(const ForStmt &F, Scope &S, LayerNode *Parent) {
     bindIndex(Inner, F, I);
     walk(F.Body, Inner, It);
   }
+  return true;
+}
+
+bool SemaImpl::walkRequire(const RequireStmt &Q, Scope &S, LayerNode *Parent) {
+  EvalResult Cond = Eval.eval(*Q.Cond, S);
+  if (!Eval.convert(Cond, Type::of(Type::Bool), Q.Cond->range(), "a `require` condition")) {
+    if (Parent)
+      valueFailure();
+    return true;
+  }
+  // Checked where the block is expanded, with its arguments known.
+  if (!Parent || !Cond.V || Cond.V->B)
+    return true;
+  Diags.report(Q.range(), diag::err_requirement_failed,
+               Q.Message.empty() ? "`" + Q.Cond->text() + "` is false" : Q.Message);
+  valueFailure();
   return true;
 }
 

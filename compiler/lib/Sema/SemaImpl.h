@@ -89,6 +89,7 @@ public:
   bool walkCall(const CallStmt &C, Scope &S, LayerNode *Parent);
   bool walkRepeat(const RepeatStmt &R, Scope &S, LayerNode *Parent);
   bool walkFor(const ForStmt &F, Scope &S, LayerNode *Parent);
+  bool walkRequire(const RequireStmt &Q, Scope &S, LayerNode *Parent);
   bool walkIf(const IfStmt &First, Scope &S, LayerNode *Parent);
   void expandPrimitive(const CallStmt &C, Scope &S, LayerNode &N);
   /// An int or bool evaluated for expansion: reported and failed, known only by type, or known.

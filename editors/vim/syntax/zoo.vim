@@ -10,7 +10,7 @@ syn match   zooDeclaration "\<\%(block\|primitive\|enum\|model\|hardware\|precis
 syn keyword zooInclude     import
 syn keyword zooRepeat      repeat for
 syn keyword zooConditional if else
-syn keyword zooKeyword     in with within expect measured source
+syn keyword zooKeyword     in with within expect measured source require
 syn keyword zooBoolean     true false
 syn keyword zooType        int real bool string
 syn match   zooDeclName    "\<\h\w*\>" contained

@@ -120,7 +120,7 @@ struct Arg {
 
 class Stmt {
 public:
-  enum Kind { Call, Repeat, For, If };
+  enum Kind { Call, Repeat, For, If, Require };
   Stmt(Kind K, llvm::SMRange R) : TheKind(K), Range(R) {}
   virtual ~Stmt() = default;
   Kind getKind() const { return TheKind; }
@@ -168,6 +168,15 @@ public:
   ExprPtr Cond;
   StmtList Then, Else; ///< an `else if` is an IfStmt alone in Else
   static bool classof(const Stmt *S) { return S->getKind() == If; }
+};
+
+/// `require COND, "message";`: an argument check; a false condition is an error at expansion.
+class RequireStmt : public Stmt {
+public:
+  RequireStmt(llvm::SMRange R) : Stmt(Require, R) {}
+  ExprPtr Cond;
+  std::string Message; ///< may be empty: the error then quotes the condition
+  static bool classof(const Stmt *S) { return S->getKind() == Require; }
 };
 
 // ---- Record bodies (models, hardware, precisions) ----------------------------------------------
