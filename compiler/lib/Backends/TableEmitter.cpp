@@ -81,6 +81,13 @@ void realJSON(json::OStream &J, double V) {
     J.value(nullptr);
 }
 
+/// `"Key": V` in the object being written, V as realJSON writes it.
+void realKey(json::OStream &J, llvm::StringRef Key, double V) {
+  J.attributeBegin(Key);
+  realJSON(J, V);
+  J.attributeEnd();
+}
+
 std::string layerLabel(const LayerNode &N) {
   switch (N.K) {
   case LayerNode::Primitive:
@@ -443,28 +450,15 @@ void TableEmitter::validationJSON(llvm::raw_ostream &OS) {
     J.array([&] {
       for (const Module::ValidationRow &R : M.Validation)
         J.object([&] {
-          J.attributeBegin("default_error_percent");
-          realJSON(J, R.DefaultError);
-          J.attributeEnd();
-          J.attributeBegin("default_expected");
-          realJSON(J, R.Default);
-          J.attributeEnd();
-          J.attributeBegin("error_percent");
-          realJSON(J, R.NamedError);
-          J.attributeEnd();
-          J.attributeBegin("expected");
-          realJSON(J, R.Named);
-          J.attributeEnd();
-          J.attributeBegin("ideal");
-          realJSON(J, R.Ideal);
-          J.attributeEnd();
-          J.attributeBegin("ideal_error_percent");
-          realJSON(J, R.IdealError);
-          J.attributeEnd();
-          J.attributeBegin("measured");
-          realJSON(J, R.M->Measured.T.K == Type::Int ? static_cast<double>(R.M->Measured.I)
-                                                     : R.M->Measured.R);
-          J.attributeEnd();
+          realKey(J, "default_error_percent", R.DefaultError);
+          realKey(J, "default_expected", R.Default);
+          realKey(J, "error_percent", R.NamedError);
+          realKey(J, "expected", R.Named);
+          realKey(J, "ideal", R.Ideal);
+          realKey(J, "ideal_error_percent", R.IdealError);
+          realKey(J, "measured",
+                  R.M->Measured.T.K == Type::Int ? static_cast<double>(R.M->Measured.I)
+                                                 : R.M->Measured.R);
           J.attribute("metric", scenarioMetricName(R.M->Metric));
           J.attribute("regime", R.Scenario->Regime);
           J.attribute("role", R.Scenario->Calibration ? "calibration" : "held out");
@@ -484,22 +478,12 @@ void TableEmitter::validationJSON(llvm::raw_ostream &OS) {
       for (const Module::ValidationSummary &S : M.ValidationSummaries)
         J.object([&] {
           J.attribute("count", static_cast<int64_t>(S.Count));
-          J.attributeBegin("default_median_abs_error_percent");
-          realJSON(J, S.DefaultMedian);
-          J.attributeEnd();
-          J.attributeBegin("default_worst_error_percent");
-          realJSON(J, S.DefaultWorst);
-          J.attributeEnd();
+          realKey(J, "default_median_abs_error_percent", S.DefaultMedian);
+          realKey(J, "default_worst_error_percent", S.DefaultWorst);
           J.attribute("group", S.Group);
-          J.attributeBegin("ideal_median_abs_error_percent");
-          realJSON(J, S.IdealMedian);
-          J.attributeEnd();
-          J.attributeBegin("median_abs_error_percent");
-          realJSON(J, S.NamedMedian);
-          J.attributeEnd();
-          J.attributeBegin("worst_error_percent");
-          realJSON(J, S.NamedWorst);
-          J.attributeEnd();
+          realKey(J, "ideal_median_abs_error_percent", S.IdealMedian);
+          realKey(J, "median_abs_error_percent", S.NamedMedian);
+          realKey(J, "worst_error_percent", S.NamedWorst);
         });
     });
     J.attributeEnd();
