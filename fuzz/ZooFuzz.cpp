@@ -15,11 +15,18 @@
 //     finite and not negative;
 //   - emitting twice gives the same bytes;
 //   - compiling the same input again, in a fresh module, gives the same result and the same
-//     diagnostics (checked on every 16th input).
+//     diagnostics (checked on every 16th input);
+//   - the JSON tables (layers, matrix, validation) parse;
+//   - `zooc --format` of an input that parses succeeds (it never reports its internal error of a
+//     changed token or comment) and formatting its output again changes nothing.
+// The backends include the CSV and JSON tables, the layer table to a depth, and the HTML page
+// with its charts (the scenarios the input declares give each hardware its setup).
 //
 //===----------------------------------------------------------------------===//
+#include "zoo/Analysis/Plots.h"
 #include "zoo/Backends/Emitters.h"
 #include "zoo/IR/IRPrinter.h"
+#include "zoo/Parse/Formatter.h"
 #include "zoo/Passes/Pass.h"
 #include "zoo/Sema/ImportLoader.h"
 #include "zoo/Sema/Sema.h"
@@ -86,6 +93,9 @@ void checkJSON(const std::string &Text) {
       checkDerived(*P, Part);
 }
 
+/// Where emitAll put the three JSON tables.
+size_t JSONTables = 0;
+
 /// Every backend's output, in order.
 std::vector<std::string> emitAll(Module &M, llvm::SourceMgr &SM) {
   std::vector<std::string> Out;
@@ -105,6 +115,45 @@ std::vector<std::string> emitAll(Module &M, llvm::SourceMgr &SM) {
   Emit([&](llvm::raw_ostream &OS) { ValidationEmitter(M).run(OS); });
   Emit([&](llvm::raw_ostream &OS) { CalibrationEmitter(M).run(OS); });
   Emit([&](llvm::raw_ostream &OS) { LayersEmitter(M).run(OS); });
+  Emit([&](llvm::raw_ostream &OS) { LayersEmitter(M, 2).run(OS); });
+  using Table = TableEmitter::Table;
+  for (Table T : {Table::Models, Table::Hardware, Table::Scenarios, Table::Layers, Table::Matrix,
+                  Table::Validation})
+    Emit([&](llvm::raw_ostream &OS) { TableEmitter(M, T, /*JSON=*/false, 2).run(OS); });
+  JSONTables = Out.size();
+  for (Table T : {Table::Layers, Table::Matrix, Table::Validation})
+    Emit([&](llvm::raw_ostream &OS) { TableEmitter(M, T, /*JSON=*/true).run(OS); });
+  // The page's charts: each hardware takes the setup of the first scenario declared on it.
+  PlotRequest Req;
+  for (const auto &R : M.Models)
+    Req.Models.push_back(R.get());
+  std::vector<std::unique_ptr<ScenarioRecord>> Templates;
+  for (const auto &H : M.Hardware) {
+    DeviceSetup Setup;
+    Setup.Hw = H.get();
+    for (const auto &S : M.Scenarios)
+      if (S->Hw == H.get() && S->Weights && S->KV && S->Compute) {
+        auto T = std::make_unique<ScenarioRecord>("@" + H->Name, llvm::SMRange());
+        T->Hw = H.get();
+        T->Weights = S->Weights;
+        T->KV = S->KV;
+        T->Compute = S->Compute;
+        T->Activations = S->Activations;
+        T->Runtime = S->Runtime;
+        T->Devices = S->Devices;
+        Setup.Template = T.get();
+        Templates.push_back(std::move(T));
+        break;
+      }
+    if (!Setup.Template)
+      Setup.Unavailable = "no scenario on it";
+    Req.Devices.push_back(std::move(Setup));
+  }
+  Req.Point = {M.Point.Batch, M.Point.Prompt, M.Point.Output};
+  Req.Context = M.Point.Context;
+  Req.KV = M.findPrecision(M.Point.KV);
+  PlotData Plots = buildPlotData(M, Req);
+  Emit([&](llvm::raw_ostream &OS) { HTMLEmitter(M, Plots).run(OS); });
   Emit([&](llvm::raw_ostream &OS) { MarkdownEmitter(M, {"fuzz.zoo"}).run(OS); });
   MarkdownEmitter Pages(M, {"fuzz.zoo"});
   for (const MarkdownEmitter::Page &P : Pages.pages())
@@ -136,7 +185,32 @@ bool compile(llvm::StringRef Text, bool Check, std::string &Diagnostics) {
     if (First[I] != Second[I])
       fail("emitting twice gave different bytes");
   checkJSON(First[1]);
+  for (size_t I = JSONTables; I < JSONTables + 3; ++I)
+    if (auto Doc = llvm::json::parse(First[I]); !Doc)
+      fail("a JSON table does not parse", llvm::toString(Doc.takeError()));
   return true;
+}
+
+/// `zooc --format` of `Text`, which parses: it must succeed, and be idempotent.
+void checkFormat(llvm::StringRef Text) {
+  auto Format = [](llvm::StringRef In, std::string &Out, std::string &Diagnostics) {
+    llvm::SourceMgr SM;
+    llvm::raw_string_ostream DiagOS(Diagnostics);
+    DiagnosticEngine Diags(SM, DiagOS);
+    unsigned ID =
+        SM.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(In, "fuzz.zoo"), llvm::SMLoc());
+    return formatBuffer(ID, Diags, Out);
+  };
+  std::string Once, Twice, Diagnostics;
+  if (!Format(Text, Once, Diagnostics)) {
+    if (Diagnostics.find("a bug in the formatter") != std::string::npos)
+      fail("the formatter would change a token or a comment", Diagnostics);
+    return; // the text does not parse
+  }
+  if (!Format(Once, Twice, Diagnostics))
+    fail("the formatted text does not format", Diagnostics);
+  if (Once != Twice)
+    fail("formatting is not idempotent", Once + "\n--\n" + Twice);
 }
 
 } // namespace
@@ -160,6 +234,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   llvm::StringRef Text(reinterpret_cast<const char *>(Data), Size);
   std::string Diagnostics;
   bool OK = compile(Text, /*Check=*/true, Diagnostics);
+  if (OK)
+    checkFormat(Text);
   if (Verbose)
     llvm::errs() << "zoo-fuzz: " << (OK ? "compiled" : "rejected") << "\n" << Diagnostics;
   if (++Count % 16 == 0) {
