@@ -48,6 +48,14 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
     Bound->reserve(Bound->size() + N);
   bool SawNamed = false;
   size_t Positional = 0;
+  // A model's arguments may use the ones written before them (`ffn: 4 * hidden`) and, in a
+  // `with` variant, the base model's explicit arguments: a model has no other names to see.
+  Scope ModelArgs(&Caller);
+  bool IsModel = Explicit != nullptr;
+  if (IsModel && Preset)
+    for (const auto &E : *Preset)
+      ModelArgs.bind(E.first, EvalResult::known(E.second));
+  const Scope &ArgScope = IsModel ? ModelArgs : Caller;
   for (const Arg &A : Args) {
     size_t Index = N;
     if (A.Name.empty()) {
@@ -77,7 +85,7 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
         for (const ParamDecl &P : Callee.Params)
           if (!Best.empty() && P.Name == Best)
             Diags.report(P.NameRange, diag::note_did_you_mean, Best);
-        Eval.eval(*A.Value, Caller); // still report problems inside the value
+        Eval.eval(*A.Value, ArgScope); // still report problems inside the value
         OK = false;
         continue;
       }
@@ -87,7 +95,7 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
         continue;
       }
     }
-    EvalResult R = Eval.eval(*A.Value, Caller);
+    EvalResult R = Eval.eval(*A.Value, ArgScope);
     auto T = paramType(Callee.Params[Index]);
     if (!T || !Eval.convert(R, *T, A.Value->range(), [&] {
           return fmt::format("argument `{}` of `{}`", Callee.Params[Index].Name, Callee.Name);
@@ -96,6 +104,12 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
       continue;
     }
     Given[Index] = R;
+    if (IsModel) {
+      EvalResult Seen = R;
+      Seen.IntegralLiteral = false;
+      ModelArgs.bind(Callee.Params[Index].Name, Seen,
+                     A.Name.empty() ? A.Value->range() : A.NameRange);
+    }
   }
   if (!OK)
     return false;
@@ -142,6 +156,7 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
     }
     if (!R.ok())
       return false;
+    R.IntegralLiteral = false;
     if (Bound && R.V)
       Bound->push_back({P.Name, *R.V});
     Out.bind(P.Name, R, P.NameRange);

@@ -80,6 +80,10 @@ bool Evaluator::convert(EvalResult &R, const Type &To, llvm::SMRange Where, What
       R.V = Value::ofReal(static_cast<double>(R.V->I));
     return true;
   }
+  if (R.IntegralLiteral && R.V && To.K == Type::Int) {
+    R = EvalResult::known(Value::ofInt(static_cast<int64_t>(R.V->R)));
+    return true;
+  }
   if (R.T.K == Type::Quantity && To.K == Type::Quantity)
     Diags.report(Where, diag::err_dimension_mismatch, To.str(), R.T.str());
   else
@@ -126,6 +130,11 @@ EvalResult Evaluator::number(const NumberExpr &N) {
     V = Value::ofInt(N.IntValue);
   } else {
     V = Value::ofReal(N.RealValue);
+    EvalResult R = EvalResult::known(V);
+    // Exact up to 2^53, where every integer is a double.
+    R.IntegralLiteral = std::fabs(N.RealValue) <= 9007199254740992.0 &&
+                        std::trunc(N.RealValue) == N.RealValue;
+    return R;
   }
   return EvalResult::known(V);
 }
@@ -371,8 +380,26 @@ EvalResult Evaluator::binary(const BinaryExpr &E, const Scope &S) {
   return EvalResult::known(Out);
 }
 
+namespace {
+const char *const Builtins[] = {"min",  "max",   "ceil_div", "floor_div", "round_up",
+                                 "round", "floor", "ceil",     "trunc",     "log",
+                                 "pow",  "sqrt",  "exp",      "make_divisible"};
+
+/// A real rounded to an int by `F` (round: halves to even, as Python's `round` and numpy);
+/// nullopt when the result is beyond a 64-bit int.
+std::optional<int64_t> toInt(llvm::StringRef F, double X) {
+  double R = F == "round"   ? std::nearbyint(X)
+             : F == "floor" ? std::floor(X)
+             : F == "ceil"  ? std::ceil(X)
+                            : std::trunc(X);
+  // [-2^63, 2^63): both bounds are exact doubles.
+  if (!(R >= -9223372036854775808.0 && R < 9223372036854775808.0))
+    return std::nullopt;
+  return static_cast<int64_t>(R);
+}
+} // namespace
+
 EvalResult Evaluator::call(const CallExpr &E, const Scope &S) {
-  static const char *Builtins[] = {"min", "max", "ceil_div", "floor_div", "round_up"};
   llvm::StringRef F = E.Callee;
   bool Known = false;
   for (const char *B : Builtins)
@@ -391,6 +418,10 @@ EvalResult Evaluator::call(const CallExpr &E, const Scope &S) {
   }
   if (!OK)
     return {};
+  bool Rounding = F == "round" || F == "floor" || F == "ceil" || F == "trunc";
+  bool RealFn = F == "log" || F == "pow" || F == "sqrt" || F == "exp";
+  if (Rounding || RealFn || F == "make_divisible")
+    return realCall(E, Args);
   bool MinMax = F == "min" || F == "max";
   if (MinMax ? Args.size() < 2 : Args.size() != 2) {
     Diags.report(E.range(), diag::err_builtin_arity, F, MinMax ? "at least 2" : "2", Args.size());
@@ -459,4 +490,100 @@ EvalResult Evaluator::call(const CallExpr &E, const Scope &S) {
   EvalResult R = Args[Best];
   convert(R, T, E.range(), "");
   return R;
+}
+
+EvalResult Evaluator::realCall(const CallExpr &E, std::vector<EvalResult> &Args) {
+  llvm::StringRef F = E.Callee;
+  size_t Min = 1, Max = 1;
+  if (F == "log")
+    Max = 2;
+  else if (F == "pow")
+    Min = Max = 2;
+  else if (F == "make_divisible")
+    Min = 2, Max = 3;
+  if (Args.size() < Min || Args.size() > Max) {
+    std::string Want = Min == Max ? std::to_string(Min) : fmt::format("{} or {}", Min, Max);
+    Diags.report(E.range(), diag::err_builtin_arity, F, Want, Args.size());
+    return {};
+  }
+  bool IntResult = F != "log" && F != "pow" && F != "sqrt" && F != "exp";
+  Type Result = Type::of(IntResult ? Type::Int : Type::Real);
+  // make_divisible's divisor and least value are ints; every other argument is a number.
+  for (size_t I = 0; I < Args.size(); ++I) {
+    bool WantInt = F == "make_divisible" && I > 0;
+    if (!convert(Args[I], Type::of(WantInt ? Type::Int : Type::Real), E.Args[I]->range(),
+                 [&] { return fmt::format("argument {} of `{}`", I + 1, F); }))
+      return {};
+  }
+  for (const EvalResult &A : Args)
+    if (!A.V)
+      return {Result, std::nullopt};
+  auto Domain = [&](size_t I, std::string Why) -> EvalResult {
+    Diags.report(E.Args[I]->range(), diag::err_builtin_domain, F, Why);
+    valueError();
+    return {};
+  };
+  double X = Args[0].V->R;
+  if (F == "make_divisible") {
+    // torchvision's _make_divisible: the multiple of `divisor` nearest to v (halves up), at
+    // least `min_value` (default: divisor), and one divisor more if that lost over 10% of v.
+    int64_t D = Args[1].V->I;
+    if (D <= 0)
+      return Domain(1, fmt::format("the divisor must be positive, found {}", D));
+    int64_t Least = Args.size() == 3 ? Args[2].V->I : D;
+    double Half = X + static_cast<double>(D) / 2;
+    std::optional<int64_t> T = toInt("trunc", Half);
+    if (!T || X < 0)
+      return Domain(0, fmt::format("the value must be a non-negative number within a 64-bit "
+                                   "int, found {}", X));
+    std::optional<int64_t> V = checkedMul(*T / D, D);
+    if (V && *V < Least)
+      V = Least;
+    if (V && static_cast<double>(*V) < 0.9 * X)
+      V = checkedAdd(*V, D);
+    if (!V) {
+      Diags.report(E.range(), diag::err_int_overflow, E.text());
+      valueError();
+      return {};
+    }
+    return EvalResult::known(Value::ofInt(*V));
+  }
+  if (IntResult) {
+    std::optional<int64_t> V = toInt(F, X);
+    if (!V)
+      return Domain(0, fmt::format("{} is beyond a 64-bit int", X));
+    return EvalResult::known(Value::ofInt(*V));
+  }
+  double R = 0;
+  if (F == "log") {
+    if (!(X > 0))
+      return Domain(0, fmt::format("the value must be positive, found {}", X));
+    R = std::log(X);
+    if (Args.size() == 2) {
+      double B = Args[1].V->R;
+      if (!(B > 0) || B == 1)
+        return Domain(1, fmt::format("the base must be positive and not 1, found {}", B));
+      R /= std::log(B);
+    }
+  } else if (F == "sqrt") {
+    if (X < 0)
+      return Domain(0, fmt::format("the value must not be negative, found {}", X));
+    R = std::sqrt(X);
+  } else if (F == "exp") {
+    R = std::exp(X);
+  } else { // pow
+    double Y = Args[1].V->R;
+    if (X < 0 && std::trunc(Y) != Y)
+      return Domain(0, fmt::format("a negative base ({}) needs an integral exponent, found {}",
+                                   X, Y));
+    if (X == 0 && Y < 0)
+      return Domain(0, "zero to a negative power");
+    R = std::pow(X, Y);
+  }
+  if (!std::isfinite(R)) {
+    Diags.report(E.range(), diag::err_real_overflow, E.text());
+    valueError();
+    return {};
+  }
+  return EvalResult::known(Value::ofReal(R));
 }

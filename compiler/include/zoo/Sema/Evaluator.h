@@ -22,6 +22,9 @@ namespace zoo {
 struct EvalResult {
   Type T;                 ///< Error when the expression is ill-formed (already reported)
   std::optional<Value> V; ///< empty when some input is only known by type
+  /// A plain literal (or its negation) written as a real with an integral value, such as
+  /// `5e4`: it converts to an `int` where one is expected, as the value is exact.
+  bool IntegralLiteral = false;
   bool ok() const { return !T.isError(); }
   static EvalResult known(Value X) {
     Type T = X.T;
@@ -80,6 +83,7 @@ private:
   EvalResult conditional(const CondExpr &C, const Scope &S);
   EvalResult unary(const UnaryExpr &E, const Scope &S);
   EvalResult binary(const BinaryExpr &E, const Scope &S);
+  EvalResult realCall(const CallExpr &E, std::vector<EvalResult> &Args);
   EvalResult call(const CallExpr &E, const Scope &S);
   EvalResult name(const NameExpr &E, const Scope &S);
   void valueError();
