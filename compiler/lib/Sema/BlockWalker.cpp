@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 #include "SemaImpl.h"
 #include "zoo/Basic/Checked.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace zoo;
@@ -95,8 +96,25 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
         continue;
       }
     }
-    EvalResult R = Eval.eval(*A.Value, ArgScope);
     auto T = paramType(Callee.Params[Index]);
+    // An enumeration's argument that names nothing: say which values it may take.
+    if (T && T->K == Type::Enum && T->E) {
+      const auto *N = dyn_cast<NameExpr>(A.Value.get());
+      if (N && N->Path.size() == 1 && !ArgScope.lookup(N->name()) &&
+          !M.Enumerators.count(N->name())) {
+        std::vector<std::string> Values;
+        for (const auto &Member : T->E->Members)
+          Values.push_back(Member.first);
+        Diags.report(N->range(), diag::err_unknown_enumerator, N->name(), T->str(),
+                     llvm::join(Values, ", "));
+        std::string Best = closestMatch(N->name(), Values);
+        if (!Best.empty())
+          Diags.report(N->range(), diag::note_did_you_mean, Best);
+        OK = false;
+        continue;
+      }
+    }
+    EvalResult R = Eval.eval(*A.Value, ArgScope);
     if (!T || !Eval.convert(R, *T, A.Value->range(), [&] {
           return fmt::format("argument `{}` of `{}`", Callee.Params[Index].Name, Callee.Name);
         })) {

@@ -237,10 +237,24 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
       return Fail(fmt::format("`dim` is {} but the input is {}", I("dim"), shapeText(D)));
     setArg(N, "positions", *numel(D) / I("dim"));
     return true;
-  case PrimitiveKind::act:
+  case PrimitiveKind::act: {
+    // The gated kinds split the last dimension into value and gate halves, as `glu()` does; `dim`
+    // counts the output elements.
+    const Value *K = N.arg("kind");
+    if (K && (K->S == "swiglu" || K->S == "geglu")) {
+      if (D.back() % 2)
+        return Fail(fmt::format("`{}` needs an even last dimension, found {}", K->S, D.back()));
+      std::vector<int64_t> Next = D;
+      Next.back() /= 2;
+      Shape = Next;
+      if (I("dim") == 0)
+        setArg(N, "dim", *numel(Next));
+      return true;
+    }
     if (I("dim") == 0)
       setArg(N, "dim", *numel(D));
     return true;
+  }
   case PrimitiveKind::side_input:
     if (I("dim") <= 0)
       return Fail("`dim` must be positive");
