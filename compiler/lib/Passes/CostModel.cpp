@@ -234,6 +234,8 @@ private:
     if (!launches(N.Prim) && N.Prim != PrimitiveKind::take_channels &&
         N.Prim != PrimitiveKind::param)
       return;
+    if (Active == 0) // an auxiliary head, which does not run
+      return;
     Wide In = numel(N.InShape, A), Out = numel(N.OutShape, A);
     A.acc(T.Written, Out, Active);
     T.Peak = std::max(T.Peak, A.add(A.add(In, Out), T.Held));
@@ -271,6 +273,9 @@ private:
     case PrimitiveKind::shortcut:
     case PrimitiveKind::branch:
     case PrimitiveKind::experts:
+    case PrimitiveKind::concat:
+    case PrimitiveKind::path:
+    case PrimitiveKind::auxiliary:
       return false;
     default:
       return true;
@@ -486,9 +491,36 @@ private:
     }
     case PrimitiveKind::shortcut:
     case PrimitiveKind::branch:
+    case PrimitiveKind::path:
       for (const auto &C : N.Children)
         walk(*C, Total, Active, T, A);
       return;
+    case PrimitiveKind::auxiliary:
+      // Its parameters are the model's; it does no work at inference.
+      for (const auto &C : N.Children)
+        walk(*C, Total, 0, T, A);
+      return;
+    case PrimitiveKind::concat: {
+      // The input is held while the paths run; the join copies their outputs into one tensor
+      // (one launch, written like `concat_saved`).
+      Wide Kept = numel(N.InShape, A);
+      T.Held = A.add(T.Held, Kept);
+      for (const auto &C : N.Children)
+        walk(*C, Total, Active, T, A);
+      T.Held -= Kept;
+      if (Active == 0)
+        return;
+      Wide Out = numel(N.OutShape, A);
+      if (!T.ExpertDepth)
+        A.acc(T.Ops, 1, Active);
+      if (Active > INT64_MAX)
+        T.KernelOverflow = true;
+      else
+        T.Kernels.push_back({0, 0, Out, Out, static_cast<int64_t>(Active), true});
+      A.acc(T.Written, Out, Active);
+      T.Peak = std::max(T.Peak, A.add(A.mul(Out, 2), T.Held));
+      return;
+    }
     case PrimitiveKind::conv1d: {
       Wide W = A.mul(I(N, "channels"), I(N, "kernel"));
       Params(B(N, "bias") ? A.add(W, I(N, "channels")) : W);

@@ -517,8 +517,104 @@ void SemaImpl::expandPrimitive(const CallStmt &C, Scope &S, LayerNode &N) {
     break;
   }
   case PrimitiveKind::experts:
+    if (AuxiliaryDepth) {
+      shapeFailure(C, "experts", "an `auxiliary` head holds no experts", false);
+      return;
+    }
     walk(C.Body, S, &N);
     break;
+  case PrimitiveKind::concat: {
+    // Parallel paths on one tensor, their outputs joined along the channels (the first
+    // dimension of (channels, height, width) or (dim), the last of (tokens, dim)).
+    if (!Shape) {
+      shapeFailure(C, "concat", "the model declares no `input`, so there is no tensor to split",
+                   false);
+      return;
+    }
+    Concats.push_back({*Shape, Spatial, {}, Residuals.size()});
+    walk(C.Body, S, &N);
+    ConcatFrame F = std::move(Concats.back());
+    Concats.pop_back();
+    if (ExpansionFailed)
+      return;
+    if (F.Outs.empty()) {
+      shapeFailure(C, "concat", "it needs at least one `path() { ... }` in its body", false);
+      return;
+    }
+    if (*Shape != F.In) {
+      shapeFailure(C, "concat",
+                   fmt::format("its body changed the tensor outside a `path` ({} became {}): "
+                               "write every parallel path as `path() {{ ... }}`",
+                               shapeText(F.In), shapeText(*Shape)),
+                   true);
+      return;
+    }
+    const std::vector<int64_t> &First = F.Outs.front();
+    const size_t Ch = First.size() == 2 ? 1 : 0;
+    Wide Joined = 0;
+    for (size_t P = 0; P < F.Outs.size(); ++P) {
+      const std::vector<int64_t> &O = F.Outs[P];
+      bool Match = O.size() == First.size();
+      for (size_t I = 0; Match && I < O.size(); ++I)
+        Match = I == Ch || O[I] == First[I];
+      if (!Match) {
+        shapeFailure(C, "concat",
+                     fmt::format("path {} ends with {}, which does not match path 1's {} outside "
+                                 "the channels",
+                                 P + 1, shapeText(O), shapeText(First)),
+                     true);
+        return;
+      }
+      Joined += O[Ch];
+    }
+    if (Joined > INT64_MAX) {
+      shapeFailure(C, "concat", "the joined channels exceed 2^63 - 1", true);
+      return;
+    }
+    std::vector<int64_t> Out = First;
+    Out[Ch] = static_cast<int64_t>(Joined);
+    std::optional<int64_t> Elements = 1;
+    for (int64_t X : Out)
+      if (Elements)
+        Elements = checkedMul(*Elements, X);
+    if (!Elements) {
+      shapeFailure(C, "concat", fmt::format("{} has more than 2^63 - 1 elements", shapeText(Out)),
+                   true);
+      return;
+    }
+    Shape = Out;
+    Spatial = std::move(F.OpenTokens);
+    break;
+  }
+  case PrimitiveKind::path: {
+    if (Concats.empty() || Concats.back().Residuals != Residuals.size()) {
+      shapeFailure(C, "path", "a `path` belongs directly inside a `concat`", false);
+      return;
+    }
+    Shape = Concats.back().In;
+    Spatial = Concats.back().OpenTokens;
+    N.InShape = *Shape;
+    walk(C.Body, S, &N);
+    if (ExpansionFailed || !Shape)
+      return;
+    N.OutShape = *Shape;
+    Concats.back().Outs.push_back(*Shape);
+    Shape = Concats.back().In;
+    Spatial = Concats.back().OpenTokens;
+    return;
+  }
+  case PrimitiveKind::auxiliary: {
+    // A head that holds parameters but does not run at inference (Inception's auxiliary
+    // classifiers): it starts from the current tensor, which comes back after it.
+    auto Current = Shape;
+    auto OpenTokens = Spatial;
+    ++AuxiliaryDepth;
+    walk(C.Body, S, &N);
+    --AuxiliaryDepth;
+    Shape = std::move(Current);
+    Spatial = std::move(OpenTokens);
+    break;
+  }
   default:
     if (!flowShape(N, C))
       valueFailure();

@@ -321,6 +321,8 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
     Saved.clear();
     SavedAt.clear();
     Spatial.clear();
+    Concats.clear();
+    AuxiliaryDepth = 0;
     auto Root = std::make_unique<LayerNode>();
     Root->K = LayerNode::Block;
     Root->Name = Arch->Name;

@@ -169,6 +169,15 @@ public:
   std::vector<std::vector<int64_t>> Saved;          ///< U-Net skip tensors
   std::vector<llvm::SMRange> SavedAt;               ///< the `save()` of each, for errors
   std::vector<std::pair<int64_t, int64_t>> Spatial; ///< (height, width) of each open `tokens()`
+  /// An open `concat`: its input, the `tokens()` open at its start, and each `path`'s output.
+  struct ConcatFrame {
+    std::vector<int64_t> In;
+    std::vector<std::pair<int64_t, int64_t>> OpenTokens;
+    std::vector<std::vector<int64_t>> Outs;
+    size_t Residuals = 0; ///< residual frames open at the `concat`: a `path` must be at this level
+  };
+  std::vector<ConcatFrame> Concats;
+  unsigned AuxiliaryDepth = 0; ///< open `auxiliary` heads
   /// Applies primitive `N`'s effect on the flowing shape and records the arguments it implies
   /// (input channels, features, positions). Reports shape errors at `C`.
   bool flowShape(LayerNode &N, const CallStmt &C);
