@@ -13,6 +13,10 @@
 #include <algorithm>
 #include <cmath>
 
+namespace zoo {
+std::string shapeText(const std::vector<int64_t> &D); // Shapes.cpp
+}
+
 using namespace zoo;
 using llvm::cast;
 using llvm::dyn_cast;
@@ -383,7 +387,8 @@ EvalResult Evaluator::binary(const BinaryExpr &E, const Scope &S) {
 namespace {
 const char *const Builtins[] = {"min",  "max",   "ceil_div", "floor_div", "round_up",
                                  "round", "floor", "ceil",     "trunc",     "log",
-                                 "pow",  "sqrt",  "exp",      "make_divisible"};
+                                 "pow",  "sqrt",  "exp",      "make_divisible",
+                                 "channels", "dim"};
 
 /// A real rounded to an int by `F` (round: halves to even, as Python's `round` and numpy);
 /// nullopt when the result is beyond a 64-bit int.
@@ -422,6 +427,8 @@ EvalResult Evaluator::call(const CallExpr &E, const Scope &S) {
   bool RealFn = F == "log" || F == "pow" || F == "sqrt" || F == "exp";
   if (Rounding || RealFn || F == "make_divisible")
     return realCall(E, Args);
+  if (F == "channels" || F == "dim")
+    return shapeCall(E, Args);
   bool MinMax = F == "min" || F == "max";
   if (MinMax ? Args.size() < 2 : Args.size() != 2) {
     Diags.report(E.range(), diag::err_builtin_arity, F, MinMax ? "at least 2" : "2", Args.size());
@@ -586,4 +593,39 @@ EvalResult Evaluator::realCall(const CallExpr &E, std::vector<EvalResult> &Args)
     return {};
   }
   return EvalResult::known(Value::ofReal(R));
+}
+
+EvalResult Evaluator::shapeCall(const CallExpr &E, std::vector<EvalResult> &Args) {
+  llvm::StringRef F = E.Callee;
+  size_t Want = F == "dim" ? 1 : 0;
+  if (Args.size() != Want) {
+    Diags.report(E.range(), diag::err_builtin_arity, F, Want, Args.size());
+    return {};
+  }
+  if (Want && !convert(Args[0], Type::of(Type::Int), E.Args[0]->range(),
+                       "the argument of `dim`"))
+    return {};
+  Type Int = Type::of(Type::Int);
+  if (!Flowing || (Want && !Args[0].V))
+    return {Int, std::nullopt};
+  if (!*Flowing) {
+    Diags.report(E.range(), diag::err_builtin_domain, F,
+                 "there is no tensor here: it reads the shape flowing from the model's `input`");
+    valueError();
+    return {};
+  }
+  const std::vector<int64_t> &D = **Flowing;
+  int64_t Rank = static_cast<int64_t>(D.size());
+  if (F == "channels") // the first dimension of (C, H, W) or (dim), the last of (tokens, dim)
+    return EvalResult::known(Value::ofInt(D.size() == 2 ? D[1] : D[0]));
+  int64_t I = Args[0].V->I;
+  if (I < -Rank || I >= Rank) {
+    Diags.report(E.Args[0]->range(), diag::err_builtin_domain, F,
+                 fmt::format("the tensor {} has {} dimensions, so the index must be in {}..{}, "
+                             "found {}",
+                             shapeText(D), Rank, -Rank, Rank - 1, I));
+    valueError();
+    return {};
+  }
+  return EvalResult::known(Value::ofInt(D[I < 0 ? I + Rank : I]));
 }

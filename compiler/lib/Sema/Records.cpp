@@ -266,6 +266,9 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
       Diags.report(It->Range, diag::note_in_call, It->Callee);
     Diags.report(D.NameRange, diag::note_in_model, D.Name);
   };
+  // `channels()` and `dim(i)` read the flowing tensor: none before the model's `input`.
+  Shape.reset();
+  Eval.Flowing = &Shape;
   if (OK)
     OK = bindCall(*Arch, D.Args, Global, D.range(), Inner, &Rec->Args,
                   Base ? &Base->ExplicitArgs : nullptr, &Rec->ExplicitArgs);
@@ -340,6 +343,7 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
       Rec->Root = std::move(Root);
   }
   Eval.OnValueError = nullptr;
+  Eval.Flowing = nullptr;
   Expanding = nullptr;
   return Finish(M.add(std::move(Rec)));
 }

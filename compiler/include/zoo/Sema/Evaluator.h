@@ -78,12 +78,18 @@ public:
   /// notes about where the values came from.
   std::function<void()> OnValueError;
 
+  /// While a model expands, the tensor flowing at the statement being evaluated (empty before the
+  /// model's `input`), which `channels()` and `dim(i)` read; null while blocks are checked on
+  /// their own, where those values are unknown.
+  const std::optional<std::vector<int64_t>> *Flowing = nullptr;
+
 private:
   EvalResult number(const NumberExpr &N);
   EvalResult conditional(const CondExpr &C, const Scope &S);
   EvalResult unary(const UnaryExpr &E, const Scope &S);
   EvalResult binary(const BinaryExpr &E, const Scope &S);
   EvalResult realCall(const CallExpr &E, std::vector<EvalResult> &Args);
+  EvalResult shapeCall(const CallExpr &E, std::vector<EvalResult> &Args);
   EvalResult call(const CallExpr &E, const Scope &S);
   EvalResult name(const NameExpr &E, const Scope &S);
   void valueError();
