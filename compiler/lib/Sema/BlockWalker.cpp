@@ -25,6 +25,11 @@ static bool isBlockDecl(const Decl *D) { return llvm::isa<BlockDecl>(D); }
 
 const BlockDecl *SemaImpl::resolveCallee(const CallStmt &C) {
   const Decl *D = M.Decls.lookup(C.Callee);
+  if (!StdlibOwn.empty()) {
+    auto It = StdlibOwn.find(C.Callee);
+    if (It != StdlibOwn.end() && inStdlib(C.CalleeRange.Start))
+      D = It->second;
+  }
   if (!D) {
     unknownDecl(C.Callee, C.CalleeRange, diag::err_unknown_block, isBlockDecl);
     return nullptr;

@@ -33,9 +33,12 @@ bool SemaImpl::run() {
   TotalNodeLimit =
       std::max<int64_t>(ExpansionLimits::MaxTotalNodes,
                         static_cast<int64_t>(SourceBytes / ExpansionLimits::SourceBytesPerNode));
-  for (const auto &F : M.Files)
+  for (const auto &F : M.Files) {
+    if (F->IsStdlib)
+      StdlibBuffers.insert(F->BufferID);
     for (const DeclPtr &D : F->Decls)
-      declare(*D);
+      declare(*D, F->IsStdlib);
+  }
   // Step 2 is skipped for verified files: their names resolved, without error, to their own
   // declarations, and any later declaration of the same name is a redefinition.
   for (const auto &F : M.Files)
@@ -82,8 +85,31 @@ bool SemaImpl::run() {
   return Diags.errorCount() == Before;
 }
 
-void SemaImpl::declare(const Decl &D) {
+bool SemaImpl::inStdlib(llvm::SMLoc L) const {
+  unsigned Buffer = Diags.sourceMgr().FindBufferContainingLoc(L);
+  return Buffer && StdlibBuffers.count(Buffer);
+}
+
+void SemaImpl::declare(const Decl &D, bool InStdlib) {
   auto [It, New] = M.Decls.try_emplace(D.Name, &D);
+  if (InStdlib)
+    StdlibDecls.insert(&D);
+  // A user block may take the name of a stdlib block: the user's files see theirs, the stdlib's
+  // files keep their own.
+  auto IsBlock = [](const Decl *X) {
+    auto *B = dyn_cast<BlockDecl>(X);
+    return B && !B->IsPrimitive;
+  };
+  if (!New && IsBlock(&D) && IsBlock(It->second) && !StdlibOwn.count(D.Name) &&
+      InStdlib != (StdlibDecls.count(It->second) > 0)) {
+    if (InStdlib) {
+      StdlibOwn[D.Name] = &D;
+    } else {
+      StdlibOwn[D.Name] = It->second;
+      It->second = &D;
+    }
+    return;
+  }
   if (!New) {
     Diags.report(D.NameRange, diag::err_redefinition, D.Name);
     Diags.report(It->second->NameRange, diag::note_previous_definition);

@@ -11,6 +11,7 @@
 #include "zoo/Sema/Evaluator.h"
 #include "zoo/Sema/Sema.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -53,7 +54,7 @@ public:
   bool run();
 
   // ---- Sema.cpp
-  void declare(const Decl &D);
+  void declare(const Decl &D, bool InStdlib);
   void checkBlock(const BlockDecl &B);
   void checkEnum(const EnumDecl &E);
   /// The type of `P` (resolved once; reported when it does not resolve).
@@ -177,6 +178,12 @@ public:
     size_t Residuals = 0; ///< residual frames open at the `concat`: a `path` must be at this level
   };
   std::vector<ConcatFrame> Concats;
+  /// Stdlib blocks that a user block of the same name shadows: calls from stdlib files still
+  /// resolve to these. With the buffers of the stdlib's files, to tell a call's origin.
+  llvm::StringMap<const Decl *> StdlibOwn;
+  llvm::DenseSet<unsigned> StdlibBuffers;
+  llvm::DenseSet<const Decl *> StdlibDecls; ///< declared by stdlib files
+  bool inStdlib(llvm::SMLoc L) const;
   unsigned AuxiliaryDepth = 0; ///< open `auxiliary` heads
   /// Applies primitive `N`'s effect on the flowing shape and records the arguments it implies
   /// (input channels, features, positions). Reports shape errors at `C`.
