@@ -47,6 +47,9 @@ constexpr bool WithStdlib = false;
 #endif
 
 PreparedStdlib *Prepared = nullptr;
+/// The stdlib directory: $ZOO_FUZZ_STDLIB (scripts/fuzz.sh points it at a snapshot), else the
+/// source tree's.
+std::string StdlibDir = ZOO_STDLIB_DIR;
 /// ZOO_FUZZ_VERBOSE=1: print whether each input compiled, and its diagnostics (for reproducing a
 /// finding: `zoo-fuzz-stdlib FILE`).
 bool Verbose = false;
@@ -171,7 +174,7 @@ bool compile(llvm::StringRef Text, bool Check, std::string &Diagnostics) {
   DiagnosticEngine Diags(SM, DiagOS);
   Module M;
   LoadOptions Opts;
-  Opts.StdlibDir = ZOO_STDLIB_DIR;
+  Opts.StdlibDir = StdlibDir;
   Opts.Prelude = WithStdlib;
   Opts.Prepared = Prepared;
   bool OK = loadBuffer(M, Diags, "fuzz.zoo", Text, Opts) && runSema(M, Diags);
@@ -217,9 +220,11 @@ void checkFormat(llvm::StringRef Text) {
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   Verbose = std::getenv("ZOO_FUZZ_VERBOSE") != nullptr;
+  if (const char *Dir = std::getenv("ZOO_FUZZ_STDLIB"))
+    StdlibDir = Dir;
   if (WithStdlib) {
     std::string Diagnostics;
-    Prepared = prepareStdlib(ZOO_STDLIB_DIR, Diagnostics).release();
+    Prepared = prepareStdlib(StdlibDir, Diagnostics).release();
     if (!Prepared) {
       std::fprintf(stderr, "zoo-fuzz: the bundled stdlib does not check:\n%s\n",
                    Diagnostics.c_str());

@@ -53,6 +53,12 @@ find zoo stdlib tests -name '*.zoo' -type f | while read -r f; do
   cp "$f" "$work/seeds/$(echo "$f" | tr '/' '_')"
 done
 python3 fuzz/make_dict.py > "$work/zoo.dict" || exit 1
+# The targets read the stdlib from a snapshot taken now, so that editing stdlib/ during a long
+# run cannot make two compilations of one input differ (the determinism oracle would fire).
+snapshot="$work/stdlib-$$"
+rm -rf "$work"/stdlib-*
+cp -r stdlib "$snapshot" || exit 1
+export ZOO_FUZZ_STDLIB="$snapshot"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=64}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

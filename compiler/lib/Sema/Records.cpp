@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "SemaImpl.h"
+#include <cmath>
 #include "llvm/ADT/StringSet.h"
 
 using namespace zoo;
@@ -306,7 +307,7 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
                      "a number", R.T.str());
         continue;
       }
-      if (I.K == Item::ExpectNear && !(I.Tolerance > 0)) {
+      if (I.K == Item::ExpectNear && !(I.Tolerance > 0 && std::isfinite(I.Tolerance))) {
         Diags.report(I.Range, diag::err_bad_tolerance, I.Tolerance);
         continue;
       }

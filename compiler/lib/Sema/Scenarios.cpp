@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "SemaImpl.h"
+#include <cmath>
 
 using namespace zoo;
 
@@ -249,7 +250,7 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
       Rec->Measured.push_back({*K, *R.V, I.Text, I.Range});
       continue;
     }
-    if (I.K == Item::ExpectNear && !(I.Tolerance > 0)) {
+    if (I.K == Item::ExpectNear && !(I.Tolerance > 0 && std::isfinite(I.Tolerance))) {
       Diags.report(I.Range, diag::err_bad_tolerance, I.Tolerance);
       continue;
     }
@@ -373,6 +374,10 @@ void SemaImpl::buildPipeline(const PipelineDecl &D) {
     if (!R.T.isNumeric()) {
       Diags.report(I.Value->range(), diag::err_type_mismatch, fmt::format("metric `{}`", I.Name),
                    "a number", R.T.str());
+      continue;
+    }
+    if (I.K == Item::ExpectNear && !(I.Tolerance > 0 && std::isfinite(I.Tolerance))) {
+      Diags.report(I.Range, diag::err_bad_tolerance, I.Tolerance);
       continue;
     }
     Expectation X;
