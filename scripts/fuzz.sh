@@ -56,8 +56,9 @@ python3 fuzz/make_dict.py > "$work/zoo.dict" || exit 1
 # The targets read the stdlib from a snapshot taken now, so that editing stdlib/ during a long
 # run cannot make two compilations of one input differ (the determinism oracle would fire).
 snapshot="$work/stdlib-$$"
-rm -rf "$work"/stdlib-*
+rm -rf "$snapshot"
 cp -r stdlib "$snapshot" || exit 1
+trap 'rm -rf "$snapshot"' EXIT
 export ZOO_FUZZ_STDLIB="$snapshot"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=64}
