@@ -252,6 +252,7 @@ private:
     case PrimitiveKind::glu:
     case PrimitiveKind::add_tokens:
     case PrimitiveKind::concat_saved:
+    case PrimitiveKind::patch_merge:
       return true;
     default:
       return false;
@@ -276,6 +277,8 @@ private:
     case PrimitiveKind::concat:
     case PrimitiveKind::path:
     case PrimitiveKind::auxiliary:
+    case PrimitiveKind::window_pad:
+    case PrimitiveKind::window_unpad:
       return false;
     default:
       return true;
@@ -382,6 +385,9 @@ private:
         } else if (B(N, "causal")) {
           Wide P = Positions, W = I(N, "window") ? std::min<Wide>(I(N, "window"), P) : P;
           Pairs = A.add(A.mul(W, W + 1) / 2, A.mul(P - W, W));
+        } else if (int64_t W = I(N, "window")) {
+          // Square windows of W x W tokens tiling the grid: each token sees its window.
+          Pairs = A.mul(Positions, A.mul(W, W));
         } else {
           Pairs = A.mul(Positions, Positions);
         }
@@ -466,6 +472,9 @@ private:
     case PrimitiveKind::concat_saved:
     case PrimitiveKind::untokens:
     case PrimitiveKind::take_channels:
+    case PrimitiveKind::window_pad:
+    case PrimitiveKind::window_unpad:
+    case PrimitiveKind::patch_merge:
       return;
     case PrimitiveKind::upsample:
     case PrimitiveKind::glu:

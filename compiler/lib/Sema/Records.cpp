@@ -325,6 +325,7 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
     Saved.clear();
     SavedAt.clear();
     Spatial.clear();
+    Unpadded.clear();
     Concats.clear();
     AuxiliaryDepth = 0;
     auto Root = std::make_unique<LayerNode>();

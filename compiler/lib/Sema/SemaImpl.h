@@ -170,6 +170,7 @@ public:
   std::vector<std::vector<int64_t>> Saved;          ///< U-Net skip tensors
   std::vector<llvm::SMRange> SavedAt;               ///< the `save()` of each, for errors
   std::vector<std::pair<int64_t, int64_t>> Spatial; ///< (height, width) of each open `tokens()`
+  std::vector<std::pair<int64_t, int64_t>> Unpadded; ///< the grid before each open `window_pad`
   /// An open `concat`: its input, the `tokens()` open at its start, and each `path`'s output.
   struct ConcatFrame {
     std::vector<int64_t> In;

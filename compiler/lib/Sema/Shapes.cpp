@@ -114,6 +114,9 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     case PrimitiveKind::side_input:
     case PrimitiveKind::untokens:
     case PrimitiveKind::take_channels:
+    case PrimitiveKind::window_pad:
+    case PrimitiveKind::window_unpad:
+    case PrimitiveKind::patch_merge:
       return Fail("the model declares no `input`, so there is no shape to work on");
     case PrimitiveKind::linear:
       if (I("in") <= 0)
@@ -203,6 +206,44 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
       return Fail("it needs a (channels, height, width) input, found " + shapeText(D));
     Spatial.push_back({D[1], D[2]});
     return Settle({Wide(D[1]) * D[2], D[0]}, Output);
+  case PrimitiveKind::window_pad: {
+    // Swin: the grid of the open `tokens()` padded at its end to multiples of the window.
+    int64_t W = I("window");
+    if (W <= 0)
+      return Fail("`window` must be positive");
+    if (D.size() != 2 || Spatial.empty() ||
+        Wide(Spatial.back().first) * Spatial.back().second != D[0])
+      return Fail("it needs the (tokens, channels) output of a `tokens()`, found " + shapeText(D));
+    auto [H, Wd] = Spatial.back();
+    Wide Hp = (Wide(H) + W - 1) / W * W, Wp = (Wide(Wd) + W - 1) / W * W;
+    if (!fitsInt64(Hp) || !fitsInt64(Wp))
+      return Fail("the padded grid is beyond 2^63 - 1");
+    if (!Settle({Hp * Wp, D[1]}, Output))
+      return false;
+    Unpadded.push_back({H, Wd});
+    Spatial.back() = {static_cast<int64_t>(Hp), static_cast<int64_t>(Wp)};
+    return true;
+  }
+  case PrimitiveKind::window_unpad: {
+    if (Unpadded.empty() || Spatial.empty() || D.size() != 2)
+      return Fail("it needs an earlier `window_pad()` on the tokens it crops");
+    auto [H, Wd] = Unpadded.back();
+    Unpadded.pop_back();
+    Spatial.back() = {H, Wd};
+    return Settle({Wide(H) * Wd, D[1]}, Output);
+  }
+  case PrimitiveKind::patch_merge: {
+    // Swin's patch merging: the grid padded to even sizes, each 2 x 2 patch's channels joined.
+    if (D.size() != 2 || Spatial.empty() ||
+        Wide(Spatial.back().first) * Spatial.back().second != D[0])
+      return Fail("it needs the (tokens, channels) output of a `tokens()`, found " + shapeText(D));
+    auto [H, Wd] = Spatial.back();
+    int64_t Hh = H / 2 + H % 2, Wh = Wd / 2 + Wd % 2;
+    if (!Settle({Wide(Hh) * Wh, Wide(D[1]) * 4}, Output))
+      return false;
+    Spatial.back() = {Hh, Wh};
+    return true;
+  }
   case PrimitiveKind::untokens: {
     if (D.size() != 2 || Spatial.empty() ||
         Wide(Spatial.back().first) * Spatial.back().second != D[0])
@@ -311,9 +352,19 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
       return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
     // A window over an input's tokens is modelled for causal attention (the last `window`
     // tokens); a bidirectional window has no one meaning (centred? 2-D like Swin's?).
-    if (I("window") && !N.arg("causal")->B && !I("cross_len"))
-      return Fail("a `window` over an input's tokens needs `causal: true` (the last `window` "
-                  "tokens); bidirectional windows are not modelled");
+    if (I("window") && !N.arg("causal")->B && !I("cross_len")) {
+      // Bidirectional: square windows of window x window tokens over the open `tokens()`'s grid
+      // (Swin), which must be tiled exactly (`window_pad` pads it).
+      int64_t W = I("window");
+      if (Spatial.empty() || Wide(Spatial.back().first) * Spatial.back().second != D[0])
+        return Fail("a bidirectional `window` is a square window over the grid of a `tokens()`, "
+                    "and these tokens have none");
+      auto [H, Wd] = Spatial.back();
+      if (H % W || Wd % W)
+        return Fail(fmt::format("the {} x {} grid is not tiled by {} x {} windows: pad it with "
+                                "`window_pad({})` first",
+                                H, Wd, W, W, W));
+    }
     if (I("window") && I("cross_len"))
       return Fail("cross-attention (`cross_len`) sees the whole context: it takes no `window`");
     setArg(N, "positions", D[0]);
