@@ -17,6 +17,7 @@
 #include "zoo/Parse/Parser.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ConvertUTF.h"
+#include <algorithm>
 #include <cstring>
 
 using namespace zoo;
@@ -463,6 +464,7 @@ private:
       size_t N = count();
       check(N > 0);
       std::vector<std::string> Path;
+      Path.reserve(std::min<size_t>(N, 8));
       for (size_t I = 0; I < N && OK; ++I)
         Path.push_back(ident());
       return OK ? std::make_unique<NameExpr>(R, std::move(Path)) : nullptr;
@@ -491,6 +493,7 @@ private:
       llvm::SMRange CR = range();
       auto C = std::make_unique<CallExpr>(R, std::move(Callee), CR);
       size_t N = count();
+      C->Args.reserve(std::min<size_t>(N, 16));
       for (size_t I = 0; I < N && OK; ++I)
         C->Args.push_back(expr());
       return OK ? std::move(C) : nullptr;
@@ -504,6 +507,7 @@ private:
   std::vector<Arg> args() {
     std::vector<Arg> Out;
     size_t N = count();
+    Out.reserve(std::min<size_t>(N, 256)); // bounded: a forged count must not reserve gigabytes
     for (size_t I = 0; I < N && OK; ++I) {
       Arg A;
       A.Name = optIdent();
@@ -517,6 +521,7 @@ private:
   StmtList stmts() {
     StmtList Out;
     size_t N = count();
+    Out.reserve(std::min<size_t>(N, 256)); // bounded: a forged count must not reserve gigabytes
     for (size_t I = 0; I < N && OK; ++I)
       if (StmtPtr S = stmt())
         Out.push_back(std::move(S));
@@ -622,6 +627,7 @@ private:
       auto B = std::make_unique<BlockDecl>(R);
       B->IsPrimitive = flag();
       size_t N = count();
+      B->Params.reserve(std::min<size_t>(N, 64));
       for (size_t I = 0; I < N && OK; ++I) {
         ParamDecl PD;
         PD.Name = ident();
