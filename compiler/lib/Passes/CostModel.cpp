@@ -313,6 +313,28 @@ private:
                            elementwise(N.Prim)});
   }
 
+  /// Walks a container's children with its input held live for what follows them (a residual
+  /// add, a concatenation).
+  static void walkHoldingInput(const LayerNode &N, Wide Total, Wide Active, Totals &T, Arith &A) {
+    Wide Kept = numel(N.InShape, A);
+    T.Held = A.add(T.Held, Kept);
+    for (const auto &C : N.Children)
+      walk(*C, Total, Active, T, A);
+    T.Held -= Kept;
+  }
+  /// The one elementwise launch after a container's children, reading `Read` elements and
+  /// writing the container's output.
+  static void joinLaunch(const LayerNode &N, Wide Read, Wide Active, Totals &T, Arith &A) {
+    if (!T.ExpertDepth)
+      A.acc(T.Ops, 1, Active);
+    Wide Out = numel(N.OutShape, A);
+    if (!N.OutShape.empty() && Active > INT64_MAX)
+      T.KernelOverflow = true;
+    else if (!N.OutShape.empty() && Active > 0)
+      T.Kernels.push_back({0, 0, Read, Out, static_cast<int64_t>(Active), true});
+    A.acc(T.Written, Out, Active);
+  }
+
   static void primitive(const LayerNode &N, Wide Total, Wide Active, Totals &T, Arith &A) {
     if (!N.OutShape.empty())
       activations(N, Active, T, A);
@@ -481,21 +503,10 @@ private:
       A.acc(T.Elements, numel(N.OutShape, A), Active);
       return;
     case PrimitiveKind::residual: {
-      Wide Kept = numel(N.InShape, A);
-      T.Held = A.add(T.Held, Kept);
-      for (const auto &C : N.Children)
-        walk(*C, Total, Active, T, A);
-      T.Held -= Kept;
-      A.acc(T.Elements, numel(N.OutShape, A), Active); // the add
-      if (!T.ExpertDepth) {
-        A.acc(T.Ops, 1, Active);
-      }
-      if (!N.OutShape.empty() && Active > INT64_MAX)
-        T.KernelOverflow = true;
-      else if (!N.OutShape.empty() && Active > 0)
-        T.Kernels.push_back({0, 0, A.mul(2, numel(N.OutShape, A)), numel(N.OutShape, A),
-                             static_cast<int64_t>(Active), true});
-      A.acc(T.Written, numel(N.OutShape, A), Active);
+      walkHoldingInput(N, Total, Active, T, A);
+      Wide Out = numel(N.OutShape, A);
+      A.acc(T.Elements, Out, Active); // the add
+      joinLaunch(N, A.mul(2, Out), Active, T, A);
       return;
     }
     case PrimitiveKind::shortcut:
@@ -510,23 +521,13 @@ private:
         walk(*C, Total, 0, T, A);
       return;
     case PrimitiveKind::concat: {
-      // The input is held while the paths run; the join copies their outputs into one tensor
-      // (one launch, written like `concat_saved`).
-      Wide Kept = numel(N.InShape, A);
-      T.Held = A.add(T.Held, Kept);
-      for (const auto &C : N.Children)
-        walk(*C, Total, Active, T, A);
-      T.Held -= Kept;
+      // The join copies the paths' outputs into one tensor (one launch, written like
+      // `concat_saved`).
+      walkHoldingInput(N, Total, Active, T, A);
       if (Active == 0)
         return;
       Wide Out = numel(N.OutShape, A);
-      if (!T.ExpertDepth)
-        A.acc(T.Ops, 1, Active);
-      if (Active > INT64_MAX)
-        T.KernelOverflow = true;
-      else
-        T.Kernels.push_back({0, 0, Out, Out, static_cast<int64_t>(Active), true});
-      A.acc(T.Written, Out, Active);
+      joinLaunch(N, Out, Active, T, A);
       T.Peak = std::max(T.Peak, A.add(A.mul(Out, 2), T.Held));
       return;
     }

@@ -460,12 +460,7 @@ EvalResult Evaluator::call(const CallExpr &E, const Scope &S) {
       R = checkedAdd(Q, 1);
     if (R && F == "round_up")
       R = checkedMul(*R, B);
-    if (!R) {
-      Diags.report(E.range(), diag::err_int_overflow, E.text());
-      valueError();
-      return {};
-    }
-    return EvalResult::known(Value::ofInt(*R));
+    return checkedInt(R, E);
   }
   // min / max: all ints, all numeric (real), or one quantity dimension.
   Type T = Args[0].T;
@@ -548,12 +543,7 @@ EvalResult Evaluator::realCall(const CallExpr &E, std::vector<EvalResult> &Args)
       V = Least;
     if (V && static_cast<double>(*V) < 0.9 * X)
       V = checkedAdd(*V, D);
-    if (!V) {
-      Diags.report(E.range(), diag::err_int_overflow, E.text());
-      valueError();
-      return {};
-    }
-    return EvalResult::known(Value::ofInt(*V));
+    return checkedInt(V, E);
   }
   if (IntResult) {
     std::optional<int64_t> V = toInt(F, X);
@@ -628,4 +618,13 @@ EvalResult Evaluator::shapeCall(const CallExpr &E, std::vector<EvalResult> &Args
     return {};
   }
   return EvalResult::known(Value::ofInt(D[I < 0 ? I + Rank : I]));
+}
+
+EvalResult Evaluator::checkedInt(std::optional<int64_t> V, const Expr &E) {
+  if (!V) {
+    Diags.report(E.range(), diag::err_int_overflow, E.text());
+    valueError();
+    return {};
+  }
+  return EvalResult::known(Value::ofInt(*V));
 }

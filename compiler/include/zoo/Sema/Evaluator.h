@@ -90,6 +90,8 @@ private:
   EvalResult binary(const BinaryExpr &E, const Scope &S);
   EvalResult realCall(const CallExpr &E, std::vector<EvalResult> &Args);
   EvalResult shapeCall(const CallExpr &E, std::vector<EvalResult> &Args);
+  /// `V` as an int, or an overflow error at `E` when it is empty.
+  EvalResult checkedInt(std::optional<int64_t> V, const Expr &E);
   EvalResult call(const CallExpr &E, const Scope &S);
   EvalResult name(const NameExpr &E, const Scope &S);
   void valueError();
