@@ -124,8 +124,9 @@ def string(s):
 
 
 def block(name, body):
-    # Decl::Block (0), range, name, name range, not primitive, no parameters, body.
-    return bytes([0]) + b"\x01\x01" + string(name) + b"\x01\x01" + b"\x00" + leb(0) + body
+    # Decl::Block (0), range, name, name range, not primitive, no parameters, the body as a
+    # length-prefixed string (a statement list's encoding, decoded when the block is first used).
+    return bytes([0]) + b"\x01\x01" + string(name) + b"\x01\x01" + b"\x00" + leb(0) + string(body)
 
 
 def deep_body(depth):
@@ -195,7 +196,12 @@ def main():
         elif action == "count":
             files[0][3] = leb(1 << 62)
         elif action == "deep":
-            files[0][3] = leb(0) + leb(1) + block(b"deep", deep_body(200000))
+            # The prelude's tree (its imports and no declarations) with a block `deep` added
+            # whose body nests 200,000 deep: the file decodes (a body is decoded when first
+            # used), and the body is refused when a model expands `deep`.
+            tree = files[0][3]
+            assert tree.endswith(leb(0)), "the prelude declares nothing"
+            files[0][3] = tree[:-1] + leb(1) + block(b"deep", deep_body(200000))
         elif action == "offset":
             files[0][3] = leb(1) + string(b"x.zoo") + leb(1 << 40) + leb(1) + leb(0)
         elif action == "name":
@@ -203,7 +209,7 @@ def main():
         elif action == "halfrange":
             # A block whose range has a start and no end.
             files[0][3] = leb(0) + leb(1) + bytes([0]) + b"\x02\x00" + string(b"half") + \
-                b"\x01\x01" + b"\x00" + leb(0) + leb(0)
+                b"\x01\x01" + b"\x00" + leb(0) + string(leb(0))
         elif action == "kind":
             files[0][3] = leb(0) + leb(1) + bytes([200]) + b"\x01\x01" + string(b"x") + b"\x01\x01"
         else:

@@ -230,7 +230,16 @@ private:
         range(P.TypeRange);
         optExpr(P.Default);
       }
-      stmts(B.Body);
+      // The body as one length-prefixed string, so that a decoder can keep it for later.
+      if (!B.EncodedBody.empty()) {
+        str(B.EncodedBody);
+      } else {
+        std::string Saved;
+        std::swap(Saved, Out);
+        stmts(B.Body);
+        std::swap(Saved, Out);
+        str(Saved);
+      }
       return;
     }
     case Decl::Enum: {
@@ -302,6 +311,12 @@ class Decoder {
 public:
   Decoder(llvm::StringRef Bytes, const char *Begin, size_t Size)
       : P(Bytes.bytes_begin()), End(Bytes.bytes_end()), Begin(Begin), Size(Size) {}
+
+  /// A block body (a statement list) and nothing after it.
+  bool body(StmtList &Out) {
+    Out = stmts();
+    return OK && P == End;
+  }
 
   bool file(FileUnit &F) {
     size_t N = count();
@@ -638,8 +653,13 @@ private:
         PD.Default = optExpr();
         B->Params.push_back(std::move(PD));
       }
-      B->Body = stmts();
-      check(!B->IsPrimitive || B->Body.empty());
+      // Kept encoded until first use (BlockDecl::body()); a primitive's is the empty list.
+      llvm::StringRef Body = bytes();
+      check(!Body.empty() && (!B->IsPrimitive || Body == llvm::StringRef("\0", 1)));
+      if (Body != llvm::StringRef("\0", 1))
+        B->EncodedBody = Body.str();
+      B->SourceBegin = Begin;
+      B->SourceSize = Size;
       D = std::move(B);
       break;
     }
@@ -700,6 +720,15 @@ private:
 
 void zoo::encodeAST(const FileUnit &F, const char *Begin, size_t Size, std::string &Out) {
   Encoder(Begin, Size, Out).file(F);
+}
+
+void BlockDecl::decodeBody() const {
+  std::string Bytes;
+  std::swap(Bytes, EncodedBody);
+  if (!Decoder(Bytes, SourceBegin, SourceSize).body(Body)) {
+    Body.clear();
+    BodyDamaged = true;
+  }
 }
 
 std::unique_ptr<FileUnit> zoo::decodeAST(llvm::StringRef Bytes, const char *Begin, size_t Size,

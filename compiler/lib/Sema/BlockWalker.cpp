@@ -455,8 +455,12 @@ bool SemaImpl::walkCall(const CallStmt &C, Scope &S, LayerNode *Parent) {
     ExpansionFailed = true;
     return false;
   }
+  if (!bodyReady(*Callee)) {
+    ExpansionFailed = true;
+    return false;
+  }
   CallStack.push_back({Callee->Name, C.range()});
-  walk(Callee->Body, Inner, N);
+  walk(Callee->body(), Inner, N);
   CallStack.pop_back();
   return true;
 }

@@ -374,6 +374,8 @@ struct PreparedStdlibBuilder {
     }
     if (Cache) {
       P->FromCache = Cache->hits();
+      if (P->FromCache)
+        P->CachePath = Cache->path();
       if (Cache->stale())
         P->CacheWritten = Cache->write(Keys, P->SM);
     }
@@ -381,6 +383,11 @@ struct PreparedStdlibBuilder {
   }
 };
 } // namespace zoo
+
+void PreparedStdlib::discardCache() const {
+  if (!CachePath.empty())
+    llvm::sys::fs::remove(CachePath);
+}
 
 std::unique_ptr<PreparedStdlib> zoo::prepareStdlib(llvm::StringRef StdlibDir,
                                                    std::string &Diagnostics,

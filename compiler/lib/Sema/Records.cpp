@@ -334,7 +334,10 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
     Root->Decl = Arch;
     Root->Args = Rec->Args;
     Root->Range = D.range();
-    walk(Arch->Body, Inner, Root.get());
+    if (bodyReady(*Arch))
+      walk(Arch->body(), Inner, Root.get());
+    else
+      ExpansionFailed = true;
     // A tensor saved and never joined is a mistake (a skip or a parallel path left out of the
     // count of the layer that should take it), not a silent no-op.
     if (!ExpansionFailed && !SavedAt.empty()) {

@@ -177,7 +177,18 @@ void SemaImpl::checkBlock(const BlockDecl &B) {
     }
     S.bind(P.Name, R, P.NameRange);
   }
-  walk(B.Body, S, nullptr);
+  if (!bodyReady(B))
+    return;
+  walk(B.body(), S, nullptr);
+}
+
+bool SemaImpl::bodyReady(const BlockDecl &B) {
+  B.body();
+  if (!B.bodyDamaged())
+    return true;
+  Diags.report(B.NameRange, diag::err_cached_body_damaged, B.Name);
+  M.CachedBodyDamaged = true;
+  return false;
 }
 
 void SemaImpl::unknownDecl(llvm::StringRef Name, llvm::SMRange Where, diag::Kind K,

@@ -79,6 +79,8 @@ public:
                 std::vector<std::pair<std::string, Value>> *Explicit = nullptr);
   /// Checks (Parent == nullptr) or expands (Parent != nullptr) a statement list.
   void walk(const StmtList &Body, Scope &S, LayerNode *Parent);
+  /// Decodes `B`'s body if the cache left it encoded; false, with an error, if it is damaged.
+  bool bodyReady(const BlockDecl &B);
   /// The steps expanding `St` once takes: 1 plus the nodes of the expressions it evaluates
   /// (arguments and the defaults of the callee, a count, bounds, a condition); nested bodies
   /// are charged as they are walked.

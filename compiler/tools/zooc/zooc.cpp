@@ -1335,6 +1335,8 @@ static int compile(int argc, char **argv) {
                       : loadFiles(M, Diags, Files, Opts);
   Timer.mark("load+parse");
   OK = OK && runSema(M, Diags);
+  if (M.CachedBodyDamaged && TheStdlib)
+    TheStdlib->discardCache();
   Timer.mark("sema");
   if (OK)
     for (auto *O : {&Weights, &KVPrecision}) // defaults may be absent from a custom stdlib

@@ -226,8 +226,26 @@ public:
   BlockDecl(llvm::SMRange R) : Decl(Block, R) {}
   bool IsPrimitive = false;
   std::vector<ParamDecl> Params;
-  StmtList Body;
+  /// The statements. A body read from the stdlib cache stays encoded until it is first used (a
+  /// one-model run expands a few of the stdlib's blocks): read it with body().
+  mutable StmtList Body;
+  /// Body's encoding (ASTFile.h), until decoded; the text its ranges point into.
+  mutable std::string EncodedBody;
+  const char *SourceBegin = nullptr;
+  size_t SourceSize = 0;
+  /// The body, decoded first if it is still encoded; empty, with bodyDamaged(), when its encoding
+  /// does not decode.
+  const StmtList &body() const {
+    if (!EncodedBody.empty())
+      decodeBody();
+    return Body;
+  }
+  bool bodyDamaged() const { return BodyDamaged; }
   static bool classof(const Decl *D) { return D->getKind() == Block; }
+
+private:
+  mutable bool BodyDamaged = false;
+  void decodeBody() const; // ASTFile.cpp
 };
 
 class EnumDecl : public Decl {

@@ -382,6 +382,8 @@ public:
   /// Files that were checked without error, with everything they import, in a module of their
   /// own: Sema declares their names but does not check their declarations again.
   llvm::SmallPtrSet<const FileUnit *, 16> VerifiedFiles;
+  /// Set when a block body kept encoded by the stdlib cache did not decode (a damaged cache).
+  bool CachedBodyDamaged = false;
   /// Every named declaration of every file: blocks, primitives, enums, models, hardware,
   /// precisions share one namespace.
   llvm::StringMap<const Decl *> Decls;

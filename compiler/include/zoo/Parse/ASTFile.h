@@ -4,8 +4,10 @@
 // rebuilt later without running the parser: source ranges are stored as offsets into the
 // file's text, names and literals as their values. Decoding takes untrusted bytes: every count,
 // offset, kind and name is checked, nesting is bounded as the parser bounds it, and any problem
-// makes it fail, never crash. It does not check that the tree is what parsing the text gives;
-// Sema checks the tree like any other.
+// makes it fail, never crash. A block's body is kept as its encoding and decoded when first
+// used (BlockDecl::body()), with the same checks. It does not check that the tree is what
+// parsing the text gives: Sema checks the trees, except those of a stdlib read whole from the
+// cache that this very build wrote after checking them (see ImportLoader.cpp).
 //
 //===----------------------------------------------------------------------===//
 #ifndef ZOO_PARSE_ASTFILE_H

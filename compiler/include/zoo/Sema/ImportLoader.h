@@ -91,6 +91,9 @@ public:
   unsigned filesFromCache() const { return FromCache; }
   unsigned files() const { return static_cast<unsigned>(Files.size()); }
   bool cacheWritten() const { return CacheWritten; }
+  /// Removes the cache file the files came from (a body in it did not decode), so that the
+  /// next run parses the stdlib again.
+  void discardCache() const;
 
 private:
   friend struct PreparedStdlibBuilder;
@@ -100,6 +103,7 @@ private:
   std::vector<std::string> SearchPath;
   unsigned FromCache = 0;
   bool CacheWritten = false;
+  std::string CachePath; ///< the cache file, when files came from it
 };
 
 struct PrepareOptions {
