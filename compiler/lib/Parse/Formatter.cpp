@@ -687,14 +687,19 @@ private:
       space();
       stmtBody(C, 6);
     } else if (dynamic_cast<ZooParser::RequireStmtContext *>(C)) { // require c, "why";
+      // The message goes under the condition when the statement does not fit on one line.
       tok(C->children[0]);
       sp();
-      visit(C->children[1]);
-      for (size_t I = 2; I + 1 < C->children.size(); ++I) {
-        visit(C->children[I]);
-        if (isTok(C->children[I], ","))
-          sp();
-      }
+      wrap(DK::Group, [&] {
+        wrap(DK::Align, [&] {
+          visit(C->children[1]);
+          for (size_t I = 2; I + 1 < C->children.size(); ++I) {
+            visit(C->children[I]);
+            if (isTok(C->children[I], ","))
+              put(DK::Line);
+          }
+        });
+      });
       tok(C->children.back());
     } else {
       visit(C->children[0]); // an ifStmt
