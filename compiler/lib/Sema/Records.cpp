@@ -326,6 +326,7 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
     SavedAt.clear();
     Spatial.clear();
     Unpadded.clear();
+    PaddedAt.clear();
     Concats.clear();
     AuxiliaryDepth = 0;
     auto Root = std::make_unique<LayerNode>();
@@ -340,6 +341,10 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
       ExpansionFailed = true;
     // A tensor saved and never joined is a mistake (a skip or a parallel path left out of the
     // count of the layer that should take it), not a silent no-op.
+    if (!ExpansionFailed && !PaddedAt.empty()) {
+      Diags.report(PaddedAt.back(), diag::err_pad_unused, Expanding->Name);
+      ExpansionFailed = true;
+    }
     if (!ExpansionFailed && !SavedAt.empty()) {
       Diags.report(SavedAt.back(), diag::err_save_unused, Expanding->Name);
       ExpansionFailed = true;

@@ -173,6 +173,7 @@ public:
   std::vector<llvm::SMRange> SavedAt;               ///< the `save()` of each, for errors
   std::vector<std::pair<int64_t, int64_t>> Spatial; ///< (height, width) of each open `tokens()`
   std::vector<std::pair<int64_t, int64_t>> Unpadded; ///< the grid before each open `window_pad`
+  std::vector<llvm::SMRange> PaddedAt;               ///< the `window_pad()` of each, for errors
   /// An open `concat`: its input, the `tokens()` open at its start, and each `path`'s output.
   struct ConcatFrame {
     std::vector<int64_t> In;

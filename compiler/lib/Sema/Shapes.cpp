@@ -221,6 +221,7 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     if (!Settle({Hp * Wp, D[1]}, Output))
       return false;
     Unpadded.push_back({H, Wd});
+    PaddedAt.push_back(C.range());
     Spatial.back() = {static_cast<int64_t>(Hp), static_cast<int64_t>(Wp)};
     return true;
   }
@@ -229,6 +230,7 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
       return Fail("it needs an earlier `window_pad()` on the tokens it crops");
     auto [H, Wd] = Unpadded.back();
     Unpadded.pop_back();
+    PaddedAt.pop_back();
     Spatial.back() = {H, Wd};
     return Settle({Wide(H) * Wd, D[1]}, Output);
   }
