@@ -75,6 +75,12 @@ struct CompensatedSum {
 
 /// A T made only where needed. Unlike std::optional, whose storage the compiler clears on the way
 /// in (hundreds of bytes for BatchTerms, on every point), nothing is written until make().
+/// (gcc's -Wmaybe-uninitialized cannot see that `Made` guards every read of the value, and says
+/// so in sanitizer builds: the warning is off for this class.)
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 template <typename T> class Lazy {
   union {
     T Value;
@@ -99,6 +105,9 @@ public:
     return Value;
   }
 };
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 /// Whether `A op B` for __int128 overflowed; accumulates into `Overflow`.
 Wide mul(Wide A, Wide B, bool &Overflow) {
