@@ -1191,9 +1191,11 @@ static int runFormat(bool FromStdin) {
 }
 
 static int compile(int argc, char **argv);
-/// Live until the process ends (see compile()).
-static Module *TheModule;
-static PreparedStdlib *TheStdlib;
+/// Live until the process ends (see compile()). Volatile, so that the optimiser keeps the stores
+/// that leave them reachable for leak checkers (gcc dropped them: the pointers are read nowhere
+/// else).
+static Module *volatile TheModule;
+static PreparedStdlib *volatile TheStdlib;
 
 int main(int argc, char **argv) {
   reserveStandardDescriptors();
