@@ -197,12 +197,10 @@ bool compile(llvm::StringRef Text, bool Check, std::string &Diagnostics) {
 /// `zooc --format` of `Text`, which parses: it must succeed, and be idempotent.
 void checkFormat(llvm::StringRef Text) {
   auto Format = [](llvm::StringRef Raw, std::string &Out, std::string &Diagnostics) {
-    // As zooc gives it text, from a file or standard input: a lone carriage return is a line
-    // feed (the formatter is not reached with lone ones).
+    // As zooc gives it text, from a file or standard input (the formatter is never reached with
+    // a lone carriage return).
     std::string In = Raw.str();
-    for (size_t I = 0; I < In.size(); ++I)
-      if (In[I] == '\r' && (I + 1 == In.size() || In[I + 1] != '\n'))
-        In[I] = '\n';
+    normaliseLineEnds(In.data(), In.size());
     llvm::SourceMgr SM;
     llvm::raw_string_ostream DiagOS(Diagnostics);
     DiagnosticEngine Diags(SM, DiagOS);

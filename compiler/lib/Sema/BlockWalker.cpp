@@ -533,8 +533,7 @@ void SemaImpl::expandPrimitive(const CallStmt &C, Scope &S, LayerNode &N) {
     walk(C.Body, S, &N);
     break;
   case PrimitiveKind::concat: {
-    // Parallel paths on one tensor, their outputs joined along the channels (the first
-    // dimension of (channels, height, width) or (dim), the last of (tokens, dim)).
+    // Parallel paths on one tensor, their outputs joined along the channels (channelAxis).
     if (!Shape) {
       shapeFailure(C, "concat", "the model declares no `input`, so there is no tensor to split",
                    false);
@@ -559,14 +558,11 @@ void SemaImpl::expandPrimitive(const CallStmt &C, Scope &S, LayerNode &N) {
       return;
     }
     const std::vector<int64_t> &First = F.Outs.front();
-    const size_t Ch = First.size() == 2 ? 1 : 0;
+    const size_t Ch = channelAxis(First);
     Wide Joined = 0;
     for (size_t P = 0; P < F.Outs.size(); ++P) {
       const std::vector<int64_t> &O = F.Outs[P];
-      bool Match = O.size() == First.size();
-      for (size_t I = 0; Match && I < O.size(); ++I)
-        Match = I == Ch || O[I] == First[I];
-      if (!Match) {
+      if (!sameOutsideChannels(O, First)) {
         shapeFailure(C, "concat",
                      fmt::format("path {} ends with {}, which does not match path 1's {} outside "
                                  "the channels",
@@ -582,11 +578,7 @@ void SemaImpl::expandPrimitive(const CallStmt &C, Scope &S, LayerNode &N) {
     }
     std::vector<int64_t> Out = First;
     Out[Ch] = static_cast<int64_t>(Joined);
-    std::optional<int64_t> Elements = 1;
-    for (int64_t X : Out)
-      if (Elements)
-        Elements = checkedMul(*Elements, X);
-    if (!Elements) {
+    if (!numel(Out)) {
       shapeFailure(C, "concat", fmt::format("{} has more than 2^63 - 1 elements", shapeText(Out)),
                    true);
       return;

@@ -9,13 +9,10 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Sema/Evaluator.h"
+#include "ShapeRules.h"
 #include "zoo/Basic/Checked.h"
 #include <algorithm>
 #include <cmath>
-
-namespace zoo {
-std::string shapeText(const std::vector<int64_t> &D); // Shapes.cpp
-}
 
 using namespace zoo;
 using llvm::cast;
@@ -426,7 +423,7 @@ EvalResult Evaluator::call(const CallExpr &E, const Scope &S) {
   bool Rounding = F == "round" || F == "floor" || F == "ceil" || F == "trunc";
   bool RealFn = F == "log" || F == "pow" || F == "sqrt" || F == "exp";
   if (Rounding || RealFn || F == "make_divisible")
-    return realCall(E, Args);
+    return realCall(E, Args, /*IntResult=*/!RealFn);
   if (F == "channels" || F == "dim")
     return shapeCall(E, Args);
   bool MinMax = F == "min" || F == "max";
@@ -494,7 +491,8 @@ EvalResult Evaluator::call(const CallExpr &E, const Scope &S) {
   return R;
 }
 
-EvalResult Evaluator::realCall(const CallExpr &E, std::vector<EvalResult> &Args) {
+EvalResult Evaluator::realCall(const CallExpr &E, std::vector<EvalResult> &Args,
+                               bool IntResult) {
   llvm::StringRef F = E.Callee;
   size_t Min = 1, Max = 1;
   if (F == "log")
@@ -508,7 +506,6 @@ EvalResult Evaluator::realCall(const CallExpr &E, std::vector<EvalResult> &Args)
     Diags.report(E.range(), diag::err_builtin_arity, F, Want, Args.size());
     return {};
   }
-  bool IntResult = F != "log" && F != "pow" && F != "sqrt" && F != "exp";
   Type Result = Type::of(IntResult ? Type::Int : Type::Real);
   // make_divisible's divisor and least value are ints; every other argument is a number.
   for (size_t I = 0; I < Args.size(); ++I) {
@@ -606,8 +603,8 @@ EvalResult Evaluator::shapeCall(const CallExpr &E, std::vector<EvalResult> &Args
   }
   const std::vector<int64_t> &D = **Flowing;
   int64_t Rank = static_cast<int64_t>(D.size());
-  if (F == "channels") // the first dimension of (C, H, W) or (dim), the last of (tokens, dim)
-    return EvalResult::known(Value::ofInt(D.size() == 2 ? D[1] : D[0]));
+  if (F == "channels")
+    return EvalResult::known(Value::ofInt(D[channelAxis(D)]));
   int64_t I = Args[0].V->I;
   if (I < -Rank || I >= Rank) {
     Diags.report(E.Args[0]->range(), diag::err_builtin_domain, F,

@@ -17,14 +17,11 @@
 
 using namespace zoo;
 
-namespace {
-/// A lone carriage return becomes a line feed (same size and offsets).
-void normaliseLineEnds(char *Text, size_t Size) {
+void zoo::normaliseLineEnds(char *Text, size_t Size) {
   for (size_t I = 0; I < Size; ++I)
     if (Text[I] == '\r' && (I + 1 == Size || Text[I + 1] != '\n'))
       Text[I] = '\n';
 }
-} // namespace
 
 std::unique_ptr<llvm::MemoryBuffer>
 zoo::readSourceFile(const std::string &Path, DiagnosticEngine &Diags, llvm::SMRange From) {

@@ -14,7 +14,6 @@
 //
 //===----------------------------------------------------------------------===//
 #include "SemaImpl.h"
-#include <cmath>
 #include "llvm/ADT/StringSet.h"
 
 using namespace zoo;
@@ -307,10 +306,8 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
                      "a number", R.T.str());
         continue;
       }
-      if (I.K == Item::ExpectNear && !(I.Tolerance > 0 && std::isfinite(I.Tolerance))) {
-        Diags.report(I.Range, diag::err_bad_tolerance, I.Tolerance);
+      if (!toleranceOK(I))
         continue;
-      }
       X.Expected = *R.V;
       Rec->Expects.push_back(std::move(X));
     }

@@ -11,7 +11,6 @@
 //
 //===----------------------------------------------------------------------===//
 #include "SemaImpl.h"
-#include <cmath>
 
 using namespace zoo;
 
@@ -250,10 +249,8 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
       Rec->Measured.push_back({*K, *R.V, I.Text, I.Range});
       continue;
     }
-    if (I.K == Item::ExpectNear && !(I.Tolerance > 0 && std::isfinite(I.Tolerance))) {
-      Diags.report(I.Range, diag::err_bad_tolerance, I.Tolerance);
+    if (!toleranceOK(I))
       continue;
-    }
     bool Ideal = false;
     for (const Arg &A : I.MetricArgs) {
       auto *N = llvm::dyn_cast<NameExpr>(A.Value.get());
@@ -376,10 +373,8 @@ void SemaImpl::buildPipeline(const PipelineDecl &D) {
                    "a number", R.T.str());
       continue;
     }
-    if (I.K == Item::ExpectNear && !(I.Tolerance > 0 && std::isfinite(I.Tolerance))) {
-      Diags.report(I.Range, diag::err_bad_tolerance, I.Tolerance);
+    if (!toleranceOK(I))
       continue;
-    }
     Expectation X;
     X.Metric = *K;
     X.Near = I.K == Item::ExpectNear;

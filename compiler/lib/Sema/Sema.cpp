@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "SemaImpl.h"
+#include <cmath>
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -180,6 +181,13 @@ void SemaImpl::checkBlock(const BlockDecl &B) {
   if (!bodyReady(B))
     return;
   walk(B.body(), S, nullptr);
+}
+
+bool SemaImpl::toleranceOK(const Item &I) {
+  if (I.K != Item::ExpectNear || (I.Tolerance > 0 && std::isfinite(I.Tolerance)))
+    return true;
+  Diags.report(I.Range, diag::err_bad_tolerance, I.Tolerance);
+  return false;
 }
 
 bool SemaImpl::bodyReady(const BlockDecl &B) {

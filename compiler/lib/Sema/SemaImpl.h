@@ -8,6 +8,7 @@
 #ifndef ZOO_LIB_SEMA_SEMAIMPL_H
 #define ZOO_LIB_SEMA_SEMAIMPL_H
 
+#include "ShapeRules.h"
 #include "zoo/Sema/Evaluator.h"
 #include "zoo/Sema/Sema.h"
 #include "llvm/ADT/DenseMap.h"
@@ -35,9 +36,6 @@ inline Type dimType(BaseDim N, BaseDim D = BaseDim::Count) {
 }
 
 class SemaImpl;
-
-/// `(3, 224, 224)`.
-std::string shapeText(const std::vector<int64_t> &D);
 
 /// Checks the field items of `Items` (except those named in `Skip`) against `Specs`, appending
 /// their values to `Out` (replacing inherited ones when `Inherited`). `What` names the record.
@@ -81,6 +79,8 @@ public:
   void walk(const StmtList &Body, Scope &S, LayerNode *Parent);
   /// Decodes `B`'s body if the cache left it encoded; false, with an error, if it is damaged.
   bool bodyReady(const BlockDecl &B);
+  /// For an `expect ... ~= ... within T%`: false, with an error, unless T is positive and finite.
+  bool toleranceOK(const Item &I);
   /// The steps expanding `St` once takes: 1 plus the nodes of the expressions it evaluates
   /// (arguments and the defaults of the callee, a count, bounds, a condition); nested bodies
   /// are charged as they are walked.

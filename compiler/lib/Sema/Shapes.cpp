@@ -23,9 +23,7 @@ std::string zoo::shapeText(const std::vector<int64_t> &D) {
   return S + ")";
 }
 
-namespace {
-/// The elements of a shape, checked: nullopt beyond 2^63 - 1.
-std::optional<int64_t> numel(const std::vector<int64_t> &D) {
+std::optional<int64_t> zoo::numel(const std::vector<int64_t> &D) {
   std::optional<int64_t> N = 1;
   for (int64_t X : D)
     if (N)
@@ -33,6 +31,7 @@ std::optional<int64_t> numel(const std::vector<int64_t> &D) {
   return N;
 }
 
+namespace {
 std::string wideText(Wide V) {
   if (fitsInt64(V))
     return std::to_string(static_cast<int64_t>(V));
@@ -132,6 +131,17 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
   }
   const std::vector<int64_t> D = *Shape;
   const char *Output = "its output";
+  // Whether the tensor is the (tokens, channels) of the open `tokens()`'s grid.
+  auto OnGrid = [&] {
+    return D.size() == 2 && !Spatial.empty() &&
+           Wide(Spatial.back().first) * Spatial.back().second == D[0];
+  };
+  // The last dimension split into value and gate halves (`glu()`, the gated activations).
+  auto HalveLast = [&] {
+    std::vector<int64_t> Next = D;
+    Next.back() /= 2;
+    Shape = Next;
+  };
   // PyTorch's output size, in 128 bits (padding and dilation may be as large as any int);
   // `same` padding gives ceil(In / St).
   auto OutSize = [&](int64_t In, int64_t K, int64_t St, int64_t P, int64_t Dil, bool Same,
@@ -211,8 +221,7 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     int64_t W = I("window");
     if (W <= 0)
       return Fail("`window` must be positive");
-    if (D.size() != 2 || Spatial.empty() ||
-        Wide(Spatial.back().first) * Spatial.back().second != D[0])
+    if (!OnGrid())
       return Fail("it needs the (tokens, channels) output of a `tokens()`, found " + shapeText(D));
     auto [H, Wd] = Spatial.back();
     Wide Hp = (Wide(H) + W - 1) / W * W, Wp = (Wide(Wd) + W - 1) / W * W;
@@ -236,8 +245,7 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
   }
   case PrimitiveKind::patch_merge: {
     // Swin's patch merging: the grid padded to even sizes, each 2 x 2 patch's channels joined.
-    if (D.size() != 2 || Spatial.empty() ||
-        Wide(Spatial.back().first) * Spatial.back().second != D[0])
+    if (!OnGrid())
       return Fail("it needs the (tokens, channels) output of a `tokens()`, found " + shapeText(D));
     auto [H, Wd] = Spatial.back();
     int64_t Hh = H / 2 + H % 2, Wh = Wd / 2 + Wd % 2;
@@ -247,8 +255,7 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     return true;
   }
   case PrimitiveKind::untokens: {
-    if (D.size() != 2 || Spatial.empty() ||
-        Wide(Spatial.back().first) * Spatial.back().second != D[0])
+    if (!OnGrid())
       return Fail("it needs the (tokens, channels) output of a matching `tokens()`, found " +
                   shapeText(D));
     auto [H, W] = Spatial.back();
@@ -287,11 +294,9 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     if (K && (K->S == "swiglu" || K->S == "geglu")) {
       if (D.back() % 2)
         return Fail(fmt::format("`{}` needs an even last dimension, found {}", K->S, D.back()));
-      std::vector<int64_t> Next = D;
-      Next.back() /= 2;
-      Shape = Next;
+      HalveLast();
       if (I("dim") == 0)
-        setArg(N, "dim", *numel(Next));
+        setArg(N, "dim", *numel(*Shape));
       return true;
     }
     if (I("dim") == 0)
@@ -316,9 +321,7 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
   case PrimitiveKind::glu: {
     if (D.back() % 2)
       return Fail("the last dimension (" + std::to_string(D.back()) + ") must be even");
-    std::vector<int64_t> Next = D;
-    Next.back() /= 2;
-    Shape = Next;
+    HalveLast();
     return true;
   }
   case PrimitiveKind::upsample:
@@ -335,30 +338,24 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     std::vector<int64_t> Skip = Saved.back();
     Saved.pop_back();
     SavedAt.pop_back();
-    // The channels: the first dimension of (channels, height, width), the last of (tokens,
-    // dim).
-    const size_t Ch = D.size() == 2 ? 1 : 0;
-    bool Match = Skip.size() == D.size() && Skip.size() >= 2;
-    for (size_t I = 0; Match && I < D.size(); ++I)
-      Match = I == Ch || Skip[I] == D[I];
-    if (!Match)
+    if (Skip.size() < 2 || !sameOutsideChannels(Skip, D))
       return Fail("the saved tensor " + shapeText(Skip) + " does not match " + shapeText(D) +
                   " outside the channels");
     std::vector<Wide> Next(D.begin(), D.end());
-    Next[Ch] += Skip[Ch];
+    Next[channelAxis(D)] += Skip[channelAxis(D)];
     return Settle(Next, Output);
   }
   case PrimitiveKind::attend: {
     // Over a (tokens, fused q/k/v features) tensor; the output is heads x v_head_dim per token.
     if (D.size() != 2)
       return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
-    // A window over an input's tokens is modelled for causal attention (the last `window`
-    // tokens); a bidirectional window has no one meaning (centred? 2-D like Swin's?).
+    // A window over an input's tokens: for causal attention the last `window` tokens; for
+    // bidirectional attention Swin's square windows over the `tokens()` grid.
     if (I("window") && !N.arg("causal")->B && !I("cross_len")) {
       // Bidirectional: square windows of window x window tokens over the open `tokens()`'s grid
       // (Swin), which must be tiled exactly (`window_pad` pads it).
       int64_t W = I("window");
-      if (Spatial.empty() || Wide(Spatial.back().first) * Spatial.back().second != D[0])
+      if (!OnGrid())
         return Fail("a bidirectional `window` is a square window over the grid of a `tokens()`, "
                     "and these tokens have none");
       auto [H, Wd] = Spatial.back();

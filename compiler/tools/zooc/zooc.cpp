@@ -1157,9 +1157,7 @@ static int runFormat(bool FromStdin) {
       std::string Text;
       if (!readStandardInput(Text))
         return 1;
-      for (size_t I = 0; I < Text.size(); ++I) // a lone carriage return ends a line
-        if (Text[I] == '\r' && (I + 1 == Text.size() || Text[I + 1] != '\n'))
-          Text[I] = '\n';
+      normaliseLineEnds(Text.data(), Text.size());
       Buf = llvm::MemoryBuffer::getMemBufferCopy(Text, "<stdin>");
     } else {
       Buf = readSourceFile(Path, Diags);

@@ -88,7 +88,8 @@ private:
   EvalResult conditional(const CondExpr &C, const Scope &S);
   EvalResult unary(const UnaryExpr &E, const Scope &S);
   EvalResult binary(const BinaryExpr &E, const Scope &S);
-  EvalResult realCall(const CallExpr &E, std::vector<EvalResult> &Args);
+  /// round/floor/ceil/trunc and make_divisible (`IntResult`), log/pow/sqrt/exp (reals).
+  EvalResult realCall(const CallExpr &E, std::vector<EvalResult> &Args, bool IntResult);
   EvalResult shapeCall(const CallExpr &E, std::vector<EvalResult> &Args);
   /// `V` as an int, or an overflow error at `E` when it is empty.
   EvalResult checkedInt(std::optional<int64_t> V, const Expr &E);

@@ -41,6 +41,10 @@ constexpr unsigned MaxImportDepth = 64;
 std::unique_ptr<llvm::MemoryBuffer> readSourceFile(const std::string &Path, DiagnosticEngine &Diags,
                                                    llvm::SMRange From = llvm::SMRange());
 
+/// Every lone carriage return of `Text` becomes a line feed (same size and offsets), as
+/// readSourceFile and loadBuffer do: the text every part of zooc reads.
+void normaliseLineEnds(char *Text, size_t Size);
+
 class PreparedStdlib;
 class StdlibCache;
 
