@@ -11,7 +11,8 @@ file        : (importDecl | decl)* EOF ;
 importDecl  : 'import' STRING ';' ;
 
 decl        : blockDecl | primitiveDecl | enumDecl | modelDecl | hardwareDecl | precisionDecl
-            | scenarioDecl | pipelineDecl | classDecl | runtimeDecl ;
+            | scenarioDecl | pipelineDecl | classDecl | runtimeDecl | systemDecl
+            | optimizerDecl | trainingDecl ;
 
 // ---- blocks and primitives ----------------------------------------------------------------
 blockDecl     : 'block' ident '(' paramList? ')' '{' stmt* '}' ;
@@ -55,6 +56,9 @@ scenarioDecl  : 'scenario' name=ident recordBody ;
 pipelineDecl  : 'pipeline' name=ident recordBody ;
 classDecl     : 'class' name=ident recordBody ;
 runtimeDecl   : 'runtime' name=ident recordBody ;
+systemDecl    : 'system' name=ident recordBody ;
+optimizerDecl : 'optimizer' name=ident recordBody ;
+trainingDecl  : 'training' name=ident recordBody ;
 
 // ---- expressions (lowest precedence last) ---------------------------------------------------
 expr        : op=('-' | '!' | '+') expr                                  # UnaryExpr
@@ -77,7 +81,7 @@ primary     : number unit?                                               # Numbe
 number      : INT | REAL ;
 unit        : ident ('/' ident)? ;
 ident       : ID | 'in' | 'model' | 'hardware' | 'precision' | 'scenario' | 'measured' | 'pipeline'
-            | 'runtime' ;
+            | 'runtime' | 'system' | 'optimizer' | 'training' ;
 
 // ---- lexical ---------------------------------------------------------------------------------
 INT         : [0-9] ('_'? [0-9])* ;

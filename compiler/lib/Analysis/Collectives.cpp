@@ -6,11 +6,81 @@
 // call, whatever the device count: the custom one-shot kernels of serving engines and NCCL's
 // small-message latency are flat over 2 to 8 devices of one node.
 //
+// Across nodes, a group of N = n x g devices (g per node) runs hierarchically: a reduce-scatter
+// inside each node over the fabric, an all-reduce of 1/g of the buffer across the n nodes over
+// the network, an all-gather inside the node. The latency term of a ring is one hop per step,
+// 2 (N - 1) for an all-reduce; a tree (NCCL's double binary tree) takes 2 log2 N hops with the
+// same bandwidth term for large messages: the shorter of the two is used.
+//
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Collectives.h"
+#include <algorithm>
+#include <cmath>
 
 double zoo::allReduceTime(double Bytes, double Devices, double LinkBandwidth, double Alpha) {
   if (Devices < 2 || LinkBandwidth <= 0)
     return 0;
   return Alpha + 2 * (Devices - 1) / Devices * Bytes / LinkBandwidth;
+}
+
+namespace {
+using namespace zoo;
+
+/// Steps of a ring over `N` devices for `Passes` passes (1: reduce-scatter or all-gather, 2:
+/// all-reduce), or of a tree when that is fewer.
+double hops(double N, double Passes) {
+  if (N < 2)
+    return 0;
+  return std::min(Passes * (N - 1), Passes * std::ceil(std::log2(N)));
+}
+
+/// One ring pass (reduce-scatter or all-gather) of `Bytes` over `N` devices of one level.
+double pass(double Bytes, double N, LinkLevel L) {
+  if (N < 2 || L.Bandwidth <= 0)
+    return 0;
+  return (N - 1) / N * Bytes / L.Bandwidth + hops(N, 1) * L.Latency;
+}
+
+/// Members per node and nodes of a group.
+std::pair<double, double> split(Group G) {
+  double G1 = std::max(1.0, std::min(G.PerNode, G.Size));
+  return {G1, std::max(1.0, G.Size / G1)};
+}
+} // namespace
+
+double zoo::reduceScatter(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter) {
+  auto [In, Nodes] = split(G);
+  // Inside the node first (the whole buffer), then across nodes on 1/In of it.
+  return pass(Bytes, In, Intra) + pass(Bytes / In, Nodes, Inter);
+}
+
+double zoo::allGather(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter) {
+  auto [In, Nodes] = split(G);
+  return pass(Bytes / In, Nodes, Inter) + pass(Bytes, In, Intra);
+}
+
+double zoo::allReduce(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter) {
+  auto [In, Nodes] = split(G);
+  if (Nodes < 2) // one node: a ring (or tree) over the fabric
+    return Intra.Bandwidth > 0 && In >= 2
+               ? 2 * (In - 1) / In * Bytes / Intra.Bandwidth + hops(In, 2) * Intra.Latency
+               : 0;
+  double Across = Inter.Bandwidth > 0
+                      ? 2 * (Nodes - 1) / Nodes * (Bytes / In) / Inter.Bandwidth +
+                            hops(Nodes, 2) * Inter.Latency
+                      : 0;
+  return pass(Bytes, In, Intra) + Across + pass(Bytes, In, Intra);
+}
+
+double zoo::allToAll(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter) {
+  auto [In, Nodes] = split(G);
+  double N = In * Nodes;
+  if (N < 2)
+    return 0;
+  // Each device sends (In - 1) / N of its buffer inside its node and (N - In) / N across nodes,
+  // over different links at once: the slower of the two, plus one latency per peer level.
+  double Inside = Intra.Bandwidth > 0 ? (In - 1) / N * Bytes / Intra.Bandwidth : 0;
+  double Across = Inter.Bandwidth > 0 ? (N - In) / N * Bytes / Inter.Bandwidth : 0;
+  double Alpha = (In > 1 ? Intra.Latency : 0) + (Nodes > 1 ? Inter.Latency : 0);
+  return std::max(Inside, Across) + Alpha;
 }

@@ -39,6 +39,12 @@ const char *Decl::kindName() const {
     return "hardware class";
   case Runtime:
     return "runtime";
+  case System:
+    return "system";
+  case Optimizer:
+    return "optimizer";
+  case Training:
+    return "training";
   }
   return "declaration";
 }

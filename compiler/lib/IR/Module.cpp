@@ -224,3 +224,47 @@ const RuntimeRecord *Module::defaultRuntime() const {
 const HardwareRecord *Module::findHardware(llvm::StringRef Name) const {
   return HardwareIndex.find(Hardware, Name);
 }
+
+namespace {
+struct TrainingMetricInfo {
+  const char *Name, *Type, *Description;
+};
+constexpr TrainingMetricInfo TrainingInfos[] = {
+#define TRAINING_METRIC(NAME, TYPE, DESC) {#NAME, TYPE, DESC},
+#include "zoo/IR/TrainingMetrics.def"
+};
+
+const Value *findTrainingResult(const std::vector<std::pair<TrainingMetric, Value>> &Rs,
+                                TrainingMetric K) {
+  for (const auto &R : Rs)
+    if (R.first == K)
+      return &R.second;
+  return nullptr;
+}
+} // namespace
+
+std::optional<TrainingMetric> zoo::lookupTrainingMetric(llvm::StringRef Name) {
+  for (int I = 0; I < NumTrainingMetrics; ++I)
+    if (Name == TrainingInfos[I].Name)
+      return static_cast<TrainingMetric>(I);
+  return std::nullopt;
+}
+llvm::StringRef zoo::trainingMetricName(TrainingMetric K) {
+  return TrainingInfos[static_cast<int>(K)].Name;
+}
+llvm::StringRef zoo::trainingMetricType(TrainingMetric K) {
+  return TrainingInfos[static_cast<int>(K)].Type;
+}
+llvm::StringRef zoo::trainingMetricDescription(TrainingMetric K) {
+  return TrainingInfos[static_cast<int>(K)].Description;
+}
+std::vector<std::string> zoo::trainingMetricNames() {
+  std::vector<std::string> N;
+  for (const auto &I : TrainingInfos)
+    N.push_back(I.Name);
+  return N;
+}
+const Value *TrainingRecord::result(TrainingMetric K) const {
+  return findTrainingResult(Results, K);
+}
+const Value *TrainingRecord::ideal(TrainingMetric K) const { return findTrainingResult(Ideal, K); }

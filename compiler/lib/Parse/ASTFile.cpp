@@ -282,6 +282,11 @@ private:
     case Decl::Runtime:
       items(llvm::cast<RuntimeDecl>(D).Items);
       return;
+    case Decl::System:
+    case Decl::Optimizer:
+    case Decl::Training:
+      items(llvm::cast<RecordDecl>(D).Items);
+      return;
     }
   }
 };
@@ -707,6 +712,14 @@ private:
     case Decl::Runtime:
       D = record<RuntimeDecl>(R);
       break;
+    case Decl::System:
+    case Decl::Optimizer:
+    case Decl::Training: {
+      auto X = std::make_unique<zoo::RecordDecl>(static_cast<Decl::Kind>(K), R);
+      X->Items = items();
+      D = std::move(X);
+      break;
+    }
     default:
       return fail<DeclPtr>();
     }

@@ -634,7 +634,10 @@ private:
         dynamic_cast<ZooParser::ScenarioDeclContext *>(P) ||
         dynamic_cast<ZooParser::PipelineDeclContext *>(P) ||
         dynamic_cast<ZooParser::ClassDeclContext *>(P) ||
-        dynamic_cast<ZooParser::RuntimeDeclContext *>(P)) {
+        dynamic_cast<ZooParser::RuntimeDeclContext *>(P) ||
+        dynamic_cast<ZooParser::SystemDeclContext *>(P) ||
+        dynamic_cast<ZooParser::OptimizerDeclContext *>(P) ||
+        dynamic_cast<ZooParser::TrainingDeclContext *>(P)) {
       // keyword name body
       auto *C = static_cast<Ctx *>(P);
       tok(C->children[0]);

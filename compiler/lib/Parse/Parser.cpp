@@ -159,7 +159,8 @@ std::string tidyMessage(std::string Msg) {
   // Keywords that may also stand for names are listed as `identifier` already.
   if (Msg.find("identifier}") != std::string::npos)
     for (const char *K : {"`in`, ", "`model`, ", "`measured`, ", "`hardware`, ", "`precision`, ",
-                          "`scenario`, ", "`pipeline`, ", "`runtime`, "})
+                          "`scenario`, ", "`pipeline`, ", "`runtime`, ", "`system`, ",
+                          "`optimizer`, ", "`training`, "})
       ReplaceAll(K, "");
   if (Msg.find("expecting {identifier}") != std::string::npos)
     ReplaceAll("expecting {identifier}", "expecting identifier");
@@ -384,6 +385,18 @@ private:
       D->Name = name(R->name);
       D->NameRange = Loc.range(R->name);
       D->Items = items(R->recordBody());
+      return D;
+    }
+    for (auto [Ctx, K] : {std::pair<antlr4::ParserRuleContext *, Decl::Kind>{C->systemDecl(), Decl::System},
+                          {C->optimizerDecl(), Decl::Optimizer},
+                          {C->trainingDecl(), Decl::Training}}) {
+      if (!Ctx)
+        continue;
+      auto *NameCtx = Ctx->getRuleContext<ZooParser::IdentContext>(0);
+      auto D = std::make_unique<RecordDecl>(K, Loc.range(Ctx));
+      D->Name = name(NameCtx);
+      D->NameRange = Loc.range(NameCtx);
+      D->Items = items(Ctx->getRuleContext<ZooParser::RecordBodyContext>(0));
       return D;
     }
     if (auto *P = C->precisionDecl()) {

@@ -8,6 +8,7 @@ std::vector<std::unique_ptr<Pass>> zoo::createDefaultPipeline() {
   P.push_back(createCostModelPass());
   P.push_back(createCountLayersPass());
   P.push_back(createRooflinePass());
+  P.push_back(createTrainingPass());
   P.push_back(createVerifyExpectsPass());
   P.push_back(createEvaluateMetricsPass());
   P.push_back(createFitMatrixPass());

@@ -135,6 +135,38 @@ public:
           Diags.report(E.Range, diag::note_expect_diff, Note);
       }
     }
+    for (auto &T : M.Trainings) {
+      if (T->Results.empty())
+        continue;
+      for (const TrainingMeasurement &X : T->Measured)
+        if (!T->result(X.Metric)) {
+          Diags.report(X.Range, diag::err_metric_undefined, trainingMetricName(X.Metric), T->Name,
+                       "the analysis has no such figure here (time_to_train, device_hours and "
+                       "energy need a token budget, `tokens`)");
+          OK = false;
+        }
+      for (const TrainingExpectation &E : T->Expects) {
+        const Value *A = E.Ideal ? T->ideal(E.Metric) : T->result(E.Metric);
+        if (!A) {
+          Diags.report(E.Range, diag::err_metric_undefined, trainingMetricName(E.Metric), T->Name,
+                       "the analysis has no such figure here (time_to_train, device_hours and "
+                       "energy need a token budget, `tokens`)");
+          OK = false;
+          continue;
+        }
+        std::string Note;
+        if (meets(*A, E.Expected, E.Near, E.TolerancePercent, Note))
+          continue;
+        OK = false;
+        Value Shown = *A;
+        Shown.Unit = E.Expected.Unit;
+        Diags.report(E.Range, diag::err_expect_failed,
+                     trainingMetricName(E.Metric).str() + (E.Ideal ? "(ideal)" : ""), T->Name,
+                     Shown.str(), E.Expected.str());
+        if (!Note.empty())
+          Diags.report(E.Range, diag::note_expect_diff, Note);
+      }
+    }
     return success(OK);
   }
 };

@@ -77,6 +77,12 @@ bool SemaImpl::run() {
         buildHardware(*H);
       else if (auto *R = dyn_cast<RuntimeDecl>(D.get()))
         buildRuntime(*R);
+  for (const auto &F : M.Files)
+    for (const DeclPtr &D : F->Decls)
+      if (D->getKind() == Decl::System)
+        buildSystem(*llvm::cast<RecordDecl>(D.get()));
+      else if (D->getKind() == Decl::Optimizer)
+        buildOptimizer(*llvm::cast<RecordDecl>(D.get()));
   buildModels();
   for (const auto &F : M.Files)
     for (const DeclPtr &D : F->Decls)
@@ -84,6 +90,8 @@ bool SemaImpl::run() {
         buildScenario(*S);
       else if (auto *P = dyn_cast<PipelineDecl>(D.get()))
         buildPipeline(*P);
+      else if (D->getKind() == Decl::Training)
+        buildTraining(*llvm::cast<RecordDecl>(D.get()));
   return Diags.errorCount() == Before;
 }
 

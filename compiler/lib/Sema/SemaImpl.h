@@ -133,6 +133,11 @@ public:
 
   // ---- Runtimes.cpp
   void buildRuntime(const RuntimeDecl &D);
+
+  // ---- Training.cpp
+  void buildSystem(const RecordDecl &D);
+  void buildOptimizer(const RecordDecl &D);
+  void buildTraining(const RecordDecl &D);
   /// A class's `efficiency` section: the defaults of its hardware records.
   void buildClassDefaults(const ClassDecl &D);
   /// Checks a section of fractions in (0, 1] keyed by precision names or one of `Extra`.

@@ -72,6 +72,7 @@ enum class EmitKind {
   CppHeader,
   IR,
   Analysis,
+  Training,
   Matrix,
   Validation,
   Calibration,
@@ -94,6 +95,8 @@ cl::opt<EmitKind> Emit(
                clEnumValN(EmitKind::IR, "ir", "the checked IR, for debugging and tests"),
                clEnumValN(EmitKind::Analysis, "analysis",
                           "every scenario in full: roofline, memory, energy"),
+               clEnumValN(EmitKind::Training, "training",
+                          "every training record in full: step, memory, measurements"),
                clEnumValN(EmitKind::Matrix, "matrix", "devices each model needs on each hardware"),
                clEnumValN(EmitKind::Validation, "validation",
                           "predictions against published measurements"),
@@ -1498,6 +1501,9 @@ static int compile(int argc, char **argv) {
         break;
       case EmitKind::Analysis:
         AnalysisEmitter(M).run(OS);
+        break;
+      case EmitKind::Training:
+        TrainingEmitter(M).run(OS);
         break;
       case EmitKind::Matrix:
         MatrixEmitter(M).run(OS);

@@ -194,6 +194,17 @@ private:
   const Module &M;
 };
 
+/// `--emit=training`: every training record in full (layout, step, time and memory breakdown,
+/// measurements against predictions) and the validation summary.
+class TrainingEmitter {
+public:
+  explicit TrainingEmitter(const Module &M) : M(M) {}
+  void run(llvm::raw_ostream &OS);
+
+private:
+  const Module &M;
+};
+
 } // namespace zoo
 
 #endif

@@ -205,7 +205,20 @@ struct ParamDecl {
 
 class Decl {
 public:
-  enum Kind { Block, Enum, Model, Hardware, Precision, Scenario, Pipeline, Class, Runtime };
+  enum Kind {
+    Block,
+    Enum,
+    Model,
+    Hardware,
+    Precision,
+    Scenario,
+    Pipeline,
+    Class,
+    Runtime,
+    System,
+    Optimizer,
+    Training
+  };
   Decl(Kind K, llvm::SMRange R) : TheKind(K), Range(R) {}
   virtual ~Decl() = default;
   Kind getKind() const { return TheKind; }
@@ -311,6 +324,19 @@ public:
   RuntimeDecl(llvm::SMRange R) : Decl(Runtime, R) {}
   std::vector<Item> Items;
   static bool classof(const Decl *D) { return D->getKind() == Runtime; }
+};
+
+/// `system DGX_H100 { ... }`: a node of accelerators, its fabric inside and its network out.
+/// `optimizer adam { ... }`: the bytes a training optimizer keeps per parameter.
+/// `training NAME { ... }`: a model trained on a system with a parallel layout.
+/// All three are plain records: fields, sections, sources, expectations.
+class RecordDecl : public Decl {
+public:
+  RecordDecl(Kind K, llvm::SMRange R) : Decl(K, R) {}
+  std::vector<Item> Items;
+  static bool classof(const Decl *D) {
+    return D->getKind() == System || D->getKind() == Optimizer || D->getKind() == Training;
+  }
 };
 
 struct Import {

@@ -203,7 +203,7 @@ std::vector<std::string> scenarioMetricNames();
 
 class Record {
 public:
-  enum Kind { Model, Hardware, Precision, Scenario, Pipeline, Runtime };
+  enum Kind { Model, Hardware, Precision, Scenario, Pipeline, Runtime, System, Optimizer, Training };
   Record(Kind K, std::string Name, llvm::SMRange R) : Name(std::move(Name)), Range(R), TheKind(K) {}
   virtual ~Record() = default;
   Kind getKind() const { return TheKind; }
@@ -374,6 +374,101 @@ public:
   static bool classof(const Record *R) { return R->getKind() == Pipeline; }
 };
 
+enum class TrainingMetric {
+#define TRAINING_METRIC(NAME, TYPE, DESC) NAME,
+#include "zoo/IR/TrainingMetrics.def"
+};
+constexpr int NumTrainingMetrics = 0
+#define TRAINING_METRIC(NAME, TYPE, DESC) +1
+#include "zoo/IR/TrainingMetrics.def"
+    ;
+std::optional<TrainingMetric> lookupTrainingMetric(llvm::StringRef Name);
+llvm::StringRef trainingMetricName(TrainingMetric K);
+llvm::StringRef trainingMetricType(TrainingMetric K);
+llvm::StringRef trainingMetricDescription(TrainingMetric K);
+std::vector<std::string> trainingMetricNames();
+
+/// A link layer of a system: the fabric inside a node or the network between nodes.
+struct SystemLink {
+  std::string Name;         ///< `nvlink4`, `infiniband`, `ici`
+  double Bandwidth = 0;     ///< bytes/s per device (fabric) or per NIC (network), each direction
+  double Latency = 0;       ///< seconds per message hop (alpha); 0 where none is published
+  int64_t Nics = 0;         ///< network: NICs per node
+  std::string Topology;     ///< fabric: switch, mesh, torus; network: fat_tree, rail, torus
+  double Oversubscription = 1; ///< network: bandwidth ratio down / up at the first tier (1: none)
+};
+
+/// `system DGX_H100 { hardware = H100_SXM; devices = 8; fabric ... { } network ... { } }`: the
+/// node a cluster is built of, and how nodes connect.
+class SystemRecord : public Record {
+public:
+  SystemRecord(std::string N, llvm::SMRange R) : Record(System, std::move(N), R) {}
+  const HardwareRecord *Hw = nullptr;
+  int64_t Devices = 1;    ///< accelerators per node (one fabric domain)
+  int64_t MaxNodes = 0;   ///< largest configuration the vendor sells (0: not stated)
+  SystemLink Fabric;
+  std::optional<SystemLink> Network;
+  double NodePower = 0;   ///< watts per node at the wall or at maximum (0: the devices' TDP)
+  static bool classof(const Record *R) { return R->getKind() == System; }
+};
+
+/// `optimizer adam { master = 4 bytes; states = 8 bytes; }`: per parameter, beside the weights
+/// and gradients.
+class OptimizerRecord : public Record {
+public:
+  OptimizerRecord(std::string N, llvm::SMRange R) : Record(Optimizer, std::move(N), R) {}
+  double MasterBytes = 0; ///< a full-precision copy of the weights (0: none)
+  double StateBytes = 0;  ///< moments and other states
+  static bool classof(const Record *R) { return R->getKind() == Optimizer; }
+};
+
+enum class Recompute { None, Selective, Full };
+
+struct TrainingExpectation {
+  TrainingMetric Metric;
+  bool Ideal = false;
+  bool Near = false;
+  Value Expected;
+  double TolerancePercent = 0;
+  llvm::SMRange Range;
+};
+struct TrainingMeasurement {
+  TrainingMetric Metric;
+  Value Measured;
+  std::string Source;
+  llvm::SMRange Range;
+};
+
+/// `training NAME { model = ...; system = ...; devices = ...; tp = ...; ... }`: a model trained
+/// on a cluster of one system with a parallel layout. The training pass fills Results.
+class TrainingRecord : public Record {
+public:
+  TrainingRecord(std::string N, llvm::SMRange R) : Record(Training, std::move(N), R) {}
+  const ModelRecord *Model = nullptr;
+  const SystemRecord *System = nullptr;
+  const OptimizerRecord *Opt = nullptr;
+  const PrecisionRecord *Precision = nullptr; ///< weights, activations and compute
+  const PrecisionRecord *Grads = nullptr;     ///< gradients (and their reduction)
+  const RuntimeRecord *Runtime = nullptr;
+  int64_t Devices = 0, TP = 1, PP = 1, DP = 0, EP = 1, CP = 1, Interleave = 1;
+  int64_t MicroBatch = 1, GlobalBatch = 0, Sequence = 0;
+  Recompute Recomp = Recompute::None;
+  bool SequenceParallel = false, Dropout = false, FlashAttention = true, OverlapGrad = true;
+  int64_t Zero = 0;
+  double Tokens = 0; ///< the token budget (0: none)
+  bool Calibration = false;
+  std::string Regime;
+  std::vector<TrainingExpectation> Expects;
+  std::vector<TrainingMeasurement> Measured;
+  // Filled by the training pass.
+  std::vector<FactorUse> Factors;
+  std::vector<std::string> Notes;
+  std::vector<std::pair<TrainingMetric, Value>> Results, Ideal;
+  const Value *result(TrainingMetric K) const;
+  const Value *ideal(TrainingMetric K) const;
+  static bool classof(const Record *R) { return R->getKind() == Training; }
+};
+
 class Module {
 public:
   /// Every file, in load order. A file is shared when it comes from a prepared stdlib (read,
@@ -396,6 +491,9 @@ public:
   std::vector<std::unique_ptr<ScenarioRecord>> Scenarios;
   std::vector<std::unique_ptr<PipelineRecord>> Pipelines;
   std::vector<std::unique_ptr<RuntimeRecord>> Runtimes;
+  std::vector<std::unique_ptr<SystemRecord>> Systems;
+  std::vector<std::unique_ptr<OptimizerRecord>> Optimizers;
+  std::vector<std::unique_ptr<TrainingRecord>> Trainings;
   /// Records that --model left out of the output; kept alive because others refer to them.
   std::vector<std::unique_ptr<ModelRecord>> HiddenModels;
   std::vector<std::unique_ptr<ScenarioRecord>> HiddenScenarios;

@@ -35,6 +35,7 @@ std::unique_ptr<Pass> createCountLayersPass();
 std::unique_ptr<Pass> createVerifyExpectsPass();
 std::unique_ptr<Pass> createEvaluateMetricsPass();
 std::unique_ptr<Pass> createRooflinePass();
+std::unique_ptr<Pass> createTrainingPass();
 std::unique_ptr<Pass> createFitMatrixPass();
 std::unique_ptr<Pass> createValidationPass();
 

@@ -1,0 +1,69 @@
+//===- Training.h - memory and time of a training step on a cluster --*- C++ -*-===//
+//
+// The training model of one `training` record: what each device holds (weights, gradients and
+// optimizer states, sharded by tensor, pipeline, expert parallelism and ZeRO; activations per
+// micro-batch with or without recomputation, times the micro-batches a pipeline stage keeps in
+// flight) and how long a step takes (forward, backward and recomputed work at the performance
+// model's rates; tensor-, context-, expert- and pipeline-parallel communication; the pipeline
+// bubble; the data-parallel gradient reduction less what the backward pass hides; the optimizer
+// update). Pure functions over checked records; formulas and sources: docs/formulas.md,
+// "Training".
+//
+//===----------------------------------------------------------------------===//
+#ifndef ZOO_ANALYSIS_TRAINING_H
+#define ZOO_ANALYSIS_TRAINING_H
+
+#include "zoo/Analysis/Machine.h"
+
+namespace zoo {
+
+/// What a model keeps for its backward pass, per token (or per input for models with one), in
+/// 16-bit activation values unless said otherwise (docs/formulas.md, "Activations kept for the
+/// backward pass"). Korthikanti et al. (2022) give 34 h + 5 a s per token and layer for GPT:
+/// this is their accounting, generalised to any layer the language builds.
+struct ActivationProfile {
+  double Replicated = 0; ///< values every tensor-parallel rank holds without sequence parallelism
+  double Sharded = 0;    ///< values split over tensor-parallel ranks
+  double MaskBytes = 0;  ///< residual dropout masks (1 byte a value), replicated
+  /// Attention scores kept per token and per visible position: (heads summed over the layers,
+  /// window; 0: none), kept only without flash attention and without recomputation.
+  std::vector<std::pair<double, int64_t>> Scores;
+  double LayerInputs = 0; ///< per token: the input of every layer (what full recomputation keeps)
+  double HeadValues = 0;  ///< the output head's input, per token
+  double LogitBytes = 0;  ///< the output head's fp32 logits, per token
+  int64_t Layers = 0;     ///< layers the profile spreads over
+};
+ActivationProfile activationProfile(const ModelRecord &Model, bool Dropout);
+
+/// The breakdown of one training step on one device (the busiest pipeline stage).
+struct TrainingCost {
+  double ModelFlops = 0, HardwareFlops = 0; ///< per step, the whole job
+  double Compute = 0, Bubble = 0, BubbleFraction = 0;
+  double TPComm = 0, CPComm = 0, EPComm = 0, PPComm = 0, DPComm = 0, DPExposed = 0;
+  double Optimizer = 0, Step = 0;
+  double Weights = 0, Grads = 0, States = 0, Activations = 0, Memory = 0, Capacity = 0;
+  double Tokens = 0; ///< per step
+};
+
+/// Prices training record `T` on machine `X` (one device of the system, with its factors; the
+/// ideal machine gives the ideal bound).
+TrainingCost trainingCost(const Module &M, const TrainingRecord &T, const Machine &X,
+                          const ActivationProfile &A);
+
+/// Analyses `T`: fills its Results (expected), Ideal, Factors and Notes. Returns the metrics
+/// whose value came out not finite.
+std::vector<TrainingMetric> analyseTraining(const Module &M, TrainingRecord &T);
+
+/// The factor of a training runtime's matrix products (`compute gemm` and `compute attention`,
+/// one value) that minimises the squared log error of the calibration rows that name it.
+struct TrainingFit {
+  const RuntimeRecord *Runtime = nullptr;
+  double Fitted = 0;    ///< the factor the rows ask for
+  double InRecord = 0;  ///< what the runtime record says (`compute gemm`, `any`)
+  int Rows = 0;
+};
+std::vector<TrainingFit> fitTrainingFactors(const Module &M);
+
+} // namespace zoo
+
+#endif

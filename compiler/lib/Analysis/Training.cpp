@@ -1,0 +1,510 @@
+//===- Training.cpp - memory and time of a training step on a cluster -----===//
+//
+// One device of the busiest pipeline stage, one optimizer step:
+//   1. the work: model FLOPs are 3 x the forward pass (forward, and a backward of twice its
+//      work); recomputation adds a forward (full) or the attention core's forward (selective);
+//   2. each micro-batch on a stage costs its share of that work at the performance model's
+//      rates (matrix products at `compute gemm`, attention at `compute attention`), plus the
+//      tensor-, context- and expert-parallel collectives of its layers and the pipeline sends;
+//   3. a step is (m + (p - 1) / v) micro-batch times (the 1F1B schedule and its interleaved
+//      form; the bubble is (p - 1) / (m v + p - 1) of it), then the gradient reduction that the
+//      last backward pass does not hide, then the optimizer update (a memory-bound pass over
+//      weights, gradients and states);
+//   4. memory: weights, gradients and optimizer states of the stage's parameters, sharded over
+//      tensor and expert ranks and by ZeRO over data-parallel ranks; activations of the
+//      micro-batches the first stage keeps in flight.
+// Conventions and sources: docs/formulas.md, "Training".
+//
+//===----------------------------------------------------------------------===//
+#include "zoo/Analysis/Training.h"
+#include "zoo/Analysis/ClosedForm.h"
+#include "zoo/Analysis/Collectives.h"
+#include <algorithm>
+#include <cmath>
+
+using namespace zoo;
+
+namespace {
+
+struct Walker {
+  ActivationProfile &A;
+  bool Dropout;
+  int64_t Width;
+  bool PerInput;
+  // Consecutive linears reading the same tensor (q, k and v; gate and up) keep it once.
+  int64_t PrevIn = -1;
+  bool AfterNorm = false;
+
+  static int64_t arg(const LayerNode &N, llvm::StringRef Name, int64_t Or = 0) {
+    const Value *V = N.arg(Name);
+    return V && V->T.K == Type::Int ? V->I : Or;
+  }
+  void reset() {
+    PrevIn = -1;
+    AfterNorm = false;
+  }
+  static double numel(const std::vector<int64_t> &Shape) {
+    double N = 1;
+    for (int64_t D : Shape)
+      N *= static_cast<double>(D);
+    return Shape.empty() ? 0 : N;
+  }
+
+  void children(const LayerNode &N, double Mult) {
+    for (const auto &C : N.Children)
+      walk(*C, Mult);
+  }
+
+  void walk(const LayerNode &N, double Mult) {
+    switch (N.K) {
+    case LayerNode::Repeat:
+      return children(N, Mult * static_cast<double>(N.Count));
+    case LayerNode::Block:
+    case LayerNode::For:
+    case LayerNode::Iteration:
+      return children(N, Mult);
+    case LayerNode::Primitive:
+      break;
+    }
+    if (PerInput)
+      return input(N, Mult);
+    switch (N.Prim) {
+    case PrimitiveKind::norm: {
+      int64_t Dim = arg(N, "dim");
+      (Dim == Width ? A.Replicated : A.Sharded) += Mult * static_cast<double>(Dim);
+      PrevIn = -1;
+      AfterNorm = Dim == Width;
+      return;
+    }
+    case PrimitiveKind::linear: {
+      int64_t In = arg(N, "in"), Out = arg(N, "out");
+      if (In == PrevIn)
+        return; // the same input as the linear before it
+      bool Rep = AfterNorm && In == Width;
+      (Rep ? A.Replicated : A.Sharded) += Mult * static_cast<double>(In);
+      if (Dropout && !Rep && Out == Width)
+        A.MaskBytes += Mult * static_cast<double>(Out); // dropout before the residual add
+      PrevIn = In;
+      AfterNorm = Rep;
+      return;
+    }
+    case PrimitiveKind::act: {
+      const Value *Kind = N.arg("kind");
+      double Dim = static_cast<double>(arg(N, "dim"));
+      A.Sharded += Mult * (Kind && Kind->S == "mul" ? 2 * Dim : Dim);
+      return reset();
+    }
+    case PrimitiveKind::attend: {
+      int64_t Heads = arg(N, "heads"), KV = arg(N, "kv_heads", Heads), HD = arg(N, "head_dim");
+      int64_t VHD = arg(N, "v_head_dim", 0);
+      if (VHD <= 0)
+        VHD = HD;
+      A.Sharded += Mult * static_cast<double>(Heads * HD + KV * HD + KV * VHD);
+      int64_t Window = arg(N, "window", 0);
+      bool Found = false;
+      for (auto &[H, W] : A.Scores)
+        if (W == Window) {
+          H += Mult * static_cast<double>(Heads);
+          Found = true;
+        }
+      if (!Found)
+        A.Scores.push_back({Mult * static_cast<double>(Heads), Window});
+      return reset();
+    }
+    case PrimitiveKind::lm_head:
+      A.HeadValues += Mult * static_cast<double>(arg(N, "dim"));
+      A.LogitBytes += Mult * 4 * static_cast<double>(arg(N, "vocab"));
+      return reset();
+    case PrimitiveKind::ssm:
+      A.Sharded += Mult * static_cast<double>(2 * arg(N, "d_inner") + 2 * arg(N, "d_state"));
+      return reset();
+    case PrimitiveKind::conv1d:
+      A.Sharded += Mult * static_cast<double>(arg(N, "channels"));
+      return reset();
+    case PrimitiveKind::experts: {
+      reset();
+      children(N, Mult * static_cast<double>(arg(N, "top_k", 1)));
+      return reset();
+    }
+    default:
+      if (!N.Children.empty()) {
+        reset();
+        children(N, Mult);
+      }
+      return reset();
+    }
+  }
+
+  /// Models with an input: every operation with weights or a nonlinearity keeps its input.
+  void input(const LayerNode &N, double Mult) {
+    switch (N.Prim) {
+    case PrimitiveKind::conv2d:
+    case PrimitiveKind::linear:
+    case PrimitiveKind::norm:
+    case PrimitiveKind::batchnorm:
+    case PrimitiveKind::act:
+    case PrimitiveKind::pool2d:
+    case PrimitiveKind::adaptive_pool:
+    case PrimitiveKind::attend:
+    case PrimitiveKind::lm_head:
+      A.Sharded += Mult * numel(N.InShape);
+      break;
+    default:
+      break;
+    }
+    children(N, Mult);
+  }
+};
+
+double toD(const BigCount &C) { return C.approx(); }
+
+} // namespace
+
+ActivationProfile zoo::activationProfile(const ModelRecord &Model, bool Dropout) {
+  ActivationProfile A;
+  const ModelStats &S = Model.Stats;
+  A.Layers = std::max<int64_t>(1, S.Layers);
+  if (!Model.Root)
+    return A;
+  Walker W{A, Dropout, S.Width, S.PerInput};
+  W.walk(*Model.Root, 1);
+  A.LayerInputs = static_cast<double>(S.Width) * static_cast<double>(A.Layers);
+  return A;
+}
+
+TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const Machine &X,
+                               const ActivationProfile &A) {
+  (void)M;
+  TrainingCost C;
+  const ModelStats &St = T.Model->Stats;
+  const SystemRecord &Sys = *T.System;
+  const double t = double(T.TP), p = double(T.PP), d = double(T.DP), e = double(T.EP),
+               c = double(T.CP), v = double(T.Interleave), b = double(T.MicroBatch);
+  const double s = St.PerInput ? 1 : double(T.Sequence);
+  const double G = double(T.GlobalBatch);
+  const double m = G / (d * b); // micro-batches per step in each pipeline
+  const double L = double(A.Layers);
+  const double LStage = std::ceil(L / p);
+  const double a = T.Precision->bitsPerValue() / 8; // bytes per activation value
+  const double WB = T.Precision->bitsPerValue() / 8, GB = T.Grads->bitsPerValue() / 8;
+  const double H = double(St.Width);
+  const bool Ideal = X.Ideal;
+  C.Tokens = G * s;
+
+  // 1. Work per step.
+  double Fwd, Att;
+  if (St.PerInput) {
+    Fwd = toD(BigCount(St.MacsConst)) * 2; // FLOPs of one input
+    Att = 0;
+  } else {
+    double Pre = toD(prefillMacs(St, Wide(T.Sequence)));
+    Fwd = 2 * Pre;
+    Att = 2 * (Pre - s * toD(BigCount(St.MacsConst)));
+  }
+  C.ModelFlops = 3 * Fwd * G;
+  double Extra = T.Recomp == Recompute::Full        ? Fwd
+                 : T.Recomp == Recompute::Selective ? Att
+                                                    : 0;
+  C.HardwareFlops = C.ModelFlops + Extra * G;
+  const double Ranks = t * p * d * c;
+  double AttFlops = (3 * Att + (T.Recomp != Recompute::None ? Att : 0)) * G;
+  double GemmFlops = C.HardwareFlops - AttFlops;
+  double GemmRate = X.rate(Slot::Gemm), AttRate = X.rate(Slot::AttentionCompute);
+  double PerDevice = (GemmRate > 0 ? GemmFlops / GemmRate : 0) +
+                     (AttRate > 0 ? AttFlops / AttRate : 0);
+  PerDevice /= Ranks;
+  if (!X.Fuses) {
+    // Elementwise work not fused into the products: written and read once per pass (forward,
+    // twice backward, once more when recomputed).
+    double Passes = 3 + (T.Recomp == Recompute::Full ? 1 : 0);
+    double Bytes = toD(BigCount(St.ElementsConst)) * C.Tokens * a * 2 * Passes / Ranks;
+    double BW = X.bandwidth(Slot::Activations);
+    if (BW > 0)
+      PerDevice += Bytes / BW;
+  }
+  const double ComputeMB = PerDevice / m; // one micro-batch on one stage
+
+  // 2. Communication per micro-batch on one stage.
+  const double PerNode = double(Sys.Devices);
+  LinkLevel Intra{Sys.Fabric.Bandwidth, Ideal ? 0 : Sys.Fabric.Latency};
+  LinkLevel Inter;
+  if (Sys.Network) {
+    Inter.Bandwidth = double(Sys.Network->Nics) * Sys.Network->Bandwidth / PerNode /
+                      std::max(1.0, Sys.Network->Oversubscription);
+    Inter.Latency = Ideal ? 0 : Sys.Network->Latency;
+  } else {
+    Inter = Intra; // one fabric domain (a torus): the same links across
+  }
+  const double Alpha = X.f(Slot::CollectiveLatency);
+  auto Place = [&](double Size, double Inner) {
+    // Megatron's order: tensor ranks innermost, then context, expert and data ranks; pipeline
+    // stages outermost. A group of Size whose neighbours are Inner apart has PerNode / Inner
+    // members in a node (at least one, at most the group).
+    return Group{Size, std::clamp(PerNode / Inner, 1.0, Size)};
+  };
+  const double TokensMB = s / c * b;
+  const double Recompute = T.Recomp == Recompute::Full ? 1 : 0;
+  double TPMB = 0, CPMB = 0, EPMB = 0, PPMB = 0;
+  if (t > 1 && !St.PerInput) {
+    Group TG = Place(t, 1);
+    double Bytes = TokensMB * H * a;
+    double One = T.SequenceParallel
+                     ? allGather(Bytes, TG, Intra, Inter) + reduceScatter(Bytes, TG, Intra, Inter) +
+                           2 * Alpha
+                     : allReduce(Bytes, TG, Intra, Inter) + Alpha;
+    // Two per layer forward (attention, MLP), two backward, two more when recomputed.
+    TPMB = LStage * (2 + 2 + 2 * Recompute) * One;
+  }
+  if (c > 1 && !St.PerInput) {
+    Group CG = Place(c, t);
+    Wide KV = 0;
+    for (const AttentionTerm &Term : St.Attention)
+      KV += Term.KVValues;
+    double Bytes = TokensMB * c * double(KV) / L * a; // keys and values of the whole sequence
+    CPMB = LStage * ((1 + Recompute) * (allGather(Bytes, CG, Intra, Inter) + Alpha) +
+                     reduceScatter(Bytes, CG, Intra, Inter) + Alpha);
+  }
+  if (e > 1 && !St.Experts.empty()) {
+    Group EG = Place(e, t * c);
+    double MoELayers = 0, TopK = 0;
+    for (const ExpertTerm &Term : St.Experts) {
+      MoELayers += double(Term.Layers);
+      TopK = std::max(TopK, double(Term.TopK));
+    }
+    double Bytes = TokensMB * TopK * H * a / t;
+    // Dispatch and combine forward, both again backward (and in a recomputed forward).
+    EPMB = std::ceil(MoELayers / p) * (4 + 2 * Recompute) * (allToAll(Bytes, EG, Intra, Inter) + Alpha);
+  }
+  if (p > 1) {
+    double Bytes = TokensMB * H * a / (T.SequenceParallel ? t : 1);
+    bool Across = t * c * d >= PerNode; // the next stage is in another node
+    LinkLevel Lk = Across ? Inter : Intra;
+    if (Lk.Bandwidth > 0)
+      PPMB = 2 * v * (Bytes / Lk.Bandwidth + Lk.Latency);
+  }
+  const double MB = ComputeMB + TPMB + CPMB + EPMB + PPMB;
+
+  // 3. The step.
+  const double Slots = m + (p - 1) / v;
+  C.Compute = ComputeMB * m;
+  C.TPComm = TPMB * m;
+  C.CPComm = CPMB * m;
+  C.EPComm = EPMB * m;
+  C.PPComm = PPMB * m;
+  C.Bubble = (p - 1) / v * MB;
+  C.BubbleFraction = (p - 1) / (m * v + p - 1);
+
+  // Parameters of one device on the busiest stage.
+  Wide ExpertTotal = 0;
+  for (const ExpertTerm &Term : St.Experts)
+    ExpertTotal += Wide(Term.Count) * Term.ExpertParams * Term.Layers;
+  const double Emb = double(St.EmbeddingParams), Experts = toD(BigCount(ExpertTotal));
+  const double Dense = std::max(0.0, double(St.Params) - Emb - Experts);
+  const bool Tied = St.TiedHeadParams != 0;
+  const double EmbStage = p > 1 && !Tied ? Emb / 2 : Emb; // first stage: the input table
+  const double P = LStage * (Dense / L / t + Experts / L / (e * t)) + EmbStage / t;
+
+  Group DG = Place(d, t * c);
+  if (d > 1) {
+    double Grads = P * GB, Weights = P * WB;
+    if (T.Zero == 0)
+      C.DPComm = allReduce(Grads, DG, Intra, Inter) + Alpha;
+    else
+      C.DPComm = reduceScatter(Grads, DG, Intra, Inter) + allGather(Weights, DG, Intra, Inter) +
+                 2 * Alpha;
+    if (T.Zero == 3) // weights gathered before each forward and backward of every micro-batch
+      C.DPComm += m * 2 * (allGather(Weights, DG, Intra, Inter) + Alpha);
+  }
+  // The backward pass of the last micro-batch hides the reduction that overlaps it.
+  double Hidden = T.OverlapGrad ? ComputeMB * 2 / 3 : 0;
+  C.DPExposed = std::max(0.0, C.DPComm - Hidden);
+
+  const double Shard = T.Zero >= 1 ? d : 1;
+  const double OptBytes = P / Shard * (2 * (T.Opt->MasterBytes + T.Opt->StateBytes) + GB + WB);
+  const double BW = X.Bandwidth * X.HwBandwidth;
+  C.Optimizer = BW > 0 ? OptBytes / BW : 0;
+  C.Step = Slots * MB + C.DPExposed + C.Optimizer;
+
+  // 4. Memory of one device.
+  C.Weights = P * WB / (T.Zero >= 3 ? d : 1);
+  C.Grads = P * GB / (T.Zero >= 2 ? d : 1);
+  C.States = P * (T.Opt->MasterBytes + T.Opt->StateBytes) / Shard;
+  double Rep = A.Replicated / L * a + A.MaskBytes / L;
+  double Shd = A.Sharded / L * a;
+  double Scores = 0;
+  if (!T.FlashAttention && T.Recomp == Recompute::None && !St.PerInput)
+    for (const auto &[Heads, Window] : A.Scores)
+      Scores += Heads / L * double(toD(BigCount(visible(Wide(T.Sequence), Window)))) *
+                (T.Dropout ? 2 * a + 1 : a);
+  double PerToken = T.SequenceParallel ? (Rep + Shd + Scores) / t : Rep + (Shd + Scores) / t;
+  double LayerMB = TokensMB * PerToken;   // one layer, one micro-batch
+  double KeptMB = LayerMB;
+  if (T.Recomp == Recompute::Full)
+    KeptMB = TokensMB * H * a / (T.SequenceParallel ? t : 1);
+  double InFlight = std::min(m, p) * (v > 1 ? 1 + (p - 1) / (p * v) : 1);
+  double First = LStage * InFlight * KeptMB;
+  double Last = LStage * KeptMB + TokensMB * (A.HeadValues * a + A.LogitBytes) / t;
+  if (p == 1)
+    First = Last = LStage * std::min(m, 1.0) * KeptMB +
+                   TokensMB * (A.HeadValues * a + A.LogitBytes) / t;
+  C.Activations = std::max(First, Last);
+  if (T.Recomp == Recompute::Full)
+    C.Activations += LayerMB; // the layer being recomputed
+  C.Memory = C.Weights + C.Grads + C.States + C.Activations;
+  C.Capacity = X.Capacity;
+  return C;
+}
+
+std::vector<TrainingMetric> zoo::analyseTraining(const Module &M, TrainingRecord &T) {
+  // The machine of one device: a scenario of the system's hardware at the training precision,
+  // with the training record's runtime (or none: the ideal factors).
+  ScenarioRecord S(T.Name, T.Range);
+  S.Hw = T.System->Hw;
+  S.Weights = S.Activations = S.Compute = S.KV = T.Precision;
+  S.Runtime = T.Runtime;
+  S.Model = T.Model;
+  const RuntimeRecord *R = T.Runtime;
+  Machine X = makeMachine(M, S, R);
+  T.Factors = X.Uses;
+  T.Notes = X.Notes;
+  ActivationProfile A = activationProfile(*T.Model, T.Dropout);
+  if (T.Model->Stats.PerInput && T.Recomp == Recompute::Full)
+    T.Notes.push_back("full recomputation of a model with an input is priced as no "
+                      "recomputation for memory: its layers' inputs are not told apart");
+
+  std::vector<TrainingMetric> Bad;
+  auto Fill = [&](const Machine &Mc, std::vector<std::pair<TrainingMetric, Value>> &Out) {
+    TrainingCost C = trainingCost(M, T, Mc, A);
+    double Devices = double(T.Devices);
+    double Peak = Mc.Peak; // one device's dense peak at the precision
+    auto Q = [&](TrainingMetric K, double V, const char *Unit) {
+      if (!std::isfinite(V)) {
+        Bad.push_back(K);
+        return;
+      }
+      Value X;
+      llvm::StringRef Type = trainingMetricType(K);
+      if (Type == "real") {
+        X = Value::ofReal(V);
+      } else {
+        X.T = Type::quantity(*lookupDimension(Type));
+        X.R = V;
+        X.Unit = Unit;
+      }
+      Out.push_back({K, X});
+    };
+    double TPS = C.Tokens / C.Step;
+    Q(TrainingMetric::step_time, C.Step, "s");
+    Q(TrainingMetric::tokens_per_s, TPS, "tokens/s");
+    Q(TrainingMetric::tokens_per_s_per_device, TPS / Devices, "tokens/s");
+    Q(TrainingMetric::mfu, C.ModelFlops / C.Step / Devices / Peak, "");
+    Q(TrainingMetric::hfu, C.HardwareFlops / C.Step / Devices / Peak, "");
+    Q(TrainingMetric::model_flops_per_device, C.ModelFlops / C.Step / Devices, "TFLOP/s");
+    Q(TrainingMetric::hardware_flops_per_device, C.HardwareFlops / C.Step / Devices, "TFLOP/s");
+    Q(TrainingMetric::compute_time, C.Compute, "s");
+    Q(TrainingMetric::bubble_time, C.Bubble, "s");
+    Q(TrainingMetric::bubble_fraction, C.BubbleFraction, "");
+    Q(TrainingMetric::tp_comm_time, C.TPComm, "s");
+    Q(TrainingMetric::cp_comm_time, C.CPComm, "s");
+    Q(TrainingMetric::ep_comm_time, C.EPComm, "s");
+    Q(TrainingMetric::pp_comm_time, C.PPComm, "s");
+    Q(TrainingMetric::dp_comm_time, C.DPComm, "s");
+    Q(TrainingMetric::dp_exposed_time, C.DPExposed, "s");
+    Q(TrainingMetric::optimizer_time, C.Optimizer, "s");
+    Q(TrainingMetric::weight_memory, C.Weights, "GB");
+    Q(TrainingMetric::gradient_memory, C.Grads, "GB");
+    Q(TrainingMetric::optimizer_memory, C.States, "GB");
+    Q(TrainingMetric::activation_memory, C.Activations, "GB");
+    Q(TrainingMetric::memory_per_device, C.Memory, "GB");
+    Out.push_back({TrainingMetric::fits, Value::ofBool(C.Capacity <= 0 || C.Memory <= C.Capacity)});
+    if (T.Tokens > 0) {
+      double Time = T.Tokens / TPS;
+      Q(TrainingMetric::time_to_train, Time, "s");
+      Q(TrainingMetric::device_hours, Devices * Time / 3600, "");
+      double Nodes = Devices / double(T.System->Devices);
+      double Power = T.System->NodePower > 0 ? T.System->NodePower * Nodes : Mc.Power * Devices;
+      if (Power > 0)
+        Q(TrainingMetric::energy, Power * Time, "J");
+    }
+  };
+  T.Results.clear();
+  T.Ideal.clear();
+  Fill(X, T.Results);
+  Fill(X.ideal(), T.Ideal);
+  return Bad;
+}
+
+std::vector<TrainingFit> zoo::fitTrainingFactors(const Module &M) {
+  std::vector<TrainingFit> Out;
+  std::vector<const RuntimeRecord *> Runtimes;
+  for (const auto &T : M.Trainings)
+    if (T->Calibration && T->Runtime && !T->Results.empty() &&
+        std::find(Runtimes.begin(), Runtimes.end(), T->Runtime) == Runtimes.end())
+      Runtimes.push_back(T->Runtime);
+  for (const RuntimeRecord *R : Runtimes) {
+    struct Row {
+      const TrainingRecord *T;
+      Machine X;
+      ActivationProfile A;
+      TrainingMetric K;
+      double Measured;
+    };
+    std::vector<Row> Rows;
+    for (const auto &T : M.Trainings) {
+      if (!T->Calibration || T->Runtime != R || T->Results.empty())
+        continue;
+      ScenarioRecord S(T->Name, T->Range);
+      S.Hw = T->System->Hw;
+      S.Weights = S.Activations = S.Compute = S.KV = T->Precision;
+      S.Runtime = R;
+      S.Model = T->Model;
+      Machine X = makeMachine(M, S, R, {}, /*Describe=*/false);
+      for (const TrainingMeasurement &Me : T->Measured)
+        Rows.push_back({T.get(), X, activationProfile(*T->Model, T->Dropout), Me.Metric,
+                        Me.Measured.asDouble()});
+    }
+    auto Loss = [&](double F) {
+      double L = 0;
+      for (Row &W : Rows) {
+        Machine X = W.X;
+        X.F[static_cast<int>(Slot::Gemm)] = X.F[static_cast<int>(Slot::AttentionCompute)] = F;
+        TrainingCost C = trainingCost(M, *W.T, X, W.A);
+        double Devices = double(W.T->Devices);
+        double P = W.K == TrainingMetric::step_time ? C.Step
+                   : W.K == TrainingMetric::mfu     ? C.ModelFlops / C.Step / Devices / X.Peak
+                   : W.K == TrainingMetric::tokens_per_s ? C.Tokens / C.Step
+                                                         : NAN;
+        if (std::isfinite(P) && P > 0)
+          L += std::pow(std::log(P / W.Measured), 2);
+      }
+      return L;
+    };
+    // Golden-section search on (0.05, 1.5]: the loss is unimodal in the factor.
+    double Lo = 0.05, Hi = 1.5;
+    const double G = (std::sqrt(5.0) - 1) / 2;
+    double A = Hi - G * (Hi - Lo), B = Lo + G * (Hi - Lo), FA = Loss(A), FB = Loss(B);
+    for (int I = 0; I < 80; ++I) {
+      if (FA < FB) {
+        Hi = B;
+        B = A;
+        FB = FA;
+        A = Hi - G * (Hi - Lo);
+        FA = Loss(A);
+      } else {
+        Lo = A;
+        A = B;
+        FA = FB;
+        B = Lo + G * (Hi - Lo);
+        FB = Loss(B);
+      }
+    }
+    TrainingFit F;
+    F.Runtime = R;
+    F.Fitted = (Lo + Hi) / 2;
+    const FieldValue *Rec = R->factor("compute", "gemm", "bf16");
+    F.InRecord = Rec ? Rec->V.asDouble() : 1;
+    F.Rows = static_cast<int>(Rows.size());
+    Out.push_back(F);
+  }
+  return Out;
+}

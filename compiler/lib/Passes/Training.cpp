@@ -1,0 +1,52 @@
+//===- Training.cpp - the training model per training record --------------===//
+//
+// For each `training` record that Sema accepted: the expected figures on the machine of its
+// system's device with the record's runtime (Analysis/Training), and the ideal bound of the same
+// layout (datasheet peaks and bandwidths, no latency). A figure that is not finite is an error at
+// the record; none reaches a backend.
+//
+//===----------------------------------------------------------------------===//
+#include "zoo/Analysis/Training.h"
+#include "zoo/Passes/Pass.h"
+
+using namespace zoo;
+
+namespace {
+class TrainingPass : public Pass {
+public:
+  llvm::StringRef getArgument() const override { return "training"; }
+
+  LogicalResult run(Module &M, DiagnosticEngine &Diags) override {
+    bool OK = true;
+    for (auto &T : M.Trainings) {
+      if (!T->Model || !T->System || !T->System->Hw)
+        continue;
+      // What needs the model's counts (the cost model's): the layers the stages split, the
+      // expert layers expert parallelism splits.
+      const ModelStats &St = T->Model->Stats;
+      std::string Why;
+      if (T->PP * T->Interleave > std::max<int64_t>(1, St.Layers))
+        Why = fmt::format("pp x interleave ({}) exceeds the model's {} layers",
+                          T->PP * T->Interleave, St.Layers);
+      else if (T->EP > 1 && St.Experts.empty())
+        Why = "ep > 1 needs a model with expert layers";
+      if (!Why.empty()) {
+        Diags.report(T->Range, diag::err_training_layout, T->Name, Why);
+        OK = false;
+        continue;
+      }
+      std::vector<TrainingMetric> Bad = analyseTraining(M, *T);
+      if (!Bad.empty()) {
+        Diags.report(T->Range, diag::err_training_not_finite, T->Name,
+                     trainingMetricName(Bad.front()));
+        T->Results.clear();
+        T->Ideal.clear();
+        OK = false;
+      }
+    }
+    return success(OK);
+  }
+};
+} // namespace
+
+std::unique_ptr<Pass> zoo::createTrainingPass() { return std::make_unique<TrainingPass>(); }

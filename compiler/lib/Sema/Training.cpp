@@ -1,0 +1,478 @@
+//===- Training.cpp - systems, optimizers and training records ------------===//
+//
+// Builds the records of training analyses:
+//   - a system: the node a cluster is made of (hardware, devices per node, the fabric inside:
+//     bandwidth per device and direction, latency, topology) and the network between nodes
+//     (NICs per node, bandwidth per NIC and direction, latency, topology, oversubscription);
+//   - an optimizer: the bytes it keeps per parameter beside the weights and gradients;
+//   - a training record: a model on a system with a parallel layout, a batch, a sequence
+//     length, recomputation, ZeRO, a token budget, `expect`s and `measured` figures.
+// Every count of the layout is checked against the others (tp x pp x cp x dp = devices, the
+// batch divides into micro-batches); the analysis is the training pass's.
+//
+//===----------------------------------------------------------------------===//
+#include "SemaImpl.h"
+
+using namespace zoo;
+
+namespace {
+Type enumType(const Module &M, llvm::StringRef Name) {
+  return Type::enumeration(llvm::dyn_cast_or_null<EnumDecl>(M.Decls.lookup(Name)));
+}
+
+const std::vector<FieldSpec> &systemFields() {
+  static const std::vector<FieldSpec> F = {
+      {"devices", Type::of(Type::Int), true, true},
+      {"max_nodes", Type::of(Type::Int), false, true},
+      {"power", dimType(BaseDim::Joule, BaseDim::Second), false, true},
+      {"vendor", Type::of(Type::String), false, false},
+      {"year", Type::of(Type::Int), false, true},
+      {"summary", Type::of(Type::String), false, false},
+  };
+  return F;
+}
+
+std::vector<FieldSpec> linkFields(const Module &M, bool Network) {
+  std::vector<FieldSpec> F = {
+      {"bandwidth", dimType(BaseDim::Byte, BaseDim::Second), true, true},
+      {"latency", dimType(BaseDim::Second), false, false},
+      {"topology", enumType(M, "topology"), false, false},
+  };
+  if (Network) {
+    F.push_back({"nics", Type::of(Type::Int), true, true});
+    F.push_back({"oversubscription", Type::of(Type::Real), false, true});
+  } else {
+    F.push_back({"dims", Type::of(Type::Int), false, true});
+  }
+  return F;
+}
+
+const std::vector<FieldSpec> &optimizerFields() {
+  static const std::vector<FieldSpec> F = {
+      {"master", dimType(BaseDim::Byte), true, false},
+      {"states", dimType(BaseDim::Byte), true, false},
+      {"summary", Type::of(Type::String), false, false},
+  };
+  return F;
+}
+
+std::vector<FieldSpec> trainingFields(const Module &M) {
+  return {
+      {"devices", Type::of(Type::Int), true, true},
+      {"tp", Type::of(Type::Int), false, true},
+      {"pp", Type::of(Type::Int), false, true},
+      {"dp", Type::of(Type::Int), false, true},
+      {"ep", Type::of(Type::Int), false, true},
+      {"cp", Type::of(Type::Int), false, true},
+      {"interleave", Type::of(Type::Int), false, true},
+      {"micro_batch", Type::of(Type::Int), false, true},
+      {"global_batch", Type::of(Type::Int), true, true},
+      {"sequence", dimType(BaseDim::Token), false, true},
+      {"recompute", enumType(M, "recompute_kind"), false, false},
+      {"sequence_parallel", Type::of(Type::Bool), false, false},
+      {"dropout", Type::of(Type::Bool), false, false},
+      {"flash_attention", Type::of(Type::Bool), false, false},
+      {"overlap_grad", Type::of(Type::Bool), false, false},
+      {"zero", Type::of(Type::Int), false, false},
+      {"tokens", dimType(BaseDim::Token), false, true},
+      {"calibration", Type::of(Type::Bool), false, false},
+      {"regime", Type::of(Type::String), false, false},
+      {"summary", Type::of(Type::String), false, false},
+  };
+}
+
+constexpr int64_t MaxDevices = int64_t(1) << 24;
+constexpr int64_t MaxCount = int64_t(1) << 40;
+} // namespace
+
+void SemaImpl::buildSystem(const RecordDecl &D) {
+  auto Rec = std::make_unique<SystemRecord>(D.Name, D.range());
+  std::string What = fmt::format("system `{}`", D.Name);
+  bool OK = true;
+  for (const Item &I : D.Items)
+    if (I.K == Item::Field && I.Name == "hardware") {
+      auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
+      if (!N || N->Path.size() != 1) {
+        Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), "hardware");
+        OK = false;
+      } else if (!(Rec->Hw = M.findHardware(N->name()))) {
+        Diags.report(I.Value->range(), diag::err_unknown_name, N->name());
+        OK = false;
+      }
+    }
+  checkFields(*this, D.Items, systemFields(), What, Rec->Fields, false, {"hardware"});
+  requireFields(*this, D.Items, systemFields(), "system", D.Name, D.NameRange);
+  for (const FieldValue &F : Rec->Fields) {
+    if (F.Name == "devices") {
+      if (F.V.I > MaxDevices) {
+        Diags.report(F.Range, diag::err_field_value, F.Name,
+                     fmt::format("must be at most {}, found {}", MaxDevices, F.V.I));
+        OK = false;
+      }
+      Rec->Devices = F.V.I;
+    } else if (F.Name == "max_nodes") {
+      Rec->MaxNodes = F.V.I;
+    } else if (F.Name == "power") {
+      Rec->NodePower = F.V.R;
+    }
+  }
+  bool HasHardware = false, HasFabric = false;
+  for (const Item &I : D.Items) {
+    HasHardware |= I.K == Item::Field && I.Name == "hardware";
+    if (I.K == Item::Source) {
+      Rec->Sources.push_back(I.Text);
+      continue;
+    }
+    if (I.K == Item::ExpectEq || I.K == Item::ExpectNear || I.K == Item::Measured) {
+      Diags.report(I.Range, diag::err_expect_not_here, "systems");
+      continue;
+    }
+    if (I.K != Item::Section)
+      continue;
+    bool Fabric = I.Name == "fabric", Network = I.Name == "network";
+    if (!Fabric && !Network) {
+      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
+      Diags.suggest(I.NameRange, I.Name, {"fabric", "network"});
+      continue;
+    }
+    if ((Fabric && HasFabric) || (Network && Rec->Network)) {
+      Diags.report(I.NameRange, diag::err_duplicate_section, I.Name);
+      continue;
+    }
+    std::vector<FieldValue> Fields;
+    std::vector<FieldSpec> Specs = linkFields(M, Network);
+    checkFields(*this, I.Items, Specs, fmt::format("{} `{}`", I.Name, I.SectionName), Fields);
+    requireFields(*this, I.Items, Specs, I.Name, I.SectionName, I.NameRange);
+    SystemLink L;
+    L.Name = I.SectionName;
+    for (const FieldValue &F : Fields) {
+      if (F.Name == "bandwidth")
+        L.Bandwidth = F.V.R;
+      else if (F.Name == "latency") {
+        if (!(F.V.R >= 0)) {
+          Diags.report(F.Range, diag::err_field_value, F.Name,
+                       "must not be negative, found " + F.V.str());
+          OK = false;
+        }
+        L.Latency = F.V.R;
+      } else if (F.Name == "topology")
+        L.Topology = F.V.S;
+      else if (F.Name == "nics")
+        L.Nics = F.V.I;
+      else if (F.Name == "oversubscription")
+        L.Oversubscription = F.V.R;
+    }
+    if (Fabric) {
+      Rec->Fabric = L;
+      HasFabric = true;
+    } else {
+      Rec->Network = L;
+    }
+  }
+  if (!HasHardware) {
+    Diags.report(D.NameRange, diag::err_missing_field, "system", D.Name, "hardware");
+    OK = false;
+  }
+  if (!HasFabric && Rec->Devices > 1) {
+    Diags.report(D.NameRange, diag::err_missing_field, "system", D.Name, "fabric");
+    OK = false;
+  }
+  if (!OK)
+    Rec->Hw = nullptr; // not usable by a training record
+  M.Systems.push_back(std::move(Rec));
+}
+
+void SemaImpl::buildOptimizer(const RecordDecl &D) {
+  auto Rec = std::make_unique<OptimizerRecord>(D.Name, D.range());
+  std::string What = fmt::format("optimizer `{}`", D.Name);
+  checkFields(*this, D.Items, optimizerFields(), What, Rec->Fields);
+  requireFields(*this, D.Items, optimizerFields(), "optimizer", D.Name, D.NameRange);
+  for (const FieldValue &F : Rec->Fields) {
+    if ((F.Name == "master" || F.Name == "states") && !(F.V.R >= 0 && F.V.R <= 1024)) {
+      Diags.report(F.Range, diag::err_field_value, F.Name,
+                   "must be from 0 to 1024 bytes a parameter, found " + F.V.str());
+      continue;
+    }
+    if (F.Name == "master")
+      Rec->MasterBytes = F.V.R;
+    else if (F.Name == "states")
+      Rec->StateBytes = F.V.R;
+  }
+  for (const Item &I : D.Items) {
+    if (I.K == Item::Source)
+      Rec->Sources.push_back(I.Text);
+    else if (I.K == Item::Section)
+      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
+    else if (I.K == Item::ExpectEq || I.K == Item::ExpectNear || I.K == Item::Measured)
+      Diags.report(I.Range, diag::err_expect_not_here, "optimizers");
+  }
+  M.Optimizers.push_back(std::move(Rec));
+}
+
+void SemaImpl::buildTraining(const RecordDecl &D) {
+  auto Rec = std::make_unique<TrainingRecord>(D.Name, D.range());
+  std::string What = fmt::format("training `{}`", D.Name);
+  bool OK = true;
+  auto Ref = [&](const Item &I, const char *Kind) -> std::string {
+    auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
+    if (!N || N->Path.size() != 1) {
+      Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), Kind);
+      OK = false;
+      return "";
+    }
+    return N->name();
+  };
+  auto Unknown = [&](const Item &I, llvm::StringRef Name, const auto &Records) {
+    Diags.report(I.Value->range(), diag::err_unknown_name, Name);
+    std::vector<std::string> Cands;
+    for (const auto &X : Records)
+      Cands.push_back(X->Name);
+    Diags.suggest(I.Value->range(), Name, Cands);
+    OK = false;
+  };
+  for (const Item &I : D.Items) {
+    if (I.K != Item::Field)
+      continue;
+    if (I.Name == "model") {
+      std::string N = Ref(I, "model");
+      if (!N.empty() && !(Rec->Model = M.findModel(N)))
+        Unknown(I, N, M.Models);
+    } else if (I.Name == "system") {
+      std::string N = Ref(I, "system");
+      if (!N.empty()) {
+        for (const auto &S : M.Systems)
+          if (S->Name == N)
+            Rec->System = S.get();
+        if (!Rec->System)
+          Unknown(I, N, M.Systems);
+      }
+    } else if (I.Name == "optimizer") {
+      std::string N = Ref(I, "optimizer");
+      if (!N.empty()) {
+        for (const auto &O : M.Optimizers)
+          if (O->Name == N)
+            Rec->Opt = O.get();
+        if (!Rec->Opt)
+          Unknown(I, N, M.Optimizers);
+      }
+    } else if (I.Name == "runtime") {
+      std::string N = Ref(I, "runtime");
+      if (!N.empty() && !(Rec->Runtime = M.findRuntime(N)))
+        Unknown(I, N, M.Runtimes);
+    } else if (I.Name == "precision" || I.Name == "grads") {
+      std::string N = Ref(I, "precision");
+      const PrecisionRecord *P = N.empty() ? nullptr : M.findPrecision(N);
+      if (!N.empty() && !P)
+        Unknown(I, N, M.Precisions);
+      (I.Name == "precision" ? Rec->Precision : Rec->Grads) = P;
+    }
+  }
+  std::vector<FieldSpec> Specs = trainingFields(M);
+  checkFields(*this, D.Items, Specs, What, Rec->Fields, false,
+              {"model", "system", "optimizer", "runtime", "precision", "grads"});
+  bool HasDP = false;
+  const FieldValue *Sequence = nullptr;
+  for (const FieldValue &F : Rec->Fields) {
+    if (F.V.T.K == Type::Int && F.Name != "zero" && F.V.I > MaxCount) {
+      Diags.report(F.Range, diag::err_field_value, F.Name,
+                   fmt::format("must be at most 2^40, found {}", F.V.I));
+      OK = false;
+      continue;
+    }
+    if (F.V.T.K == Type::Quantity && F.V.T.D == Dim::of(BaseDim::Token) &&
+        (!isInt64(F.V.R) || F.V.R > double(MaxCount) * 1e6)) {
+      Diags.report(F.Range, diag::err_field_value, F.Name,
+                   "must be a whole number of tokens below 2^60, found " + F.V.str());
+      OK = false;
+      continue;
+    }
+    if (F.Name == "devices")
+      Rec->Devices = F.V.I;
+    else if (F.Name == "tp")
+      Rec->TP = F.V.I;
+    else if (F.Name == "pp")
+      Rec->PP = F.V.I;
+    else if (F.Name == "dp") {
+      Rec->DP = F.V.I;
+      HasDP = true;
+    } else if (F.Name == "ep")
+      Rec->EP = F.V.I;
+    else if (F.Name == "cp")
+      Rec->CP = F.V.I;
+    else if (F.Name == "interleave")
+      Rec->Interleave = F.V.I;
+    else if (F.Name == "micro_batch")
+      Rec->MicroBatch = F.V.I;
+    else if (F.Name == "global_batch")
+      Rec->GlobalBatch = F.V.I;
+    else if (F.Name == "sequence") {
+      Rec->Sequence = static_cast<int64_t>(F.V.R);
+      Sequence = &F;
+    } else if (F.Name == "recompute")
+      Rec->Recomp = F.V.S == "full"        ? Recompute::Full
+                    : F.V.S == "selective" ? Recompute::Selective
+                                           : Recompute::None;
+    else if (F.Name == "sequence_parallel")
+      Rec->SequenceParallel = F.V.B;
+    else if (F.Name == "dropout")
+      Rec->Dropout = F.V.B;
+    else if (F.Name == "flash_attention")
+      Rec->FlashAttention = F.V.B;
+    else if (F.Name == "overlap_grad")
+      Rec->OverlapGrad = F.V.B;
+    else if (F.Name == "zero") {
+      if (F.V.I < 0 || F.V.I > 3) {
+        Diags.report(F.Range, diag::err_field_value, F.Name,
+                     fmt::format("must be 0, 1, 2 or 3, found {}", F.V.I));
+        OK = false;
+      }
+      Rec->Zero = F.V.I;
+    } else if (F.Name == "tokens")
+      Rec->Tokens = F.V.R;
+    else if (F.Name == "calibration")
+      Rec->Calibration = F.V.B;
+    else if (F.Name == "regime")
+      Rec->Regime = F.V.S;
+  }
+  requireFields(*this, D.Items, Specs, "training", D.Name, D.NameRange);
+  for (const char *Required : {"model", "system"}) {
+    bool Found = false;
+    for (const Item &I : D.Items)
+      Found |= I.K == Item::Field && I.Name == Required;
+    if (!Found) {
+      Diags.report(D.NameRange, diag::err_missing_field, "training", D.Name, Required);
+      OK = false;
+    }
+  }
+  if (!Rec->Precision)
+    Rec->Precision = M.findPrecision("bf16");
+  if (!Rec->Grads)
+    Rec->Grads = Rec->Precision;
+  if (!Rec->Opt)
+    for (const auto &O : M.Optimizers)
+      if (O->Name == "adam")
+        Rec->Opt = O.get();
+  if (!Rec->Opt) {
+    Diags.report(D.NameRange, diag::err_missing_field, "training", D.Name, "optimizer");
+    OK = false;
+  }
+  bool PerInput = Rec->Model && Rec->Model->Stats.PerInput;
+  if (Rec->Model && !PerInput && !Sequence) {
+    Diags.report(D.NameRange, diag::err_missing_field, "training", D.Name, "sequence");
+    OK = false;
+  }
+  if (Rec->Model && !Rec->Model->Root)
+    OK = false; // its expansion failed and was reported
+  // The layout: every count divides the ones it must.
+  auto Layout = [&](const std::string &Why) {
+    Diags.report(D.NameRange, diag::err_training_layout, D.Name, Why);
+    OK = false;
+  };
+  if (OK && Rec->Devices > 0) {
+    int64_t Inner = Rec->TP * Rec->PP * Rec->CP;
+    if (!HasDP) {
+      if (Rec->Devices % Inner)
+        Layout(fmt::format("devices ({}) are not a multiple of tp x pp x cp ({})", Rec->Devices,
+                           Inner));
+      else
+        Rec->DP = Rec->Devices / Inner;
+    } else if (Inner * Rec->DP != Rec->Devices) {
+      Layout(fmt::format("tp x pp x cp x dp is {}, not the {} devices", Inner * Rec->DP,
+                         Rec->Devices));
+    }
+  }
+  if (OK && Rec->DP % Rec->EP)
+    Layout(fmt::format("ep ({}) does not divide dp ({}): expert ranks are data-parallel ranks",
+                       Rec->EP, Rec->DP));
+  if (OK && Rec->GlobalBatch % (Rec->DP * Rec->MicroBatch))
+    Layout(fmt::format("global_batch ({}) is not a multiple of dp x micro_batch ({})",
+                       Rec->GlobalBatch, Rec->DP * Rec->MicroBatch));
+  if (OK && Rec->Sequence % Rec->CP)
+    Layout(fmt::format("the sequence ({} tokens) does not split into cp ({}) equal parts",
+                       Rec->Sequence, Rec->CP));
+  if (OK && Rec->Interleave > 1 && Rec->PP == 1)
+    Layout("interleave needs pipeline parallelism (pp > 1)");
+  if (OK && Rec->System) {
+    if (!Rec->System->Hw) {
+      OK = false; // the system was reported
+    } else {
+      const HardwareRecord &H = *Rec->System->Hw;
+      const Section *Dense = nullptr;
+      bool HasMemory = false;
+      for (const Section &S : H.Sections) {
+        if (S.Kind == "compute")
+          Dense = &S;
+        HasMemory |= S.Kind == "memory";
+      }
+      if (!HasMemory) {
+        Diags.report(D.NameRange, diag::err_no_memory, H.Name);
+        OK = false;
+      }
+      if (Rec->Precision && (!Dense || !Dense->field(Rec->Precision->Name))) {
+        Diags.report(D.NameRange, diag::err_no_peak, H.Name, Rec->Precision->Name);
+        OK = false;
+      }
+      int64_t Nodes = (Rec->Devices + Rec->System->Devices - 1) / Rec->System->Devices;
+      if (Nodes > 1 && !Rec->System->Network && Rec->Devices > Rec->System->Devices) {
+        Diags.report(D.NameRange, diag::err_training_layout, D.Name,
+                     fmt::format("{} devices span {} nodes of `{}`, which declares no network",
+                                 Rec->Devices, Nodes, Rec->System->Name));
+        OK = false;
+      }
+    }
+  }
+  // Expectations and measurements, typed by the metric.
+  for (const Item &I : D.Items) {
+    if (I.K == Item::Source) {
+      Rec->Sources.push_back(I.Text);
+      continue;
+    }
+    if (I.K == Item::Section) {
+      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
+      continue;
+    }
+    if (I.K != Item::ExpectEq && I.K != Item::ExpectNear && I.K != Item::Measured)
+      continue;
+    auto K = lookupTrainingMetric(I.Name);
+    if (!K) {
+      Diags.report(I.NameRange, diag::err_unknown_metric, I.Name);
+      Diags.suggest(I.NameRange, I.Name, trainingMetricNames());
+      continue;
+    }
+    Scope Global;
+    EvalResult R = Eval.eval(*I.Value, Global);
+    llvm::StringRef TypeName = trainingMetricType(*K);
+    Type Want = TypeName == "bool"   ? Type::of(Type::Bool)
+                : TypeName == "real" ? Type::of(Type::Real)
+                                     : Type::quantity(*lookupDimension(TypeName));
+    if (!Eval.convert(R, Want, I.Value->range(),
+                      [&] { return fmt::format("metric `{}`", I.Name); }) ||
+        !R.V)
+      continue;
+    if (I.K == Item::Measured) {
+      bool Number = R.V->T.isNumeric() || R.V->T.K == Type::Quantity;
+      if (!Number || !(R.V->asDouble() > 0)) {
+        Diags.report(I.Value->range(), diag::err_measured_value, I.Name, R.V->str());
+        continue;
+      }
+      Rec->Measured.push_back({*K, *R.V, I.Text, I.Range});
+      continue;
+    }
+    if (!toleranceOK(I))
+      continue;
+    bool Ideal = false;
+    for (const Arg &A : I.MetricArgs) {
+      auto *N = llvm::dyn_cast<NameExpr>(A.Value.get());
+      if (A.Name.empty() && N && N->Path.size() == 1 && N->name() == "ideal" &&
+          I.MetricArgs.size() == 1) {
+        Ideal = true;
+        continue;
+      }
+      Diags.report(A.Value->range(), diag::err_scenario_metric_arg, I.Name);
+    }
+    Rec->Expects.push_back({*K, Ideal, I.K == Item::ExpectNear, *R.V, I.Tolerance, I.Range});
+  }
+  if (!OK)
+    Rec->Model = nullptr; // not analysed
+  M.Trainings.push_back(std::move(Rec));
+}
