@@ -34,6 +34,7 @@ struct Walker {
   // Consecutive linears reading the same tensor (q, k and v; gate and up) keep it once.
   int64_t PrevIn = -1;
   bool AfterNorm = false;
+  int InLayers = 0; ///< inside a `repeat` or `for`: a layer; outside: the stem and the head
 
   static int64_t arg(const LayerNode &N, llvm::StringRef Name, int64_t Or = 0) {
     const Value *V = N.arg(Name);
@@ -58,9 +59,12 @@ struct Walker {
   void walk(const LayerNode &N, double Mult) {
     switch (N.K) {
     case LayerNode::Repeat:
-      return children(N, Mult * static_cast<double>(N.Count));
-    case LayerNode::Block:
     case LayerNode::For:
+      ++InLayers;
+      children(N, Mult * static_cast<double>(N.K == LayerNode::Repeat ? N.Count : 1));
+      --InLayers;
+      return;
+    case LayerNode::Block:
     case LayerNode::Iteration:
       return children(N, Mult);
     case LayerNode::Primitive:
@@ -68,6 +72,11 @@ struct Walker {
     }
     if (PerInput)
       return input(N, Mult);
+    if (!InLayers && (N.Prim == PrimitiveKind::norm || N.Prim == PrimitiveKind::linear)) {
+      // The stem's and the head's own tensors (a final norm): kept once, on the last stage.
+      A.HeadValues += Mult * static_cast<double>(arg(N, N.Prim == PrimitiveKind::norm ? "dim" : "in"));
+      return reset();
+    }
     switch (N.Prim) {
     case PrimitiveKind::norm: {
       int64_t Dim = arg(N, "dim");
@@ -331,14 +340,19 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
   C.States = P * (T.Opt->MasterBytes + T.Opt->StateBytes) / Shard;
   double Rep = A.Replicated / L * a + A.MaskBytes / L;
   double Shd = A.Sharded / L * a;
+  // Scores exist only without flash attention; selective and full recomputation recompute them
+  // (they are in the working set of the layer being recomputed).
   double Scores = 0;
-  if (!T.FlashAttention && T.Recomp == Recompute::None && !St.PerInput)
+  if (!T.FlashAttention && !St.PerInput)
     for (const auto &[Heads, Window] : A.Scores)
       Scores += Heads / L * double(toD(BigCount(visible(Wide(T.Sequence), Window)))) *
                 (T.Dropout ? 2 * a + 1 : a);
-  double PerToken = T.SequenceParallel ? (Rep + Shd + Scores) / t : Rep + (Shd + Scores) / t;
-  double LayerMB = TokensMB * PerToken;   // one layer, one micro-batch
-  double KeptMB = LayerMB;
+  auto PerToken = [&](double Sc) {
+    return T.SequenceParallel ? (Rep + Shd + Sc) / t : Rep + (Shd + Sc) / t;
+  };
+  double LayerMB = TokensMB * PerToken(Scores); // one layer, one micro-batch, everything
+  double StoredMB = TokensMB * PerToken(T.Recomp == Recompute::None ? Scores : 0);
+  double KeptMB = StoredMB;
   if (T.Recomp == Recompute::Full)
     KeptMB = TokensMB * H * a / (T.SequenceParallel ? t : 1);
   double InFlight = std::min(m, p) * (v > 1 ? 1 + (p - 1) / (p * v) : 1);

@@ -125,6 +125,22 @@ void results(json::OStream &J, const std::vector<std::pair<ScenarioMetric, Value
   });
 }
 
+void trainingResults(json::OStream &J, const std::vector<std::pair<TrainingMetric, Value>> &Rs) {
+  std::vector<const std::pair<TrainingMetric, Value> *> Sorted;
+  for (const auto &R : Rs)
+    Sorted.push_back(&R);
+  std::stable_sort(Sorted.begin(), Sorted.end(), [](auto *A, auto *B) {
+    return trainingMetricName(A->first) < trainingMetricName(B->first);
+  });
+  J.object([&] {
+    for (auto *R : Sorted) {
+      J.attributeBegin(trainingMetricName(R->first));
+      value(J, R->second);
+      J.attributeEnd();
+    }
+  });
+}
+
 void strings(json::OStream &J, const std::vector<std::string> &S) {
   J.array([&] {
     for (const std::string &X : S)
@@ -370,6 +386,91 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
         sectioned(J, *R, R->Sections, [&] { J.attribute("default", R->IsDefault); });
     });
     J.attribute("schema", Schema);
+    J.attributeArray("systems", [&] {
+      std::vector<const SystemRecord *> Ss;
+      for (const auto &X : M.Systems)
+        Ss.push_back(X.get());
+      std::stable_sort(Ss.begin(), Ss.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
+      auto Link = [&](const SystemLink &L, bool Network) {
+        J.object([&] {
+          J.attribute("bandwidth", real(L.Bandwidth));
+          J.attribute("latency", real(L.Latency));
+          J.attribute("name", L.Name);
+          if (Network) {
+            J.attribute("nics", L.Nics);
+            J.attribute("oversubscription", real(L.Oversubscription));
+          }
+          J.attribute("topology", L.Topology);
+        });
+      };
+      for (const SystemRecord *S : Ss)
+        J.object([&] {
+          J.attribute("devices", S->Devices);
+          J.attributeBegin("fabric");
+          Link(S->Fabric, false);
+          J.attributeEnd();
+          J.attribute("hardware", S->Hw ? S->Hw->Name : "");
+          J.attribute("name", S->Name);
+          J.attributeBegin("network");
+          if (S->Network)
+            Link(*S->Network, true);
+          else
+            J.value(nullptr);
+          J.attributeEnd();
+          J.attribute("power", real(S->NodePower));
+          J.attributeBegin("sources");
+          strings(J, S->Sources);
+          J.attributeEnd();
+        });
+    });
+    J.attributeArray("training", [&] {
+      std::vector<const TrainingRecord *> Ts;
+      for (const auto &X : M.Trainings)
+        Ts.push_back(X.get());
+      std::stable_sort(Ts.begin(), Ts.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
+      for (const TrainingRecord *T : Ts)
+        J.object([&] {
+          J.attribute("calibration", T->Calibration);
+          J.attribute("cp", T->CP);
+          J.attribute("devices", T->Devices);
+          J.attribute("dp", T->DP);
+          J.attribute("ep", T->EP);
+          J.attribute("global_batch", T->GlobalBatch);
+          J.attributeBegin("ideal");
+          trainingResults(J, T->Ideal);
+          J.attributeEnd();
+          J.attribute("interleave", T->Interleave);
+          J.attributeArray("measured", [&] {
+            for (const TrainingMeasurement &X : T->Measured)
+              J.object([&] {
+                J.attribute("metric", trainingMetricName(X.Metric));
+                J.attribute("source", X.Source);
+                J.attributeBegin("value");
+                value(J, X.Measured);
+                J.attributeEnd();
+              });
+          });
+          J.attribute("micro_batch", T->MicroBatch);
+          J.attribute("model", T->Model ? T->Model->Name : "");
+          J.attribute("name", T->Name);
+          J.attribute("optimizer", T->Opt ? T->Opt->Name : "");
+          J.attribute("pp", T->PP);
+          J.attribute("precision", T->Precision ? T->Precision->Name : "");
+          J.attribute("recompute", T->Recomp == Recompute::Full        ? "full"
+                                   : T->Recomp == Recompute::Selective ? "selective"
+                                                                       : "none");
+          J.attribute("regime", T->Regime);
+          J.attributeBegin("results");
+          trainingResults(J, T->Results);
+          J.attributeEnd();
+          J.attribute("runtime", T->Runtime ? T->Runtime->Name : "");
+          J.attribute("sequence", T->Sequence);
+          J.attribute("sequence_parallel", T->SequenceParallel);
+          J.attribute("system", T->System ? T->System->Name : "");
+          J.attribute("tp", T->TP);
+          J.attribute("zero", T->Zero);
+        });
+    });
     J.attributeArray("scenarios", [&] {
       for (const ScenarioRecord *S : sortedScenarios(M))
         J.object([&] {
