@@ -20,13 +20,19 @@ const char *recomputeName(Recompute R) {
   return R == Recompute::Full ? "full" : R == Recompute::Selective ? "selective" : "none";
 }
 
+std::string human(const Value &V) {
+  if (V.T.K == Type::Quantity && V.Unit == "TFLOP/s")
+    return fmt::format("{:.1f} TFLOP/s", V.R / 1e12);
+  return humanResult(V);
+}
+
 std::string show(const TrainingRecord &T, TrainingMetric K, bool WithIdeal = true) {
   const Value *V = T.result(K), *I = T.ideal(K);
   if (!V)
     return "-";
-  std::string Out = humanResult(*V);
-  if (WithIdeal && I && humanResult(*I) != Out)
-    Out += " (ideal " + humanResult(*I) + ")";
+  std::string Out = human(*V);
+  if (WithIdeal && I && human(*I) != Out)
+    Out += " (ideal " + human(*I) + ")";
   return Out;
 }
 
