@@ -57,6 +57,12 @@ public:
       At[R->Range.Start.getPointer()].push_back(R.get());
     for (const auto &P : M.Precisions)
       At[P->Range.Start.getPointer()].push_back(P.get());
+    for (const auto &S : M.Systems)
+      At[S->Range.Start.getPointer()].push_back(S.get());
+    for (const auto &O : M.Optimizers)
+      At[O->Range.Start.getPointer()].push_back(O.get());
+    for (const auto &T : M.Trainings)
+      At[T->Range.Start.getPointer()].push_back(T.get());
   }
 
   void run() {
@@ -139,6 +145,36 @@ private:
       for (const HardwareRecord *H : recordsOf<HardwareRecord>(D)) {
         OS << "hardware " << H->Name << " : " << H->Class << at(H->Range) << "\n";
         sections(*H, H->Sections);
+      }
+      return;
+    }
+    if (D.getKind() == Decl::System) {
+      for (const SystemRecord *S : recordsOf<SystemRecord>(D)) {
+        OS << "system " << S->Name << " hardware=" << (S->Hw ? S->Hw->Name : "?")
+           << " devices=" << S->Devices << at(S->Range) << "\n";
+        for (const SystemLink *L : {&S->Fabric, S->Network ? &*S->Network : nullptr})
+          if (L)
+            OS << "  " << (L == &S->Fabric ? "fabric " : "network ") << L->Name
+               << " bandwidth=" << L->Bandwidth << " latency=" << L->Latency
+               << " topology=" << L->Topology << " nics=" << L->Nics
+               << " oversubscription=" << L->Oversubscription << "\n";
+        fields(*S, 2);
+      }
+      return;
+    }
+    if (D.getKind() == Decl::Optimizer) {
+      for (const OptimizerRecord *O : recordsOf<OptimizerRecord>(D))
+        OS << "optimizer " << O->Name << " master=" << O->MasterBytes
+           << " states=" << O->StateBytes << at(O->Range) << "\n";
+      return;
+    }
+    if (D.getKind() == Decl::Training) {
+      for (const TrainingRecord *T : recordsOf<TrainingRecord>(D)) {
+        OS << "training " << T->Name << " model=" << (T->Model ? T->Model->Name : "?")
+           << " system=" << (T->System ? T->System->Name : "?") << " devices=" << T->Devices
+           << " tp=" << T->TP << " pp=" << T->PP << " cp=" << T->CP << " dp=" << T->DP
+           << " ep=" << T->EP << at(T->Range) << "\n";
+        fields(*T, 2);
       }
       return;
     }
