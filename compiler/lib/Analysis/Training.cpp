@@ -21,6 +21,7 @@
 #include "zoo/Analysis/Collectives.h"
 #include <algorithm>
 #include <cmath>
+#include <fmt/format.h>
 
 using namespace zoo;
 
@@ -109,6 +110,8 @@ struct Walker {
       if (VHD <= 0)
         VHD = HD;
       A.Sharded += Mult * static_cast<double>(Heads * HD + KV * HD + KV * VHD);
+      if (std::find(A.Heads.begin(), A.Heads.end(), std::make_pair(Heads, KV)) == A.Heads.end())
+        A.Heads.push_back({Heads, KV});
       int64_t Window = arg(N, "window", 0);
       bool Found = false;
       for (auto &[H, W] : A.Scores)
@@ -179,6 +182,30 @@ ActivationProfile zoo::activationProfile(const ModelRecord &Model, bool Dropout)
   W.walk(*Model.Root, 1);
   A.LayerInputs = static_cast<double>(S.Width) * static_cast<double>(A.Layers);
   return A;
+}
+
+std::string zoo::trainingLayoutProblem(const TrainingRecord &T, const ActivationProfile &A) {
+  const ModelStats &St = T.Model->Stats;
+  int64_t L = std::max<int64_t>(1, St.Layers);
+  int64_t Stages = T.PP * T.Interleave;
+  if (Stages > L)
+    return fmt::format("pp x interleave ({}) exceeds the model's {} layers", Stages, L);
+  if (L % Stages && !T.UnevenStages)
+    return fmt::format("pp x interleave ({}) does not divide the model's {} layers (say "
+                       "`uneven_stages = true` for stages of unequal depth)",
+                       Stages, L);
+  if (T.EP > 1 && St.Experts.empty())
+    return "ep > 1 needs a model with expert layers";
+  for (const ExpertTerm &E : St.Experts)
+    if (T.EP > 1 && E.Count % T.EP)
+      return fmt::format("ep ({}) does not divide the {} experts of a layer", T.EP, E.Count);
+  for (const auto &[Heads, KV] : A.Heads) {
+    if (Heads % T.TP)
+      return fmt::format("tp ({}) does not divide the {} attention heads", T.TP, Heads);
+    if (KV % T.TP)
+      return fmt::format("tp ({}) does not divide the {} key-value heads", T.TP, KV);
+  }
+  return "";
 }
 
 TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const Machine &X,

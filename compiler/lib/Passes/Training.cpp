@@ -21,15 +21,8 @@ public:
     for (auto &T : M.Trainings) {
       if (!T->Model || !T->System || !T->System->Hw)
         continue;
-      // What needs the model's counts (the cost model's): the layers the stages split, the
-      // expert layers expert parallelism splits.
-      const ModelStats &St = T->Model->Stats;
-      std::string Why;
-      if (T->PP * T->Interleave > std::max<int64_t>(1, St.Layers))
-        Why = fmt::format("pp x interleave ({}) exceeds the model's {} layers",
-                          T->PP * T->Interleave, St.Layers);
-      else if (T->EP > 1 && St.Experts.empty())
-        Why = "ep > 1 needs a model with expert layers";
+      // What needs the model's counts (the cost model's): layers, experts, heads.
+      std::string Why = trainingLayoutProblem(*T, activationProfile(*T->Model, T->Dropout));
       if (!Why.empty()) {
         Diags.report(T->Range, diag::err_training_layout, T->Name, Why);
         OK = false;

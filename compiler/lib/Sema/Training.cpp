@@ -73,6 +73,7 @@ std::vector<FieldSpec> trainingFields(const Module &M) {
       {"dropout", Type::of(Type::Bool), false, false},
       {"flash_attention", Type::of(Type::Bool), false, false},
       {"overlap_grad", Type::of(Type::Bool), false, false},
+      {"uneven_stages", Type::of(Type::Bool), false, false},
       {"zero", Type::of(Type::Int), false, false},
       {"tokens", dimType(BaseDim::Token), false, true},
       {"calibration", Type::of(Type::Bool), false, false},
@@ -320,6 +321,8 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
       Rec->FlashAttention = F.V.B;
     else if (F.Name == "overlap_grad")
       Rec->OverlapGrad = F.V.B;
+    else if (F.Name == "uneven_stages")
+      Rec->UnevenStages = F.V.B;
     else if (F.Name == "zero") {
       if (F.V.I < 0 || F.V.I > 3) {
         Diags.report(F.Range, diag::err_field_value, F.Name,
@@ -413,6 +416,12 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
         OK = false;
       }
       int64_t Nodes = (Rec->Devices + Rec->System->Devices - 1) / Rec->System->Devices;
+      if (Rec->System->MaxNodes && Nodes > Rec->System->MaxNodes) {
+        Diags.report(D.NameRange, diag::err_training_layout, D.Name,
+                     fmt::format("{} devices need {} nodes of `{}`, which has at most {}",
+                                 Rec->Devices, Nodes, Rec->System->Name, Rec->System->MaxNodes));
+        OK = false;
+      }
       if (Nodes > 1 && !Rec->System->Network && Rec->Devices > Rec->System->Devices) {
         Diags.report(D.NameRange, diag::err_training_layout, D.Name,
                      fmt::format("{} devices span {} nodes of `{}`, which declares no network",

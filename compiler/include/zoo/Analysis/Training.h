@@ -32,6 +32,8 @@ struct ActivationProfile {
   double HeadValues = 0;  ///< the output head's input, per token
   double LogitBytes = 0;  ///< the output head's fp32 logits, per token
   int64_t Layers = 0;     ///< layers the profile spreads over
+  /// Every distinct (heads, kv_heads) of the model's attention: tensor parallelism splits them.
+  std::vector<std::pair<int64_t, int64_t>> Heads;
 };
 ActivationProfile activationProfile(const ModelRecord &Model, bool Dropout);
 
@@ -49,6 +51,9 @@ struct TrainingCost {
 /// ideal machine gives the ideal bound).
 TrainingCost trainingCost(const Module &M, const TrainingRecord &T, const Machine &X,
                           const ActivationProfile &A);
+
+/// Why layout `T` cannot run model `T.Model` (its counts come from the cost model), or "".
+std::string trainingLayoutProblem(const TrainingRecord &T, const ActivationProfile &A);
 
 /// Analyses `T`: fills its Results (expected), Ideal, Factors and Notes. Returns the metrics
 /// whose value came out not finite.

@@ -454,6 +454,7 @@ public:
   int64_t MicroBatch = 1, GlobalBatch = 0, Sequence = 0;
   Recompute Recomp = Recompute::None;
   bool SequenceParallel = false, Dropout = false, FlashAttention = true, OverlapGrad = true;
+  bool UnevenStages = false; ///< stages of unequal depth (the busiest has ceil(L / pp) layers)
   int64_t Zero = 0;
   double Tokens = 0; ///< the token budget (0: none)
   bool Calibration = false;
