@@ -396,16 +396,148 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
   return C;
 }
 
-std::vector<TrainingMetric> zoo::analyseTraining(const Module &M, TrainingRecord &T) {
-  // The machine of one device: a scenario of the system's hardware at the training precision,
-  // with the training record's runtime (or none: the ideal factors).
+namespace {
+/// The machine of one device: a scenario of the system's hardware at the training precision,
+/// with the training record's runtime (or none: the hardware's achievable fractions only).
+Machine trainingMachine(const Module &M, const TrainingRecord &T, bool Describe) {
   ScenarioRecord S(T.Name, T.Range);
   S.Hw = T.System->Hw;
   S.Weights = S.Activations = S.Compute = S.KV = T.Precision;
   S.Runtime = T.Runtime;
   S.Model = T.Model;
-  const RuntimeRecord *R = T.Runtime;
-  Machine X = makeMachine(M, S, R);
+  return makeMachine(M, S, T.Runtime, {}, Describe);
+}
+
+std::vector<int64_t> powersOfTwo(int64_t Max) {
+  std::vector<int64_t> V;
+  for (int64_t X = 1; X <= Max; X *= 2)
+    V.push_back(X);
+  return V;
+}
+} // namespace
+
+double zoo::trainingDeviceMemory(const Module &M, const TrainingRecord &T) {
+  return trainingMachine(M, T, /*Describe=*/false).Capacity;
+}
+
+bool zoo::planTraining(const Module &M, TrainingRecord &T) {
+  const Machine X = trainingMachine(M, T, /*Describe=*/false);
+  const ActivationProfile A = activationProfile(*T.Model, T.Dropout);
+  const ModelStats &St = T.Model->Stats;
+  auto Fixed = [&](const char *N) { return llvm::is_contained(T.Fixed, N); };
+  const int64_t D = T.Devices, L = std::max<int64_t>(1, St.Layers);
+  const int64_t Node = std::min(D, T.System->Devices);
+  std::vector<int64_t> TPs = Fixed("tp") ? std::vector<int64_t>{T.TP} : powersOfTwo(Node);
+  std::vector<int64_t> CPs =
+      Fixed("cp") || St.PerInput ? std::vector<int64_t>{T.CP} : powersOfTwo(std::min<int64_t>(D, 16));
+  std::vector<int64_t> PPs;
+  if (Fixed("pp"))
+    PPs = {T.PP};
+  else
+    for (int64_t P = 1; P <= std::min(L, D); ++P)
+      if (L % P == 0 && P <= 128)
+        PPs.push_back(P);
+  std::vector<int64_t> Vs = Fixed("interleave") ? std::vector<int64_t>{T.Interleave}
+                                                : std::vector<int64_t>{1, 2, 3, 4, 6, 8, 12};
+  std::vector<int64_t> MBs = Fixed("micro_batch") ? std::vector<int64_t>{T.MicroBatch}
+                                                  : std::vector<int64_t>{1, 2, 4, 8};
+  std::vector<int64_t> EPs{T.EP};
+  if (!Fixed("ep") && !St.Experts.empty())
+    EPs = powersOfTwo(std::min<int64_t>(D, St.Experts.front().Count));
+  std::vector<Recompute> Rs = Fixed("recompute")
+                                  ? std::vector<Recompute>{T.Recomp}
+                                  : std::vector<Recompute>{Recompute::None, Recompute::Selective,
+                                                           Recompute::Full};
+  std::vector<int64_t> Zs = Fixed("zero") ? std::vector<int64_t>{T.Zero}
+                                          : std::vector<int64_t>{0, 1, 2, 3};
+  struct Tried {
+    TrainingRecord::PlanRow Row;
+    TrainingCost C;
+  };
+  std::vector<Tried> Fit;
+  T.PlanConsidered = 0;
+  T.PlanLeastMemory = INFINITY;
+  TrainingRecord C = T;
+  for (int64_t TP : TPs)
+    for (int64_t CP : CPs)
+      for (int64_t PP : PPs) {
+        if (D % (TP * CP * PP))
+          continue;
+        int64_t DP = D / (TP * CP * PP);
+        if (Fixed("dp") && DP != T.DP)
+          continue;
+        for (int64_t V : Vs) {
+          if ((PP == 1 && V > 1) || (L % (PP * V) && !(T.UnevenStages && V == 1)))
+            continue;
+          for (int64_t MB : MBs) {
+            if (T.GlobalBatch % (DP * MB) || (!St.PerInput && T.Sequence % CP))
+              continue;
+            for (int64_t EP : EPs) {
+              if (DP % EP)
+                continue;
+              for (Recompute R : Rs)
+                for (int64_t Z : Zs) {
+                  if (Z > 0 && DP == 1 && !Fixed("zero"))
+                    continue; // the same layout as ZeRO 0
+                  C.TP = TP, C.CP = CP, C.PP = PP, C.DP = DP, C.Interleave = V, C.MicroBatch = MB;
+                  C.EP = EP, C.Recomp = R, C.Zero = Z;
+                  C.SequenceParallel = Fixed("sequence_parallel") ? T.SequenceParallel : TP > 1;
+                  if (!trainingLayoutProblem(C, A).empty())
+                    continue;
+                  TrainingCost Cost = trainingCost(M, C, X, A);
+                  ++T.PlanConsidered;
+                  T.PlanLeastMemory = std::min(T.PlanLeastMemory, Cost.Memory);
+                  bool Fits = Cost.Memory <= Cost.Capacity || Cost.Capacity <= 0;
+                  if (!Fits || !std::isfinite(Cost.Step))
+                    continue;
+                  Fit.push_back({{TP, PP, CP, DP, EP, V, MB, Z, R, C.SequenceParallel, Cost.Step,
+                                  Cost.Memory, true, ""},
+                                 Cost});
+                }
+            }
+          }
+        }
+      }
+  T.PlanFitting = static_cast<int64_t>(Fit.size());
+  T.PlanRows.clear();
+  if (Fit.empty())
+    return false;
+  std::stable_sort(Fit.begin(), Fit.end(), [](const Tried &A, const Tried &B) {
+    return A.Row.Step != B.Row.Step ? A.Row.Step < B.Row.Step : A.Row.Memory < B.Row.Memory;
+  });
+  const TrainingCost &Best = Fit.front().C;
+  for (size_t I = 0; I < Fit.size() && I < 6; ++I) {
+    TrainingRecord::PlanRow Row = Fit[I].Row;
+    if (I) {
+      // What the runner-up spends most beyond the best.
+      const TrainingCost &C2 = Fit[I].C;
+      std::pair<double, const char *> Parts[] = {
+          {C2.Compute - Best.Compute, "compute (recomputation, smaller products)"},
+          {C2.Bubble - Best.Bubble, "pipeline bubble"},
+          {C2.TPComm - Best.TPComm, "tensor-parallel communication"},
+          {C2.CPComm - Best.CPComm, "context-parallel communication"},
+          {C2.EPComm - Best.EPComm, "expert-parallel communication"},
+          {C2.PPComm - Best.PPComm, "pipeline sends"},
+          {C2.DPExposed - Best.DPExposed, "exposed gradient reduction"},
+          {C2.Optimizer - Best.Optimizer, "optimizer update"}};
+      auto *Worst = std::max_element(std::begin(Parts), std::end(Parts),
+                                     [](auto &A, auto &B) { return A.first < B.first; });
+      if (Worst->first <= 1e-9 * Best.Step)
+        Row.Why = "ties on time, needs more memory";
+      else
+        Row.Why = fmt::format("loses on {} +{:.3g} s", Worst->second, Worst->first);
+    }
+    T.PlanRows.push_back(Row);
+  }
+  const TrainingRecord::PlanRow &B = Fit.front().Row;
+  T.TP = B.TP, T.PP = B.PP, T.CP = B.CP, T.DP = B.DP, T.EP = B.EP, T.Interleave = B.Interleave;
+  T.MicroBatch = B.MicroBatch, T.Zero = B.Zero, T.Recomp = B.Recomp;
+  T.SequenceParallel = B.SequenceParallel;
+  return true;
+}
+
+std::vector<TrainingMetric> zoo::analyseTraining(const Module &M, TrainingRecord &T) {
+  Machine X = trainingMachine(M, T, /*Describe=*/true);
   T.Factors = X.Uses;
   T.Notes = X.Notes;
   ActivationProfile A = activationProfile(*T.Model, T.Dropout);

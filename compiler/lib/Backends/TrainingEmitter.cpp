@@ -83,6 +83,17 @@ void TrainingEmitter::run(llvm::raw_ostream &OS) {
                       T->GlobalBatch, T->Sequence, recomputeName(T->Recomp),
                       T->SequenceParallel ? "on" : "off", T->Zero, T->Opt->Name,
                       T->Precision->Name, T->Grads->Name);
+    if (T->Plan && !T->PlanRows.empty()) {
+      OS << fmt::format("  plan: the fastest of {} layouts that fit ({} priced); the runners-up:\n",
+                        T->PlanFitting, T->PlanConsidered);
+      for (size_t I = 1; I < T->PlanRows.size(); ++I) {
+        const TrainingRecord::PlanRow &R = T->PlanRows[I];
+        OS << fmt::format("    tp {} pp {} cp {} dp {} ep {} v {} mb {} {} ZeRO {}: {:.3g} s, "
+                          "{:.1f} GiB; {}\n",
+                          R.TP, R.PP, R.CP, R.DP, R.EP, R.Interleave, R.MicroBatch,
+                          recomputeName(R.Recomp), R.Zero, R.Step, R.Memory / (1ull << 30), R.Why);
+      }
+    }
     OS << "  factors (expected = datasheet x these):\n";
     for (const FactorUse &F : T->Factors)
       OS << fmt::format("    {:<24}  {:<8}  {}{}\n", F.Name, fmt::format("{:g}", F.Value),
@@ -122,8 +133,8 @@ void TrainingEmitter::run(llvm::raw_ostream &OS) {
       double Meas = X.Measured.asDouble();
       Rows.push_back({T, &X, E->asDouble(), I->asDouble()});
       OS << fmt::format("  measured {} {}: expected {} ({:+.1f}%), ideal {} ({:+.1f}%){}\n",
-                        trainingMetricName(X.Metric), X.Measured.str(), humanResult(*E),
-                        percentError(E->asDouble(), Meas), humanResult(*I),
+                        trainingMetricName(X.Metric), X.Measured.str(), human(*E),
+                        percentError(E->asDouble(), Meas), human(*I),
                         percentError(I->asDouble(), Meas),
                         T->Calibration ? " [calibration]" : "");
     }

@@ -21,6 +21,23 @@ public:
     for (auto &T : M.Trainings) {
       if (!T->Model || !T->System || !T->System->Hw)
         continue;
+      if (T->Plan && !planTraining(M, *T)) {
+        if (!T->PlanConsidered)
+          Diags.report(T->Range, diag::err_training_layout, T->Name,
+                       fmt::format("no layout of {} devices suits `{}`: the batch, the sequence, "
+                                   "the heads and the layers (and the fields the record fixes) "
+                                   "allow none",
+                                   T->Devices, T->Model->Name));
+        else
+        Diags.report(T->Range, diag::err_training_layout, T->Name,
+                     fmt::format("no layout of {} devices of `{}` fits `{}`: of {} tried, the "
+                                 "least memory a device needs is {:.1f} GiB, and it has {:.1f} GiB",
+                                 T->Devices, T->System->Name, T->Model->Name, T->PlanConsidered,
+                                 T->PlanLeastMemory / (1ull << 30),
+                                 trainingDeviceMemory(M, *T) / (1ull << 30)));
+        OK = false;
+        continue;
+      }
       // What needs the model's counts (the cost model's): layers, experts, heads.
       std::string Why = trainingLayoutProblem(*T, activationProfile(*T->Model, T->Dropout));
       if (!Why.empty()) {

@@ -74,6 +74,7 @@ std::vector<FieldSpec> trainingFields(const Module &M) {
       {"flash_attention", Type::of(Type::Bool), false, false},
       {"overlap_grad", Type::of(Type::Bool), false, false},
       {"uneven_stages", Type::of(Type::Bool), false, false},
+      {"plan", enumType(M, "plan_kind"), false, false},
       {"zero", Type::of(Type::Int), false, false},
       {"tokens", dimType(BaseDim::Token), false, true},
       {"calibration", Type::of(Type::Bool), false, false},
@@ -287,7 +288,13 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
       OK = false;
       continue;
     }
-    if (F.Name == "devices")
+    for (const char *L : {"tp", "pp", "cp", "dp", "ep", "interleave", "micro_batch", "recompute",
+                          "zero", "sequence_parallel"})
+      if (F.Name == L)
+        Rec->Fixed.push_back(L);
+    if (F.Name == "plan")
+      Rec->Plan = F.V.S == "auto";
+    else if (F.Name == "devices")
       Rec->Devices = F.V.I;
     else if (F.Name == "tp")
       Rec->TP = F.V.I;
@@ -371,7 +378,11 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
     Diags.report(D.NameRange, diag::err_training_layout, D.Name, Why);
     OK = false;
   };
-  if (OK && Rec->Devices > 0) {
+  if (Rec->Plan) {
+    // The planner checks every layout it tries; what the record fixes must still agree.
+    if (OK && HasDP && Rec->Devices % Rec->DP)
+      Layout(fmt::format("dp ({}) does not divide the {} devices", Rec->DP, Rec->Devices));
+  } else if (OK && Rec->Devices > 0) {
     int64_t Inner = Rec->TP * Rec->PP * Rec->CP;
     if (!HasDP) {
       if (Rec->Devices % Inner)
@@ -384,13 +395,13 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
                          Rec->Devices));
     }
   }
-  if (OK && Rec->DP % Rec->EP)
+  if (OK && !Rec->Plan && Rec->DP % Rec->EP)
     Layout(fmt::format("ep ({}) does not divide dp ({}): expert ranks are data-parallel ranks",
                        Rec->EP, Rec->DP));
-  if (OK && Rec->GlobalBatch % (Rec->DP * Rec->MicroBatch))
+  if (OK && !Rec->Plan && Rec->GlobalBatch % (Rec->DP * Rec->MicroBatch))
     Layout(fmt::format("global_batch ({}) is not a multiple of dp x micro_batch ({})",
                        Rec->GlobalBatch, Rec->DP * Rec->MicroBatch));
-  if (OK && Rec->Sequence % Rec->CP)
+  if (OK && !Rec->Plan && Rec->Sequence % Rec->CP)
     Layout(fmt::format("the sequence ({} tokens) does not split into cp ({}) equal parts",
                        Rec->Sequence, Rec->CP));
   if (OK && Rec->Interleave > 1 && Rec->PP == 1)

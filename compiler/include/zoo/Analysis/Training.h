@@ -55,6 +55,15 @@ TrainingCost trainingCost(const Module &M, const TrainingRecord &T, const Machin
 /// Why layout `T` cannot run model `T.Model` (its counts come from the cost model), or "".
 std::string trainingLayoutProblem(const TrainingRecord &T, const ActivationProfile &A);
 
+/// `plan = auto`: prices every layout of `T`'s devices that its fixed fields allow (tensor,
+/// context, pipeline, expert and data parallelism, interleaving, micro-batch, recomputation,
+/// ZeRO), keeps the fastest that fit (T.PlanRows, with why each runner-up loses to the first)
+/// and sets `T`'s layout to the fastest. False when none fits (T.PlanLeastMemory says how close
+/// the best came).
+bool planTraining(const Module &M, TrainingRecord &T);
+/// The memory of one device of `T`'s system, bytes.
+double trainingDeviceMemory(const Module &M, const TrainingRecord &T);
+
 /// Analyses `T`: fills its Results (expected), Ideal, Factors and Notes. Returns the metrics
 /// whose value came out not finite.
 std::vector<TrainingMetric> analyseTraining(const Module &M, TrainingRecord &T);

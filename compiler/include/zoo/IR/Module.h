@@ -455,6 +455,22 @@ public:
   Recompute Recomp = Recompute::None;
   bool SequenceParallel = false, Dropout = false, FlashAttention = true, OverlapGrad = true;
   bool UnevenStages = false; ///< stages of unequal depth (the busiest has ceil(L / pp) layers)
+  /// `plan = auto`: the training pass chooses the layout fields the record does not fix.
+  bool Plan = false;
+  llvm::SmallVector<std::string, 4> Fixed; ///< layout fields the record writes
+  /// Filled by the planner: the layouts it priced, fastest first (those that fit), and why
+  /// those that did not fit failed.
+  struct PlanRow {
+    int64_t TP, PP, CP, DP, EP, Interleave, MicroBatch, Zero;
+    Recompute Recomp;
+    bool SequenceParallel;
+    double Step = 0, Memory = 0;
+    bool Fits = false;
+    std::string Why; ///< runner-up: what it loses on against the best
+  };
+  std::vector<PlanRow> PlanRows;
+  int64_t PlanConsidered = 0, PlanFitting = 0;
+  double PlanLeastMemory = 0; ///< the least memory any layout needs (when none fits)
   int64_t Zero = 0;
   double Tokens = 0; ///< the token budget (0: none)
   bool Calibration = false;
