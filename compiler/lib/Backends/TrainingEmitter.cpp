@@ -51,8 +51,12 @@ double median(std::vector<double> V) {
 
 void TrainingEmitter::run(llvm::raw_ostream &OS) {
   std::vector<const TrainingRecord *> Ts;
+  bool AdHoc = false;
   for (const auto &T : M.Trainings)
-    Ts.push_back(T.get());
+    AdHoc |= T->AdHoc;
+  for (const auto &T : M.Trainings)
+    if (T->AdHoc || !AdHoc)
+      Ts.push_back(T.get());
   std::sort(Ts.begin(), Ts.end(),
             [](const TrainingRecord *A, const TrainingRecord *B) { return A->Name < B->Name; });
   if (Ts.empty()) {

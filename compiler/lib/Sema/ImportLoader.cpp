@@ -282,7 +282,8 @@ static void loadPrelude(Loader &L, const LoadOptions &Opts) {
 }
 
 bool zoo::loadFiles(Module &M, DiagnosticEngine &Diags, llvm::ArrayRef<std::string> Inputs,
-                    const LoadOptions &Opts) {
+                    const LoadOptions &Opts,
+                    llvm::ArrayRef<std::pair<std::string, std::string>> Texts) {
   unsigned Before = Diags.errorCount();
   Loader L(M, Diags, Opts);
   loadPrelude(L, Opts);
@@ -291,6 +292,9 @@ bool zoo::loadFiles(Module &M, DiagnosticEngine &Diags, llvm::ArrayRef<std::stri
       break;
     L.load(In, {});
   }
+  for (const auto &[Name, Text] : Texts)
+    if (!Diags.tooManyErrors())
+      L.loadText(Name, Text);
   return Diags.errorCount() == Before;
 }
 

@@ -245,6 +245,12 @@ cl::list<std::string> SweepOpt(
              "prompt or context, output, devices, hardware, weights, kv, runtime; values V, A..B, "
              "A..B+S, A..B*F, lists of them, k = 1024, M = 1024^2)"),
     cl::value_desc("axes"), cl::cat(PointCat));
+cl::list<std::string> TrainOpt(
+    "train",
+    cl::desc("An ad hoc training run, as the fields of a `training` record: e.g. "
+             "model=Llama3_70B,system=DGX_H100,devices=64,global_batch=128,sequence=8192,plan=auto "
+             "(repeatable; writes --emit=training of these runs unless --emit says otherwise)"),
+    cl::value_desc("fields"), cl::cat(PointCat));
 cl::opt<bool> SweepSummary("sweep-summary",
                            cl::desc("With --sweep: a summary per model and hardware and the rate "
                                     "of the evaluation instead of one row per point"),
@@ -1131,6 +1137,28 @@ static bool readStandardInput(std::string &Text) {
 /// --format: each input formatted (Parse/Formatter.h) to the output, in place (-i), or only
 /// compared (--check). A file that does not parse gets its diagnostics and is left alone; the
 /// others are still done. Exit code 1 on any error, and with --check when a file would change.
+/// `--train=a=1,b=x`: the text of a training record `CommandLineN` with those fields, token
+/// counts given their unit. Empty (reported) when a field is not `key=value`.
+static std::string trainingText(const std::string &Spec, size_t N, std::string &Name) {
+  Name = "CommandLine" + std::to_string(N);
+  std::string Body;
+  llvm::SmallVector<llvm::StringRef, 16> Parts;
+  llvm::StringRef(Spec).split(Parts, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef P : Parts) {
+    auto [Key, Val] = P.split('=');
+    Key = Key.trim();
+    Val = Val.trim();
+    if (Key.empty() || Val.empty() || !P.contains('=')) {
+      usageError("--train takes fields as key=value, separated by commas; found '" + P.str() + "'");
+      return "";
+    }
+    bool Tokens = (Key == "sequence" || Key == "tokens") && !Val.empty() &&
+                  (llvm::isDigit(Val.back()) || Val.back() == '.');
+    Body += "  " + Key.str() + " = " + Val.str() + (Tokens ? " tokens" : "") + ";\n";
+  }
+  return "training " + Name + " {\n" + Body + "}\n";
+}
+
 static int runFormat(bool FromStdin) {
   if (Emit.getNumOccurrences() || ListOpt != ListKind::None || !Select.empty() ||
       !HardwareSel.empty() || SweepOpt.getNumOccurrences() || DepFile.getNumOccurrences())
@@ -1246,6 +1274,8 @@ static int compile(int argc, char **argv) {
     return usageError("-o '" + Output +
                       "' is a directory: only --emit=markdown writes into one (a page per "
                       "category, hardware.md, scenarios.md, README.md); give a file or '-'");
+  if (!TrainOpt.empty() && !Emit.getNumOccurrences())
+    Emit = EmitKind::Training;
   const bool FromStdin = llvm::is_contained(Inputs, "-");
   if (FromStdin && Inputs.size() != 1)
     return usageError("'-' (standard input) must be the only input");
@@ -1334,13 +1364,26 @@ static int compile(int argc, char **argv) {
              (TheStdlib->cacheWritten() ? ", cache written" : "");
     Timer.mark("stdlib", Note);
   }
+  std::vector<std::pair<std::string, std::string>> Trainings;
+  std::vector<std::string> TrainingNames;
+  for (size_t I = 0; I < TrainOpt.size(); ++I) {
+    std::string Name, Text = trainingText(TrainOpt[I], I + 1, Name);
+    if (Text.empty())
+      return 1;
+    Trainings.push_back({"--train=" + TrainOpt[I], Text});
+    TrainingNames.push_back(Name);
+  }
+  if (FromStdin && !Trainings.empty())
+    return usageError("--train needs input files, not standard input");
   bool OK = FromStdin ? loadBuffer(M, Diags, "<stdin>", StdinText, Opts)
-                      : loadFiles(M, Diags, Files, Opts);
+                      : loadFiles(M, Diags, Files, Opts, Trainings);
   Timer.mark("load+parse");
   OK = OK && runSema(M, Diags);
   if (M.CachedBodyDamaged && TheStdlib)
     TheStdlib->discardCache();
   Timer.mark("sema");
+  for (auto &T : M.Trainings)
+    T->AdHoc = llvm::is_contained(TrainingNames, T->Name);
   if (OK)
     for (auto *O : {&Weights, &KVPrecision}) // defaults may be absent from a custom stdlib
       if (O->getNumOccurrences() && !M.findPrecision(O->getValue()))

@@ -457,6 +457,7 @@ public:
   bool UnevenStages = false; ///< stages of unequal depth (the busiest has ceil(L / pp) layers)
   /// `plan = auto`: the training pass chooses the layout fields the record does not fix.
   bool Plan = false;
+  bool AdHoc = false; ///< made from --train: the training report shows only these
   llvm::SmallVector<std::string, 4> Fixed; ///< layout fields the record writes
   /// Filled by the planner: the layouts it priced, fastest first (those that fit), and why
   /// those that did not fit failed.

@@ -61,9 +61,11 @@ struct LoadOptions {
   StdlibCache *Cache = nullptr;
 };
 
-/// Loads `Inputs` (files) and their imports into `M`. Returns false on any error.
+/// Loads `Inputs` (files) and their imports into `M`, then `Texts` (name, text: declarations the
+/// driver writes from its options, checked like a file). Returns false on any error.
 bool loadFiles(Module &M, DiagnosticEngine &Diags, llvm::ArrayRef<std::string> Inputs,
-               const LoadOptions &Opts);
+               const LoadOptions &Opts,
+               llvm::ArrayRef<std::pair<std::string, std::string>> Texts = {});
 
 /// Loads the prelude (unless disabled) and one input held in memory, named `Name` (imports are
 /// resolved relative to its directory), with the same checks as a file. Returns false on any
