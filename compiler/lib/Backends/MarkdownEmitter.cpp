@@ -240,7 +240,7 @@ std::vector<Category> categories(const Module &M) {
       std::remove_if(Cs.begin(), Cs.end(),
                      [](const Category &C) { return C.Models.empty() && C.Pipelines.empty(); }),
       Cs.end());
-  std::vector<std::string> Taken = {"readme", "hardware", "scenarios"};
+  std::vector<std::string> Taken = {"readme", "hardware", "scenarios", "training"};
   for (Category &C : Cs) {
     std::string Base;
     for (char Ch : C.Key) {
@@ -606,6 +606,87 @@ void scenariosPage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Aft
   OS << "Memory / device: weights, KV cache and workspace (activations for models with an "
         "input) over the devices; fits: in the main memory of one device.\n";
 }
+
+/// Systems and training records: what each system is made of, and each training run's layout,
+/// step (expected and ideal), MFU, memory and its measurement against the prediction.
+void trainingPage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro AfterTitle) {
+  H.print(OS, 0, "Training");
+  AfterTitle();
+  auto GBs = [](double BytesPerS) { return fmt::format("{:g} GB/s", BytesPerS / 1e9); };
+  std::vector<const SystemRecord *> Ss;
+  for (const auto &S : M.Systems)
+    Ss.push_back(S.get());
+  std::sort(Ss.begin(), Ss.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
+  H.print(OS, 1, "Systems");
+  if (Ss.empty()) {
+    OS << "No systems.\n\n";
+  } else {
+    OS << "Bandwidths per device (fabric) or per NIC (network), each direction.\n\n";
+    Table T{{"System", "Devices", "Fabric", "Network", "Power"},
+            {false, true, false, false, true},
+            {}};
+    for (const SystemRecord *S : Ss) {
+      std::string Fabric = text(S->Fabric.Name) + ", " + GBs(S->Fabric.Bandwidth) +
+                           (S->Fabric.Topology.empty() ? "" : ", " + text(S->Fabric.Topology));
+      std::string Net = "-";
+      if (S->Network)
+        Net = fmt::format("{} x {}, {}", S->Network->Nics, text(S->Network->Name),
+                          GBs(S->Network->Bandwidth)) +
+              (S->Network->Topology.empty() ? "" : ", " + text(S->Network->Topology));
+      T.Rows.push_back({text(S->Name),
+                        fmt::format("{} x {}", S->Devices, S->Hw ? text(S->Hw->Name) : "-"),
+                        Fabric, Net,
+                        S->NodePower > 0 ? fmt::format("{:g} kW", S->NodePower / 1e3) : "-"});
+    }
+    T.print(OS);
+    OS << "\n";
+  }
+  std::vector<const TrainingRecord *> Ts;
+  for (const auto &T : M.Trainings)
+    Ts.push_back(T.get());
+  std::sort(Ts.begin(), Ts.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
+  H.print(OS, 1, "Training runs");
+  if (Ts.empty()) {
+    OS << "No training records.\n";
+    return;
+  }
+  OS << "Expected figures on the record's runtime, the ideal bound (datasheet peaks and link "
+        "bandwidths) in parentheses; `zooc --emit=training` gives every term. Layout: tensor x "
+        "pipeline x context x data parallel; `plan` marks a layout the planner chose.\n\n";
+  auto E = [](const TrainingRecord *T, TrainingMetric K) {
+    const Value *V = T->result(K), *I = T->ideal(K);
+    if (!V)
+      return std::string("-");
+    std::string Out = humanResult(*V);
+    if (I && humanResult(*I) != Out)
+      Out += " (" + humanResult(*I) + ")";
+    return Out;
+  };
+  Table Tb{{"Training", "Model", "Devices", "Layout", "Step", "MFU", "Memory / device",
+            "Measured", "Error"},
+           {false, false, false, false, true, true, true, false, true},
+           {}};
+  for (const TrainingRecord *T : Ts) {
+    std::string Measured = "-", Error = "-";
+    if (!T->Measured.empty() && !T->Results.empty()) {
+      const TrainingMeasurement &X = T->Measured.front();
+      Measured = text(trainingMetricName(X.Metric).str()) + " " + humanResult(X.Measured);
+      if (const Value *P = T->result(X.Metric))
+        Error = fmt::format("{:+.1f}%", (P->asDouble() / X.Measured.asDouble() - 1) * 100) +
+                (T->Calibration ? " (calibration)" : "");
+    }
+    Tb.Rows.push_back(
+        {text(T->Name), T->Model ? text(T->Model->Name) : "-",
+         fmt::format("{} x {}", T->Devices,
+                     T->System && T->System->Hw ? text(T->System->Hw->Name) : "-"),
+         fmt::format("{} x {} x {} x {}{}{}", T->TP, T->PP, T->CP, T->DP,
+                     T->Interleave > 1 ? fmt::format(", v {}", T->Interleave) : "",
+                     T->Plan ? " (plan)" : ""),
+         E(T, TrainingMetric::step_time), E(T, TrainingMetric::mfu),
+         E(T, TrainingMetric::memory_per_device), Measured, Error});
+  }
+  Tb.print(OS);
+}
 } // namespace
 
 //===--- The emitter ------------------------------------------------------===//
@@ -639,6 +720,9 @@ std::vector<MarkdownEmitter::Page> MarkdownEmitter::pages() const {
   Pages.push_back({"scenarios.md", [this, Links](llvm::raw_ostream &OS) {
                      scenariosPage(OS, M, Headings{1}, Links(OS, false));
                    }});
+  Pages.push_back({"training.md", [this, Links](llvm::raw_ostream &OS) {
+                     trainingPage(OS, M, Headings{1}, Links(OS, false));
+                   }});
   Pages.push_back({"README.md", [this, Cs](llvm::raw_ostream &OS) {
                      OS << "# Model Zoo\n\n";
                      banner(OS);
@@ -659,7 +743,12 @@ std::vector<MarkdownEmitter::Page> MarkdownEmitter::pages() const {
                      size_t Hw = M.Hardware.size(), Sc = M.Scenarios.size();
                      OS << "- [Hardware](hardware.md): " << Hw << (Hw == 1 ? " device" : " devices")
                         << "\n- [Scenarios](scenarios.md): " << Sc
-                        << (Sc == 1 ? " scenario" : " scenarios") << "\n\n";
+                        << (Sc == 1 ? " scenario" : " scenarios")
+                        << "\n- [Training](training.md): " << M.Systems.size()
+                        << (M.Systems.size() == 1 ? " system, " : " systems, ")
+                        << M.Trainings.size()
+                        << (M.Trainings.size() == 1 ? " training run" : " training runs")
+                        << "\n\n";
                      OS << "Models' figures are at the analysis point: " << pointText(M.Point)
                         << ".\n";
                    }});
@@ -685,5 +774,9 @@ void MarkdownEmitter::run(llvm::raw_ostream &OS) {
   if (!M.Scenarios.empty()) {
     OS << "\n";
     scenariosPage(OS, M, Headings{2}, None);
+  }
+  if (!M.Trainings.empty() || !M.Systems.empty()) {
+    OS << "\n";
+    trainingPage(OS, M, Headings{2}, None);
   }
 }

@@ -1273,7 +1273,7 @@ static int compile(int argc, char **argv) {
                               SweepOpt.getNumOccurrences() || !CheckClosedForm.empty()))
     return usageError("-o '" + Output +
                       "' is a directory: only --emit=markdown writes into one (a page per "
-                      "category, hardware.md, scenarios.md, README.md); give a file or '-'");
+                      "category, hardware.md, scenarios.md, training.md, README.md); give a file or '-'");
   if (!TrainOpt.empty() && !Emit.getNumOccurrences())
     Emit = EmitKind::Training;
   const bool FromStdin = llvm::is_contained(Inputs, "-");
