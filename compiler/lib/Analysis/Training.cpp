@@ -246,17 +246,34 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
   double AttFlops = (3 * Att + (T.Recomp != Recompute::None ? Att : 0)) * G;
   double GemmFlops = C.HardwareFlops - AttFlops;
   double GemmRate = X.rate(Slot::Gemm), AttRate = X.rate(Slot::AttentionCompute);
-  double PerDevice = (GemmRate > 0 ? GemmFlops / GemmRate : 0) +
-                     (AttRate > 0 ? AttFlops / AttRate : 0);
-  PerDevice /= Ranks;
-  if (!X.Fuses) {
-    // Elementwise work not fused into the products: written and read once per pass (forward,
-    // twice backward, once more when recomputed).
-    double Passes = 3 + (T.Recomp == Recompute::Full ? 1 : 0);
-    double Bytes = toD(BigCount(St.ElementsConst)) * C.Tokens * a * 2 * Passes / Ranks;
+  double PerDevice = 0;
+  if (St.PerInput && !St.Kernels.empty()) {
+    // Models with an input, operation by operation (as their inference is): each at the slower
+    // of its roofs, forward once and backward twice (its input's and its weights' gradients);
+    // elementwise operations (norms, activations, batch norm) are priced as memory traffic,
+    // since training frameworks keep their inputs for the backward pass rather than fuse them.
     double BW = X.bandwidth(Slot::Activations);
-    if (BW > 0)
-      PerDevice += Bytes / BW;
+    double Images = b / (t * p * c); // one micro-batch's inputs on one device
+    for (const KernelCost &K : St.Kernels) {
+      double Flops = 2 * toD(BigCount(K.Macs)) * Images;
+      double Bytes = toD(BigCount(K.InElements + K.OutElements)) * a * Images +
+                     toD(BigCount(K.Params)) * WB;
+      double Time = std::max(GemmRate > 0 ? Flops / GemmRate : 0, BW > 0 ? Bytes / BW : 0);
+      PerDevice += double(K.Count) * Time * (3 + (T.Recomp == Recompute::Full ? 1 : 0));
+    }
+    PerDevice *= m; // every micro-batch of the step
+  } else {
+    PerDevice = (GemmRate > 0 ? GemmFlops / GemmRate : 0) + (AttRate > 0 ? AttFlops / AttRate : 0);
+    PerDevice /= Ranks;
+    if (!X.Fuses) {
+      // Elementwise work not fused into the products: written and read once per pass (forward,
+      // twice backward, once more when recomputed).
+      double Passes = 3 + (T.Recomp == Recompute::Full ? 1 : 0);
+      double Bytes = toD(BigCount(St.ElementsConst)) * C.Tokens * a * 2 * Passes / Ranks;
+      double BW = X.bandwidth(Slot::Activations);
+      if (BW > 0)
+        PerDevice += Bytes / BW;
+    }
   }
   const double ComputeMB = PerDevice / m; // one micro-batch on one stage
 
@@ -570,6 +587,8 @@ std::vector<TrainingMetric> zoo::analyseTraining(const Module &M, TrainingRecord
     Q(TrainingMetric::step_time, C.Step, "s");
     Q(TrainingMetric::tokens_per_s, TPS, "tokens/s");
     Q(TrainingMetric::tokens_per_s_per_device, TPS / Devices, "tokens/s");
+    if (T.Model->Stats.PerInput)
+      Q(TrainingMetric::images_per_s, TPS, "");
     Q(TrainingMetric::mfu, C.ModelFlops / C.Step / Devices / Peak, "");
     Q(TrainingMetric::hfu, C.HardwareFlops / C.Step / Devices / Peak, "");
     Q(TrainingMetric::model_flops_per_device, C.ModelFlops / C.Step / Devices, "TFLOP/s");
@@ -645,7 +664,8 @@ std::vector<TrainingFit> zoo::fitTrainingFactors(const Module &M) {
         double Devices = double(W.T->Devices);
         double P = W.K == TrainingMetric::step_time ? C.Step
                    : W.K == TrainingMetric::mfu     ? C.ModelFlops / C.Step / Devices / X.Peak
-                   : W.K == TrainingMetric::tokens_per_s ? C.Tokens / C.Step
+                   : W.K == TrainingMetric::tokens_per_s || W.K == TrainingMetric::images_per_s
+                       ? C.Tokens / C.Step
                                                          : NAN;
         if (std::isfinite(P) && P > 0)
           L += std::pow(std::log(P / W.Measured), 2);

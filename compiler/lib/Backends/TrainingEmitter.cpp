@@ -81,10 +81,12 @@ void TrainingEmitter::run(llvm::raw_ostream &OS) {
       continue;
     }
     OS << fmt::format("  layout: tp {} x pp {} x cp {} x dp {} (ep {}, interleave {}); micro-batch "
-                      "{}, global batch {}, sequence {} tokens; recompute {}, sequence parallel "
+                      "{}, global batch {}, sequence {}; recompute {}, sequence parallel "
                       "{}, ZeRO {}, optimizer {}, {} (gradients {})\n",
                       T->TP, T->PP, T->CP, T->DP, T->EP, T->Interleave, T->MicroBatch,
-                      T->GlobalBatch, T->Sequence, recomputeName(T->Recomp),
+                      T->GlobalBatch,
+                      T->Model->Stats.PerInput ? std::string("none (inputs)")
+                                               : std::to_string(T->Sequence) + " tokens", recomputeName(T->Recomp),
                       T->SequenceParallel ? "on" : "off", T->Zero, T->Opt->Name,
                       T->Precision->Name, T->Grads->Name);
     if (T->Plan && !T->PlanRows.empty()) {
@@ -104,9 +106,13 @@ void TrainingEmitter::run(llvm::raw_ostream &OS) {
                         F.Origin, F.Source.empty() ? "" : " (" + F.Source + ")");
     for (const std::string &N : T->Notes)
       OS << "  note: " << N << "\n";
-    OS << "  step:       " << show(*T, TrainingMetric::step_time) << "; "
-       << show(*T, TrainingMetric::tokens_per_s) << " ("
-       << show(*T, TrainingMetric::tokens_per_s_per_device, false) << " a device)\n";
+    if (T->Model->Stats.PerInput)
+      OS << "  step:       " << show(*T, TrainingMetric::step_time) << "; "
+         << show(*T, TrainingMetric::images_per_s) << " inputs/s\n";
+    else
+      OS << "  step:       " << show(*T, TrainingMetric::step_time) << "; "
+         << show(*T, TrainingMetric::tokens_per_s) << " ("
+         << show(*T, TrainingMetric::tokens_per_s_per_device, false) << " a device)\n";
     OS << "  MFU " << show(*T, TrainingMetric::mfu) << ", HFU " << show(*T, TrainingMetric::hfu)
        << "; " << show(*T, TrainingMetric::model_flops_per_device, false) << " model, "
        << show(*T, TrainingMetric::hardware_flops_per_device, false) << " hardware a device\n";

@@ -366,7 +366,12 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
     Diags.report(D.NameRange, diag::err_missing_field, "training", D.Name, "optimizer");
     OK = false;
   }
-  bool PerInput = Rec->Model && Rec->Model->Stats.PerInput;
+  // Models with an input (the cost model's Stats come later): their work is per input, with no
+  // sequence.
+  bool PerInput = false;
+  if (Rec->Model && Rec->Model->Root)
+    for (const auto &C : Rec->Model->Root->Children)
+      PerInput |= C->K == LayerNode::Primitive && C->Prim == PrimitiveKind::input;
   if (Rec->Model && !PerInput && !Sequence) {
     Diags.report(D.NameRange, diag::err_missing_field, "training", D.Name, "sequence");
     OK = false;
