@@ -246,6 +246,20 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
   double AttFlops = (3 * Att + (T.Recomp != Recompute::None ? Att : 0)) * G;
   double GemmFlops = C.HardwareFlops - AttFlops;
   double GemmRate = X.rate(Slot::Gemm), AttRate = X.rate(Slot::AttentionCompute);
+  if (T.Compute != T.Precision) {
+    // Products in a narrower format (FP8): the attention core stays in the 16-bit format, at
+    // its datasheet peak's share of the products' (the same achievable fraction).
+    auto Peak = [&](const PrecisionRecord *P) {
+      for (const Section &S : T.System->Hw->Sections)
+        if (S.Kind == "compute")
+          if (const FieldValue *F = S.field(P->Name))
+            return F->V.asDouble();
+      return 0.0;
+    };
+    double Narrow = Peak(T.Compute);
+    if (Narrow > 0)
+      AttRate *= Peak(T.Precision) / Narrow;
+  }
   double PerDevice = 0;
   if (St.PerInput && !St.Kernels.empty()) {
     // Models with an input, operation by operation (as their inference is): each at the slower
@@ -419,7 +433,8 @@ namespace {
 Machine trainingMachine(const Module &M, const TrainingRecord &T, bool Describe) {
   ScenarioRecord S(T.Name, T.Range);
   S.Hw = T.System->Hw;
-  S.Weights = S.Activations = S.Compute = S.KV = T.Precision;
+  S.Weights = S.Activations = S.KV = T.Precision;
+  S.Compute = T.Compute;
   S.Runtime = T.Runtime;
   S.Model = T.Model;
   return makeMachine(M, S, T.Runtime, {}, Describe);
@@ -647,7 +662,8 @@ std::vector<TrainingFit> zoo::fitTrainingFactors(const Module &M) {
         continue;
       ScenarioRecord S(T->Name, T->Range);
       S.Hw = T->System->Hw;
-      S.Weights = S.Activations = S.Compute = S.KV = T->Precision;
+      S.Weights = S.Activations = S.KV = T->Precision;
+      S.Compute = T->Compute;
       S.Runtime = R;
       S.Model = T->Model;
       Machine X = makeMachine(M, S, R, {}, /*Describe=*/false);

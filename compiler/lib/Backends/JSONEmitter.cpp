@@ -431,6 +431,7 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
       for (const TrainingRecord *T : Ts)
         J.object([&] {
           J.attribute("calibration", T->Calibration);
+          J.attribute("compute", T->Compute ? T->Compute->Name : "");
           J.attribute("cp", T->CP);
           J.attribute("devices", T->Devices);
           J.attribute("dp", T->DP);

@@ -261,17 +261,19 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
       std::string N = Ref(I, "runtime");
       if (!N.empty() && !(Rec->Runtime = M.findRuntime(N)))
         Unknown(I, N, M.Runtimes);
-    } else if (I.Name == "precision" || I.Name == "grads") {
+    } else if (I.Name == "precision" || I.Name == "grads" || I.Name == "compute") {
       std::string N = Ref(I, "precision");
       const PrecisionRecord *P = N.empty() ? nullptr : M.findPrecision(N);
       if (!N.empty() && !P)
         Unknown(I, N, M.Precisions);
-      (I.Name == "precision" ? Rec->Precision : Rec->Grads) = P;
+      (I.Name == "precision" ? Rec->Precision
+       : I.Name == "grads"   ? Rec->Grads
+                             : Rec->Compute) = P;
     }
   }
   std::vector<FieldSpec> Specs = trainingFields(M);
   checkFields(*this, D.Items, Specs, What, Rec->Fields, false,
-              {"model", "system", "optimizer", "runtime", "precision", "grads"});
+              {"model", "system", "optimizer", "runtime", "precision", "grads", "compute"});
   bool HasDP = false;
   const FieldValue *Sequence = nullptr;
   for (const FieldValue &F : Rec->Fields) {
@@ -358,6 +360,8 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
     Rec->Precision = M.findPrecision("bf16");
   if (!Rec->Grads)
     Rec->Grads = Rec->Precision;
+  if (!Rec->Compute)
+    Rec->Compute = Rec->Precision;
   if (!Rec->Opt)
     for (const auto &O : M.Optimizers)
       if (O->Name == "adam")
@@ -427,10 +431,12 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
         Diags.report(D.NameRange, diag::err_no_memory, H.Name);
         OK = false;
       }
-      if (Rec->Precision && (!Dense || !Dense->field(Rec->Precision->Name))) {
-        Diags.report(D.NameRange, diag::err_no_peak, H.Name, Rec->Precision->Name);
-        OK = false;
-      }
+      for (const PrecisionRecord *P : {Rec->Precision, Rec->Compute})
+        if (P && (!Dense || !Dense->field(P->Name))) {
+          Diags.report(D.NameRange, diag::err_no_peak, H.Name, P->Name);
+          OK = false;
+          break;
+        }
       int64_t Nodes = (Rec->Devices + Rec->System->Devices - 1) / Rec->System->Devices;
       if (Rec->System->MaxNodes && Nodes > Rec->System->MaxNodes) {
         Diags.report(D.NameRange, diag::err_training_layout, D.Name,

@@ -449,6 +449,9 @@ public:
   const OptimizerRecord *Opt = nullptr;
   const PrecisionRecord *Precision = nullptr; ///< weights, activations and compute
   const PrecisionRecord *Grads = nullptr;     ///< gradients (and their reduction)
+  /// The matrix products' format (FP8 training: fp8 products of bf16 weights); the attention
+  /// core stays in `Precision`.
+  const PrecisionRecord *Compute = nullptr;
   const RuntimeRecord *Runtime = nullptr;
   int64_t Devices = 0, TP = 1, PP = 1, DP = 0, EP = 1, CP = 1, Interleave = 1;
   int64_t MicroBatch = 1, GlobalBatch = 0, Sequence = 0;
