@@ -7,6 +7,7 @@
 // abort.
 //
 //===----------------------------------------------------------------------===//
+#include "zoo/Analysis/Deployment.h"
 #include "zoo/Analysis/Sweep.h"
 #include "zoo/Backends/Emitters.h"
 #include "zoo/IR/IRPrinter.h"
@@ -250,6 +251,12 @@ cl::list<std::string> TrainOpt(
     cl::desc("An ad hoc training run, as the fields of a `training` record: e.g. "
              "model=Llama3_70B,system=DGX_H100,devices=64,global_batch=128,sequence=8192,plan=auto "
              "(repeatable; writes --emit=training of these runs unless --emit says otherwise)"),
+    cl::value_desc("fields"), cl::cat(PointCat));
+cl::opt<std::string> PlanServing(
+    "plan-serving",
+    cl::desc("The devices and tensor/pipeline/expert layout a model needs on a system, e.g. "
+             "model=DeepSeek_V3,system=DGX_H100,nodes=2,weights=fp8,context=8192,batch=1 "
+             "(fields: model, system, nodes, weights, kv, context, batch, runtime)"),
     cl::value_desc("fields"), cl::cat(PointCat));
 cl::opt<bool> SweepSummary("sweep-summary",
                            cl::desc("With --sweep: a summary per model and hardware and the rate "
@@ -1159,6 +1166,67 @@ static std::string trainingText(const std::string &Spec, size_t N, std::string &
   return "training " + Name + " {\n" + Body + "}\n";
 }
 
+/// --plan-serving: the fields, looked up; the plan, written.
+static int runPlanServing(const Module &M) {
+  DeploymentQuery Q;
+  Q.Runtime = M.defaultRuntime();
+  llvm::SmallVector<llvm::StringRef, 8> Parts;
+  llvm::StringRef(PlanServing).split(Parts, ',', -1, /*KeepEmpty=*/false);
+  auto Count = [](llvm::StringRef V, int64_t &Out) {
+    unsigned long long X;
+    if (V.getAsInteger(10, X) || X < 1 || X > (1ull << 40))
+      return false;
+    Out = static_cast<int64_t>(X);
+    return true;
+  };
+  for (llvm::StringRef P : Parts) {
+    auto [Key, Val] = P.split('=');
+    Key = Key.trim();
+    Val = Val.trim();
+    bool OK = !Val.empty();
+    if (Key == "model")
+      OK = OK && (Q.Model = M.findModel(Val));
+    else if (Key == "system") {
+      for (const auto &S : M.Systems)
+        if (S->Name == Val && S->Hw)
+          Q.System = S.get();
+      OK = OK && Q.System;
+    } else if (Key == "weights")
+      OK = OK && (Q.Weights = M.findPrecision(Val));
+    else if (Key == "kv")
+      OK = OK && (Q.KV = M.findPrecision(Val));
+    else if (Key == "runtime")
+      OK = OK && (Q.Runtime = M.findRuntime(Val));
+    else if (Key == "nodes")
+      OK = OK && Count(Val, Q.Nodes) && Q.Nodes <= 4096;
+    else if (Key == "context")
+      OK = OK && Count(Val, Q.Context);
+    else if (Key == "batch")
+      OK = OK && Count(Val, Q.Batch);
+    else
+      return usageError("--plan-serving has no field '" + Key.str() +
+                        "' (fields: model, system, nodes, weights, kv, context, batch, runtime)");
+    if (!OK)
+      return usageError("--plan-serving: no " + Key.str() + " '" + Val.str() + "'" +
+                        (Key == "nodes" || Key == "context" || Key == "batch"
+                             ? " (a whole number from 1)"
+                             : ""));
+  }
+  if (!Q.Model || !Q.System)
+    return usageError("--plan-serving needs model= and system=");
+  if (!Q.Model->Root || Q.Model->Stats.PerInput || Q.Model->Stats.hasBidirectional())
+    return usageError("--plan-serving plans models that generate text; '" + Q.Model->Name +
+                      "' does not");
+  if (!Q.Weights)
+    Q.Weights = M.findPrecision("bf16");
+  if (!Q.KV)
+    Q.KV = Q.Weights->Bits >= 16 && !Q.Weights->Group ? Q.Weights : M.findPrecision("bf16");
+  if (!Q.Weights || !Q.KV)
+    return usageError("--plan-serving: the stdlib has no bf16 precision");
+  DeploymentPlan Plan = planDeployment(M, Q);
+  return writeOutput([&](llvm::raw_ostream &OS) { DeploymentEmitter(Q, Plan).run(OS); }) ? 0 : 1;
+}
+
 static int runFormat(bool FromStdin) {
   if (Emit.getNumOccurrences() || ListOpt != ListKind::None || !Select.empty() ||
       !HardwareSel.empty() || SweepOpt.getNumOccurrences() || DepFile.getNumOccurrences())
@@ -1457,6 +1525,8 @@ static int compile(int argc, char **argv) {
     return 1;
   if (int RC = runAnalysisTools(M); RC >= 0)
     return RC;
+  if (PlanServing.getNumOccurrences())
+    return runPlanServing(M);
 
   // --model and --hardware select what every section shows. Unselected records stay alive
   // (scenarios point at models and hardware); they are only not emitted.

@@ -9,6 +9,7 @@
 #define ZOO_BACKENDS_EMITTERS_H
 
 #include "zoo/Analysis/Plots.h"
+#include "zoo/Analysis/Deployment.h"
 #include "zoo/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
 #include <functional>
@@ -192,6 +193,17 @@ public:
 
 private:
   const Module &M;
+};
+
+/// `zooc --plan-serving=...`: the devices and layout a model needs (Analysis/Deployment).
+class DeploymentEmitter {
+public:
+  DeploymentEmitter(const DeploymentQuery &Q, const DeploymentPlan &P) : Query(Q), Plan(P) {}
+  void run(llvm::raw_ostream &OS);
+
+private:
+  const DeploymentQuery &Query;
+  const DeploymentPlan &Plan;
 };
 
 /// `--emit=training`: every training record in full (layout, step, time and memory breakdown,

@@ -1,0 +1,48 @@
+//===- Deployment.h - the devices and layout a model needs to serve ----*- C++ -*-===//
+//
+// For a language model on a system: every layout of tensor parallelism (filling a node, then
+// across nodes), pipeline stages and, for models with expert layers, expert parallelism over the tensor
+// ranks, on 1 to `Nodes` nodes; for each, the memory of one device (weights and the KV cache of the
+// batch at the context) and the decode step (every stage in turn: its weights and cache read at
+// the achievable bandwidth, or its work at the achievable peak when that is slower; the
+// tensor-parallel all-reduces, expert all-to-alls and pipeline sends on the same collectives as
+// training). The fewest devices that hold the model, and the fastest layout there and on all the
+// devices given. Formulas: docs/formulas.md, "Serving layouts".
+//
+//===----------------------------------------------------------------------===//
+#ifndef ZOO_ANALYSIS_DEPLOYMENT_H
+#define ZOO_ANALYSIS_DEPLOYMENT_H
+
+#include "zoo/Analysis/Machine.h"
+
+namespace zoo {
+
+struct DeploymentQuery {
+  const ModelRecord *Model = nullptr;
+  const SystemRecord *System = nullptr;
+  const PrecisionRecord *Weights = nullptr, *KV = nullptr;
+  const RuntimeRecord *Runtime = nullptr;
+  int64_t Nodes = 1, Context = 4096, Batch = 1;
+};
+
+struct DeploymentLayout {
+  int64_t Devices = 0, TP = 1, PP = 1, EP = 1;
+  double WeightBytes = 0, KVBytes = 0; ///< per device, the busiest stage
+  double Usable = 0;                   ///< bytes a device offers (capacity x the runtime's share)
+  bool Fits = false;
+  double Step = 0; ///< one decode step of the batch
+  double WeightTime = 0, KVTime = 0, ComputeTime = 0, TPComm = 0, EPComm = 0, PPComm = 0;
+};
+
+struct DeploymentPlan {
+  std::vector<DeploymentLayout> Layouts; ///< every layout priced, in order of devices then step
+  const DeploymentLayout *Fewest = nullptr; ///< the fastest on the fewest devices that hold it
+  const DeploymentLayout *Fastest = nullptr; ///< the fastest that fits on any device count
+  std::vector<std::string> Notes;
+};
+
+DeploymentPlan planDeployment(const Module &M, const DeploymentQuery &Q);
+
+} // namespace zoo
+
+#endif
