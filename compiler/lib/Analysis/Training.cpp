@@ -202,8 +202,11 @@ std::string zoo::trainingLayoutProblem(const TrainingRecord &T, const Activation
   for (const auto &[Heads, KV] : A.Heads) {
     if (Heads % T.TP)
       return fmt::format("tp ({}) does not divide the {} attention heads", T.TP, Heads);
-    if (KV % T.TP)
-      return fmt::format("tp ({}) does not divide the {} key-value heads", T.TP, KV);
+    // Key-value heads split over the tensor ranks, or each is replicated over a whole number of
+    // them (multi-query and grouped-query attention with tp above the groups).
+    if (KV % T.TP && T.TP % KV)
+      return fmt::format("tp ({}) neither divides nor is a multiple of the {} key-value heads",
+                         T.TP, KV);
   }
   return "";
 }
