@@ -146,6 +146,38 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
           Rows, {false, false, false, false, true, true, false, true, false, true, true, false});
   }
 
+  std::vector<const TrainingRecord *> Trainings;
+  for (const auto &T : M.Trainings)
+    Trainings.push_back(T.get());
+  std::sort(Trainings.begin(), Trainings.end(),
+            [](auto *A, auto *B) { return A->Name < B->Name; });
+  if (!Trainings.empty()) {
+    OS << "\nTraining (" << Trainings.size() << ")\n\n";
+    Rows.clear();
+    for (const TrainingRecord *T : Trainings) {
+      auto E = [&](TrainingMetric K) {
+        const Value *V = T->result(K), *I = T->ideal(K);
+        if (!V)
+          return std::string("-");
+        std::string Out = humanResult(*V);
+        if (I && humanResult(*I) != Out)
+          Out += " (" + humanResult(*I) + ")";
+        return Out;
+      };
+      const Value *F = T->result(TrainingMetric::fits);
+      const Value *Mem = T->result(TrainingMetric::memory_per_device);
+      Rows.push_back(
+          {T->Name, T->Model ? T->Model->Name : "-",
+           std::to_string(T->Devices) + " x " +
+               (T->System && T->System->Hw ? T->System->Hw->Name : "-"),
+           fmt::format("{}x{}x{}x{}{}", T->TP, T->PP, T->CP, T->DP, T->Plan ? " (plan)" : ""),
+           E(TrainingMetric::step_time), E(TrainingMetric::mfu),
+           Mem ? humanResult(*Mem) : "-", F ? humanResult(*F) : "-"});
+    }
+    table(OS, {"Training", "Model", "Devices", "TPxPPxCPxDP", "Step", "MFU", "Memory/device", "Fits"},
+          Rows, {false, false, false, false, true, true, true, false});
+  }
+
   auto Hw = sortedHardware(M);
   if (!Hw.empty()) {
     OS << "\nHardware (" << Hw.size() << ")\n\n";
@@ -170,6 +202,9 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
   if (!Scenarios.empty())
     OS << "Scenarios: expected figures on the runtime shown, the ideal roofline (datasheet peaks,\n"
           "  no fixed cost) in parentheses; --emit=analysis gives every factor and its origin.\n";
+  if (!Trainings.empty())
+    OS << "Training: one optimizer step on the record's runtime, the ideal bound in parentheses;\n"
+          "  --emit=training gives the layout, every part of the step and the measurements.\n";
   if (!Models.empty())
     OS << "FLOP = 2 x MAC of matrix work (elementwise work is separate, in JSON). FLOP/token: one\n"
           "  token at the context. Prefill: the prompt, causal. Generation: prompt + output - 1\n"

@@ -1545,6 +1545,7 @@ static int compile(int argc, char **argv) {
     auto Chosen = [&](const ModelRecord *R) { return R && Wanted.count(R->Name) != 0; };
     Keep(M.Models, M.HiddenModels, [&](const auto &R) { return Chosen(R.get()); });
     Keep(M.Scenarios, M.HiddenScenarios, [&](const auto &S) { return Chosen(S->Model); });
+    Keep(M.Trainings, M.HiddenTrainings, [&](const auto &T) { return Chosen(T->Model); });
     Keep(M.Pipelines, M.HiddenPipelines, [&](const auto &P) {
       return Chosen(P->Encoder) || Chosen(P->Denoiser) || Chosen(P->Decoder);
     });
@@ -1556,6 +1557,9 @@ static int compile(int argc, char **argv) {
     Keep(M.Hardware, M.HiddenHardware, [&](const auto &H) { return Wanted.count(H->Name) != 0; });
     Keep(M.Scenarios, M.HiddenScenarios,
          [&](const auto &S) { return S->Hw && Wanted.count(S->Hw->Name) != 0; });
+    Keep(M.Trainings, M.HiddenTrainings, [&](const auto &T) {
+      return T->System && T->System->Hw && Wanted.count(T->System->Hw->Name) != 0;
+    });
   }
   if (!Select.empty() || !HardwareSel.empty()) {
     M.reindex();

@@ -520,6 +520,7 @@ public:
   std::vector<std::unique_ptr<ScenarioRecord>> HiddenScenarios;
   std::vector<std::unique_ptr<HardwareRecord>> HiddenHardware;
   std::vector<std::unique_ptr<PipelineRecord>> HiddenPipelines;
+  std::vector<std::unique_ptr<TrainingRecord>> HiddenTrainings;
   AnalysisPoint Point;
   /// --compute-efficiency and --memory-efficiency: replace every device's achievable fractions.
   std::optional<double> OverrideComputeEfficiency, OverrideMemoryEfficiency;
