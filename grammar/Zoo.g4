@@ -12,7 +12,7 @@ importDecl  : 'import' STRING ';' ;
 
 decl        : blockDecl | primitiveDecl | enumDecl | modelDecl | hardwareDecl | precisionDecl
             | scenarioDecl | pipelineDecl | classDecl | runtimeDecl | systemDecl
-            | optimizerDecl | trainingDecl ;
+            | optimizerDecl | trainingDecl | workloadDecl | servingDecl ;
 
 // ---- blocks and primitives ----------------------------------------------------------------
 blockDecl     : 'block' ident '(' paramList? ')' '{' stmt* '}' ;
@@ -59,6 +59,8 @@ runtimeDecl   : 'runtime' name=ident recordBody ;
 systemDecl    : 'system' name=ident recordBody ;
 optimizerDecl : 'optimizer' name=ident recordBody ;
 trainingDecl  : 'training' name=ident recordBody ;
+workloadDecl  : 'workload' name=ident recordBody ;
+servingDecl   : 'serving' name=ident recordBody ;
 
 // ---- expressions (lowest precedence last) ---------------------------------------------------
 expr        : op=('-' | '!' | '+') expr                                  # UnaryExpr
@@ -81,7 +83,7 @@ primary     : number unit?                                               # Numbe
 number      : INT | REAL ;
 unit        : ident ('/' ident)? ;
 ident       : ID | 'in' | 'model' | 'hardware' | 'precision' | 'scenario' | 'measured' | 'pipeline'
-            | 'runtime' | 'system' | 'optimizer' | 'training' ;
+            | 'runtime' | 'system' | 'optimizer' | 'training' | 'workload' | 'serving' ;
 
 // ---- lexical ---------------------------------------------------------------------------------
 INT         : [0-9] ('_'? [0-9])* ;

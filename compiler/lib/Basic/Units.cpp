@@ -83,6 +83,8 @@ const BaseUnit *findBase(llvm::StringRef S) {
       {"J", Joule, 1, true, true, false},         {"W", Joule / Sec, 1, true, true, false},
       {"Hz", Dim() / Sec, 1, true, false, false}, {"token", Token, 1, false, false, false},
       {"tokens", Token, 1, true, false, false},
+      // A count of requests: a plain number, so that `10 requests/s` is a rate in Hz.
+      {"request", Dim(), 1, false, false, false}, {"requests", Dim(), 1, false, false, false},
   };
   for (const BaseUnit &U : Units)
     if (S == U.Name)

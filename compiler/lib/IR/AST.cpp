@@ -45,6 +45,10 @@ const char *Decl::kindName() const {
     return "optimizer";
   case Training:
     return "training";
+  case Workload:
+    return "workload";
+  case Serving:
+    return "serving";
   }
   return "declaration";
 }

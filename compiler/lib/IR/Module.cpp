@@ -268,3 +268,38 @@ const Value *TrainingRecord::result(TrainingMetric K) const {
   return findTrainingResult(Results, K);
 }
 const Value *TrainingRecord::ideal(TrainingMetric K) const { return findTrainingResult(Ideal, K); }
+
+namespace {
+struct ServingMetricInfo {
+  const char *Name, *Type;
+};
+constexpr ServingMetricInfo ServingInfos[] = {
+#define SERVING_METRIC(NAME, TYPE, DESC) {#NAME, TYPE},
+#include "zoo/IR/ServingMetrics.def"
+};
+} // namespace
+
+std::optional<ServingMetric> zoo::lookupServingMetric(llvm::StringRef Name) {
+  for (int I = 0; I < NumServingMetrics; ++I)
+    if (Name == ServingInfos[I].Name)
+      return static_cast<ServingMetric>(I);
+  return std::nullopt;
+}
+llvm::StringRef zoo::servingMetricName(ServingMetric K) {
+  return ServingInfos[static_cast<int>(K)].Name;
+}
+llvm::StringRef zoo::servingMetricType(ServingMetric K) {
+  return ServingInfos[static_cast<int>(K)].Type;
+}
+std::vector<std::string> zoo::servingMetricNames() {
+  std::vector<std::string> N;
+  for (const auto &I : ServingInfos)
+    N.push_back(I.Name);
+  return N;
+}
+const Value *ServingRecord::result(ServingMetric K) const {
+  for (const auto &R : Results)
+    if (R.first == K)
+      return &R.second;
+  return nullptr;
+}

@@ -285,6 +285,8 @@ private:
     case Decl::System:
     case Decl::Optimizer:
     case Decl::Training:
+    case Decl::Workload:
+    case Decl::Serving:
       items(llvm::cast<RecordDecl>(D).Items);
       return;
     }
@@ -714,7 +716,9 @@ private:
       break;
     case Decl::System:
     case Decl::Optimizer:
-    case Decl::Training: {
+    case Decl::Training:
+    case Decl::Workload:
+    case Decl::Serving: {
       auto X = std::make_unique<zoo::RecordDecl>(static_cast<Decl::Kind>(K), R);
       X->Items = items();
       D = std::move(X);

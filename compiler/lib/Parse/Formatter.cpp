@@ -637,7 +637,9 @@ private:
         dynamic_cast<ZooParser::RuntimeDeclContext *>(P) ||
         dynamic_cast<ZooParser::SystemDeclContext *>(P) ||
         dynamic_cast<ZooParser::OptimizerDeclContext *>(P) ||
-        dynamic_cast<ZooParser::TrainingDeclContext *>(P)) {
+        dynamic_cast<ZooParser::TrainingDeclContext *>(P) ||
+        dynamic_cast<ZooParser::WorkloadDeclContext *>(P) ||
+        dynamic_cast<ZooParser::ServingDeclContext *>(P)) {
       // keyword name body
       auto *C = static_cast<Ctx *>(P);
       tok(C->children[0]);

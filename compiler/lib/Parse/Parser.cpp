@@ -160,7 +160,7 @@ std::string tidyMessage(std::string Msg) {
   if (Msg.find("identifier}") != std::string::npos)
     for (const char *K : {"`in`, ", "`model`, ", "`measured`, ", "`hardware`, ", "`precision`, ",
                           "`scenario`, ", "`pipeline`, ", "`runtime`, ", "`system`, ",
-                          "`optimizer`, ", "`training`, "})
+                          "`optimizer`, ", "`training`, ", "`workload`, ", "`serving`, "})
       ReplaceAll(K, "");
   if (Msg.find("expecting {identifier}") != std::string::npos)
     ReplaceAll("expecting {identifier}", "expecting identifier");
@@ -389,7 +389,9 @@ private:
     }
     for (auto [Ctx, K] : {std::pair<antlr4::ParserRuleContext *, Decl::Kind>{C->systemDecl(), Decl::System},
                           {C->optimizerDecl(), Decl::Optimizer},
-                          {C->trainingDecl(), Decl::Training}}) {
+                          {C->trainingDecl(), Decl::Training},
+                          {C->workloadDecl(), Decl::Workload},
+                          {C->servingDecl(), Decl::Serving}}) {
       if (!Ctx)
         continue;
       auto *NameCtx = Ctx->getRuleContext<ZooParser::IdentContext>(0);

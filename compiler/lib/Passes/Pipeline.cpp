@@ -9,6 +9,7 @@ std::vector<std::unique_ptr<Pass>> zoo::createDefaultPipeline() {
   P.push_back(createCountLayersPass());
   P.push_back(createRooflinePass());
   P.push_back(createTrainingPass());
+  P.push_back(createServingPass());
   P.push_back(createVerifyExpectsPass());
   P.push_back(createEvaluateMetricsPass());
   P.push_back(createFitMatrixPass());

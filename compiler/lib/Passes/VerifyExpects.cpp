@@ -135,6 +135,37 @@ public:
           Diags.report(E.Range, diag::note_expect_diff, Note);
       }
     }
+    for (auto &Sv : M.Servings) {
+      if (Sv->Results.empty())
+        continue;
+      for (const ServingMeasurement &X : Sv->Measured)
+        if (!Sv->result(X.Metric)) {
+          Diags.report(X.Range, diag::err_metric_undefined, servingMetricName(X.Metric), Sv->Name,
+                       "the simulation has no such figure here (the M/M/c wait needs a load "
+                       "below the concurrency)");
+          OK = false;
+        }
+      for (const ServingExpectation &E : Sv->Expects) {
+        const Value *A = Sv->result(E.Metric);
+        if (!A) {
+          Diags.report(E.Range, diag::err_metric_undefined, servingMetricName(E.Metric), Sv->Name,
+                       "the simulation has no such figure here (the M/M/c wait needs a load "
+                       "below the concurrency)");
+          OK = false;
+          continue;
+        }
+        std::string Note;
+        if (meets(*A, E.Expected, E.Near, E.TolerancePercent, Note))
+          continue;
+        OK = false;
+        Value Shown = *A;
+        Shown.Unit = E.Expected.Unit;
+        Diags.report(E.Range, diag::err_expect_failed, servingMetricName(E.Metric), Sv->Name,
+                     Shown.str(), E.Expected.str());
+        if (!Note.empty())
+          Diags.report(E.Range, diag::note_expect_diff, Note);
+      }
+    }
     for (auto &T : M.Trainings) {
       if (T->Results.empty())
         continue;

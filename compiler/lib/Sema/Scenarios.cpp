@@ -42,8 +42,25 @@ const std::vector<FieldSpec> &scenarioFields() {
 } // namespace
 
 void SemaImpl::buildScenario(const ScenarioDecl &D) {
+  if (auto Rec = scenarioFrom(D.Name, D.range(), D.NameRange, D.Items, /*Serving=*/false))
+    M.Scenarios.push_back(std::move(Rec));
+}
+
+std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, llvm::SMRange Range,
+                                                       llvm::SMRange NameRange,
+                                                       const std::vector<Item> &Items,
+                                                       bool Serving) {
+  // A serving record's replica: the scenario's fields, without its prompt (the workload's) and
+  // without its expectations (the serving record's own metrics).
+  struct {
+    const std::string &Name;
+    llvm::SMRange NameRange;
+    const std::vector<Item> &Items;
+    llvm::SMRange range() const { return R; }
+    llvm::SMRange R;
+  } D{Name, NameRange, Items, Range};
   auto Rec = std::make_unique<ScenarioRecord>(D.Name, D.range());
-  std::string What = fmt::format("scenario `{}`", D.Name);
+  std::string What = fmt::format("{} `{}`", Serving ? "serving" : "scenario", D.Name);
   // Reference fields name other records; the rest are ordinary typed fields.
   bool OK = true;
   auto Ref = [&](const Item &I, const char *Kind) -> std::string {
@@ -98,7 +115,10 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
   }
   std::vector<FieldValue> Fields;
   checkFields(*this, D.Items, scenarioFields(), What, Fields, false,
-              {"model", "hardware", "weights", "kv", "compute", "activations", "runtime"});
+              Serving ? llvm::ArrayRef<llvm::StringRef>(ServingOwnFields)
+                      : llvm::ArrayRef<llvm::StringRef>(
+                            {"model", "hardware", "weights", "kv", "compute", "activations",
+                             "runtime"}));
   Rec->Fields = Fields;
   for (const FieldValue &F : Fields) {
     // Written so that a value that is not a number fails too (the evaluator admits none).
@@ -148,7 +168,8 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
     for (const Item &I : D.Items)
       Found |= I.K == Item::Field && I.Name == Required;
     if (!Found) {
-      Diags.report(D.NameRange, diag::err_missing_field, "scenario", D.Name, Required);
+      Diags.report(D.NameRange, diag::err_missing_field, Serving ? "serving" : "scenario",
+                   D.Name, Required);
       OK = false;
     }
   }
@@ -197,7 +218,7 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
   if (Rec->Model && Rec->Model->Root)
     for (const auto &C : Rec->Model->Root->Children)
       HasInput |= C->K == LayerNode::Primitive && C->Prim == PrimitiveKind::input;
-  if (Rec->Prompt < 1 && OK && !HasInput) {
+  if (Rec->Prompt < 1 && OK && !HasInput && !Serving) {
     bool Found = false;
     for (const Item &I : D.Items)
       Found |= I.K == Item::Field && I.Name == "prompt";
@@ -206,8 +227,10 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
       OK = false;
     }
   }
-  // Expectations and measurements, typed by the metric.
+  // Expectations and measurements, typed by the metric (a serving record types its own).
   for (const Item &I : D.Items) {
+    if (Serving)
+      break;
     if (I.K == Item::Source) {
       Rec->Sources.push_back(I.Text);
       continue;
@@ -265,7 +288,7 @@ void SemaImpl::buildScenario(const ScenarioDecl &D) {
   }
   if (!OK)
     Rec->Model = nullptr; // not analysed
-  M.Scenarios.push_back(std::move(Rec));
+  return Rec;
 }
 
 double zoo::scenarioLimit(llvm::StringRef Field) {

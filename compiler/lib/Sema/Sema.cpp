@@ -83,6 +83,8 @@ bool SemaImpl::run() {
         buildSystem(*llvm::cast<RecordDecl>(D.get()));
       else if (D->getKind() == Decl::Optimizer)
         buildOptimizer(*llvm::cast<RecordDecl>(D.get()));
+      else if (D->getKind() == Decl::Workload)
+        buildWorkload(*llvm::cast<RecordDecl>(D.get()));
   buildModels();
   for (const auto &F : M.Files)
     for (const DeclPtr &D : F->Decls)
@@ -92,6 +94,8 @@ bool SemaImpl::run() {
         buildPipeline(*P);
       else if (D->getKind() == Decl::Training)
         buildTraining(*llvm::cast<RecordDecl>(D.get()));
+      else if (D->getKind() == Decl::Serving)
+        buildServing(*llvm::cast<RecordDecl>(D.get()));
   return Diags.errorCount() == Before;
 }
 

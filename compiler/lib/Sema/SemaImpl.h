@@ -128,6 +128,14 @@ public:
   void buildHardware(const HardwareDecl &D);
   void buildPrecision(const PrecisionDecl &D);
   void buildScenario(const ScenarioDecl &D);
+  /// A scenario from record items: a `scenario` declaration's, or (Serving) a `serving`
+  /// record's replica, which skips ServingOwnFields, needs no prompt and types no expectations.
+  std::unique_ptr<ScenarioRecord> scenarioFrom(const std::string &Name, llvm::SMRange Range,
+                                               llvm::SMRange NameRange,
+                                               const std::vector<Item> &Items, bool Serving);
+  static constexpr llvm::StringRef ServingOwnFields[] = {
+      "model",   "hardware",    "weights",     "kv",         "compute",
+      "activations", "runtime", "workload", "ttft_target", "tpot_target"};
   void buildPipeline(const PipelineDecl &D);
   void checkClass(const ClassDecl &D);
 
@@ -138,6 +146,10 @@ public:
   void buildSystem(const RecordDecl &D);
   void buildOptimizer(const RecordDecl &D);
   void buildTraining(const RecordDecl &D);
+
+  // ---- Serving.cpp
+  void buildWorkload(const RecordDecl &D);
+  void buildServing(const RecordDecl &D);
   /// A class's `efficiency` section: the defaults of its hardware records.
   void buildClassDefaults(const ClassDecl &D);
   /// Checks a section of fractions in (0, 1] keyed by precision names or one of `Extra`.

@@ -74,6 +74,7 @@ enum class EmitKind {
   IR,
   Analysis,
   Training,
+  Serving,
   Matrix,
   Validation,
   Calibration,
@@ -98,6 +99,9 @@ cl::opt<EmitKind> Emit(
                           "every scenario in full: roofline, memory, energy"),
                clEnumValN(EmitKind::Training, "training",
                           "every training record in full: step, memory, measurements"),
+               clEnumValN(EmitKind::Serving, "serving",
+                          "every serving record simulated under its workload: latency "
+                          "percentiles, throughput, goodput"),
                clEnumValN(EmitKind::Matrix, "matrix", "devices each model needs on each hardware"),
                clEnumValN(EmitKind::Validation, "validation",
                           "predictions against published measurements"),
@@ -1621,6 +1625,9 @@ static int compile(int argc, char **argv) {
         break;
       case EmitKind::Training:
         TrainingEmitter(M).run(OS);
+        break;
+      case EmitKind::Serving:
+        ServingEmitter(M).run(OS);
         break;
       case EmitKind::Matrix:
         MatrixEmitter(M).run(OS);

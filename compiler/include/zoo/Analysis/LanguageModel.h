@@ -137,6 +137,19 @@ public:
   /// The same figures step by step: the reference. O(prompt + output) per point.
   LMFigures evaluateStepByStep(const LMPoint &P) const;
 
+  /// One decode step of `B`'s batch whose sequences see `MeanContext` positions on average
+  /// (attention is linear in the context between windows), on the expected machine.
+  double decodeStepTime(const BatchTerms &B, double MeanContext) const {
+    return stepTime(B, MeanContext);
+  }
+  /// The prefill of `Batch` prompts of `T`'s length, whole (no chunking).
+  double prefillTime(double Batch, const PromptTerms &T, bool FromFlash) const {
+    return price(prefillWork(Batch, T), FromFlash).Time;
+  }
+  /// Bytes of the KV cache and state of one sequence at context `C`.
+  double sequenceCacheBytes(double C) const { return kvBytes(C); }
+  /// Bytes every device offers the cache once the weights and workspace are placed.
+  double cacheBudget() const { return Usable; }
   const ScenarioRecord &scenario() const { return *S; }
   const Machine &machine() const { return *X; }
 

@@ -195,6 +195,16 @@ private:
   const Module &M;
 };
 
+/// `--emit=serving`: every serving record's simulation under its workload.
+class ServingEmitter {
+public:
+  explicit ServingEmitter(const Module &M) : M(M) {}
+  void run(llvm::raw_ostream &OS);
+
+private:
+  const Module &M;
+};
+
 /// `zooc --plan-serving=...`: the devices and layout a model needs (Analysis/Deployment).
 class DeploymentEmitter {
 public:

@@ -217,7 +217,9 @@ public:
     Runtime,
     System,
     Optimizer,
-    Training
+    Training,
+    Workload,
+    Serving
   };
   Decl(Kind K, llvm::SMRange R) : TheKind(K), Range(R) {}
   virtual ~Decl() = default;
@@ -329,13 +331,14 @@ public:
 /// `system DGX_H100 { ... }`: a node of accelerators, its fabric inside and its network out.
 /// `optimizer adam { ... }`: the bytes a training optimizer keeps per parameter.
 /// `training NAME { ... }`: a model trained on a system with a parallel layout.
-/// All three are plain records: fields, sections, sources, expectations.
+/// `workload NAME { ... }`: request arrivals and lengths; `serving NAME { ... }`: a model served
+/// on hardware under a workload. All are plain records: fields, sections, sources, expectations.
 class RecordDecl : public Decl {
 public:
   RecordDecl(Kind K, llvm::SMRange R) : Decl(K, R) {}
   std::vector<Item> Items;
   static bool classof(const Decl *D) {
-    return D->getKind() == System || D->getKind() == Optimizer || D->getKind() == Training;
+    return D->getKind() >= System && D->getKind() <= Serving;
   }
 };
 

@@ -203,7 +203,19 @@ std::vector<std::string> scenarioMetricNames();
 
 class Record {
 public:
-  enum Kind { Model, Hardware, Precision, Scenario, Pipeline, Runtime, System, Optimizer, Training };
+  enum Kind {
+    Model,
+    Hardware,
+    Precision,
+    Scenario,
+    Pipeline,
+    Runtime,
+    System,
+    Optimizer,
+    Training,
+    Workload,
+    Serving
+  };
   Record(Kind K, std::string Name, llvm::SMRange R) : Name(std::move(Name)), Range(R), TheKind(K) {}
   virtual ~Record() = default;
   Kind getKind() const { return TheKind; }
@@ -490,6 +502,71 @@ public:
   static bool classof(const Record *R) { return R->getKind() == Training; }
 };
 
+enum class ServingMetric {
+#define SERVING_METRIC(NAME, TYPE, DESC) NAME,
+#include "zoo/IR/ServingMetrics.def"
+};
+constexpr int NumServingMetrics = 0
+#define SERVING_METRIC(NAME, TYPE, DESC) +1
+#include "zoo/IR/ServingMetrics.def"
+    ;
+std::optional<ServingMetric> lookupServingMetric(llvm::StringRef Name);
+llvm::StringRef servingMetricName(ServingMetric K);
+llvm::StringRef servingMetricType(ServingMetric K);
+std::vector<std::string> servingMetricNames();
+
+/// A length distribution of a workload: fixed, uniform on [Min, Max], or exponential (geometric
+/// on whole tokens) with mean Mean, at least 1.
+struct LengthDistribution {
+  enum Kind { Fixed, Uniform, Exponential } K = Fixed;
+  int64_t Mean = 1, Min = 1, Max = 1;
+};
+
+/// `workload NAME { rate = 10 requests/s; input = 2000 tokens; output = 200 tokens; ... }`:
+/// Poisson arrivals and request lengths, simulated with a seed.
+class WorkloadRecord : public Record {
+public:
+  WorkloadRecord(std::string N, llvm::SMRange R) : Record(Workload, std::move(N), R) {}
+  double Rate = 1; ///< requests a second
+  int64_t Requests = 10000;
+  uint64_t Seed = 1;
+  LengthDistribution Input, Output;
+  static bool classof(const Record *R) { return R->getKind() == Workload; }
+};
+
+struct ServingExpectation {
+  ServingMetric Metric;
+  bool Near = false;
+  Value Expected;
+  double TolerancePercent = 0;
+  llvm::SMRange Range;
+};
+struct ServingMeasurement {
+  ServingMetric Metric;
+  Value Measured;
+  std::string Source;
+  llvm::SMRange Range;
+};
+
+/// `serving NAME { model = ...; hardware = ...; workload = ...; ... }`: a model served on one
+/// replica of devices under a workload, with SLA targets. The serving pass fills Results.
+class ServingRecord : public Record {
+public:
+  ServingRecord(std::string N, llvm::SMRange R) : Record(Serving, std::move(N), R) {}
+  /// The replica as a scenario (model, hardware, devices, precisions, runtime, max_batch,
+  /// prefill_chunk); its prompt and output are the workload's means.
+  std::unique_ptr<ScenarioRecord> Replica;
+  const WorkloadRecord *Load = nullptr;
+  double TTFTTarget = 0, TPOTTarget = 0; ///< seconds at the 99th percentile (0: none)
+  std::string Regime;
+  bool Calibration = false;
+  std::vector<ServingExpectation> Expects;
+  std::vector<ServingMeasurement> Measured;
+  std::vector<std::pair<ServingMetric, Value>> Results;
+  const Value *result(ServingMetric K) const;
+  static bool classof(const Record *R) { return R->getKind() == Serving; }
+};
+
 class Module {
 public:
   /// Every file, in load order. A file is shared when it comes from a prepared stdlib (read,
@@ -515,6 +592,8 @@ public:
   std::vector<std::unique_ptr<SystemRecord>> Systems;
   std::vector<std::unique_ptr<OptimizerRecord>> Optimizers;
   std::vector<std::unique_ptr<TrainingRecord>> Trainings;
+  std::vector<std::unique_ptr<WorkloadRecord>> Workloads;
+  std::vector<std::unique_ptr<ServingRecord>> Servings;
   /// Records that --model left out of the output; kept alive because others refer to them.
   std::vector<std::unique_ptr<ModelRecord>> HiddenModels;
   std::vector<std::unique_ptr<ScenarioRecord>> HiddenScenarios;

@@ -36,6 +36,7 @@ std::unique_ptr<Pass> createVerifyExpectsPass();
 std::unique_ptr<Pass> createEvaluateMetricsPass();
 std::unique_ptr<Pass> createRooflinePass();
 std::unique_ptr<Pass> createTrainingPass();
+std::unique_ptr<Pass> createServingPass();
 std::unique_ptr<Pass> createFitMatrixPass();
 std::unique_ptr<Pass> createValidationPass();
 

@@ -1,0 +1,49 @@
+//===- Serving.h - a serving replica under load, request by request --*- C++ -*-===//
+//
+// A discrete-event simulation of one serving replica (docs/formulas.md, "Serving under load"):
+// requests arrive as a Poisson process with lengths drawn from the workload's distributions
+// (a seeded generator of our own: the same requests on every machine); a continuous-batching
+// scheduler admits waiting requests first come, first served, while the batch cap and the KV
+// budget (each admitted request holds the cache of its whole prompt and output) allow; each
+// iteration either prefills the newly admitted prompts or runs one decode step of every running
+// sequence, priced by the performance model (LanguageModel.h); with a prefill chunk, each
+// iteration runs the decode step and up to one chunk of waiting prompt tokens together
+// (Sarathi-Serve's stall-free batching). Beside it, the M/M/c (Erlang C) queueing wait at the
+// same arrival rate, concurrency and mean service time.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ZOO_ANALYSIS_SERVING_H
+#define ZOO_ANALYSIS_SERVING_H
+
+#include "zoo/Analysis/LanguageModel.h"
+
+namespace zoo {
+
+/// What the simulation reports (seconds, and per-second rates).
+struct ServingStats {
+  double TTFT[3] = {0, 0, 0}; ///< P50, P90, P99
+  double TPOT[3] = {0, 0, 0};
+  double E2E[2] = {0, 0};     ///< P50, P99
+  double QueueWaitMean = 0;
+  double RequestsPerS = 0, OutputTokensPerS = 0, Goodput = 0, SLAMet = 0;
+  double MeanBatch = 0, Concurrency = 0, Utilization = 0, MMcWait = 0;
+  double MeanService = 0; ///< admission to last token, mean
+  int64_t Completed = 0, Iterations = 0;
+};
+
+/// Simulates `W` on the replica `P` (its scenario's max_batch and prefill_chunk), with the KV
+/// budget `Budget` bytes; `TTFTTarget` and `TPOTTarget` (0: none) define goodput.
+ServingStats simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
+                             double TTFTTarget, double TPOTTarget);
+
+/// Erlang C: the mean wait in queue of an M/M/c system with arrival rate `Lambda`, `C` servers
+/// and mean service time `Service` (infinite when the load reaches the servers).
+double erlangCWait(double Lambda, double C, double Service);
+
+/// An M/M/c queue simulated with the serving simulator's generator: the mean wait of `N`
+/// customers (the check that the event loop agrees with the theory).
+double simulateMMcWait(double Lambda, int64_t C, double Service, int64_t N, uint64_t Seed);
+
+} // namespace zoo
+
+#endif

@@ -1,0 +1,264 @@
+//===- Serving.cpp - a serving replica under load, request by request -----===//
+//
+// The event loop keeps the replica's state in sums, so an iteration costs O(sequences finishing
+// or admitted), not O(batch): the decode step's time needs only the batch and the mean context
+// (attention is linear in the context between windows), and the running sequences' contexts grow
+// by one each step together.
+//
+//===----------------------------------------------------------------------===//
+#include "zoo/Analysis/Serving.h"
+#include "llvm/ADT/DenseMap.h"
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <queue>
+
+using namespace zoo;
+
+namespace {
+
+/// splitmix64 (Steele, Lea and Flood 2014): a small generator whose stream depends on the seed
+/// alone, so that a workload is the same requests on every machine.
+struct Generator {
+  uint64_t S;
+  uint64_t next() {
+    uint64_t Z = (S += 0x9E3779B97F4A7C15ull);
+    Z = (Z ^ (Z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    Z = (Z ^ (Z >> 27)) * 0x94D049BB133111EBull;
+    return Z ^ (Z >> 31);
+  }
+  /// Uniform on [0, 1), 53 bits.
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1p-53; }
+  double exponential(double Mean) { return -Mean * std::log1p(-uniform()); }
+};
+
+int64_t draw(Generator &G, const LengthDistribution &D) {
+  switch (D.K) {
+  case LengthDistribution::Fixed:
+    return D.Mean;
+  case LengthDistribution::Uniform:
+    return D.Min + static_cast<int64_t>(G.uniform() * static_cast<double>(D.Max - D.Min + 1));
+  case LengthDistribution::Exponential:
+    // Geometric on 1, 2, ... with mean D.Mean: the whole-token form of the exponential.
+    if (D.Mean <= 1)
+      return 1;
+    return 1 + static_cast<int64_t>(std::floor(
+                   std::log1p(-G.uniform()) / std::log1p(-1.0 / static_cast<double>(D.Mean))));
+  }
+  return D.Mean;
+}
+
+double percentile(std::vector<double> &V, double Q) {
+  if (V.empty())
+    return 0;
+  // The nearest-rank percentile: the smallest value with at least Q of the values at or below.
+  size_t K = static_cast<size_t>(std::ceil(Q * static_cast<double>(V.size())));
+  K = std::clamp<size_t>(K, 1, V.size()) - 1;
+  std::nth_element(V.begin(), V.begin() + static_cast<std::ptrdiff_t>(K), V.end());
+  return V[K];
+}
+
+} // namespace
+
+double zoo::erlangCWait(double Lambda, double C, double Service) {
+  double A = Lambda * Service; // offered load, erlangs
+  if (!(A < C) || C < 1)
+    return INFINITY;
+  // Erlang B by its recurrence (stable for large C), then C from B.
+  double B = 1;
+  for (int64_t K = 1; K <= static_cast<int64_t>(C); ++K)
+    B = A * B / (static_cast<double>(K) + A * B);
+  double Rho = A / C;
+  double PWait = B / (1 - Rho + Rho * B);
+  return PWait * Service / (C - A);
+}
+
+double zoo::simulateMMcWait(double Lambda, int64_t C, double Service, int64_t N, uint64_t Seed) {
+  Generator G{Seed};
+  std::priority_queue<double, std::vector<double>, std::greater<double>> Free;
+  for (int64_t I = 0; I < C; ++I)
+    Free.push(0);
+  double T = 0, Wait = 0;
+  for (int64_t I = 0; I < N; ++I) {
+    T += G.exponential(1 / Lambda);
+    double Start = std::max(T, Free.top());
+    Free.pop();
+    Wait += Start - T;
+    Free.push(Start + G.exponential(Service));
+  }
+  return N ? Wait / static_cast<double>(N) : 0;
+}
+
+ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
+                                  double TTFTTarget, double TPOTTarget) {
+  ServingStats Out;
+  const ScenarioRecord &S = P.scenario();
+  const int64_t N = W.Requests;
+  Generator G{W.Seed};
+  std::vector<double> Arrival(static_cast<size_t>(N));
+  std::vector<int64_t> In(static_cast<size_t>(N)), OutLen(static_cast<size_t>(N));
+  double T = 0;
+  for (int64_t I = 0; I < N; ++I) {
+    T += G.exponential(1 / W.Rate);
+    Arrival[I] = T;
+    In[I] = std::max<int64_t>(1, draw(G, W.Input));
+    OutLen[I] = std::max<int64_t>(1, draw(G, W.Output));
+  }
+  const int64_t Cap = S.MaxBatch > 0 ? S.MaxBatch : int64_t(1) << 20;
+  const int64_t Chunk = S.PrefillChunk;
+  // Prefill and decode costs, made once per distinct length and batch.
+  std::vector<PreparedLM::BatchTerms> Terms;
+  auto StepTime = [&](int64_t B, double MeanContext) {
+    while (static_cast<int64_t>(Terms.size()) < B)
+      Terms.push_back(P.batchTerms(static_cast<double>(Terms.size() + 1), false));
+    return P.decodeStepTime(Terms[static_cast<size_t>(B - 1)], MeanContext);
+  };
+  llvm::DenseMap<int64_t, double> PrefillCache;
+  auto Prefill = [&](int64_t Tokens) {
+    auto It = PrefillCache.find(Tokens);
+    if (It != PrefillCache.end())
+      return It->second;
+    double Time = P.prefillTime(1, P.promptTerms(Tokens), false);
+    PrefillCache[Tokens] = Time;
+    return Time;
+  };
+  auto Reserve = [&](int64_t I) {
+    return P.sequenceCacheBytes(static_cast<double>(In[I] + OutLen[I]));
+  };
+
+  std::vector<double> First(static_cast<size_t>(N), -1), Finish(static_cast<size_t>(N), -1),
+      Admitted(static_cast<size_t>(N), -1);
+  // Running sequences (decoding), by when they finish: (finishing step, request).
+  std::priority_queue<std::pair<int64_t, int64_t>, std::vector<std::pair<int64_t, int64_t>>,
+                      std::greater<>>
+      Ends;
+  std::deque<int64_t> Waiting, Prefilling; // admitted, prompt not done (chunked: in order)
+  std::vector<int64_t> Done(static_cast<size_t>(N), 0); // prompt tokens prefilled (chunked)
+  int64_t Next = 0, Running = 0, Step = 0;
+  double Now = 0, Used = 0, SumContext = 0, BatchSteps = 0, Steps = 0;
+  // Sequences that finish at a step: their context and reservation leave the sums.
+  auto StartDecoding = [&](int64_t I, double At) {
+    First[I] = At;
+    if (OutLen[I] <= 1) {
+      Finish[I] = At;
+      Used -= Reserve(I);
+      return;
+    }
+    ++Running;
+    SumContext += static_cast<double>(In[I] + 1) - static_cast<double>(Step);
+    Ends.push({Step + OutLen[I] - 1, I});
+  };
+  while (Next < N || !Waiting.empty() || !Prefilling.empty() || Running > 0) {
+    while (Next < N && Arrival[Next] <= Now)
+      Waiting.push_back(Next++);
+    // Admission: first come, first served, under the cap and the KV budget.
+    while (!Waiting.empty() && Running + static_cast<int64_t>(Prefilling.size()) < Cap &&
+           Used + Reserve(Waiting.front()) <= Budget) {
+      int64_t I = Waiting.front();
+      Waiting.pop_front();
+      Used += Reserve(I);
+      Admitted[I] = Now;
+      Prefilling.push_back(I);
+    }
+    if (Running == 0 && Prefilling.empty()) {
+      if (!Waiting.empty()) {
+        // One request alone exceeds the budget: it can never run.
+        Out.Completed = -1;
+        return Out;
+      }
+      if (Next < N)
+        Now = std::max(Now, Arrival[Next]);
+      continue;
+    }
+    double Time = 0;
+    std::vector<int64_t> Prefilled;
+    if (Chunk > 0) {
+      // One iteration: the decode step of the running sequences and up to a chunk of prompts.
+      int64_t Budgeted = Chunk, Tokens = 0;
+      while (!Prefilling.empty() && Budgeted > 0) {
+        int64_t I = Prefilling.front();
+        int64_t Take = std::min(Budgeted, In[I] - Done[I]);
+        Done[I] += Take;
+        Budgeted -= Take;
+        Tokens += Take;
+        if (Done[I] == In[I]) {
+          Prefilled.push_back(I);
+          Prefilling.pop_front();
+        }
+      }
+      if (Tokens > 0)
+        Time += Prefill(Tokens);
+    } else if (!Prefilling.empty()) {
+      // Whole prompts first: the decode step waits for the admitted prompts' prefill.
+      for (int64_t I : Prefilling) {
+        Time += Prefill(In[I]);
+        Prefilled.push_back(I);
+      }
+      Prefilling.clear();
+    }
+    bool Decodes = Running > 0 && (Chunk > 0 || Prefilled.empty());
+    if (Decodes) {
+      double B = static_cast<double>(Running);
+      double Mean = SumContext / B + static_cast<double>(Step);
+      Time += StepTime(Running, Mean);
+      BatchSteps += B;
+      Steps += 1;
+    }
+    Now += Time;
+    ++Out.Iterations;
+    if (Decodes) {
+      ++Step;
+      while (!Ends.empty() && Ends.top().first <= Step) {
+        auto [End, I] = Ends.top();
+        Ends.pop();
+        Finish[I] = Now;
+        --Running;
+        // It started decoding at step End - (OutLen - 1), with context In + 1.
+        SumContext -= static_cast<double>(In[I] + 1) - static_cast<double>(End - OutLen[I] + 1);
+        Used -= Reserve(I);
+      }
+    }
+    for (int64_t I : Prefilled)
+      StartDecoding(I, Now);
+  }
+
+  std::vector<double> TTFT, TPOT, E2E;
+  TTFT.reserve(static_cast<size_t>(N));
+  double Wait = 0, Service = 0;
+  int64_t Good = 0;
+  for (int64_t I = 0; I < N; ++I) {
+    double Ttft = First[I] - Arrival[I];
+    double Tpot = OutLen[I] > 1 ? (Finish[I] - First[I]) / static_cast<double>(OutLen[I] - 1) : 0;
+    TTFT.push_back(Ttft);
+    TPOT.push_back(Tpot);
+    E2E.push_back(Finish[I] - Arrival[I]);
+    Wait += Admitted[I] - Arrival[I];
+    Service += Finish[I] - Admitted[I];
+    Good += (!TTFTTarget || Ttft <= TTFTTarget) && (!TPOTTarget || Tpot <= TPOTTarget);
+  }
+  const double Span = Now - (N ? Arrival[0] : 0);
+  double Tokens = 0;
+  for (int64_t L : OutLen)
+    Tokens += static_cast<double>(L);
+  Out.Completed = N;
+  Out.TTFT[0] = percentile(TTFT, 0.5), Out.TTFT[1] = percentile(TTFT, 0.9);
+  Out.TTFT[2] = percentile(TTFT, 0.99);
+  Out.TPOT[0] = percentile(TPOT, 0.5), Out.TPOT[1] = percentile(TPOT, 0.9);
+  Out.TPOT[2] = percentile(TPOT, 0.99);
+  Out.E2E[0] = percentile(E2E, 0.5), Out.E2E[1] = percentile(E2E, 0.99);
+  Out.QueueWaitMean = N ? Wait / double(N) : 0;
+  Out.MeanService = N ? Service / double(N) : 0;
+  Out.RequestsPerS = Span > 0 ? double(N) / Span : 0;
+  Out.OutputTokensPerS = Span > 0 ? Tokens / Span : 0;
+  Out.Goodput = Span > 0 ? double(Good) / Span : 0;
+  Out.SLAMet = N ? double(Good) / double(N) : 0;
+  Out.MeanBatch = Steps > 0 ? BatchSteps / Steps : 0;
+  // Concurrency: what the cap and the budget admit of requests of mean length.
+  double MeanReserve =
+      P.sequenceCacheBytes(static_cast<double>(W.Input.Mean + W.Output.Mean));
+  Out.Concurrency = std::min(static_cast<double>(Cap),
+                             MeanReserve > 0 ? std::floor(Budget / MeanReserve) : double(Cap));
+  Out.Utilization = Out.Concurrency > 0 ? W.Rate * Out.MeanService / Out.Concurrency : 0;
+  Out.MMcWait = erlangCWait(W.Rate, Out.Concurrency, Out.MeanService);
+  return Out;
+}

@@ -1,0 +1,96 @@
+//===- ServingEmitter.cpp - every serving record's simulation -------------===//
+//
+// `--emit=serving`: per serving record, the replica, the workload, the latency percentiles, the
+// throughput and goodput, the concurrency and load, the simulated queueing wait beside the M/M/c
+// one, and each published measurement against the simulation.
+//
+//===----------------------------------------------------------------------===//
+#include "zoo/Backends/Emitters.h"
+#include <algorithm>
+#include <fmt/format.h>
+
+using namespace zoo;
+
+namespace {
+std::string lengths(const LengthDistribution &L) {
+  switch (L.K) {
+  case LengthDistribution::Fixed:
+    return fmt::format("{}", L.Mean);
+  case LengthDistribution::Uniform:
+    return fmt::format("{} (uniform {}..{})", L.Mean, L.Min, L.Max);
+  case LengthDistribution::Exponential:
+    return fmt::format("{} (exponential)", L.Mean);
+  }
+  return "";
+}
+} // namespace
+
+void ServingEmitter::run(llvm::raw_ostream &OS) {
+  std::vector<const ServingRecord *> Ss;
+  for (const auto &S : M.Servings)
+    Ss.push_back(S.get());
+  std::sort(Ss.begin(), Ss.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
+  if (Ss.empty()) {
+    OS << "No serving records: declare `workload` and `serving` records (docs/language.md, "
+          "\"Serving under load\").\n";
+    return;
+  }
+  for (const ServingRecord *Sv : Ss) {
+    const ScenarioRecord *S = Sv->Replica.get();
+    OS << "Serving " << Sv->Name << ": "
+       << (S && S->Model ? S->Model->Name : "?") << " on " << (S ? S->Devices : 0) << " x "
+       << (S && S->Hw ? S->Hw->Name : "?");
+    if (S && S->UsedRuntime)
+      OS << ", runtime " << S->UsedRuntime->Name;
+    OS << "\n";
+    if (Sv->Results.empty()) {
+      OS << "  not simulated (see the errors above)\n\n";
+      continue;
+    }
+    const WorkloadRecord &W = *Sv->Load;
+    OS << fmt::format("  workload {}: {:g} requests/s, {} requests, input {}, output {} tokens, "
+                      "seed {}\n",
+                      W.Name, W.Rate, W.Requests, lengths(W.Input), lengths(W.Output), W.Seed);
+    OS << fmt::format("  replica: weights {}, KV {}, max batch {}, prefill {}\n",
+                      S->Weights->Name, S->KV->Name,
+                      S->MaxBatch ? std::to_string(S->MaxBatch) : std::string("no cap"),
+                      S->PrefillChunk ? fmt::format("in chunks of {} tokens", S->PrefillChunk)
+                                      : std::string("whole prompts"));
+    auto R = [&](ServingMetric K) {
+      const Value *V = Sv->result(K);
+      return V ? humanResult(*V) : std::string("-");
+    };
+    OS << "  TTFT: P50 " << R(ServingMetric::ttft_p50) << ", P90 " << R(ServingMetric::ttft_p90)
+       << ", P99 " << R(ServingMetric::ttft_p99) << "\n";
+    OS << "  TPOT: P50 " << R(ServingMetric::tpot_p50) << ", P90 " << R(ServingMetric::tpot_p90)
+       << ", P99 " << R(ServingMetric::tpot_p99) << "\n";
+    OS << "  end to end: P50 " << R(ServingMetric::e2e_p50) << ", P99 "
+       << R(ServingMetric::e2e_p99) << "\n";
+    auto Rate = [&](ServingMetric K) {
+      const Value *V = Sv->result(K);
+      return V ? fmt::format("{:.3g}", V->R) : std::string("-");
+    };
+    OS << "  throughput: " << Rate(ServingMetric::requests_per_s) << " requests/s, "
+       << R(ServingMetric::output_tokens_per_s) << " output; goodput "
+       << Rate(ServingMetric::goodput) << " requests/s";
+    if (Sv->TTFTTarget || Sv->TPOTTarget)
+      OS << fmt::format(" ({} of requests meet{}{})", R(ServingMetric::sla_met),
+                        Sv->TTFTTarget ? fmt::format(" TTFT <= {:g} ms", Sv->TTFTTarget * 1e3)
+                                       : "",
+                        Sv->TPOTTarget ? fmt::format(" TPOT <= {:g} ms", Sv->TPOTTarget * 1e3)
+                                       : "");
+    OS << "\n";
+    OS << "  load: mean decode batch " << R(ServingMetric::mean_batch) << " of "
+       << R(ServingMetric::max_concurrency) << " concurrent; utilization "
+       << R(ServingMetric::utilization) << "; queueing wait " << R(ServingMetric::queue_wait_mean)
+       << " (M/M/c: " << R(ServingMetric::mmc_queue_wait) << ", ratio "
+       << R(ServingMetric::mmc_agreement) << ")\n";
+    for (const ServingMeasurement &X : Sv->Measured)
+      if (const Value *E = Sv->result(X.Metric))
+        OS << fmt::format("  measured {} {}: simulated {} ({:+.1f}%){}\n",
+                          servingMetricName(X.Metric), X.Measured.str(), humanResult(*E),
+                          (E->asDouble() / X.Measured.asDouble() - 1) * 100,
+                          Sv->Calibration ? " [calibration]" : "");
+    OS << "\n";
+  }
+}

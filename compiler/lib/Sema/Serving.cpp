@@ -1,0 +1,223 @@
+//===- Serving.cpp - workloads and serving records ------------------------===//
+//
+// A workload: Poisson arrivals at `rate`, `requests` of them, input and output lengths (fixed,
+// uniform between a minimum and a maximum, or exponential about a mean), a seed. A serving
+// record: a replica (a scenario's fields: model, hardware, devices, precisions, runtime,
+// max_batch, prefill_chunk) under a workload, with SLA targets at the 99th percentile, `expect`
+// and `measured` on the serving metrics. The simulation is the serving pass's.
+//
+//===----------------------------------------------------------------------===//
+#include "SemaImpl.h"
+
+using namespace zoo;
+
+namespace {
+Type enumOf(const Module &M, llvm::StringRef Name) {
+  return Type::enumeration(llvm::dyn_cast_or_null<EnumDecl>(M.Decls.lookup(Name)));
+}
+
+std::vector<FieldSpec> workloadFields(const Module &M) {
+  Type Tokens = dimType(BaseDim::Token);
+  return {
+      {"rate", Type::quantity(Dim() / Dim::of(BaseDim::Second)), true, true},
+      {"requests", Type::of(Type::Int), false, true},
+      {"seed", Type::of(Type::Int), false, false},
+      {"input", Tokens, true, true},
+      {"input_min", Tokens, false, true},
+      {"input_max", Tokens, false, true},
+      {"input_dist", enumOf(M, "length_dist"), false, false},
+      {"output", Tokens, true, true},
+      {"output_min", Tokens, false, true},
+      {"output_max", Tokens, false, true},
+      {"output_dist", enumOf(M, "length_dist"), false, false},
+      {"summary", Type::of(Type::String), false, false},
+  };
+}
+constexpr int64_t MaxRequests = 10'000'000, MaxLength = int64_t(1) << 24;
+} // namespace
+
+void SemaImpl::buildWorkload(const RecordDecl &D) {
+  auto Rec = std::make_unique<WorkloadRecord>(D.Name, D.range());
+  std::string What = fmt::format("workload `{}`", D.Name);
+  std::vector<FieldSpec> Specs = workloadFields(M);
+  checkFields(*this, D.Items, Specs, What, Rec->Fields);
+  requireFields(*this, D.Items, Specs, "workload", D.Name, D.NameRange);
+  bool OK = true;
+  auto Bad = [&](const FieldValue &F, const std::string &Why) {
+    Diags.report(F.Range, diag::err_field_value, F.Name, Why);
+    OK = false;
+  };
+  const FieldValue *InDist = nullptr, *OutDist = nullptr;
+  for (const FieldValue &F : Rec->Fields) {
+    if (F.V.T.K == Type::Quantity && F.V.T.D == Dim::of(BaseDim::Token)) {
+      if (!isInt64(F.V.R) || F.V.R > double(MaxLength)) {
+        Bad(F, fmt::format("must be a whole number of tokens up to 2^24, found {}", F.V.str()));
+        continue;
+      }
+      int64_t N = static_cast<int64_t>(F.V.R);
+      LengthDistribution &L = F.Name.rfind("input", 0) == 0 ? Rec->Input : Rec->Output;
+      if (F.Name == "input" || F.Name == "output")
+        L.Mean = N;
+      else if (F.Name.size() > 4 && F.Name.substr(F.Name.size() - 4) == "_min")
+        L.Min = N;
+      else
+        L.Max = N;
+      continue;
+    }
+    if (F.Name == "rate") {
+      if (!(F.V.R <= 1e9))
+        Bad(F, "must be at most 1e9 requests/s, found " + F.V.str());
+      Rec->Rate = F.V.R;
+    } else if (F.Name == "requests") {
+      if (F.V.I > MaxRequests)
+        Bad(F, fmt::format("must be at most {}, found {}", MaxRequests, F.V.I));
+      Rec->Requests = F.V.I;
+    } else if (F.Name == "seed") {
+      if (F.V.I < 0)
+        Bad(F, "must not be negative, found " + F.V.str());
+      Rec->Seed = static_cast<uint64_t>(F.V.I);
+    } else if (F.Name == "input_dist") {
+      InDist = &F;
+    } else if (F.Name == "output_dist") {
+      OutDist = &F;
+    }
+  }
+  for (auto [Dist, L, Name] :
+       {std::tuple{InDist, &Rec->Input, "input"}, std::tuple{OutDist, &Rec->Output, "output"}}) {
+    llvm::StringRef K = Dist ? llvm::StringRef(Dist->V.S) : "fixed";
+    L->K = K == "uniform"       ? LengthDistribution::Uniform
+           : K == "exponential" ? LengthDistribution::Exponential
+                                : LengthDistribution::Fixed;
+    bool HasMin = false, HasMax = false;
+    for (const FieldValue &F : Rec->Fields) {
+      HasMin |= F.Name == std::string(Name) + "_min";
+      HasMax |= F.Name == std::string(Name) + "_max";
+    }
+    if (L->K == LengthDistribution::Uniform) {
+      if (!HasMin || !HasMax) {
+        Diags.report(D.NameRange, diag::err_missing_field, "workload", D.Name,
+                     std::string(Name) + (HasMin ? "_max" : "_min"));
+        OK = false;
+      } else if (L->Min > L->Max || L->Mean < L->Min || L->Mean > L->Max) {
+        Diags.report(D.NameRange, diag::err_field_value, std::string(Name) + "_min",
+                     fmt::format("and `{}_max` must hold the mean: {} <= {} <= {} does not", Name,
+                                 L->Min, L->Mean, L->Max));
+        OK = false;
+      }
+    } else if (HasMin || HasMax) {
+      Diags.report(D.NameRange, diag::err_field_value, std::string(Name) + "_min",
+                   fmt::format("and `{}_max` need `{}_dist = uniform`", Name, Name));
+      OK = false;
+    }
+  }
+  for (const Item &I : D.Items) {
+    if (I.K == Item::Source)
+      Rec->Sources.push_back(I.Text);
+    else if (I.K == Item::Section)
+      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
+    else if (I.K == Item::ExpectEq || I.K == Item::ExpectNear || I.K == Item::Measured)
+      Diags.report(I.Range, diag::err_expect_not_here, "workloads");
+  }
+  if (!OK)
+    Rec->Requests = 0; // not simulated
+  M.Workloads.push_back(std::move(Rec));
+}
+
+void SemaImpl::buildServing(const RecordDecl &D) {
+  auto Rec = std::make_unique<ServingRecord>(D.Name, D.range());
+  std::string What = fmt::format("serving `{}`", D.Name);
+  bool OK = true;
+  Rec->Replica = scenarioFrom(D.Name, D.range(), D.NameRange, D.Items, /*Serving=*/true);
+  for (const Item &I : D.Items) {
+    if (I.K != Item::Field)
+      continue;
+    if (I.Name == "workload") {
+      auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
+      if (!N || N->Path.size() != 1) {
+        Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), "workload");
+        OK = false;
+        continue;
+      }
+      for (const auto &W : M.Workloads)
+        if (W->Name == N->name())
+          Rec->Load = W.get();
+      if (!Rec->Load) {
+        Diags.report(I.Value->range(), diag::err_unknown_name, N->name());
+        std::vector<std::string> Cands;
+        for (const auto &W : M.Workloads)
+          Cands.push_back(W->Name);
+        Diags.suggest(I.Value->range(), N->name(), Cands);
+        OK = false;
+      }
+    } else if (I.Name == "ttft_target" || I.Name == "tpot_target") {
+      Scope Global;
+      EvalResult R = Eval.eval(*I.Value, Global);
+      if (!Eval.convert(R, dimType(BaseDim::Second), I.Value->range(),
+                        [&] { return fmt::format("field `{}`", I.Name); }) ||
+          !R.V)
+        continue;
+      if (!(R.V->R > 0) || !(R.V->R <= 1e6)) {
+        Diags.report(I.Value->range(), diag::err_field_value, I.Name,
+                     "must be positive and at most 1e6 s, found " + R.V->str());
+        continue;
+      }
+      (I.Name == "ttft_target" ? Rec->TTFTTarget : Rec->TPOTTarget) = R.V->R;
+    }
+  }
+  bool HasWorkload = false;
+  for (const Item &I : D.Items)
+    HasWorkload |= I.K == Item::Field && I.Name == "workload";
+  if (!HasWorkload) {
+    Diags.report(D.NameRange, diag::err_missing_field, "serving", D.Name, "workload");
+    OK = false;
+  }
+  if (Rec->Replica) {
+    Rec->Regime = Rec->Replica->Regime;
+    Rec->Calibration = Rec->Replica->Calibration;
+  }
+  for (const Item &I : D.Items) {
+    if (I.K == Item::Source) {
+      Rec->Sources.push_back(I.Text);
+      continue;
+    }
+    if (I.K == Item::Section) {
+      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
+      continue;
+    }
+    if (I.K != Item::ExpectEq && I.K != Item::ExpectNear && I.K != Item::Measured)
+      continue;
+    auto K = lookupServingMetric(I.Name);
+    if (!K) {
+      Diags.report(I.NameRange, diag::err_unknown_metric, I.Name);
+      Diags.suggest(I.NameRange, I.Name, servingMetricNames());
+      continue;
+    }
+    if (!I.MetricArgs.empty()) {
+      Diags.report(I.MetricArgs.front().Value->range(), diag::err_scenario_metric_arg, I.Name);
+      continue;
+    }
+    Scope Global;
+    EvalResult R = Eval.eval(*I.Value, Global);
+    llvm::StringRef TypeName = servingMetricType(*K);
+    Type Want = TypeName == "real" ? Type::of(Type::Real)
+                                   : Type::quantity(*lookupDimension(TypeName));
+    if (!Eval.convert(R, Want, I.Value->range(),
+                      [&] { return fmt::format("metric `{}`", I.Name); }) ||
+        !R.V)
+      continue;
+    if (I.K == Item::Measured) {
+      if (!(R.V->asDouble() > 0)) {
+        Diags.report(I.Value->range(), diag::err_measured_value, I.Name, R.V->str());
+        continue;
+      }
+      Rec->Measured.push_back({*K, *R.V, I.Text, I.Range});
+      continue;
+    }
+    if (!toleranceOK(I))
+      continue;
+    Rec->Expects.push_back({*K, I.K == Item::ExpectNear, *R.V, I.Tolerance, I.Range});
+  }
+  if (!OK || !Rec->Replica || !Rec->Replica->Model || !Rec->Load || !Rec->Load->Requests)
+    Rec->Load = nullptr; // not simulated
+  M.Servings.push_back(std::move(Rec));
+}
