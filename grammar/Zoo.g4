@@ -12,7 +12,8 @@ importDecl  : 'import' STRING ';' ;
 
 decl        : blockDecl | primitiveDecl | enumDecl | modelDecl | hardwareDecl | precisionDecl
             | scenarioDecl | pipelineDecl | classDecl | runtimeDecl | systemDecl
-            | optimizerDecl | trainingDecl | workloadDecl | servingDecl ;
+            | optimizerDecl | trainingDecl | workloadDecl | servingDecl | priceDecl
+            | gridDecl ;
 
 // ---- blocks and primitives ----------------------------------------------------------------
 blockDecl     : 'block' ident '(' paramList? ')' '{' stmt* '}' ;
@@ -61,6 +62,8 @@ optimizerDecl : 'optimizer' name=ident recordBody ;
 trainingDecl  : 'training' name=ident recordBody ;
 workloadDecl  : 'workload' name=ident recordBody ;
 servingDecl   : 'serving' name=ident recordBody ;
+priceDecl     : 'price' name=ident recordBody ;
+gridDecl      : 'grid' name=ident recordBody ;
 
 // ---- expressions (lowest precedence last) ---------------------------------------------------
 expr        : op=('-' | '!' | '+') expr                                  # UnaryExpr
@@ -83,7 +86,8 @@ primary     : number unit?                                               # Numbe
 number      : INT | REAL ;
 unit        : ident ('/' ident)? ;
 ident       : ID | 'in' | 'model' | 'hardware' | 'precision' | 'scenario' | 'measured' | 'pipeline'
-            | 'runtime' | 'system' | 'optimizer' | 'training' | 'workload' | 'serving' ;
+            | 'runtime' | 'system' | 'optimizer' | 'training' | 'workload' | 'serving' | 'price'
+            | 'grid' ;
 
 // ---- lexical ---------------------------------------------------------------------------------
 INT         : [0-9] ('_'? [0-9])* ;

@@ -171,6 +171,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       continue;
     }
     double Time = 0;
+    bool Fused = false;
     std::vector<int64_t> Prefilled;
     if (Chunk > 0) {
       // One iteration: the decode step of the running sequences and up to a chunk of prompts.
@@ -186,8 +187,19 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
           Prefilling.pop_front();
         }
       }
-      if (Tokens > 0)
+      if (Tokens > 0 && Running > 0) {
+        // One forward over the chunk's prompt tokens and the batch's decode tokens (the weights
+        // read once), plus the decode tokens' attention over their caches.
+        double B = static_cast<double>(Running);
+        double Mean = SumContext / B + static_cast<double>(Step);
+        Time += Prefill(Tokens + Running) +
+                std::max(0.0, StepTime(Running, Mean) - StepTime(Running, 1));
+        BatchSteps += B;
+        Steps += 1;
+        Fused = true;
+      } else if (Tokens > 0) {
         Time += Prefill(Tokens);
+      }
     } else if (!Prefilling.empty()) {
       // Whole prompts first: the decode step waits for the admitted prompts' prefill.
       for (int64_t I : Prefilling) {
@@ -197,7 +209,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       Prefilling.clear();
     }
     bool Decodes = Running > 0 && (Chunk > 0 || Prefilled.empty());
-    if (Decodes) {
+    if (Decodes && !Fused) {
       double B = static_cast<double>(Running);
       double Mean = SumContext / B + static_cast<double>(Step);
       Time += StepTime(Running, Mean);

@@ -47,6 +47,31 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
       OS << "  not simulated (see the errors above)\n\n";
       continue;
     }
+    if (Sv->Plan && !Sv->Candidates.empty()) {
+      OS << fmt::format("  plan: {} deployments meet the targets of {} tried; cheapest first "
+                        "(* on the frontier of tokens/s per user against tokens/s per device):\n",
+                        Sv->Candidates.size(), Sv->CandidatesTried);
+      size_t Shown = 0;
+      for (const ServingRecord::Candidate &K : Sv->Candidates) {
+        if (Shown++ >= 8 && !K.Pareto)
+          continue;
+        OS << fmt::format(
+            "   {} {:>3} x {} devices of {} ({} {}), {}, max batch {}: {:.2f} USD/h, "
+            "{:.3f} USD per million output tokens; P99 TTFT {:.0f} ms, TPOT {:.1f} ms; {:.1f} "
+            "tokens/s per user, {:.0f} per device\n",
+            K.Pareto ? "*" : " ", K.Replicas, K.Devices, K.Price->Hw->Name, K.Price->Provider,
+            K.Price->Instance.empty() ? K.Price->Name : K.Price->Instance, K.Weights->Name,
+            K.MaxBatch, K.CostPerHour * 3600, K.CostPerMillion, K.TTFT99 * 1e3, K.TPOT99 * 1e3,
+            K.TokensPerSPerUser, K.TokensPerSPerDevice);
+      }
+      if (Sv->Candidates.size() > 1) {
+        const auto &A = Sv->Candidates[0], &B = Sv->Candidates[1];
+        OS << fmt::format("  the cheapest wins on price per device-hour x devices needed: {:.2f} "
+                          "against {:.2f} USD/h for the runner-up ({} x {} {})\n",
+                          A.CostPerHour * 3600, B.CostPerHour * 3600, B.Replicas, B.Devices,
+                          B.Price->Hw->Name);
+      }
+    }
     const WorkloadRecord &W = *Sv->Load;
     OS << fmt::format("  workload {}: {:g} requests/s, {} requests, input {}, output {} tokens, "
                       "seed {}\n",
@@ -83,8 +108,26 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     OS << "  load: mean decode batch " << R(ServingMetric::mean_batch) << " of "
        << R(ServingMetric::max_concurrency) << " concurrent; utilization "
        << R(ServingMetric::utilization) << "; queueing wait " << R(ServingMetric::queue_wait_mean)
-       << " (M/M/c: " << R(ServingMetric::mmc_queue_wait) << ", ratio "
-       << R(ServingMetric::mmc_agreement) << ")\n";
+       << " (M/M/c: " << R(ServingMetric::mmc_queue_wait);
+    // The ratio means something only where the theory's wait is not negligible.
+    if (const Value *MMc = Sv->result(ServingMetric::mmc_queue_wait); MMc && MMc->R > 1e-3)
+      OS << ", ratio " << R(ServingMetric::mmc_agreement);
+    OS << ")\n";
+    if (Sv->result(ServingMetric::cost_per_hour)) {
+      const PriceRecord *P = Sv->Plan ? Sv->Candidates.front().Price : Sv->Cost;
+      OS << fmt::format("  cost: {:.2f} USD/h for {} replica(s) ({} {}, {}, {}), {:.3f} USD per "
+                        "million output tokens, {:.3f} per million tokens in and out\n",
+                        Sv->result(ServingMetric::cost_per_hour)->R * 3600,
+                        Sv->result(ServingMetric::replicas)->R, P->Provider,
+                        P->Instance.empty() ? P->Name : P->Instance, P->Region, P->Date,
+                        Sv->result(ServingMetric::cost_per_million_output_tokens)->R,
+                        Sv->result(ServingMetric::cost_per_million_tokens)->R);
+    }
+    if (const Value *E = Sv->result(ServingMetric::energy_per_output_token))
+      OS << fmt::format("  energy: {:.3g} J and {:.3g} gCO2e per output token (grid {}: TDP x "
+                        "PUE {:g})\n",
+                        E->R, Sv->result(ServingMetric::carbon_per_output_token)->R,
+                        Sv->Energy->Name, Sv->Energy->PUE);
     for (const ServingMeasurement &X : Sv->Measured)
       if (const Value *E = Sv->result(X.Metric))
         OS << fmt::format("  measured {} {}: simulated {} ({:+.1f}%){}\n",

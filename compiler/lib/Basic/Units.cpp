@@ -33,7 +33,7 @@ bool Dim::combines(const Dim &O, bool Divide) const {
 }
 
 std::string Dim::str() const {
-  static const char *Names[] = {"bytes", "FLOP", "OP", "s", "J", "tokens"};
+  static const char *Names[] = {"bytes", "FLOP", "OP", "s", "J", "tokens", "USD", "gCO2e"};
   if (isDimensionless())
     return "a plain number";
   Dim Watt = Dim::of(BaseDim::Joule) / Dim::of(BaseDim::Second);
@@ -72,7 +72,8 @@ struct BaseUnit {
 const BaseUnit *findBase(llvm::StringRef S) {
   static const Dim Byte = Dim::of(BaseDim::Byte), Flop = Dim::of(BaseDim::Flop),
                    Op = Dim::of(BaseDim::Op), Sec = Dim::of(BaseDim::Second),
-                   Joule = Dim::of(BaseDim::Joule), Token = Dim::of(BaseDim::Token);
+                   Joule = Dim::of(BaseDim::Joule), Token = Dim::of(BaseDim::Token),
+                   Money = Dim::of(BaseDim::Money), Carbon = Dim::of(BaseDim::Carbon);
   static const BaseUnit Units[] = {
       {"B", Byte, 1, true, false, true},          {"byte", Byte, 1, false, false, false},
       {"bytes", Byte, 1, false, false, false},    {"bit", Byte, 0.125, true, false, true},
@@ -85,6 +86,11 @@ const BaseUnit *findBase(llvm::StringRef S) {
       {"tokens", Token, 1, true, false, false},
       // A count of requests: a plain number, so that `10 requests/s` is a rate in Hz.
       {"request", Dim(), 1, false, false, false}, {"requests", Dim(), 1, false, false, false},
+      // Energy as the grid bills it (kWh, MWh), money (US dollars; cents), carbon dioxide
+      // equivalent (g, kg, t).
+      {"Wh", Joule, 3600, true, false, false},    {"USD", Money, 1, false, false, false},
+      {"cents", Money, 0.01, false, false, false}, {"gCO2e", Carbon, 1, false, false, false},
+      {"kgCO2e", Carbon, 1e3, false, false, false}, {"tCO2e", Carbon, 1e6, false, false, false},
   };
   for (const BaseUnit &U : Units)
     if (S == U.Name)

@@ -49,6 +49,10 @@ const char *Decl::kindName() const {
     return "workload";
   case Serving:
     return "serving";
+  case Price:
+    return "price";
+  case Grid:
+    return "grid";
   }
   return "declaration";
 }

@@ -287,6 +287,8 @@ private:
     case Decl::Training:
     case Decl::Workload:
     case Decl::Serving:
+    case Decl::Price:
+    case Decl::Grid:
       items(llvm::cast<RecordDecl>(D).Items);
       return;
     }
@@ -718,7 +720,9 @@ private:
     case Decl::Optimizer:
     case Decl::Training:
     case Decl::Workload:
-    case Decl::Serving: {
+    case Decl::Serving:
+    case Decl::Price:
+    case Decl::Grid: {
       auto X = std::make_unique<zoo::RecordDecl>(static_cast<Decl::Kind>(K), R);
       X->Items = items();
       D = std::move(X);

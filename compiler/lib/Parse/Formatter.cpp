@@ -639,7 +639,9 @@ private:
         dynamic_cast<ZooParser::OptimizerDeclContext *>(P) ||
         dynamic_cast<ZooParser::TrainingDeclContext *>(P) ||
         dynamic_cast<ZooParser::WorkloadDeclContext *>(P) ||
-        dynamic_cast<ZooParser::ServingDeclContext *>(P)) {
+        dynamic_cast<ZooParser::ServingDeclContext *>(P) ||
+        dynamic_cast<ZooParser::PriceDeclContext *>(P) ||
+        dynamic_cast<ZooParser::GridDeclContext *>(P)) {
       // keyword name body
       auto *C = static_cast<Ctx *>(P);
       tok(C->children[0]);

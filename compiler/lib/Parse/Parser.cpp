@@ -160,7 +160,8 @@ std::string tidyMessage(std::string Msg) {
   if (Msg.find("identifier}") != std::string::npos)
     for (const char *K : {"`in`, ", "`model`, ", "`measured`, ", "`hardware`, ", "`precision`, ",
                           "`scenario`, ", "`pipeline`, ", "`runtime`, ", "`system`, ",
-                          "`optimizer`, ", "`training`, ", "`workload`, ", "`serving`, "})
+                          "`optimizer`, ", "`training`, ", "`workload`, ", "`serving`, ", "`price`, ",
+                          "`grid`, "})
       ReplaceAll(K, "");
   if (Msg.find("expecting {identifier}") != std::string::npos)
     ReplaceAll("expecting {identifier}", "expecting identifier");
@@ -391,7 +392,9 @@ private:
                           {C->optimizerDecl(), Decl::Optimizer},
                           {C->trainingDecl(), Decl::Training},
                           {C->workloadDecl(), Decl::Workload},
-                          {C->servingDecl(), Decl::Serving}}) {
+                          {C->servingDecl(), Decl::Serving},
+                          {C->priceDecl(), Decl::Price},
+                          {C->gridDecl(), Decl::Grid}}) {
       if (!Ctx)
         continue;
       auto *NameCtx = Ctx->getRuleContext<ZooParser::IdentContext>(0);

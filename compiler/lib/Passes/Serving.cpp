@@ -2,17 +2,64 @@
 //
 // For each serving record Sema accepted: its replica's machine and prepared language model (the
 // roofline pass's, at the workload's mean prompt and output), the KV budget the analysis leaves
-// the cache, and the simulation of the workload (Analysis/Serving). A request that alone
-// exceeds the budget, or a figure that is not finite, is an error at the record.
+// the cache, and the simulation of the workload (Analysis/Serving); with a price record, what the
+// replica costs an hour and a million tokens; with a grid record, its energy and carbon a token.
+// With `plan = auto` (when --emit=serving asks for it): every price record's hardware x tensor-
+// parallel size x weight precision x batch cap, each with the fewest replicas whose share of the
+// rate meets the targets, ranked by cost per million output tokens, with the Pareto frontier of
+// tokens a second per user against tokens a second per device.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Serving.h"
+#include "zoo/Analysis/Training.h"
 #include "zoo/Passes/Pass.h"
+#include <algorithm>
 #include <cmath>
 
 using namespace zoo;
 
 namespace {
+
+/// Simulates `W` (at `Rate`, `Requests` of them) on replica `S`. False with `Why` when it cannot.
+bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W, double Rate,
+                     int64_t Requests, double TTFT, double TPOT, bool Describe, ServingStats &Out,
+                     std::string &Why) {
+  S.Prompt = W.Input.Mean;
+  S.Output = W.Output.Mean;
+  S.Batch = 1;
+  const RuntimeRecord *R = runtimeOf(M, S);
+  S.UsedRuntime = R;
+  Machine X = makeMachine(M, S, R, {}, Describe);
+  if (Describe)
+    S.Factors = X.Uses;
+  PreparedLM P(S, X);
+  LMFigures F = P.evaluate(LMPoint{1, S.Prompt, S.Output});
+  if (!(F.Free > 0)) {
+    bool Weights = !(P.evaluate(LMPoint{1, 1, 1}).Free > 0);
+    Why = Weights ? "the weights leave no memory for the KV cache on this replica"
+                  : "a request of the workload needs more KV cache than the replica has";
+    return false;
+  }
+  WorkloadRecord Load = W;
+  Load.Rate = Rate;
+  Load.Requests = Requests;
+  Out = simulateServing(P, F.Free, Load, TTFT, TPOT);
+  if (Out.Completed < 0) {
+    Why = "a request of the workload needs more KV cache than the replica has";
+    return false;
+  }
+  return true;
+}
+
+double power(const ScenarioRecord &S) {
+  const FieldValue *TDP = S.Hw ? S.Hw->field("tdp") : nullptr;
+  return TDP ? TDP->V.R * static_cast<double>(S.Devices) : 0;
+}
+
+bool meetsTargets(const ServingStats &St, double TTFT, double TPOT) {
+  return (!TTFT || St.TTFT[2] <= TTFT) && (!TPOT || St.TPOT[2] <= TPOT);
+}
+
 class ServingPass : public Pass {
 public:
   llvm::StringRef getArgument() const override { return "serving"; }
@@ -20,8 +67,7 @@ public:
   LogicalResult run(Module &M, DiagnosticEngine &Diags) override {
     bool OK = true;
     for (auto &Sv : M.Servings) {
-      if (!Sv->Load || !Sv->Replica || !Sv->Replica->Model || !Sv->Replica->Model->Root ||
-          !Sv->Replica->Hw)
+      if (!Sv->Load || !Sv->Replica || !Sv->Replica->Model || !Sv->Replica->Model->Root)
         continue;
       ScenarioRecord &S = *Sv->Replica;
       if (S.Model->Stats.PerInput || S.Model->Stats.hasBidirectional()) {
@@ -30,64 +76,29 @@ public:
         OK = false;
         continue;
       }
-      S.Prompt = Sv->Load->Input.Mean;
-      S.Output = Sv->Load->Output.Mean;
-      S.Batch = 1;
-      const RuntimeRecord *R = runtimeOf(M, S);
-      S.UsedRuntime = R;
-      Machine X = makeMachine(M, S, R);
-      S.Factors = X.Uses;
-      PreparedLM P(S, X);
-      LMFigures F = P.evaluate(LMPoint{1, S.Prompt, S.Output});
-      if (!(F.Free > 0)) {
-        bool Weights = !(P.evaluate(LMPoint{1, 1, 1}).Free > 0);
-        Diags.report(Sv->Range, diag::err_serving, Sv->Name,
-                     Weights ? "the weights leave no memory for the KV cache on this replica"
-                             : "a request of the workload needs more KV cache than the replica "
-                               "has");
-        OK = false;
-        continue;
-      }
-      ServingStats St = simulateServing(P, F.Free, *Sv->Load, Sv->TTFTTarget, Sv->TPOTTarget);
-      if (St.Completed < 0) {
-        Diags.report(Sv->Range, diag::err_serving, Sv->Name,
-                     "a request of the workload needs more KV cache than the replica has");
-        OK = false;
-        continue;
-      }
-      auto Q = [&](ServingMetric K, double V, const char *Unit) {
-        Value X;
-        llvm::StringRef Type = servingMetricType(K);
-        if (Type == "real") {
-          X = Value::ofReal(V);
-        } else {
-          X.T = Type::quantity(*lookupDimension(Type));
-          X.R = V;
-          X.Unit = Unit;
+      if (Sv->Plan) {
+        if (M.WantServingPlans && !plan(M, *Sv)) {
+          Diags.report(Sv->Range, diag::err_serving, Sv->Name,
+                       fmt::format("no deployment of the {} price records meets the targets ({} "
+                                   "tried)",
+                                   M.Prices.size(), Sv->CandidatesTried));
+          OK = false;
         }
-        Sv->Results.push_back({K, X});
-      };
-      Q(ServingMetric::ttft_p50, St.TTFT[0], "ms");
-      Q(ServingMetric::ttft_p90, St.TTFT[1], "ms");
-      Q(ServingMetric::ttft_p99, St.TTFT[2], "ms");
-      Q(ServingMetric::tpot_p50, St.TPOT[0], "ms");
-      Q(ServingMetric::tpot_p90, St.TPOT[1], "ms");
-      Q(ServingMetric::tpot_p99, St.TPOT[2], "ms");
-      Q(ServingMetric::e2e_p50, St.E2E[0], "s");
-      Q(ServingMetric::e2e_p99, St.E2E[1], "s");
-      Q(ServingMetric::queue_wait_mean, St.QueueWaitMean, "s");
-      Q(ServingMetric::requests_per_s, St.RequestsPerS, "Hz");
-      Q(ServingMetric::output_tokens_per_s, St.OutputTokensPerS, "tokens/s");
-      Q(ServingMetric::goodput, St.Goodput, "Hz");
-      Q(ServingMetric::sla_met, St.SLAMet, "");
-      Q(ServingMetric::mean_batch, St.MeanBatch, "");
-      Q(ServingMetric::max_concurrency, St.Concurrency, "");
-      Q(ServingMetric::utilization, St.Utilization, "");
-      if (std::isfinite(St.MMcWait)) {
-        Q(ServingMetric::mmc_queue_wait, St.MMcWait, "s");
-        if (St.MMcWait > 0)
-          Q(ServingMetric::mmc_agreement, St.QueueWaitMean / St.MMcWait, "");
+        if (Sv->Candidates.empty())
+          continue;
       }
+      if (!S.Hw)
+        continue;
+      ServingStats St;
+      std::string Why;
+      int64_t Replicas = Sv->Plan ? Sv->Candidates.front().Replicas : 1;
+      if (!simulateReplica(M, S, *Sv->Load, Sv->Load->Rate / double(Replicas),
+                           Sv->Load->Requests, Sv->TTFTTarget, Sv->TPOTTarget, true, St, Why)) {
+        Diags.report(Sv->Range, diag::err_serving, Sv->Name, Why);
+        OK = false;
+        continue;
+      }
+      fill(*Sv, St, Replicas);
       for (const auto &[K, V] : Sv->Results)
         if ((V.T.K == Type::Real || V.T.K == Type::Quantity) && !std::isfinite(V.R)) {
           Diags.report(Sv->Range, diag::err_serving, Sv->Name,
@@ -98,6 +109,187 @@ public:
         }
     }
     return success(OK);
+  }
+
+private:
+  static void fill(ServingRecord &Sv, const ServingStats &St, int64_t Replicas) {
+    const ScenarioRecord &S = *Sv.Replica;
+    auto Q = [&](ServingMetric K, double V, const char *Unit) {
+      Value X;
+      llvm::StringRef Type = servingMetricType(K);
+      if (Type == "real") {
+        X = Value::ofReal(V);
+      } else {
+        X.T = Type::quantity(*lookupDimension(Type));
+        X.R = V;
+        X.Unit = Unit;
+      }
+      Sv.Results.push_back({K, X});
+    };
+    Q(ServingMetric::ttft_p50, St.TTFT[0], "ms");
+    Q(ServingMetric::ttft_p90, St.TTFT[1], "ms");
+    Q(ServingMetric::ttft_p99, St.TTFT[2], "ms");
+    Q(ServingMetric::tpot_p50, St.TPOT[0], "ms");
+    Q(ServingMetric::tpot_p90, St.TPOT[1], "ms");
+    Q(ServingMetric::tpot_p99, St.TPOT[2], "ms");
+    Q(ServingMetric::e2e_p50, St.E2E[0], "s");
+    Q(ServingMetric::e2e_p99, St.E2E[1], "s");
+    Q(ServingMetric::queue_wait_mean, St.QueueWaitMean, "s");
+    double R = static_cast<double>(Replicas);
+    Q(ServingMetric::requests_per_s, St.RequestsPerS * R, "Hz");
+    Q(ServingMetric::output_tokens_per_s, St.OutputTokensPerS * R, "tokens/s");
+    Q(ServingMetric::goodput, St.Goodput * R, "Hz");
+    Q(ServingMetric::sla_met, St.SLAMet, "");
+    Q(ServingMetric::mean_batch, St.MeanBatch, "");
+    Q(ServingMetric::max_concurrency, St.Concurrency, "");
+    Q(ServingMetric::utilization, St.Utilization, "");
+    if (std::isfinite(St.MMcWait)) {
+      Q(ServingMetric::mmc_queue_wait, St.MMcWait, "s");
+      if (St.MMcWait > 0)
+        Q(ServingMetric::mmc_agreement, St.QueueWaitMean / St.MMcWait, "");
+    }
+    Q(ServingMetric::replicas, R, "");
+    const WorkloadRecord &W = *Sv.Load;
+    double OutTokens = St.OutputTokensPerS * R;
+    double AllTokens = OutTokens * static_cast<double>(W.Input.Mean + W.Output.Mean) /
+                       static_cast<double>(W.Output.Mean);
+    const PriceRecord *P = Sv.Plan && !Sv.Candidates.empty() ? Sv.Candidates.front().Price
+                                                             : Sv.Cost;
+    if (P && OutTokens > 0) {
+      double PerHour = P->perDevice() * static_cast<double>(S.Devices) * R; // USD a second
+      Q(ServingMetric::cost_per_hour, PerHour, "USD/h");
+      Q(ServingMetric::cost_per_million_output_tokens, PerHour / OutTokens * 1e6, "USD");
+      Q(ServingMetric::cost_per_million_tokens, PerHour / AllTokens * 1e6, "USD");
+    }
+    if (Sv.Energy && OutTokens > 0) {
+      double Watts = power(S) * R * Sv.Energy->PUE;
+      if (Watts > 0) {
+        double J = Watts / OutTokens;
+        Q(ServingMetric::energy_per_output_token, J, "J");
+        Q(ServingMetric::carbon_per_output_token, J * Sv.Energy->Carbon, "gCO2e");
+      }
+    }
+  }
+
+  /// The search of `plan = auto`: candidates meeting the targets, cheapest first; the replica
+  /// becomes the cheapest one. False when none meets them.
+  static bool plan(const Module &M, ServingRecord &Sv) {
+    const WorkloadRecord &W = *Sv.Load;
+    const ActivationProfile A = activationProfile(*Sv.Replica->Model, false);
+    const int64_t Requests = std::min<int64_t>(W.Requests, 1000);
+    Sv.Candidates.clear();
+    Sv.CandidatesTried = 0;
+    for (const auto &P : M.Prices) {
+      if (!P->Hw)
+        continue;
+      const Section *Dense = nullptr;
+      bool HasMemory = false;
+      for (const Section &X : P->Hw->Sections) {
+        if (X.Kind == "compute")
+          Dense = &X;
+        HasMemory |= X.Kind == "memory";
+      }
+      if (!Dense || !HasMemory || !P->Hw->MissingForAnalysis.empty())
+        continue;
+      for (int64_t TP = 1; TP <= P->Devices; TP *= 2) {
+        bool Splits = true;
+        for (const auto &[Heads, KV] : A.Heads)
+          Splits &= Heads % TP == 0;
+        bool HasLink = false;
+        for (const Section &X : P->Hw->Sections)
+          HasLink |= X.Kind == "link";
+        if (!Splits || (TP > 1 && !HasLink))
+          continue;
+        for (const char *Prec : {"bf16", "fp8"}) {
+          const PrecisionRecord *WP = M.findPrecision(Prec);
+          if (!WP || !Dense->field(Prec))
+            continue;
+          for (int64_t Cap : {32, 64, 128, 256}) {
+            ScenarioRecord C = *Sv.Replica;
+            C.Hw = P->Hw;
+            C.Devices = TP;
+            C.MaxBatch = Cap;
+            C.Weights = C.Compute = WP;
+            C.Activations = M.findPrecision("bf16");
+            C.KV = WP->Bits >= 16 ? WP : M.findPrecision("bf16");
+            if (!C.Activations || !C.KV)
+              continue;
+            ++Sv.CandidatesTried;
+            // The fewest replicas whose share of the rate meets the targets: doubling, then
+            // bisection (more replicas never make a replica slower).
+            auto Meets = [&](int64_t R, ServingStats &St) {
+              std::string Why;
+              return simulateReplica(M, C, W, W.Rate / double(R), Requests, Sv.TTFTTarget,
+                                     Sv.TPOTTarget, false, St, Why) &&
+                     meetsTargets(St, Sv.TTFTTarget, Sv.TPOTTarget);
+            };
+            ServingStats St;
+            int64_t Hi = 1;
+            while (Hi <= 4096 && !Meets(Hi, St))
+              Hi *= 2;
+            if (Hi > 4096)
+              continue;
+            int64_t Lo = Hi / 2; // fails (or 0)
+            while (Hi - Lo > 1) {
+              int64_t Mid = (Lo + Hi) / 2;
+              ServingStats T;
+              (Meets(Mid, T) ? Hi : Lo) = Mid;
+            }
+            Meets(Hi, St);
+            ServingRecord::Candidate K;
+            K.Price = P.get();
+            K.Devices = TP;
+            K.MaxBatch = Cap;
+            K.Replicas = Hi;
+            K.Weights = WP;
+            K.CostPerHour = P->perDevice() * double(TP) * double(Hi);
+            double Tokens = St.OutputTokensPerS * double(Hi);
+            K.CostPerMillion = Tokens > 0 ? K.CostPerHour / Tokens * 1e6 : INFINITY;
+            K.TTFT99 = St.TTFT[2];
+            K.TPOT99 = St.TPOT[2];
+            K.TokensPerSPerUser = St.TPOT[0] > 0 ? 1 / St.TPOT[0] : 0;
+            K.TokensPerSPerDevice = Tokens / double(TP * Hi);
+            Sv.Candidates.push_back(K);
+          }
+        }
+      }
+    }
+    if (Sv.Candidates.empty())
+      return false;
+    std::stable_sort(Sv.Candidates.begin(), Sv.Candidates.end(), [](auto &A, auto &B) {
+      return A.CostPerMillion < B.CostPerMillion;
+    });
+    // A larger batch cap that changes nothing (the same replicas) is the same deployment: keep
+    // the smallest cap.
+    std::vector<ServingRecord::Candidate> Kept;
+    for (const auto &K : Sv.Candidates) {
+      bool Same = false;
+      for (const auto &O : Kept)
+        Same |= O.Price == K.Price && O.Devices == K.Devices && O.Weights == K.Weights &&
+                O.Replicas == K.Replicas;
+      if (!Same)
+        Kept.push_back(K);
+    }
+    Sv.Candidates = std::move(Kept);
+    // The frontier: no other candidate is at least as good on both speeds and better on one.
+    for (auto &K : Sv.Candidates) {
+      K.Pareto = true;
+      for (const auto &O : Sv.Candidates)
+        if (&O != &K && O.TokensPerSPerUser >= K.TokensPerSPerUser &&
+            O.TokensPerSPerDevice >= K.TokensPerSPerDevice &&
+            (O.TokensPerSPerUser > K.TokensPerSPerUser ||
+             O.TokensPerSPerDevice > K.TokensPerSPerDevice))
+          K.Pareto = false;
+    }
+    const auto &Best = Sv.Candidates.front();
+    ScenarioRecord &S = *Sv.Replica;
+    S.Hw = Best.Price->Hw;
+    S.Devices = Best.Devices;
+    S.MaxBatch = Best.MaxBatch;
+    S.Weights = S.Compute = Best.Weights;
+    S.Activations = M.findPrecision("bf16");
+    S.KV = Best.Weights->Bits >= 16 ? Best.Weights : M.findPrecision("bf16");
+    return true;
   }
 };
 } // namespace

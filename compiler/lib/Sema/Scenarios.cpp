@@ -163,7 +163,12 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       (F.Name == "compute_efficiency" ? Rec->ComputeEfficiency : Rec->MemoryEfficiency) = F.V.R;
     }
   }
+  bool Plans = false;
+  for (const Item &I : D.Items)
+    Plans |= Serving && I.K == Item::Field && I.Name == "plan";
   for (const char *Required : {"model", "hardware"}) {
+    if (Plans && llvm::StringRef(Required) == "hardware")
+      continue; // the plan chooses it
     bool Found = false;
     for (const Item &I : D.Items)
       Found |= I.K == Item::Field && I.Name == Required;

@@ -85,6 +85,10 @@ bool SemaImpl::run() {
         buildOptimizer(*llvm::cast<RecordDecl>(D.get()));
       else if (D->getKind() == Decl::Workload)
         buildWorkload(*llvm::cast<RecordDecl>(D.get()));
+      else if (D->getKind() == Decl::Price)
+        buildPrice(*llvm::cast<RecordDecl>(D.get()));
+      else if (D->getKind() == Decl::Grid)
+        buildGrid(*llvm::cast<RecordDecl>(D.get()));
   buildModels();
   for (const auto &F : M.Files)
     for (const DeclPtr &D : F->Decls)

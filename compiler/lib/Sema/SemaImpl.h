@@ -134,8 +134,8 @@ public:
                                                llvm::SMRange NameRange,
                                                const std::vector<Item> &Items, bool Serving);
   static constexpr llvm::StringRef ServingOwnFields[] = {
-      "model",   "hardware",    "weights",     "kv",         "compute",
-      "activations", "runtime", "workload", "ttft_target", "tpot_target"};
+      "model",    "hardware",    "weights",     "kv",    "compute", "activations", "runtime",
+      "workload", "ttft_target", "tpot_target", "price", "grid",    "plan"};
   void buildPipeline(const PipelineDecl &D);
   void checkClass(const ClassDecl &D);
 
@@ -150,6 +150,8 @@ public:
   // ---- Serving.cpp
   void buildWorkload(const RecordDecl &D);
   void buildServing(const RecordDecl &D);
+  void buildPrice(const RecordDecl &D);
+  void buildGrid(const RecordDecl &D);
   /// A class's `efficiency` section: the defaults of its hardware records.
   void buildClassDefaults(const ClassDecl &D);
   /// Checks a section of fractions in (0, 1] keyed by precision names or one of `Extra`.

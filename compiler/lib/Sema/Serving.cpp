@@ -149,6 +149,35 @@ void SemaImpl::buildServing(const RecordDecl &D) {
         Diags.suggest(I.Value->range(), N->name(), Cands);
         OK = false;
       }
+    } else if (I.Name == "price" || I.Name == "grid") {
+      auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
+      if (!N || N->Path.size() != 1) {
+        Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), I.Name);
+        OK = false;
+        continue;
+      }
+      if (I.Name == "price") {
+        for (const auto &P : M.Prices)
+          if (P->Name == N->name())
+            Rec->Cost = P.get();
+      } else {
+        for (const auto &G : M.Grids)
+          if (G->Name == N->name())
+            Rec->Energy = G.get();
+      }
+      if (I.Name == "price" ? !Rec->Cost : !Rec->Energy) {
+        Diags.report(I.Value->range(), diag::err_unknown_name, N->name());
+        OK = false;
+      }
+    } else if (I.Name == "plan") {
+      auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
+      if (!N || N->Path.size() != 1 || (N->name() != "auto" && N->name() != "manual")) {
+        Diags.report(I.Value->range(), diag::err_field_value, "plan",
+                     "must be `auto` or `manual`, found " + I.Value->text());
+        OK = false;
+        continue;
+      }
+      Rec->Plan = N->name() == "auto";
     } else if (I.Name == "ttft_target" || I.Name == "tpot_target") {
       Scope Global;
       EvalResult R = Eval.eval(*I.Value, Global);
@@ -217,7 +246,115 @@ void SemaImpl::buildServing(const RecordDecl &D) {
       continue;
     Rec->Expects.push_back({*K, I.K == Item::ExpectNear, *R.V, I.Tolerance, I.Range});
   }
+  if (Rec->Plan && !Rec->TTFTTarget && !Rec->TPOTTarget) {
+    Diags.report(D.NameRange, diag::err_missing_field, "serving", D.Name,
+                 "ttft_target` or `tpot_target");
+    OK = false;
+  }
+  if (Rec->Plan && Rec->Cost) {
+    Diags.report(D.NameRange, diag::err_field_value, "price",
+                 "is chosen by `plan = auto` (among every price record); leave it out");
+    OK = false;
+  }
   if (!OK || !Rec->Replica || !Rec->Replica->Model || !Rec->Load || !Rec->Load->Requests)
     Rec->Load = nullptr; // not simulated
   M.Servings.push_back(std::move(Rec));
+}
+
+void SemaImpl::buildPrice(const RecordDecl &D) {
+  auto Rec = std::make_unique<PriceRecord>(D.Name, D.range());
+  std::string What = fmt::format("price `{}`", D.Name);
+  Type PerHour = Type::quantity(Dim::of(BaseDim::Money) / Dim::of(BaseDim::Second));
+  const std::vector<FieldSpec> Specs = {
+      {"devices", Type::of(Type::Int), true, true},
+      {"hourly", PerHour, true, true},
+      {"reserved_1y", PerHour, false, true},
+      {"reserved_3y", PerHour, false, true},
+      {"provider", Type::of(Type::String), true, false},
+      {"instance", Type::of(Type::String), false, false},
+      {"region", Type::of(Type::String), false, false},
+      {"date", Type::of(Type::String), true, false},
+      {"summary", Type::of(Type::String), false, false},
+  };
+  bool HasHardware = false;
+  for (const Item &I : D.Items)
+    if (I.K == Item::Field && I.Name == "hardware") {
+      HasHardware = true;
+      auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
+      if (!N || N->Path.size() != 1)
+        Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), "hardware");
+      else if (!(Rec->Hw = M.findHardware(N->name())))
+        Diags.report(I.Value->range(), diag::err_unknown_name, N->name());
+    }
+  if (!HasHardware)
+    Diags.report(D.NameRange, diag::err_missing_field, "price", D.Name, "hardware");
+  checkFields(*this, D.Items, Specs, What, Rec->Fields, false, {"hardware"});
+  requireFields(*this, D.Items, Specs, "price", D.Name, D.NameRange);
+  for (const FieldValue &F : Rec->Fields) {
+    if (F.Name == "devices")
+      Rec->Devices = std::min<int64_t>(F.V.I, 1 << 20);
+    else if (F.Name == "hourly")
+      Rec->Hourly = F.V.R;
+    else if (F.Name == "reserved_1y")
+      Rec->Reserved1y = F.V.R;
+    else if (F.Name == "reserved_3y")
+      Rec->Reserved3y = F.V.R;
+    else if (F.Name == "provider")
+      Rec->Provider = F.V.S;
+    else if (F.Name == "instance")
+      Rec->Instance = F.V.S;
+    else if (F.Name == "region")
+      Rec->Region = F.V.S;
+    else if (F.Name == "date")
+      Rec->Date = F.V.S;
+  }
+  for (const Item &I : D.Items) {
+    if (I.K == Item::Source)
+      Rec->Sources.push_back(I.Text);
+    else if (I.K == Item::Section)
+      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
+    else if (I.K == Item::ExpectEq || I.K == Item::ExpectNear || I.K == Item::Measured)
+      Diags.report(I.Range, diag::err_expect_not_here, "prices");
+  }
+  M.Prices.push_back(std::move(Rec));
+}
+
+void SemaImpl::buildGrid(const RecordDecl &D) {
+  auto Rec = std::make_unique<GridRecord>(D.Name, D.range());
+  std::string What = fmt::format("grid `{}`", D.Name);
+  const std::vector<FieldSpec> Specs = {
+      {"carbon", Type::quantity(Dim::of(BaseDim::Carbon) / Dim::of(BaseDim::Joule)), true, false},
+      {"electricity", Type::quantity(Dim::of(BaseDim::Money) / Dim::of(BaseDim::Joule)), false,
+       true},
+      {"pue", Type::of(Type::Real), false, true},
+      {"region", Type::of(Type::String), false, false},
+      {"year", Type::of(Type::Int), false, true},
+      {"summary", Type::of(Type::String), false, false},
+  };
+  checkFields(*this, D.Items, Specs, What, Rec->Fields);
+  requireFields(*this, D.Items, Specs, "grid", D.Name, D.NameRange);
+  for (const FieldValue &F : Rec->Fields) {
+    if (F.Name == "carbon") {
+      if (!(F.V.R >= 0))
+        Diags.report(F.Range, diag::err_field_value, F.Name,
+                     "must not be negative, found " + F.V.str());
+      Rec->Carbon = F.V.R;
+    } else if (F.Name == "electricity") {
+      Rec->Electricity = F.V.R;
+    } else if (F.Name == "pue") {
+      if (!(F.V.R >= 1 && F.V.R <= 10))
+        Diags.report(F.Range, diag::err_field_value, F.Name,
+                     "must be from 1 to 10, found " + F.V.str());
+      Rec->PUE = F.V.R;
+    }
+  }
+  for (const Item &I : D.Items) {
+    if (I.K == Item::Source)
+      Rec->Sources.push_back(I.Text);
+    else if (I.K == Item::Section)
+      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
+    else if (I.K == Item::ExpectEq || I.K == Item::ExpectNear || I.K == Item::Measured)
+      Diags.report(I.Range, diag::err_expect_not_here, "grids");
+  }
+  M.Grids.push_back(std::move(Rec));
 }

@@ -30,7 +30,7 @@ constexpr char Magic[16] = {'z', 'o', 'o', ' ', 's', 't', 'd', 'l',
                             'i', 'b', ' ', 'c', 'a', 'c', 'h', 'e'};
 /// Changes whenever the layout of the file or of the trees changes.
 constexpr uint32_t FormatVersion = 4; // 2: `require` statements; 3: block bodies length-prefixed;
-                                       // 4: system, optimizer, training, workload and serving records
+                                       // 4: system, optimizer, training, workload, serving, price and grid records
 
 void putU64(std::string &Out, uint64_t V) {
   for (int I = 0; I < 8; ++I)

@@ -1463,6 +1463,7 @@ static int compile(int argc, char **argv) {
                           suggest(O->getValue(), M.Precisions, "precisions"));
   M.WantMatrix = Emit == EmitKind::Matrix || Emit == EmitKind::HTML;
   M.WantValidation = Emit == EmitKind::Validation;
+  M.WantServingPlans = Emit == EmitKind::Serving;
   M.WantCalibration = Emit == EmitKind::Calibration;
   if (OK && !RuntimeOpt.empty() && !(M.CommandLineRuntime = M.findRuntime(RuntimeOpt))) {
     return usageError("no runtime named '" + RuntimeOpt + "'" +

@@ -6,7 +6,7 @@ endif
 
 " Declarations, statements and record items.
 " A declaration keyword is one when a name follows (`model = Llama3_8B;` in a scenario is a field).
-syn match   zooDeclaration "\<\%(block\|primitive\|enum\|model\|hardware\|precision\|scenario\|pipeline\|class\|runtime\|system\|optimizer\|training\|workload\|serving\)\>\ze\s\+\h" nextgroup=zooDeclName skipwhite
+syn match   zooDeclaration "\<\%(block\|primitive\|enum\|model\|hardware\|precision\|scenario\|pipeline\|class\|runtime\|system\|optimizer\|training\|workload\|serving\|price\|grid\)\>\ze\s\+\h" nextgroup=zooDeclName skipwhite
 syn keyword zooInclude     import
 syn keyword zooRepeat      repeat for
 syn keyword zooConditional if else

@@ -8,7 +8,8 @@
 // iteration either prefills the newly admitted prompts or runs one decode step of every running
 // sequence, priced by the performance model (LanguageModel.h); with a prefill chunk, each
 // iteration runs the decode step and up to one chunk of waiting prompt tokens together
-// (Sarathi-Serve's stall-free batching). Beside it, the M/M/c (Erlang C) queueing wait at the
+// (Sarathi-Serve's stall-free batching): one forward over the chunk and the decode tokens, plus
+// the decode tokens' attention over their caches. Beside it, the M/M/c (Erlang C) queueing wait at the
 // same arrival rate, concurrency and mean service time.
 //
 //===----------------------------------------------------------------------===//

@@ -17,7 +17,7 @@
 
 namespace zoo {
 
-enum class BaseDim : unsigned { Byte, Flop, Op, Second, Joule, Token, Count };
+enum class BaseDim : unsigned { Byte, Flop, Op, Second, Joule, Token, Money, Carbon, Count };
 
 struct Dim {
   std::array<int8_t, static_cast<unsigned>(BaseDim::Count)> Exp{};

@@ -219,7 +219,9 @@ public:
     Optimizer,
     Training,
     Workload,
-    Serving
+    Serving,
+    Price,
+    Grid
   };
   Decl(Kind K, llvm::SMRange R) : TheKind(K), Range(R) {}
   virtual ~Decl() = default;
@@ -338,7 +340,7 @@ public:
   RecordDecl(Kind K, llvm::SMRange R) : Decl(K, R) {}
   std::vector<Item> Items;
   static bool classof(const Decl *D) {
-    return D->getKind() >= System && D->getKind() <= Serving;
+    return D->getKind() >= System && D->getKind() <= Grid;
   }
 };
 

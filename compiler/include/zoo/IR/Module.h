@@ -214,7 +214,9 @@ public:
     Optimizer,
     Training,
     Workload,
-    Serving
+    Serving,
+    Price,
+    Grid
   };
   Record(Kind K, std::string Name, llvm::SMRange R) : Name(std::move(Name)), Range(R), TheKind(K) {}
   virtual ~Record() = default;
@@ -534,6 +536,32 @@ public:
   static bool classof(const Record *R) { return R->getKind() == Workload; }
 };
 
+/// `price NAME { hardware = H100_SXM; devices = 8; hourly = 55.04 USD/h; ... }`: what an
+/// instance of `devices` accelerators costs an hour from a provider, on demand and reserved.
+class PriceRecord : public Record {
+public:
+  PriceRecord(std::string N, llvm::SMRange R) : Record(Price, std::move(N), R) {}
+  const HardwareRecord *Hw = nullptr;
+  int64_t Devices = 1;
+  double Hourly = 0;           ///< USD a second (base units) for the instance, on demand
+  double Reserved1y = 0, Reserved3y = 0; ///< the same, with a commitment (0: not stated)
+  std::string Provider, Instance, Region, Date;
+  /// USD a second for one device.
+  double perDevice() const { return Hourly / static_cast<double>(Devices); }
+  static bool classof(const Record *R) { return R->getKind() == Price; }
+};
+
+/// `grid NAME { carbon = 323 gCO2e/kWh; electricity = 8.95 cents/kWh; pue = 1.1; ... }`: where
+/// the energy comes from.
+class GridRecord : public Record {
+public:
+  GridRecord(std::string N, llvm::SMRange R) : Record(Grid, std::move(N), R) {}
+  double Carbon = 0;      ///< gCO2e a joule at the wall
+  double Electricity = 0; ///< USD a joule at the wall (0: not stated)
+  double PUE = 1;         ///< facility energy over IT energy
+  static bool classof(const Record *R) { return R->getKind() == Grid; }
+};
+
 struct ServingExpectation {
   ServingMetric Metric;
   bool Near = false;
@@ -557,7 +585,22 @@ public:
   /// prefill_chunk); its prompt and output are the workload's means.
   std::unique_ptr<ScenarioRecord> Replica;
   const WorkloadRecord *Load = nullptr;
+  const PriceRecord *Cost = nullptr; ///< what the replica's devices cost (null: no cost figures)
+  const GridRecord *Energy = nullptr; ///< where its power comes from (null: no carbon figures)
   double TTFTTarget = 0, TPOTTarget = 0; ///< seconds at the 99th percentile (0: none)
+  /// `plan = auto`: the pass searches every price record's hardware, tensor-parallel size,
+  /// weight precision and batch cap for the cheapest deployment that meets the targets.
+  bool Plan = false;
+  struct Candidate {
+    const PriceRecord *Price = nullptr;
+    int64_t Devices = 1, MaxBatch = 0, Replicas = 0;
+    const PrecisionRecord *Weights = nullptr;
+    double CostPerHour = 0, CostPerMillion = 0, TTFT99 = 0, TPOT99 = 0;
+    double TokensPerSPerUser = 0, TokensPerSPerDevice = 0;
+    bool Pareto = false;
+  };
+  std::vector<Candidate> Candidates; ///< those that meet the targets, cheapest first
+  int64_t CandidatesTried = 0;
   std::string Regime;
   bool Calibration = false;
   std::vector<ServingExpectation> Expects;
@@ -594,6 +637,9 @@ public:
   std::vector<std::unique_ptr<TrainingRecord>> Trainings;
   std::vector<std::unique_ptr<WorkloadRecord>> Workloads;
   std::vector<std::unique_ptr<ServingRecord>> Servings;
+  std::vector<std::unique_ptr<PriceRecord>> Prices;
+  std::vector<std::unique_ptr<GridRecord>> Grids;
+  bool WantServingPlans = false; ///< --emit=serving: run the `plan = auto` searches
   /// Records that --model left out of the output; kept alive because others refer to them.
   std::vector<std::unique_ptr<ModelRecord>> HiddenModels;
   std::vector<std::unique_ptr<ScenarioRecord>> HiddenScenarios;
