@@ -472,6 +472,59 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           J.attribute("zero", T->Zero);
         });
     });
+    J.attributeArray("serving", [&] {
+      std::vector<const ServingRecord *> Ss;
+      for (const auto &X : M.Servings)
+        Ss.push_back(X.get());
+      std::stable_sort(Ss.begin(), Ss.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
+      for (const ServingRecord *S : Ss)
+        J.object([&] {
+          J.attributeArray("deployments", [&] {
+            for (const ServingRecord::Candidate &K : S->Candidates)
+              J.object([&] {
+                J.attribute("devices_per_replica", K.Devices);
+                J.attribute("frontier", K.Pareto);
+                J.attribute("hardware", K.Price->Hw->Name);
+                J.attribute("max_batch", K.MaxBatch);
+                J.attribute("price", K.Price->Name);
+                J.attribute("replicas", K.Replicas);
+                J.attribute("tokens_per_s_per_device", real(K.TokensPerSPerDevice));
+                J.attribute("tokens_per_s_per_user", real(K.TokensPerSPerUser));
+                J.attribute("tpot_p99_s", real(K.TPOT99));
+                J.attribute("ttft_p99_s", real(K.TTFT99));
+                J.attribute("usd_per_hour", real(K.CostPerHour * 3600));
+                J.attribute("usd_per_million_output_tokens", real(K.CostPerMillion));
+                J.attribute("weights", K.Weights->Name);
+              });
+          });
+          J.attribute("devices", S->Replica ? S->Replica->Devices : 0);
+          J.attribute("grid", S->Energy ? S->Energy->Name : "");
+          J.attribute("hardware", S->Replica && S->Replica->Hw ? S->Replica->Hw->Name : "");
+          J.attribute("model",
+                      S->Replica && S->Replica->Model ? S->Replica->Model->Name : "");
+          J.attribute("name", S->Name);
+          J.attribute("plan", S->Plan);
+          J.attribute("price", S->Cost ? S->Cost->Name : "");
+          J.attributeBegin("results");
+          J.object([&] {
+            std::vector<const std::pair<ServingMetric, Value> *> Rs;
+            for (const auto &R : S->Results)
+              Rs.push_back(&R);
+            std::stable_sort(Rs.begin(), Rs.end(), [](auto *A, auto *B) {
+              return servingMetricName(A->first) < servingMetricName(B->first);
+            });
+            for (auto *R : Rs) {
+              J.attributeBegin(servingMetricName(R->first));
+              value(J, R->second);
+              J.attributeEnd();
+            }
+          });
+          J.attributeEnd();
+          J.attribute("tpot_target_s", real(S->TPOTTarget));
+          J.attribute("ttft_target_s", real(S->TTFTTarget));
+          J.attribute("workload", S->Load ? S->Load->Name : "");
+        });
+    });
     J.attributeArray("scenarios", [&] {
       for (const ScenarioRecord *S : sortedScenarios(M))
         J.object([&] {

@@ -84,7 +84,7 @@ enum class EmitKind {
   HTML
 };
 /// --table: which table --emit=csv or --emit=json writes (None: CSV's models, JSON's report).
-enum class TableKind { None, Models, Hardware, Scenarios, Layers, Matrix, Validation };
+enum class TableKind { None, Models, Hardware, Scenarios, Layers, Matrix, Validation, Deployments };
 
 cl::OptionCategory ZoocCat("zooc options");
 cl::list<std::string> Inputs(cl::Positional, cl::desc("<file or directory>..."), cl::cat(ZoocCat));
@@ -128,6 +128,9 @@ cl::opt<TableKind> TableOpt(
                clEnumValN(TableKind::Layers, "layers", "each model's layer tree (CSV, JSON)"),
                clEnumValN(TableKind::Matrix, "matrix",
                           "devices each model needs on each hardware (CSV, JSON)"),
+               clEnumValN(TableKind::Deployments, "deployments",
+                          "every deployment of the `plan = auto` serving records that meets "
+                          "its targets, cheapest first, with the frontier (CSV)"),
                clEnumValN(TableKind::Validation, "validation",
                           "predictions against published measurements (CSV, JSON)")),
     cl::cat(ZoocCat));
@@ -262,6 +265,12 @@ cl::opt<std::string> PlanServing(
              "model=DeepSeek_V3,system=DGX_H100,nodes=2,weights=fp8,context=8192,batch=1 "
              "(fields: model, system, nodes, weights, kv, context, batch, runtime)"),
     cl::value_desc("fields"), cl::cat(PointCat));
+cl::opt<bool> SearchDeployments(
+    "search-deployments",
+    cl::desc("Run the deployment searches of `plan = auto` serving records (they run by default "
+             "under --emit=serving and --table=deployments; this adds them to other outputs, "
+             "such as the JSON report)"),
+    cl::cat(PointCat));
 cl::opt<bool> SweepSummary("sweep-summary",
                            cl::desc("With --sweep: a summary per model and hardware and the rate "
                                     "of the evaluation instead of one row per point"),
@@ -495,6 +504,8 @@ TableEmitter::Table tableOf(TableKind K) {
     return TableEmitter::Table::Layers;
   case TableKind::Matrix:
     return TableEmitter::Table::Matrix;
+  case TableKind::Deployments:
+    return TableEmitter::Table::Deployments;
   case TableKind::Validation:
     return TableEmitter::Table::Validation;
   }
@@ -511,9 +522,10 @@ bool checkTableOptions() {
     }
     if (Emit == EmitKind::JSON &&
         (TableOpt == TableKind::Models || TableOpt == TableKind::Hardware ||
-         TableOpt == TableKind::Scenarios)) {
+         TableOpt == TableKind::Scenarios || TableOpt == TableKind::Deployments)) {
       usageError("--table=" + T +
-                 " is CSV only: the JSON report (--emit=json without --table) holds the " + T);
+                 " is CSV only: the JSON report (--emit=json without --table) holds the " + T +
+                 (TableOpt == TableKind::Deployments ? " with --search-deployments" : ""));
       return false;
     }
   }
@@ -1463,7 +1475,8 @@ static int compile(int argc, char **argv) {
                           suggest(O->getValue(), M.Precisions, "precisions"));
   M.WantMatrix = Emit == EmitKind::Matrix || Emit == EmitKind::HTML;
   M.WantValidation = Emit == EmitKind::Validation;
-  M.WantServingPlans = Emit == EmitKind::Serving;
+  M.WantServingPlans =
+      Emit == EmitKind::Serving || TableOpt == TableKind::Deployments || SearchDeployments;
   M.WantCalibration = Emit == EmitKind::Calibration;
   if (OK && !RuntimeOpt.empty() && !(M.CommandLineRuntime = M.findRuntime(RuntimeOpt))) {
     return usageError("no runtime named '" + RuntimeOpt + "'" +

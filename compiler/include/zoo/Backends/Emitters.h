@@ -126,7 +126,7 @@ private:
 /// document has the others).
 class TableEmitter {
 public:
-  enum class Table { Models, Hardware, Scenarios, Layers, Matrix, Validation };
+  enum class Table { Models, Hardware, Scenarios, Layers, Matrix, Validation, Deployments };
   TableEmitter(const Module &M, Table T, bool JSON, unsigned LayersDepth = 0)
       : M(M), T(T), JSON(JSON), LayersDepth(LayersDepth) {}
   void run(llvm::raw_ostream &OS);
@@ -134,6 +134,7 @@ public:
 
 private:
   void models(llvm::raw_ostream &OS);
+  void deployments(llvm::raw_ostream &OS);
   void hardware(llvm::raw_ostream &OS);
   void scenarios(llvm::raw_ostream &OS);
   void layersCSV(llvm::raw_ostream &OS);
