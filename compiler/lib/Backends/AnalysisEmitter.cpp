@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Backends/Emitters.h"
+#include "zoo/Analysis/WhatIf.h"
 #include "zoo/Basic/Checked.h"
 #include <algorithm>
 #include <cmath>
@@ -159,4 +160,52 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
         "fractions and the runtime's per-kernel factors, plus fixed costs per operation and per\n"
         "collective (docs/formulas.md). The ideal roofline beside each is the same work at the\n"
         "datasheet figures with no fixed cost: a bound.\n";
+}
+
+void WhatIfEmitter::run(llvm::raw_ostream &OS) {
+  auto Scenarios = sortedScenarios(M);
+  if (Scenarios.empty()) {
+    OS << "No scenarios: declare `scenario` records or pass --model and --hardware.\n";
+    return;
+  }
+  for (const ScenarioRecord *S : Scenarios) {
+    if (S->Results.empty() || !S->Model || !S->Hw)
+      continue;
+    WhatIf W = whatIf(M, *S);
+    OS << "Scenario " << S->Name << ": " << S->Model->Name << " on " << S->Devices << " x "
+       << S->Hw->Name << (S->UsedRuntime ? ", runtime " + S->UsedRuntime->Name : "") << "\n";
+    OS << "  change                          ";
+    for (ScenarioMetric K : W.Headlines)
+      OS << fmt::format("{:>22}", scenarioMetricName(K).str());
+    OS << "\n  as it is                        ";
+    for (size_t I = 0; I < W.Headlines.size(); ++I) {
+      const Value *V = S->result(W.Headlines[I]);
+      OS << fmt::format("{:>22}", V ? humanResult(*V) : std::string("-"));
+    }
+    OS << "\n";
+    for (const WhatIfRow &R : W.Rows) {
+      OS << fmt::format("  {:<32}", R.Change);
+      for (double G : R.Gains)
+        OS << fmt::format("{:>22}", std::fabs(G) < 0.05 ? std::string("-")
+                                                         : fmt::format("{:+.1f}%", G));
+      OS << "\n";
+    }
+    // What binds each figure: the change that improves it most.
+    std::string Binding;
+    for (size_t I = 0; I < W.Headlines.size(); ++I) {
+      const WhatIfRow *Top = nullptr;
+      for (const WhatIfRow &R : W.Rows)
+        if (R.Gains[I] >= 0.05 && (!Top || R.Gains[I] > Top->Gains[I]))
+          Top = &R;
+      if (Top)
+        Binding += (Binding.empty() ? "" : "; ") + scenarioMetricName(W.Headlines[I]).str() +
+                   ": " + Top->Change.substr(0, Top->Change.rfind(' '));
+    }
+    if (!Binding.empty())
+      OS << "  binding: " << Binding << "\n";
+    OS << "\n";
+  }
+  OS << "Each row: the headline figures with one input of the machine changed by 10% (the same\n"
+        "analysis), as an improvement, ranked by the largest; `binding` names, for each figure,\n"
+        "the input whose change improves it most.\n";
 }

@@ -75,6 +75,7 @@ enum class EmitKind {
   Analysis,
   Training,
   Serving,
+  WhatIf,
   Matrix,
   Validation,
   Calibration,
@@ -102,6 +103,9 @@ cl::opt<EmitKind> Emit(
                clEnumValN(EmitKind::Serving, "serving",
                           "every serving record simulated under its workload: latency "
                           "percentiles, throughput, goodput"),
+               clEnumValN(EmitKind::WhatIf, "whatif",
+                          "each scenario's headline figures with each input of its machine "
+                          "changed by 10%: the binding constraint, ranked"),
                clEnumValN(EmitKind::Matrix, "matrix", "devices each model needs on each hardware"),
                clEnumValN(EmitKind::Validation, "validation",
                           "predictions against published measurements"),
@@ -1642,6 +1646,9 @@ static int compile(int argc, char **argv) {
         break;
       case EmitKind::Serving:
         ServingEmitter(M).run(OS);
+        break;
+      case EmitKind::WhatIf:
+        WhatIfEmitter(M).run(OS);
         break;
       case EmitKind::Matrix:
         MatrixEmitter(M).run(OS);

@@ -196,6 +196,16 @@ private:
   const Module &M;
 };
 
+/// `--emit=whatif`: each scenario's headline figures with each machine input changed by 10%.
+class WhatIfEmitter {
+public:
+  explicit WhatIfEmitter(const Module &M) : M(M) {}
+  void run(llvm::raw_ostream &OS);
+
+private:
+  const Module &M;
+};
+
 /// `--emit=serving`: every serving record's simulation under its workload.
 class ServingEmitter {
 public:

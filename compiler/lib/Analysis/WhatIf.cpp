@@ -1,0 +1,71 @@
+//===- WhatIf.cpp - which input binds a scenario's headline figures -------===//
+#include "zoo/Analysis/WhatIf.h"
+#include <algorithm>
+#include <cmath>
+
+using namespace zoo;
+
+WhatIf zoo::whatIf(const Module &M, const ScenarioRecord &S) {
+  WhatIf Out;
+  const RuntimeRecord *R = runtimeOf(M, S);
+  const Machine X = makeMachine(M, S, R, {}, /*Describe=*/false);
+  const bool Vision = S.Model && S.Model->Stats.PerInput;
+  // Figures where more is better (rates) and where less is (times).
+  struct Headline {
+    ScenarioMetric K;
+    bool Rate;
+  };
+  std::vector<Headline> Hs =
+      Vision ? std::vector<Headline>{{ScenarioMetric::batch_time, false},
+                                     {ScenarioMetric::images_per_s, true}}
+             : std::vector<Headline>{{ScenarioMetric::prefill_time, false},
+                                     {ScenarioMetric::tokens_per_s, true},
+                                     {ScenarioMetric::serving_tokens_per_s, true}};
+  auto Figures = [&](const Machine &Y) {
+    InferenceResult IR = analyse(M, S, Y);
+    std::vector<double> V;
+    for (const Headline &H : Hs) {
+      double X = NAN;
+      for (const auto &[K, Val] : IR.Results)
+        if (K == H.K)
+          X = Val.asDouble();
+      V.push_back(X);
+    }
+    return V;
+  };
+  for (const Headline &H : Hs)
+    Out.Headlines.push_back(H.K);
+  Out.Base = Figures(X);
+  auto Try = [&](const char *Change, auto Edit) {
+    Machine Y = X;
+    Edit(Y);
+    std::vector<double> V = Figures(Y);
+    WhatIfRow Row{Change, {}, -INFINITY};
+    for (size_t I = 0; I < Hs.size(); ++I) {
+      double B = Out.Base[I], N = V[I];
+      double Gain = !(B > 0) || !std::isfinite(N) ? 0
+                    : Hs[I].Rate                   ? (N / B - 1) * 100
+                                                   : (B / N - 1) * 100;
+      Row.Gains.push_back(Gain);
+      Row.Best = std::max(Row.Best, Gain);
+    }
+    Out.Rows.push_back(Row);
+  };
+  Try("compute +10%", [](Machine &Y) { Y.Peak *= 1.1; });
+  Try("memory bandwidth +10%", [](Machine &Y) {
+    Y.Bandwidth *= 1.1;
+    Y.FlashBandwidth *= 1.1;
+  });
+  Try("memory capacity +10%", [](Machine &Y) { Y.Capacity *= 1.1; });
+  if (X.Devices > 1)
+    Try("interconnect bandwidth +10%", [](Machine &Y) { Y.LinkBandwidth *= 1.1; });
+  if (X.f(Slot::OpOverhead) > 0)
+    Try("per-operation overhead -10%",
+        [](Machine &Y) { Y.F[static_cast<int>(Slot::OpOverhead)] *= 0.9; });
+  if (X.Devices > 1 && X.f(Slot::CollectiveLatency) > 0)
+    Try("collective latency -10%",
+        [](Machine &Y) { Y.F[static_cast<int>(Slot::CollectiveLatency)] *= 0.9; });
+  std::stable_sort(Out.Rows.begin(), Out.Rows.end(),
+                   [](const WhatIfRow &A, const WhatIfRow &B) { return A.Best > B.Best; });
+  return Out;
+}
