@@ -89,8 +89,15 @@ double zoo::simulateMMcWait(double Lambda, int64_t C, double Service, int64_t N,
   return N ? Wait / static_cast<double>(N) : 0;
 }
 
+double Speculation::expectedTokens() const {
+  if (!Draft || Tokens < 1)
+    return 1;
+  double A = Acceptance;
+  return (1 - std::pow(A, static_cast<double>(Tokens + 1))) / (1 - A);
+}
+
 ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
-                                  double TTFTTarget, double TPOTTarget) {
+                                  double TTFTTarget, double TPOTTarget, Speculation Spec) {
   ServingStats Out;
   const ScenarioRecord &S = P.scenario();
   const int64_t N = W.Requests;
@@ -108,10 +115,32 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   const int64_t Chunk = S.PrefillChunk;
   // Prefill and decode costs, made once per distinct length and batch.
   std::vector<PreparedLM::BatchTerms> Terms;
-  auto StepTime = [&](int64_t B, double MeanContext) {
+  auto TargetStep = [&](int64_t B, double MeanContext) {
     while (static_cast<int64_t>(Terms.size()) < B)
       Terms.push_back(P.batchTerms(static_cast<double>(Terms.size() + 1), false));
     return P.decodeStepTime(Terms[static_cast<size_t>(B - 1)], MeanContext);
+  };
+  // Speculative decoding: each step, k draft steps and the target's verification of k + 1
+  // tokens a sequence (its weights read once: a step of B (k + 1) tokens), advancing each
+  // sequence by the expected accepted tokens.
+  const double Adv = Spec.expectedTokens();
+  const int64_t Verify = Spec.Draft ? Spec.Tokens + 1 : 1;
+  std::vector<PreparedLM::BatchTerms> DraftTerms;
+  auto StepTime = [&](int64_t B, double MeanContext) {
+    double T = TargetStep(B * Verify, MeanContext);
+    if (Spec.Draft) {
+      while (static_cast<int64_t>(DraftTerms.size()) < B)
+        DraftTerms.push_back(
+            Spec.Draft->batchTerms(static_cast<double>(DraftTerms.size() + 1), false));
+      T += static_cast<double>(Spec.Tokens) *
+           Spec.Draft->decodeStepTime(DraftTerms[static_cast<size_t>(B - 1)], MeanContext);
+    }
+    return T;
+  };
+  // Prompt tokens to compute: what the prefix cache does not hold.
+  auto Work = [&](int64_t I) {
+    return std::max<int64_t>(
+        1, static_cast<int64_t>(std::llround(static_cast<double>(In[I]) * (1 - W.PrefixHit))));
   };
   llvm::DenseMap<int64_t, double> PrefillCache;
   auto Prefill = [&](int64_t Tokens) {
@@ -134,6 +163,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       Ends;
   std::deque<int64_t> Waiting, Prefilling; // admitted, prompt not done (chunked: in order)
   std::vector<int64_t> Done(static_cast<size_t>(N), 0); // prompt tokens prefilled (chunked)
+  std::vector<int64_t> StartStep(static_cast<size_t>(N), 0);
   int64_t Next = 0, Running = 0, Step = 0;
   double Now = 0, Used = 0, SumContext = 0, BatchSteps = 0, Steps = 0;
   // Sequences that finish at a step: their context and reservation leave the sums.
@@ -145,8 +175,10 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       return;
     }
     ++Running;
-    SumContext += static_cast<double>(In[I] + 1) - static_cast<double>(Step);
-    Ends.push({Step + OutLen[I] - 1, I});
+    SumContext += static_cast<double>(In[I] + 1) - static_cast<double>(Step) * Adv;
+    StartStep[I] = Step;
+    Ends.push({Step + static_cast<int64_t>(std::ceil(static_cast<double>(OutLen[I] - 1) / Adv)),
+               I});
   };
   while (Next < N || !Waiting.empty() || !Prefilling.empty() || Running > 0) {
     while (Next < N && Arrival[Next] <= Now)
@@ -178,11 +210,11 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       int64_t Budgeted = Chunk, Tokens = 0;
       while (!Prefilling.empty() && Budgeted > 0) {
         int64_t I = Prefilling.front();
-        int64_t Take = std::min(Budgeted, In[I] - Done[I]);
+        int64_t Take = std::min(Budgeted, Work(I) - Done[I]);
         Done[I] += Take;
         Budgeted -= Take;
         Tokens += Take;
-        if (Done[I] == In[I]) {
+        if (Done[I] == Work(I)) {
           Prefilled.push_back(I);
           Prefilling.pop_front();
         }
@@ -191,9 +223,11 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
         // One forward over the chunk's prompt tokens and the batch's decode tokens (the weights
         // read once), plus the decode tokens' attention over their caches.
         double B = static_cast<double>(Running);
-        double Mean = SumContext / B + static_cast<double>(Step);
-        Time += Prefill(Tokens + Running) +
-                std::max(0.0, StepTime(Running, Mean) - StepTime(Running, 1));
+        double Mean = SumContext / B + static_cast<double>(Step) * Adv;
+        Time += Prefill(Tokens + Running * Verify) +
+                std::max(0.0, TargetStep(Running * Verify, Mean) - TargetStep(Running * Verify, 1));
+        if (Spec.Draft)
+          Time += StepTime(Running, Mean) - TargetStep(Running * Verify, Mean);
         BatchSteps += B;
         Steps += 1;
         Fused = true;
@@ -203,7 +237,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     } else if (!Prefilling.empty()) {
       // Whole prompts first: the decode step waits for the admitted prompts' prefill.
       for (int64_t I : Prefilling) {
-        Time += Prefill(In[I]);
+        Time += Prefill(Work(I));
         Prefilled.push_back(I);
       }
       Prefilling.clear();
@@ -211,7 +245,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     bool Decodes = Running > 0 && (Chunk > 0 || Prefilled.empty());
     if (Decodes && !Fused) {
       double B = static_cast<double>(Running);
-      double Mean = SumContext / B + static_cast<double>(Step);
+      double Mean = SumContext / B + static_cast<double>(Step) * Adv;
       Time += StepTime(Running, Mean);
       BatchSteps += B;
       Steps += 1;
@@ -225,8 +259,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
         Ends.pop();
         Finish[I] = Now;
         --Running;
-        // It started decoding at step End - (OutLen - 1), with context In + 1.
-        SumContext -= static_cast<double>(In[I] + 1) - static_cast<double>(End - OutLen[I] + 1);
+        SumContext -= static_cast<double>(In[I] + 1) - static_cast<double>(StartStep[I]) * Adv;
         Used -= Reserve(I);
       }
     }
@@ -253,6 +286,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   for (int64_t L : OutLen)
     Tokens += static_cast<double>(L);
   Out.Completed = N;
+  Out.TokensPerStep = Adv;
   Out.TTFT[0] = percentile(TTFT, 0.5), Out.TTFT[1] = percentile(TTFT, 0.9);
   Out.TTFT[2] = percentile(TTFT, 0.99);
   Out.TPOT[0] = percentile(TPOT, 0.5), Out.TPOT[1] = percentile(TPOT, 0.9);

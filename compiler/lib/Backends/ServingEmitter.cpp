@@ -87,6 +87,14 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     };
     OS << "  TTFT: P50 " << R(ServingMetric::ttft_p50) << ", P90 " << R(ServingMetric::ttft_p90)
        << ", P99 " << R(ServingMetric::ttft_p99) << "\n";
+    if (Sv->Draft)
+      OS << fmt::format("  speculative decoding: draft {}, {} tokens a step at acceptance {:g}: "
+                        "{} tokens a step\n",
+                        Sv->Draft->Name, Sv->Speculate, Sv->Acceptance,
+                        R(ServingMetric::tokens_per_step));
+    if (Sv->Load->PrefixHit > 0)
+      OS << fmt::format("  prefix cache: {:g} of each prompt already cached\n",
+                        Sv->Load->PrefixHit);
     OS << "  TPOT: P50 " << R(ServingMetric::tpot_p50) << ", P90 " << R(ServingMetric::tpot_p90)
        << ", P99 " << R(ServingMetric::tpot_p99) << "\n";
     OS << "  end to end: P50 " << R(ServingMetric::e2e_p50) << ", P99 "

@@ -23,7 +23,7 @@ namespace {
 /// Simulates `W` (at `Rate`, `Requests` of them) on replica `S`. False with `Why` when it cannot.
 bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W, double Rate,
                      int64_t Requests, double TTFT, double TPOT, bool Describe, ServingStats &Out,
-                     std::string &Why) {
+                     std::string &Why, const ServingRecord *Spec = nullptr) {
   S.Prompt = W.Input.Mean;
   S.Output = W.Output.Mean;
   S.Batch = 1;
@@ -43,7 +43,27 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
   WorkloadRecord Load = W;
   Load.Rate = Rate;
   Load.Requests = Requests;
-  Out = simulateServing(P, F.Free, Load, TTFT, TPOT);
+  // Speculative decoding: the draft runs on the same devices; its weights come out of the
+  // cache's budget.
+  double Budget = F.Free;
+  Speculation Sp;
+  std::unique_ptr<ScenarioRecord> DS;
+  std::unique_ptr<Machine> DX;
+  std::unique_ptr<PreparedLM> DP;
+  if (Spec && Spec->Draft && Spec->Draft->Root) {
+    DS = std::make_unique<ScenarioRecord>(S.Name + "/draft", S.Range);
+    *DS = S;
+    DS->Model = Spec->Draft;
+    DX = std::make_unique<Machine>(makeMachine(M, *DS, R, {}, false));
+    DP = std::make_unique<PreparedLM>(*DS, *DX);
+    Budget -= DP->evaluate(LMPoint{1, 1, 1}).WeightBytes;
+    if (!(Budget > 0)) {
+      Why = "the target's and the draft's weights leave no memory for the KV cache";
+      return false;
+    }
+    Sp = {DP.get(), Spec->Speculate, Spec->Acceptance};
+  }
+  Out = simulateServing(P, Budget, Load, TTFT, TPOT, Sp);
   if (Out.Completed < 0) {
     Why = "a request of the workload needs more KV cache than the replica has";
     return false;
@@ -93,7 +113,8 @@ public:
       std::string Why;
       int64_t Replicas = Sv->Plan ? Sv->Candidates.front().Replicas : 1;
       if (!simulateReplica(M, S, *Sv->Load, Sv->Load->Rate / double(Replicas),
-                           Sv->Load->Requests, Sv->TTFTTarget, Sv->TPOTTarget, true, St, Why)) {
+                           Sv->Load->Requests, Sv->TTFTTarget, Sv->TPOTTarget, true, St, Why,
+                           Sv.get())) {
         Diags.report(Sv->Range, diag::err_serving, Sv->Name, Why);
         OK = false;
         continue;
@@ -148,6 +169,7 @@ private:
       if (St.MMcWait > 0)
         Q(ServingMetric::mmc_agreement, St.QueueWaitMean / St.MMcWait, "");
     }
+    Q(ServingMetric::tokens_per_step, St.TokensPerStep, "");
     Q(ServingMetric::replicas, R, "");
     const WorkloadRecord &W = *Sv.Load;
     double OutTokens = St.OutputTokensPerS * R;
@@ -220,7 +242,7 @@ private:
             auto Meets = [&](int64_t R, ServingStats &St) {
               std::string Why;
               return simulateReplica(M, C, W, W.Rate / double(R), Requests, Sv.TTFTTarget,
-                                     Sv.TPOTTarget, false, St, Why) &&
+                                     Sv.TPOTTarget, false, St, Why, &Sv) &&
                      meetsTargets(St, Sv.TTFTTarget, Sv.TPOTTarget);
             };
             ServingStats St;

@@ -135,7 +135,8 @@ public:
                                                const std::vector<Item> &Items, bool Serving);
   static constexpr llvm::StringRef ServingOwnFields[] = {
       "model",    "hardware",    "weights",     "kv",    "compute", "activations", "runtime",
-      "workload", "ttft_target", "tpot_target", "price", "grid",    "plan"};
+      "workload", "ttft_target", "tpot_target", "price", "grid",    "plan",
+      "draft",    "speculate",   "acceptance"};
   void buildPipeline(const PipelineDecl &D);
   void checkClass(const ClassDecl &D);
 

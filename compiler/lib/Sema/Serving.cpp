@@ -30,6 +30,7 @@ std::vector<FieldSpec> workloadFields(const Module &M) {
       {"output_min", Tokens, false, true},
       {"output_max", Tokens, false, true},
       {"output_dist", enumOf(M, "length_dist"), false, false},
+      {"prefix_hit", Type::of(Type::Real), false, false},
       {"summary", Type::of(Type::String), false, false},
   };
 }
@@ -76,6 +77,10 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
       if (F.V.I < 0)
         Bad(F, "must not be negative, found " + F.V.str());
       Rec->Seed = static_cast<uint64_t>(F.V.I);
+    } else if (F.Name == "prefix_hit") {
+      if (!(F.V.R >= 0 && F.V.R < 1))
+        Bad(F, "must be at least 0 and below 1, found " + F.V.str());
+      Rec->PrefixHit = F.V.R;
     } else if (F.Name == "input_dist") {
       InDist = &F;
     } else if (F.Name == "output_dist") {
@@ -169,6 +174,35 @@ void SemaImpl::buildServing(const RecordDecl &D) {
         Diags.report(I.Value->range(), diag::err_unknown_name, N->name());
         OK = false;
       }
+    } else if (I.Name == "draft") {
+      auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
+      if (!N || N->Path.size() != 1 || !(Rec->Draft = M.findModel(N->name()))) {
+        Diags.report(I.Value->range(), diag::err_unknown_name, I.Value->text());
+        OK = false;
+      }
+    } else if (I.Name == "speculate" || I.Name == "acceptance") {
+      Scope Global;
+      EvalResult R = Eval.eval(*I.Value, Global);
+      Type Want = I.Name == "speculate" ? Type::of(Type::Int) : Type::of(Type::Real);
+      if (!Eval.convert(R, Want, I.Value->range(),
+                        [&] { return fmt::format("field `{}`", I.Name); }) ||
+          !R.V)
+        continue;
+      if (I.Name == "speculate") {
+        if (R.V->I < 1 || R.V->I > 64) {
+          Diags.report(I.Value->range(), diag::err_field_value, I.Name,
+                       "must be from 1 to 64 tokens, found " + R.V->str());
+          OK = false;
+        }
+        Rec->Speculate = R.V->I;
+      } else {
+        if (!(R.V->R > 0 && R.V->R < 1)) {
+          Diags.report(I.Value->range(), diag::err_field_value, I.Name,
+                       "must be above 0 and below 1, found " + R.V->str());
+          OK = false;
+        }
+        Rec->Acceptance = R.V->R;
+      }
     } else if (I.Name == "plan") {
       auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
       if (!N || N->Path.size() != 1 || (N->name() != "auto" && N->name() != "manual")) {
@@ -245,6 +279,13 @@ void SemaImpl::buildServing(const RecordDecl &D) {
     if (!toleranceOK(I))
       continue;
     Rec->Expects.push_back({*K, I.K == Item::ExpectNear, *R.V, I.Tolerance, I.Range});
+  }
+  if (OK && ((Rec->Draft != nullptr) != (Rec->Speculate > 0) ||
+             (Rec->Speculate > 0) != (Rec->Acceptance > 0))) {
+    Diags.report(D.NameRange, diag::err_serving, D.Name,
+                 "`draft`, `speculate` and `acceptance` go together: speculative decoding needs "
+                 "all three");
+    OK = false;
   }
   if (Rec->Plan && !Rec->TTFTTarget && !Rec->TPOTTarget) {
     Diags.report(D.NameRange, diag::err_missing_field, "serving", D.Name,

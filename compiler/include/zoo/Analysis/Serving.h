@@ -29,13 +29,24 @@ struct ServingStats {
   double RequestsPerS = 0, OutputTokensPerS = 0, Goodput = 0, SLAMet = 0;
   double MeanBatch = 0, Concurrency = 0, Utilization = 0, MMcWait = 0;
   double MeanService = 0; ///< admission to last token, mean
+  double TokensPerStep = 1;
   int64_t Completed = 0, Iterations = 0;
 };
 
 /// Simulates `W` on the replica `P` (its scenario's max_batch and prefill_chunk), with the KV
 /// budget `Budget` bytes; `TTFTTarget` and `TPOTTarget` (0: none) define goodput.
+/// Speculative decoding (Leviathan et al. 2023): the draft proposes `Tokens` a step, each
+/// accepted with probability `Acceptance`; a step yields (1 - a^(k+1)) / (1 - a) tokens a
+/// sequence on average, for k draft steps and one verification of k + 1 tokens by the target.
+struct Speculation {
+  const PreparedLM *Draft = nullptr;
+  int64_t Tokens = 0;
+  double Acceptance = 0;
+  double expectedTokens() const;
+};
+
 ServingStats simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
-                             double TTFTTarget, double TPOTTarget);
+                             double TTFTTarget, double TPOTTarget, Speculation Spec = {});
 
 /// Erlang C: the mean wait in queue of an M/M/c system with arrival rate `Lambda`, `C` servers
 /// and mean service time `Service` (infinite when the load reaches the servers).

@@ -530,6 +530,7 @@ class WorkloadRecord : public Record {
 public:
   WorkloadRecord(std::string N, llvm::SMRange R) : Record(Workload, std::move(N), R) {}
   double Rate = 1; ///< requests a second
+  double PrefixHit = 0; ///< share of each prompt already in the prefix cache (not prefilled)
   int64_t Requests = 10000;
   uint64_t Seed = 1;
   LengthDistribution Input, Output;
@@ -588,6 +589,11 @@ public:
   const PriceRecord *Cost = nullptr; ///< what the replica's devices cost (null: no cost figures)
   const GridRecord *Energy = nullptr; ///< where its power comes from (null: no carbon figures)
   double TTFTTarget = 0, TPOTTarget = 0; ///< seconds at the 99th percentile (0: none)
+  /// Speculative decoding: a draft model proposes `Speculate` tokens a step, each accepted with
+  /// probability `Acceptance` (0 speculate: none).
+  const ModelRecord *Draft = nullptr;
+  int64_t Speculate = 0;
+  double Acceptance = 0;
   /// `plan = auto`: the pass searches every price record's hardware, tensor-parallel size,
   /// weight precision and batch cap for the cheapest deployment that meets the targets.
   bool Plan = false;
