@@ -97,7 +97,8 @@ double Speculation::expectedTokens() const {
 }
 
 ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
-                                  double TTFTTarget, double TPOTTarget, Speculation Spec) {
+                                  double TTFTTarget, double TPOTTarget, Speculation Spec,
+                                  Disaggregation Split) {
   ServingStats Out;
   const ScenarioRecord &S = P.scenario();
   const int64_t N = W.Requests;
@@ -110,6 +111,39 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     Arrival[I] = T;
     In[I] = std::max<int64_t>(1, draw(G, W.Input));
     OutLen[I] = std::max<int64_t>(1, draw(G, W.Output));
+  }
+  // Disaggregated: the prefill pool's first-come, first-served batches, then each cache's
+  // transfer; a request reaches the decode replica at Ready, its first token already made.
+  std::vector<double> Ready;
+  if (Split.Prefill) {
+    Ready.resize(static_cast<size_t>(N));
+    double Free = 0, Link = 0;
+    llvm::DenseMap<int64_t, double> Cost;
+    for (int64_t I = 0; I < N;) {
+      double Start = std::max(Free, Arrival[I]);
+      int64_t J = I;
+      double Time = 0;
+      while (J < N && Arrival[J] <= Start) {
+        int64_t Tokens = std::max<int64_t>(
+            1, static_cast<int64_t>(
+                   std::llround(static_cast<double>(In[J]) * (1 - W.PrefixHit))));
+        auto It = Cost.find(Tokens);
+        double C = It != Cost.end()
+                       ? It->second
+                       : (Cost[Tokens] =
+                              Split.Prefill->prefillTime(1, Split.Prefill->promptTerms(Tokens),
+                                                         false));
+        Time += C;
+        ++J;
+      }
+      Free = Start + Time;
+      for (int64_t K = I; K < J; ++K) {
+        double Bytes = P.sequenceCacheBytes(static_cast<double>(In[K]));
+        Link = std::max(Link, Free) + (Split.Bandwidth > 0 ? Bytes / Split.Bandwidth : 0);
+        Ready[K] = Link;
+      }
+      I = J;
+    }
   }
   const int64_t Cap = S.MaxBatch > 0 ? S.MaxBatch : int64_t(1) << 20;
   const int64_t Chunk = S.PrefillChunk;
@@ -181,7 +215,9 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
                I});
   };
   while (Next < N || !Waiting.empty() || !Prefilling.empty() || Running > 0) {
-    while (Next < N && Arrival[Next] <= Now)
+    // (Disaggregated: requests come to the decode replica when their cache has arrived, in the
+    // order the prefill pool finished them, which is arrival order.)
+    while (Next < N && (Split.Prefill ? Ready[Next] : Arrival[Next]) <= Now)
       Waiting.push_back(Next++);
     // Admission: first come, first served, under the cap and the KV budget.
     while (!Waiting.empty() && Running + static_cast<int64_t>(Prefilling.size()) < Cap &&
@@ -190,7 +226,13 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       Waiting.pop_front();
       Used += Reserve(I);
       Admitted[I] = Now;
-      Prefilling.push_back(I);
+      if (Split.Prefill) {
+        // Prefilled elsewhere: its first token was made when the prefill pool finished.
+        StartDecoding(I, Ready[I]);
+        First[I] = std::min(First[I], Ready[I]);
+      } else {
+        Prefilling.push_back(I);
+      }
     }
     if (Running == 0 && Prefilling.empty()) {
       if (!Waiting.empty()) {
@@ -199,7 +241,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
         return Out;
       }
       if (Next < N)
-        Now = std::max(Now, Arrival[Next]);
+        Now = std::max(Now, Split.Prefill ? Ready[Next] : Arrival[Next]);
       continue;
     }
     double Time = 0;

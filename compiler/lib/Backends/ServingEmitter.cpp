@@ -92,6 +92,11 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                         "{} tokens a step\n",
                         Sv->Draft->Name, Sv->Speculate, Sv->Acceptance,
                         R(ServingMetric::tokens_per_step));
+    if (Sv->PrefillDevices > 0)
+      OS << fmt::format("  disaggregated: prompts prefilled on {} more {}, caches sent at {}\n",
+                        Sv->PrefillDevices, S->Hw->Name,
+                        Sv->KVBandwidth > 0 ? fmt::format("{:g} GB/s", Sv->KVBandwidth / 1e9)
+                                            : std::string("the link's bandwidth"));
     if (Sv->Load->PrefixHit > 0)
       OS << fmt::format("  prefix cache: {:g} of each prompt already cached\n",
                         Sv->Load->PrefixHit);

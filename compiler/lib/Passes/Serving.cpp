@@ -63,7 +63,30 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
     }
     Sp = {DP.get(), Spec->Speculate, Spec->Acceptance};
   }
-  Out = simulateServing(P, Budget, Load, TTFT, TPOT, Sp);
+  // Disaggregated prefill: the prefill pool's own machine and model, the cache sent over the
+  // given bandwidth or one direction of the hardware's link.
+  Disaggregation Split;
+  std::unique_ptr<ScenarioRecord> PS;
+  std::unique_ptr<Machine> PX;
+  std::unique_ptr<PreparedLM> PP;
+  if (Spec && Spec->PrefillDevices > 0) {
+    PS = std::make_unique<ScenarioRecord>(S.Name + "/prefill", S.Range);
+    *PS = S;
+    PS->Devices = Spec->PrefillDevices;
+    PX = std::make_unique<Machine>(makeMachine(M, *PS, R, {}, false));
+    PP = std::make_unique<PreparedLM>(*PS, *PX);
+    if (!(PP->evaluate(LMPoint{1, S.Prompt, 1}).Free > 0)) {
+      Why = "the prefill pool's devices cannot hold the weights and a prompt's cache";
+      return false;
+    }
+    double Bw = Spec->KVBandwidth > 0 ? Spec->KVBandwidth : X.LinkBandwidth;
+    if (!(Bw > 0)) {
+      Why = "disaggregated prefill needs `kv_bandwidth` (the hardware declares no link)";
+      return false;
+    }
+    Split = {PP.get(), Bw};
+  }
+  Out = simulateServing(P, Budget, Load, TTFT, TPOT, Sp, Split);
   if (Out.Completed < 0) {
     Why = "a request of the workload needs more KV cache than the replica has";
     return false;
@@ -177,14 +200,15 @@ private:
                        static_cast<double>(W.Output.Mean);
     const PriceRecord *P = Sv.Plan && !Sv.Candidates.empty() ? Sv.Candidates.front().Price
                                                              : Sv.Cost;
+    const double Devices = static_cast<double>(S.Devices + Sv.PrefillDevices);
     if (P && OutTokens > 0) {
-      double PerHour = P->perDevice() * static_cast<double>(S.Devices) * R; // USD a second
+      double PerHour = P->perDevice() * Devices * R; // USD a second
       Q(ServingMetric::cost_per_hour, PerHour, "USD/h");
       Q(ServingMetric::cost_per_million_output_tokens, PerHour / OutTokens * 1e6, "USD");
       Q(ServingMetric::cost_per_million_tokens, PerHour / AllTokens * 1e6, "USD");
     }
     if (Sv.Energy && OutTokens > 0) {
-      double Watts = power(S) * R * Sv.Energy->PUE;
+      double Watts = power(S) / static_cast<double>(S.Devices) * Devices * R * Sv.Energy->PUE;
       if (Watts > 0) {
         double J = Watts / OutTokens;
         Q(ServingMetric::energy_per_output_token, J, "J");

@@ -136,7 +136,7 @@ public:
   static constexpr llvm::StringRef ServingOwnFields[] = {
       "model",    "hardware",    "weights",     "kv",    "compute", "activations", "runtime",
       "workload", "ttft_target", "tpot_target", "price", "grid",    "plan",
-      "draft",    "speculate",   "acceptance"};
+      "draft",    "speculate",   "acceptance",  "prefill_devices", "kv_bandwidth"};
   void buildPipeline(const PipelineDecl &D);
   void checkClass(const ClassDecl &D);
 

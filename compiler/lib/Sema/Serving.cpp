@@ -203,6 +203,25 @@ void SemaImpl::buildServing(const RecordDecl &D) {
         }
         Rec->Acceptance = R.V->R;
       }
+    } else if (I.Name == "prefill_devices" || I.Name == "kv_bandwidth") {
+      Scope Global;
+      EvalResult R = Eval.eval(*I.Value, Global);
+      Type Want = I.Name == "prefill_devices" ? Type::of(Type::Int)
+                                              : dimType(BaseDim::Byte, BaseDim::Second);
+      if (!Eval.convert(R, Want, I.Value->range(),
+                        [&] { return fmt::format("field `{}`", I.Name); }) ||
+          !R.V)
+        continue;
+      if (!(R.V->asDouble() > 0) || R.V->asDouble() > 1e15) {
+        Diags.report(I.Value->range(), diag::err_field_value, I.Name,
+                     "must be positive, found " + R.V->str());
+        OK = false;
+        continue;
+      }
+      if (I.Name == "prefill_devices")
+        Rec->PrefillDevices = std::min<int64_t>(R.V->I, 1 << 20);
+      else
+        Rec->KVBandwidth = R.V->R;
     } else if (I.Name == "plan") {
       auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
       if (!N || N->Path.size() != 1 || (N->name() != "auto" && N->name() != "manual")) {

@@ -45,8 +45,17 @@ struct Speculation {
   double expectedTokens() const;
 };
 
+/// Disaggregated serving (DistServe, Splitwise): prompts are prefilled on a separate pool
+/// (`Prefill`, first come, first served, the waiting prompts together), their caches sent to the
+/// decode replica at `Bandwidth` bytes/s; the decode replica only decodes.
+struct Disaggregation {
+  const PreparedLM *Prefill = nullptr;
+  double Bandwidth = 0;
+};
+
 ServingStats simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
-                             double TTFTTarget, double TPOTTarget, Speculation Spec = {});
+                             double TTFTTarget, double TPOTTarget, Speculation Spec = {},
+                             Disaggregation Split = {});
 
 /// Erlang C: the mean wait in queue of an M/M/c system with arrival rate `Lambda`, `C` servers
 /// and mean service time `Service` (infinite when the load reaches the servers).

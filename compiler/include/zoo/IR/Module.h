@@ -594,6 +594,10 @@ public:
   const ModelRecord *Draft = nullptr;
   int64_t Speculate = 0;
   double Acceptance = 0;
+  /// Disaggregated prefill: a pool of `PrefillDevices` of the same hardware prefills, and sends
+  /// each cache at `KVBandwidth` bytes/s (0: the hardware's link, one direction).
+  int64_t PrefillDevices = 0;
+  double KVBandwidth = 0;
   /// `plan = auto`: the pass searches every price record's hardware, tensor-parallel size,
   /// weight precision and batch cap for the cheapest deployment that meets the targets.
   bool Plan = false;
