@@ -134,7 +134,6 @@ void solve(const Module &M, Fit &F) {
   F.Value.clear();
   for (const SlotKey &K : F.Free)
     F.Value.push_back(slotIsSeconds(K.K) ? 0 : 1);
-  const double Golden = (std::sqrt(5.0) - 1) / 2;
   for (int Round = 0; Round < 60; ++Round) {
     double Moved = 0;
     for (size_t I = 0; I < F.Free.size(); ++I) {
@@ -146,26 +145,8 @@ void solve(const Module &M, Fit &F) {
         return objective(M, F);
       };
       double Old = F.Value[I];
-      double A = Lo, B = Hi;
-      double C = B - Golden * (B - A), D = A + Golden * (B - A);
-      double FC = At(C), FD = At(D);
-      for (int It = 0; It < 30; ++It) {
-        if (FC < FD) {
-          B = D;
-          D = C;
-          FD = FC;
-          C = B - Golden * (B - A);
-          FC = At(C);
-        } else {
-          A = C;
-          C = D;
-          FC = FD;
-          D = A + Golden * (B - A);
-          FD = At(D);
-        }
-      }
       // The ends of the range are candidates too (a slot at its bound).
-      double Best = (A + B) / 2, FBest = At(Best);
+      double Best = goldenSection(Lo, Hi, 30, At), FBest = At(Best);
       for (double U : {Lo, Hi})
         if (double FU = At(U); FU < FBest) {
           Best = U;
@@ -244,4 +225,28 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M) {
       Out.push_back(std::move(X));
     }
   return Out;
+}
+
+double zoo::goldenSection(double Lo, double Hi, int Iterations,
+                          llvm::function_ref<double(double)> F) {
+  const double Golden = (std::sqrt(5.0) - 1) / 2;
+  double A = Lo, B = Hi;
+  double C = B - Golden * (B - A), D = A + Golden * (B - A);
+  double FC = F(C), FD = F(D);
+  for (int It = 0; It < Iterations; ++It) {
+    if (FC < FD) {
+      B = D;
+      D = C;
+      FD = FC;
+      C = B - Golden * (B - A);
+      FC = F(C);
+    } else {
+      A = C;
+      C = D;
+      FC = FD;
+      D = A + Golden * (B - A);
+      FD = F(D);
+    }
+  }
+  return (A + B) / 2;
 }

@@ -66,11 +66,8 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
   const double Flops = 2 * BigCount(macsPerToken(St, Wide(Q.Context))).approx() * B;
 
   const int64_t PerNode = Sys.Devices;
-  LinkLevel Intra{Sys.Fabric.Bandwidth, Sys.Fabric.Latency}, Inter = Intra;
-  if (Sys.Network)
-    Inter = {double(Sys.Network->Nics) * Sys.Network->Bandwidth / double(PerNode) /
-                 std::max(1.0, Sys.Network->Oversubscription),
-             Sys.Network->Latency};
+  const std::pair<LinkLevel, LinkLevel> Links = systemLinks(Sys, /*Ideal=*/false);
+  const LinkLevel Intra = Links.first, Inter = Links.second;
   const double Alpha = X.f(Slot::CollectiveLatency);
   const double Usable = X.Capacity * X.MemoryFraction - X.Workspace;
 

@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Training.h"
+#include "zoo/Analysis/Calibration.h"
 #include "zoo/Analysis/ClosedForm.h"
 #include "zoo/Analysis/Collectives.h"
 #include <algorithm>
@@ -184,6 +185,15 @@ ActivationProfile zoo::activationProfile(const ModelRecord &Model, bool Dropout)
   return A;
 }
 
+std::pair<LinkLevel, LinkLevel> zoo::systemLinks(const SystemRecord &S, bool Ideal) {
+  LinkLevel Intra{S.Fabric.Bandwidth, Ideal ? 0 : S.Fabric.Latency}, Inter = Intra;
+  if (S.Network)
+    Inter = {double(S.Network->Nics) * S.Network->Bandwidth / double(S.Devices) /
+                 std::max(1.0, S.Network->Oversubscription),
+             Ideal ? 0 : S.Network->Latency};
+  return {Intra, Inter};
+}
+
 std::string zoo::trainingLayoutProblem(const TrainingRecord &T, const ActivationProfile &A) {
   const ModelStats &St = T.Model->Stats;
   int64_t L = std::max<int64_t>(1, St.Layers);
@@ -296,15 +306,8 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
 
   // 2. Communication per micro-batch on one stage.
   const double PerNode = double(Sys.Devices);
-  LinkLevel Intra{Sys.Fabric.Bandwidth, Ideal ? 0 : Sys.Fabric.Latency};
-  LinkLevel Inter;
-  if (Sys.Network) {
-    Inter.Bandwidth = double(Sys.Network->Nics) * Sys.Network->Bandwidth / PerNode /
-                      std::max(1.0, Sys.Network->Oversubscription);
-    Inter.Latency = Ideal ? 0 : Sys.Network->Latency;
-  } else {
-    Inter = Intra; // one fabric domain (a torus): the same links across
-  }
+  const std::pair<LinkLevel, LinkLevel> Links = systemLinks(Sys, Ideal);
+  const LinkLevel Intra = Links.first, Inter = Links.second;
   const double Alpha = X.f(Slot::CollectiveLatency);
   auto Place = [&](double Size, double Inner) {
     // Megatron's order: tensor ranks innermost, then context, expert and data ranks; pipeline
@@ -691,28 +694,11 @@ std::vector<TrainingFit> zoo::fitTrainingFactors(const Module &M) {
       }
       return L;
     };
-    // Golden-section search on (0.05, 1.5]: the loss is unimodal in the factor.
-    double Lo = 0.05, Hi = 1.5;
-    const double G = (std::sqrt(5.0) - 1) / 2;
-    double A = Hi - G * (Hi - Lo), B = Lo + G * (Hi - Lo), FA = Loss(A), FB = Loss(B);
-    for (int I = 0; I < 80; ++I) {
-      if (FA < FB) {
-        Hi = B;
-        B = A;
-        FB = FA;
-        A = Hi - G * (Hi - Lo);
-        FA = Loss(A);
-      } else {
-        Lo = A;
-        A = B;
-        FA = FB;
-        B = Lo + G * (Hi - Lo);
-        FB = Loss(B);
-      }
-    }
+    // The loss is unimodal in the factor: golden-section search on (0.05, 1.5].
+    const double Fitted = goldenSection(0.05, 1.5, 80, Loss);
     TrainingFit F;
     F.Runtime = R;
-    F.Fitted = (Lo + Hi) / 2;
+    F.Fitted = Fitted;
     const FieldValue *Rec = R->factor("compute", "gemm", "bf16");
     F.InRecord = Rec ? Rec->V.asDouble() : 1;
     F.Rows = static_cast<int>(Rows.size());

@@ -102,102 +102,59 @@ public:
     const char *NoFigure = "the analysis has no such figure here (energy needs a TDP; batch_time, "
                            "images_per_s and the like need a model with an input; decode and "
                            "prefill figures need one without)";
-    for (auto &S : M.Scenarios) {
-      if (S->Results.empty())
-        continue;
-      // A measurement of a figure the analysis does not make could never be compared (the
-      // validation table would divide by nothing).
-      for (const Measurement &X : S->Measured)
-        if (!S->result(X.Metric)) {
-          Diags.report(X.Range, diag::err_metric_undefined, scenarioMetricName(X.Metric), S->Name,
-                       NoFigure);
-          OK = false;
-        }
-      for (const ScenarioExpectation &E : S->Expects) {
-        const Value *A = E.Ideal ? S->ideal(E.Metric) : S->result(E.Metric);
-        if (!A) {
-          Diags.report(E.Range, diag::err_metric_undefined, scenarioMetricName(E.Metric), S->Name,
-                       NoFigure);
-          OK = false;
+    // Scenarios, training and serving records: each measurement must name a figure the
+    // analysis makes (validation divides by it), each expectation must hold.
+    auto Check = [&](const auto &Records, auto Name, auto Result, const char *Missing) {
+      for (const auto &R : Records) {
+        if (R->Results.empty())
           continue;
+        for (const auto &X : R->Measured)
+          if (!R->result(X.Metric)) {
+            Diags.report(X.Range, diag::err_metric_undefined, Name(X.Metric), R->Name, Missing);
+            OK = false;
+          }
+        for (const auto &E : R->Expects) {
+          auto [A, Ideal] = Result(*R, E);
+          if (!A) {
+            Diags.report(E.Range, diag::err_metric_undefined, Name(E.Metric), R->Name, Missing);
+            OK = false;
+            continue;
+          }
+          std::string Note;
+          if (meets(*A, E.Expected, E.Near, E.TolerancePercent, Note))
+            continue;
+          OK = false;
+          Value Shown = *A;
+          Shown.Unit = E.Expected.Unit; // in the unit the expectation was written in
+          Diags.report(E.Range, diag::err_expect_failed,
+                       Name(E.Metric).str() + (Ideal ? "(ideal)" : ""), R->Name, Shown.str(),
+                       E.Expected.str());
+          if (!Note.empty())
+            Diags.report(E.Range, diag::note_expect_diff, Note);
         }
-        std::string Note;
-        bool Pass = meets(*A, E.Expected, E.Near, E.TolerancePercent, Note);
-        if (Pass)
-          continue;
-        OK = false;
-        Value Shown = *A;
-        Shown.Unit = E.Expected.Unit; // in the unit the expectation was written in
-        Diags.report(E.Range, diag::err_expect_failed,
-                     scenarioMetricName(E.Metric).str() + (E.Ideal ? "(ideal)" : ""), S->Name,
-                     Shown.str(), E.Expected.str());
-        if (!Note.empty())
-          Diags.report(E.Range, diag::note_expect_diff, Note);
       }
-    }
-    for (auto &Sv : M.Servings) {
-      if (Sv->Results.empty())
-        continue;
-      for (const ServingMeasurement &X : Sv->Measured)
-        if (!Sv->result(X.Metric)) {
-          Diags.report(X.Range, diag::err_metric_undefined, servingMetricName(X.Metric), Sv->Name,
-                       "the simulation has no such figure here (the M/M/c wait needs a load "
-                       "below the concurrency)");
-          OK = false;
-        }
-      for (const ServingExpectation &E : Sv->Expects) {
-        const Value *A = Sv->result(E.Metric);
-        if (!A) {
-          Diags.report(E.Range, diag::err_metric_undefined, servingMetricName(E.Metric), Sv->Name,
-                       "the simulation has no such figure here (the M/M/c wait needs a load "
-                       "below the concurrency)");
-          OK = false;
-          continue;
-        }
-        std::string Note;
-        if (meets(*A, E.Expected, E.Near, E.TolerancePercent, Note))
-          continue;
-        OK = false;
-        Value Shown = *A;
-        Shown.Unit = E.Expected.Unit;
-        Diags.report(E.Range, diag::err_expect_failed, servingMetricName(E.Metric), Sv->Name,
-                     Shown.str(), E.Expected.str());
-        if (!Note.empty())
-          Diags.report(E.Range, diag::note_expect_diff, Note);
-      }
-    }
-    for (auto &T : M.Trainings) {
-      if (T->Results.empty())
-        continue;
-      for (const TrainingMeasurement &X : T->Measured)
-        if (!T->result(X.Metric)) {
-          Diags.report(X.Range, diag::err_metric_undefined, trainingMetricName(X.Metric), T->Name,
-                       "the analysis has no such figure here (time_to_train, device_hours and "
-                       "energy need a token budget, `tokens`)");
-          OK = false;
-        }
-      for (const TrainingExpectation &E : T->Expects) {
-        const Value *A = E.Ideal ? T->ideal(E.Metric) : T->result(E.Metric);
-        if (!A) {
-          Diags.report(E.Range, diag::err_metric_undefined, trainingMetricName(E.Metric), T->Name,
-                       "the analysis has no such figure here (time_to_train, device_hours and "
-                       "energy need a token budget, `tokens`)");
-          OK = false;
-          continue;
-        }
-        std::string Note;
-        if (meets(*A, E.Expected, E.Near, E.TolerancePercent, Note))
-          continue;
-        OK = false;
-        Value Shown = *A;
-        Shown.Unit = E.Expected.Unit;
-        Diags.report(E.Range, diag::err_expect_failed,
-                     trainingMetricName(E.Metric).str() + (E.Ideal ? "(ideal)" : ""), T->Name,
-                     Shown.str(), E.Expected.str());
-        if (!Note.empty())
-          Diags.report(E.Range, diag::note_expect_diff, Note);
-      }
-    }
+    };
+    Check(
+        M.Scenarios, [](ScenarioMetric K) { return scenarioMetricName(K); },
+        [](const ScenarioRecord &S, const ScenarioExpectation &E) {
+          return std::pair{E.Ideal ? S.ideal(E.Metric) : S.result(E.Metric), E.Ideal};
+        },
+        NoFigure);
+    const char *NoTrainingFigure = "the analysis has no such figure here (time_to_train, "
+                                   "device_hours and energy need a token budget, `tokens`)";
+    Check(
+        M.Trainings, [](TrainingMetric K) { return trainingMetricName(K); },
+        [](const TrainingRecord &T, const TrainingExpectation &E) {
+          return std::pair{E.Ideal ? T.ideal(E.Metric) : T.result(E.Metric), E.Ideal};
+        },
+        NoTrainingFigure);
+    Check(
+        M.Servings, [](ServingMetric K) { return servingMetricName(K); },
+        [](const ServingRecord &S, const ServingExpectation &E) {
+          return std::pair{S.result(E.Metric), false};
+        },
+        "the simulation has no such figure here (the M/M/c wait needs a load below the "
+        "concurrency)");
     return success(OK);
   }
 };

@@ -252,44 +252,15 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       Diags.suggest(I.NameRange, I.Name, scenarioMetricNames());
       continue;
     }
-    Scope Global;
-    EvalResult R = Eval.eval(*I.Value, Global);
-    llvm::StringRef TypeName = scenarioMetricType(*K);
-    Type Want = TypeName == "bool"   ? Type::of(Type::Bool)
-                : TypeName == "int"  ? Type::of(Type::Int)
-                : TypeName == "real" ? Type::of(Type::Real)
-                : TypeName == "bound"
-                    ? Type::enumeration(llvm::dyn_cast_or_null<EnumDecl>(M.Decls.lookup("bound")))
-                    : Type::quantity(*lookupDimension(TypeName));
-    if (I.K == Item::ExpectNear && Want.K == Type::Int)
-      Want = Type::of(Type::Real);
-    if (!Eval.convert(R, Want, I.Value->range(),
-                      [&] { return fmt::format("metric `{}`", I.Name); }) ||
-        !R.V)
+    std::optional<Value> V = metricItemValue(I, scenarioMetricType(*K));
+    if (!V)
       continue;
     if (I.K == Item::Measured) {
-      // Validation divides by the measurement: it must be a positive (finite) number.
-      bool Number = R.V->T.isNumeric() || R.V->T.K == Type::Quantity;
-      if (!Number || !(R.V->asDouble() > 0)) {
-        Diags.report(I.Value->range(), diag::err_measured_value, I.Name, R.V->str());
-        continue;
-      }
-      Rec->Measured.push_back({*K, *R.V, I.Text, I.Range});
+      Rec->Measured.push_back({*K, *V, I.Text, I.Range});
       continue;
     }
-    if (!toleranceOK(I))
-      continue;
-    bool Ideal = false;
-    for (const Arg &A : I.MetricArgs) {
-      auto *N = llvm::dyn_cast<NameExpr>(A.Value.get());
-      if (A.Name.empty() && N && N->Path.size() == 1 && N->name() == "ideal" &&
-          I.MetricArgs.size() == 1) {
-        Ideal = true;
-        continue;
-      }
-      Diags.report(A.Value->range(), diag::err_scenario_metric_arg, I.Name);
-    }
-    Rec->Expects.push_back({*K, Ideal, I.K == Item::ExpectNear, *R.V, I.Tolerance, I.Range});
+    bool Ideal = idealArgument(I);
+    Rec->Expects.push_back({*K, Ideal, I.K == Item::ExpectNear, *V, I.Tolerance, I.Range});
   }
   if (!OK)
     Rec->Model = nullptr; // not analysed
@@ -417,4 +388,47 @@ void SemaImpl::buildPipeline(const PipelineDecl &D) {
   if (!HasDenoiser)
     Diags.report(D.NameRange, diag::err_missing_field, "pipeline", D.Name, "denoiser");
   M.Pipelines.push_back(std::move(Rec));
+}
+
+std::optional<Value> SemaImpl::metricItemValue(const Item &I, llvm::StringRef TypeName) {
+  Scope Global;
+  EvalResult R = Eval.eval(*I.Value, Global);
+  Type Want = TypeName == "bool"   ? Type::of(Type::Bool)
+              : TypeName == "int"  ? Type::of(Type::Int)
+              : TypeName == "real" ? Type::of(Type::Real)
+              : TypeName == "bound"
+                  ? Type::enumeration(llvm::dyn_cast_or_null<EnumDecl>(M.Decls.lookup("bound")))
+                  : Type::quantity(*lookupDimension(TypeName));
+  if (I.K == Item::ExpectNear && Want.K == Type::Int)
+    Want = Type::of(Type::Real);
+  if (!Eval.convert(R, Want, I.Value->range(),
+                    [&] { return fmt::format("metric `{}`", I.Name); }) ||
+      !R.V)
+    return std::nullopt;
+  if (I.K == Item::Measured) {
+    // Validation divides by the measurement: it must be a positive (finite) number.
+    bool Number = R.V->T.isNumeric() || R.V->T.K == Type::Quantity;
+    if (!Number || !(R.V->asDouble() > 0)) {
+      Diags.report(I.Value->range(), diag::err_measured_value, I.Name, R.V->str());
+      return std::nullopt;
+    }
+    return R.V;
+  }
+  if (!toleranceOK(I))
+    return std::nullopt;
+  return R.V;
+}
+
+bool SemaImpl::idealArgument(const Item &I) {
+  bool Ideal = false;
+  for (const Arg &A : I.MetricArgs) {
+    auto *N = llvm::dyn_cast<NameExpr>(A.Value.get());
+    if (A.Name.empty() && N && N->Path.size() == 1 && N->name() == "ideal" &&
+        I.MetricArgs.size() == 1) {
+      Ideal = true;
+      continue;
+    }
+    Diags.report(A.Value->range(), diag::err_scenario_metric_arg, I.Name);
+  }
+  return Ideal;
 }

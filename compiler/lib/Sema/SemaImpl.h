@@ -128,6 +128,12 @@ public:
   void buildHardware(const HardwareDecl &D);
   void buildPrecision(const PrecisionDecl &D);
   void buildScenario(const ScenarioDecl &D);
+  /// The value of an `expect` or `measured` item on a metric of type `TypeName` (`bool`, `int`,
+  /// `real`, `bound` or a dimension), converted (`~=` on an int metric compares reals), or none
+  /// (reported): a measurement must be a positive number, a tolerance positive and finite.
+  std::optional<Value> metricItemValue(const Item &I, llvm::StringRef TypeName);
+  /// Whether an expectation's arguments are exactly `(ideal)`; any other argument is reported.
+  bool idealArgument(const Item &I);
   /// A scenario from record items: a `scenario` declaration's, or (Serving) a `serving`
   /// record's replica, which skips ServingOwnFields, needs no prompt and types no expectations.
   std::unique_ptr<ScenarioRecord> scenarioFrom(const std::string &Name, llvm::SMRange Range,

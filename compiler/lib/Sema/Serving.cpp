@@ -278,26 +278,13 @@ void SemaImpl::buildServing(const RecordDecl &D) {
       Diags.report(I.MetricArgs.front().Value->range(), diag::err_scenario_metric_arg, I.Name);
       continue;
     }
-    Scope Global;
-    EvalResult R = Eval.eval(*I.Value, Global);
-    llvm::StringRef TypeName = servingMetricType(*K);
-    Type Want = TypeName == "real" ? Type::of(Type::Real)
-                                   : Type::quantity(*lookupDimension(TypeName));
-    if (!Eval.convert(R, Want, I.Value->range(),
-                      [&] { return fmt::format("metric `{}`", I.Name); }) ||
-        !R.V)
+    std::optional<Value> V = metricItemValue(I, servingMetricType(*K));
+    if (!V)
       continue;
-    if (I.K == Item::Measured) {
-      if (!(R.V->asDouble() > 0)) {
-        Diags.report(I.Value->range(), diag::err_measured_value, I.Name, R.V->str());
-        continue;
-      }
-      Rec->Measured.push_back({*K, *R.V, I.Text, I.Range});
-      continue;
-    }
-    if (!toleranceOK(I))
-      continue;
-    Rec->Expects.push_back({*K, I.K == Item::ExpectNear, *R.V, I.Tolerance, I.Range});
+    if (I.K == Item::Measured)
+      Rec->Measured.push_back({*K, *V, I.Text, I.Range});
+    else
+      Rec->Expects.push_back({*K, I.K == Item::ExpectNear, *V, I.Tolerance, I.Range});
   }
   if (OK && ((Rec->Draft != nullptr) != (Rec->Speculate > 0) ||
              (Rec->Speculate > 0) != (Rec->Acceptance > 0))) {

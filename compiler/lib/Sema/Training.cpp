@@ -470,38 +470,15 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
       Diags.suggest(I.NameRange, I.Name, trainingMetricNames());
       continue;
     }
-    Scope Global;
-    EvalResult R = Eval.eval(*I.Value, Global);
-    llvm::StringRef TypeName = trainingMetricType(*K);
-    Type Want = TypeName == "bool"   ? Type::of(Type::Bool)
-                : TypeName == "real" ? Type::of(Type::Real)
-                                     : Type::quantity(*lookupDimension(TypeName));
-    if (!Eval.convert(R, Want, I.Value->range(),
-                      [&] { return fmt::format("metric `{}`", I.Name); }) ||
-        !R.V)
+    std::optional<Value> V = metricItemValue(I, trainingMetricType(*K));
+    if (!V)
       continue;
     if (I.K == Item::Measured) {
-      bool Number = R.V->T.isNumeric() || R.V->T.K == Type::Quantity;
-      if (!Number || !(R.V->asDouble() > 0)) {
-        Diags.report(I.Value->range(), diag::err_measured_value, I.Name, R.V->str());
-        continue;
-      }
-      Rec->Measured.push_back({*K, *R.V, I.Text, I.Range});
+      Rec->Measured.push_back({*K, *V, I.Text, I.Range});
       continue;
     }
-    if (!toleranceOK(I))
-      continue;
-    bool Ideal = false;
-    for (const Arg &A : I.MetricArgs) {
-      auto *N = llvm::dyn_cast<NameExpr>(A.Value.get());
-      if (A.Name.empty() && N && N->Path.size() == 1 && N->name() == "ideal" &&
-          I.MetricArgs.size() == 1) {
-        Ideal = true;
-        continue;
-      }
-      Diags.report(A.Value->range(), diag::err_scenario_metric_arg, I.Name);
-    }
-    Rec->Expects.push_back({*K, Ideal, I.K == Item::ExpectNear, *R.V, I.Tolerance, I.Range});
+    bool Ideal = idealArgument(I);
+    Rec->Expects.push_back({*K, Ideal, I.K == Item::ExpectNear, *V, I.Tolerance, I.Range});
   }
   if (!OK)
     Rec->Model = nullptr; // not analysed

@@ -52,6 +52,10 @@ struct FittedSlot {
 /// at their record values). See Calibration.cpp for the procedure.
 std::vector<FittedSlot> fitCalibration(const Module &M);
 
+/// Golden-section search for the minimum of a unimodal `F` on [Lo, Hi], `Iterations` steps: the
+/// middle of the last bracket. The runtime calibration and the training fit both use it.
+double goldenSection(double Lo, double Hi, int Iterations, llvm::function_ref<double(double)> F);
+
 /// The value `R`'s record holds for slot `K` (`any` or a precision key), if it sets one.
 std::optional<double> recordValue(const RuntimeRecord &R, const SlotKey &K);
 

@@ -13,6 +13,7 @@
 #ifndef ZOO_ANALYSIS_TRAINING_H
 #define ZOO_ANALYSIS_TRAINING_H
 
+#include "zoo/Analysis/Collectives.h"
 #include "zoo/Analysis/Machine.h"
 
 namespace zoo {
@@ -51,6 +52,11 @@ struct TrainingCost {
 /// ideal machine gives the ideal bound).
 TrainingCost trainingCost(const Module &M, const TrainingRecord &T, const Machine &X,
                           const ActivationProfile &A);
+
+/// The two levels a system's collectives run over: the fabric inside a node, and across nodes
+/// each device's share of the node's NICs over the oversubscription (the fabric again when the
+/// system declares no network: one domain, such as a torus). `Ideal`: no latency.
+std::pair<LinkLevel, LinkLevel> systemLinks(const SystemRecord &S, bool Ideal);
 
 /// Why layout `T` cannot run model `T.Model` (its counts come from the cost model), or "".
 std::string trainingLayoutProblem(const TrainingRecord &T, const ActivationProfile &A);
