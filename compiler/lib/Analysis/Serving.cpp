@@ -38,6 +38,17 @@ int64_t draw(Generator &G, const LengthDistribution &D) {
     return D.Mean;
   case LengthDistribution::Uniform:
     return D.Min + static_cast<int64_t>(G.uniform() * static_cast<double>(D.Max - D.Min + 1));
+  case LengthDistribution::Quantiles: {
+    double U = G.uniform();
+    const auto &T = D.Table;
+    size_t I = 1;
+    while (I + 1 < T.size() && T[I].first < U)
+      ++I;
+    const auto &[Q0, L0] = T[I - 1];
+    const auto &[Q1, L1] = T[I];
+    double L = Q1 > Q0 ? L0 + (L1 - L0) * (U - Q0) / (Q1 - Q0) : L1;
+    return static_cast<int64_t>(std::llround(L));
+  }
   case LengthDistribution::Exponential:
     // Geometric on 1, 2, ... with mean D.Mean: the whole-token form of the exponential.
     if (D.Mean <= 1)
@@ -47,6 +58,9 @@ int64_t draw(Generator &G, const LengthDistribution &D) {
   }
   return D.Mean;
 }
+
+/// Bins per unit of log(seconds) in the histogram of gaps between tokens: 0.1% wide.
+constexpr double GapBins = 1000;
 
 double percentile(std::vector<double> &V, double Q) {
   if (V.empty())
@@ -97,20 +111,27 @@ double Speculation::expectedTokens() const {
 }
 
 ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
-                                  double TTFTTarget, double TPOTTarget, Speculation Spec,
-                                  Disaggregation Split) {
+                                  const ServiceLevel &SLA, Speculation Spec,
+                                  Disaggregation Split, bool TokenGaps) {
   ServingStats Out;
   const ScenarioRecord &S = P.scenario();
   const int64_t N = W.Requests;
-  Generator G{W.Seed};
+  // Three streams of the seed: arrivals, input lengths and output lengths, so that a change to
+  // one distribution leaves the others' draws as they were.
+  Generator G{W.Seed}, GIn{W.Seed ^ 0x5DEECE66Dull}, GOut{W.Seed ^ 0xB5AD4ECEDA1CE2A9ull};
   std::vector<double> Arrival(static_cast<size_t>(N));
   std::vector<int64_t> In(static_cast<size_t>(N)), OutLen(static_cast<size_t>(N));
+  // Open loop: Poisson arrivals, all known in advance. Closed loop: the first `Concurrency`
+  // requests arrive at 0, each later one when an earlier one finishes (Issued so far).
+  const bool Closed = W.Concurrency > 0;
+  int64_t Issued = Closed ? std::min(N, W.Concurrency) : N;
   double T = 0;
   for (int64_t I = 0; I < N; ++I) {
-    T += G.exponential(1 / W.Rate);
+    if (!Closed)
+      T += G.exponential(1 / W.Rate);
     Arrival[I] = T;
-    In[I] = std::max<int64_t>(1, draw(G, W.Input));
-    OutLen[I] = std::max<int64_t>(1, draw(G, W.Output));
+    In[I] = std::max<int64_t>(1, draw(GIn, W.Input));
+    OutLen[I] = std::max<int64_t>(1, draw(GOut, W.Output));
   }
   // Disaggregated: the prefill pool's first-come, first-served batches, then each cache's
   // transfer; a request reaches the decode replica at Ready, its first token already made.
@@ -145,7 +166,10 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       I = J;
     }
   }
-  const int64_t Cap = S.MaxBatch > 0 ? S.MaxBatch : int64_t(1) << 20;
+  // The batch cap: the record's, else the runtime's (the machine's), else none.
+  const int64_t Cap = S.MaxBatch > 0           ? S.MaxBatch
+                      : P.machine().MaxBatch > 0 ? P.machine().MaxBatch
+                                                 : int64_t(1) << 20;
   const int64_t Chunk = S.PrefillChunk;
   // Prefill and decode costs, made once per distinct length and batch.
   std::vector<PreparedLM::BatchTerms> Terms;
@@ -200,11 +224,21 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   std::vector<int64_t> StartStep(static_cast<size_t>(N), 0);
   int64_t Next = 0, Running = 0, Step = 0;
   double Now = 0, Used = 0, SumContext = 0, BatchSteps = 0, Steps = 0;
+  // The gaps between output tokens: each decode iteration's time (plus the prefill-only
+  // iterations that stalled the batch before it), weighted by the sequences it advanced, in a
+  // histogram of 0.1%-wide bins (memory independent of the run's length).
+  llvm::DenseMap<int32_t, double> Gaps;
+  double Stall = 0;
+  auto Finished = [&](int64_t I, double At) {
+    Finish[I] = At;
+    if (Closed && Issued < N)
+      Arrival[Issued++] = At;
+  };
   // Sequences that finish at a step: their context and reservation leave the sums.
   auto StartDecoding = [&](int64_t I, double At) {
     First[I] = At;
     if (OutLen[I] <= 1) {
-      Finish[I] = At;
+      Finished(I, At);
       Used -= Reserve(I);
       return;
     }
@@ -217,7 +251,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   while (Next < N || !Waiting.empty() || !Prefilling.empty() || Running > 0) {
     // (Disaggregated: requests come to the decode replica when their cache has arrived, in the
     // order the prefill pool finished them, which is arrival order.)
-    while (Next < N && (Split.Prefill ? Ready[Next] : Arrival[Next]) <= Now)
+    while (Next < Issued && (Split.Prefill ? Ready[Next] : Arrival[Next]) <= Now)
       Waiting.push_back(Next++);
     // Admission: first come, first served, under the cap and the KV budget.
     while (!Waiting.empty() && Running + static_cast<int64_t>(Prefilling.size()) < Cap &&
@@ -240,8 +274,9 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
         Out.Completed = -1;
         return Out;
       }
-      if (Next < N)
-        Now = std::max(Now, Split.Prefill ? Ready[Next] : Arrival[Next]);
+      if (Next >= Issued)
+        break; // (a closed loop always has a request in flight: not reached)
+      Now = std::max(Now, Split.Prefill ? Ready[Next] : Arrival[Next]);
       continue;
     }
     double Time = 0;
@@ -295,16 +330,22 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     Now += Time;
     ++Out.Iterations;
     if (Decodes) {
+      if (TokenGaps && Stall + Time > 0)
+        Gaps[static_cast<int32_t>(std::llround(std::log((Stall + Time) / Adv) * GapBins))] +=
+            static_cast<double>(Running);
+      Stall = 0;
       ++Step;
       while (!Ends.empty() && Ends.top().first <= Step) {
         auto [End, I] = Ends.top();
         Ends.pop();
-        Finish[I] = Now;
+        Finished(I, Now);
         --Running;
         SumContext -= static_cast<double>(In[I] + 1) - static_cast<double>(StartStep[I]) * Adv;
         Used -= Reserve(I);
       }
     }
+    else if (Running > 0)
+      Stall += Time;
     for (int64_t I : Prefilled)
       StartDecoding(I, Now);
   }
@@ -321,7 +362,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     E2E.push_back(Finish[I] - Arrival[I]);
     Wait += Admitted[I] - Arrival[I];
     Service += Finish[I] - Admitted[I];
-    Good += (!TTFTTarget || Ttft <= TTFTTarget) && (!TPOTTarget || Tpot <= TPOTTarget);
+    Good += (!SLA.TTFT || Ttft <= SLA.TTFT) && (!SLA.TPOT || Tpot <= SLA.TPOT);
   }
   const double Span = Now - (N ? Arrival[0] : 0);
   double Tokens = 0;
@@ -334,6 +375,27 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   Out.TPOT[0] = percentile(TPOT, 0.5), Out.TPOT[1] = percentile(TPOT, 0.9);
   Out.TPOT[2] = percentile(TPOT, 0.99);
   Out.E2E[0] = percentile(E2E, 0.5), Out.E2E[1] = percentile(E2E, 0.99);
+  for (int64_t I = 0; I < N; ++I)
+    Out.TTFTMean += TTFT[I], Out.TPOTMean += TPOT[I];
+  Out.TTFTMean /= N ? double(N) : 1, Out.TPOTMean /= N ? double(N) : 1;
+  Out.TTFTAt = percentile(TTFT, SLA.Percentile);
+  Out.TPOTAt = percentile(TPOT, SLA.Percentile);
+  // The gaps' weighted percentiles: the centre of the first bin by which at least Q of the tokens
+  // had come (within 0.05% of the gap itself).
+  std::vector<std::pair<int32_t, double>> Bins(Gaps.begin(), Gaps.end());
+  std::sort(Bins.begin(), Bins.end());
+  double Weight = 0;
+  for (const auto &B : Bins)
+    Weight += B.second;
+  auto GapAt = [&](double Q) {
+    double Sum = 0;
+    for (const auto &B : Bins)
+      if ((Sum += B.second) >= Q * Weight)
+        return std::exp(B.first / GapBins);
+    return Bins.empty() ? 0.0 : std::exp(Bins.back().first / GapBins);
+  };
+  Out.TBT[0] = GapAt(0.5), Out.TBT[1] = GapAt(0.99);
+  Out.TBTAt = GapAt(SLA.Percentile);
   Out.QueueWaitMean = N ? Wait / double(N) : 0;
   Out.MeanService = N ? Service / double(N) : 0;
   Out.RequestsPerS = Span > 0 ? double(N) / Span : 0;
@@ -346,7 +408,9 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       P.sequenceCacheBytes(static_cast<double>(W.Input.Mean + W.Output.Mean));
   Out.Concurrency = std::min(static_cast<double>(Cap),
                              MeanReserve > 0 ? std::floor(Budget / MeanReserve) : double(Cap));
-  Out.Utilization = Out.Concurrency > 0 ? W.Rate * Out.MeanService / Out.Concurrency : 0;
-  Out.MMcWait = erlangCWait(W.Rate, Out.Concurrency, Out.MeanService);
+  // (A closed loop's rate is what it completes; it has no open-loop queue to compare.)
+  const double Rate = Closed ? Out.RequestsPerS : W.Rate;
+  Out.Utilization = Out.Concurrency > 0 ? Rate * Out.MeanService / Out.Concurrency : 0;
+  Out.MMcWait = Closed ? INFINITY : erlangCWait(W.Rate, Out.Concurrency, Out.MeanService);
   return Out;
 }

@@ -479,6 +479,7 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
       std::stable_sort(Ss.begin(), Ss.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
       for (const ServingRecord *S : Ss)
         J.object([&] {
+          J.attribute("calibration", S->Calibration);
           J.attributeArray("deployments", [&] {
             for (const ServingRecord::Candidate &K : S->Candidates)
               J.object([&] {
@@ -500,28 +501,47 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           J.attribute("devices", S->Replica ? S->Replica->Devices : 0);
           J.attribute("grid", S->Energy ? S->Energy->Name : "");
           J.attribute("hardware", S->Replica && S->Replica->Hw ? S->Replica->Hw->Name : "");
+          auto Results = [&](const std::vector<std::pair<ServingMetric, Value>> &From) {
+            J.object([&] {
+              std::vector<const std::pair<ServingMetric, Value> *> Rs;
+              for (const auto &R : From)
+                Rs.push_back(&R);
+              std::stable_sort(Rs.begin(), Rs.end(), [](auto *A, auto *B) {
+                return servingMetricName(A->first) < servingMetricName(B->first);
+              });
+              for (auto *R : Rs) {
+                J.attributeBegin(servingMetricName(R->first));
+                value(J, R->second);
+                J.attributeEnd();
+              }
+            });
+          };
+          J.attributeBegin("ideal");
+          Results(S->Ideal);
+          J.attributeEnd();
+          J.attributeArray("measured", [&] {
+            for (const ServingMeasurement &X : S->Measured)
+              J.object([&] {
+                J.attribute("metric", servingMetricName(X.Metric));
+                J.attribute("source", X.Source);
+                J.attributeBegin("value");
+                value(J, X.Measured);
+                J.attributeEnd();
+              });
+          });
           J.attribute("model",
                       S->Replica && S->Replica->Model ? S->Replica->Model->Name : "");
           J.attribute("name", S->Name);
           J.attribute("plan", S->Plan);
           J.attribute("price", S->Cost ? S->Cost->Name : "");
+          J.attribute("regime", S->Regime);
           J.attributeBegin("results");
-          J.object([&] {
-            std::vector<const std::pair<ServingMetric, Value> *> Rs;
-            for (const auto &R : S->Results)
-              Rs.push_back(&R);
-            std::stable_sort(Rs.begin(), Rs.end(), [](auto *A, auto *B) {
-              return servingMetricName(A->first) < servingMetricName(B->first);
-            });
-            for (auto *R : Rs) {
-              J.attributeBegin(servingMetricName(R->first));
-              value(J, R->second);
-              J.attributeEnd();
-            }
-          });
+          Results(S->Results);
           J.attributeEnd();
-          J.attribute("tpot_target_s", real(S->TPOTTarget));
-          J.attribute("ttft_target_s", real(S->TTFTTarget));
+          J.attribute("sla_percentile", real(S->SLA.Percentile));
+          J.attribute("tbt_target_s", real(S->SLA.TBT));
+          J.attribute("tpot_target_s", real(S->SLA.TPOT));
+          J.attribute("ttft_target_s", real(S->SLA.TTFT));
           J.attribute("workload", S->Load ? S->Load->Name : "");
         });
     });

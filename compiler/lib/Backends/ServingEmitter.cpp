@@ -7,7 +7,9 @@
 //===----------------------------------------------------------------------===//
 #include "zoo/Backends/Emitters.h"
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 using namespace zoo;
 
@@ -20,6 +22,9 @@ std::string lengths(const LengthDistribution &L) {
     return fmt::format("{} (uniform {}..{})", L.Mean, L.Min, L.Max);
   case LengthDistribution::Exponential:
     return fmt::format("{} (exponential)", L.Mean);
+  case LengthDistribution::Quantiles:
+    return fmt::format("{} ({} quantiles, {:g}..{:g})", L.Mean, L.Table.size(),
+                       L.Table.front().second, L.Table.back().second);
   }
   return "";
 }
@@ -73,12 +78,19 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
       }
     }
     const WorkloadRecord &W = *Sv->Load;
-    OS << fmt::format("  workload {}: {:g} requests/s, {} requests, input {}, output {} tokens, "
-                      "seed {}\n",
-                      W.Name, W.Rate, W.Requests, lengths(W.Input), lengths(W.Output), W.Seed);
+    OS << fmt::format("  workload {}: {}, {} requests, input {}, output {} tokens, seed {}\n",
+                      W.Name,
+                      W.Concurrency > 0
+                          ? fmt::format("{} clients in a closed loop", W.Concurrency)
+                          : fmt::format("{:g} requests/s", W.Rate),
+                      W.Requests, lengths(W.Input), lengths(W.Output), W.Seed);
     OS << fmt::format("  replica: weights {}, KV {}, max batch {}, prefill {}\n",
                       S->Weights->Name, S->KV->Name,
-                      S->MaxBatch ? std::to_string(S->MaxBatch) : std::string("no cap"),
+                      S->MaxBatch ? std::to_string(S->MaxBatch)
+                      : S->UsedRuntime && S->UsedRuntime->field("max_batch")
+                          ? fmt::format("{} (the runtime's)",
+                                        S->UsedRuntime->field("max_batch")->V.str())
+                          : std::string("no cap"),
                       S->PrefillChunk ? fmt::format("in chunks of {} tokens", S->PrefillChunk)
                                       : std::string("whole prompts"));
     auto R = [&](ServingMetric K) {
@@ -102,6 +114,8 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                         Sv->Load->PrefixHit);
     OS << "  TPOT: P50 " << R(ServingMetric::tpot_p50) << ", P90 " << R(ServingMetric::tpot_p90)
        << ", P99 " << R(ServingMetric::tpot_p99) << "\n";
+    OS << "  time between tokens: P50 " << R(ServingMetric::tbt_p50) << ", P99 "
+       << R(ServingMetric::tbt_p99) << "\n";
     OS << "  end to end: P50 " << R(ServingMetric::e2e_p50) << ", P99 "
        << R(ServingMetric::e2e_p99) << "\n";
     auto Rate = [&](ServingMetric K) {
@@ -111,13 +125,23 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     OS << "  throughput: " << Rate(ServingMetric::requests_per_s) << " requests/s, "
        << R(ServingMetric::output_tokens_per_s) << " output; goodput "
        << Rate(ServingMetric::goodput) << " requests/s";
-    if (Sv->TTFTTarget || Sv->TPOTTarget)
+    if (Sv->SLA.TTFT || Sv->SLA.TPOT)
       OS << fmt::format(" ({} of requests meet{}{})", R(ServingMetric::sla_met),
-                        Sv->TTFTTarget ? fmt::format(" TTFT <= {:g} ms", Sv->TTFTTarget * 1e3)
-                                       : "",
-                        Sv->TPOTTarget ? fmt::format(" TPOT <= {:g} ms", Sv->TPOTTarget * 1e3)
-                                       : "");
+                        Sv->SLA.TTFT ? fmt::format(" TTFT <= {:g} ms", Sv->SLA.TTFT * 1e3) : "",
+                        Sv->SLA.TPOT ? fmt::format(" TPOT <= {:g} ms", Sv->SLA.TPOT * 1e3) : "");
     OS << "\n";
+    if (const Value *Max = Sv->result(ServingMetric::sla_rate)) {
+      std::vector<std::string> Ts;
+      if (Sv->SLA.TTFT)
+        Ts.push_back(fmt::format("TTFT <= {:g} ms", Sv->SLA.TTFT * 1e3));
+      if (Sv->SLA.TPOT)
+        Ts.push_back(fmt::format("TPOT <= {:g} ms", Sv->SLA.TPOT * 1e3));
+      if (Sv->SLA.TBT)
+        Ts.push_back(fmt::format("TBT <= {:g} ms", Sv->SLA.TBT * 1e3));
+      OS << fmt::format("  highest rate meeting {} at P{:g}: {:.3g} requests/s, {}\n",
+                        fmt::join(Ts, ", "), Sv->SLA.Percentile * 100, Max->R,
+                        R(ServingMetric::sla_output_tokens_per_s));
+    }
     OS << "  load: mean decode batch " << R(ServingMetric::mean_batch) << " of "
        << R(ServingMetric::max_concurrency) << " concurrent; utilization "
        << R(ServingMetric::utilization) << "; queueing wait " << R(ServingMetric::queue_wait_mean)
@@ -142,11 +166,73 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                         E->R, Sv->result(ServingMetric::carbon_per_output_token)->R,
                         Sv->Energy->Name, Sv->Energy->PUE);
     for (const ServingMeasurement &X : Sv->Measured)
-      if (const Value *E = Sv->result(X.Metric))
-        OS << fmt::format("  measured {} {}: simulated {} ({:+.1f}%){}\n",
+      if (const Value *E = Sv->result(X.Metric)) {
+        const Value *I = Sv->ideal(X.Metric);
+        OS << fmt::format("  measured {} {}: simulated {} ({:+.1f}%), ideal {}{}\n",
                           servingMetricName(X.Metric), X.Measured.str(), humanResult(*E),
                           (E->asDouble() / X.Measured.asDouble() - 1) * 100,
+                          I ? fmt::format("{} ({:+.1f}%)", humanResult(*I),
+                                          (I->asDouble() / X.Measured.asDouble() - 1) * 100)
+                            : std::string("-"),
                           Sv->Calibration ? " [calibration]" : "");
+      }
     OS << "\n";
+  }
+  validation(OS, Ss);
+}
+
+void ServingEmitter::validation(llvm::raw_ostream &OS,
+                                llvm::ArrayRef<const ServingRecord *> Ss) {
+  // Held-out rows by kind: latency at a load, and throughput (the most a replica serves within
+  // the targets, or at a load).
+  struct Kind {
+    const char *Name;
+    std::vector<double> Errors, Ideal;
+    double Worst = 0;
+    std::string WorstRow;
+  } Kinds[2] = {{"latency at a load (TTFT, TPOT, TBT, end to end)", {}, {}, 0, ""},
+                {"throughput (under the targets, or at a load)", {}, {}, 0, ""}};
+  int Calibration = 0, Rows = 0;
+  for (const ServingRecord *Sv : Ss)
+    for (const ServingMeasurement &X : Sv->Measured) {
+      const Value *E = Sv->result(X.Metric);
+      if (!E)
+        continue;
+      ++Rows;
+      if (Sv->Calibration) {
+        ++Calibration;
+        continue;
+      }
+      llvm::StringRef N = servingMetricName(X.Metric);
+      Kind &K = Kinds[N.startswith("ttft") || N.startswith("tpot") || N.startswith("tbt") ||
+                              N.startswith("e2e")
+                          ? 0
+                          : 1];
+      double Err = std::fabs(E->asDouble() / X.Measured.asDouble() - 1);
+      K.Errors.push_back(Err);
+      if (const Value *I = Sv->ideal(X.Metric))
+        K.Ideal.push_back(std::fabs(I->asDouble() / X.Measured.asDouble() - 1));
+      if (Err >= K.Worst)
+        K.Worst = Err, K.WorstRow = Sv->Name + " " + N.str();
+    }
+  if (!Rows)
+    return;
+  auto Median = [](std::vector<double> V) {
+    if (V.empty())
+      return 0.0;
+    std::sort(V.begin(), V.end());
+    size_t H = V.size() / 2;
+    return V.size() % 2 ? V[H] : (V[H - 1] + V[H]) / 2;
+  };
+  OS << fmt::format("Validation: {} published serving measurements, {} of them calibration "
+                    "(not counted below)\n",
+                    Rows, Calibration);
+  for (const Kind &K : Kinds) {
+    if (K.Errors.empty())
+      continue;
+    OS << fmt::format("  {}: {} held out, median |error| {:.1f}% (ideal roofline {:.1f}%), "
+                      "worst {:.1f}% ({})\n",
+                      K.Name, K.Errors.size(), Median(K.Errors) * 100, Median(K.Ideal) * 100,
+                      K.Worst * 100, K.WorstRow);
   }
 }

@@ -303,3 +303,9 @@ const Value *ServingRecord::result(ServingMetric K) const {
       return &R.second;
   return nullptr;
 }
+const Value *ServingRecord::ideal(ServingMetric K) const {
+  for (const auto &R : Ideal)
+    if (R.first == K)
+      return &R.second;
+  return nullptr;
+}

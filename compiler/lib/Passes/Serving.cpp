@@ -21,15 +21,21 @@ using namespace zoo;
 namespace {
 
 /// Simulates `W` (at `Rate`, `Requests` of them) on replica `S`. False with `Why` when it cannot.
+/// `Ideal`: on the ideal roofline (datasheet figures, every factor 1, all the memory).
 bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W, double Rate,
-                     int64_t Requests, double TTFT, double TPOT, bool Describe, ServingStats &Out,
-                     std::string &Why, const ServingRecord *Spec = nullptr) {
+                     int64_t Requests, const ServiceLevel &SLA, bool Describe, ServingStats &Out,
+                     std::string &Why, const ServingRecord *Spec = nullptr, bool Ideal = false,
+                     bool TokenGaps = true) {
   S.Prompt = W.Input.Mean;
   S.Output = W.Output.Mean;
   S.Batch = 1;
   const RuntimeRecord *R = runtimeOf(M, S);
   S.UsedRuntime = R;
-  Machine X = makeMachine(M, S, R, {}, Describe);
+  auto Build = [&](const ScenarioRecord &Sc, bool Desc) {
+    Machine X = makeMachine(M, Sc, R, {}, Desc);
+    return Ideal ? X.ideal() : X;
+  };
+  Machine X = Build(S, Describe);
   if (Describe)
     S.Factors = X.Uses;
   PreparedLM P(S, X);
@@ -54,7 +60,7 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
     DS = std::make_unique<ScenarioRecord>(S.Name + "/draft", S.Range);
     *DS = S;
     DS->Model = Spec->Draft;
-    DX = std::make_unique<Machine>(makeMachine(M, *DS, R, {}, false));
+    DX = std::make_unique<Machine>(Build(*DS, false));
     DP = std::make_unique<PreparedLM>(*DS, *DX);
     Budget -= DP->evaluate(LMPoint{1, 1, 1}).WeightBytes;
     if (!(Budget > 0)) {
@@ -70,10 +76,14 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
   std::unique_ptr<Machine> PX;
   std::unique_ptr<PreparedLM> PP;
   if (Spec && Spec->PrefillDevices > 0) {
+    if (W.Concurrency > 0) {
+      Why = "disaggregated prefill under a closed-loop workload is not modelled (give a `rate`)";
+      return false;
+    }
     PS = std::make_unique<ScenarioRecord>(S.Name + "/prefill", S.Range);
     *PS = S;
     PS->Devices = Spec->PrefillDevices;
-    PX = std::make_unique<Machine>(makeMachine(M, *PS, R, {}, false));
+    PX = std::make_unique<Machine>(Build(*PS, false));
     PP = std::make_unique<PreparedLM>(*PS, *PX);
     if (!(PP->evaluate(LMPoint{1, S.Prompt, 1}).Free > 0)) {
       Why = "the prefill pool's devices cannot hold the weights and a prompt's cache";
@@ -86,7 +96,7 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
     }
     Split = {PP.get(), Bw};
   }
-  Out = simulateServing(P, Budget, Load, TTFT, TPOT, Sp, Split);
+  Out = simulateServing(P, Budget, Load, SLA, Sp, Split, TokenGaps || SLA.TBT > 0);
   if (Out.Completed < 0) {
     Why = "a request of the workload needs more KV cache than the replica has";
     return false;
@@ -99,8 +109,57 @@ double power(const ScenarioRecord &S) {
   return TDP ? TDP->V.R * static_cast<double>(S.Devices) : 0;
 }
 
-bool meetsTargets(const ServingStats &St, double TTFT, double TPOT) {
-  return (!TTFT || St.TTFT[2] <= TTFT) && (!TPOT || St.TPOT[2] <= TPOT);
+/// The highest Poisson rate at which replica `S` meets the record's targets: from `Start`, doubled or halved until the answer changes, then bisected to 0.5%. False
+/// when no rate down to 2^-12 of `Start` meets them. `At` is the simulation at the rate.
+bool slaRate(const Module &M, ScenarioRecord &S, const ServingRecord &Sv, bool Ideal,
+             double Start, double &Rate, ServingStats &At) {
+  const WorkloadRecord &W = *Sv.Load;
+  auto Meets = [&](double R, ServingStats &St) {
+    std::string Why;
+    return simulateReplica(M, S, W, R, W.Requests, Sv.SLA, false, St, Why, &Sv, Ideal,
+                           /*TokenGaps=*/false) &&
+           St.meets(Sv.SLA);
+  };
+  ServingStats St;
+  double Lo = 0, Hi = 0, R = Start;
+  if (Meets(R, St)) {
+    Lo = R, At = St;
+    for (int I = 0; I < 40 && !Hi; ++I) {
+      R *= 2;
+      if (Meets(R, St))
+        Lo = R, At = St;
+      else
+        Hi = R;
+    }
+    if (!Hi)
+      return false;
+  } else {
+    Hi = R;
+    for (int I = 0; I < 12 && !Lo; ++I) {
+      R /= 2;
+      if (Meets(R, St))
+        Lo = R, At = St;
+      else
+        Hi = R;
+    }
+    if (!Lo)
+      return false;
+  }
+  while (Hi > Lo * 1.005) {
+    double Mid = std::sqrt(Lo * Hi);
+    if (Meets(Mid, St))
+      Lo = Mid, At = St;
+    else
+      Hi = Mid;
+  }
+  Rate = Lo;
+  return true;
+}
+
+/// The highest rate is searched for every fixed open-loop record with targets (a few dozen
+/// simulations: milliseconds).
+bool wantsSLARate(const ServingRecord &Sv) {
+  return Sv.SLA.any() && Sv.Load->Concurrency == 0 && !Sv.Plan;
 }
 
 class ServingPass : public Pass {
@@ -134,15 +193,43 @@ public:
         continue;
       ServingStats St;
       std::string Why;
-      int64_t Replicas = Sv->Plan ? Sv->Candidates.front().Replicas : 1;
+      int64_t Replicas = Sv->Plan ? Sv->Candidates.front().Replicas : Sv->Replicas;
       if (!simulateReplica(M, S, *Sv->Load, Sv->Load->Rate / double(Replicas),
-                           Sv->Load->Requests, Sv->TTFTTarget, Sv->TPOTTarget, true, St, Why,
-                           Sv.get())) {
+                           Sv->Load->Requests, Sv->SLA, true, St, Why, Sv.get())) {
         Diags.report(Sv->Range, diag::err_serving, Sv->Name, Why);
         OK = false;
         continue;
       }
-      fill(*Sv, St, Replicas);
+      Sv->Results = fill(*Sv, St, Replicas);
+      // Published measurements are compared with the ideal roofline's simulation too.
+      if (!Sv->Measured.empty()) {
+        ScenarioRecord I = S;
+        ServingStats IS;
+        if (simulateReplica(M, I, *Sv->Load, Sv->Load->Rate / double(Replicas),
+                            Sv->Load->Requests, Sv->SLA, false, IS, Why, Sv.get(),
+                            /*Ideal=*/true))
+          Sv->Ideal = fill(*Sv, IS, Replicas);
+      }
+      if (wantsSLARate(*Sv)) {
+        for (bool Ideal : {false, true}) {
+          if (Ideal && Sv->Measured.empty())
+            continue;
+          ScenarioRecord C = S;
+          double Rate = 0;
+          ServingStats At;
+          if (!slaRate(M, C, *Sv, Ideal, Sv->Load->Rate / double(Replicas), Rate, At))
+            continue;
+          auto &Into = Ideal ? Sv->Ideal : Sv->Results;
+          Value V = Value::ofReal(Rate * double(Replicas));
+          V.T = Type::quantity(*lookupDimension("Hz"));
+          V.Unit = "Hz";
+          Into.push_back({ServingMetric::sla_rate, V});
+          Value T = Value::ofReal(At.OutputTokensPerS * double(Replicas));
+          T.T = Type::quantity(*lookupDimension("tokens/s"));
+          T.Unit = "tokens/s";
+          Into.push_back({ServingMetric::sla_output_tokens_per_s, T});
+        }
+      }
       for (const auto &[K, V] : Sv->Results)
         if ((V.T.K == Type::Real || V.T.K == Type::Quantity) && !std::isfinite(V.R)) {
           Diags.report(Sv->Range, diag::err_serving, Sv->Name,
@@ -156,7 +243,10 @@ public:
   }
 
 private:
-  static void fill(ServingRecord &Sv, const ServingStats &St, int64_t Replicas) {
+  static std::vector<std::pair<ServingMetric, Value>> fill(const ServingRecord &Sv,
+                                                          const ServingStats &St,
+                                                          int64_t Replicas) {
+    std::vector<std::pair<ServingMetric, Value>> Results;
     const ScenarioRecord &S = *Sv.Replica;
     auto Q = [&](ServingMetric K, double V, const char *Unit) {
       Value X;
@@ -168,14 +258,18 @@ private:
         X.R = V;
         X.Unit = Unit;
       }
-      Sv.Results.push_back({K, X});
+      Results.push_back({K, X});
     };
     Q(ServingMetric::ttft_p50, St.TTFT[0], "ms");
     Q(ServingMetric::ttft_p90, St.TTFT[1], "ms");
     Q(ServingMetric::ttft_p99, St.TTFT[2], "ms");
+    Q(ServingMetric::ttft_mean, St.TTFTMean, "ms");
     Q(ServingMetric::tpot_p50, St.TPOT[0], "ms");
     Q(ServingMetric::tpot_p90, St.TPOT[1], "ms");
     Q(ServingMetric::tpot_p99, St.TPOT[2], "ms");
+    Q(ServingMetric::tpot_mean, St.TPOTMean, "ms");
+    Q(ServingMetric::tbt_p50, St.TBT[0], "ms");
+    Q(ServingMetric::tbt_p99, St.TBT[1], "ms");
     Q(ServingMetric::e2e_p50, St.E2E[0], "s");
     Q(ServingMetric::e2e_p99, St.E2E[1], "s");
     Q(ServingMetric::queue_wait_mean, St.QueueWaitMean, "s");
@@ -215,6 +309,7 @@ private:
         Q(ServingMetric::carbon_per_output_token, J * Sv.Energy->Carbon, "gCO2e");
       }
     }
+    return Results;
   }
 
   /// The search of `plan = auto`: candidates meeting the targets, cheapest first; the replica
@@ -265,9 +360,9 @@ private:
             // bisection (more replicas never make a replica slower).
             auto Meets = [&](int64_t R, ServingStats &St) {
               std::string Why;
-              return simulateReplica(M, C, W, W.Rate / double(R), Requests, Sv.TTFTTarget,
-                                     Sv.TPOTTarget, false, St, Why, &Sv) &&
-                     meetsTargets(St, Sv.TTFTTarget, Sv.TPOTTarget);
+              return simulateReplica(M, C, W, W.Rate / double(R), Requests, Sv.SLA, false, St,
+                                     Why, &Sv, false, /*TokenGaps=*/false) &&
+                     St.meets(Sv.SLA);
             };
             ServingStats St;
             int64_t Hi = 1;
@@ -291,8 +386,8 @@ private:
             K.CostPerHour = P->perDevice() * double(TP) * double(Hi);
             double Tokens = St.OutputTokensPerS * double(Hi);
             K.CostPerMillion = Tokens > 0 ? K.CostPerHour / Tokens * 1e6 : INFINITY;
-            K.TTFT99 = St.TTFT[2];
-            K.TPOT99 = St.TPOT[2];
+            K.TTFT99 = St.TTFTAt;
+            K.TPOT99 = St.TPOTAt;
             K.TokensPerSPerUser = St.TPOT[0] > 0 ? 1 / St.TPOT[0] : 0;
             K.TokensPerSPerDevice = Tokens / double(TP * Hi);
             Sv.Candidates.push_back(K);

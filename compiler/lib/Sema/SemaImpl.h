@@ -142,7 +142,8 @@ public:
   static constexpr llvm::StringRef ServingOwnFields[] = {
       "model",    "hardware",    "weights",     "kv",    "compute", "activations", "runtime",
       "workload", "ttft_target", "tpot_target", "price", "grid",    "plan",
-      "draft",    "speculate",   "acceptance",  "prefill_devices", "kv_bandwidth"};
+      "draft",    "speculate",   "acceptance",  "prefill_devices", "kv_bandwidth",
+      "tbt_target", "sla_percentile", "replicas", "rate", "concurrency"};
   void buildPipeline(const PipelineDecl &D);
   void checkClass(const ClassDecl &D);
 

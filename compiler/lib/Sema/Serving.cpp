@@ -19,7 +19,8 @@ Type enumOf(const Module &M, llvm::StringRef Name) {
 std::vector<FieldSpec> workloadFields(const Module &M) {
   Type Tokens = dimType(BaseDim::Token);
   return {
-      {"rate", Type::quantity(Dim() / Dim::of(BaseDim::Second)), true, true},
+      {"rate", Type::quantity(Dim() / Dim::of(BaseDim::Second)), false, true},
+      {"concurrency", Type::of(Type::Int), false, true},
       {"requests", Type::of(Type::Int), false, true},
       {"seed", Type::of(Type::Int), false, false},
       {"input", Tokens, true, true},
@@ -69,6 +70,10 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
       if (!(F.V.R <= 1e9))
         Bad(F, "must be at most 1e9 requests/s, found " + F.V.str());
       Rec->Rate = F.V.R;
+    } else if (F.Name == "concurrency") {
+      if (F.V.I > MaxRequests)
+        Bad(F, fmt::format("must be at most {} clients, found {}", MaxRequests, F.V.I));
+      Rec->Concurrency = std::min<int64_t>(F.V.I, MaxRequests);
     } else if (F.Name == "requests") {
       if (F.V.I > MaxRequests)
         Bad(F, fmt::format("must be at most {}, found {}", MaxRequests, F.V.I));
@@ -92,7 +97,71 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
     llvm::StringRef K = Dist ? llvm::StringRef(Dist->V.S) : "fixed";
     L->K = K == "uniform"       ? LengthDistribution::Uniform
            : K == "exponential" ? LengthDistribution::Exponential
+           : K == "quantiles"   ? LengthDistribution::Quantiles
                                 : LengthDistribution::Fixed;
+    // The quantile table: a section `input_quantiles { p0 = 48 tokens; ...; p100 = ...; }`.
+    const Item *Table = nullptr;
+    for (const Item &I : D.Items)
+      if (I.K == Item::Section && I.Name == std::string(Name) + "_quantiles")
+        Table = &I;
+    if ((L->K == LengthDistribution::Quantiles) != (Table != nullptr)) {
+      Diags.report(Table ? Table->NameRange : D.NameRange, diag::err_field_value,
+                   std::string(Name) + "_dist",
+                   Table ? fmt::format("must be `quantiles` with an `{}_quantiles` table", Name)
+                         : fmt::format("is `quantiles`, which needs an `{}_quantiles {{ p0 = "
+                                       "...; ...; p100 = ...; }}` table",
+                                       Name));
+      OK = false;
+    } else if (Table) {
+      for (const Item &Q : Table->Items) {
+        if (Q.K != Item::Field) {
+          Diags.report(Q.Range, diag::err_field_value, Table->Name,
+                       "holds only quantiles `pNN = LENGTH tokens;`");
+          OK = false;
+          continue;
+        }
+        int64_t Pct = -1;
+        if (Q.Name.size() >= 2 && Q.Name[0] == 'p' &&
+            Q.Name.find_first_not_of("0123456789", 1) == std::string::npos &&
+            Q.Name.size() <= 4)
+          Pct = std::stoll(Q.Name.substr(1));
+        if (Pct < 0 || Pct > 100) {
+          Diags.report(Q.NameRange, diag::err_field_value, Q.Name,
+                       "is not a quantile: write p0 to p100 (the percentage of requests at or "
+                       "below the length)");
+          OK = false;
+          continue;
+        }
+        Scope Global;
+        EvalResult R = Eval.eval(*Q.Value, Global);
+        if (!Eval.convert(R, dimType(BaseDim::Token), Q.Value->range(),
+                          [&] { return fmt::format("quantile `{}`", Q.Name); }) ||
+            !R.V) {
+          OK = false;
+          continue;
+        }
+        if (!(R.V->R >= 1 && R.V->R <= double(MaxLength))) {
+          Diags.report(Q.Value->range(), diag::err_field_value, Q.Name,
+                       "must be from 1 to 2^24 tokens, found " + R.V->str());
+          OK = false;
+          continue;
+        }
+        L->Table.push_back({double(Pct) / 100, R.V->R});
+      }
+      std::sort(L->Table.begin(), L->Table.end());
+      bool Ends = L->Table.size() >= 2 && L->Table.front().first == 0 &&
+                  L->Table.back().first == 1;
+      bool Rising = true;
+      for (size_t I = 1; I < L->Table.size(); ++I)
+        Rising &= L->Table[I].first > L->Table[I - 1].first &&
+                  L->Table[I].second >= L->Table[I - 1].second;
+      if (OK && (!Ends || !Rising)) {
+        Diags.report(Table->NameRange, diag::err_field_value, Table->Name,
+                     "must give p0 and p100, each quantile once, the lengths never falling as "
+                     "the quantile rises");
+        OK = false;
+      }
+    }
     bool HasMin = false, HasMax = false;
     for (const FieldValue &F : Rec->Fields) {
       HasMin |= F.Name == std::string(Name) + "_min";
@@ -115,10 +184,25 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
       OK = false;
     }
   }
+  bool HasRate = false, HasConcurrency = false;
+  for (const Item &I : D.Items) {
+    HasRate |= I.K == Item::Field && I.Name == "rate";
+    HasConcurrency |= I.K == Item::Field && I.Name == "concurrency";
+  }
+  if (HasRate == HasConcurrency) {
+    if (HasRate)
+      Diags.report(D.NameRange, diag::err_field_value, "rate",
+                   "and `concurrency` exclude each other: an open loop at a rate, or a closed "
+                   "loop of clients");
+    else
+      Diags.report(D.NameRange, diag::err_missing_field, "workload", D.Name,
+                   "rate` or `concurrency");
+    OK = false;
+  }
   for (const Item &I : D.Items) {
     if (I.K == Item::Source)
       Rec->Sources.push_back(I.Text);
-    else if (I.K == Item::Section)
+    else if (I.K == Item::Section && I.Name != "input_quantiles" && I.Name != "output_quantiles")
       Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
     else if (I.K == Item::ExpectEq || I.K == Item::ExpectNear || I.K == Item::Measured)
       Diags.report(I.Range, diag::err_expect_not_here, "workloads");
@@ -203,6 +287,23 @@ void SemaImpl::buildServing(const RecordDecl &D) {
         }
         Rec->Acceptance = R.V->R;
       }
+    } else if (I.Name == "rate" || I.Name == "concurrency") {
+      // The workload's lengths at another load: filled in below, once the workload is known.
+      continue;
+    } else if (I.Name == "replicas") {
+      Scope Global;
+      EvalResult R = Eval.eval(*I.Value, Global);
+      if (!Eval.convert(R, Type::of(Type::Int), I.Value->range(),
+                        [&] { return fmt::format("field `{}`", I.Name); }) ||
+          !R.V)
+        continue;
+      if (R.V->I < 1 || R.V->I > 4096) {
+        Diags.report(I.Value->range(), diag::err_field_value, I.Name,
+                     "must be from 1 to 4096, found " + R.V->str());
+        OK = false;
+        continue;
+      }
+      Rec->Replicas = R.V->I;
     } else if (I.Name == "prefill_devices" || I.Name == "kv_bandwidth") {
       Scope Global;
       EvalResult R = Eval.eval(*I.Value, Global);
@@ -231,7 +332,7 @@ void SemaImpl::buildServing(const RecordDecl &D) {
         continue;
       }
       Rec->Plan = N->name() == "auto";
-    } else if (I.Name == "ttft_target" || I.Name == "tpot_target") {
+    } else if (I.Name == "ttft_target" || I.Name == "tpot_target" || I.Name == "tbt_target") {
       Scope Global;
       EvalResult R = Eval.eval(*I.Value, Global);
       if (!Eval.convert(R, dimType(BaseDim::Second), I.Value->range(),
@@ -243,7 +344,23 @@ void SemaImpl::buildServing(const RecordDecl &D) {
                      "must be positive and at most 1e6 s, found " + R.V->str());
         continue;
       }
-      (I.Name == "ttft_target" ? Rec->TTFTTarget : Rec->TPOTTarget) = R.V->R;
+      (I.Name == "ttft_target"   ? Rec->SLA.TTFT
+       : I.Name == "tpot_target" ? Rec->SLA.TPOT
+                                 : Rec->SLA.TBT) = R.V->R;
+    } else if (I.Name == "sla_percentile") {
+      Scope Global;
+      EvalResult R = Eval.eval(*I.Value, Global);
+      if (!Eval.convert(R, Type::of(Type::Real), I.Value->range(),
+                        [&] { return fmt::format("field `{}`", I.Name); }) ||
+          !R.V)
+        continue;
+      if (!(R.V->R >= 0.5 && R.V->R < 1)) {
+        Diags.report(I.Value->range(), diag::err_field_value, I.Name,
+                     "must be at least 0.5 and below 1, found " + R.V->str());
+        OK = false;
+        continue;
+      }
+      Rec->SLA.Percentile = R.V->R;
     }
   }
   bool HasWorkload = false;
@@ -293,15 +410,69 @@ void SemaImpl::buildServing(const RecordDecl &D) {
                  "all three");
     OK = false;
   }
-  if (Rec->Plan && !Rec->TTFTTarget && !Rec->TPOTTarget) {
+  if (Rec->Plan && !Rec->SLA.any()) {
     Diags.report(D.NameRange, diag::err_missing_field, "serving", D.Name,
-                 "ttft_target` or `tpot_target");
+                 "ttft_target`, `tpot_target` or `tbt_target");
+    OK = false;
+  }
+  if (Rec->Plan && Rec->Replicas > 1) {
+    Diags.report(D.NameRange, diag::err_field_value, "replicas",
+                 "is chosen by `plan = auto` (the fewest that meet the targets); leave it out");
     OK = false;
   }
   if (Rec->Plan && Rec->Cost) {
     Diags.report(D.NameRange, diag::err_field_value, "price",
                  "is chosen by `plan = auto` (among every price record); leave it out");
     OK = false;
+  }
+  // `rate` or `concurrency`: the workload's requests at the record's own load.
+  {
+    const Item *RateItem = nullptr, *ClientsItem = nullptr;
+    for (const Item &I : D.Items) {
+      if (I.K == Item::Field && I.Name == "rate")
+        RateItem = &I;
+      if (I.K == Item::Field && I.Name == "concurrency")
+        ClientsItem = &I;
+    }
+    if (RateItem && ClientsItem) {
+      Diags.report(ClientsItem->NameRange, diag::err_field_value, "concurrency",
+                   "and `rate` exclude each other: an open loop at a rate, or a closed loop of "
+                   "clients");
+      OK = false;
+    }
+  }
+  for (const Item &I : D.Items) {
+    if (I.K != Item::Field || (I.Name != "rate" && I.Name != "concurrency"))
+      continue;
+    Scope Global;
+    EvalResult R = Eval.eval(*I.Value, Global);
+    bool Rate = I.Name == "rate";
+    Type Want = Rate ? Type::quantity(Dim() / Dim::of(BaseDim::Second)) : Type::of(Type::Int);
+    if (!Eval.convert(R, Want, I.Value->range(),
+                      [&] { return fmt::format("field `{}`", I.Name); }) ||
+        !R.V) {
+      OK = false;
+      continue;
+    }
+    if (!(R.V->asDouble() > 0) || R.V->asDouble() > (Rate ? 1e9 : 1e7)) {
+      Diags.report(I.Value->range(), diag::err_field_value, I.Name,
+                   fmt::format("must be positive and at most {}, found {}",
+                               Rate ? "1e9 requests/s" : "10000000 clients", R.V->str()));
+      OK = false;
+      continue;
+    }
+    if (!Rec->Load)
+      continue;
+    if (!Rec->OwnLoad) {
+      Rec->OwnLoad = std::make_unique<WorkloadRecord>(*Rec->Load);
+      Rec->Load = Rec->OwnLoad.get();
+    }
+    if (Rate) {
+      Rec->OwnLoad->Rate = R.V->R;
+      Rec->OwnLoad->Concurrency = 0;
+    } else {
+      Rec->OwnLoad->Concurrency = R.V->I;
+    }
   }
   if (!OK || !Rec->Replica || !Rec->Replica->Model || !Rec->Load || !Rec->Load->Requests)
     Rec->Load = nullptr; // not simulated

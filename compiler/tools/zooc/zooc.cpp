@@ -1568,6 +1568,8 @@ static int compile(int argc, char **argv) {
     Keep(M.Models, M.HiddenModels, [&](const auto &R) { return Chosen(R.get()); });
     Keep(M.Scenarios, M.HiddenScenarios, [&](const auto &S) { return Chosen(S->Model); });
     Keep(M.Trainings, M.HiddenTrainings, [&](const auto &T) { return Chosen(T->Model); });
+    Keep(M.Servings, M.HiddenServings,
+         [&](const auto &S) { return S->Replica && Chosen(S->Replica->Model); });
     Keep(M.Pipelines, M.HiddenPipelines, [&](const auto &P) {
       return Chosen(P->Encoder) || Chosen(P->Denoiser) || Chosen(P->Decoder);
     });
@@ -1581,6 +1583,9 @@ static int compile(int argc, char **argv) {
          [&](const auto &S) { return S->Hw && Wanted.count(S->Hw->Name) != 0; });
     Keep(M.Trainings, M.HiddenTrainings, [&](const auto &T) {
       return T->System && T->System->Hw && Wanted.count(T->System->Hw->Name) != 0;
+    });
+    Keep(M.Servings, M.HiddenServings, [&](const auto &S) {
+      return S->Replica && S->Replica->Hw && Wanted.count(S->Replica->Hw->Name) != 0;
     });
   }
   if (!Select.empty() || !HardwareSel.empty()) {

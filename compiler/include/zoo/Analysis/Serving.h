@@ -1,7 +1,8 @@
 //===- Serving.h - a serving replica under load, request by request --*- C++ -*-===//
 //
 // A discrete-event simulation of one serving replica (docs/formulas.md, "Serving under load"):
-// requests arrive as a Poisson process with lengths drawn from the workload's distributions
+// requests arrive as a Poisson process (or from a closed loop of clients, each sending its next
+// request when the last one finishes) with lengths drawn from the workload's distributions
 // (a seeded generator of our own: the same requests on every machine); a continuous-batching
 // scheduler admits waiting requests first come, first served, while the batch cap and the KV
 // budget (each admitted request holds the cache of its whole prompt and output) allow; each
@@ -24,17 +25,27 @@ namespace zoo {
 struct ServingStats {
   double TTFT[3] = {0, 0, 0}; ///< P50, P90, P99
   double TPOT[3] = {0, 0, 0};
+  double TBT[2] = {0, 0};     ///< P50, P99 of the gaps between a sequence's output tokens
   double E2E[2] = {0, 0};     ///< P50, P99
+  /// TTFT, TPOT and TBT at the targets' percentile.
+  double TTFTAt = 0, TPOTAt = 0, TBTAt = 0;
+  double TTFTMean = 0, TPOTMean = 0;
   double QueueWaitMean = 0;
   double RequestsPerS = 0, OutputTokensPerS = 0, Goodput = 0, SLAMet = 0;
   double MeanBatch = 0, Concurrency = 0, Utilization = 0, MMcWait = 0;
   double MeanService = 0; ///< admission to last token, mean
   double TokensPerStep = 1;
   int64_t Completed = 0, Iterations = 0;
+  /// Whether the targets hold at their percentile.
+  bool meets(const ServiceLevel &L) const {
+    return (!L.TTFT || TTFTAt <= L.TTFT) && (!L.TPOT || TPOTAt <= L.TPOT) &&
+           (!L.TBT || TBTAt <= L.TBT);
+  }
 };
 
 /// Simulates `W` on the replica `P` (its scenario's max_batch and prefill_chunk), with the KV
-/// budget `Budget` bytes; `TTFTTarget` and `TPOTTarget` (0: none) define goodput.
+/// budget `Budget` bytes; the targets `SLA` define goodput (a request meets its TTFT and TPOT
+/// targets) and the percentiles the stats report them at.
 /// Speculative decoding (Leviathan et al. 2023): the draft proposes `Tokens` a step, each
 /// accepted with probability `Acceptance`; a step yields (1 - a^(k+1)) / (1 - a) tokens a
 /// sequence on average, for k draft steps and one verification of k + 1 tokens by the target.
@@ -53,9 +64,11 @@ struct Disaggregation {
   double Bandwidth = 0;
 };
 
+/// `TokenGaps`: measure the time between tokens (TBT); a search that needs only TTFT and TPOT
+/// leaves it out (it keeps every iteration's time).
 ServingStats simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
-                             double TTFTTarget, double TPOTTarget, Speculation Spec = {},
-                             Disaggregation Split = {});
+                             const ServiceLevel &SLA, Speculation Spec = {},
+                             Disaggregation Split = {}, bool TokenGaps = true);
 
 /// Erlang C: the mean wait in queue of an M/M/c system with arrival rate `Lambda`, `C` servers
 /// and mean service time `Service` (infinite when the load reaches the servers).

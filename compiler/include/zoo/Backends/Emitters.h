@@ -213,6 +213,8 @@ public:
   void run(llvm::raw_ostream &OS);
 
 private:
+  /// The published measurements against the simulation: held-out errors by kind.
+  static void validation(llvm::raw_ostream &OS, llvm::ArrayRef<const ServingRecord *> Ss);
   const Module &M;
 };
 

@@ -520,16 +520,23 @@ std::vector<std::string> servingMetricNames();
 /// A length distribution of a workload: fixed, uniform on [Min, Max], or exponential (geometric
 /// on whole tokens) with mean Mean, at least 1.
 struct LengthDistribution {
-  enum Kind { Fixed, Uniform, Exponential } K = Fixed;
+  enum Kind { Fixed, Uniform, Exponential, Quantiles } K = Fixed;
   int64_t Mean = 1, Min = 1, Max = 1;
+  /// Quantiles: (cumulative share, tokens) from (0, shortest) to (1, longest), increasing;
+  /// lengths are drawn by linear interpolation between them.
+  std::vector<std::pair<double, double>> Table;
 };
 
 /// `workload NAME { rate = 10 requests/s; input = 2000 tokens; output = 200 tokens; ... }`:
-/// Poisson arrivals and request lengths, simulated with a seed.
+/// Poisson arrivals (or a closed loop of `concurrency` clients) and request lengths, simulated
+/// with a seed.
 class WorkloadRecord : public Record {
 public:
   WorkloadRecord(std::string N, llvm::SMRange R) : Record(Workload, std::move(N), R) {}
-  double Rate = 1; ///< requests a second
+  double Rate = 1; ///< requests a second (open loop)
+  /// Closed loop: this many clients, each sending its next request when the last one finishes
+  /// (0: open loop at `Rate`).
+  int64_t Concurrency = 0;
   double PrefixHit = 0; ///< share of each prompt already in the prefix cache (not prefilled)
   int64_t Requests = 10000;
   uint64_t Seed = 1;
@@ -563,6 +570,14 @@ public:
   static bool classof(const Record *R) { return R->getKind() == Grid; }
 };
 
+/// Service-level targets: each a time at `Percentile` of the requests (TTFT, TPOT) or of the
+/// gaps between output tokens (TBT); 0: none.
+struct ServiceLevel {
+  double TTFT = 0, TPOT = 0, TBT = 0;
+  double Percentile = 0.99;
+  bool any() const { return TTFT > 0 || TPOT > 0 || TBT > 0; }
+};
+
 struct ServingExpectation {
   ServingMetric Metric;
   bool Near = false;
@@ -586,9 +601,11 @@ public:
   /// prefill_chunk); its prompt and output are the workload's means.
   std::unique_ptr<ScenarioRecord> Replica;
   const WorkloadRecord *Load = nullptr;
+  /// The workload at the record's own `rate` or `concurrency` (Load points at it).
+  std::unique_ptr<WorkloadRecord> OwnLoad;
   const PriceRecord *Cost = nullptr; ///< what the replica's devices cost (null: no cost figures)
   const GridRecord *Energy = nullptr; ///< where its power comes from (null: no carbon figures)
-  double TTFTTarget = 0, TPOTTarget = 0; ///< seconds at the 99th percentile (0: none)
+  ServiceLevel SLA; ///< the targets (`ttft_target`, `tpot_target`, `tbt_target`, `sla_percentile`)
   /// Speculative decoding: a draft model proposes `Speculate` tokens a step, each accepted with
   /// probability `Acceptance` (0 speculate: none).
   const ModelRecord *Draft = nullptr;
@@ -598,6 +615,8 @@ public:
   /// each cache at `KVBandwidth` bytes/s (0: the hardware's link, one direction).
   int64_t PrefillDevices = 0;
   double KVBandwidth = 0;
+  /// Identical replicas sharing the workload (its rate split evenly); `plan = auto` chooses.
+  int64_t Replicas = 1;
   /// `plan = auto`: the pass searches every price record's hardware, tensor-parallel size,
   /// weight precision and batch cap for the cheapest deployment that meets the targets.
   bool Plan = false;
@@ -616,7 +635,10 @@ public:
   std::vector<ServingExpectation> Expects;
   std::vector<ServingMeasurement> Measured;
   std::vector<std::pair<ServingMetric, Value>> Results;
+  /// The same simulation on the ideal roofline, for records with measurements.
+  std::vector<std::pair<ServingMetric, Value>> Ideal;
   const Value *result(ServingMetric K) const;
+  const Value *ideal(ServingMetric K) const;
   static bool classof(const Record *R) { return R->getKind() == Serving; }
 };
 
@@ -656,6 +678,7 @@ public:
   std::vector<std::unique_ptr<HardwareRecord>> HiddenHardware;
   std::vector<std::unique_ptr<PipelineRecord>> HiddenPipelines;
   std::vector<std::unique_ptr<TrainingRecord>> HiddenTrainings;
+  std::vector<std::unique_ptr<ServingRecord>> HiddenServings;
   AnalysisPoint Point;
   /// --compute-efficiency and --memory-efficiency: replace every device's achievable fractions.
   std::optional<double> OverrideComputeEfficiency, OverrideMemoryEfficiency;
