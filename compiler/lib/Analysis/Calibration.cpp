@@ -227,6 +227,14 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M) {
   return Out;
 }
 
+double zoo::median(std::vector<double> V) {
+  if (V.empty())
+    return 0;
+  std::sort(V.begin(), V.end());
+  size_t N = V.size();
+  return N % 2 ? V[N / 2] : (V[N / 2 - 1] + V[N / 2]) / 2;
+}
+
 double zoo::goldenSection(double Lo, double Hi, int Iterations,
                           llvm::function_ref<double(double)> F) {
   const double Golden = (std::sqrt(5.0) - 1) / 2;

@@ -593,16 +593,7 @@ std::vector<TrainingMetric> zoo::analyseTraining(const Module &M, TrainingRecord
         Bad.push_back(K);
         return;
       }
-      Value X;
-      llvm::StringRef Type = trainingMetricType(K);
-      if (Type == "real") {
-        X = Value::ofReal(V);
-      } else {
-        X.T = Type::quantity(*lookupDimension(Type));
-        X.R = V;
-        X.Unit = Unit;
-      }
-      Out.push_back({K, X});
+      Out.push_back({K, metricValue(trainingMetricType(K), V, Unit)});
     };
     double TPS = C.Tokens / C.Step;
     Q(TrainingMetric::step_time, C.Step, "s");

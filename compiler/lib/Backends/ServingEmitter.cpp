@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Backends/Emitters.h"
+#include "zoo/Analysis/Calibration.h"
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
@@ -217,13 +218,6 @@ void ServingEmitter::validation(llvm::raw_ostream &OS,
     }
   if (!Rows)
     return;
-  auto Median = [](std::vector<double> V) {
-    if (V.empty())
-      return 0.0;
-    std::sort(V.begin(), V.end());
-    size_t H = V.size() / 2;
-    return V.size() % 2 ? V[H] : (V[H - 1] + V[H]) / 2;
-  };
   OS << fmt::format("Validation: {} published serving measurements, {} of them calibration "
                     "(not counted below)\n",
                     Rows, Calibration);
@@ -232,7 +226,7 @@ void ServingEmitter::validation(llvm::raw_ostream &OS,
       continue;
     OS << fmt::format("  {}: {} held out, median |error| {:.1f}% (ideal roofline {:.1f}%), "
                       "worst {:.1f}% ({})\n",
-                      K.Name, K.Errors.size(), Median(K.Errors) * 100, Median(K.Ideal) * 100,
+                      K.Name, K.Errors.size(), median(K.Errors) * 100, median(K.Ideal) * 100,
                       K.Worst * 100, K.WorstRow);
   }
 }

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Backends/Emitters.h"
+#include "zoo/Analysis/Calibration.h"
 #include "zoo/Analysis/Training.h"
 #include <fmt/format.h>
 #include <algorithm>
@@ -40,13 +41,6 @@ double percentError(double Predicted, double Measured) {
   return (Predicted - Measured) / Measured * 100;
 }
 
-double median(std::vector<double> V) {
-  if (V.empty())
-    return 0;
-  std::sort(V.begin(), V.end());
-  size_t N = V.size();
-  return N % 2 ? V[N / 2] : (V[N / 2 - 1] + V[N / 2]) / 2;
-}
 } // namespace
 
 void TrainingEmitter::run(llvm::raw_ostream &OS) {

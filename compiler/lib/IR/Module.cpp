@@ -297,6 +297,16 @@ std::vector<std::string> zoo::servingMetricNames() {
     N.push_back(I.Name);
   return N;
 }
+Value zoo::metricValue(llvm::StringRef Type, double V, llvm::StringRef Unit) {
+  if (Type == "real")
+    return Value::ofReal(V);
+  Value X;
+  X.T = Type::quantity(*lookupDimension(Type));
+  X.R = V;
+  X.Unit = Unit.str();
+  return X;
+}
+
 const Value *ServingRecord::result(ServingMetric K) const {
   for (const auto &R : Results)
     if (R.first == K)

@@ -220,14 +220,11 @@ public:
           if (!slaRate(M, C, *Sv, Ideal, Sv->Load->Rate / double(Replicas), Rate, At))
             continue;
           auto &Into = Ideal ? Sv->Ideal : Sv->Results;
-          Value V = Value::ofReal(Rate * double(Replicas));
-          V.T = Type::quantity(*lookupDimension("Hz"));
-          V.Unit = "Hz";
-          Into.push_back({ServingMetric::sla_rate, V});
-          Value T = Value::ofReal(At.OutputTokensPerS * double(Replicas));
-          T.T = Type::quantity(*lookupDimension("tokens/s"));
-          T.Unit = "tokens/s";
-          Into.push_back({ServingMetric::sla_output_tokens_per_s, T});
+          for (auto [K, V] : {std::pair{ServingMetric::sla_rate, Rate},
+                              std::pair{ServingMetric::sla_output_tokens_per_s,
+                                        At.OutputTokensPerS}})
+            Into.push_back({K, metricValue(servingMetricType(K), V * double(Replicas),
+                                           servingMetricType(K))});
         }
       }
       for (const auto &[K, V] : Sv->Results)
@@ -249,16 +246,7 @@ private:
     std::vector<std::pair<ServingMetric, Value>> Results;
     const ScenarioRecord &S = *Sv.Replica;
     auto Q = [&](ServingMetric K, double V, const char *Unit) {
-      Value X;
-      llvm::StringRef Type = servingMetricType(K);
-      if (Type == "real") {
-        X = Value::ofReal(V);
-      } else {
-        X.T = Type::quantity(*lookupDimension(Type));
-        X.R = V;
-        X.Unit = Unit;
-      }
-      Results.push_back({K, X});
+      Results.push_back({K, metricValue(servingMetricType(K), V, Unit)});
     };
     Q(ServingMetric::ttft_p50, St.TTFT[0], "ms");
     Q(ServingMetric::ttft_p90, St.TTFT[1], "ms");

@@ -20,14 +20,6 @@
 using namespace zoo;
 
 namespace {
-double median(std::vector<double> V) {
-  if (V.empty())
-    return 0;
-  std::sort(V.begin(), V.end());
-  size_t N = V.size();
-  return N % 2 ? V[N / 2] : (V[N / 2 - 1] + V[N / 2]) / 2;
-}
-
 /// The coverage tags of a row (docs/validation.md).
 std::vector<std::string> tagsOf(const ScenarioRecord &S) {
   std::vector<std::string> T;

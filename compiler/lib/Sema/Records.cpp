@@ -112,20 +112,17 @@ void checkFields(SemaImpl &S, const std::vector<Item> &Items, const std::vector<
       S.Diags.report(I.NameRange, diag::err_duplicate_field, I.Name);
       continue;
     }
-    Scope Global;
-    EvalResult R = S.Eval.eval(*I.Value, Global);
-    if (!S.Eval.convert(R, Spec->T, I.Value->range(),
-                        [&] { return fmt::format("field `{}`", I.Name); }) ||
-        !R.V)
+    std::optional<Value> V = S.itemValue(I, Spec->T);
+    if (!V)
       continue;
     // `!(x > 0)`, not `x <= 0`: a value that is not a number must fail (the evaluator admits
     // none, but a positivity check must never be what lets one through).
-    if (Spec->Positive && !(R.V->asDouble() > 0)) {
+    if (Spec->Positive && !(V->asDouble() > 0)) {
       S.Diags.report(I.Value->range(), diag::err_field_value, I.Name,
-                     "must be positive, found " + R.V->str());
+                     "must be positive, found " + V->str());
       continue;
     }
-    FieldValue FV{I.Name, *R.V, I.Range, I.Text};
+    FieldValue FV{I.Name, *V, I.Range, I.Text};
     bool Replaced = false;
     if (Inherited)
       for (FieldValue &Old : Out)
@@ -448,14 +445,7 @@ void SemaImpl::buildPrecision(const PrecisionDecl &D) {
   auto Rec = std::make_unique<PrecisionRecord>(D.Name, D.range());
   std::string What = fmt::format("precision `{}`", D.Name);
   checkFields(*this, D.Items, precisionFields(), What, Rec->Fields);
-  for (const Item &I : D.Items) {
-    if (I.K == Item::Source)
-      Rec->Sources.push_back(I.Text);
-    else if (I.K == Item::Section)
-      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
-    else if (I.K != Item::Field)
-      Diags.report(I.Range, diag::err_expect_not_here, "precisions");
-  }
+  dataItems(D.Items, What, Rec->Sources, "precisions");
   requireFields(*this, D.Items, precisionFields(), "precision", D.Name, D.NameRange);
   if (auto *F = Rec->field("bits"))
     Rec->Bits = F->V.I;

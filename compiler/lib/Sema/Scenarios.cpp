@@ -233,35 +233,16 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
     }
   }
   // Expectations and measurements, typed by the metric (a serving record types its own).
-  for (const Item &I : D.Items) {
-    if (Serving)
-      break;
-    if (I.K == Item::Source) {
-      Rec->Sources.push_back(I.Text);
-      continue;
-    }
-    if (I.K == Item::Section) {
-      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
-      continue;
-    }
-    if (I.K != Item::ExpectEq && I.K != Item::ExpectNear && I.K != Item::Measured)
-      continue;
-    auto K = lookupScenarioMetric(I.Name);
-    if (!K) {
-      Diags.report(I.NameRange, diag::err_unknown_metric, I.Name);
-      Diags.suggest(I.NameRange, I.Name, scenarioMetricNames());
-      continue;
-    }
-    std::optional<Value> V = metricItemValue(I, scenarioMetricType(*K));
-    if (!V)
-      continue;
-    if (I.K == Item::Measured) {
-      Rec->Measured.push_back({*K, *V, I.Text, I.Range});
-      continue;
-    }
-    bool Ideal = idealArgument(I);
-    Rec->Expects.push_back({*K, Ideal, I.K == Item::ExpectNear, *V, I.Tolerance, I.Range});
-  }
+  if (!Serving)
+    metricItems(D.Items, What, Rec->Sources, lookupScenarioMetric, scenarioMetricNames,
+                scenarioMetricType, /*TakesIdeal=*/true,
+                [&](const Item &I, ScenarioMetric K, const Value &V, bool Ideal) {
+                  if (I.K == Item::Measured)
+                    Rec->Measured.push_back({K, V, I.Text, I.Range});
+                  else
+                    Rec->Expects.push_back(
+                        {K, Ideal, I.K == Item::ExpectNear, V, I.Tolerance, I.Range});
+                });
   if (!OK)
     Rec->Model = nullptr; // not analysed
   return Rec;
@@ -390,6 +371,16 @@ void SemaImpl::buildPipeline(const PipelineDecl &D) {
   M.Pipelines.push_back(std::move(Rec));
 }
 
+std::optional<Value> SemaImpl::itemValue(const Item &I, Type Want, llvm::StringRef Role) {
+  Scope Global;
+  EvalResult R = Eval.eval(*I.Value, Global);
+  if (!Eval.convert(R, Want, I.Value->range(),
+                    [&] { return fmt::format("{} `{}`", Role, I.Name); }) ||
+      !R.V)
+    return std::nullopt;
+  return R.V;
+}
+
 std::optional<Value> SemaImpl::metricItemValue(const Item &I, llvm::StringRef TypeName) {
   Scope Global;
   EvalResult R = Eval.eval(*I.Value, Global);
@@ -431,4 +422,17 @@ bool SemaImpl::idealArgument(const Item &I) {
     Diags.report(A.Value->range(), diag::err_scenario_metric_arg, I.Name);
   }
   return Ideal;
+}
+
+void SemaImpl::dataItems(const std::vector<Item> &Items, const std::string &What,
+                         std::vector<std::string> &Sources, llvm::StringRef Kinds,
+                         llvm::ArrayRef<llvm::StringRef> Sections) {
+  for (const Item &I : Items) {
+    if (I.K == Item::Source)
+      Sources.push_back(I.Text);
+    else if (I.K == Item::Section && !llvm::is_contained(Sections, I.Name))
+      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
+    else if (I.K == Item::ExpectEq || I.K == Item::ExpectNear || I.K == Item::Measured)
+      Diags.report(I.Range, diag::err_expect_not_here, Kinds);
+  }
 }

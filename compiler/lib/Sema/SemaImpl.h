@@ -132,8 +132,55 @@ public:
   /// `real`, `bound` or a dimension), converted (`~=` on an int metric compares reals), or none
   /// (reported): a measurement must be a positive number, a tolerance positive and finite.
   std::optional<Value> metricItemValue(const Item &I, llvm::StringRef TypeName);
+  /// The value of a field item, evaluated and converted to `Want`, or none (reported, naming
+  /// it as the `Role` `NAME`).
+  std::optional<Value> itemValue(const Item &I, Type Want, llvm::StringRef Role = "field");
   /// Whether an expectation's arguments are exactly `(ideal)`; any other argument is reported.
   bool idealArgument(const Item &I);
+  /// The items of a record that holds data only: `source` items into `Sources`; a section not in
+  /// `Sections`, an `expect` or a `measured` item is an error (`Kinds`: `prices`, ...).
+  void dataItems(const std::vector<Item> &Items, const std::string &What,
+                 std::vector<std::string> &Sources, llvm::StringRef Kinds,
+                 llvm::ArrayRef<llvm::StringRef> Sections = {});
+  /// The items of a record with metrics (scenario, training, serving): `source` items into
+  /// `Sources`, sections reported, and each `expect` or `measured` item typed by its metric
+  /// (found by `Lookup`, suggested from `Names`, typed by `TypeOf`) and passed to
+  /// `Use(Item, Metric, Value, Ideal)`. `TakesIdeal`: expectations may say `(ideal)`; otherwise
+  /// any argument is reported and the item dropped.
+  template <typename MetricT, typename UseT>
+  void metricItems(const std::vector<Item> &Items, const std::string &What,
+                   std::vector<std::string> &Sources,
+                   std::optional<MetricT> (*Lookup)(llvm::StringRef),
+                   std::vector<std::string> (*Names)(), llvm::StringRef (*TypeOf)(MetricT),
+                   bool TakesIdeal, UseT Use) {
+    for (const Item &I : Items) {
+      if (I.K == Item::Source) {
+        Sources.push_back(I.Text);
+        continue;
+      }
+      if (I.K == Item::Section) {
+        Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
+        continue;
+      }
+      if (I.K != Item::ExpectEq && I.K != Item::ExpectNear && I.K != Item::Measured)
+        continue;
+      std::optional<MetricT> K = Lookup(I.Name);
+      if (!K) {
+        Diags.report(I.NameRange, diag::err_unknown_metric, I.Name);
+        Diags.suggest(I.NameRange, I.Name, Names());
+        continue;
+      }
+      if (!TakesIdeal && !I.MetricArgs.empty()) {
+        Diags.report(I.MetricArgs.front().Value->range(), diag::err_scenario_metric_arg, I.Name);
+        continue;
+      }
+      std::optional<Value> V = metricItemValue(I, TypeOf(*K));
+      if (!V)
+        continue;
+      bool Ideal = TakesIdeal && I.K != Item::Measured && idealArgument(I);
+      Use(I, *K, *V, Ideal);
+    }
+  }
   /// A scenario from record items: a `scenario` declaration's, or (Serving) a `serving`
   /// record's replica, which skips ServingOwnFields, needs no prompt and types no expectations.
   std::unique_ptr<ScenarioRecord> scenarioFrom(const std::string &Name, llvm::SMRange Range,

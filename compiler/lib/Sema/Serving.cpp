@@ -132,21 +132,18 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
           OK = false;
           continue;
         }
-        Scope Global;
-        EvalResult R = Eval.eval(*Q.Value, Global);
-        if (!Eval.convert(R, dimType(BaseDim::Token), Q.Value->range(),
-                          [&] { return fmt::format("quantile `{}`", Q.Name); }) ||
-            !R.V) {
+        auto V = itemValue(Q, dimType(BaseDim::Token), "quantile");
+        if (!V) {
           OK = false;
           continue;
         }
-        if (!(R.V->R >= 1 && R.V->R <= double(MaxLength))) {
+        if (!(V->R >= 1 && V->R <= double(MaxLength))) {
           Diags.report(Q.Value->range(), diag::err_field_value, Q.Name,
-                       "must be from 1 to 2^24 tokens, found " + R.V->str());
+                       "must be from 1 to 2^24 tokens, found " + V->str());
           OK = false;
           continue;
         }
-        L->Table.push_back({double(Pct) / 100, R.V->R});
+        L->Table.push_back({double(Pct) / 100, V->R});
       }
       std::sort(L->Table.begin(), L->Table.end());
       bool Ends = L->Table.size() >= 2 && L->Table.front().first == 0 &&
@@ -199,14 +196,7 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
                    "rate` or `concurrency");
     OK = false;
   }
-  for (const Item &I : D.Items) {
-    if (I.K == Item::Source)
-      Rec->Sources.push_back(I.Text);
-    else if (I.K == Item::Section && I.Name != "input_quantiles" && I.Name != "output_quantiles")
-      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
-    else if (I.K == Item::ExpectEq || I.K == Item::ExpectNear || I.K == Item::Measured)
-      Diags.report(I.Range, diag::err_expect_not_here, "workloads");
-  }
+  dataItems(D.Items, What, Rec->Sources, "workloads", {"input_quantiles", "output_quantiles"});
   if (!OK)
     Rec->Requests = 0; // not simulated
   M.Workloads.push_back(std::move(Rec));
@@ -217,6 +207,11 @@ void SemaImpl::buildServing(const RecordDecl &D) {
   std::string What = fmt::format("serving `{}`", D.Name);
   bool OK = true;
   Rec->Replica = scenarioFrom(D.Name, D.range(), D.NameRange, D.Items, /*Serving=*/true);
+  auto Bad = [&](const Item &I, const std::string &Why) {
+    Diags.report(I.Value->range(), diag::err_field_value, I.Name, Why);
+    OK = false;
+  };
+  // (`rate` and `concurrency` are read once the workload is known, below.)
   for (const Item &I : D.Items) {
     if (I.K != Item::Field)
       continue;
@@ -264,103 +259,63 @@ void SemaImpl::buildServing(const RecordDecl &D) {
         Diags.report(I.Value->range(), diag::err_unknown_name, I.Value->text());
         OK = false;
       }
-    } else if (I.Name == "speculate" || I.Name == "acceptance") {
-      Scope Global;
-      EvalResult R = Eval.eval(*I.Value, Global);
-      Type Want = I.Name == "speculate" ? Type::of(Type::Int) : Type::of(Type::Real);
-      if (!Eval.convert(R, Want, I.Value->range(),
-                        [&] { return fmt::format("field `{}`", I.Name); }) ||
-          !R.V)
-        continue;
-      if (I.Name == "speculate") {
-        if (R.V->I < 1 || R.V->I > 64) {
-          Diags.report(I.Value->range(), diag::err_field_value, I.Name,
-                       "must be from 1 to 64 tokens, found " + R.V->str());
-          OK = false;
-        }
-        Rec->Speculate = R.V->I;
-      } else {
-        if (!(R.V->R > 0 && R.V->R < 1)) {
-          Diags.report(I.Value->range(), diag::err_field_value, I.Name,
-                       "must be above 0 and below 1, found " + R.V->str());
-          OK = false;
-        }
-        Rec->Acceptance = R.V->R;
+    } else if (I.Name == "speculate") {
+      if (auto V = itemValue(I, Type::of(Type::Int))) {
+        if (V->I < 1 || V->I > 64)
+          Bad(I, "must be from 1 to 64 tokens, found " + V->str());
+        Rec->Speculate = V->I;
       }
-    } else if (I.Name == "rate" || I.Name == "concurrency") {
-      // The workload's lengths at another load: filled in below, once the workload is known.
-      continue;
+    } else if (I.Name == "acceptance") {
+      if (auto V = itemValue(I, Type::of(Type::Real))) {
+        if (!(V->R > 0 && V->R < 1))
+          Bad(I, "must be above 0 and below 1, found " + V->str());
+        Rec->Acceptance = V->R;
+      }
     } else if (I.Name == "replicas") {
-      Scope Global;
-      EvalResult R = Eval.eval(*I.Value, Global);
-      if (!Eval.convert(R, Type::of(Type::Int), I.Value->range(),
-                        [&] { return fmt::format("field `{}`", I.Name); }) ||
-          !R.V)
-        continue;
-      if (R.V->I < 1 || R.V->I > 4096) {
-        Diags.report(I.Value->range(), diag::err_field_value, I.Name,
-                     "must be from 1 to 4096, found " + R.V->str());
-        OK = false;
-        continue;
+      if (auto V = itemValue(I, Type::of(Type::Int))) {
+        if (V->I < 1 || V->I > 4096)
+          Bad(I, "must be from 1 to 4096, found " + V->str());
+        else
+          Rec->Replicas = V->I;
       }
-      Rec->Replicas = R.V->I;
     } else if (I.Name == "prefill_devices" || I.Name == "kv_bandwidth") {
-      Scope Global;
-      EvalResult R = Eval.eval(*I.Value, Global);
-      Type Want = I.Name == "prefill_devices" ? Type::of(Type::Int)
-                                              : dimType(BaseDim::Byte, BaseDim::Second);
-      if (!Eval.convert(R, Want, I.Value->range(),
-                        [&] { return fmt::format("field `{}`", I.Name); }) ||
-          !R.V)
-        continue;
-      if (!(R.V->asDouble() > 0) || R.V->asDouble() > 1e15) {
-        Diags.report(I.Value->range(), diag::err_field_value, I.Name,
-                     "must be positive, found " + R.V->str());
-        OK = false;
-        continue;
+      bool Devices = I.Name == "prefill_devices";
+      if (auto V = itemValue(I, Devices ? Type::of(Type::Int)
+                                        : dimType(BaseDim::Byte, BaseDim::Second))) {
+        if (!(V->asDouble() > 0) || V->asDouble() > 1e15)
+          Bad(I, "must be positive, found " + V->str());
+        else if (Devices)
+          Rec->PrefillDevices = std::min<int64_t>(V->I, 1 << 20);
+        else
+          Rec->KVBandwidth = V->R;
       }
-      if (I.Name == "prefill_devices")
-        Rec->PrefillDevices = std::min<int64_t>(R.V->I, 1 << 20);
-      else
-        Rec->KVBandwidth = R.V->R;
     } else if (I.Name == "plan") {
       auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
       if (!N || N->Path.size() != 1 || (N->name() != "auto" && N->name() != "manual")) {
-        Diags.report(I.Value->range(), diag::err_field_value, "plan",
-                     "must be `auto` or `manual`, found " + I.Value->text());
-        OK = false;
+        Bad(I, "must be `auto` or `manual`, found " + I.Value->text());
         continue;
       }
       Rec->Plan = N->name() == "auto";
     } else if (I.Name == "ttft_target" || I.Name == "tpot_target" || I.Name == "tbt_target") {
-      Scope Global;
-      EvalResult R = Eval.eval(*I.Value, Global);
-      if (!Eval.convert(R, dimType(BaseDim::Second), I.Value->range(),
-                        [&] { return fmt::format("field `{}`", I.Name); }) ||
-          !R.V)
+      auto V = itemValue(I, dimType(BaseDim::Second));
+      if (!V)
         continue;
-      if (!(R.V->R > 0) || !(R.V->R <= 1e6)) {
+      if (!(V->R > 0) || !(V->R <= 1e6)) {
+        // (Reported; the record is still simulated without the target.)
         Diags.report(I.Value->range(), diag::err_field_value, I.Name,
-                     "must be positive and at most 1e6 s, found " + R.V->str());
+                     "must be positive and at most 1e6 s, found " + V->str());
         continue;
       }
       (I.Name == "ttft_target"   ? Rec->SLA.TTFT
        : I.Name == "tpot_target" ? Rec->SLA.TPOT
-                                 : Rec->SLA.TBT) = R.V->R;
+                                 : Rec->SLA.TBT) = V->R;
     } else if (I.Name == "sla_percentile") {
-      Scope Global;
-      EvalResult R = Eval.eval(*I.Value, Global);
-      if (!Eval.convert(R, Type::of(Type::Real), I.Value->range(),
-                        [&] { return fmt::format("field `{}`", I.Name); }) ||
-          !R.V)
-        continue;
-      if (!(R.V->R >= 0.5 && R.V->R < 1)) {
-        Diags.report(I.Value->range(), diag::err_field_value, I.Name,
-                     "must be at least 0.5 and below 1, found " + R.V->str());
-        OK = false;
-        continue;
+      if (auto V = itemValue(I, Type::of(Type::Real))) {
+        if (!(V->R >= 0.5 && V->R < 1))
+          Bad(I, "must be at least 0.5 and below 1, found " + V->str());
+        else
+          Rec->SLA.Percentile = V->R;
       }
-      Rec->SLA.Percentile = R.V->R;
     }
   }
   bool HasWorkload = false;
@@ -374,35 +329,14 @@ void SemaImpl::buildServing(const RecordDecl &D) {
     Rec->Regime = Rec->Replica->Regime;
     Rec->Calibration = Rec->Replica->Calibration;
   }
-  for (const Item &I : D.Items) {
-    if (I.K == Item::Source) {
-      Rec->Sources.push_back(I.Text);
-      continue;
-    }
-    if (I.K == Item::Section) {
-      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
-      continue;
-    }
-    if (I.K != Item::ExpectEq && I.K != Item::ExpectNear && I.K != Item::Measured)
-      continue;
-    auto K = lookupServingMetric(I.Name);
-    if (!K) {
-      Diags.report(I.NameRange, diag::err_unknown_metric, I.Name);
-      Diags.suggest(I.NameRange, I.Name, servingMetricNames());
-      continue;
-    }
-    if (!I.MetricArgs.empty()) {
-      Diags.report(I.MetricArgs.front().Value->range(), diag::err_scenario_metric_arg, I.Name);
-      continue;
-    }
-    std::optional<Value> V = metricItemValue(I, servingMetricType(*K));
-    if (!V)
-      continue;
-    if (I.K == Item::Measured)
-      Rec->Measured.push_back({*K, *V, I.Text, I.Range});
-    else
-      Rec->Expects.push_back({*K, I.K == Item::ExpectNear, *V, I.Tolerance, I.Range});
-  }
+  metricItems(D.Items, What, Rec->Sources, lookupServingMetric, servingMetricNames,
+              servingMetricType, /*TakesIdeal=*/false,
+              [&](const Item &I, ServingMetric K, const Value &V, bool) {
+                if (I.K == Item::Measured)
+                  Rec->Measured.push_back({K, V, I.Text, I.Range});
+                else
+                  Rec->Expects.push_back({K, I.K == Item::ExpectNear, V, I.Tolerance, I.Range});
+              });
   if (OK && ((Rec->Draft != nullptr) != (Rec->Speculate > 0) ||
              (Rec->Speculate > 0) != (Rec->Acceptance > 0))) {
     Diags.report(D.NameRange, diag::err_serving, D.Name,
@@ -444,21 +378,16 @@ void SemaImpl::buildServing(const RecordDecl &D) {
   for (const Item &I : D.Items) {
     if (I.K != Item::Field || (I.Name != "rate" && I.Name != "concurrency"))
       continue;
-    Scope Global;
-    EvalResult R = Eval.eval(*I.Value, Global);
     bool Rate = I.Name == "rate";
-    Type Want = Rate ? Type::quantity(Dim() / Dim::of(BaseDim::Second)) : Type::of(Type::Int);
-    if (!Eval.convert(R, Want, I.Value->range(),
-                      [&] { return fmt::format("field `{}`", I.Name); }) ||
-        !R.V) {
+    auto V = itemValue(I, Rate ? Type::quantity(Dim() / Dim::of(BaseDim::Second))
+                               : Type::of(Type::Int));
+    if (!V) {
       OK = false;
       continue;
     }
-    if (!(R.V->asDouble() > 0) || R.V->asDouble() > (Rate ? 1e9 : 1e7)) {
-      Diags.report(I.Value->range(), diag::err_field_value, I.Name,
-                   fmt::format("must be positive and at most {}, found {}",
-                               Rate ? "1e9 requests/s" : "10000000 clients", R.V->str()));
-      OK = false;
+    if (!(V->asDouble() > 0) || V->asDouble() > (Rate ? 1e9 : 1e7)) {
+      Bad(I, fmt::format("must be positive and at most {}, found {}",
+                         Rate ? "1e9 requests/s" : "10000000 clients", V->str()));
       continue;
     }
     if (!Rec->Load)
@@ -468,10 +397,10 @@ void SemaImpl::buildServing(const RecordDecl &D) {
       Rec->Load = Rec->OwnLoad.get();
     }
     if (Rate) {
-      Rec->OwnLoad->Rate = R.V->R;
+      Rec->OwnLoad->Rate = V->R;
       Rec->OwnLoad->Concurrency = 0;
     } else {
-      Rec->OwnLoad->Concurrency = R.V->I;
+      Rec->OwnLoad->Concurrency = V->I;
     }
   }
   if (!OK || !Rec->Replica || !Rec->Replica->Model || !Rec->Load || !Rec->Load->Requests)
@@ -526,14 +455,7 @@ void SemaImpl::buildPrice(const RecordDecl &D) {
     else if (F.Name == "date")
       Rec->Date = F.V.S;
   }
-  for (const Item &I : D.Items) {
-    if (I.K == Item::Source)
-      Rec->Sources.push_back(I.Text);
-    else if (I.K == Item::Section)
-      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
-    else if (I.K == Item::ExpectEq || I.K == Item::ExpectNear || I.K == Item::Measured)
-      Diags.report(I.Range, diag::err_expect_not_here, "prices");
-  }
+  dataItems(D.Items, What, Rec->Sources, "prices");
   M.Prices.push_back(std::move(Rec));
 }
 
@@ -566,13 +488,6 @@ void SemaImpl::buildGrid(const RecordDecl &D) {
       Rec->PUE = F.V.R;
     }
   }
-  for (const Item &I : D.Items) {
-    if (I.K == Item::Source)
-      Rec->Sources.push_back(I.Text);
-    else if (I.K == Item::Section)
-      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
-    else if (I.K == Item::ExpectEq || I.K == Item::ExpectNear || I.K == Item::Measured)
-      Diags.report(I.Range, diag::err_expect_not_here, "grids");
-  }
+  dataItems(D.Items, What, Rec->Sources, "grids");
   M.Grids.push_back(std::move(Rec));
 }

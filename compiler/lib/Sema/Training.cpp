@@ -200,14 +200,7 @@ void SemaImpl::buildOptimizer(const RecordDecl &D) {
     else if (F.Name == "states")
       Rec->StateBytes = F.V.R;
   }
-  for (const Item &I : D.Items) {
-    if (I.K == Item::Source)
-      Rec->Sources.push_back(I.Text);
-    else if (I.K == Item::Section)
-      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
-    else if (I.K == Item::ExpectEq || I.K == Item::ExpectNear || I.K == Item::Measured)
-      Diags.report(I.Range, diag::err_expect_not_here, "optimizers");
-  }
+  dataItems(D.Items, What, Rec->Sources, "optimizers");
   M.Optimizers.push_back(std::move(Rec));
 }
 
@@ -453,33 +446,15 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
     }
   }
   // Expectations and measurements, typed by the metric.
-  for (const Item &I : D.Items) {
-    if (I.K == Item::Source) {
-      Rec->Sources.push_back(I.Text);
-      continue;
-    }
-    if (I.K == Item::Section) {
-      Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
-      continue;
-    }
-    if (I.K != Item::ExpectEq && I.K != Item::ExpectNear && I.K != Item::Measured)
-      continue;
-    auto K = lookupTrainingMetric(I.Name);
-    if (!K) {
-      Diags.report(I.NameRange, diag::err_unknown_metric, I.Name);
-      Diags.suggest(I.NameRange, I.Name, trainingMetricNames());
-      continue;
-    }
-    std::optional<Value> V = metricItemValue(I, trainingMetricType(*K));
-    if (!V)
-      continue;
-    if (I.K == Item::Measured) {
-      Rec->Measured.push_back({*K, *V, I.Text, I.Range});
-      continue;
-    }
-    bool Ideal = idealArgument(I);
-    Rec->Expects.push_back({*K, Ideal, I.K == Item::ExpectNear, *V, I.Tolerance, I.Range});
-  }
+  metricItems(D.Items, What, Rec->Sources, lookupTrainingMetric, trainingMetricNames,
+              trainingMetricType, /*TakesIdeal=*/true,
+              [&](const Item &I, TrainingMetric K, const Value &V, bool Ideal) {
+                if (I.K == Item::Measured)
+                  Rec->Measured.push_back({K, V, I.Text, I.Range});
+                else
+                  Rec->Expects.push_back(
+                      {K, Ideal, I.K == Item::ExpectNear, V, I.Tolerance, I.Range});
+              });
   if (!OK)
     Rec->Model = nullptr; // not analysed
   M.Trainings.push_back(std::move(Rec));

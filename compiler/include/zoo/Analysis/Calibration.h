@@ -56,6 +56,10 @@ std::vector<FittedSlot> fitCalibration(const Module &M);
 /// middle of the last bracket. The runtime calibration and the training fit both use it.
 double goldenSection(double Lo, double Hi, int Iterations, llvm::function_ref<double(double)> F);
 
+/// The median of `V` (the mean of the middle two for an even count; 0 for none): every
+/// validation summary's statistic.
+double median(std::vector<double> V);
+
 /// The value `R`'s record holds for slot `K` (`any` or a precision key), if it sets one.
 std::optional<double> recordValue(const RuntimeRecord &R, const SlotKey &K);
 

@@ -200,6 +200,9 @@ llvm::StringRef scenarioMetricName(ScenarioMetric K);
 /// `s`, `tokens/s`, `bytes`, `J`, `FLOP/bytes`, `bound`, `bool`, `int` or `real`.
 llvm::StringRef scenarioMetricType(ScenarioMetric K);
 std::vector<std::string> scenarioMetricNames();
+/// A metric's value from a double in base units: `real`, or a quantity of the dimension `Type`
+/// names (a TrainingMetrics.def or ServingMetrics.def type) shown in `Unit`.
+Value metricValue(llvm::StringRef Type, double V, llvm::StringRef Unit);
 
 class Record {
 public:
