@@ -109,8 +109,9 @@ double power(const ScenarioRecord &S) {
   return TDP ? TDP->V.R * static_cast<double>(S.Devices) : 0;
 }
 
-/// The highest Poisson rate at which replica `S` meets the record's targets: from `Start`, doubled or halved until the answer changes, then bisected to 0.5%. False
-/// when no rate down to 2^-12 of `Start` meets them. `At` is the simulation at the rate.
+/// The highest Poisson rate at which replica `S` meets the record's targets: from `Start`,
+/// doubled or halved until the answer changes, then bisected to 0.5%. False when no rate down
+/// to 2^-12 of `Start` meets them. `At` is the simulation at the rate.
 bool slaRate(const Module &M, ScenarioRecord &S, const ServingRecord &Sv, bool Ideal,
              double Start, double &Rate, ServingStats &At) {
   const WorkloadRecord &W = *Sv.Load;
@@ -156,10 +157,17 @@ bool slaRate(const Module &M, ScenarioRecord &S, const ServingRecord &Sv, bool I
   return true;
 }
 
-/// The highest rate is searched for every fixed open-loop record with targets (a few dozen
-/// simulations: milliseconds).
-bool wantsSLARate(const ServingRecord &Sv) {
-  return Sv.SLA.any() && Sv.Load->Concurrency == 0 && !Sv.Plan;
+/// The highest rate is searched for a fixed open-loop record with targets (a few dozen
+/// simulations) when a report shows it or an expectation or a measurement names it.
+bool wantsSLARate(const Module &M, const ServingRecord &Sv) {
+  if (!Sv.SLA.any() || Sv.Load->Concurrency > 0 || Sv.Plan)
+    return false;
+  auto Names = [](ServingMetric K) {
+    return K == ServingMetric::sla_rate || K == ServingMetric::sla_output_tokens_per_s;
+  };
+  return M.WantServingFigures ||
+         llvm::any_of(Sv.Expects, [&](const auto &X) { return Names(X.Metric); }) ||
+         llvm::any_of(Sv.Measured, [&](const auto &X) { return Names(X.Metric); });
 }
 
 class ServingPass : public Pass {
@@ -201,8 +209,9 @@ public:
         continue;
       }
       Sv->Results = fill(*Sv, St, Replicas);
-      // Published measurements are compared with the ideal roofline's simulation too.
-      if (!Sv->Measured.empty()) {
+      // Published measurements are compared with the ideal roofline's simulation too (only
+      // the serving report and JSON show the comparison).
+      if (!Sv->Measured.empty() && M.WantServingFigures) {
         ScenarioRecord I = S;
         ServingStats IS;
         if (simulateReplica(M, I, *Sv->Load, Sv->Load->Rate / double(Replicas),
@@ -210,9 +219,9 @@ public:
                             /*Ideal=*/true))
           Sv->Ideal = fill(*Sv, IS, Replicas);
       }
-      if (wantsSLARate(*Sv)) {
+      if (wantsSLARate(M, *Sv)) {
         for (bool Ideal : {false, true}) {
-          if (Ideal && Sv->Measured.empty())
+          if (Ideal && (Sv->Measured.empty() || !M.WantServingFigures))
             continue;
           ScenarioRecord C = S;
           double Rate = 0;

@@ -153,8 +153,9 @@ public:
         [](const ServingRecord &S, const ServingExpectation &E) {
           return std::pair{S.result(E.Metric), false};
         },
-        "the simulation has no such figure here (the M/M/c wait needs a load below the "
-        "concurrency)");
+        "the simulation has no such figure here (the M/M/c wait needs an open loop below the "
+        "concurrency; costs a `price`, energy a `grid`; the highest rate an open loop with "
+        "targets)");
     return success(OK);
   }
 };

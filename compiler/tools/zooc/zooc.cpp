@@ -1481,6 +1481,7 @@ static int compile(int argc, char **argv) {
   M.WantValidation = Emit == EmitKind::Validation;
   M.WantServingPlans =
       Emit == EmitKind::Serving || TableOpt == TableKind::Deployments || SearchDeployments;
+  M.WantServingFigures = Emit == EmitKind::Serving || Emit == EmitKind::JSON;
   M.WantCalibration = Emit == EmitKind::Calibration;
   if (OK && !RuntimeOpt.empty() && !(M.CommandLineRuntime = M.findRuntime(RuntimeOpt))) {
     return usageError("no runtime named '" + RuntimeOpt + "'" +

@@ -675,6 +675,9 @@ public:
   std::vector<std::unique_ptr<PriceRecord>> Prices;
   std::vector<std::unique_ptr<GridRecord>> Grids;
   bool WantServingPlans = false; ///< --emit=serving: run the `plan = auto` searches
+  /// --emit=serving or json: the serving figures only those show (the highest rate within the
+  /// targets, the ideal roofline's simulation beside measurements).
+  bool WantServingFigures = false;
   /// Records that --model left out of the output; kept alive because others refer to them.
   std::vector<std::unique_ptr<ModelRecord>> HiddenModels;
   std::vector<std::unique_ptr<ScenarioRecord>> HiddenScenarios;
