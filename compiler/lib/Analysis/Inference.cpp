@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Inference.h"
+#include "zoo/Analysis/Economics.h"
 #include "zoo/Analysis/ClosedForm.h"
 #include "zoo/Analysis/LanguageModel.h"
 #include <algorithm>
@@ -66,6 +67,27 @@ Value boundValue(const Module &M, Bound B) {
   return V;
 }
 
+/// A scenario's cost and carbon, where it names a price or a grid: `DeviceSeconds` of one
+/// device for the unit of cost (a million output tokens, a thousand images) at the price's rate
+/// for the term; `EnergyDeviceSeconds` of one device per unit of carbon (a token, an image) at
+/// the wall power (a purchase record's `power`, else the machine's) x the grid's PUE.
+void putEconomics(const ScenarioRecord &S, const Machine &X, double DeviceSeconds,
+                  ScenarioMetric CostMetric, double EnergyDeviceSeconds,
+                  ScenarioMetric CarbonMetric, InferenceResult &Out) {
+  if (S.Cost)
+    if (auto PerSecond = deviceCostPerSecond(*S.Cost, S.Term, S.Energy);
+        PerSecond && std::isfinite(DeviceSeconds))
+      Out.Results.push_back({CostMetric, quantity(*PerSecond * DeviceSeconds, BaseDim::Money)});
+  if (S.Energy && S.Hw) {
+    double Watts = S.Cost && S.Cost->owned() && S.Cost->Power > 0 ? deviceWatts(*S.Hw, S.Cost)
+                                                                  : X.Power;
+    if (Watts > 0 && std::isfinite(EnergyDeviceSeconds))
+      Out.Results.push_back({CarbonMetric, quantity(Watts * EnergyDeviceSeconds * S.Energy->PUE *
+                                                        S.Energy->Carbon,
+                                                    BaseDim::Carbon)});
+  }
+}
+
 /// A language model: every figure at the scenario's point, in closed form.
 InferenceResult analyseLanguageModel(const Module &M, const ScenarioRecord &S, const Machine &X) {
   InferenceResult Out;
@@ -104,6 +126,10 @@ InferenceResult analyseLanguageModel(const Module &M, const ScenarioRecord &S, c
   Count(ScenarioMetric::devices_needed, F.Devices);
   if (X.Power > 0)
     Put(ScenarioMetric::energy_per_token, quantity(F.EnergyPerToken, BaseDim::Joule));
+  const double N = static_cast<double>(S.Devices), Batch = static_cast<double>(S.Batch);
+  putEconomics(S, X, N * F.Generation / (Batch * static_cast<double>(S.Output)) * 1e6,
+               ScenarioMetric::cost_per_million_output_tokens, N * F.DecodeMean / Batch,
+               ScenarioMetric::carbon_per_token, Out);
   return Out;
 }
 
@@ -177,6 +203,8 @@ InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Ma
                                      : UnboundedCount));
   if (X.Power > 0)
     Put(ScenarioMetric::energy_per_image, quantity(X.Power * N * P.Time / Batch, BaseDim::Joule));
+  putEconomics(S, X, N * P.Time / Batch * 1000, ScenarioMetric::cost_per_thousand_images,
+               N * P.Time / Batch, ScenarioMetric::carbon_per_image, Out);
   return Out;
 }
 } // namespace

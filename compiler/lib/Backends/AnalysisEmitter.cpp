@@ -5,6 +5,7 @@
 // roofline beside it, its bound and the numbers behind it; then what was not modelled.
 //
 //===----------------------------------------------------------------------===//
+#include "zoo/Analysis/Economics.h"
 #include "zoo/Backends/Emitters.h"
 #include "zoo/Analysis/WhatIf.h"
 #include "zoo/Basic/Checked.h"
@@ -44,6 +45,12 @@ std::string zoo::humanResult(const Value &V) {
       return fmt::format("{:.4g} tok/s", V.R);
     if (D == Dim::of(BaseDim::Flop) / Dim::of(BaseDim::Byte))
       return fmt::format("{:.3g} FLOP/B", V.R);
+    if (D == Dim::of(BaseDim::Money))
+      return fmt::format("{:.4g} USD", V.R);
+    if (D == Dim::of(BaseDim::Carbon))
+      return V.R >= 1 || V.R == 0 ? fmt::format("{:.3g} gCO2e", V.R)
+             : V.R >= 1e-3        ? fmt::format("{:.3g} mgCO2e", V.R * 1e3)
+                                  : fmt::format("{:.3g} ugCO2e", V.R * 1e6);
     return V.str();
   }
   case Type::String:
@@ -152,6 +159,24 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
       OS << "  energy:     " << R(ScenarioMetric::energy_per_token)
          << " per decoded token (estimate: power x time)\n";
     }
+    // Cost and carbon, where the scenario names a price or a grid.
+    const bool Images = S->Model->Stats.PerInput;
+    if (S->Cost)
+      OS << "  cost:       "
+         << B(Images ? ScenarioMetric::cost_per_thousand_images
+                     : ScenarioMetric::cost_per_million_output_tokens)
+         << (Images ? " per 1,000 inputs" : " per million output tokens") << " ("
+         << describePrice(*S->Cost, S->Term)
+         << (S->Cost->owned() ? ", plus electricity at grid " + S->Energy->Name : "") << ")\n";
+    if (S->Energy)
+      OS << "  carbon:     "
+         << B(Images ? ScenarioMetric::carbon_per_image : ScenarioMetric::carbon_per_token)
+         << (Images ? " per input" : " per decoded token") << " (grid " << S->Energy->Name
+         << fmt::format(": {} x PUE {:g})\n",
+                        S->Cost && S->Cost->owned() && S->Cost->Power > 0
+                            ? "the wall power of " + S->Cost->Name
+                            : std::string("TDP"),
+                        S->Energy->PUE);
     for (const std::string &N : S->Notes)
       OS << "  note:       " << N << "\n";
     OS << "\n";

@@ -212,6 +212,8 @@ std::vector<ScenarioMember> scenarioMembers() {
                        : Type == "tokens/s" ? "_tokens_per_s"
                        : Type == "bytes"    ? "_bytes"
                        : Type == "J"        ? "_joules"
+                       : Type == "USD"      ? "_usd"
+                       : Type == "gCO2e"    ? "_gco2e"
                        : Type == "FLOP/bytes" ? "_flop_per_byte"
                        : Name == "max_context" ? "_tokens" // a count of tokens
                                                  : "";

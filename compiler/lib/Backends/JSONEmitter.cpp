@@ -479,6 +479,7 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
       std::stable_sort(Ss.begin(), Ss.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
       for (const ServingRecord *S : Ss)
         J.object([&] {
+          J.attribute("buy", S->Buy);
           J.attribute("calibration", S->Calibration);
           J.attributeArray("deployments", [&] {
             for (const ServingRecord::Candidate &K : S->Candidates)
@@ -540,6 +541,8 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           J.attributeEnd();
           J.attribute("sla_percentile", real(S->SLA.Percentile));
           J.attribute("tbt_target_s", real(S->SLA.TBT));
+          J.attribute("tco_period_years", real(S->TCOYears));
+          J.attribute("term", termName(S->Term));
           J.attribute("tpot_target_s", real(S->SLA.TPOT));
           J.attribute("ttft_target_s", real(S->SLA.TTFT));
           J.attribute("workload", S->Load ? S->Load->Name : "");
@@ -562,6 +565,7 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
                 J.attribute("value", real(F.Value));
               });
           });
+          J.attribute("grid", S->Energy ? S->Energy->Name : "");
           J.attribute("hardware", S->Hw ? S->Hw->Name : "");
           J.attributeBegin("ideal");
           results(J, S->Ideal);
@@ -584,12 +588,14 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
               J.value(N);
           });
           J.attribute("output", S->Output);
+          J.attribute("price", S->Cost ? S->Cost->Name : "");
           J.attribute("prompt", S->Prompt);
           J.attributeBegin("results");
           results(J, S->Results);
           J.attributeEnd();
           J.attribute("runtime",
                       S->UsedRuntime ? json::Value(S->UsedRuntime->Name) : json::Value(nullptr));
+          J.attribute("term", termName(S->Term));
           J.attribute("weights", S->Weights ? S->Weights->Name : "");
         });
     });

@@ -5,6 +5,7 @@
 // one, and each published measurement against the simulation.
 //
 //===----------------------------------------------------------------------===//
+#include "zoo/Analysis/Economics.h"
 #include "zoo/Backends/Emitters.h"
 #include "zoo/Analysis/Calibration.h"
 #include <algorithm>
@@ -70,6 +71,8 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
             K.MaxBatch, K.CostPerHour * 3600, K.CostPerMillion, K.TTFT99 * 1e3, K.TPOT99 * 1e3,
             K.TokensPerSPerUser, K.TokensPerSPerDevice);
       }
+      for (const std::string &Why : Sv->NotTried)
+        OS << "  not tried: " << Why << "\n";
       if (Sv->Candidates.size() > 1) {
         const auto &A = Sv->Candidates[0], &B = Sv->Candidates[1];
         OS << fmt::format("  the cheapest wins on price per device-hour x devices needed: {:.2f} "
@@ -153,19 +156,53 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     OS << ")\n";
     if (Sv->result(ServingMetric::cost_per_hour)) {
       const PriceRecord *P = Sv->Plan ? Sv->Candidates.front().Price : Sv->Cost;
-      OS << fmt::format("  cost: {:.2f} USD/h for {} replica(s) ({} {}, {}, {}), {:.3f} USD per "
+      OS << fmt::format("  cost: {:.2f} USD/h for {} replica(s) ({}{}), {:.3f} USD per "
                         "million output tokens, {:.3f} per million tokens in and out\n",
                         Sv->result(ServingMetric::cost_per_hour)->R * 3600,
-                        Sv->result(ServingMetric::replicas)->R, P->Provider,
-                        P->Instance.empty() ? P->Name : P->Instance, P->Region, P->Date,
+                        Sv->result(ServingMetric::replicas)->R, describePrice(*P, Sv->Term),
+                        P->owned() ? fmt::format(", plus electricity at grid {}", Sv->Energy->Name)
+                                   : std::string(),
                         Sv->result(ServingMetric::cost_per_million_output_tokens)->R,
                         Sv->result(ServingMetric::cost_per_million_tokens)->R);
     }
-    if (const Value *E = Sv->result(ServingMetric::energy_per_output_token))
-      OS << fmt::format("  energy: {:.3g} J and {:.3g} gCO2e per output token (grid {}: TDP x "
+    auto Dollars = [](double X) { return withThousands(std::llround(X)); };
+    if (const Value *T = Sv->result(ServingMetric::fleet_tco)) {
+      const PriceRecord *P = Sv->Plan ? Sv->Candidates.front().Price : Sv->Cost;
+      const ScenarioRecord &Rp = *Sv->Replica;
+      double Devices = static_cast<double>(Rp.Devices + Sv->PrefillDevices) *
+                       Sv->result(ServingMetric::replicas)->R;
+      int64_t Units = static_cast<int64_t>(
+          std::ceil(Devices / static_cast<double>(P->Devices) - 1e-9));
+      std::string Unit = P->Instance.empty() ? P->Name : P->Instance;
+      if (P->owned())
+        OS << fmt::format(
+            "  fleet over {:g} years: {} x {} ({} devices) bought {} time(s), {} USD, and "
+            "powered at {:g} kW each x PUE {:g} every hour, {} USD: {} USD in all\n",
+            Sv->TCOYears, Units, Unit, P->Devices,
+            std::ceil(Sv->TCOYears * SecondsPerYear / P->Lifetime - 1e-9),
+            Dollars(Sv->result(ServingMetric::fleet_capital)->R),
+            deviceWatts(*P->Hw, P) * static_cast<double>(P->Devices) / 1e3, Sv->Energy->PUE,
+            Dollars(Sv->result(ServingMetric::fleet_energy_cost)->R), Dollars(T->R));
+      else
+        OS << fmt::format("  fleet over {:g} years: {} x {} ({} devices) rented {}: {} USD\n",
+                          Sv->TCOYears, Units, Unit, P->Devices,
+                          Sv->Term == PriceTerm::OnDemand ? "on demand"
+                          : Sv->Term == PriceTerm::Reserved1y ? "on 1-year commitments"
+                                                              : "on 3-year commitments",
+                          Dollars(T->R));
+    }
+    if (const Value *E = Sv->result(ServingMetric::energy_per_output_token)) {
+      const PriceRecord *P = Sv->Plan && !Sv->Candidates.empty() ? Sv->Candidates.front().Price
+                                                                 : Sv->Cost;
+      OS << fmt::format("  energy: {:.3g} J and {:.3g} gCO2e per output token (grid {}: {} x "
                         "PUE {:g})\n",
                         E->R, Sv->result(ServingMetric::carbon_per_output_token)->R,
-                        Sv->Energy->Name, Sv->Energy->PUE);
+                        Sv->Energy->Name,
+                        P && P->owned() && P->Power > 0
+                            ? fmt::format("the wall power of {}", P->Name)
+                            : std::string("TDP"),
+                        Sv->Energy->PUE);
+    }
     for (const ServingMeasurement &X : Sv->Measured)
       if (const Value *E = Sv->result(X.Metric)) {
         const Value *I = Sv->ideal(X.Metric);

@@ -81,6 +81,9 @@ const BaseUnit *findBase(llvm::StringRef S) {
       {"FLOPs", Flop, 1, false, false, false},    {"OP", Op, 1, true, false, false},
       {"OPs", Op, 1, false, false, false},        {"s", Sec, 1, false, true, false},
       {"min", Sec, 60, false, false, false},      {"h", Sec, 3600, false, false, false},
+      // Days, and years of 365 days (8,760 hours), as cloud prices and write-offs count them.
+      {"day", Sec, 86400, false, false, false},   {"days", Sec, 86400, false, false, false},
+      {"year", Sec, 31536000, false, false, false}, {"years", Sec, 31536000, false, false, false},
       {"J", Joule, 1, true, true, false},         {"W", Joule / Sec, 1, true, true, false},
       {"Hz", Dim() / Sec, 1, true, false, false}, {"token", Token, 1, false, false, false},
       {"tokens", Token, 1, true, false, false},

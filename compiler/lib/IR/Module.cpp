@@ -5,6 +5,7 @@
 // quadratic, in the number of records.
 //
 #include "zoo/IR/Module.h"
+#include <fmt/format.h>
 #include "llvm/Support/SourceMgr.h"
 
 using namespace zoo;
@@ -318,4 +319,26 @@ const Value *ServingRecord::ideal(ServingMetric K) const {
     if (R.first == K)
       return &R.second;
   return nullptr;
+}
+
+std::string PriceRecord::unusable(PriceTerm T, const GridRecord *G) const {
+  if (!Hw)
+    return fmt::format("price `{}` names no known hardware", Name);
+  if (!owned()) {
+    double Rate = T == PriceTerm::OnDemand     ? Hourly
+                  : T == PriceTerm::Reserved1y ? Reserved1y
+                                               : Reserved3y;
+    return Rate > 0 ? "" : fmt::format("price `{}` states no `{}` rate", Name, termName(T));
+  }
+  if (T != PriceTerm::OnDemand)
+    return fmt::format("price `{}` is a purchase: `term = {}` applies to rentals", Name,
+                       termName(T));
+  if (!G || !(G->Electricity > 0))
+    return fmt::format("price `{}` is a purchase: its running cost needs a `grid` record that "
+                       "states `electricity`",
+                       Name);
+  if (!(Power > 0) && !(Hw && Hw->field("tdp")))
+    return fmt::format("price `{}` is a purchase: it states no `power` and its hardware no `tdp`",
+                       Name);
+  return "";
 }

@@ -10,10 +10,13 @@
 // tokens a second per user against tokens a second per device.
 //
 //===----------------------------------------------------------------------===//
+#include "zoo/Analysis/Economics.h"
 #include "zoo/Analysis/Serving.h"
 #include "zoo/Analysis/Training.h"
 #include "zoo/Passes/Pass.h"
 #include <algorithm>
+#include <map>
+#include <tuple>
 #include <cmath>
 
 using namespace zoo;
@@ -292,14 +295,25 @@ private:
     const PriceRecord *P = Sv.Plan && !Sv.Candidates.empty() ? Sv.Candidates.front().Price
                                                              : Sv.Cost;
     const double Devices = static_cast<double>(S.Devices + Sv.PrefillDevices);
-    if (P && OutTokens > 0) {
-      double PerHour = P->perDevice() * Devices * R; // USD a second
-      Q(ServingMetric::cost_per_hour, PerHour, "USD/h");
-      Q(ServingMetric::cost_per_million_output_tokens, PerHour / OutTokens * 1e6, "USD");
-      Q(ServingMetric::cost_per_million_tokens, PerHour / AllTokens * 1e6, "USD");
-    }
-    if (Sv.Energy && OutTokens > 0) {
-      double Watts = power(S) / static_cast<double>(S.Devices) * Devices * R * Sv.Energy->PUE;
+    if (P && OutTokens > 0)
+      if (auto PerDevice = deviceCostPerSecond(*P, Sv.Term, Sv.Energy)) {
+        double PerHour = *PerDevice * Devices * R; // USD a second
+        Q(ServingMetric::cost_per_hour, PerHour, "USD/h");
+        Q(ServingMetric::cost_per_million_output_tokens, PerHour / OutTokens * 1e6, "USD");
+        Q(ServingMetric::cost_per_million_tokens, PerHour / AllTokens * 1e6, "USD");
+      }
+    if (P && Sv.TCOYears > 0)
+      if (auto F = fleetCost(*P, Sv.Term, Sv.Energy, Devices * R, Sv.TCOYears * SecondsPerYear)) {
+        Q(ServingMetric::fleet_tco, F->Total, "USD");
+        if (P->owned()) {
+          Q(ServingMetric::fleet_capital, F->Capital, "USD");
+          Q(ServingMetric::fleet_energy_cost, F->Energy, "USD");
+        }
+      }
+    if (Sv.Energy && OutTokens > 0 && S.Hw) {
+      const PriceRecord *Wall = P && P->owned() && P->Power > 0 ? P : nullptr;
+      double PerDevice = Wall ? deviceWatts(*S.Hw, Wall) : power(S) / static_cast<double>(S.Devices);
+      double Watts = PerDevice * Devices * R * Sv.Energy->PUE;
       if (Watts > 0) {
         double J = Watts / OutTokens;
         Q(ServingMetric::energy_per_output_token, J, "J");
@@ -316,10 +330,25 @@ private:
     const ActivationProfile A = activationProfile(*Sv.Replica->Model, false);
     const int64_t Requests = std::min<int64_t>(W.Requests, 1000);
     Sv.Candidates.clear();
+    Sv.NotTried.clear();
     Sv.CandidatesTried = 0;
+    // The fewest replicas for one hardware, tensor-parallel size, precision and batch cap, with
+    // the simulation there: the same for every price record of that hardware.
+    struct Found {
+      bool Meets = false;
+      int64_t Replicas = 0;
+      ServingStats St;
+    };
+    std::map<std::tuple<const HardwareRecord *, int64_t, const PrecisionRecord *, int64_t>, Found>
+        Done;
     for (const auto &P : M.Prices) {
-      if (!P->Hw)
+      if (!P->Hw || (P->owned() && !Sv.Buy))
         continue;
+      if (std::string Why = P->unusable(Sv.Term, Sv.Energy); !Why.empty()) {
+        Sv.NotTried.push_back(Why);
+        continue;
+      }
+      const double PerDevice = *deviceCostPerSecond(*P, Sv.Term, Sv.Energy);
       const Section *Dense = nullptr;
       bool HasMemory = false;
       for (const Section &X : P->Hw->Sections) {
@@ -353,34 +382,43 @@ private:
             if (!C.Activations || !C.KV)
               continue;
             ++Sv.CandidatesTried;
-            // The fewest replicas whose share of the rate meets the targets: doubling, then
-            // bisection (more replicas never make a replica slower).
-            auto Meets = [&](int64_t R, ServingStats &St) {
-              std::string Why;
-              return simulateReplica(M, C, W, W.Rate / double(R), Requests, Sv.SLA, false, St,
-                                     Why, &Sv, false, /*TokenGaps=*/false) &&
-                     St.meets(Sv.SLA);
-            };
-            ServingStats St;
-            int64_t Hi = 1;
-            while (Hi <= 4096 && !Meets(Hi, St))
-              Hi *= 2;
-            if (Hi > 4096)
-              continue;
-            int64_t Lo = Hi / 2; // fails (or 0)
-            while (Hi - Lo > 1) {
-              int64_t Mid = (Lo + Hi) / 2;
-              ServingStats T;
-              (Meets(Mid, T) ? Hi : Lo) = Mid;
+            auto [It, New] = Done.try_emplace({P->Hw, TP, WP, Cap});
+            Found &X = It->second;
+            if (New) {
+              // The fewest replicas whose share of the rate meets the targets: doubling, then
+              // bisection (more replicas never make a replica slower).
+              auto Meets = [&](int64_t R, ServingStats &St) {
+                std::string Why;
+                return simulateReplica(M, C, W, W.Rate / double(R), Requests, Sv.SLA, false, St,
+                                       Why, &Sv, false, /*TokenGaps=*/false) &&
+                       St.meets(Sv.SLA);
+              };
+              int64_t Hi = 1;
+              while (Hi <= 4096 && !Meets(Hi, X.St))
+                Hi *= 2;
+              if (Hi <= 4096) {
+                int64_t Lo = Hi / 2; // fails (or 0)
+                while (Hi - Lo > 1) {
+                  int64_t Mid = (Lo + Hi) / 2;
+                  ServingStats T;
+                  (Meets(Mid, T) ? Hi : Lo) = Mid;
+                }
+                Meets(Hi, X.St);
+                X.Meets = true;
+                X.Replicas = Hi;
+              }
             }
-            Meets(Hi, St);
+            if (!X.Meets)
+              continue;
+            const int64_t Hi = X.Replicas;
+            const ServingStats &St = X.St;
             ServingRecord::Candidate K;
             K.Price = P.get();
             K.Devices = TP;
             K.MaxBatch = Cap;
             K.Replicas = Hi;
             K.Weights = WP;
-            K.CostPerHour = P->perDevice() * double(TP) * double(Hi);
+            K.CostPerHour = PerDevice * double(TP) * double(Hi);
             double Tokens = St.OutputTokensPerS * double(Hi);
             K.CostPerMillion = Tokens > 0 ? K.CostPerHour / Tokens * 1e6 : INFINITY;
             K.TTFT99 = St.TTFTAt;

@@ -99,6 +99,8 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       std::string N = Ref(I, "runtime");
       if (!N.empty() && !(Rec->Runtime = M.findRuntime(N)))
         Unknown(I, N, M.Runtimes);
+    } else if (!Serving && (I.Name == "price" || I.Name == "grid" || I.Name == "term")) {
+      OK &= economicsField(I, Rec->Cost, Rec->Energy, Rec->Term);
     } else if (I.Name == "weights" || I.Name == "kv" || I.Name == "compute" ||
                I.Name == "activations") {
       std::string N = Ref(I, "precision");
@@ -118,7 +120,7 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
               Serving ? llvm::ArrayRef<llvm::StringRef>(ServingOwnFields)
                       : llvm::ArrayRef<llvm::StringRef>(
                             {"model", "hardware", "weights", "kv", "compute", "activations",
-                             "runtime"}));
+                             "runtime", "price", "grid", "term"}));
   Rec->Fields = Fields;
   for (const FieldValue &F : Fields) {
     // Written so that a value that is not a number fails too (the evaluator admits none).
@@ -178,6 +180,8 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       OK = false;
     }
   }
+  if (!Serving)
+    OK &= checkEconomics(D.Items, Rec->Hw, Rec->Cost, Rec->Energy, Rec->Term, /*Plan=*/false);
   if (Rec->Hw)
     applyPrecisionDefaults(M, *Rec->Hw, Rec->Weights, Rec->Activations, Rec->Compute, Rec->KV);
   if (!Rec->Weights)

@@ -190,7 +190,7 @@ public:
       "model",    "hardware",    "weights",     "kv",    "compute", "activations", "runtime",
       "workload", "ttft_target", "tpot_target", "price", "grid",    "plan",
       "draft",    "speculate",   "acceptance",  "prefill_devices", "kv_bandwidth",
-      "tbt_target", "sla_percentile", "replicas", "rate", "concurrency"};
+      "tbt_target", "sla_percentile", "replicas", "rate", "concurrency", "term", "tco_period", "buy"};
   void buildPipeline(const PipelineDecl &D);
   void checkClass(const ClassDecl &D);
 
@@ -207,6 +207,16 @@ public:
   void buildServing(const RecordDecl &D);
   void buildPrice(const RecordDecl &D);
   void buildGrid(const RecordDecl &D);
+  /// A `price`, `grid` or `term` field of a scenario or a serving record: the record it names
+  /// (into Price or Grid) or the term; false after a diagnostic.
+  bool economicsField(const Item &I, const PriceRecord *&Price, const GridRecord *&Grid,
+                      PriceTerm &Term);
+  /// The economics fields of a scenario or serving record together: the price is for the
+  /// record's hardware and can price it at the term with the grid; a term needs a price (or a
+  /// plan, which tries every price). False after a diagnostic.
+  bool checkEconomics(const std::vector<Item> &Items, const HardwareRecord *Hw,
+                      const PriceRecord *Price, const GridRecord *Grid, PriceTerm Term,
+                      bool Plan);
   /// A class's `efficiency` section: the defaults of its hardware records.
   void buildClassDefaults(const ClassDecl &D);
   /// Checks a section of fractions in (0, 1] keyed by precision names or one of `Extra`.

@@ -233,25 +233,17 @@ void SemaImpl::buildServing(const RecordDecl &D) {
         Diags.suggest(I.Value->range(), N->name(), Cands);
         OK = false;
       }
-    } else if (I.Name == "price" || I.Name == "grid") {
-      auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
-      if (!N || N->Path.size() != 1) {
-        Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), I.Name);
-        OK = false;
-        continue;
-      }
-      if (I.Name == "price") {
-        for (const auto &P : M.Prices)
-          if (P->Name == N->name())
-            Rec->Cost = P.get();
-      } else {
-        for (const auto &G : M.Grids)
-          if (G->Name == N->name())
-            Rec->Energy = G.get();
-      }
-      if (I.Name == "price" ? !Rec->Cost : !Rec->Energy) {
-        Diags.report(I.Value->range(), diag::err_unknown_name, N->name());
-        OK = false;
+    } else if (I.Name == "price" || I.Name == "grid" || I.Name == "term") {
+      OK &= economicsField(I, Rec->Cost, Rec->Energy, Rec->Term);
+    } else if (I.Name == "buy") {
+      if (auto V = itemValue(I, Type::of(Type::Bool)))
+        Rec->Buy = V->B;
+    } else if (I.Name == "tco_period") {
+      if (auto V = itemValue(I, dimType(BaseDim::Second))) {
+        if (!(V->R >= 86400) || V->R > 100 * SecondsPerYear)
+          Bad(I, "must be from 1 day to 100 years, found " + V->str());
+        else
+          Rec->TCOYears = V->R / SecondsPerYear;
       }
     } else if (I.Name == "draft") {
       auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
@@ -354,6 +346,14 @@ void SemaImpl::buildServing(const RecordDecl &D) {
                  "is chosen by `plan = auto` (the fewest that meet the targets); leave it out");
     OK = false;
   }
+  if (Rec->Replica)
+    OK &= checkEconomics(D.Items, Rec->Replica->Hw, Rec->Cost, Rec->Energy, Rec->Term, Rec->Plan);
+  if (Rec->Buy && !Rec->Plan) {
+    Diags.report(D.NameRange, diag::err_field_value, "buy",
+                 "lets `plan = auto` try purchase records; a record without a plan names its "
+                 "`price`");
+    OK = false;
+  }
   if (Rec->Plan && Rec->Cost) {
     Diags.report(D.NameRange, diag::err_field_value, "price",
                  "is chosen by `plan = auto` (among every price record); leave it out");
@@ -408,15 +408,86 @@ void SemaImpl::buildServing(const RecordDecl &D) {
   M.Servings.push_back(std::move(Rec));
 }
 
+bool SemaImpl::economicsField(const Item &I, const PriceRecord *&Price, const GridRecord *&Grid,
+                              PriceTerm &Term) {
+  auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
+  if (!N || N->Path.size() != 1) {
+    Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), I.Name);
+    return false;
+  }
+  if (I.Name == "term") {
+    for (PriceTerm T : {PriceTerm::OnDemand, PriceTerm::Reserved1y, PriceTerm::Reserved3y})
+      if (N->name() == termName(T)) {
+        Term = T;
+        return true;
+      }
+    Diags.report(I.Value->range(), diag::err_field_value, "term",
+                 "must be `on_demand`, `reserved_1y` or `reserved_3y`, found " + N->name());
+    return false;
+  }
+  std::vector<std::string> Cands;
+  if (I.Name == "price") {
+    for (const auto &P : M.Prices) {
+      if (P->Name == N->name())
+        Price = P.get();
+      Cands.push_back(P->Name);
+    }
+  } else {
+    for (const auto &G : M.Grids) {
+      if (G->Name == N->name())
+        Grid = G.get();
+      Cands.push_back(G->Name);
+    }
+  }
+  if (I.Name == "price" ? !Price : !Grid) {
+    Diags.report(I.Value->range(), diag::err_unknown_name, N->name());
+    Diags.suggest(I.Value->range(), N->name(), Cands);
+    return false;
+  }
+  return true;
+}
+
+bool SemaImpl::checkEconomics(const std::vector<Item> &Items, const HardwareRecord *Hw,
+                              const PriceRecord *Price, const GridRecord *Grid, PriceTerm Term,
+                              bool Plan) {
+  const Item *PriceItem = nullptr, *TermItem = nullptr;
+  for (const Item &I : Items)
+    if (I.K == Item::Field && I.Name == "price")
+      PriceItem = &I;
+    else if (I.K == Item::Field && I.Name == "term")
+      TermItem = &I;
+  if (TermItem && !PriceItem && !Plan) {
+    Diags.report(TermItem->NameRange, diag::err_field_value, "term",
+                 "chooses a price record's rate: it needs `price`");
+    return false;
+  }
+  if (!Price || !PriceItem)
+    return true;
+  if (Hw && Price->Hw && Price->Hw != Hw) {
+    Diags.report(PriceItem->Value->range(), diag::err_field_value, "price",
+                 fmt::format("prices {} devices, but the record runs on {}", Price->Hw->Name,
+                             Hw->Name));
+    return false;
+  }
+  if (std::string Why = Price->unusable(Term, Grid); !Why.empty()) {
+    Diags.report(PriceItem->Value->range(), diag::err_field_value, "price", "cannot be used: " + Why);
+    return false;
+  }
+  return true;
+}
+
 void SemaImpl::buildPrice(const RecordDecl &D) {
   auto Rec = std::make_unique<PriceRecord>(D.Name, D.range());
   std::string What = fmt::format("price `{}`", D.Name);
   Type PerHour = Type::quantity(Dim::of(BaseDim::Money) / Dim::of(BaseDim::Second));
   const std::vector<FieldSpec> Specs = {
       {"devices", Type::of(Type::Int), true, true},
-      {"hourly", PerHour, true, true},
+      {"hourly", PerHour, false, true},
       {"reserved_1y", PerHour, false, true},
       {"reserved_3y", PerHour, false, true},
+      {"purchase", Type::quantity(Dim::of(BaseDim::Money)), false, true},
+      {"lifetime", dimType(BaseDim::Second), false, true},
+      {"power", dimType(BaseDim::Joule, BaseDim::Second), false, true},
       {"provider", Type::of(Type::String), true, false},
       {"instance", Type::of(Type::String), false, false},
       {"region", Type::of(Type::String), false, false},
@@ -446,6 +517,12 @@ void SemaImpl::buildPrice(const RecordDecl &D) {
       Rec->Reserved1y = F.V.R;
     else if (F.Name == "reserved_3y")
       Rec->Reserved3y = F.V.R;
+    else if (F.Name == "purchase")
+      Rec->Purchase = F.V.R;
+    else if (F.Name == "lifetime")
+      Rec->Lifetime = F.V.R;
+    else if (F.Name == "power")
+      Rec->Power = F.V.R;
     else if (F.Name == "provider")
       Rec->Provider = F.V.S;
     else if (F.Name == "instance")
@@ -454,6 +531,37 @@ void SemaImpl::buildPrice(const RecordDecl &D) {
       Rec->Region = F.V.S;
     else if (F.Name == "date")
       Rec->Date = F.V.S;
+  }
+  // A rental (`hourly`, optional commitment rates) or a purchase (`purchase` written off over
+  // `lifetime`, optional `power` at the wall): one or the other.
+  auto Has = [&](llvm::StringRef N) {
+    for (const Item &I : D.Items)
+      if (I.K == Item::Field && I.Name == N)
+        return &I;
+    return static_cast<const Item *>(nullptr);
+  };
+  const Item *Hourly = Has("hourly"), *Purchase = Has("purchase");
+  if (!Hourly && !Purchase) {
+    Diags.report(D.NameRange, diag::err_missing_field, "price", D.Name, "hourly` or `purchase");
+  } else if (Hourly && Purchase) {
+    Diags.report(Purchase->NameRange, diag::err_field_value, "purchase",
+                 "and `hourly` exclude each other: a price record is a rental or a purchase");
+  } else if (Purchase) {
+    for (const char *Rental : {"reserved_1y", "reserved_3y"})
+      if (const Item *I = Has(Rental))
+        Diags.report(I->NameRange, diag::err_field_value, Rental,
+                     "is a rental's rate; a purchase has `purchase`, `lifetime` and `power`");
+    if (!Has("lifetime"))
+      Diags.report(D.NameRange, diag::err_missing_field, "price", D.Name, "lifetime");
+    else if (!(Rec->Lifetime >= 86400) || Rec->Lifetime > 100 * SecondsPerYear)
+      Diags.report(Has("lifetime")->Value->range(), diag::err_field_value, "lifetime",
+                   "must be from 1 day to 100 years, found " +
+                       fmt::format("{:g} s", Rec->Lifetime));
+  } else {
+    for (const char *Owned : {"lifetime", "power"})
+      if (const Item *I = Has(Owned))
+        Diags.report(I->NameRange, diag::err_field_value, Owned,
+                     "belongs to a purchase (`purchase`); a rental's energy is in its rate");
   }
   dataItems(D.Items, What, Rec->Sources, "prices");
   M.Prices.push_back(std::move(Rec));

@@ -4,7 +4,7 @@
 scenario_asserts.py JSON METRICS_DEF HEADER NAMESPACE > check.cpp: for each scenario of the JSON
 document, in order, its name, model, hardware, runtime, point and precisions, and every metric of
 ScenarioMetrics.def, expected and ideal, under the member name the header documents (the unit
-last: `_s`, `_tokens_per_s`, `_bytes`, `_joules`, `_flop_per_byte`, `max_context_tokens`; the ideal
+last: `_s`, `_tokens_per_s`, `_bytes`, `_joules`, `_usd`, `_gco2e`, `_flop_per_byte`, `max_context_tokens`; the ideal
 figure `ideal_` before it). A metric the scenario lacks must be -1 (`Bound::none` for a bound).
 Reals compare exactly: both sides are the shortest spelling of the same double.
 """
@@ -17,7 +17,7 @@ metrics = re.findall(r'^SCENARIO_METRIC\((\w+), "([^"]+)"', open(sys.argv[2]).re
 header, ns = sys.argv[3], sys.argv[4]
 
 UNITS = {"s": "_s", "tokens/s": "_tokens_per_s", "bytes": "_bytes", "J": "_joules",
-         "FLOP/bytes": "_flop_per_byte"}
+         "USD": "_usd", "gCO2e": "_gco2e", "FLOP/bytes": "_flop_per_byte"}
 
 
 def member(name, kind):

@@ -330,6 +330,22 @@ struct Measurement {
   llvm::SMRange Range;
 };
 
+class PriceRecord;
+class GridRecord;
+
+/// Which of a rental price record's rates applies: on demand, or a one- or three-year
+/// commitment (`term = reserved_3y`). Purchase records have no term.
+enum class PriceTerm { OnDemand, Reserved1y, Reserved3y };
+/// `on_demand`, `reserved_1y`, `reserved_3y`: the spelling of `term`.
+inline const char *termName(PriceTerm T) {
+  return T == PriceTerm::OnDemand     ? "on_demand"
+         : T == PriceTerm::Reserved1y ? "reserved_1y"
+                                      : "reserved_3y";
+}
+/// Seconds in a year as cloud prices and write-offs count it: 365 days, 8,760 hours (the `year`
+/// unit).
+constexpr double SecondsPerYear = 365.0 * 24 * 3600;
+
 /// A model on hardware: `scenario NAME { model = ...; hardware = ...; ... }`, or one the driver
 /// makes from --model/--hardware. The roofline pass fills Results.
 class ScenarioRecord : public Record {
@@ -349,6 +365,11 @@ public:
   std::optional<double> ComputeEfficiency, MemoryEfficiency; ///< scenario's own, if set
   std::string Regime;       ///< `prefill`, `decode`, `vision`... for validation tables
   bool Calibration = false; ///< its measurements calibrate the efficiency factors
+  /// What the devices cost (`price`, at `term`) and where their energy comes from (`grid`):
+  /// cost and carbon per token or image. Null: none of those figures.
+  const PriceRecord *Cost = nullptr;
+  const GridRecord *Energy = nullptr;
+  PriceTerm Term = PriceTerm::OnDemand;
   std::vector<ScenarioExpectation> Expects;
   std::vector<Measurement> Measured;
   bool AdHoc = false; ///< made by the driver, not declared
@@ -556,9 +577,16 @@ public:
   int64_t Devices = 1;
   double Hourly = 0;           ///< USD a second (base units) for the instance, on demand
   double Reserved1y = 0, Reserved3y = 0; ///< the same, with a commitment (0: not stated)
+  /// A purchase instead of a rental: USD for the `devices` accelerators with their server,
+  /// written off over `Lifetime` seconds; `Power` the unit's power at the wall in watts (0: not
+  /// stated, the accelerators' TDP is used).
+  double Purchase = 0, Lifetime = 0, Power = 0;
   std::string Provider, Instance, Region, Date;
-  /// USD a second for one device.
-  double perDevice() const { return Hourly / static_cast<double>(Devices); }
+  bool owned() const { return Purchase > 0; }
+  /// Why the record cannot price its devices at term `T` with grid `G` (a rental rate it does
+  /// not state, a term on a purchase, a purchase without a grid that prices electricity or
+  /// without a power figure); empty when it can.
+  std::string unusable(PriceTerm T, const GridRecord *G) const;
   static bool classof(const Record *R) { return R->getKind() == Price; }
 };
 
@@ -608,6 +636,9 @@ public:
   std::unique_ptr<WorkloadRecord> OwnLoad;
   const PriceRecord *Cost = nullptr; ///< what the replica's devices cost (null: no cost figures)
   const GridRecord *Energy = nullptr; ///< where its power comes from (null: no carbon figures)
+  PriceTerm Term = PriceTerm::OnDemand; ///< which rental rate (`term`)
+  bool Buy = false;    ///< `buy = true`: `plan = auto` tries purchase records too
+  double TCOYears = 0; ///< `tco_period` in years: the fleet's total cost over it (0: none)
   ServiceLevel SLA; ///< the targets (`ttft_target`, `tpot_target`, `tbt_target`, `sla_percentile`)
   /// Speculative decoding: a draft model proposes `Speculate` tokens a step, each accepted with
   /// probability `Acceptance` (0 speculate: none).
@@ -633,6 +664,8 @@ public:
   };
   std::vector<Candidate> Candidates; ///< those that meet the targets, cheapest first
   int64_t CandidatesTried = 0;
+  std::vector<std::string> NotTried; ///< why each price record left out of the search was
+                                     ///< (a rate the term needs, a purchase without a grid)
   std::string Regime;
   bool Calibration = false;
   std::vector<ServingExpectation> Expects;
