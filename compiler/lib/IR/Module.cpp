@@ -330,9 +330,6 @@ std::string PriceRecord::unusable(PriceTerm T, const GridRecord *G) const {
                                                : Reserved3y;
     return Rate > 0 ? "" : fmt::format("price `{}` states no `{}` rate", Name, termName(T));
   }
-  if (T != PriceTerm::OnDemand)
-    return fmt::format("price `{}` is a purchase: `term = {}` applies to rentals", Name,
-                       termName(T));
   if (!G || !(G->Electricity > 0))
     return fmt::format("price `{}` is a purchase: its running cost needs a `grid` record that "
                        "states `electricity`",

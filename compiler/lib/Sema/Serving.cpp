@@ -469,6 +469,11 @@ bool SemaImpl::checkEconomics(const std::vector<Item> &Items, const HardwareReco
                              Hw->Name));
     return false;
   }
+  if (Price->owned() && TermItem) {
+    Diags.report(TermItem->NameRange, diag::err_field_value, "term",
+                 fmt::format("chooses a rental's rate; price `{}` is a purchase", Price->Name));
+    return false;
+  }
   if (std::string Why = Price->unusable(Term, Grid); !Why.empty()) {
     Diags.report(PriceItem->Value->range(), diag::err_field_value, "price", "cannot be used: " + Why);
     return false;

@@ -584,8 +584,8 @@ public:
   std::string Provider, Instance, Region, Date;
   bool owned() const { return Purchase > 0; }
   /// Why the record cannot price its devices at term `T` with grid `G` (a rental rate it does
-  /// not state, a term on a purchase, a purchase without a grid that prices electricity or
-  /// without a power figure); empty when it can.
+  /// not state, a purchase without a grid that prices electricity or without a power figure);
+  /// empty when it can. A purchase has no term: `T` applies to rentals only.
   std::string unusable(PriceTerm T, const GridRecord *G) const;
   static bool classof(const Record *R) { return R->getKind() == Price; }
 };
