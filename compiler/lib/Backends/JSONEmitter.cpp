@@ -488,8 +488,10 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
                 J.attribute("frontier", K.Pareto);
                 J.attribute("hardware", K.Price->Hw->Name);
                 J.attribute("max_batch", K.MaxBatch);
+                J.attribute("prefill_devices_per_replica", K.PrefillDevices);
                 J.attribute("price", K.Price->Name);
                 J.attribute("replicas", K.Replicas);
+                J.attribute("speculative", K.Speculative);
                 J.attribute("tokens_per_s_per_device", real(K.TokensPerSPerDevice));
                 J.attribute("tokens_per_s_per_user", real(K.TokensPerSPerUser));
                 J.attribute("tpot_p99_s", real(K.TPOT99));

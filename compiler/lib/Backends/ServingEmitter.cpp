@@ -63,22 +63,41 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
         if (Shown++ >= 8 && !K.Pareto)
           continue;
         OS << fmt::format(
-            "   {} {:>3} x {} devices of {} ({} {}), {}, max batch {}: {:.2f} USD/h, "
+            "   {} {:>3} x {}{} devices of {} ({} {}), {}, max batch {}{}: {:.2f} USD/h, "
             "{:.3f} USD per million output tokens; P99 TTFT {:.0f} ms, TPOT {:.1f} ms; {:.1f} "
             "tokens/s per user, {:.0f} per device\n",
-            K.Pareto ? "*" : " ", K.Replicas, K.Devices, K.Price->Hw->Name, K.Price->Provider,
+            K.Pareto ? "*" : " ", K.Replicas, K.Devices,
+            K.PrefillDevices ? fmt::format(" + {} prefill", K.PrefillDevices) : std::string(),
+            K.Price->Hw->Name, K.Price->Provider,
             K.Price->Instance.empty() ? K.Price->Name : K.Price->Instance, K.Weights->Name,
-            K.MaxBatch, K.CostPerHour * 3600, K.CostPerMillion, K.TTFT99 * 1e3, K.TPOT99 * 1e3,
-            K.TokensPerSPerUser, K.TokensPerSPerDevice);
+            K.MaxBatch, K.Speculative ? ", speculative" : "", K.CostPerHour * 3600,
+            K.CostPerMillion, K.TTFT99 * 1e3, K.TPOT99 * 1e3, K.TokensPerSPerUser,
+            K.TokensPerSPerDevice);
       }
       for (const std::string &Why : Sv->NotTried)
         OS << "  not tried: " << Why << "\n";
       if (Sv->Candidates.size() > 1) {
         const auto &A = Sv->Candidates[0], &B = Sv->Candidates[1];
-        OS << fmt::format("  the cheapest wins on price per device-hour x devices needed: {:.2f} "
-                          "against {:.2f} USD/h for the runner-up ({} x {} {})\n",
-                          A.CostPerHour * 3600, B.CostPerHour * 3600, B.Replicas, B.Devices,
-                          B.Price->Hw->Name);
+        auto Name = [](const ServingRecord::Candidate &K) {
+          return fmt::format("{} x {}{} {}{}{}", K.Replicas, K.Devices,
+                             K.PrefillDevices ? fmt::format(" + {} prefill", K.PrefillDevices)
+                                              : std::string(),
+                             K.Price->Hw->Name, K.Weights != nullptr ? " " + K.Weights->Name : "",
+                             K.Speculative ? " speculative" : "");
+        };
+        if (A.CostPerHour < B.CostPerHour * (1 - 1e-9))
+          OS << fmt::format("  the cheapest wins on price per device-hour x devices needed: {:.2f} "
+                            "against {:.2f} USD/h for the runner-up ({})\n",
+                            A.CostPerHour * 3600, B.CostPerHour * 3600, Name(B));
+        else
+          OS << fmt::format(
+              "  the cheapest ties the runner-up ({}) at {:.2f} USD/h and is preferred: {}\n",
+              Name(B), A.CostPerHour * 3600,
+              A.Speculative != B.Speculative ? std::string("it needs no draft model")
+              : A.PrefillDevices != B.PrefillDevices
+                  ? std::string("it needs no prefill pool")
+                  : fmt::format("faster per user, {:.1f} against {:.1f} tokens/s",
+                                A.TokensPerSPerUser, B.TokensPerSPerUser));
       }
     }
     const WorkloadRecord &W = *Sv->Load;
@@ -103,7 +122,9 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     };
     OS << "  TTFT: P50 " << R(ServingMetric::ttft_p50) << ", P90 " << R(ServingMetric::ttft_p90)
        << ", P99 " << R(ServingMetric::ttft_p99) << "\n";
-    if (Sv->Draft)
+    if (Sv->Draft && Sv->SpeculationOff)
+      OS << fmt::format("  speculative decoding with {} tried, not chosen\n", Sv->Draft->Name);
+    else if (Sv->Draft)
       OS << fmt::format("  speculative decoding: draft {}, {} tokens a step at acceptance {:g}: "
                         "{} tokens a step\n",
                         Sv->Draft->Name, Sv->Speculate, Sv->Acceptance,

@@ -23,12 +23,35 @@ using namespace zoo;
 
 namespace {
 
+/// What a replica adds to its devices: speculative decoding with a draft model, a
+/// disaggregated prefill pool.
+struct ReplicaOptions {
+  const ModelRecord *Draft = nullptr;
+  int64_t Speculate = 0;
+  double Acceptance = 0;
+  int64_t PrefillDevices = 0;
+  double KVBandwidth = 0;
+};
+
+ReplicaOptions optionsOf(const ServingRecord &Sv) {
+  ReplicaOptions O;
+  if (!Sv.SpeculationOff) {
+    O.Draft = Sv.Draft;
+    O.Speculate = Sv.Speculate;
+    O.Acceptance = Sv.Acceptance;
+  }
+  O.PrefillDevices = Sv.PrefillDevices;
+  O.KVBandwidth = Sv.KVBandwidth;
+  return O;
+}
+
 /// Simulates `W` (at `Rate`, `Requests` of them) on replica `S`. False with `Why` when it cannot.
 /// `Ideal`: on the ideal roofline (datasheet figures, every factor 1, all the memory).
 bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W, double Rate,
                      int64_t Requests, const ServiceLevel &SLA, bool Describe, ServingStats &Out,
-                     std::string &Why, const ServingRecord *Spec = nullptr, bool Ideal = false,
+                     std::string &Why, const ReplicaOptions &Opt = {}, bool Ideal = false,
                      bool TokenGaps = true) {
+  const ReplicaOptions *Spec = &Opt;
   S.Prompt = W.Input.Mean;
   S.Output = W.Output.Mean;
   S.Batch = 1;
@@ -59,7 +82,7 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
   std::unique_ptr<ScenarioRecord> DS;
   std::unique_ptr<Machine> DX;
   std::unique_ptr<PreparedLM> DP;
-  if (Spec && Spec->Draft && Spec->Draft->Root) {
+  if (Spec->Draft && Spec->Draft->Root) {
     DS = std::make_unique<ScenarioRecord>(S.Name + "/draft", S.Range);
     *DS = S;
     DS->Model = Spec->Draft;
@@ -78,7 +101,7 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
   std::unique_ptr<ScenarioRecord> PS;
   std::unique_ptr<Machine> PX;
   std::unique_ptr<PreparedLM> PP;
-  if (Spec && Spec->PrefillDevices > 0) {
+  if (Spec->PrefillDevices > 0) {
     if (W.Concurrency > 0) {
       Why = "disaggregated prefill under a closed-loop workload is not modelled (give a `rate`)";
       return false;
@@ -120,7 +143,7 @@ bool slaRate(const Module &M, ScenarioRecord &S, const ServingRecord &Sv, bool I
   const WorkloadRecord &W = *Sv.Load;
   auto Meets = [&](double R, ServingStats &St) {
     std::string Why;
-    return simulateReplica(M, S, W, R, W.Requests, Sv.SLA, false, St, Why, &Sv, Ideal,
+    return simulateReplica(M, S, W, R, W.Requests, Sv.SLA, false, St, Why, optionsOf(Sv), Ideal,
                            /*TokenGaps=*/false) &&
            St.meets(Sv.SLA);
   };
@@ -206,7 +229,7 @@ public:
       std::string Why;
       int64_t Replicas = Sv->Plan ? Sv->Candidates.front().Replicas : Sv->Replicas;
       if (!simulateReplica(M, S, *Sv->Load, Sv->Load->Rate / double(Replicas),
-                           Sv->Load->Requests, Sv->SLA, true, St, Why, Sv.get())) {
+                           Sv->Load->Requests, Sv->SLA, true, St, Why, optionsOf(*Sv))) {
         Diags.report(Sv->Range, diag::err_serving, Sv->Name, Why);
         OK = false;
         continue;
@@ -218,7 +241,7 @@ public:
         ScenarioRecord I = S;
         ServingStats IS;
         if (simulateReplica(M, I, *Sv->Load, Sv->Load->Rate / double(Replicas),
-                            Sv->Load->Requests, Sv->SLA, false, IS, Why, Sv.get(),
+                            Sv->Load->Requests, Sv->SLA, false, IS, Why, optionsOf(*Sv),
                             /*Ideal=*/true))
           Sv->Ideal = fill(*Sv, IS, Replicas);
       }
@@ -332,14 +355,17 @@ private:
     Sv.Candidates.clear();
     Sv.NotTried.clear();
     Sv.CandidatesTried = 0;
-    // The fewest replicas for one hardware, tensor-parallel size, precision and batch cap, with
-    // the simulation there: the same for every price record of that hardware.
+    // The fewest replicas for one hardware, tensor-parallel size, precision, batch cap, prefill
+    // pool and speculation, with the simulation there: the same for every price record of that
+    // hardware.
     struct Found {
       bool Meets = false;
       int64_t Replicas = 0;
       ServingStats St;
     };
-    std::map<std::tuple<const HardwareRecord *, int64_t, const PrecisionRecord *, int64_t>, Found>
+    std::map<std::tuple<const HardwareRecord *, int64_t, const PrecisionRecord *, int64_t,
+                        int64_t, bool>,
+             Found>
         Done;
     for (const auto &P : M.Prices) {
       if (!P->Hw || (P->owned() && !Sv.Buy))
@@ -381,59 +407,93 @@ private:
             C.KV = WP->Bits >= 16 ? WP : M.findPrecision("bf16");
             if (!C.Activations || !C.KV)
               continue;
-            ++Sv.CandidatesTried;
-            auto [It, New] = Done.try_emplace({P->Hw, TP, WP, Cap});
-            Found &X = It->second;
-            if (New) {
-              // The fewest replicas whose share of the rate meets the targets: doubling, then
-              // bisection (more replicas never make a replica slower).
-              auto Meets = [&](int64_t R, ServingStats &St) {
-                std::string Why;
-                return simulateReplica(M, C, W, W.Rate / double(R), Requests, Sv.SLA, false, St,
-                                       Why, &Sv, false, /*TokenGaps=*/false) &&
-                       St.meets(Sv.SLA);
-              };
-              int64_t Hi = 1;
-              while (Hi <= 4096 && !Meets(Hi, X.St))
-                Hi *= 2;
-              if (Hi <= 4096) {
-                int64_t Lo = Hi / 2; // fails (or 0)
-                while (Hi - Lo > 1) {
-                  int64_t Mid = (Lo + Hi) / 2;
-                  ServingStats T;
-                  (Meets(Mid, T) ? Hi : Lo) = Mid;
+            // Disaggregation: none, or a prefill pool as large as the decode group, in the same
+            // instance (its cache sent over the link) unless the record gives `kv_bandwidth`;
+            // open loops only (the simulation does not model it under a closed loop).
+            // Speculation: none, or the record's draft.
+            for (int64_t PD : {int64_t(0), TP}) {
+              if (PD > 0 && (W.Concurrency > 0 ||
+                             (TP + PD > P->Devices && !(Sv.KVBandwidth > 0))))
+                continue;
+              for (bool Spec : {false, true}) {
+                if (Spec && !Sv.Draft)
+                  continue;
+                ReplicaOptions Opt;
+                Opt.PrefillDevices = PD;
+                Opt.KVBandwidth = Sv.KVBandwidth;
+                if (Spec) {
+                  Opt.Draft = Sv.Draft;
+                  Opt.Speculate = Sv.Speculate;
+                  Opt.Acceptance = Sv.Acceptance;
                 }
-                Meets(Hi, X.St);
-                X.Meets = true;
-                X.Replicas = Hi;
+                ++Sv.CandidatesTried;
+                auto [It, New] = Done.try_emplace({P->Hw, TP, WP, Cap, PD, Spec});
+                Found &X = It->second;
+                if (New) {
+                  // The fewest replicas whose share of the rate meets the targets: doubling,
+                  // then bisection (more replicas never make a replica slower).
+                  auto Meets = [&](int64_t R, ServingStats &St) {
+                    std::string Why;
+                    return simulateReplica(M, C, W, W.Rate / double(R), Requests, Sv.SLA, false,
+                                           St, Why, Opt, false, /*TokenGaps=*/false) &&
+                           St.meets(Sv.SLA);
+                  };
+                  int64_t Hi = 1;
+                  while (Hi <= 4096 && !Meets(Hi, X.St))
+                    Hi *= 2;
+                  if (Hi <= 4096) {
+                    int64_t Lo = Hi / 2; // fails (or 0)
+                    while (Hi - Lo > 1) {
+                      int64_t Mid = (Lo + Hi) / 2;
+                      ServingStats T;
+                      (Meets(Mid, T) ? Hi : Lo) = Mid;
+                    }
+                    Meets(Hi, X.St);
+                    X.Meets = true;
+                    X.Replicas = Hi;
+                  }
+                }
+                if (!X.Meets)
+                  continue;
+                const int64_t Hi = X.Replicas;
+                const ServingStats &St = X.St;
+                ServingRecord::Candidate K;
+                K.Price = P.get();
+                K.Devices = TP;
+                K.PrefillDevices = PD;
+                K.Speculative = Spec;
+                K.MaxBatch = Cap;
+                K.Replicas = Hi;
+                K.Weights = WP;
+                const double Used = double(TP + PD) * double(Hi);
+                K.CostPerHour = PerDevice * Used;
+                double Tokens = St.OutputTokensPerS * double(Hi);
+                K.CostPerMillion = Tokens > 0 ? K.CostPerHour / Tokens * 1e6 : INFINITY;
+                K.TTFT99 = St.TTFTAt;
+                K.TPOT99 = St.TPOTAt;
+                K.TokensPerSPerUser = St.TPOT[0] > 0 ? 1 / St.TPOT[0] : 0;
+                K.TokensPerSPerDevice = Tokens / Used;
+                Sv.Candidates.push_back(K);
               }
             }
-            if (!X.Meets)
-              continue;
-            const int64_t Hi = X.Replicas;
-            const ServingStats &St = X.St;
-            ServingRecord::Candidate K;
-            K.Price = P.get();
-            K.Devices = TP;
-            K.MaxBatch = Cap;
-            K.Replicas = Hi;
-            K.Weights = WP;
-            K.CostPerHour = PerDevice * double(TP) * double(Hi);
-            double Tokens = St.OutputTokensPerS * double(Hi);
-            K.CostPerMillion = Tokens > 0 ? K.CostPerHour / Tokens * 1e6 : INFINITY;
-            K.TTFT99 = St.TTFTAt;
-            K.TPOT99 = St.TPOTAt;
-            K.TokensPerSPerUser = St.TPOT[0] > 0 ? 1 / St.TPOT[0] : 0;
-            K.TokensPerSPerDevice = Tokens / double(TP * Hi);
-            Sv.Candidates.push_back(K);
           }
         }
       }
     }
     if (Sv.Candidates.empty())
       return false;
+    // Every candidate serves the offered load, so the cost an hour ranks them by the cost of a
+    // token served (the simulated throughput differs from the load only by where the run ends).
+    // At the same price: without a draft model, then without a prefill pool, then the fastest
+    // per user.
     std::stable_sort(Sv.Candidates.begin(), Sv.Candidates.end(), [](auto &A, auto &B) {
-      return A.CostPerMillion < B.CostPerMillion;
+      if (A.CostPerHour != B.CostPerHour)
+        return A.CostPerHour < B.CostPerHour;
+      if (A.Speculative != B.Speculative)
+        return !A.Speculative;
+      if (A.PrefillDevices != B.PrefillDevices)
+        return A.PrefillDevices < B.PrefillDevices;
+      return A.TokensPerSPerUser > B.TokensPerSPerUser;
     });
     // A larger batch cap that changes nothing (the same replicas) is the same deployment: keep
     // the smallest cap.
@@ -442,7 +502,8 @@ private:
       bool Same = false;
       for (const auto &O : Kept)
         Same |= O.Price == K.Price && O.Devices == K.Devices && O.Weights == K.Weights &&
-                O.Replicas == K.Replicas;
+                O.Replicas == K.Replicas && O.PrefillDevices == K.PrefillDevices &&
+                O.Speculative == K.Speculative;
       if (!Same)
         Kept.push_back(K);
     }
@@ -465,6 +526,8 @@ private:
     S.Weights = S.Compute = Best.Weights;
     S.Activations = M.findPrecision("bf16");
     S.KV = Best.Weights->Bits >= 16 ? Best.Weights : M.findPrecision("bf16");
+    Sv.PrefillDevices = Best.PrefillDevices;
+    Sv.SpeculationOff = Sv.Draft && !Best.Speculative;
     return true;
   }
 };

@@ -354,6 +354,12 @@ void SemaImpl::buildServing(const RecordDecl &D) {
                  "`price`");
     OK = false;
   }
+  if (Rec->Plan && Rec->PrefillDevices > 0) {
+    Diags.report(D.NameRange, diag::err_field_value, "prefill_devices",
+                 "is chosen by `plan = auto` (no prefill pool, or one as large as the decode "
+                 "group); leave it out");
+    OK = false;
+  }
   if (Rec->Plan && Rec->Cost) {
     Diags.report(D.NameRange, diag::err_field_value, "price",
                  "is chosen by `plan = auto` (among every price record); leave it out");

@@ -649,14 +649,20 @@ public:
   /// each cache at `KVBandwidth` bytes/s (0: the hardware's link, one direction).
   int64_t PrefillDevices = 0;
   double KVBandwidth = 0;
+  /// Set by `plan = auto` when the cheapest deployment does not speculate (the draft stays
+  /// named: the search tried it).
+  bool SpeculationOff = false;
   /// Identical replicas sharing the workload (its rate split evenly); `plan = auto` chooses.
   int64_t Replicas = 1;
   /// `plan = auto`: the pass searches every price record's hardware, tensor-parallel size,
-  /// weight precision and batch cap for the cheapest deployment that meets the targets.
+  /// weight precision, batch cap, a disaggregated prefill pool or none, and speculative decoding
+  /// or none (with a draft) for the cheapest deployment that meets the targets.
   bool Plan = false;
   struct Candidate {
     const PriceRecord *Price = nullptr;
     int64_t Devices = 1, MaxBatch = 0, Replicas = 0;
+    int64_t PrefillDevices = 0; ///< a disaggregated prefill pool per replica (0: none)
+    bool Speculative = false;   ///< with the record's draft model
     const PrecisionRecord *Weights = nullptr;
     double CostPerHour = 0, CostPerMillion = 0, TTFT99 = 0, TPOT99 = 0;
     double TokensPerSPerUser = 0, TokensPerSPerDevice = 0;
