@@ -126,12 +126,29 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   const bool Closed = W.Concurrency > 0;
   int64_t Issued = Closed ? std::min(N, W.Concurrency) : N;
   double T = 0;
-  for (int64_t I = 0; I < N; ++I) {
-    if (!Closed)
-      T += G.exponential(1 / W.Rate);
-    Arrival[I] = T;
-    In[I] = std::max<int64_t>(1, draw(GIn, W.Input));
-    OutLen[I] = std::max<int64_t>(1, draw(GOut, W.Output));
+  if (W.Trace) {
+    // A replayed trace, stretched or compressed to the rate asked of this replica.
+    const double Scale = W.TraceRate / W.Rate;
+    const int64_t Rows = std::min<int64_t>(N, static_cast<int64_t>(W.Trace->size()));
+    for (int64_t I = 0; I < Rows; ++I) {
+      const WorkloadRecord::TraceRequest &R = (*W.Trace)[static_cast<size_t>(I)];
+      Arrival[I] = R.Arrival * Scale;
+      In[I] = std::max<int64_t>(1, R.Input);
+      OutLen[I] = std::max<int64_t>(1, R.Output);
+    }
+    for (int64_t I = Rows; I < N; ++I) { // (Requests never exceeds the trace; kept safe)
+      Arrival[I] = Arrival[Rows - 1];
+      In[I] = In[Rows - 1];
+      OutLen[I] = OutLen[Rows - 1];
+    }
+  } else {
+    for (int64_t I = 0; I < N; ++I) {
+      if (!Closed)
+        T += G.exponential(1 / W.Rate);
+      Arrival[I] = T;
+      In[I] = std::max<int64_t>(1, draw(GIn, W.Input));
+      OutLen[I] = std::max<int64_t>(1, draw(GOut, W.Output));
+    }
   }
   // Disaggregated: the prefill pool's first-come, first-served batches, then each cache's
   // transfer; a request reaches the decode replica at Ready, its first token already made.

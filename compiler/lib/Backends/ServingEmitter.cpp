@@ -101,12 +101,18 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
       }
     }
     const WorkloadRecord &W = *Sv->Load;
-    OS << fmt::format("  workload {}: {}, {} requests, input {}, output {} tokens, seed {}\n",
-                      W.Name,
-                      W.Concurrency > 0
-                          ? fmt::format("{} clients in a closed loop", W.Concurrency)
-                          : fmt::format("{:g} requests/s", W.Rate),
-                      W.Requests, lengths(W.Input), lengths(W.Output), W.Seed);
+    if (W.Trace)
+      OS << fmt::format("  workload {}: trace {}, {} requests replayed at {:.3g} requests/s (its "
+                        "own {:.3g}), input {}, output {} tokens (means)\n",
+                        W.Name, W.TraceFile, W.Requests, W.Rate, W.TraceRate, W.Input.Mean,
+                        W.Output.Mean);
+    else
+      OS << fmt::format("  workload {}: {}, {} requests, input {}, output {} tokens, seed {}\n",
+                        W.Name,
+                        W.Concurrency > 0
+                            ? fmt::format("{} clients in a closed loop", W.Concurrency)
+                            : fmt::format("{:g} requests/s", W.Rate),
+                        W.Requests, lengths(W.Input), lengths(W.Output), W.Seed);
     OS << fmt::format("  replica: weights {}, KV {}, max batch {}, prefill {}\n",
                       S->Weights->Name, S->KV->Name,
                       S->MaxBatch ? std::to_string(S->MaxBatch)

@@ -306,7 +306,8 @@ private:
     Q(ServingMetric::utilization, St.Utilization, "");
     if (std::isfinite(St.MMcWait)) {
       Q(ServingMetric::mmc_queue_wait, St.MMcWait, "s");
-      if (St.MMcWait > 0)
+      // (A wait too small to divide by, a denormal, leaves the ratio out.)
+      if (St.MMcWait > 0 && std::isfinite(St.QueueWaitMean / St.MMcWait))
         Q(ServingMetric::mmc_agreement, St.QueueWaitMean / St.MMcWait, "");
     }
     Q(ServingMetric::tokens_per_step, St.TokensPerStep, "");

@@ -8,6 +8,11 @@
 //
 //===----------------------------------------------------------------------===//
 #include "SemaImpl.h"
+#include "zoo/Sema/ImportLoader.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Path.h"
+#include <cmath>
+#include <optional>
 
 using namespace zoo;
 
@@ -23,11 +28,12 @@ std::vector<FieldSpec> workloadFields(const Module &M) {
       {"concurrency", Type::of(Type::Int), false, true},
       {"requests", Type::of(Type::Int), false, true},
       {"seed", Type::of(Type::Int), false, false},
-      {"input", Tokens, true, true},
+      {"trace", Type::of(Type::String), false, false},
+      {"input", Tokens, false, true},
       {"input_min", Tokens, false, true},
       {"input_max", Tokens, false, true},
       {"input_dist", enumOf(M, "length_dist"), false, false},
-      {"output", Tokens, true, true},
+      {"output", Tokens, false, true},
       {"output_min", Tokens, false, true},
       {"output_max", Tokens, false, true},
       {"output_dist", enumOf(M, "length_dist"), false, false},
@@ -36,6 +42,98 @@ std::vector<FieldSpec> workloadFields(const Module &M) {
   };
 }
 constexpr int64_t MaxRequests = 10'000'000, MaxLength = int64_t(1) << 24;
+
+/// Days from 1970-01-01 to the civil date Y-M-D (proleptic Gregorian; Howard Hinnant's
+/// days_from_civil).
+int64_t daysFromCivil(int64_t Y, int64_t M, int64_t D) {
+  Y -= M <= 2;
+  const int64_t Era = (Y >= 0 ? Y : Y - 399) / 400;
+  const int64_t YoE = Y - Era * 400;
+  const int64_t DoY = (153 * (M + (M > 2 ? -3 : 9)) + 2) / 5 + D - 1;
+  const int64_t DoE = YoE * 365 + YoE / 4 - YoE / 100 + DoY;
+  return Era * 146097 + DoE - 719468;
+}
+
+/// `YYYY-MM-DD HH:MM:SS[.fraction]` as seconds since 1970 (no time zone: only differences are
+/// used), or nullopt.
+std::optional<double> parseTimestamp(llvm::StringRef T) {
+  int64_t Y, Mo, D, H, Mi;
+  if (T.size() < 19 || T[4] != '-' || T[7] != '-' || T[10] != ' ' || T[13] != ':' ||
+      T[16] != ':' || T.substr(0, 4).getAsInteger(10, Y) || T.substr(5, 2).getAsInteger(10, Mo) ||
+      T.substr(8, 2).getAsInteger(10, D) || T.substr(11, 2).getAsInteger(10, H) ||
+      T.substr(14, 2).getAsInteger(10, Mi))
+    return std::nullopt;
+  double Sec;
+  if (T.substr(17).getAsDouble(Sec) || !(Sec >= 0 && Sec < 61) || Mo < 1 || Mo > 12 || D < 1 ||
+      D > 31 || H > 23 || Mi > 59)
+    return std::nullopt;
+  return static_cast<double>(daysFromCivil(Y, Mo, D) * 86400 + H * 3600 + Mi * 60) + Sec;
+}
+
+/// Reads a request trace: a header `TIMESTAMP,ContextTokens,GeneratedTokens` (Azure's LLM
+/// inference traces: one row a request, `YYYY-MM-DD HH:MM:SS.fffffff`) or
+/// `arrival_s,input_tokens,output_tokens` (seconds), then one row a request in arrival order.
+/// Arrivals are made relative to the first. Empty, with `Why` (and its line), when it cannot.
+std::vector<WorkloadRecord::TraceRequest> parseTrace(llvm::StringRef Text, std::string &Why) {
+  std::vector<WorkloadRecord::TraceRequest> Out;
+  llvm::SmallVector<llvm::StringRef, 0> Lines;
+  Text.split(Lines, '\n');
+  bool Azure = false;
+  size_t LineNo = 0;
+  double First = 0, Last = 0;
+  for (llvm::StringRef L : Lines) {
+    ++LineNo;
+    L = L.trim();
+    if (L.empty())
+      continue;
+    if (LineNo == 1) {
+      if (L == "TIMESTAMP,ContextTokens,GeneratedTokens")
+        Azure = true;
+      else if (L != "arrival_s,input_tokens,output_tokens") {
+        Why = "line 1: the header must be `TIMESTAMP,ContextTokens,GeneratedTokens` or "
+              "`arrival_s,input_tokens,output_tokens`";
+        return {};
+      }
+      continue;
+    }
+    llvm::SmallVector<llvm::StringRef, 3> F;
+    L.split(F, ',');
+    int64_t In, OutTok;
+    std::optional<double> T;
+    if (F.size() == 3) {
+      if (Azure) {
+        T = parseTimestamp(F[0].trim());
+      } else if (double X; !F[0].trim().getAsDouble(X) && std::isfinite(X)) {
+        T = X;
+      }
+    }
+    if (F.size() != 3 || !T || F[1].trim().getAsInteger(10, In) ||
+        F[2].trim().getAsInteger(10, OutTok) || In < 0 || OutTok < 0 || In > MaxLength ||
+        OutTok > MaxLength) {
+      Why = fmt::format("line {}: expected a time and two whole token counts from 0 to 2^24, "
+                        "found `{}`",
+                        LineNo, L.take_front(80));
+      return {};
+    }
+    if (Out.empty())
+      First = *T;
+    else if (*T < Last) {
+      Why = fmt::format("line {}: the arrival goes back in time (the trace must be in arrival "
+                        "order)",
+                        LineNo);
+      return {};
+    }
+    Last = *T;
+    if (static_cast<int64_t>(Out.size()) >= MaxRequests) {
+      Why = fmt::format("more than {} requests", MaxRequests);
+      return {};
+    }
+    Out.push_back({*T - First, In, OutTok});
+  }
+  if (Out.size() < 2 || !(Out.back().Arrival > 0))
+    Why = "it needs at least two requests at different times";
+  return Out;
+}
 } // namespace
 
 void SemaImpl::buildWorkload(const RecordDecl &D) {
@@ -182,11 +280,110 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
     }
   }
   bool HasRate = false, HasConcurrency = false;
+  const Item *TraceItem = nullptr;
   for (const Item &I : D.Items) {
     HasRate |= I.K == Item::Field && I.Name == "rate";
     HasConcurrency |= I.K == Item::Field && I.Name == "concurrency";
+    if (I.K == Item::Field && I.Name == "trace")
+      TraceItem = &I;
   }
-  if (HasRate == HasConcurrency) {
+  if (!TraceItem) {
+    for (const char *Needed : {"input", "output"}) {
+      bool Found = false;
+      for (const Item &I : D.Items)
+        Found |= I.K == Item::Field && I.Name == Needed;
+      if (!Found) {
+        Diags.report(D.NameRange, diag::err_missing_field, "workload", D.Name, Needed);
+        OK = false;
+      }
+    }
+  } else {
+    // A trace brings its own arrivals and lengths: the fields that would draw them do not apply.
+    for (const Item &I : D.Items)
+      if (I.K == Item::Field &&
+          (I.Name == "concurrency" || I.Name == "seed" || I.Name.rfind("input", 0) == 0 ||
+           I.Name.rfind("output", 0) == 0)) {
+        Diags.report(I.NameRange, diag::err_field_value, I.Name,
+                     "does not apply to a trace, which gives every request's arrival and lengths "
+                     "(`rate` replays it faster or slower)");
+        OK = false;
+      }
+    for (const char *Section : {"input_quantiles", "output_quantiles"})
+      for (const Item &I : D.Items)
+        if (I.K == Item::Section && I.Name == Section) {
+          Diags.report(I.NameRange, diag::err_field_value, I.Name,
+                       "does not apply to a trace, which gives every request's lengths");
+          OK = false;
+        }
+    const FieldValue *Path = nullptr;
+    for (const FieldValue &F : Rec->Fields)
+      if (F.Name == "trace")
+        Path = &F;
+    if (Path && OK) {
+      // Relative to the file that names it, like an import.
+      llvm::SourceMgr &SM = Diags.sourceMgr();
+      unsigned Buffer = SM.FindBufferContainingLoc(Path->Range.Start);
+      llvm::StringRef Importer =
+          Buffer ? SM.getMemoryBuffer(Buffer)->getBufferIdentifier() : llvm::StringRef();
+      llvm::SmallString<256> Full;
+      if (!llvm::sys::path::is_absolute(Path->V.S) && Importer != "<stdin>")
+        Full = llvm::sys::path::parent_path(Importer);
+      llvm::sys::path::append(Full, Path->V.S);
+      if (auto Buf = readSourceFile(std::string(Full), Diags, Path->Range)) {
+        std::string Why;
+        auto Rows = parseTrace(Buf->getBuffer(), Why);
+        if (!Why.empty()) {
+          Diags.report(Path->Range, diag::err_field_value, "trace",
+                       fmt::format("`{}` cannot be replayed: {}", Path->V.S, Why));
+          OK = false;
+        } else {
+          bool HasRequests = false;
+          for (const FieldValue &F : Rec->Fields)
+            HasRequests |= F.Name == "requests";
+          const int64_t N = static_cast<int64_t>(Rows.size());
+          if (HasRequests && Rec->Requests > N) {
+            Diags.report(Path->Range, diag::err_field_value, "trace",
+                         fmt::format("`{}` holds {} requests, fewer than `requests` = {}",
+                                     Path->V.S, N, Rec->Requests));
+            OK = false;
+          }
+          if (!HasRequests)
+            Rec->Requests = N;
+          Rows.resize(static_cast<size_t>(std::min(N, Rec->Requests)));
+          // The trace's own mean rate over the requests replayed; its mean lengths for the
+          // reports and the replica's analysis point.
+          double In = 0, Out = 0;
+          for (const auto &R : Rows) {
+            In += static_cast<double>(R.Input);
+            Out += static_cast<double>(R.Output);
+          }
+          const double Count = static_cast<double>(Rows.size());
+          Rec->TraceRate = Rows.back().Arrival > 0 ? (Count - 1) / Rows.back().Arrival : 0;
+          if (!(Rec->TraceRate > 0) || !(Rec->TraceRate <= 1e9)) {
+            Diags.report(Path->Range, diag::err_field_value, "trace",
+                         fmt::format("`{}`: the requests replayed arrive at a mean rate above "
+                                     "1e9 a second",
+                                     Path->V.S));
+            OK = false;
+          }
+          if (!HasRate)
+            Rec->Rate = Rec->TraceRate;
+          Rec->Input.K = Rec->Output.K = LengthDistribution::Fixed;
+          Rec->Input.Mean = std::max<int64_t>(1, std::llround(In / Count));
+          Rec->Output.Mean = std::max<int64_t>(1, std::llround(Out / Count));
+          Rec->TraceFile = Path->V.S;
+          Rec->Trace = std::make_shared<const std::vector<WorkloadRecord::TraceRequest>>(
+              std::move(Rows));
+        }
+      } else {
+        OK = false;
+      }
+    }
+  }
+  if (TraceItem) {
+    if (HasConcurrency)
+      OK = false; // reported above
+  } else if (HasRate == HasConcurrency) {
     if (HasRate)
       Diags.report(D.NameRange, diag::err_field_value, "rate",
                    "and `concurrency` exclude each other: an open loop at a rate, or a closed "
@@ -398,6 +595,11 @@ void SemaImpl::buildServing(const RecordDecl &D) {
     }
     if (!Rec->Load)
       continue;
+    if (!Rate && Rec->Load->Trace) {
+      Bad(I, "does not apply to a trace workload, which replays its own arrivals (`rate` replays "
+             "it faster or slower)");
+      continue;
+    }
     if (!Rec->OwnLoad) {
       Rec->OwnLoad = std::make_unique<WorkloadRecord>(*Rec->Load);
       Rec->Load = Rec->OwnLoad.get();

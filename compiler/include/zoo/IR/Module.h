@@ -565,6 +565,16 @@ public:
   int64_t Requests = 10000;
   uint64_t Seed = 1;
   LengthDistribution Input, Output;
+  /// A replayed trace (`trace = "file.csv"`): each request's arrival in seconds from the first
+  /// and its lengths, in arrival order (null: arrivals and lengths are drawn). `TraceRate` is its
+  /// own mean rate; a workload or record `rate` replays it faster or slower by Rate / TraceRate.
+  struct TraceRequest {
+    double Arrival;
+    int64_t Input, Output;
+  };
+  std::shared_ptr<const std::vector<TraceRequest>> Trace;
+  std::string TraceFile; ///< as written in the record
+  double TraceRate = 0;
   static bool classof(const Record *R) { return R->getKind() == Workload; }
 };
 
