@@ -330,6 +330,7 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
         Full = llvm::sys::path::parent_path(Importer);
       llvm::sys::path::append(Full, Path->V.S);
       if (auto Buf = readSourceFile(std::string(Full), Diags, Path->Range)) {
+        M.DataFiles.push_back(std::string(Full));
         std::string Why;
         auto Rows = parseTrace(Buf->getBuffer(), Why);
         if (!Why.empty()) {

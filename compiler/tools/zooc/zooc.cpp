@@ -378,6 +378,9 @@ void writeDepfile(llvm::raw_ostream &OS, llvm::ArrayRef<std::string> Targets, co
   for (const auto &F : M.Files)
     if (Seen.insert(F->Path).second)
       OS << " \\\n  " << Escaped(F->Path);
+  for (const std::string &F : M.DataFiles)
+    if (Seen.insert(F).second)
+      OS << " \\\n  " << Escaped(F);
   OS << "\n";
 }
 
@@ -1683,6 +1686,9 @@ static int compile(int argc, char **argv) {
   if (Written && DepFile.getNumOccurrences()) {
     for (const auto &F : M.Files)
       if (llvm::StringRef(F->Path).find_first_of("\r\n") != llvm::StringRef::npos)
+        return usageError("--depfile: a file name with a line break cannot be listed in a rule");
+    for (const std::string &F : M.DataFiles)
+      if (llvm::StringRef(F).find_first_of("\r\n") != llvm::StringRef::npos)
         return usageError("--depfile: a file name with a line break cannot be listed in a rule");
     Written =
         writeFile([&](llvm::raw_ostream &OS) { writeDepfile(OS, Targets, M); }, nullptr, DepFile);

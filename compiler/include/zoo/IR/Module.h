@@ -723,6 +723,8 @@ public:
   std::vector<std::unique_ptr<ServingRecord>> Servings;
   std::vector<std::unique_ptr<PriceRecord>> Prices;
   std::vector<std::unique_ptr<GridRecord>> Grids;
+  /// Data files the records read (request traces), for --depfile.
+  std::vector<std::string> DataFiles;
   bool WantServingPlans = false; ///< --emit=serving: run the `plan = auto` searches
   /// --emit=serving or json: the serving figures only those show (the highest rate within the
   /// targets, the ideal roofline's simulation beside measurements).
