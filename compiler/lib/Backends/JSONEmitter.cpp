@@ -488,6 +488,7 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
                 J.attribute("frontier", K.Pareto);
                 J.attribute("hardware", K.Price->Hw->Name);
                 J.attribute("max_batch", K.MaxBatch);
+                J.attribute("pipeline_stages", K.PP);
                 J.attribute("prefill_devices_per_replica", K.PrefillDevices);
                 J.attribute("price", K.Price->Name);
                 J.attribute("replicas", K.Replicas);
@@ -535,6 +536,7 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           J.attribute("model",
                       S->Replica && S->Replica->Model ? S->Replica->Model->Name : "");
           J.attribute("name", S->Name);
+          J.attribute("pipeline_stages", S->PP);
           J.attribute("plan", S->Plan);
           J.attribute("price", S->Cost ? S->Cost->Name : "");
           J.attribute("regime", S->Regime);

@@ -45,8 +45,10 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
   for (const ServingRecord *Sv : Ss) {
     const ScenarioRecord *S = Sv->Replica.get();
     OS << "Serving " << Sv->Name << ": "
-       << (S && S->Model ? S->Model->Name : "?") << " on " << (S ? S->Devices : 0) << " x "
-       << (S && S->Hw ? S->Hw->Name : "?");
+       << (S && S->Model ? S->Model->Name : "?") << " on " << (S ? S->Devices * Sv->PP : 0)
+       << " x " << (S && S->Hw ? S->Hw->Name : "?");
+    if (Sv->PP > 1 && S)
+      OS << " (" << Sv->PP << " pipeline stages of " << S->Devices << ")";
     if (S && S->UsedRuntime)
       OS << ", runtime " << S->UsedRuntime->Name;
     OS << "\n";
@@ -63,10 +65,11 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
         if (Shown++ >= 8 && !K.Pareto)
           continue;
         OS << fmt::format(
-            "   {} {:>3} x {}{} devices of {} ({} {}), {}, max batch {}{}: {:.2f} USD/h, "
+            "   {} {:>3} x {}{}{} devices of {} ({} {}), {}, max batch {}{}: {:.2f} USD/h, "
             "{:.3f} USD per million output tokens; P99 TTFT {:.0f} ms, TPOT {:.1f} ms; {:.1f} "
             "tokens/s per user, {:.0f} per device\n",
-            K.Pareto ? "*" : " ", K.Replicas, K.Devices,
+            K.Pareto ? "*" : " ", K.Replicas, K.Devices * K.PP,
+            K.PP > 1 ? fmt::format(" ({} stages)", K.PP) : std::string(),
             K.PrefillDevices ? fmt::format(" + {} prefill", K.PrefillDevices) : std::string(),
             K.Price->Hw->Name, K.Price->Provider,
             K.Price->Instance.empty() ? K.Price->Name : K.Price->Instance, K.Weights->Name,
@@ -79,7 +82,8 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
       if (Sv->Candidates.size() > 1) {
         const auto &A = Sv->Candidates[0], &B = Sv->Candidates[1];
         auto Name = [](const ServingRecord::Candidate &K) {
-          return fmt::format("{} x {}{} {}{}{}", K.Replicas, K.Devices,
+          return fmt::format("{} x {}{}{} {}{}{}", K.Replicas, K.Devices * K.PP,
+                             K.PP > 1 ? fmt::format(" ({} stages)", K.PP) : std::string(),
                              K.PrefillDevices ? fmt::format(" + {} prefill", K.PrefillDevices)
                                               : std::string(),
                              K.Price->Hw->Name, K.Weights != nullptr ? " " + K.Weights->Name : "",
@@ -96,6 +100,8 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
               A.Speculative != B.Speculative ? std::string("it needs no draft model")
               : A.PrefillDevices != B.PrefillDevices
                   ? std::string("it needs no prefill pool")
+              : A.PP != B.PP
+                  ? std::string("it needs no pipeline stages")
                   : fmt::format("faster per user, {:.1f} against {:.1f} tokens/s",
                                 A.TokensPerSPerUser, B.TokensPerSPerUser));
       }
@@ -113,6 +119,11 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                             ? fmt::format("{} clients in a closed loop", W.Concurrency)
                             : fmt::format("{:g} requests/s", W.Rate),
                         W.Requests, lengths(W.Input), lengths(W.Output), W.Seed);
+    if (Sv->PP > 1)
+      OS << fmt::format("  pipeline: {} micro-batches in flight, each through every stage (a "
+                        "decode step as on {} device{} holding the whole model; the KV cache of "
+                        "all {} devices shared among them; sends between stages not priced)\n",
+                        Sv->PP, S->Devices, S->Devices > 1 ? "s" : "", S->Devices * Sv->PP);
     OS << fmt::format("  replica: weights {}, KV {}, max batch {}, prefill {}\n",
                       S->Weights->Name, S->KV->Name,
                       S->MaxBatch ? std::to_string(S->MaxBatch)

@@ -31,6 +31,7 @@ struct ReplicaOptions {
   double Acceptance = 0;
   int64_t PrefillDevices = 0;
   double KVBandwidth = 0;
+  int64_t PP = 1;
 };
 
 ReplicaOptions optionsOf(const ServingRecord &Sv) {
@@ -42,6 +43,7 @@ ReplicaOptions optionsOf(const ServingRecord &Sv) {
   }
   O.PrefillDevices = Sv.PrefillDevices;
   O.KVBandwidth = Sv.KVBandwidth;
+  O.PP = Sv.PP;
   return O;
 }
 
@@ -65,19 +67,37 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
   if (Describe)
     S.Factors = X.Uses;
   PreparedLM P(S, X);
-  LMFigures F = P.evaluate(LMPoint{1, S.Prompt, S.Output});
+  // Pipeline stages: each of PP micro-batches in flight runs every layer, one stage after the
+  // other, each stage on `devices`: a decode step takes what it takes on one group of `devices`
+  // holding the whole model, and the replica is PP such engines sharing the memory of all
+  // PP x devices (vLLM's virtual engines). The budget comes from all of them.
+  std::unique_ptr<ScenarioRecord> All;
+  std::unique_ptr<Machine> AllX;
+  std::unique_ptr<PreparedLM> AllP;
+  const PreparedLM *Mem = &P;
+  if (Opt.PP > 1) {
+    All = std::make_unique<ScenarioRecord>(S.Name + "/stages", S.Range);
+    *All = S;
+    All->Devices = S.Devices * Opt.PP;
+    AllX = std::make_unique<Machine>(Build(*All, false));
+    AllP = std::make_unique<PreparedLM>(*All, *AllX);
+    Mem = AllP.get();
+  }
+  LMFigures F = Mem->evaluate(LMPoint{1, S.Prompt, S.Output});
   if (!(F.Free > 0)) {
-    bool Weights = !(P.evaluate(LMPoint{1, 1, 1}).Free > 0);
+    bool Weights = !(Mem->evaluate(LMPoint{1, 1, 1}).Free > 0);
     Why = Weights ? "the weights leave no memory for the KV cache on this replica"
                   : "a request of the workload needs more KV cache than the replica has";
     return false;
   }
   WorkloadRecord Load = W;
-  Load.Rate = Rate;
+  Load.Rate = Rate / static_cast<double>(Opt.PP);
   Load.Requests = Requests;
+  if (Load.Concurrency > 0)
+    Load.Concurrency = (Load.Concurrency + Opt.PP - 1) / Opt.PP;
   // Speculative decoding: the draft runs on the same devices; its weights come out of the
   // cache's budget.
-  double Budget = F.Free;
+  double Budget = F.Free / static_cast<double>(Opt.PP);
   Speculation Sp;
   std::unique_ptr<ScenarioRecord> DS;
   std::unique_ptr<Machine> DX;
@@ -126,6 +146,13 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
   if (Out.Completed < 0) {
     Why = "a request of the workload needs more KV cache than the replica has";
     return false;
+  }
+  if (Opt.PP > 1) { // the replica is PP engines like the one simulated
+    const double N = static_cast<double>(Opt.PP);
+    Out.RequestsPerS *= N;
+    Out.OutputTokensPerS *= N;
+    Out.Goodput *= N;
+    Out.Concurrency *= N;
   }
   return true;
 }
@@ -318,7 +345,7 @@ private:
                        static_cast<double>(W.Output.Mean);
     const PriceRecord *P = Sv.Plan && !Sv.Candidates.empty() ? Sv.Candidates.front().Price
                                                              : Sv.Cost;
-    const double Devices = static_cast<double>(S.Devices + Sv.PrefillDevices);
+    const double Devices = static_cast<double>(S.Devices * Sv.PP + Sv.PrefillDevices);
     if (P && OutTokens > 0)
       if (auto PerDevice = deviceCostPerSecond(*P, Sv.Term, Sv.Energy)) {
         double PerHour = *PerDevice * Devices * R; // USD a second
@@ -365,7 +392,7 @@ private:
       ServingStats St;
     };
     std::map<std::tuple<const HardwareRecord *, int64_t, const PrecisionRecord *, int64_t,
-                        int64_t, bool>,
+                        int64_t, bool, int64_t>,
              Found>
         Done;
     for (const auto &P : M.Prices) {
@@ -412,14 +439,20 @@ private:
             // instance (its cache sent over the link) unless the record gives `kv_bandwidth`;
             // open loops only (the simulation does not model it under a closed loop).
             // Speculation: none, or the record's draft.
+            // Pipeline stages: one, or two of TP devices each in the same instance (neither a
+            // prefill pool nor a draft with them: not modelled together).
+            for (int64_t Stages : {int64_t(1), int64_t(2)})
             for (int64_t PD : {int64_t(0), TP}) {
+              if (Stages > 1 && (PD > 0 || TP * Stages > P->Devices))
+                continue;
               if (PD > 0 && (W.Concurrency > 0 ||
                              (TP + PD > P->Devices && !(Sv.KVBandwidth > 0))))
                 continue;
               for (bool Spec : {false, true}) {
-                if (Spec && !Sv.Draft)
+                if (Spec && (!Sv.Draft || Stages > 1))
                   continue;
                 ReplicaOptions Opt;
+                Opt.PP = Stages;
                 Opt.PrefillDevices = PD;
                 Opt.KVBandwidth = Sv.KVBandwidth;
                 if (Spec) {
@@ -428,7 +461,7 @@ private:
                   Opt.Acceptance = Sv.Acceptance;
                 }
                 ++Sv.CandidatesTried;
-                auto [It, New] = Done.try_emplace({P->Hw, TP, WP, Cap, PD, Spec});
+                auto [It, New] = Done.try_emplace({P->Hw, TP, WP, Cap, PD, Spec, Stages});
                 Found &X = It->second;
                 if (New) {
                   // The fewest replicas whose share of the rate meets the targets: doubling,
@@ -462,11 +495,12 @@ private:
                 K.Price = P.get();
                 K.Devices = TP;
                 K.PrefillDevices = PD;
+                K.PP = Stages;
                 K.Speculative = Spec;
                 K.MaxBatch = Cap;
                 K.Replicas = Hi;
                 K.Weights = WP;
-                const double Used = double(TP + PD) * double(Hi);
+                const double Used = double(TP * Stages + PD) * double(Hi);
                 K.CostPerHour = PerDevice * Used;
                 double Tokens = St.OutputTokensPerS * double(Hi);
                 K.CostPerMillion = Tokens > 0 ? K.CostPerHour / Tokens * 1e6 : INFINITY;
@@ -494,6 +528,8 @@ private:
         return !A.Speculative;
       if (A.PrefillDevices != B.PrefillDevices)
         return A.PrefillDevices < B.PrefillDevices;
+      if (A.PP != B.PP)
+        return A.PP < B.PP;
       return A.TokensPerSPerUser > B.TokensPerSPerUser;
     });
     // A larger batch cap that changes nothing (the same replicas) is the same deployment: keep
@@ -504,7 +540,7 @@ private:
       for (const auto &O : Kept)
         Same |= O.Price == K.Price && O.Devices == K.Devices && O.Weights == K.Weights &&
                 O.Replicas == K.Replicas && O.PrefillDevices == K.PrefillDevices &&
-                O.Speculative == K.Speculative;
+                O.Speculative == K.Speculative && O.PP == K.PP;
       if (!Same)
         Kept.push_back(K);
     }
@@ -528,6 +564,7 @@ private:
     S.Activations = M.findPrecision("bf16");
     S.KV = Best.Weights->Bits >= 16 ? Best.Weights : M.findPrecision("bf16");
     Sv.PrefillDevices = Best.PrefillDevices;
+    Sv.PP = Best.PP;
     Sv.SpeculationOff = Sv.Draft && !Best.Speculative;
     return true;
   }

@@ -433,6 +433,13 @@ void SemaImpl::buildServing(const RecordDecl &D) {
       }
     } else if (I.Name == "price" || I.Name == "grid" || I.Name == "term") {
       OK &= economicsField(I, Rec->Cost, Rec->Energy, Rec->Term);
+    } else if (I.Name == "pp") {
+      if (auto V = itemValue(I, Type::of(Type::Int))) {
+        if (V->I < 1 || V->I > 64)
+          Bad(I, "must be from 1 to 64 pipeline stages, found " + V->str());
+        else
+          Rec->PP = V->I;
+      }
     } else if (I.Name == "buy") {
       if (auto V = itemValue(I, Type::of(Type::Bool)))
         Rec->Buy = V->B;
@@ -546,6 +553,17 @@ void SemaImpl::buildServing(const RecordDecl &D) {
   }
   if (Rec->Replica)
     OK &= checkEconomics(D.Items, Rec->Replica->Hw, Rec->Cost, Rec->Energy, Rec->Term, Rec->Plan);
+  if (Rec->PP > 1 && (Rec->Draft || Rec->PrefillDevices > 0)) {
+    Diags.report(D.NameRange, diag::err_serving, D.Name,
+                 "pipeline stages (`pp`) with speculative decoding or a disaggregated prefill "
+                 "pool are not modelled");
+    OK = false;
+  }
+  if (Rec->Plan && Rec->PP > 1) {
+    Diags.report(D.NameRange, diag::err_field_value, "pp",
+                 "is chosen by `plan = auto` (one stage or two); leave it out");
+    OK = false;
+  }
   if (Rec->Buy && !Rec->Plan) {
     Diags.report(D.NameRange, diag::err_field_value, "buy",
                  "lets `plan = auto` try purchase records; a record without a plan names its "

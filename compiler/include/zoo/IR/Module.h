@@ -662,6 +662,9 @@ public:
   /// Set by `plan = auto` when the cheapest deployment does not speculate (the draft stays
   /// named: the search tried it).
   bool SpeculationOff = false;
+  /// Pipeline stages (`pp`): the model's layers over PP groups of `devices`, PP micro-batches in
+  /// flight (vLLM's virtual engines); 1: none.
+  int64_t PP = 1;
   /// Identical replicas sharing the workload (its rate split evenly); `plan = auto` chooses.
   int64_t Replicas = 1;
   /// `plan = auto`: the pass searches every price record's hardware, tensor-parallel size,
@@ -672,6 +675,7 @@ public:
     const PriceRecord *Price = nullptr;
     int64_t Devices = 1, MaxBatch = 0, Replicas = 0;
     int64_t PrefillDevices = 0; ///< a disaggregated prefill pool per replica (0: none)
+    int64_t PP = 1;             ///< pipeline stages, each of `Devices`
     bool Speculative = false;   ///< with the record's draft model
     const PrecisionRecord *Weights = nullptr;
     double CostPerHour = 0, CostPerMillion = 0, TTFT99 = 0, TPOT99 = 0;
