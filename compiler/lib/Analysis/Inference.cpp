@@ -79,8 +79,7 @@ void putEconomics(const ScenarioRecord &S, const Machine &X, double DeviceSecond
         PerSecond && std::isfinite(DeviceSeconds))
       Out.Results.push_back({CostMetric, quantity(*PerSecond * DeviceSeconds, BaseDim::Money)});
   if (S.Energy && S.Hw) {
-    double Watts = S.Cost && S.Cost->owned() && S.Cost->Power > 0 ? deviceWatts(*S.Hw, S.Cost)
-                                                                  : X.Power;
+    double Watts = wallPowerStated(S.Cost) ? deviceWatts(*S.Hw, S.Cost) : X.Power;
     if (Watts > 0 && std::isfinite(EnergyDeviceSeconds))
       Out.Results.push_back({CarbonMetric, quantity(Watts * EnergyDeviceSeconds * S.Energy->PUE *
                                                         S.Energy->Carbon,

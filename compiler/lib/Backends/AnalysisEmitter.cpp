@@ -173,7 +173,7 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
          << B(Images ? ScenarioMetric::carbon_per_image : ScenarioMetric::carbon_per_token)
          << (Images ? " per input" : " per decoded token") << " (grid " << S->Energy->Name
          << fmt::format(": {} x PUE {:g})\n",
-                        S->Cost && S->Cost->owned() && S->Cost->Power > 0
+                        wallPowerStated(S->Cost)
                             ? "the wall power of " + S->Cost->Name
                             : std::string("TDP"),
                         S->Energy->PUE);

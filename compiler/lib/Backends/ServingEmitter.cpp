@@ -193,7 +193,7 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
       OS << ", ratio " << R(ServingMetric::mmc_agreement);
     OS << ")\n";
     if (Sv->result(ServingMetric::cost_per_hour)) {
-      const PriceRecord *P = Sv->Plan ? Sv->Candidates.front().Price : Sv->Cost;
+      const PriceRecord *P = Sv->usedPrice();
       OS << fmt::format("  cost: {:.2f} USD/h for {} replica(s) ({}{}), {:.3f} USD per "
                         "million output tokens, {:.3f} per million tokens in and out\n",
                         Sv->result(ServingMetric::cost_per_hour)->R * 3600,
@@ -205,19 +205,20 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     }
     auto Dollars = [](double X) { return withThousands(std::llround(X)); };
     if (const Value *T = Sv->result(ServingMetric::fleet_tco)) {
-      const PriceRecord *P = Sv->Plan ? Sv->Candidates.front().Price : Sv->Cost;
-      const ScenarioRecord &Rp = *Sv->Replica;
-      double Devices = static_cast<double>(Rp.Devices + Sv->PrefillDevices) *
-                       Sv->result(ServingMetric::replicas)->R;
-      int64_t Units = static_cast<int64_t>(
-          std::ceil(Devices / static_cast<double>(P->Devices) - 1e-9));
+      const PriceRecord *P = Sv->usedPrice();
+      // The units and purchases the fleet figure counted (Economics.h).
+      const FleetCost F =
+          *fleetCost(*P, Sv->Term, Sv->Energy,
+                     static_cast<double>(Sv->devicesPerReplica()) *
+                         Sv->result(ServingMetric::replicas)->R,
+                     Sv->TCOYears * SecondsPerYear);
+      const int64_t Units = F.Units;
       std::string Unit = P->Instance.empty() ? P->Name : P->Instance;
       if (P->owned())
         OS << fmt::format(
             "  fleet over {:g} years: {} x {} ({} devices) bought {} time(s), {} USD, and "
             "powered at {:g} kW each x PUE {:g} every hour, {} USD: {} USD in all\n",
-            Sv->TCOYears, Units, Unit, P->Devices,
-            std::ceil(Sv->TCOYears * SecondsPerYear / P->Lifetime - 1e-9),
+            Sv->TCOYears, Units, Unit, P->Devices, F.Purchases,
             Dollars(Sv->result(ServingMetric::fleet_capital)->R),
             deviceWatts(*P->Hw, P) * static_cast<double>(P->Devices) / 1e3, Sv->Energy->PUE,
             Dollars(Sv->result(ServingMetric::fleet_energy_cost)->R), Dollars(T->R));
@@ -230,13 +231,12 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                           Dollars(T->R));
     }
     if (const Value *E = Sv->result(ServingMetric::energy_per_output_token)) {
-      const PriceRecord *P = Sv->Plan && !Sv->Candidates.empty() ? Sv->Candidates.front().Price
-                                                                 : Sv->Cost;
+      const PriceRecord *P = Sv->usedPrice();
       OS << fmt::format("  energy: {:.3g} J and {:.3g} gCO2e per output token (grid {}: {} x "
                         "PUE {:g})\n",
                         E->R, Sv->result(ServingMetric::carbon_per_output_token)->R,
                         Sv->Energy->Name,
-                        P && P->owned() && P->Power > 0
+                        wallPowerStated(P)
                             ? fmt::format("the wall power of {}", P->Name)
                             : std::string("TDP"),
                         Sv->Energy->PUE);

@@ -157,11 +157,6 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
   return true;
 }
 
-double power(const ScenarioRecord &S) {
-  const FieldValue *TDP = S.Hw ? S.Hw->field("tdp") : nullptr;
-  return TDP ? TDP->V.R * static_cast<double>(S.Devices) : 0;
-}
-
 /// The highest Poisson rate at which replica `S` meets the record's targets: from `Start`,
 /// doubled or halved until the answer changes, then bisected to 0.5%. False when no rate down
 /// to 2^-12 of `Start` meets them. `At` is the simulation at the rate.
@@ -343,9 +338,8 @@ private:
     double OutTokens = St.OutputTokensPerS * R;
     double AllTokens = OutTokens * static_cast<double>(W.Input.Mean + W.Output.Mean) /
                        static_cast<double>(W.Output.Mean);
-    const PriceRecord *P = Sv.Plan && !Sv.Candidates.empty() ? Sv.Candidates.front().Price
-                                                             : Sv.Cost;
-    const double Devices = static_cast<double>(S.Devices * Sv.PP + Sv.PrefillDevices);
+    const PriceRecord *P = Sv.usedPrice();
+    const double Devices = static_cast<double>(Sv.devicesPerReplica());
     if (P && OutTokens > 0)
       if (auto PerDevice = deviceCostPerSecond(*P, Sv.Term, Sv.Energy)) {
         double PerHour = *PerDevice * Devices * R; // USD a second
@@ -362,9 +356,8 @@ private:
         }
       }
     if (Sv.Energy && OutTokens > 0 && S.Hw) {
-      const PriceRecord *Wall = P && P->owned() && P->Power > 0 ? P : nullptr;
-      double PerDevice = Wall ? deviceWatts(*S.Hw, Wall) : power(S) / static_cast<double>(S.Devices);
-      double Watts = PerDevice * Devices * R * Sv.Energy->PUE;
+      // (A rental states no power: its devices' TDP.)
+      double Watts = deviceWatts(*S.Hw, P) * Devices * R * Sv.Energy->PUE;
       if (Watts > 0) {
         double J = Watts / OutTokens;
         Q(ServingMetric::energy_per_output_token, J, "J");

@@ -22,6 +22,8 @@ std::optional<double> rentalRate(const PriceRecord &P, PriceTerm T);
 /// The power one device draws at the wall, before the facility's PUE: the purchase record's
 /// `power` over its devices where it states one, else the hardware's TDP (0: neither).
 double deviceWatts(const HardwareRecord &Hw, const PriceRecord *P);
+/// Whether `P` states its unit's power at the wall (only a purchase may).
+inline bool wallPowerStated(const PriceRecord *P) { return P && P->Power > 0; }
 
 /// What one device costs a second, USD: a rental's rate at `T` over its devices; a purchase's
 /// price over its devices and lifetime, plus deviceWatts x the grid's PUE x its electricity

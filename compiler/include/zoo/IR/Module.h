@@ -695,6 +695,14 @@ public:
   std::vector<std::pair<ServingMetric, Value>> Ideal;
   const Value *result(ServingMetric K) const;
   const Value *ideal(ServingMetric K) const;
+  /// The price the figures use: the record's, or the cheapest deployment's under a plan.
+  const PriceRecord *usedPrice() const {
+    return Plan && !Candidates.empty() ? Candidates.front().Price : Cost;
+  }
+  /// Devices of one replica: every pipeline stage's and the prefill pool's.
+  int64_t devicesPerReplica() const {
+    return Replica ? Replica->Devices * PP + PrefillDevices : 0;
+  }
   static bool classof(const Record *R) { return R->getKind() == Serving; }
 };
 
