@@ -32,21 +32,53 @@ BigCount zoo::macsPerToken(const ModelStats &S, Wide C) {
   BigCount M = S.MacsConst;
   for (const AttentionTerm &A : S.Attention)
     M += BigCount(A.MacsCoef) * visible(C, A.Window);
+  if (S.HasEncoder)
+    M += BigCount(S.CrossMacsCoef) * S.SourceLen;
   return M;
 }
 
-BigCount zoo::prefillMacs(const ModelStats &S, Wide N) {
+namespace {
+/// Positions 1..N of the one stack (an encoder-decoder's decoder, cross-attention left out).
+BigCount stackMacs(const ModelStats &S, Wide N) {
   BigCount M = BigCount(S.MacsConst) * N;
   for (const AttentionTerm &A : S.Attention)
     M += BigCount(A.MacsCoef) *
          (A.Causal ? sumMin(N, A.Window) : BigCount(N) * visible(N, A.Window));
   return M;
 }
+/// An encoder-decoder's decoder positions 1..G over a source of L tokens, and its encoder.
+BigCount encoderDecoderMacs(const ModelStats &S, Wide L, Wide G) {
+  return zoo::encoderMacs(S, L) + stackMacs(S, G) + BigCount(S.CrossMacsCoef) * L * G;
+}
+} // namespace
 
-BigCount zoo::kvValues(const ModelStats &S, Wide C) {
+BigCount zoo::encoderMacs(const ModelStats &S, Wide Source) {
+  BigCount M = BigCount(S.EncoderMacsConst) * Source;
+  for (const AttentionTerm &A : S.EncoderAttention)
+    M += BigCount(A.MacsCoef) * Source * visible(Source, A.Window);
+  return M;
+}
+
+BigCount zoo::prefillMacs(const ModelStats &S, Wide N) {
+  return S.HasEncoder ? encoderDecoderMacs(S, N, 1) : stackMacs(S, N);
+}
+
+BigCount zoo::generationMacs(const ModelStats &S, Wide Prompt, Wide Output) {
+  return S.HasEncoder ? encoderDecoderMacs(S, Prompt, Output) : stackMacs(S, Prompt + Output - 1);
+}
+
+BigCount zoo::trainingMacs(const ModelStats &S, Wide N) {
+  return S.HasEncoder ? encoderDecoderMacs(S, N, N) : stackMacs(S, N);
+}
+
+BigCount zoo::kvValues(const ModelStats &S, Wide C) { return kvValuesAt(S, C, S.SourceLen); }
+
+BigCount zoo::kvValuesAt(const ModelStats &S, Wide C, Wide Source) {
   BigCount V = S.StateValues;
   for (const AttentionTerm &A : S.Attention)
     V += BigCount(A.KVValues) * visible(C, A.Window);
+  if (S.HasEncoder)
+    V += BigCount(S.CrossKVValues) * Source;
   return V;
 }
 
@@ -62,7 +94,8 @@ Value zoo::bytesAt(const BigCount &Values, const PrecisionRecord &P) {
 }
 
 double zoo::decodeWeightParams(const ModelStats &S, double Batch) {
-  double P = static_cast<double>(S.Params);
+  // An encoder-decoder's decode steps run the decoder only.
+  double P = static_cast<double>(S.Params - S.EncoderParams);
   for (const ExpertTerm &E : S.Experts) {
     double N = static_cast<double>(E.Count), K = static_cast<double>(E.TopK);
     double Distinct = N * (1 - std::pow(1 - K / N, Batch));

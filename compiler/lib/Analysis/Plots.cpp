@@ -61,10 +61,11 @@ RooflinePhase phase(const PhaseCost &Expected, const PhaseCost &Ideal) {
   return P;
 }
 
-/// Whether the performance model has anything to price for model `R` (the roofline pass's test).
+/// Whether the performance model has anything to price for model `R` (the roofline pass's test;
+/// it does not price encoder-decoders yet).
 bool analysable(const ModelRecord &R) {
   const ModelStats &St = R.Stats;
-  return R.Root && !St.PerInput &&
+  return R.Root && !St.PerInput && !St.HasEncoder &&
          !(St.Params == 0 && St.MacsConst == 0 && St.Attention.empty() && St.StateValues == 0);
 }
 

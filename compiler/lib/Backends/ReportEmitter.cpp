@@ -7,6 +7,7 @@
 #include "zoo/Basic/Checked.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Unicode.h"
+#include <algorithm>
 #include <fmt/format.h>
 
 using namespace zoo;
@@ -198,7 +199,8 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
   OS << "\nParameters: learnable tensors only, exact; tied embeddings counted once. Active: what "
         "one\n"
         "  token uses (top-k experts, one row of each lookup table).\n"
-        "Layers: iterations of the architecture's top-level repeat/for statements.\n";
+        "Layers: iterations of the architecture's top-level repeat/for statements (and of its\n"
+        "  top-level `encoder` sections).\n";
   if (!Scenarios.empty())
     OS << "Scenarios: expected figures on the runtime shown, the ideal roofline (datasheet peaks,\n"
           "  no fixed cost) in parentheses; --emit=analysis gives every factor and its origin.\n";
@@ -213,4 +215,8 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
           "  context. AI: arithmetic intensity in FLOP/byte (prefill: weights read once + KV "
           "written;\n"
           "  decode: weights read, experts as a batch touches them, + KV read).\n";
+  if (std::any_of(Models.begin(), Models.end(), [](const auto *R) { return R->Stats.HasEncoder; }))
+    OS << "Encoder-decoders (`encoder` sections): FLOP/token, KV and decode are the decoder's,\n"
+          "  cross-attending to the source the model declares; prefill is the encoder over the\n"
+          "  prompt and the first output position, generation adds output - 1 decoder positions.\n";
 }

@@ -82,6 +82,16 @@ struct Totals {
   int64_t HeadWidth = 0, EmbeddingWidth = 0, MaxWidth = 0;
   std::map<std::pair<int64_t, bool>, AttentionTerm> Attention;
   std::map<std::tuple<int64_t, int64_t, Wide>, ExpertTerm> Experts;
+  // Cross-attention (`cross_len`): per position of the source it attends to, and at its length.
+  Wide CrossMacs = 0, CrossElements = 0, CrossCache = 0;
+  Wide CrossMacsAtLen = 0, CrossElementsAtLen = 0, CrossCacheAtLen = 0;
+  int64_t CrossLen = 0;           ///< the first `cross_len`
+  const LayerNode *OtherCrossLen = nullptr; ///< an attend with a different `cross_len`
+  // `encoder` sections: their parameters, and their work per source token.
+  const LayerNode *Encoder = nullptr; ///< the first section
+  Wide EncoderParams = 0, EncoderMacs = 0, EncoderElements = 0, EncoderOps = 0,
+       EncoderFusedOps = 0;
+  std::map<int64_t, AttentionTerm> EncoderAttention; ///< by window
 };
 
 class CostModelPass : public Pass {
@@ -136,6 +146,42 @@ public:
         OK = false;
         continue;
       }
+      if (T.Encoder && (T.PerInput || T.OtherCrossLen)) {
+        // Sema rejects a section after an `input`; one before it lands here.
+        if (T.PerInput)
+          Diags.report(T.Encoder->Range, diag::err_encoder_with_input, R->Name);
+        else
+          Diags.report(T.OtherCrossLen->Range, diag::err_cross_len_differs, R->Name,
+                       I(*T.OtherCrossLen, "cross_len"), T.CrossLen);
+        OK = false;
+        continue;
+      }
+      if (!T.Encoder) {
+        // Without an encoder section, cross-attention sees a fixed context of `cross_len`.
+        A.acc(T.Macs, T.CrossMacsAtLen, 1);
+        A.acc(T.Elements, T.CrossElementsAtLen, 1);
+        A.acc(T.State, T.CrossCacheAtLen, 1);
+      }
+      if (A.Overflow || !Fits(T.EncoderParams) || !Fits(T.EncoderOps) ||
+          !Fits(T.EncoderFusedOps)) {
+        Diags.report(R->Decl->NameRange, diag::err_count_overflow,
+                     "a count of repetitions, MACs, elements or activations", "model", R->Name, 128);
+        OK = false;
+        continue;
+      }
+      S.HasEncoder = T.Encoder != nullptr;
+      S.EncoderParams = static_cast<int64_t>(T.EncoderParams);
+      S.EncoderMacsConst = T.EncoderMacs;
+      S.EncoderElementsConst = T.EncoderElements;
+      S.EncoderOps = static_cast<int64_t>(T.EncoderOps);
+      S.EncoderFusedOps = static_cast<int64_t>(T.EncoderFusedOps);
+      S.EncoderAttention.clear();
+      for (auto &KV : T.EncoderAttention)
+        S.EncoderAttention.push_back(KV.second);
+      S.CrossMacsCoef = S.HasEncoder ? T.CrossMacs : 0;
+      S.CrossScoresCoef = S.HasEncoder ? T.CrossElements : 0;
+      S.CrossKVValues = S.HasEncoder ? T.CrossCache : 0;
+      S.SourceLen = S.HasEncoder ? T.CrossLen : 0;
       S.Params = static_cast<int64_t>(T.Params);
       S.ActiveParams = static_cast<int64_t>(T.Active);
       S.ActiveParamsWithEmbeddings = static_cast<int64_t>(WithTables);
@@ -212,7 +258,8 @@ private:
     Arith A;
     walk(N, 1, 1, T, A);
     N.Params = T.Params;
-    N.Macs = T.Macs;
+    // Per token: an encoder section's per source token, a cross-attention's at its `cross_len`.
+    N.Macs = A.add(A.add(T.Macs, T.EncoderMacs), T.CrossMacsAtLen);
   }
   static int64_t IOr(const LayerNode &N, llvm::StringRef Name, int64_t Default) {
     const Value *V = N.arg(Name);
@@ -277,6 +324,7 @@ private:
     case PrimitiveKind::concat:
     case PrimitiveKind::path:
     case PrimitiveKind::auxiliary:
+    case PrimitiveKind::encoder:
     case PrimitiveKind::window_pad:
     case PrimitiveKind::window_unpad:
       return false;
@@ -418,9 +466,18 @@ private:
         return;
       }
       if (int64_t Cross = I(N, "cross_len")) {
-        A.acc(T.Macs, A.mul(PerPos, Cross), Active);
-        A.acc(T.Elements, A.mul(Heads, Cross), Active);
-        A.acc(T.State, A.mul(Cache, Cross), Active);
+        // Per source position (an encoder-decoder's source is the prompt), and at `cross_len`
+        // (a fixed context otherwise); the pass keeps one or the other.
+        A.acc(T.CrossMacs, PerPos, Active);
+        A.acc(T.CrossElements, Heads, Active);
+        A.acc(T.CrossCache, Cache, Active);
+        A.acc(T.CrossMacsAtLen, A.mul(PerPos, Cross), Active);
+        A.acc(T.CrossElementsAtLen, A.mul(Heads, Cross), Active);
+        A.acc(T.CrossCacheAtLen, A.mul(Cache, Cross), Active);
+        if (!T.CrossLen)
+          T.CrossLen = Cross;
+        else if (Cross != T.CrossLen && !T.OtherCrossLen)
+          T.OtherCrossLen = &N;
         return;
       }
       AttentionTerm &Term = T.Attention[{I(N, "window"), B(N, "causal")}];
@@ -520,6 +577,38 @@ private:
       for (const auto &C : N.Children)
         walk(*C, Total, 0, T, A);
       return;
+    case PrimitiveKind::encoder: {
+      // Its parameters are the model's; its work runs over the source, per source token.
+      Totals E;
+      for (const auto &C : N.Children)
+        walk(*C, Total, Active, E, A);
+      if (!T.Encoder)
+        T.Encoder = &N;
+      bool Before = A.Overflow;
+      T.Params = A.add(T.Params, E.Params);
+      T.Active = A.add(T.Active, E.Active);
+      T.Embedding = A.add(T.Embedding, E.Embedding);
+      A.ParamsOverflow |= A.Overflow && !Before;
+      T.Lookup = A.add(T.Lookup, E.Lookup);
+      T.LookupRows = A.add(T.LookupRows, E.LookupRows);
+      T.Tables.insert(T.Tables.end(), E.Tables.begin(), E.Tables.end());
+      if (!T.EmbeddingWidth)
+        T.EmbeddingWidth = E.EmbeddingWidth;
+      T.MaxWidth = std::max(T.MaxWidth, E.MaxWidth);
+      T.EncoderParams = A.add(T.EncoderParams, E.Params);
+      T.EncoderMacs = A.add(T.EncoderMacs, E.Macs);
+      T.EncoderElements = A.add(T.EncoderElements, E.Elements);
+      T.EncoderOps = A.add(T.EncoderOps, E.Ops);
+      T.EncoderFusedOps = A.add(T.EncoderFusedOps, E.FusedOps);
+      for (const auto &[Key, Term] : E.Attention) {
+        AttentionTerm &X = T.EncoderAttention[Key.first];
+        X.Window = Term.Window;
+        X.Causal = false;
+        X.MacsCoef = A.add(X.MacsCoef, Term.MacsCoef);
+        X.ScoresCoef = A.add(X.ScoresCoef, Term.ScoresCoef);
+      }
+      return;
+    }
     case PrimitiveKind::concat: {
       // The join copies the paths' outputs into one tensor (one launch, written like
       // `concat_saved`).

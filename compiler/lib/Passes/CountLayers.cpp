@@ -2,7 +2,9 @@
 //
 // A model's layer count is what a model card calls its depth:
 //   - a language model: the iterations of the `repeat` and `for` statements at the top level of
-//     its architecture block (32 for Llama-3-8B, 12 for GPT-2); loops inside a layer add none;
+//     its architecture block (32 for Llama-3-8B, 12 for GPT-2), or directly inside a top-level
+//     `encoder` section (an encoder-decoder's encoder stack: 6 + 6 for T5-Small); loops inside a
+//     layer add none;
 //   - a model with an `input` whose top-level `repeat`s hold attention (ViT, DiT, a CLIP text
 //     encoder): the iterations of those repeats, its transformer blocks;
 //   - any other model with an `input` (CNNs, MLPs): its weight layers, as ResNet-50, VGG-16 and
@@ -57,9 +59,15 @@ public:
       if (!R->Root)
         continue;
       std::optional<int64_t> N = 0;
+      auto Loops = [&](const LayerNode &Parent) {
+        for (const auto &C : Parent.Children)
+          if (N && (C->K == LayerNode::Repeat || C->K == LayerNode::For))
+            N = checkedAdd(*N, C->Count);
+      };
+      Loops(*R->Root);
       for (const auto &C : R->Root->Children)
-        if (N && (C->K == LayerNode::Repeat || C->K == LayerNode::For))
-          N = checkedAdd(*N, C->Count);
+        if (C->K == LayerNode::Primitive && C->Prim == PrimitiveKind::encoder)
+          Loops(*C);
       if (!N) {
         Diags.report(R->Decl->NameRange, diag::err_count_overflow, "the layer count", "model",
                      R->Name, 64);

@@ -8,7 +8,8 @@
 //   - a token "at context c" sees c positions, itself included; a window w caps that at w;
 //   - causal prefill of S tokens sums positions 1..S; bidirectional attention sees all S;
 //   - a generation of P prompt and G output tokens runs positions 1..P+G-1 (the last output
-//     token is not fed back);
+//     token is not fed back); an encoder-decoder's runs its `encoder` sections once over the
+//     P source tokens and decoder positions 1..G, each cross-attending to the P;
 //   - training per token is 3x forward (backward = 2x forward), no recomputation;
 //   - decode reads the dense weights once per step plus, per expert layer, the expected number
 //     of distinct experts a batch of B tokens routes to, n * (1 - (1 - k/n)^B), under uniform
@@ -86,6 +87,8 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
     BigCount E = S.ElementsConst;
     for (const AttentionTerm &T : S.Attention)
       E += BigCount(T.ScoresCoef) * visible(A.Context, T.Window);
+    if (S.HasEncoder)
+      E += BigCount(S.CrossScoresCoef) * S.SourceLen;
     return wideValue(E);
   }
   case MetricKind::prefill_flops:
@@ -95,9 +98,9 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
       Why = "it has bidirectional attention, so it encodes and does not generate";
       return std::nullopt;
     }
-    return wideValue(BigCount(2) * prefillMacs(S, Wide(A.Prompt) + A.Output - 1));
+    return wideValue(BigCount(2) * generationMacs(S, A.Prompt, A.Output));
   case MetricKind::training_flops_per_token: {
-    BigCount F = BigCount(6) * prefillMacs(S, A.Tokens);
+    BigCount F = BigCount(6) * trainingMacs(S, A.Tokens);
     if (F.isExact() && F.exact() % A.Tokens == 0)
       return wideValue(F.exact() / A.Tokens);
     return Value::ofReal(F.approx() / static_cast<double>(A.Tokens));
@@ -111,13 +114,16 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
   case MetricKind::kv_bytes:
     return bytesAt(kvValues(S, A.Context), *A.Precision);
   case MetricKind::state_bytes:
-    return bytesAt(S.StateValues, *A.Precision);
+    // An encoder-decoder's cross-attention cache at its declared source, as other models' is.
+    return bytesAt(BigCount(S.StateValues) +
+                       (S.HasEncoder ? BigCount(S.CrossKVValues) * S.SourceLen : BigCount(0)),
+                   *A.Precision);
   case MetricKind::weight_bytes:
     return bytesAt(S.Params, *A.Precision);
   case MetricKind::prefill_intensity: {
     double Flops = 2.0 * static_cast<double>(A.Batch) * prefillMacs(S, A.Tokens).approx();
     double Bytes = bytesAt(S.Params, *A.Weights).asDouble() +
-                   static_cast<double>(A.Batch) * bytesAt(kvValues(S, A.Tokens), *A.KV).asDouble();
+                   static_cast<double>(A.Batch) * bytesAt(kvValuesAt(S, A.Tokens, A.Tokens), *A.KV).asDouble();
     if (!(Bytes > 0)) {
       Why = "it has no weights and no cache, so it moves no bytes";
       return std::nullopt;
@@ -158,5 +164,9 @@ std::vector<KVKind> zoo::kvByKind(const ModelRecord &R, const PrecisionRecord &P
   if (R.Stats.StateValues)
     Out.push_back({"recurrent and convolution state, cross-attention cache", Value::ofInt(0),
                    bytesAt(R.Stats.StateValues, P)});
+  if (R.Stats.HasEncoder && R.Stats.CrossKVValues)
+    Out.push_back({fmt::format("cross-attention cache, source of {} tokens", R.Stats.SourceLen),
+                   Value::ofInt(0),
+                   bytesAt(BigCount(R.Stats.CrossKVValues) * R.Stats.SourceLen, P)});
   return Out;
 }

@@ -228,6 +228,12 @@ public:
       if (!Sv->Load || !Sv->Replica || !Sv->Replica->Model || !Sv->Replica->Model->Root)
         continue;
       ScenarioRecord &S = *Sv->Replica;
+      if (S.Model->Stats.HasEncoder) {
+        Diags.report(Sv->Range, diag::err_encoder_decoder_unpriced, "serving", Sv->Name,
+                     S.Model->Name);
+        OK = false;
+        continue;
+      }
       if (S.Model->Stats.PerInput || S.Model->Stats.hasBidirectional()) {
         Diags.report(Sv->Range, diag::err_serving, Sv->Name,
                      "its model does not generate text (an input, or bidirectional attention)");

@@ -21,6 +21,12 @@ public:
     for (auto &T : M.Trainings) {
       if (!T->Model || !T->System || !T->System->Hw)
         continue;
+      if (T->Model->Stats.HasEncoder) {
+        Diags.report(T->Range, diag::err_encoder_decoder_unpriced, "training", T->Name,
+                     T->Model->Name);
+        OK = false;
+        continue;
+      }
       if (T->Plan && !planTraining(M, *T)) {
         if (!T->PlanConsidered)
           Diags.report(T->Range, diag::err_training_layout, T->Name,

@@ -530,7 +530,9 @@ void SemaImpl::expandPrimitive(const CallStmt &C, Scope &S, LayerNode &N) {
       shapeFailure(C, "experts", "an `auxiliary` head holds no experts", false);
       return;
     }
+    ++ExpertsDepth;
     walk(C.Body, S, &N);
+    --ExpertsDepth;
     break;
   case PrimitiveKind::concat: {
     // Parallel paths on one tensor, their outputs joined along the channels (channelAxis).
@@ -616,13 +618,55 @@ void SemaImpl::expandPrimitive(const CallStmt &C, Scope &S, LayerNode &N) {
     Spatial = std::move(OpenTokens);
     break;
   }
+  case PrimitiveKind::encoder: {
+    // The layers that run over the source sequence of an encoder-decoder (the encoder stack, and
+    // the decoder's projections of the encoder's outputs for cross-attention).
+    const char *Why = Shape ? "a model with an `input` counts its work per input; `encoder` "
+                              "sections are for encoder-decoder language models"
+                      : EncoderDepth   ? "the sections do not nest"
+                      : ExpertsDepth   ? "an `experts` body holds none"
+                      : AuxiliaryDepth ? "an `auxiliary` head holds none"
+                                       : nullptr;
+    if (Why) {
+      Diags.report(C.range(), diag::err_encoder_place, Why);
+      ExpansionFailed = true;
+      return;
+    }
+    ++EncoderDepth;
+    walk(C.Body, S, &N);
+    --EncoderDepth;
+    break;
+  }
   default:
+    if (EncoderDepth && !encoderAllows(N, C)) {
+      ExpansionFailed = true;
+      return;
+    }
     if (!flowShape(N, C))
       valueFailure();
     break;
   }
   if (Shape)
     N.OutShape = *Shape;
+}
+
+bool SemaImpl::encoderAllows(const LayerNode &N, const CallStmt &C) {
+  std::string Why;
+  if (N.Prim == PrimitiveKind::attend && N.arg("cross_len")->I)
+    Why = "cross-attention (`cross_len`) belongs to the decoder: put only its key and value "
+          "projections of the encoder's outputs in an `encoder` section";
+  else if (N.Prim == PrimitiveKind::attend && N.arg("causal")->B)
+    Why = "an encoder's attention sees the whole source: write `causal: false`";
+  else if (N.Prim == PrimitiveKind::lm_head)
+    Why = "the output head (`lm_head`) belongs to the decoder, outside the `encoder` section";
+  else if (N.Prim == PrimitiveKind::ssm || N.Prim == PrimitiveKind::conv1d)
+    Why = fmt::format("an encoder keeps no state between decoding steps, so `{}` is not "
+                      "counted in one",
+                      N.Decl->Name);
+  if (Why.empty())
+    return true;
+  Diags.report(C.range(), diag::err_encoder, Why);
+  return false;
 }
 
 void SemaImpl::repeatProblem(const RepeatStmt &R, int64_t K, bool Range) {

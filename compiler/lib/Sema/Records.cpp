@@ -323,6 +323,8 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
     PaddedAt.clear();
     Concats.clear();
     AuxiliaryDepth = 0;
+    EncoderDepth = 0;
+    ExpertsDepth = 0;
     auto Root = std::make_unique<LayerNode>();
     Root->K = LayerNode::Block;
     Root->Name = Arch->Name;

@@ -273,9 +273,13 @@ public:
   llvm::DenseSet<const Decl *> StdlibDecls; ///< declared by stdlib files
   bool inStdlib(llvm::SMLoc L) const;
   unsigned AuxiliaryDepth = 0; ///< open `auxiliary` heads
+  unsigned EncoderDepth = 0;   ///< open `encoder` sections (at most one)
+  unsigned ExpertsDepth = 0;   ///< open `experts` bodies
   /// Applies primitive `N`'s effect on the flowing shape and records the arguments it implies
   /// (input channels, features, positions). Reports shape errors at `C`.
   bool flowShape(LayerNode &N, const CallStmt &C);
+  /// Whether primitive `N` may run inside an `encoder` section; reports why not at `C`.
+  bool encoderAllows(const LayerNode &N, const CallStmt &C);
 
   llvm::DenseMap<const ModelDecl *, ModelRecord *> ModelOf;
   llvm::DenseMap<const ModelDecl *, bool> InProgress;

@@ -1240,6 +1240,9 @@ static int runPlanServing(const Module &M) {
   if (!Q.Model->Root || Q.Model->Stats.PerInput || Q.Model->Stats.hasBidirectional())
     return usageError("--plan-serving plans models that generate text; '" + Q.Model->Name +
                       "' does not");
+  if (Q.Model->Stats.HasEncoder)
+    return usageError("--plan-serving: '" + Q.Model->Name +
+                      "' is an encoder-decoder, which the performance model does not price yet");
   if (!Q.Weights)
     Q.Weights = M.findPrecision("bf16");
   if (!Q.KV)

@@ -15,12 +15,25 @@ namespace zoo {
 
 /// Positions a token at context `C` sees under a window `Window` (0: no window): min(C, Window).
 Wide visible(Wide C, int64_t Window);
-/// MACs of one token that sees `C` positions.
+/// MACs of one token that sees `C` positions (an encoder-decoder's decoder token, its
+/// cross-attention over the source length the model declares).
 BigCount macsPerToken(const ModelStats &S, Wide C);
-/// MACs of a forward pass over `N` tokens (causal: positions 1..N).
+/// MACs of a forward pass over `N` tokens (causal: positions 1..N). An encoder-decoder's: the
+/// encoder over a source of `N` tokens and the decoder's first position.
 BigCount prefillMacs(const ModelStats &S, Wide N);
-/// KV cache and state values of one sequence at context `C`.
+/// MACs of generating `Output` tokens after a prompt of `Prompt`: positions 1..Prompt+Output-1;
+/// an encoder-decoder's, the encoder over the prompt and decoder positions 1..Output.
+BigCount generationMacs(const ModelStats &S, Wide Prompt, Wide Output);
+/// MACs of a training forward pass over sequences of `N` tokens (an encoder-decoder's: a source
+/// and a target of `N` tokens each).
+BigCount trainingMacs(const ModelStats &S, Wide N);
+/// An encoder-decoder's encoder sections over a source of `Source` tokens (0 for other models).
+BigCount encoderMacs(const ModelStats &S, Wide Source);
+/// KV cache and state values of one sequence at context `C` (an encoder-decoder's: its decoder at
+/// `C`, its cross-attention cache over the source length it declares).
 BigCount kvValues(const ModelStats &S, Wide C);
+/// The same over a source of `Source` tokens (other models: kvValues).
+BigCount kvValuesAt(const ModelStats &S, Wide C, Wide Source);
 /// Bytes of `Values` values at precision `P` (exact where integral).
 Value bytesAt(const BigCount &Values, const PrecisionRecord &P);
 /// Parameters a decode step of `Batch` tokens reads: dense weights plus the expected distinct

@@ -158,6 +158,18 @@ struct ModelStats {
   std::vector<KernelCost> Kernels;
   std::vector<AttentionTerm> Attention;
   std::vector<ExpertTerm> Experts;
+  /// Encoder-decoders (`encoder` sections). The fields above are then the decoder's, per
+  /// generated token; the sections' work runs over the source (the prompt) once per request.
+  bool HasEncoder = false;
+  int64_t EncoderParams = 0; ///< parameters inside the sections (decode steps do not read them)
+  Wide EncoderMacsConst = 0, EncoderElementsConst = 0; ///< per source token, less attention
+  int64_t EncoderOps = 0, EncoderFusedOps = 0;         ///< per source position
+  std::vector<AttentionTerm> EncoderAttention;         ///< bidirectional, over the source
+  /// The decoder's cross-attention per source position: MACs and softmax elements per generated
+  /// token, cache values per sequence; and the source length it declares (`cross_len`), at
+  /// which the per-token metrics are evaluated.
+  Wide CrossMacsCoef = 0, CrossScoresCoef = 0, CrossKVValues = 0;
+  int64_t SourceLen = 0;
   bool hasBidirectional() const {
     for (const AttentionTerm &A : Attention)
       if (!A.Causal)
