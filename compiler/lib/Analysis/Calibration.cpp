@@ -12,6 +12,12 @@
 //      after round, each slot in turn by golden-section search over its range (fractions 0.02..1
 //      on a log scale, fixed costs 0..500 us), until no slot moves by more than 1e-5 (relative)
 //      or 60 rounds. With as many rows as slots this meets every row exactly where it can.
+//   4. Then full-load serving rows (fullLoadCalibration: a serving record marked calibration
+//      whose every request arrives at once, measuring output tokens a second) fit compute gemm
+//      at their compute precision through the serving simulation (a long decode at a large batch
+//      is bound by its GEMMs): that slot alone, by the same golden-section search, over the
+//      scenario rows that inform it and the serving rows, the other slots as step 3 left them.
+//      A simulation costs milliseconds, so the fit is one slot, not a joint one.
 // A row whose measurement no value in range reproduces keeps a residual, which --emit=calibration
 // prints.
 //
@@ -101,12 +107,19 @@ Slot visionRoof(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R
   return Best;
 }
 
+/// A full-load serving row of a fit: the record and its measured output tokens a second.
+struct ServingRow {
+  const ServingRecord *Sv;
+  double Measured;
+};
+
 struct Fit {
   const RuntimeRecord *Runtime;
   std::vector<std::pair<const ScenarioRecord *, const Measurement *>> Rows;
   std::vector<SlotKey> Free;
   std::vector<double> Value;
   std::map<SlotKey, std::vector<const ScenarioRecord *>> Informs;
+  std::map<SlotKey, std::vector<ServingRow>> ServingInforms;
 };
 
 /// The overrides of `F`'s free slots that apply to row S (dequant slots by weight precision).
@@ -161,7 +174,83 @@ void solve(const Module &M, Fit &F) {
 }
 } // namespace
 
-std::vector<FittedSlot> zoo::fitCalibration(const Module &M) {
+bool zoo::fullLoadCalibration(const ServingRecord &Sv) {
+  if (!Sv.Calibration || !Sv.Load || Sv.Plan || !Sv.Replica || !Sv.Replica->Compute ||
+      Sv.Load->Concurrency <= 0 || Sv.Load->Concurrency < Sv.Load->Requests)
+    return false;
+  for (const ServingMeasurement &X : Sv.Measured)
+    if (X.Metric == ServingMetric::output_tokens_per_s)
+      return true;
+  return false;
+}
+
+namespace {
+/// Stage 2: each runtime's full-load serving rows fit compute gemm at their compute precision,
+/// that slot alone (the others as stage 1 left them), with the scenario rows that inform it.
+void fitServingRows(const Module &M, const ServingPredictor &Serve,
+                    std::map<std::string, Fit> &Fits) {
+  const RuntimeRecord *Default = M.defaultRuntime();
+  std::map<std::pair<std::string, SlotKey>, std::vector<ServingRow>> ByRuntime;
+  for (const auto &Sv : M.Servings) {
+    if (!fullLoadCalibration(*Sv))
+      continue;
+    const ScenarioRecord &S = *Sv->Replica;
+    SlotKey K{Slot::Gemm, S.Compute->Bits <= 8 ? S.Compute->Name : std::string("any")};
+    double Measured = 0;
+    for (const ServingMeasurement &X : Sv->Measured)
+      if (X.Metric == ServingMetric::output_tokens_per_s)
+        Measured = X.Measured.asDouble();
+    std::vector<const RuntimeRecord *> Runtimes;
+    if (S.Runtime)
+      Runtimes.push_back(S.Runtime);
+    if (Default && Default != S.Runtime && S.Runtime && S.Runtime->Serving)
+      Runtimes.push_back(Default);
+    for (const RuntimeRecord *R : Runtimes) {
+      Fits[R->Name].Runtime = R;
+      ByRuntime[{R->Name, K}].push_back({Sv.get(), Measured});
+    }
+  }
+  for (auto &[Key, Rows] : ByRuntime) {
+    Fit &F = Fits[Key.first];
+    const SlotKey &K = Key.second;
+    auto At = std::find(F.Free.begin(), F.Free.end(), K);
+    size_t I = static_cast<size_t>(At - F.Free.begin());
+    if (At == F.Free.end()) {
+      F.Free.push_back(K);
+      F.Value.push_back(1);
+    }
+    // The scenario rows that inform K, and the serving rows.
+    auto Objective = [&](double U) {
+      F.Value[I] = std::exp(U);
+      double Sum = 0;
+      for (const auto &[S, X] : F.Rows) {
+        if (std::find(F.Informs[K].begin(), F.Informs[K].end(), S) == F.Informs[K].end())
+          continue;
+        double P = predict(M, *S, X->Metric, F.Runtime, overrides(F, *S)).value_or(NAN);
+        double E = std::log(P / X->Measured.asDouble());
+        Sum += std::isfinite(E) ? E * E : 1e6;
+      }
+      for (const ServingRow &Row : Rows) {
+        double P = Serve(*Row.Sv, F.Runtime, overrides(F, *Row.Sv->Replica)).value_or(NAN);
+        double E = std::log(P / Row.Measured);
+        Sum += std::isfinite(E) ? E * E : 1e6;
+      }
+      return Sum;
+    };
+    double Lo = std::log(0.02), Hi = 0;
+    double Best = goldenSection(Lo, Hi, 30, Objective), FBest = Objective(Best);
+    for (double U : {Lo, Hi})
+      if (double FU = Objective(U); FU < FBest) {
+        Best = U;
+        FBest = FU;
+      }
+    F.Value[I] = std::exp(Best);
+    F.ServingInforms[K] = Rows;
+  }
+}
+} // namespace
+
+std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredictor &Serve) {
   const RuntimeRecord *Default = M.defaultRuntime();
   std::map<std::string, Fit> Fits; // by runtime name: a deterministic order
   for (const auto &S : M.Scenarios) {
@@ -210,6 +299,8 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M) {
     std::sort(F.Free.begin(), F.Free.end());
     solve(M, F);
   }
+  if (Serve)
+    fitServingRows(M, Serve, Fits);
   std::vector<FittedSlot> Out;
   for (auto &[Name, F] : Fits)
     for (size_t I = 0; I < F.Free.size(); ++I) {
@@ -220,8 +311,13 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M) {
       for (const ScenarioRecord *S : F.Informs[F.Free[I]])
         for (const Measurement &Me : S->Measured) {
           double P = predict(M, *S, Me.Metric, F.Runtime, overrides(F, *S)).value_or(NAN);
-          X.Rows.push_back({S, &Me, 100 * (P - Me.Measured.asDouble()) / Me.Measured.asDouble()});
+          X.Rows.push_back(
+              {S->Name, 100 * (P - Me.Measured.asDouble()) / Me.Measured.asDouble()});
         }
+      for (const auto &Row : F.ServingInforms[F.Free[I]]) {
+        double P = Serve(*Row.Sv, F.Runtime, overrides(F, *Row.Sv->Replica)).value_or(NAN);
+        X.Rows.push_back({Row.Sv->Name, 100 * (P - Row.Measured) / Row.Measured});
+      }
       Out.push_back(std::move(X));
     }
   return Out;

@@ -76,7 +76,9 @@ void CalibrationEmitter::run(llvm::raw_ostream &OS) {
                     100.0 * M.CalibrationRows / std::max(1, M.MeasuredRows));
   OS << "Each runtime's slots that its calibration rows inform (by regime) minimise the squared\n"
         "log error over those rows; the default runtime is fitted on the rows of serving "
-        "engines.\n\n";
+        "engines.\n"
+        "Then full-load serving records marked calibration (every request at once) fit compute\n"
+        "gemm at their compute precision through the serving simulation, that slot alone.\n\n";
   OS << "| runtime | slot | fitted | in record | rows informing it (error after the fit) |\n"
      << "|---|---|---:|---:|---|\n";
   auto Spell = [](double V, bool Seconds) {
@@ -86,8 +88,8 @@ void CalibrationEmitter::run(llvm::raw_ostream &OS) {
   std::vector<std::string> Which;
   for (const Module::FittedFactor &F : M.Fitted) {
     std::string Rows;
-    for (const auto &[S, V] : F.Rows)
-      Rows += (Rows.empty() ? "" : ", ") + S->Name + " " + percent(V);
+    for (const auto &[Name, V] : F.Rows)
+      Rows += (Rows.empty() ? "" : ", ") + Name + " " + percent(V);
     std::string Fitted = Spell(F.Fitted, F.Seconds);
     // A record agrees when it holds the fit to three significant digits: within half a unit of
     // the third digit either way (a fit that lands on a rounding boundary may print one digit

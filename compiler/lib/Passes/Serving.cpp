@@ -49,18 +49,21 @@ ReplicaOptions optionsOf(const ServingRecord &Sv) {
 
 /// Simulates `W` (at `Rate`, `Requests` of them) on replica `S`. False with `Why` when it cannot.
 /// `Ideal`: on the ideal roofline (datasheet figures, every factor 1, all the memory).
+/// `Runtime` and `Overrides`: priced on that runtime with those slots (the calibration's fit),
+/// else on the replica's runtime as recorded.
 bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W, double Rate,
                      int64_t Requests, const ServiceLevel &SLA, bool Describe, ServingStats &Out,
                      std::string &Why, const ReplicaOptions &Opt = {}, bool Ideal = false,
-                     bool TokenGaps = true) {
+                     bool TokenGaps = true, const RuntimeRecord *Runtime = nullptr,
+                     llvm::ArrayRef<SlotOverride> Overrides = {}) {
   const ReplicaOptions *Spec = &Opt;
   S.Prompt = W.Input.Mean;
   S.Output = W.Output.Mean;
   S.Batch = 1;
-  const RuntimeRecord *R = runtimeOf(M, S);
+  const RuntimeRecord *R = Runtime ? Runtime : runtimeOf(M, S);
   S.UsedRuntime = R;
   auto Build = [&](const ScenarioRecord &Sc, bool Desc) {
-    Machine X = makeMachine(M, Sc, R, {}, Desc);
+    Machine X = makeMachine(M, Sc, R, Overrides, Desc);
     return Ideal ? X.ideal() : X;
   };
   Machine X = Build(S, Describe);
@@ -157,6 +160,24 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
   return true;
 }
 
+} // namespace
+
+std::optional<double> zoo::simulatedFullLoad(const Module &M, const ServingRecord &Sv,
+                                             const RuntimeRecord *R,
+                                             llvm::ArrayRef<SlotOverride> Overrides) {
+  if (!Sv.Replica || !Sv.Load || Sv.Plan || !Sv.Replica->Hw || !Sv.Replica->Model)
+    return std::nullopt;
+  ScenarioRecord S = *Sv.Replica;
+  ServingStats St;
+  std::string Why;
+  const double Replicas = static_cast<double>(Sv.Replicas);
+  if (!simulateReplica(M, S, *Sv.Load, Sv.Load->Rate / Replicas, Sv.Load->Requests, Sv.SLA, false,
+                       St, Why, optionsOf(Sv), false, true, R, Overrides))
+    return std::nullopt;
+  return St.OutputTokensPerS * Replicas;
+}
+
+namespace {
 /// The highest Poisson rate at which replica `S` meets the record's targets: from `Start`,
 /// doubled or halved until the answer changes, then bisected to 0.5%. False when no rate down
 /// to 2^-12 of `Start` meets them. `At` is the simulation at the rate.

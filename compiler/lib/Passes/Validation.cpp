@@ -53,7 +53,12 @@ public:
     const RuntimeRecord *Default = M.defaultRuntime();
 
     // 1. The fit (only --emit=calibration shows it).
-    for (FittedSlot &F : M.WantCalibration ? fitCalibration(M) : std::vector<FittedSlot>()) {
+    ServingPredictor Serve = [&M](const ServingRecord &Sv, const RuntimeRecord *R,
+                                  llvm::ArrayRef<SlotOverride> O) {
+      return simulatedFullLoad(M, Sv, R, O);
+    };
+    for (FittedSlot &F :
+         M.WantCalibration ? fitCalibration(M, Serve) : std::vector<FittedSlot>()) {
       Module::FittedFactor X;
       X.Runtime = F.Runtime;
       X.Slot = slotName(F.Slot.K) + (F.Slot.Key == "any" ? "" : " " + F.Slot.Key);
@@ -61,7 +66,7 @@ public:
       X.InRecord = recordValue(*F.Runtime, F.Slot);
       X.Seconds = slotIsSeconds(F.Slot.K);
       for (const FittedSlot::Row &R : F.Rows)
-        X.Rows.push_back({R.S, R.ErrorPercent});
+        X.Rows.push_back({R.Name, R.ErrorPercent});
       M.Fitted.push_back(std::move(X));
     }
 

@@ -9,6 +9,7 @@
 #define ZOO_ANALYSIS_CALIBRATION_H
 
 #include "zoo/Analysis/Machine.h"
+#include <functional>
 #include <optional>
 
 namespace zoo {
@@ -38,19 +39,29 @@ struct FittedSlot {
   const RuntimeRecord *Runtime; ///< the runtime fitted (the default runtime: every row)
   SlotKey Slot;
   double Value = 0;
-  /// The rows that inform the slot, each with its error (percent) after the fit.
+  /// The rows that inform the slot (a scenario's or a serving record's name), each with its
+  /// error (percent) after the fit.
   struct Row {
-    const ScenarioRecord *S;
-    const Measurement *M;
+    std::string Name;
     double ErrorPercent;
   };
   std::vector<Row> Rows;
 };
 
+/// A serving record's output tokens a second on a runtime with trial factors (the serving
+/// simulation, which the caller supplies: simulatedFullLoad).
+using ServingPredictor = std::function<std::optional<double>(
+    const ServingRecord &, const RuntimeRecord *, llvm::ArrayRef<SlotOverride>)>;
+/// Whether serving record `Sv` is a full-load calibration row: marked calibration, a closed loop
+/// that sends every request at once (concurrency = requests), measuring output tokens a second.
+bool fullLoadCalibration(const ServingRecord &Sv);
+
 /// Fits, for each runtime that calibration rows name and for the default runtime over the rows of
 /// serving engines, the slots those rows inform, by least squares of the log error (other slots
 /// at their record values). See Calibration.cpp for the procedure.
-std::vector<FittedSlot> fitCalibration(const Module &M);
+/// Full-load serving rows (fullLoadCalibration) then fit compute gemm at their compute precision
+/// through `Serve`, the slot alone, with the scenario rows that inform it.
+std::vector<FittedSlot> fitCalibration(const Module &M, const ServingPredictor &Serve = nullptr);
 
 /// Golden-section search for the minimum of a unimodal `F` on [Lo, Hi], `Iterations` steps: the
 /// middle of the last bracket. The runtime calibration and the training fit both use it.

@@ -791,7 +791,7 @@ public:
     double Fitted = 0; ///< median over its rows
     std::optional<double> InRecord;
     bool Seconds = false;
-    std::vector<std::pair<const ScenarioRecord *, double>> Rows; ///< rows and their error, %
+    std::vector<std::pair<std::string, double>> Rows; ///< rows (by name) and their error, %
   };
   std::vector<ValidationRow> Validation;
   std::vector<ValidationSummary> ValidationSummaries;

@@ -9,6 +9,7 @@
 #define ZOO_PASSES_PASS_H
 
 #include "zoo/Basic/Diagnostic.h"
+#include "zoo/Analysis/Machine.h"
 #include "zoo/IR/Module.h"
 #include <memory>
 #include <vector>
@@ -39,6 +40,13 @@ std::unique_ptr<Pass> createTrainingPass();
 std::unique_ptr<Pass> createServingPass();
 std::unique_ptr<Pass> createFitMatrixPass();
 std::unique_ptr<Pass> createValidationPass();
+
+/// The output tokens a second that serving record `Sv` serves under its own workload (every
+/// replica), simulated on runtime `R` with `Overrides` (the calibration's trial factors); none
+/// for a record with `plan` or one that cannot be simulated.
+std::optional<double> simulatedFullLoad(const Module &M, const ServingRecord &Sv,
+                                        const RuntimeRecord *R,
+                                        llvm::ArrayRef<SlotOverride> Overrides);
 
 /// Runs the performance model on one scenario: fills its runtime, factors, notes, expected
 /// Results and Ideal roofline. Returns the counts (with their values) that came out not finite
