@@ -9,6 +9,7 @@
 //        embedding(vocab, dim)   params vocab*dim (embedding), of which a token touches one row
 //                                (dim); no MACs (a row lookup)
 //        linear(in, out, bias)   params in*out (+out); MACs in*out
+//        frame_conv(in, out, k, f, bias)  params in*out*k (+out); MACs in*out*k*f
 //        lm_head(vocab, dim, t)  params vocab*dim unless tied (embedding); MACs vocab*dim. A
 //                                token uses the whole table: a tied head adds it to the active
 //                                parameters less the row its embedding counted, and must share
@@ -409,6 +410,13 @@ private:
       Wide W = A.mul(I(N, "in"), I(N, "out"));
       Params(B(N, "bias") ? A.add(W, I(N, "out")) : W);
       A.acc(T.Macs, A.mul(W, IOr(N, "positions", 1)), Active);
+      return;
+    }
+    case PrimitiveKind::frame_conv: {
+      T.MaxWidth = std::max({T.MaxWidth, I(N, "in"), I(N, "out")});
+      Wide W = A.mul(A.mul(I(N, "in"), I(N, "out")), I(N, "kernel"));
+      Params(B(N, "bias") ? A.add(W, I(N, "out")) : W);
+      A.acc(T.Macs, A.mul(W, I(N, "frames")), Active);
       return;
     }
     case PrimitiveKind::lm_head: {

@@ -204,6 +204,8 @@ std::string primitiveProblem(PrimitiveKind K, const std::vector<Binding> &Args) 
       return fmt::format("`heads` ({}) must be a positive multiple of `kv_heads` ({})", I("heads"),
                          I("kv_heads"));
     return "";
+  case PrimitiveKind::frame_conv:
+    return I("kernel") == 0 || I("frames") == 0 ? "`kernel` and `frames` must be positive" : "";
   case PrimitiveKind::experts:
     if (I("count") == 0 || I("top_k") == 0 || I("top_k") > I("count"))
       return fmt::format("`top_k` ({}) must be between 1 and `count` ({})", I("top_k"), I("count"));

@@ -369,6 +369,9 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     setArg(N, "positions", D[0]);
     return Settle({D[0], Wide(I("heads")) * I("v_head_dim")}, Output);
   }
+  case PrimitiveKind::frame_conv:
+    return Fail("a front-end convolution over frames belongs to a language model (no `input`); "
+                "a model with an input uses `conv2d`");
   // (cross-attention in a model with an input attends to `cross_len` context tokens)
   default:
     return true;
