@@ -112,7 +112,7 @@ double Speculation::expectedTokens() const {
 
 ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
                                   const ServiceLevel &SLA, Speculation Spec,
-                                  Disaggregation Split, bool TokenGaps) {
+                                  Disaggregation Split, bool TokenGaps, bool CheckOnly) {
   ServingStats Out;
   const ScenarioRecord &S = P.scenario();
   const int64_t N = W.Requests;
@@ -149,6 +149,16 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       In[I] = std::max<int64_t>(1, draw(GIn, W.Input));
       OutLen[I] = std::max<int64_t>(1, draw(GOut, W.Output));
     }
+  }
+  if (CheckOnly) {
+    // The simulation stops with Completed -1 exactly when some request's reservation exceeds
+    // the budget (it can never be admitted); every other request is admitted in time.
+    for (int64_t I = 0; I < N; ++I)
+      if (P.sequenceCacheBytes(static_cast<double>(In[I] + OutLen[I])) > Budget) {
+        Out.Completed = -1;
+        break;
+      }
+    return Out;
   }
   // Disaggregated: the prefill pool's first-come, first-served batches, then each cache's
   // transfer; a request reaches the decode replica at Ready, its first token already made.

@@ -65,10 +65,13 @@ struct Disaggregation {
 };
 
 /// `TokenGaps`: measure the time between tokens (TBT); a search that needs only TTFT and TPOT
-/// leaves it out (it keeps every iteration's time).
+/// leaves it out (it keeps every iteration's time). `CheckOnly`: draw the requests and say only
+/// whether one needs more cache than `Budget` (Completed -1, as the simulation would find), the
+/// other figures left at zero: what a compile that shows no serving figure needs.
 ServingStats simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
                              const ServiceLevel &SLA, Speculation Spec = {},
-                             Disaggregation Split = {}, bool TokenGaps = true);
+                             Disaggregation Split = {}, bool TokenGaps = true,
+                             bool CheckOnly = false);
 
 /// Erlang C: the mean wait in queue of an M/M/c system with arrival rate `Lambda`, `C` servers
 /// and mean service time `Service` (infinite when the load reaches the servers).
