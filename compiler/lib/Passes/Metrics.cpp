@@ -123,7 +123,10 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
   case MetricKind::prefill_intensity: {
     double Flops = 2.0 * static_cast<double>(A.Batch) * prefillMacs(S, A.Tokens).approx();
     double Bytes = bytesAt(S.Params, *A.Weights).asDouble() +
-                   static_cast<double>(A.Batch) * bytesAt(kvValuesAt(S, A.Tokens, A.Tokens), *A.KV).asDouble();
+                   static_cast<double>(A.Batch) *
+                       bytesAt(S.HasEncoder ? kvValuesAt(S, 1, A.Tokens) : kvValues(S, A.Tokens),
+                               *A.KV)
+                           .asDouble();
     if (!(Bytes > 0)) {
       Why = "it has no weights and no cache, so it moves no bytes";
       return std::nullopt;
