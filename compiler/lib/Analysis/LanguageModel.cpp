@@ -136,7 +136,7 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   for (const ExpertTerm &E : St->Experts)
     ExpertMacs += static_cast<double>(E.TopK) * static_cast<double>(E.ExpertMacs) *
                   static_cast<double>(E.Layers);
-  Params = static_cast<double>(St->Params);
+  Params = static_cast<double>(St->Params - St->AuxiliaryParams); // what inference reads
   Lookup = static_cast<double>(St->LookupParams);
   LookupRow = static_cast<double>(St->LookupRowParams);
   TiedHead = static_cast<double>(St->TiedHeadParams);

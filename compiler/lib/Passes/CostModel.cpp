@@ -89,6 +89,7 @@ struct Totals {
   int64_t CrossLen = 0;           ///< the first `cross_len`
   const LayerNode *OtherCrossLen = nullptr; ///< an attend with a different `cross_len`
   // `encoder` sections: their parameters, and their work per source token.
+  Wide AuxParams = 0; ///< parameters inside `auxiliary` heads
   const LayerNode *Encoder = nullptr; ///< the first section
   Wide EncoderParams = 0, EncoderMacs = 0, EncoderElements = 0, EncoderOps = 0,
        EncoderFusedOps = 0;
@@ -170,6 +171,13 @@ public:
         OK = false;
         continue;
       }
+      if (!Fits(T.AuxParams)) {
+        Diags.report(R->Decl->NameRange, diag::err_count_overflow, "the parameter count", "model",
+                     R->Name, 64);
+        OK = false;
+        continue;
+      }
+      S.AuxiliaryParams = static_cast<int64_t>(T.AuxParams);
       S.HasEncoder = T.Encoder != nullptr;
       S.EncoderParams = static_cast<int64_t>(T.EncoderParams);
       S.EncoderMacsConst = T.EncoderMacs;
@@ -401,7 +409,9 @@ private:
       if (!T.EmbeddingWidth)
         T.EmbeddingWidth = I(N, "dim");
       Params(A.mul(I(N, "vocab"), I(N, "dim")), /*Embedding=*/true, Wide(I(N, "dim")));
-      A.acc(T.Lookup, A.mul(I(N, "vocab"), I(N, "dim")), Total);
+      // (A table of an auxiliary head is never looked up: no lookup, not even a vendor's.)
+      if (Active > 0)
+        A.acc(T.Lookup, A.mul(I(N, "vocab"), I(N, "dim")), Total);
       T.Tables.push_back({I(N, "vocab"), I(N, "dim")});
       A.acc(T.LookupRows, I(N, "dim"), Active);
       return;
@@ -580,11 +590,14 @@ private:
       for (const auto &C : N.Children)
         walk(*C, Total, Active, T, A);
       return;
-    case PrimitiveKind::auxiliary:
-      // Its parameters are the model's; it does no work at inference.
+    case PrimitiveKind::auxiliary: {
+      // Its parameters are the model's; it does no work at inference and reads none of them.
+      const Wide Before = T.Params;
       for (const auto &C : N.Children)
         walk(*C, Total, 0, T, A);
+      T.AuxParams = A.add(T.AuxParams, A.sub(T.Params, Before));
       return;
+    }
     case PrimitiveKind::encoder: {
       // Its parameters are the model's; its work runs over the source, per source token.
       Totals E;

@@ -158,6 +158,8 @@ struct ModelStats {
   std::vector<KernelCost> Kernels;
   std::vector<AttentionTerm> Attention;
   std::vector<ExpertTerm> Experts;
+  /// Parameters of `auxiliary` heads: in the checkpoint and in memory, never read by inference.
+  int64_t AuxiliaryParams = 0;
   /// Encoder-decoders (`encoder` sections). The fields above are then the decoder's, per
   /// generated token; the sections' work runs over the source (the prompt) once per request.
   bool HasEncoder = false;
