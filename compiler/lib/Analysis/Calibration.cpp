@@ -133,14 +133,35 @@ std::vector<SlotOverride> overrides(const Fit &F, const ScenarioRecord &S) {
   return O;
 }
 
-double objective(const Module &M, const Fit &F) {
+/// A row's squared log error (a large penalty where the prediction is missing or not positive).
+double squaredLogError(double Predicted, double Measured) {
+  double E = std::log(Predicted / Measured);
+  return std::isfinite(E) ? E * E : 1e6;
+}
+
+/// The sum over F's scenario rows (those `Only` names, when given) of the squared log error.
+double objective(const Module &M, const Fit &F,
+                 const std::vector<const ScenarioRecord *> *Only = nullptr) {
   double Sum = 0;
   for (const auto &[S, X] : F.Rows) {
+    if (Only && std::find(Only->begin(), Only->end(), S) == Only->end())
+      continue;
     double P = predict(M, *S, X->Metric, F.Runtime, overrides(F, *S)).value_or(NAN);
-    double E = std::log(P / X->Measured.asDouble());
-    Sum += std::isfinite(E) ? E * E : 1e6;
+    Sum += squaredLogError(P, X->Measured.asDouble());
   }
   return Sum;
+}
+
+/// Where `At` is least on [Lo, Hi]: golden-section search, the ends of the range candidates too
+/// (a slot at its bound).
+double minimise(double Lo, double Hi, llvm::function_ref<double(double)> At) {
+  double Best = goldenSection(Lo, Hi, 30, At), FBest = At(Best);
+  for (double U : {Lo, Hi})
+    if (double FU = At(U); FU < FBest) {
+      Best = U;
+      FBest = FU;
+    }
+  return Best;
 }
 
 void solve(const Module &M, Fit &F) {
@@ -158,13 +179,7 @@ void solve(const Module &M, Fit &F) {
         return objective(M, F);
       };
       double Old = F.Value[I];
-      // The ends of the range are candidates too (a slot at its bound).
-      double Best = goldenSection(Lo, Hi, 30, At), FBest = At(Best);
-      for (double U : {Lo, Hi})
-        if (double FU = At(U); FU < FBest) {
-          Best = U;
-          FBest = FU;
-        }
+      double Best = minimise(Lo, Hi, At);
       F.Value[I] = Seconds ? Best : std::exp(Best);
       Moved = std::max(Moved, std::fabs(F.Value[I] - Old) / std::max(std::fabs(Old), 1e-6));
     }
@@ -213,38 +228,23 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
   for (auto &[Key, Rows] : ByRuntime) {
     Fit &F = Fits[Key.first];
     const SlotKey &K = Key.second;
-    auto At = std::find(F.Free.begin(), F.Free.end(), K);
-    size_t I = static_cast<size_t>(At - F.Free.begin());
-    if (At == F.Free.end()) {
+    auto Found = std::find(F.Free.begin(), F.Free.end(), K);
+    size_t I = static_cast<size_t>(Found - F.Free.begin());
+    if (Found == F.Free.end()) {
       F.Free.push_back(K);
       F.Value.push_back(1);
     }
-    // The scenario rows that inform K, and the serving rows.
-    auto Objective = [&](double U) {
+    // The scenario rows that inform K, and the serving rows (a fraction, on a log scale).
+    auto At = [&](double U) {
       F.Value[I] = std::exp(U);
-      double Sum = 0;
-      for (const auto &[S, X] : F.Rows) {
-        if (std::find(F.Informs[K].begin(), F.Informs[K].end(), S) == F.Informs[K].end())
-          continue;
-        double P = predict(M, *S, X->Metric, F.Runtime, overrides(F, *S)).value_or(NAN);
-        double E = std::log(P / X->Measured.asDouble());
-        Sum += std::isfinite(E) ? E * E : 1e6;
-      }
-      for (const ServingRow &Row : Rows) {
-        double P = Serve(*Row.Sv, F.Runtime, overrides(F, *Row.Sv->Replica)).value_or(NAN);
-        double E = std::log(P / Row.Measured);
-        Sum += std::isfinite(E) ? E * E : 1e6;
-      }
+      double Sum = objective(M, F, &F.Informs[K]);
+      for (const ServingRow &Row : Rows)
+        Sum += squaredLogError(
+            Serve(*Row.Sv, F.Runtime, overrides(F, *Row.Sv->Replica)).value_or(NAN),
+            Row.Measured);
       return Sum;
     };
-    double Lo = std::log(0.02), Hi = 0;
-    double Best = goldenSection(Lo, Hi, 30, Objective), FBest = Objective(Best);
-    for (double U : {Lo, Hi})
-      if (double FU = Objective(U); FU < FBest) {
-        Best = U;
-        FBest = FU;
-      }
-    F.Value[I] = std::exp(Best);
+    F.Value[I] = std::exp(minimise(std::log(0.02), 0, At));
     F.ServingInforms[K] = Rows;
   }
 }
