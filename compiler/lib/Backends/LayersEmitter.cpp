@@ -85,7 +85,9 @@ void LayersEmitter::run(llvm::raw_ostream &OS) {
     }
     OS << (First ? "" : "\n") << "Model " << R->Name
        << (R->Stats.PerInput ? " (MACs per input " + shape(R->Stats.InputShape) + ")"
-                             : " (MACs per token, attention excluded)")
+           : R->Stats.HasEncoder
+               ? " (MACs per token, attention excluded; `encoder` sections per source token)"
+               : " (MACs per token, attention excluded)")
        << "\n\n";
     First = false;
     auto Line = [&](const std::string &A, const std::string &B, const std::string &C,
