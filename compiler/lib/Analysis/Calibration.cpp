@@ -189,14 +189,14 @@ void solve(const Module &M, Fit &F) {
 }
 } // namespace
 
-bool zoo::fullLoadCalibration(const ServingRecord &Sv) {
+std::optional<double> zoo::fullLoadCalibration(const ServingRecord &Sv) {
   if (!Sv.Calibration || !Sv.Load || Sv.Plan || !Sv.Replica || !Sv.Replica->Compute ||
       Sv.Load->Concurrency <= 0 || Sv.Load->Concurrency < Sv.Load->Requests)
-    return false;
+    return std::nullopt;
   for (const ServingMeasurement &X : Sv.Measured)
     if (X.Metric == ServingMetric::output_tokens_per_s)
-      return true;
-  return false;
+      return X.Measured.asDouble();
+  return std::nullopt;
 }
 
 namespace {
@@ -207,14 +207,11 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
   const RuntimeRecord *Default = M.defaultRuntime();
   std::map<std::pair<std::string, SlotKey>, std::vector<ServingRow>> ByRuntime;
   for (const auto &Sv : M.Servings) {
-    if (!fullLoadCalibration(*Sv))
+    std::optional<double> Measured = fullLoadCalibration(*Sv);
+    if (!Measured)
       continue;
     const ScenarioRecord &S = *Sv->Replica;
     SlotKey K{Slot::Gemm, S.Compute->Bits <= 8 ? S.Compute->Name : std::string("any")};
-    double Measured = 0;
-    for (const ServingMeasurement &X : Sv->Measured)
-      if (X.Metric == ServingMetric::output_tokens_per_s)
-        Measured = X.Measured.asDouble();
     std::vector<const RuntimeRecord *> Runtimes;
     if (S.Runtime)
       Runtimes.push_back(S.Runtime);
@@ -222,7 +219,7 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
       Runtimes.push_back(Default);
     for (const RuntimeRecord *R : Runtimes) {
       Fits[R->Name].Runtime = R;
-      ByRuntime[{R->Name, K}].push_back({Sv.get(), Measured});
+      ByRuntime[{R->Name, K}].push_back({Sv.get(), *Measured});
     }
   }
   for (auto &[Key, Rows] : ByRuntime) {

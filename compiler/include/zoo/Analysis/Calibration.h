@@ -54,7 +54,8 @@ using ServingPredictor = std::function<std::optional<double>(
     const ServingRecord &, const RuntimeRecord *, llvm::ArrayRef<SlotOverride>)>;
 /// Whether serving record `Sv` is a full-load calibration row: marked calibration, a closed loop
 /// that sends every request at once (concurrency = requests), measuring output tokens a second.
-bool fullLoadCalibration(const ServingRecord &Sv);
+/// Its measured output tokens a second; none for any other record.
+std::optional<double> fullLoadCalibration(const ServingRecord &Sv);
 
 /// Fits, for each runtime that calibration rows name and for the default runtime over the rows of
 /// serving engines, the slots those rows inform, by least squares of the log error (other slots
