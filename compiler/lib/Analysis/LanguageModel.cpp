@@ -21,6 +21,12 @@
 //   6. Serving: the largest batch that fits, under the runtime's or scenario's cap, runs a
 //      prefill and every decode step; throughput is its output tokens over that time.
 //
+// Encoder-decoders (LanguageModel.h): the prefill adds the `encoder` sections over the source
+// (their matrix products, bidirectional attention and all-reduces of the source's tokens) and
+// writes the cross-attention cache; the weights are read once, the sections' included. A decode
+// step reads the decoder's weights only, its own cache at its position and the source's
+// cross-attention cache, whose attention adds a constant term to every step.
+//
 // Closed forms. The generation's steps c = P+1 .. P+G-1 are summed per stretch between window
 // sizes, where every term is linear in c and the max of two linear terms splits at one crossing.
 // The prefill's attention is an exact integer sum over positions (ClosedForm.h). The longest
@@ -137,13 +143,27 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
     ExpertMacs += static_cast<double>(E.TopK) * static_cast<double>(E.ExpertMacs) *
                   static_cast<double>(E.Layers);
   Params = static_cast<double>(St->Params - St->AuxiliaryParams); // what inference reads
-  Lookup = static_cast<double>(St->LookupParams);
-  LookupRow = static_cast<double>(St->LookupRowParams);
+  // An encoder-decoder's decode steps run the decoder only (ClosedForm.h's decodeWeightParams).
+  DecodeParams = static_cast<double>(St->Params - St->AuxiliaryParams - St->EncoderParams);
+  Lookup = static_cast<double>(St->LookupParams - St->EncoderLookupParams);
+  LookupRow = static_cast<double>(St->LookupRowParams - St->EncoderLookupRowParams);
   TiedHead = static_cast<double>(St->TiedHeadParams);
   Width = static_cast<double>(St->Width);
   MaxWidth = static_cast<double>(St->MaxWidth);
   Ops = static_cast<double>(X.Fuses ? St->FusedOps : St->Ops);
-  AllReduces = S.Devices > 1 ? 2.0 * static_cast<double>(St->Layers) : 0;
+  // Two all-reduces per layer; an encoder-decoder's decode steps run the decoder's layers.
+  AllReduces =
+      S.Devices > 1 ? 2.0 * static_cast<double>(St->Layers - St->EncoderLayers) : 0;
+  if (St->HasEncoder) {
+    EncDec = true;
+    CrossMacs = static_cast<double>(St->CrossMacsCoef);
+    CrossKV = static_cast<double>(St->CrossKVValues);
+    EncoderLinear = static_cast<double>(St->EncoderMacsConst);
+    EncoderOps = static_cast<double>(X.Fuses ? St->EncoderFusedOps : St->EncoderOps);
+    EncoderAllReduces = S.Devices > 1 ? 2.0 * static_cast<double>(St->EncoderLayers) : 0;
+    EncoderLookup = static_cast<double>(St->EncoderLookupParams);
+    EncoderLookupRow = static_cast<double>(St->EncoderLookupRowParams);
+  }
   PrefillChunk = static_cast<double>(S.PrefillChunk);
 
   for (const AttentionTerm &A : St->Attention) {
@@ -230,8 +250,8 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
 }
 
 /// Cache bytes of one sequence at context C (doubles: the exact count is `kv_bytes`'s job).
-double PreparedLM::kvBytes(double C) const {
-  double V = StateValues;
+double PreparedLM::kvBytes(double C, double Source) const {
+  double V = StateValues + CrossKV * Source;
   for (const Kind &K : Kinds)
     V += K.KVValues * (K.WindowI > 0 ? std::min(C, K.Window) : C);
   return V * KVBits / 8;
@@ -286,6 +306,26 @@ PreparedLM::PromptTerms PreparedLM::promptTerms(int64_t Prompt) const {
   PromptTerms T;
   T.Prompt = Prompt;
   const double P = static_cast<double>(Prompt);
+  if (EncDec) {
+    // The sections over the source, exact (ClosedForm.h's prefillMacs less the constant parts):
+    // each source token sees the source (bidirectional); then the decoder's first position,
+    // whose own attention sees itself and whose cross-attention sees the source.
+    bool Overflow = false;
+    Wide Sum = 0;
+    for (const AttentionTerm &A : St->EncoderAttention)
+      Sum = add(Sum, mul(mul(A.MacsCoef, Prompt, Overflow), visible(Prompt, A.Window), Overflow),
+                Overflow);
+    for (const Kind &K : Kinds)
+      Sum = add(Sum, K.MacsCoefW, Overflow);
+    Sum = add(Sum, mul(St->CrossMacsCoef, Prompt, Overflow), Overflow);
+    T.Attention = Overflow ? (prefillMacs(*St, Prompt) - BigCount(St->EncoderMacsConst) * Prompt -
+                              BigCount(St->MacsConst))
+                                 .approx()
+                           : static_cast<double>(Sum);
+    T.Linear = P * EncoderLinear + (LinearPerToken - ExpertMacs) + HeadMacs;
+    T.KVPrompt = kvBytes(1, P);
+    return T;
+  }
   // The attention MACs of the prefill, exact: sum over kinds of coef x sum over positions of the
   // positions each sees (ClosedForm.h's prefillMacs less the constant part). Where any step of
   // that count would leave 128 bits, BigCount's approximate arithmetic decides, as there.
@@ -315,6 +355,36 @@ PreparedLM::PromptTerms PreparedLM::promptTerms(int64_t Prompt) const {
 
 Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
   Work W;
+  if (EncDec) {
+    // The sections over the source and the decoder's first position: every weight is read once
+    // (the decoder's experts as the batch's first tokens route), the sections' lookup tables a
+    // row per source token, the decoder's a row per sequence; the sections' all-reduces carry
+    // the source's tokens, the decoder's one token a sequence (one count at the mean size:
+    // the time is linear in it).
+    const double Source = static_cast<double>(T.Prompt);
+    W.LinearFlops = 2 * Batch * T.Linear;
+    W.AttentionFlops = 2 * Batch * T.Attention;
+    W.ExpertFlops = 2 * Batch * ExpertMacs;
+    double Dense = Params, Routed = 0;
+    for (const Expert &E : Experts) {
+      const double Pow = expertPow(E, Batch);
+      Dense -= E.N * Pow * E.Params * E.Layers;
+      Routed += E.N * (1 - Pow) * E.Params * E.Layers;
+    }
+    W.ExpertWeightBytes = Routed * WBits / 8;
+    W.WeightBytes = (Dense - Routed - Lookup - EncoderLookup +
+                     std::min(Lookup, Batch * LookupRow + TiedHead) +
+                     std::min(EncoderLookup, Batch * Source * EncoderLookupRow)) *
+                    WBits / 8;
+    W.KVBytes = Batch * T.KVPrompt;
+    W.AllReduces = EncoderAllReduces + AllReduces;
+    W.AllReduceBytes = W.AllReduces > 0 ? Batch * Width * Act *
+                                              (EncoderAllReduces * Source + AllReduces) /
+                                              W.AllReduces
+                                        : 0;
+    W.Ops = EncoderOps + Ops;
+    return W;
+  }
   const double Prompt = static_cast<double>(T.Prompt);
   W.LinearFlops = 2 * Batch * T.Linear;
   W.AttentionFlops = 2 * Batch * T.Attention;
@@ -332,14 +402,14 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
   return W;
 }
 
-/// A decode step at context C (C < 1: without its attention).
-Work PreparedLM::stepWork(double Batch, double C) const {
+/// A decode step at context C (C < 1: without its attention) over `Source` (encoder-decoders).
+Work PreparedLM::stepWork(double Batch, double C, double Source) const {
   Work W;
   W.LinearFlops = 2 * Batch * (MacsConst - ExpertMacs);
   W.ExpertFlops = 2 * Batch * ExpertMacs;
   // Parameters the batch's tokens read: the dense weights and the expected distinct experts
   // (ClosedForm.h's decodeWeightParams), then less the experts, as lookups and heads read them.
-  double Dense = Params, Routed = 0;
+  double Dense = DecodeParams, Routed = 0;
   for (const Expert &E : Experts) {
     const double Pow = expertPow(E, Batch);
     const double Distinct = E.N * (1 - Pow);
@@ -353,8 +423,8 @@ Work PreparedLM::stepWork(double Batch, double C) const {
   W.AllReduces = AllReduces;
   W.Ops = Ops;
   if (C >= 1) {
-    W.AttentionFlops = 2 * Batch * attentionMacs(C);
-    W.KVBytes = Batch * kvBytes(C);
+    W.AttentionFlops = 2 * Batch * (attentionMacs(C) + CrossMacs * Source);
+    W.KVBytes = Batch * kvBytes(C, Source);
   }
   return W;
 }
@@ -417,10 +487,13 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
   return P;
 }
 
-PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash) const {
+PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, double Source) const {
   BatchTerms B;
   B.Batch = Batch;
   B.FromFlash = FromFlash;
+  B.Source = Source;
+  B.CrossFlops = 2 * Batch * CrossMacs * Source;
+  B.CrossBytes = Batch * CrossKV * Source * KVBits / 8;
   const Work &W = B.Base = stepWork(Batch, 0);
   const double Bw = WeightBw[FromFlash];
   // price(W) up to the attention part, which each step adds.
@@ -457,7 +530,7 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash) cons
   // Attention at context c within a stretch: FLOPs and bytes are F0 + F1 c and K0 + K1 c.
   B.StateBytes = Batch * StateBytes;
   for (size_t Stage = 0; Stage <= Windows.size(); ++Stage) {
-    double F0 = 0, F1 = 0, K0 = B.StateBytes, K1 = 0;
+    double F0 = B.CrossFlops, F1 = 0, K0 = B.StateBytes + B.CrossBytes, K1 = 0;
     for (const Kind &K : Kinds) {
       double Mac = 2 * Batch * K.MacsCoef;
       double Kv = Batch * K.KVValues * KVBits / 8;
@@ -488,8 +561,8 @@ PhaseCost PreparedLM::step(const BatchTerms &B, double C) const {
   const Work &W = B.Base;
   double Macs, PerSeq;
   attentionAndCache(C, Macs, PerSeq);
-  const double Attention = 2 * B.Batch * Macs;
-  const double KV = B.Batch * PerSeq;
+  const double Attention = 2 * B.Batch * Macs + B.CrossFlops;
+  const double KV = B.Batch * PerSeq + B.CrossBytes;
   P.Flops = W.LinearFlops + Attention + W.ExpertFlops;
   P.Bytes = W.WeightBytes + KV + W.ExpertWeightBytes;
   P.CommBandwidth = B.CommBandwidth;
@@ -528,8 +601,8 @@ double PreparedLM::stepTime(const BatchTerms &B, double C) const {
   const Work &W = B.Base;
   double Macs, PerSeq;
   attentionAndCache(C, Macs, PerSeq);
-  const double Attention = 2 * B.Batch * Macs;
-  const double KV = B.Batch * PerSeq;
+  const double Attention = 2 * B.Batch * Macs + B.CrossFlops;
+  const double KV = B.Batch * PerSeq + B.CrossBytes;
   if (Ideal) {
     const double Cp = (W.LinearFlops + Attention + W.ExpertFlops) / X->Peak;
     return std::max(Cp, B.WeightTime + KV / X->Bandwidth) + B.Comm;
@@ -563,15 +636,15 @@ double PreparedLM::decodeSum(const BatchTerms &B, double Prompt, double Output) 
 
 /// The reference: every decode step priced as a whole and added.
 double PreparedLM::decodeSumStepByStep(double Batch, bool FromFlash, double Prompt,
-                                       double Output) const {
+                                       double Output, double Source) const {
   CompensatedSum Total;
   for (double C = Prompt + 1; C <= Prompt + Output - 1; ++C)
-    Total.add(price(stepWork(Batch, C), FromFlash).Time);
+    Total.add(price(stepWork(Batch, C, Source), FromFlash).Time);
   return Total.value();
 }
 
-double PreparedLM::maxContext(double Batch, double Free, bool Search) const {
-  auto Fits = [&](int64_t C) { return Batch * kvBytes(static_cast<double>(C)) <= Free; };
+double PreparedLM::maxContext(double Batch, double Free, bool Search, double Source) const {
+  auto Fits = [&](int64_t C) { return Batch * kvBytes(static_cast<double>(C), Source) <= Free; };
   if (!std::isfinite(Free))
     return NAN;
   if (!Fits(1))
@@ -587,7 +660,7 @@ double PreparedLM::maxContext(double Batch, double Free, bool Search) const {
   if (!Search) {
     // Where the piecewise-linear cache crosses the free memory, then outward from there in
     // doubling steps until the test changes: a few evaluations, then the bisection below.
-    const double Target = Free / Batch * BytesToValues;
+    const double Target = Free / Batch * BytesToValues - CrossKV * Source;
     double Guess = 1, Prev = 0;
     for (const Segment &G : Segments) {
       if (G.A + G.B * G.To > Target || G.To == INFINITY) {
@@ -630,18 +703,23 @@ LMFigures PreparedLM::evaluateStepByStep(const LMPoint &P) const {
   return figures(P, Reuse(), /*StepByStep=*/true);
 }
 
-LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep) const {
+LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &Given, bool StepByStep) const {
   const Machine &M = *X;
   const double Batch = static_cast<double>(P.Batch);
   const double Prompt = static_cast<double>(P.Prompt), Output = static_cast<double>(P.Output);
-  const double Full = Prompt + Output;
+  // An encoder-decoder's prompt is the source; its decoder starts from one position, and terms
+  // made for another source are not reused (a caller's are keyed by the batch alone).
+  const double Source = EncDec ? Prompt : 0, Start = EncDec ? 1 : Prompt;
+  const Reuse None;
+  const Reuse &R = EncDec ? None : Given;
+  const double Full = Start + Output;
   const double WeightBytes = WeightBytesAll;
   // Prompts are prefilled in chunks of PrefillChunk tokens (default: one sequence's prompt).
   const double Chunk = std::min(PrefillChunk != 0 ? PrefillChunk : Prompt, Batch * Prompt);
   const double Workspace = Chunk * MaxWidth * Act * 2;
 
   // Memory placement: weights stream from flash when they do not fit the main tier.
-  const double PerSeq = kvBytes(Full);
+  const double PerSeq = kvBytes(Full, Source);
   const double KVFull = Batch * PerSeq;
   const bool FromFlash = M.FlashBandwidth > 0 && (WeightBytes + KVFull + Workspace) > Usable &&
                          WeightBytes / N <= M.FlashCapacity;
@@ -654,10 +732,20 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep)
     OwnPrompt = promptTerms(P.Prompt);
     if (StepByStep) { // the attention of every position, added one by one
       BigCount Attention = 0;
-      for (int64_t Pos = 1; Pos <= P.Prompt; ++Pos)
+      if (EncDec) { // every source position, then the decoder's first
+        for (int64_t Pos = 1; Pos <= P.Prompt; ++Pos) {
+          for (const AttentionTerm &A : St->EncoderAttention)
+            Attention += BigCount(A.MacsCoef) * visible(P.Prompt, A.Window);
+          Attention += BigCount(St->CrossMacsCoef);
+        }
         for (const Kind &K : Kinds)
-          Attention += BigCount(K.MacsCoefW) *
-                       (K.Causal ? visible(Pos, K.WindowI) : visible(P.Prompt, K.WindowI));
+          Attention += BigCount(K.MacsCoefW) * visible(1, K.WindowI);
+      } else {
+        for (int64_t Pos = 1; Pos <= P.Prompt; ++Pos)
+          for (const Kind &K : Kinds)
+            Attention += BigCount(K.MacsCoefW) *
+                         (K.Causal ? visible(Pos, K.WindowI) : visible(P.Prompt, K.WindowI));
+      }
       OwnPrompt.Attention = Attention.approx();
     }
     PT = &OwnPrompt;
@@ -679,21 +767,21 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep)
     }
   }
   const double Steps = std::max(Output - 1, 0.0);
-  const double FirstC = Prompt + 1, LastC = Prompt + std::max(Steps, 1.0);
-  const double MidC = Prompt + std::max(std::floor(Output / 2), 1.0);
+  const double FirstC = Start + 1, LastC = Start + std::max(Steps, 1.0);
+  const double MidC = Start + std::max(std::floor(Output / 2), 1.0);
   Lazy<BatchTerms> OwnBatch;
   const BatchTerms *BT = R.Batch[FromFlash];
   double DecodeSum, FirstTime, LastTime;
   PhaseCost Mid;
   if (StepByStep) {
-    DecodeSum = decodeSumStepByStep(Batch, FromFlash, Prompt, Output);
-    FirstTime = price(stepWork(Batch, FirstC), FromFlash).Time;
-    LastTime = price(stepWork(Batch, LastC), FromFlash).Time;
-    Mid = price(stepWork(Batch, MidC), FromFlash);
+    DecodeSum = decodeSumStepByStep(Batch, FromFlash, Start, Output, Source);
+    FirstTime = price(stepWork(Batch, FirstC, Source), FromFlash).Time;
+    LastTime = price(stepWork(Batch, LastC, Source), FromFlash).Time;
+    Mid = price(stepWork(Batch, MidC, Source), FromFlash);
   } else {
     if (!BT || BT->Batch != Batch)
-      BT = &OwnBatch.make([&] { return batchTerms(Batch, FromFlash); });
-    DecodeSum = decodeSum(*BT, Prompt, Output);
+      BT = &OwnBatch.make([&] { return batchTerms(Batch, FromFlash, Source); });
+    DecodeSum = decodeSum(*BT, Start, Output);
     Mid = step(*BT, MidC);
     FirstTime = FirstC == MidC ? Mid.Time : stepTime(*BT, FirstC);
     LastTime = LastC == MidC ? Mid.Time : stepTime(*BT, LastC);
@@ -719,7 +807,7 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep)
   if (Memo && Memo->ContextFree == Free) {
     MaxContext = Memo->Context;
   } else {
-    MaxContext = maxContext(Batch, Free, StepByStep);
+    MaxContext = maxContext(Batch, Free, StepByStep, Source);
     if (Memo) {
       Memo->ContextFree = Free;
       Memo->Context = MaxContext;
@@ -751,7 +839,7 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep)
     } else {
       double Sum, PrefillTime;
       if (StepByStep) {
-        Sum = decodeSumStepByStep(ServingBatch, FromFlash, Prompt, Output);
+        Sum = decodeSumStepByStep(ServingBatch, FromFlash, Start, Output, Source);
         PrefillTime = price(prefillWork(ServingBatch, *PT), FromFlash).Time;
       } else {
         // The serving batch's terms: the point's own where the batches agree, else the memo's,
@@ -765,10 +853,10 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &R, bool StepByStep)
               Memo->Terms = batchTerms(ServingBatch, FromFlash);
             SB = &Memo->Terms;
           } else {
-            SB = &OwnBatch.make([&] { return batchTerms(ServingBatch, FromFlash); });
+            SB = &OwnBatch.make([&] { return batchTerms(ServingBatch, FromFlash, Source); });
           }
         }
-        Sum = decodeSum(*SB, Prompt, Output);
+        Sum = decodeSum(*SB, Start, Output);
         // Its prefill: the point's own at the same batch, else the memo's, else priced here.
         if (ServingBatch == Batch) {
           PrefillTime = Prefill.Time;

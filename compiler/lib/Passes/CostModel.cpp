@@ -92,7 +92,7 @@ struct Totals {
   Wide AuxParams = 0; ///< parameters inside `auxiliary` heads
   const LayerNode *Encoder = nullptr; ///< the first section
   Wide EncoderParams = 0, EncoderMacs = 0, EncoderElements = 0, EncoderOps = 0,
-       EncoderFusedOps = 0;
+       EncoderFusedOps = 0, EncoderLookup = 0, EncoderLookupRows = 0;
   std::map<int64_t, AttentionTerm> EncoderAttention; ///< by window
 };
 
@@ -180,6 +180,8 @@ public:
       S.AuxiliaryParams = static_cast<int64_t>(T.AuxParams);
       S.HasEncoder = T.Encoder != nullptr;
       S.EncoderParams = static_cast<int64_t>(T.EncoderParams);
+      S.EncoderLookupParams = T.EncoderLookup;
+      S.EncoderLookupRowParams = T.EncoderLookupRows;
       S.EncoderMacsConst = T.EncoderMacs;
       S.EncoderElementsConst = T.EncoderElements;
       S.EncoderOps = static_cast<int64_t>(T.EncoderOps);
@@ -617,6 +619,8 @@ private:
         T.EmbeddingWidth = E.EmbeddingWidth;
       T.MaxWidth = std::max(T.MaxWidth, E.MaxWidth);
       T.EncoderParams = A.add(T.EncoderParams, E.Params);
+      T.EncoderLookup = A.add(T.EncoderLookup, E.Lookup);
+      T.EncoderLookupRows = A.add(T.EncoderLookupRows, E.LookupRows);
       T.EncoderMacs = A.add(T.EncoderMacs, E.Macs);
       T.EncoderElements = A.add(T.EncoderElements, E.Elements);
       T.EncoderOps = A.add(T.EncoderOps, E.Ops);

@@ -64,10 +64,11 @@ public:
           if (N && (C->K == LayerNode::Repeat || C->K == LayerNode::For))
             N = checkedAdd(*N, C->Count);
       };
-      Loops(*R->Root);
       for (const auto &C : R->Root->Children)
         if (C->K == LayerNode::Primitive && C->Prim == PrimitiveKind::encoder)
           Loops(*C);
+      const std::optional<int64_t> Encoder = N;
+      Loops(*R->Root);
       if (!N) {
         Diags.report(R->Decl->NameRange, diag::err_count_overflow, "the layer count", "model",
                      R->Name, 64);
@@ -79,6 +80,7 @@ public:
         N = Blocks ? Blocks : weightLayers(*R->Root);
       }
       R->Stats.Layers = *N;
+      R->Stats.EncoderLayers = *Encoder;
     }
     return success(OK);
   }

@@ -27,12 +27,6 @@ public:
       if (!S->Model || !S->Model->Root || !S->Hw)
         continue;
       const ModelStats &St = S->Model->Stats;
-      if (St.HasEncoder) {
-        Diags.report(S->Range, diag::err_encoder_decoder_unpriced, "scenario", S->Name,
-                     S->Model->Name);
-        OK = false;
-        continue;
-      }
       if (St.Params == 0 && St.MacsConst == 0 && St.Attention.empty() && St.StateValues == 0) {
         Diags.report(S->Range, diag::err_nothing_to_analyse, S->Name, S->Model->Name);
         OK = false;

@@ -9,6 +9,10 @@
 //     (every decode step priced and summed, every prefill position's attention added, each count
 //     searched by its definition): the reference the closed form is checked against. The
 //     reference costs O(prompt + output) and serves tests and benchmarks only.
+// Encoder-decoders (ModelStats::HasEncoder): a point's prompt is the source. The prefill is the
+// `encoder` sections over it and the decoder's first position (the start token); decode steps run
+// the decoder alone at decoder positions 2..output, each reading the cross-attention cache of the
+// source beside its own. Decoder "contexts" below are then decoder positions.
 // Sweeps go one level further: terms that depend on the batch alone (BatchTerms) or the prompt
 // alone (PromptTerms) are made once per value and reused across the points that share it, and
 // the serving figures once per (serving batch, prompt, output). Reusing a term never changes a
@@ -73,6 +77,9 @@ public:
   struct BatchTerms {
     double Batch = 0;
     bool FromFlash = false;
+    /// Encoder-decoders: the source the terms were made for, and the batch's cross-attention
+    /// FLOPs and cache bytes a step (0 for other models).
+    double Source = 0, CrossFlops = 0, CrossBytes = 0;
     Work Base; ///< a decode step without its attention
     // The expected machine: the step's time is ((ExpertsAndLinear + attention) + Overhead) + Comm.
     double ExpertsAndLinear = 0, ComputeSide = 0, MemorySide = 0, Comm = 0, CommBandwidth = 0;
@@ -125,10 +132,13 @@ public:
     BatchMemo *Memo = nullptr; ///< for the point's batch value
   };
 
-  BatchTerms batchTerms(double Batch, bool FromFlash) const;
+  /// `Source`: an encoder-decoder's source length (0 for other models).
+  BatchTerms batchTerms(double Batch, bool FromFlash, double Source = 0) const;
   PromptTerms promptTerms(int64_t Prompt) const;
   /// Whether weights stream from flash at this point (they do not fit the main tier).
   bool mayUseFlash() const { return HasFlash; }
+  /// Whether the model is an encoder-decoder (its terms depend on the source length).
+  bool encoderDecoder() const { return EncDec; }
 
   /// Every figure at `P` in closed form: O(1) per layer kind.
   LMFigures evaluate(const LMPoint &P) const;
@@ -177,6 +187,15 @@ private:
   double StateValues, StateBytes, WeightBytesAll;
   double MacsConst, LinearPerToken, HeadMacs, ExpertMacs, Params, Lookup, LookupRow, TiedHead;
   double Width, MaxWidth, Ops, AllReduces, PrefillChunk;
+  /// Encoder-decoders (0 and false otherwise): parameters a decode step may read (Params less
+  /// the sections'), the decoder's cross-attention MACs a token and cache values a sequence per
+  /// source position, the sections' non-attention MACs per source token, their operations (as
+  /// fused where the runtime fuses) and all-reduces.
+  /// `Lookup` and `LookupRow` are then the decoder's tables; `EncoderLookup` and
+  /// `EncoderLookupRow` the sections' (read a row per source token).
+  bool EncDec = false;
+  double DecodeParams, CrossMacs = 0, CrossKV = 0, EncoderLinear = 0, EncoderOps = 0,
+                       EncoderAllReduces = 0, EncoderLookup = 0, EncoderLookupRow = 0;
   llvm::SmallVector<Kind, 4> Kinds;
   llvm::SmallVector<Expert, 2> Experts;
   llvm::SmallVector<double, 4> Windows;   ///< distinct positive windows, ascending
@@ -195,7 +214,8 @@ private:
   double BytesToValues;
   double Usable, PerDeviceUsable, WorkspaceN, PowerN, Ridge;
 
-  double kvBytes(double C) const;
+  /// `Source`: an encoder-decoder's source length, whose cross-attention cache is added.
+  double kvBytes(double C, double Source = 0) const;
   double attentionMacs(double C) const;
   void attentionAndCache(double C, double &Macs, double &Bytes) const;
   /// pow(Base, Tokens) of each expert kind, as the formulas use it.
@@ -203,16 +223,17 @@ private:
   double expertParams(double Tokens) const;
   double allReduceTime(double Bytes) const;
   Work prefillWork(double Batch, const PromptTerms &T) const;
-  Work stepWork(double Batch, double C) const;
+  Work stepWork(double Batch, double C, double Source = 0) const;
   PhaseCost price(const Work &W, bool FromFlash) const;
   /// A decode step at context C from its batch terms (the same figures as price(stepWork)).
   PhaseCost step(const BatchTerms &B, double C) const;
   /// Its time alone.
   double stepTime(const BatchTerms &B, double C) const;
   double decodeSum(const BatchTerms &B, double Prompt, double Output) const;
-  double decodeSumStepByStep(double Batch, bool FromFlash, double Prompt, double Output) const;
+  double decodeSumStepByStep(double Batch, bool FromFlash, double Prompt, double Output,
+                             double Source = 0) const;
   /// The longest context whose cache fits `Free` at `Batch`: (the whole number, or a sentinel).
-  double maxContext(double Batch, double Free, bool Search) const;
+  double maxContext(double Batch, double Free, bool Search, double Source = 0) const;
   LMFigures figures(const LMPoint &P, const Reuse &R, bool StepByStep) const;
 };
 

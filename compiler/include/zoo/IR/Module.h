@@ -164,6 +164,9 @@ struct ModelStats {
   /// generated token; the sections' work runs over the source (the prompt) once per request.
   bool HasEncoder = false;
   int64_t EncoderParams = 0; ///< parameters inside the sections (decode steps do not read them)
+  int64_t EncoderLayers = 0; ///< of `Layers`, the loops directly inside top-level sections
+  /// Of the lookup tables, those inside the sections, and what one source token reads of them.
+  Wide EncoderLookupParams = 0, EncoderLookupRowParams = 0;
   Wide EncoderMacsConst = 0, EncoderElementsConst = 0; ///< per source token, less attention
   int64_t EncoderOps = 0, EncoderFusedOps = 0;         ///< per source position
   std::vector<AttentionTerm> EncoderAttention;         ///< bidirectional, over the source
