@@ -597,12 +597,14 @@ PhaseCost PreparedLM::step(const BatchTerms &B, double C) const {
   return P;
 }
 
-double PreparedLM::stepTime(const BatchTerms &B, double C) const {
+double PreparedLM::stepTime(const BatchTerms &B, double C, double Source) const {
   const Work &W = B.Base;
   double Macs, PerSeq;
   attentionAndCache(C, Macs, PerSeq);
-  const double Attention = 2 * B.Batch * Macs + B.CrossFlops;
-  const double KV = B.Batch * PerSeq + B.CrossBytes;
+  // (Without cross-attention or an extra source the added terms are +0: the same bits.)
+  const double Attention = 2 * B.Batch * Macs + B.CrossFlops + 2 * B.Batch * CrossMacs * Source;
+  const double KV =
+      B.Batch * PerSeq + B.CrossBytes + B.Batch * CrossKV * Source * KVBits / 8;
   if (Ideal) {
     const double Cp = (W.LinearFlops + Attention + W.ExpertFlops) / X->Peak;
     return std::max(Cp, B.WeightTime + KV / X->Bandwidth) + B.Comm;

@@ -62,10 +62,10 @@ RooflinePhase phase(const PhaseCost &Expected, const PhaseCost &Ideal) {
 }
 
 /// Whether the performance model has anything to price for model `R` (the roofline pass's test;
-/// it does not price encoder-decoders yet).
+/// an encoder-decoder's prompt is its source).
 bool analysable(const ModelRecord &R) {
   const ModelStats &St = R.Stats;
-  return R.Root && !St.PerInput && !St.HasEncoder &&
+  return R.Root && !St.PerInput &&
          !(St.Params == 0 && St.MacsConst == 0 && St.Attention.empty() && St.StateValues == 0);
 }
 

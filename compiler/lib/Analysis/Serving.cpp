@@ -154,7 +154,8 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     // The simulation stops with Completed -1 exactly when some request's reservation exceeds
     // the budget (it can never be admitted); every other request is admitted in time.
     for (int64_t I = 0; I < N; ++I)
-      if (P.sequenceCacheBytes(static_cast<double>(In[I] + OutLen[I])) > Budget) {
+      if (P.requestCacheBytes(static_cast<double>(In[I]), static_cast<double>(OutLen[I])) >
+          Budget) {
         Out.Completed = -1;
         break;
       }
@@ -186,7 +187,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       }
       Free = Start + Time;
       for (int64_t K = I; K < J; ++K) {
-        double Bytes = P.sequenceCacheBytes(static_cast<double>(In[K]));
+        double Bytes = P.requestCacheBytes(static_cast<double>(In[K]), 0);
         Link = std::max(Link, Free) + (Split.Bandwidth > 0 ? Bytes / Split.Bandwidth : 0);
         Ready[K] = Link;
       }
@@ -199,11 +200,13 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
                                                  : int64_t(1) << 20;
   const int64_t Chunk = S.PrefillChunk;
   // Prefill and decode costs, made once per distinct length and batch.
+  // (An encoder-decoder's sequences also cross-attend to their sources: a term linear in the
+  // batch's mean source, 0 for other models.)
   std::vector<PreparedLM::BatchTerms> Terms;
-  auto TargetStep = [&](int64_t B, double MeanContext) {
+  auto TargetStep = [&](int64_t B, double MeanContext, double MeanSource = 0) {
     while (static_cast<int64_t>(Terms.size()) < B)
       Terms.push_back(P.batchTerms(static_cast<double>(Terms.size() + 1), false));
-    return P.decodeStepTime(Terms[static_cast<size_t>(B - 1)], MeanContext);
+    return P.decodeStepTime(Terms[static_cast<size_t>(B - 1)], MeanContext, MeanSource);
   };
   // Speculative decoding: each step, k draft steps and the target's verification of k + 1
   // tokens a sequence (its weights read once: a step of B (k + 1) tokens), advancing each
@@ -211,8 +214,8 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   const double Adv = Spec.expectedTokens();
   const int64_t Verify = Spec.Draft ? Spec.Tokens + 1 : 1;
   std::vector<PreparedLM::BatchTerms> DraftTerms;
-  auto StepTime = [&](int64_t B, double MeanContext) {
-    double T = TargetStep(B * Verify, MeanContext);
+  auto StepTime = [&](int64_t B, double MeanContext, double MeanSource) {
+    double T = TargetStep(B * Verify, MeanContext, MeanSource);
     if (Spec.Draft) {
       while (static_cast<int64_t>(DraftTerms.size()) < B)
         DraftTerms.push_back(
@@ -237,8 +240,9 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     return Time;
   };
   auto Reserve = [&](int64_t I) {
-    return P.sequenceCacheBytes(static_cast<double>(In[I] + OutLen[I]));
+    return P.requestCacheBytes(static_cast<double>(In[I]), static_cast<double>(OutLen[I]));
   };
+  const bool Sources = P.encoderDecoder();
 
   std::vector<double> First(static_cast<size_t>(N), -1), Finish(static_cast<size_t>(N), -1),
       Admitted(static_cast<size_t>(N), -1);
@@ -250,7 +254,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   std::vector<int64_t> Done(static_cast<size_t>(N), 0); // prompt tokens prefilled (chunked)
   std::vector<int64_t> StartStep(static_cast<size_t>(N), 0);
   int64_t Next = 0, Running = 0, Step = 0;
-  double Now = 0, Used = 0, SumContext = 0, BatchSteps = 0, Steps = 0;
+  double Now = 0, Used = 0, SumContext = 0, SumSource = 0, BatchSteps = 0, Steps = 0;
   // The gaps between output tokens: each decode iteration's time (plus the prefill-only
   // iterations that stalled the batch before it), weighted by the sequences it advanced, in a
   // histogram of 0.1%-wide bins (memory independent of the run's length).
@@ -270,7 +274,9 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       return;
     }
     ++Running;
-    SumContext += static_cast<double>(In[I] + 1) - static_cast<double>(Step) * Adv;
+    SumContext += P.firstDecodeContext(static_cast<double>(In[I])) - static_cast<double>(Step) * Adv;
+    if (Sources)
+      SumSource += static_cast<double>(In[I]);
     StartStep[I] = Step;
     Ends.push({Step + static_cast<int64_t>(std::ceil(static_cast<double>(OutLen[I] - 1) / Adv)),
                I});
@@ -331,7 +337,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
         Time += Prefill(Tokens + Running * Verify) +
                 std::max(0.0, TargetStep(Running * Verify, Mean) - TargetStep(Running * Verify, 1));
         if (Spec.Draft)
-          Time += StepTime(Running, Mean) - TargetStep(Running * Verify, Mean);
+          Time += StepTime(Running, Mean, 0) - TargetStep(Running * Verify, Mean);
         BatchSteps += B;
         Steps += 1;
         Fused = true;
@@ -350,7 +356,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     if (Decodes && !Fused) {
       double B = static_cast<double>(Running);
       double Mean = SumContext / B + static_cast<double>(Step) * Adv;
-      Time += StepTime(Running, Mean);
+      Time += StepTime(Running, Mean, SumSource / B);
       BatchSteps += B;
       Steps += 1;
     }
@@ -367,7 +373,10 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
         Ends.pop();
         Finished(I, Now);
         --Running;
-        SumContext -= static_cast<double>(In[I] + 1) - static_cast<double>(StartStep[I]) * Adv;
+        SumContext -= P.firstDecodeContext(static_cast<double>(In[I])) -
+                      static_cast<double>(StartStep[I]) * Adv;
+        if (Sources)
+          SumSource -= static_cast<double>(In[I]);
         Used -= Reserve(I);
       }
     }
@@ -431,8 +440,8 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   Out.SLAMet = N ? double(Good) / double(N) : 0;
   Out.MeanBatch = Steps > 0 ? BatchSteps / Steps : 0;
   // Concurrency: what the cap and the budget admit of requests of mean length.
-  double MeanReserve =
-      P.sequenceCacheBytes(static_cast<double>(W.Input.Mean + W.Output.Mean));
+  double MeanReserve = P.requestCacheBytes(static_cast<double>(W.Input.Mean),
+                                           static_cast<double>(W.Output.Mean));
   Out.Concurrency = std::min(static_cast<double>(Cap),
                              MeanReserve > 0 ? std::floor(Budget / MeanReserve) : double(Cap));
   // (A closed loop's rate is what it completes; it has no open-loop queue to compare.)

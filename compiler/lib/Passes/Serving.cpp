@@ -250,10 +250,22 @@ public:
         continue;
       ScenarioRecord &S = *Sv->Replica;
       if (S.Model->Stats.HasEncoder) {
-        Diags.report(Sv->Range, diag::err_encoder_decoder_unpriced, "serving", Sv->Name,
-                     S.Model->Name);
-        OK = false;
-        continue;
+        // An encoder-decoder's prompt is its encoder's source: encoded whole (no chunk), with no
+        // prefix to reuse (the encoder's attention is bidirectional); a draft model is not
+        // modelled beside one.
+        const char *Why =
+            S.PrefillChunk > 0 ? "`prefill_chunk` does not apply (an encoder reads its whole source)"
+            : Sv->Load->PrefixHit > 0
+                ? "a prefix hit rate does not apply (an encoder's bidirectional attention leaves "
+                  "no prefix of the source to reuse)"
+            : Sv->Draft ? "speculative decoding (`draft`) is not modelled for one"
+                        : nullptr;
+        if (Why) {
+          Diags.report(Sv->Range, diag::err_serving, Sv->Name,
+                       fmt::format("model `{}` is an encoder-decoder: {}", S.Model->Name, Why));
+          OK = false;
+          continue;
+        }
       }
       if (S.Model->Stats.PerInput || S.Model->Stats.hasBidirectional()) {
         Diags.report(Sv->Range, diag::err_serving, Sv->Name,

@@ -1242,7 +1242,8 @@ static int runPlanServing(const Module &M) {
                       "' does not");
   if (Q.Model->Stats.HasEncoder)
     return usageError("--plan-serving: '" + Q.Model->Name +
-                      "' is an encoder-decoder, which the performance model does not price yet");
+                      "' is an encoder-decoder, which the planner does not price yet (a `serving` "
+                      "record with `plan = auto` does)");
   if (!Q.Weights)
     Q.Weights = M.findPrecision("bf16");
   if (!Q.KV)

@@ -148,9 +148,19 @@ public:
   LMFigures evaluateStepByStep(const LMPoint &P) const;
 
   /// One decode step of `B`'s batch whose sequences see `MeanContext` positions on average
-  /// (attention is linear in the context between windows), on the expected machine.
-  double decodeStepTime(const BatchTerms &B, double MeanContext) const {
-    return stepTime(B, MeanContext);
+  /// (attention is linear in the context between windows), on the expected machine; an
+  /// encoder-decoder's sequences cross-attend to sources of `MeanSource` tokens on average
+  /// beside `B`'s own source (linear in it too).
+  double decodeStepTime(const BatchTerms &B, double MeanContext, double MeanSource = 0) const {
+    return stepTime(B, MeanContext, MeanSource);
+  }
+  /// The context of a request's first decode step: its prompt and first output token (an
+  /// encoder-decoder's decoder: the start token and the first output token).
+  double firstDecodeContext(double Prompt) const { return (EncDec ? 1 : Prompt) + 1; }
+  /// Bytes of the cache one request of `In` prompt and `Out` output tokens holds at its end
+  /// (an encoder-decoder's: its decoder's beside the cross-attention cache of its source).
+  double requestCacheBytes(double In, double Out) const {
+    return EncDec ? kvBytes(1 + Out, In) : kvBytes(In + Out);
   }
   /// The prefill of `Batch` prompts of `T`'s length, whole (no chunking).
   double prefillTime(double Batch, const PromptTerms &T, bool FromFlash) const {
@@ -227,8 +237,8 @@ private:
   PhaseCost price(const Work &W, bool FromFlash) const;
   /// A decode step at context C from its batch terms (the same figures as price(stepWork)).
   PhaseCost step(const BatchTerms &B, double C) const;
-  /// Its time alone.
-  double stepTime(const BatchTerms &B, double C) const;
+  /// Its time alone, with `Source` more source tokens a sequence than `B` was made for.
+  double stepTime(const BatchTerms &B, double C, double Source = 0) const;
   double decodeSum(const BatchTerms &B, double Prompt, double Output) const;
   double decodeSumStepByStep(double Batch, bool FromFlash, double Prompt, double Output,
                              double Source = 0) const;
