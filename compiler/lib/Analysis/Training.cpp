@@ -246,9 +246,12 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
     Fwd = toD(BigCount(St.MacsConst)) * 2; // FLOPs of one input
     Att = 0;
   } else {
-    double Pre = toD(prefillMacs(St, Wide(T.Sequence)));
+    // One sequence's forward pass (ClosedForm.h's trainingMacs: an encoder-decoder's source and
+    // target of `sequence` tokens each, the encoder over the source and the decoder over the
+    // target cross-attending to it); its attention, all but the per-token products.
+    double Pre = toD(trainingMacs(St, Wide(T.Sequence)));
     Fwd = 2 * Pre;
-    Att = 2 * (Pre - s * toD(BigCount(St.MacsConst)));
+    Att = 2 * (Pre - s * toD(BigCount(St.MacsConst) + BigCount(St.EncoderMacsConst)));
   }
   C.ModelFlops = 3 * Fwd * G;
   double Extra = T.Recomp == Recompute::Full        ? Fwd
@@ -296,7 +299,8 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
       // Elementwise work not fused into the products: written and read once per pass (forward,
       // twice backward, once more when recomputed).
       double Passes = 3 + (T.Recomp == Recompute::Full ? 1 : 0);
-      double Bytes = toD(BigCount(St.ElementsConst)) * C.Tokens * a * 2 * Passes / Ranks;
+      double Bytes = toD(BigCount(St.ElementsConst) + BigCount(St.EncoderElementsConst)) *
+                     C.Tokens * a * 2 * Passes / Ranks;
       double BW = X.bandwidth(Slot::Activations);
       if (BW > 0)
         PerDevice += Bytes / BW;
@@ -466,8 +470,11 @@ bool zoo::planTraining(const Module &M, TrainingRecord &T) {
   const int64_t D = T.Devices, L = std::max<int64_t>(1, St.Layers);
   const int64_t Node = std::min(D, T.System->Devices);
   std::vector<int64_t> TPs = Fixed("tp") ? std::vector<int64_t>{T.TP} : powersOfTwo(Node);
-  std::vector<int64_t> CPs =
-      Fixed("cp") || St.PerInput ? std::vector<int64_t>{T.CP} : powersOfTwo(std::min<int64_t>(D, 16));
+  // (Context parallelism splits a causal stack's sequence; an encoder-decoder's source and
+  // cross-attention are not modelled split: it keeps the record's cp, 1 unless given.)
+  std::vector<int64_t> CPs = Fixed("cp") || St.PerInput || St.HasEncoder
+                                 ? std::vector<int64_t>{T.CP}
+                                 : powersOfTwo(std::min<int64_t>(D, 16));
   std::vector<int64_t> PPs;
   if (Fixed("pp"))
     PPs = {T.PP};

@@ -21,9 +21,11 @@ public:
     for (auto &T : M.Trainings) {
       if (!T->Model || !T->System || !T->System->Hw)
         continue;
-      if (T->Model->Stats.HasEncoder) {
-        Diags.report(T->Range, diag::err_encoder_decoder_unpriced, "training", T->Name,
-                     T->Model->Name);
+      if (T->Model->Stats.HasEncoder && T->CP > 1) {
+        Diags.report(T->Range, diag::err_training_layout, T->Name,
+                     fmt::format("model `{}` is an encoder-decoder: context parallelism of "
+                                 "its source and cross-attention is not modelled (cp must be 1)",
+                                 T->Model->Name));
         OK = false;
         continue;
       }
