@@ -491,7 +491,6 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
   BatchTerms B;
   B.Batch = Batch;
   B.FromFlash = FromFlash;
-  B.Source = Source;
   B.CrossFlops = 2 * Batch * CrossMacs * Source;
   B.CrossBytes = Batch * CrossKV * Source * KVBits / 8;
   const Work &W = B.Base = stepWork(Batch, 0);

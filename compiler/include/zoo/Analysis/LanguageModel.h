@@ -77,9 +77,9 @@ public:
   struct BatchTerms {
     double Batch = 0;
     bool FromFlash = false;
-    /// Encoder-decoders: the source the terms were made for, and the batch's cross-attention
-    /// FLOPs and cache bytes a step (0 for other models).
-    double Source = 0, CrossFlops = 0, CrossBytes = 0;
+    /// Encoder-decoders: the batch's cross-attention FLOPs and cache bytes a step over the source
+    /// the terms were made for (0 for other models).
+    double CrossFlops = 0, CrossBytes = 0;
     Work Base; ///< a decode step without its attention
     // The expected machine: the step's time is ((ExpertsAndLinear + attention) + Overhead) + Comm.
     double ExpertsAndLinear = 0, ComputeSide = 0, MemorySide = 0, Comm = 0, CommBandwidth = 0;
@@ -166,8 +166,6 @@ public:
   double prefillTime(double Batch, const PromptTerms &T, bool FromFlash) const {
     return price(prefillWork(Batch, T), FromFlash).Time;
   }
-  /// Bytes of the KV cache and state of one sequence at context `C`.
-  double sequenceCacheBytes(double C) const { return kvBytes(C); }
   /// Bytes every device offers the cache once the weights and workspace are placed.
   double cacheBudget() const { return Usable; }
   const ScenarioRecord &scenario() const { return *S; }
