@@ -295,6 +295,17 @@ double PreparedLM::expertParams(double Tokens) const {
   return P;
 }
 
+/// The experts `Batch` tokens read (ClosedForm.h's decodeWeightParams): the expected distinct
+/// experts of each layer added to `Routed`, the ones no token reaches taken from `Dense`.
+void PreparedLM::expertReads(double Batch, double &Dense, double &Routed) const {
+  for (const Expert &E : Experts) {
+    const double Pow = expertPow(E, Batch);
+    const double Distinct = E.N * (1 - Pow);
+    Dense -= (E.N - Distinct) * E.Params * E.Layers;
+    Routed += E.N * (1 - Pow) * E.Params * E.Layers;
+  }
+}
+
 /// A ring all-reduce's bandwidth term (Collectives.h) with no latency.
 double PreparedLM::allReduceTime(double Bytes) const {
   if (X->Devices < 2 || X->LinkBandwidth <= 0)
@@ -307,21 +318,11 @@ PreparedLM::PromptTerms PreparedLM::promptTerms(int64_t Prompt) const {
   T.Prompt = Prompt;
   const double P = static_cast<double>(Prompt);
   if (EncDec) {
-    // The sections over the source, exact (ClosedForm.h's prefillMacs less the constant parts):
-    // each source token sees the source (bidirectional); then the decoder's first position,
-    // whose own attention sees itself and whose cross-attention sees the source.
-    bool Overflow = false;
-    Wide Sum = 0;
-    for (const AttentionTerm &A : St->EncoderAttention)
-      Sum = add(Sum, mul(mul(A.MacsCoef, Prompt, Overflow), visible(Prompt, A.Window), Overflow),
-                Overflow);
-    for (const Kind &K : Kinds)
-      Sum = add(Sum, K.MacsCoefW, Overflow);
-    Sum = add(Sum, mul(St->CrossMacsCoef, Prompt, Overflow), Overflow);
-    T.Attention = Overflow ? (prefillMacs(*St, Prompt) - BigCount(St->EncoderMacsConst) * Prompt -
-                              BigCount(St->MacsConst))
-                                 .approx()
-                           : static_cast<double>(Sum);
+    // The attention of the sections over the source and of the decoder's first position:
+    // ClosedForm.h's prefillMacs less its per-token products (exact where it fits 128 bits).
+    T.Attention = (prefillMacs(*St, Prompt) - BigCount(St->EncoderMacsConst) * Prompt -
+                   BigCount(St->MacsConst))
+                      .approx();
     T.Linear = P * EncoderLinear + (LinearPerToken - ExpertMacs) + HeadMacs;
     T.KVPrompt = kvBytes(1, P);
     return T;
@@ -366,11 +367,7 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
     W.AttentionFlops = 2 * Batch * T.Attention;
     W.ExpertFlops = 2 * Batch * ExpertMacs;
     double Dense = Params, Routed = 0;
-    for (const Expert &E : Experts) {
-      const double Pow = expertPow(E, Batch);
-      Dense -= E.N * Pow * E.Params * E.Layers;
-      Routed += E.N * (1 - Pow) * E.Params * E.Layers;
-    }
+    expertReads(Batch, Dense, Routed);
     W.ExpertWeightBytes = Routed * WBits / 8;
     W.WeightBytes = (Dense - Routed - Lookup - EncoderLookup +
                      std::min(Lookup, Batch * LookupRow + TiedHead) +
@@ -410,12 +407,7 @@ Work PreparedLM::stepWork(double Batch, double C, double Source) const {
   // Parameters the batch's tokens read: the dense weights and the expected distinct experts
   // (ClosedForm.h's decodeWeightParams), then less the experts, as lookups and heads read them.
   double Dense = DecodeParams, Routed = 0;
-  for (const Expert &E : Experts) {
-    const double Pow = expertPow(E, Batch);
-    const double Distinct = E.N * (1 - Pow);
-    Dense -= (E.N - Distinct) * E.Params * E.Layers;
-    Routed += E.N * (1 - Pow) * E.Params * E.Layers;
-  }
+  expertReads(Batch, Dense, Routed);
   W.ExpertWeightBytes = Routed * WBits / 8;
   W.WeightBytes =
       (Dense - Routed - Lookup + std::min(Lookup, Batch * LookupRow + TiedHead)) * WBits / 8;

@@ -229,6 +229,7 @@ private:
   /// pow(Base, Tokens) of each expert kind, as the formulas use it.
   double expertPow(const Expert &E, double Tokens) const;
   double expertParams(double Tokens) const;
+  void expertReads(double Batch, double &Dense, double &Routed) const;
   double allReduceTime(double Bytes) const;
   Work prefillWork(double Batch, const PromptTerms &T) const;
   Work stepWork(double Batch, double C, double Source = 0) const;
