@@ -18,20 +18,33 @@ Value zoo::wideValue(const BigCount &W) {
 
 Wide zoo::visible(Wide C, int64_t Window) { return Window > 0 && Window < C ? Wide(Window) : C; }
 
-namespace {
-/// sum_{i=1..n} min(i, w) (w = 0: no cap).
-BigCount sumMin(Wide N, int64_t W) {
+Wide zoo::seen(const AttentionTerm &A, Wide C) {
+  return A.Chunk > 0 && C > 0 ? (C - 1) % A.Chunk + 1 : visible(C, A.Window);
+}
+
+Wide zoo::held(const AttentionTerm &A, Wide C) {
+  return visible(C, A.Chunk > 0 ? A.Chunk : A.Window);
+}
+
+BigCount zoo::sumSeen(const AttentionTerm &A, Wide N) {
+  // Chunks: N / Chunk whole chunks of Chunk (Chunk + 1) / 2 positions each, then the rest's
+  // r (r + 1) / 2.
+  if (A.Chunk > 0) {
+    Wide Rest = N % A.Chunk;
+    return BigCount(N / A.Chunk) * (BigCount(A.Chunk) * BigCount(Wide(A.Chunk) + 1)).half() +
+           (BigCount(Rest) * BigCount(Rest + 1)).half();
+  }
+  // sum_{i=1..n} min(i, w) (w = 0: no cap).
+  const int64_t W = A.Window;
   if (W <= 0 || N <= W)
     return (BigCount(N) * BigCount(N + 1)).half();
   return (BigCount(W) * BigCount(Wide(W) + 1)).half() + BigCount(N - W) * BigCount(W);
 }
 
-} // namespace
-
 BigCount zoo::macsPerToken(const ModelStats &S, Wide C) {
   BigCount M = S.MacsConst;
   for (const AttentionTerm &A : S.Attention)
-    M += BigCount(A.MacsCoef) * visible(C, A.Window);
+    M += BigCount(A.MacsCoef) * seen(A, C);
   if (S.HasEncoder)
     M += BigCount(S.CrossMacsCoef) * S.SourceLen;
   return M;
@@ -43,7 +56,7 @@ BigCount stackMacs(const ModelStats &S, Wide N) {
   BigCount M = BigCount(S.MacsConst) * N;
   for (const AttentionTerm &A : S.Attention)
     M += BigCount(A.MacsCoef) *
-         (A.Causal ? sumMin(N, A.Window) : BigCount(N) * visible(N, A.Window));
+         (A.Causal ? sumSeen(A, N) : BigCount(N) * visible(N, A.Window));
   return M;
 }
 /// An encoder-decoder's decoder positions 1..G over a source of L tokens, and its encoder.
@@ -76,7 +89,7 @@ BigCount zoo::kvValues(const ModelStats &S, Wide C) { return kvValuesAt(S, C, S.
 BigCount zoo::kvValuesAt(const ModelStats &S, Wide C, Wide Source) {
   BigCount V = S.StateValues;
   for (const AttentionTerm &A : S.Attention)
-    V += BigCount(A.KVValues) * visible(C, A.Window);
+    V += BigCount(A.KVValues) * held(A, C);
   if (S.HasEncoder)
     V += BigCount(S.CrossKVValues) * Source;
   return V;

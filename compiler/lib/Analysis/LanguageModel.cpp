@@ -170,16 +170,21 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
     Kind K;
     K.Window = static_cast<double>(A.Window);
     K.WindowI = A.Window;
+    K.Chunk = static_cast<double>(A.Chunk);
+    K.HeldI = A.Chunk > 0 ? A.Chunk : A.Window;
+    K.Held = static_cast<double>(K.HeldI);
     K.KVValues = static_cast<double>(A.KVValues);
     K.MacsCoef = static_cast<double>(A.MacsCoef);
     K.MacsCoefW = A.MacsCoef;
     K.Causal = A.Causal;
+    K.Term = &A;
     Kinds.push_back(K);
     if (A.Window > 0)
       Windows.push_back(K.Window);
+    HasChunks |= A.Chunk > 0;
     if (A.KVValues > 0) {
-      if (A.Window > 0)
-        Plateau = std::max(Plateau, A.Window);
+      if (K.HeldI > 0)
+        Plateau = std::max(Plateau, K.HeldI);
       else
         Grows = true;
     }
@@ -201,8 +206,8 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   {
     llvm::SmallVector<double, 4> Cuts;
     for (const Kind &K : Kinds)
-      if (K.KVValues > 0 && K.WindowI > 0)
-        Cuts.push_back(K.Window);
+      if (K.KVValues > 0 && K.HeldI > 0)
+        Cuts.push_back(K.Held);
     std::sort(Cuts.begin(), Cuts.end());
     Cuts.erase(std::unique(Cuts.begin(), Cuts.end()), Cuts.end());
     Cuts.push_back(INFINITY);
@@ -213,8 +218,8 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
       G.To = To;
       for (const Kind &K : Kinds)
         if (K.KVValues > 0) {
-          if (K.WindowI > 0 && K.Window <= Prev)
-            G.A += K.KVValues * K.Window;
+          if (K.HeldI > 0 && K.Held <= Prev)
+            G.A += K.KVValues * K.Held;
           else
             G.B += K.KVValues;
         }
@@ -253,7 +258,16 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
 double PreparedLM::kvBytes(double C, double Source) const {
   double V = StateValues + CrossKV * Source;
   for (const Kind &K : Kinds)
-    V += K.KVValues * (K.WindowI > 0 ? std::min(C, K.Window) : C);
+    V += K.KVValues * (K.HeldI > 0 ? std::min(C, K.Held) : C);
+  return V * KVBits / 8;
+}
+
+double PreparedLM::kvReadBytes(double C, double Source) const {
+  if (!HasChunks)
+    return kvBytes(C, Source);
+  double V = StateValues + CrossKV * Source;
+  for (const Kind &K : Kinds)
+    V += K.KVValues * K.seen(C);
   return V * KVBits / 8;
 }
 
@@ -261,16 +275,16 @@ double PreparedLM::kvBytes(double C, double Source) const {
 double PreparedLM::attentionMacs(double C) const {
   double M = 0;
   for (const Kind &K : Kinds)
-    M += K.MacsCoef * (K.WindowI > 0 ? std::min(C, K.Window) : C);
+    M += K.MacsCoef * K.seen(C);
   return M;
 }
 
-/// attentionMacs(C) and kvBytes(C) in one pass over the kinds (each the same sum, in the same
-/// order, as those give).
-void PreparedLM::attentionAndCache(double C, double &Macs, double &Bytes) const {
+/// attentionMacs(C) and kvReadBytes(C) in one pass over the kinds (each the same sum, in the
+/// same order, as those give).
+void PreparedLM::attentionAndCache(double C, double &Macs, double &Bytes, bool Mean) const {
   double M = 0, V = StateValues;
   for (const Kind &K : Kinds) {
-    const double Seen = K.WindowI > 0 ? std::min(C, K.Window) : C;
+    const double Seen = K.seen(C, Mean);
     M += K.MacsCoef * Seen;
     V += K.KVValues * Seen;
   }
@@ -335,7 +349,12 @@ PreparedLM::PromptTerms PreparedLM::promptTerms(int64_t Prompt) const {
   const Wide Const = Sum;
   for (const Kind &K : Kinds) {
     Wide Seen;
-    if (K.Causal) {
+    if (K.Causal && K.Term->Chunk > 0) {
+      // Whole chunks of C (C + 1) / 2 positions each, then the rest's r (r + 1) / 2.
+      const Wide Chunk = K.Term->Chunk, Rest = Wide(Prompt) % Chunk;
+      Seen = add(mul(Wide(Prompt) / Chunk, mul(Chunk, Chunk + 1, Overflow) / 2, Overflow),
+                 mul(Rest, Rest + 1, Overflow) / 2, Overflow);
+    } else if (K.Causal) {
       if (K.WindowI <= 0 || Prompt <= K.WindowI)
         Seen = mul(Prompt, Wide(Prompt) + 1, Overflow) / 2;
       else
@@ -416,7 +435,7 @@ Work PreparedLM::stepWork(double Batch, double C, double Source) const {
   W.Ops = Ops;
   if (C >= 1) {
     W.AttentionFlops = 2 * Batch * (attentionMacs(C) + CrossMacs * Source);
-    W.KVBytes = Batch * kvBytes(C, Source);
+    W.KVBytes = Batch * kvReadBytes(C, Source);
   }
   return W;
 }
@@ -544,6 +563,14 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
       L.Cross = (L.Q0 - L.P0) / (L.P1 - L.Q1);
     B.Stage.push_back(L);
   }
+  for (const Kind &K : Kinds)
+    if (K.Chunk > 0) {
+      const double Mac = 2 * Batch * K.MacsCoef, Kv = Batch * K.KVValues * KVBits / 8;
+      if (Ideal)
+        B.Chunks.push_back({K.Chunk, Mac / X->Peak, Kv / X->Bandwidth});
+      else
+        B.Chunks.push_back({K.Chunk, Mac / RateAttention, Kv / BandwidthAttention});
+    }
   return B;
 }
 
@@ -588,10 +615,10 @@ PhaseCost PreparedLM::step(const BatchTerms &B, double C) const {
   return P;
 }
 
-double PreparedLM::stepTime(const BatchTerms &B, double C, double Source) const {
+double PreparedLM::stepTime(const BatchTerms &B, double C, double Source, bool Mean) const {
   const Work &W = B.Base;
   double Macs, PerSeq;
-  attentionAndCache(C, Macs, PerSeq);
+  attentionAndCache(C, Macs, PerSeq, Mean);
   // (Without cross-attention or an extra source the added terms are +0: the same bits.)
   const double Attention = 2 * B.Batch * Macs + B.CrossFlops + 2 * B.Batch * CrossMacs * Source;
   const double KV =
@@ -604,8 +631,8 @@ double PreparedLM::stepTime(const BatchTerms &B, double C, double Source) const 
          Overhead + B.Comm;
 }
 
-/// Every decode step of a generation, summed in closed form: per stretch between window sizes,
-/// the steps' fixed time plus the sum of the larger of two linear terms.
+/// Every decode step of a generation, summed in closed form: per stretch between window sizes
+/// (and chunk boundaries), the steps' fixed time plus the sum of the larger of two linear terms.
 double PreparedLM::decodeSum(const BatchTerms &B, double Prompt, double Output) const {
   const double Lo = Prompt + 1, Hi = Prompt + Output - 1;
   if (Hi < Lo)
@@ -616,14 +643,31 @@ double PreparedLM::decodeSum(const BatchTerms &B, double Prompt, double Output) 
   double Total = 0, From = Lo;
   for (;;) {
     const bool Cut = Stage < Windows.size() && Windows[Stage] < Hi;
-    const double To = Cut ? Windows[Stage] : Hi;
+    double To = Cut ? Windows[Stage] : Hi;
     const BatchTerms::Lines &L = B.Stage[Stage];
-    const double Steps = To - From + 1;
-    Total += Steps * B.FixedTime + sumMax(From, To, L.P0, L.P1, L.Q0, L.Q1, L.Cross);
-    if (!Cut)
+    if (B.Chunks.empty()) {
+      Total += (To - From + 1) * B.FixedTime + sumMax(From, To, L.P0, L.P1, L.Q0, L.Q1, L.Cross);
+    } else {
+      // Within one chunk of each chunked kind the lines hold with that kind's positions less
+      // Index x Chunk. Summed over c' = c - Shift (the first kind's chunk start), so that the
+      // constant terms stay sums of positive parts.
+      const double Shift = std::floor((From - 1) / B.Chunks[0].Chunk) * B.Chunks[0].Chunk;
+      double P0 = L.P0 + L.P1 * Shift, Q0 = L.Q0 + L.Q1 * Shift;
+      for (const BatchTerms::ChunkLine &K : B.Chunks) {
+        const double Start = std::floor((From - 1) / K.Chunk) * K.Chunk;
+        To = std::min(To, Start + K.Chunk);
+        P0 -= K.P * Start;
+        Q0 -= K.Q * Start;
+      }
+      const double Cross = L.P1 != L.Q1 ? (Q0 - P0) / (L.P1 - L.Q1) : 0;
+      Total += (To - From + 1) * B.FixedTime +
+               sumMax(From - Shift, To - Shift, P0, L.P1, Q0, L.Q1, Cross);
+    }
+    if (To >= Hi)
       return Total;
+    if (Cut && To == Windows[Stage])
+      ++Stage;
     From = To + 1;
-    ++Stage;
   }
 }
 
@@ -737,7 +781,7 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &Given, bool StepByS
         for (int64_t Pos = 1; Pos <= P.Prompt; ++Pos)
           for (const Kind &K : Kinds)
             Attention += BigCount(K.MacsCoefW) *
-                         (K.Causal ? visible(Pos, K.WindowI) : visible(P.Prompt, K.WindowI));
+                         (K.Causal ? seen(*K.Term, Pos) : visible(P.Prompt, K.WindowI));
       }
       OwnPrompt.Attention = Attention.approx();
     }

@@ -27,7 +27,7 @@
 //                                d_inner*d_state state values per sequence
 //        conv1d(ch, k, bias)     params ch*k (+ch); MACs ch*k; state ch*k values per sequence
 //                                (the window the reference implementations keep)
-//   3. Attention is grouped by (window, causal) into AttentionTerms, experts by their shape into
+//   3. Attention is grouped by (window, chunk, causal) into AttentionTerms, experts by their shape into
 //      ExpertTerms. All arithmetic is checked: parameter counts must fit in 64 bits, every other
 //      count (MACs, elements, state, activations) in 128; more is an error at the model.
 //   4. A pipeline sums its models' parameters (64 bits) and MACs per image (128 bits), checked.
@@ -74,6 +74,7 @@ struct Totals {
   std::vector<const LayerNode *> TiedHeads;          ///< tied lm_head nodes
   Wide Ops = 0, FusedOps = 0;
   int ExpertDepth = 0; ///< inside an expert body: operations are counted at the expert set
+  int AuxDepth = 0;    ///< inside an `auxiliary` head: no attention kind of the model's
   std::vector<KernelCost> Kernels;
   bool KernelOverflow = false; ///< a kernel runs more than 2^63 - 1 times per input
   // Models with an input shape.
@@ -81,7 +82,7 @@ struct Totals {
   std::vector<int64_t> InputShape;
   Wide Written = 0, Peak = 0, Held = 0; ///< activation elements (Held: residual inputs kept)
   int64_t HeadWidth = 0, EmbeddingWidth = 0, MaxWidth = 0;
-  std::map<std::pair<int64_t, bool>, AttentionTerm> Attention;
+  std::map<std::tuple<int64_t, int64_t, bool>, AttentionTerm> Attention; ///< window, chunk, causal
   std::map<std::tuple<int64_t, int64_t, Wide>, ExpertTerm> Experts;
   // Cross-attention (`cross_len`): per position of the source it attends to, and at its length.
   Wide CrossMacs = 0, CrossElements = 0, CrossCache = 0;
@@ -472,6 +473,10 @@ private:
         Wide Pairs;
         if (I(N, "cross_len")) {
           Pairs = A.mul(Positions, I(N, "cross_len"));
+        } else if (int64_t C = I(N, "chunk")) {
+          // Causal within chunks of C: each whole chunk C (C + 1) / 2 pairs, the rest r (r + 1) / 2.
+          Wide P = Positions, Whole = P / C, Rest = P % C;
+          Pairs = A.add(A.mul(Whole, A.mul(C, Wide(C) + 1) / 2), A.mul(Rest, Rest + 1) / 2);
         } else if (B(N, "causal")) {
           Wide P = Positions, W = I(N, "window") ? std::min<Wide>(I(N, "window"), P) : P;
           Pairs = A.add(A.mul(W, W + 1) / 2, A.mul(P - W, W));
@@ -485,6 +490,8 @@ private:
         A.acc(T.Elements, A.mul(Heads, Pairs), Active);
         return;
       }
+      if (T.AuxDepth) // an auxiliary head never runs: its attention is no kind of the model's
+        return;
       if (int64_t Cross = I(N, "cross_len")) {
         // Per source position (an encoder-decoder's source is the prompt), and at `cross_len`
         // (a fixed context otherwise); the pass keeps one or the other.
@@ -500,8 +507,9 @@ private:
           T.OtherCrossLen = &N;
         return;
       }
-      AttentionTerm &Term = T.Attention[{I(N, "window"), B(N, "causal")}];
+      AttentionTerm &Term = T.Attention[{I(N, "window"), I(N, "chunk"), B(N, "causal")}];
       Term.Window = I(N, "window");
+      Term.Chunk = I(N, "chunk");
       Term.Causal = B(N, "causal");
       A.acc(Term.MacsCoef, PerPos, Active);
       A.acc(Term.ScoresCoef, Heads, Active);
@@ -595,8 +603,10 @@ private:
     case PrimitiveKind::auxiliary: {
       // Its parameters are the model's; it does no work at inference and reads none of them.
       const Wide Before = T.Params;
+      ++T.AuxDepth;
       for (const auto &C : N.Children)
         walk(*C, Total, 0, T, A);
+      --T.AuxDepth;
       T.AuxParams = A.add(T.AuxParams, A.sub(T.Params, Before));
       return;
     }
@@ -626,7 +636,7 @@ private:
       T.EncoderOps = A.add(T.EncoderOps, E.Ops);
       T.EncoderFusedOps = A.add(T.EncoderFusedOps, E.FusedOps);
       for (const auto &[Key, Term] : E.Attention) {
-        AttentionTerm &X = T.EncoderAttention[Key.first];
+        AttentionTerm &X = T.EncoderAttention[std::get<0>(Key)];
         X.Window = Term.Window;
         X.Causal = false;
         X.MacsCoef = A.add(X.MacsCoef, Term.MacsCoef);

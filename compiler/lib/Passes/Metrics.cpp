@@ -86,7 +86,7 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
   case MetricKind::elementwise_per_token: {
     BigCount E = S.ElementsConst;
     for (const AttentionTerm &T : S.Attention)
-      E += BigCount(T.ScoresCoef) * visible(A.Context, T.Window);
+      E += BigCount(T.ScoresCoef) * seen(T, A.Context);
     if (S.HasEncoder)
       E += BigCount(S.CrossScoresCoef) * S.SourceLen;
     return wideValue(E);
@@ -161,8 +161,10 @@ std::vector<KVKind> zoo::kvByKind(const ModelRecord &R, const PrecisionRecord &P
     std::string Kind = "causal attention";
     if (T.Window)
       Kind += ", window " + std::to_string(T.Window);
+    if (T.Chunk)
+      Kind += ", chunks of " + std::to_string(T.Chunk);
     Out.push_back({Kind, bytesAt(T.KVValues, P),
-                   bytesAt(BigCount(T.KVValues) * visible(Context, T.Window), P)});
+                   bytesAt(BigCount(T.KVValues) * held(T, Context), P)});
   }
   if (R.Stats.StateValues)
     Out.push_back({"recurrent and convolution state, cross-attention cache", Value::ofInt(0),

@@ -200,6 +200,19 @@ std::string primitiveProblem(PrimitiveKind K, const std::vector<Binding> &Args) 
   case PrimitiveKind::attend:
     if (I("heads") == 0 || I("head_dim") == 0)
       return "`heads` and `head_dim` must be positive";
+    if (I("chunk") > 0) {
+      bool Causal = true;
+      for (const Binding &B : Args)
+        if (B.first == "causal")
+          Causal = B.second.B;
+      if (I("window") > 0)
+        return "chunked attention (`chunk`) takes no `window`: a token sees its own chunk up to "
+               "itself";
+      if (I("cross_len") > 0)
+        return "cross-attention (`cross_len`) sees the whole context: it takes no `chunk`";
+      if (!Causal)
+        return "chunked attention (`chunk`) is causal: a token sees its own chunk up to itself";
+    }
     if (I("cache") == 0 && (I("kv_heads") == 0 || I("heads") % I("kv_heads") != 0))
       return fmt::format("`heads` ({}) must be a positive multiple of `kv_heads` ({})", I("heads"),
                          I("kv_heads"));

@@ -15,6 +15,14 @@ namespace zoo {
 
 /// Positions a token at context `C` sees under a window `Window` (0: no window): min(C, Window).
 Wide visible(Wide C, int64_t Window);
+/// Positions a token at position `C` of attention kind `A` sees: C, min(C, Window), or with
+/// chunks its own chunk up to itself, (C - 1) mod Chunk + 1.
+Wide seen(const AttentionTerm &A, Wide C);
+/// Positions of kind `A` a sequence's cache holds at context `C`: C, min(C, Window) or
+/// min(C, Chunk) (a chunk's keys and values are kept until the chunk is full).
+Wide held(const AttentionTerm &A, Wide C);
+/// sum over positions p = 1..N of seen(A, p): a causal kind's attention over N positions.
+BigCount sumSeen(const AttentionTerm &A, Wide N);
 /// MACs of one token that sees `C` positions (an encoder-decoder's decoder token, its
 /// cross-attention over the source length the model declares).
 BigCount macsPerToken(const ModelStats &S, Wide C);

@@ -24,6 +24,8 @@
 
 #include "zoo/Analysis/Inference.h"
 #include "llvm/ADT/SmallVector.h"
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace zoo {
@@ -94,6 +96,12 @@ public:
       double P0 = 0, P1 = 0, Q0 = 0, Q1 = 0, Cross = 0;
     };
     llvm::SmallVector<Lines, 4> Stage;
+    /// Chunked attention kinds: the lines count their positions as c, and a step in the chunk
+    /// of index k = (c - 1) div Chunk sees k Chunk fewer, PerPosition P and Q fewer each.
+    struct ChunkLine {
+      double Chunk = 0, P = 0, Q = 0;
+    };
+    llvm::SmallVector<ChunkLine, 1> Chunks;
   };
   /// A prefill's terms at one prompt length that do not depend on the batch.
   struct PromptTerms {
@@ -151,8 +159,10 @@ public:
   /// (attention is linear in the context between windows), on the expected machine; an
   /// encoder-decoder's sequences cross-attend to sources of `MeanSource` tokens on average
   /// beside `B`'s own source (linear in it too).
+  /// Chunked attention is priced as if every sequence saw min(MeanContext, chunk) positions,
+  /// as a window of the chunk's size: a bound (a sequence sees its chunk up to itself).
   double decodeStepTime(const BatchTerms &B, double MeanContext, double MeanSource = 0) const {
-    return stepTime(B, MeanContext, MeanSource);
+    return stepTime(B, MeanContext, MeanSource, /*Mean=*/true);
   }
   /// The context of a request's first decode step: its prompt and first output token (an
   /// encoder-decoder's decoder: the start token and the first output token).
@@ -175,8 +185,20 @@ private:
   struct Kind {
     double Window = 0, KVValues = 0, MacsCoef = 0; ///< as doubles
     int64_t WindowI = 0;
+    double Chunk = 0; ///< chunked attention's chunk (0: none)
+    /// The positions the cache holds at most: the window or the chunk (0: it grows).
+    double Held = 0;
+    int64_t HeldI = 0;
     Wide MacsCoefW = 0;
     bool Causal = true;
+    const AttentionTerm *Term = nullptr;
+    /// Positions a token at context C sees (chunks: its own chunk up to itself); with `Mean`,
+    /// a chunk counts as a window (min(C, Chunk)), for a batch's mean context.
+    double seen(double C, bool Mean = false) const {
+      if (Chunk > 0 && !Mean)
+        return std::fmod(C - 1, Chunk) + 1;
+      return HeldI > 0 ? std::min(C, Held) : C;
+    }
   };
   struct Expert {
     double N = 0, K = 0, Params = 0, Layers = 0;
@@ -207,6 +229,7 @@ private:
   llvm::SmallVector<Kind, 4> Kinds;
   llvm::SmallVector<Expert, 2> Experts;
   llvm::SmallVector<double, 4> Windows;   ///< distinct positive windows, ascending
+  bool HasChunks = false;                 ///< some kind has chunked attention
   llvm::SmallVector<Segment, 4> Segments; ///< the cache per sequence, piecewise linear
   bool Grows = false;                     ///< some cache grows without a window
   int64_t Plateau = 1;                    ///< the largest window of a cache that has one
@@ -224,8 +247,11 @@ private:
 
   /// `Source`: an encoder-decoder's source length, whose cross-attention cache is added.
   double kvBytes(double C, double Source = 0) const;
+  /// Cache bytes a step at context C reads (kvBytes but for chunks: the positions seen).
+  double kvReadBytes(double C, double Source = 0) const;
   double attentionMacs(double C) const;
-  void attentionAndCache(double C, double &Macs, double &Bytes) const;
+  /// attentionMacs(C) and kvReadBytes(C) in one pass (`Mean`: Kind::seen's).
+  void attentionAndCache(double C, double &Macs, double &Bytes, bool Mean = false) const;
   /// pow(Base, Tokens) of each expert kind, as the formulas use it.
   double expertPow(const Expert &E, double Tokens) const;
   double expertParams(double Tokens) const;
@@ -237,7 +263,7 @@ private:
   /// A decode step at context C from its batch terms (the same figures as price(stepWork)).
   PhaseCost step(const BatchTerms &B, double C) const;
   /// Its time alone, with `Source` more source tokens a sequence than `B` was made for.
-  double stepTime(const BatchTerms &B, double C, double Source = 0) const;
+  double stepTime(const BatchTerms &B, double C, double Source = 0, bool Mean = false) const;
   double decodeSum(const BatchTerms &B, double Prompt, double Output) const;
   double decodeSumStepByStep(double Batch, bool FromFlash, double Prompt, double Output,
                              double Source = 0) const;

@@ -101,11 +101,14 @@ struct Expectation {
   llvm::SMRange Range;
 };
 
-/// Attention of one kind (same window and causality), summed over every layer that has it.
-/// Per token that sees c positions it costs MacsCoef * min(c, Window) MACs (Window 0: no cap),
-/// and each token adds KVValues values to the cache (kept for min(c, Window) positions).
+/// Attention of one kind (same window, chunk and causality), summed over every layer that has
+/// it. Per token at position c it costs MacsCoef * seen(c) MACs, where seen(c) is c, min(c,
+/// Window) with a window, or (c - 1) mod Chunk + 1 with chunks (the token's own chunk up to
+/// itself); each token adds KVValues values to the cache, which holds min(c, Window) or
+/// min(c, Chunk) positions (a chunk's positions are released when the next chunk starts).
 struct AttentionTerm {
   int64_t Window = 0;
+  int64_t Chunk = 0; ///< chunked attention (causal, no window); 0: none
   bool Causal = true;
   Wide MacsCoef = 0;   ///< sum of heads * (head_dim + v_head_dim)
   Wide ScoresCoef = 0; ///< sum of heads: softmax elements per visible position
