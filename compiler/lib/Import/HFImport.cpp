@@ -291,6 +291,20 @@ public:
     fail("field `" + Key.str() + "` = " + show(*V) + " is not a string");
     return llvm::None;
   }
+  /// A nested object (`text_config`), or null (an error when present and not an object).
+  const json::Object *object(StringRef Key) {
+    const json::Value *V = raw(Key);
+    if (!V)
+      return nullptr;
+    if (const json::Object *Sub = V->getAsObject())
+      return Sub;
+    fail("field `" + Key.str() + "` = " + show(*V) + " is not an object");
+    return nullptr;
+  }
+  /// The fields of the nested object `Sub` (named `Key` in messages), sharing this one's error.
+  Fields nested(const json::Object &Sub, StringRef Key) const {
+    return Fields(Sub, File + " (" + Key.str() + ")", Error);
+  }
   /// The field cannot be expressed with `Block`.
   void cannot(StringRef Key, StringRef Block, StringRef Why = "") {
     const json::Value *V = raw(Key);
@@ -1105,6 +1119,153 @@ void mapFalcon(Fields &F, Emission &E) {
     E.arg("two_norms", true);
 }
 
+/// Llama 4 (model_type `llama4`, with `text_config` and `vision_config`, or `llama4_text`): the
+/// stdlib's `llama4`, the vision encoder as its auxiliary part.
+void mapLlama4(Fields &Top, Emission &E, bool Text) {
+  E.Block = "llama4";
+  const json::Object *TextObj = Text ? nullptr : Top.object("text_config");
+  if (!Text && !TextObj) {
+    if (!Top.failed())
+      Top.fail("required field `text_config` is missing");
+    return;
+  }
+  Fields F = Text ? Top : Top.nested(*TextObj, "text_config");
+  int64_t Vocab = F.num("vocab_size");
+  int64_t Hidden = F.num("hidden_size");
+  int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  int64_t Heads = F.num("num_attention_heads");
+  int64_t KV = F.num("num_key_value_heads", Heads);
+  int64_t HeadDim = F.num("head_dim", 128);
+  int64_t Ffn = F.num("intermediate_size");
+  int64_t DenseFfn = F.num("intermediate_size_mlp", 0, 0);
+  int64_t Experts = F.num("num_local_experts");
+  int64_t TopK = F.num("num_experts_per_tok", 1, 1, Experts);
+  int64_t MoeEvery = F.num("interleave_moe_layer_step", 1, 1, MaxImportLayers);
+  int64_t NopeEvery = F.num("no_rope_layer_interval", 4, 1, MaxImportLayers);
+  int64_t Chunk = F.num("attention_chunk_size", 8192);
+  bool QKNorm = F.flag("use_qk_norm", true);
+  requireFalse(F, "attention_bias", "llama4");
+  if (F.flag("tie_word_embeddings", false))
+    F.cannot("tie_word_embeddings", "llama4", "its head is untied");
+  if (F.failed())
+    return;
+  if (Heads % KV != 0)
+    F.fail("`num_attention_heads` (" + std::to_string(Heads) +
+           ") is not a multiple of `num_key_value_heads` (" + std::to_string(KV) + ")");
+  if (MoeEvery > 1 && DenseFfn == 0)
+    F.fail("required field `intermediate_size_mlp` is missing (the layers without experts)");
+  // Explicit layer lists must be the patterns the intervals give.
+  auto Pattern = [&](StringRef Key, auto Expected) {
+    const json::Value *V = F.raw(Key);
+    if (!V || F.failed())
+      return;
+    const json::Array *A = V->getAsArray();
+    bool Same = A != nullptr;
+    if (A && !A->empty()) { // an empty list is the default
+      std::vector<int64_t> Want = Expected();
+      Same = A->size() == Want.size();
+      for (size_t I = 0; Same && I < Want.size(); ++I)
+        Same = (*A)[I].getAsInteger() == Want[I];
+    }
+    if (!Same)
+      F.cannot(Key, "llama4", "layers other than every n-th");
+  };
+  Pattern("moe_layers", [&] {
+    std::vector<int64_t> W;
+    for (int64_t I = MoeEvery - 1; I < Layers; I += MoeEvery)
+      W.push_back(I);
+    return W;
+  });
+  Pattern("no_rope_layers", [&] {
+    std::vector<int64_t> W;
+    for (int64_t I = 0; I < Layers; ++I)
+      W.push_back((I + 1) % NopeEvery != 0);
+    return W;
+  });
+  if (const json::Value *V = F.raw("layer_types"); V && !F.failed()) {
+    const json::Array *A = V->getAsArray();
+    bool Same = A && A->size() == static_cast<size_t>(Layers);
+    for (int64_t I = 0; Same && I < Layers; ++I)
+      Same = (*A)[I].getAsString() ==
+             Optional<StringRef>((I + 1) % NopeEvery == 0 ? "full_attention" : "chunked_attention");
+    if (!Same)
+      F.cannot("layer_types", "llama4", "chunked attention on layers other than three in four");
+  }
+  readCommon(F, E);
+  if (F.failed())
+    return;
+  E.arg("vocab", Vocab);
+  E.arg("hidden", Hidden);
+  E.arg("layers", Layers);
+  E.arg("heads", Heads);
+  E.arg("kv_heads", KV);
+  if (HeadDim != 128)
+    E.arg("head_dim", HeadDim);
+  E.arg("ffn", Ffn);
+  if (MoeEvery > 1)
+    E.arg("dense_ffn", DenseFfn);
+  E.arg("experts", Experts);
+  if (TopK != 1)
+    E.arg("top_k", TopK);
+  if (MoeEvery != 1)
+    E.arg("moe_every", MoeEvery);
+  if (NopeEvery != 4)
+    E.arg("nope_every", NopeEvery);
+  if (Chunk != 8192)
+    E.arg("chunk", Chunk);
+  if (!QKNorm)
+    E.arg("qk_norm", false);
+  if (Text)
+    return;
+  const json::Object *VisionObj = Top.object("vision_config");
+  if (!VisionObj) {
+    if (!Top.failed())
+      E.Notes.push_back("No `vision_config`: the text model only.");
+    return;
+  }
+  Fields V = Top.nested(*VisionObj, "vision_config");
+  int64_t VLayers = V.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  int64_t VHidden = V.num("hidden_size");
+  int64_t VHeads = V.num("num_attention_heads");
+  int64_t VFfn = V.num("intermediate_size");
+  int64_t Patch = V.num("patch_size");
+  int64_t Resolution = V.num("image_size");
+  int64_t ProjIn = V.num("projector_input_dim");
+  int64_t ProjOut = V.num("projector_output_dim", ProjIn);
+  int64_t VisionOut = V.num("vision_output_dim", ProjOut);
+  if (V.num("num_channels", 3) != 3)
+    V.cannot("num_channels", "llama4_vision", "RGB patches");
+  if (const json::Value *R = V.raw("pixel_shuffle_ratio"); R && R->getAsNumber() != 0.5)
+    V.cannot("pixel_shuffle_ratio", "llama4_vision", "2 x 2 patches joined");
+  requireFalse(V, "multi_modal_projector_bias", "llama4_vision");
+  if (V.failed())
+    return;
+  if (VHidden % VHeads != 0)
+    V.fail("`hidden_size` (" + std::to_string(VHidden) +
+           ") is not a multiple of `num_attention_heads` (" + std::to_string(VHeads) + ")");
+  else if (ProjOut != ProjIn || VisionOut != ProjOut)
+    V.cannot("projector_output_dim", "llama4_vision",
+             "a projector whose input, output and vision output widths are one");
+  else if (VFfn != 4 * VHidden)
+    V.cannot("intermediate_size", "llama4_vision",
+             "the adapter's first layer reads the 4 x hidden_size values of 2 x 2 patches");
+  if (V.failed())
+    return;
+  E.arg("vision_layers", VLayers);
+  if (VHidden != 1408)
+    E.arg("vision_hidden", VHidden);
+  if (VHeads != 16)
+    E.arg("vision_heads", VHeads);
+  if (VFfn != 5632)
+    E.arg("vision_ffn", VFfn);
+  if (Patch != 14)
+    E.arg("vision_patch", Patch);
+  if (Resolution != 336)
+    E.arg("vision_resolution", Resolution);
+  if (ProjIn != 4096)
+    E.arg("projector", ProjIn);
+}
+
 /// model_type for a config that names only its `architectures`.
 StringRef typeOfArchitecture(StringRef A) {
   static const std::pair<const char *, const char *> Table[] = {
@@ -1119,7 +1280,8 @@ StringRef typeOfArchitecture(StringRef A) {
       {"BertForMaskedLM", "bert"},           {"BertForPreTraining", "bert"},
       {"MambaForCausalLM", "mamba"},         {"Mamba2ForCausalLM", "mamba2"},
       {"FalconForCausalLM", "falcon"},       {"RWForCausalLM", "falcon"},
-      {"T5ForConditionalGeneration", "t5"},  {"T5Model", "t5"}};
+      {"T5ForConditionalGeneration", "t5"},  {"T5Model", "t5"},
+      {"Llama4ForConditionalGeneration", "llama4"}, {"Llama4ForCausalLM", "llama4_text"}};
   for (auto &[Arch, Type] : Table)
     if (A == Arch)
       return Type;
@@ -1128,7 +1290,7 @@ StringRef typeOfArchitecture(StringRef A) {
 
 const char *const KnownTypes =
     "llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gemma, gemma2, gemma3_text, "
-    "phi3, deepseek_v2, deepseek_v3, gpt2, bert, t5, mamba, mamba2, falcon";
+    "phi3, deepseek_v2, deepseek_v3, gpt2, bert, t5, mamba, mamba2, falcon, llama4, llama4_text";
 
 const char *familyOf(StringRef T) {
   static const std::pair<const char *, const char *> Table[] = {
@@ -1138,7 +1300,7 @@ const char *familyOf(StringRef T) {
       {"gemma3_text", "Gemma 3"}, {"phi3", "Phi-3"},           {"deepseek_v2", "DeepSeek-V2"},
       {"deepseek_v3", "DeepSeek-V3"}, {"gpt2", "GPT-2"},       {"bert", "BERT"},
       {"mamba", "Mamba"},         {"mamba2", "Mamba-2"},       {"falcon", "Falcon"},
-      {"t5", "T5"}};
+      {"t5", "T5"},               {"llama4", "Llama 4"},       {"llama4_text", "Llama 4"}};
   for (auto &[Type, Family] : Table)
     if (T == Type)
       return Family;
@@ -1365,6 +1527,8 @@ bool zoo::importHFConfig(const HFImportOptions &Opts, std::string &Text, std::st
              "no SigLIP vision tower; import the text model, model_type `gemma3_text`");
   else if (Type == "t5")
     mapT5(F, E);
+  else if (Type == "llama4" || Type == "llama4_text")
+    mapLlama4(F, E, Type == "llama4_text");
   else
     F.fail("field `model_type` = \"" + printable(Type).substr(0, 40) +
            "\" is not a family this importer maps (" + KnownTypes + ")");

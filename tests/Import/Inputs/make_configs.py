@@ -123,3 +123,22 @@ write("no-metadata.index.json", {"weight_map": {}})
 write("string-size.index.json", {"metadata": {"total_size": "16060522496"}})
 write("huge-size.index.json", {"metadata": {"total_size": 2**64}})
 write("f32.index.json", {"metadata": {"total_size": 32121044992}})
+
+# Llama 4: layer lists other than the intervals give, an adapter other than 2 x 2 patches, no
+# text model.
+scout = json.load(open(os.path.join(here, "llama4-scout.json")))
+
+
+def llama4(name, text=None, vision=None, drop=None):
+    c = json.loads(json.dumps(scout))
+    c["text_config"].update(text or {})
+    c["vision_config"].update(vision or {})
+    if drop:
+        del c[drop]
+    write(name, c)
+
+
+llama4("llama4-moe-layers.json", text={"moe_layers": [0, 1, 2]})
+llama4("llama4-layer-types.json", text={"layer_types": ["chunked_attention"] * 48})
+llama4("llama4-shuffle.json", vision={"pixel_shuffle_ratio": 0.25})
+llama4("llama4-no-text.json", drop="text_config")
