@@ -15,9 +15,10 @@
 //   4. Then full-load serving rows (fullLoadCalibration: a serving record marked calibration
 //      whose every request arrives at once, measuring output tokens a second) fit compute gemm
 //      at their compute precision through the serving simulation (a long decode at a large batch
-//      is bound by its GEMMs): that slot alone, by the same golden-section search, over the
-//      scenario rows that inform it and the serving rows, the other slots as step 3 left them.
-//      A simulation costs milliseconds, so the fit is one slot, not a joint one.
+//      is bound by its GEMMs), or compute experts where the model has routed experts (as step 1
+//      gives a scenario row of such a model): that slot alone, by the same golden-section search,
+//      over the scenario rows that inform it and the serving rows, the other slots as step 3
+//      left them. A simulation costs milliseconds, so the fit is one slot, not a joint one.
 // A row whose measurement no value in range reproduces keeps a residual, which --emit=calibration
 // prints.
 //
@@ -200,8 +201,9 @@ std::optional<double> zoo::fullLoadCalibration(const ServingRecord &Sv) {
 }
 
 namespace {
-/// Stage 2: each runtime's full-load serving rows fit compute gemm at their compute precision,
-/// that slot alone (the others as stage 1 left them), with the scenario rows that inform it.
+/// Stage 2: each runtime's full-load serving rows fit compute gemm (compute experts for a model
+/// with routed experts) at their compute precision, that slot alone (the others as stage 1 left
+/// them), with the scenario rows that inform it.
 void fitServingRows(const Module &M, const ServingPredictor &Serve,
                     std::map<std::string, Fit> &Fits) {
   const RuntimeRecord *Default = M.defaultRuntime();
@@ -211,7 +213,8 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
     if (!Measured)
       continue;
     const ScenarioRecord &S = *Sv->Replica;
-    SlotKey K{Slot::Gemm, S.Compute->Bits <= 8 ? S.Compute->Name : std::string("any")};
+    SlotKey K{S.Model->Stats.Experts.empty() ? Slot::Gemm : Slot::Experts,
+              S.Compute->Bits <= 8 ? S.Compute->Name : std::string("any")};
     std::vector<const RuntimeRecord *> Runtimes;
     if (S.Runtime)
       Runtimes.push_back(S.Runtime);
