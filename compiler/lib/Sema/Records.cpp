@@ -318,6 +318,7 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
     Residuals.clear();
     Saved.clear();
     SavedAt.clear();
+    SavedId.clear();
     Spatial.clear();
     Unpadded.clear();
     PaddedAt.clear();

@@ -255,6 +255,7 @@ public:
   std::vector<ResidualFrame> Residuals;
   std::vector<std::vector<int64_t>> Saved;          ///< U-Net skip tensors
   std::vector<llvm::SMRange> SavedAt;               ///< the `save()` of each, for errors
+  std::vector<int64_t> SavedId;                     ///< the `id` of each (0: none)
   std::vector<std::pair<int64_t, int64_t>> Spatial; ///< (height, width) of each open `tokens()`
   std::vector<std::pair<int64_t, int64_t>> Unpadded; ///< the grid before each open `window_pad`
   std::vector<llvm::SMRange> PaddedAt;               ///< the `window_pad()` of each, for errors

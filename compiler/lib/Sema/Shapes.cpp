@@ -331,13 +331,24 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
   case PrimitiveKind::save:
     Saved.push_back(D);
     SavedAt.push_back(C.range());
+    SavedId.push_back(I("id"));
     return true;
   case PrimitiveKind::concat_saved: {
-    if (Saved.empty())
-      return Fail("nothing was saved: `concat_saved()` needs an earlier `save()`");
-    std::vector<int64_t> Skip = Saved.back();
-    Saved.pop_back();
-    SavedAt.pop_back();
+    // The last tensor saved, or with an id the last one saved with that id.
+    const int64_t Id = I("id");
+    size_t At = Saved.size();
+    while (At > 0 && Id != 0 && SavedId[At - 1] != Id)
+      --At;
+    if (At == 0)
+      return Fail(Id == 0 ? std::string("nothing was saved: `concat_saved()` needs an earlier "
+                                        "`save()`")
+                          : fmt::format("nothing was saved with id {}: `concat_saved(id: {})` "
+                                        "needs an earlier `save(id: {})`",
+                                        Id, Id, Id));
+    std::vector<int64_t> Skip = std::move(Saved[At - 1]);
+    Saved.erase(Saved.begin() + static_cast<std::ptrdiff_t>(At - 1));
+    SavedAt.erase(SavedAt.begin() + static_cast<std::ptrdiff_t>(At - 1));
+    SavedId.erase(SavedId.begin() + static_cast<std::ptrdiff_t>(At - 1));
     if (Skip.size() < 2 || !sameOutsideChannels(Skip, D))
       return Fail("the saved tensor " + shapeText(Skip) + " does not match " + shapeText(D) +
                   " outside the channels");
