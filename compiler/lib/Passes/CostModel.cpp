@@ -310,6 +310,7 @@ private:
     case PrimitiveKind::upsample:
     case PrimitiveKind::glu:
     case PrimitiveKind::add_tokens:
+    case PrimitiveKind::context_tokens:
     case PrimitiveKind::concat_saved:
     case PrimitiveKind::patch_merge:
       return true;
@@ -325,6 +326,7 @@ private:
     case PrimitiveKind::tokens:
     case PrimitiveKind::untokens:
     case PrimitiveKind::first_token:
+    case PrimitiveKind::drop_tokens:
     case PrimitiveKind::side_input:
     case PrimitiveKind::save:
     case PrimitiveKind::take_channels:
@@ -574,6 +576,8 @@ private:
     case PrimitiveKind::flatten:
     case PrimitiveKind::tokens:
     case PrimitiveKind::first_token:
+    case PrimitiveKind::context_tokens:
+    case PrimitiveKind::drop_tokens:
     case PrimitiveKind::side_input:
     case PrimitiveKind::save:
     case PrimitiveKind::concat_saved:

@@ -107,6 +107,8 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     case PrimitiveKind::tokens:
     case PrimitiveKind::add_tokens:
     case PrimitiveKind::first_token:
+    case PrimitiveKind::context_tokens:
+    case PrimitiveKind::drop_tokens:
     case PrimitiveKind::upsample:
     case PrimitiveKind::save:
     case PrimitiveKind::concat_saved:
@@ -271,6 +273,14 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     if (D.size() != 2)
       return Fail("it needs a (tokens, dim) input, found " + shapeText(D));
     return Settle({D[1]}, Output);
+  case PrimitiveKind::context_tokens:
+    if (D.size() != 2 || I("count") <= 0)
+      return Fail("it needs a (tokens, dim) input and a positive count, found " + shapeText(D));
+    return Settle({Wide(D[0]) + I("count"), D[1]}, Output);
+  case PrimitiveKind::drop_tokens:
+    if (D.size() != 2 || I("count") <= 0 || I("count") >= D[0])
+      return Fail(fmt::format("cannot drop {} of the tokens of {}", I("count"), shapeText(D)));
+    return Settle({Wide(D[0]) - I("count"), D[1]}, Output);
   case PrimitiveKind::linear: {
     int64_t F = D.back();
     if (I("in") == 0)
