@@ -360,7 +360,11 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
         J.object([&] {
           J.attribute("decoder", X->Decoder ? X->Decoder->Name : "");
           J.attribute("denoiser", X->Denoiser ? X->Denoiser->Name : "");
-          J.attribute("encoder", X->Encoder ? X->Encoder->Name : "");
+          J.attribute("encoder", X->Encoders.empty() ? "" : X->Encoders.front()->Name);
+          J.attributeArray("encoders", [&] {
+            for (const ModelRecord *E : X->Encoders)
+              J.value(E->Name);
+          });
           J.attribute("guidance", X->Guidance);
           J.attribute("macs_per_image", real(static_cast<double>(X->Macs)));
           J.attribute("name", X->Name);

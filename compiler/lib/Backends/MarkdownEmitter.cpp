@@ -233,7 +233,10 @@ std::vector<Category> categories(const Module &M) {
     Ps.push_back(P.get());
   std::stable_sort(Ps.begin(), Ps.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
   for (const PipelineRecord *P : Ps) {
-    const ModelRecord *Part = P->Denoiser ? P->Denoiser : P->Decoder ? P->Decoder : P->Encoder;
+    const ModelRecord *Part = P->Denoiser                ? P->Denoiser
+                              : P->Decoder               ? P->Decoder
+                              : !P->Encoders.empty()     ? P->Encoders.front()
+                                                         : nullptr;
     Find(Part ? categoryOf(*Part) : "generative").Pipelines.push_back(P);
   }
   Cs.erase(
@@ -344,10 +347,15 @@ void pipelineTable(llvm::raw_ostream &OS, const std::vector<const PipelineRecord
           {false, false, false, false, true, true, true},
           {}};
   auto Name = [](const ModelRecord *R) { return R ? text(R->Name) : std::string("-"); };
-  for (const PipelineRecord *P : Ps)
-    T.Rows.push_back({text(P->Name), Name(P->Encoder), Name(P->Denoiser), Name(P->Decoder),
+  for (const PipelineRecord *P : Ps) {
+    std::string Encoders;
+    for (const ModelRecord *E : P->Encoders)
+      Encoders += (Encoders.empty() ? "" : " + ") + Name(E);
+    T.Rows.push_back({text(P->Name), Encoders.empty() ? std::string("-") : Encoders,
+                      Name(P->Denoiser), Name(P->Decoder),
                       std::to_string(P->Steps) + (P->Guidance ? " x2 (guidance)" : ""),
                       count(P->Params), humanSI(2 * static_cast<double>(P->Macs)) + "FLOP"});
+  }
   T.print(OS);
 }
 

@@ -105,12 +105,16 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
   if (!M.Pipelines.empty()) {
     OS << "\nPipelines (" << M.Pipelines.size() << ")\n\n";
     Rows.clear();
-    for (const auto &P : M.Pipelines)
-      Rows.push_back({P->Name, P->Encoder ? P->Encoder->Name : "-",
+    for (const auto &P : M.Pipelines) {
+      std::string Encoders;
+      for (const ModelRecord *E : P->Encoders)
+        Encoders += (Encoders.empty() ? "" : " + ") + E->Name;
+      Rows.push_back({P->Name, Encoders.empty() ? "-" : Encoders,
                       P->Denoiser ? P->Denoiser->Name : "-", P->Decoder ? P->Decoder->Name : "-",
                       std::to_string(P->Steps) + (P->Guidance ? " x2 (guidance)" : ""),
                       withThousands(P->Params),
                       humanSI(2 * static_cast<double>(P->Macs)) + "FLOP"});
+    }
     std::sort(Rows.begin(), Rows.end());
     table(OS, {"Pipeline", "Encoder", "Denoiser", "Decoder", "Steps", "Parameters", "FLOP/image"},
           Rows, {false, false, false, false, false, true, true});

@@ -228,8 +228,8 @@ public:
       if (!P->Denoiser || !P->Denoiser->Root)
         continue;
       Wide Copies = P->Guidance ? 2 : 1;
-      std::vector<const ModelRecord *> Parts;
-      for (const ModelRecord *X : {P->Encoder, P->Denoiser, P->Decoder})
+      std::vector<const ModelRecord *> Parts = P->Encoders;
+      for (const ModelRecord *X : {P->Denoiser, P->Decoder})
         if (X && std::find(Parts.begin(), Parts.end(), X) == Parts.end())
           Parts.push_back(X);
       std::optional<int64_t> Params = 0;
@@ -245,8 +245,8 @@ public:
       P->Params = *Params;
       Arith A;
       Wide Macs = A.mul(A.mul(Copies, P->Steps), P->Denoiser->Stats.MacsConst);
-      if (P->Encoder)
-        A.acc(Macs, A.mul(Copies, P->Encoder->Stats.MacsConst), 1);
+      for (const ModelRecord *E : P->Encoders)
+        A.acc(Macs, A.mul(Copies, E->Stats.MacsConst), 1);
       if (P->Decoder)
         A.acc(Macs, P->Decoder->Stats.MacsConst, 1);
       if (A.Overflow) {

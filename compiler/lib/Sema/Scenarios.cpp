@@ -333,9 +333,23 @@ void SemaImpl::buildPipeline(const PipelineDecl &D) {
             fmt::format("must name a model with an `input` (`{}` works per token)", Model->Name));
         continue;
       }
-      (I.Name == "encoder"    ? Rec->Encoder
-       : I.Name == "denoiser" ? Rec->Denoiser
-                              : Rec->Decoder) = Model;
+      // Each `encoder` adds one (FLUX.1 and SDXL have two text encoders); the denoiser and the
+      // decoder are one each.
+      if (I.Name == "encoder") {
+        if (llvm::is_contained(Rec->Encoders, Model)) {
+          Diags.report(I.Value->range(), diag::err_field_value, I.Name,
+                       fmt::format("names `{}` twice", Model->Name));
+          continue;
+        }
+        Rec->Encoders.push_back(Model);
+        continue;
+      }
+      const ModelRecord *&Slot = I.Name == "denoiser" ? Rec->Denoiser : Rec->Decoder;
+      if (Slot) {
+        Diags.report(I.NameRange, diag::err_duplicate_field, I.Name);
+        continue;
+      }
+      Slot = Model;
       continue;
     }
     if (I.K != Item::ExpectEq && I.K != Item::ExpectNear)

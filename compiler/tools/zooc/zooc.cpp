@@ -1579,7 +1579,7 @@ static int compile(int argc, char **argv) {
     Keep(M.Servings, M.HiddenServings,
          [&](const auto &S) { return S->Replica && Chosen(S->Replica->Model); });
     Keep(M.Pipelines, M.HiddenPipelines, [&](const auto &P) {
-      return Chosen(P->Encoder) || Chosen(P->Denoiser) || Chosen(P->Decoder);
+      return llvm::any_of(P->Encoders, Chosen) || Chosen(P->Denoiser) || Chosen(P->Decoder);
     });
   }
   if (!HardwareSel.empty()) {

@@ -417,12 +417,14 @@ struct FitMatrix {
   int64_t Context = 0;
 };
 
-/// A generator as a sequence of models run for one output (`pipeline`): an encoder once (twice
-/// with guidance), a denoiser `Steps` times (a doubled batch with guidance), a decoder once.
+/// A generator as a sequence of models run for one output (`pipeline`): its encoders once each
+/// (twice with guidance), a denoiser `Steps` times (a doubled batch with guidance), a decoder
+/// once.
 class PipelineRecord : public Record {
 public:
   PipelineRecord(std::string N, llvm::SMRange R) : Record(Pipeline, std::move(N), R) {}
-  const ModelRecord *Encoder = nullptr, *Denoiser = nullptr, *Decoder = nullptr;
+  std::vector<const ModelRecord *> Encoders; ///< in the order declared (FLUX.1: CLIP, T5)
+  const ModelRecord *Denoiser = nullptr, *Decoder = nullptr;
   int64_t Steps = 1;
   bool Guidance = false;
   std::vector<Expectation> Expects;
