@@ -385,7 +385,7 @@ namespace {
 const char *const Builtins[] = {"min",  "max",   "ceil_div", "floor_div", "round_up",
                                  "round", "floor", "ceil",     "trunc",     "log",
                                  "pow",  "sqrt",  "exp",      "make_divisible",
-                                 "channels", "dim"};
+                                 "channels", "dim", "length",  "char_at"};
 
 /// A real rounded to an int by `F` (round: halves to even, as Python's `round` and numpy);
 /// nullopt when the result is beyond a 64-bit int.
@@ -426,6 +426,8 @@ EvalResult Evaluator::call(const CallExpr &E, const Scope &S) {
     return realCall(E, Args, /*IntResult=*/!RealFn);
   if (F == "channels" || F == "dim")
     return shapeCall(E, Args);
+  if (F == "length" || F == "char_at")
+    return stringCall(E, Args);
   bool MinMax = F == "min" || F == "max";
   if (MinMax ? Args.size() < 2 : Args.size() != 2) {
     Diags.report(E.range(), diag::err_builtin_arity, F, MinMax ? "at least 2" : "2", Args.size());
@@ -615,6 +617,38 @@ EvalResult Evaluator::shapeCall(const CallExpr &E, std::vector<EvalResult> &Args
     return {};
   }
   return EvalResult::known(Value::ofInt(D[I < 0 ? I + Rank : I]));
+}
+
+EvalResult Evaluator::stringCall(const CallExpr &E, std::vector<EvalResult> &Args) {
+  llvm::StringRef F = E.Callee;
+  size_t Want = F == "char_at" ? 2 : 1;
+  if (Args.size() != Want) {
+    Diags.report(E.range(), diag::err_builtin_arity, F, Want, Args.size());
+    return {};
+  }
+  if (!convert(Args[0], Type::of(Type::String), E.Args[0]->range(),
+               [&] { return fmt::format("the first argument of `{}`", F); }))
+    return {};
+  if (Want == 2 && !convert(Args[1], Type::of(Type::Int), E.Args[1]->range(),
+                            "the index of `char_at`"))
+    return {};
+  Type Result = Type::of(Want == 2 ? Type::String : Type::Int);
+  if (!Args[0].V || (Want == 2 && !Args[1].V))
+    return {Result, std::nullopt};
+  const std::string &Text = Args[0].V->S;
+  const int64_t Size = static_cast<int64_t>(Text.size());
+  if (F == "length")
+    return EvalResult::known(Value::ofInt(Size));
+  int64_t I = Args[1].V->I;
+  if (I < 0 || I >= Size) {
+    Diags.report(E.Args[1]->range(), diag::err_builtin_domain, F,
+                 fmt::format("the string has {} characters, so the index must be in 0..{}, "
+                             "found {}",
+                             Size, Size - 1, I));
+    valueError();
+    return {};
+  }
+  return EvalResult::known(Value::ofString(Text.substr(static_cast<size_t>(I), 1)));
 }
 
 EvalResult Evaluator::checkedInt(std::optional<int64_t> V, const Expr &E) {

@@ -91,6 +91,8 @@ private:
   /// round/floor/ceil/trunc and make_divisible (`IntResult`), log/pow/sqrt/exp (reals).
   EvalResult realCall(const CallExpr &E, std::vector<EvalResult> &Args, bool IntResult);
   EvalResult shapeCall(const CallExpr &E, std::vector<EvalResult> &Args);
+  /// `length(s)` (its characters) and `char_at(s, i)` (the i-th, from 0, as a string).
+  EvalResult stringCall(const CallExpr &E, std::vector<EvalResult> &Args);
   /// `V` as an int, or an overflow error at `E` when it is empty.
   EvalResult checkedInt(std::optional<int64_t> V, const Expr &E);
   EvalResult call(const CallExpr &E, const Scope &S);
