@@ -1119,6 +1119,66 @@ void mapFalcon(Fields &F, Emission &E) {
     E.arg("two_norms", true);
 }
 
+/// Nemotron-H (model_type `nemotron_h`): the stdlib's `nemotron_h`, its layers in the order of
+/// `hybrid_override_pattern` (M: Mamba-2, *: attention, -: a squared-ReLU MLP).
+void mapNemotronH(Fields &F, Emission &E) {
+  E.Block = "nemotron_h";
+  int64_t Vocab = F.num("vocab_size");
+  int64_t Hidden = F.num("hidden_size");
+  int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  int64_t Heads = F.num("num_attention_heads");
+  int64_t KV = F.num("num_key_value_heads", Heads);
+  int64_t HeadDim = F.num("head_dim", 128);
+  int64_t Ffn = F.num("intermediate_size");
+  int64_t MambaHeads = F.num("mamba_num_heads");
+  int64_t MambaHeadDim = F.num("mamba_head_dim");
+  int64_t State = F.num("ssm_state_size", 128);
+  int64_t Groups = F.num({"n_groups", "mamba_num_groups"}, 8);
+  int64_t Conv = F.num("conv_kernel", 4);
+  Optional<std::string> Pattern = F.str("hybrid_override_pattern");
+  requireFalse(F, "attention_bias", "nemotron_h");
+  requireFalse(F, "mlp_bias", "nemotron_h");
+  requireFalse(F, "use_bias", "nemotron_h");
+  if (!F.flag("use_conv_bias", true))
+    F.cannot("use_conv_bias", "nemotron_h");
+  if (Optional<std::string> Act = F.str("mlp_hidden_act"); Act && *Act != "relu2")
+    F.cannot("mlp_hidden_act", "nemotron_h", "its MLP is a squared ReLU");
+  if (F.flag("tie_word_embeddings", false))
+    F.cannot("tie_word_embeddings", "nemotron_h", "its head is untied");
+  if (F.failed())
+    return;
+  if (!Pattern) {
+    F.fail("required field `hybrid_override_pattern` is missing");
+    return;
+  }
+  if (static_cast<int64_t>(Pattern->size()) != Layers ||
+      Pattern->find_first_not_of("M*-") != std::string::npos)
+    F.cannot("hybrid_override_pattern", "nemotron_h",
+             "one of `M`, `*` or `-` for each of the num_hidden_layers layers");
+  if (Heads % KV != 0)
+    F.fail("`num_attention_heads` (" + std::to_string(Heads) +
+           ") is not a multiple of `num_key_value_heads` (" + std::to_string(KV) + ")");
+  readCommon(F, E);
+  if (F.failed())
+    return;
+  E.arg("vocab", Vocab);
+  E.arg("hidden", Hidden);
+  E.Args.emplace_back("pattern", "\"" + *Pattern + "\"");
+  E.arg("heads", Heads);
+  E.arg("kv_heads", KV);
+  if (HeadDim != 128)
+    E.arg("head_dim", HeadDim);
+  E.arg("ffn", Ffn);
+  E.arg("mamba_heads", MambaHeads);
+  E.arg("mamba_head_dim", MambaHeadDim);
+  if (State != 128)
+    E.arg("d_state", State);
+  if (Groups != 8)
+    E.arg("ngroups", Groups);
+  if (Conv != 4)
+    E.arg("d_conv", Conv);
+}
+
 /// Llama 4 (model_type `llama4`, with `text_config` and `vision_config`, or `llama4_text`): the
 /// stdlib's `llama4`, the vision encoder as its auxiliary part.
 void mapLlama4(Fields &Top, Emission &E, bool Text) {
@@ -1281,7 +1341,8 @@ StringRef typeOfArchitecture(StringRef A) {
       {"MambaForCausalLM", "mamba"},         {"Mamba2ForCausalLM", "mamba2"},
       {"FalconForCausalLM", "falcon"},       {"RWForCausalLM", "falcon"},
       {"T5ForConditionalGeneration", "t5"},  {"T5Model", "t5"},
-      {"Llama4ForConditionalGeneration", "llama4"}, {"Llama4ForCausalLM", "llama4_text"}};
+      {"Llama4ForConditionalGeneration", "llama4"}, {"Llama4ForCausalLM", "llama4_text"},
+      {"NemotronHForCausalLM", "nemotron_h"}};
   for (auto &[Arch, Type] : Table)
     if (A == Arch)
       return Type;
@@ -1290,7 +1351,8 @@ StringRef typeOfArchitecture(StringRef A) {
 
 const char *const KnownTypes =
     "llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gemma, gemma2, gemma3_text, "
-    "phi3, deepseek_v2, deepseek_v3, gpt2, bert, t5, mamba, mamba2, falcon, llama4, llama4_text";
+    "phi3, deepseek_v2, deepseek_v3, gpt2, bert, t5, mamba, mamba2, falcon, llama4, llama4_text, "
+    "nemotron_h";
 
 const char *familyOf(StringRef T) {
   static const std::pair<const char *, const char *> Table[] = {
@@ -1300,7 +1362,8 @@ const char *familyOf(StringRef T) {
       {"gemma3_text", "Gemma 3"}, {"phi3", "Phi-3"},           {"deepseek_v2", "DeepSeek-V2"},
       {"deepseek_v3", "DeepSeek-V3"}, {"gpt2", "GPT-2"},       {"bert", "BERT"},
       {"mamba", "Mamba"},         {"mamba2", "Mamba-2"},       {"falcon", "Falcon"},
-      {"t5", "T5"},               {"llama4", "Llama 4"},       {"llama4_text", "Llama 4"}};
+      {"t5", "T5"},               {"llama4", "Llama 4"},       {"llama4_text", "Llama 4"},
+      {"nemotron_h", "Nemotron-H"}};
   for (auto &[Type, Family] : Table)
     if (T == Type)
       return Family;
@@ -1529,6 +1592,8 @@ bool zoo::importHFConfig(const HFImportOptions &Opts, std::string &Text, std::st
     mapT5(F, E);
   else if (Type == "llama4" || Type == "llama4_text")
     mapLlama4(F, E, Type == "llama4_text");
+  else if (Type == "nemotron_h")
+    mapNemotronH(F, E);
   else
     F.fail("field `model_type` = \"" + printable(Type).substr(0, 40) +
            "\" is not a family this importer maps (" + KnownTypes + ")");

@@ -142,3 +142,8 @@ llama4("llama4-moe-layers.json", text={"moe_layers": [0, 1, 2]})
 llama4("llama4-layer-types.json", text={"layer_types": ["chunked_attention"] * 48})
 llama4("llama4-shuffle.json", vision={"pixel_shuffle_ratio": 0.25})
 llama4("llama4-no-text.json", drop="text_config")
+
+# Nemotron-H: a pattern character the block has no layer for, and a pattern of the wrong length.
+edit_of("nemotron-nano-9b-v2.json", "nemotron-moe.json",
+        hybrid_override_pattern="M-M-M-MM-M-M-M*-M-M-M*-M-M-M-M*-M-M-M-M*-M-MM-M-M-M-M-ME")
+edit_of("nemotron-nano-9b-v2.json", "nemotron-short.json", hybrid_override_pattern="M-M*")
