@@ -27,9 +27,10 @@
 //                                d_inner*d_state state values per sequence
 //        conv1d(ch, k, bias)     params ch*k (+ch); MACs ch*k; state ch*k values per sequence
 //                                (the window the reference implementations keep)
-//   3. Attention is grouped by (window, chunk, causal) into AttentionTerms, experts by their shape into
-//      ExpertTerms. All arithmetic is checked: parameter counts must fit in 64 bits, every other
-//      count (MACs, elements, state, activations) in 128; more is an error at the model.
+//   3. Attention is grouped by (window, chunk, causal) into AttentionTerms, experts by their
+//      shape into ExpertTerms. All arithmetic is checked: parameter counts must fit in 64 bits,
+//      every other count (MACs, elements, state, activations) in 128; more is an error at the
+//      model.
 //   4. A pipeline sums its models' parameters (64 bits) and MACs per image (128 bits), checked.
 //
 //===----------------------------------------------------------------------===//
@@ -476,7 +477,8 @@ private:
         if (I(N, "cross_len")) {
           Pairs = A.mul(Positions, I(N, "cross_len"));
         } else if (int64_t C = I(N, "chunk")) {
-          // Causal within chunks of C: each whole chunk C (C + 1) / 2 pairs, the rest r (r + 1) / 2.
+          // Causal within chunks of C: each whole chunk C (C + 1) / 2 pairs, the rest
+          // r (r + 1) / 2.
           Wide P = Positions, Whole = P / C, Rest = P % C;
           Pairs = A.add(A.mul(Whole, A.mul(C, Wide(C) + 1) / 2), A.mul(Rest, Rest + 1) / 2);
         } else if (B(N, "causal")) {
