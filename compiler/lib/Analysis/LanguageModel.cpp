@@ -643,32 +643,74 @@ double PreparedLM::decodeSum(const BatchTerms &B, double Prompt, double Output) 
   double Total = 0, From = Lo;
   for (;;) {
     const bool Cut = Stage < Windows.size() && Windows[Stage] < Hi;
-    double To = Cut ? Windows[Stage] : Hi;
+    const double To = Cut ? Windows[Stage] : Hi;
     const BatchTerms::Lines &L = B.Stage[Stage];
-    if (B.Chunks.empty()) {
-      Total += (To - From + 1) * B.FixedTime + sumMax(From, To, L.P0, L.P1, L.Q0, L.Q1, L.Cross);
-    } else {
-      // Within one chunk of each chunked kind the lines hold with that kind's positions less
-      // Index x Chunk. Summed over c' = c - Shift (the first kind's chunk start), so that the
-      // constant terms stay sums of positive parts.
-      const double Shift = std::floor((From - 1) / B.Chunks[0].Chunk) * B.Chunks[0].Chunk;
-      double P0 = L.P0 + L.P1 * Shift, Q0 = L.Q0 + L.Q1 * Shift;
-      for (const BatchTerms::ChunkLine &K : B.Chunks) {
-        const double Start = std::floor((From - 1) / K.Chunk) * K.Chunk;
-        To = std::min(To, Start + K.Chunk);
-        P0 -= K.P * Start;
-        Q0 -= K.Q * Start;
-      }
-      const double Cross = L.P1 != L.Q1 ? (Q0 - P0) / (L.P1 - L.Q1) : 0;
-      Total += (To - From + 1) * B.FixedTime +
-               sumMax(From - Shift, To - Shift, P0, L.P1, Q0, L.Q1, Cross);
-    }
-    if (To >= Hi)
+    Total += (To - From + 1) * B.FixedTime +
+             (B.Chunks.empty() ? sumMax(From, To, L.P0, L.P1, L.Q0, L.Q1, L.Cross)
+                               : chunkedSum(B.Chunks.front(), L, From, To));
+    if (!Cut)
       return Total;
-    if (Cut && To == Windows[Stage])
-      ++Stage;
     From = To + 1;
+    ++Stage;
   }
+}
+
+/// The attention part of the steps c = From..To of one stretch between windows, a chunked kind
+/// (one chunk size a model: CostModel) seeing (c - 1) mod Chunk + 1 positions. In chunk k
+/// (positions kC + 1 .. kC + C) the step at c' = c - kC has the lines P0 + bP k + P1 c' and
+/// Q0 + bQ k + Q1 c', where bP = (P1 - dP) C takes back the chunked kind's k C positions; the
+/// chunks at either end may be partial. Over the whole chunks between, the split of a chunk's
+/// positions between the two lines, clamp(floor(X(k)), 0, C) with X linear in k, is monotone in
+/// k, and while it stays the same the chunk's sum is linear in k: the sum takes one term per run
+/// of chunks with the same split, at most min(chunks, C + 2) of them, each found by bisection:
+/// bounded work whatever the output length.
+double PreparedLM::chunkedSum(const BatchTerms::ChunkLine &K, const BatchTerms::Lines &L,
+                              double From, double To) {
+  const double C = K.Chunk;
+  const double BP = (L.P1 - K.P) * C, BQ = (L.Q1 - K.Q) * C;
+  auto Part = [&](double K0, double Lo, double Hi) { // positions Lo..Hi of chunk K0
+    const double P0 = L.P0 + BP * K0, Q0 = L.Q0 + BQ * K0;
+    const double X = L.P1 != L.Q1 ? (Q0 - P0) / (L.P1 - L.Q1) : 0;
+    return sumMax(Lo, Hi, P0, L.P1, Q0, L.Q1, X);
+  };
+  const double KA = std::floor((From - 1) / C), KB = std::floor((To - 1) / C);
+  if (KA == KB)
+    return Part(KA, From - KA * C, To - KA * C);
+  double Total = Part(KA, From - KA * C, C) + Part(KB, 1, To - KB * C);
+  // The whole chunks KA + 1 .. KB - 1, run by run. A chunk's split m: positions 1..m on the
+  // line of the smaller slope (sumMax's), m + 1..C on the other; with equal slopes, all on the
+  // larger line (m = 0 where P wins, C where Q does).
+  const bool PLow = L.P1 < L.Q1;
+  const double Low0 = PLow ? L.P0 : L.Q0, LowB = PLow ? BP : BQ, Low1 = PLow ? L.P1 : L.Q1;
+  const double Up0 = PLow ? L.Q0 : L.P0, UpB = PLow ? BQ : BP, Up1 = PLow ? L.Q1 : L.P1;
+  auto Split = [&](double Kk) {
+    const double P0 = L.P0 + BP * Kk, Q0 = L.Q0 + BQ * Kk;
+    if (L.P1 == L.Q1)
+      return P0 >= Q0 ? (PLow ? C : 0.0) : (PLow ? 0.0 : C);
+    return std::clamp(std::floor((Q0 - P0) / (L.P1 - L.Q1)), 0.0, C);
+  };
+  const double Last = KB - 1;
+  for (double A = KA + 1; A <= Last;) {
+    // The run: the last chunk with A's split (the split is monotone in k), by bisection.
+    const double M = Split(A);
+    double E = Last;
+    if (Split(Last) != M) {
+      double Hi = Last;
+      E = A;
+      while (Hi - E > 1) {
+        const double Mid = std::floor((E + Hi) / 2);
+        (Split(Mid) == M ? E : Hi) = Mid;
+      }
+    }
+    // Sum over chunks A..E of m (Low0 + LowB k) + Low1 m (m + 1) / 2
+    //                        + (C - m) (Up0 + UpB k) + Up1 (C (C + 1) - m (m + 1)) / 2.
+    const double N = E - A + 1, SumK = (A + E) * N / 2;
+    const double Tri = M * (M + 1) / 2, Whole = C * (C + 1) / 2;
+    Total += N * (M * Low0 + Low1 * Tri + (C - M) * Up0 + Up1 * (Whole - Tri)) +
+             SumK * (M * LowB + (C - M) * UpB);
+    A = E + 1;
+  }
+  return Total;
 }
 
 /// The reference: every decode step priced as a whole and added.

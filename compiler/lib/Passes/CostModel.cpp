@@ -90,6 +90,8 @@ struct Totals {
   Wide CrossMacsAtLen = 0, CrossElementsAtLen = 0, CrossCacheAtLen = 0;
   int64_t CrossLen = 0;           ///< the first `cross_len`
   const LayerNode *OtherCrossLen = nullptr; ///< an attend with a different `cross_len`
+  int64_t Chunk = 0;                        ///< the first `chunk` of a model's attention
+  const LayerNode *OtherChunk = nullptr;    ///< an attend with a different `chunk`
   // `encoder` sections: their parameters, and their work per source token.
   Wide AuxParams = 0; ///< parameters inside `auxiliary` heads
   const LayerNode *Encoder = nullptr; ///< the first section
@@ -147,6 +149,13 @@ public:
       if (!Fits(T.Ops) || !Fits(T.FusedOps) || T.KernelOverflow) {
         Diags.report(R->Decl->NameRange, diag::err_count_overflow, "the operation count", "model",
                      R->Name, 64);
+        OK = false;
+        continue;
+      }
+      if (T.OtherChunk) {
+        // The decode sum's closed form takes the chunks of one size (LanguageModel.cpp).
+        Diags.report(T.OtherChunk->Range, diag::err_chunk_sizes, R->Name,
+                     I(*T.OtherChunk, "chunk"), T.Chunk);
         OK = false;
         continue;
       }
@@ -510,6 +519,12 @@ private:
         else if (Cross != T.CrossLen && !T.OtherCrossLen)
           T.OtherCrossLen = &N;
         return;
+      }
+      if (int64_t Chunk = I(N, "chunk")) {
+        if (!T.Chunk)
+          T.Chunk = Chunk;
+        else if (Chunk != T.Chunk && !T.OtherChunk)
+          T.OtherChunk = &N;
       }
       AttentionTerm &Term = T.Attention[{I(N, "window"), I(N, "chunk"), B(N, "causal")}];
       Term.Window = I(N, "window");

@@ -265,6 +265,10 @@ private:
   /// Its time alone, with `Source` more source tokens a sequence than `B` was made for.
   double stepTime(const BatchTerms &B, double C, double Source = 0, bool Mean = false) const;
   double decodeSum(const BatchTerms &B, double Prompt, double Output) const;
+  /// The attention part of decode steps From..To within one stretch between windows, with a
+  /// chunked kind: bounded work whatever the length.
+  static double chunkedSum(const BatchTerms::ChunkLine &K, const BatchTerms::Lines &L,
+                           double From, double To);
   double decodeSumStepByStep(double Batch, bool FromFlash, double Prompt, double Output,
                              double Source = 0) const;
   /// The longest context whose cache fits `Free` at `Batch`: (the whole number, or a sentinel).
