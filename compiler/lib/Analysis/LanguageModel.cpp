@@ -114,18 +114,6 @@ public:
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
-
-/// Whether `A op B` for __int128 overflowed; accumulates into `Overflow`.
-Wide mul(Wide A, Wide B, bool &Overflow) {
-  Wide R;
-  Overflow |= __builtin_mul_overflow(A, B, &R);
-  return R;
-}
-Wide add(Wide A, Wide B, bool &Overflow) {
-  Wide R;
-  Overflow |= __builtin_add_overflow(A, B, &R);
-  return R;
-}
 } // namespace
 
 PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
@@ -169,13 +157,11 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   for (const AttentionTerm &A : St->Attention) {
     Kind K;
     K.Window = static_cast<double>(A.Window);
-    K.WindowI = A.Window;
     K.Chunk = static_cast<double>(A.Chunk);
     K.HeldI = A.Chunk > 0 ? A.Chunk : A.Window;
     K.Held = static_cast<double>(K.HeldI);
     K.KVValues = static_cast<double>(A.KVValues);
     K.MacsCoef = static_cast<double>(A.MacsCoef);
-    K.MacsCoefW = A.MacsCoef;
     K.Causal = A.Causal;
     K.Term = &A;
     Kinds.push_back(K);
@@ -341,32 +327,9 @@ PreparedLM::PromptTerms PreparedLM::promptTerms(int64_t Prompt) const {
     T.KVPrompt = kvBytes(1, P);
     return T;
   }
-  // The attention MACs of the prefill, exact: sum over kinds of coef x sum over positions of the
-  // positions each sees (ClosedForm.h's prefillMacs less the constant part). Where any step of
-  // that count would leave 128 bits, BigCount's approximate arithmetic decides, as there.
-  bool Overflow = false;
-  Wide Sum = mul(St->MacsConst, Prompt, Overflow);
-  const Wide Const = Sum;
-  for (const Kind &K : Kinds) {
-    Wide Seen;
-    if (K.Causal && K.Term->Chunk > 0) {
-      // Whole chunks of C (C + 1) / 2 positions each, then the rest's r (r + 1) / 2.
-      const Wide Chunk = K.Term->Chunk, Rest = Wide(Prompt) % Chunk;
-      Seen = add(mul(Wide(Prompt) / Chunk, mul(Chunk, Chunk + 1, Overflow) / 2, Overflow),
-                 mul(Rest, Rest + 1, Overflow) / 2, Overflow);
-    } else if (K.Causal) {
-      if (K.WindowI <= 0 || Prompt <= K.WindowI)
-        Seen = mul(Prompt, Wide(Prompt) + 1, Overflow) / 2;
-      else
-        Seen = add(mul(K.WindowI, Wide(K.WindowI) + 1, Overflow) / 2,
-                   mul(Wide(Prompt) - K.WindowI, K.WindowI, Overflow), Overflow);
-    } else {
-      Seen = mul(Prompt, visible(Prompt, K.WindowI), Overflow);
-    }
-    Sum = add(Sum, mul(K.MacsCoefW, Seen, Overflow), Overflow);
-  }
-  T.Attention = Overflow ? (prefillMacs(*St, Prompt) - BigCount(St->MacsConst) * Prompt).approx()
-                         : static_cast<double>(Sum - Const);
+  // The attention MACs of the prefill: ClosedForm.h's prefillMacs less its per-token products
+  // (exact where it fits 128 bits, then rounded).
+  T.Attention = (prefillMacs(*St, Prompt) - BigCount(St->MacsConst) * Prompt).approx();
   const double HeadPositions = X->LastTokenLogits ? 1 : P;
   T.Linear = P * (LinearPerToken - ExpertMacs) + HeadPositions * HeadMacs;
   T.KVPrompt = kvBytes(P);
@@ -544,7 +507,7 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
     for (const Kind &K : Kinds) {
       double Mac = 2 * Batch * K.MacsCoef;
       double Kv = Batch * K.KVValues * KVBits / 8;
-      if (K.WindowI > 0 && Stage > 0 && K.Window <= Windows[Stage - 1]) { // full over it
+      if (K.Window > 0 && Stage > 0 && K.Window <= Windows[Stage - 1]) { // full over it
         F0 += Mac * K.Window;
         K0 += Kv * K.Window;
       } else {
@@ -818,12 +781,12 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &Given, bool StepByS
           Attention += BigCount(St->CrossMacsCoef);
         }
         for (const Kind &K : Kinds)
-          Attention += BigCount(K.MacsCoefW) * visible(1, K.WindowI);
+          Attention += BigCount(K.Term->MacsCoef) * seen(*K.Term, 1);
       } else {
         for (int64_t Pos = 1; Pos <= P.Prompt; ++Pos)
           for (const Kind &K : Kinds)
-            Attention += BigCount(K.MacsCoefW) *
-                         (K.Causal ? seen(*K.Term, Pos) : visible(P.Prompt, K.WindowI));
+            Attention += BigCount(K.Term->MacsCoef) *
+                         (K.Causal ? seen(*K.Term, Pos) : visible(P.Prompt, K.Term->Window));
       }
       OwnPrompt.Attention = Attention.approx();
     }

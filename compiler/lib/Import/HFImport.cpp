@@ -335,6 +335,11 @@ struct Emission {
   int64_t MTPLayers = 0;          ///< DeepSeek's multi-token-prediction layers (not modelled)
 
   void arg(StringRef Name, int64_t V) { Args.emplace_back(Name.str(), std::to_string(V)); }
+  /// `Name: V`, unless V is the block's default for it.
+  void argUnlessDefault(StringRef Name, int64_t V, int64_t Default) {
+    if (V != Default)
+      arg(Name, V);
+  }
   void arg(StringRef Name, bool V) { Args.emplace_back(Name.str(), V ? "true" : "false"); }
   void arg(StringRef Name, StringRef V) { Args.emplace_back(Name.str(), V.str()); }
 };
@@ -868,10 +873,8 @@ void mapBERT(Fields &F, Emission &E) {
   E.arg("heads", H.Heads);
   if (Ffn != 4 * H.Hidden)
     E.arg("ffn", Ffn);
-  if (Positions != 512)
-    E.arg("positions", Positions);
-  if (Types != 2)
-    E.arg("type_vocab", Types);
+  E.argUnlessDefault("positions", Positions, 512);
+  E.argUnlessDefault("type_vocab", Types, 2);
   E.Notes.push_back("The encoder with its pooler (BertModel); a task head named in "
                     "`architectures` is not included.");
 }
@@ -904,14 +907,12 @@ void mapT5(Fields &F, Emission &E) {
   E.arg("vocab", Vocab);
   E.arg("hidden", Hidden);
   E.arg("layers", Layers);
-  if (Decoder != Layers)
-    E.arg("decoder_layers", Decoder);
+  E.argUnlessDefault("decoder_layers", Decoder, Layers);
   E.arg("heads", Heads);
   if (Hidden % Heads != 0 || Hidden / Heads != HeadDim)
     E.arg("head_dim", HeadDim);
   E.arg("ffn", Ffn);
-  if (Buckets != 32)
-    E.arg("buckets", Buckets);
+  E.argUnlessDefault("buckets", Buckets, 32);
   if (Gated)
     E.arg("gated", true);
   if (!Tie)
@@ -950,12 +951,9 @@ void mapMamba(Fields &F, Emission &E) {
   E.arg("vocab", Vocab);
   E.arg("hidden", Hidden);
   E.arg("layers", Layers);
-  if (State != 16)
-    E.arg("d_state", State);
-  if (Conv != 4)
-    E.arg("d_conv", Conv);
-  if (Expand != 2)
-    E.arg("expand", Expand);
+  E.argUnlessDefault("d_state", State, 16);
+  E.argUnlessDefault("d_conv", Conv, 4);
+  E.argUnlessDefault("expand", Expand, 2);
   if (!Tie)
     E.arg("tie_embeddings", false);
 }
@@ -990,16 +988,11 @@ void mapMamba2(Fields &F, Emission &E) {
   E.arg("vocab", Vocab);
   E.arg("hidden", Hidden);
   E.arg("layers", Layers);
-  if (State != 128)
-    E.arg("d_state", State);
-  if (Conv != 4)
-    E.arg("d_conv", Conv);
-  if (Expand != 2)
-    E.arg("expand", Expand);
-  if (HeadDim != 64)
-    E.arg("head_dim", HeadDim);
-  if (Groups != 1)
-    E.arg("ngroups", Groups);
+  E.argUnlessDefault("d_state", State, 128);
+  E.argUnlessDefault("d_conv", Conv, 4);
+  E.argUnlessDefault("expand", Expand, 2);
+  E.argUnlessDefault("head_dim", HeadDim, 64);
+  E.argUnlessDefault("ngroups", Groups, 1);
   if (!Tie)
     E.arg("tie_embeddings", false);
 }
@@ -1061,10 +1054,8 @@ void mapMambaSSM(Fields &F, Emission &E, std::string &Error) {
   E.arg("layers", Layers);
   if (State != (Two ? 128 : 16))
     E.arg("d_state", State);
-  if (Conv != 4)
-    E.arg("d_conv", Conv);
-  if (Expand != 2)
-    E.arg("expand", Expand);
+  E.argUnlessDefault("d_conv", Conv, 4);
+  E.argUnlessDefault("expand", Expand, 2);
   if (Two && HeadDim != 64)
     E.arg("head_dim", HeadDim);
   if (Two && Groups != 1)
@@ -1166,17 +1157,13 @@ void mapNemotronH(Fields &F, Emission &E) {
   E.Args.emplace_back("pattern", "\"" + *Pattern + "\"");
   E.arg("heads", Heads);
   E.arg("kv_heads", KV);
-  if (HeadDim != 128)
-    E.arg("head_dim", HeadDim);
+  E.argUnlessDefault("head_dim", HeadDim, 128);
   E.arg("ffn", Ffn);
   E.arg("mamba_heads", MambaHeads);
   E.arg("mamba_head_dim", MambaHeadDim);
-  if (State != 128)
-    E.arg("d_state", State);
-  if (Groups != 8)
-    E.arg("ngroups", Groups);
-  if (Conv != 4)
-    E.arg("d_conv", Conv);
+  E.argUnlessDefault("d_state", State, 128);
+  E.argUnlessDefault("ngroups", Groups, 8);
+  E.argUnlessDefault("d_conv", Conv, 4);
 }
 
 /// Llama 4 (model_type `llama4`, with `text_config` and `vision_config`, or `llama4_text`): the
@@ -1259,20 +1246,15 @@ void mapLlama4(Fields &Top, Emission &E, bool Text) {
   E.arg("layers", Layers);
   E.arg("heads", Heads);
   E.arg("kv_heads", KV);
-  if (HeadDim != 128)
-    E.arg("head_dim", HeadDim);
+  E.argUnlessDefault("head_dim", HeadDim, 128);
   E.arg("ffn", Ffn);
   if (MoeEvery > 1)
     E.arg("dense_ffn", DenseFfn);
   E.arg("experts", Experts);
-  if (TopK != 1)
-    E.arg("top_k", TopK);
-  if (MoeEvery != 1)
-    E.arg("moe_every", MoeEvery);
-  if (NopeEvery != 4)
-    E.arg("nope_every", NopeEvery);
-  if (Chunk != 8192)
-    E.arg("chunk", Chunk);
+  E.argUnlessDefault("top_k", TopK, 1);
+  E.argUnlessDefault("moe_every", MoeEvery, 1);
+  E.argUnlessDefault("nope_every", NopeEvery, 4);
+  E.argUnlessDefault("chunk", Chunk, 8192);
   if (!QKNorm)
     E.arg("qk_norm", false);
   if (Text)
@@ -1312,18 +1294,12 @@ void mapLlama4(Fields &Top, Emission &E, bool Text) {
   if (V.failed())
     return;
   E.arg("vision_layers", VLayers);
-  if (VHidden != 1408)
-    E.arg("vision_hidden", VHidden);
-  if (VHeads != 16)
-    E.arg("vision_heads", VHeads);
-  if (VFfn != 5632)
-    E.arg("vision_ffn", VFfn);
-  if (Patch != 14)
-    E.arg("vision_patch", Patch);
-  if (Resolution != 336)
-    E.arg("vision_resolution", Resolution);
-  if (ProjIn != 4096)
-    E.arg("projector", ProjIn);
+  E.argUnlessDefault("vision_hidden", VHidden, 1408);
+  E.argUnlessDefault("vision_heads", VHeads, 16);
+  E.argUnlessDefault("vision_ffn", VFfn, 5632);
+  E.argUnlessDefault("vision_patch", Patch, 14);
+  E.argUnlessDefault("vision_resolution", Resolution, 336);
+  E.argUnlessDefault("projector", ProjIn, 4096);
 }
 
 /// model_type for a config that names only its `architectures`.

@@ -34,6 +34,7 @@
 //   4. A pipeline sums its models' parameters (64 bits) and MACs per image (128 bits), checked.
 //
 //===----------------------------------------------------------------------===//
+#include "zoo/Analysis/ClosedForm.h"
 #include "zoo/Basic/Checked.h"
 #include "zoo/Passes/Pass.h"
 #include <algorithm>
@@ -485,14 +486,14 @@ private:
         Wide Pairs;
         if (I(N, "cross_len")) {
           Pairs = A.mul(Positions, I(N, "cross_len"));
-        } else if (int64_t C = I(N, "chunk")) {
-          // Causal within chunks of C: each whole chunk C (C + 1) / 2 pairs, the rest
-          // r (r + 1) / 2.
-          Wide P = Positions, Whole = P / C, Rest = P % C;
-          Pairs = A.add(A.mul(Whole, A.mul(C, Wide(C) + 1) / 2), A.mul(Rest, Rest + 1) / 2);
         } else if (B(N, "causal")) {
-          Wide P = Positions, W = I(N, "window") ? std::min<Wide>(I(N, "window"), P) : P;
-          Pairs = A.add(A.mul(W, W + 1) / 2, A.mul(P - W, W));
+          // Token i sees min(i, window) tokens, or its chunk up to itself (ClosedForm.h).
+          AttentionTerm Kind;
+          Kind.Window = I(N, "window");
+          Kind.Chunk = I(N, "chunk");
+          BigCount Seen = sumSeen(Kind, Positions);
+          A.Overflow |= !Seen.isExact();
+          Pairs = Seen.isExact() ? Seen.exact() : 0;
         } else if (int64_t W = I(N, "window")) {
           // Square windows of W x W tokens tiling the grid: each token sees its window.
           Pairs = A.mul(Positions, A.mul(W, W));

@@ -182,14 +182,13 @@ public:
   const Machine &machine() const { return *X; }
 
 private:
+  /// An attention kind's terms as doubles (`Term` holds the exact ones).
   struct Kind {
-    double Window = 0, KVValues = 0, MacsCoef = 0; ///< as doubles
-    int64_t WindowI = 0;
+    double Window = 0, KVValues = 0, MacsCoef = 0;
     double Chunk = 0; ///< chunked attention's chunk (0: none)
     /// The positions the cache holds at most: the window or the chunk (0: it grows).
     double Held = 0;
     int64_t HeldI = 0;
-    Wide MacsCoefW = 0;
     bool Causal = true;
     const AttentionTerm *Term = nullptr;
     /// Positions a token at context C sees (chunks: its own chunk up to itself); with `Mean`,
