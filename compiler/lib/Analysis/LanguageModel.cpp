@@ -381,6 +381,29 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
   return W;
 }
 
+double PreparedLM::prefillTimeTogether(llvm::ArrayRef<const PromptTerms *> Terms) const {
+  if (Terms.empty())
+    return 0;
+  if (Terms.size() == 1)
+    return prefillTime(1, *Terms.front(), false);
+  int64_t Tokens = 0;
+  for (const PromptTerms *T : Terms)
+    Tokens += T->Prompt;
+  // The weights, experts and collectives of one forward over every token (a prompt as long as
+  // all of them), then each prompt's own products, attention and cache.
+  PromptTerms All;
+  All.Prompt = Tokens;
+  Work W = prefillWork(1, All);
+  W.LinearFlops = W.AttentionFlops = W.KVBytes = 0;
+  for (const PromptTerms *T : Terms) {
+    Work One = prefillWork(1, *T);
+    W.LinearFlops += One.LinearFlops;
+    W.AttentionFlops += One.AttentionFlops;
+    W.KVBytes += One.KVBytes;
+  }
+  return price(W, false).Time;
+}
+
 /// A decode step at context C (C < 1: without its attention) over `Source` (encoder-decoders).
 Work PreparedLM::stepWork(double Batch, double C, double Source) const {
   Work W;

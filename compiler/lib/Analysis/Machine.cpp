@@ -246,5 +246,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   }
   if (S.MaxBatch)
     X.MaxBatch = S.MaxBatch;
+  if (S.MemoryFraction > 0)
+    X.MemoryFraction = S.MemoryFraction;
   return X;
 }

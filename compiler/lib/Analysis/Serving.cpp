@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <map>
 #include <queue>
 
 using namespace zoo;
@@ -112,7 +113,8 @@ double Speculation::expectedTokens() const {
 
 ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
                                   const ServiceLevel &SLA, Speculation Spec,
-                                  Disaggregation Split, bool TokenGaps, bool CheckOnly) {
+                                  Disaggregation Split, bool TokenGaps, bool CheckOnly,
+                                  Dispatch Batcher) {
   ServingStats Out;
   const ScenarioRecord &S = P.scenario();
   const int64_t N = W.Requests;
@@ -143,13 +145,59 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     }
   } else {
     for (int64_t I = 0; I < N; ++I) {
-      if (!Closed)
+      if (!Closed && !(Batcher.Wait > 0))
         T += G.exponential(1 / W.Rate);
       Arrival[I] = T;
       In[I] = std::max<int64_t>(1, draw(GIn, W.Input));
       OutLen[I] = std::max<int64_t>(1, draw(GOut, W.Output));
     }
   }
+  // When each request reaches the replica: on arrival, or with a dispatcher when its batch is
+  // sent (then Arrival is drawn here, for the whole system, and kept for the latencies).
+  std::vector<double> Dispatched;
+  if (Batcher.Wait > 0 && !Closed && !W.Trace && N > 0) {
+    Dispatched.resize(static_cast<size_t>(N));
+    const int64_t R = std::max<int64_t>(1, Batcher.Replicas);
+    const double Tau = Batcher.Wait;
+    std::deque<double> Held; // arrivals not yet dispatched
+    int64_t Kept = 0, Batches = 0;
+    double Last = 0, Wake = 0; // the last dispatch; the dispatcher's last event
+    auto Send = [&](double At) {
+      size_t Count = Held.size();
+      if (Batcher.Batch > 0)
+        Count = std::min(Count, static_cast<size_t>(Batcher.Batch));
+      for (size_t K = 0; K < Count; ++K) {
+        if (Batches % R == 0 && Kept < N) {
+          Arrival[Kept] = Held.front();
+          Dispatched[static_cast<size_t>(Kept++)] = At;
+        }
+        Held.pop_front();
+      }
+      ++Batches;
+      Last = At;
+    };
+    double A = 0;
+    bool Started = false;
+    while (Kept < N) {
+      A += G.exponential(1 / (W.Rate * static_cast<double>(R)));
+      // While nothing arrives the dispatcher wakes Wait after its last event and sends what it
+      // holds (by then Wait has passed since the last dispatch, no later than that event).
+      while (!Held.empty() && A - Wake > Tau) {
+        Wake += Tau;
+        Send(Wake);
+      }
+      Held.push_back(A);
+      Wake = A;
+      if (!Started)
+        Started = true, Last = A; // its clock starts at the first request
+      if ((Batcher.Batch > 0 && static_cast<int64_t>(Held.size()) >= Batcher.Batch) ||
+          A - Last >= Tau)
+        Send(A);
+    }
+  }
+  auto Reach = [&](int64_t I) {
+    return Dispatched.empty() ? Arrival[I] : Dispatched[static_cast<size_t>(I)];
+  };
   if (CheckOnly) {
     // The simulation stops with Completed -1 exactly when some request's reservation exceeds
     // the budget (it can never be admitted); every other request is admitted in time.
@@ -242,6 +290,9 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   auto Reserve = [&](int64_t I) {
     return P.requestCacheBytes(static_cast<double>(In[I]), static_cast<double>(OutLen[I]));
   };
+  // Each prompt length's prefill terms (node-stable: the forward over several keeps pointers).
+  std::map<int64_t, PreparedLM::PromptTerms> Terms1;
+  std::vector<const PreparedLM::PromptTerms *> Together;
   const bool Sources = P.encoderDecoder();
 
   std::vector<double> First(static_cast<size_t>(N), -1), Finish(static_cast<size_t>(N), -1),
@@ -284,7 +335,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   while (Next < N || !Waiting.empty() || !Prefilling.empty() || Running > 0) {
     // (Disaggregated: requests come to the decode replica when their cache has arrived, in the
     // order the prefill pool finished them, which is arrival order.)
-    while (Next < Issued && (Split.Prefill ? Ready[Next] : Arrival[Next]) <= Now)
+    while (Next < Issued && (Split.Prefill ? Ready[Next] : Reach(Next)) <= Now)
       Waiting.push_back(Next++);
     // Admission: first come, first served, under the cap and the KV budget.
     while (!Waiting.empty() && Running + static_cast<int64_t>(Prefilling.size()) < Cap &&
@@ -309,7 +360,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       }
       if (Next >= Issued)
         break; // (a closed loop always has a request in flight: not reached)
-      Now = std::max(Now, Split.Prefill ? Ready[Next] : Arrival[Next]);
+      Now = std::max(Now, Split.Prefill ? Ready[Next] : Reach(Next));
       continue;
     }
     double Time = 0;
@@ -345,11 +396,24 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
         Time += Prefill(Tokens);
       }
     } else if (!Prefilling.empty()) {
-      // Whole prompts first: the decode step waits for the admitted prompts' prefill.
+      // Whole prompts first: the decode step waits for the admitted prompts' prefill, one
+      // forward over all of them (an encoder-decoder's: one after the other).
+      Together.clear();
       for (int64_t I : Prefilling) {
-        Time += Prefill(Work(I));
+        if (Sources) {
+          Time += Prefill(Work(I));
+        } else {
+          auto It = Terms1.find(Work(I));
+          if (It == Terms1.end())
+            It = Terms1.try_emplace(Work(I), P.promptTerms(Work(I))).first;
+          Together.push_back(&It->second);
+        }
         Prefilled.push_back(I);
       }
+      if (Together.size() == 1)
+        Time += Prefill(Together.front()->Prompt);
+      else if (!Together.empty())
+        Time += P.prefillTimeTogether(Together);
       Prefilling.clear();
     }
     bool Decodes = Running > 0 && (Chunk > 0 || Prefilled.empty());

@@ -133,6 +133,19 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                           : std::string("no cap"),
                       S->PrefillChunk ? fmt::format("in chunks of {} tokens", S->PrefillChunk)
                                       : std::string("whole prompts"));
+    if (S->MemoryFraction > 0)
+      OS << fmt::format("  memory: the engine takes {:g} of each device's memory\n",
+                        S->MemoryFraction);
+    if (Sv->DispatchWait > 0)
+      OS << fmt::format("  dispatcher: requests held until {}{} has passed since the last batch "
+                        "was sent, each batch to the next of {} replica{}\n",
+                        Sv->DispatchBatch > 0
+                            ? fmt::format("{} wait or ", Sv->DispatchBatch)
+                            : std::string(),
+                        Sv->DispatchWait >= 1
+                            ? fmt::format("{:g} s", Sv->DispatchWait)
+                            : fmt::format("{:g} ms", Sv->DispatchWait * 1e3),
+                        Sv->Replicas, Sv->Replicas > 1 ? "s" : "");
     auto R = [&](ServingMetric K) {
       const Value *V = Sv->result(K);
       return V ? humanResult(*V) : std::string("-");

@@ -32,6 +32,7 @@ struct ReplicaOptions {
   int64_t PrefillDevices = 0;
   double KVBandwidth = 0;
   int64_t PP = 1;
+  Dispatch Batcher; ///< a dispatcher in front of the replicas (none by default)
 };
 
 ReplicaOptions optionsOf(const ServingRecord &Sv) {
@@ -44,6 +45,7 @@ ReplicaOptions optionsOf(const ServingRecord &Sv) {
   O.PrefillDevices = Sv.PrefillDevices;
   O.KVBandwidth = Sv.KVBandwidth;
   O.PP = Sv.PP;
+  O.Batcher = {Sv.DispatchBatch, Sv.DispatchWait, Sv.Replicas};
   return O;
 }
 
@@ -145,7 +147,8 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
     }
     Split = {PP.get(), Bw};
   }
-  Out = simulateServing(P, Budget, Load, SLA, Sp, Split, TokenGaps || SLA.TBT > 0, CheckOnly);
+  Out = simulateServing(P, Budget, Load, SLA, Sp, Split, TokenGaps || SLA.TBT > 0, CheckOnly,
+                        Opt.Batcher);
   if (Out.Completed < 0) {
     Why = "a request of the workload needs more KV cache than the replica has";
     return false;

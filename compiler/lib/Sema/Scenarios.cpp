@@ -32,6 +32,7 @@ const std::vector<FieldSpec> &scenarioFields() {
       {"power_limit", dimType(BaseDim::Joule, BaseDim::Second), false, true},
       {"compute_efficiency", Type::of(Type::Real), false, true},
       {"memory_efficiency", Type::of(Type::Real), false, true},
+      {"memory_fraction", Type::of(Type::Real), false, true},
       {"regime", Type::of(Type::String), false, false},
       {"calibration", Type::of(Type::Bool), false, false},
       {"summary", Type::of(Type::String), false, false},
@@ -156,7 +157,14 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       Rec->Regime = F.V.S;
     else if (F.Name == "calibration")
       Rec->Calibration = F.V.B;
-    else if (F.Name == "compute_efficiency" || F.Name == "memory_efficiency") {
+    else if (F.Name == "memory_fraction") {
+      if (!(F.V.R <= 1)) {
+        Diags.report(F.Range, diag::err_field_value, F.Name,
+                     "must be at most 1 (a share of each device's memory), found " + F.V.str());
+        OK = false;
+      }
+      Rec->MemoryFraction = F.V.R;
+    } else if (F.Name == "compute_efficiency" || F.Name == "memory_efficiency") {
       if (!(F.V.R <= 1)) {
         Diags.report(F.Range, diag::err_field_value, F.Name,
                      "must be at most 1, found " + F.V.str());

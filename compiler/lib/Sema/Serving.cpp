@@ -486,6 +486,20 @@ void SemaImpl::buildServing(const RecordDecl &D) {
         else
           Rec->KVBandwidth = V->R;
       }
+    } else if (I.Name == "dispatch_batch") {
+      if (auto V = itemValue(I, Type::of(Type::Int))) {
+        if (V->I < 1 || V->I > (int64_t(1) << 20))
+          Bad(I, "must be from 1 to 2^20 requests, found " + V->str());
+        else
+          Rec->DispatchBatch = V->I;
+      }
+    } else if (I.Name == "dispatch_wait") {
+      if (auto V = itemValue(I, dimType(BaseDim::Second))) {
+        if (!(V->R > 0) || !(V->R <= 3600))
+          Bad(I, "must be above 0 and at most 1 hour, found " + V->str());
+        else
+          Rec->DispatchWait = V->R;
+      }
     } else if (I.Name == "plan") {
       auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
       if (!N || N->Path.size() != 1 || (N->name() != "auto" && N->name() != "manual")) {
@@ -564,6 +578,18 @@ void SemaImpl::buildServing(const RecordDecl &D) {
                  "is chosen by `plan = auto` (one stage or two); leave it out");
     OK = false;
   }
+  if (Rec->DispatchBatch > 0 && !(Rec->DispatchWait > 0)) {
+    Diags.report(D.NameRange, diag::err_serving, D.Name,
+                 "`dispatch_batch` needs `dispatch_wait` (the longest a request is held before "
+                 "its batch is sent)");
+    OK = false;
+  }
+  if (Rec->DispatchWait > 0 && (Rec->Plan || Rec->PP > 1 || Rec->PrefillDevices > 0)) {
+    Diags.report(D.NameRange, diag::err_serving, D.Name,
+                 "a dispatcher (`dispatch_wait`) with `plan = auto`, pipeline stages or a "
+                 "disaggregated prefill pool is not modelled");
+    OK = false;
+  }
   if (Rec->Buy && !Rec->Plan) {
     Diags.report(D.NameRange, diag::err_field_value, "buy",
                  "lets `plan = auto` try purchase records; a record without a plan names its "
@@ -629,6 +655,21 @@ void SemaImpl::buildServing(const RecordDecl &D) {
     } else {
       Rec->OwnLoad->Concurrency = V->I;
     }
+  }
+  if (OK && Rec->DispatchWait > 0 && Rec->Load &&
+      (Rec->Load->Concurrency > 0 || Rec->Load->Trace)) {
+    Diags.report(D.NameRange, diag::err_serving, D.Name,
+                 "a dispatcher (`dispatch_wait`) batches Poisson arrivals: a closed loop or a "
+                 "replayed trace with it is not modelled");
+    OK = false;
+  }
+  if (OK && Rec->DispatchWait > 0 && Rec->Load &&
+      Rec->Load->Requests * Rec->Replicas > MaxRequests) {
+    Diags.report(D.NameRange, diag::err_serving, D.Name,
+                 fmt::format("a dispatcher draws every replica's requests: the workload's "
+                             "requests times `replicas` must be at most {}, found {}",
+                             MaxRequests, Rec->Load->Requests * Rec->Replicas));
+    OK = false;
   }
   if (!OK || !Rec->Replica || !Rec->Replica->Model || !Rec->Load || !Rec->Load->Requests)
     Rec->Load = nullptr; // not simulated

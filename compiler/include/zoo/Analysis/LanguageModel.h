@@ -22,6 +22,7 @@
 #ifndef ZOO_ANALYSIS_LANGUAGEMODEL_H
 #define ZOO_ANALYSIS_LANGUAGEMODEL_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "zoo/Analysis/Inference.h"
 #include "llvm/ADT/SmallVector.h"
 #include <algorithm>
@@ -176,6 +177,11 @@ public:
   double prefillTime(double Batch, const PromptTerms &T, bool FromFlash) const {
     return price(prefillWork(Batch, T), FromFlash).Time;
   }
+  /// The prefill of prompts of different lengths in one forward (an engine that batches the
+  /// prompts it admits): their products and attention each as its own, the weights read once,
+  /// the experts as the prompts' tokens together route, one set of collectives and launches.
+  /// `Terms`: each prompt's (not an encoder-decoder's).
+  double prefillTimeTogether(llvm::ArrayRef<const PromptTerms *> Terms) const;
   /// Bytes every device offers the cache once the weights and workspace are placed.
   double cacheBudget() const { return Usable; }
   const ScenarioRecord &scenario() const { return *S; }

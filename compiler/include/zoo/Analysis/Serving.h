@@ -64,6 +64,18 @@ struct Disaggregation {
   double Bandwidth = 0;
 };
 
+/// A dispatcher in front of `Replicas` identical replicas (a benchmark harness's batcher, as in
+/// AMD's MLPerf v4.1 server): the requests of the whole system (Poisson at `Replicas` times the
+/// replica's rate) are held until `Batch` of them wait (0: no such limit) or, at an arrival or at
+/// a wake-up `Wait` seconds after the dispatcher's last event, `Wait` seconds have passed since
+/// the last dispatch; each dispatch goes to the next replica in turn. The simulated replica gets
+/// every `Replicas`-th dispatch; latencies count from each request's own arrival.
+struct Dispatch {
+  int64_t Batch = 0;
+  double Wait = 0; ///< 0: no dispatcher
+  int64_t Replicas = 1;
+};
+
 /// `TokenGaps`: measure the time between tokens (TBT); a search that needs only TTFT and TPOT
 /// leaves it out (it keeps every iteration's time). `CheckOnly`: draw the requests and say only
 /// whether one needs more cache than `Budget` (Completed -1, as the simulation would find), the
@@ -71,7 +83,7 @@ struct Disaggregation {
 ServingStats simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
                              const ServiceLevel &SLA, Speculation Spec = {},
                              Disaggregation Split = {}, bool TokenGaps = true,
-                             bool CheckOnly = false);
+                             bool CheckOnly = false, Dispatch Batcher = {});
 
 /// Erlang C: the mean wait in queue of an M/M/c system with arrival rate `Lambda`, `C` servers
 /// and mean service time `Service` (infinite when the load reaches the servers).

@@ -383,6 +383,9 @@ public:
   int64_t MaxBatch = 0;             ///< serving: cap on concurrent sequences (0: the runtime's)
   std::optional<double> PowerLimit; ///< watts per device
   std::optional<double> ComputeEfficiency, MemoryEfficiency; ///< scenario's own, if set
+  /// Share of each device's memory the engine uses, where the deployment sets its own (vLLM's
+  /// gpu_memory_utilization); 0: the runtime's.
+  double MemoryFraction = 0;
   std::string Regime;       ///< `prefill`, `decode`, `vision`... for validation tables
   bool Calibration = false; ///< its measurements calibrate the efficiency factors
   /// What the devices cost (`price`, at `term`) and where their energy comes from (`grid`):
@@ -681,6 +684,11 @@ public:
   /// each cache at `KVBandwidth` bytes/s (0: the hardware's link, one direction).
   int64_t PrefillDevices = 0;
   double KVBandwidth = 0;
+  /// A dispatcher in front of the replicas (a harness's batcher): arriving requests are held
+  /// until `DispatchBatch` of them wait (0: no such limit) or `DispatchWait` seconds have passed
+  /// since the last dispatch, then sent together to the next replica in turn. 0: none.
+  int64_t DispatchBatch = 0;
+  double DispatchWait = 0;
   /// Set by `plan = auto` when the cheapest deployment does not speculate (the draft stays
   /// named: the search tried it).
   bool SpeculationOff = false;
