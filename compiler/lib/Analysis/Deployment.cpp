@@ -12,6 +12,10 @@
 //      that is slower; two all-reduces of the batch's activations a layer over the tp ranks,
 //      two all-to-alls of its routed tokens an expert layer over the ep ranks, a send of the
 //      activations between stages.
+// An encoder-decoder (one stage: tensor parallelism only): every weight is held, the decoder's
+// read by a decode step; each sequence holds its decoder's cache at the context and the
+// cross-attention cache of its source; three all-reduces a decoder layer (self-attention,
+// cross-attention, MLP).
 // Collectives are Collectives.h's, placed as training places them.
 //
 //===----------------------------------------------------------------------===//
@@ -61,9 +65,30 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
   const double Dense = std::max(0.0, double(St.Params) - Emb - Experts);
   // Weights a decode step of the batch reads (experts: the expected distinct ones).
   const double Read = decodeWeightParams(St, B);
-  const double ExpertsRead = std::max(0.0, Read - Dense - Emb);
-  const double KVAll = BigCount(kvValues(St, Wide(Q.Context))).approx() * B * KB;
-  const double Flops = 2 * BigCount(macsPerToken(St, Wide(Q.Context))).approx() * B;
+
+  const bool EncDec = St.HasEncoder;
+  const int64_t Source = !EncDec        ? 0
+                         : Q.Source > 0 ? Q.Source
+                         : St.SourceLen ? St.SourceLen
+                                        : Q.Context;
+  Out.Source = Source;
+  const double KVAll =
+      BigCount(kvValuesAt(St, Wide(Q.Context), Wide(Source))).approx() * B * KB;
+  // (macsPerToken counts an encoder-decoder's cross-attention over the source it declares.)
+  const double Flops =
+      2 * B *
+      (BigCount(macsPerToken(St, Wide(Q.Context))).approx() +
+       static_cast<double>(St.CrossMacsCoef) * (double(Source) - double(St.SourceLen)));
+  // What a decode step reads besides the experts: the decoder's dense weights and tables.
+  const double EncoderLookup = static_cast<double>(St.EncoderLookupParams);
+  const double DenseRead =
+      std::max(0.0, Dense - (double(St.EncoderParams) - (EncDec ? EncoderLookup : 0)));
+  const double EmbRead = Emb - (EncDec ? EncoderLookup : 0);
+  // All-reduces a step: two a layer (attention, MLP), three a decoder layer of an
+  // encoder-decoder (its cross-attention besides); its encoder's layers do not run.
+  const double ExpertsRead = std::max(0.0, Read - DenseRead - EmbRead);
+  const double AllReducesPerStep =
+      EncDec ? 3 * double(std::max<int64_t>(1, St.Layers - St.EncoderLayers)) : 2 * L;
 
   const int64_t PerNode = Sys.Devices;
   const std::pair<LinkLevel, LinkLevel> Links = systemLinks(Sys, /*Ideal=*/false);
@@ -78,7 +103,7 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
         HeadsSplit &= Heads % TP == 0;
       if (!HeadsSplit)
         continue;
-      for (int64_t PP = 1; PP * TP <= Nodes * PerNode; ++PP) {
+      for (int64_t PP = 1; PP * TP <= Nodes * PerNode && (PP == 1 || !EncDec); ++PP) {
         int64_t N = TP * PP;
         // Beyond one node, whole nodes only. Stages may be uneven: the busiest holds
         // ceil(layers / stages).
@@ -102,8 +127,8 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
           D.Usable = Usable;
           D.Fits = D.WeightBytes + D.KVBytes <= Usable;
           // One decode step: every stage in turn.
-          double ReadDev = (Stage * (Dense / L / TP + ExpertsRead / L / ExpertShare) +
-                            EmbStage / TP) *
+          double ReadDev = (Stage * (DenseRead / L / TP + ExpertsRead / L / ExpertShare) +
+                            (EncDec ? EmbRead : EmbStage) / TP) *
                            WB;
           double BWw = X.bandwidth(X.weightSlot()), BWkv = X.bandwidth(Slot::AttentionBandwidth);
           double Rate = X.rate(Slot::Gemm);
@@ -116,7 +141,7 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
           // Two all-reduces a layer (attention, MLP); an expert layer whose experts are spread
           // over the ranks combines by all-to-all instead of its MLP all-reduce.
           if (TP > 1)
-            D.TPComm = (L * 2 - (EP > 1 ? MoELayers : 0)) *
+            D.TPComm = (AllReducesPerStep - (EP > 1 ? MoELayers : 0)) *
                        (allReduce(B * H * AB, TG, Intra, Inter) + Alpha);
           if (EP > 1)
             D.EPComm = MoELayers * 2 *

@@ -23,11 +23,13 @@ std::string layout(const DeploymentLayout &D) {
 void DeploymentEmitter::run(llvm::raw_ostream &OS) {
   const DeploymentQuery &Q = Query;
   OS << fmt::format("Serving {} on {} ({} x {} a node, up to {}): weights {}, KV {}, "
-                    "context {} tokens, batch {}{}\n",
+                    "context {} tokens{}, batch {}{}\n",
                     Q.Model->Name, Q.System->Name, Q.System->Devices, Q.System->Hw->Name,
                     Q.Nodes == 1 ? std::string("1 node") : fmt::format("{} nodes", Q.Nodes),
-                    Q.Weights->Name, Q.KV->Name, Q.Context, Q.Batch,
-                    Q.Runtime ? ", runtime " + Q.Runtime->Name : std::string());
+                    Q.Weights->Name, Q.KV->Name, Q.Context,
+                    Plan.Source > 0 ? fmt::format(", source {} tokens", Plan.Source)
+                                    : std::string(),
+                    Q.Batch, Q.Runtime ? ", runtime " + Q.Runtime->Name : std::string());
   for (const std::string &N : Plan.Notes)
     OS << "  note: " << N << "\n";
   if (!Plan.Fewest) {

@@ -267,7 +267,8 @@ cl::opt<std::string> PlanServing(
     "plan-serving",
     cl::desc("The devices and tensor/pipeline/expert layout a model needs on a system, e.g. "
              "model=DeepSeek_V3,system=DGX_H100,nodes=2,weights=fp8,context=8192,batch=1 "
-             "(fields: model, system, nodes, weights, kv, context, batch, runtime)"),
+             "(fields: model, system, nodes, weights, kv, context, batch, runtime; an "
+             "encoder-decoder's source)"),
     cl::value_desc("fields"), cl::cat(PointCat));
 cl::opt<bool> SearchDeployments(
     "search-deployments",
@@ -1226,12 +1227,15 @@ static int runPlanServing(const Module &M) {
       OK = OK && Count(Val, Q.Context);
     else if (Key == "batch")
       OK = OK && Count(Val, Q.Batch);
+    else if (Key == "source")
+      OK = OK && Count(Val, Q.Source);
     else
       return usageError("--plan-serving has no field '" + Key.str() +
-                        "' (fields: model, system, nodes, weights, kv, context, batch, runtime)");
+                        "' (fields: model, system, nodes, weights, kv, context, batch, source, "
+                        "runtime)");
     if (!OK)
       return usageError("--plan-serving: no " + Key.str() + " '" + Val.str() + "'" +
-                        (Key == "nodes" || Key == "context" || Key == "batch"
+                        (Key == "nodes" || Key == "context" || Key == "batch" || Key == "source"
                              ? " (a whole number from 1)"
                              : ""));
   }
@@ -1240,10 +1244,9 @@ static int runPlanServing(const Module &M) {
   if (!Q.Model->Root || Q.Model->Stats.PerInput || Q.Model->Stats.hasBidirectional())
     return usageError("--plan-serving plans models that generate text; '" + Q.Model->Name +
                       "' does not");
-  if (Q.Model->Stats.HasEncoder)
-    return usageError("--plan-serving: '" + Q.Model->Name +
-                      "' is an encoder-decoder, which the planner does not price yet (a `serving` "
-                      "record with `plan = auto` does)");
+  if (Q.Source > 0 && !Q.Model->Stats.HasEncoder)
+    return usageError("--plan-serving: source= is an encoder-decoder's source length, and '" +
+                      Q.Model->Name + "' has no encoder (its prompt is in the context)");
   if (!Q.Weights)
     Q.Weights = M.findPrecision("bf16");
   if (!Q.KV)

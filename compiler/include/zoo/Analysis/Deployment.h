@@ -23,6 +23,9 @@ struct DeploymentQuery {
   const PrecisionRecord *Weights = nullptr, *KV = nullptr;
   const RuntimeRecord *Runtime = nullptr;
   int64_t Nodes = 1, Context = 4096, Batch = 1;
+  /// An encoder-decoder's source (its encoder's input, which the decoder cross-attends to):
+  /// tokens; 0: the length the model declares (`cross_len`), else the context.
+  int64_t Source = 0;
 };
 
 struct DeploymentLayout {
@@ -39,6 +42,7 @@ struct DeploymentPlan {
   const DeploymentLayout *Fewest = nullptr; ///< the fastest on the fewest devices that hold it
   const DeploymentLayout *Fastest = nullptr; ///< the fastest that fits on any device count
   std::vector<std::string> Notes;
+  int64_t Source = 0; ///< an encoder-decoder's source, as priced (0: not one)
 };
 
 DeploymentPlan planDeployment(const Module &M, const DeploymentQuery &Q);
