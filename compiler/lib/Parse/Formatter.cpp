@@ -115,27 +115,39 @@ public:
     unsigned Root = node(DK::Concat);
     Nodes[Root].Kids = std::move(Kids);
     // Children come before parents, so one pass marks every group that holds a forced break.
-    std::vector<bool> Forced(Nodes.size(), false);
+    // A line comment that ends a group (nothing of the group after it) waits for the end of the
+    // line wherever the group breaks or not, so it does not break that group: else a comment
+    // written before a statement's `;` would break the statement, and once printed after the
+    // `;` would not, and formatting twice would differ.
+    std::vector<bool> Forced(Nodes.size(), false), AtEnd(Nodes.size(), false);
     for (size_t N = 0; N < Nodes.size(); ++N) {
       DocNode &D = Nodes[N];
       switch (D.K) {
+      case DK::LineSuffix:
+        Forced[N] = AtEnd[N] = true;
+        break;
       case DK::Hard:
       case DK::LineStart:
       case DK::NeedBreak:
       case DK::Blank:
-      case DK::LineSuffix:
         Forced[N] = true;
         break;
       case DK::Text:
       case DK::Comment:
         Forced[N] = D.Str.find('\n') != std::string::npos;
         break;
-      default:
-        for (unsigned K : D.Kids)
+      default: {
+        bool Inside = false; // forced by something other than a comment at the end
+        for (size_t I = 0; I < D.Kids.size(); ++I) {
+          unsigned K = D.Kids[I];
           Forced[N] = Forced[N] || Forced[K];
-        if (D.K == DK::Group && Forced[N])
+          Inside = Inside || (Forced[K] && !(I + 1 == D.Kids.size() && AtEnd[K]));
+        }
+        AtEnd[N] = Forced[N] && !Inside;
+        if (D.K == DK::Group && Inside)
           D.Break = true;
         break;
+      }
       }
     }
     return Root;
