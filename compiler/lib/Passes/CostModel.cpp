@@ -579,7 +579,8 @@ private:
       return;
     }
     case PrimitiveKind::batchnorm:
-      Params(A.mul(I(N, "channels"), 2));
+      if (!B(N, "frozen"))
+        Params(A.mul(I(N, "channels"), 2));
       A.acc(T.Elements, numel(N.InShape, A), Active);
       return;
     case PrimitiveKind::pool2d:
