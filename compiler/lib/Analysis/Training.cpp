@@ -154,6 +154,7 @@ struct Walker {
   void input(const LayerNode &N, double Mult) {
     switch (N.Prim) {
     case PrimitiveKind::conv2d:
+    case PrimitiveKind::conv_transpose2d:
     case PrimitiveKind::linear:
     case PrimitiveKind::norm:
     case PrimitiveKind::batchnorm:

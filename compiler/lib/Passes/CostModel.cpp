@@ -578,6 +578,15 @@ private:
       A.acc(T.Macs, A.mul(numel(N.OutShape, A), PerOut), Active);
       return;
     }
+    case PrimitiveKind::conv_transpose2d: {
+      // Each input position of each input channel spreads over kernel^2 outputs of each
+      // output channel.
+      Wide PerIn = A.mul(A.mul(I(N, "out"), I(N, "kernel")), I(N, "kernel"));
+      Wide W = A.mul(I(N, "in_channels"), PerIn);
+      Params(B(N, "bias") ? A.add(W, I(N, "out")) : W);
+      A.acc(T.Macs, A.mul(numel(N.InShape, A), PerIn), Active);
+      return;
+    }
     case PrimitiveKind::batchnorm:
       if (!B(N, "frozen"))
         Params(A.mul(I(N, "channels"), 2));

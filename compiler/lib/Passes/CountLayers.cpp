@@ -44,7 +44,8 @@ class CountLayersPass : public Pass {
     if (N.K == LayerNode::Primitive && N.Prim == PrimitiveKind::shortcut)
       return 0;
     int64_t Own = N.K == LayerNode::Primitive &&
-                  (N.Prim == PrimitiveKind::conv2d || N.Prim == PrimitiveKind::linear);
+                  (N.Prim == PrimitiveKind::conv2d || N.Prim == PrimitiveKind::conv_transpose2d ||
+                   N.Prim == PrimitiveKind::linear);
     for (const auto &C : N.Children)
       Own += weightLayers(*C);
     return N.K == LayerNode::Repeat ? Own * N.Count : Own;

@@ -100,6 +100,7 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
   if (!Shape) {
     switch (N.Prim) {
     case PrimitiveKind::conv2d:
+    case PrimitiveKind::conv_transpose2d:
     case PrimitiveKind::batchnorm:
     case PrimitiveKind::pool2d:
     case PrimitiveKind::adaptive_pool:
@@ -176,6 +177,23 @@ bool SemaImpl::flowShape(LayerNode &N, const CallStmt &C) {
     if (!Settle({Out, H, W}, Output))
       return false;
     setArg(N, "in_channels", Cin);
+    return true;
+  }
+  case PrimitiveKind::conv_transpose2d: {
+    if (D.size() != 3)
+      return Fail("it needs a (channels, height, width) input, found " + shapeText(D));
+    int64_t K = I("kernel"), St = I("stride"), P = I("padding");
+    if (K <= 0 || St <= 0 || P < 0)
+      return Fail("kernel and stride must be positive, padding not negative");
+    // PyTorch's output size: (in - 1) x stride - 2 x padding + kernel (no output padding).
+    Wide H = (Wide(D[1]) - 1) * St - 2 * Wide(P) + K;
+    Wide W = (Wide(D[2]) - 1) * St - 2 * Wide(P) + K;
+    if (H <= 0 || W <= 0)
+      return Fail(
+          fmt::format("a {}x{} input leaves a {}x{} output", D[1], D[2], wideText(H), wideText(W)));
+    if (!Settle({I("out"), H, W}, Output))
+      return false;
+    setArg(N, "in_channels", D[0]);
     return true;
   }
   case PrimitiveKind::batchnorm:
