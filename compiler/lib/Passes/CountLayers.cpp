@@ -7,8 +7,9 @@
 //     layer add none;
 //   - a model with an `input` whose top-level `repeat`s hold attention (ViT, DiT, a CLIP text
 //     encoder): the iterations of those repeats, its transformer blocks;
-//   - any other model with an `input` (CNNs, MLPs): its weight layers, as ResNet-50, VGG-16 and
-//     MobileNetV1's 28 are named: every `conv2d` and `linear` except those on a shortcut.
+//   - any other model with an `input` (CNNs, MLPs; the input may be in a block it calls): its
+//     weight layers, as ResNet-50, VGG-16 and MobileNetV1's 28 are named: every `conv2d`,
+//     `conv_transpose2d` and `linear` except those on a shortcut.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Basic/Checked.h"
@@ -18,9 +19,13 @@ using namespace zoo;
 
 namespace {
 class CountLayersPass : public Pass {
-  static bool hasInput(const LayerNode &Root) {
-    for (const auto &C : Root.Children)
-      if (C->K == LayerNode::Primitive && C->Prim == PrimitiveKind::input)
+  /// Whether the model takes an input (an `input` anywhere: a block the model calls may hold it,
+  /// as SAM's image encoder does).
+  static bool hasInput(const LayerNode &N) {
+    if (N.K == LayerNode::Primitive && N.Prim == PrimitiveKind::input)
+      return true;
+    for (const auto &C : N.Children)
+      if (hasInput(*C))
         return true;
     return false;
   }
