@@ -42,11 +42,15 @@ BigCount zoo::sumSeen(const AttentionTerm &A, Wide N) {
 }
 
 BigCount zoo::macsPerToken(const ModelStats &S, Wide C) {
+  return macsPerTokenAt(S, C, S.SourceLen);
+}
+
+BigCount zoo::macsPerTokenAt(const ModelStats &S, Wide C, Wide Source) {
   BigCount M = S.MacsConst;
   for (const AttentionTerm &A : S.Attention)
     M += BigCount(A.MacsCoef) * seen(A, C);
   if (S.HasEncoder)
-    M += BigCount(S.CrossMacsCoef) * S.SourceLen;
+    M += BigCount(S.CrossMacsCoef) * Source;
   return M;
 }
 

@@ -74,19 +74,16 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
   Out.Source = Source;
   const double KVAll =
       BigCount(kvValuesAt(St, Wide(Q.Context), Wide(Source))).approx() * B * KB;
-  // (macsPerToken counts an encoder-decoder's cross-attention over the source it declares.)
   const double Flops =
-      2 * B *
-      (BigCount(macsPerToken(St, Wide(Q.Context))).approx() +
-       static_cast<double>(St.CrossMacsCoef) * (double(Source) - double(St.SourceLen)));
+      2 * B * BigCount(macsPerTokenAt(St, Wide(Q.Context), Wide(Source))).approx();
   // What a decode step reads besides the experts: the decoder's dense weights and tables.
   const double EncoderLookup = static_cast<double>(St.EncoderLookupParams);
   const double DenseRead =
       std::max(0.0, Dense - (double(St.EncoderParams) - (EncDec ? EncoderLookup : 0)));
   const double EmbRead = Emb - (EncDec ? EncoderLookup : 0);
+  const double ExpertsRead = std::max(0.0, Read - DenseRead - EmbRead);
   // All-reduces a step: two a layer (attention, MLP), three a decoder layer of an
   // encoder-decoder (its cross-attention besides); its encoder's layers do not run.
-  const double ExpertsRead = std::max(0.0, Read - DenseRead - EmbRead);
   const double AllReducesPerStep =
       EncDec ? 3 * double(std::max<int64_t>(1, St.Layers - St.EncoderLayers)) : 2 * L;
 

@@ -157,20 +157,22 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       Rec->Regime = F.V.S;
     else if (F.Name == "calibration")
       Rec->Calibration = F.V.B;
-    else if (F.Name == "memory_fraction") {
+    else if (F.Name == "compute_efficiency" || F.Name == "memory_efficiency" ||
+             F.Name == "memory_fraction") {
+      // Shares: positive (the field's spec) and at most 1.
+      const bool Memory = F.Name == "memory_fraction";
       if (!(F.V.R <= 1)) {
         Diags.report(F.Range, diag::err_field_value, F.Name,
-                     "must be at most 1 (a share of each device's memory), found " + F.V.str());
+                     fmt::format("must be at most 1{}, found {}",
+                                 Memory ? " (a share of each device's memory)" : "",
+                                 F.V.str()));
         OK = false;
       }
-      Rec->MemoryFraction = F.V.R;
-    } else if (F.Name == "compute_efficiency" || F.Name == "memory_efficiency") {
-      if (!(F.V.R <= 1)) {
-        Diags.report(F.Range, diag::err_field_value, F.Name,
-                     "must be at most 1, found " + F.V.str());
-        OK = false;
-      }
-      (F.Name == "compute_efficiency" ? Rec->ComputeEfficiency : Rec->MemoryEfficiency) = F.V.R;
+      if (Memory)
+        Rec->MemoryFraction = F.V.R;
+      else
+        (F.Name == "compute_efficiency" ? Rec->ComputeEfficiency : Rec->MemoryEfficiency) =
+            F.V.R;
     }
   }
   bool Plans = false;

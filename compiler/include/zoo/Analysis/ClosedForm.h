@@ -26,6 +26,8 @@ BigCount sumSeen(const AttentionTerm &A, Wide N);
 /// MACs of one token that sees `C` positions (an encoder-decoder's decoder token, its
 /// cross-attention over the source length the model declares).
 BigCount macsPerToken(const ModelStats &S, Wide C);
+/// The same over a source of `Source` tokens (other models: macsPerToken).
+BigCount macsPerTokenAt(const ModelStats &S, Wide C, Wide Source);
 /// MACs of a forward pass over `N` tokens (causal: positions 1..N). An encoder-decoder's: the
 /// encoder over a source of `N` tokens and the decoder's first position.
 BigCount prefillMacs(const ModelStats &S, Wide N);
