@@ -5,8 +5,8 @@
 //     its architecture block (32 for Llama-3-8B, 12 for GPT-2), or directly inside a top-level
 //     `encoder` section (an encoder-decoder's encoder stack: 6 + 6 for T5-Small); loops inside a
 //     layer add none;
-//   - a model with an `input` whose top-level `repeat`s hold attention (ViT, DiT, a CLIP text
-//     encoder): the iterations of those repeats, its transformer blocks;
+//   - a model with an `input` whose top-level loops hold attention (ViT, DiT, a CLIP text
+//     encoder): the iterations of those loops, its transformer blocks;
 //   - any other model with an `input` (CNNs, MLPs; the input may be in a block it calls): its
 //     weight layers, as ResNet-50, VGG-16 and MobileNetV1's 28 are named: every `conv2d`,
 //     `conv_transpose2d` and `linear` except those on a shortcut.
@@ -37,11 +37,11 @@ class CountLayersPass : public Pass {
         return true;
     return false;
   }
-  /// Iterations of the top-level repeats that hold attention (transformer blocks).
+  /// Iterations of the top-level loops that hold attention (transformer blocks).
   static int64_t transformerBlocks(const LayerNode &Root) {
     int64_t N = 0;
     for (const auto &C : Root.Children)
-      if (C->K == LayerNode::Repeat && hasAttention(*C))
+      if ((C->K == LayerNode::Repeat || C->K == LayerNode::For) && hasAttention(*C))
         N += C->Count;
     return N;
   }
