@@ -111,8 +111,10 @@ Value zoo::bytesAt(const BigCount &Values, const PrecisionRecord &P) {
 }
 
 double zoo::decodeWeightParams(const ModelStats &S, double Batch) {
-  // An encoder-decoder's decode steps run the decoder only; auxiliary heads never run.
-  double P = static_cast<double>(S.Params - S.EncoderParams - S.AuxiliaryParams);
+  // An encoder-decoder's decode steps run the decoder only; auxiliary heads never run; `shared`
+  // weights are read at every use.
+  double P = static_cast<double>(S.Params - S.EncoderParams - S.AuxiliaryParams) +
+             static_cast<double>(S.SharedReadParams);
   for (const ExpertTerm &E : S.Experts) {
     double N = static_cast<double>(E.Count), K = static_cast<double>(E.TopK);
     double Distinct = N * (1 - std::pow(1 - K / N, Batch));

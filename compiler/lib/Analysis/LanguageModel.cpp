@@ -130,9 +130,12 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   for (const ExpertTerm &E : St->Experts)
     ExpertMacs += static_cast<double>(E.TopK) * static_cast<double>(E.ExpertMacs) *
                   static_cast<double>(E.Layers);
-  Params = static_cast<double>(St->Params - St->AuxiliaryParams); // what inference reads
+  // What inference reads: `shared` weights at every use; auxiliary heads never.
+  Params = static_cast<double>(St->Params - St->AuxiliaryParams) +
+           static_cast<double>(St->SharedReadParams);
   // An encoder-decoder's decode steps run the decoder only (ClosedForm.h's decodeWeightParams).
-  DecodeParams = static_cast<double>(St->Params - St->AuxiliaryParams - St->EncoderParams);
+  DecodeParams = static_cast<double>(St->Params - St->AuxiliaryParams - St->EncoderParams) +
+                 static_cast<double>(St->SharedReadParams);
   Lookup = static_cast<double>(St->LookupParams - St->EncoderLookupParams);
   LookupRow = static_cast<double>(St->LookupRowParams - St->EncoderLookupRowParams);
   TiedHead = static_cast<double>(St->TiedHeadParams);

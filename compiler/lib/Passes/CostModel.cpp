@@ -23,6 +23,9 @@
 //                                values), causal only; window caps both. With cross_len, a fixed
 //                                cross_len context instead, cached per sequence
 //        experts(count, top_k)   params count*body, active and work top_k*body
+//        shared(id)              its body's params (and active) at the id's first use only; the
+//                                body's work at every use, and its weights read again at every
+//                                later use (SharedReadParams)
 //        ssm(d_inner, d_state)   3*d_inner*d_state MACs per token; d_inner*d_state elementwise;
 //                                d_inner*d_state state values per sequence
 //        conv1d(ch, k, bias)     params ch*k (+ch); MACs ch*k; state ch*k values per sequence
@@ -99,6 +102,16 @@ struct Totals {
   Wide EncoderParams = 0, EncoderMacs = 0, EncoderElements = 0, EncoderOps = 0,
        EncoderFusedOps = 0, EncoderLookup = 0, EncoderLookupRows = 0;
   std::map<int64_t, AttentionTerm> EncoderAttention; ///< by window
+  // `shared` weights: each id's parameters (one copy) and the node of its first use.
+  std::map<int64_t, std::pair<Wide, const LayerNode *>> Shared;
+  /// Inside a shared body: the copies and uses at the `shared` node (0 outside one), and whether
+  /// this use stores the weights (an id's first). A parameter there counts Total / SharedCopies
+  /// times if stored, else none; every use reads it.
+  Wide SharedCopies = 0, SharedUses = 0;
+  bool SharedStores = true;
+  Wide SharedReads = 0; ///< parameters read again by later uses, per forward pass
+  const LayerNode *SharedDiffers = nullptr; ///< a use holding other parameters than the first
+  Wide SharedHere = 0;
 };
 
 class CostModelPass : public Pass {
@@ -133,7 +146,7 @@ public:
       const Wide WithTables =
           A.add(A.add(T.Active, A.sub(T.Lookup, T.LookupRows)), -T.TiedActive);
       if (A.ParamsOverflow || !Fits(T.Params) || !Fits(T.Active) || !Fits(T.Embedding) ||
-          !Fits(WithTables)) {
+          !Fits(WithTables) || !Fits(T.SharedReads)) {
         Diags.report(R->Decl->NameRange, diag::err_count_overflow, "the parameter count", "model",
                      R->Name, 64);
         OK = false;
@@ -150,6 +163,22 @@ public:
       if (!Fits(T.Ops) || !Fits(T.FusedOps) || T.KernelOverflow) {
         Diags.report(R->Decl->NameRange, diag::err_count_overflow, "the operation count", "model",
                      R->Name, 64);
+        OK = false;
+        continue;
+      }
+      if (T.SharedDiffers && !Fits(T.SharedHere)) {
+        Diags.report(R->Decl->NameRange, diag::err_count_overflow, "the parameter count", "model",
+                     R->Name, 64);
+        OK = false;
+        continue;
+      }
+      if (const LayerNode *D = T.SharedDiffers) {
+        // (The first use's parameters are within the model's, which fit in 64 bits here.)
+        const int64_t Id = I(*D, "id");
+        const auto &First = T.Shared.at(Id);
+        Diags.report(D->Range, diag::err_shared_differs, Id, static_cast<int64_t>(T.SharedHere),
+                     static_cast<int64_t>(First.first), R->Name);
+        Diags.report(First.second->Range, diag::note_shared_first, Id);
         OK = false;
         continue;
       }
@@ -206,6 +235,7 @@ public:
       S.CrossKVValues = S.HasEncoder ? T.CrossCache : 0;
       S.SourceLen = S.HasEncoder ? T.CrossLen : 0;
       S.Params = static_cast<int64_t>(T.Params);
+      S.SharedReadParams = static_cast<int64_t>(T.SharedReads);
       S.ActiveParams = static_cast<int64_t>(T.Active);
       S.ActiveParamsWithEmbeddings = static_cast<int64_t>(WithTables);
       S.EmbeddingParams = static_cast<int64_t>(T.Embedding);
@@ -350,6 +380,7 @@ private:
     case PrimitiveKind::path:
     case PrimitiveKind::auxiliary:
     case PrimitiveKind::encoder:
+    case PrimitiveKind::shared:
     case PrimitiveKind::window_pad:
     case PrimitiveKind::window_unpad:
       return false;
@@ -368,7 +399,7 @@ private:
         walk(*C, Total, Active, T, A);
       return;
     }
-    const Wide Params0 = T.Params, Macs0 = T.Macs;
+    const Wide Params0 = A.add(T.Params, T.SharedReads), Macs0 = T.Macs;
     primitive(N, Total, Active, T, A);
     if (!launches(N.Prim))
       return;
@@ -381,7 +412,7 @@ private:
     if (!N.OutShape.empty() && Active > INT64_MAX)
       T.KernelOverflow = true;
     else if (!N.OutShape.empty() && Active > 0 && Total > 0)
-      T.Kernels.push_back({(T.Macs - Macs0) / Active, (T.Params - Params0) / Total,
+      T.Kernels.push_back({(T.Macs - Macs0) / Active, (T.Params + T.SharedReads - Params0) / Total,
                            numel(N.InShape, A), numel(N.OutShape, A), static_cast<int64_t>(Active),
                            elementwise(N.Prim)});
   }
@@ -414,10 +445,16 @@ private:
     // `Touched` is what one token uses: all of a weight matrix, but one row of a lookup table.
     auto Params = [&](Wide P, bool Embedding = false, std::optional<Wide> Touched = {}) {
       bool Before = A.Overflow;
-      A.acc(T.Params, P, Total);
-      A.acc(T.Active, Touched ? *Touched : P, Active);
+      Wide Stored = Total, Used = Active;
+      if (T.SharedCopies) { // in a `shared` body: stored at the id's first use, read at each
+        Stored = T.SharedStores ? Total / T.SharedCopies : 0;
+        Used = T.SharedStores && T.SharedUses ? Active / T.SharedUses : 0;
+        A.acc(T.SharedReads, P, Active - Used);
+      }
+      A.acc(T.Params, P, Stored);
+      A.acc(T.Active, Touched ? *Touched : P, Used);
       if (Embedding)
-        A.acc(T.Embedding, P, Total);
+        A.acc(T.Embedding, P, Stored);
       A.ParamsOverflow |= A.Overflow && !Before;
     };
     switch (N.Prim) {
@@ -674,6 +711,33 @@ private:
         X.MacsCoef = A.add(X.MacsCoef, Term.MacsCoef);
         X.ScoresCoef = A.add(X.ScoresCoef, Term.ScoresCoef);
       }
+      return;
+    }
+    case PrimitiveKind::shared: {
+      // One copy of the body's parameters, kept for the id's first use (a later use must hold as
+      // many); the work of every use, and the weights read again by the later ones.
+      Totals One;
+      Arith OneA;
+      for (const auto &C : N.Children)
+        walk(*C, 1, 1, One, OneA);
+      A.Overflow |= OneA.Overflow;
+      auto [It, First] = T.Shared.try_emplace(I(N, "id"), One.Params, &N);
+      if (!First && It->second.first != One.Params && !T.SharedDiffers) {
+        T.SharedDiffers = &N;
+        T.SharedHere = One.Params;
+      }
+      if (Total == 0) { // repeated no times: nothing to store or run
+        for (const auto &C : N.Children)
+          walk(*C, Total, Active, T, A);
+        return;
+      }
+      T.SharedCopies = Total;
+      T.SharedUses = Active;
+      T.SharedStores = First;
+      for (const auto &C : N.Children)
+        walk(*C, Total, Active, T, A);
+      T.SharedCopies = T.SharedUses = 0;
+      T.SharedStores = true;
       return;
     }
     case PrimitiveKind::concat: {

@@ -122,7 +122,8 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
     return bytesAt(S.Params, *A.Precision);
   case MetricKind::prefill_intensity: {
     double Flops = 2.0 * static_cast<double>(A.Batch) * prefillMacs(S, A.Tokens).approx();
-    double Bytes = bytesAt(S.Params, *A.Weights).asDouble() +
+    // The weights read once (`shared` ones at every use), and the cache written.
+    double Bytes = bytesAt(BigCount(S.Params) + S.SharedReadParams, *A.Weights).asDouble() +
                    static_cast<double>(A.Batch) *
                        bytesAt(S.HasEncoder ? kvValuesAt(S, 1, A.Tokens) : kvValues(S, A.Tokens),
                                *A.KV)

@@ -545,6 +545,10 @@ void SemaImpl::expandPrimitive(const CallStmt &C, Scope &S, LayerNode &N) {
       shapeFailure(C, "experts", "an `auxiliary` head holds no experts", false);
       return;
     }
+    if (SharedDepth) {
+      shapeFailure(C, "experts", "`shared` weights hold no experts", false);
+      return;
+    }
     ++ExpertsDepth;
     walk(C.Body, S, &N);
     --ExpertsDepth;
@@ -641,6 +645,7 @@ void SemaImpl::expandPrimitive(const CallStmt &C, Scope &S, LayerNode &N) {
                       : EncoderDepth   ? "the sections do not nest"
                       : ExpertsDepth   ? "an `experts` body holds none"
                       : AuxiliaryDepth ? "an `auxiliary` head holds none"
+                      : SharedDepth    ? "`shared` weights hold none"
                                        : nullptr;
     if (Why) {
       Diags.report(C.range(), diag::err_encoder_place, Why);
@@ -652,8 +657,31 @@ void SemaImpl::expandPrimitive(const CallStmt &C, Scope &S, LayerNode &N) {
     --EncoderDepth;
     break;
   }
+  case PrimitiveKind::shared: {
+    // Weights stored once and run at several places: the tensor flows through the body in place.
+    // The cost model counts the parameters at an id's first use (CostModel.cpp).
+    const char *Why = SharedDepth    ? "they do not nest"
+                      : ExpertsDepth ? "an `experts` body holds none (each expert has its own "
+                                       "weights)"
+                      : EncoderDepth ? "an `encoder` section holds none"
+                                     : nullptr;
+    if (Why) {
+      Diags.report(C.range(), diag::err_shared_place, Why);
+      ExpansionFailed = true;
+      return;
+    }
+    ++SharedDepth;
+    walk(C.Body, S, &N);
+    --SharedDepth;
+    break;
+  }
   default:
     if (EncoderDepth && !encoderAllows(N, C)) {
+      ExpansionFailed = true;
+      return;
+    }
+    if (SharedDepth && (N.Prim == PrimitiveKind::embedding || N.Prim == PrimitiveKind::lm_head)) {
+      Diags.report(C.range(), diag::err_shared_holds, N.Decl->Name);
       ExpansionFailed = true;
       return;
     }

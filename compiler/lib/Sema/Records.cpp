@@ -326,6 +326,7 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
     AuxiliaryDepth = 0;
     EncoderDepth = 0;
     ExpertsDepth = 0;
+    SharedDepth = 0;
     auto Root = std::make_unique<LayerNode>();
     Root->K = LayerNode::Block;
     Root->Name = Arch->Name;

@@ -277,6 +277,7 @@ public:
   unsigned AuxiliaryDepth = 0; ///< open `auxiliary` heads
   unsigned EncoderDepth = 0;   ///< open `encoder` sections (at most one)
   unsigned ExpertsDepth = 0;   ///< open `experts` bodies
+  unsigned SharedDepth = 0;    ///< open `shared` bodies
   /// Applies primitive `N`'s effect on the flowing shape and records the arguments it implies
   /// (input channels, features, positions). Reports shape errors at `C`.
   bool flowShape(LayerNode &N, const CallStmt &C);

@@ -134,6 +134,9 @@ struct KernelCost {
 /// over these fields, so evaluating it costs O(number of attention kinds), not O(layers).
 struct ModelStats {
   int64_t Params = 0;
+  /// Parameters that `shared` weights' later uses read again, per token (per input): stored
+  /// once, in `Params`, read at every use.
+  int64_t SharedReadParams = 0;
   int64_t ActiveParams = 0;
   /// Active parameters as model vendors count them: every embedding table in full.
   int64_t ActiveParamsWithEmbeddings = 0;
