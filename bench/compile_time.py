@@ -10,10 +10,12 @@ from wait4's rusage; the per-phase split reported by --time-phases):
   1,000 and 10,000 models are one file each; 100,000 models (13 MB) are spread over 4 files of
   25,000 (a source file may be at most 4 MiB), given to zooc as one directory.
 
-Usage: compile_time.py [ZOOC] [--baseline OLD_ZOOC] [--quick]
+Usage: compile_time.py [ZOOC] [--baseline OLD_ZOOC | --no-hugepages-baseline] [--quick]
 (default ZOOC: build/bin/zooc). With --baseline, each row is also measured with OLD_ZOOC in the
 same run, interleaved, so that the ratio holds on a noisy machine; a run OLD_ZOOC refuses (a
-limit it had) is reported as such. --quick skips the 100,000-model row. Prints a Markdown table.
+limit it had) is reported as such. --no-hugepages-baseline measures ZOOC itself as the baseline,
+with ZOO_NO_HUGEPAGES=1 (no restart with the heap in huge pages, zooc.cpp). --quick skips the
+100,000-model row. Prints a Markdown table.
 """
 import os
 import shutil
@@ -27,8 +29,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run(zooc, args, cache_dir):
-    """One zooc process: (wall seconds, peak RSS KiB, phase ms) or None if it failed."""
+    """One zooc process: (wall seconds, peak RSS KiB, phase ms) or None if it failed. `zooc` is
+    a path, or PATH|nohuge for the same binary with ZOO_NO_HUGEPAGES=1."""
+    zooc, _, flag = zooc.partition("|")
     env = dict(os.environ, ZOO_CACHE_DIR=cache_dir)
+    env.pop("ZOO_NO_HUGEPAGES", None)
+    if flag == "nohuge":
+        env["ZOO_NO_HUGEPAGES"] = "1"
     start = time.perf_counter()
     # Output goes to standard output, discarded here: `-o /dev/null` would make zooc replace the
     # device file with a regular one (it writes a temporary file and renames it over the target).
@@ -50,6 +57,7 @@ def run(zooc, args, cache_dir):
 
 def has_cache(zooc, known={}):
     """Whether `zooc` has the stdlib cache (--no-cache)."""
+    zooc = zooc.partition("|")[0]
     if zooc not in known:
         out = subprocess.run([zooc, "--help"], capture_output=True, text=True).stdout
         known[zooc] = "--no-cache" in out
@@ -97,7 +105,8 @@ def measure(zoocs, label, args, runs, cache=True, warm=True):
 def main():
     argv = sys.argv[1:]
     quick = "--quick" in argv
-    argv = [a for a in argv if a != "--quick"]
+    nohuge = "--no-hugepages-baseline" in argv
+    argv = [a for a in argv if a not in ("--quick", "--no-hugepages-baseline")]
     baseline = None
     if "--baseline" in argv:
         i = argv.index("--baseline")
@@ -107,6 +116,8 @@ def main():
     zoocs = {"new": zooc}
     if baseline:
         zoocs = {"old": baseline, "new": zooc}
+    elif nohuge:
+        zoocs = {"huge pages off": zooc + "|nohuge", "on": zooc}
 
     tmp = tempfile.mkdtemp(prefix="zoo-bench-")
     one = os.path.join(tmp, "one.zoo")
@@ -133,10 +144,17 @@ def main():
         table[100000] = measure(zoocs, "100,000 models (4 files)",
                                 [os.path.join(tmp, "m100000")], 1)
     print()
+    last = list(zoocs)[-1]
     for n in (1000, 10000, 100000):
-        if n in table and "new" in table[n]:
-            wall, rss = table[n]["new"]
-            print(f"new, {n} models: {wall / n * 1000:.1f} us and {rss * 1024 / n:.1f} KiB per model")
+        if n in table and last in table[n]:
+            wall, rss = table[n][last]
+            print(f"{last}, {n} models: {wall / n * 1000:.1f} us and {rss * 1024 / n:.1f} KiB "
+                  "per model")
+    if nohuge:
+        for key, row in table.items():
+            if "huge pages off" in row and "on" in row:
+                print(f"{key}: huge pages off / on = "
+                      f"{row['huge pages off'][0] / row['on'][0]:.2f}x")
     if baseline and "old" in table["one, cold"] and "new" in table["one, cache"]:
         print(f"one-model run: old {table['one, cold']['old'][0]:.1f} ms, new with the cache "
               f"{table['one, cache']['new'][0]:.1f} ms "

@@ -1317,6 +1317,45 @@ static int runFormat(bool FromStdin) {
   return Failed ? 1 : 0;
 }
 
+/// A compile of more than a little source restarts itself once with glibc's heap in transparent
+/// huge pages. Touching fresh heap one 4 KiB page at a time is a large share of a big compile
+/// where page faults are costly, as on virtual machines (the 10,000-model benchmark spent about
+/// 40% of its time in them, docs/performance.md); glibc maps its heap in huge pages when its
+/// `glibc.malloc.hugetlb=1` tunable asks it to, and reads tunables only at start-up. Nothing else
+/// changes: the same arguments, the same environment plus the tunable. `ZOO_NO_HUGEPAGES=1`, or
+/// the tunable already set, keeps the process as it is; so does a failed restart.
+static void restartWithHugePages(char **argv, llvm::ArrayRef<std::string> Files) {
+#if defined(__linux__) && defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) &&              \
+    !defined(__SANITIZE_THREAD__)
+  constexpr uint64_t MinBytes = 64 * 1024;
+  if (std::getenv("ZOO_NO_HUGEPAGES"))
+    return;
+  const char *Tunables = std::getenv("GLIBC_TUNABLES");
+  if (Tunables && std::strstr(Tunables, "glibc.malloc.hugetlb"))
+    return;
+  uint64_t Bytes = 0;
+  for (const std::string &F : Files) {
+    uint64_t Size = 0;
+    if (!llvm::sys::fs::file_size(F, Size))
+      Bytes += Size;
+  }
+  if (Bytes < MinBytes)
+    return;
+  const std::string Old = Tunables ? Tunables : "";
+  const std::string New = (Old.empty() ? "" : Old + ":") + "glibc.malloc.hugetlb=1";
+  if (setenv("GLIBC_TUNABLES", New.c_str(), 1) != 0)
+    return;
+  execv("/proc/self/exe", argv);
+  if (Tunables)
+    setenv("GLIBC_TUNABLES", Old.c_str(), 1);
+  else
+    unsetenv("GLIBC_TUNABLES");
+#else
+  (void)argv;
+  (void)Files;
+#endif
+}
+
 static int compile(int argc, char **argv);
 /// Live until the process ends (see compile()). Volatile, so that the optimiser keeps the stores
 /// that leave them reachable for leak checkers (gcc dropped them: the pointers are read nowhere
@@ -1385,6 +1424,7 @@ static int compile(int argc, char **argv) {
   std::vector<std::string> Files;
   if (!FromStdin && !expandInputs(Files))
     return 1;
+  restartWithHugePages(argv, Files);
   std::string StdinText; // `zooc -`: the program read from standard input, at most a file's size
   if (FromStdin && !readStandardInput(StdinText))
     return 1;
