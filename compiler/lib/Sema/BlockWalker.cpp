@@ -164,6 +164,10 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
                }()) {
       R = EvalResult::known(*V);
     } else if (P.Default) {
+      // After a missing argument a default may name it (`kv_heads: int = heads`): only the
+      // missing arguments are reported, not the defaults that cannot be evaluated without them.
+      if (!OK)
+        continue;
       // Defaults are evaluated in the callee: errors in them point back to this call.
       CallStack.push_back({Callee.Name, CallRange});
       R = Eval.eval(*P.Default, Out);
