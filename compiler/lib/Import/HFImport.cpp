@@ -1166,6 +1166,124 @@ void mapNemotronH(Fields &F, Emission &E) {
   E.argUnlessDefault("d_conv", Conv, 4);
 }
 
+/// Zamba2 (model_type `zamba2`): the stdlib's `zamba2`, its layers in the order of
+/// `layers_block_type` ("mamba" or "hybrid"), the hybrid layers taking the `num_mem_blocks` shared
+/// blocks in turn (transformers' Zamba2Config and Zamba2Model).
+void mapZamba2(Fields &F, Emission &E) {
+  E.Block = "zamba2";
+  int64_t Vocab = F.num("vocab_size", 32000);
+  int64_t Hidden = F.num("hidden_size", 2560);
+  int64_t Layers = F.num("num_hidden_layers", 54, 1, MaxImportLayers);
+  int64_t Heads = F.num("num_attention_heads", 32);
+  int64_t KV = F.num("num_key_value_heads", Heads);
+  int64_t Ffn = F.num("intermediate_size", 4 * Hidden);
+  int64_t State = F.num("mamba_d_state", 64);
+  int64_t Conv = F.num("mamba_d_conv", 4);
+  int64_t Expand = F.num("mamba_expand", 2);
+  int64_t Groups = F.num("mamba_ngroups", 1);
+  int64_t MambaHeads = F.num("n_mamba_heads", 8);
+  int64_t Blocks = F.num("num_mem_blocks", 1);
+  int64_t Rank = F.num("adapter_rank", 128);
+  bool AttnAdapters = F.flag("use_shared_attention_adapter", false);
+  requireFalse(F, "add_bias_linear", "zamba2");
+  if (!F.flag("use_conv_bias", true))
+    F.cannot("use_conv_bias", "zamba2");
+  if (!F.flag("tie_word_embeddings", true))
+    F.cannot("tie_word_embeddings", "zamba2", "its head is tied to the embeddings");
+  if (Optional<std::string> Act = F.str("hidden_act"); Act && *Act != "gelu")
+    F.cannot("hidden_act", "zamba2", "its MLP is a gated GELU");
+  if (F.failed())
+    return;
+  if (Blocks > 2)
+    F.cannot("num_mem_blocks", "zamba2", "one or two shared blocks");
+  int64_t Inner = 0;
+  if (__builtin_mul_overflow(Expand, Hidden, &Inner) || Inner % MambaHeads != 0)
+    F.cannot("n_mamba_heads", "zamba2", "it divides mamba_expand * hidden_size");
+  if ((2 * Hidden) % Heads != 0 || Heads % KV != 0)
+    F.cannot("num_attention_heads", "zamba2",
+             "it divides 2 * hidden_size, and num_key_value_heads divides it");
+  // The layer types; without them, transformers' default layout of 54 layers.
+  std::string Pattern;
+  int64_t Hybrid = 0;
+  if (const json::Value *T = F.raw("layers_block_type")) {
+    const json::Array *A = T->getAsArray();
+    if (!A || static_cast<int64_t>(A->size()) != Layers) {
+      F.cannot("layers_block_type", "zamba2", "a list of num_hidden_layers types");
+      return;
+    }
+    for (const json::Value &V : *A) {
+      Optional<StringRef> Kind = V.getAsString();
+      if (!Kind || (*Kind != "mamba" && *Kind != "hybrid")) {
+        F.cannot("layers_block_type", "zamba2", "each type is \"mamba\" or \"hybrid\"");
+        return;
+      }
+      Pattern += *Kind == "mamba" ? 'M' : (Hybrid++ % Blocks == 0 ? 'A' : 'B');
+    }
+  } else if (Layers == 54) {
+    for (int64_t I = 0; I < Layers; ++I) {
+      bool IsHybrid = (I >= 1 && I <= 42 && I % 6 == 0) || I == 47 || I == 51;
+      Pattern += !IsHybrid ? 'M' : (Hybrid++ % Blocks == 0 ? 'A' : 'B');
+    }
+  } else {
+    F.fail("required field `layers_block_type` is missing (transformers' default layout has 54 "
+           "layers, not " + std::to_string(Layers) + ")");
+  }
+  readCommon(F, E);
+  if (F.failed())
+    return;
+  E.arg("vocab", Vocab);
+  E.arg("hidden", Hidden);
+  E.Args.emplace_back("pattern", "\"" + Pattern + "\"");
+  E.arg("heads", Heads);
+  if (KV != Heads)
+    E.arg("kv_heads", KV);
+  E.arg("ffn", Ffn);
+  E.argUnlessDefault("d_state", State, 64);
+  E.argUnlessDefault("d_conv", Conv, 4);
+  E.argUnlessDefault("expand", Expand, 2);
+  E.argUnlessDefault("mamba_head_dim", Inner / MambaHeads, 64);
+  E.argUnlessDefault("ngroups", Groups, 1);
+  E.argUnlessDefault("adapter_rank", Rank, 128);
+  if (AttnAdapters)
+    E.arg("attention_adapters", true);
+  E.Notes.push_back("Each hybrid layer's MLP adapter is counted, as transformers builds one "
+                    "whatever `use_shared_mlp_adapter` says; a checkpoint in Zyphra's original "
+                    "layout stores more adapters than run (the block's `unused_adapters`).");
+}
+
+/// ALBERT (model_type `albert`): the stdlib's `albert`, one layer shared by all.
+void mapALBERT(Fields &F, Emission &E) {
+  E.Block = "albert";
+  int64_t Vocab = F.num("vocab_size", 30000);
+  Heads H = readHeads(F, {"hidden_size"}, {"num_attention_heads"}, {"num_attention_heads"});
+  requireDerivedHeadDim(F, H, "albert");
+  int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  int64_t Ffn = F.num("intermediate_size");
+  int64_t Embedding = F.num("embedding_size", 128);
+  int64_t Positions = F.num("max_position_embeddings", 512);
+  int64_t Types = F.num("type_vocab_size", 2);
+  if (F.num("num_hidden_groups", 1) != 1)
+    F.cannot("num_hidden_groups", "albert", "one group of layers, shared by all");
+  if (F.num("inner_group_num", 1) != 1)
+    F.cannot("inner_group_num", "albert", "one layer in the group");
+  if (Optional<std::string> P = F.str("position_embedding_type"); P && *P != "absolute")
+    F.cannot("position_embedding_type", "albert", "absolute positions only");
+  if (F.failed())
+    return;
+  E.Context = Positions;
+  E.argUnlessDefault("vocab", Vocab, 30000);
+  E.arg("hidden", H.Hidden);
+  E.arg("layers", Layers);
+  E.arg("heads", H.Heads);
+  if (Ffn != 4 * H.Hidden)
+    E.arg("ffn", Ffn);
+  E.argUnlessDefault("embedding_size", Embedding, 128);
+  E.argUnlessDefault("positions", Positions, 512);
+  E.argUnlessDefault("type_vocab", Types, 2);
+  E.Notes.push_back("The encoder with its pooler (AlbertModel); a task head named in "
+                    "`architectures` is not included.");
+}
+
 /// Llama 4 (model_type `llama4`, with `text_config` and `vision_config`, or `llama4_text`): the
 /// stdlib's `llama4`, the vision encoder as its auxiliary part.
 void mapLlama4(Fields &Top, Emission &E, bool Text) {
@@ -1318,7 +1436,9 @@ StringRef typeOfArchitecture(StringRef A) {
       {"FalconForCausalLM", "falcon"},       {"RWForCausalLM", "falcon"},
       {"T5ForConditionalGeneration", "t5"},  {"T5Model", "t5"},
       {"Llama4ForConditionalGeneration", "llama4"}, {"Llama4ForCausalLM", "llama4_text"},
-      {"NemotronHForCausalLM", "nemotron_h"}};
+      {"NemotronHForCausalLM", "nemotron_h"}, {"Zamba2ForCausalLM", "zamba2"},
+      {"AlbertModel", "albert"},             {"AlbertForMaskedLM", "albert"},
+      {"AlbertForPreTraining", "albert"}};
   for (auto &[Arch, Type] : Table)
     if (A == Arch)
       return Type;
@@ -1328,7 +1448,7 @@ StringRef typeOfArchitecture(StringRef A) {
 const char *const KnownTypes =
     "llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gemma, gemma2, gemma3_text, "
     "phi3, deepseek_v2, deepseek_v3, gpt2, bert, t5, mamba, mamba2, falcon, llama4, llama4_text, "
-    "nemotron_h";
+    "nemotron_h, zamba2, albert";
 
 const char *familyOf(StringRef T) {
   static const std::pair<const char *, const char *> Table[] = {
@@ -1339,7 +1459,7 @@ const char *familyOf(StringRef T) {
       {"deepseek_v3", "DeepSeek-V3"}, {"gpt2", "GPT-2"},       {"bert", "BERT"},
       {"mamba", "Mamba"},         {"mamba2", "Mamba-2"},       {"falcon", "Falcon"},
       {"t5", "T5"},               {"llama4", "Llama 4"},       {"llama4_text", "Llama 4"},
-      {"nemotron_h", "Nemotron-H"}};
+      {"nemotron_h", "Nemotron-H"}, {"zamba2", "Zamba2"}, {"albert", "ALBERT"}};
   for (auto &[Type, Family] : Table)
     if (T == Type)
       return Family;
@@ -1570,6 +1690,10 @@ bool zoo::importHFConfig(const HFImportOptions &Opts, std::string &Text, std::st
     mapLlama4(F, E, Type == "llama4_text");
   else if (Type == "nemotron_h")
     mapNemotronH(F, E);
+  else if (Type == "zamba2")
+    mapZamba2(F, E);
+  else if (Type == "albert")
+    mapALBERT(F, E);
   else
     F.fail("field `model_type` = \"" + printable(Type).substr(0, 40) +
            "\" is not a family this importer maps (" + KnownTypes + ")");

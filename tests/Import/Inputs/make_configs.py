@@ -147,3 +147,11 @@ llama4("llama4-no-text.json", drop="text_config")
 edit_of("nemotron-nano-9b-v2.json", "nemotron-moe.json",
         hybrid_override_pattern="M-M-M-MM-M-M-M*-M-M-M*-M-M-M-M*-M-M-M-M*-M-MM-M-M-M-M-ME")
 edit_of("nemotron-nano-9b-v2.json", "nemotron-short.json", hybrid_override_pattern="M-M*")
+
+# Zamba2: three shared blocks (the block takes one or two), a layer type it has no layer for, a
+# list of the wrong length; ALBERT: two groups of shared layers.
+edit_of("zamba2-1.2b.json", "zamba2-three-blocks.json", num_mem_blocks=3)
+edit_of("zamba2-1.2b.json", "zamba2-layer-type.json",
+        layers_block_type=["mamba"] * 37 + ["attention"])
+edit_of("zamba2-1.2b.json", "zamba2-short.json", layers_block_type=["mamba", "hybrid"])
+edit_of("albert-base-v2.json", "albert-groups.json", num_hidden_groups=2)
