@@ -715,7 +715,13 @@ private:
     }
     case PrimitiveKind::shared: {
       // One copy of the body's parameters, kept for the id's first use (a later use must hold as
-      // many); the work of every use, and the weights read again by the later ones.
+      // many); the work of every use, and the weights read again by the later ones. A use
+      // repeated no times stores and runs nothing, and is no id's first use.
+      if (Total == 0) {
+        for (const auto &C : N.Children)
+          walk(*C, Total, Active, T, A);
+        return;
+      }
       Totals One;
       Arith OneA;
       for (const auto &C : N.Children)
@@ -725,11 +731,6 @@ private:
       if (!First && It->second.first != One.Params && !T.SharedDiffers) {
         T.SharedDiffers = &N;
         T.SharedHere = One.Params;
-      }
-      if (Total == 0) { // repeated no times: nothing to store or run
-        for (const auto &C : N.Children)
-          walk(*C, Total, Active, T, A);
-        return;
       }
       T.SharedCopies = Total;
       T.SharedUses = Active;
