@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Backends/Emitters.h"
+#include "zoo/Passes/Pass.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 #include <algorithm>
@@ -148,7 +149,19 @@ void strings(json::OStream &J, const std::vector<std::string> &S) {
   });
 }
 
-void model(json::OStream &J, const ModelRecord &R) {
+/// A model's metrics: kept by the evaluate-metrics pass, or, with DeferMetrics, evaluated into
+/// `Scratch` now (one model's at a time in memory).
+const std::vector<MetricResult> &metricsOf(const Module &M, const ModelRecord &R,
+                                           std::vector<MetricResult> &Scratch) {
+  if (!M.DeferMetrics)
+    return R.Evaluated;
+  evaluateMetrics(M, R, Scratch);
+  return Scratch;
+}
+
+void model(json::OStream &J, const Module &M, const ModelRecord &R,
+           std::vector<MetricResult> &Scratch) {
+  const std::vector<MetricResult> &Evaluated = metricsOf(M, R, Scratch);
   J.object([&] {
     J.attribute("architecture", R.Arch->Name);
     J.attributeBegin("args");
@@ -188,7 +201,7 @@ void model(json::OStream &J, const ModelRecord &R) {
     J.attribute("layers", R.Stats.Layers);
     J.attributeObject("metrics", [&] {
       std::vector<const MetricResult *> Rs;
-      for (const MetricResult &X : R.Evaluated)
+      for (const MetricResult &X : Evaluated)
         if (X.Metric != MetricKind::weight_bytes)
           Rs.push_back(&X);
       std::stable_sort(Rs.begin(), Rs.end(), [](auto *A, auto *B) {
@@ -204,7 +217,7 @@ void model(json::OStream &J, const ModelRecord &R) {
       }
       J.attributeObject("weight_bytes", [&] {
         std::vector<const MetricResult *> Ws;
-        for (const MetricResult &X : R.Evaluated)
+        for (const MetricResult &X : Evaluated)
           if (X.Metric == MetricKind::weight_bytes)
             Ws.push_back(&X);
         std::stable_sort(Ws.begin(), Ws.end(), [](auto *A, auto *B) {
@@ -266,6 +279,7 @@ bool JSONEmitter::checkFinite(llvm::raw_ostream &Errs) const {
   // Every real that run() writes, record by record, in the same places.
   double Bad = 0;
   bool OK = true;
+  std::vector<MetricResult> Scratch;
   auto Real = [&](double V) {
     if (OK && !std::isfinite(V)) {
       OK = false;
@@ -300,7 +314,7 @@ bool JSONEmitter::checkFinite(llvm::raw_ostream &Errs) const {
       Val(K.PerSequence);
       Val(K.PerToken);
     }
-    for (const MetricResult &X : R->Evaluated)
+    for (const MetricResult &X : metricsOf(M, *R, Scratch))
       if (X.V)
         Val(*X.V);
   }
@@ -338,8 +352,9 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
         hardware(J, *H);
     });
     J.attributeArray("models", [&] {
+      std::vector<MetricResult> Scratch;
       for (const ModelRecord *R : sortedModels(M))
-        model(J, *R);
+        model(J, M, *R, Scratch);
     });
     J.attributeArray("precisions", [&] {
       for (const PrecisionRecord *P : Ps)

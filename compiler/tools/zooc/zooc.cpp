@@ -1576,6 +1576,8 @@ static int compile(int argc, char **argv) {
                : 1;
   }
   M.WantLayers = Emit == EmitKind::Layers || TableOpt == TableKind::Layers;
+  // The JSON document is the one output that evaluates each model's metrics as it writes them.
+  M.DeferMetrics = Emit == EmitKind::JSON && TableOpt == TableKind::None;
   M.WantMatrix = M.WantMatrix || TableOpt == TableKind::Matrix;
   M.WantValidation = M.WantValidation || TableOpt == TableKind::Validation;
   if (OK && !parseSweep())

@@ -821,6 +821,10 @@ public:
   /// Filled by the fit-matrix pass when WantMatrix is set (--emit=matrix).
   bool WantMatrix = false;
   bool WantLayers = false; ///< --emit=layers: per-node costs
+  /// The JSON backend evaluates each model's metrics as it writes the model, so the
+  /// evaluate-metrics pass keeps none (ModelRecord::Evaluated stays empty): a large registry's
+  /// metrics are then never all in memory at once.
+  bool DeferMetrics = false;
   FitMatrix Matrix;
 
   /// Lookups by name: the first record of that name, or null. A hash lookup for records added

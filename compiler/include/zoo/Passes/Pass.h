@@ -65,6 +65,11 @@ LogicalResult runPipeline(Module &M, DiagnosticEngine &Diags);
 std::optional<Value> metricValue(const ModelRecord &R, MetricKind K, const MetricArgs &A,
                                  std::string &Why);
 
+/// Every metric of `R` at `M`'s analysis point, then `weight_bytes` at every precision, into `Out`
+/// (cleared first): what the evaluate-metrics pass keeps in ModelRecord::Evaluated. Empty when
+/// the model did not expand or the point's precisions are not declared.
+void evaluateMetrics(const Module &M, const ModelRecord &R, std::vector<MetricResult> &Out);
+
 /// KV cache and state of each layer kind of `R` at context `Context` and precision `P`.
 std::vector<KVKind> kvByKind(const ModelRecord &R, const PrecisionRecord &P, int64_t Context);
 
