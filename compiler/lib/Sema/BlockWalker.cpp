@@ -462,7 +462,8 @@ bool SemaImpl::walkCall(const CallStmt &C, Scope &S, LayerNode *Parent) {
       return false;
     N->Name = C.Instance.empty() ? C.Callee : C.Instance;
     N->Decl = Callee;
-    N->Args = std::move(Bound);
+    if (Callee->IsPrimitive || M.KeepBlockArgs)
+      N->Args = std::move(Bound);
   }
   if (Callee->IsPrimitive) {
     expandPrimitive(C, S, *N);

@@ -331,7 +331,6 @@ ModelRecord *SemaImpl::buildModel(const ModelDecl &D) {
     Root->K = LayerNode::Block;
     Root->Name = Arch->Name;
     Root->Decl = Arch;
-    Root->Args = Rec->Args;
     Root->Range = D.range();
     if (bodyReady(*Arch))
       walk(Arch->body(), Inner, Root.get());

@@ -1513,6 +1513,7 @@ static int compile(int argc, char **argv) {
   }
   if (FromStdin && !Trainings.empty())
     return usageError("--train needs input files, not standard input");
+  M.KeepBlockArgs = Emit == EmitKind::IR;
   bool OK = FromStdin ? loadBuffer(M, Diags, "<stdin>", StdinText, Opts)
                       : loadFiles(M, Diags, Files, Opts, Trainings);
   Timer.mark("load+parse");

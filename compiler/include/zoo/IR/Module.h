@@ -825,6 +825,9 @@ public:
   /// evaluate-metrics pass keeps none (ModelRecord::Evaluated stays empty): a large registry's
   /// metrics are then never all in memory at once.
   bool DeferMetrics = false;
+  /// Sema keeps the arguments of a block call on its layer node (every primitive's are kept: the
+  /// passes read them); only `--emit=ir` prints them, so a compile keeps them for it alone.
+  bool KeepBlockArgs = false;
   FitMatrix Matrix;
 
   /// Lookups by name: the first record of that name, or null. A hash lookup for records added
