@@ -225,7 +225,10 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
       ByRuntime[{R->Name, K}].push_back({Sv.get(), *Measured});
     }
   }
-  for (auto &[Key, Rows] : ByRuntime) {
+  for (auto &Entry : ByRuntime) {
+    // (Named, not a structured binding: C++17 does not let the lambda below capture one.)
+    const auto &Key = Entry.first;
+    const std::vector<ServingRow> &Rows = Entry.second;
     Fit &F = Fits[Key.first];
     const SlotKey &K = Key.second;
     auto Found = std::find(F.Free.begin(), F.Free.end(), K);
