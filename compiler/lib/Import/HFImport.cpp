@@ -853,30 +853,50 @@ void mapGPT2(Fields &F, Emission &E) {
     E.arg("ffn", *Inner);
 }
 
+/// The sizes BERT and ALBERT share: the vocabulary, width and heads, layers, MLP, absolute
+/// positions and token types.
+struct EncoderSizes {
+  int64_t Vocab, Layers, Ffn, Positions, Types;
+  Heads H;
+};
+EncoderSizes readEncoderSizes(Fields &F, StringRef Block, Optional<int64_t> DefaultVocab) {
+  EncoderSizes S;
+  S.Vocab = F.num("vocab_size", DefaultVocab);
+  S.H = readHeads(F, {"hidden_size"}, {"num_attention_heads"}, {"num_attention_heads"});
+  requireDerivedHeadDim(F, S.H, Block);
+  S.Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  S.Ffn = F.num("intermediate_size");
+  S.Positions = F.num("max_position_embeddings", 512);
+  S.Types = F.num("type_vocab_size", 2);
+  if (Optional<std::string> P = F.str("position_embedding_type"); P && *P != "absolute")
+    F.cannot("position_embedding_type", Block, "absolute positions only");
+  return S;
+}
+/// The width, layers, heads and MLP of an encoder.
+void emitEncoderSizes(Emission &E, const EncoderSizes &S) {
+  E.arg("hidden", S.H.Hidden);
+  E.arg("layers", S.Layers);
+  E.arg("heads", S.H.Heads);
+  if (S.Ffn != 4 * S.H.Hidden)
+    E.arg("ffn", S.Ffn);
+}
+/// Its positions and token types, the context, and what the import leaves out.
+void emitEncoderInputs(Emission &E, const EncoderSizes &S, StringRef Model) {
+  E.Context = S.Positions;
+  E.argUnlessDefault("positions", S.Positions, 512);
+  E.argUnlessDefault("type_vocab", S.Types, 2);
+  E.Notes.push_back("The encoder with its pooler (" + Model.str() +
+                    "); a task head named in `architectures` is not included.");
+}
+
 void mapBERT(Fields &F, Emission &E) {
   E.Block = "bert";
-  int64_t Vocab = F.num("vocab_size");
-  Heads H = readHeads(F, {"hidden_size"}, {"num_attention_heads"}, {"num_attention_heads"});
-  requireDerivedHeadDim(F, H, "bert");
-  int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
-  int64_t Ffn = F.num("intermediate_size");
-  int64_t Positions = F.num("max_position_embeddings", 512);
-  int64_t Types = F.num("type_vocab_size", 2);
-  if (Optional<std::string> P = F.str("position_embedding_type"); P && *P != "absolute")
-    F.cannot("position_embedding_type", "bert", "absolute positions only");
+  EncoderSizes S = readEncoderSizes(F, "bert", llvm::None);
   if (F.failed())
     return;
-  E.Context = Positions;
-  E.arg("vocab", Vocab);
-  E.arg("hidden", H.Hidden);
-  E.arg("layers", Layers);
-  E.arg("heads", H.Heads);
-  if (Ffn != 4 * H.Hidden)
-    E.arg("ffn", Ffn);
-  E.argUnlessDefault("positions", Positions, 512);
-  E.argUnlessDefault("type_vocab", Types, 2);
-  E.Notes.push_back("The encoder with its pooler (BertModel); a task head named in "
-                    "`architectures` is not included.");
+  E.arg("vocab", S.Vocab);
+  emitEncoderSizes(E, S);
+  emitEncoderInputs(E, S, "BertModel");
 }
 
 /// T5 and its 1.1 / Flan-T5 variants (model_type `t5`): the stdlib's `t5` block.
@@ -1254,34 +1274,18 @@ void mapZamba2(Fields &F, Emission &E) {
 /// ALBERT (model_type `albert`): the stdlib's `albert`, one layer shared by all.
 void mapALBERT(Fields &F, Emission &E) {
   E.Block = "albert";
-  int64_t Vocab = F.num("vocab_size", 30000);
-  Heads H = readHeads(F, {"hidden_size"}, {"num_attention_heads"}, {"num_attention_heads"});
-  requireDerivedHeadDim(F, H, "albert");
-  int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
-  int64_t Ffn = F.num("intermediate_size");
+  EncoderSizes S = readEncoderSizes(F, "albert", 30000);
   int64_t Embedding = F.num("embedding_size", 128);
-  int64_t Positions = F.num("max_position_embeddings", 512);
-  int64_t Types = F.num("type_vocab_size", 2);
   if (F.num("num_hidden_groups", 1) != 1)
     F.cannot("num_hidden_groups", "albert", "one group of layers, shared by all");
   if (F.num("inner_group_num", 1) != 1)
     F.cannot("inner_group_num", "albert", "one layer in the group");
-  if (Optional<std::string> P = F.str("position_embedding_type"); P && *P != "absolute")
-    F.cannot("position_embedding_type", "albert", "absolute positions only");
   if (F.failed())
     return;
-  E.Context = Positions;
-  E.argUnlessDefault("vocab", Vocab, 30000);
-  E.arg("hidden", H.Hidden);
-  E.arg("layers", Layers);
-  E.arg("heads", H.Heads);
-  if (Ffn != 4 * H.Hidden)
-    E.arg("ffn", Ffn);
+  E.argUnlessDefault("vocab", S.Vocab, 30000);
+  emitEncoderSizes(E, S);
   E.argUnlessDefault("embedding_size", Embedding, 128);
-  E.argUnlessDefault("positions", Positions, 512);
-  E.argUnlessDefault("type_vocab", Types, 2);
-  E.Notes.push_back("The encoder with its pooler (AlbertModel); a task head named in "
-                    "`architectures` is not included.");
+  emitEncoderInputs(E, S, "AlbertModel");
 }
 
 /// Llama 4 (model_type `llama4`, with `text_config` and `vision_config`, or `llama4_text`): the
