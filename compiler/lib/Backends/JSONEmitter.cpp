@@ -71,7 +71,7 @@ void value(json::OStream &J, const Value &V) {
     return;
   case Type::String:
   case Type::Enum:
-    J.value(V.S);
+    J.value(V.S.str());
     return;
   case Type::Quantity:
     J.object([&] {

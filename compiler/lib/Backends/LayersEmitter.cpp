@@ -43,7 +43,7 @@ void rows(const LayerNode &N, unsigned Depth, unsigned MaxDepth, std::vector<Row
   switch (N.K) {
   case LayerNode::Primitive:
   case LayerNode::Block:
-    Label = N.Name == N.Decl->Name ? N.Name : N.Name + " (" + N.Decl->Name + ")";
+    Label = N.Name == N.Decl->Name ? N.Name.str() : N.Name + " (" + N.Decl->Name + ")";
     break;
   case LayerNode::Repeat:
     Label = "repeat x" + std::to_string(N.Count);
@@ -56,7 +56,7 @@ void rows(const LayerNode &N, unsigned Depth, unsigned MaxDepth, std::vector<Row
     break;
   }
   Out.push_back(
-      {std::string(2 * Depth, ' ') + Label, shape(lastShape(N)), count(N.Params), count(N.Macs)});
+      {std::string(2 * Depth, ' ') + Label, shape(lastShape(N)), count(N.params()), count(N.macs())});
   if (MaxDepth && Depth + 1 >= MaxDepth) {
     if (!N.Children.empty())
       Out.back().Layer += " ...";

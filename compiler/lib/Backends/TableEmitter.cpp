@@ -332,7 +332,7 @@ void TableEmitter::layersCSV(llvm::raw_ostream &OS) {
       line(OS, {R->Name, std::to_string(Depth), Path, layerKind(N),
                 N.Decl ? N.Decl->Name : std::string(),
                 N.K == LayerNode::Repeat || N.K == LayerNode::For ? std::to_string(N.Count) : "",
-                shapeText(lastShape(N)), wide(N.Params), wide(N.Macs), Cut ? "true" : "false"});
+                shapeText(lastShape(N)), wide(N.params()), wide(N.macs()), Cut ? "true" : "false"});
     };
     for (const auto &C : R->Root->Children)
       walk(*C, 1, LayersDepth, "", Visit);
@@ -371,7 +371,7 @@ void TableEmitter::layersJSON(llvm::raw_ostream &OS) {
               J.attribute("count", N.Count);
             J.attribute("kind", layerKind(N));
             J.attributeBegin("macs");
-            wideJSON(J, N.Macs);
+            wideJSON(J, N.macs());
             J.attributeEnd();
             J.attribute("name", layerLabel(N));
             if (!lastShape(N).empty()) {
@@ -383,7 +383,7 @@ void TableEmitter::layersJSON(llvm::raw_ostream &OS) {
               J.attributeEnd();
             }
             J.attributeBegin("params");
-            wideJSON(J, N.Params);
+            wideJSON(J, N.params());
             J.attributeEnd();
           });
         };

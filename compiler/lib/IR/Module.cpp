@@ -7,6 +7,10 @@
 #include "zoo/IR/Module.h"
 #include <fmt/format.h>
 #include "llvm/Support/SourceMgr.h"
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <unordered_set>
 
 using namespace zoo;
 
@@ -65,6 +69,72 @@ std::vector<std::string> zoo::metricNames() {
   for (const MetricInfo &I : MetricInfos)
     N.push_back(I.Name);
   return N;
+}
+
+const std::vector<Binding> &ArgList::emptyList() {
+  static const std::vector<Binding> Empty;
+  return Empty;
+}
+
+namespace {
+/// Bitwise identity of two values: the same type, fields and spelling (a real's bits, so -0.0 and
+/// 0.0 stay apart).
+bool sameValue(const Value &A, const Value &B) {
+  uint64_t RA, RB;
+  std::memcpy(&RA, &A.R, sizeof RA);
+  std::memcpy(&RB, &B.R, sizeof RB);
+  return A.T.K == B.T.K && A.T.D.Exp == B.T.D.Exp && A.T.E == B.T.E && A.I == B.I && RA == RB &&
+         A.B == B.B && A.S == B.S && A.Unit == B.Unit;
+}
+
+struct ListKey {
+  const std::vector<Binding> *L;
+  bool operator==(const ListKey &O) const {
+    if (L->size() != O.L->size())
+      return false;
+    for (size_t I = 0; I < L->size(); ++I)
+      if ((*L)[I].first != (*O.L)[I].first || !sameValue((*L)[I].second, (*O.L)[I].second))
+        return false;
+    return true;
+  }
+};
+
+struct ListHash {
+  size_t operator()(const ListKey &K) const {
+    uint64_t H = 1469598103934665603ull;
+    auto Mix = [&H](uint64_t X) { H = (H ^ X) * 1099511628211ull; };
+    for (const Binding &B : *K.L) {
+      const Value &V = B.second;
+      uint64_t R;
+      std::memcpy(&R, &V.R, sizeof R);
+      Mix(std::hash<const void *>()(B.first.data()));
+      Mix(static_cast<uint64_t>(V.T.K));
+      Mix(static_cast<uint64_t>(V.I));
+      Mix(R);
+      Mix(std::hash<const void *>()(V.S.data()));
+    }
+    return static_cast<size_t>(H);
+  }
+};
+} // namespace
+
+const std::vector<Binding> &ArgList::intern(std::vector<Binding> V) {
+  if (V.empty())
+    return emptyList();
+  struct Pool {
+    std::mutex M;
+    std::unordered_set<ListKey, ListHash> Index;
+    std::deque<std::vector<Binding>> Lists;
+  };
+  static Pool *P = new Pool; // never destroyed: nodes may be read during static destruction
+  std::lock_guard<std::mutex> Lock(P->M);
+  auto It = P->Index.find(ListKey{&V});
+  if (It != P->Index.end())
+    return *It->L;
+  V.shrink_to_fit();
+  P->Lists.push_back(std::move(V));
+  P->Index.insert(ListKey{&P->Lists.back()});
+  return P->Lists.back();
 }
 
 const Value *LayerNode::arg(llvm::StringRef N) const {

@@ -52,7 +52,7 @@ std::string Value::str() const {
     return B ? "true" : "false";
   case Type::String: {
     std::string Out = "\"";
-    for (char C : S) {
+    for (char C : S.str()) {
       if (C == '"' || C == '\\')
         Out += '\\';
       Out += C;

@@ -23,9 +23,11 @@
 #include "ZooParser.h"
 #include "antlr4-runtime.h"
 #include "llvm/Support/ConvertUTF.h"
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <unordered_map>
 
 using namespace zoo;
 using namespace zoo::gen;
@@ -266,6 +268,76 @@ const std::vector<TokClass> &tokenClasses(const antlr4::dfa::Vocabulary &V) {
   }();
   return Classes;
 }
+
+/// ANTLR's lexer DFA, read without its locks and hash maps. The runtime (4.9) keeps a DFA state's
+/// edges in an `std::unordered_map` behind a reader lock, so its match loop costs about 100 ns a
+/// character; this mirror copies each edge it reads into a flat table, once, and follows the
+/// table after that. It only ever reads edges the runtime has built: a token that needs an edge
+/// not built yet (or a character beyond ASCII, which ANTLR never caches, or the end of the input)
+/// is matched by the runtime itself, which builds its edges for the next time. The token types
+/// are the runtime's: the mirror runs the same automaton, longest match first (execATN's rule).
+class LexerMirror {
+public:
+  /// The type of the token at `Start` and one past its last code point in `End`, or 0 when the
+  /// runtime must match it.
+  size_t match(antlr4::atn::LexerATNSimulator &Sim, const Locator &Loc, size_t Start,
+               size_t &End) {
+    antlr4::dfa::DFAState *S0 = Sim.getDFA(0).s0;
+    if (!S0)
+      return 0;
+    int32_t S = id(S0);
+    size_t Type = 0, P = Start, N = Loc.size();
+    if (States[S].Accept) {
+      Type = States[S].Type;
+      End = P;
+    }
+    while (P < N) {
+      uint32_t C = Loc.codePoint(P);
+      if (C >= Width)
+        return 0;
+      int32_t T = States[S].Next[C];
+      if (T == Unknown) {
+        antlr4::dfa::DFAState *D = States[S].D;
+        auto It = D->edges.find(C);
+        if (It == D->edges.end() || !It->second)
+          return 0;
+        T = It->second == antlr4::atn::ATNSimulator::ERROR.get() ? Error : id(It->second);
+        States[S].Next[C] = T;
+      }
+      if (T == Error)
+        return Type;
+      ++P;
+      S = T;
+      if (States[S].Accept) {
+        Type = States[S].Type;
+        End = P;
+      }
+    }
+    return 0; // the end of the input: the runtime decides
+  }
+
+private:
+  static constexpr size_t Width = antlr4::atn::LexerATNSimulator::MAX_DFA_EDGE + 1;
+  static constexpr int32_t Unknown = -2, Error = -1;
+  struct State {
+    antlr4::dfa::DFAState *D;
+    bool Accept;
+    size_t Type;
+    std::array<int32_t, Width> Next;
+  };
+  std::vector<State> States;
+  std::unordered_map<antlr4::dfa::DFAState *, int32_t> Ids;
+
+  int32_t id(antlr4::dfa::DFAState *D) {
+    auto [It, New] = Ids.try_emplace(D, static_cast<int32_t>(States.size()));
+    if (New) {
+      State X{D, D->isAcceptState, D->prediction, {}};
+      X.Next.fill(Unknown);
+      States.push_back(X);
+    }
+    return It->second;
+  }
+};
 
 /// A diagnostic of the builder, held until the whole file has parsed.
 struct HeldDiag {
@@ -939,11 +1011,14 @@ private:
   /// that owns them is made after this source, so it is destroyed before.
   static constexpr size_t BlockTokens = 1024;
   std::vector<std::unique_ptr<char[]>> Blocks;
-  size_t Used = BlockTokens;
+  size_t Used = 0, Capacity = 0; ///< of the last block
 
   std::unique_ptr<antlr4::Token> make(const Tok &T) {
-    if (Used == BlockTokens) {
-      Blocks.push_back(std::make_unique<char[]>(BlockTokens * sizeof(LightToken)));
+    if (Used == Capacity) {
+      // As many as the slice has left (a declaration is usually a few dozen tokens), uninitialised.
+      Capacity = std::min(BlockTokens, Prefix.size() - std::min(Emitted, Prefix.size()) +
+                                           (End > Pos ? End - Pos : 0) + 1);
+      Blocks.push_back(std::unique_ptr<char[]>(new char[Capacity * sizeof(LightToken)]));
       Used = 0;
     }
     void *Where = Blocks.back().get() + Used++ * sizeof(LightToken);
@@ -1045,6 +1120,7 @@ std::unique_ptr<FileUnit> zoo::parseBuffer(unsigned BufferID, DiagnosticEngine &
   // modes, no `more` and no `skip` (only channel actions, which the classes below ignore), so a
   // token is exactly what one match() reads.
   auto *LexSim = Lexer.getInterpreter<antlr4::atn::LexerATNSimulator>();
+  thread_local LexerMirror Mirror; // the DFA is the runtime's, shared by its lexers
   for (;;) {
     if (Input.LA(1) == antlr4::Token::EOF)
       break;
@@ -1052,12 +1128,16 @@ std::unique_ptr<FileUnit> zoo::parseBuffer(unsigned BufferID, DiagnosticEngine &
     Lexer.type = antlr4::Token::INVALID_TYPE;
     Lexer.channel = antlr4::Token::DEFAULT_CHANNEL;
     Lexer.tokenStartCharIndex = StartIndex;
-    size_t Type;
-    try {
-      Type = LexSim->match(&Input, Lexer.mode);
-    } catch (antlr4::LexerNoViableAltException &E) {
-      Lexer.recover(E); // as nextToken: skip a character (never reached: ERROR_CHAR matches any)
-      continue;
+    size_t Type, End = 0;
+    if ((Type = Mirror.match(*LexSim, Loc, StartIndex, End))) {
+      Input.seek(End);
+    } else {
+      try {
+        Type = LexSim->match(&Input, Lexer.mode);
+      } catch (antlr4::LexerNoViableAltException &E) {
+        Lexer.recover(E); // as nextToken: skip a character (never reached: ERROR_CHAR matches any)
+        continue;
+      }
     }
     if (Type == antlr4::Token::EOF)
       break;

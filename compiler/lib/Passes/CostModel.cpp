@@ -310,9 +310,10 @@ private:
     Totals T;
     Arith A;
     walk(N, 1, 1, T, A);
-    N.Params = T.Params;
+    N.Counted = std::make_unique<LayerNode::Cost>();
+    N.Counted->Params = T.Params;
     // Per token: an encoder section's per source token, a cross-attention's at its `cross_len`.
-    N.Macs = A.add(A.add(T.Macs, T.EncoderMacs), T.CrossMacsAtLen);
+    N.Counted->Macs = A.add(A.add(T.Macs, T.EncoderMacs), T.CrossMacsAtLen);
   }
   static int64_t IOr(const LayerNode &N, llvm::StringRef Name, int64_t Default) {
     const Value *V = N.arg(Name);

@@ -44,8 +44,7 @@ const BlockDecl *SemaImpl::resolveCallee(const CallStmt &C) {
 
 bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const Scope &Caller,
                         llvm::SMRange CallRange, Scope &Out, std::vector<Binding> *Bound,
-                        const std::vector<std::pair<std::string, Value>> *Preset,
-                        std::vector<std::pair<std::string, Value>> *Explicit) {
+                        const std::vector<Binding> *Preset, std::vector<Binding> *Explicit) {
   bool OK = true;
   size_t N = Callee.Params.size();
   llvm::SmallVector<std::optional<EvalResult>, 8> Given(N);
@@ -463,7 +462,7 @@ bool SemaImpl::walkCall(const CallStmt &C, Scope &S, LayerNode *Parent) {
     N->Name = C.Instance.empty() ? C.Callee : C.Instance;
     N->Decl = Callee;
     if (Callee->IsPrimitive || M.KeepBlockArgs)
-      N->Args = std::move(Bound);
+      N->Args = ArgList(std::move(Bound));
   }
   if (Callee->IsPrimitive) {
     expandPrimitive(C, S, *N);
@@ -777,7 +776,7 @@ void SemaImpl::bindIndex(Scope &Inner, const ForStmt &F, std::optional<int64_t> 
 
 void SemaImpl::setIndex(LayerNode &It, const ForStmt &F, int64_t I) {
   It.Name = F.Var;
-  It.Args.push_back({F.Var, Value::ofInt(I)});
+  It.Args = ArgList({{F.Var, Value::ofInt(I)}});
 }
 
 bool SemaImpl::walkFor(const ForStmt &F, Scope &S, LayerNode *Parent) {

@@ -73,8 +73,8 @@ public:
   /// values are known.
   bool bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const Scope &Caller,
                 llvm::SMRange CallRange, Scope &Out, std::vector<Binding> *Bound,
-                const std::vector<std::pair<std::string, Value>> *Preset = nullptr,
-                std::vector<std::pair<std::string, Value>> *Explicit = nullptr);
+                const std::vector<Binding> *Preset = nullptr,
+                std::vector<Binding> *Explicit = nullptr);
   /// Checks (Parent == nullptr) or expands (Parent != nullptr) a statement list.
   void walk(const StmtList &Body, Scope &S, LayerNode *Parent);
   /// Decodes `B`'s body if the cache left it encoded; false, with an error, if it is damaged.

@@ -326,9 +326,9 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
       llvm::StringRef Importer =
           Buffer ? SM.getMemoryBuffer(Buffer)->getBufferIdentifier() : llvm::StringRef();
       llvm::SmallString<256> Full;
-      if (!llvm::sys::path::is_absolute(Path->V.S) && Importer != "<stdin>")
+      if (!llvm::sys::path::is_absolute(Path->V.S.str()) && Importer != "<stdin>")
         Full = llvm::sys::path::parent_path(Importer);
-      llvm::sys::path::append(Full, Path->V.S);
+      llvm::sys::path::append(Full, Path->V.S.str());
       if (auto Buf = readSourceFile(std::string(Full), Diags, Path->Range)) {
         M.DataFiles.push_back(std::string(Full));
         std::string Why;

@@ -51,12 +51,14 @@ std::string wideShapeText(const std::vector<Wide> &D) {
 }
 
 void setArg(LayerNode &N, llvm::StringRef Name, int64_t V) {
-  for (Binding &B : N.Args)
-    if (B.first == Name) {
-      B.second = Value::ofInt(V);
-      return;
-    }
-  N.Args.push_back({Name.str(), Value::ofInt(V)});
+  std::vector<Binding> Args = N.Args.vec();
+  auto It =
+      std::find_if(Args.begin(), Args.end(), [&](const Binding &B) { return B.first == Name; });
+  if (It != Args.end())
+    It->second = Value::ofInt(V);
+  else
+    Args.push_back({Name, Value::ofInt(V)});
+  N.Args = ArgList(std::move(Args));
 }
 } // namespace
 

@@ -1342,7 +1342,12 @@ static void restartWithHugePages(char **argv, llvm::ArrayRef<std::string> Files)
   if (Bytes < MinBytes)
     return;
   const std::string Old = Tunables ? Tunables : "";
-  const std::string New = (Old.empty() ? "" : Old + ":") + "glibc.malloc.hugetlb=1";
+  // Also: keep freed memory instead of returning it to the kernel (trim) and serve large blocks
+  // from the heap rather than fresh mappings (mmap, up to glibc's largest threshold), so that no
+  // page is faulted in and zeroed twice (the parser frees each declaration's tree, vectors grow).
+  const std::string New = (Old.empty() ? "" : Old + ":") +
+                          "glibc.malloc.hugetlb=1:glibc.malloc.trim_threshold=4294967295:"
+                          "glibc.malloc.mmap_threshold=33554432";
   if (setenv("GLIBC_TUNABLES", New.c_str(), 1) != 0)
     return;
   execv("/proc/self/exe", argv);

@@ -55,24 +55,57 @@ struct MetricArgs {
   int64_t Context = 0, Tokens = 0, Prompt = 0, Output = 0, Batch = 1;
 };
 
-using Binding = std::pair<std::string, Value>;
+/// An argument bound by name (names are atoms: a model binds thousands, a few dozen distinct).
+using Binding = std::pair<Atom, Value>;
 
-/// One node of a model's expanded architecture.
+/// The bound arguments of a layer node, stored once for each distinct list in the process (hash-
+/// consed, as LLVM uniques its constants): the stdlib's blocks call the same primitives with the
+/// same sizes in layer after layer and model after model, and a list is about fifty bytes a
+/// binding. Read like a const vector; a node's list is replaced, never changed in place. Lists are
+/// never freed.
+class ArgList {
+public:
+  ArgList() : P(&emptyList()) {}
+  explicit ArgList(std::vector<Binding> V) : P(&intern(std::move(V))) {}
+
+  const std::vector<Binding> &vec() const { return *P; }
+  operator const std::vector<Binding> &() const { return *P; }
+  std::vector<Binding>::const_iterator begin() const { return P->begin(); }
+  std::vector<Binding>::const_iterator end() const { return P->end(); }
+  size_t size() const { return P->size(); }
+  bool empty() const { return P->empty(); }
+  const Binding &front() const { return P->front(); }
+  const Binding &operator[](size_t I) const { return (*P)[I]; }
+
+private:
+  static const std::vector<Binding> &emptyList();
+  static const std::vector<Binding> &intern(std::vector<Binding> V);
+  const std::vector<Binding> *P;
+};
+
+/// One node of a model's expanded architecture. A model has thousands, so the node is kept small:
+/// names are atoms, and what only the layer table reads sits behind a pointer.
 struct LayerNode {
-  enum Kind { Primitive, Block, Repeat, For, Iteration };
-  Kind K;
-  std::string Name;                ///< instance name, or the callee's name
+  enum Kind : uint8_t { Primitive, Block, Repeat, For, Iteration };
+  /// Filled by the cost model when a layer table is wanted: one execution of this node
+  /// (children included; a repeat node counts every repetition).
+  struct Cost {
+    __int128 Params = 0, Macs = 0;
+  };
+  Atom Name;                       ///< instance name, or the callee's name
   const BlockDecl *Decl = nullptr; ///< Primitive and Block nodes
-  PrimitiveKind Prim{};            ///< Primitive nodes
-  std::vector<Binding> Args;       ///< Primitive/Block: all arguments; Iteration: the index
+  ArgList Args;                    ///< Primitive/Block: all arguments; Iteration: the index
   int64_t Count = 1;               ///< Repeat: how many times the children repeat
   std::vector<std::unique_ptr<LayerNode>> Children;
   llvm::SMRange Range; ///< the statement that made this node
   /// Tensor shapes of models with an `input`: (C, H, W), (tokens, dim) or (features).
   std::vector<int64_t> InShape, OutShape;
-  /// Filled by the cost model when a layer table is wanted: one execution of this node
-  /// (children included; a repeat node counts every repetition).
-  __int128 Params = 0, Macs = 0;
+  std::unique_ptr<Cost> Counted; ///< the layer table's counts; null until the cost model sets them
+  Kind K;
+  PrimitiveKind Prim{}; ///< Primitive nodes
+
+  Wide params() const { return Counted ? Counted->Params : 0; }
+  Wide macs() const { return Counted ? Counted->Macs : 0; }
 
   const Value *arg(llvm::StringRef Name) const;
 };
@@ -262,9 +295,9 @@ public:
   ModelRecord(std::string N, llvm::SMRange R) : Record(Model, std::move(N), R) {}
   const ModelDecl *Decl = nullptr;
   const BlockDecl *Arch = nullptr;
-  const ModelRecord *Base = nullptr;                       ///< `model B = A with (...)`: A
-  std::vector<std::pair<std::string, Value>> ExplicitArgs; ///< as written, base's first
-  std::vector<Binding> Args; ///< every parameter of Arch, defaults applied
+  const ModelRecord *Base = nullptr; ///< `model B = A with (...)`: A
+  std::vector<Binding> ExplicitArgs; ///< as written, base's first
+  std::vector<Binding> Args;         ///< every parameter of Arch, defaults applied
   std::vector<Expectation> Expects;
   std::unique_ptr<LayerNode> Root; ///< null when expansion failed
   ModelStats Stats;

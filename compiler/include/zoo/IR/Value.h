@@ -2,12 +2,14 @@
 //
 // A Type is int, real, bool, string, an enumeration, or a quantity with a dimension. A Value is a
 // constant of one of those types. Ints are exact 64-bit integers; quantities are doubles in base
-// units that remember the unit they were written in, so `80 GB` prints as written.
+// units that remember the unit they were written in, so `80 GB` prints as written. Strings and
+// units are atoms (interned: a pointer each), as a model binds thousands of values.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ZOO_IR_VALUE_H
 #define ZOO_IR_VALUE_H
 
+#include "zoo/Basic/Atom.h"
 #include "zoo/Basic/Units.h"
 #include <cstdint>
 #include <string>
@@ -17,10 +19,10 @@ namespace zoo {
 class EnumDecl;
 
 struct Type {
-  enum Kind { Error, Int, Real, Bool, String, Enum, Quantity };
-  Kind K = Error;
-  Dim D;                       ///< Quantity only
+  enum Kind : uint8_t { Error, Int, Real, Bool, String, Enum, Quantity };
   const EnumDecl *E = nullptr; ///< Enum only
+  Dim D;                       ///< Quantity only
+  Kind K = Error;
 
   static Type error() { return {}; }
   static Type of(Kind K) {
@@ -52,11 +54,11 @@ struct Type {
 
 struct Value {
   Type T;
-  int64_t I = 0;    ///< Int
-  double R = 0;     ///< Real, Quantity (base units)
-  bool B = false;   ///< Bool
-  std::string S;    ///< String, Enum (the enumerator)
-  std::string Unit; ///< Quantity: the unit to display it in (`GB`), empty means base units
+  int64_t I = 0;  ///< Int
+  double R = 0;   ///< Real, Quantity (base units)
+  bool B = false; ///< Bool
+  Atom S;         ///< String, Enum (the enumerator)
+  Atom Unit;      ///< Quantity: the unit to display it in (`GB`), empty means base units
 
   static Value ofInt(int64_t V) {
     Value X;
@@ -76,10 +78,10 @@ struct Value {
     X.B = V;
     return X;
   }
-  static Value ofString(std::string V) {
+  static Value ofString(llvm::StringRef V) {
     Value X;
     X.T = Type::of(Type::String);
-    X.S = std::move(V);
+    X.S = V;
     return X;
   }
   /// A number as a double (Int, Real or Quantity in base units).
