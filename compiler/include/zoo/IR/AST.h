@@ -8,6 +8,7 @@
 #ifndef ZOO_IR_AST_H
 #define ZOO_IR_AST_H
 
+#include "zoo/Basic/Atom.h"
 #include "zoo/Basic/Units.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Casting.h"
@@ -136,7 +137,7 @@ using StmtList = std::vector<StmtPtr>;
 class CallStmt : public Stmt {
 public:
   CallStmt(llvm::SMRange R) : Stmt(Call, R) {}
-  std::string Callee, Instance; ///< `linear q(...)`: Callee `linear`, Instance `q`
+  Atom Callee, Instance; ///< `linear q(...)`: Callee `linear`, Instance `q`
   llvm::SMRange CalleeRange;
   std::vector<Arg> Args;
   bool HasBody = false; ///< `experts(8, 2) { ... }`
@@ -196,7 +197,7 @@ struct Item {
 
 // ---- Declarations ------------------------------------------------------------------------------
 struct ParamDecl {
-  std::string Name;
+  Atom Name; ///< an atom: every call binds it
   llvm::SMRange NameRange;
   std::string TypeText; ///< `int`, `norm_kind`, `bytes/s`
   llvm::SMRange TypeRange;
