@@ -1,6 +1,6 @@
 //===- JSONEmitter.cpp - machine-readable output --------------------------===//
 //
-// Streams through llvm::json::OStream into the driver's buffered output, so memory stays flat
+// Streams through JSONWriter (llvm::json::OStream's output, faster) into the driver's buffered output, so memory stays flat
 // however many records there are.
 // Keys are written in sorted order by construction (record fields, arguments and sections are
 // sorted here), arrays are sorted by record name. Quantities are objects
@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Backends/Emitters.h"
+#include "zoo/Backends/JSONWriter.h"
 #include "zoo/Passes/Pass.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -58,7 +59,7 @@ double real(double V) {
   return V;
 }
 
-void value(json::OStream &J, const Value &V) {
+void value(JSONWriter &J, const Value &V) {
   switch (V.T.K) {
   case Type::Int:
     J.value(V.I);
@@ -88,7 +89,7 @@ void value(json::OStream &J, const Value &V) {
 
 /// An object of (name, value) pairs, sorted by name.
 template <typename Pairs, typename NameOf, typename ValueOf>
-void sortedObject(json::OStream &J, const Pairs &Ps, NameOf Name, ValueOf Val) {
+void sortedObject(JSONWriter &J, const Pairs &Ps, NameOf Name, ValueOf Val) {
   std::vector<const typename Pairs::value_type *> Sorted;
   for (const auto &P : Ps)
     Sorted.push_back(&P);
@@ -103,14 +104,14 @@ void sortedObject(json::OStream &J, const Pairs &Ps, NameOf Name, ValueOf Val) {
   });
 }
 
-void fields(json::OStream &J, const std::vector<FieldValue> &Fs) {
+void fields(JSONWriter &J, const std::vector<FieldValue> &Fs) {
   sortedObject(
       J, Fs, [](const FieldValue &F) -> const std::string & { return F.Name; },
       [](const FieldValue &F) -> const Value & { return F.V; });
 }
 
 /// Scenario results, sorted by metric name.
-void results(json::OStream &J, const std::vector<std::pair<ScenarioMetric, Value>> &Rs) {
+void results(JSONWriter &J, const std::vector<std::pair<ScenarioMetric, Value>> &Rs) {
   std::vector<const std::pair<ScenarioMetric, Value> *> Sorted;
   for (const auto &R : Rs)
     Sorted.push_back(&R);
@@ -126,7 +127,7 @@ void results(json::OStream &J, const std::vector<std::pair<ScenarioMetric, Value
   });
 }
 
-void trainingResults(json::OStream &J, const std::vector<std::pair<TrainingMetric, Value>> &Rs) {
+void trainingResults(JSONWriter &J, const std::vector<std::pair<TrainingMetric, Value>> &Rs) {
   std::vector<const std::pair<TrainingMetric, Value> *> Sorted;
   for (const auto &R : Rs)
     Sorted.push_back(&R);
@@ -142,7 +143,7 @@ void trainingResults(json::OStream &J, const std::vector<std::pair<TrainingMetri
   });
 }
 
-void strings(json::OStream &J, const std::vector<std::string> &S) {
+void strings(JSONWriter &J, const std::vector<std::string> &S) {
   J.array([&] {
     for (const std::string &X : S)
       J.value(X);
@@ -159,7 +160,7 @@ const std::vector<MetricResult> &metricsOf(const Module &M, const ModelRecord &R
   return Scratch;
 }
 
-void model(json::OStream &J, const Module &M, const ModelRecord &R,
+void model(JSONWriter &J, const Module &M, const ModelRecord &R,
            std::vector<MetricResult> &Scratch) {
   const std::vector<MetricResult> &Evaluated = metricsOf(M, R, Scratch);
   J.object([&] {
@@ -246,7 +247,7 @@ void model(json::OStream &J, const Module &M, const ModelRecord &R,
 /// A record with fields, sections and sources (hardware, runtimes); `Extra` writes the attributes
 /// that sort before `fields`.
 template <typename ExtraFn>
-void sectioned(json::OStream &J, const Record &R, const std::vector<Section> &Sections,
+void sectioned(JSONWriter &J, const Record &R, const std::vector<Section> &Sections,
                ExtraFn Extra) {
   J.object([&] {
     Extra();
@@ -270,7 +271,7 @@ void sectioned(json::OStream &J, const Record &R, const std::vector<Section> &Se
   });
 }
 
-void hardware(json::OStream &J, const HardwareRecord &H) {
+void hardware(JSONWriter &J, const HardwareRecord &H) {
   sectioned(J, H, H.Sections, [&] { J.attribute("class", H.Class); });
 }
 } // namespace
@@ -345,7 +346,7 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
     Ps.push_back(P.get());
   std::stable_sort(Ps.begin(), Ps.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
 
-  json::OStream J(OS, /*IndentSize=*/2);
+  JSONWriter J(OS, /*IndentSize=*/2);
   J.object([&] {
     J.attributeArray("hardware", [&] {
       for (const HardwareRecord *H : sortedHardware(M))
