@@ -374,6 +374,45 @@ private:
   std::vector<HeldDiag> &Held;
   antlr4::TokenStream *Stream = nullptr;
 
+  /// The I-th child of `C` that is a T (or derives from it), as the generated accessors find it,
+  /// but without a `dynamic_cast` on the tokens among the children (most of them): libstdc++
+  /// confirms every failing cast with a `strcmp` of mangled names, and the casts were a tenth of
+  /// a large compile's instructions. Used where a file of many declarations spends its time.
+  template <typename T> static T *child(antlr4::ParserRuleContext *C, size_t I = 0) {
+    for (antlr4::tree::ParseTree *X : C->children) {
+      if (typeid(*X) == typeid(antlr4::tree::TerminalNodeImpl))
+        continue;
+      if (auto *R = dynamic_cast<T *>(X))
+        if (I-- == 0)
+          return R;
+    }
+    return nullptr;
+  }
+  template <typename T> static std::vector<T *> childrenOf(antlr4::ParserRuleContext *C) {
+    std::vector<T *> Out;
+    for (antlr4::tree::ParseTree *X : C->children)
+      if (typeid(*X) != typeid(antlr4::tree::TerminalNodeImpl))
+        if (auto *R = dynamic_cast<T *>(X))
+          Out.push_back(R);
+    return Out;
+  }
+  /// `I` as the labelled alternative T (the generated classes of `item`'s alternatives are
+  /// leaves, so the exact type decides), or null.
+  template <typename T> static T *itemAs(ZooParser::ItemContext *I) {
+    return typeid(*I) == typeid(T) ? static_cast<T *>(I) : nullptr;
+  }
+  /// The first token of `Type` among `C`'s children (the generated `STRING()` and the like).
+  static antlr4::Token *tokenOf(antlr4::ParserRuleContext *C, size_t Type) {
+    for (antlr4::tree::ParseTree *X : C->children)
+      if (typeid(*X) == typeid(antlr4::tree::TerminalNodeImpl)) {
+        // A virtual base: only a dynamic_cast reaches the node (one, of the right type).
+        antlr4::Token *T = dynamic_cast<antlr4::tree::TerminalNode *>(X)->getSymbol();
+        if (T->getType() == Type)
+          return T;
+      }
+    return nullptr;
+  }
+
   void report(llvm::SMRange R, diag::Kind K, llvm::StringRef Arg) {
     // More than the engine's limit would only be dropped.
     if (Held.size() <= DiagnosticEngine::ErrorLimit)
@@ -517,9 +556,9 @@ private:
     auto *T = D->IsWith ? C->base : C->arch;
     D->Target = name(T);
     D->TargetRange = Loc.range(T);
-    D->Args = args(C->argList());
-    if (C->recordBody())
-      D->Items = items(C->recordBody());
+    D->Args = args(child<ZooParser::ArgListContext>(C));
+    if (auto *Body = child<ZooParser::RecordBodyContext>(C))
+      D->Items = items(Body);
     return D;
   }
 
@@ -527,13 +566,13 @@ private:
     std::vector<Arg> Out;
     if (!C)
       return Out;
-    for (auto *A : C->arg()) {
+    for (auto *A : childrenOf<ZooParser::ArgContext>(C)) {
       Arg X;
-      if (A->ident()) {
-        X.Name = name(A->ident());
-        X.NameRange = Loc.range(A->ident());
+      if (auto *Id = child<ZooParser::IdentContext>(A)) {
+        X.Name = name(Id);
+        X.NameRange = Loc.range(Id);
       }
-      X.Value = expr(A->expr());
+      X.Value = expr(child<ZooParser::ExprContext>(A));
       Out.push_back(std::move(X));
     }
     return Out;
@@ -541,27 +580,28 @@ private:
 
   std::vector<Item> items(ZooParser::RecordBodyContext *C) {
     std::vector<Item> Out;
-    for (auto *I : C->item()) {
+    for (auto *I : childrenOf<ZooParser::ItemContext>(C)) {
       Item X;
       X.Range = Loc.range(I);
-      if (auto *F = dynamic_cast<ZooParser::FieldItemContext *>(I)) {
+      if (auto *F = itemAs<ZooParser::FieldItemContext>(I)) {
         X.K = Item::Field;
-        X.Name = name(F->ident());
-        X.NameRange = Loc.range(F->ident());
-        X.Value = expr(F->expr());
-        if (F->sourceTag())
-          X.Text = unquote(F->sourceTag()->STRING()->getSymbol());
-      } else if (auto *S = dynamic_cast<ZooParser::SourceItemContext *>(I)) {
+        auto *Id = child<ZooParser::IdentContext>(F);
+        X.Name = name(Id);
+        X.NameRange = Loc.range(Id);
+        X.Value = expr(child<ZooParser::ExprContext>(F));
+        if (auto *Tag = child<ZooParser::SourceTagContext>(F))
+          X.Text = unquote(tokenOf(Tag, ZooParser::STRING));
+      } else if (auto *S = itemAs<ZooParser::SourceItemContext>(I)) {
         X.K = Item::Source;
-        X.Text = unquote(S->STRING()->getSymbol());
-      } else if (auto *E = dynamic_cast<ZooParser::ExpectEqItemContext *>(I)) {
+        X.Text = unquote(tokenOf(S, ZooParser::STRING));
+      } else if (auto *E = itemAs<ZooParser::ExpectEqItemContext>(I)) {
         X.K = Item::ExpectEq;
         X.Name = name(E->metric);
         X.NameRange = Loc.range(E->metric);
-        X.Value = expr(E->expr());
-        if (E->metricArgs())
-          X.MetricArgs = args(E->metricArgs()->argList());
-      } else if (auto *N = dynamic_cast<ZooParser::ExpectNearItemContext *>(I)) {
+        X.Value = expr(child<ZooParser::ExprContext>(E));
+        if (auto *MA = child<ZooParser::MetricArgsContext>(E))
+          X.MetricArgs = args(child<ZooParser::ArgListContext>(MA));
+      } else if (auto *N = itemAs<ZooParser::ExpectNearItemContext>(I)) {
         X.K = Item::ExpectNear;
         X.Name = name(N->metric);
         X.NameRange = Loc.range(N->metric);
@@ -569,14 +609,14 @@ private:
         X.Tolerance = std::strtod(Loc.text(N->tol->getStart()).str().c_str(), nullptr);
         if (N->metricArgs())
           X.MetricArgs = args(N->metricArgs()->argList());
-      } else if (auto *Me = dynamic_cast<ZooParser::MeasuredItemContext *>(I)) {
+      } else if (auto *Me = itemAs<ZooParser::MeasuredItemContext>(I)) {
         X.K = Item::Measured;
         X.Name = name(Me->metric);
         X.NameRange = Loc.range(Me->metric);
         X.Value = expr(Me->expr());
         if (Me->sourceTag())
           X.Text = unquote(Me->sourceTag()->STRING()->getSymbol());
-      } else if (auto *Sec = dynamic_cast<ZooParser::SectionItemContext *>(I)) {
+      } else if (auto *Sec = itemAs<ZooParser::SectionItemContext>(I)) {
         X.K = Item::Section;
         X.Name = name(Sec->kind);
         X.NameRange = Loc.range(Sec->kind);
