@@ -285,7 +285,11 @@ public:
     antlr4::dfa::DFAState *S0 = Sim.getDFA(0).s0;
     if (!S0)
       return 0;
-    int32_t S = id(S0);
+    if (S0 != Root) { // set once by the runtime's first match
+      Root = S0;
+      RootId = id(S0);
+    }
+    int32_t S = RootId;
     size_t Type = 0, P = Start, N = Loc.size();
     if (States[S].Accept) {
       Type = States[S].Type;
@@ -327,6 +331,8 @@ private:
   };
   std::vector<State> States;
   std::unordered_map<antlr4::dfa::DFAState *, int32_t> Ids;
+  antlr4::dfa::DFAState *Root = nullptr;
+  int32_t RootId = 0;
 
   int32_t id(antlr4::dfa::DFAState *D) {
     auto [It, New] = Ids.try_emplace(D, static_cast<int32_t>(States.size()));
