@@ -1,7 +1,7 @@
 //===- JSONEmitter.cpp - machine-readable output --------------------------===//
 //
-// Streams through JSONWriter (llvm::json::OStream's output, faster) into the driver's buffered output, so memory stays flat
-// however many records there are.
+// Streams through JSONWriter (llvm::json::OStream's bytes, written faster) into the driver's
+// buffered output, so memory stays flat however many records there are.
 // Keys are written in sorted order by construction (record fields, arguments and sections are
 // sorted here), arrays are sorted by record name. Quantities are objects
 // {unit (base dimension), value (base units), written (as in the source)}.

@@ -55,8 +55,8 @@ void rows(const LayerNode &N, unsigned Depth, unsigned MaxDepth, std::vector<Row
     Label = N.Name + " = " + N.Args.front().second.str();
     break;
   }
-  Out.push_back(
-      {std::string(2 * Depth, ' ') + Label, shape(lastShape(N)), count(N.params()), count(N.macs())});
+  Out.push_back({std::string(2 * Depth, ' ') + Label, shape(lastShape(N)), count(N.params()),
+                 count(N.macs())});
   if (MaxDepth && Depth + 1 >= MaxDepth) {
     if (!N.Children.empty())
       Out.back().Layer += " ...";
