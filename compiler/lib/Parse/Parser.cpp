@@ -276,6 +276,8 @@ const std::vector<TokClass> &tokenClasses(const antlr4::dfa::Vocabulary &V) {
 /// not built yet (or a character beyond ASCII, which ANTLR never caches, or the end of the input)
 /// is matched by the runtime itself, which builds its edges for the next time. The token types
 /// are the runtime's: the mirror runs the same automaton, longest match first (execATN's rule).
+/// It reads the runtime's edge maps without the runtime's lock, which is safe while one thread
+/// lexes at a time (zooc lexes on one).
 class LexerMirror {
 public:
   /// The type of the token at `Start` and one past its last code point in `End`, or 0 when the
