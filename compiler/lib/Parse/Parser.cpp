@@ -386,9 +386,12 @@ private:
   /// but without a `dynamic_cast` on the tokens among the children (most of them): libstdc++
   /// confirms every failing cast with a `strcmp` of mangled names, and the casts were a tenth of
   /// a large compile's instructions. Used where a file of many declarations spends its time.
+  static bool isToken(antlr4::tree::ParseTree *X) {
+    return typeid(*X) == typeid(antlr4::tree::TerminalNodeImpl);
+  }
   template <typename T> static T *child(antlr4::ParserRuleContext *C, size_t I = 0) {
     for (antlr4::tree::ParseTree *X : C->children) {
-      if (typeid(*X) == typeid(antlr4::tree::TerminalNodeImpl))
+      if (isToken(X))
         continue;
       if (auto *R = dynamic_cast<T *>(X))
         if (I-- == 0)
@@ -399,7 +402,7 @@ private:
   template <typename T> static std::vector<T *> childrenOf(antlr4::ParserRuleContext *C) {
     std::vector<T *> Out;
     for (antlr4::tree::ParseTree *X : C->children)
-      if (typeid(*X) != typeid(antlr4::tree::TerminalNodeImpl))
+      if (!isToken(X))
         if (auto *R = dynamic_cast<T *>(X))
           Out.push_back(R);
     return Out;
@@ -412,7 +415,7 @@ private:
   /// The first token of `Type` among `C`'s children (the generated `STRING()` and the like).
   static antlr4::Token *tokenOf(antlr4::ParserRuleContext *C, size_t Type) {
     for (antlr4::tree::ParseTree *X : C->children)
-      if (typeid(*X) == typeid(antlr4::tree::TerminalNodeImpl)) {
+      if (isToken(X)) {
         // A virtual base: only a dynamic_cast reaches the node (one, of the right type).
         antlr4::Token *T = dynamic_cast<antlr4::tree::TerminalNode *>(X)->getSymbol();
         if (T->getType() == Type)

@@ -150,27 +150,10 @@ private:
   /// A quoted string with OStream's escapes; invalid UTF-8 repaired as OStream repairs it.
   void string(llvm::StringRef S) {
     OS << '"';
-    size_t Run = 0; // bytes that need no escape, written together
-    for (size_t I = 0; I < S.size(); ++I) {
-      unsigned char C = static_cast<unsigned char>(S[I]);
-      if (C >= 0x80) { // beyond ASCII: valid UTF-8 is written as it is, invalid repaired
-        if (!llvm::json::isUTF8(S.drop_front(I))) {
-          OS.write(S.data() + Run, I - Run);
-          escaped(llvm::json::fixUTF8(S.drop_front(I)));
-          OS << '"';
-          return;
-        }
-        escaped(S.drop_front(Run)); // the rest needs no repair
-        OS << '"';
-        return;
-      }
-      if (C >= 0x20 && C != '"' && C != '\\')
-        continue;
-      OS.write(S.data() + Run, I - Run);
-      Run = I + 1;
-      escape(C);
-    }
-    OS.write(S.data() + Run, S.size() - Run);
+    if (llvm::json::isUTF8(S)) // ASCII first, quickly
+      escaped(S);
+    else
+      escaped(llvm::json::fixUTF8(S));
     OS << '"';
   }
   /// `S` with its quotes and backslashes and control characters escaped, unquoted.
