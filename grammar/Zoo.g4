@@ -6,6 +6,11 @@
 // `ident` rule.
 grammar Zoo;
 
+// The generated parser's base class (compiler/include/zoo/Parse/ParserBase.h): the runtime's
+// rule bookkeeping without its casts. It changes no parse.
+options { superClass = ParserBase; }
+@parser::postinclude { #include "zoo/Parse/ParserBase.h" }
+
 file        : (importDecl | decl)* EOF ;
 
 importDecl  : 'import' STRING ';' ;

@@ -367,9 +367,9 @@ public:
   void file(ZooParser::FileContext *C, antlr4::TokenStream &Tokens, FileUnit &F) {
     Stream = &Tokens;
     for (auto *Child : C->children) {
-      if (auto *I = dynamic_cast<ZooParser::ImportDeclContext *>(Child))
-        F.Imports.push_back({unquote(I->STRING()->getSymbol()), Loc.range(I)});
-      else if (auto *D = dynamic_cast<ZooParser::DeclContext *>(Child))
+      if (auto *I = as<ZooParser::ImportDeclContext>(Child))
+        F.Imports.push_back({unquote(tokenOf(I, ZooParser::STRING)), Loc.range(I)});
+      else if (auto *D = as<ZooParser::DeclContext>(Child))
         if (DeclPtr X = decl(D))
           F.Decls.push_back(std::move(X));
     }
@@ -382,42 +382,52 @@ private:
   std::vector<HeldDiag> &Held;
   antlr4::TokenStream *Stream = nullptr;
 
-  /// The I-th child of `C` that is a T (or derives from it), as the generated accessors find it,
-  /// but without a `dynamic_cast` on the tokens among the children (most of them): libstdc++
-  /// confirms every failing cast with a `strcmp` of mangled names, and the casts were a tenth of
-  /// a large compile's instructions. Used where a file of many declarations spends its time.
+  /// The tree's nodes told apart without `dynamic_cast` (libstdc++ confirms every failing cast
+  /// with a `strcmp` of mangled names; the casts were a tenth of a large compile's instructions):
+  /// a node is a token or a rule context, and a rule context's class is its rule's (or, for a
+  /// rule with labelled alternatives, one derived from it), so its rule number says whether it
+  /// is a T.
   static bool isToken(antlr4::tree::ParseTree *X) {
-    return typeid(*X) == typeid(antlr4::tree::TerminalNodeImpl);
+    const std::type_info &T = typeid(*X);
+    return T == typeid(antlr4::tree::TerminalNodeImpl) || T == typeid(antlr4::tree::ErrorNodeImpl);
   }
+  /// The rule number of the rule context class T (a rule's own class, not an alternative's).
+  template <typename T> static size_t ruleOf() {
+    static const size_t R = T(nullptr, 0).getRuleIndex();
+    return R;
+  }
+  /// `X` as a T (or a class derived from it, as dynamic_cast would give it), or null.
+  template <typename T> static T *as(antlr4::tree::ParseTree *X) {
+    if (isToken(X))
+      return nullptr;
+    auto *R = static_cast<antlr4::RuleContext *>(X);
+    return R->getRuleIndex() == ruleOf<T>() ? static_cast<T *>(R) : nullptr;
+  }
+  /// The I-th child of `C` that is a T, as the generated accessors find it.
   template <typename T> static T *child(antlr4::ParserRuleContext *C, size_t I = 0) {
-    for (antlr4::tree::ParseTree *X : C->children) {
-      if (isToken(X))
-        continue;
-      if (auto *R = dynamic_cast<T *>(X))
+    for (antlr4::tree::ParseTree *X : C->children)
+      if (auto *R = as<T>(X))
         if (I-- == 0)
           return R;
-    }
     return nullptr;
   }
   template <typename T> static std::vector<T *> childrenOf(antlr4::ParserRuleContext *C) {
     std::vector<T *> Out;
     for (antlr4::tree::ParseTree *X : C->children)
-      if (!isToken(X))
-        if (auto *R = dynamic_cast<T *>(X))
-          Out.push_back(R);
+      if (auto *R = as<T>(X))
+        Out.push_back(R);
     return Out;
   }
-  /// `I` as the labelled alternative T (the generated classes of `item`'s alternatives are
+  /// `I` as the labelled alternative T of its rule (the generated classes of alternatives are
   /// leaves, so the exact type decides), or null.
-  template <typename T> static T *itemAs(ZooParser::ItemContext *I) {
+  template <typename T, typename Rule> static T *alt(Rule *I) {
     return typeid(*I) == typeid(T) ? static_cast<T *>(I) : nullptr;
   }
   /// The first token of `Type` among `C`'s children (the generated `STRING()` and the like).
   static antlr4::Token *tokenOf(antlr4::ParserRuleContext *C, size_t Type) {
     for (antlr4::tree::ParseTree *X : C->children)
       if (isToken(X)) {
-        // A virtual base: only a dynamic_cast reaches the node (one, of the right type).
-        antlr4::Token *T = dynamic_cast<antlr4::tree::TerminalNode *>(X)->getSymbol();
+        antlr4::Token *T = static_cast<antlr4::tree::TerminalNode *>(X)->getSymbol();
         if (T->getType() == Type)
           return T;
       }
@@ -456,13 +466,13 @@ private:
   }
 
   DeclPtr decl(ZooParser::DeclContext *C) {
-    if (auto *B = C->blockDecl()) {
+    if (auto *B = child<ZooParser::BlockDeclContext>(C)) {
       auto Body = B->stmt();
       return block(B->ident(), B->paramList(), &Body, B, false);
     }
-    if (auto *P = C->primitiveDecl())
+    if (auto *P = child<ZooParser::PrimitiveDeclContext>(C))
       return block(P->ident(), P->paramList(), nullptr, P, true);
-    if (auto *E = C->enumDecl()) {
+    if (auto *E = child<ZooParser::EnumDeclContext>(C)) {
       auto D = std::make_unique<EnumDecl>(Loc.range(E));
       auto Ids = E->ident();
       D->Name = name(Ids[0]);
@@ -471,9 +481,9 @@ private:
         D->Members.push_back({name(Ids[I]), Loc.range(Ids[I])});
       return D;
     }
-    if (auto *M = C->modelDecl())
+    if (auto *M = child<ZooParser::ModelDeclContext>(C))
       return model(M);
-    if (auto *H = C->hardwareDecl()) {
+    if (auto *H = child<ZooParser::HardwareDeclContext>(C)) {
       auto D = std::make_unique<HardwareDecl>(Loc.range(H));
       D->Name = name(H->name);
       D->NameRange = Loc.range(H->name);
@@ -482,51 +492,51 @@ private:
       D->Items = items(H->recordBody());
       return D;
     }
-    if (auto *Cl = C->classDecl()) {
+    if (auto *Cl = child<ZooParser::ClassDeclContext>(C)) {
       auto D = std::make_unique<ClassDecl>(Loc.range(Cl));
       D->Name = name(Cl->name);
       D->NameRange = Loc.range(Cl->name);
       D->Items = items(Cl->recordBody());
       return D;
     }
-    if (auto *Pl = C->pipelineDecl()) {
+    if (auto *Pl = child<ZooParser::PipelineDeclContext>(C)) {
       auto D = std::make_unique<PipelineDecl>(Loc.range(Pl));
       D->Name = name(Pl->name);
       D->NameRange = Loc.range(Pl->name);
       D->Items = items(Pl->recordBody());
       return D;
     }
-    if (auto *S = C->scenarioDecl()) {
+    if (auto *S = child<ZooParser::ScenarioDeclContext>(C)) {
       auto D = std::make_unique<ScenarioDecl>(Loc.range(S));
       D->Name = name(S->name);
       D->NameRange = Loc.range(S->name);
       D->Items = items(S->recordBody());
       return D;
     }
-    if (auto *R = C->runtimeDecl()) {
+    if (auto *R = child<ZooParser::RuntimeDeclContext>(C)) {
       auto D = std::make_unique<RuntimeDecl>(Loc.range(R));
       D->Name = name(R->name);
       D->NameRange = Loc.range(R->name);
       D->Items = items(R->recordBody());
       return D;
     }
-    for (auto [Ctx, K] : {std::pair<antlr4::ParserRuleContext *, Decl::Kind>{C->systemDecl(), Decl::System},
-                          {C->optimizerDecl(), Decl::Optimizer},
-                          {C->trainingDecl(), Decl::Training},
-                          {C->workloadDecl(), Decl::Workload},
-                          {C->servingDecl(), Decl::Serving},
-                          {C->priceDecl(), Decl::Price},
-                          {C->gridDecl(), Decl::Grid}}) {
+    for (auto [Ctx, K] : {std::pair<antlr4::ParserRuleContext *, Decl::Kind>{child<ZooParser::SystemDeclContext>(C), Decl::System},
+                          {child<ZooParser::OptimizerDeclContext>(C), Decl::Optimizer},
+                          {child<ZooParser::TrainingDeclContext>(C), Decl::Training},
+                          {child<ZooParser::WorkloadDeclContext>(C), Decl::Workload},
+                          {child<ZooParser::ServingDeclContext>(C), Decl::Serving},
+                          {child<ZooParser::PriceDeclContext>(C), Decl::Price},
+                          {child<ZooParser::GridDeclContext>(C), Decl::Grid}}) {
       if (!Ctx)
         continue;
-      auto *NameCtx = Ctx->getRuleContext<ZooParser::IdentContext>(0);
+      auto *NameCtx = child<ZooParser::IdentContext>(Ctx);
       auto D = std::make_unique<RecordDecl>(K, Loc.range(Ctx));
       D->Name = name(NameCtx);
       D->NameRange = Loc.range(NameCtx);
-      D->Items = items(Ctx->getRuleContext<ZooParser::RecordBodyContext>(0));
+      D->Items = items(child<ZooParser::RecordBodyContext>(Ctx));
       return D;
     }
-    if (auto *P = C->precisionDecl()) {
+    if (auto *P = child<ZooParser::PrecisionDeclContext>(C)) {
       auto D = std::make_unique<PrecisionDecl>(Loc.range(P));
       D->Name = name(P->name);
       D->NameRange = Loc.range(P->name);
@@ -594,7 +604,7 @@ private:
     for (auto *I : childrenOf<ZooParser::ItemContext>(C)) {
       Item X;
       X.Range = Loc.range(I);
-      if (auto *F = itemAs<ZooParser::FieldItemContext>(I)) {
+      if (auto *F = alt<ZooParser::FieldItemContext>(I)) {
         X.K = Item::Field;
         auto *Id = child<ZooParser::IdentContext>(F);
         X.Name = name(Id);
@@ -602,17 +612,17 @@ private:
         X.Value = expr(child<ZooParser::ExprContext>(F));
         if (auto *Tag = child<ZooParser::SourceTagContext>(F))
           X.Text = unquote(tokenOf(Tag, ZooParser::STRING));
-      } else if (auto *S = itemAs<ZooParser::SourceItemContext>(I)) {
+      } else if (auto *S = alt<ZooParser::SourceItemContext>(I)) {
         X.K = Item::Source;
         X.Text = unquote(tokenOf(S, ZooParser::STRING));
-      } else if (auto *E = itemAs<ZooParser::ExpectEqItemContext>(I)) {
+      } else if (auto *E = alt<ZooParser::ExpectEqItemContext>(I)) {
         X.K = Item::ExpectEq;
         X.Name = name(E->metric);
         X.NameRange = Loc.range(E->metric);
         X.Value = expr(child<ZooParser::ExprContext>(E));
         if (auto *MA = child<ZooParser::MetricArgsContext>(E))
           X.MetricArgs = args(child<ZooParser::ArgListContext>(MA));
-      } else if (auto *N = itemAs<ZooParser::ExpectNearItemContext>(I)) {
+      } else if (auto *N = alt<ZooParser::ExpectNearItemContext>(I)) {
         X.K = Item::ExpectNear;
         X.Name = name(N->metric);
         X.NameRange = Loc.range(N->metric);
@@ -620,14 +630,14 @@ private:
         X.Tolerance = std::strtod(Loc.text(N->tol->getStart()).str().c_str(), nullptr);
         if (N->metricArgs())
           X.MetricArgs = args(N->metricArgs()->argList());
-      } else if (auto *Me = itemAs<ZooParser::MeasuredItemContext>(I)) {
+      } else if (auto *Me = alt<ZooParser::MeasuredItemContext>(I)) {
         X.K = Item::Measured;
         X.Name = name(Me->metric);
         X.NameRange = Loc.range(Me->metric);
         X.Value = expr(Me->expr());
         if (Me->sourceTag())
           X.Text = unquote(Me->sourceTag()->STRING()->getSymbol());
-      } else if (auto *Sec = itemAs<ZooParser::SectionItemContext>(I)) {
+      } else if (auto *Sec = alt<ZooParser::SectionItemContext>(I)) {
         X.K = Item::Section;
         X.Name = name(Sec->kind);
         X.NameRange = Loc.range(Sec->kind);
@@ -650,19 +660,19 @@ private:
   }
 
   StmtPtr stmt(ZooParser::StmtContext *C) {
-    if (auto *CS = dynamic_cast<ZooParser::CallStmtContext *>(C))
+    if (auto *CS = alt<ZooParser::CallStmtContext>(C))
       return call(CS->call(), Loc.range(CS), nullptr);
-    if (auto *CB = dynamic_cast<ZooParser::CallBodyStmtContext *>(C)) {
+    if (auto *CB = alt<ZooParser::CallBodyStmtContext>(C)) {
       auto Body = CB->stmt();
       return call(CB->call(), Loc.range(CB), &Body);
     }
-    if (auto *R = dynamic_cast<ZooParser::RepeatStmtContext *>(C)) {
+    if (auto *R = alt<ZooParser::RepeatStmtContext>(C)) {
       auto S = std::make_unique<RepeatStmt>(Loc.range(R));
       S->Count = expr(R->expr());
       S->Body = stmts(R->stmt());
       return S;
     }
-    if (auto *F = dynamic_cast<ZooParser::ForStmtContext *>(C)) {
+    if (auto *F = alt<ZooParser::ForStmtContext>(C)) {
       auto S = std::make_unique<ForStmt>(Loc.range(F));
       S->Var = name(F->ident());
       S->VarRange = Loc.range(F->ident());
@@ -671,14 +681,14 @@ private:
       S->Body = stmts(F->stmt());
       return S;
     }
-    if (auto *Q = dynamic_cast<ZooParser::RequireStmtContext *>(C)) {
+    if (auto *Q = alt<ZooParser::RequireStmtContext>(C)) {
       auto S = std::make_unique<RequireStmt>(Loc.range(Q));
       S->Cond = expr(Q->expr());
       if (Q->STRING())
         S->Message = unquote(Q->STRING()->getSymbol());
       return S;
     }
-    if (auto *I = dynamic_cast<ZooParser::IfStmtAltContext *>(C))
+    if (auto *I = alt<ZooParser::IfStmtAltContext>(C))
       return ifStmt(I->ifStmt());
     return nullptr;
   }
@@ -1082,7 +1092,7 @@ private:
 /// `linear(x, x) }`").
 class SourceTokenStream : public antlr4::CommonTokenStream {
 public:
-  SourceTokenStream(antlr4::TokenSource *Source, const Locator &Loc, size_t CodePoints)
+  SourceTokenStream(SliceSource *Source, const Locator &Loc, size_t CodePoints)
       : CommonTokenStream(Source), Loc(Loc), CodePoints(CodePoints) {}
   void reserve(size_t N) { _tokens.reserve(N); }
   std::string getText(antlr4::Token *Start, antlr4::Token *Stop) override {
@@ -1097,6 +1107,25 @@ public:
       E = get(I - 1)->getStopIndex();
     }
     return E + 1 > B ? Loc.text(B, E).str() : "";
+  }
+
+protected:
+  /// BufferedTokenStream::fetch without its `dynamic_cast` per token: a slice's tokens are all
+  /// writable (LightTokens and the CommonToken of its EOF).
+  size_t fetch(size_t N) override {
+    if (_fetchedEOF)
+      return 0;
+    for (size_t I = 0; I < N; ++I) {
+      std::unique_ptr<antlr4::Token> T = _tokenSource->nextToken();
+      static_cast<antlr4::WritableToken *>(T.get())->setTokenIndex(_tokens.size());
+      bool End = T->getType() == antlr4::Token::EOF;
+      _tokens.push_back(std::move(T));
+      if (End) {
+        _fetchedEOF = true;
+        return I + 1;
+      }
+    }
+    return N;
   }
 
 private:
@@ -1135,6 +1164,55 @@ private:
   const std::vector<size_t> &DeclEnds;
   ptrdiff_t Base;
   const unsigned &Reported;
+};
+
+/// The runtime's prediction, first tried on the DFA it has built so far. A decision whose DFA
+/// already holds the path of the coming tokens to an accepting state (nearly every decision of
+/// a large file, after its first declarations) is predicted by following those edges under one
+/// read lock, without the runtime's per-prediction closure object (a heap-allocated
+/// `std::function` each time) or its lock per edge; anything else (an edge not built yet, a
+/// conflict that needs full context, predicates, the error state, the end of the input) is left
+/// to the runtime, which builds the edges for the next time. The tokens are read ahead with
+/// LA(k) rather than consumed and rewound, which on a token stream without hidden tokens reads the
+/// same ones.
+class LeanPrediction : public antlr4::atn::ParserATNSimulator {
+public:
+  LeanPrediction(antlr4::Parser *P, antlr4::atn::ParserATNSimulator &Runtime)
+      : ParserATNSimulator(P, Runtime.atn, Runtime.decisionToDFA,
+                           Runtime.getSharedContextCache()) {}
+
+  size_t adaptivePredict(antlr4::TokenStream *Input, size_t Decision,
+                         antlr4::ParserRuleContext *Outer) override {
+    antlr4::dfa::DFA &Dfa = decisionToDFA[Decision];
+    antlr4::dfa::DFAState *S = Dfa.isPrecedenceDfa()
+                                   ? Dfa.getPrecedenceStartState(parser->getPrecedence())
+                                   : Dfa.s0;
+    if (S) {
+      size_t Alt = antlr4::atn::ATN::INVALID_ALT_NUMBER;
+      bool Full = getPredictionMode() != antlr4::atn::PredictionMode::SLL;
+      _edgeLock.readLock();
+      for (ssize_t K = 1;; ++K) {
+        size_t T = Input->LA(K);
+        auto It = S->edges.find(T);
+        if (It == S->edges.end())
+          break;
+        S = It->second;
+        if (S == ERROR.get() || (S->requiresFullContext && Full))
+          break;
+        if (S->isAcceptState) {
+          if (S->predicates.empty())
+            Alt = S->prediction;
+          break;
+        }
+        if (T == antlr4::Token::EOF)
+          break;
+      }
+      _edgeLock.readUnlock();
+      if (Alt != antlr4::atn::ATN::INVALID_ALT_NUMBER)
+        return Alt;
+    }
+    return ParserATNSimulator::adaptivePredict(Input, Decision, Outer);
+  }
 };
 
 } // namespace
@@ -1247,6 +1325,11 @@ std::unique_ptr<FileUnit> zoo::parseBuffer(unsigned BufferID, DiagnosticEngine &
   std::vector<HeldDiag> Held;
   Builder B(Loc, Classes, Held);
   ZooParser Parser(nullptr);
+  {
+    auto *Runtime = Parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
+    // The runtime's setInterpreter deletes the simulator it replaces; the parser deletes ours.
+    Parser.setInterpreter(new LeanPrediction(&Parser, *Runtime));
+  }
   Parser.removeErrorListeners();
   auto Bail = std::make_shared<antlr4::BailErrorStrategy>();
   SyntaxErrorListener Listener(Diags, Loc, Begin + Size, CodePoints);
