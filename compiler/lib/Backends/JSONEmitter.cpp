@@ -13,6 +13,7 @@
 #include "zoo/Backends/Emitters.h"
 #include "zoo/Backends/JSONWriter.h"
 #include "zoo/Passes/Pass.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 #include <algorithm>
@@ -23,9 +24,9 @@ using namespace zoo;
 namespace json = llvm::json;
 
 namespace {
-/// The place of `K` among the metrics sorted by name (one string sort per process, not one per
-/// model).
-int metricRank(MetricKind K) {
+/// The place of each metric among the metrics sorted by name (one string sort per process, not
+/// one per model).
+const std::vector<int> &metricRanks() {
   static const std::vector<int> Rank = [] {
     std::vector<int> ByName(NumMetrics), R(NumMetrics);
     for (int I = 0; I < NumMetrics; ++I)
@@ -37,7 +38,33 @@ int metricRank(MetricKind K) {
       R[ByName[I]] = I;
     return R;
   }();
-  return Rank[static_cast<int>(K)];
+  return Rank;
+}
+
+/// `Xs` stably sorted by `Rank(X)`, a place in [0, N): each result put straight at its place
+/// when no two share one (a model's metrics, one result per kind or per precision), sorted
+/// otherwise.
+template <typename RankOf>
+void placeByRank(std::vector<const MetricResult *> &Xs, size_t N, RankOf Rank) {
+  std::vector<const MetricResult *> At(N, nullptr);
+  bool Unique = true;
+  for (const MetricResult *X : Xs) {
+    size_t I = Rank(X);
+    if (I >= N || At[I]) {
+      Unique = false;
+      break;
+    }
+    At[I] = X;
+  }
+  if (!Unique) {
+    std::stable_sort(Xs.begin(), Xs.end(),
+                     [&](const MetricResult *A, const MetricResult *B) { return Rank(A) < Rank(B); });
+    return;
+  }
+  Xs.clear();
+  for (const MetricResult *X : At)
+    if (X)
+      Xs.push_back(X);
 }
 
 void nonFinite(llvm::raw_ostream &Errs, double V) {
@@ -160,7 +187,21 @@ const std::vector<MetricResult> &metricsOf(const Module &M, const ModelRecord &R
   return Scratch;
 }
 
-void model(JSONWriter &J, const Module &M, const ModelRecord &R,
+/// Each precision's place in the sorted list `Ps` (an unknown one goes last).
+struct PrecisionRanks {
+  explicit PrecisionRanks(const std::vector<const PrecisionRecord *> &Ps) {
+    for (size_t I = 0; I < Ps.size(); ++I)
+      Rank.try_emplace(Ps[I], I);
+  }
+  size_t size() const { return Rank.size() + 1; }
+  size_t operator()(const PrecisionRecord *P) const {
+    auto It = Rank.find(P);
+    return It == Rank.end() ? Rank.size() : It->second;
+  }
+  llvm::DenseMap<const PrecisionRecord *, size_t> Rank;
+};
+
+void model(JSONWriter &J, const Module &M, const ModelRecord &R, const PrecisionRanks &PRank,
            std::vector<MetricResult> &Scratch) {
   const std::vector<MetricResult> &Evaluated = metricsOf(M, R, Scratch);
   J.object([&] {
@@ -205,8 +246,9 @@ void model(JSONWriter &J, const Module &M, const ModelRecord &R,
       for (const MetricResult &X : Evaluated)
         if (X.Metric != MetricKind::weight_bytes)
           Rs.push_back(&X);
-      std::stable_sort(Rs.begin(), Rs.end(), [](auto *A, auto *B) {
-        return metricRank(A->Metric) < metricRank(B->Metric);
+      const std::vector<int> &Ranks = metricRanks();
+      placeByRank(Rs, NumMetrics, [&](const MetricResult *X) {
+        return static_cast<size_t>(Ranks[static_cast<int>(X->Metric)]);
       });
       for (const MetricResult *X : Rs) {
         J.attributeBegin(metricName(X->Metric));
@@ -221,9 +263,9 @@ void model(JSONWriter &J, const Module &M, const ModelRecord &R,
         for (const MetricResult &X : Evaluated)
           if (X.Metric == MetricKind::weight_bytes)
             Ws.push_back(&X);
-        std::stable_sort(Ws.begin(), Ws.end(), [](auto *A, auto *B) {
-          return A->Args.Precision->Name < B->Args.Precision->Name;
-        });
+        // By precision name, as the precisions are listed.
+        placeByRank(Ws, PRank.size(),
+                    [&](const MetricResult *X) { return PRank(X->Args.Precision); });
         for (const MetricResult *X : Ws) {
           J.attributeBegin(X->Args.Precision->Name);
           value(J, *X->V);
@@ -354,8 +396,9 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
     });
     J.attributeArray("models", [&] {
       std::vector<MetricResult> Scratch;
+      PrecisionRanks PRank(Ps);
       for (const ModelRecord *R : sortedModels(M))
-        model(J, M, *R, Scratch);
+        model(J, M, *R, PRank, Scratch);
     });
     J.attributeArray("precisions", [&] {
       for (const PrecisionRecord *P : Ps)

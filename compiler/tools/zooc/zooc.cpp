@@ -1344,10 +1344,13 @@ static void restartWithHugePages(char **argv, llvm::ArrayRef<std::string> Files)
   const std::string Old = Tunables ? Tunables : "";
   // Also: keep freed memory instead of returning it to the kernel (trim) and serve large blocks
   // from the heap rather than fresh mappings (mmap, up to glibc's largest threshold), so that no
-  // page is faulted in and zeroed twice (the parser frees each declaration's tree, vectors grow).
+  // page is faulted in and zeroed twice (the parser frees each declaration's tree, vectors grow);
+  // and keep up to 256 freed blocks of each small size in the thread's cache (glibc keeps 7), so
+  // that a declaration's tree, freed, serves the next one's without going through the bins (4% of
+  // a 1,000-model compile's instructions).
   const std::string New = (Old.empty() ? "" : Old + ":") +
                           "glibc.malloc.hugetlb=1:glibc.malloc.trim_threshold=4294967295:"
-                          "glibc.malloc.mmap_threshold=33554432";
+                          "glibc.malloc.mmap_threshold=33554432:glibc.malloc.tcache_count=256";
   if (setenv("GLIBC_TUNABLES", New.c_str(), 1) != 0)
     return;
   execv("/proc/self/exe", argv);

@@ -147,13 +147,30 @@ private:
     OS << Bracket;
     Stack.pop_back();
   }
-  /// A quoted string with OStream's escapes; invalid UTF-8 repaired as OStream repairs it.
+  /// A quoted string with OStream's escapes; invalid UTF-8 repaired as OStream repairs it. One
+  /// pass over ASCII (nearly every string); from the first byte beyond ASCII on, the rest is
+  /// checked and repaired as a whole (an ASCII prefix decodes the same alone as in the string).
   void string(llvm::StringRef S) {
     OS << '"';
-    if (llvm::json::isUTF8(S)) // ASCII first, quickly
-      escaped(S);
-    else
-      escaped(llvm::json::fixUTF8(S));
+    const char *Run = S.begin();
+    for (const char *P = S.begin(), *E = S.end(); P != E; ++P) {
+      unsigned char C = static_cast<unsigned char>(*P);
+      if (C >= 0x20 && C < 0x80 && C != '"' && C != '\\')
+        continue;
+      OS.write(Run, static_cast<size_t>(P - Run));
+      if (C >= 0x80) {
+        llvm::StringRef Rest(P, static_cast<size_t>(E - P));
+        if (llvm::json::isUTF8(Rest))
+          escaped(Rest);
+        else
+          escaped(llvm::json::fixUTF8(Rest));
+        OS << '"';
+        return;
+      }
+      Run = P + 1;
+      escape(C);
+    }
+    OS.write(Run, static_cast<size_t>(S.end() - Run));
     OS << '"';
   }
   /// `S` with its quotes and backslashes and control characters escaped, unquoted.

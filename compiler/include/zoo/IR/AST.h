@@ -114,7 +114,7 @@ public:
 
 // ---- Statements inside blocks ----------------------------------------------------------------
 struct Arg {
-  std::string Name; ///< empty for a positional argument
+  Atom Name; ///< empty for a positional argument; an atom: every call binds it
   llvm::SMRange NameRange;
   ExprPtr Value;
 };
