@@ -138,9 +138,12 @@ const std::vector<Binding> &ArgList::intern(std::vector<Binding> V) {
 }
 
 const Value *LayerNode::arg(llvm::StringRef N) const {
-  for (const Binding &B : Args)
-    if (B.first == N)
+  // The passes ask by literal names: the first byte rules out most others before a compare.
+  for (const Binding &B : Args) {
+    llvm::StringRef K = B.first.ref();
+    if (K.size() == N.size() && (N.empty() || (K[0] == N[0] && K == N)))
       return &B.second;
+  }
   return nullptr;
 }
 

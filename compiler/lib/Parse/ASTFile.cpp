@@ -487,7 +487,7 @@ private:
     case Expr::Name: {
       size_t N = count();
       check(N > 0);
-      std::vector<std::string> Path;
+      std::vector<Atom> Path;
       Path.reserve(std::min<size_t>(N, 8));
       for (size_t I = 0; I < N && OK; ++I)
         Path.push_back(ident());

@@ -18,7 +18,29 @@ using namespace zoo;
 using llvm::cast;
 using llvm::dyn_cast;
 
+void Scope::bind(Atom Name, EvalResult R, llvm::SMRange DeclRange) {
+  if (!AllAtoms)
+    return bind(Name.ref(), std::move(R), DeclRange);
+  llvm::StringRef Text = Name.ref();
+  for (auto &V : Vars)
+    if (V.first.data() == Text.data()) {
+      V.second = Entry{std::move(R), DeclRange};
+      return;
+    }
+  Vars.push_back({Text, Entry{std::move(R), DeclRange}});
+}
+
+const Scope::Entry *Scope::lookup(Atom Name) const {
+  llvm::StringRef Text = Name.ref();
+  for (const Scope *S = this; S; S = S->Parent)
+    for (const auto &V : S->Vars)
+      if (S->AllAtoms ? V.first.data() == Text.data() : V.first == Text)
+        return &V.second;
+  return nullptr;
+}
+
 void Scope::bind(llvm::StringRef Name, EvalResult R, llvm::SMRange DeclRange) {
+  AllAtoms = false;
   for (auto &V : Vars)
     if (V.first == Name) {
       V.second = Entry{std::move(R), DeclRange};

@@ -19,6 +19,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -152,8 +153,20 @@ private:
   /// checked and repaired as a whole (an ASCII prefix decodes the same alone as in the string).
   void string(llvm::StringRef S) {
     OS << '"';
-    const char *Run = S.begin();
-    for (const char *P = S.begin(), *E = S.end(); P != E; ++P) {
+    const char *Run = S.begin(), *P = S.begin(), *E = S.end();
+    // Eight bytes at a time while none needs a second look: below 0x20 or beyond ASCII, a quote
+    // or a backslash (a byte is zero in X ^ c exactly when it is c).
+    constexpr uint64_t Ones = 0x0101010101010101ULL, Highs = 0x8080808080808080ULL;
+    auto Zero = [](uint64_t X) { return (X - Ones) & ~X & Highs; };
+    while (E - P >= 8) {
+      uint64_t W;
+      std::memcpy(&W, P, sizeof W);
+      if ((W & Highs) | ((W - 0x20 * Ones) & ~W & Highs) | Zero(W ^ ('"' * Ones)) |
+          Zero(W ^ ('\\' * Ones)))
+        break;
+      P += 8;
+    }
+    for (; P != E; ++P) {
       unsigned char C = static_cast<unsigned char>(*P);
       if (C >= 0x20 && C < 0x80 && C != '"' && C != '\\')
         continue;

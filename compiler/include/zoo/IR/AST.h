@@ -65,9 +65,9 @@ public:
 
 class NameExpr : public Expr {
 public:
-  NameExpr(llvm::SMRange R, std::vector<std::string> P) : Expr(Name, R), Path(std::move(P)) {}
-  std::vector<std::string> Path; ///< `a` or `a.b.c`
-  const std::string &name() const { return Path.front(); }
+  NameExpr(llvm::SMRange R, std::vector<Atom> P) : Expr(Name, R), Path(std::move(P)) {}
+  std::vector<Atom> Path; ///< `a` or `a.b.c`; atoms: scopes find them by pointer
+  Atom name() const { return Path.front(); }
   static bool classof(const Expr *E) { return E->getKind() == Name; }
 };
 
@@ -156,7 +156,7 @@ public:
 class ForStmt : public Stmt {
 public:
   ForStmt(llvm::SMRange R) : Stmt(For, R) {}
-  std::string Var;
+  Atom Var; ///< an atom: bound at every iteration
   llvm::SMRange VarRange;
   ExprPtr Lo, Hi; ///< half-open: `for i in 0..n` runs i = 0 .. n-1
   StmtList Body;

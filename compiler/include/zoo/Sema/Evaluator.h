@@ -43,8 +43,17 @@ public:
   /// Binds `Name`, which must outlive the scope (it is a name of the syntax tree), replacing any
   /// binding of the same name in this scope.
   void bind(llvm::StringRef Name, EvalResult R, llvm::SMRange DeclRange = {});
+  /// The same for a name that is an atom (a parameter's): while every name of the scope is one,
+  /// names are told apart by pointer.
+  void bind(Atom Name, EvalResult R, llvm::SMRange DeclRange = {});
+  void bind(const std::string &Name, EvalResult R, llvm::SMRange DeclRange = {}) {
+    bind(llvm::StringRef(Name), std::move(R), DeclRange);
+  }
   void reserve(size_t N) { Vars.reserve(N); }
   const Entry *lookup(llvm::StringRef Name) const;
+  const Entry *lookup(Atom Name) const;
+  const Entry *lookup(const std::string &Name) const { return lookup(llvm::StringRef(Name)); }
+  const Entry *lookup(const char *Name) const { return lookup(llvm::StringRef(Name)); }
   void collectNames(std::vector<std::string> &Out) const;
 
 private:
@@ -52,6 +61,9 @@ private:
   /// A scope holds a block's parameters or a loop index: a few names, which a scan finds faster
   /// than a hash table, without an allocation per name.
   std::vector<std::pair<llvm::StringRef, Entry>> Vars;
+  /// Every name bound here is an atom's text (bound as an Atom): two are the same name exactly
+  /// when their texts are at the same address.
+  bool AllAtoms = true;
 };
 
 /// What a value is, for the message when it has the wrong type: `a loop bound`, or text made
