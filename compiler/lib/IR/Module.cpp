@@ -138,10 +138,16 @@ const std::vector<Binding> &ArgList::intern(std::vector<Binding> V) {
 }
 
 const Value *LayerNode::arg(llvm::StringRef N) const {
-  // The passes ask by literal names: the first byte rules out most others before a compare.
+  // The passes ask by short literal names, many times a node: compared in line, byte by byte
+  // (a call of memcmp costs more than these names).
   for (const Binding &B : Args) {
     llvm::StringRef K = B.first.ref();
-    if (K.size() == N.size() && (N.empty() || (K[0] == N[0] && K == N)))
+    if (K.size() != N.size())
+      continue;
+    size_t I = 0;
+    while (I < N.size() && K[I] == N[I])
+      ++I;
+    if (I == N.size())
       return &B.second;
   }
   return nullptr;

@@ -1221,6 +1221,7 @@ bool zoo::formatBuffer(unsigned BufferID, DiagnosticEngine &Diags, std::string &
   }
 
   // 2. Every token, and the tree.
+  std::lock_guard<std::mutex> Lock(grammarLock());
   Parsed In(Text);
   ZooParser::FileContext *Tree = In.parse();
   if (!Tree) {

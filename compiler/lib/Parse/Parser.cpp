@@ -277,7 +277,7 @@ const std::vector<TokClass> &tokenClasses(const antlr4::dfa::Vocabulary &V) {
 /// is matched by the runtime itself, which builds its edges for the next time. The token types
 /// are the runtime's: the mirror runs the same automaton, longest match first (execATN's rule).
 /// It reads the runtime's edge maps without the runtime's lock, which is safe while one thread
-/// lexes at a time (zooc lexes on one).
+/// lexes at a time (grammarLock).
 class LexerMirror {
 public:
   /// The type of the token at `Start` and one past its last code point in `End`, or 0 when the
@@ -1168,13 +1168,14 @@ private:
 
 /// The runtime's prediction, first tried on the DFA it has built so far. A decision whose DFA
 /// already holds the path of the coming tokens to an accepting state (nearly every decision of
-/// a large file, after its first declarations) is predicted by following those edges under one
-/// read lock, without the runtime's per-prediction closure object (a heap-allocated
+/// a large file, after its first declarations) is predicted by following those edges, without
+/// the runtime's per-prediction closure object (a heap-allocated
 /// `std::function` each time) or its lock per edge; anything else (an edge not built yet, a
 /// conflict that needs full context, predicates, the error state, the end of the input) is left
 /// to the runtime, which builds the edges for the next time. The tokens are read ahead with
 /// LA(k) rather than consumed and rewound, which on a token stream without hidden tokens reads the
-/// same ones.
+/// same ones. It reads the edge maps without the runtime's lock, as the lexer's mirror does: one
+/// thread parses at a time (grammarLock).
 class LeanPrediction : public antlr4::atn::ParserATNSimulator {
 public:
   LeanPrediction(antlr4::Parser *P, antlr4::atn::ParserATNSimulator &Runtime)
@@ -1190,7 +1191,6 @@ public:
     if (S) {
       size_t Alt = antlr4::atn::ATN::INVALID_ALT_NUMBER;
       bool Full = getPredictionMode() != antlr4::atn::PredictionMode::SLL;
-      _edgeLock.readLock();
       for (ssize_t K = 1;; ++K) {
         size_t T = Input->LA(K);
         auto It = S->edges.find(T);
@@ -1207,7 +1207,6 @@ public:
         if (T == antlr4::Token::EOF)
           break;
       }
-      _edgeLock.readUnlock();
       if (Alt != antlr4::atn::ATN::INVALID_ALT_NUMBER)
         return Alt;
     }
@@ -1242,8 +1241,14 @@ const char *firstInvalidUTF8(const char *P, const char *E) {
 
 } // namespace
 
+std::mutex &zoo::grammarLock() {
+  static std::mutex M;
+  return M;
+}
+
 std::unique_ptr<FileUnit> zoo::parseBuffer(unsigned BufferID, DiagnosticEngine &Diags,
                                            PredictionMode Mode) {
+  std::lock_guard<std::mutex> Lock(grammarLock());
   const llvm::MemoryBuffer *MB = Diags.sourceMgr().getMemoryBuffer(BufferID);
   const char *Begin = MB->getBufferStart();
   size_t Size = MB->getBufferSize();

@@ -24,6 +24,9 @@ using llvm::dyn_cast;
 static bool isBlockDecl(const Decl *D) { return llvm::isa<BlockDecl>(D); }
 
 const BlockDecl *SemaImpl::resolveCallee(const CallStmt &C) {
+  auto Known = Callees.find(&C);
+  if (Known != Callees.end())
+    return Known->second;
   const Decl *D = M.Decls.lookup(C.Callee);
   if (!StdlibOwn.empty()) {
     auto It = StdlibOwn.find(C.Callee);
@@ -38,7 +41,9 @@ const BlockDecl *SemaImpl::resolveCallee(const CallStmt &C) {
   if (!B) {
     Diags.report(C.CalleeRange, diag::err_not_a_block, C.Callee, D->kindName());
     Diags.report(D->NameRange, diag::note_declared_here, C.Callee);
+    return nullptr;
   }
+  Callees[&C] = B; // what this call names does not change while models are built
   return B;
 }
 
@@ -47,6 +52,7 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
                         const std::vector<Binding> *Preset, std::vector<Binding> *Explicit) {
   bool OK = true;
   size_t N = Callee.Params.size();
+  const std::vector<std::optional<Type>> &Types = paramTypes(Callee);
   llvm::SmallVector<std::optional<EvalResult>, 8> Given(N);
   Out.reserve(N);
   if (Bound)
@@ -100,7 +106,7 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
         continue;
       }
     }
-    auto T = paramType(Callee.Params[Index]);
+    const std::optional<Type> &T = Types[Index];
     // An enumeration's argument that names nothing: say which values it may take.
     if (T && T->K == Type::Enum && T->E) {
       const auto *N = dyn_cast<NameExpr>(A.Value.get());
@@ -138,7 +144,7 @@ bool SemaImpl::bindCall(const BlockDecl &Callee, llvm::ArrayRef<Arg> Args, const
 
   for (size_t I = 0; I < N; ++I) {
     const ParamDecl &P = Callee.Params[I];
-    auto T = paramType(P);
+    const std::optional<Type> &T = Types[I];
     if (!T)
       return false;
     EvalResult R;

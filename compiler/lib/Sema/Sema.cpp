@@ -158,6 +158,17 @@ std::optional<Type> SemaImpl::paramType(const ParamDecl &P) {
   return It->second;
 }
 
+const std::vector<std::optional<Type>> &SemaImpl::paramTypes(const BlockDecl &B) {
+  std::unique_ptr<std::vector<std::optional<Type>>> &Types = BlockParamTypes[&B];
+  if (!Types) {
+    auto New = std::make_unique<std::vector<std::optional<Type>>>();
+    for (const ParamDecl &P : B.Params)
+      New->push_back(paramType(P));
+    Types = std::move(New);
+  }
+  return *Types;
+}
+
 void SemaImpl::checkBlock(const BlockDecl &B) {
   if (B.IsPrimitive) {
     auto K = lookupPrimitive(B.Name);

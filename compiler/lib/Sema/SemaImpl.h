@@ -58,6 +58,11 @@ public:
   /// The type of `P` (resolved once; reported when it does not resolve).
   std::optional<Type> paramType(const ParamDecl &P);
   llvm::DenseMap<const ParamDecl *, std::optional<Type>> ParamTypes;
+  /// paramType of each of `B`'s parameters, in order: one lookup per call instead of one per
+  /// parameter. The list stays where it is while others are added.
+  const std::vector<std::optional<Type>> &paramTypes(const BlockDecl &B);
+  llvm::DenseMap<const BlockDecl *, std::unique_ptr<std::vector<std::optional<Type>>>>
+      BlockParamTypes;
   /// `primitive` declarations that failed their check (no formula of that name, or not the
   /// formula's parameters): a call to one is never expanded, since the formula would read
   /// arguments that are not there.
@@ -121,6 +126,9 @@ public:
   LLVM_ATTRIBUTE_NOINLINE void setIndex(LayerNode &It, const ForStmt &F, int64_t I);
   std::optional<std::vector<int64_t>> RepeatShape; ///< for repeatProblem
   const BlockDecl *resolveCallee(const CallStmt &C);
+  /// The callees resolved so far, by call: a model's expansion resolves the same calls of the
+  /// stdlib's blocks again and again, and a pointer is quicker to look up than a name.
+  llvm::DenseMap<const CallStmt *, const BlockDecl *> Callees;
 
   // ---- Records.cpp and Scenarios.cpp
   void buildModels();

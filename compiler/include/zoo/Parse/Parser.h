@@ -12,6 +12,7 @@
 #include "zoo/Basic/Diagnostic.h"
 #include "zoo/IR/AST.h"
 #include <memory>
+#include <mutex>
 
 namespace zoo {
 
@@ -20,9 +21,15 @@ namespace zoo {
 enum class PredictionMode { SLLThenLL, LL };
 
 /// Parses buffer `BufferID` of the engine's SourceMgr. Returns null when the file has errors
-/// (already reported).
+/// (already reported). Safe to call from several threads: they parse one at a time (grammarLock).
 std::unique_ptr<FileUnit> parseBuffer(unsigned BufferID, DiagnosticEngine &Diags,
                                       PredictionMode Mode = PredictionMode::SLLThenLL);
+
+/// Held by whoever runs the generated lexer or parser. The front end follows the ANTLR runtime's
+/// prediction automata (its DFA, shared by every recognizer of the grammar in the process)
+/// without the runtime's own locks, which cost about a tenth of a parse: that is safe while one
+/// thread at a time uses them.
+std::mutex &grammarLock();
 
 /// Limits that keep recursion bounded, in the parser and in everything that walks its trees
 /// (the builder, Sema, the AST's destructors), chosen so that the deepest legal input runs within
