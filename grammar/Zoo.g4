@@ -6,9 +6,9 @@
 // `ident` rule.
 grammar Zoo;
 
-// The generated parser's base class (compiler/include/zoo/Parse/ParserBase.h): the runtime's
-// rule bookkeeping without its casts. It changes no parse.
-options { superClass = ParserBase; }
+// The generated parser's base classes (compiler/include/zoo/Parse/ParserBase.h): the runtime's
+// rule bookkeeping without its casts, and tree nodes from a pool. They change no parse.
+options { superClass = ParserBase; contextSuperClass = PooledContext; }
 @parser::postinclude { #include "zoo/Parse/ParserBase.h" }
 
 file        : (importDecl | decl)* EOF ;

@@ -389,7 +389,8 @@ private:
   /// is a T.
   static bool isToken(antlr4::tree::ParseTree *X) {
     const std::type_info &T = typeid(*X);
-    return T == typeid(antlr4::tree::TerminalNodeImpl) || T == typeid(antlr4::tree::ErrorNodeImpl);
+    return T == typeid(PooledTerminal) || T == typeid(antlr4::tree::TerminalNodeImpl) ||
+           T == typeid(antlr4::tree::ErrorNodeImpl);
   }
   /// The rule number of the rule context class T (a rule's own class, not an alternative's).
   template <typename T> static size_t ruleOf() {
