@@ -105,8 +105,15 @@ Value zoo::bytesAt(const BigCount &Values, const PrecisionRecord &P) {
   BigCount Num = P.Group ? BigCount(P.Bits) * P.Group + P.ScaleBits : BigCount(P.Bits);
   Wide Den = (P.Group ? Wide(P.Group) : Wide(1)) * 8;
   BigCount Bits = Values * Num;
-  if (Bits.isExact())
-    return wideValue(Bits.exact() / Den + (Bits.exact() % Den != 0));
+  if (Bits.isExact()) {
+    Wide B = Bits.exact();
+    // The usual case, in 64-bit division.
+    if (B >= 0 && B <= Wide(UINT64_MAX) && Den > 0 && Den <= Wide(UINT64_MAX)) {
+      uint64_t U = static_cast<uint64_t>(B), D = static_cast<uint64_t>(Den);
+      return wideValue(Wide(U / D + (U % D != 0)));
+    }
+    return wideValue(B / Den + (B % Den != 0));
+  }
   return Value::ofReal(std::ceil(Bits.approx() / static_cast<double>(Den)));
 }
 

@@ -57,8 +57,9 @@ void placeByRank(std::vector<const MetricResult *> &Xs, size_t N, RankOf Rank) {
     At[I] = X;
   }
   if (!Unique) {
-    std::stable_sort(Xs.begin(), Xs.end(),
-                     [&](const MetricResult *A, const MetricResult *B) { return Rank(A) < Rank(B); });
+    std::stable_sort(Xs.begin(), Xs.end(), [&](const MetricResult *A, const MetricResult *B) {
+      return Rank(A) < Rank(B);
+    });
     return;
   }
   Xs.clear();

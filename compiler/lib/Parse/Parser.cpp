@@ -521,7 +521,8 @@ private:
       D->Items = items(R->recordBody());
       return D;
     }
-    for (auto [Ctx, K] : {std::pair<antlr4::ParserRuleContext *, Decl::Kind>{child<ZooParser::SystemDeclContext>(C), Decl::System},
+    using KindOf = std::pair<antlr4::ParserRuleContext *, Decl::Kind>;
+    for (auto [Ctx, K] : {KindOf{child<ZooParser::SystemDeclContext>(C), Decl::System},
                           {child<ZooParser::OptimizerDeclContext>(C), Decl::Optimizer},
                           {child<ZooParser::TrainingDeclContext>(C), Decl::Training},
                           {child<ZooParser::WorkloadDeclContext>(C), Decl::Workload},

@@ -26,7 +26,8 @@ for g in GOOD:
             path = os.path.join(workdir, 'case.zoo')
             with open(path, 'wb') as f:
                 f.write(text)
-            r = subprocess.run([zooc, '--no-prelude', path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            r = subprocess.run([zooc, '--no-prelude', path], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
             want = '%s:%d:%d: error: input is not valid UTF-8' % (path, line, col)
             cases += 1
             if want not in r.stderr.decode(errors='replace') or r.returncode == 0:
