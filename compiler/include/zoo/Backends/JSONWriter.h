@@ -15,8 +15,8 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/NativeFormatting.h"
 #include "llvm/Support/raw_ostream.h"
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -30,6 +30,14 @@ class JSONWriter {
 public:
   JSONWriter(llvm::raw_ostream &OS, unsigned IndentSize) : OS(OS), IndentSize(IndentSize) {
     Stack.push_back({Singleton, false});
+  }
+  JSONWriter(const JSONWriter &) = delete;
+  JSONWriter &operator=(const JSONWriter &) = delete;
+  ~JSONWriter() { flush(); }
+  /// Hands what is buffered to the stream (done when the outermost value is complete).
+  void flush() {
+    OS.write(Buf, Used);
+    Used = 0;
   }
 
   void object(llvm::function_ref<void()> Contents) {
@@ -46,14 +54,14 @@ public:
   void attributeBegin(llvm::StringRef Key) {
     Frame &F = Stack.back();
     if (F.HasValue)
-      OS << ',';
+      put(',');
     newline();
     F.HasValue = true;
     Stack.push_back({Singleton, false});
     string(Key);
-    OS << ':';
+    put(':');
     if (IndentSize)
-      OS << ' ';
+      put(' ');
   }
   void attributeEnd() { Stack.pop_back(); }
   template <typename T> void attribute(llvm::StringRef Key, const T &V) {
@@ -74,28 +82,31 @@ public:
 
   void value(std::nullptr_t) {
     valueBegin();
-    OS << "null";
+    put("null", 4);
   }
   void value(bool B) {
     valueBegin();
-    OS << (B ? "true" : "false");
+    if (B)
+      put("true", 4);
+    else
+      put("false", 5);
   }
   template <typename T>
   std::enable_if_t<std::is_integral<T>::value && !std::is_same<T, bool>::value> value(T I) {
     valueBegin();
-    char Buf[24];
+    char Digits[24];
     auto R = std::is_signed<T>::value
-                 ? std::to_chars(Buf, Buf + sizeof Buf, static_cast<int64_t>(I))
-                 : std::to_chars(Buf, Buf + sizeof Buf, static_cast<uint64_t>(I));
-    OS.write(Buf, static_cast<size_t>(R.ptr - Buf));
+                 ? std::to_chars(Digits, Digits + sizeof Digits, static_cast<int64_t>(I))
+                 : std::to_chars(Digits, Digits + sizeof Digits, static_cast<uint64_t>(I));
+    put(Digits, static_cast<size_t>(R.ptr - Digits));
   }
   /// As printf's `%.17g` (OStream's format): to_chars with a precision is specified to match it.
   void value(double D) {
     valueBegin();
-    char Buf[40];
-    auto R = std::to_chars(Buf, Buf + sizeof Buf, D, std::chars_format::general,
+    char Digits[40];
+    auto R = std::to_chars(Digits, Digits + sizeof Digits, D, std::chars_format::general,
                            std::numeric_limits<double>::max_digits10);
-    OS.write(Buf, static_cast<size_t>(R.ptr - Buf));
+    put(Digits, static_cast<size_t>(R.ptr - Digits));
   }
   void value(llvm::StringRef S) {
     valueBegin();
@@ -108,6 +119,7 @@ public:
   /// object would lose the indent).
   void value(const llvm::json::Value &V) {
     valueBegin();
+    flush();
     llvm::json::OStream(OS).value(V);
   }
 
@@ -119,18 +131,51 @@ private:
   };
   llvm::raw_ostream &OS;
   unsigned IndentSize, Indent = 0;
+  /// Output is gathered here and handed to the stream 64 KiB at a time: a call of
+  /// raw_ostream::write for each piece cost more than the piece.
+  static constexpr size_t BufSize = 64 * 1024;
+  char Buf[BufSize];
+  size_t Used = 0;
+
+  void put(char C) {
+    if (Used == BufSize)
+      flush();
+    Buf[Used++] = C;
+  }
+  void put(const char *P, size_t N) {
+    if (N > BufSize - Used) {
+      flush();
+      if (N > BufSize) {
+        OS.write(P, N);
+        return;
+      }
+    }
+    std::memcpy(Buf + Used, P, N);
+    Used += N;
+  }
+  void spaces(unsigned N) {
+    while (N) {
+      if (Used == BufSize)
+        flush();
+      size_t K = std::min<size_t>(N, BufSize - Used);
+      std::memset(Buf + Used, ' ', K);
+      Used += K;
+      N -= static_cast<unsigned>(K);
+    }
+  }
+
   llvm::SmallVector<Frame, 16> Stack;
 
   void newline() {
     if (IndentSize) {
-      OS << '\n';
-      OS.indent(Indent);
+      put('\n');
+      spaces(Indent);
     }
   }
   void valueBegin() {
     Frame &F = Stack.back();
     if (F.HasValue)
-      OS << ',';
+      put(',');
     if (F.Ctx == Array)
       newline();
     F.HasValue = true;
@@ -139,20 +184,22 @@ private:
     valueBegin();
     Stack.push_back({C, false});
     Indent += IndentSize;
-    OS << Bracket;
+    put(Bracket);
   }
   void close(char Bracket) {
     Indent -= IndentSize;
     if (Stack.back().HasValue)
       newline();
-    OS << Bracket;
+    put(Bracket);
     Stack.pop_back();
+    if (Stack.size() == 1)
+      flush(); // the outermost value is complete: the caller may write after it
   }
   /// A quoted string with OStream's escapes; invalid UTF-8 repaired as OStream repairs it. One
   /// pass over ASCII (nearly every string); from the first byte beyond ASCII on, the rest is
   /// checked and repaired as a whole (an ASCII prefix decodes the same alone as in the string).
   void string(llvm::StringRef S) {
-    OS << '"';
+    put('"');
     const char *Run = S.begin(), *P = S.begin(), *E = S.end();
     // Eight bytes at a time while none needs a second look: below 0x20 or beyond ASCII, a quote
     // or a backslash (a byte is zero in X ^ c exactly when it is c).
@@ -170,21 +217,21 @@ private:
       unsigned char C = static_cast<unsigned char>(*P);
       if (C >= 0x20 && C < 0x80 && C != '"' && C != '\\')
         continue;
-      OS.write(Run, static_cast<size_t>(P - Run));
+      put(Run, static_cast<size_t>(P - Run));
       if (C >= 0x80) {
         llvm::StringRef Rest(P, static_cast<size_t>(E - P));
         if (llvm::json::isUTF8(Rest))
           escaped(Rest);
         else
           escaped(llvm::json::fixUTF8(Rest));
-        OS << '"';
+        put('"');
         return;
       }
       Run = P + 1;
       escape(C);
     }
-    OS.write(Run, static_cast<size_t>(S.end() - Run));
-    OS << '"';
+    put(Run, static_cast<size_t>(S.end() - Run));
+    put('"');
   }
   /// `S` with its quotes and backslashes and control characters escaped, unquoted.
   void escaped(llvm::StringRef S) {
@@ -193,32 +240,34 @@ private:
       unsigned char C = static_cast<unsigned char>(S[I]);
       if (C >= 0x20 && C != '"' && C != '\\')
         continue;
-      OS.write(S.data() + Run, I - Run);
+      put(S.data() + Run, I - Run);
       Run = I + 1;
       escape(C);
     }
-    OS.write(S.data() + Run, S.size() - Run);
+    put(S.data() + Run, S.size() - Run);
   }
   void escape(unsigned char C) {
-    OS << '\\';
+    put('\\');
     switch (C) {
     case '"':
     case '\\':
-      OS << C;
+      put(static_cast<char>(C));
       break;
     case '\t':
-      OS << 't';
+      put('t');
       break;
     case '\n':
-      OS << 'n';
+      put('n');
       break;
     case '\r':
-      OS << 'r';
+      put('r');
       break;
-    default:
-      OS << 'u';
-      llvm::write_hex(OS, C, llvm::HexPrintStyle::Lower, 4);
+    default: { // four lower-case hex digits, as llvm::write_hex writes them (C is below 0x20)
+      static const char Hex[] = "0123456789abcdef";
+      const char U[] = {'u', '0', '0', Hex[C >> 4], Hex[C & 15]};
+      put(U, sizeof U);
       break;
+    }
     }
   }
 };
