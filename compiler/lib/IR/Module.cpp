@@ -10,7 +10,6 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
-#include <unordered_set>
 
 using namespace zoo;
 
@@ -87,33 +86,80 @@ bool sameValue(const Value &A, const Value &B) {
          A.B == B.B && A.S == B.S && A.Unit == B.Unit;
 }
 
-struct ListKey {
-  const std::vector<Binding> *L;
-  bool operator==(const ListKey &O) const {
-    if (L->size() != O.L->size())
-      return false;
-    for (size_t I = 0; I < L->size(); ++I)
-      if ((*L)[I].first != (*O.L)[I].first || !sameValue((*L)[I].second, (*O.L)[I].second))
-        return false;
-    return true;
+uint64_t hashList(const std::vector<Binding> &L) {
+  uint64_t H = 1469598103934665603ull;
+  auto Mix = [&H](uint64_t X) { H = (H ^ X) * 1099511628211ull; };
+  for (const Binding &B : L) {
+    const Value &V = B.second;
+    uint64_t R;
+    std::memcpy(&R, &V.R, sizeof R);
+    Mix(reinterpret_cast<uintptr_t>(B.first.data()));
+    Mix(static_cast<uint64_t>(V.T.K));
+    Mix(static_cast<uint64_t>(V.I));
+    Mix(R);
+    Mix(reinterpret_cast<uintptr_t>(V.S.data()));
   }
-};
+  return H ^ (H >> 29); // the low bits pick the slot
+}
 
-struct ListHash {
-  size_t operator()(const ListKey &K) const {
-    uint64_t H = 1469598103934665603ull;
-    auto Mix = [&H](uint64_t X) { H = (H ^ X) * 1099511628211ull; };
-    for (const Binding &B : *K.L) {
-      const Value &V = B.second;
-      uint64_t R;
-      std::memcpy(&R, &V.R, sizeof R);
-      Mix(std::hash<const void *>()(B.first.data()));
-      Mix(static_cast<uint64_t>(V.T.K));
-      Mix(static_cast<uint64_t>(V.I));
-      Mix(R);
-      Mix(std::hash<const void *>()(V.S.data()));
+bool sameList(const Binding *A, size_t N, const std::vector<Binding> &B) {
+  if (N != B.size())
+    return false;
+  for (size_t I = 0; I < N; ++I)
+    if (A[I].first != B[I].first || !sameValue(A[I].second, B[I].second))
+      return false;
+  return true;
+}
+
+/// The process's argument lists, each stored once, found by an open-addressing table whose slots
+/// hold the hash and the elements' address: a lookup touches the slot and, when the hash agrees,
+/// the elements (a node-based set touched a bucket, a node and the vector before the elements,
+/// each a cache miss in a large registry).
+class ListPool {
+public:
+  const std::vector<Binding> &intern(std::vector<Binding> V) {
+    std::lock_guard<std::mutex> Lock(M);
+    uint64_t H = hashList(V);
+    if (2 * (Used + 1) > Slots.size())
+      grow();
+    size_t Mask = Slots.size() - 1;
+    for (size_t I = H & Mask;; I = (I + 1) & Mask) {
+      Slot &S = Slots[I];
+      if (!S.List) {
+        V.shrink_to_fit();
+        Lists.push_back(std::move(V));
+        S = {H, Lists.back().data(), Lists.back().size(), &Lists.back()};
+        ++Used;
+        return Lists.back();
+      }
+      if (S.Hash == H && sameList(S.Data, S.Size, V))
+        return *S.List;
     }
-    return static_cast<size_t>(H);
+  }
+
+private:
+  struct Slot {
+    uint64_t Hash = 0;
+    const Binding *Data = nullptr;
+    size_t Size = 0;
+    const std::vector<Binding> *List = nullptr; ///< null: empty
+  };
+  std::mutex M;
+  std::vector<Slot> Slots = std::vector<Slot>(1024);
+  size_t Used = 0;
+  std::deque<std::vector<Binding>> Lists; ///< never moved: the slots point into them
+
+  void grow() {
+    std::vector<Slot> Old(Slots.size() * 2);
+    Old.swap(Slots);
+    size_t Mask = Slots.size() - 1;
+    for (const Slot &S : Old)
+      if (S.List) {
+        size_t I = S.Hash & Mask;
+        while (Slots[I].List)
+          I = (I + 1) & Mask;
+        Slots[I] = S;
+      }
   }
 };
 } // namespace
@@ -121,20 +167,8 @@ struct ListHash {
 const std::vector<Binding> &ArgList::intern(std::vector<Binding> V) {
   if (V.empty())
     return emptyList();
-  struct Pool {
-    std::mutex M;
-    std::unordered_set<ListKey, ListHash> Index;
-    std::deque<std::vector<Binding>> Lists;
-  };
-  static Pool *P = new Pool; // never destroyed: nodes may be read during static destruction
-  std::lock_guard<std::mutex> Lock(P->M);
-  auto It = P->Index.find(ListKey{&V});
-  if (It != P->Index.end())
-    return *It->L;
-  V.shrink_to_fit();
-  P->Lists.push_back(std::move(V));
-  P->Index.insert(ListKey{&P->Lists.back()});
-  return P->Lists.back();
+  static ListPool *P = new ListPool; // never destroyed: lists may be read during static destruction
+  return P->intern(std::move(V));
 }
 
 const Value *LayerNode::arg(llvm::StringRef N) const {
