@@ -1171,10 +1171,10 @@ private:
 /// The runtime's prediction, first tried on the DFA it has built so far. A decision whose DFA
 /// already holds the path of the coming tokens to an accepting state (nearly every decision of
 /// a large file, after its first declarations) is predicted by following those edges, without
-/// the runtime's per-prediction closure object (a heap-allocated
-/// `std::function` each time) or its lock per edge; anything else (an edge not built yet, a
-/// conflict that needs full context, predicates, the error state, the end of the input) is left
-/// to the runtime, which builds the edges for the next time. The tokens are read ahead with
+/// the runtime's per-prediction closure object (a `std::function` on the heap each time) or its
+/// lock per edge; anything else (an edge not built yet, a conflict that needs full context,
+/// predicates, the error state, the end of the input) is left to the runtime, which builds the
+/// edges for the next time. The tokens are read ahead with
 /// LA(k) rather than consumed and rewound, which on a token stream without hidden tokens reads the
 /// same ones. It reads the edge maps without the runtime's lock, as the lexer's mirror does: one
 /// thread parses at a time (grammarLock).
