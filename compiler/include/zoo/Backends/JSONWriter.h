@@ -195,43 +195,42 @@ private:
     if (Stack.size() == 1)
       flush(); // the outermost value is complete: the caller may write after it
   }
-  /// A quoted string with OStream's escapes; invalid UTF-8 repaired as OStream repairs it. One
-  /// pass over ASCII (nearly every string); from the first byte beyond ASCII on, the rest is
-  /// checked and repaired as a whole (an ASCII prefix decodes the same alone as in the string).
+  /// A quoted string with OStream's escapes; invalid UTF-8 repaired as OStream repairs it. The
+  /// plain ASCII prefix (nearly every string whole) is copied as it is; the rest, from the first
+  /// byte that needs a second look, is checked and repaired as a whole and then escaped (an
+  /// ASCII prefix decodes the same alone as in the string).
   void string(llvm::StringRef S) {
     put('"');
-    const char *Run = S.begin(), *P = S.begin(), *E = S.end();
-    // Eight bytes at a time while none needs a second look: below 0x20 or beyond ASCII, a quote
-    // or a backslash (a byte is zero in X ^ c exactly when it is c).
+    size_t Plain = plainPrefix(S);
+    put(S.data(), Plain);
+    if (Plain < S.size()) {
+      llvm::StringRef Rest = S.drop_front(Plain);
+      if (llvm::json::isUTF8(Rest))
+        escaped(Rest);
+      else
+        escaped(llvm::json::fixUTF8(Rest));
+    }
+    put('"');
+  }
+  /// The length of `S`'s prefix of bytes written as they are: ASCII from 0x20, neither a quote
+  /// nor a backslash. Eight bytes at a time first (a byte is zero in X ^ c exactly when it is c).
+  static size_t plainPrefix(llvm::StringRef S) {
     constexpr uint64_t Ones = 0x0101010101010101ULL, Highs = 0x8080808080808080ULL;
     auto Zero = [](uint64_t X) { return (X - Ones) & ~X & Highs; };
-    while (E - P >= 8) {
+    size_t I = 0;
+    for (; I + 8 <= S.size(); I += 8) {
       uint64_t W;
-      std::memcpy(&W, P, sizeof W);
+      std::memcpy(&W, S.data() + I, sizeof W);
       if ((W & Highs) | ((W - 0x20 * Ones) & ~W & Highs) | Zero(W ^ ('"' * Ones)) |
           Zero(W ^ ('\\' * Ones)))
         break;
-      P += 8;
     }
-    for (; P != E; ++P) {
-      unsigned char C = static_cast<unsigned char>(*P);
-      if (C >= 0x20 && C < 0x80 && C != '"' && C != '\\')
-        continue;
-      put(Run, static_cast<size_t>(P - Run));
-      if (C >= 0x80) {
-        llvm::StringRef Rest(P, static_cast<size_t>(E - P));
-        if (llvm::json::isUTF8(Rest))
-          escaped(Rest);
-        else
-          escaped(llvm::json::fixUTF8(Rest));
-        put('"');
-        return;
-      }
-      Run = P + 1;
-      escape(C);
+    for (; I < S.size(); ++I) {
+      unsigned char C = static_cast<unsigned char>(S[I]);
+      if (C < 0x20 || C >= 0x80 || C == '"' || C == '\\')
+        break;
     }
-    put(Run, static_cast<size_t>(S.end() - Run));
-    put('"');
+    return I;
   }
   /// `S` with its quotes and backslashes and control characters escaped, unquoted.
   void escaped(llvm::StringRef S) {
