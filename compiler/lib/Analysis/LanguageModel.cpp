@@ -156,6 +156,7 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
     EncoderLookupRow = static_cast<double>(St->EncoderLookupRowParams);
   }
   PrefillChunk = static_cast<double>(S.PrefillChunk);
+  Page = static_cast<double>(std::max<int64_t>(1, X.KVPage));
 
   for (const AttentionTerm &A : St->Attention) {
     Kind K;
@@ -248,6 +249,18 @@ double PreparedLM::kvBytes(double C, double Source) const {
   double V = StateValues + CrossKV * Source;
   for (const Kind &K : Kinds)
     V += K.KVValues * (K.HeldI > 0 ? std::min(C, K.Held) : C);
+  return V * KVBits / 8;
+}
+
+double PreparedLM::pagedKVBytes(double C, double Source) const {
+  if (Page <= 1)
+    return kvBytes(C, Source);
+  // Each kind's positions in whole pages; a window's positions span at most one page more
+  // than the window does.
+  auto Pages = [&](double Positions) { return std::ceil(Positions / Page) * Page; };
+  double V = StateValues + CrossKV * Pages(Source);
+  for (const Kind &K : Kinds)
+    V += K.KVValues * (K.HeldI > 0 ? std::min(Pages(C), Pages(K.Held) + Page) : Pages(C));
   return V * KVBits / 8;
 }
 

@@ -243,9 +243,16 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     X.KVFraction = R->KVFraction;
     X.Workspace = R->Workspace;
     X.MaxBatch = R->MaxBatch;
+    if (R->KVPage > 0)
+      X.KVPage = R->KVPage;
+    X.Preempt = R->Policy == KVPolicy::Preempt;
   }
   if (S.MaxBatch)
     X.MaxBatch = S.MaxBatch;
+  if (S.KVPage > 0)
+    X.KVPage = S.KVPage;
+  if (S.Policy != KVPolicy::Unset)
+    X.Preempt = S.Policy == KVPolicy::Preempt;
   if (S.MemoryFraction > 0)
     X.MemoryFraction = S.MemoryFraction;
   return X;

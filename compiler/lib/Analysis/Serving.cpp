@@ -3,7 +3,8 @@
 // The event loop keeps the replica's state in sums, so an iteration costs O(sequences finishing
 // or admitted), not O(batch): the decode step's time needs only the batch and the mean context
 // (attention is linear in the context between windows), and the running sequences' contexts grow
-// by one each step together.
+// by one each step together. With preemption, each sequence's next page is an event at a step
+// known in advance, so pages cost O(log n) each, not a pass over the batch every step.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Serving.h"
@@ -198,17 +199,17 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   auto Reach = [&](int64_t I) {
     return Dispatched.empty() ? Arrival[I] : Dispatched[static_cast<size_t>(I)];
   };
-  if (CheckOnly) {
-    // The simulation stops with Completed -1 exactly when some request's reservation exceeds
-    // the budget (it can never be admitted); every other request is admitted in time.
-    for (int64_t I = 0; I < N; ++I)
-      if (P.requestCacheBytes(static_cast<double>(In[I]), static_cast<double>(OutLen[I])) >
-          Budget) {
-        Out.Completed = -1;
-        break;
-      }
+  // The simulation stops with Completed -1 exactly when some request's whole cache exceeds the
+  // budget (it can never be admitted, or never finish when its pages come as it grows); every
+  // other request is admitted in time.
+  for (int64_t I = 0; I < N; ++I)
+    if (P.requestCacheBytes(static_cast<double>(In[I]), static_cast<double>(OutLen[I])) >
+        Budget) {
+      Out.Completed = -1;
+      return Out;
+    }
+  if (CheckOnly)
     return Out;
-  }
   // Disaggregated: the prefill pool's first-come, first-served batches, then each cache's
   // transfer; a request reaches the decode replica at Ready, its first token already made.
   std::vector<double> Ready;
@@ -273,10 +274,17 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     }
     return T;
   };
-  // Prompt tokens to compute: what the prefix cache does not hold.
+  // Output tokens a request has made (a preempted one keeps them: vLLM's recompute prefills
+  // its prompt and them again when it is admitted again).
+  const bool Preempt = P.machine().Preempt;
+  std::vector<double> Made(static_cast<size_t>(N), 0);
+  // Prompt tokens to compute: what the prefix cache does not hold (and a preempted request's
+  // output so far).
   auto Work = [&](int64_t I) {
     return std::max<int64_t>(
-        1, static_cast<int64_t>(std::llround(static_cast<double>(In[I]) * (1 - W.PrefixHit))));
+               1, static_cast<int64_t>(
+                      std::llround(static_cast<double>(In[I]) * (1 - W.PrefixHit)))) +
+           static_cast<int64_t>(std::llround(Made[static_cast<size_t>(I)]));
   };
   llvm::DenseMap<int64_t, double> PrefillCache;
   auto Prefill = [&](int64_t Tokens) {
@@ -287,8 +295,12 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     PrefillCache[Tokens] = Time;
     return Time;
   };
+  // What a request holds when admitted: its whole prompt and output (reserve), or its prompt
+  // and output so far in whole pages (preempt: more pages as it grows).
   auto Reserve = [&](int64_t I) {
-    return P.requestCacheBytes(static_cast<double>(In[I]), static_cast<double>(OutLen[I]));
+    return P.requestCacheBytes(static_cast<double>(In[I]),
+                               Preempt ? Made[static_cast<size_t>(I)]
+                                       : static_cast<double>(OutLen[I]));
   };
   // Each prompt length's prefill terms (node-stable: the forward over several keeps pointers).
   std::map<int64_t, PreparedLM::PromptTerms> Terms1;
@@ -297,6 +309,21 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
 
   std::vector<double> First(static_cast<size_t>(N), -1), Finish(static_cast<size_t>(N), -1),
       Admitted(static_cast<size_t>(N), -1);
+  // The cache each request holds now; the context its decoding started from (its first decode
+  // step's); when it finishes; whether it is decoding (or prefilling).
+  std::vector<double> Held(static_cast<size_t>(N), 0), Context0(static_cast<size_t>(N), 0);
+  std::vector<int64_t> EndStep(static_cast<size_t>(N), -1);
+  enum : uint8_t { Outside, InPrefill, Decoding };
+  std::vector<uint8_t> State(static_cast<size_t>(N), Outside);
+  // Preempt: when each decoding sequence next needs a page (the global step it must have it
+  // by), those steps in order, and the admissions in order (the last one is preempted first;
+  // an entry whose count is not its request's latest is stale).
+  std::vector<int64_t> GrowAt(static_cast<size_t>(N), -1), Admissions(static_cast<size_t>(N), 0);
+  std::priority_queue<std::pair<int64_t, int64_t>, std::vector<std::pair<int64_t, int64_t>>,
+                      std::greater<>>
+      Grows;
+  std::vector<std::pair<int64_t, int64_t>> Order;
+  const double Page = P.pageTokens();
   // Running sequences (decoding), by when they finish: (finishing step, request).
   std::priority_queue<std::pair<int64_t, int64_t>, std::vector<std::pair<int64_t, int64_t>>,
                       std::greater<>>
@@ -313,38 +340,124 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   double Stall = 0;
   auto Finished = [&](int64_t I, double At) {
     Finish[I] = At;
+    State[I] = Outside;
+    Used -= Held[I];
+    Held[I] = 0;
     if (Closed && Issued < N)
       Arrival[Issued++] = At;
   };
+  // Preempt: the decode step j (1, 2, ... since the sequence started decoding) before which it
+  // needs the positions of its prompt and Made + (j - 1) x Adv output tokens, those of `T` held
+  // now: the first step that passes the page they end in, as a global step (at least `After`).
+  auto ScheduleGrowth = [&](int64_t I, double T, int64_t After) {
+    const double In0 = static_cast<double>(In[I]);
+    const double Limit = std::ceil(P.cachePositions(In0, T) / Page) * Page;
+    if (P.cachePositions(In0, static_cast<double>(OutLen[I])) <= Limit)
+      return; // its last page is in hand
+    const double X = (Limit - P.cachePositions(In0, Made[I])) / Adv;
+    const int64_t J = static_cast<int64_t>(std::floor(X)) + 2;
+    GrowAt[I] = std::max(After, StartStep[I] + J - 1);
+    Grows.push({GrowAt[I], I});
+  };
   // Sequences that finish at a step: their context and reservation leave the sums.
+  // (A preempted sequence, prefilled again, goes on from the tokens it had made.)
   auto StartDecoding = [&](int64_t I, double At) {
-    First[I] = At;
-    if (OutLen[I] <= 1) {
+    if (First[I] < 0)
+      First[I] = At;
+    const double HeldT = Made[I]; // the output tokens its cache was admitted with
+    Made[I] = std::max(Made[I], 1.0);
+    if (static_cast<double>(OutLen[I]) - Made[I] <= 0) {
       Finished(I, At);
-      Used -= Reserve(I);
       return;
     }
     ++Running;
-    SumContext += P.firstDecodeContext(static_cast<double>(In[I])) - static_cast<double>(Step) * Adv;
+    State[I] = Decoding;
+    Context0[I] = P.firstDecodeContext(static_cast<double>(In[I])) + Made[I] - 1;
+    SumContext += Context0[I] - static_cast<double>(Step) * Adv;
     if (Sources)
       SumSource += static_cast<double>(In[I]);
     StartStep[I] = Step;
-    Ends.push({Step + static_cast<int64_t>(std::ceil(static_cast<double>(OutLen[I] - 1) / Adv)),
-               I});
+    EndStep[I] =
+        Step + static_cast<int64_t>(std::ceil((static_cast<double>(OutLen[I]) - Made[I]) / Adv));
+    Ends.push({EndStep[I], I});
+    if (Preempt)
+      ScheduleGrowth(I, HeldT, Step);
+  };
+  // Leaves the running sums: at its end, or preempted.
+  auto StopDecoding = [&](int64_t I) {
+    --Running;
+    SumContext -= Context0[I] - static_cast<double>(StartStep[I]) * Adv;
+    if (Sources)
+      SumSource -= static_cast<double>(In[I]);
+  };
+  // Preempts the sequence admitted last (decoding or prefilling): its pages are freed and it
+  // waits first in line, to prefill its prompt and output so far again (vLLM's recompute).
+  auto PreemptLast = [&]() {
+    while (!Order.empty()) {
+      auto [I, Count] = Order.back();
+      Order.pop_back();
+      if (Count != Admissions[I] || State[I] == Outside)
+        continue;
+      if (State[I] == Decoding) {
+        Made[I] = std::min(static_cast<double>(OutLen[I]),
+                           Made[I] + static_cast<double>(Step - StartStep[I]) * Adv);
+        StopDecoding(I);
+      } else {
+        Prefilling.erase(std::find(Prefilling.begin(), Prefilling.end(), I));
+        Done[I] = 0;
+      }
+      State[I] = Outside;
+      GrowAt[I] = -1;
+      Used -= Held[I];
+      Held[I] = 0;
+      Waiting.push_front(I);
+      ++Out.Preemptions;
+      return I;
+    }
+    return int64_t(-1);
+  };
+  // Preempt: before a decode step, each sequence whose positions pass into a new page takes
+  // one, preempting the sequences admitted last while none is free (itself, if it is last):
+  // as vLLM schedules, the running sequences' pages before any waiting prompt's.
+  auto Grow = [&]() {
+    while (!Grows.empty() && Grows.top().first <= Step) {
+      auto [At, I] = Grows.top();
+      Grows.pop();
+      if (State[I] != Decoding || GrowAt[I] != At)
+        continue;
+      const double T = std::min(static_cast<double>(OutLen[I]),
+                                Made[I] + static_cast<double>(Step - StartStep[I]) * Adv);
+      const double Need = P.requestCacheBytes(static_cast<double>(In[I]), T);
+      while (Used + Need - Held[I] > Budget && State[I] == Decoding && PreemptLast() >= 0) {
+      }
+      if (State[I] != Decoding)
+        continue;
+      Used += Need - Held[I];
+      Held[I] = Need;
+      ScheduleGrowth(I, T, Step + 1);
+    }
   };
   while (Next < N || !Waiting.empty() || !Prefilling.empty() || Running > 0) {
     // (Disaggregated: requests come to the decode replica when their cache has arrived, in the
     // order the prefill pool finished them, which is arrival order.)
     while (Next < Issued && (Split.Prefill ? Ready[Next] : Reach(Next)) <= Now)
       Waiting.push_back(Next++);
+    // (Chunked prefill: every iteration decodes, and the running sequences grow first.)
+    if (Preempt && Chunk > 0 && Running > 0)
+      Grow();
     // Admission: first come, first served, under the cap and the KV budget.
     while (!Waiting.empty() && Running + static_cast<int64_t>(Prefilling.size()) < Cap &&
            Used + Reserve(Waiting.front()) <= Budget) {
       int64_t I = Waiting.front();
       Waiting.pop_front();
-      Used += Reserve(I);
-      Admitted[I] = Now;
-      if (Split.Prefill) {
+      Held[I] = Reserve(I);
+      Used += Held[I];
+      if (Admitted[I] < 0)
+        Admitted[I] = Now;
+      State[I] = InPrefill;
+      if (Preempt)
+        Order.push_back({I, ++Admissions[I]});
+      if (Split.Prefill && Made[I] == 0) {
         // Prefilled elsewhere: its first token was made when the prefill pool finished.
         StartDecoding(I, Ready[I]);
         First[I] = std::min(First[I], Ready[I]);
@@ -363,6 +476,10 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       Now = std::max(Now, Split.Prefill ? Ready[Next] : Reach(Next));
       continue;
     }
+    if (Preempt && Chunk == 0 && Prefilling.empty())
+      Grow();
+    if (Running == 0 && Prefilling.empty())
+      continue; // (all preempted: admitted again, first in line)
     double Time = 0;
     bool Fused = false;
     std::vector<int64_t> Prefilled;
@@ -435,13 +552,10 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       while (!Ends.empty() && Ends.top().first <= Step) {
         auto [End, I] = Ends.top();
         Ends.pop();
+        if (State[I] != Decoding || EndStep[I] != End)
+          continue; // preempted since
+        StopDecoding(I);
         Finished(I, Now);
-        --Running;
-        SumContext -= P.firstDecodeContext(static_cast<double>(In[I])) -
-                      static_cast<double>(StartStep[I]) * Adv;
-        if (Sources)
-          SumSource -= static_cast<double>(In[I]);
-        Used -= Reserve(I);
       }
     }
     else if (Running > 0)
@@ -469,6 +583,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   for (int64_t L : OutLen)
     Tokens += static_cast<double>(L);
   Out.Completed = N;
+  Out.Preempting = Preempt;
   Out.TokensPerStep = Adv;
   Out.TTFT[0] = percentile(TTFT, 0.5), Out.TTFT[1] = percentile(TTFT, 0.9);
   Out.TTFT[2] = percentile(TTFT, 0.99);

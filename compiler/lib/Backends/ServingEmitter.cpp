@@ -136,6 +136,24 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     if (S->MemoryFraction > 0)
       OS << fmt::format("  memory: the engine takes {:g} of each device's memory\n",
                         S->MemoryFraction);
+    {
+      // The cache's pages and policy: the record's, else its runtime's.
+      const RuntimeRecord *RT = S->UsedRuntime;
+      const int64_t Page = S->KVPage ? S->KVPage : RT ? RT->KVPage : 0;
+      const KVPolicy Policy = S->Policy != KVPolicy::Unset ? S->Policy
+                              : RT                         ? RT->Policy
+                                                           : KVPolicy::Unset;
+      if (Page > 1 || Policy == KVPolicy::Preempt)
+        OS << fmt::format(
+            "  cache: {}; {}\n",
+            Page > 1 ? fmt::format("pages of {} tokens{}", Page,
+                                   S->KVPage ? "" : " (the runtime's)")
+                     : std::string("whole tokens"),
+            Policy == KVPolicy::Preempt
+                ? "pages as sequences grow, the sequence admitted last preempted (and "
+                  "prefilled again) when none is free"
+                : "each request's whole prompt and output reserved at admission");
+    }
     if (Sv->DispatchWait > 0)
       OS << fmt::format("  dispatcher: requests held until {}{} has passed since the last batch "
                         "was sent, each batch to the next of {} replica{}\n",
@@ -204,7 +222,10 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     // The ratio means something only where the theory's wait is not negligible.
     if (const Value *MMc = Sv->result(ServingMetric::mmc_queue_wait); MMc && MMc->R > 1e-3)
       OS << ", ratio " << R(ServingMetric::mmc_agreement);
-    OS << ")\n";
+    OS << ")";
+    if (Sv->result(ServingMetric::preemptions))
+      OS << "; preemptions per request " << R(ServingMetric::preemptions);
+    OS << "\n";
     if (Sv->result(ServingMetric::cost_per_hour)) {
       const PriceRecord *P = Sv->usedPrice();
       OS << fmt::format("  cost: {:.2f} USD/h for {} replica(s) ({}{}), {:.3f} USD per "

@@ -373,6 +373,11 @@ private:
     Q(ServingMetric::sla_met, St.SLAMet, "");
     Q(ServingMetric::mean_batch, St.MeanBatch, "");
     Q(ServingMetric::max_concurrency, St.Concurrency, "");
+    if (St.Preempting)
+      Q(ServingMetric::preemptions,
+        St.Completed > 0 ? static_cast<double>(St.Preemptions) / static_cast<double>(St.Completed)
+                         : 0,
+        "");
     Q(ServingMetric::utilization, St.Utilization, "");
     if (std::isfinite(St.MMcWait)) {
       Q(ServingMetric::mmc_queue_wait, St.MMcWait, "s");

@@ -33,12 +33,44 @@ const std::vector<FieldSpec> &runtimeFields() {
       {"kv_fraction", Type::of(Type::Real), false, true},
       {"workspace", dimType(BaseDim::Byte), false, false},
       {"max_batch", Type::of(Type::Int), false, true},
+      {"kv_page", dimType(BaseDim::Token), false, true},
+      {"kv_policy", Type::of(Type::String), false, false},
       {"default", Type::of(Type::Bool), false, false},
       {"serving", Type::of(Type::Bool), false, false},
   };
   return F;
 }
 
+} // namespace
+
+bool SemaImpl::cacheField(const FieldValue &F, int64_t &Page, KVPolicy &Policy, bool &OK) {
+  if (F.Name == "kv_page") {
+    // A whole number of tokens (positive by the field's spec), as engines' page sizes are.
+    if (!isInt64(F.V.R) || !(F.V.R <= double(1 << 20))) {
+      Diags.report(F.Range, diag::err_field_value, F.Name,
+                   "must be a whole number of tokens from 1 to 2^20, found " + F.V.str());
+      OK = false;
+    } else {
+      Page = static_cast<int64_t>(F.V.R);
+    }
+    return true;
+  }
+  if (F.Name == "kv_policy") {
+    if (F.V.S == "reserve" || F.V.S == "preempt") {
+      Policy = F.V.S == "reserve" ? KVPolicy::Reserve : KVPolicy::Preempt;
+    } else {
+      Diags.report(F.Range, diag::err_field_value, F.Name,
+                   "must be \"reserve\" (a request's whole cache held from its admission) or "
+                   "\"preempt\" (pages as sequences grow; the sequence admitted last preempted "
+                   "when none is free), found \"" + F.V.S + "\"");
+      OK = false;
+    }
+    return true;
+  }
+  return false;
+}
+
+namespace {
 const std::vector<std::string> ComputeKernels = {"gemm", "attention", "experts"};
 const std::vector<std::string> BandwidthKernels = {"gemv", "dequant_gemv", "attention",
                                                    "activations"};
@@ -117,6 +149,9 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
                    "must not be negative, found " + F.V.str());
       continue;
     }
+    bool CacheOK = true;
+    if (cacheField(F, Rec->KVPage, Rec->Policy, CacheOK))
+      continue;
     if (F.Name == "op_overhead")
       Rec->OpOverhead = F.V.R;
     else if (F.Name == "collective_latency")

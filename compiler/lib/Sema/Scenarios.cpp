@@ -29,6 +29,8 @@ const std::vector<FieldSpec> &scenarioFields() {
       {"devices", Type::of(Type::Int), false, true},
       {"prefill_chunk", dimType(BaseDim::Token), false, true},
       {"max_batch", Type::of(Type::Int), false, true},
+      {"kv_page", dimType(BaseDim::Token), false, true},
+      {"kv_policy", Type::of(Type::String), false, false},
       {"power_limit", dimType(BaseDim::Joule, BaseDim::Second), false, true},
       {"compute_efficiency", Type::of(Type::Real), false, true},
       {"memory_efficiency", Type::of(Type::Real), false, true},
@@ -139,6 +141,8 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       OK = false;
       continue;
     }
+    if (cacheField(F, Rec->KVPage, Rec->Policy, OK))
+      continue;
     if (F.Name == "batch")
       Rec->Batch = F.V.I;
     else if (F.Name == "prompt")

@@ -230,6 +230,10 @@ public:
   void buildClassDefaults(const ClassDecl &D);
   /// Checks a section of fractions in (0, 1] keyed by precision names or one of `Extra`.
   bool checkFractionSection(const Item &I, llvm::ArrayRef<std::string> Extra, Section &Sec);
+  /// `kv_page` (whole tokens, at most 2^20) and `kv_policy` (`"reserve"` or `"preempt"`) of a
+  /// runtime or a scenario: false when `F` is neither; `OK` false when its value is wrong
+  /// (reported).
+  bool cacheField(const FieldValue &F, int64_t &Page, KVPolicy &Policy, bool &OK);
   llvm::StringMap<Section> ClassEfficiency;
   /// Binds `expect METRIC(args)` arguments (Metrics.def) into `X.Args`.
   bool bindMetricArgs(MetricKind K, const Item &I, Expectation &X);

@@ -169,10 +169,17 @@ public:
   /// encoder-decoder's decoder: the start token and the first output token).
   double firstDecodeContext(double Prompt) const { return (EncDec ? 1 : Prompt) + 1; }
   /// Bytes of the cache one request of `In` prompt and `Out` output tokens holds at its end
-  /// (an encoder-decoder's: its decoder's beside the cross-attention cache of its source).
+  /// (an encoder-decoder's: its decoder's beside the cross-attention cache of its source), in
+  /// whole pages of the machine's `KVPage` tokens; with `Out` the output tokens so far, what it
+  /// holds then.
   double requestCacheBytes(double In, double Out) const {
-    return EncDec ? kvBytes(1 + Out, In) : kvBytes(In + Out);
+    return EncDec ? pagedKVBytes(1 + Out, In) : pagedKVBytes(In + Out);
   }
+  /// The positions a request's growing cache holds with `Out` output tokens (the decoder's for
+  /// an encoder-decoder): pages turn over as this crosses multiples of the page.
+  double cachePositions(double In, double Out) const { return (EncDec ? 1 : In) + Out; }
+  /// Tokens a cache page holds (1: not paged).
+  double pageTokens() const { return Page; }
   /// The prefill of `Batch` prompts of `T`'s length, whole (no chunking).
   double prefillTime(double Batch, const PromptTerms &T, bool FromFlash) const {
     return price(prefillWork(Batch, T), FromFlash).Time;
@@ -222,6 +229,7 @@ private:
   double StateValues, StateBytes, WeightBytesAll;
   double MacsConst, LinearPerToken, HeadMacs, ExpertMacs, Params, Lookup, LookupRow, TiedHead;
   double Width, MaxWidth, Ops, AllReduces, PrefillChunk;
+  double Page = 1; ///< tokens a cache page holds
   /// Encoder-decoders (0 and false otherwise): parameters a decode step may read (Params less
   /// the sections'), the decoder's cross-attention MACs a token and cache values a sequence per
   /// source position, the sections' non-attention MACs per source token, their operations (as
@@ -252,6 +260,8 @@ private:
 
   /// `Source`: an encoder-decoder's source length, whose cross-attention cache is added.
   double kvBytes(double C, double Source = 0) const;
+  /// kvBytes with each kind's positions (and the source's) in whole pages of `Page` tokens.
+  double pagedKVBytes(double C, double Source = 0) const;
   /// Cache bytes a step at context C reads (kvBytes but for chunks: the positions seen).
   double kvReadBytes(double C, double Source = 0) const;
   double attentionMacs(double C) const;

@@ -66,6 +66,8 @@ struct Machine {
   double KVFraction = 1;     ///< share of the memory left after weights and work for the cache
   double Workspace = 0;      ///< bytes per device the runtime keeps for itself
   int64_t MaxBatch = 0;      ///< cap on concurrent sequences (0: none)
+  int64_t KVPage = 1;        ///< tokens a cache page holds (1: whole tokens, not paged)
+  bool Preempt = false;      ///< KVPolicy::Preempt: pages as sequences grow, preemption
   bool Ideal = false;        ///< the ideal roofline: every factor 1, no fixed cost
   std::vector<FactorUse> Uses;
   std::vector<std::string> Notes;

@@ -5,12 +5,16 @@
 // request when the last one finishes) with lengths drawn from the workload's distributions
 // (a seeded generator of our own: the same requests on every machine); a continuous-batching
 // scheduler admits waiting requests first come, first served, while the batch cap and the KV
-// budget (each admitted request holds the cache of its whole prompt and output) allow; each
+// budget (each admitted request holds the cache of its whole prompt and output, or with
+// preemption what it has so far) allow; each
 // iteration either prefills the newly admitted prompts or runs one decode step of every running
 // sequence, priced by the performance model (LanguageModel.h); with a prefill chunk, each
 // iteration runs the decode step and up to one chunk of waiting prompt tokens together
 // (Sarathi-Serve's stall-free batching): one forward over the chunk and the decode tokens, plus
-// the decode tokens' attention over their caches. Beside it, the M/M/c (Erlang C) queueing wait at the
+// the decode tokens' attention over their caches. Requests hold their caches in whole pages of
+// the machine's `KVPage` tokens; with `Preempt`, a request is admitted with its prompt's pages,
+// takes more as it grows, and the sequence admitted last is preempted (and later prefilled
+// again) when a step finds none free. Beside it, the M/M/c (Erlang C) queueing wait at the
 // same arrival rate, concurrency and mean service time.
 //
 //===----------------------------------------------------------------------===//
@@ -36,6 +40,9 @@ struct ServingStats {
   double MeanService = 0; ///< admission to last token, mean
   double TokensPerStep = 1;
   int64_t Completed = 0, Iterations = 0;
+  /// Sequences preempted for want of a page (`kv_policy = "preempt"`), each prefilled again.
+  int64_t Preemptions = 0;
+  bool Preempting = false; ///< the replica's policy preempts
   /// Whether the targets hold at their percentile.
   bool meets(const ServiceLevel &L) const {
     return (!L.TTFT || TTFTAt <= L.TTFT) && (!L.TPOT || TPOTAt <= L.TPOT) &&

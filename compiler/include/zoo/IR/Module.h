@@ -336,6 +336,13 @@ public:
   static bool classof(const Record *R) { return R->getKind() == Precision; }
 };
 
+/// How a serving engine gives sequences their cache (`kv_policy`): `reserve` holds a request's
+/// whole prompt and output from its admission (TensorRT-LLM's GUARANTEED_NO_EVICT); `preempt`
+/// allocates pages as sequences grow and, when a step finds none free, preempts the sequence
+/// admitted last, to be recomputed when it is admitted again (vLLM; TensorRT-LLM's
+/// MAX_UTILIZATION). `Unset`: the runtime's, else reserve.
+enum class KVPolicy { Unset, Reserve, Preempt };
+
 /// A software stack: `runtime vLLM { ... }`. Its `compute KERNEL` and `bandwidth KERNEL`
 /// sections give, per precision (or `any`), the fraction of the hardware's achievable rate its
 /// kernels of that kind reach; its fields give fixed costs, fusion and the serving memory policy.
@@ -351,6 +358,8 @@ public:
   double KVFraction = 1;        ///< share of what is left after weights and work the cache takes
   double Workspace = 0;         ///< bytes per device the runtime holds for itself
   int64_t MaxBatch = 0;         ///< the engine's cap on concurrent sequences (0: none)
+  int64_t KVPage = 0;           ///< tokens a page of the cache holds (0: not paged)
+  KVPolicy Policy = KVPolicy::Unset;
   bool IsDefault = false;       ///< used by scenarios that name no runtime
   bool Serving = false;         ///< a serving engine: the default runtime is fitted on its rows
   /// The factor of kernel `Kernel` in section kind `Kind` (`compute` or `bandwidth`) for
@@ -417,6 +426,8 @@ public:
   int64_t Batch = 1, Prompt = 0, Output = 1, Devices = 1;
   int64_t PrefillChunk = 0;         ///< tokens prefilled at once; 0: one sequence's prompt
   int64_t MaxBatch = 0;             ///< serving: cap on concurrent sequences (0: the runtime's)
+  int64_t KVPage = 0;               ///< serving: tokens a cache page holds (0: the runtime's)
+  KVPolicy Policy = KVPolicy::Unset; ///< serving: the cache policy (Unset: the runtime's)
   std::optional<double> PowerLimit; ///< watts per device
   std::optional<double> ComputeEfficiency, MemoryEfficiency; ///< scenario's own, if set
   /// Share of each device's memory the engine uses, where the deployment sets its own (vLLM's
