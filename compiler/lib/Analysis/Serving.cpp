@@ -403,7 +403,9 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
                            Made[I] + static_cast<double>(Step - StartStep[I]) * Adv);
         StopDecoding(I);
       } else {
-        Prefilling.erase(std::find(Prefilling.begin(), Prefilling.end(), I));
+        // (A prompt admitted but not yet prefilled is in Prefilling until its iteration.)
+        if (auto It = std::find(Prefilling.begin(), Prefilling.end(), I); It != Prefilling.end())
+          Prefilling.erase(It);
         Done[I] = 0;
       }
       State[I] = Outside;
