@@ -119,6 +119,15 @@ const RuntimeRecord *zoo::runtimeOf(const Module &M, const ScenarioRecord &S) {
   return M.defaultRuntime();
 }
 
+int64_t zoo::cachePage(const ScenarioRecord &S, const RuntimeRecord *R) {
+  return S.KVPage > 0 ? S.KVPage : R && R->KVPage > 0 ? R->KVPage : 1;
+}
+
+bool zoo::preemptsCache(const ScenarioRecord &S, const RuntimeRecord *R) {
+  const KVPolicy P = S.Policy != KVPolicy::Unset ? S.Policy : R ? R->Policy : KVPolicy::Unset;
+  return P == KVPolicy::Preempt;
+}
+
 Machine Machine::ideal() const {
   Machine X = *this;
   X.HwCompute = X.HwBandwidth = 1;
@@ -243,16 +252,11 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     X.KVFraction = R->KVFraction;
     X.Workspace = R->Workspace;
     X.MaxBatch = R->MaxBatch;
-    if (R->KVPage > 0)
-      X.KVPage = R->KVPage;
-    X.Preempt = R->Policy == KVPolicy::Preempt;
   }
   if (S.MaxBatch)
     X.MaxBatch = S.MaxBatch;
-  if (S.KVPage > 0)
-    X.KVPage = S.KVPage;
-  if (S.Policy != KVPolicy::Unset)
-    X.Preempt = S.Policy == KVPolicy::Preempt;
+  X.KVPage = cachePage(S, R);
+  X.Preempt = preemptsCache(S, R);
   if (S.MemoryFraction > 0)
     X.MemoryFraction = S.MemoryFraction;
   return X;

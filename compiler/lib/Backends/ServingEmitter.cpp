@@ -8,6 +8,7 @@
 #include "zoo/Analysis/Economics.h"
 #include "zoo/Backends/Emitters.h"
 #include "zoo/Analysis/Calibration.h"
+#include "zoo/Analysis/Machine.h"
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
@@ -136,24 +137,16 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     if (S->MemoryFraction > 0)
       OS << fmt::format("  memory: the engine takes {:g} of each device's memory\n",
                         S->MemoryFraction);
-    {
-      // The cache's pages and policy: the record's, else its runtime's.
-      const RuntimeRecord *RT = S->UsedRuntime;
-      const int64_t Page = S->KVPage ? S->KVPage : RT ? RT->KVPage : 0;
-      const KVPolicy Policy = S->Policy != KVPolicy::Unset ? S->Policy
-                              : RT                         ? RT->Policy
-                                                           : KVPolicy::Unset;
-      if (Page > 1 || Policy == KVPolicy::Preempt)
-        OS << fmt::format(
-            "  cache: {}; {}\n",
-            Page > 1 ? fmt::format("pages of {} tokens{}", Page,
-                                   S->KVPage ? "" : " (the runtime's)")
-                     : std::string("whole tokens"),
-            Policy == KVPolicy::Preempt
-                ? "pages as sequences grow, the sequence admitted last preempted (and "
-                  "prefilled again) when none is free"
-                : "each request's whole prompt and output reserved at admission");
-    }
+    if (const int64_t Page = cachePage(*S, S->UsedRuntime);
+        Page > 1 || preemptsCache(*S, S->UsedRuntime))
+      OS << fmt::format(
+          "  cache: {}; {}\n",
+          Page > 1 ? fmt::format("pages of {} tokens{}", Page, S->KVPage ? "" : " (the runtime's)")
+                   : std::string("whole tokens"),
+          preemptsCache(*S, S->UsedRuntime)
+              ? "pages as sequences grow, the sequence admitted last preempted (and "
+                "prefilled again) when none is free"
+              : "each request's whole prompt and output reserved at admission");
     if (Sv->DispatchWait > 0)
       OS << fmt::format("  dispatcher: requests held until {}{} has passed since the last batch "
                         "was sent, each batch to the next of {} replica{}\n",

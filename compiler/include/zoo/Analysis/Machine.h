@@ -86,6 +86,13 @@ struct Machine {
 /// The runtime a scenario runs on: its own, else --runtime, else the default (may be null).
 const RuntimeRecord *runtimeOf(const Module &M, const ScenarioRecord &S);
 
+/// The tokens a cache page holds for scenario `S` on runtime `R` (may be null): the scenario's,
+/// else the runtime's, else 1 (not paged).
+int64_t cachePage(const ScenarioRecord &S, const RuntimeRecord *R);
+/// Whether `S` on `R` grows caches by pages and preempts (`kv_policy = "preempt"`): the
+/// scenario's policy, else the runtime's, else not (reserve).
+bool preemptsCache(const ScenarioRecord &S, const RuntimeRecord *R);
+
 /// Builds the machine of scenario `S` on runtime `R` (null: factors 1), with `Overrides`
 /// replacing the runtime's slots. `Describe` fills Uses and Notes (reports want them; the fit,
 /// which builds machines by the thousand, does not).
