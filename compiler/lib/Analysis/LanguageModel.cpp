@@ -222,6 +222,7 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   Ideal = X.Ideal;
   HasFlash = X.FlashBandwidth > 0;
   RateGemm = X.rate(Slot::Gemm);
+  Exposed = X.GemmExposed;
   RateAttention = X.rate(Slot::AttentionCompute);
   BandwidthAttention = X.bandwidth(Slot::AttentionBandwidth);
   GemmExperts = RateGemm * X.f(Slot::Experts);
@@ -462,15 +463,18 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
     MemorySide = Mem;
     (C >= Mem ? P.BySlot[slot(Slot::Gemm)] : P.BySlot[slot(M.weightSlot())]) = std::max(C, Mem);
   } else {
-    auto Part = [&](double C, Slot CS, double Mem, Slot MS) {
+    // The larger of a kernel's two sides, plus the exposed share of the smaller for the dense
+    // products (gemm_exposed; 0 elsewhere).
+    auto Part = [&](double C, Slot CS, double Mem, Slot MS, double Share) {
+      double T = std::max(C, Mem) + Share * std::min(C, Mem);
       if (C >= Mem) {
-        ComputeSide += C;
-        P.BySlot[slot(CS)] += C;
+        ComputeSide += T;
+        P.BySlot[slot(CS)] += T;
       } else {
-        MemorySide += Mem;
-        P.BySlot[slot(MS)] += Mem;
+        MemorySide += T;
+        P.BySlot[slot(MS)] += T;
       }
-      return std::max(C, Mem);
+      return T;
     };
     const double Over = W.Ops * M.f(Slot::OpOverhead);
     P.BySlot[slot(Slot::OpOverhead)] = Over;
@@ -486,9 +490,9 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
       P.BySlot[slot(Slot::Experts)] += ExpertTime;
     }
     P.Time = ExpertTime +
-             Part(W.LinearFlops / RateGemm, Slot::Gemm, W.WeightBytes / Bw, M.weightSlot()) +
+             Part(W.LinearFlops / RateGemm, Slot::Gemm, W.WeightBytes / Bw, M.weightSlot(), Exposed) +
              Part(W.AttentionFlops / RateAttention, Slot::AttentionCompute,
-                  W.KVBytes / BandwidthAttention, Slot::AttentionBandwidth) +
+                  W.KVBytes / BandwidthAttention, Slot::AttentionBandwidth, 0) +
              Over + Comm;
     if (Over > std::max({ComputeSide, MemorySide, Comm}))
       P.Binds = Bound::Overhead;
@@ -528,14 +532,15 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
       B.BySlot[slot(Slot::Experts)] += ExpertTime;
     }
     const double C = W.LinearFlops / RateGemm, Mem = W.WeightBytes / Bw;
+    const double Linear = std::max(C, Mem) + Exposed * std::min(C, Mem);
     if (C >= Mem) {
-      B.ComputeSide += C;
-      B.BySlot[slot(Slot::Gemm)] += C;
+      B.ComputeSide += Linear;
+      B.BySlot[slot(Slot::Gemm)] += Linear;
     } else {
-      B.MemorySide += Mem;
-      B.BySlot[slot(X->weightSlot())] += Mem;
+      B.MemorySide += Linear;
+      B.BySlot[slot(X->weightSlot())] += Linear;
     }
-    B.ExpertsAndLinear = ExpertTime + std::max(C, Mem);
+    B.ExpertsAndLinear = ExpertTime + Linear;
     // The step with no attention at all, as price() gives it.
     B.FixedTime = B.ExpertsAndLinear + NoAttention + Overhead + B.Comm;
   }

@@ -134,6 +134,7 @@ Machine Machine::ideal() const {
   X.F = {1, 1, 1, 1, 1, 1, 1, 0, 0};
   X.MemoryFraction = X.KVFraction = 1;
   X.Workspace = 0;
+  X.GemmExposed = 0;
   X.Ideal = true;
   X.Uses.clear();
   return X;
@@ -247,6 +248,9 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   }
   if (R) {
     X.Fuses = R->FusesElementwise;
+    X.GemmExposed = R->GemmExposed;
+    if (const FieldValue *F = R->field("gemm_exposed"); F && Describe && S.Model)
+      X.Uses.push_back({"gemm exposed", X.GemmExposed, false, RName, sourceOf(F, nullptr, R)});
     X.LastTokenLogits = R->LastTokenLogits;
     X.MemoryFraction = R->MemoryFraction;
     X.KVFraction = R->KVFraction;

@@ -27,6 +27,7 @@ const std::vector<FieldSpec> &runtimeFields() {
       {"version", Type::of(Type::String), false, false},
       {"op_overhead", dimType(BaseDim::Second), false, false},
       {"collective_latency", dimType(BaseDim::Second), false, false},
+      {"gemm_exposed", Type::of(Type::Real), false, false},
       {"fuses_elementwise", Type::of(Type::Bool), false, false},
       {"last_token_logits", Type::of(Type::Bool), false, false},
       {"memory_fraction", Type::of(Type::Real), false, true},
@@ -168,7 +169,13 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
       Rec->IsDefault = F.V.B;
     else if (F.Name == "serving")
       Rec->Serving = F.V.B;
-    else if (F.Name == "memory_fraction" || F.Name == "kv_fraction") {
+    else if (F.Name == "gemm_exposed") {
+      if (!(F.V.R >= 0 && F.V.R <= 1))
+        Diags.report(F.Range, diag::err_field_value, F.Name,
+                     "must be a share from 0 (hidden) to 1 (no overlap), found " + F.V.str());
+      else
+        Rec->GemmExposed = F.V.R;
+    } else if (F.Name == "memory_fraction" || F.Name == "kv_fraction") {
       if (!(F.V.R <= 1))
         Diags.report(F.Range, diag::err_field_value, F.Name,
                      "must be at most 1, found " + F.V.str());

@@ -248,6 +248,7 @@ private:
   int64_t Plateau = 1;                    ///< the largest window of a cache that has one
   // The machine.
   bool Ideal, HasFlash;
+  double Exposed = 0; ///< X->GemmExposed
   double RateGemm, RateAttention, BandwidthAttention, GemmExperts, Alpha, Overhead, CommCoef;
   double WeightBw[2], WeightBwExperts[2];
   /// The attention part of a step with no attention: max(0 / rate, 0 / bandwidth).

@@ -61,6 +61,9 @@ struct Machine {
   std::array<double, NumSlots> F{1, 1, 1, 1, 1, 1, 1, 0, 0};
   bool Dequantising = false; ///< weights are narrower than the compute format: dequant_gemv
   bool Fuses = true;
+  /// Share of the smaller of a dense product's weight reads and arithmetic left exposed beside
+  /// the larger (the runtime's `gemm_exposed`; 0: the two overlap fully).
+  double GemmExposed = 0;
   bool LastTokenLogits = false;
   double MemoryFraction = 1; ///< share of each device's memory the engine uses
   double KVFraction = 1;     ///< share of the memory left after weights and work for the cache

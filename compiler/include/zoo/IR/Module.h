@@ -352,6 +352,9 @@ public:
   std::vector<Section> Sections;
   double OpOverhead = 0;        ///< seconds per operation launched
   double CollectiveLatency = 0; ///< seconds per collective (alpha)
+  /// Share of the smaller of a matrix product's weight reads and arithmetic its kernels leave
+  /// exposed beside the larger (0: fully hidden; language models' dense products).
+  double GemmExposed = 0;
   bool FusesElementwise = true;
   bool LastTokenLogits = false; ///< prefill computes the output head for the last position only
   double MemoryFraction = 1;    ///< share of device memory the engine uses (weights, KV, work)
