@@ -490,7 +490,8 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
       P.BySlot[slot(Slot::Experts)] += ExpertTime;
     }
     P.Time = ExpertTime +
-             Part(W.LinearFlops / RateGemm, Slot::Gemm, W.WeightBytes / Bw, M.weightSlot(), Exposed) +
+             Part(W.LinearFlops / RateGemm, Slot::Gemm, W.WeightBytes / Bw, M.weightSlot(),
+                  Exposed) +
              Part(W.AttentionFlops / RateAttention, Slot::AttentionCompute,
                   W.KVBytes / BandwidthAttention, Slot::AttentionBandwidth, 0) +
              Over + Comm;
