@@ -443,6 +443,12 @@ Work PreparedLM::stepWork(double Batch, double C, double Source) const {
   return W;
 }
 
+/// A kernel's time from its two sides: the larger, plus `Share` of the smaller (the dense
+/// products' `gemm_exposed`; 0: fully overlapped).
+static double overlapped(double C, double Mem, double Share) {
+  return std::max(C, Mem) + Share * std::min(C, Mem);
+}
+
 /// Prices `W` on the machine: see step 1 of the file comment.
 PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
   const Machine &M = *X;
@@ -466,7 +472,7 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
     // The larger of a kernel's two sides, plus the exposed share of the smaller for the dense
     // products (gemm_exposed; 0 elsewhere).
     auto Part = [&](double C, Slot CS, double Mem, Slot MS, double Share) {
-      double T = std::max(C, Mem) + Share * std::min(C, Mem);
+      double T = overlapped(C, Mem, Share);
       if (C >= Mem) {
         ComputeSide += T;
         P.BySlot[slot(CS)] += T;
@@ -533,7 +539,7 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
       B.BySlot[slot(Slot::Experts)] += ExpertTime;
     }
     const double C = W.LinearFlops / RateGemm, Mem = W.WeightBytes / Bw;
-    const double Linear = std::max(C, Mem) + Exposed * std::min(C, Mem);
+    const double Linear = overlapped(C, Mem, Exposed);
     if (C >= Mem) {
       B.ComputeSide += Linear;
       B.BySlot[slot(Slot::Gemm)] += Linear;

@@ -249,7 +249,8 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   if (R) {
     X.Fuses = R->FusesElementwise;
     X.GemmExposed = R->GemmExposed;
-    if (const FieldValue *F = R->field("gemm_exposed"); F && Describe && S.Model)
+    if (const FieldValue *F = R->field("gemm_exposed");
+        F && Describe && S.Model && !S.Model->Stats.PerInput) // language models only
       X.Uses.push_back({"gemm exposed", X.GemmExposed, false, RName, sourceOf(F, nullptr, R)});
     X.LastTokenLogits = R->LastTokenLogits;
     X.MemoryFraction = R->MemoryFraction;
