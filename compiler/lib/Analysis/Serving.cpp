@@ -64,6 +64,45 @@ int64_t draw(Generator &G, const LengthDistribution &D) {
 /// Bins per unit of log(seconds) in the histogram of gaps between tokens: 0.1% wide.
 constexpr double GapBins = 1000;
 
+/// Requests keyed by a global step, taken out in (step, request) order: a calendar of one
+/// bucket per step for the next `Span` steps after the last taken (a page turn is at most a
+/// page's tokens ahead), and a heap for the rest. The same order as one heap of (step, request)
+/// pairs, at O(1) a push where a heap costs O(log n).
+class StepQueue {
+public:
+  void push(int64_t At, int64_t I) {
+    if (At >= Base && At - Base < Span)
+      Ring[static_cast<size_t>(At & (Span - 1))].push_back(I);
+    else
+      Far.push({At, I});
+  }
+  /// Every entry due by `Step`, in (step, request) order, into `Due` (emptied first).
+  void takeDue(int64_t Step, std::vector<std::pair<int64_t, int64_t>> &Due) {
+    Due.clear();
+    while (!Far.empty() && Far.top().first <= Step) {
+      Due.push_back(Far.top());
+      Far.pop();
+    }
+    const int64_t Last = std::min(Step, Base + Span - 1);
+    for (int64_t S = Base; S <= Last; ++S) {
+      std::vector<int64_t> &B = Ring[static_cast<size_t>(S & (Span - 1))];
+      for (int64_t I : B)
+        Due.push_back({S, I});
+      B.clear();
+    }
+    Base = std::max(Base, Step + 1);
+    std::sort(Due.begin(), Due.end());
+  }
+
+private:
+  static constexpr int64_t Span = 1024;
+  std::vector<std::vector<int64_t>> Ring = std::vector<std::vector<int64_t>>(Span);
+  std::priority_queue<std::pair<int64_t, int64_t>, std::vector<std::pair<int64_t, int64_t>>,
+                      std::greater<>>
+      Far;
+  int64_t Base = 0; ///< the first step not yet taken
+};
+
 double percentile(std::vector<double> &V, double Q) {
   if (V.empty())
     return 0;
@@ -112,10 +151,18 @@ double Speculation::expectedTokens() const {
   return (1 - std::pow(A, static_cast<double>(Tokens + 1))) / (1 - A);
 }
 
+int64_t zoo::replicaRequests(const WorkloadRecord &W, double ReplicaRate, int64_t Drawn) {
+  if (!(W.Duration > 0) || W.Concurrency > 0 || W.Trace)
+    return W.Requests;
+  const double Most = static_cast<double>(MaxSimulatedRequests / std::max<int64_t>(1, Drawn));
+  const double N = std::round(ReplicaRate * W.Duration);
+  return static_cast<int64_t>(std::max(1.0, std::min(N, Most)));
+}
+
 ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
                                   const ServiceLevel &SLA, Speculation Spec,
                                   Disaggregation Split, bool TokenGaps, bool CheckOnly,
-                                  Dispatch Batcher) {
+                                  Dispatch Batcher, bool StopAtMiss) {
   ServingStats Out;
   const ScenarioRecord &S = P.scenario();
   const int64_t N = W.Requests;
@@ -319,10 +366,8 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   // by), those steps in order, and the admissions in order (the last one is preempted first;
   // an entry whose count is not its request's latest is stale).
   std::vector<int64_t> GrowAt(static_cast<size_t>(N), -1), Admissions(static_cast<size_t>(N), 0);
-  std::priority_queue<std::pair<int64_t, int64_t>, std::vector<std::pair<int64_t, int64_t>>,
-                      std::greater<>>
-      Grows;
-  std::vector<std::pair<int64_t, int64_t>> Order;
+  StepQueue Grows;
+  std::vector<std::pair<int64_t, int64_t>> Order, Due;
   const double Page = P.pageTokens();
   // Running sequences (decoding), by when they finish: (finishing step, request).
   std::priority_queue<std::pair<int64_t, int64_t>, std::vector<std::pair<int64_t, int64_t>>,
@@ -338,8 +383,22 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   // histogram of 0.1%-wide bins (memory independent of the run's length).
   llvm::DenseMap<int32_t, double> Gaps;
   double Stall = 0;
+  // A search's early stop: the requests a target may miss while its percentile still holds
+  // (nearest rank: the value at rank ceil(p N) must be within it), and those that have missed.
+  const int64_t Allowed =
+      N - std::clamp<int64_t>(
+              static_cast<int64_t>(std::ceil(SLA.Percentile * static_cast<double>(N))), 1,
+              std::max<int64_t>(N, 1));
+  const bool Stops = StopAtMiss && !(SLA.TBT > 0) && (SLA.TTFT > 0 || SLA.TPOT > 0);
+  int64_t MissedTTFT = 0, MissedTPOT = 0;
   auto Finished = [&](int64_t I, double At) {
     Finish[I] = At;
+    if (Stops) {
+      // (The same expressions as the percentiles' below.)
+      MissedTTFT += SLA.TTFT > 0 && First[I] - Arrival[I] > SLA.TTFT;
+      MissedTPOT += SLA.TPOT > 0 && OutLen[I] > 1 &&
+                    (Finish[I] - First[I]) / static_cast<double>(OutLen[I] - 1) > SLA.TPOT;
+    }
     State[I] = Outside;
     Used -= Held[I];
     Held[I] = 0;
@@ -357,7 +416,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     const double X = (Limit - P.cachePositions(In0, Made[I])) / Adv;
     const int64_t J = static_cast<int64_t>(std::floor(X)) + 2;
     GrowAt[I] = std::max(After, StartStep[I] + J - 1);
-    Grows.push({GrowAt[I], I});
+    Grows.push(GrowAt[I], I);
   };
   // Sequences that finish at a step: their context and reservation leave the sums.
   // (A preempted sequence, prefilled again, goes on from the tokens it had made.)
@@ -422,9 +481,8 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   // one, preempting the sequences admitted last while none is free (itself, if it is last):
   // as vLLM schedules, the running sequences' pages before any waiting prompt's.
   auto Grow = [&]() {
-    while (!Grows.empty() && Grows.top().first <= Step) {
-      auto [At, I] = Grows.top();
-      Grows.pop();
+    Grows.takeDue(Step, Due);
+    for (auto [At, I] : Due) {
       if (State[I] != Decoding || GrowAt[I] != At)
         continue;
       const double T = std::min(static_cast<double>(OutLen[I]),
@@ -440,6 +498,12 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     }
   };
   while (Next < N || !Waiting.empty() || !Prefilling.empty() || Running > 0) {
+    if (Stops && (MissedTTFT > Allowed || MissedTPOT > Allowed)) {
+      Out.Completed = N;
+      Out.TTFTAt = MissedTTFT > Allowed ? INFINITY : 0;
+      Out.TPOTAt = MissedTPOT > Allowed ? INFINITY : 0;
+      return Out;
+    }
     // (Disaggregated: requests come to the decode replica when their cache has arrived, in the
     // order the prefill pool finished them, which is arrival order.)
     while (Next < Issued && (Split.Prefill ? Ready[Next] : Reach(Next)) <= Now)

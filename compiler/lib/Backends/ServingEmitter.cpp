@@ -9,6 +9,7 @@
 #include "zoo/Backends/Emitters.h"
 #include "zoo/Analysis/Calibration.h"
 #include "zoo/Analysis/Machine.h"
+#include "zoo/Analysis/Serving.h"
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
@@ -108,18 +109,24 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
       }
     }
     const WorkloadRecord &W = *Sv->Load;
+    const int64_t Replicas =
+        Sv->Plan && !Sv->Candidates.empty() ? Sv->Candidates.front().Replicas : Sv->Replicas;
     if (W.Trace)
       OS << fmt::format("  workload {}: trace {}, {} requests replayed at {:.3g} requests/s (its "
                         "own {:.3g}), input {}, output {} tokens (means)\n",
                         W.Name, W.TraceFile, W.Requests, W.Rate, W.TraceRate, W.Input.Mean,
                         W.Output.Mean);
     else
-      OS << fmt::format("  workload {}: {}, {} requests, input {}, output {} tokens, seed {}\n",
-                        W.Name,
-                        W.Concurrency > 0
-                            ? fmt::format("{} clients in a closed loop", W.Concurrency)
+      OS << fmt::format(
+          "  workload {}: {}, {}, input {}, output {} tokens, seed {}\n", W.Name,
+          W.Concurrency > 0 ? fmt::format("{} clients in a closed loop", W.Concurrency)
                             : fmt::format("{:g} requests/s", W.Rate),
-                        W.Requests, lengths(W.Input), lengths(W.Output), W.Seed);
+          W.Duration > 0 && W.Concurrency == 0
+              ? fmt::format("for {:g} s ({} requests a replica)", W.Duration,
+                            replicaRequests(W, W.Rate / static_cast<double>(Replicas),
+                                            Sv->DispatchWait > 0 ? Replicas : 1))
+              : fmt::format("{} requests", W.Requests),
+          lengths(W.Input), lengths(W.Output), W.Seed);
     if (Sv->PP > 1)
       OS << fmt::format("  pipeline: {} micro-batches in flight, each through every stage (a "
                         "decode step as on {} device{} holding the whole model; the KV cache of "

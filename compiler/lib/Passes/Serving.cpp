@@ -49,15 +49,17 @@ ReplicaOptions optionsOf(const ServingRecord &Sv) {
   return O;
 }
 
-/// Simulates `W` (at `Rate`, `Requests` of them) on replica `S`. False with `Why` when it cannot.
+/// Simulates `W` at `Rate` on replica `S`: its requests (replicaRequests), at most `Cap`. False
+/// with `Why` when it cannot.
 /// `Ideal`: on the ideal roofline (datasheet figures, every factor 1, all the memory).
 /// `Runtime` and `Overrides`: priced on that runtime with those slots (the calibration's fit),
 /// else on the replica's runtime as recorded. `CheckOnly`: every check, but no simulation.
 bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W, double Rate,
-                     int64_t Requests, const ServiceLevel &SLA, bool Describe, ServingStats &Out,
+                     int64_t Cap, const ServiceLevel &SLA, bool Describe, ServingStats &Out,
                      std::string &Why, const ReplicaOptions &Opt = {}, bool Ideal = false,
                      bool TokenGaps = true, const RuntimeRecord *Runtime = nullptr,
-                     llvm::ArrayRef<SlotOverride> Overrides = {}, bool CheckOnly = false) {
+                     llvm::ArrayRef<SlotOverride> Overrides = {}, bool CheckOnly = false,
+                     bool StopAtMiss = false) {
   const ReplicaOptions *Spec = &Opt;
   S.Prompt = W.Input.Mean;
   S.Output = W.Output.Mean;
@@ -97,7 +99,10 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
   }
   WorkloadRecord Load = W;
   Load.Rate = Rate / static_cast<double>(Opt.PP);
-  Load.Requests = Requests;
+  // (With pipeline stages each of the PP engines simulated takes its share of the arrivals.)
+  Load.Requests = std::min(Cap, replicaRequests(W, Load.Rate, Opt.Batcher.Wait > 0
+                                                                   ? Opt.Batcher.Replicas
+                                                                   : 1));
   if (Load.Concurrency > 0)
     Load.Concurrency = (Load.Concurrency + Opt.PP - 1) / Opt.PP;
   // Speculative decoding: the draft runs on the same devices; its weights come out of the
@@ -148,7 +153,7 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
     Split = {PP.get(), Bw};
   }
   Out = simulateServing(P, Budget, Load, SLA, Sp, Split, TokenGaps || SLA.TBT > 0, CheckOnly,
-                        Opt.Batcher);
+                        Opt.Batcher, StopAtMiss);
   if (Out.Completed < 0) {
     Why = "a request of the workload needs more KV cache than the replica has";
     return false;
@@ -174,8 +179,8 @@ std::optional<double> zoo::simulatedFullLoad(const Module &M, const ServingRecor
   ServingStats St;
   std::string Why;
   const double Replicas = static_cast<double>(Sv.Replicas);
-  if (!simulateReplica(M, S, *Sv.Load, Sv.Load->Rate / Replicas, Sv.Load->Requests, Sv.SLA, false,
-                       St, Why, optionsOf(Sv), false, true, R, Overrides))
+  if (!simulateReplica(M, S, *Sv.Load, Sv.Load->Rate / Replicas, MaxSimulatedRequests, Sv.SLA,
+                       false, St, Why, optionsOf(Sv), false, true, R, Overrides))
     return std::nullopt;
   return St.OutputTokensPerS * Replicas;
 }
@@ -189,8 +194,9 @@ bool slaRate(const Module &M, ScenarioRecord &S, const ServingRecord &Sv, bool I
   const WorkloadRecord &W = *Sv.Load;
   auto Meets = [&](double R, ServingStats &St) {
     std::string Why;
-    return simulateReplica(M, S, W, R, W.Requests, Sv.SLA, false, St, Why, optionsOf(Sv), Ideal,
-                           /*TokenGaps=*/false) &&
+    return simulateReplica(M, S, W, R, MaxSimulatedRequests, Sv.SLA, false, St, Why,
+                           optionsOf(Sv), Ideal, /*TokenGaps=*/false, nullptr, {}, false,
+                           /*StopAtMiss=*/true) &&
            St.meets(Sv.SLA);
   };
   ServingStats St;
@@ -296,7 +302,7 @@ public:
       // none still checks that the record can run (every request fits the replica's cache).
       const bool Figures = M.WantServingFigures || !Sv->Expects.empty();
       if (!simulateReplica(M, S, *Sv->Load, Sv->Load->Rate / double(Replicas),
-                           Sv->Load->Requests, Sv->SLA, true, St, Why, optionsOf(*Sv), false,
+                           MaxSimulatedRequests, Sv->SLA, true, St, Why, optionsOf(*Sv), false,
                            true, nullptr, {}, /*CheckOnly=*/!Figures)) {
         Diags.report(Sv->Range, diag::err_serving, Sv->Name, Why);
         OK = false;
@@ -311,7 +317,7 @@ public:
         ScenarioRecord I = S;
         ServingStats IS;
         if (simulateReplica(M, I, *Sv->Load, Sv->Load->Rate / double(Replicas),
-                            Sv->Load->Requests, Sv->SLA, false, IS, Why, optionsOf(*Sv),
+                            MaxSimulatedRequests, Sv->SLA, false, IS, Why, optionsOf(*Sv),
                             /*Ideal=*/true))
           Sv->Ideal = fill(*Sv, IS, Replicas);
       }
@@ -425,7 +431,7 @@ private:
   static bool plan(const Module &M, ServingRecord &Sv) {
     const WorkloadRecord &W = *Sv.Load;
     const ActivationProfile A = activationProfile(*Sv.Replica->Model, false);
-    const int64_t Requests = std::min<int64_t>(W.Requests, 1000);
+    const int64_t Requests = 1000; // at most, a candidate
     Sv.Candidates.clear();
     Sv.NotTried.clear();
     Sv.CandidatesTried = 0;
@@ -515,7 +521,8 @@ private:
                   auto Meets = [&](int64_t R, ServingStats &St) {
                     std::string Why;
                     return simulateReplica(M, C, W, W.Rate / double(R), Requests, Sv.SLA, false,
-                                           St, Why, Opt, false, /*TokenGaps=*/false) &&
+                                           St, Why, Opt, false, /*TokenGaps=*/false, nullptr,
+                                           {}, false, /*StopAtMiss=*/true) &&
                            St.meets(Sv.SLA);
                   };
                   int64_t Hi = 1;

@@ -27,6 +27,7 @@ std::vector<FieldSpec> workloadFields(const Module &M) {
       {"rate", Type::quantity(Dim() / Dim::of(BaseDim::Second)), false, true},
       {"concurrency", Type::of(Type::Int), false, true},
       {"requests", Type::of(Type::Int), false, true},
+      {"duration", dimType(BaseDim::Second), false, true},
       {"seed", Type::of(Type::Int), false, false},
       {"trace", Type::of(Type::String), false, false},
       {"input", Tokens, false, true},
@@ -176,6 +177,11 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
       if (F.V.I > MaxRequests)
         Bad(F, fmt::format("must be at most {}, found {}", MaxRequests, F.V.I));
       Rec->Requests = F.V.I;
+    } else if (F.Name == "duration") {
+      if (!(F.V.R > 0) || !(F.V.R <= 1e8))
+        Bad(F, "must be above 0 and at most 1e8 s, found " + F.V.str());
+      else
+        Rec->Duration = F.V.R;
     } else if (F.Name == "seed") {
       if (F.V.I < 0)
         Bad(F, "must not be negative, found " + F.V.str());
@@ -280,12 +286,28 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
     }
   }
   bool HasRate = false, HasConcurrency = false;
-  const Item *TraceItem = nullptr;
+  const Item *TraceItem = nullptr, *DurationItem = nullptr, *RequestsItem = nullptr;
   for (const Item &I : D.Items) {
     HasRate |= I.K == Item::Field && I.Name == "rate";
     HasConcurrency |= I.K == Item::Field && I.Name == "concurrency";
     if (I.K == Item::Field && I.Name == "trace")
       TraceItem = &I;
+    if (I.K == Item::Field && I.Name == "duration")
+      DurationItem = &I;
+    if (I.K == Item::Field && I.Name == "requests")
+      RequestsItem = &I;
+  }
+  // `duration`: an open loop's arrivals for so long, instead of a number of requests.
+  if (DurationItem && (RequestsItem || HasConcurrency || TraceItem)) {
+    Diags.report(DurationItem->NameRange, diag::err_field_value, "duration",
+                 RequestsItem     ? "and `requests` exclude each other: arrivals for a time, or "
+                                    "so many requests"
+                 : HasConcurrency ? "does not apply to a closed loop (`concurrency`), whose "
+                                    "clients send requests as earlier ones finish: give "
+                                    "`requests`"
+                                  : "does not apply to a trace, which replays its own requests "
+                                    "(`requests` replays the first so many)");
+    OK = false;
   }
   if (!TraceItem) {
     for (const char *Needed : {"input", "output"}) {
@@ -656,6 +678,43 @@ void SemaImpl::buildServing(const RecordDecl &D) {
       Rec->OwnLoad->Concurrency = V->I;
     }
   }
+  // `duration`: the record's own run length (arrivals for so long at its rate).
+  for (const Item &I : D.Items) {
+    if (I.K != Item::Field || I.Name != "duration")
+      continue;
+    auto V = itemValue(I, dimType(BaseDim::Second));
+    if (!V) {
+      OK = false;
+      continue;
+    }
+    if (!(V->R > 0) || !(V->R <= 1e8)) {
+      Bad(I, "must be above 0 and at most 1e8 s, found " + V->str());
+      continue;
+    }
+    if (!Rec->Load)
+      continue;
+    if (Rec->Load->Concurrency > 0 || Rec->Load->Trace) {
+      Bad(I, Rec->Load->Trace
+                 ? "does not apply to a trace workload, which replays its own requests"
+                 : "does not apply to a closed loop (`concurrency`), whose clients send requests "
+                   "as earlier ones finish");
+      continue;
+    }
+    if (!Rec->OwnLoad) {
+      Rec->OwnLoad = std::make_unique<WorkloadRecord>(*Rec->Load);
+      Rec->Load = Rec->OwnLoad.get();
+    }
+    Rec->OwnLoad->Duration = V->R;
+  }
+  // Arrivals for a duration: every replica's together at most MaxSimulatedRequests.
+  if (OK && Rec->Load && Rec->Load->Duration > 0 && Rec->Load->Concurrency == 0 &&
+      !Rec->Load->Trace && Rec->Load->Rate * Rec->Load->Duration > double(MaxRequests)) {
+    Diags.report(D.NameRange, diag::err_serving, D.Name,
+                 fmt::format("its workload's arrivals over `duration` ({:g} requests/s for {:g} "
+                             "s) are more than {} requests",
+                             Rec->Load->Rate, Rec->Load->Duration, MaxRequests));
+    OK = false;
+  }
   if (OK && Rec->DispatchWait > 0 && Rec->Load &&
       (Rec->Load->Concurrency > 0 || Rec->Load->Trace)) {
     Diags.report(D.NameRange, diag::err_serving, D.Name,
@@ -663,7 +722,7 @@ void SemaImpl::buildServing(const RecordDecl &D) {
                  "replayed trace with it is not modelled");
     OK = false;
   }
-  if (OK && Rec->DispatchWait > 0 && Rec->Load &&
+  if (OK && Rec->DispatchWait > 0 && Rec->Load && !(Rec->Load->Duration > 0) &&
       Rec->Load->Requests * Rec->Replicas > MaxRequests) {
     Diags.report(D.NameRange, diag::err_serving, D.Name,
                  fmt::format("a dispatcher draws every replica's requests: the workload's "

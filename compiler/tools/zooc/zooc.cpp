@@ -1540,7 +1540,9 @@ static int compile(int argc, char **argv) {
   M.WantValidation = Emit == EmitKind::Validation;
   M.WantServingPlans =
       Emit == EmitKind::Serving || TableOpt == TableKind::Deployments || SearchDeployments;
-  M.WantServingFigures = Emit == EmitKind::Serving || Emit == EmitKind::JSON;
+  // (A JSON table holds no serving record's figures: only the whole report does.)
+  M.WantServingFigures =
+      Emit == EmitKind::Serving || (Emit == EmitKind::JSON && TableOpt == TableKind::None);
   M.WantCalibration = Emit == EmitKind::Calibration;
   if (OK && !RuntimeOpt.empty() && !(M.CommandLineRuntime = M.findRuntime(RuntimeOpt))) {
     return usageError("no runtime named '" + RuntimeOpt + "'" +

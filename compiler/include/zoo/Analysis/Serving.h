@@ -83,14 +83,26 @@ struct Dispatch {
   int64_t Replicas = 1;
 };
 
+/// The most requests one simulation draws (every replica's, with a dispatcher).
+constexpr int64_t MaxSimulatedRequests = 10'000'000;
+
+/// The requests a replica of `W` simulates at `ReplicaRate`: the workload's `requests`, or with
+/// a `duration` its arrivals over it, round(rate x duration), at least 1 and, with `Drawn`
+/// replicas' requests drawn together (a dispatcher), at most MaxSimulatedRequests / Drawn.
+int64_t replicaRequests(const WorkloadRecord &W, double ReplicaRate, int64_t Drawn = 1);
+
 /// `TokenGaps`: measure the time between tokens (TBT); a search that needs only TTFT and TPOT
 /// leaves it out (it keeps every iteration's time). `CheckOnly`: draw the requests and say only
 /// whether one needs more cache than `Budget` (Completed -1, as the simulation would find), the
 /// other figures left at zero: what a compile that shows no serving figure needs.
+/// `StopAtMiss` (a search that asks only whether the targets hold): the simulation stops once
+/// more requests have finished past a TTFT or TPOT target than its percentile allows, with that
+/// percentile infinite; the verdict of meets() is the whole run's, the other figures are not.
 ServingStats simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
                              const ServiceLevel &SLA, Speculation Spec = {},
                              Disaggregation Split = {}, bool TokenGaps = true,
-                             bool CheckOnly = false, Dispatch Batcher = {});
+                             bool CheckOnly = false, Dispatch Batcher = {},
+                             bool StopAtMiss = false);
 
 /// Erlang C: the mean wait in queue of an M/M/c system with arrival rate `Lambda`, `C` servers
 /// and mean service time `Service` (infinite when the load reaches the servers).

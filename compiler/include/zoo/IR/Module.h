@@ -638,6 +638,10 @@ public:
   int64_t Concurrency = 0;
   double PrefixHit = 0; ///< share of each prompt already in the prefix cache (not prefilled)
   int64_t Requests = 10000;
+  /// Open loop: arrivals for this many seconds (0: `Requests` of them). A replica at rate r
+  /// simulates round(r x Duration) requests, as a benchmark that sends queries at a scheduled
+  /// rate for a minimum duration (MLPerf's loadgen) does.
+  double Duration = 0;
   uint64_t Seed = 1;
   LengthDistribution Input, Output;
   /// A replayed trace (`trace = "file.csv"`): each request's arrival in seconds from the first
