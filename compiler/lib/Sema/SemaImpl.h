@@ -198,8 +198,8 @@ public:
       "model",    "hardware",    "weights",     "kv",    "compute", "activations", "runtime",
       "workload", "ttft_target", "tpot_target", "price", "grid",    "plan",
       "draft",    "speculate",   "acceptance",  "prefill_devices", "kv_bandwidth",
-      "tbt_target", "sla_percentile", "replicas", "rate", "concurrency", "duration", "term", "tco_period", "buy", "pp",
-      "dispatch_batch", "dispatch_wait"};
+      "tbt_target", "sla_percentile", "replicas", "rate", "concurrency", "duration", "term",
+      "tco_period", "buy", "pp", "dispatch_batch", "dispatch_wait"};
   void buildPipeline(const PipelineDecl &D);
   void checkClass(const ClassDecl &D);
 

@@ -706,6 +706,14 @@ void SemaImpl::buildServing(const RecordDecl &D) {
     }
     Rec->OwnLoad->Duration = V->R;
   }
+  // (A record's `concurrency` makes a closed loop of a workload that runs for a time.)
+  if (OK && Rec->Load && Rec->Load->Duration > 0 && Rec->Load->Concurrency > 0) {
+    Diags.report(D.NameRange, diag::err_serving, D.Name,
+                 fmt::format("a closed loop (`concurrency`) of workload `{}`, which runs for a "
+                             "`duration`: a closed loop needs a number of `requests`",
+                             Rec->Load->Name));
+    OK = false;
+  }
   // Arrivals for a duration: every replica's together at most MaxSimulatedRequests.
   if (OK && Rec->Load && Rec->Load->Duration > 0 && Rec->Load->Concurrency == 0 &&
       !Rec->Load->Trace && Rec->Load->Rate * Rec->Load->Duration > double(MaxRequests)) {
