@@ -154,7 +154,8 @@ double Speculation::expectedTokens() const {
 int64_t zoo::replicaRequests(const WorkloadRecord &W, double ReplicaRate, int64_t Drawn) {
   if (!(W.Duration > 0) || W.Concurrency > 0 || W.Trace)
     return W.Requests;
-  const double Most = static_cast<double>(MaxSimulatedRequests / std::max<int64_t>(1, Drawn));
+  const double Most =
+      static_cast<double>(WorkloadRecord::MaxRequests / std::max<int64_t>(1, Drawn));
   const double N = std::round(ReplicaRate * W.Duration);
   return static_cast<int64_t>(std::max(1.0, std::min(N, Most)));
 }

@@ -9,7 +9,6 @@
 #include "zoo/Backends/Emitters.h"
 #include "zoo/Analysis/Calibration.h"
 #include "zoo/Analysis/Machine.h"
-#include "zoo/Analysis/Serving.h"
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
@@ -109,8 +108,6 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
       }
     }
     const WorkloadRecord &W = *Sv->Load;
-    const int64_t Replicas =
-        Sv->Plan && !Sv->Candidates.empty() ? Sv->Candidates.front().Replicas : Sv->Replicas;
     if (W.Trace)
       OS << fmt::format("  workload {}: trace {}, {} requests replayed at {:.3g} requests/s (its "
                         "own {:.3g}), input {}, output {} tokens (means)\n",
@@ -123,8 +120,7 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                             : fmt::format("{:g} requests/s", W.Rate),
           W.Duration > 0 && W.Concurrency == 0
               ? fmt::format("for {:g} s ({} requests a replica)", W.Duration,
-                            replicaRequests(W, W.Rate / static_cast<double>(Replicas),
-                                            Sv->DispatchWait > 0 ? Replicas : 1))
+                            Sv->SimulatedRequests)
               : fmt::format("{} requests", W.Requests),
           lengths(W.Input), lengths(W.Output), W.Seed);
     if (Sv->PP > 1)

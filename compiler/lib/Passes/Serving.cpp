@@ -179,7 +179,7 @@ std::optional<double> zoo::simulatedFullLoad(const Module &M, const ServingRecor
   ServingStats St;
   std::string Why;
   const double Replicas = static_cast<double>(Sv.Replicas);
-  if (!simulateReplica(M, S, *Sv.Load, Sv.Load->Rate / Replicas, MaxSimulatedRequests, Sv.SLA,
+  if (!simulateReplica(M, S, *Sv.Load, Sv.Load->Rate / Replicas, WorkloadRecord::MaxRequests, Sv.SLA,
                        false, St, Why, optionsOf(Sv), false, true, R, Overrides))
     return std::nullopt;
   return St.OutputTokensPerS * Replicas;
@@ -194,7 +194,7 @@ bool slaRate(const Module &M, ScenarioRecord &S, const ServingRecord &Sv, bool I
   const WorkloadRecord &W = *Sv.Load;
   auto Meets = [&](double R, ServingStats &St) {
     std::string Why;
-    return simulateReplica(M, S, W, R, MaxSimulatedRequests, Sv.SLA, false, St, Why,
+    return simulateReplica(M, S, W, R, WorkloadRecord::MaxRequests, Sv.SLA, false, St, Why,
                            optionsOf(Sv), Ideal, /*TokenGaps=*/false, nullptr, {}, false,
                            /*StopAtMiss=*/true) &&
            St.meets(Sv.SLA);
@@ -302,7 +302,7 @@ public:
       // none still checks that the record can run (every request fits the replica's cache).
       const bool Figures = M.WantServingFigures || !Sv->Expects.empty();
       if (!simulateReplica(M, S, *Sv->Load, Sv->Load->Rate / double(Replicas),
-                           MaxSimulatedRequests, Sv->SLA, true, St, Why, optionsOf(*Sv), false,
+                           WorkloadRecord::MaxRequests, Sv->SLA, true, St, Why, optionsOf(*Sv), false,
                            true, nullptr, {}, /*CheckOnly=*/!Figures)) {
         Diags.report(Sv->Range, diag::err_serving, Sv->Name, Why);
         OK = false;
@@ -310,6 +310,7 @@ public:
       }
       if (!Figures)
         continue;
+      Sv->SimulatedRequests = St.Completed * Sv->PP; // (each of PP engines simulated its share)
       Sv->Results = fill(*Sv, St, Replicas);
       // Published measurements are compared with the ideal roofline's simulation too (only
       // the serving report and JSON show the comparison).
@@ -317,7 +318,7 @@ public:
         ScenarioRecord I = S;
         ServingStats IS;
         if (simulateReplica(M, I, *Sv->Load, Sv->Load->Rate / double(Replicas),
-                            MaxSimulatedRequests, Sv->SLA, false, IS, Why, optionsOf(*Sv),
+                            WorkloadRecord::MaxRequests, Sv->SLA, false, IS, Why, optionsOf(*Sv),
                             /*Ideal=*/true))
           Sv->Ideal = fill(*Sv, IS, Replicas);
       }

@@ -42,7 +42,7 @@ std::vector<FieldSpec> workloadFields(const Module &M) {
       {"summary", Type::of(Type::String), false, false},
   };
 }
-constexpr int64_t MaxRequests = 10'000'000, MaxLength = int64_t(1) << 24;
+constexpr int64_t MaxRequests = WorkloadRecord::MaxRequests, MaxLength = int64_t(1) << 24;
 
 /// Days from 1970-01-01 to the civil date Y-M-D (proleptic Gregorian; Howard Hinnant's
 /// days_from_civil).
@@ -714,7 +714,7 @@ void SemaImpl::buildServing(const RecordDecl &D) {
                              Rec->Load->Name));
     OK = false;
   }
-  // Arrivals for a duration: every replica's together at most MaxSimulatedRequests.
+  // Arrivals for a duration: every replica's together at most MaxRequests.
   if (OK && Rec->Load && Rec->Load->Duration > 0 && Rec->Load->Concurrency == 0 &&
       !Rec->Load->Trace && Rec->Load->Rate * Rec->Load->Duration > double(MaxRequests)) {
     Diags.report(D.NameRange, diag::err_serving, D.Name,

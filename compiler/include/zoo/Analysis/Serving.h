@@ -83,12 +83,9 @@ struct Dispatch {
   int64_t Replicas = 1;
 };
 
-/// The most requests one simulation draws (every replica's, with a dispatcher).
-constexpr int64_t MaxSimulatedRequests = 10'000'000;
-
 /// The requests a replica of `W` simulates at `ReplicaRate`: the workload's `requests`, or with
 /// a `duration` its arrivals over it, round(rate x duration), at least 1 and, with `Drawn`
-/// replicas' requests drawn together (a dispatcher), at most MaxSimulatedRequests / Drawn.
+/// replicas' requests drawn together (a dispatcher), at most WorkloadRecord::MaxRequests / Drawn.
 int64_t replicaRequests(const WorkloadRecord &W, double ReplicaRate, int64_t Drawn = 1);
 
 /// `TokenGaps`: measure the time between tokens (TBT); a search that needs only TTFT and TPOT

@@ -632,6 +632,9 @@ struct LengthDistribution {
 class WorkloadRecord : public Record {
 public:
   WorkloadRecord(std::string N, llvm::SMRange R) : Record(Workload, std::move(N), R) {}
+  /// The most requests (or clients) a workload gives one simulation, every replica's drawn
+  /// together with a dispatcher.
+  static constexpr int64_t MaxRequests = 10'000'000;
   double Rate = 1; ///< requests a second (open loop)
   /// Closed loop: this many clients, each sending its next request when the last one finishes
   /// (0: open loop at `Rate`).
@@ -751,6 +754,8 @@ public:
   int64_t PP = 1;
   /// Identical replicas sharing the workload (its rate split evenly); `plan = auto` chooses.
   int64_t Replicas = 1;
+  /// The requests one replica's simulation drew (the serving pass's; 0: not simulated).
+  int64_t SimulatedRequests = 0;
   /// `plan = auto`: the pass searches every price record's hardware, tensor-parallel size,
   /// weight precision, batch cap, a disaggregated prefill pool or none, and speculative decoding
   /// or none (with a draft) for the cheapest deployment that meets the targets.
