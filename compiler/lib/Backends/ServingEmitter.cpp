@@ -214,7 +214,14 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     OS << "  load: mean decode batch " << R(ServingMetric::mean_batch) << " of "
        << R(ServingMetric::max_concurrency) << " concurrent; utilization "
        << R(ServingMetric::utilization) << "; queueing wait " << R(ServingMetric::queue_wait_mean)
-       << " (M/M/c: " << R(ServingMetric::mmc_queue_wait);
+       << " (M/M/c: ";
+    // Erlang C's wait falls off as a power of the load: far below a microsecond it is a number
+    // like 1e-298 s (or underflows to 0), which says only that the theory queues nothing. The
+    // JSON keeps the value.
+    if (const Value *MMc = Sv->result(ServingMetric::mmc_queue_wait); MMc && MMc->R < 1e-6)
+      OS << "under 1 us";
+    else
+      OS << R(ServingMetric::mmc_queue_wait);
     // The ratio means something only where the theory's wait is not negligible.
     if (const Value *MMc = Sv->result(ServingMetric::mmc_queue_wait); MMc && MMc->R > 1e-3)
       OS << ", ratio " << R(ServingMetric::mmc_agreement);
