@@ -12,6 +12,11 @@ config.test_exec_root = os.path.join(config.zoo_obj_root, "tests")
 config.substitutions.append(("%zooc", os.path.join(config.zoo_bin_dir, "zooc")))
 config.substitutions.append(("%stdlib", os.path.join(config.zoo_src_root, "stdlib")))
 config.substitutions.append(("%zoo_registry", os.path.join(config.zoo_src_root, "zoo")))
+# The registry's libraries without the records that run work of their own (the bundled serving
+# simulations, scenarios, training runs and validation rows): for tests of one record's output.
+config.substitutions.append(("%zoo_library", " ".join(
+    os.path.join(config.zoo_src_root, "zoo", d)
+    for d in ("models", "hardware", "economics", "systems"))))
 config.substitutions.append(("%src_root", config.zoo_src_root))
 config.substitutions.append(("%zoo_build", config.zoo_obj_root))
 config.substitutions.append(("%cmake", config.cmake))

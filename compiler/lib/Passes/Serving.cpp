@@ -235,6 +235,12 @@ bool slaRate(const Module &M, ScenarioRecord &S, const ServingRecord &Sv, bool I
   return true;
 }
 
+/// Whether an output shows the record's figures: the serving report or the whole JSON report,
+/// and the record not left out by --model or --hardware.
+bool showsFigures(const Module &M, const ServingRecord &Sv) {
+  return M.WantServingFigures && Sv.Shown;
+}
+
 /// The highest rate is searched for a fixed open-loop record with targets (a few dozen
 /// simulations) when a report shows it or an expectation or a measurement names it.
 bool wantsSLARate(const Module &M, const ServingRecord &Sv) {
@@ -243,7 +249,7 @@ bool wantsSLARate(const Module &M, const ServingRecord &Sv) {
   auto Names = [](ServingMetric K) {
     return K == ServingMetric::sla_rate || K == ServingMetric::sla_output_tokens_per_s;
   };
-  return M.WantServingFigures ||
+  return showsFigures(M, Sv) ||
          llvm::any_of(Sv.Expects, [&](const auto &X) { return Names(X.Metric); }) ||
          llvm::any_of(Sv.Measured, [&](const auto &X) { return Names(X.Metric); });
 }
@@ -283,7 +289,10 @@ public:
         continue;
       }
       if (Sv->Plan) {
-        if (M.WantServingPlans && !plan(M, *Sv)) {
+        // The search runs for the outputs that show it, and wherever the record's
+        // expectations need its figures (every compile checks them).
+        const bool Search = (M.WantServingPlans && Sv->Shown) || !Sv->Expects.empty();
+        if (Search && !plan(M, *Sv)) {
           Diags.report(Sv->Range, diag::err_serving, Sv->Name,
                        fmt::format("no deployment of the {} price records meets the targets ({} "
                                    "tried)",
@@ -300,7 +309,7 @@ public:
       int64_t Replicas = Sv->Plan ? Sv->Candidates.front().Replicas : Sv->Replicas;
       // Only the serving report, JSON and expectations read the figures; a compile that shows
       // none still checks that the record can run (every request fits the replica's cache).
-      const bool Figures = M.WantServingFigures || !Sv->Expects.empty();
+      const bool Figures = showsFigures(M, *Sv) || !Sv->Expects.empty();
       if (!simulateReplica(M, S, *Sv->Load, Sv->Load->Rate / double(Replicas),
                            WorkloadRecord::MaxRequests, Sv->SLA, true, St, Why, optionsOf(*Sv), false,
                            true, nullptr, {}, /*CheckOnly=*/!Figures)) {
@@ -314,7 +323,7 @@ public:
       Sv->Results = fill(*Sv, St, Replicas);
       // Published measurements are compared with the ideal roofline's simulation too (only
       // the serving report and JSON show the comparison).
-      if (!Sv->Measured.empty() && M.WantServingFigures) {
+      if (!Sv->Measured.empty() && showsFigures(M, *Sv)) {
         ScenarioRecord I = S;
         ServingStats IS;
         if (simulateReplica(M, I, *Sv->Load, Sv->Load->Rate / double(Replicas),
@@ -324,7 +333,7 @@ public:
       }
       if (wantsSLARate(M, *Sv)) {
         for (bool Ideal : {false, true}) {
-          if (Ideal && (Sv->Measured.empty() || !M.WantServingFigures))
+          if (Ideal && (Sv->Measured.empty() || !showsFigures(M, *Sv)))
             continue;
           ScenarioRecord C = S;
           double Rate = 0;

@@ -1605,6 +1605,17 @@ static int compile(int argc, char **argv) {
   } else if (OK && (!HardwareSel.empty() || !TheSweep.Hardware.empty()) && !addAdHocScenarios(M)) {
     return 1;
   }
+  // A serving record that --model or --hardware leaves out of every output is only checked
+  // (that it runs, and its expectations): its figures and searches are not worked out. The
+  // same selection as below, where the records are hidden.
+  if (OK && (!Select.empty() || !HardwareSel.empty()))
+    for (auto &Sv : M.Servings) {
+      const ScenarioRecord *R = Sv->Replica.get();
+      Sv->Shown =
+          R &&
+          (Select.empty() || (R->Model && llvm::is_contained(Select, R->Model->Name))) &&
+          (HardwareSel.empty() || (R->Hw && llvm::is_contained(HardwareSel, R->Hw->Name)));
+    }
   OK = OK && !failed(runPipeline(M, Diags));
   Timer.mark("passes");
   if (!OK || Diags.hasErrors())

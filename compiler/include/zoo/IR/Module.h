@@ -756,6 +756,9 @@ public:
   int64_t Replicas = 1;
   /// The requests one replica's simulation drew (the serving pass's; 0: not simulated).
   int64_t SimulatedRequests = 0;
+  /// False when --model or --hardware leaves the record out of every output: the serving pass
+  /// then only checks that it runs (and its expectations, which hold whatever is shown).
+  bool Shown = true;
   /// `plan = auto`: the pass searches every price record's hardware, tensor-parallel size,
   /// weight precision, batch cap, a disaggregated prefill pool or none, and speculative decoding
   /// or none (with a draft) for the cheapest deployment that meets the targets.
