@@ -17,7 +17,7 @@ def number(v):
 def shown(metric, x):
     if metric.endswith("tokens_per_s"):
         return f"{x:,.0f} tokens/s"
-    if metric.startswith(("ttft", "tpot", "tbt", "e2e")):
+    if metric.removeprefix("sla_").startswith(("ttft", "tpot", "tbt", "e2e")):
         return f"{x * 1e3:,.1f} ms" if x < 1 else f"{x:,.2f} s"
     return f"{x:.3g}"
 

@@ -207,9 +207,11 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
         Ts.push_back(fmt::format("TPOT <= {:g} ms", Sv->SLA.TPOT * 1e3));
       if (Sv->SLA.TBT)
         Ts.push_back(fmt::format("TBT <= {:g} ms", Sv->SLA.TBT * 1e3));
-      OS << fmt::format("  highest rate meeting {} at P{:g}: {:.3g} requests/s, {}\n",
+      OS << fmt::format("  highest rate meeting {} at P{:g}: {:.3g} requests/s, {}; there TTFT "
+                        "P50 {}, TPOT P50 {}\n",
                         fmt::join(Ts, ", "), Sv->SLA.Percentile * 100, Max->R,
-                        R(ServingMetric::sla_output_tokens_per_s));
+                        R(ServingMetric::sla_output_tokens_per_s),
+                        R(ServingMetric::sla_ttft_p50), R(ServingMetric::sla_tpot_p50));
     }
     OS << "  load: mean decode batch " << R(ServingMetric::mean_batch) << " of "
        << R(ServingMetric::max_concurrency) << " concurrent; utilization "

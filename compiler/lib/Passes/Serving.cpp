@@ -247,7 +247,8 @@ bool wantsSLARate(const Module &M, const ServingRecord &Sv) {
   if (!Sv.SLA.any() || Sv.Load->Concurrency > 0 || Sv.Plan)
     return false;
   auto Names = [](ServingMetric K) {
-    return K == ServingMetric::sla_rate || K == ServingMetric::sla_output_tokens_per_s;
+    return K == ServingMetric::sla_rate || K == ServingMetric::sla_output_tokens_per_s ||
+           K == ServingMetric::sla_ttft_p50 || K == ServingMetric::sla_tpot_p50;
   };
   return showsFigures(M, Sv) ||
          llvm::any_of(Sv.Expects, [&](const auto &X) { return Names(X.Metric); }) ||
@@ -341,11 +342,14 @@ public:
           if (!slaRate(M, C, *Sv, Ideal, Sv->Load->Rate / double(Replicas), Rate, At))
             continue;
           auto &Into = Ideal ? Sv->Ideal : Sv->Results;
-          for (auto [K, V] : {std::pair{ServingMetric::sla_rate, Rate},
+          // (Rates are the replicas' together; the medians are a replica's at its share.)
+          for (auto [K, V] : {std::pair{ServingMetric::sla_rate, Rate * double(Replicas)},
                               std::pair{ServingMetric::sla_output_tokens_per_s,
-                                        At.OutputTokensPerS}})
-            Into.push_back({K, metricValue(servingMetricType(K), V * double(Replicas),
-                                           servingMetricType(K))});
+                                        At.OutputTokensPerS * double(Replicas)},
+                              std::pair{ServingMetric::sla_ttft_p50, At.TTFT[0]},
+                              std::pair{ServingMetric::sla_tpot_p50, At.TPOT[0]}})
+            Into.push_back(
+                {K, metricValue(servingMetricType(K), V, servingMetricType(K))});
         }
       }
       for (const auto &[K, V] : Sv->Results)
