@@ -1607,14 +1607,16 @@ static int compile(int argc, char **argv) {
   }
   // A serving record that --model or --hardware leaves out of every output is only checked
   // (that it runs, and its expectations): its figures and searches are not worked out. The
-  // same selection as below, where the records are hidden.
+  // same selection as below, where the records are hidden (a `plan = auto` record's hardware is
+  // the search's choice: --hardware is applied to it after the search, below).
   if (OK && (!Select.empty() || !HardwareSel.empty()))
     for (auto &Sv : M.Servings) {
       const ScenarioRecord *R = Sv->Replica.get();
       Sv->Shown =
           R &&
           (Select.empty() || (R->Model && llvm::is_contained(Select, R->Model->Name))) &&
-          (HardwareSel.empty() || (R->Hw && llvm::is_contained(HardwareSel, R->Hw->Name)));
+          (HardwareSel.empty() || Sv->Plan ||
+           (R->Hw && llvm::is_contained(HardwareSel, R->Hw->Name)));
     }
   OK = OK && !failed(runPipeline(M, Diags));
   Timer.mark("passes");
