@@ -104,19 +104,22 @@ public:
                            "prefill figures need one without)";
     // Scenarios, training and serving records: each measurement must name a figure the
     // analysis makes (validation divides by it), each expectation must hold.
-    auto Check = [&](const auto &Records, auto Name, auto Result, const char *Missing) {
+    auto Check = [&](const auto &Records, const char *What, auto Name, auto Result,
+                     const char *Missing) {
       for (const auto &R : Records) {
         if (R->Results.empty())
           continue;
         for (const auto &X : R->Measured)
           if (!R->result(X.Metric)) {
-            Diags.report(X.Range, diag::err_metric_undefined, Name(X.Metric), R->Name, Missing);
+            Diags.report(X.Range, diag::err_record_metric_undefined, Name(X.Metric), What,
+                         R->Name, Missing);
             OK = false;
           }
         for (const auto &E : R->Expects) {
           auto [A, Ideal] = Result(*R, E);
           if (!A) {
-            Diags.report(E.Range, diag::err_metric_undefined, Name(E.Metric), R->Name, Missing);
+            Diags.report(E.Range, diag::err_record_metric_undefined, Name(E.Metric), What,
+                         R->Name, Missing);
             OK = false;
             continue;
           }
@@ -135,7 +138,7 @@ public:
       }
     };
     Check(
-        M.Scenarios, [](ScenarioMetric K) { return scenarioMetricName(K); },
+        M.Scenarios, "scenario", [](ScenarioMetric K) { return scenarioMetricName(K); },
         [](const ScenarioRecord &S, const ScenarioExpectation &E) {
           return std::pair{E.Ideal ? S.ideal(E.Metric) : S.result(E.Metric), E.Ideal};
         },
@@ -143,19 +146,19 @@ public:
     const char *NoTrainingFigure = "the analysis has no such figure here (time_to_train, "
                                    "device_hours and energy need a token budget, `tokens`)";
     Check(
-        M.Trainings, [](TrainingMetric K) { return trainingMetricName(K); },
+        M.Trainings, "training run", [](TrainingMetric K) { return trainingMetricName(K); },
         [](const TrainingRecord &T, const TrainingExpectation &E) {
           return std::pair{E.Ideal ? T.ideal(E.Metric) : T.result(E.Metric), E.Ideal};
         },
         NoTrainingFigure);
     Check(
-        M.Servings, [](ServingMetric K) { return servingMetricName(K); },
+        M.Servings, "serving record", [](ServingMetric K) { return servingMetricName(K); },
         [](const ServingRecord &S, const ServingExpectation &E) {
           return std::pair{S.result(E.Metric), false};
         },
         "the simulation has no such figure here (the M/M/c wait needs an open loop below the "
-        "concurrency; costs a `price`, energy a `grid`; the highest rate an open loop with "
-        "targets)");
+        "concurrency; costs a `price`, energy a `grid`; the highest rate within the targets, "
+        "and the medians there, an open loop with targets)");
     return success(OK);
   }
 };
