@@ -15,7 +15,9 @@
 #include "zoo/Analysis/Training.h"
 #include "zoo/Passes/Pass.h"
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <thread>
 #include <tuple>
 #include <cmath>
 
@@ -260,111 +262,136 @@ public:
   llvm::StringRef getArgument() const override { return "serving"; }
 
   LogicalResult run(Module &M, DiagnosticEngine &Diags) override {
+    // Each record's work is its own (its replica, search and figures, written to it alone):
+    // the records run on threads, and their errors are reported afterwards in their order, so
+    // the output is the same whatever the number of threads.
+    const size_t N = M.Servings.size();
+    std::vector<std::vector<std::string>> Errors(N);
+    forEachRecord(N, M.ServingThreads, [&](size_t I) { runOne(M, *M.Servings[I], Errors[I]); });
     bool OK = true;
-    for (auto &Sv : M.Servings) {
-      if (!Sv->Load || !Sv->Replica || !Sv->Replica->Model || !Sv->Replica->Model->Root)
-        continue;
-      ScenarioRecord &S = *Sv->Replica;
-      if (S.Model->Stats.HasEncoder) {
-        // An encoder-decoder's prompt is its encoder's source: encoded whole (no chunk), with no
-        // prefix to reuse (the encoder's attention is bidirectional); a draft model is not
-        // modelled beside one.
-        const char *Why =
-            S.PrefillChunk > 0 ? "`prefill_chunk` does not apply (an encoder reads its whole source)"
-            : Sv->Load->PrefixHit > 0
-                ? "a prefix hit rate does not apply (an encoder's bidirectional attention leaves "
-                  "no prefix of the source to reuse)"
-            : Sv->Draft ? "speculative decoding (`draft`) is not modelled for one"
-                        : nullptr;
-        if (Why) {
-          Diags.report(Sv->Range, diag::err_serving, Sv->Name,
-                       fmt::format("model `{}` is an encoder-decoder: {}", S.Model->Name, Why));
-          OK = false;
-          continue;
-        }
-      }
-      if (S.Model->Stats.PerInput || S.Model->Stats.hasBidirectional()) {
-        Diags.report(Sv->Range, diag::err_serving, Sv->Name,
-                     "its model does not generate text (an input, or bidirectional attention)");
+    for (size_t I = 0; I < N; ++I)
+      for (const std::string &E : Errors[I]) {
+        Diags.report(M.Servings[I]->Range, diag::err_serving, M.Servings[I]->Name, E);
         OK = false;
-        continue;
       }
-      if (Sv->Plan) {
-        // The search runs for the outputs that show it, and wherever the record's
-        // expectations need its figures (every compile checks them).
-        const bool Search = (M.WantServingPlans && Sv->Shown) || !Sv->Expects.empty();
-        if (Search && !plan(M, *Sv)) {
-          Diags.report(Sv->Range, diag::err_serving, Sv->Name,
-                       fmt::format("no deployment of the {} price records meets the targets ({} "
-                                   "tried)",
-                                   M.Prices.size(), Sv->CandidatesTried));
-          OK = false;
-        }
-        if (Sv->Candidates.empty())
-          continue;
-      }
-      if (!S.Hw)
-        continue;
-      ServingStats St;
-      std::string Why;
-      int64_t Replicas = Sv->Plan ? Sv->Candidates.front().Replicas : Sv->Replicas;
-      // Only the serving report, JSON and expectations read the figures; a compile that shows
-      // none still checks that the record can run (every request fits the replica's cache).
-      const bool Figures = showsFigures(M, *Sv) || !Sv->Expects.empty();
-      if (!simulateReplica(M, S, *Sv->Load, Sv->Load->Rate / double(Replicas),
-                           WorkloadRecord::MaxRequests, Sv->SLA, true, St, Why, optionsOf(*Sv), false,
-                           true, nullptr, {}, /*CheckOnly=*/!Figures)) {
-        Diags.report(Sv->Range, diag::err_serving, Sv->Name, Why);
-        OK = false;
-        continue;
-      }
-      if (!Figures)
-        continue;
-      Sv->SimulatedRequests = St.Completed * Sv->PP; // (each of PP engines simulated its share)
-      Sv->Results = fill(*Sv, St, Replicas);
-      // Published measurements are compared with the ideal roofline's simulation too (only
-      // the serving report and JSON show the comparison).
-      if (!Sv->Measured.empty() && showsFigures(M, *Sv)) {
-        ScenarioRecord I = S;
-        ServingStats IS;
-        if (simulateReplica(M, I, *Sv->Load, Sv->Load->Rate / double(Replicas),
-                            WorkloadRecord::MaxRequests, Sv->SLA, false, IS, Why, optionsOf(*Sv),
-                            /*Ideal=*/true))
-          Sv->Ideal = fill(*Sv, IS, Replicas);
-      }
-      if (wantsSLARate(M, *Sv)) {
-        for (bool Ideal : {false, true}) {
-          if (Ideal && (Sv->Measured.empty() || !showsFigures(M, *Sv)))
-            continue;
-          ScenarioRecord C = S;
-          double Rate = 0;
-          ServingStats At;
-          if (!slaRate(M, C, *Sv, Ideal, Sv->Load->Rate / double(Replicas), Rate, At))
-            continue;
-          auto &Into = Ideal ? Sv->Ideal : Sv->Results;
-          // (Rates are the replicas' together; the medians are a replica's at its share.)
-          for (auto [K, V] : {std::pair{ServingMetric::sla_rate, Rate * double(Replicas)},
-                              std::pair{ServingMetric::sla_output_tokens_per_s,
-                                        At.OutputTokensPerS * double(Replicas)},
-                              std::pair{ServingMetric::sla_ttft_p50, At.TTFT[0]},
-                              std::pair{ServingMetric::sla_tpot_p50, At.TPOT[0]}})
-            Into.push_back(
-                {K, metricValue(servingMetricType(K), V, servingMetricType(K))});
-        }
-      }
-      for (const auto &[K, V] : Sv->Results)
-        if ((V.T.K == Type::Real || V.T.K == Type::Quantity) && !std::isfinite(V.R)) {
-          Diags.report(Sv->Range, diag::err_serving, Sv->Name,
-                       "its figures are out of range (`" + servingMetricName(K).str() + "`)");
-          Sv->Results.clear();
-          OK = false;
-          break;
-        }
-    }
     return success(OK);
   }
 
 private:
+  /// Runs `F(0)` ... `F(N - 1)` on `Threads` threads (0: one per core), each taking the next
+  /// index when it is free (one record may take most of the time).
+  template <typename Fn> static void forEachRecord(size_t N, unsigned Threads, Fn F) {
+    unsigned T = Threads ? Threads : std::max(1u, std::thread::hardware_concurrency());
+    T = static_cast<unsigned>(std::min<size_t>(T, N));
+    if (T <= 1) {
+      for (size_t I = 0; I < N; ++I)
+        F(I);
+      return;
+    }
+    std::atomic<size_t> Next{0};
+    auto Loop = [&] {
+      for (size_t I; (I = Next.fetch_add(1)) < N;)
+        F(I);
+    };
+    std::vector<std::thread> Pool;
+    for (unsigned K = 1; K < T; ++K)
+      Pool.emplace_back(Loop);
+    Loop();
+    for (std::thread &Th : Pool)
+      Th.join();
+  }
+
+  /// One record: its checks, search, simulation and figures; its errors in `Errors`.
+  static void runOne(const Module &M, ServingRecord &Sv, std::vector<std::string> &Errors) {
+    if (!Sv.Load || !Sv.Replica || !Sv.Replica->Model || !Sv.Replica->Model->Root)
+      return;
+    ScenarioRecord &S = *Sv.Replica;
+    if (S.Model->Stats.HasEncoder) {
+      // An encoder-decoder's prompt is its encoder's source: encoded whole (no chunk), with no
+      // prefix to reuse (the encoder's attention is bidirectional); a draft model is not
+      // modelled beside one.
+      const char *Why =
+          S.PrefillChunk > 0 ? "`prefill_chunk` does not apply (an encoder reads its whole source)"
+          : Sv.Load->PrefixHit > 0
+              ? "a prefix hit rate does not apply (an encoder's bidirectional attention leaves "
+                "no prefix of the source to reuse)"
+          : Sv.Draft ? "speculative decoding (`draft`) is not modelled for one"
+                     : nullptr;
+      if (Why) {
+        Errors.push_back(fmt::format("model `{}` is an encoder-decoder: {}", S.Model->Name, Why));
+        return;
+      }
+    }
+    if (S.Model->Stats.PerInput || S.Model->Stats.hasBidirectional()) {
+      Errors.push_back("its model does not generate text (an input, or bidirectional attention)");
+      return;
+    }
+    if (Sv.Plan) {
+      // The search runs for the outputs that show it, and wherever the record's
+      // expectations need its figures (every compile checks them).
+      const bool Search = (M.WantServingPlans && Sv.Shown) || !Sv.Expects.empty();
+      if (Search && !plan(M, Sv))
+        Errors.push_back(fmt::format("no deployment of the {} price records meets the targets "
+                                     "({} tried)",
+                                     M.Prices.size(), Sv.CandidatesTried));
+      if (Sv.Candidates.empty())
+        return;
+    }
+    if (!S.Hw)
+      return;
+    ServingStats St;
+    std::string Why;
+    int64_t Replicas = Sv.Plan ? Sv.Candidates.front().Replicas : Sv.Replicas;
+    // Only the serving report, JSON and expectations read the figures; a compile that shows
+    // none still checks that the record can run (every request fits the replica's cache).
+    const bool Figures = showsFigures(M, Sv) || !Sv.Expects.empty();
+    if (!simulateReplica(M, S, *Sv.Load, Sv.Load->Rate / double(Replicas),
+                         WorkloadRecord::MaxRequests, Sv.SLA, true, St, Why, optionsOf(Sv), false,
+                         true, nullptr, {}, /*CheckOnly=*/!Figures)) {
+      Errors.push_back(Why);
+      return;
+    }
+    if (!Figures)
+      return;
+    Sv.SimulatedRequests = St.Completed * Sv.PP; // (each of PP engines simulated its share)
+    Sv.Results = fill(Sv, St, Replicas);
+    // Published measurements are compared with the ideal roofline's simulation too (only
+    // the serving report and JSON show the comparison).
+    if (!Sv.Measured.empty() && showsFigures(M, Sv)) {
+      ScenarioRecord I = S;
+      ServingStats IS;
+      if (simulateReplica(M, I, *Sv.Load, Sv.Load->Rate / double(Replicas),
+                          WorkloadRecord::MaxRequests, Sv.SLA, false, IS, Why, optionsOf(Sv),
+                          /*Ideal=*/true))
+        Sv.Ideal = fill(Sv, IS, Replicas);
+    }
+    if (wantsSLARate(M, Sv)) {
+      for (bool Ideal : {false, true}) {
+        if (Ideal && (Sv.Measured.empty() || !showsFigures(M, Sv)))
+          continue;
+        ScenarioRecord C = S;
+        double Rate = 0;
+        ServingStats At;
+        if (!slaRate(M, C, Sv, Ideal, Sv.Load->Rate / double(Replicas), Rate, At))
+          continue;
+        auto &Into = Ideal ? Sv.Ideal : Sv.Results;
+        // (Rates are the replicas' together; the medians are a replica's at its share.)
+        for (auto [K, V] : {std::pair{ServingMetric::sla_rate, Rate * double(Replicas)},
+                            std::pair{ServingMetric::sla_output_tokens_per_s,
+                                      At.OutputTokensPerS * double(Replicas)},
+                            std::pair{ServingMetric::sla_ttft_p50, At.TTFT[0]},
+                            std::pair{ServingMetric::sla_tpot_p50, At.TPOT[0]}})
+          Into.push_back({K, metricValue(servingMetricType(K), V, servingMetricType(K))});
+      }
+    }
+    for (const auto &[K, V] : Sv.Results)
+      if ((V.T.K == Type::Real || V.T.K == Type::Quantity) && !std::isfinite(V.R)) {
+        Errors.push_back("its figures are out of range (`" + servingMetricName(K).str() + "`)");
+        Sv.Results.clear();
+        break;
+      }
+  }
+
   static std::vector<std::pair<ServingMetric, Value>> fill(const ServingRecord &Sv,
                                                           const ServingStats &St,
                                                           int64_t Replicas) {

@@ -276,6 +276,11 @@ cl::opt<bool> SearchDeployments(
              "under --emit=serving and --table=deployments; this adds them to other outputs, "
              "such as the JSON report)"),
     cl::cat(PointCat));
+cl::opt<unsigned> ServingThreads(
+    "serving-threads",
+    cl::desc("Threads to simulate the serving records on, each record on one (default: one per "
+             "core; the output is the same with any number)"),
+    cl::value_desc("n"), cl::init(0), cl::cat(PointCat));
 cl::opt<bool> SweepSummary("sweep-summary",
                            cl::desc("With --sweep: a summary per model and hardware and the rate "
                                     "of the evaluation instead of one row per point"),
@@ -1540,6 +1545,9 @@ static int compile(int argc, char **argv) {
   M.WantValidation = Emit == EmitKind::Validation;
   M.WantServingPlans =
       Emit == EmitKind::Serving || TableOpt == TableKind::Deployments || SearchDeployments;
+  if (ServingThreads > 256)
+    return usageError("--serving-threads is " + std::to_string(ServingThreads) + "; at most 256");
+  M.ServingThreads = ServingThreads;
   // (A JSON table holds no serving record's figures: only the whole report does.)
   M.WantServingFigures =
       Emit == EmitKind::Serving || (Emit == EmitKind::JSON && TableOpt == TableKind::None);

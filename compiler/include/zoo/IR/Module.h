@@ -830,6 +830,8 @@ public:
   /// Data files the records read (request traces), for --depfile.
   std::vector<std::string> DataFiles;
   bool WantServingPlans = false; ///< --emit=serving: run the `plan = auto` searches
+  /// Threads the serving pass runs its records on (0: one per core; --serving-threads).
+  unsigned ServingThreads = 0;
   /// --emit=serving or json: the serving figures only those show (the highest rate within the
   /// targets, the ideal roofline's simulation beside measurements).
   bool WantServingFigures = false;
