@@ -267,7 +267,28 @@ public:
     // the output is the same whatever the number of threads.
     const size_t N = M.Servings.size();
     std::vector<std::vector<std::string>> Errors(N);
-    forEachRecord(N, M.ServingThreads, [&](size_t I) { runOne(M, *M.Servings[I], Errors[I]); });
+    const bool Split = M.ServingThreads != 1;
+    // The threads take the records that look longest first, so that the last to finish is a
+    // short one: a plan's search first, then by the requests simulated, times the searches and
+    // the ideal roofline's runs a record adds (a guess of the cost; the results do not depend
+    // on the order).
+    std::vector<std::pair<double, size_t>> Order;
+    for (size_t I = 0; I < N; ++I) {
+      const ServingRecord &Sv = *M.Servings[I];
+      double Cost = 0;
+      if (Sv.Plan)
+        Cost = INFINITY;
+      else if (Sv.Load && Sv.Replicas > 0)
+        Cost = static_cast<double>(replicaRequests(*Sv.Load, Sv.Load->Rate / double(Sv.Replicas))) *
+               (Sv.Measured.empty() ? 1 : 2) * (Sv.SLA.any() ? 8 : 1);
+      Order.push_back({-Cost, I});
+    }
+    std::stable_sort(Order.begin(), Order.end(),
+                     [](const auto &A, const auto &B) { return A.first < B.first; });
+    forEachRecord(N, M.ServingThreads, [&](size_t K) {
+      const size_t I = Order[K].second;
+      runOne(M, *M.Servings[I], Errors[I], Split);
+    });
     bool OK = true;
     for (size_t I = 0; I < N; ++I)
       for (const std::string &E : Errors[I]) {
@@ -301,8 +322,11 @@ private:
       Th.join();
   }
 
-  /// One record: its checks, search, simulation and figures; its errors in `Errors`.
-  static void runOne(const Module &M, ServingRecord &Sv, std::vector<std::string> &Errors) {
+  /// One record: its checks, search, simulation and figures; its errors in `Errors`. `Split`:
+  /// the ideal roofline's figures are worked out on a thread of their own beside the record's
+  /// (the longest record sets the time of the whole pass).
+  static void runOne(const Module &M, ServingRecord &Sv, std::vector<std::string> &Errors,
+                     bool Split) {
     if (!Sv.Load || !Sv.Replica || !Sv.Replica->Model || !Sv.Replica->Model->Root)
       return;
     ScenarioRecord &S = *Sv.Replica;
@@ -355,35 +379,48 @@ private:
       return;
     Sv.SimulatedRequests = St.Completed * Sv.PP; // (each of PP engines simulated its share)
     Sv.Results = fill(Sv, St, Replicas);
+    // The highest rate within the targets, on the record's machine or the ideal roofline.
+    const bool SLARate = wantsSLARate(M, Sv);
+    auto Highest = [&](bool Ideal, std::vector<std::pair<ServingMetric, Value>> &Into) {
+      ScenarioRecord C = S;
+      double Rate = 0;
+      ServingStats At;
+      if (!slaRate(M, C, Sv, Ideal, Sv.Load->Rate / double(Replicas), Rate, At))
+        return;
+      // (Rates are the replicas' together; the medians are a replica's at its share.)
+      for (auto [K, V] : {std::pair{ServingMetric::sla_rate, Rate * double(Replicas)},
+                          std::pair{ServingMetric::sla_output_tokens_per_s,
+                                    At.OutputTokensPerS * double(Replicas)},
+                          std::pair{ServingMetric::sla_ttft_p50, At.TTFT[0]},
+                          std::pair{ServingMetric::sla_tpot_p50, At.TPOT[0]}})
+        Into.push_back({K, metricValue(servingMetricType(K), V, servingMetricType(K))});
+    };
     // Published measurements are compared with the ideal roofline's simulation too (only
-    // the serving report and JSON show the comparison).
-    if (!Sv.Measured.empty() && showsFigures(M, Sv)) {
+    // the serving report and JSON show the comparison). The ideal figures go to Sv.Ideal and
+    // the record's to Sv.Results: the two may be worked out at once (each simulation on its
+    // own copy of the replica).
+    auto IdealFigures = [&] {
+      if (Sv.Measured.empty() || !showsFigures(M, Sv))
+        return;
       ScenarioRecord I = S;
       ServingStats IS;
+      std::string IdealWhy;
       if (simulateReplica(M, I, *Sv.Load, Sv.Load->Rate / double(Replicas),
-                          WorkloadRecord::MaxRequests, Sv.SLA, false, IS, Why, optionsOf(Sv),
+                          WorkloadRecord::MaxRequests, Sv.SLA, false, IS, IdealWhy, optionsOf(Sv),
                           /*Ideal=*/true))
         Sv.Ideal = fill(Sv, IS, Replicas);
-    }
-    if (wantsSLARate(M, Sv)) {
-      for (bool Ideal : {false, true}) {
-        if (Ideal && (Sv.Measured.empty() || !showsFigures(M, Sv)))
-          continue;
-        ScenarioRecord C = S;
-        double Rate = 0;
-        ServingStats At;
-        if (!slaRate(M, C, Sv, Ideal, Sv.Load->Rate / double(Replicas), Rate, At))
-          continue;
-        auto &Into = Ideal ? Sv.Ideal : Sv.Results;
-        // (Rates are the replicas' together; the medians are a replica's at its share.)
-        for (auto [K, V] : {std::pair{ServingMetric::sla_rate, Rate * double(Replicas)},
-                            std::pair{ServingMetric::sla_output_tokens_per_s,
-                                      At.OutputTokensPerS * double(Replicas)},
-                            std::pair{ServingMetric::sla_ttft_p50, At.TTFT[0]},
-                            std::pair{ServingMetric::sla_tpot_p50, At.TPOT[0]}})
-          Into.push_back({K, metricValue(servingMetricType(K), V, servingMetricType(K))});
-      }
-    }
+      if (SLARate)
+        Highest(true, Sv.Ideal);
+    };
+    std::thread Beside;
+    if (Split && !Sv.Measured.empty() && showsFigures(M, Sv))
+      Beside = std::thread(IdealFigures);
+    else
+      IdealFigures();
+    if (SLARate)
+      Highest(false, Sv.Results);
+    if (Beside.joinable())
+      Beside.join();
     for (const auto &[K, V] : Sv.Results)
       if ((V.T.K == Type::Real || V.T.K == Type::Quantity) && !std::isfinite(V.R)) {
         Errors.push_back("its figures are out of range (`" + servingMetricName(K).str() + "`)");
