@@ -314,12 +314,17 @@ private:
       for (size_t I; (I = Next.fetch_add(1)) < N;)
         F(I);
     };
-    std::vector<std::thread> Pool;
+    struct Pool {
+      std::vector<std::thread> Threads;
+      ~Pool() { // (joined on every way out)
+        for (std::thread &Th : Threads)
+          if (Th.joinable())
+            Th.join();
+      }
+    } P;
     for (unsigned K = 1; K < T; ++K)
-      Pool.emplace_back(Loop);
+      P.Threads.emplace_back(Loop);
     Loop();
-    for (std::thread &Th : Pool)
-      Th.join();
   }
 
   /// One record: its checks, search, simulation and figures; its errors in `Errors`. `Split`:
@@ -412,15 +417,22 @@ private:
       if (SLARate)
         Highest(true, Sv.Ideal);
     };
-    std::thread Beside;
+    // (Joined on every way out of this block.)
+    struct Joined {
+      std::thread T;
+      ~Joined() {
+        if (T.joinable())
+          T.join();
+      }
+    } Beside;
     if (Split && !Sv.Measured.empty() && showsFigures(M, Sv))
-      Beside = std::thread(IdealFigures);
+      Beside.T = std::thread(IdealFigures);
     else
       IdealFigures();
     if (SLARate)
       Highest(false, Sv.Results);
-    if (Beside.joinable())
-      Beside.join();
+    if (Beside.T.joinable())
+      Beside.T.join();
     for (const auto &[K, V] : Sv.Results)
       if ((V.T.K == Type::Real || V.T.K == Type::Quantity) && !std::isfinite(V.R)) {
         Errors.push_back("its figures are out of range (`" + servingMetricName(K).str() + "`)");
