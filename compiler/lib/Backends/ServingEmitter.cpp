@@ -210,8 +210,8 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
       OS << fmt::format("  highest rate meeting {} at P{:g}: {:.3g} requests/s, {}; there TTFT "
                         "P50 {}, TPOT P50 {}\n",
                         fmt::join(Ts, ", "), Sv->SLA.Percentile * 100, Max->R,
-                        R(ServingMetric::sla_output_tokens_per_s),
-                        R(ServingMetric::sla_ttft_p50), R(ServingMetric::sla_tpot_p50));
+                        R(ServingMetric::sla_output_tokens_per_s), R(ServingMetric::sla_ttft_p50),
+                        R(ServingMetric::sla_tpot_p50));
     }
     OS << "  load: mean decode batch " << R(ServingMetric::mean_batch) << " of "
        << R(ServingMetric::max_concurrency) << " concurrent; utilization "

@@ -16,10 +16,10 @@
 #include "zoo/Passes/Pass.h"
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <map>
 #include <thread>
 #include <tuple>
-#include <cmath>
 
 using namespace zoo;
 

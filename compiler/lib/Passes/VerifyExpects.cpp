@@ -111,15 +111,15 @@ public:
           continue;
         for (const auto &X : R->Measured)
           if (!R->result(X.Metric)) {
-            Diags.report(X.Range, diag::err_record_metric_undefined, Name(X.Metric), What,
-                         R->Name, Missing);
+            Diags.report(X.Range, diag::err_record_metric_undefined, Name(X.Metric), What, R->Name,
+                         Missing);
             OK = false;
           }
         for (const auto &E : R->Expects) {
           auto [A, Ideal] = Result(*R, E);
           if (!A) {
-            Diags.report(E.Range, diag::err_record_metric_undefined, Name(E.Metric), What,
-                         R->Name, Missing);
+            Diags.report(E.Range, diag::err_record_metric_undefined, Name(E.Metric), What, R->Name,
+                         Missing);
             OK = false;
             continue;
           }

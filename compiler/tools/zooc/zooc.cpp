@@ -1620,11 +1620,10 @@ static int compile(int argc, char **argv) {
   if (OK && (!Select.empty() || !HardwareSel.empty()))
     for (auto &Sv : M.Servings) {
       const ScenarioRecord *R = Sv->Replica.get();
-      Sv->Shown =
-          R &&
-          (Select.empty() || (R->Model && llvm::is_contained(Select, R->Model->Name))) &&
-          (HardwareSel.empty() || Sv->Plan ||
-           (R->Hw && llvm::is_contained(HardwareSel, R->Hw->Name)));
+      Sv->Shown = R &&
+                  (Select.empty() || (R->Model && llvm::is_contained(Select, R->Model->Name))) &&
+                  (HardwareSel.empty() || Sv->Plan ||
+                   (R->Hw && llvm::is_contained(HardwareSel, R->Hw->Name)));
     }
   OK = OK && !failed(runPipeline(M, Diags));
   Timer.mark("passes");
