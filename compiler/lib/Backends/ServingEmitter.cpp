@@ -219,13 +219,10 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
        << " (M/M/c: ";
     // Erlang C's wait falls off as a power of the load: far below a microsecond it is a number
     // like 1e-298 s (or underflows to 0), which says only that the theory queues nothing. The
-    // JSON keeps the value.
-    if (const Value *MMc = Sv->result(ServingMetric::mmc_queue_wait); MMc && MMc->R < 1e-6)
-      OS << "under 1 us";
-    else
-      OS << R(ServingMetric::mmc_queue_wait);
-    // The ratio means something only where the theory's wait is not negligible.
-    if (const Value *MMc = Sv->result(ServingMetric::mmc_queue_wait); MMc && MMc->R > 1e-3)
+    // JSON keeps the value. The ratio means something only where that wait is not negligible.
+    const Value *MMc = Sv->result(ServingMetric::mmc_queue_wait);
+    OS << (MMc && MMc->R < 1e-6 ? std::string("under 1 us") : R(ServingMetric::mmc_queue_wait));
+    if (MMc && MMc->R > 1e-3)
       OS << ", ratio " << R(ServingMetric::mmc_agreement);
     OS << ")";
     if (Sv->result(ServingMetric::preemptions))

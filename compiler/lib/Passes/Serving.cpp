@@ -404,9 +404,8 @@ private:
     // the serving report and JSON show the comparison). The ideal figures go to Sv.Ideal and
     // the record's to Sv.Results: the two may be worked out at once (each simulation on its
     // own copy of the replica).
+    const bool WantsIdeal = !Sv.Measured.empty() && showsFigures(M, Sv);
     auto IdealFigures = [&] {
-      if (Sv.Measured.empty() || !showsFigures(M, Sv))
-        return;
       ScenarioRecord I = S;
       ServingStats IS;
       std::string IdealWhy;
@@ -425,9 +424,9 @@ private:
           T.join();
       }
     } Beside;
-    if (Split && !Sv.Measured.empty() && showsFigures(M, Sv))
+    if (WantsIdeal && Split)
       Beside.T = std::thread(IdealFigures);
-    else
+    else if (WantsIdeal)
       IdealFigures();
     if (SLARate)
       Highest(false, Sv.Results);

@@ -44,6 +44,14 @@ std::vector<FieldSpec> workloadFields(const Module &M) {
 }
 constexpr int64_t MaxRequests = WorkloadRecord::MaxRequests, MaxLength = int64_t(1) << 24;
 
+/// What is wrong with a `duration` (a workload's or a serving record's), or nothing.
+std::string durationError(const Value &V) {
+  if (V.R > 0 && V.R <= WorkloadRecord::MaxDuration)
+    return {};
+  static_assert(WorkloadRecord::MaxDuration == 1e8, "the message below spells the limit");
+  return "must be above 0 and at most 1e8 s, found " + V.str();
+}
+
 /// Days from 1970-01-01 to the civil date Y-M-D (proleptic Gregorian; Howard Hinnant's
 /// days_from_civil).
 int64_t daysFromCivil(int64_t Y, int64_t M, int64_t D) {
@@ -178,8 +186,8 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
         Bad(F, fmt::format("must be at most {}, found {}", MaxRequests, F.V.I));
       Rec->Requests = F.V.I;
     } else if (F.Name == "duration") {
-      if (!(F.V.R > 0) || !(F.V.R <= 1e8))
-        Bad(F, "must be above 0 and at most 1e8 s, found " + F.V.str());
+      if (std::string Why = durationError(F.V); !Why.empty())
+        Bad(F, Why);
       else
         Rec->Duration = F.V.R;
     } else if (F.Name == "seed") {
@@ -687,8 +695,8 @@ void SemaImpl::buildServing(const RecordDecl &D) {
       OK = false;
       continue;
     }
-    if (!(V->R > 0) || !(V->R <= 1e8)) {
-      Bad(I, "must be above 0 and at most 1e8 s, found " + V->str());
+    if (std::string Why = durationError(*V); !Why.empty()) {
+      Bad(I, Why);
       continue;
     }
     if (!Rec->Load)

@@ -1394,6 +1394,16 @@ int main(int argc, char **argv) {
   return finishStandardStreams(compile(argc, argv));
 }
 
+/// Whether --model and --hardware select a serving record: its replica's model among those
+/// named, on hardware among those named. A `plan = auto` record's hardware is its search's
+/// choice: before the search (`Searched` false) --hardware does not exclude it.
+static bool servingSelected(const ServingRecord &Sv, bool Searched) {
+  const ScenarioRecord *R = Sv.Replica.get();
+  return R && (Select.empty() || (R->Model && llvm::is_contained(Select, R->Model->Name))) &&
+         (HardwareSel.empty() || (Sv.Plan && !Searched) ||
+          (R->Hw && llvm::is_contained(HardwareSel, R->Hw->Name)));
+}
+
 static int compile(int argc, char **argv) {
   if (argc > 1 && llvm::StringRef(argv[1]) == "import-hf") // docs/import.md
     return runImportHF(llvm::ArrayRef<const char *>(argv + 2, argv + argc), llvm::errs(),
@@ -1615,16 +1625,10 @@ static int compile(int argc, char **argv) {
   }
   // A serving record that --model or --hardware leaves out of every output is only checked
   // (that it runs, and its expectations): its figures and searches are not worked out. The
-  // same selection as below, where the records are hidden (a `plan = auto` record's hardware is
-  // the search's choice: --hardware is applied to it after the search, below).
+  // records are hidden after the passes, by the same selection.
   if (OK && (!Select.empty() || !HardwareSel.empty()))
-    for (auto &Sv : M.Servings) {
-      const ScenarioRecord *R = Sv->Replica.get();
-      Sv->Shown = R &&
-                  (Select.empty() || (R->Model && llvm::is_contained(Select, R->Model->Name))) &&
-                  (HardwareSel.empty() || Sv->Plan ||
-                   (R->Hw && llvm::is_contained(HardwareSel, R->Hw->Name)));
-    }
+    for (auto &Sv : M.Servings)
+      Sv->Shown = servingSelected(*Sv, /*Searched=*/false);
   OK = OK && !failed(runPipeline(M, Diags));
   Timer.mark("passes");
   if (!OK || Diags.hasErrors())
@@ -1652,8 +1656,6 @@ static int compile(int argc, char **argv) {
     Keep(M.Models, M.HiddenModels, [&](const auto &R) { return Chosen(R.get()); });
     Keep(M.Scenarios, M.HiddenScenarios, [&](const auto &S) { return Chosen(S->Model); });
     Keep(M.Trainings, M.HiddenTrainings, [&](const auto &T) { return Chosen(T->Model); });
-    Keep(M.Servings, M.HiddenServings,
-         [&](const auto &S) { return S->Replica && Chosen(S->Replica->Model); });
     Keep(M.Pipelines, M.HiddenPipelines, [&](const auto &P) {
       return llvm::any_of(P->Encoders, Chosen) || Chosen(P->Denoiser) || Chosen(P->Decoder);
     });
@@ -1668,11 +1670,10 @@ static int compile(int argc, char **argv) {
     Keep(M.Trainings, M.HiddenTrainings, [&](const auto &T) {
       return T->System && T->System->Hw && Wanted.count(T->System->Hw->Name) != 0;
     });
-    Keep(M.Servings, M.HiddenServings, [&](const auto &S) {
-      return S->Replica && S->Replica->Hw && Wanted.count(S->Replica->Hw->Name) != 0;
-    });
   }
   if (!Select.empty() || !HardwareSel.empty()) {
+    Keep(M.Servings, M.HiddenServings,
+         [&](const auto &S) { return servingSelected(*S, /*Searched=*/true); });
     M.reindex();
     // The fit matrix keeps the shown models' rows and the shown hardware's columns.
     FitMatrix &X = M.Matrix;

@@ -635,6 +635,8 @@ public:
   /// The most requests (or clients) a workload gives one simulation, every replica's drawn
   /// together with a dispatcher.
   static constexpr int64_t MaxRequests = 10'000'000;
+  /// The longest `duration` a workload or serving record may give, in seconds.
+  static constexpr double MaxDuration = 1e8;
   double Rate = 1; ///< requests a second (open loop)
   /// Closed loop: this many clients, each sending its next request when the last one finishes
   /// (0: open loop at `Rate`).
