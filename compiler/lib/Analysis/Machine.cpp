@@ -111,6 +111,11 @@ const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K) {
   }
 }
 
+double zoo::deviceMemory(const HardwareRecord &H) {
+  const Section *Main = section(H.Sections, "memory");
+  return fieldOr(Main, "visible", fieldOr(Main, "capacity", 0));
+}
+
 const RuntimeRecord *zoo::runtimeOf(const Module &M, const ScenarioRecord &S) {
   if (S.Runtime)
     return S.Runtime;
@@ -155,7 +160,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   const Section *Dense = section(H.Sections, "compute");
   X.Peak = fieldOr(Dense, S.Compute->Name, 0) * N;
   X.Bandwidth = fieldOr(Main, "bandwidth", 0) * N;
-  X.Capacity = fieldOr(Main, "capacity", 0);
+  X.Capacity = deviceMemory(H);
   if (Flash) {
     X.FlashBandwidth = fieldOr(Flash, "bandwidth", 0) * N;
     X.FlashCapacity = fieldOr(Flash, "capacity", 0);

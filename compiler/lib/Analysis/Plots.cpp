@@ -112,12 +112,7 @@ PlotData zoo::buildPlotData(const Module &M, const PlotRequest &Req) {
   for (const DeviceSetup *Setup : Setups) {
     DeviceRoofline Roof;
     Roof.Hw = Setup->Hw;
-    for (const Section &Sec : Setup->Hw->Sections)
-      if (Sec.Kind == "memory") { // the first tier, as the machine takes it
-        if (const FieldValue *F = Sec.field("capacity"))
-          Roof.Capacity = F->V.asDouble();
-        break;
-      }
+    Roof.Capacity = deviceMemory(*Setup->Hw); // the first tier, as the machine takes it
     if (!Setup->Template) {
       Roof.Unavailable = Setup->Unavailable;
       D.Devices.push_back(std::move(Roof));

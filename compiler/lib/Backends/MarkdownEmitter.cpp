@@ -473,9 +473,11 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
       for (const Section &S : R->Sections) {
         if (S.Kind == "memory") {
           // The tier's name with its capacity; with its bandwidth too where there are several.
-          const FieldValue *C = S.field("capacity"), *B = S.field("bandwidth");
+          const FieldValue *C = S.field("capacity"), *B = S.field("bandwidth"),
+                           *V = S.field("visible");
           std::string Tier = S.Name.empty() ? "" : text(S.Name) + " ";
-          Capacity += (Capacity.empty() ? "" : "; ") + Tier + (C ? text(C->V.str()) : "-");
+          Capacity += (Capacity.empty() ? "" : "; ") + Tier + (C ? text(C->V.str()) : "-") +
+                      (V ? " (" + text(V->V.str()) + " visible)" : "");
           Bandwidth += (Bandwidth.empty() ? "" : "; ") + (Tiers > 1 ? Tier : "") +
                        (B ? text(B->V.str()) : "-");
         }

@@ -191,9 +191,10 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
       std::string Mem;
       for (const Section &S : H->Sections)
         if (S.Kind == "memory") {
-          const FieldValue *C = S.field("capacity"), *B = S.field("bandwidth");
-          Mem += (Mem.empty() ? "" : "; ") + S.Name + " " + (C ? C->V.str() : "") + " at " +
-                 (B ? B->V.str() : "");
+          const FieldValue *C = S.field("capacity"), *B = S.field("bandwidth"),
+                           *V = S.field("visible");
+          Mem += (Mem.empty() ? "" : "; ") + S.Name + " " + (C ? C->V.str() : "") +
+                 (V ? " (" + V->V.str() + " visible)" : "") + " at " + (B ? B->V.str() : "");
         }
       Rows.push_back({H->Name, H->Class, Mem});
     }

@@ -137,7 +137,18 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                           : std::string("no cap"),
                       S->PrefillChunk ? fmt::format("in chunks of {} tokens", S->PrefillChunk)
                                       : std::string("whole prompts"));
-    if (S->MemoryFraction > 0)
+    const Section *Main = nullptr;
+    for (const Section &Sec : S->Hw->Sections)
+      if (!Main && Sec.Kind == "memory")
+        Main = &Sec;
+    const FieldValue *Visible = Main ? Main->field("visible") : nullptr;
+    if (Visible && Main->field("capacity"))
+      OS << fmt::format("  memory: {} a device as the driver reports it (the datasheet's {}){}\n",
+                        Visible->V.str(), Main->field("capacity")->V.str(),
+                        S->MemoryFraction > 0
+                            ? fmt::format("; the engine takes {:g} of it", S->MemoryFraction)
+                            : std::string());
+    else if (S->MemoryFraction > 0)
       OS << fmt::format("  memory: the engine takes {:g} of each device's memory\n",
                         S->MemoryFraction);
     if (const int64_t Page = cachePage(*S, S->UsedRuntime);

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/ClosedForm.h"
+#include "zoo/Analysis/Machine.h"
 #include "zoo/Passes/Pass.h"
 #include <algorithm>
 #include <cmath>
@@ -46,12 +47,7 @@ public:
         double Need = bytesAt(R->Stats.Params, *W).asDouble() +
                       bytesAt(kvValues(R->Stats, X.Context), *KV).asDouble();
         for (const HardwareRecord *H : X.Hardware) {
-          double Capacity = 0;
-          for (const Section &S : H->Sections)
-            if (S.Kind == "memory") {
-              Capacity = S.field("capacity")->V.R;
-              break;
-            }
+          const double Capacity = deviceMemory(*H);
           double Devices = Capacity > 0 ? std::max(1.0, std::ceil(Need / Capacity)) : 0;
           if (!(Devices < 0x1p63)) {
             Diags.report(R->Decl->NameRange, diag::err_matrix_devices, R->Name, P,

@@ -52,6 +52,7 @@ const std::vector<FieldSpec> &memoryFields() {
   static const std::vector<FieldSpec> F = {
       {"capacity", dimType(BaseDim::Byte), true, true},
       {"bandwidth", dimType(BaseDim::Byte, BaseDim::Second), true, true},
+      {"visible", dimType(BaseDim::Byte), false, true},
   };
   return F;
 }
@@ -549,6 +550,20 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
       const auto &Specs = I.Name == "memory" ? memoryFields() : linkFields();
       checkFields(*this, I.Items, Specs, SecWhat, Sec.Fields);
       requireFields(*this, I.Items, Specs, I.Name, I.SectionName, I.NameRange);
+      // What the driver reports differs from the datasheet's round figure by a few percent
+      // (binary against decimal sizes, reserved memory, ECC); a factor of two is a wrong unit.
+      const FieldValue *Visible = Sec.field("visible"), *Capacity = Sec.field("capacity");
+      bool Main = std::none_of(Rec->Sections.begin(), Rec->Sections.end(),
+                               [](const Section &P) { return P.Kind == "memory"; });
+      if (Visible && !Main)
+        Diags.report(Visible->Range, diag::err_field_value, "visible",
+                     "is the main memory's, the first `memory` section; the machine reads no "
+                     "other tier's");
+      else if (Visible && Capacity && !(Visible->V.R >= Capacity->V.R / 2 &&
+                                        Visible->V.R <= Capacity->V.R * 2))
+        Diags.report(Visible->Range, diag::err_field_value, "visible",
+                     fmt::format("must be within a factor of 2 of the capacity {}, found {}",
+                                 Capacity->V.str(), Visible->V.str()));
     } else {
       llvm::StringSet<> Seen;
       for (const Item &P : I.Items) {

@@ -52,7 +52,7 @@ struct Machine {
   double Peak = 0;           ///< dense FLOP/s (or OP/s) of the compute precision
   double Bandwidth = 0;      ///< main memory, bytes/s
   double FlashBandwidth = 0; ///< a `flash` tier's bytes/s (0: none)
-  double Capacity = 0;       ///< main memory per device, bytes
+  double Capacity = 0;       ///< main memory per device, bytes (deviceMemory)
   double FlashCapacity = 0;  ///< flash per device, bytes
   double LinkBandwidth = 0;  ///< per device and direction: half the quoted aggregate
   double Power = 0;          ///< watts per device, for energy (TDP, or a lower power limit)
@@ -85,6 +85,11 @@ struct Machine {
   /// memory usable.
   Machine ideal() const;
 };
+
+/// Main memory of one device of `H`, bytes, as programs get it: the first memory tier's
+/// `visible` size (what the driver reports, which engines size their caches from) where the
+/// record gives one, else its datasheet `capacity`; 0 when it has no memory tier.
+double deviceMemory(const HardwareRecord &H);
 
 /// The runtime a scenario runs on: its own, else --runtime, else the default (may be null).
 const RuntimeRecord *runtimeOf(const Module &M, const ScenarioRecord &S);
