@@ -111,9 +111,10 @@ const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K) {
   }
 }
 
-double zoo::deviceMemory(const HardwareRecord &H) {
+double zoo::deviceMemory(const HardwareRecord &H, bool Visible) {
   const Section *Main = section(H.Sections, "memory");
-  return fieldOr(Main, "visible", fieldOr(Main, "capacity", 0));
+  const double Capacity = fieldOr(Main, "capacity", 0);
+  return Visible ? fieldOr(Main, "visible", Capacity) : Capacity;
 }
 
 const RuntimeRecord *zoo::runtimeOf(const Module &M, const ScenarioRecord &S) {
@@ -160,7 +161,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   const Section *Dense = section(H.Sections, "compute");
   X.Peak = fieldOr(Dense, S.Compute->Name, 0) * N;
   X.Bandwidth = fieldOr(Main, "bandwidth", 0) * N;
-  X.Capacity = deviceMemory(H);
+  X.Capacity = deviceMemory(H, M.VisibleMemory);
   if (Flash) {
     X.FlashBandwidth = fieldOr(Flash, "bandwidth", 0) * N;
     X.FlashCapacity = fieldOr(Flash, "capacity", 0);

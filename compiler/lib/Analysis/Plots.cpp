@@ -112,7 +112,8 @@ PlotData zoo::buildPlotData(const Module &M, const PlotRequest &Req) {
   for (const DeviceSetup *Setup : Setups) {
     DeviceRoofline Roof;
     Roof.Hw = Setup->Hw;
-    Roof.Capacity = deviceMemory(*Setup->Hw); // the first tier, as the machine takes it
+    // The first tier, as the machine takes it.
+    Roof.Capacity = deviceMemory(*Setup->Hw, M.VisibleMemory);
     if (!Setup->Template) {
       Roof.Unavailable = Setup->Unavailable;
       D.Devices.push_back(std::move(Roof));

@@ -477,7 +477,9 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
                            *V = S.field("visible");
           std::string Tier = S.Name.empty() ? "" : text(S.Name) + " ";
           Capacity += (Capacity.empty() ? "" : "; ") + Tier + (C ? text(C->V.str()) : "-") +
-                      (V ? " (" + text(V->V.str()) + " visible)" : "");
+                      (V ? " (" + text(V->V.str()) + " visible" +
+                               (V->Source.empty() ? "" : ", " + sourceLink(V->Source)) + ")"
+                         : "");
           Bandwidth += (Bandwidth.empty() ? "" : "; ") + (Tiers > 1 ? Tier : "") +
                        (B ? text(B->V.str()) : "-");
         }
@@ -517,7 +519,9 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
     }
   }
   OS << "Peaks are dense (no structured sparsity), in operations per second of the precision's "
-        "arithmetic; bandwidth is the datasheet's.\n";
+        "arithmetic; bandwidth is the datasheet's. Memory is the datasheet's capacity; \"visible\" "
+        "is what the driver reports to programs, which analyses take with "
+        "--device-memory-visible.\n";
 }
 
 //===--- Scenarios --------------------------------------------------------===//

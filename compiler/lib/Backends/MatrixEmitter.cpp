@@ -11,7 +11,9 @@ using namespace zoo;
 void MatrixEmitter::run(llvm::raw_ostream &OS) {
   const FitMatrix &X = M.Matrix;
   OS << "Devices needed for weights + one sequence's KV cache at context " << X.Context << " (KV "
-     << M.Point.KV << "), tensor parallel; 1 = fits on one device.\n";
+     << M.Point.KV << "), tensor parallel; 1 = fits on one device"
+     << (M.VisibleMemory ? "; memory as each driver reports it, where the record gives it" : "")
+     << ".\n";
   const PrecisionRecord *Current = nullptr;
   std::vector<const FitRow *> Group;
   auto Flush = [&] {

@@ -141,7 +141,7 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     for (const Section &Sec : S->Hw->Sections)
       if (!Main && Sec.Kind == "memory")
         Main = &Sec;
-    const FieldValue *Visible = Main ? Main->field("visible") : nullptr;
+    const FieldValue *Visible = M.VisibleMemory && Main ? Main->field("visible") : nullptr;
     if (Visible && Main->field("capacity"))
       OS << fmt::format("  memory: {} a device as the driver reports it (the datasheet's {}){}\n",
                         Visible->V.str(), Main->field("capacity")->V.str(),

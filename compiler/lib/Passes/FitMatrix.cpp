@@ -47,7 +47,7 @@ public:
         double Need = bytesAt(R->Stats.Params, *W).asDouble() +
                       bytesAt(kvValues(R->Stats, X.Context), *KV).asDouble();
         for (const HardwareRecord *H : X.Hardware) {
-          const double Capacity = deviceMemory(*H);
+          const double Capacity = deviceMemory(*H, M.VisibleMemory);
           double Devices = Capacity > 0 ? std::max(1.0, std::ceil(Need / Capacity)) : 0;
           if (!(Devices < 0x1p63)) {
             Diags.report(R->Decl->NameRange, diag::err_matrix_devices, R->Name, P,

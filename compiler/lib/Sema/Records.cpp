@@ -559,8 +559,8 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
         Diags.report(Visible->Range, diag::err_field_value, "visible",
                      "is the main memory's, the first `memory` section; the machine reads no "
                      "other tier's");
-      else if (Visible && Capacity && !(Visible->V.R >= Capacity->V.R / 2 &&
-                                        Visible->V.R <= Capacity->V.R * 2))
+      else if (Visible && Capacity &&
+               !(Visible->V.R >= Capacity->V.R / 2 && Visible->V.R <= Capacity->V.R * 2))
         Diags.report(Visible->Range, diag::err_field_value, "visible",
                      fmt::format("must be within a factor of 2 of the capacity {}, found {}",
                                  Capacity->V.str(), Visible->V.str()));

@@ -86,10 +86,10 @@ struct Machine {
   Machine ideal() const;
 };
 
-/// Main memory of one device of `H`, bytes, as programs get it: the first memory tier's
-/// `visible` size (what the driver reports, which engines size their caches from) where the
-/// record gives one, else its datasheet `capacity`; 0 when it has no memory tier.
-double deviceMemory(const HardwareRecord &H);
+/// Main memory of one device of `H`, bytes: the first memory tier's datasheet `capacity`, or,
+/// with `Visible` (--device-memory-visible), its `visible` size (what the driver reports) where
+/// the record gives one; 0 when it has no memory tier.
+double deviceMemory(const HardwareRecord &H, bool Visible);
 
 /// The runtime a scenario runs on: its own, else --runtime, else the default (may be null).
 const RuntimeRecord *runtimeOf(const Module &M, const ScenarioRecord &S);

@@ -849,6 +849,8 @@ public:
   std::optional<double> OverrideComputeEfficiency, OverrideMemoryEfficiency;
   /// --runtime: the runtime of ad hoc scenarios and of scenarios that name none.
   const RuntimeRecord *CommandLineRuntime = nullptr;
+  /// --device-memory-visible: analyses take a memory tier's `visible` size where given.
+  bool VisibleMemory = false;
   const HardwareRecord *findHardware(llvm::StringRef Name) const;
   const RuntimeRecord *findRuntime(llvm::StringRef Name) const;
   /// The runtime marked `default = true`, if any.
