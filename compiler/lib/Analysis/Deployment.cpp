@@ -48,6 +48,8 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
   const double L = double(std::max<int64_t>(1, St.Layers));
   const double WB = Q.Weights->bitsPerValue() / 8, KB = Q.KV->bitsPerValue() / 8;
   const double AB = S.Activations->bitsPerValue() / 8;
+  // Embedding tables and untied heads: at the activations' width where the runtime keeps them.
+  const double TB = tablePrecision(S, X.QuantizesTables).bitsPerValue() / 8;
   const double H = double(St.Width), B = double(Q.Batch);
   int64_t KVHeads = 0;
   for (const auto &[Heads, KV] : A.Heads)
@@ -118,7 +120,8 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
           double ExpertShare = EP > 1 ? double(EP) : double(TP);
           double EmbStage = PP > 1 && St.TiedHeadParams == 0 ? Emb / 2 : Emb;
           D.WeightBytes =
-              (Stage * (Dense / L / TP + Experts / L / ExpertShare) + EmbStage / TP) * WB;
+              (Stage * (Dense / L / TP + Experts / L / ExpertShare) + EmbStage / TP) * WB +
+              EmbStage / TP * (TB - WB);
           double KVSplit = double(std::min<int64_t>(TP, std::max<int64_t>(1, KVHeads)));
           D.KVBytes = KVAll / double(PP) / KVSplit;
           D.Usable = Usable;
@@ -126,7 +129,8 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
           // One decode step: every stage in turn.
           double ReadDev = (Stage * (DenseRead / L / TP + ExpertsRead / L / ExpertShare) +
                             (EncDec ? EmbRead : EmbStage) / TP) *
-                           WB;
+                               WB +
+                           (EncDec ? EmbRead : EmbStage) / TP * (TB - WB);
           double BWw = X.bandwidth(X.weightSlot()), BWkv = X.bandwidth(Slot::AttentionBandwidth);
           double Rate = X.rate(Slot::Gemm);
           D.WeightTime = BWw > 0 ? ReadDev / BWw * PP : 0;

@@ -122,7 +122,14 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
       KVBits(S.KV->bitsPerValue()) {
   StateValues = static_cast<double>(St->StateValues);
   StateBytes = bytesAt(St->StateValues, *S.KV).asDouble();
-  WeightBytesAll = bytesAt(St->Params, *S.Weights).asDouble();
+  const PrecisionRecord &Tables = tablePrecision(S, X.QuantizesTables);
+  TBits = Tables.bitsPerValue();
+  UntiedHead = (BigCount(St->EmbeddingParams) - BigCount(St->LookupParams)).approx();
+  WeightBytesAll =
+      &Tables == S.Weights
+          ? bytesAt(St->Params, *S.Weights).asDouble()
+          : bytesAt(BigCount(St->Params) - BigCount(St->EmbeddingParams), *S.Weights).asDouble() +
+                bytesAt(St->EmbeddingParams, Tables).asDouble();
   MacsConst = static_cast<double>(St->MacsConst);
   LinearPerToken = static_cast<double>(St->MacsConst - St->HeadMacs);
   HeadMacs = static_cast<double>(St->HeadMacs);
@@ -368,10 +375,10 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
     double Dense = Params, Routed = 0;
     expertReads(Batch, Dense, Routed);
     W.ExpertWeightBytes = Routed * WBits / 8;
-    W.WeightBytes = (Dense - Routed - Lookup - EncoderLookup +
-                     std::min(Lookup, Batch * LookupRow + TiedHead) +
-                     std::min(EncoderLookup, Batch * Source * EncoderLookupRow)) *
-                    WBits / 8;
+    const double TablesRead = std::min(Lookup, Batch * LookupRow + TiedHead) +
+                              std::min(EncoderLookup, Batch * Source * EncoderLookupRow);
+    W.WeightBytes = (Dense - Routed - Lookup - EncoderLookup + TablesRead) * WBits / 8 +
+                    (TablesRead + UntiedHead) * (TBits - WBits) / 8;
     W.KVBytes = Batch * T.KVPrompt;
     W.AllReduces = EncoderAllReduces + AllReduces;
     W.AllReduceBytes = W.AllReduces > 0 ? Batch * Width * Act *
@@ -389,8 +396,9 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
   const double Routed = expertParams(Batch * Prompt);
   W.ExpertWeightBytes = Routed * WBits / 8;
   const double Tokens = Batch * Prompt;
-  W.WeightBytes =
-      (Params - Routed - Lookup + std::min(Lookup, Tokens * LookupRow + TiedHead)) * WBits / 8;
+  const double TablesRead = std::min(Lookup, Tokens * LookupRow + TiedHead);
+  W.WeightBytes = (Params - Routed - Lookup + TablesRead) * WBits / 8 +
+                  (TablesRead + UntiedHead) * (TBits - WBits) / 8;
   W.KVBytes = Batch * T.KVPrompt;
   W.AllReduceBytes = Batch * Prompt * Width * Act;
   W.AllReduces = AllReduces;
@@ -431,8 +439,9 @@ Work PreparedLM::stepWork(double Batch, double C, double Source) const {
   double Dense = DecodeParams, Routed = 0;
   expertReads(Batch, Dense, Routed);
   W.ExpertWeightBytes = Routed * WBits / 8;
-  W.WeightBytes =
-      (Dense - Routed - Lookup + std::min(Lookup, Batch * LookupRow + TiedHead)) * WBits / 8;
+  const double TablesRead = std::min(Lookup, Batch * LookupRow + TiedHead);
+  W.WeightBytes = (Dense - Routed - Lookup + TablesRead) * WBits / 8 +
+                  (TablesRead + UntiedHead) * (TBits - WBits) / 8;
   W.AllReduceBytes = Batch * Width * Act;
   W.AllReduces = AllReduces;
   W.Ops = Ops;

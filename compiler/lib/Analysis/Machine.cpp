@@ -117,6 +117,17 @@ double zoo::deviceMemory(const HardwareRecord &H, bool Visible) {
   return Visible ? fieldOr(Main, "visible", Capacity) : Capacity;
 }
 
+const PrecisionRecord &zoo::tablePrecision(const ScenarioRecord &S, bool QuantizesTables) {
+  return !QuantizesTables && S.Activations &&
+                 S.Activations->bitsPerValue() > S.Weights->bitsPerValue()
+             ? *S.Activations
+             : *S.Weights;
+}
+
+const PrecisionRecord &zoo::tablePrecision(const ScenarioRecord &S) {
+  return tablePrecision(S, !S.UsedRuntime || S.UsedRuntime->QuantizesTables);
+}
+
 const RuntimeRecord *zoo::runtimeOf(const Module &M, const ScenarioRecord &S) {
   if (S.Runtime)
     return S.Runtime;
@@ -259,6 +270,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
         F && Describe && S.Model && !S.Model->Stats.PerInput) // language models only
       X.Uses.push_back({"gemm exposed", X.GemmExposed, false, RName, sourceOf(F, nullptr, R)});
     X.LastTokenLogits = R->LastTokenLogits;
+    X.QuantizesTables = R->QuantizesTables;
     X.MemoryFraction = R->MemoryFraction;
     X.KVFraction = R->KVFraction;
     X.Workspace = R->Workspace;

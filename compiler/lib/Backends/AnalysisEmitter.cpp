@@ -126,10 +126,14 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
       OS << "  energy:     " << R(ScenarioMetric::energy_per_image)
          << " per input (estimate: power x time)\n";
     } else {
-      OS << fmt::format("  batch {}, prompt {} tokens, output {} tokens; weights {}, activations "
+      const PrecisionRecord &Tables = tablePrecision(*S);
+      OS << fmt::format("  batch {}, prompt {} tokens, output {} tokens; weights {}{}, activations "
                         "{}, KV {}, compute {}\n",
-                        S->Batch, S->Prompt, S->Output, S->Weights->Name, S->Activations->Name,
-                        S->KV->Name, S->Compute->Name);
+                        S->Batch, S->Prompt, S->Output, S->Weights->Name,
+                        &Tables == S->Weights
+                            ? std::string()
+                            : " (embedding tables and output head " + Tables.Name + ")",
+                        S->Activations->Name, S->KV->Name, S->Compute->Name);
       factors(OS, *S);
       OS << "  prefill:    " << B(ScenarioMetric::prefill_time) << " to first token, "
          << R(ScenarioMetric::prefill_bound) << "-bound; intensity "

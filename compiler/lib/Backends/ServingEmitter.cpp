@@ -128,8 +128,13 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                         "decode step as on {} device{} holding the whole model; the KV cache of "
                         "all {} devices shared among them; sends between stages not priced)\n",
                         Sv->PP, S->Devices, S->Devices > 1 ? "s" : "", S->Devices * Sv->PP);
-    OS << fmt::format("  replica: weights {}, KV {}, max batch {}, prefill {}\n",
-                      S->Weights->Name, S->KV->Name,
+    const PrecisionRecord &Tables = tablePrecision(*S);
+    OS << fmt::format("  replica: weights {}{}, KV {}, max batch {}, prefill {}\n",
+                      S->Weights->Name,
+                      &Tables == S->Weights
+                          ? std::string()
+                          : " (embedding tables and output head " + Tables.Name + ")",
+                      S->KV->Name,
                       S->MaxBatch ? std::to_string(S->MaxBatch)
                       : S->UsedRuntime && S->UsedRuntime->field("max_batch")
                           ? fmt::format("{} (the runtime's)",

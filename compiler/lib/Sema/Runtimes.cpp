@@ -30,6 +30,7 @@ const std::vector<FieldSpec> &runtimeFields() {
       {"gemm_exposed", Type::of(Type::Real), false, false},
       {"fuses_elementwise", Type::of(Type::Bool), false, false},
       {"last_token_logits", Type::of(Type::Bool), false, false},
+      {"quantizes_tables", Type::of(Type::Bool), false, false},
       {"memory_fraction", Type::of(Type::Real), false, true},
       {"kv_fraction", Type::of(Type::Real), false, true},
       {"workspace", dimType(BaseDim::Byte), false, false},
@@ -161,6 +162,8 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
       Rec->FusesElementwise = F.V.B;
     else if (F.Name == "last_token_logits")
       Rec->LastTokenLogits = F.V.B;
+    else if (F.Name == "quantizes_tables")
+      Rec->QuantizesTables = F.V.B;
     else if (F.Name == "workspace")
       Rec->Workspace = F.V.R;
     else if (F.Name == "max_batch")

@@ -226,6 +226,9 @@ private:
   const Machine *X;
   const ModelStats *St;
   double N, Act, WBits, KVBits;
+  /// Bits of the embedding tables and untied output heads (tablePrecision), and those heads'
+  /// parameters: a step reads them at TBits, the rest of its weights at WBits.
+  double TBits, UntiedHead;
   double StateValues, StateBytes, WeightBytesAll;
   double MacsConst, LinearPerToken, HeadMacs, ExpertMacs, Params, Lookup, LookupRow, TiedHead;
   double Width, MaxWidth, Ops, AllReduces, PrefillChunk;

@@ -65,6 +65,7 @@ struct Machine {
   /// the larger (the runtime's `gemm_exposed`; 0: the two overlap fully).
   double GemmExposed = 0;
   bool LastTokenLogits = false;
+  bool QuantizesTables = true; ///< the runtime's `quantizes_tables`
   double MemoryFraction = 1; ///< share of each device's memory the engine uses
   double KVFraction = 1;     ///< share of the memory left after weights and work for the cache
   double Workspace = 0;      ///< bytes per device the runtime keeps for itself
@@ -90,6 +91,13 @@ struct Machine {
 /// with `Visible` (--device-memory-visible), its `visible` size (what the driver reports) where
 /// the record gives one; 0 when it has no memory tier.
 double deviceMemory(const HardwareRecord &H, bool Visible);
+
+/// The precision of `S`'s embedding tables and untied output heads: the activations' where the
+/// runtime does not quantize tables (`QuantizesTables` false: `quantizes_tables = false`) and the
+/// weights are narrower, else the weights'.
+const PrecisionRecord &tablePrecision(const ScenarioRecord &S, bool QuantizesTables);
+/// The same for the runtime `S` ran on (its UsedRuntime; none quantizes tables).
+const PrecisionRecord &tablePrecision(const ScenarioRecord &S);
 
 /// The runtime a scenario runs on: its own, else --runtime, else the default (may be null).
 const RuntimeRecord *runtimeOf(const Module &M, const ScenarioRecord &S);

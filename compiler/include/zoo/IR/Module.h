@@ -357,6 +357,9 @@ public:
   double GemmExposed = 0;
   bool FusesElementwise = true;
   bool LastTokenLogits = false; ///< prefill computes the output head for the last position only
+  /// Weights narrower than the activations cover the embedding tables and untied output heads
+  /// too (false: those stay at the activation precision, as FP8 checkpoints keep them).
+  bool QuantizesTables = true;
   double MemoryFraction = 1;    ///< share of device memory the engine uses (weights, KV, work)
   double KVFraction = 1;        ///< share of what is left after weights and work the cache takes
   double Workspace = 0;         ///< bytes per device the runtime holds for itself
