@@ -529,6 +529,9 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
 std::string precisions(const ScenarioRecord &S, bool Vision) {
   auto N = [](const PrecisionRecord *P) { return P ? text(P->Name) : std::string("-"); };
   std::string Out = "weights " + N(S.Weights);
+  if (!Vision && S.Weights) // embedding tables and output head kept at 16 bits
+    if (const PrecisionRecord &T = tablePrecision(S); &T != S.Weights)
+      Out += " (tables " + N(&T) + ")";
   if (!Vision)
     Out += ", KV " + N(S.KV);
   return Out + ", compute " + N(S.Compute);
