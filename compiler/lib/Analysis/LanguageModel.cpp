@@ -377,8 +377,7 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
     W.ExpertWeightBytes = Routed * WBits / 8;
     const double TablesRead = std::min(Lookup, Batch * LookupRow + TiedHead) +
                               std::min(EncoderLookup, Batch * Source * EncoderLookupRow);
-    W.WeightBytes = (Dense - Routed - Lookup - EncoderLookup + TablesRead) * WBits / 8 +
-                    (TablesRead + UntiedHead) * (TBits - WBits) / 8;
+    W.WeightBytes = weightReadBytes(Dense - Routed - Lookup - EncoderLookup, TablesRead);
     W.KVBytes = Batch * T.KVPrompt;
     W.AllReduces = EncoderAllReduces + AllReduces;
     W.AllReduceBytes = W.AllReduces > 0 ? Batch * Width * Act *
@@ -397,8 +396,7 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
   W.ExpertWeightBytes = Routed * WBits / 8;
   const double Tokens = Batch * Prompt;
   const double TablesRead = std::min(Lookup, Tokens * LookupRow + TiedHead);
-  W.WeightBytes = (Params - Routed - Lookup + TablesRead) * WBits / 8 +
-                  (TablesRead + UntiedHead) * (TBits - WBits) / 8;
+  W.WeightBytes = weightReadBytes(Params - Routed - Lookup, TablesRead);
   W.KVBytes = Batch * T.KVPrompt;
   W.AllReduceBytes = Batch * Prompt * Width * Act;
   W.AllReduces = AllReduces;
@@ -440,8 +438,7 @@ Work PreparedLM::stepWork(double Batch, double C, double Source) const {
   expertReads(Batch, Dense, Routed);
   W.ExpertWeightBytes = Routed * WBits / 8;
   const double TablesRead = std::min(Lookup, Batch * LookupRow + TiedHead);
-  W.WeightBytes = (Dense - Routed - Lookup + TablesRead) * WBits / 8 +
-                  (TablesRead + UntiedHead) * (TBits - WBits) / 8;
+  W.WeightBytes = weightReadBytes(Dense - Routed - Lookup, TablesRead);
   W.AllReduceBytes = Batch * Width * Act;
   W.AllReduces = AllReduces;
   W.Ops = Ops;

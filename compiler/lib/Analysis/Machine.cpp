@@ -111,8 +111,10 @@ const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K) {
   }
 }
 
+const Section *zoo::mainMemory(const HardwareRecord &H) { return section(H.Sections, "memory"); }
+
 double zoo::deviceMemory(const HardwareRecord &H, bool Visible) {
-  const Section *Main = section(H.Sections, "memory");
+  const Section *Main = mainMemory(H);
   const double Capacity = fieldOr(Main, "capacity", 0);
   return Visible ? fieldOr(Main, "visible", Capacity) : Capacity;
 }

@@ -142,12 +142,9 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                           : std::string("no cap"),
                       S->PrefillChunk ? fmt::format("in chunks of {} tokens", S->PrefillChunk)
                                       : std::string("whole prompts"));
-    const Section *Main = nullptr;
-    for (const Section &Sec : S->Hw->Sections)
-      if (!Main && Sec.Kind == "memory")
-        Main = &Sec;
+    const Section *Main = mainMemory(*S->Hw);
     const FieldValue *Visible = M.VisibleMemory && Main ? Main->field("visible") : nullptr;
-    if (Visible && Main->field("capacity"))
+    if (Visible)
       OS << fmt::format("  memory: {} a device as the driver reports it (the datasheet's {}){}\n",
                         Visible->V.str(), Main->field("capacity")->V.str(),
                         S->MemoryFraction > 0

@@ -277,6 +277,11 @@ private:
   void expertReads(double Batch, double &Dense, double &Routed) const;
   double allReduceTime(double Bytes) const;
   Work prefillWork(double Batch, const PromptTerms &T) const;
+  /// Bytes of a pass's weight reads: `Rest` parameters besides the lookup tables and experts at
+  /// WBits, and `TablesRead` of the tables with the untied heads at TBits.
+  double weightReadBytes(double Rest, double TablesRead) const {
+    return (Rest + TablesRead) * WBits / 8 + (TablesRead + UntiedHead) * (TBits - WBits) / 8;
+  }
   Work stepWork(double Batch, double C, double Source = 0) const;
   PhaseCost price(const Work &W, bool FromFlash) const;
   /// A decode step at context C from its batch terms (the same figures as price(stepWork)).

@@ -87,6 +87,8 @@ struct Machine {
   Machine ideal() const;
 };
 
+/// The first `memory` section of `H` (its main memory), or null.
+const Section *mainMemory(const HardwareRecord &H);
 /// Main memory of one device of `H`, bytes: the first memory tier's datasheet `capacity`, or,
 /// with `Visible` (--device-memory-visible), its `visible` size (what the driver reports) where
 /// the record gives one; 0 when it has no memory tier.
