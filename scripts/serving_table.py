@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
-"""Writes the per-row table of docs/validation.md's "Serving under load" section from
-`zooc --emit=json` of the bundled zoo: each published measurement of a serving record, the
-simulation, its error, the ideal roofline's simulation and its error, and whether the row
-calibrates.
+"""Writes the tables of docs/validation.md's "Serving under load" section from `zooc --emit=json`
+of the bundled zoo.
 
-Usage: zooc --emit=json zoo/ -o - | scripts/serving_table.py
+Without arguments: the per-row table, each published measurement of a serving record, the
+simulation, its error, the ideal roofline's simulation and its error, and whether the row
+calibrates. With --summary: the held-out rows by group, each group's median |error|, its median
+signed error (its direction: + where the simulation is above the measurement), its worst row and
+the ideal roofline's median |error|.
+
+Usage: zooc --emit=json zoo/ -o - | scripts/serving_table.py [--summary]
 """
 import json
+import re
+import statistics
 import sys
 
 
@@ -22,22 +28,113 @@ def shown(metric, x):
     return f"{x:.3g}"
 
 
-def main():
-    doc = json.load(sys.stdin)
-    print("| serving | regime | metric | measured | simulated | error | ideal | ideal's error |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
+def rows(doc):
+    """(record, calibration, regime, metric, measured, simulated, ideal or None) for every
+    published measurement the simulation reports, by record name."""
     for s in sorted(doc["serving"], key=lambda s: s["name"]):
         for m in s["measured"]:
             k = m["metric"]
             if k not in s["results"]:
                 continue
-            meas, pred = number(m["value"]), number(s["results"][k])
             ideal = number(s["ideal"][k]) if k in s["ideal"] else None
-            name = s["name"] + (" (calibration)" if s["calibration"] else "")
-            ideal_cells = (f"{shown(k, ideal)} | {(ideal / meas - 1) * 100:+.1f}%"
-                           if ideal is not None else "- | -")
-            print(f"| {name} | {s['regime']} | {k} | {shown(k, meas)} | {shown(k, pred)} | "
-                  f"{(pred / meas - 1) * 100:+.1f}% | {ideal_cells} |")
+            yield (s["name"], s["calibration"], s["regime"], k, number(m["value"]),
+                   number(s["results"][k]), ideal)
+
+
+def per_row(doc):
+    print("| serving | regime | metric | measured | simulated | error | ideal | ideal's error |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    for name, calibration, regime, k, meas, pred, ideal in rows(doc):
+        name += " (calibration)" if calibration else ""
+        ideal_cells = (f"{shown(k, ideal)} | {(ideal / meas - 1) * 100:+.1f}%"
+                       if ideal is not None else "- | -")
+        print(f"| {name} | {regime} | {k} | {shown(k, meas)} | {shown(k, pred)} | "
+              f"{(pred / meas - 1) * 100:+.1f}% | {ideal_cells} |")
+
+
+def tp(name, n, device=r"H[12]00"):
+    """Whether a record name is of n devices of the device pattern (one device: no prefix or 1x)."""
+    prefix = f"{n}x" if n > 1 else "(1x)?"
+    return re.search(rf"_{prefix}{device}_", name) is not None
+
+
+# The groups of the summary, in order: (label, test on (name, regime, metric)).
+THROUGHPUT = lambda n, r, k: k.endswith("tokens_per_s")
+V017 = lambda n: n.startswith("TRTLLM017")
+V020 = lambda n: n.startswith("TRTLLM020") and "Llama3" in n and "FP4" not in n
+AZURE = lambda n: n.startswith("Azure")
+GROUPS = [
+    ("throughput (within the targets, at a load, or at full load)", THROUGHPUT),
+    ("the same without Azure's rows (as before they were added)",
+     lambda n, r, k: THROUGHPUT(n, r, k) and not AZURE(n)),
+    ("throughput, MLPerf Server (the most served within the targets)",
+     lambda n, r, k: k == "sla_output_tokens_per_s"),
+    ("throughput, MLPerf Offline (full load)", lambda n, r, k: r == "mlperf offline"),
+    ("throughput, closed loop (NIM)",
+     lambda n, r, k: r == "closed loop" and THROUGHPUT(n, r, k)),
+    ("throughput, full load (trtllm-bench v0.17), all", lambda n, r, k: V017(n)),
+    ("full load, Llama 3.1 8B, one device", lambda n, r, k: V017(n) and "_8B_" in n),
+] + [(f"full load, 70B, TP{d}", lambda n, r, k, d=d: V017(n) and "70B" in n and tp(n, d))
+     for d in (1, 2, 4, 8)] + [
+    ("full load (trtllm-bench v0.20, PyTorch backend), Llama 3", lambda n, r, k: V020(n)),
+    ("v0.20, Llama 3.1 8B, one device", lambda n, r, k: V020(n) and "_8B_" in n),
+] + [(f"v0.20, 70B, TP{d}", lambda n, r, k, d=d: V020(n) and "70B" in n and tp(n, d))
+     for d in (1, 2, 4, 8)] + [
+    ("v0.20, Llama 3.1 405B, TP8", lambda n, r, k: V020(n) and "405B" in n),
+    ("full load, FP4 on B200 (v0.20)", lambda n, r, k: "FP4" in n),
+] + [(f"FP4, 70B, TP{d}", lambda n, r, k, d=d: "FP4" in n and "70B" in n and tp(n, d, "B200"))
+     for d in (1, 2, 4, 8)] + [
+    ("FP4, 405B, TP4 and TP8", lambda n, r, k: "FP4" in n and "405B" in n),
+    ("full load, Llama 4 Maverick (v0.20), TP8", lambda n, r, k: "Maverick" in n),
+    ("full load, Maverick, H200", lambda n, r, k: "Maverick" in n and "H200" in n),
+    ("full load, Maverick, H100", lambda n, r, k: "Maverick" in n and "H100" in n),
+    ("full load, Azure (a second publisher), all", lambda n, r, k: AZURE(n)),
+    ("Azure, Llama 3.1 8B, one device", lambda n, r, k: AZURE(n) and "_8B_" in n),
+    ("Azure, 70B, TP8", lambda n, r, k: AZURE(n) and "70B" in n),
+    ("Azure, 405B, TP8", lambda n, r, k: AZURE(n) and "405B" in n),
+    ("latency at a load (the MLPerf medians at the scheduled rate and NIM's closed loop)",
+     lambda n, r, k: not THROUGHPUT(n, r, k) and not k.startswith("sla_")),
+    ("latency, closed loop (TTFT and TPOT)",
+     lambda n, r, k: not THROUGHPUT(n, r, k) and r == "closed loop"),
+    ("latency, MLPerf median TPOT", lambda n, r, k: k == "tpot_p50"),
+    ("latency, MLPerf median TTFT", lambda n, r, k: k == "ttft_p50"),
+    ("the same MLPerf medians at the simulation's own Server rate: TPOT (second reading)",
+     lambda n, r, k: k == "sla_tpot_p50"),
+    ("the same, TTFT (second reading)", lambda n, r, k: k == "sla_ttft_p50"),
+]
+
+
+def percent(x):
+    # A simulated queue that grows for the whole run gives errors of thousands of percent.
+    return f"{x:+.1f}%" if abs(x) < 1000 else ("over +1,000%" if x > 0 else "under -1,000%")
+
+
+def summary(doc):
+    held = [(n, r, k, (p / m - 1) * 100, (i / m - 1) * 100 if i is not None else None)
+            for n, c, r, k, m, p, i in rows(doc) if not c]
+    print("| rows (held out) | count | median \\|error\\| | median error | worst | "
+          "ideal roofline's median \\|error\\| |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, test in GROUPS:
+        g = [x for x in held if test(x[0], x[1], x[2])]
+        if not g:
+            sys.exit(f"serving_table.py: no held-out row in the group '{label}'")
+        errors = [x[3] for x in g]
+        worst = max(errors, key=abs)
+        ideal = [abs(x[4]) for x in g if x[4] is not None]
+        ideal_cell = f"{statistics.median(ideal):.1f}%" if ideal else "-"
+        print(f"| {label} | {len(g)} | {statistics.median(abs(e) for e in errors):.1f}% | "
+              f"{percent(statistics.median(errors))} | {percent(worst)} | {ideal_cell} |")
+
+
+def main():
+    doc = json.load(sys.stdin)
+    if sys.argv[1:] == ["--summary"]:
+        summary(doc)
+    elif sys.argv[1:]:
+        sys.exit("usage: serving_table.py [--summary] < zooc JSON")
+    else:
+        per_row(doc)
 
 
 if __name__ == "__main__":
