@@ -225,6 +225,16 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                         fmt::join(Ts, ", "), Sv->SLA.Percentile * 100, Max->R,
                         R(ServingMetric::sla_output_tokens_per_s), R(ServingMetric::sla_ttft_p50),
                         R(ServingMetric::sla_tpot_p50));
+      // Within 10% of that rate a latency at the fixed rate sits on the steep part of the
+      // queue's curve: a capacity error of one or two percent moves its medians by tens of
+      // percent (docs/validation.md, "Serving under load"). Say so beside the figures.
+      const double Ratio = W.Concurrency == 0 && Max->R > 0 ? W.Rate / Max->R : 0;
+      if (Ratio >= 0.9 && Ratio <= 1.1)
+        OS << fmt::format("  near capacity: the rate is {:.1f}% {} that highest rate; this close "
+                          "to it a median latency at a fixed rate moves steeply with an error of "
+                          "a few percent in the capacity (the medians at the highest rate are "
+                          "the steadier figures)\n",
+                          std::abs(Ratio - 1) * 100, Ratio < 1 ? "below" : "above");
     }
     OS << "  load: mean decode batch " << R(ServingMetric::mean_batch) << " of "
        << R(ServingMetric::max_concurrency) << " concurrent; utilization "
