@@ -197,6 +197,15 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       if (!Closed && !(Batcher.Wait > 0))
         T += G.exponential(1 / W.Rate);
       Arrival[I] = T;
+      if (W.Lengths) {
+        // One row of the table, its two lengths together.
+        const auto &Rows = *W.Lengths;
+        const size_t Row = std::min(
+            Rows.size() - 1, static_cast<size_t>(GIn.uniform() * static_cast<double>(Rows.size())));
+        In[I] = Rows[Row].first;
+        OutLen[I] = Rows[Row].second;
+        continue;
+      }
       In[I] = std::max<int64_t>(1, draw(GIn, W.Input));
       OutLen[I] = std::max<int64_t>(1, draw(GOut, W.Output));
     }

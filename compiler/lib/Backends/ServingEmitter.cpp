@@ -113,6 +113,18 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                         "own {:.3g}), input {}, output {} tokens (means)\n",
                         W.Name, W.TraceFile, W.Requests, W.Rate, W.TraceRate, W.Input.Mean,
                         W.Output.Mean);
+    else if (W.Lengths)
+      OS << fmt::format(
+          "  workload {}: {}, {}, lengths from {} ({} row{}, one drawn a request; means input {}, "
+          "output {} tokens), seed {}\n",
+          W.Name,
+          W.Concurrency > 0 ? fmt::format("{} clients in a closed loop", W.Concurrency)
+                            : fmt::format("{:g} requests/s", W.Rate),
+          W.Duration > 0 && W.Concurrency == 0
+              ? fmt::format("for {:g} s ({} requests a replica)", W.Duration, Sv->SimulatedRequests)
+              : fmt::format("{} requests", W.Requests),
+          W.LengthsFile, W.Lengths->size(), W.Lengths->size() == 1 ? "" : "s", W.Input.Mean,
+          W.Output.Mean, W.Seed);
     else
       OS << fmt::format(
           "  workload {}: {}, {}, input {}, output {} tokens, seed {}\n", W.Name,

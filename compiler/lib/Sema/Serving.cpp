@@ -30,6 +30,7 @@ std::vector<FieldSpec> workloadFields(const Module &M) {
       {"duration", dimType(BaseDim::Second), false, true},
       {"seed", Type::of(Type::Int), false, false},
       {"trace", Type::of(Type::String), false, false},
+      {"lengths", Type::of(Type::String), false, false},
       {"input", Tokens, false, true},
       {"input_min", Tokens, false, true},
       {"input_max", Tokens, false, true},
@@ -141,6 +142,49 @@ std::vector<WorkloadRecord::TraceRequest> parseTrace(llvm::StringRef Text, std::
   }
   if (Out.size() < 2 || !(Out.back().Arrival > 0))
     Why = "it needs at least two requests at different times";
+  return Out;
+}
+
+/// Reads a table of lengths: a header of two column names (`input_tokens,output_tokens`, or a
+/// dataset's own, such as `input_length,output_length`), then one row a request, its input and
+/// output lengths in whole tokens. Empty, with `Why` (and its line), when it cannot.
+std::vector<std::pair<int64_t, int64_t>> parseLengths(llvm::StringRef Text, std::string &Why) {
+  std::vector<std::pair<int64_t, int64_t>> Out;
+  llvm::SmallVector<llvm::StringRef, 0> Lines;
+  Text.split(Lines, '\n');
+  size_t LineNo = 0;
+  for (llvm::StringRef L : Lines) {
+    ++LineNo;
+    L = L.trim();
+    if (L.empty())
+      continue;
+    llvm::SmallVector<llvm::StringRef, 2> F;
+    L.split(F, ',');
+    if (LineNo == 1) {
+      int64_t Ignored;
+      if (F.size() != 2 || F[0].trim().empty() || F[1].trim().empty() ||
+          !F[0].trim().getAsInteger(10, Ignored) || !F[1].trim().getAsInteger(10, Ignored)) {
+        Why = "line 1: the header must name the two columns, input then output (such as "
+              "`input_tokens,output_tokens`)";
+        return {};
+      }
+      continue;
+    }
+    int64_t In, OutTok;
+    if (F.size() != 2 || F[0].trim().getAsInteger(10, In) || F[1].trim().getAsInteger(10, OutTok) ||
+        In < 1 || OutTok < 1 || In > MaxLength || OutTok > MaxLength) {
+      Why = fmt::format("line {}: expected two whole token counts from 1 to 2^24, found `{}`",
+                        LineNo, L.take_front(80));
+      return {};
+    }
+    if (static_cast<int64_t>(Out.size()) >= MaxRequests) {
+      Why = fmt::format("more than {} rows", MaxRequests);
+      return {};
+    }
+    Out.push_back({In, OutTok});
+  }
+  if (Out.empty())
+    Why = "it holds no rows";
   return Out;
 }
 } // namespace
@@ -294,12 +338,15 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
     }
   }
   bool HasRate = false, HasConcurrency = false;
-  const Item *TraceItem = nullptr, *DurationItem = nullptr, *RequestsItem = nullptr;
+  const Item *TraceItem = nullptr, *DurationItem = nullptr, *RequestsItem = nullptr,
+             *LengthsItem = nullptr;
   for (const Item &I : D.Items) {
     HasRate |= I.K == Item::Field && I.Name == "rate";
     HasConcurrency |= I.K == Item::Field && I.Name == "concurrency";
     if (I.K == Item::Field && I.Name == "trace")
       TraceItem = &I;
+    if (I.K == Item::Field && I.Name == "lengths")
+      LengthsItem = &I;
     if (I.K == Item::Field && I.Name == "duration")
       DurationItem = &I;
     if (I.K == Item::Field && I.Name == "requests")
@@ -317,7 +364,71 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
                                     "(`requests` replays the first so many)");
     OK = false;
   }
-  if (!TraceItem) {
+  if (TraceItem && LengthsItem) {
+    Diags.report(LengthsItem->NameRange, diag::err_field_value, "lengths",
+                 "and `trace` exclude each other: a trace gives every request's lengths");
+    OK = false;
+  }
+  // A data file named by `trace` or `lengths`, relative to the .zoo file that names it, like an
+  // import; recorded for --depfile.
+  auto ReadData = [&](const FieldValue &Path) -> std::unique_ptr<llvm::MemoryBuffer> {
+    llvm::SourceMgr &SM = Diags.sourceMgr();
+    unsigned Buffer = SM.FindBufferContainingLoc(Path.Range.Start);
+    llvm::StringRef Importer =
+        Buffer ? SM.getMemoryBuffer(Buffer)->getBufferIdentifier() : llvm::StringRef();
+    llvm::SmallString<256> Full;
+    if (!llvm::sys::path::is_absolute(Path.V.S.str()) && Importer != "<stdin>")
+      Full = llvm::sys::path::parent_path(Importer);
+    llvm::sys::path::append(Full, Path.V.S.str());
+    auto Buf = readSourceFile(std::string(Full), Diags, Path.Range);
+    if (Buf)
+      M.DataFiles.push_back(std::string(Full));
+    return Buf;
+  };
+  if (LengthsItem && !TraceItem) {
+    // A table gives every request's lengths: the fields that would draw them do not apply.
+    for (const Item &I : D.Items)
+      if ((I.K == Item::Field &&
+           (I.Name.rfind("input", 0) == 0 || I.Name.rfind("output", 0) == 0)) ||
+          (I.K == Item::Section && (I.Name == "input_quantiles" || I.Name == "output_quantiles"))) {
+        Diags.report(I.NameRange, diag::err_field_value, I.Name,
+                     "does not apply to a table of `lengths`, which gives every request's input "
+                     "and output lengths");
+        OK = false;
+      }
+    const FieldValue *Path = nullptr;
+    for (const FieldValue &F : Rec->Fields)
+      if (F.Name == "lengths")
+        Path = &F;
+    if (Path && OK) {
+      if (auto Buf = ReadData(*Path)) {
+        std::string Why;
+        auto Rows = parseLengths(Buf->getBuffer(), Why);
+        if (!Why.empty()) {
+          Diags.report(Path->Range, diag::err_field_value, "lengths",
+                       fmt::format("`{}` cannot be read as lengths: {}", Path->V.S, Why));
+          OK = false;
+        } else {
+          // Its mean lengths for the reports and the replica's analysis point.
+          double In = 0, Out = 0;
+          for (const auto &[I, O] : Rows) {
+            In += static_cast<double>(I);
+            Out += static_cast<double>(O);
+          }
+          const double Count = static_cast<double>(Rows.size());
+          Rec->Input = Rec->Output = LengthDistribution();
+          Rec->Input.Mean = std::max<int64_t>(1, std::llround(In / Count));
+          Rec->Output.Mean = std::max<int64_t>(1, std::llround(Out / Count));
+          Rec->LengthsFile = Path->V.S;
+          Rec->Lengths =
+              std::make_shared<const std::vector<std::pair<int64_t, int64_t>>>(std::move(Rows));
+        }
+      } else {
+        OK = false;
+      }
+    }
+  }
+  if (!TraceItem && !LengthsItem) {
     for (const char *Needed : {"input", "output"}) {
       bool Found = false;
       for (const Item &I : D.Items)
@@ -327,7 +438,7 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
         OK = false;
       }
     }
-  } else {
+  } else if (TraceItem) {
     // A trace brings its own arrivals and lengths: the fields that would draw them do not apply.
     for (const Item &I : D.Items)
       if (I.K == Item::Field &&
@@ -350,17 +461,7 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
       if (F.Name == "trace")
         Path = &F;
     if (Path && OK) {
-      // Relative to the file that names it, like an import.
-      llvm::SourceMgr &SM = Diags.sourceMgr();
-      unsigned Buffer = SM.FindBufferContainingLoc(Path->Range.Start);
-      llvm::StringRef Importer =
-          Buffer ? SM.getMemoryBuffer(Buffer)->getBufferIdentifier() : llvm::StringRef();
-      llvm::SmallString<256> Full;
-      if (!llvm::sys::path::is_absolute(Path->V.S.str()) && Importer != "<stdin>")
-        Full = llvm::sys::path::parent_path(Importer);
-      llvm::sys::path::append(Full, Path->V.S.str());
-      if (auto Buf = readSourceFile(std::string(Full), Diags, Path->Range)) {
-        M.DataFiles.push_back(std::string(Full));
+      if (auto Buf = ReadData(*Path)) {
         std::string Why;
         auto Rows = parseTrace(Buf->getBuffer(), Why);
         if (!Why.empty()) {

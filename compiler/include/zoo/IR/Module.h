@@ -662,6 +662,11 @@ public:
   std::shared_ptr<const std::vector<TraceRequest>> Trace;
   std::string TraceFile; ///< as written in the record
   double TraceRate = 0;
+  /// A table of lengths (`lengths = "file.csv"`): each request draws one row at random, its input
+  /// and output lengths together, keeping a dataset's pairing of the two (null: they are drawn
+  /// from `Input` and `Output`, each on its own). `Input` and `Output` then hold its means.
+  std::shared_ptr<const std::vector<std::pair<int64_t, int64_t>>> Lengths;
+  std::string LengthsFile; ///< as written in the record
   static bool classof(const Record *R) { return R->getKind() == Workload; }
 };
 
