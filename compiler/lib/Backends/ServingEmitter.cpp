@@ -113,28 +113,24 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                         "own {:.3g}), input {}, output {} tokens (means)\n",
                         W.Name, W.TraceFile, W.Requests, W.Rate, W.TraceRate, W.Input.Mean,
                         W.Output.Mean);
-    else if (W.Lengths)
-      OS << fmt::format(
-          "  workload {}: {}, {}, lengths from {} ({} row{}, one drawn a request; means input {}, "
-          "output {} tokens), seed {}\n",
-          W.Name,
-          W.Concurrency > 0 ? fmt::format("{} clients in a closed loop", W.Concurrency)
-                            : fmt::format("{:g} requests/s", W.Rate),
+    else {
+      std::string Arrivals = W.Concurrency > 0
+                                 ? fmt::format("{} clients in a closed loop", W.Concurrency)
+                                 : fmt::format("{:g} requests/s", W.Rate);
+      std::string Span =
           W.Duration > 0 && W.Concurrency == 0
               ? fmt::format("for {:g} s ({} requests a replica)", W.Duration, Sv->SimulatedRequests)
-              : fmt::format("{} requests", W.Requests),
-          W.LengthsFile, W.Lengths->size(), W.Lengths->size() == 1 ? "" : "s", W.Input.Mean,
-          W.Output.Mean, W.Seed);
-    else
-      OS << fmt::format(
-          "  workload {}: {}, {}, input {}, output {} tokens, seed {}\n", W.Name,
-          W.Concurrency > 0 ? fmt::format("{} clients in a closed loop", W.Concurrency)
-                            : fmt::format("{:g} requests/s", W.Rate),
-          W.Duration > 0 && W.Concurrency == 0
-              ? fmt::format("for {:g} s ({} requests a replica)", W.Duration,
-                            Sv->SimulatedRequests)
-              : fmt::format("{} requests", W.Requests),
-          lengths(W.Input), lengths(W.Output), W.Seed);
+              : fmt::format("{} requests", W.Requests);
+      std::string Sizes =
+          W.Lengths
+              ? fmt::format("lengths from {} ({} row{}, one drawn a request; means input "
+                            "{}, output {} tokens)",
+                            W.LengthsFile, W.Lengths->size(), W.Lengths->size() == 1 ? "" : "s",
+                            W.Input.Mean, W.Output.Mean)
+              : fmt::format("input {}, output {} tokens", lengths(W.Input), lengths(W.Output));
+      OS << fmt::format("  workload {}: {}, {}, {}, seed {}\n", W.Name, Arrivals, Span, Sizes,
+                        W.Seed);
+    }
     if (Sv->PP > 1)
       OS << fmt::format("  pipeline: {} micro-batches in flight, each through every stage (a "
                         "decode step as on {} device{} holding the whole model; the KV cache of "

@@ -385,6 +385,12 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
       M.DataFiles.push_back(std::string(Full));
     return Buf;
   };
+  // A file's mean lengths, for the reports and the replica's analysis point.
+  auto SetMeans = [&](double InSum, double OutSum, double Count) {
+    Rec->Input = Rec->Output = LengthDistribution();
+    Rec->Input.Mean = std::max<int64_t>(1, std::llround(InSum / Count));
+    Rec->Output.Mean = std::max<int64_t>(1, std::llround(OutSum / Count));
+  };
   if (LengthsItem && !TraceItem) {
     // A table gives every request's lengths: the fields that would draw them do not apply.
     for (const Item &I : D.Items)
@@ -396,10 +402,7 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
                      "and output lengths");
         OK = false;
       }
-    const FieldValue *Path = nullptr;
-    for (const FieldValue &F : Rec->Fields)
-      if (F.Name == "lengths")
-        Path = &F;
+    const FieldValue *Path = Rec->field("lengths");
     if (Path && OK) {
       if (auto Buf = ReadData(*Path)) {
         std::string Why;
@@ -409,16 +412,12 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
                        fmt::format("`{}` cannot be read as lengths: {}", Path->V.S, Why));
           OK = false;
         } else {
-          // Its mean lengths for the reports and the replica's analysis point.
           double In = 0, Out = 0;
           for (const auto &[I, O] : Rows) {
             In += static_cast<double>(I);
             Out += static_cast<double>(O);
           }
-          const double Count = static_cast<double>(Rows.size());
-          Rec->Input = Rec->Output = LengthDistribution();
-          Rec->Input.Mean = std::max<int64_t>(1, std::llround(In / Count));
-          Rec->Output.Mean = std::max<int64_t>(1, std::llround(Out / Count));
+          SetMeans(In, Out, static_cast<double>(Rows.size()));
           Rec->LengthsFile = Path->V.S;
           Rec->Lengths =
               std::make_shared<const std::vector<std::pair<int64_t, int64_t>>>(std::move(Rows));
@@ -456,10 +455,7 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
                        "does not apply to a trace, which gives every request's lengths");
           OK = false;
         }
-    const FieldValue *Path = nullptr;
-    for (const FieldValue &F : Rec->Fields)
-      if (F.Name == "trace")
-        Path = &F;
+    const FieldValue *Path = Rec->field("trace");
     if (Path && OK) {
       if (auto Buf = ReadData(*Path)) {
         std::string Why;
@@ -500,9 +496,7 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
           }
           if (!HasRate)
             Rec->Rate = Rec->TraceRate;
-          Rec->Input.K = Rec->Output.K = LengthDistribution::Fixed;
-          Rec->Input.Mean = std::max<int64_t>(1, std::llround(In / Count));
-          Rec->Output.Mean = std::max<int64_t>(1, std::llround(Out / Count));
+          SetMeans(In, Out, Count);
           Rec->TraceFile = Path->V.S;
           Rec->Trace = std::make_shared<const std::vector<WorkloadRecord::TraceRequest>>(
               std::move(Rows));
