@@ -63,10 +63,12 @@ THROUGHPUT = lambda n, r, k: k.endswith("tokens_per_s")
 V017 = lambda n: n.startswith("TRTLLM017")
 V020 = lambda n: n.startswith("TRTLLM020") and "Llama3" in n and "FP4" not in n
 AZURE = lambda n: n.startswith("Azure")
+V014 = lambda n: n.startswith("TRTLLM014")
+LATENCY = lambda n, r, k: not THROUGHPUT(n, r, k) and not k.startswith("sla_")
 GROUPS = [
     ("throughput (within the targets, at a load, or at full load)", THROUGHPUT),
-    ("the same without Azure's rows (as before they were added)",
-     lambda n, r, k: THROUGHPUT(n, r, k) and not AZURE(n)),
+    ("the same without Azure's and v0.14's rows (as before they were added)",
+     lambda n, r, k: THROUGHPUT(n, r, k) and not AZURE(n) and not V014(n)),
     ("throughput, MLPerf Server (the most served within the targets)",
      lambda n, r, k: k == "sla_output_tokens_per_s"),
     ("throughput, MLPerf Offline (full load)", lambda n, r, k: r == "mlperf offline"),
@@ -92,8 +94,17 @@ GROUPS = [
     ("Azure, Llama 3.1 8B, one device", lambda n, r, k: AZURE(n) and "_8B_" in n),
     ("Azure, 70B, TP8", lambda n, r, k: AZURE(n) and "70B" in n),
     ("Azure, 405B, TP8", lambda n, r, k: AZURE(n) and "405B" in n),
-    ("latency at a load (the MLPerf medians at the scheduled rate and NIM's closed loop)",
-     lambda n, r, k: not THROUGHPUT(n, r, k) and not k.startswith("sla_")),
+    ("TensorRT-LLM v0.14 on Triton (latency at a rate), all", lambda n, r, k: V014(n)),
+    ("v0.14, output throughput at an unbounded rate", lambda n, r, k: V014(n) and THROUGHPUT(n, r, k)),
+    ("v0.14, mean TTFT at 2 to 32 requests/s", lambda n, r, k: V014(n) and r == "at a rate" and k == "ttft_mean"),
+    ("v0.14, mean time per output token at 2 to 32 requests/s",
+     lambda n, r, k: V014(n) and r == "at a rate" and k == "tpot_mean"),
+    ("v0.14, mean TTFT and time per output token at an unbounded rate",
+     lambda n, r, k: V014(n) and r == "full load" and LATENCY(n, r, k)),
+    ("latency at a load (MLPerf's medians at the scheduled rate, NIM's closed loop, v0.14's means at a rate)",
+     LATENCY),
+    ("the same without v0.14's rows (as before they were added)",
+     lambda n, r, k: LATENCY(n, r, k) and not V014(n)),
     ("latency, closed loop (TTFT and TPOT)",
      lambda n, r, k: not THROUGHPUT(n, r, k) and r == "closed loop"),
     ("latency, MLPerf median TPOT", lambda n, r, k: k == "tpot_p50"),
