@@ -19,8 +19,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ZOOC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "bin", "zooc")
 RECORDS = os.path.join(ROOT, "stdlib", "core", "runtimes.zoo")
 PAGE = os.path.join(ROOT, "docs", "validation.md")
-ROW = re.compile(r"\| (\w+) \| ((?:compute|bandwidth) \w+|op_overhead|collective_latency)"
-                 r"(?: (\w+))? \| ([0-9.e+-]+)( us)? \|")
+ROW = re.compile(r"\| (\w+) \| ((?:compute|bandwidth) \w+|op_overhead|collective_latency|"
+                 r"step_overhead|request_overhead)(?: (\w+))? \| ([0-9.e+-]+)( [um]s)? \|")
 
 
 def emit(kind):
@@ -32,13 +32,13 @@ def emit(kind):
 
 
 def fitted():
-    """{runtime: [(slot, key, value, in_microseconds)]} from --emit=calibration."""
+    """{runtime: [(slot, key, value, unit)]} from --emit=calibration (unit: ' us', ' ms' or None)."""
     fits = {}
     for line in emit("calibration").splitlines():
         m = ROW.match(line)
         if m:
-            runtime, slot, key, value, us = m.groups()
-            fits.setdefault(runtime, []).append((slot, key or "any", value, bool(us)))
+            runtime, slot, key, value, unit = m.groups()
+            fits.setdefault(runtime, []).append((slot, key or "any", value, unit))
     return fits
 
 
@@ -65,9 +65,9 @@ def main():
         end = text.index("\n}\n", m.end())
         lines = strip_calibration(text[m.end():end]).split("\n")
         fields, sections = [], {}
-        for slot, key, value, us in items:
-            if slot in ("op_overhead", "collective_latency"):
-                fields.append('  %s = %s us source "calibration";' % (slot, value))
+        for slot, key, value, unit in items:
+            if unit:  # a fixed cost
+                fields.append('  %s = %s%s source "calibration";' % (slot, value, unit))
             else:
                 sections.setdefault(slot, []).append(
                     '    %s = %s source "calibration";' % (key, value))

@@ -19,6 +19,12 @@
 //      gives a scenario row of such a model): that slot alone, by the same golden-section search,
 //      over the scenario rows that inform it and the serving rows, the other slots as step 3
 //      left them. A simulation costs milliseconds, so the fit is one slot, not a joint one.
+//   5. Then light-load serving rows (lightLoadCalibration: a serving record marked calibration
+//      whose requests arrive at a rate, an open loop) fit their own runtime's fixed costs through
+//      the simulation: a mean or median time per output token on one device step_overhead, on
+//      several collective_latency; a mean or median TTFT request_overhead. Each slot alone, in
+//      that order (a step's host time is in the TTFT too), over 0..50 ms (collective_latency
+//      0..500 us); steps 4 and 5 are then repeated, as each moves what the other fits.
 // A row whose measurement no value in range reproduces keeps a residual, which --emit=calibration
 // prints.
 //
@@ -81,11 +87,10 @@ std::optional<double> zoo::predictIdeal(const Module &M, const ScenarioRecord &S
 }
 
 std::optional<double> zoo::recordValue(const RuntimeRecord &R, const SlotKey &K) {
-  if (K.K == Slot::OpOverhead)
-    return R.field("op_overhead") ? std::optional<double>(R.OpOverhead) : std::nullopt;
-  if (K.K == Slot::CollectiveLatency)
-    return R.field("collective_latency") ? std::optional<double>(R.CollectiveLatency)
-                                         : std::nullopt;
+  if (slotIsSeconds(K.K)) {
+    const FieldValue *F = R.field(slotSpelling(K.K).Kernel);
+    return F ? std::optional<double>(F->V.R) : std::nullopt;
+  }
   for (const Section &Sec : R.Sections)
     if (Sec.Kind == slotSpelling(K.K).Kind && Sec.Name == slotSpelling(K.K).Kernel)
       if (const FieldValue *F = Sec.field(K.Key))
@@ -108,10 +113,12 @@ Slot visionRoof(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R
   return Best;
 }
 
-/// A full-load serving row of a fit: the record and its measured output tokens a second.
+/// A serving row of a fit: the record, its measured figure and which one (output tokens a second
+/// at full load; a TTFT or TPOT at a light load).
 struct ServingRow {
   const ServingRecord *Sv;
   double Measured;
+  ServingMetric Metric = ServingMetric::output_tokens_per_s;
 };
 
 struct Fit {
@@ -243,7 +250,7 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
       double Sum = objective(M, F, &F.Informs[K]);
       for (const ServingRow &Row : Rows)
         Sum += squaredLogError(
-            Serve(*Row.Sv, F.Runtime, overrides(F, *Row.Sv->Replica)).value_or(NAN),
+            Serve(*Row.Sv, F.Runtime, overrides(F, *Row.Sv->Replica), Row.Metric).value_or(NAN),
             Row.Measured);
       return Sum;
     };
@@ -251,7 +258,65 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
     F.ServingInforms[K] = Rows;
   }
 }
+
+/// Stage 5: each runtime's light-load serving rows fit its fixed costs (the file comment).
+void fitLightRows(const Module &M, const ServingPredictor &Serve,
+                  std::map<std::string, Fit> &Fits) {
+  std::map<std::pair<std::string, SlotKey>, std::vector<ServingRow>> ByRuntime;
+  for (const auto &Sv : M.Servings) {
+    const ScenarioRecord *S = Sv->Replica.get();
+    if (!S || !S->Runtime)
+      continue;
+    for (const auto &[Metric, Measured] : lightLoadCalibration(*Sv)) {
+      const bool Tpot = Metric == ServingMetric::tpot_mean || Metric == ServingMetric::tpot_p50;
+      Slot K = !Tpot            ? Slot::RequestOverhead
+               : S->Devices > 1 ? Slot::CollectiveLatency
+                                : Slot::StepOverhead;
+      Fits[S->Runtime->Name].Runtime = S->Runtime;
+      ByRuntime[{S->Runtime->Name, SlotKey{K, "any"}}].push_back({Sv.get(), Measured, Metric});
+    }
+  }
+  // In the order the file comment gives: the slots' enum order would put collective_latency
+  // first, so the order is explicit.
+  for (Slot Order : {Slot::StepOverhead, Slot::CollectiveLatency, Slot::RequestOverhead})
+    for (auto &Entry : ByRuntime) {
+      const auto &Key = Entry.first;
+      if (Key.second.K != Order)
+        continue;
+      const std::vector<ServingRow> &Rows = Entry.second;
+      Fit &F = Fits[Key.first];
+      const SlotKey &K = Key.second;
+      auto Found = std::find(F.Free.begin(), F.Free.end(), K);
+      size_t I = static_cast<size_t>(Found - F.Free.begin());
+      if (Found == F.Free.end()) {
+        F.Free.push_back(K);
+        F.Value.push_back(0);
+      }
+      auto At = [&](double U) {
+        F.Value[I] = U;
+        double Sum = objective(M, F, &F.Informs[K]);
+        for (const ServingRow &Row : Rows)
+          Sum += squaredLogError(
+              Serve(*Row.Sv, F.Runtime, overrides(F, *Row.Sv->Replica), Row.Metric).value_or(NAN),
+              Row.Measured);
+        return Sum;
+      };
+      F.Value[I] = minimise(0, K.K == Slot::CollectiveLatency ? 500e-6 : 50e-3, At);
+      F.ServingInforms[K] = Rows;
+    }
+}
 } // namespace
+
+std::vector<std::pair<ServingMetric, double>> zoo::lightLoadCalibration(const ServingRecord &Sv) {
+  std::vector<std::pair<ServingMetric, double>> Out;
+  if (!Sv.Calibration || !Sv.Load || Sv.Plan || !Sv.Replica || Sv.Load->Concurrency > 0)
+    return Out;
+  for (const ServingMeasurement &X : Sv.Measured)
+    if (X.Metric == ServingMetric::ttft_mean || X.Metric == ServingMetric::ttft_p50 ||
+        X.Metric == ServingMetric::tpot_mean || X.Metric == ServingMetric::tpot_p50)
+      Out.push_back({X.Metric, X.Measured.asDouble()});
+  return Out;
+}
 
 std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredictor &Serve) {
   const RuntimeRecord *Default = M.defaultRuntime();
@@ -303,7 +368,10 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
     solve(M, F);
   }
   if (Serve)
-    fitServingRows(M, Serve, Fits);
+    for (int Pass = 0; Pass < 2; ++Pass) {
+      fitServingRows(M, Serve, Fits);
+      fitLightRows(M, Serve, Fits);
+    }
   std::vector<FittedSlot> Out;
   for (auto &[Name, F] : Fits)
     for (size_t I = 0; I < F.Free.size(); ++I) {
@@ -318,7 +386,8 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
               {S->Name, 100 * (P - Me.Measured.asDouble()) / Me.Measured.asDouble()});
         }
       for (const auto &Row : F.ServingInforms[F.Free[I]]) {
-        double P = Serve(*Row.Sv, F.Runtime, overrides(F, *Row.Sv->Replica)).value_or(NAN);
+        double P =
+            Serve(*Row.Sv, F.Runtime, overrides(F, *Row.Sv->Replica), Row.Metric).value_or(NAN);
         X.Rows.push_back({Row.Sv->Name, 100 * (P - Row.Measured) / Row.Measured});
       }
       Out.push_back(std::move(X));

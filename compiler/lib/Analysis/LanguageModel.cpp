@@ -6,8 +6,9 @@
 //      writes (prefill). Expected time = max(matrix FLOPs / (peak x hw x gemm), weight bytes /
 //      (bandwidth x hw x gemv or dequant_gemv)) + max(attention FLOPs / (peak x hw x attention),
 //      KV bytes / (bandwidth x hw x attention bandwidth)) + operations x op_overhead +
-//      collectives. The ideal roofline is max(all FLOPs / peak, all bytes / bandwidth) plus the
-//      collectives' bandwidth term: a bound no kernel schedule beats.
+//      step_overhead (the engine's host time an iteration) + collectives. The ideal roofline is
+//      max(all FLOPs / peak, all bytes / bandwidth) plus the collectives' bandwidth term: a bound
+//      no kernel schedule beats.
 //   2. Prefill runs the prompt of every sequence once; the output head runs for the last position
 //      only where the runtime says so. Weights are read once, lookup tables a row per token.
 //   3. A decode step at context c reads the weights a batch touches (expected distinct experts)
@@ -234,7 +235,8 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   BandwidthAttention = X.bandwidth(Slot::AttentionBandwidth);
   GemmExperts = RateGemm * X.f(Slot::Experts);
   Alpha = X.f(Slot::CollectiveLatency);
-  Overhead = Ops * X.f(Slot::OpOverhead);
+  // A step's fixed costs: its operations' launches and the engine's host time an iteration.
+  Overhead = Ops * X.f(Slot::OpOverhead) + X.f(Slot::StepOverhead);
   CommCoef = 2 * (X.Devices - 1) / X.Devices;
   for (int Flash = 0; Flash < 2; ++Flash) {
     WeightBw[Flash] =
@@ -488,8 +490,10 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
       }
       return T;
     };
-    const double Over = W.Ops * M.f(Slot::OpOverhead);
-    P.BySlot[slot(Slot::OpOverhead)] = Over;
+    const double Launches = W.Ops * M.f(Slot::OpOverhead);
+    const double Over = Launches + M.f(Slot::StepOverhead);
+    P.BySlot[slot(Slot::OpOverhead)] = Launches;
+    P.BySlot[slot(Slot::StepOverhead)] = M.f(Slot::StepOverhead);
     // Expert layers run at the dense kernels' rates times the experts factor, on both roofs
     // (without experts: 0 / rate, that is +0).
     double ExpertTime = NoExpertTime[FromFlash]
@@ -534,7 +538,8 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
     B.WeightTime = (W.WeightBytes + W.ExpertWeightBytes) / Bw;
     B.FixedTime = W.AllReduces * allReduceTime(W.AllReduceBytes);
   } else {
-    B.BySlot[slot(Slot::OpOverhead)] = Overhead;
+    B.BySlot[slot(Slot::OpOverhead)] = Overhead - X->f(Slot::StepOverhead);
+    B.BySlot[slot(Slot::StepOverhead)] = X->f(Slot::StepOverhead);
     double ExpertTime = NoExpertTime[FromFlash]
                             ? 0
                             : std::max(W.ExpertFlops / GemmExperts,
@@ -1014,6 +1019,6 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &Given, bool StepByS
                    Prefill.Flops / Prefill.Time / M.Peak,
                    Mid.Bytes / Mid.Time / (FromFlash ? M.FlashBandwidth : M.Bandwidth),
                    Mid.CommBandwidth + Mid.BySlot[slot(Slot::CollectiveLatency)],
-                   Mid.BySlot[slot(Slot::OpOverhead)],
+                   Mid.BySlot[slot(Slot::OpOverhead)] + Mid.BySlot[slot(Slot::StepOverhead)],
                    M.Power > 0 ? PowerN * DecodeMean / Batch : 0.0};
 }

@@ -27,6 +27,7 @@ SlotSpelling zoo::slotSpelling(Slot K) {
       {"compute", "gemm"},          {"compute", "attention"},      {"compute", "experts"},
       {"bandwidth", "gemv"},        {"bandwidth", "dequant_gemv"}, {"bandwidth", "attention"},
       {"bandwidth", "activations"}, {"", "op_overhead"},           {"", "collective_latency"},
+      {"", "step_overhead"},        {"", "request_overhead"},
   };
   return Table[static_cast<int>(K)];
 }
@@ -150,7 +151,7 @@ bool zoo::preemptsCache(const ScenarioRecord &S, const RuntimeRecord *R) {
 Machine Machine::ideal() const {
   Machine X = *this;
   X.HwCompute = X.HwBandwidth = 1;
-  X.F = {1, 1, 1, 1, 1, 1, 1, 0, 0};
+  X.F = {1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0};
   X.MemoryFraction = X.KVFraction = 1;
   X.Workspace = 0;
   X.GemmExposed = 0;
@@ -239,10 +240,9 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     U.Seconds = slotIsSeconds(K);
     U.Value = X.F[I];
     U.Origin = RName + ": not set";
-    if (R && (K == Slot::OpOverhead || K == Slot::CollectiveLatency)) {
-      bool Op = K == Slot::OpOverhead;
-      if (const FieldValue *F = R->field(Op ? "op_overhead" : "collective_latency")) {
-        U.Value = Op ? R->OpOverhead : R->CollectiveLatency;
+    if (R && slotIsSeconds(K)) {
+      if (const FieldValue *F = R->field(slotSpelling(K).Kernel)) {
+        U.Value = F->V.R;
         U.Origin = RName;
         U.Source = sourceOf(F, nullptr, R);
       }
@@ -262,7 +262,9 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
         U.Source.clear();
       }
     X.F[I] = U.Value;
-    if (Describe)
+    // The serving stack's host times show where a runtime or a fit sets them (no line otherwise).
+    const bool Host = K == Slot::StepOverhead || K == Slot::RequestOverhead;
+    if (Describe && (!Host || U.Value > 0))
       X.Uses.push_back(std::move(U));
   }
   if (R) {

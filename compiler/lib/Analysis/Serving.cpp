@@ -176,6 +176,12 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   // requests arrive at 0, each later one when an earlier one finishes (Issued so far).
   const bool Closed = W.Concurrency > 0;
   int64_t Issued = Closed ? std::min(N, W.Concurrency) : N;
+  // The serving front end's time a request (`request_overhead`): before the engine sees it and
+  // in its latencies. Arrival is when the engine sees a request: an open loop's arrivals all
+  // move by the same time, which changes nothing inside the engine, so they are kept as drawn
+  // and the latencies add it; a closed loop's client sends its next request at the last one's
+  // finish, and the engine sees it that much later.
+  const double Front = P.machine().f(Slot::RequestOverhead);
   double T = 0;
   if (W.Trace) {
     // A replayed trace, stretched or compressed to the rate asked of this replica.
@@ -405,7 +411,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     Finish[I] = At;
     if (Stops) {
       // (The same expressions as the percentiles' below.)
-      MissedTTFT += SLA.TTFT > 0 && First[I] - Arrival[I] > SLA.TTFT;
+      MissedTTFT += SLA.TTFT > 0 && First[I] - Arrival[I] + Front > SLA.TTFT;
       MissedTPOT += SLA.TPOT > 0 && OutLen[I] > 1 &&
                     (Finish[I] - First[I]) / static_cast<double>(OutLen[I] - 1) > SLA.TPOT;
     }
@@ -413,7 +419,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     Used -= Held[I];
     Held[I] = 0;
     if (Closed && Issued < N)
-      Arrival[Issued++] = At;
+      Arrival[Issued++] = At + Front;
   };
   // Preempt: the decode step j (1, 2, ... since the sequence started decoding) before which it
   // needs the positions of its prompt and Made + (j - 1) x Adv output tokens, those of `T` held
@@ -645,16 +651,17 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   double Wait = 0, Service = 0;
   int64_t Good = 0;
   for (int64_t I = 0; I < N; ++I) {
-    double Ttft = First[I] - Arrival[I];
+    double Ttft = First[I] - Arrival[I] + Front;
     double Tpot = OutLen[I] > 1 ? (Finish[I] - First[I]) / static_cast<double>(OutLen[I] - 1) : 0;
     TTFT.push_back(Ttft);
     TPOT.push_back(Tpot);
-    E2E.push_back(Finish[I] - Arrival[I]);
+    E2E.push_back(Finish[I] - Arrival[I] + Front);
     Wait += Admitted[I] - Arrival[I];
     Service += Finish[I] - Admitted[I];
     Good += (!SLA.TTFT || Ttft <= SLA.TTFT) && (!SLA.TPOT || Tpot <= SLA.TPOT);
   }
-  const double Span = Now - (N ? Arrival[0] : 0);
+  // From the first request's sending to the last one's finish.
+  const double Span = Now - (N ? Arrival[0] : 0) + Front;
   double Tokens = 0;
   for (int64_t L : OutLen)
     Tokens += static_cast<double>(L);

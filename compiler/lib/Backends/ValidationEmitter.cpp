@@ -78,11 +78,16 @@ void CalibrationEmitter::run(llvm::raw_ostream &OS) {
         "log error over those rows; the default runtime is fitted on the rows of serving "
         "engines.\n"
         "Then full-load serving records marked calibration (every request at once) fit compute\n"
-        "gemm at their compute precision through the serving simulation, that slot alone.\n\n";
+        "gemm at their compute precision through the serving simulation, that slot alone, and\n"
+        "light-load ones their runtime's step_overhead, collective_latency and "
+        "request_overhead.\n\n";
   OS << "| runtime | slot | fitted | in record | rows informing it (error after the fit) |\n"
      << "|---|---|---:|---:|---|\n";
+  // Fixed costs in microseconds, from a millisecond on in milliseconds.
   auto Spell = [](double V, bool Seconds) {
-    return Seconds ? fmt::format("{:.3g} us", V * 1e6) : fmt::format("{:.3g}", V);
+    if (!Seconds)
+      return fmt::format("{:.3g}", V);
+    return V >= 1e-3 ? fmt::format("{:.3g} ms", V * 1e3) : fmt::format("{:.3g} us", V * 1e6);
   };
   int Differ = 0;
   std::vector<std::string> Which;

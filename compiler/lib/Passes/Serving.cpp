@@ -172,9 +172,10 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
 
 } // namespace
 
-std::optional<double> zoo::simulatedFullLoad(const Module &M, const ServingRecord &Sv,
-                                             const RuntimeRecord *R,
-                                             llvm::ArrayRef<SlotOverride> Overrides) {
+std::optional<double> zoo::simulatedServing(const Module &M, const ServingRecord &Sv,
+                                            const RuntimeRecord *R,
+                                            llvm::ArrayRef<SlotOverride> Overrides,
+                                            ServingMetric Metric) {
   if (!Sv.Replica || !Sv.Load || Sv.Plan || !Sv.Replica->Hw || !Sv.Replica->Model)
     return std::nullopt;
   ScenarioRecord S = *Sv.Replica;
@@ -184,7 +185,20 @@ std::optional<double> zoo::simulatedFullLoad(const Module &M, const ServingRecor
   if (!simulateReplica(M, S, *Sv.Load, Sv.Load->Rate / Replicas, WorkloadRecord::MaxRequests, Sv.SLA,
                        false, St, Why, optionsOf(Sv), false, true, R, Overrides))
     return std::nullopt;
-  return St.OutputTokensPerS * Replicas;
+  switch (Metric) {
+  case ServingMetric::output_tokens_per_s:
+    return St.OutputTokensPerS * Replicas;
+  case ServingMetric::ttft_mean:
+    return St.TTFTMean;
+  case ServingMetric::ttft_p50:
+    return St.TTFT[0];
+  case ServingMetric::tpot_mean:
+    return St.TPOTMean;
+  case ServingMetric::tpot_p50:
+    return St.TPOT[0];
+  default:
+    return std::nullopt;
+  }
 }
 
 namespace {

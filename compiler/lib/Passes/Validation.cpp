@@ -54,9 +54,8 @@ public:
 
     // 1. The fit (only --emit=calibration shows it).
     ServingPredictor Serve = [&M](const ServingRecord &Sv, const RuntimeRecord *R,
-                                  llvm::ArrayRef<SlotOverride> O) {
-      return simulatedFullLoad(M, Sv, R, O);
-    };
+                                  llvm::ArrayRef<SlotOverride> O,
+                                  ServingMetric K) { return simulatedServing(M, Sv, R, O, K); };
     for (FittedSlot &F :
          M.WantCalibration ? fitCalibration(M, Serve) : std::vector<FittedSlot>()) {
       Module::FittedFactor X;

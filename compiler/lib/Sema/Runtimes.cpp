@@ -27,6 +27,8 @@ const std::vector<FieldSpec> &runtimeFields() {
       {"version", Type::of(Type::String), false, false},
       {"op_overhead", dimType(BaseDim::Second), false, false},
       {"collective_latency", dimType(BaseDim::Second), false, false},
+      {"step_overhead", dimType(BaseDim::Second), false, false},
+      {"request_overhead", dimType(BaseDim::Second), false, false},
       {"gemm_exposed", Type::of(Type::Real), false, false},
       {"fuses_elementwise", Type::of(Type::Bool), false, false},
       {"last_token_logits", Type::of(Type::Bool), false, false},

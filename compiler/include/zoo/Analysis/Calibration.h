@@ -48,20 +48,27 @@ struct FittedSlot {
   std::vector<Row> Rows;
 };
 
-/// A serving record's output tokens a second on a runtime with trial factors (the serving
-/// simulation, which the caller supplies: simulatedFullLoad).
+/// A serving record's simulated figure `Metric` (output tokens a second, or a mean or median TTFT
+/// or TPOT) on a runtime with trial factors (the serving simulation, which the caller supplies:
+/// simulatedServing).
 using ServingPredictor = std::function<std::optional<double>(
-    const ServingRecord &, const RuntimeRecord *, llvm::ArrayRef<SlotOverride>)>;
+    const ServingRecord &, const RuntimeRecord *, llvm::ArrayRef<SlotOverride>, ServingMetric)>;
 /// Whether serving record `Sv` is a full-load calibration row: marked calibration, a closed loop
 /// that sends every request at once (concurrency = requests), measuring output tokens a second.
 /// Its measured output tokens a second; none for any other record.
 std::optional<double> fullLoadCalibration(const ServingRecord &Sv);
+/// A light-load calibration row's measurements: a serving record marked calibration whose
+/// requests arrive at a rate (an open loop), measuring a mean or median TTFT (they fit the
+/// runtime's request_overhead) or TPOT (step_overhead on one device, collective_latency on
+/// several). None for any other record.
+std::vector<std::pair<ServingMetric, double>> lightLoadCalibration(const ServingRecord &Sv);
 
 /// Fits, for each runtime that calibration rows name and for the default runtime over the rows of
 /// serving engines, the slots those rows inform, by least squares of the log error (other slots
 /// at their record values). See Calibration.cpp for the procedure.
 /// Full-load serving rows (fullLoadCalibration) then fit compute gemm at their compute precision
-/// through `Serve`, the slot alone, with the scenario rows that inform it.
+/// through `Serve`, the slot alone, with the scenario rows that inform it; light-load serving
+/// rows (lightLoadCalibration) fit their runtime's fixed costs the same way.
 std::vector<FittedSlot> fitCalibration(const Module &M, const ServingPredictor &Serve = nullptr);
 
 /// Golden-section search for the minimum of a unimodal `F` on [Lo, Hi], `Iterations` steps: the

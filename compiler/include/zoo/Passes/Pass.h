@@ -41,12 +41,14 @@ std::unique_ptr<Pass> createServingPass();
 std::unique_ptr<Pass> createFitMatrixPass();
 std::unique_ptr<Pass> createValidationPass();
 
-/// The output tokens a second that serving record `Sv` serves under its own workload (every
-/// replica), simulated on runtime `R` with `Overrides` (the calibration's trial factors); none
-/// for a record with `plan` or one that cannot be simulated.
-std::optional<double> simulatedFullLoad(const Module &M, const ServingRecord &Sv,
-                                        const RuntimeRecord *R,
-                                        llvm::ArrayRef<SlotOverride> Overrides);
+/// Figure `Metric` of serving record `Sv` under its own workload, simulated on runtime `R` with
+/// `Overrides` (the calibration's trial factors): output tokens a second (every replica), or the
+/// mean or median TTFT or TPOT; none for another metric, a record with `plan` or one that
+/// cannot be simulated.
+std::optional<double> simulatedServing(const Module &M, const ServingRecord &Sv,
+                                       const RuntimeRecord *R,
+                                       llvm::ArrayRef<SlotOverride> Overrides,
+                                       ServingMetric Metric);
 
 /// Runs the performance model on one scenario: fills its runtime, factors, notes, expected
 /// Results and Ideal roofline. Returns the counts (with their values) that came out not finite
