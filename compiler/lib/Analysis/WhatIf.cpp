@@ -65,6 +65,9 @@ WhatIf zoo::whatIf(const Module &M, const ScenarioRecord &S) {
   if (X.Devices > 1 && X.f(Slot::CollectiveLatency) > 0)
     Try("collective latency -10%",
         [](Machine &Y) { Y.F[static_cast<int>(Slot::CollectiveLatency)] *= 0.9; });
+  if (X.f(Slot::StepOverhead) > 0)
+    Try("host time per iteration -10%",
+        [](Machine &Y) { Y.F[static_cast<int>(Slot::StepOverhead)] *= 0.9; });
   std::stable_sort(Out.Rows.begin(), Out.Rows.end(),
                    [](const WhatIfRow &A, const WhatIfRow &B) { return A.Best > B.Best; });
   return Out;
