@@ -24,7 +24,8 @@
 //      the simulation: a mean or median time per output token on one device step_overhead, on
 //      several collective_latency; a mean or median TTFT request_overhead. Each slot alone, in
 //      that order (a step's host time is in the TTFT too), over 0..50 ms (collective_latency
-//      0..500 us); steps 4 and 5 are then repeated, as each moves what the other fits.
+//      0..500 us); steps 4 and 5 are then repeated for the runtimes with such rows, as each
+//      moves what the other fits.
 // A row whose measurement no value in range reproduces keeps a residual, which --emit=calibration
 // prints.
 //
@@ -211,8 +212,9 @@ namespace {
 /// Stage 2: each runtime's full-load serving rows fit compute gemm (compute experts for a model
 /// with routed experts) at their compute precision, that slot alone (the others as stage 1 left
 /// them), with the scenario rows that inform it.
+/// `Only`: the runtimes to refit (empty: all).
 void fitServingRows(const Module &M, const ServingPredictor &Serve,
-                    std::map<std::string, Fit> &Fits) {
+                    std::map<std::string, Fit> &Fits, const std::set<std::string> &Only = {}) {
   const RuntimeRecord *Default = M.defaultRuntime();
   std::map<std::pair<std::string, SlotKey>, std::vector<ServingRow>> ByRuntime;
   for (const auto &Sv : M.Servings) {
@@ -235,6 +237,8 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
   for (auto &Entry : ByRuntime) {
     // (Named, not a structured binding: C++17 does not let the lambda below capture one.)
     const auto &Key = Entry.first;
+    if (!Only.empty() && !Only.count(Key.first))
+      continue;
     const std::vector<ServingRow> &Rows = Entry.second;
     Fit &F = Fits[Key.first];
     const SlotKey &K = Key.second;
@@ -259,9 +263,10 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
   }
 }
 
-/// Stage 5: each runtime's light-load serving rows fit its fixed costs (the file comment).
-void fitLightRows(const Module &M, const ServingPredictor &Serve,
-                  std::map<std::string, Fit> &Fits) {
+/// Stage 5: each runtime's light-load serving rows fit its fixed costs (the file comment). Returns
+/// the runtimes it fitted.
+std::set<std::string> fitLightRows(const Module &M, const ServingPredictor &Serve,
+                                   std::map<std::string, Fit> &Fits) {
   std::map<std::pair<std::string, SlotKey>, std::vector<ServingRow>> ByRuntime;
   for (const auto &Sv : M.Servings) {
     const ScenarioRecord *S = Sv->Replica.get();
@@ -304,6 +309,10 @@ void fitLightRows(const Module &M, const ServingPredictor &Serve,
       F.Value[I] = minimise(0, K.K == Slot::CollectiveLatency ? 500e-6 : 50e-3, At);
       F.ServingInforms[K] = Rows;
     }
+  std::set<std::string> Fitted;
+  for (const auto &Entry : ByRuntime)
+    Fitted.insert(Entry.first.first);
+  return Fitted;
 }
 } // namespace
 
@@ -367,11 +376,14 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
     std::sort(F.Free.begin(), F.Free.end());
     solve(M, F);
   }
-  if (Serve)
-    for (int Pass = 0; Pass < 2; ++Pass) {
-      fitServingRows(M, Serve, Fits);
+  if (Serve) {
+    fitServingRows(M, Serve, Fits);
+    // The runtimes with light-load rows once more, as each stage moves what the other fits.
+    if (std::set<std::string> Light = fitLightRows(M, Serve, Fits); !Light.empty()) {
+      fitServingRows(M, Serve, Fits, Light);
       fitLightRows(M, Serve, Fits);
     }
+  }
   std::vector<FittedSlot> Out;
   for (auto &[Name, F] : Fits)
     for (size_t I = 0; I < F.Free.size(); ++I) {
