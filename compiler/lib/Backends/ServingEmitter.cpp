@@ -171,6 +171,14 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
               ? "pages as sequences grow, the sequence admitted last preempted (and "
                 "prefilled again) when none is free"
               : "each request's whole prompt and output reserved at admission");
+    // The serving stack's host time, where the runtime prices it (docs/formulas.md).
+    if (const RuntimeRecord *R = S->UsedRuntime) {
+      const FieldValue *Step = R->field("step_overhead"), *Front = R->field("request_overhead");
+      if ((Step && Step->V.R > 0) || (Front && Front->V.R > 0))
+        OS << fmt::format("  serving stack: {} of host time an iteration, {} a request outside "
+                          "the engine (the runtime's)\n",
+                          Step ? Step->V.str() : "0 s", Front ? Front->V.str() : "0 s");
+    }
     if (Sv->DispatchWait > 0)
       OS << fmt::format("  dispatcher: requests held until {}{} has passed since the last batch "
                         "was sent, each batch to the next of {} replica{}\n",
