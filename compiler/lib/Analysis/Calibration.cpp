@@ -209,7 +209,7 @@ std::optional<double> zoo::fullLoadCalibration(const ServingRecord &Sv) {
 }
 
 namespace {
-/// Stage 2: each runtime's full-load serving rows fit compute gemm (compute experts for a model
+/// Step 4: each runtime's full-load serving rows fit compute gemm (compute experts for a model
 /// with routed experts) at their compute precision, that slot alone (the others as stage 1 left
 /// them), with the scenario rows that inform it.
 /// `Only`: the runtimes to refit (empty: all).
@@ -263,7 +263,7 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
   }
 }
 
-/// Stage 5: each runtime's light-load serving rows fit its fixed costs (the file comment). Returns
+/// Step 5: each runtime's light-load serving rows fit its fixed costs (the file comment). Returns
 /// the runtimes it fitted.
 std::set<std::string> fitLightRows(const Module &M, const ServingPredictor &Serve,
                                    std::map<std::string, Fit> &Fits) {

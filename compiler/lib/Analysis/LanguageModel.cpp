@@ -538,7 +538,7 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
     B.WeightTime = (W.WeightBytes + W.ExpertWeightBytes) / Bw;
     B.FixedTime = W.AllReduces * allReduceTime(W.AllReduceBytes);
   } else {
-    B.BySlot[slot(Slot::OpOverhead)] = Overhead - X->f(Slot::StepOverhead);
+    B.BySlot[slot(Slot::OpOverhead)] = Ops * X->f(Slot::OpOverhead);
     B.BySlot[slot(Slot::StepOverhead)] = X->f(Slot::StepOverhead);
     double ExpertTime = NoExpertTime[FromFlash]
                             ? 0
