@@ -94,7 +94,7 @@ GROUPS = [
     ("Azure, Llama 3.1 8B, one device", lambda n, r, k: AZURE(n) and "_8B_" in n),
     ("Azure, 70B, TP8", lambda n, r, k: AZURE(n) and "70B" in n),
     ("Azure, 405B, TP8", lambda n, r, k: AZURE(n) and "405B" in n),
-    ("TensorRT-LLM v0.14 on Triton (latency at a rate), all", lambda n, r, k: V014(n)),
+    ("TensorRT-LLM v0.14 on Triton (its online-serving table), all", lambda n, r, k: V014(n)),
     ("v0.14, output throughput at an unbounded rate", lambda n, r, k: V014(n) and THROUGHPUT(n, r, k)),
     ("v0.14, mean TTFT at 2 to 32 requests/s", lambda n, r, k: V014(n) and r == "at a rate" and k == "ttft_mean"),
     ("v0.14, mean time per output token at 2 to 32 requests/s",
