@@ -33,3 +33,6 @@ print("scenario: decode step +1 ms:",
       close(v(c, "Decode_Stack", "decode_time") - v(c, "Decode_Bare", "decode_time"), 1 * ms))
 print("scenario: prefill +1 ms:",
       close(v(c, "Decode_Stack", "prefill_time") - v(c, "Decode_Bare", "prefill_time"), 1 * ms))
+print("a record's own host times act as the runtime's:",
+      all(v(s, "Closed_Own", k) == v(s, "Closed_Stack", k)
+          for k in ("ttft_mean", "tpot_mean", "e2e_p50", "requests_per_s")))

@@ -255,6 +255,15 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
         U.Source = sourceOf(F, section(R->Sections, Spec.Kind, Spec.Kernel), R);
       }
     }
+    // A deployment's own host times (the scenario's or serving record's fields).
+    if (const std::optional<double> &Own = K == Slot::StepOverhead      ? S.StepOverhead
+                                           : K == Slot::RequestOverhead ? S.RequestOverhead
+                                                                        : std::nullopt;
+        Own) {
+      U.Value = *Own;
+      U.Origin = "scenario " + S.Name;
+      U.Source.clear();
+    }
     for (const SlotOverride &O : Overrides)
       if (O.K == K) {
         U.Value = O.Value;

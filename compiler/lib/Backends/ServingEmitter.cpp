@@ -171,13 +171,23 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
               ? "pages as sequences grow, the sequence admitted last preempted (and "
                 "prefilled again) when none is free"
               : "each request's whole prompt and output reserved at admission");
-    // The serving stack's host time, where the runtime prices it (docs/formulas.md).
-    if (const RuntimeRecord *R = S->UsedRuntime) {
-      const FieldValue *Step = R->field("step_overhead"), *Front = R->field("request_overhead");
-      if ((Step && Step->V.R > 0) || (Front && Front->V.R > 0))
-        OS << fmt::format("  serving stack: {} of host time an iteration, {} a request outside "
-                          "the engine (the runtime's)\n",
-                          Step ? Step->V.str() : "0 s", Front ? Front->V.str() : "0 s");
+    // The serving stack's host time, where the record or its runtime prices it
+    // (docs/formulas.md).
+    {
+      auto Host = [&](const std::optional<double> &Own, const char *Field, const char *What) {
+        const FieldValue *F = S->UsedRuntime ? S->UsedRuntime->field(Field) : nullptr;
+        const double V = Own ? *Own : F ? F->V.R : 0;
+        return std::pair{V, fmt::format("{} {} ({})",
+                                        V >= 1e-3 ? fmt::format("{:.3g} ms", V * 1e3)
+                                                  : fmt::format("{:.3g} us", V * 1e6),
+                                        What, Own ? "this record's" : "the runtime's")};
+      };
+      auto [Step, StepText] =
+          Host(S->StepOverhead, "step_overhead", "of host time an iteration");
+      auto [Front, FrontText] =
+          Host(S->RequestOverhead, "request_overhead", "a request outside the engine");
+      if (Step > 0 || Front > 0)
+        OS << fmt::format("  serving stack: {}, {}\n", StepText, FrontText);
     }
     if (Sv->DispatchWait > 0)
       OS << fmt::format("  dispatcher: requests held until {}{} has passed since the last batch "

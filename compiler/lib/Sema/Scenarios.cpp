@@ -35,6 +35,8 @@ const std::vector<FieldSpec> &scenarioFields() {
       {"compute_efficiency", Type::of(Type::Real), false, true},
       {"memory_efficiency", Type::of(Type::Real), false, true},
       {"memory_fraction", Type::of(Type::Real), false, true},
+      {"step_overhead", dimType(BaseDim::Second), false, false},
+      {"request_overhead", dimType(BaseDim::Second), false, false},
       {"regime", Type::of(Type::String), false, false},
       {"calibration", Type::of(Type::Bool), false, false},
       {"summary", Type::of(Type::String), false, false},
@@ -157,6 +159,16 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       Rec->MaxBatch = F.V.I;
     else if (F.Name == "power_limit")
       Rec->PowerLimit = F.V.R;
+    else if (F.Name == "step_overhead" || F.Name == "request_overhead") {
+      // Host times: none is negative.
+      if (!(F.V.R >= 0)) {
+        Diags.report(F.Range, diag::err_field_value, F.Name,
+                     "must not be negative, found " + F.V.str());
+        OK = false;
+      } else {
+        (F.Name == "step_overhead" ? Rec->StepOverhead : Rec->RequestOverhead) = F.V.R;
+      }
+    }
     else if (F.Name == "regime")
       Rec->Regime = F.V.S;
     else if (F.Name == "calibration")
