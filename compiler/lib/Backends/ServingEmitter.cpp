@@ -182,8 +182,7 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                                                   : fmt::format("{:.3g} us", V * 1e6),
                                         What, Own ? "this record's" : "the runtime's")};
       };
-      auto [Step, StepText] =
-          Host(S->StepOverhead, "step_overhead", "of host time an iteration");
+      auto [Step, StepText] = Host(S->StepOverhead, "step_overhead", "of host time an iteration");
       auto [Front, FrontText] =
           Host(S->RequestOverhead, "request_overhead", "a request outside the engine");
       if (Step > 0 || Front > 0)

@@ -168,8 +168,7 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       } else {
         (F.Name == "step_overhead" ? Rec->StepOverhead : Rec->RequestOverhead) = F.V.R;
       }
-    }
-    else if (F.Name == "regime")
+    } else if (F.Name == "regime")
       Rec->Regime = F.V.S;
     else if (F.Name == "calibration")
       Rec->Calibration = F.V.B;
