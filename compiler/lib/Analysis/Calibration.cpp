@@ -209,6 +209,32 @@ std::optional<double> zoo::fullLoadCalibration(const ServingRecord &Sv) {
 }
 
 namespace {
+/// Fits slot K of F alone over the scenario rows that inform it and the serving `Rows` (through
+/// the simulation), the other slots as they are; K joins F's free slots where it is not one.
+/// A fraction is searched on a log scale from 0.02 to 1, a fixed cost from 0 to `MostSeconds`.
+void fitThroughSimulation(const Module &M, const ServingPredictor &Serve, Fit &F, const SlotKey &K,
+                          const std::vector<ServingRow> &Rows, double MostSeconds = 0) {
+  const bool Seconds = slotIsSeconds(K.K);
+  auto Found = std::find(F.Free.begin(), F.Free.end(), K);
+  size_t I = static_cast<size_t>(Found - F.Free.begin());
+  if (Found == F.Free.end()) {
+    F.Free.push_back(K);
+    F.Value.push_back(Seconds ? 0 : 1);
+  }
+  auto At = [&](double U) {
+    F.Value[I] = Seconds ? U : std::exp(U);
+    double Sum = objective(M, F, &F.Informs[K]);
+    for (const ServingRow &Row : Rows)
+      Sum += squaredLogError(
+          Serve(*Row.Sv, F.Runtime, overrides(F, *Row.Sv->Replica), Row.Metric).value_or(NAN),
+          Row.Measured);
+    return Sum;
+  };
+  const double Best = Seconds ? minimise(0, MostSeconds, At) : minimise(std::log(0.02), 0, At);
+  F.Value[I] = Seconds ? Best : std::exp(Best);
+  F.ServingInforms[K] = Rows;
+}
+
 /// Step 4: each runtime's full-load serving rows fit compute gemm (compute experts for a model
 /// with routed experts) at their compute precision, that slot alone (the others as stage 1 left
 /// them), with the scenario rows that inform it.
@@ -234,33 +260,9 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
       ByRuntime[{R->Name, K}].push_back({Sv.get(), *Measured});
     }
   }
-  for (auto &Entry : ByRuntime) {
-    // (Named, not a structured binding: C++17 does not let the lambda below capture one.)
-    const auto &Key = Entry.first;
-    if (!Only.empty() && !Only.count(Key.first))
-      continue;
-    const std::vector<ServingRow> &Rows = Entry.second;
-    Fit &F = Fits[Key.first];
-    const SlotKey &K = Key.second;
-    auto Found = std::find(F.Free.begin(), F.Free.end(), K);
-    size_t I = static_cast<size_t>(Found - F.Free.begin());
-    if (Found == F.Free.end()) {
-      F.Free.push_back(K);
-      F.Value.push_back(1);
-    }
-    // The scenario rows that inform K, and the serving rows (a fraction, on a log scale).
-    auto At = [&](double U) {
-      F.Value[I] = std::exp(U);
-      double Sum = objective(M, F, &F.Informs[K]);
-      for (const ServingRow &Row : Rows)
-        Sum += squaredLogError(
-            Serve(*Row.Sv, F.Runtime, overrides(F, *Row.Sv->Replica), Row.Metric).value_or(NAN),
-            Row.Measured);
-      return Sum;
-    };
-    F.Value[I] = std::exp(minimise(std::log(0.02), 0, At));
-    F.ServingInforms[K] = Rows;
-  }
+  for (const auto &[Key, Rows] : ByRuntime)
+    if (Only.empty() || Only.count(Key.first))
+      fitThroughSimulation(M, Serve, Fits[Key.first], Key.second, Rows);
 }
 
 /// Step 5: each runtime's light-load serving rows fit its fixed costs (the file comment). Returns
@@ -284,31 +286,10 @@ std::set<std::string> fitLightRows(const Module &M, const ServingPredictor &Serv
   // In the order the file comment gives: the slots' enum order would put collective_latency
   // first, so the order is explicit.
   for (Slot Order : {Slot::StepOverhead, Slot::CollectiveLatency, Slot::RequestOverhead})
-    for (auto &Entry : ByRuntime) {
-      const auto &Key = Entry.first;
-      if (Key.second.K != Order)
-        continue;
-      const std::vector<ServingRow> &Rows = Entry.second;
-      Fit &F = Fits[Key.first];
-      const SlotKey &K = Key.second;
-      auto Found = std::find(F.Free.begin(), F.Free.end(), K);
-      size_t I = static_cast<size_t>(Found - F.Free.begin());
-      if (Found == F.Free.end()) {
-        F.Free.push_back(K);
-        F.Value.push_back(0);
-      }
-      auto At = [&](double U) {
-        F.Value[I] = U;
-        double Sum = objective(M, F, &F.Informs[K]);
-        for (const ServingRow &Row : Rows)
-          Sum += squaredLogError(
-              Serve(*Row.Sv, F.Runtime, overrides(F, *Row.Sv->Replica), Row.Metric).value_or(NAN),
-              Row.Measured);
-        return Sum;
-      };
-      F.Value[I] = minimise(0, K.K == Slot::CollectiveLatency ? 500e-6 : 50e-3, At);
-      F.ServingInforms[K] = Rows;
-    }
+    for (const auto &[Key, Rows] : ByRuntime)
+      if (Key.second.K == Order)
+        fitThroughSimulation(M, Serve, Fits[Key.first], Key.second, Rows,
+                             Order == Slot::CollectiveLatency ? 500e-6 : 50e-3);
   std::set<std::string> Fitted;
   for (const auto &Entry : ByRuntime)
     Fitted.insert(Entry.first.first);

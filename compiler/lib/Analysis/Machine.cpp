@@ -271,9 +271,10 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
         U.Source.clear();
       }
     X.F[I] = U.Value;
-    // The serving stack's host times show where a runtime or a fit sets them (no line otherwise).
+    // The serving stack's host times show where a record, a runtime or a fit sets them (no line
+    // otherwise).
     const bool Host = K == Slot::StepOverhead || K == Slot::RequestOverhead;
-    if (Describe && (!Host || U.Value > 0))
+    if (Describe && (!Host || U.Origin != RName + ": not set"))
       X.Uses.push_back(std::move(U));
   }
   if (R) {

@@ -60,6 +60,11 @@ std::string zoo::humanResult(const Value &V) {
   return V.str();
 }
 
+std::string zoo::fixedCost(double Seconds) {
+  return Seconds >= 1e-3 ? fmt::format("{:.3g} ms", Seconds * 1e3)
+                         : fmt::format("{:.3g} us", Seconds * 1e6);
+}
+
 std::string zoo::expectedAndIdeal(const ScenarioRecord &S, ScenarioMetric K) {
   const Value *E = S.result(K), *I = S.ideal(K);
   if (!E)

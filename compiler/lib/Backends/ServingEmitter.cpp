@@ -171,20 +171,22 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
               ? "pages as sequences grow, the sequence admitted last preempted (and "
                 "prefilled again) when none is free"
               : "each request's whole prompt and output reserved at admission");
-    // The serving stack's host time, where the record or its runtime prices it
-    // (docs/formulas.md).
+    // The serving stack's host time as the replica's machine took it, the record's own or its
+    // runtime's (docs/formulas.md).
     {
-      auto Host = [&](const std::optional<double> &Own, const char *Field, const char *What) {
-        const FieldValue *F = S->UsedRuntime ? S->UsedRuntime->field(Field) : nullptr;
-        const double V = Own ? *Own : F ? F->V.R : 0;
-        return std::pair{V, fmt::format("{} {} ({})",
-                                        V >= 1e-3 ? fmt::format("{:.3g} ms", V * 1e3)
-                                                  : fmt::format("{:.3g} us", V * 1e6),
-                                        What, Own ? "this record's" : "the runtime's")};
+      auto Host = [&](Slot K, const char *What) {
+        double V = 0;
+        bool Own = false;
+        for (const FactorUse &U : S->Factors)
+          if (U.Name == slotName(K)) {
+            V = U.Value;
+            Own = llvm::StringRef(U.Origin).startswith("scenario ");
+          }
+        return std::pair{V, fmt::format("{} {} ({})", fixedCost(V), What,
+                                        Own ? "this record's" : "the runtime's")};
       };
-      auto [Step, StepText] = Host(S->StepOverhead, "step_overhead", "of host time an iteration");
-      auto [Front, FrontText] =
-          Host(S->RequestOverhead, "request_overhead", "a request outside the engine");
+      auto [Step, StepText] = Host(Slot::StepOverhead, "of host time an iteration");
+      auto [Front, FrontText] = Host(Slot::RequestOverhead, "a request outside the engine");
       if (Step > 0 || Front > 0)
         OS << fmt::format("  serving stack: {}, {}\n", StepText, FrontText);
     }

@@ -83,11 +83,8 @@ void CalibrationEmitter::run(llvm::raw_ostream &OS) {
         "request_overhead.\n\n";
   OS << "| runtime | slot | fitted | in record | rows informing it (error after the fit) |\n"
      << "|---|---|---:|---:|---|\n";
-  // Fixed costs in microseconds, from a millisecond on in milliseconds.
   auto Spell = [](double V, bool Seconds) {
-    if (!Seconds)
-      return fmt::format("{:.3g}", V);
-    return V >= 1e-3 ? fmt::format("{:.3g} ms", V * 1e3) : fmt::format("{:.3g} us", V * 1e6);
+    return Seconds ? fixedCost(V) : fmt::format("{:.3g}", V);
   };
   int Differ = 0;
   std::vector<std::string> Which;

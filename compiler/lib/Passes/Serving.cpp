@@ -170,6 +170,82 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
   return true;
 }
 
+/// A simulation's figures as serving metrics: the replica's latencies, and rates, costs and energy
+/// for all `Replicas` together.
+std::vector<std::pair<ServingMetric, Value>> figures(const ServingRecord &Sv,
+                                                     const ServingStats &St, int64_t Replicas) {
+  std::vector<std::pair<ServingMetric, Value>> Results;
+  const ScenarioRecord &S = *Sv.Replica;
+  auto Q = [&](ServingMetric K, double V, const char *Unit) {
+    Results.push_back({K, metricValue(servingMetricType(K), V, Unit)});
+  };
+  Q(ServingMetric::ttft_p50, St.TTFT[0], "ms");
+  Q(ServingMetric::ttft_p90, St.TTFT[1], "ms");
+  Q(ServingMetric::ttft_p99, St.TTFT[2], "ms");
+  Q(ServingMetric::ttft_mean, St.TTFTMean, "ms");
+  Q(ServingMetric::tpot_p50, St.TPOT[0], "ms");
+  Q(ServingMetric::tpot_p90, St.TPOT[1], "ms");
+  Q(ServingMetric::tpot_p99, St.TPOT[2], "ms");
+  Q(ServingMetric::tpot_mean, St.TPOTMean, "ms");
+  Q(ServingMetric::tbt_p50, St.TBT[0], "ms");
+  Q(ServingMetric::tbt_p99, St.TBT[1], "ms");
+  Q(ServingMetric::e2e_p50, St.E2E[0], "s");
+  Q(ServingMetric::e2e_p99, St.E2E[1], "s");
+  Q(ServingMetric::queue_wait_mean, St.QueueWaitMean, "s");
+  double R = static_cast<double>(Replicas);
+  Q(ServingMetric::requests_per_s, St.RequestsPerS * R, "Hz");
+  Q(ServingMetric::output_tokens_per_s, St.OutputTokensPerS * R, "tokens/s");
+  Q(ServingMetric::goodput, St.Goodput * R, "Hz");
+  Q(ServingMetric::sla_met, St.SLAMet, "");
+  Q(ServingMetric::mean_batch, St.MeanBatch, "");
+  Q(ServingMetric::max_concurrency, St.Concurrency, "");
+  if (St.Preempting)
+    Q(ServingMetric::preemptions,
+      St.Completed > 0 ? static_cast<double>(St.Preemptions) / static_cast<double>(St.Completed)
+                       : 0,
+      "");
+  Q(ServingMetric::utilization, St.Utilization, "");
+  if (std::isfinite(St.MMcWait)) {
+    Q(ServingMetric::mmc_queue_wait, St.MMcWait, "s");
+    // (A wait too small to divide by, a denormal, leaves the ratio out.)
+    if (St.MMcWait > 0 && std::isfinite(St.QueueWaitMean / St.MMcWait))
+      Q(ServingMetric::mmc_agreement, St.QueueWaitMean / St.MMcWait, "");
+  }
+  Q(ServingMetric::tokens_per_step, St.TokensPerStep, "");
+  Q(ServingMetric::replicas, R, "");
+  const WorkloadRecord &W = *Sv.Load;
+  double OutTokens = St.OutputTokensPerS * R;
+  double AllTokens = OutTokens * static_cast<double>(W.Input.Mean + W.Output.Mean) /
+                     static_cast<double>(W.Output.Mean);
+  const PriceRecord *P = Sv.usedPrice();
+  const double Devices = static_cast<double>(Sv.devicesPerReplica());
+  if (P && OutTokens > 0)
+    if (auto PerDevice = deviceCostPerSecond(*P, Sv.Term, Sv.Energy)) {
+      double PerHour = *PerDevice * Devices * R; // USD a second
+      Q(ServingMetric::cost_per_hour, PerHour, "USD/h");
+      Q(ServingMetric::cost_per_million_output_tokens, PerHour / OutTokens * 1e6, "USD");
+      Q(ServingMetric::cost_per_million_tokens, PerHour / AllTokens * 1e6, "USD");
+    }
+  if (P && Sv.TCOYears > 0)
+    if (auto F = fleetCost(*P, Sv.Term, Sv.Energy, Devices * R, Sv.TCOYears * SecondsPerYear)) {
+      Q(ServingMetric::fleet_tco, F->Total, "USD");
+      if (P->owned()) {
+        Q(ServingMetric::fleet_capital, F->Capital, "USD");
+        Q(ServingMetric::fleet_energy_cost, F->Energy, "USD");
+      }
+    }
+  if (Sv.Energy && OutTokens > 0 && S.Hw) {
+    // (A rental states no power: its devices' TDP.)
+    double Watts = deviceWatts(*S.Hw, P) * Devices * R * Sv.Energy->PUE;
+    if (Watts > 0) {
+      double J = Watts / OutTokens;
+      Q(ServingMetric::energy_per_output_token, J, "J");
+      Q(ServingMetric::carbon_per_output_token, J * Sv.Energy->Carbon, "gCO2e");
+    }
+  }
+  return Results;
+}
+
 } // namespace
 
 std::optional<double> zoo::simulatedServing(const Module &M, const ServingRecord &Sv,
@@ -185,20 +261,10 @@ std::optional<double> zoo::simulatedServing(const Module &M, const ServingRecord
   if (!simulateReplica(M, S, *Sv.Load, Sv.Load->Rate / Replicas, WorkloadRecord::MaxRequests, Sv.SLA,
                        false, St, Why, optionsOf(Sv), false, true, R, Overrides))
     return std::nullopt;
-  switch (Metric) {
-  case ServingMetric::output_tokens_per_s:
-    return St.OutputTokensPerS * Replicas;
-  case ServingMetric::ttft_mean:
-    return St.TTFTMean;
-  case ServingMetric::ttft_p50:
-    return St.TTFT[0];
-  case ServingMetric::tpot_mean:
-    return St.TPOTMean;
-  case ServingMetric::tpot_p50:
-    return St.TPOT[0];
-  default:
-    return std::nullopt;
-  }
+  for (const auto &[K, V] : figures(Sv, St, Sv.Replicas))
+    if (K == Metric)
+      return V.asDouble();
+  return std::nullopt;
 }
 
 namespace {
@@ -397,7 +463,7 @@ private:
     if (!Figures)
       return;
     Sv.SimulatedRequests = St.Completed * Sv.PP; // (each of PP engines simulated its share)
-    Sv.Results = fill(Sv, St, Replicas);
+    Sv.Results = figures(Sv, St, Replicas);
     // The highest rate within the targets, on the record's machine or the ideal roofline.
     const bool SLARate = wantsSLARate(M, Sv);
     auto Highest = [&](bool Ideal, std::vector<std::pair<ServingMetric, Value>> &Into) {
@@ -426,7 +492,7 @@ private:
       if (simulateReplica(M, I, *Sv.Load, Sv.Load->Rate / double(Replicas),
                           WorkloadRecord::MaxRequests, Sv.SLA, false, IS, IdealWhy, optionsOf(Sv),
                           /*Ideal=*/true))
-        Sv.Ideal = fill(Sv, IS, Replicas);
+        Sv.Ideal = figures(Sv, IS, Replicas);
       if (SLARate)
         Highest(true, Sv.Ideal);
     };
@@ -452,81 +518,6 @@ private:
         Sv.Results.clear();
         break;
       }
-  }
-
-  static std::vector<std::pair<ServingMetric, Value>> fill(const ServingRecord &Sv,
-                                                          const ServingStats &St,
-                                                          int64_t Replicas) {
-    std::vector<std::pair<ServingMetric, Value>> Results;
-    const ScenarioRecord &S = *Sv.Replica;
-    auto Q = [&](ServingMetric K, double V, const char *Unit) {
-      Results.push_back({K, metricValue(servingMetricType(K), V, Unit)});
-    };
-    Q(ServingMetric::ttft_p50, St.TTFT[0], "ms");
-    Q(ServingMetric::ttft_p90, St.TTFT[1], "ms");
-    Q(ServingMetric::ttft_p99, St.TTFT[2], "ms");
-    Q(ServingMetric::ttft_mean, St.TTFTMean, "ms");
-    Q(ServingMetric::tpot_p50, St.TPOT[0], "ms");
-    Q(ServingMetric::tpot_p90, St.TPOT[1], "ms");
-    Q(ServingMetric::tpot_p99, St.TPOT[2], "ms");
-    Q(ServingMetric::tpot_mean, St.TPOTMean, "ms");
-    Q(ServingMetric::tbt_p50, St.TBT[0], "ms");
-    Q(ServingMetric::tbt_p99, St.TBT[1], "ms");
-    Q(ServingMetric::e2e_p50, St.E2E[0], "s");
-    Q(ServingMetric::e2e_p99, St.E2E[1], "s");
-    Q(ServingMetric::queue_wait_mean, St.QueueWaitMean, "s");
-    double R = static_cast<double>(Replicas);
-    Q(ServingMetric::requests_per_s, St.RequestsPerS * R, "Hz");
-    Q(ServingMetric::output_tokens_per_s, St.OutputTokensPerS * R, "tokens/s");
-    Q(ServingMetric::goodput, St.Goodput * R, "Hz");
-    Q(ServingMetric::sla_met, St.SLAMet, "");
-    Q(ServingMetric::mean_batch, St.MeanBatch, "");
-    Q(ServingMetric::max_concurrency, St.Concurrency, "");
-    if (St.Preempting)
-      Q(ServingMetric::preemptions,
-        St.Completed > 0 ? static_cast<double>(St.Preemptions) / static_cast<double>(St.Completed)
-                         : 0,
-        "");
-    Q(ServingMetric::utilization, St.Utilization, "");
-    if (std::isfinite(St.MMcWait)) {
-      Q(ServingMetric::mmc_queue_wait, St.MMcWait, "s");
-      // (A wait too small to divide by, a denormal, leaves the ratio out.)
-      if (St.MMcWait > 0 && std::isfinite(St.QueueWaitMean / St.MMcWait))
-        Q(ServingMetric::mmc_agreement, St.QueueWaitMean / St.MMcWait, "");
-    }
-    Q(ServingMetric::tokens_per_step, St.TokensPerStep, "");
-    Q(ServingMetric::replicas, R, "");
-    const WorkloadRecord &W = *Sv.Load;
-    double OutTokens = St.OutputTokensPerS * R;
-    double AllTokens = OutTokens * static_cast<double>(W.Input.Mean + W.Output.Mean) /
-                       static_cast<double>(W.Output.Mean);
-    const PriceRecord *P = Sv.usedPrice();
-    const double Devices = static_cast<double>(Sv.devicesPerReplica());
-    if (P && OutTokens > 0)
-      if (auto PerDevice = deviceCostPerSecond(*P, Sv.Term, Sv.Energy)) {
-        double PerHour = *PerDevice * Devices * R; // USD a second
-        Q(ServingMetric::cost_per_hour, PerHour, "USD/h");
-        Q(ServingMetric::cost_per_million_output_tokens, PerHour / OutTokens * 1e6, "USD");
-        Q(ServingMetric::cost_per_million_tokens, PerHour / AllTokens * 1e6, "USD");
-      }
-    if (P && Sv.TCOYears > 0)
-      if (auto F = fleetCost(*P, Sv.Term, Sv.Energy, Devices * R, Sv.TCOYears * SecondsPerYear)) {
-        Q(ServingMetric::fleet_tco, F->Total, "USD");
-        if (P->owned()) {
-          Q(ServingMetric::fleet_capital, F->Capital, "USD");
-          Q(ServingMetric::fleet_energy_cost, F->Energy, "USD");
-        }
-      }
-    if (Sv.Energy && OutTokens > 0 && S.Hw) {
-      // (A rental states no power: its devices' TDP.)
-      double Watts = deviceWatts(*S.Hw, P) * Devices * R * Sv.Energy->PUE;
-      if (Watts > 0) {
-        double J = Watts / OutTokens;
-        Q(ServingMetric::energy_per_output_token, J, "J");
-        Q(ServingMetric::carbon_per_output_token, J * Sv.Energy->Carbon, "gCO2e");
-      }
-    }
-    return Results;
   }
 
   /// The search of `plan = auto`: candidates meeting the targets, cheapest first; the replica

@@ -183,6 +183,9 @@ std::vector<const ScenarioRecord *> sortedScenarios(const Module &M);
 
 /// Spelling of a scenario result for people: `12.3 ms`, `208 tokens/s`, `memory`, `yes`.
 std::string humanResult(const Value &V);
+/// A fixed cost for people, to three digits: microseconds, from a millisecond on milliseconds
+/// (`32.2 us`, `2.64 ms`).
+std::string fixedCost(double Seconds);
 /// An expected figure with the ideal roofline beside it: `1.23 ms (ideal 0.98 ms)`.
 std::string expectedAndIdeal(const ScenarioRecord &S, ScenarioMetric K);
 

@@ -41,10 +41,10 @@ std::unique_ptr<Pass> createServingPass();
 std::unique_ptr<Pass> createFitMatrixPass();
 std::unique_ptr<Pass> createValidationPass();
 
-/// Figure `Metric` of serving record `Sv` under its own workload, simulated on runtime `R` with
-/// `Overrides` (the calibration's trial factors): output tokens a second (every replica), or the
-/// mean or median TTFT or TPOT; none for another metric, a record with `plan` or one that
-/// cannot be simulated.
+/// Figure `Metric` of serving record `Sv` under its own workload, as the serving report gives it
+/// (rates for every replica), simulated on runtime `R` with `Overrides` (the calibration's trial
+/// factors); none for a figure the run does not give, a record with `plan` or one that cannot be
+/// simulated.
 std::optional<double> simulatedServing(const Module &M, const ServingRecord &Sv,
                                        const RuntimeRecord *R,
                                        llvm::ArrayRef<SlotOverride> Overrides,
