@@ -64,6 +64,8 @@ V017 = lambda n: n.startswith("TRTLLM017")
 V020 = lambda n: n.startswith("TRTLLM020") and "Llama3" in n and "FP4" not in n
 AZURE = lambda n: n.startswith("Azure")
 V014 = lambda n: n.startswith("TRTLLM014")
+SGLANG = lambda n: n.startswith("SGLang_")
+P50 = ("ttft_p50", "tpot_p50", "tbt_p50", "e2e_p50")
 LATENCY = lambda n, r, k: not THROUGHPUT(n, r, k) and not k.startswith("sla_")
 GROUPS = [
     ("throughput (within the targets, at a load, or at full load)", THROUGHPUT),
@@ -101,7 +103,14 @@ GROUPS = [
      lambda n, r, k: V014(n) and r == "at a rate" and k == "tpot_mean"),
     ("v0.14, mean TTFT and time per output token at an unbounded rate",
      lambda n, r, k: V014(n) and r == "full load" and LATENCY(n, r, k)),
-    ("latency at a load (MLPerf's medians at the scheduled rate, NIM's closed loop, v0.14's means at a rate)",
+    ("SGLang on H200 (DataCrunch's runs), all", lambda n, r, k: SGLANG(n)),
+    ("SGLang, Llama 3.3 70B output throughput at full load", lambda n, r, k: SGLANG(n) and THROUGHPUT(n, r, k)),
+    ("SGLang, median TTFT at 1 to 16 requests/s", lambda n, r, k: SGLANG(n) and k == "ttft_p50"),
+    ("SGLang, median time between tokens at 1 to 16 requests/s", lambda n, r, k: SGLANG(n) and k == "tbt_p50"),
+    ("SGLang, median end-to-end latency at 1 to 16 requests/s", lambda n, r, k: SGLANG(n) and k == "e2e_p50"),
+    ("P50 latency at a given rate (MLPerf's medians at the scheduled rate, SGLang's at 1 to 16 requests/s)",
+     lambda n, r, k: r in ("mlperf server", "at a rate") and k in P50),
+    ("latency at a load (MLPerf's medians at the scheduled rate, NIM's closed loop, v0.14's means and SGLang's medians at a rate)",
      LATENCY),
     ("the same without v0.14's rows (as before they were added)",
      lambda n, r, k: LATENCY(n, r, k) and not V014(n)),
