@@ -21,8 +21,9 @@
 //      left them. A simulation costs milliseconds, so the fit is one slot, not a joint one.
 //   5. Then light-load serving rows (lightLoadCalibration: a serving record marked calibration
 //      whose requests arrive at a rate, an open loop) fit their own runtime's fixed costs through
-//      the simulation: a mean or median time per output token on one device step_overhead, on
-//      several collective_latency; a mean or median TTFT request_overhead. Each slot alone, in
+//      the simulation: a mean or median time per output token (or the median time between
+//      tokens) on one device step_overhead, on several collective_latency; a mean or median TTFT
+//      request_overhead. Each slot alone, in
 //      that order (a step's host time is in the TTFT too), over 0..50 ms (collective_latency
 //      0..500 us); steps 4 and 5 are then repeated for the runtimes with such rows, as each
 //      moves what the other fits.
@@ -275,7 +276,8 @@ std::set<std::string> fitLightRows(const Module &M, const ServingPredictor &Serv
     if (!S || !S->Runtime)
       continue;
     for (const auto &[Metric, Measured] : lightLoadCalibration(*Sv)) {
-      const bool Tpot = Metric == ServingMetric::tpot_mean || Metric == ServingMetric::tpot_p50;
+      const bool Tpot = Metric == ServingMetric::tpot_mean || Metric == ServingMetric::tpot_p50 ||
+                        Metric == ServingMetric::tbt_p50;
       Slot K = !Tpot            ? Slot::RequestOverhead
                : S->Devices > 1 ? Slot::CollectiveLatency
                                 : Slot::StepOverhead;
@@ -303,7 +305,8 @@ std::vector<std::pair<ServingMetric, double>> zoo::lightLoadCalibration(const Se
     return Out;
   for (const ServingMeasurement &X : Sv.Measured)
     if (X.Metric == ServingMetric::ttft_mean || X.Metric == ServingMetric::ttft_p50 ||
-        X.Metric == ServingMetric::tpot_mean || X.Metric == ServingMetric::tpot_p50)
+        X.Metric == ServingMetric::tpot_mean || X.Metric == ServingMetric::tpot_p50 ||
+        X.Metric == ServingMetric::tbt_p50)
       Out.push_back({X.Metric, X.Measured.asDouble()});
   return Out;
 }

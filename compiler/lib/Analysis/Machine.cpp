@@ -148,6 +148,10 @@ bool zoo::preemptsCache(const ScenarioRecord &S, const RuntimeRecord *R) {
   return P == KVPolicy::Preempt;
 }
 
+bool zoo::mixesPrefill(const ScenarioRecord &S, const RuntimeRecord *R) {
+  return S.MixedPrefill ? *S.MixedPrefill : R ? R->MixedPrefill : true;
+}
+
 Machine Machine::ideal() const {
   Machine X = *this;
   X.HwCompute = X.HwBandwidth = 1;
@@ -290,6 +294,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     X.Workspace = R->Workspace;
     X.MaxBatch = R->MaxBatch;
   }
+  X.MixedPrefill = mixesPrefill(S, R);
   if (S.MaxBatch)
     X.MaxBatch = S.MaxBatch;
   X.KVPage = cachePage(S, R);

@@ -311,6 +311,9 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
                       : P.machine().MaxBatch > 0 ? P.machine().MaxBatch
                                                  : int64_t(1) << 20;
   const int64_t Chunk = S.PrefillChunk;
+  // Chunked prefill beside the decode step in one iteration (Sarathi-Serve), or alone, the decode
+  // step waiting while admitted prompts are pending (the runtime's `mixed_prefill = false`).
+  const bool Mixed = P.machine().MixedPrefill;
   // Prefill and decode costs, made once per distinct length and batch.
   // (An encoder-decoder's sequences also cross-attend to their sources: a term linear in the
   // batch's mean source, 0 for other models.)
@@ -524,8 +527,9 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     // order the prefill pool finished them, which is arrival order.)
     while (Next < Issued && (Split.Prefill ? Ready[Next] : Reach(Next)) <= Now)
       Waiting.push_back(Next++);
-    // (Chunked prefill: every iteration decodes, and the running sequences grow first.)
-    if (Preempt && Chunk > 0 && Running > 0)
+    // (Chunked prefill beside decode: every iteration decodes, and the running sequences grow
+    // first.)
+    if (Preempt && Chunk > 0 && Mixed && Running > 0)
       Grow();
     // Admission: first come, first served, under the cap and the KV budget.
     while (!Waiting.empty() && Running + static_cast<int64_t>(Prefilling.size()) < Cap &&
@@ -558,16 +562,18 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       Now = std::max(Now, Split.Prefill ? Ready[Next] : Reach(Next));
       continue;
     }
-    if (Preempt && Chunk == 0 && Prefilling.empty())
+    if (Preempt && (Chunk == 0 || !Mixed) && Prefilling.empty())
       Grow();
     if (Running == 0 && Prefilling.empty())
       continue; // (all preempted: admitted again, first in line)
     double Time = 0;
     bool Fused = false;
     std::vector<int64_t> Prefilled;
+    int64_t Tokens = 0; // prompt tokens this iteration prefills (chunked)
     if (Chunk > 0) {
-      // One iteration: the decode step of the running sequences and up to a chunk of prompts.
-      int64_t Budgeted = Chunk, Tokens = 0;
+      // One iteration: up to a chunk of prompts, beside the decode step of the running sequences
+      // (mixed) or alone.
+      int64_t Budgeted = Chunk;
       while (!Prefilling.empty() && Budgeted > 0) {
         int64_t I = Prefilling.front();
         int64_t Take = std::min(Budgeted, Work(I) - Done[I]);
@@ -579,7 +585,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
           Prefilling.pop_front();
         }
       }
-      if (Tokens > 0 && Running > 0) {
+      if (Tokens > 0 && Running > 0 && Mixed) {
         // One forward over the chunk's prompt tokens and the batch's decode tokens (the weights
         // read once), plus the decode tokens' attention over their caches.
         double B = static_cast<double>(Running);
@@ -615,7 +621,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
         Time += P.prefillTimeTogether(Together);
       Prefilling.clear();
     }
-    bool Decodes = Running > 0 && (Chunk > 0 || Prefilled.empty());
+    bool Decodes = Running > 0 && (Chunk > 0 ? Mixed || Tokens == 0 : Prefilled.empty());
     if (Decodes && !Fused) {
       double B = static_cast<double>(Running);
       double Mean = SumContext / B + static_cast<double>(Step) * Adv;

@@ -137,19 +137,22 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                         "all {} devices shared among them; sends between stages not priced)\n",
                         Sv->PP, S->Devices, S->Devices > 1 ? "s" : "", S->Devices * Sv->PP);
     const PrecisionRecord &Tables = tablePrecision(*S);
-    OS << fmt::format("  replica: weights {}{}, KV {}, max batch {}, prefill {}\n",
-                      S->Weights->Name,
-                      &Tables == S->Weights
-                          ? std::string()
-                          : " (embedding tables and output head " + Tables.Name + ")",
-                      S->KV->Name,
-                      S->MaxBatch ? std::to_string(S->MaxBatch)
-                      : S->UsedRuntime && S->UsedRuntime->field("max_batch")
-                          ? fmt::format("{} (the runtime's)",
-                                        S->UsedRuntime->field("max_batch")->V.str())
-                          : std::string("no cap"),
-                      S->PrefillChunk ? fmt::format("in chunks of {} tokens", S->PrefillChunk)
-                                      : std::string("whole prompts"));
+    const std::string Prefill =
+        !S->PrefillChunk ? std::string("whole prompts")
+        : mixesPrefill(*S, S->UsedRuntime)
+            ? fmt::format("in chunks of {} tokens", S->PrefillChunk)
+            : fmt::format("in chunks of {} tokens, each chunk alone (decoding waits)",
+                          S->PrefillChunk);
+    OS << fmt::format(
+        "  replica: weights {}{}, KV {}, max batch {}, prefill {}\n", S->Weights->Name,
+        &Tables == S->Weights ? std::string()
+                              : " (embedding tables and output head " + Tables.Name + ")",
+        S->KV->Name,
+        S->MaxBatch ? std::to_string(S->MaxBatch)
+        : S->UsedRuntime && S->UsedRuntime->field("max_batch")
+            ? fmt::format("{} (the runtime's)", S->UsedRuntime->field("max_batch")->V.str())
+            : std::string("no cap"),
+        Prefill);
     const Section *Main = mainMemory(*S->Hw);
     const FieldValue *Visible = M.VisibleMemory && Main ? Main->field("visible") : nullptr;
     if (Visible)

@@ -39,6 +39,7 @@ const std::vector<FieldSpec> &runtimeFields() {
       {"max_batch", Type::of(Type::Int), false, true},
       {"kv_page", dimType(BaseDim::Token), false, true},
       {"kv_policy", Type::of(Type::String), false, false},
+      {"mixed_prefill", Type::of(Type::Bool), false, false},
       {"default", Type::of(Type::Bool), false, false},
       {"serving", Type::of(Type::Bool), false, false},
   };
@@ -170,6 +171,8 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
       Rec->Workspace = F.V.R;
     else if (F.Name == "max_batch")
       Rec->MaxBatch = F.V.I;
+    else if (F.Name == "mixed_prefill")
+      Rec->MixedPrefill = F.V.B;
     else if (F.Name == "default")
       Rec->IsDefault = F.V.B;
     else if (F.Name == "serving")

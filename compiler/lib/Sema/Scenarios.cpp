@@ -31,6 +31,7 @@ const std::vector<FieldSpec> &scenarioFields() {
       {"max_batch", Type::of(Type::Int), false, true},
       {"kv_page", dimType(BaseDim::Token), false, true},
       {"kv_policy", Type::of(Type::String), false, false},
+      {"mixed_prefill", Type::of(Type::Bool), false, false},
       {"power_limit", dimType(BaseDim::Joule, BaseDim::Second), false, true},
       {"compute_efficiency", Type::of(Type::Real), false, true},
       {"memory_efficiency", Type::of(Type::Real), false, true},
@@ -157,6 +158,8 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       Rec->PrefillChunk = static_cast<int64_t>(F.V.R);
     else if (F.Name == "max_batch")
       Rec->MaxBatch = F.V.I;
+    else if (F.Name == "mixed_prefill")
+      Rec->MixedPrefill = F.V.B;
     else if (F.Name == "power_limit")
       Rec->PowerLimit = F.V.R;
     else if (F.Name == "step_overhead" || F.Name == "request_overhead") {

@@ -59,8 +59,8 @@ using ServingPredictor = std::function<std::optional<double>(
 std::optional<double> fullLoadCalibration(const ServingRecord &Sv);
 /// A light-load calibration row's measurements: a serving record marked calibration whose
 /// requests arrive at a rate (an open loop), measuring a mean or median TTFT (they fit the
-/// runtime's request_overhead) or TPOT (step_overhead on one device, collective_latency on
-/// several). None for any other record.
+/// runtime's request_overhead) or TPOT, or the median time between tokens (step_overhead on one
+/// device, collective_latency on several). None for any other record.
 std::vector<std::pair<ServingMetric, double>> lightLoadCalibration(const ServingRecord &Sv);
 
 /// Fits, for each runtime that calibration rows name and for the default runtime over the rows of

@@ -78,6 +78,7 @@ struct Machine {
   int64_t MaxBatch = 0;      ///< cap on concurrent sequences (0: none)
   int64_t KVPage = 1;        ///< tokens a cache page holds (1: whole tokens, not paged)
   bool Preempt = false;      ///< KVPolicy::Preempt: pages as sequences grow, preemption
+  bool MixedPrefill = true;  ///< a prefill chunk shares its iteration with the decode step
   bool Ideal = false;        ///< the ideal roofline: every factor 1, no fixed cost
   std::vector<FactorUse> Uses;
   std::vector<std::string> Notes;
@@ -116,6 +117,9 @@ int64_t cachePage(const ScenarioRecord &S, const RuntimeRecord *R);
 /// Whether `S` on `R` grows caches by pages and preempts (`kv_policy = "preempt"`): the
 /// scenario's policy, else the runtime's, else not (reserve).
 bool preemptsCache(const ScenarioRecord &S, const RuntimeRecord *R);
+/// Whether `S` on `R` runs a prefill chunk beside the decode step (`mixed_prefill`): the
+/// scenario's, else the runtime's, else yes.
+bool mixesPrefill(const ScenarioRecord &S, const RuntimeRecord *R);
 
 /// Builds the machine of scenario `S` on runtime `R` (null: factors 1), with `Overrides`
 /// replacing the runtime's slots. `Describe` fills Uses and Notes (reports want them; the fit,

@@ -366,6 +366,10 @@ public:
   int64_t MaxBatch = 0;         ///< the engine's cap on concurrent sequences (0: none)
   int64_t KVPage = 0;           ///< tokens a page of the cache holds (0: not paged)
   KVPolicy Policy = KVPolicy::Unset;
+  /// A chunked-prefill iteration also runs the running sequences' decode step (Sarathi-Serve;
+  /// vLLM, TensorRT-LLM); false: a prefill iteration runs alone, and decoding waits while
+  /// admitted prompts are pending (SGLang without --enable-mixed-chunk).
+  bool MixedPrefill = true;
   bool IsDefault = false;       ///< used by scenarios that name no runtime
   bool Serving = false;         ///< a serving engine: the default runtime is fitted on its rows
   /// The factor of kernel `Kernel` in section kind `Kind` (`compute` or `bandwidth`) for
@@ -434,6 +438,7 @@ public:
   int64_t MaxBatch = 0;             ///< serving: cap on concurrent sequences (0: the runtime's)
   int64_t KVPage = 0;               ///< serving: tokens a cache page holds (0: the runtime's)
   KVPolicy Policy = KVPolicy::Unset; ///< serving: the cache policy (Unset: the runtime's)
+  std::optional<bool> MixedPrefill;  ///< serving: chunks beside decode (unset: the runtime's)
   std::optional<double> PowerLimit; ///< watts per device
   std::optional<double> ComputeEfficiency, MemoryEfficiency; ///< scenario's own, if set
   /// Share of each device's memory the engine uses, where the deployment sets its own (vLLM's
