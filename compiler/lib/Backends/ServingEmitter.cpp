@@ -190,8 +190,10 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
       };
       auto [Step, StepText] = Host(Slot::StepOverhead, "of host time an iteration");
       auto [Front, FrontText] = Host(Slot::RequestOverhead, "a request outside the engine");
+      // (A time that is 0 is left out: a stack may have either without the other.)
       if (Step > 0 || Front > 0)
-        OS << fmt::format("  serving stack: {}, {}\n", StepText, FrontText);
+        OS << fmt::format("  serving stack: {}{}{}\n", Step > 0 ? StepText : "",
+                          Step > 0 && Front > 0 ? ", " : "", Front > 0 ? FrontText : "");
     }
     if (Sv->DispatchWait > 0)
       OS << fmt::format("  dispatcher: requests held until {}{} has passed since the last batch "
