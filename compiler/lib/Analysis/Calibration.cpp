@@ -266,6 +266,17 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
       fitThroughSimulation(M, Serve, Fits[Key.first], Key.second, Rows);
 }
 
+/// A light-load row's metrics: a decode step's (a time per output token, or the median time
+/// between tokens), which fit a step's host time or an all-reduce's latency, and the first
+/// token's, which fit the front end's time a request.
+bool stepMetric(ServingMetric M) {
+  return M == ServingMetric::tpot_mean || M == ServingMetric::tpot_p50 ||
+         M == ServingMetric::tbt_p50;
+}
+bool firstTokenMetric(ServingMetric M) {
+  return M == ServingMetric::ttft_mean || M == ServingMetric::ttft_p50;
+}
+
 /// Step 5: each runtime's light-load serving rows fit its fixed costs (the file comment). Returns
 /// the runtimes it fitted.
 std::set<std::string> fitLightRows(const Module &M, const ServingPredictor &Serve,
@@ -276,11 +287,9 @@ std::set<std::string> fitLightRows(const Module &M, const ServingPredictor &Serv
     if (!S || !S->Runtime)
       continue;
     for (const auto &[Metric, Measured] : lightLoadCalibration(*Sv)) {
-      const bool Tpot = Metric == ServingMetric::tpot_mean || Metric == ServingMetric::tpot_p50 ||
-                        Metric == ServingMetric::tbt_p50;
-      Slot K = !Tpot            ? Slot::RequestOverhead
-               : S->Devices > 1 ? Slot::CollectiveLatency
-                                : Slot::StepOverhead;
+      Slot K = !stepMetric(Metric) ? Slot::RequestOverhead
+               : S->Devices > 1    ? Slot::CollectiveLatency
+                                   : Slot::StepOverhead;
       Fits[S->Runtime->Name].Runtime = S->Runtime;
       ByRuntime[{S->Runtime->Name, SlotKey{K, "any"}}].push_back({Sv.get(), Measured, Metric});
     }
@@ -304,9 +313,7 @@ std::vector<std::pair<ServingMetric, double>> zoo::lightLoadCalibration(const Se
   if (!Sv.Calibration || !Sv.Load || Sv.Plan || !Sv.Replica || Sv.Load->Concurrency > 0)
     return Out;
   for (const ServingMeasurement &X : Sv.Measured)
-    if (X.Metric == ServingMetric::ttft_mean || X.Metric == ServingMetric::ttft_p50 ||
-        X.Metric == ServingMetric::tpot_mean || X.Metric == ServingMetric::tpot_p50 ||
-        X.Metric == ServingMetric::tbt_p50)
+    if (stepMetric(X.Metric) || firstTokenMetric(X.Metric))
       Out.push_back({X.Metric, X.Measured.asDouble()});
   return Out;
 }
