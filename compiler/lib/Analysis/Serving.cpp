@@ -204,10 +204,13 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
         T += G.exponential(1 / W.Rate);
       Arrival[I] = T;
       if (W.Lengths) {
-        // One row of the table, its two lengths together.
+        // One row of the table, its two lengths together: the next in order, or one at random.
         const auto &Rows = *W.Lengths;
-        const size_t Row = std::min(
-            Rows.size() - 1, static_cast<size_t>(GIn.uniform() * static_cast<double>(Rows.size())));
+        const size_t Row =
+            W.LengthsInOrder
+                ? static_cast<size_t>(I) % Rows.size()
+                : std::min(Rows.size() - 1,
+                           static_cast<size_t>(GIn.uniform() * static_cast<double>(Rows.size())));
         In[I] = Rows[Row].first;
         OutLen[I] = Rows[Row].second;
         continue;

@@ -115,17 +115,18 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                         W.Output.Mean);
     else {
       std::string Arrivals = W.Concurrency > 0
-                                 ? fmt::format("{} clients in a closed loop", W.Concurrency)
+                                 ? fmt::format("{} client{} in a closed loop", W.Concurrency,
+                                               W.Concurrency == 1 ? "" : "s")
                                  : fmt::format("{:g} requests/s", W.Rate);
       std::string Span =
           W.Duration > 0 && W.Concurrency == 0
               ? fmt::format("for {:g} s ({} requests a replica)", W.Duration, Sv->SimulatedRequests)
-              : fmt::format("{} requests", W.Requests);
+              : fmt::format("{} request{}", W.Requests, W.Requests == 1 ? "" : "s");
       std::string Sizes =
           W.Lengths
-              ? fmt::format("lengths from {} ({} row{}, one drawn a request; means input "
-                            "{}, output {} tokens)",
+              ? fmt::format("lengths from {} ({} row{}, {}; means input {}, output {} tokens)",
                             W.LengthsFile, W.Lengths->size(), W.Lengths->size() == 1 ? "" : "s",
+                            W.LengthsInOrder ? "taken in order" : "one drawn a request",
                             W.Input.Mean, W.Output.Mean)
               : fmt::format("input {}, output {} tokens", lengths(W.Input), lengths(W.Output));
       OS << fmt::format("  workload {}: {}, {}, {}, seed {}\n", W.Name, Arrivals, Span, Sizes,

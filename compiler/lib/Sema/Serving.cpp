@@ -31,6 +31,7 @@ std::vector<FieldSpec> workloadFields(const Module &M) {
       {"seed", Type::of(Type::Int), false, false},
       {"trace", Type::of(Type::String), false, false},
       {"lengths", Type::of(Type::String), false, false},
+      {"lengths_in_order", Type::of(Type::Bool), false, false},
       {"input", Tokens, false, true},
       {"input_min", Tokens, false, true},
       {"input_max", Tokens, false, true},
@@ -242,6 +243,8 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
       if (!(F.V.R >= 0 && F.V.R < 1))
         Bad(F, "must be at least 0 and below 1, found " + F.V.str());
       Rec->PrefixHit = F.V.R;
+    } else if (F.Name == "lengths_in_order") {
+      Rec->LengthsInOrder = F.V.B;
     } else if (F.Name == "input_dist") {
       InDist = &F;
     } else if (F.Name == "output_dist") {
@@ -364,6 +367,13 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
                                     "(`requests` replays the first so many)");
     OK = false;
   }
+  if (!LengthsItem)
+    for (const Item &I : D.Items)
+      if (I.K == Item::Field && I.Name == "lengths_in_order") {
+        Diags.report(I.NameRange, diag::err_field_value, I.Name,
+                     "applies to a table of `lengths` only: it takes the table's rows in order");
+        OK = false;
+      }
   if (TraceItem && LengthsItem) {
     Diags.report(LengthsItem->NameRange, diag::err_field_value, "lengths",
                  "and `trace` exclude each other: a trace gives every request's lengths");

@@ -675,6 +675,10 @@ public:
   /// from `Input` and `Output`, each on its own). `Input` and `Output` then hold its means.
   std::shared_ptr<const std::vector<std::pair<int64_t, int64_t>>> Lengths;
   std::string LengthsFile; ///< as written in the record
+  /// `lengths_in_order = true`: request i takes row i of the table (wrapping around), as a
+  /// benchmark that sends a fixed sample of a dataset in its order does, instead of a row drawn
+  /// at random.
+  bool LengthsInOrder = false;
   static bool classof(const Record *R) { return R->getKind() == Workload; }
 };
 
