@@ -114,6 +114,10 @@ GROUPS = [
     ("SGLang, every median at 1 to 16 requests/s", lambda n, r, k: SGLANG(n) and k in P50),
     ("vLLM on 8 x A100 40 GB (surajssd/llm-k8s), every median at 1 to 16 requests/s",
      lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50),
+    ("vLLM, one VM (TP8)", lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50
+     and "PP2" not in n),
+    ("vLLM, two VMs (TP4 x PP2)", lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50
+     and "PP2" in n),
     ("vLLM on 8 x A100 40 GB, every request at once (throughput and medians)",
      lambda n, r, k: VLLMA100(n) and r == "full load"),
     ("SGLang v0.3.0 (its repository's tables), every median at 4 and 8 requests/s",
