@@ -68,12 +68,16 @@ SGLANG = lambda n: n.startswith("SGLang_")
 SGLANG030 = lambda n: n.startswith("SGLang030_")
 VLLMA100 = lambda n: n.startswith("VLLM_8xA100")
 P50 = ("ttft_p50", "tpot_p50", "tbt_p50", "e2e_p50")
+# A median latency at a given rate (MLPerf's at the scheduled rate, the engines' at theirs).
+AT_RATE_P50 = lambda n, r, k: r in ("mlperf server", "at a rate") and k in P50
+# The serving engines' own benchmarks added after v0.14's table.
+ENGINES = lambda n: SGLANG(n) or SGLANG030(n) or VLLMA100(n)
+VLLM_AT_RATE = lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50
 LATENCY = lambda n, r, k: not THROUGHPUT(n, r, k) and not k.startswith("sla_")
 GROUPS = [
     ("throughput (within the targets, at a load, or at full load)", THROUGHPUT),
     ("the same without Azure's, v0.14's, SGLang's and vLLM's A100 rows (as before they were added)",
-     lambda n, r, k: THROUGHPUT(n, r, k) and not AZURE(n) and not V014(n) and not SGLANG(n)
-     and not SGLANG030(n) and not VLLMA100(n)),
+     lambda n, r, k: THROUGHPUT(n, r, k) and not AZURE(n) and not V014(n) and not ENGINES(n)),
     ("throughput, MLPerf Server (the most served within the targets)",
      lambda n, r, k: k == "sla_output_tokens_per_s"),
     ("throughput, MLPerf Offline (full load)", lambda n, r, k: r == "mlperf offline"),
@@ -112,12 +116,9 @@ GROUPS = [
     ("SGLang, median time between tokens at 1 to 16 requests/s", lambda n, r, k: SGLANG(n) and k == "tbt_p50"),
     ("SGLang, median end-to-end latency at 1 to 16 requests/s", lambda n, r, k: SGLANG(n) and k == "e2e_p50"),
     ("SGLang, every median at 1 to 16 requests/s", lambda n, r, k: SGLANG(n) and k in P50),
-    ("vLLM on 8 x A100 40 GB (surajssd/llm-k8s), every median at 1 to 16 requests/s",
-     lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50),
-    ("vLLM, one VM (TP8)", lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50
-     and "PP2" not in n),
-    ("vLLM, two VMs (TP4 x PP2)", lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50
-     and "PP2" in n),
+    ("vLLM on 8 x A100 40 GB (surajssd/llm-k8s), every median at 1 to 16 requests/s", VLLM_AT_RATE),
+    ("vLLM, one VM (TP8)", lambda n, r, k: VLLM_AT_RATE(n, r, k) and "PP2" not in n),
+    ("vLLM, two VMs (TP4 x PP2)", lambda n, r, k: VLLM_AT_RATE(n, r, k) and "PP2" in n),
     ("vLLM on 8 x A100 40 GB, every request at once (throughput and medians)",
      lambda n, r, k: VLLMA100(n) and r == "full load"),
     ("SGLang v0.3.0 (its repository's tables), every median at 4 and 8 requests/s",
@@ -125,15 +126,13 @@ GROUPS = [
     ("SGLang v0.3.0, output throughput with every request at once",
      lambda n, r, k: SGLANG030(n) and THROUGHPUT(n, r, k)),
     ("P50 latency at a given rate (MLPerf's medians at the scheduled rate; SGLang's and vLLM's at 1 to 16 requests/s)",
-     lambda n, r, k: r in ("mlperf server", "at a rate") and k in P50),
+     AT_RATE_P50),
     ("the same without vLLM's A100 rows and SGLang v0.3.0's (as before they were added)",
-     lambda n, r, k: r in ("mlperf server", "at a rate") and k in P50 and not VLLMA100(n)
-     and not SGLANG030(n)),
+     lambda n, r, k: AT_RATE_P50(n, r, k) and not VLLMA100(n) and not SGLANG030(n)),
     ("latency at a load (MLPerf's medians at the scheduled rate, NIM's closed loop, v0.14's means, SGLang's and vLLM's medians)",
      LATENCY),
     ("the same without v0.14's, SGLang's and vLLM's rows (as before they were added)",
-     lambda n, r, k: LATENCY(n, r, k) and not V014(n) and not SGLANG(n) and not SGLANG030(n)
-     and not VLLMA100(n)),
+     lambda n, r, k: LATENCY(n, r, k) and not V014(n) and not ENGINES(n)),
     ("latency, closed loop (TTFT and TPOT)",
      lambda n, r, k: not THROUGHPUT(n, r, k) and r == "closed loop"),
     ("latency, MLPerf median TPOT", lambda n, r, k: r == "mlperf server" and k == "tpot_p50"),

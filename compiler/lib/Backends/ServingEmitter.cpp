@@ -180,12 +180,11 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     {
       auto Host = [&](Slot K, const char *What) {
         double V = 0;
-        bool Own = false;
         for (const FactorUse &U : S->Factors)
-          if (U.Name == slotName(K)) {
+          if (U.Name == slotName(K))
             V = U.Value;
-            Own = llvm::StringRef(U.Origin).startswith("scenario ");
-          }
+        const bool Own =
+            (K == Slot::StepOverhead ? S->StepOverhead : S->RequestOverhead).has_value();
         return std::pair{V, fmt::format("{} {} ({})", fixedCost(V), What,
                                         Own ? "this record's" : "the runtime's")};
       };
