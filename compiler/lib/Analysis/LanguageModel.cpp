@@ -6,7 +6,8 @@
 //      writes (prefill). Expected time = max(matrix FLOPs / (peak x hw x gemm), weight bytes /
 //      (bandwidth x hw x gemv or dequant_gemv)) + max(attention FLOPs / (peak x hw x attention),
 //      KV bytes / (bandwidth x hw x attention bandwidth)) + operations x op_overhead +
-//      step_overhead (the engine's host time an iteration) + collectives. The ideal roofline is
+//      step_overhead (the engine's host time an iteration) + sequences x sequence_overhead (its
+//      host time for each sequence the iteration carries) + collectives. The ideal roofline is
 //      max(all FLOPs / peak, all bytes / bandwidth) plus the collectives' bandwidth term: a bound
 //      no kernel schedule beats.
 //   2. Prefill runs the prompt of every sequence once; the output head runs for the last position
@@ -237,6 +238,7 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   Alpha = X.f(Slot::CollectiveLatency);
   // A step's fixed costs: its operations' launches and the engine's host time an iteration.
   Overhead = Ops * X.f(Slot::OpOverhead) + X.f(Slot::StepOverhead);
+  SequenceHost = X.f(Slot::SequenceOverhead);
   CommCoef = 2 * (X.Devices - 1) / X.Devices;
   for (int Flash = 0; Flash < 2; ++Flash) {
     WeightBw[Flash] =
@@ -387,6 +389,7 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
                                               W.AllReduces
                                         : 0;
     W.Ops = EncoderOps + Ops;
+    W.Sequences = Batch;
     return W;
   }
   const double Prompt = static_cast<double>(T.Prompt);
@@ -403,6 +406,7 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
   W.AllReduceBytes = Batch * Prompt * Width * Act;
   W.AllReduces = AllReduces;
   W.Ops = Ops;
+  W.Sequences = Batch;
   return W;
 }
 
@@ -420,6 +424,7 @@ double PreparedLM::prefillTimeTogether(llvm::ArrayRef<const PromptTerms *> Terms
   All.Prompt = Tokens;
   Work W = prefillWork(1, All);
   W.LinearFlops = W.AttentionFlops = W.KVBytes = 0;
+  W.Sequences = static_cast<double>(Terms.size());
   for (const PromptTerms *T : Terms) {
     Work One = prefillWork(1, *T);
     W.LinearFlops += One.LinearFlops;
@@ -444,6 +449,7 @@ Work PreparedLM::stepWork(double Batch, double C, double Source) const {
   W.AllReduceBytes = Batch * Width * Act;
   W.AllReduces = AllReduces;
   W.Ops = Ops;
+  W.Sequences = Batch;
   if (C >= 1) {
     W.AttentionFlops = 2 * Batch * (attentionMacs(C) + CrossMacs * Source);
     W.KVBytes = Batch * kvReadBytes(C, Source);
@@ -491,9 +497,11 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
       return T;
     };
     const double Launches = W.Ops * M.f(Slot::OpOverhead);
-    const double Over = Launches + M.f(Slot::StepOverhead);
+    const double PerSequence = W.Sequences * SequenceHost;
+    const double Over = Launches + M.f(Slot::StepOverhead) + PerSequence;
     P.BySlot[slot(Slot::OpOverhead)] = Launches;
     P.BySlot[slot(Slot::StepOverhead)] = M.f(Slot::StepOverhead);
+    P.BySlot[slot(Slot::SequenceOverhead)] = PerSequence;
     // Expert layers run at the dense kernels' rates times the experts factor, on both roofs
     // (without experts: 0 / rate, that is +0).
     double ExpertTime = NoExpertTime[FromFlash]
@@ -540,6 +548,8 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
   } else {
     B.BySlot[slot(Slot::OpOverhead)] = Ops * X->f(Slot::OpOverhead);
     B.BySlot[slot(Slot::StepOverhead)] = X->f(Slot::StepOverhead);
+    B.BySlot[slot(Slot::SequenceOverhead)] = Batch * SequenceHost;
+    B.Host = Overhead + Batch * SequenceHost;
     double ExpertTime = NoExpertTime[FromFlash]
                             ? 0
                             : std::max(W.ExpertFlops / GemmExperts,
@@ -560,7 +570,7 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
     }
     B.ExpertsAndLinear = ExpertTime + Linear;
     // The step with no attention at all, as price() gives it.
-    B.FixedTime = B.ExpertsAndLinear + NoAttention + Overhead + B.Comm;
+    B.FixedTime = B.ExpertsAndLinear + NoAttention + B.Host + B.Comm;
   }
   // Attention at context c within a stretch: FLOPs and bytes are F0 + F1 c and K0 + K1 c.
   B.StateBytes = Batch * StateBytes;
@@ -629,8 +639,8 @@ PhaseCost PreparedLM::step(const BatchTerms &B, double C) const {
       MemorySide += Ma;
       P.BySlot[slot(Slot::AttentionBandwidth)] += Ma;
     }
-    P.Time = B.ExpertsAndLinear + std::max(Ca, Ma) + Overhead + B.Comm;
-    if (Overhead > std::max({ComputeSide, MemorySide, B.Comm}))
+    P.Time = B.ExpertsAndLinear + std::max(Ca, Ma) + B.Host + B.Comm;
+    if (B.Host > std::max({ComputeSide, MemorySide, B.Comm}))
       P.Binds = Bound::Overhead;
   }
   if (P.Binds != Bound::Overhead)
@@ -653,7 +663,7 @@ double PreparedLM::stepTime(const BatchTerms &B, double C, double Source, bool M
     return std::max(Cp, B.WeightTime + KV / X->Bandwidth) + B.Comm;
   }
   return B.ExpertsAndLinear + std::max(Attention / RateAttention, KV / BandwidthAttention) +
-         Overhead + B.Comm;
+         B.Host + B.Comm;
 }
 
 /// Every decode step of a generation, summed in closed form: per stretch between window sizes
@@ -1019,6 +1029,7 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &Given, bool StepByS
                    Prefill.Flops / Prefill.Time / M.Peak,
                    Mid.Bytes / Mid.Time / (FromFlash ? M.FlashBandwidth : M.Bandwidth),
                    Mid.CommBandwidth + Mid.BySlot[slot(Slot::CollectiveLatency)],
-                   Mid.BySlot[slot(Slot::OpOverhead)] + Mid.BySlot[slot(Slot::StepOverhead)],
+                   Mid.BySlot[slot(Slot::OpOverhead)] + Mid.BySlot[slot(Slot::StepOverhead)] +
+                       Mid.BySlot[slot(Slot::SequenceOverhead)],
                    M.Power > 0 ? PowerN * DecodeMean / Batch : 0.0};
 }

@@ -27,7 +27,7 @@ SlotSpelling zoo::slotSpelling(Slot K) {
       {"compute", "gemm"},          {"compute", "attention"},      {"compute", "experts"},
       {"bandwidth", "gemv"},        {"bandwidth", "dequant_gemv"}, {"bandwidth", "attention"},
       {"bandwidth", "activations"}, {"", "op_overhead"},           {"", "collective_latency"},
-      {"", "step_overhead"},        {"", "request_overhead"},
+      {"", "step_overhead"},        {"", "request_overhead"},      {"", "sequence_overhead"},
   };
   return Table[static_cast<int>(K)];
 }
@@ -260,9 +260,10 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
       }
     }
     // A deployment's own host times (the scenario's or serving record's fields).
-    if (const std::optional<double> &Own = K == Slot::StepOverhead      ? S.StepOverhead
-                                           : K == Slot::RequestOverhead ? S.RequestOverhead
-                                                                        : std::nullopt;
+    if (const std::optional<double> &Own = K == Slot::StepOverhead       ? S.StepOverhead
+                                           : K == Slot::RequestOverhead  ? S.RequestOverhead
+                                           : K == Slot::SequenceOverhead ? S.SequenceOverhead
+                                                                         : std::nullopt;
         Own) {
       U.Value = *Own;
       U.Origin = "scenario " + S.Name;
@@ -277,7 +278,8 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     X.F[I] = U.Value;
     // The serving stack's host times show where a record, a runtime or a fit sets them (no line
     // otherwise).
-    const bool Host = K == Slot::StepOverhead || K == Slot::RequestOverhead;
+    const bool Host =
+        K == Slot::StepOverhead || K == Slot::RequestOverhead || K == Slot::SequenceOverhead;
     if (Describe && (!Host || U.Origin != RName + ": not set"))
       X.Uses.push_back(std::move(U));
   }

@@ -317,6 +317,9 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   // Chunked prefill beside the decode step in one iteration (Sarathi-Serve), or alone, the decode
   // step waiting while admitted prompts are pending (the runtime's `mixed_prefill = false`).
   const bool Mixed = P.machine().MixedPrefill;
+  // The host's time a sequence an iteration (`sequence_overhead`): in every forward's price, for
+  // the sequences it carries; a chunk's forward is priced as one sequence's, and adds the rest.
+  const double SequenceHost = P.machine().f(Slot::SequenceOverhead);
   // Prefill and decode costs, made once per distinct length and batch.
   // (An encoder-decoder's sequences also cross-attend to their sources: a term linear in the
   // batch's mean source, 0 for other models.)
@@ -576,13 +579,14 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     if (Chunk > 0) {
       // One iteration: up to a chunk of prompts, beside the decode step of the running sequences
       // (mixed) or alone.
-      int64_t Budgeted = Chunk;
+      int64_t Budgeted = Chunk, Pieces = 0;
       while (!Prefilling.empty() && Budgeted > 0) {
         int64_t I = Prefilling.front();
         int64_t Take = std::min(Budgeted, Work(I) - Done[I]);
         Done[I] += Take;
         Budgeted -= Take;
         Tokens += Take;
+        ++Pieces;
         if (Done[I] == Work(I)) {
           Prefilled.push_back(I);
           Prefilling.pop_front();
@@ -593,15 +597,18 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
         // read once), plus the decode tokens' attention over their caches.
         double B = static_cast<double>(Running);
         double Mean = SumContext / B + static_cast<double>(Step) * Adv;
-        Time += Prefill(Tokens + Running * Verify) +
-                std::max(0.0, TargetStep(Running * Verify, Mean) - TargetStep(Running * Verify, 1));
+        // (The forward is priced as one sequence's: the host's time for the others is added.)
+        Time +=
+            Prefill(Tokens + Running * Verify) +
+            std::max(0.0, TargetStep(Running * Verify, Mean) - TargetStep(Running * Verify, 1)) +
+            static_cast<double>(Pieces - 1 + Running * Verify) * SequenceHost;
         if (Spec.Draft)
           Time += StepTime(Running, Mean, 0) - TargetStep(Running * Verify, Mean);
         BatchSteps += B;
         Steps += 1;
         Fused = true;
       } else if (Tokens > 0) {
-        Time += Prefill(Tokens);
+        Time += Prefill(Tokens) + static_cast<double>(Pieces - 1) * SequenceHost;
       }
     } else if (!Prefilling.empty()) {
       // Whole prompts first: the decode step waits for the admitted prompts' prefill, one

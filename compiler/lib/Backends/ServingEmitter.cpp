@@ -183,17 +183,25 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
         for (const FactorUse &U : S->Factors)
           if (U.Name == slotName(K))
             V = U.Value;
-        const bool Own =
-            (K == Slot::StepOverhead ? S->StepOverhead : S->RequestOverhead).has_value();
+        const bool Own = (K == Slot::StepOverhead      ? S->StepOverhead
+                          : K == Slot::RequestOverhead ? S->RequestOverhead
+                                                       : S->SequenceOverhead)
+                             .has_value();
         return std::pair{V, fmt::format("{} {} ({})", fixedCost(V), What,
                                         Own ? "this record's" : "the runtime's")};
       };
       auto [Step, StepText] = Host(Slot::StepOverhead, "of host time an iteration");
+      auto [Each, EachText] =
+          Host(Slot::SequenceOverhead, "of host time for each sequence an iteration carries");
       auto [Front, FrontText] = Host(Slot::RequestOverhead, "a request outside the engine");
-      // (A time that is 0 is left out: a stack may have either without the other.)
-      if (Step > 0 || Front > 0)
-        OS << fmt::format("  serving stack: {}{}{}\n", Step > 0 ? StepText : "",
-                          Step > 0 && Front > 0 ? ", " : "", Front > 0 ? FrontText : "");
+      // (A time that is 0 is left out: a stack may have any without the others.)
+      std::vector<std::string> Parts;
+      for (auto [V, Text] :
+           {std::pair{Step, &StepText}, std::pair{Each, &EachText}, std::pair{Front, &FrontText}})
+        if (V > 0)
+          Parts.push_back(*Text);
+      if (!Parts.empty())
+        OS << fmt::format("  serving stack: {}\n", fmt::join(Parts, ", "));
     }
     if (Sv->DispatchWait > 0)
       OS << fmt::format("  dispatcher: requests held until {}{} has passed since the last batch "

@@ -38,6 +38,7 @@ const std::vector<FieldSpec> &scenarioFields() {
       {"memory_fraction", Type::of(Type::Real), false, true},
       {"step_overhead", dimType(BaseDim::Second), false, false},
       {"request_overhead", dimType(BaseDim::Second), false, false},
+      {"sequence_overhead", dimType(BaseDim::Second), false, false},
       {"regime", Type::of(Type::String), false, false},
       {"calibration", Type::of(Type::Bool), false, false},
       {"summary", Type::of(Type::String), false, false},
@@ -162,14 +163,17 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       Rec->MixedPrefill = F.V.B;
     else if (F.Name == "power_limit")
       Rec->PowerLimit = F.V.R;
-    else if (F.Name == "step_overhead" || F.Name == "request_overhead") {
+    else if (F.Name == "step_overhead" || F.Name == "request_overhead" ||
+             F.Name == "sequence_overhead") {
       // Host times: none is negative.
       if (!(F.V.R >= 0)) {
         Diags.report(F.Range, diag::err_field_value, F.Name,
                      "must not be negative, found " + F.V.str());
         OK = false;
       } else {
-        (F.Name == "step_overhead" ? Rec->StepOverhead : Rec->RequestOverhead) = F.V.R;
+        (F.Name == "step_overhead"      ? Rec->StepOverhead
+         : F.Name == "request_overhead" ? Rec->RequestOverhead
+                                        : Rec->SequenceOverhead) = F.V.R;
       }
     } else if (F.Name == "regime")
       Rec->Regime = F.V.S;

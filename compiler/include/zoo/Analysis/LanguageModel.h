@@ -67,6 +67,7 @@ struct Work {
   double WeightBytes = 0, KVBytes = 0, ExpertWeightBytes = 0;
   double AllReduceBytes = 0, AllReduces = 0;
   double Ops = 0;
+  double Sequences = 0; ///< sequences the forward carries (the host's time a sequence)
 };
 
 /// A language-model scenario on one machine with everything that does not depend on the point
@@ -84,8 +85,10 @@ public:
     /// the terms were made for (0 for other models).
     double CrossFlops = 0, CrossBytes = 0;
     Work Base; ///< a decode step without its attention
-    // The expected machine: the step's time is ((ExpertsAndLinear + attention) + Overhead) + Comm.
+    // The expected machine: the step's time is ((ExpertsAndLinear + attention) + Host) + Comm,
+    // Host the step's fixed costs and its sequences' host time.
     double ExpertsAndLinear = 0, ComputeSide = 0, MemorySide = 0, Comm = 0, CommBandwidth = 0;
+    double Host = 0;
     std::array<double, NumSlots> BySlot{};
     double FixedTime = 0;  ///< the step without attention (the expected machine)
     double WeightTime = 0; ///< the ideal machine: (weights + experts' weights) / bandwidth
@@ -253,6 +256,7 @@ private:
   bool Ideal, HasFlash;
   double Exposed = 0; ///< X->GemmExposed
   double RateGemm, RateAttention, BandwidthAttention, GemmExperts, Alpha, Overhead, CommCoef;
+  double SequenceHost; ///< host time a sequence an iteration (the runtime's sequence_overhead)
   double WeightBw[2], WeightBwExperts[2];
   /// The attention part of a step with no attention: max(0 / rate, 0 / bandwidth).
   double NoAttention;

@@ -444,9 +444,10 @@ public:
   /// Share of each device's memory the engine uses, where the deployment sets its own (vLLM's
   /// gpu_memory_utilization); 0: the runtime's.
   double MemoryFraction = 0;
-  /// The serving stack's host time an iteration and front-end time a request, where the
-  /// deployment sets its own (`step_overhead`, `request_overhead`); unset: the runtime's.
-  std::optional<double> StepOverhead, RequestOverhead;
+  /// The serving stack's host time an iteration, front-end time a request and host time a
+  /// sequence an iteration, where the deployment sets its own (`step_overhead`,
+  /// `request_overhead`, `sequence_overhead`); unset: the runtime's.
+  std::optional<double> StepOverhead, RequestOverhead, SequenceOverhead;
   std::string Regime;       ///< `prefill`, `decode`, `vision`... for validation tables
   bool Calibration = false; ///< its measurements calibrate the efficiency factors
   /// What the devices cost (`price`, at `term`) and where their energy comes from (`grid`):
