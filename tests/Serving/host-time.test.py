@@ -1,26 +1,11 @@
 # Relations between the records of Inputs/host-time.zoo, read from zooc's JSON report.
-import json
+import os
 import sys
 
-doc = json.load(open(sys.argv[1]))
-s = {x["name"]: x["results"] for x in doc["serving"]}
-c = {x["name"]: x["results"] for x in doc["scenarios"]}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "Inputs"))
+from serving_results import grows, tables, v  # noqa: E402
 
-
-def v(table, name, metric):
-    r = table[name][metric]
-    return r["value"] if isinstance(r, dict) else r
-
-
-def close(a, b):
-    return abs(a - b) < 1e-9
-
-
-def grows(table, stack, bare, metric, by):
-    """Whether `metric` of record `stack` exceeds that of `bare` by `by`."""
-    return close(v(table, stack, metric) - v(table, bare, metric), by)
-
-
+s, c = tables(sys.argv[1])
 ms = 1e-3
 print("closed loop: TTFT +11 ms:", grows(s, "Closed_Stack", "Closed_Bare", "ttft_mean", 11 * ms))
 print("closed loop: time per output token +1 ms:",

@@ -148,6 +148,19 @@ bool zoo::preemptsCache(const ScenarioRecord &S, const RuntimeRecord *R) {
   return P == KVPolicy::Preempt;
 }
 
+std::optional<double> zoo::ownHostTime(const ScenarioRecord &S, Slot K) {
+  switch (K) {
+  case Slot::StepOverhead:
+    return S.StepOverhead;
+  case Slot::RequestOverhead:
+    return S.RequestOverhead;
+  case Slot::SequenceOverhead:
+    return S.SequenceOverhead;
+  default:
+    return std::nullopt;
+  }
+}
+
 bool zoo::mixesPrefill(const ScenarioRecord &S, const RuntimeRecord *R) {
   return S.MixedPrefill ? *S.MixedPrefill : R ? R->MixedPrefill : true;
 }
@@ -260,11 +273,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
       }
     }
     // A deployment's own host times (the scenario's or serving record's fields).
-    if (const std::optional<double> &Own = K == Slot::StepOverhead       ? S.StepOverhead
-                                           : K == Slot::RequestOverhead  ? S.RequestOverhead
-                                           : K == Slot::SequenceOverhead ? S.SequenceOverhead
-                                                                         : std::nullopt;
-        Own) {
+    if (std::optional<double> Own = ownHostTime(S, K)) {
       U.Value = *Own;
       U.Origin = "scenario " + S.Name;
       U.Source.clear();

@@ -178,28 +178,20 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     // The serving stack's host time as the replica's machine took it, the record's own or its
     // runtime's (docs/formulas.md).
     {
-      auto Host = [&](Slot K, const char *What) {
+      // (A time that is 0 is left out: a stack may have any without the others.)
+      std::vector<std::string> Parts;
+      for (auto [K, What] : std::initializer_list<std::pair<Slot, const char *>>{
+               {Slot::StepOverhead, "of host time an iteration"},
+               {Slot::SequenceOverhead, "of host time for each sequence an iteration carries"},
+               {Slot::RequestOverhead, "a request outside the engine"}}) {
         double V = 0;
         for (const FactorUse &U : S->Factors)
           if (U.Name == slotName(K))
             V = U.Value;
-        const bool Own = (K == Slot::StepOverhead      ? S->StepOverhead
-                          : K == Slot::RequestOverhead ? S->RequestOverhead
-                                                       : S->SequenceOverhead)
-                             .has_value();
-        return std::pair{V, fmt::format("{} {} ({})", fixedCost(V), What,
-                                        Own ? "this record's" : "the runtime's")};
-      };
-      auto [Step, StepText] = Host(Slot::StepOverhead, "of host time an iteration");
-      auto [Each, EachText] =
-          Host(Slot::SequenceOverhead, "of host time for each sequence an iteration carries");
-      auto [Front, FrontText] = Host(Slot::RequestOverhead, "a request outside the engine");
-      // (A time that is 0 is left out: a stack may have any without the others.)
-      std::vector<std::string> Parts;
-      for (auto [V, Text] :
-           {std::pair{Step, &StepText}, std::pair{Each, &EachText}, std::pair{Front, &FrontText}})
         if (V > 0)
-          Parts.push_back(*Text);
+          Parts.push_back(fmt::format("{} {} ({})", fixedCost(V), What,
+                                      ownHostTime(*S, K) ? "this record's" : "the runtime's"));
+      }
       if (!Parts.empty())
         OS << fmt::format("  serving stack: {}\n", fmt::join(Parts, ", "));
     }

@@ -121,6 +121,10 @@ bool preemptsCache(const ScenarioRecord &S, const RuntimeRecord *R);
 /// Whether `S` on `R` runs a prefill chunk beside the decode step (`mixed_prefill`): the
 /// scenario's, else the runtime's, else yes.
 bool mixesPrefill(const ScenarioRecord &S, const RuntimeRecord *R);
+/// The deployment's own value of a host-time slot (`step_overhead`, `request_overhead` or
+/// `sequence_overhead` set on the scenario or serving record `S`); none for another slot or where
+/// the record leaves it to the runtime.
+std::optional<double> ownHostTime(const ScenarioRecord &S, Slot K);
 
 /// Builds the machine of scenario `S` on runtime `R` (null: factors 1), with `Overrides`
 /// replacing the runtime's slots. `Describe` fills Uses and Notes (reports want them; the fit,
