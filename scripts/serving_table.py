@@ -67,11 +67,12 @@ V014 = lambda n: n.startswith("TRTLLM014")
 SGLANG = lambda n: n.startswith("SGLang_")
 SGLANG030 = lambda n: n.startswith("SGLang030_")
 VLLMA100 = lambda n: n.startswith("VLLM_8xA100")
+VLLMH200 = lambda n: n.startswith("VLLM014_H200")
 P50 = ("ttft_p50", "tpot_p50", "tbt_p50", "e2e_p50")
 # A median latency at a given rate (MLPerf's at the scheduled rate, the engines' at theirs).
 AT_RATE_P50 = lambda n, r, k: r in ("mlperf server", "at a rate") and k in P50
 # The serving engines' own benchmarks added after v0.14's table.
-ENGINES = lambda n: SGLANG(n) or SGLANG030(n) or VLLMA100(n)
+ENGINES = lambda n: SGLANG(n) or SGLANG030(n) or VLLMA100(n) or VLLMH200(n)
 VLLM_AT_RATE = lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50
 LATENCY = lambda n, r, k: not THROUGHPUT(n, r, k) and not k.startswith("sla_")
 GROUPS = [
@@ -125,10 +126,19 @@ GROUPS = [
      lambda n, r, k: SGLANG030(n) and r == "at a rate" and k in P50),
     ("SGLang v0.3.0, output throughput with every request at once",
      lambda n, r, k: SGLANG030(n) and THROUGHPUT(n, r, k)),
-    ("P50 latency at a given rate (MLPerf's medians at the scheduled rate; SGLang's and vLLM's at 1 to 16 requests/s)",
+    ("vLLM 0.14.1 on one H200, FP8 (DigitalOcean's runs), every median at 0.5 to 3 requests/s",
+     lambda n, r, k: VLLMH200(n) and k in P50),
+    ("vLLM 0.14.1, median TTFT", lambda n, r, k: VLLMH200(n) and k == "ttft_p50"),
+    ("vLLM 0.14.1, median time per output token and between tokens",
+     lambda n, r, k: VLLMH200(n) and k in ("tpot_p50", "tbt_p50")),
+    ("vLLM 0.14.1, median end-to-end latency", lambda n, r, k: VLLMH200(n) and k == "e2e_p50"),
+    ("P50 latency at a given rate (MLPerf's medians at the scheduled rate; SGLang's and vLLM's at 0.5 to 16 requests/s)",
      AT_RATE_P50),
-    ("the same without vLLM's A100 rows and SGLang v0.3.0's (as before they were added)",
-     lambda n, r, k: AT_RATE_P50(n, r, k) and not VLLMA100(n) and not SGLANG030(n)),
+    ("the same without vLLM 0.14.1's H200 rows (as before they were added)",
+     lambda n, r, k: AT_RATE_P50(n, r, k) and not VLLMH200(n)),
+    ("the same without vLLM's A100 and H200 rows and SGLang v0.3.0's (as before they were added)",
+     lambda n, r, k: AT_RATE_P50(n, r, k) and not VLLMA100(n) and not SGLANG030(n)
+     and not VLLMH200(n)),
     ("latency at a load (MLPerf's medians at the scheduled rate, NIM's closed loop, v0.14's means, SGLang's and vLLM's medians)",
      LATENCY),
     ("the same without v0.14's, SGLang's and vLLM's rows (as before they were added)",
