@@ -165,6 +165,10 @@ bool zoo::mixesPrefill(const ScenarioRecord &S, const RuntimeRecord *R) {
   return S.MixedPrefill ? *S.MixedPrefill : R ? R->MixedPrefill : true;
 }
 
+bool zoo::schedulesAhead(const ScenarioRecord &S, const RuntimeRecord *R) {
+  return S.AsyncScheduling ? *S.AsyncScheduling : R && R->AsyncScheduling;
+}
+
 Machine Machine::ideal() const {
   Machine X = *this;
   X.HwCompute = X.HwBandwidth = 1;
@@ -306,6 +310,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     X.MaxBatch = R->MaxBatch;
   }
   X.MixedPrefill = mixesPrefill(S, R);
+  X.AsyncScheduling = schedulesAhead(S, R);
   if (S.MaxBatch)
     X.MaxBatch = S.MaxBatch;
   X.KVPage = cachePage(S, R);

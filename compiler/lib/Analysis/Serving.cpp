@@ -320,6 +320,14 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   // The host's time a sequence an iteration (`sequence_overhead`): in every forward's price, for
   // the sequences it carries; a chunk's forward is priced as one sequence's, and adds the rest.
   const double SequenceHost = P.machine().f(Slot::SequenceOverhead);
+  // Asynchronous scheduling (`async_scheduling`, vLLM's): an iteration's batch is chosen as the
+  // iteration before starts, from the requests that had come by then, and its host time (the
+  // step's and its sequences') runs beside that forward: an iteration takes the longer of the
+  // two. While the engine runs, a request that arrives during an iteration waits for the one
+  // after next; an engine left with nothing to run chooses when the next request comes.
+  const bool Ahead = P.machine().AsyncScheduling;
+  const double StepHost = P.machine().f(Slot::StepOverhead);
+  double Seen = 0; // requests that had come by then are the next iteration's to choose from
   // Prefill and decode costs, made once per distinct length and batch.
   // (An encoder-decoder's sequences also cross-attend to their sources: a term linear in the
   // batch's mean source, 0 for other models.)
@@ -531,7 +539,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     }
     // (Disaggregated: requests come to the decode replica when their cache has arrived, in the
     // order the prefill pool finished them, which is arrival order.)
-    while (Next < Issued && (Split.Prefill ? Ready[Next] : Reach(Next)) <= Now)
+    while (Next < Issued && (Split.Prefill ? Ready[Next] : Reach(Next)) <= (Ahead ? Seen : Now))
       Waiting.push_back(Next++);
     // (Chunked prefill beside decode: every iteration decodes, and the running sequences grow
     // first.)
@@ -565,14 +573,14 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       }
       if (Next >= Issued)
         break; // (a closed loop always has a request in flight: not reached)
-      Now = std::max(Now, Split.Prefill ? Ready[Next] : Reach(Next));
+      Now = Seen = std::max(Now, Split.Prefill ? Ready[Next] : Reach(Next));
       continue;
     }
     if (Preempt && (Chunk == 0 || !Mixed) && Prefilling.empty())
       Grow();
     if (Running == 0 && Prefilling.empty())
       continue; // (all preempted: admitted again, first in line)
-    double Time = 0;
+    double Time = 0, Host = 0; // (Host: what of Time is the host's, with Ahead)
     bool Fused = false;
     std::vector<int64_t> Prefilled;
     int64_t Tokens = 0; // prompt tokens this iteration prefills (chunked)
@@ -602,6 +610,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
             Prefill(Tokens + Running * Verify) +
             std::max(0.0, TargetStep(Running * Verify, Mean) - TargetStep(Running * Verify, 1)) +
             static_cast<double>(Pieces - 1 + Running * Verify) * SequenceHost;
+        Host += StepHost + static_cast<double>(Pieces + Running * Verify) * SequenceHost;
         if (Spec.Draft)
           Time += StepTime(Running, Mean, 0) - TargetStep(Running * Verify, Mean);
         BatchSteps += B;
@@ -609,12 +618,14 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
         Fused = true;
       } else if (Tokens > 0) {
         Time += Prefill(Tokens) + static_cast<double>(Pieces - 1) * SequenceHost;
+        Host += StepHost + static_cast<double>(Pieces) * SequenceHost;
       }
     } else if (!Prefilling.empty()) {
       // Whole prompts first: the decode step waits for the admitted prompts' prefill, one
       // forward over all of them (an encoder-decoder's: one after the other).
       Together.clear();
       for (int64_t I : Prefilling) {
+        Host += SequenceHost + (Sources ? StepHost : 0);
         if (Sources) {
           Time += Prefill(Work(I));
         } else {
@@ -629,6 +640,8 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
         Time += Prefill(Together.front()->Prompt);
       else if (!Together.empty())
         Time += P.prefillTimeTogether(Together);
+      if (!Together.empty())
+        Host += StepHost;
       Prefilling.clear();
     }
     bool Decodes = Running > 0 && (Chunk > 0 ? Mixed || Tokens == 0 : Prefilled.empty());
@@ -636,9 +649,15 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       double B = static_cast<double>(Running);
       double Mean = SumContext / B + static_cast<double>(Step) * Adv;
       Time += StepTime(Running, Mean, SumSource / B);
+      Host += StepHost + static_cast<double>(Running * Verify) * SequenceHost;
       BatchSteps += B;
       Steps += 1;
     }
+    // (Ahead: the forward without its host time, or the host time if longer; the next batch was
+    // chosen as this iteration started, unless nothing is left to run after it.)
+    if (Ahead)
+      Time = std::max(Time - Host, Host);
+    const double Started = Now;
     Now += Time;
     ++Out.Iterations;
     if (Decodes) {
@@ -660,6 +679,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       Stall += Time;
     for (int64_t I : Prefilled)
       StartDecoding(I, Now);
+    Seen = Ahead && (Running > 0 || !Prefilling.empty() || !Waiting.empty()) ? Started : Now;
   }
 
   std::vector<double> TTFT, TPOT, E2E;

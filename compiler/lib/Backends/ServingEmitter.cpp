@@ -195,6 +195,10 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
       if (!Parts.empty())
         OS << fmt::format("  serving stack: {}\n", fmt::join(Parts, ", "));
     }
+    if (schedulesAhead(*S, S->UsedRuntime))
+      OS << fmt::format("  scheduling: each iteration's batch chosen as the one before starts, "
+                        "its host time beside that forward (asynchronous; {})\n",
+                        S->AsyncScheduling ? "this record's" : "the runtime's");
     if (Sv->DispatchWait > 0)
       OS << fmt::format("  dispatcher: requests held until {}{} has passed since the last batch "
                         "was sent, each batch to the next of {} replica{}\n",

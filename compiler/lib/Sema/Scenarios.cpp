@@ -32,6 +32,7 @@ const std::vector<FieldSpec> &scenarioFields() {
       {"kv_page", dimType(BaseDim::Token), false, true},
       {"kv_policy", Type::of(Type::String), false, false},
       {"mixed_prefill", Type::of(Type::Bool), false, false},
+      {"async_scheduling", Type::of(Type::Bool), false, false},
       {"power_limit", dimType(BaseDim::Joule, BaseDim::Second), false, true},
       {"compute_efficiency", Type::of(Type::Real), false, true},
       {"memory_efficiency", Type::of(Type::Real), false, true},
@@ -161,6 +162,8 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       Rec->MaxBatch = F.V.I;
     else if (F.Name == "mixed_prefill")
       Rec->MixedPrefill = F.V.B;
+    else if (F.Name == "async_scheduling")
+      Rec->AsyncScheduling = F.V.B;
     else if (F.Name == "power_limit")
       Rec->PowerLimit = F.V.R;
     else if (F.Name == "step_overhead" || F.Name == "request_overhead" ||

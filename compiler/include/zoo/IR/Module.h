@@ -370,6 +370,10 @@ public:
   /// vLLM, TensorRT-LLM); false: a prefill iteration runs alone, and decoding waits while
   /// admitted prompts are pending (SGLang without --enable-mixed-chunk).
   bool MixedPrefill = true;
+  /// The engine chooses an iteration's batch as the one before starts, its host work beside that
+  /// forward (vLLM's asynchronous scheduling): a request that arrives while one runs waits for
+  /// the iteration after next, and an iteration takes the longer of its forward and its host time.
+  bool AsyncScheduling = false;
   bool IsDefault = false;       ///< used by scenarios that name no runtime
   bool Serving = false;         ///< a serving engine: the default runtime is fitted on its rows
   /// The factor of kernel `Kernel` in section kind `Kind` (`compute` or `bandwidth`) for
@@ -439,6 +443,7 @@ public:
   int64_t KVPage = 0;               ///< serving: tokens a cache page holds (0: the runtime's)
   KVPolicy Policy = KVPolicy::Unset; ///< serving: the cache policy (Unset: the runtime's)
   std::optional<bool> MixedPrefill;  ///< serving: chunks beside decode (unset: the runtime's)
+  std::optional<bool> AsyncScheduling; ///< serving: batches chosen ahead (unset: the runtime's)
   std::optional<double> PowerLimit; ///< watts per device
   std::optional<double> ComputeEfficiency, MemoryEfficiency; ///< scenario's own, if set
   /// Share of each device's memory the engine uses, where the deployment sets its own (vLLM's
