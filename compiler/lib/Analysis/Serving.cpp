@@ -321,12 +321,11 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   // the sequences it carries; a chunk's forward is priced as one sequence's, and adds the rest.
   const double SequenceHost = P.machine().f(Slot::SequenceOverhead);
   // Asynchronous scheduling (`async_scheduling`, vLLM's): an iteration's batch is chosen as the
-  // iteration before starts, from the requests that had come by then, and its host time (the
-  // step's and its sequences') runs beside that forward: an iteration takes the longer of the
-  // two. While the engine runs, a request that arrives during an iteration waits for the one
-  // after next; an engine left with nothing to run chooses when the next request comes.
+  // iteration before starts, from the requests that had come by then, and its host time
+  // (P.hostTime of each forward it runs) runs beside that forward: an iteration takes the longer
+  // of the two. While the engine runs, a request that arrives during an iteration waits for the
+  // one after next; an engine left with nothing to run chooses when the next request comes.
   const bool Ahead = P.machine().AsyncScheduling;
-  const double StepHost = P.machine().f(Slot::StepOverhead);
   double Seen = 0; // requests that had come by then are the next iteration's to choose from
   // Prefill and decode costs, made once per distinct length and batch.
   // (An encoder-decoder's sequences also cross-attend to their sources: a term linear in the
@@ -610,7 +609,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
             Prefill(Tokens + Running * Verify) +
             std::max(0.0, TargetStep(Running * Verify, Mean) - TargetStep(Running * Verify, 1)) +
             static_cast<double>(Pieces - 1 + Running * Verify) * SequenceHost;
-        Host += StepHost + static_cast<double>(Pieces + Running * Verify) * SequenceHost;
+        Host += P.hostTime(static_cast<double>(Pieces + Running * Verify));
         if (Spec.Draft)
           Time += StepTime(Running, Mean, 0) - TargetStep(Running * Verify, Mean);
         BatchSteps += B;
@@ -618,16 +617,16 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
         Fused = true;
       } else if (Tokens > 0) {
         Time += Prefill(Tokens) + static_cast<double>(Pieces - 1) * SequenceHost;
-        Host += StepHost + static_cast<double>(Pieces) * SequenceHost;
+        Host += P.hostTime(static_cast<double>(Pieces));
       }
     } else if (!Prefilling.empty()) {
       // Whole prompts first: the decode step waits for the admitted prompts' prefill, one
       // forward over all of them (an encoder-decoder's: one after the other).
       Together.clear();
       for (int64_t I : Prefilling) {
-        Host += SequenceHost + (Sources ? StepHost : 0);
         if (Sources) {
           Time += Prefill(Work(I));
+          Host += P.hostTime(1);
         } else {
           auto It = Terms1.find(Work(I));
           if (It == Terms1.end())
@@ -641,7 +640,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       else if (!Together.empty())
         Time += P.prefillTimeTogether(Together);
       if (!Together.empty())
-        Host += StepHost;
+        Host += P.hostTime(static_cast<double>(Together.size()));
       Prefilling.clear();
     }
     bool Decodes = Running > 0 && (Chunk > 0 ? Mixed || Tokens == 0 : Prefilled.empty());
@@ -649,7 +648,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       double B = static_cast<double>(Running);
       double Mean = SumContext / B + static_cast<double>(Step) * Adv;
       Time += StepTime(Running, Mean, SumSource / B);
-      Host += StepHost + static_cast<double>(Running * Verify) * SequenceHost;
+      Host += P.hostTime(static_cast<double>(Running * Verify));
       BatchSteps += B;
       Steps += 1;
     }

@@ -192,6 +192,12 @@ public:
   /// the experts as the prompts' tokens together route, one set of collectives and launches.
   /// `Terms`: each prompt's (not an encoder-decoder's).
   double prefillTimeTogether(llvm::ArrayRef<const PromptTerms *> Terms) const;
+  /// The engine's host time inside one forward that carries `Sequences` sequences, as price()
+  /// charges it: step_overhead and sequence_overhead for each (0 on the ideal machine; kernel
+  /// launches, op_overhead, are the device's).
+  double hostTime(double Sequences) const {
+    return X->f(Slot::StepOverhead) + Sequences * SequenceHost;
+  }
   /// Bytes every device offers the cache once the weights and workspace are placed.
   double cacheBudget() const { return Usable; }
   const ScenarioRecord &scenario() const { return *S; }
