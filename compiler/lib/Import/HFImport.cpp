@@ -332,7 +332,9 @@ struct Emission {
   std::string Family;
   Optional<int64_t> Context;
   std::vector<std::string> Notes; ///< comment lines after the header
-  int64_t MTPLayers = 0;          ///< DeepSeek's multi-token-prediction layers (not modelled)
+  int64_t MTPLayers = 0;          ///< multi-token-prediction layers the model leaves out
+  std::string MTPKey = "num_nextn_predict_layers"; ///< the config field that counts them
+  int64_t WideParams = 0; ///< parameters stored in float32 in a checkpoint of a narrower dtype
 
   void arg(StringRef Name, int64_t V) { Args.emplace_back(Name.str(), std::to_string(V)); }
   /// `Name: V`, unless V is the block's default for it.
@@ -1186,6 +1188,198 @@ void mapNemotronH(Fields &F, Emission &E) {
   E.argUnlessDefault("d_conv", Conv, 4);
 }
 
+/// The 0-based layers a list of 1-based layer numbers names (Kimi Linear's `kda_layers` and
+/// `full_attn_layers`), each marked `Mark` in `Pattern`; a number out of range, repeated, or
+/// already marked is an error.
+void markLayers(Fields &F, const json::Object &O, StringRef Key, char Mark, std::string &Pattern) {
+  const json::Value *V = O.get(Key);
+  const json::Array *A = V ? V->getAsArray() : nullptr;
+  if (!A) {
+    F.fail("field `" + Key.str() + "` = " + (V ? show(*V) : std::string("(absent)")) +
+           " is not a list of layer numbers");
+    return;
+  }
+  for (const json::Value &E : *A) {
+    Optional<int64_t> I = E.getAsInteger();
+    if (!I || *I < 1 || *I > static_cast<int64_t>(Pattern.size()) || Pattern[*I - 1] != '?') {
+      F.fail("field `" + Key.str() + "` holds " + show(E) + ": not a layer number from 1 to " +
+             std::to_string(Pattern.size()) + " that no other entry names");
+      return;
+    }
+    Pattern[*I - 1] = Mark;
+  }
+}
+
+/// Qwen3-Next (model_type `qwen3_next`) and Qwen3.5's text models (`qwen3_5_text`,
+/// `qwen3_5_moe_text`): the stdlib's `qwen3_next`, Gated DeltaNet layers with gated attention as
+/// the last of every `full_attention_interval`.
+void mapQwen3Next(Fields &F, Emission &E, StringRef Type) {
+  const bool Next = Type == "qwen3_next", Dense = Type == "qwen3_5_text";
+  E.Block = "qwen3_next";
+  int64_t Vocab = F.num("vocab_size");
+  int64_t Hidden = F.num("hidden_size");
+  int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  int64_t Heads = F.num("num_attention_heads");
+  int64_t KV = F.num("num_key_value_heads", Heads);
+  int64_t HeadDim = F.num("head_dim", 256);
+  int64_t KHeads = F.num("linear_num_key_heads");
+  int64_t VHeads = F.num("linear_num_value_heads");
+  int64_t KDim = F.num("linear_key_head_dim", 128);
+  int64_t VDim = F.num("linear_value_head_dim", 128);
+  int64_t Conv = F.num("linear_conv_kernel_dim", 4);
+  int64_t Every = F.num("full_attention_interval", 4, 1, MaxImportLayers);
+  bool Tie = F.flag("tie_word_embeddings", false);
+  requireFalse(F, "attention_bias", "qwen3_next", "biases on q, k, v and o");
+  if (!F.flag("attn_output_gate", true))
+    F.cannot("attn_output_gate", "qwen3_next", "its attention is gated");
+  // Qwen3-Next's checkpoints store one multi-token-prediction layer, which its config does not
+  // name (vLLM's default is 1); Qwen3.5's configs name theirs, whose layout is not modelled.
+  int64_t MTP = Next ? F.num("num_nextn_predict_layers", 1, 0, MaxImportLayers)
+                     : F.num("mtp_num_hidden_layers", 0, 0, MaxImportLayers);
+  int64_t Ffn = 0, Experts = 0, TopK = 0, MoeFfn = 0, SharedFfn = 0;
+  if (Dense) {
+    Ffn = F.num("intermediate_size");
+  } else {
+    Experts = F.num("num_experts");
+    TopK = F.num("num_experts_per_tok", llvm::None, 1, Experts);
+    MoeFfn = F.num("moe_intermediate_size");
+    SharedFfn = F.num("shared_expert_intermediate_size", 0, 0);
+    if (F.num("decoder_sparse_step", 1) != 1)
+      F.cannot("decoder_sparse_step", "qwen3_next", "experts on every n-th layer only");
+    if (const json::Value *V = F.raw("mlp_only_layers")) {
+      const json::Array *A = V->getAsArray();
+      if (!A)
+        F.fail("field `mlp_only_layers` = " + show(*V) + " is not an array");
+      else if (!A->empty())
+        F.cannot("mlp_only_layers", "qwen3_next", "dense layers at chosen indices");
+    }
+  }
+  if (const json::Value *V = F.raw("layer_types"); V && !F.failed()) {
+    const json::Array *A = V->getAsArray();
+    bool Ok = A && A->size() == static_cast<size_t>(Layers);
+    for (size_t I = 0; Ok && I < A->size(); ++I) {
+      Optional<StringRef> S = (*A)[I].getAsString();
+      StringRef Want = (I + 1) % Every == 0 ? "full_attention" : "linear_attention";
+      Ok = S && *S == Want;
+    }
+    if (!Ok)
+      F.cannot("layer_types", "qwen3_next",
+               "full attention as the last of every `full_attention_interval` layers, linear "
+               "attention elsewhere, one entry a layer");
+  }
+  if (KHeads && VHeads % KHeads)
+    F.fail("`linear_num_value_heads` (" + std::to_string(VHeads) +
+           ") is not a multiple of `linear_num_key_heads` (" + std::to_string(KHeads) + ")");
+  readCommon(F, E);
+  if (F.failed())
+    return;
+  E.arg("vocab", Vocab);
+  E.arg("hidden", Hidden);
+  E.arg("layers", Layers);
+  E.arg("heads", Heads);
+  E.arg("kv_heads", KV);
+  E.argUnlessDefault("head_dim", HeadDim, 256);
+  E.arg("linear_k_heads", KHeads);
+  E.arg("linear_v_heads", VHeads);
+  E.argUnlessDefault("linear_k_dim", KDim, 128);
+  E.argUnlessDefault("linear_v_dim", VDim, 128);
+  E.argUnlessDefault("d_conv", Conv, 4);
+  E.argUnlessDefault("attn_every", Every, 4);
+  if (Dense) {
+    E.arg("ffn", Ffn);
+  } else {
+    E.arg("moe_ffn", MoeFfn);
+    E.arg("experts", Experts);
+    E.arg("top_k", TopK);
+    if (SharedFfn)
+      E.arg("shared_ffn", SharedFfn);
+  }
+  if (!Next)
+    E.arg("split_proj", true);
+  if (Next && MTP)
+    E.arg("mtp_layers", MTP);
+  if (!Next && MTP) {
+    E.MTPLayers = MTP;
+    E.MTPKey = "mtp_num_hidden_layers";
+    E.Notes.push_back("The checkpoint's " + std::to_string(MTP) +
+                      " multi-token-prediction layer(s) are left out: their layout is not "
+                      "modelled for Qwen3.5.");
+  }
+  if (Tie)
+    E.arg("tie_embeddings", true);
+}
+
+/// Kimi Linear (model_type `kimi_linear`): the stdlib's `kimi_linear`, its layers in the order
+/// of `linear_attn_config`'s kda_layers and full_attn_layers (1-based).
+void mapKimiLinear(Fields &F, Emission &E) {
+  E.Block = "kimi_linear";
+  int64_t Vocab = F.num("vocab_size");
+  int64_t Hidden = F.num("hidden_size");
+  int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  int64_t Heads = F.num("num_attention_heads");
+  int64_t KVLora = F.num("kv_lora_rank");
+  int64_t Nope = F.num("qk_nope_head_dim");
+  int64_t Rope = F.num("qk_rope_head_dim");
+  int64_t VHead = F.num("v_head_dim");
+  int64_t Ffn = F.num("intermediate_size");
+  int64_t MoeFfn = F.num("moe_intermediate_size");
+  int64_t Experts = F.num("num_experts");
+  int64_t TopK = F.num("num_experts_per_token", llvm::None, 1, Experts);
+  int64_t Shared = F.num("num_shared_experts", 0, 0, Experts);
+  int64_t Dense = F.num("first_k_dense_replace", 0, 0, Layers);
+  if (F.num("moe_layer_freq", 1) != 1)
+    F.cannot("moe_layer_freq", "kimi_linear", "experts on every n-th layer only");
+  if (F.has("q_lora_rank"))
+    F.cannot("q_lora_rank", "kimi_linear", "its latent attention has no query bottleneck");
+  if (F.flag("tie_word_embeddings", false))
+    F.cannot("tie_word_embeddings", "kimi_linear", "its head is untied");
+  int64_t MTP = F.num("num_nextn_predict_layers", 0, 0, MaxImportLayers);
+  if (F.failed())
+    return;
+  const json::Object *L = F.object("linear_attn_config");
+  if (!L) {
+    if (!F.failed())
+      F.fail("required object `linear_attn_config` is missing");
+    return;
+  }
+  Fields C = F.nested(*L, "linear_attn_config");
+  int64_t LHeads = C.num("num_heads");
+  int64_t LDim = C.num("head_dim", 128);
+  int64_t Conv = C.num("short_conv_kernel_size", 4);
+  std::string Pattern(static_cast<size_t>(Layers), '?');
+  markLayers(C, *L, "kda_layers", 'K', Pattern);
+  if (!C.failed())
+    markLayers(C, *L, "full_attn_layers", 'A', Pattern);
+  if (!C.failed() && Pattern.find('?') != std::string::npos)
+    C.fail("layer " + std::to_string(Pattern.find('?') + 1) +
+           " is in neither `kda_layers` nor `full_attn_layers`");
+  readCommon(F, E, F.has("model_max_length") ? "model_max_length" : "max_position_embeddings");
+  if (F.failed())
+    return;
+  E.arg("vocab", Vocab);
+  E.arg("hidden", Hidden);
+  E.arg("pattern", "\"" + Pattern + "\"");
+  E.arg("heads", Heads);
+  E.arg("kv_lora_rank", KVLora);
+  E.arg("nope_dim", Nope);
+  E.arg("rope_dim", Rope);
+  E.arg("v_head_dim", VHead);
+  E.arg("linear_heads", LHeads);
+  E.argUnlessDefault("linear_head_dim", LDim, 128);
+  E.argUnlessDefault("d_conv", Conv, 4);
+  E.arg("ffn", Ffn);
+  E.arg("moe_ffn", MoeFfn);
+  E.arg("experts", Experts);
+  E.arg("top_k", TopK);
+  E.argUnlessDefault("shared", Shared, 1);
+  E.argUnlessDefault("dense_layers", Dense, 1);
+  E.MTPLayers = MTP;
+  // modeling_kimi.py declares each KDA layer's A_log (a value a head) and dt_bias (a value a
+  // channel) in float32, whatever the checkpoint's dtype.
+  E.WideParams = static_cast<int64_t>(std::count(Pattern.begin(), Pattern.end(), 'K')) *
+                 (LHeads + LHeads * LDim);
+}
+
 /// Zamba2 (model_type `zamba2`): the stdlib's `zamba2`, its layers in the order of
 /// `layers_block_type` ("mamba" or "hybrid"), the hybrid layers taking the `num_mem_blocks` shared
 /// blocks in turn (transformers' Zamba2Config and Zamba2Model).
@@ -1442,7 +1636,8 @@ StringRef typeOfArchitecture(StringRef A) {
       {"Llama4ForConditionalGeneration", "llama4"}, {"Llama4ForCausalLM", "llama4_text"},
       {"NemotronHForCausalLM", "nemotron_h"}, {"Zamba2ForCausalLM", "zamba2"},
       {"AlbertModel", "albert"},             {"AlbertForMaskedLM", "albert"},
-      {"AlbertForPreTraining", "albert"}};
+      {"AlbertForPreTraining", "albert"},    {"Qwen3NextForCausalLM", "qwen3_next"},
+      {"KimiLinearForCausalLM", "kimi_linear"}};
   for (auto &[Arch, Type] : Table)
     if (A == Arch)
       return Type;
@@ -1452,7 +1647,7 @@ StringRef typeOfArchitecture(StringRef A) {
 const char *const KnownTypes =
     "llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gemma, gemma2, gemma3_text, "
     "phi3, deepseek_v2, deepseek_v3, gpt2, bert, t5, mamba, mamba2, falcon, llama4, llama4_text, "
-    "nemotron_h, zamba2, albert";
+    "nemotron_h, zamba2, albert, qwen3_next, qwen3_5_text, qwen3_5_moe_text, kimi_linear";
 
 const char *familyOf(StringRef T) {
   static const std::pair<const char *, const char *> Table[] = {
@@ -1463,7 +1658,9 @@ const char *familyOf(StringRef T) {
       {"deepseek_v3", "DeepSeek-V3"}, {"gpt2", "GPT-2"},       {"bert", "BERT"},
       {"mamba", "Mamba"},         {"mamba2", "Mamba-2"},       {"falcon", "Falcon"},
       {"t5", "T5"},               {"llama4", "Llama 4"},       {"llama4_text", "Llama 4"},
-      {"nemotron_h", "Nemotron-H"}, {"zamba2", "Zamba2"}, {"albert", "ALBERT"}};
+      {"nemotron_h", "Nemotron-H"}, {"zamba2", "Zamba2"}, {"albert", "ALBERT"},
+      {"qwen3_next", "Qwen3-Next"}, {"qwen3_5_text", "Qwen3.5"}, {"qwen3_5_moe_text", "Qwen3.5"},
+      {"kimi_linear", "Kimi Linear"}};
   for (auto &[Type, Family] : Table)
     if (T == Type)
       return Family;
@@ -1544,7 +1741,7 @@ bool indexParams(const HFImportOptions &Opts, Fields &Config, const Emission &E,
   }
   if (E.MTPLayers) {
     Config.fail("the checkpoint holds " + std::to_string(E.MTPLayers) +
-                " multi-token-prediction layer(s) (`num_nextn_predict_layers`) that the model "
+                " multi-token-prediction layer(s) (`" + E.MTPKey + "`) that the model "
                 "leaves out, so total_size does not give its parameter count; drop --index");
     return false;
   }
@@ -1580,6 +1777,16 @@ bool indexParams(const HFImportOptions &Opts, Fields &Config, const Emission &E,
   if (M.failed())
     return false;
   int Bytes = bytesOf(Dtype);
+  // Tensors the model's code keeps in float32 take 4 - Bytes more bytes a value.
+  if (E.WideParams && Bytes < 4) {
+    int64_t Extra = E.WideParams * (4 - Bytes);
+    if (Total <= Extra) {
+      Error = Name + ": metadata.total_size = " + std::to_string(Total) + " is smaller than the " +
+              std::to_string(E.WideParams) + " float32 parameters the model keeps";
+      return false;
+    }
+    Total -= Extra;
+  }
   if (Total % Bytes) {
     Error = Name + ": metadata.total_size = " + std::to_string(Total) +
             " is not a multiple of " + std::to_string(Bytes) + " bytes per " + Dtype +
@@ -1694,6 +1901,14 @@ bool zoo::importHFConfig(const HFImportOptions &Opts, std::string &Text, std::st
     mapLlama4(F, E, Type == "llama4_text");
   else if (Type == "nemotron_h")
     mapNemotronH(F, E);
+  else if (Type == "qwen3_next" || Type == "qwen3_5_text" || Type == "qwen3_5_moe_text")
+    mapQwen3Next(F, E, Type);
+  else if (Type == "qwen3_5" || Type == "qwen3_5_moe")
+    F.cannot(F.raw("vision_config") ? "vision_config" : "model_type", "",
+             "no vision tower; import the text model: its `text_config` as a config of its own, "
+             "model_type `" + Type + "_text`");
+  else if (Type == "kimi_linear")
+    mapKimiLinear(F, E);
   else if (Type == "zamba2")
     mapZamba2(F, E);
   else if (Type == "albert")
@@ -1731,6 +1946,9 @@ bool zoo::importHFConfig(const HFImportOptions &Opts, std::string &Text, std::st
   if (!Opts.Index.empty())
     OS << "// Parameter count: metadata.total_size of " << printable(Opts.Index) << " / "
        << bytesOf(Dtype) << " bytes per " << Dtype << " parameter.\n";
+  if (!Opts.Index.empty() && E.WideParams && bytesOf(Dtype) < 4)
+    OS << "// The model keeps " << E.WideParams << " parameters in float32, "
+       << 4 - bytesOf(Dtype) << " bytes more each: taken off total_size first.\n";
   for (const std::string &N : E.Notes) { // wrapped at 98 columns
     std::string Line = "//";
     for (StringRef Rest = N; !Rest.empty();) {
