@@ -19,7 +19,7 @@ Value zoo::wideValue(const BigCount &W) {
 Wide zoo::visible(Wide C, int64_t Window) { return Window > 0 && Window < C ? Wide(Window) : C; }
 
 Wide zoo::seen(const AttentionTerm &A, Wide C) {
-  return A.Chunk > 0 && C > 0 ? (C - 1) % A.Chunk + 1 : visible(C, A.Window);
+  return A.Chunk > 0 && C > 0 ? (C - 1) % A.Chunk + 1 : visible(C, A.reach());
 }
 
 Wide zoo::held(const AttentionTerm &A, Wide C) {
@@ -34,8 +34,8 @@ BigCount zoo::sumSeen(const AttentionTerm &A, Wide N) {
     return BigCount(N / A.Chunk) * (BigCount(A.Chunk) * BigCount(Wide(A.Chunk) + 1)).half() +
            (BigCount(Rest) * BigCount(Rest + 1)).half();
   }
-  // sum_{i=1..n} min(i, w) (w = 0: no cap).
-  const int64_t W = A.Window;
+  // sum_{i=1..n} min(i, w) (w = 0: no cap; top-k's k caps the positions read as a window does).
+  const int64_t W = A.reach();
   if (W <= 0 || N <= W)
     return (BigCount(N) * BigCount(N + 1)).half();
   return (BigCount(W) * BigCount(Wide(W) + 1)).half() + BigCount(N - W) * BigCount(W);

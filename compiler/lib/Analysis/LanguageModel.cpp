@@ -171,6 +171,8 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
     Kind K;
     K.Window = static_cast<double>(A.Window);
     K.Chunk = static_cast<double>(A.Chunk);
+    K.TopK = static_cast<double>(A.TopK);
+    K.Reach = static_cast<double>(A.reach());
     K.HeldI = A.Chunk > 0 ? A.Chunk : A.Window;
     K.Held = static_cast<double>(K.HeldI);
     K.KVValues = static_cast<double>(A.KVValues);
@@ -178,9 +180,9 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
     K.Causal = A.Causal;
     K.Term = &A;
     Kinds.push_back(K);
-    if (A.Window > 0)
-      Windows.push_back(K.Window);
-    HasChunks |= A.Chunk > 0;
+    if (A.reach() > 0)
+      Windows.push_back(K.Reach);
+    ReadsLess |= A.Chunk > 0 || A.TopK > 0;
     if (A.KVValues > 0) {
       if (K.HeldI > 0)
         Plateau = std::max(Plateau, K.HeldI);
@@ -277,7 +279,7 @@ double PreparedLM::pagedKVBytes(double C, double Source) const {
 }
 
 double PreparedLM::kvReadBytes(double C, double Source) const {
-  if (!HasChunks)
+  if (!ReadsLess)
     return kvBytes(C, Source);
   double V = StateValues + CrossKV * Source;
   for (const Kind &K : Kinds)
@@ -579,9 +581,9 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
     for (const Kind &K : Kinds) {
       double Mac = 2 * Batch * K.MacsCoef;
       double Kv = Batch * K.KVValues * KVBits / 8;
-      if (K.Window > 0 && Stage > 0 && K.Window <= Windows[Stage - 1]) { // full over it
-        F0 += Mac * K.Window;
-        K0 += Kv * K.Window;
+      if (K.Reach > 0 && Stage > 0 && K.Reach <= Windows[Stage - 1]) { // full over it
+        F0 += Mac * K.Reach;
+        K0 += Kv * K.Reach;
       } else {
         F1 += Mac;
         K1 += Kv;

@@ -113,9 +113,11 @@ struct Walker {
       A.Sharded += Mult * static_cast<double>(Heads * HD + KV * HD + KV * VHD);
       if (std::find(A.Heads.begin(), A.Heads.end(), std::make_pair(Heads, KV)) == A.Heads.end())
         A.Heads.push_back({Heads, KV});
-      // The scores a token keeps: its window, or the chunk it attends within (each chunk's
-      // block of scores, at most min(sequence, chunk) a token).
-      int64_t Window = arg(N, "chunk", 0) > 0 ? arg(N, "chunk", 0) : arg(N, "window", 0);
+      // The scores a token keeps: its window, the chunk it attends within (each chunk's block
+      // of scores, at most min(sequence, chunk) a token), or the top-k positions it reads.
+      int64_t Window = arg(N, "chunk", 0) > 0    ? arg(N, "chunk", 0)
+                       : arg(N, "window", 0) > 0 ? arg(N, "window", 0)
+                                                 : arg(N, "topk", 0);
       bool Found = false;
       for (auto &[H, W] : A.Scores)
         if (W == Window) {

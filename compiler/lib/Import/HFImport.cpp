@@ -755,7 +755,7 @@ void mapMixtral(Fields &F, Emission &E) {
 
 /// DeepSeek-V2/V3: the stdlib's `deepseek`; without a query bottleneck (q_lora_rank null, as in
 /// V2-Lite), a block of the model's own.
-void mapDeepSeek(Fields &F, Emission &E, Decoder &D) {
+void mapDeepSeek(Fields &F, Emission &E, Decoder &D, bool Sparse) {
   int64_t Vocab = F.num("vocab_size");
   int64_t Hidden = F.num("hidden_size");
   int64_t Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
@@ -779,6 +779,12 @@ void mapDeepSeek(Fields &F, Emission &E, Decoder &D) {
   // noaux_tc routing adds a per-expert score-correction bias (e_score_correction_bias).
   bool RouterBias = TopKMethod && *TopKMethod == "noaux_tc";
   E.MTPLayers = F.num("num_nextn_predict_layers", 0, 0, MaxImportLayers);
+  // DeepSeek-V3.2's sparse attention: a lightning indexer in every layer.
+  int64_t IndexHeads = Sparse ? F.num("index_n_heads") : 0;
+  int64_t IndexDim = Sparse ? F.num("index_head_dim", 128) : 128;
+  int64_t IndexTopK = Sparse ? F.num("index_topk", 2048) : 2048;
+  if (Sparse && !QLora && !F.failed())
+    F.cannot("q_lora_rank", "deepseek", "its indexer reads the query latent");
   readCommon(F, E);
   if (F.failed())
     return;
@@ -829,6 +835,11 @@ void mapDeepSeek(Fields &F, Emission &E, Decoder &D) {
     E.arg("router_bias", false);
   if (Tie)
     E.arg("tie_embeddings", true);
+  if (Sparse) {
+    E.arg("index_heads", IndexHeads);
+    E.argUnlessDefault("index_dim", IndexDim, 128);
+    E.argUnlessDefault("index_topk", IndexTopK, 2048);
+  }
 }
 
 void mapGPT2(Fields &F, Emission &E) {
@@ -1637,7 +1648,7 @@ StringRef typeOfArchitecture(StringRef A) {
       {"NemotronHForCausalLM", "nemotron_h"}, {"Zamba2ForCausalLM", "zamba2"},
       {"AlbertModel", "albert"},             {"AlbertForMaskedLM", "albert"},
       {"AlbertForPreTraining", "albert"},    {"Qwen3NextForCausalLM", "qwen3_next"},
-      {"KimiLinearForCausalLM", "kimi_linear"}};
+      {"KimiLinearForCausalLM", "kimi_linear"}, {"DeepseekV32ForCausalLM", "deepseek_v32"}};
   for (auto &[Arch, Type] : Table)
     if (A == Arch)
       return Type;
@@ -1647,7 +1658,8 @@ StringRef typeOfArchitecture(StringRef A) {
 const char *const KnownTypes =
     "llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gemma, gemma2, gemma3_text, "
     "phi3, deepseek_v2, deepseek_v3, gpt2, bert, t5, mamba, mamba2, falcon, llama4, llama4_text, "
-    "nemotron_h, zamba2, albert, qwen3_next, qwen3_5_text, qwen3_5_moe_text, kimi_linear";
+    "nemotron_h, zamba2, albert, qwen3_next, qwen3_5_text, qwen3_5_moe_text, kimi_linear, "
+    "deepseek_v32";
 
 const char *familyOf(StringRef T) {
   static const std::pair<const char *, const char *> Table[] = {
@@ -1660,7 +1672,7 @@ const char *familyOf(StringRef T) {
       {"t5", "T5"},               {"llama4", "Llama 4"},       {"llama4_text", "Llama 4"},
       {"nemotron_h", "Nemotron-H"}, {"zamba2", "Zamba2"}, {"albert", "ALBERT"},
       {"qwen3_next", "Qwen3-Next"}, {"qwen3_5_text", "Qwen3.5"}, {"qwen3_5_moe_text", "Qwen3.5"},
-      {"kimi_linear", "Kimi Linear"}};
+      {"kimi_linear", "Kimi Linear"}, {"deepseek_v32", "DeepSeek-V3.2"}};
   for (auto &[Type, Family] : Table)
     if (T == Type)
       return Family;
@@ -1880,8 +1892,8 @@ bool zoo::importHFConfig(const HFImportOptions &Opts, std::string &Text, std::st
     mapGemma3(F, E, D);
   else if (Type == "mixtral")
     mapMixtral(F, E);
-  else if (Type == "deepseek_v2" || Type == "deepseek_v3")
-    mapDeepSeek(F, E, D);
+  else if (Type == "deepseek_v2" || Type == "deepseek_v3" || Type == "deepseek_v32")
+    mapDeepSeek(F, E, D, Type == "deepseek_v32");
   else if (Type == "gpt2")
     mapGPT2(F, E);
   else if (Type == "bert")

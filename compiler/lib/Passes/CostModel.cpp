@@ -87,7 +87,8 @@ struct Totals {
   std::vector<int64_t> InputShape;
   Wide Written = 0, Peak = 0, Held = 0; ///< activation elements (Held: residual inputs kept)
   int64_t HeadWidth = 0, EmbeddingWidth = 0, MaxWidth = 0;
-  std::map<std::tuple<int64_t, int64_t, bool>, AttentionTerm> Attention; ///< window, chunk, causal
+  /// By window, chunk, top-k and causality.
+  std::map<std::tuple<int64_t, int64_t, int64_t, bool>, AttentionTerm> Attention;
   std::map<std::tuple<int64_t, int64_t, Wide>, ExpertTerm> Experts;
   // Cross-attention (`cross_len`): per position of the source it attends to, and at its length.
   Wide CrossMacs = 0, CrossElements = 0, CrossCache = 0;
@@ -529,6 +530,7 @@ private:
           AttentionTerm Kind;
           Kind.Window = I(N, "window");
           Kind.Chunk = I(N, "chunk");
+          Kind.TopK = I(N, "topk");
           BigCount Seen = sumSeen(Kind, Positions);
           A.Overflow |= !Seen.isExact();
           Pairs = Seen.isExact() ? Seen.exact() : 0;
@@ -565,9 +567,11 @@ private:
         else if (Chunk != T.Chunk && !T.OtherChunk)
           T.OtherChunk = &N;
       }
-      AttentionTerm &Term = T.Attention[{I(N, "window"), I(N, "chunk"), B(N, "causal")}];
+      AttentionTerm &Term =
+          T.Attention[{I(N, "window"), I(N, "chunk"), I(N, "topk"), B(N, "causal")}];
       Term.Window = I(N, "window");
       Term.Chunk = I(N, "chunk");
+      Term.TopK = I(N, "topk");
       Term.Causal = B(N, "causal");
       A.acc(Term.MacsCoef, PerPos, Active);
       A.acc(Term.ScoresCoef, Heads, Active);

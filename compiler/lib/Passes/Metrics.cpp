@@ -164,6 +164,8 @@ std::vector<KVKind> zoo::kvByKind(const ModelRecord &R, const PrecisionRecord &P
       Kind += ", window " + std::to_string(T.Window);
     if (T.Chunk)
       Kind += ", chunks of " + std::to_string(T.Chunk);
+    if (T.TopK)
+      Kind += ", top " + std::to_string(T.TopK) + " positions read";
     Out.push_back({Kind, bytesAt(T.KVValues, P),
                    bytesAt(BigCount(T.KVValues) * held(T, Context), P)});
   }

@@ -222,6 +222,20 @@ std::string primitiveProblem(PrimitiveKind K, const std::vector<Binding> &Args) 
       if (!Causal)
         return "chunked attention (`chunk`) is causal: a token sees its own chunk up to itself";
     }
+    if (I("topk") > 0) {
+      bool Causal = true;
+      for (const Binding &B : Args)
+        if (B.first == "causal")
+          Causal = B.second.B;
+      if (I("window") > 0 || I("chunk") > 0)
+        return "top-k sparse attention (`topk`) takes no `window` or `chunk`: a token reads the "
+               "k positions chosen for it from its whole context";
+      if (I("cross_len") > 0)
+        return "cross-attention (`cross_len`) sees the whole context: it takes no `topk`";
+      if (!Causal)
+        return "top-k sparse attention (`topk`) is causal: a token chooses among the positions "
+               "up to itself";
+    }
     if (I("cache") == 0 && (I("kv_heads") == 0 || I("heads") % I("kv_heads") != 0))
       return fmt::format("`heads` ({}) must be a positive multiple of `kv_heads` ({})", I("heads"),
                          I("kv_heads"));

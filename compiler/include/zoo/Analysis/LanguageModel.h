@@ -208,6 +208,8 @@ private:
   struct Kind {
     double Window = 0, KVValues = 0, MacsCoef = 0;
     double Chunk = 0; ///< chunked attention's chunk (0: none)
+    double TopK = 0;  ///< top-k sparse attention's k (0: none): caps reads, not the cache
+    double Reach = 0; ///< the window or top-k's k: the positions read at most (0: no cap)
     /// The positions the cache holds at most: the window or the chunk (0: it grows).
     double Held = 0;
     int64_t HeldI = 0;
@@ -218,7 +220,8 @@ private:
     double seen(double C, bool Mean = false) const {
       if (Chunk > 0 && !Mean)
         return std::fmod(C - 1, Chunk) + 1;
-      return HeldI > 0 ? std::min(C, Held) : C;
+      const double Cap = HeldI > 0 ? Held : TopK;
+      return Cap > 0 ? std::min(C, Cap) : C;
     }
   };
   struct Expert {
@@ -254,7 +257,7 @@ private:
   llvm::SmallVector<Kind, 4> Kinds;
   llvm::SmallVector<Expert, 2> Experts;
   llvm::SmallVector<double, 4> Windows;   ///< distinct positive windows, ascending
-  bool HasChunks = false;                 ///< some kind has chunked attention
+  bool ReadsLess = false; ///< some kind reads fewer positions than it caches (chunks, top-k)
   llvm::SmallVector<Segment, 4> Segments; ///< the cache per sequence, piecewise linear
   bool Grows = false;                     ///< some cache grows without a window
   int64_t Plateau = 1;                    ///< the largest window of a cache that has one

@@ -134,14 +134,18 @@ struct Expectation {
   llvm::SMRange Range;
 };
 
-/// Attention of one kind (same window, chunk and causality), summed over every layer that has
-/// it. Per token at position c it costs MacsCoef * seen(c) MACs, where seen(c) is c, min(c,
-/// Window) with a window, or (c - 1) mod Chunk + 1 with chunks (the token's own chunk up to
-/// itself); each token adds KVValues values to the cache, which holds min(c, Window) or
-/// min(c, Chunk) positions (a chunk's positions are released when the next chunk starts).
+/// Attention of one kind (same window, chunk, top-k and causality), summed over every layer that
+/// has it. Per token at position c it costs MacsCoef * seen(c) MACs, where seen(c) is c, min(c,
+/// Window) with a window, min(c, TopK) with top-k sparse attention, or (c - 1) mod Chunk + 1 with
+/// chunks (the token's own chunk up to itself); each token adds KVValues values to the cache,
+/// which holds min(c, Window) or min(c, Chunk) positions (a chunk's positions are released when
+/// the next chunk starts), or all c with top-k (any of them may be chosen later).
 struct AttentionTerm {
   int64_t Window = 0;
   int64_t Chunk = 0; ///< chunked attention (causal, no window); 0: none
+  int64_t TopK = 0;  ///< top-k sparse attention (causal, no window or chunk); 0: none
+  /// The positions a token reads at most: the window, or top-k's k (0: no cap; chunks aside).
+  int64_t reach() const { return Window > 0 ? Window : TopK; }
   bool Causal = true;
   Wide MacsCoef = 0;   ///< sum of heads * (head_dim + v_head_dim)
   Wide ScoresCoef = 0; ///< sum of heads: softmax elements per visible position
