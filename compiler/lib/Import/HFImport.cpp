@@ -1386,9 +1386,16 @@ void mapKimiLinear(Fields &F, Emission &E) {
   E.argUnlessDefault("dense_layers", Dense, 1);
   E.MTPLayers = MTP;
   // modeling_kimi.py declares each KDA layer's A_log (a value a head) and dt_bias (a value a
-  // channel) in float32, whatever the checkpoint's dtype.
-  E.WideParams = static_cast<int64_t>(std::count(Pattern.begin(), Pattern.end(), 'K')) *
-                 (LHeads + LHeads * LDim);
+  // channel) in float32, whatever the checkpoint's dtype. (Sizes up to 2^40 and 100,000 layers
+  // can pass 2^63: such a count is refused.)
+  const __int128 Float32 = static_cast<__int128>(std::count(Pattern.begin(), Pattern.end(), 'K')) *
+                        (static_cast<__int128>(LHeads) + static_cast<__int128>(LHeads) * LDim);
+  if (Float32 > (static_cast<__int128>(1) << 61)) {
+    C.fail("`num_heads` x `head_dim` over the KDA layers (" + std::to_string(LHeads) + " x " +
+           std::to_string(LDim) + ") is too large to count");
+    return;
+  }
+  E.WideParams = static_cast<int64_t>(Float32);
 }
 
 /// Zamba2 (model_type `zamba2`): the stdlib's `zamba2`, its layers in the order of
