@@ -90,6 +90,15 @@ BigCount zoo::trainingMacs(const ModelStats &S, Wide N) {
 
 BigCount zoo::kvValues(const ModelStats &S, Wide C) { return kvValuesAt(S, C, S.SourceLen); }
 
+BigCount zoo::stepCacheValues(const ModelStats &S, Wide C) {
+  BigCount V = BigCount(S.StateValues) + BigCount(S.RecurrentValues);
+  for (const AttentionTerm &A : S.Attention)
+    V += BigCount(A.KVValues) * seen(A, C);
+  if (S.HasEncoder)
+    V += BigCount(S.CrossKVValues) * S.SourceLen;
+  return V;
+}
+
 BigCount zoo::kvValuesAt(const ModelStats &S, Wide C, Wide Source) {
   BigCount V = S.StateValues;
   for (const AttentionTerm &A : S.Attention)

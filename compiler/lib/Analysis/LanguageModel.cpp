@@ -124,6 +124,10 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
       KVBits(S.KV->bitsPerValue()) {
   StateValues = static_cast<double>(St->StateValues);
   StateBytes = bytesAt(St->StateValues, *S.KV).asDouble();
+  // A step reads every sequence's state and writes its recurrent part back.
+  StepStateValues = StateValues + static_cast<double>(St->RecurrentValues);
+  StepStateBytes =
+      bytesAt(BigCount(St->StateValues) + BigCount(St->RecurrentValues), *S.KV).asDouble();
   const PrecisionRecord &Tables = tablePrecision(S, X.QuantizesTables);
   TBits = Tables.bitsPerValue();
   UntiedHead = (BigCount(St->EmbeddingParams) - BigCount(St->LookupParams)).approx();
@@ -182,7 +186,6 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
     Kinds.push_back(K);
     if (A.reach() > 0)
       Windows.push_back(K.Reach);
-    ReadsLess |= A.Chunk > 0 || A.TopK > 0;
     if (A.KVValues > 0) {
       if (K.HeldI > 0)
         Plateau = std::max(Plateau, K.HeldI);
@@ -279,9 +282,7 @@ double PreparedLM::pagedKVBytes(double C, double Source) const {
 }
 
 double PreparedLM::kvReadBytes(double C, double Source) const {
-  if (!ReadsLess)
-    return kvBytes(C, Source);
-  double V = StateValues + CrossKV * Source;
+  double V = StepStateValues + CrossKV * Source;
   for (const Kind &K : Kinds)
     V += K.KVValues * K.seen(C);
   return V * KVBits / 8;
@@ -298,7 +299,7 @@ double PreparedLM::attentionMacs(double C) const {
 /// attentionMacs(C) and kvReadBytes(C) in one pass over the kinds (each the same sum, in the
 /// same order, as those give).
 void PreparedLM::attentionAndCache(double C, double &Macs, double &Bytes, bool Mean) const {
-  double M = 0, V = StateValues;
+  double M = 0, V = StepStateValues;
   for (const Kind &K : Kinds) {
     const double Seen = K.seen(C, Mean);
     M += K.MacsCoef * Seen;
@@ -575,7 +576,7 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
     B.FixedTime = B.ExpertsAndLinear + NoAttention + B.Host + B.Comm;
   }
   // Attention at context c within a stretch: FLOPs and bytes are F0 + F1 c and K0 + K1 c.
-  B.StateBytes = Batch * StateBytes;
+  B.StateBytes = Batch * StepStateBytes;
   for (size_t Stage = 0; Stage <= Windows.size(); ++Stage) {
     double F0 = B.CrossFlops, F1 = 0, K0 = B.StateBytes + B.CrossBytes, K1 = 0;
     for (const Kind &K : Kinds) {

@@ -72,6 +72,7 @@ struct Arith {
 
 struct Totals {
   Wide Params = 0, Active = 0, Embedding = 0, Macs = 0, Elements = 0, State = 0;
+  Wide Recurrent = 0; ///< the part of State a step rewrites (ssm and conv1d)
   Wide Lookup = 0, LookupRows = 0, TiedHead = 0, HeadMacs = 0;
   /// Active parameters a tied head adds beyond its embedding's row (vendor counts have them).
   Wide TiedActive = 0;
@@ -243,6 +244,7 @@ public:
       S.MacsConst = T.Macs;
       S.ElementsConst = T.Elements;
       S.StateValues = T.State;
+      S.RecurrentValues = T.Recurrent;
       S.PerInput = T.PerInput;
       S.InputShape = T.InputShape;
       S.ActivationsWritten = T.Written;
@@ -606,6 +608,7 @@ private:
       A.acc(T.Macs, A.mul(Elems, 3), Active);
       A.acc(T.Elements, Elems, Active);
       A.acc(T.State, Elems, Active);
+      A.acc(T.Recurrent, Elems, Active);
       return;
     }
     case PrimitiveKind::input:
@@ -764,6 +767,7 @@ private:
       // Mamba's reference code and Hugging Face's cache keep `kernel` columns per channel
       // (one more than the convolution strictly needs): what runs is what is counted.
       A.acc(T.State, W, Active);
+      A.acc(T.Recurrent, W, Active);
       return;
     }
     }

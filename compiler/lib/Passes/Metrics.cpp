@@ -142,8 +142,8 @@ std::optional<Value> zoo::metricValue(const ModelRecord &R, MetricKind K, const 
     double Flops = 2.0 * static_cast<double>(A.Batch) * macsPerToken(S, A.Context).approx();
     double Weights =
         decodeWeightParams(S, static_cast<double>(A.Batch)) * A.Weights->bitsPerValue() / 8;
-    double Bytes =
-        Weights + static_cast<double>(A.Batch) * bytesAt(kvValues(S, A.Context), *A.KV).asDouble();
+    double Bytes = Weights + static_cast<double>(A.Batch) *
+                                 bytesAt(stepCacheValues(S, A.Context), *A.KV).asDouble();
     if (!(Bytes > 0)) {
       Why = "it has no weights and no cache, so it moves no bytes";
       return std::nullopt;

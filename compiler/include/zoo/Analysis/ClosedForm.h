@@ -44,6 +44,10 @@ BigCount encoderMacs(const ModelStats &S, Wide Source);
 BigCount kvValues(const ModelStats &S, Wide C);
 /// The same over a source of `Source` tokens (other models: kvValues).
 BigCount kvValuesAt(const ModelStats &S, Wide C, Wide Source);
+/// The cache values one decode step at context C moves for a sequence: the positions each
+/// attention kind reads (seen), the state and cross-attention cache read, and the recurrent and
+/// convolution state written back.
+BigCount stepCacheValues(const ModelStats &S, Wide C);
 /// Bytes of `Values` values at precision `P` (exact where integral).
 Value bytesAt(const BigCount &Values, const PrecisionRecord &P);
 /// Parameters a decode step of `Batch` tokens reads: dense weights plus the expected distinct

@@ -242,6 +242,8 @@ private:
   /// parameters: a step reads them at TBits, the rest of its weights at WBits.
   double TBits, UntiedHead;
   double StateValues, StateBytes, WeightBytesAll;
+  /// What a step moves of a sequence's state: all of it read, the recurrent part written back.
+  double StepStateValues = 0, StepStateBytes = 0;
   double MacsConst, LinearPerToken, HeadMacs, ExpertMacs, Params, Lookup, LookupRow, TiedHead;
   double Width, MaxWidth, Ops, AllReduces, PrefillChunk;
   double Page = 1; ///< tokens a cache page holds
@@ -257,7 +259,6 @@ private:
   llvm::SmallVector<Kind, 4> Kinds;
   llvm::SmallVector<Expert, 2> Experts;
   llvm::SmallVector<double, 4> Windows;   ///< distinct positive windows, ascending
-  bool ReadsLess = false; ///< some kind reads fewer positions than it caches (chunks, top-k)
   llvm::SmallVector<Segment, 4> Segments; ///< the cache per sequence, piecewise linear
   bool Grows = false;                     ///< some cache grows without a window
   int64_t Plateau = 1;                    ///< the largest window of a cache that has one

@@ -182,6 +182,9 @@ struct ModelStats {
   Wide MacsConst = 0;     ///< per-token MACs that do not depend on the context (active path)
   Wide ElementsConst = 0; ///< per-token elementwise elements that do not depend on the context
   Wide StateValues = 0;   ///< per-sequence recurrent/conv state and cross-attention cache values
+  /// The part of StateValues a decode step reads and writes back: the recurrent and convolution
+  /// state (a fixed cross-attention cache is only read).
+  Wide RecurrentValues = 0;
   int64_t Width = 0;      ///< residual width (the embedding or output-head dimension)
   bool PerInput = false;  ///< the model declares an `input`: work is per input (image), not token
   std::vector<int64_t> InputShape;
