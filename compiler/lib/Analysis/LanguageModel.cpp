@@ -173,7 +173,6 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
 
   for (const AttentionTerm &A : St->Attention) {
     Kind K;
-    K.Window = static_cast<double>(A.Window);
     K.Chunk = static_cast<double>(A.Chunk);
     K.TopK = static_cast<double>(A.TopK);
     K.Reach = static_cast<double>(A.reach());

@@ -206,7 +206,7 @@ public:
 private:
   /// An attention kind's terms as doubles (`Term` holds the exact ones).
   struct Kind {
-    double Window = 0, KVValues = 0, MacsCoef = 0;
+    double KVValues = 0, MacsCoef = 0;
     double Chunk = 0; ///< chunked attention's chunk (0: none)
     double TopK = 0;  ///< top-k sparse attention's k (0: none): caps reads, not the cache
     double Reach = 0; ///< the window or top-k's k: the positions read at most (0: no cap)
