@@ -487,6 +487,7 @@ struct Decoder {
   Heads H;
   int64_t Ffn = 0;
   bool QKVBias = false, QKNorm = false, Sandwich = false, Tie = false;
+  bool QKNormWhole = false; ///< query/key norms over the whole projections (MiniMax-M2)
   std::string Act; ///< gated_mlp kind, empty for the default (silu)
   int64_t Window = 0, GlobalEvery = 0, GlobalOffset = 0; ///< GlobalEvery 0: window everywhere
   // Mixture of experts on layers from DenseLayers on (Experts 0: dense everywhere).
@@ -555,7 +556,10 @@ private:
     } else {
       attention(OS, "    ", true);
     }
-    if (QKNorm) {
+    if (QKNorm && QKNormWhole) {
+      OS << "    norm q_norm(" << H.Heads << " * " << H.HeadDim << ", kind: rms);\n";
+      OS << "    norm k_norm(" << H.KV << " * " << H.HeadDim << ", kind: rms);\n";
+    } else if (QKNorm) {
       OS << "    norm q_norm(" << H.HeadDim << ", kind: rms);\n";
       OS << "    norm k_norm(" << H.HeadDim << ", kind: rms);\n";
     }
@@ -1320,6 +1324,50 @@ void mapQwen3Next(Fields &F, Emission &E, StringRef Type) {
     E.arg("tie_embeddings", true);
 }
 
+/// MiniMax-M2 (model_type `minimax_m2`): grouped-query attention with RMS norms over the whole
+/// query and key projections (`qk_norm_type` "per_layer"), and in every layer a router with a
+/// score-correction bias over `num_local_experts` experts of `intermediate_size`: a block of the
+/// model's own.
+void mapMiniMaxM2(Fields &F, Emission &E, Decoder &D) {
+  D.Vocab = F.num("vocab_size");
+  D.H = readHeads(F);
+  D.Layers = F.num("num_hidden_layers", llvm::None, 1, MaxImportLayers);
+  D.Experts = F.num("num_local_experts");
+  D.TopK = F.num("num_experts_per_tok", llvm::None, 1, D.Experts);
+  D.MoeFfn = F.num("intermediate_size");
+  D.RouterBias = F.flag("use_routing_bias", false);
+  D.Tie = F.flag("tie_word_embeddings", false);
+  D.QKNorm = F.flag("use_qk_norm", false);
+  if (Optional<std::string> T = F.str("qk_norm_type"); T && D.QKNorm) {
+    if (*T == "per_layer")
+      D.QKNormWhole = true;
+    else if (*T != "per_head")
+      F.cannot("qk_norm_type", "attention", "\"per_layer\" or \"per_head\"");
+  }
+  if (F.num("shared_intermediate_size", 0, 0) != 0)
+    F.cannot("shared_intermediate_size", "moe_mlp", "a shared expert of its own width");
+  if (F.optNum("sliding_window"))
+    F.cannot("sliding_window", "attention", "a window on some layers");
+  if (const json::Value *V = F.raw("attn_type_list")) {
+    const json::Array *A = V->getAsArray();
+    if (!A || llvm::any_of(*A, [](const json::Value &X) {
+          Optional<int64_t> I = X.getAsInteger();
+          return !I || *I != 1;
+        }))
+      F.cannot("attn_type_list", "attention", "full attention (1) in every layer");
+  }
+  requireFalse(F, "attention_bias", "attention", "biases on q, k, v and o");
+  int64_t MTP = F.flag("use_mtp", false) ? F.num("num_mtp_modules", 0, 0, MaxImportLayers) : 0;
+  readCommon(F, E);
+  if (F.failed())
+    return;
+  if (MTP)
+    E.Notes.push_back("The config's " + std::to_string(MTP) +
+                      " multi-token-prediction module(s) (use_mtp) are not part of the model.");
+  E.Notes.push_back("MiniMax-M2 normalizes its queries and keys and biases its router, which no "
+                    "stdlib block has together: the layers are written out.");
+}
+
 /// Kimi Linear (model_type `kimi_linear`): the stdlib's `kimi_linear`, its layers in the order
 /// of `linear_attn_config`'s kda_layers and full_attn_layers (1-based).
 void mapKimiLinear(Fields &F, Emission &E) {
@@ -1655,7 +1703,8 @@ StringRef typeOfArchitecture(StringRef A) {
       {"NemotronHForCausalLM", "nemotron_h"}, {"Zamba2ForCausalLM", "zamba2"},
       {"AlbertModel", "albert"},             {"AlbertForMaskedLM", "albert"},
       {"AlbertForPreTraining", "albert"},    {"Qwen3NextForCausalLM", "qwen3_next"},
-      {"KimiLinearForCausalLM", "kimi_linear"}, {"DeepseekV32ForCausalLM", "deepseek_v32"}};
+      {"KimiLinearForCausalLM", "kimi_linear"}, {"DeepseekV32ForCausalLM", "deepseek_v32"},
+      {"MiniMaxM2ForCausalLM", "minimax_m2"}};
   for (auto &[Arch, Type] : Table)
     if (A == Arch)
       return Type;
@@ -1666,7 +1715,7 @@ const char *const KnownTypes =
     "llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gemma, gemma2, gemma3_text, "
     "phi3, deepseek_v2, deepseek_v3, gpt2, bert, t5, mamba, mamba2, falcon, llama4, llama4_text, "
     "nemotron_h, zamba2, albert, qwen3_next, qwen3_5_text, qwen3_5_moe_text, kimi_linear, "
-    "deepseek_v32";
+    "deepseek_v32, minimax_m2";
 
 const char *familyOf(StringRef T) {
   static const std::pair<const char *, const char *> Table[] = {
@@ -1679,7 +1728,8 @@ const char *familyOf(StringRef T) {
       {"t5", "T5"},               {"llama4", "Llama 4"},       {"llama4_text", "Llama 4"},
       {"nemotron_h", "Nemotron-H"}, {"zamba2", "Zamba2"}, {"albert", "ALBERT"},
       {"qwen3_next", "Qwen3-Next"}, {"qwen3_5_text", "Qwen3.5"}, {"qwen3_5_moe_text", "Qwen3.5"},
-      {"kimi_linear", "Kimi Linear"}, {"deepseek_v32", "DeepSeek-V3.2"}};
+      {"kimi_linear", "Kimi Linear"}, {"deepseek_v32", "DeepSeek-V3.2"},
+      {"minimax_m2", "MiniMax-M2"}};
   for (auto &[Type, Family] : Table)
     if (T == Type)
       return Family;
@@ -1928,6 +1978,8 @@ bool zoo::importHFConfig(const HFImportOptions &Opts, std::string &Text, std::st
              "model_type `" + Type + "_text`");
   else if (Type == "kimi_linear")
     mapKimiLinear(F, E);
+  else if (Type == "minimax_m2")
+    mapMiniMaxM2(F, E, D);
   else if (Type == "zamba2")
     mapZamba2(F, E);
   else if (Type == "albert")
