@@ -68,22 +68,25 @@ SGLANG = lambda n: n.startswith("SGLang_")
 SGLANG030 = lambda n: n.startswith("SGLang030_")
 VLLMA100 = lambda n: n.startswith("VLLM_8xA100")
 VLLMH200 = lambda n: n.startswith("VLLM014_H200")
+SGLANGNEXT = lambda n: n.startswith("SGLangNext_")
 P50 = ("ttft_p50", "tpot_p50", "tbt_p50", "e2e_p50")
 # A median latency at a given rate (MLPerf's at the scheduled rate, the engines' at theirs).
 AT_RATE_P50 = lambda n, r, k: r in ("mlperf server", "at a rate") and k in P50
 # The serving engines' own benchmarks added after v0.14's table.
-ENGINES = lambda n: SGLANG(n) or SGLANG030(n) or VLLMA100(n) or VLLMH200(n)
+ENGINES = lambda n: SGLANG(n) or SGLANG030(n) or VLLMA100(n) or VLLMH200(n) or SGLANGNEXT(n)
 VLLM_AT_RATE = lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50
 LATENCY = lambda n, r, k: not THROUGHPUT(n, r, k) and not k.startswith("sla_")
 GROUPS = [
     ("throughput (within the targets, at a load, or at full load)", THROUGHPUT),
+    ("the same without Qwen3-Next's rows (as before they were added)",
+     lambda n, r, k: THROUGHPUT(n, r, k) and not SGLANGNEXT(n)),
     ("the same without Azure's, v0.14's, SGLang's and vLLM's A100 rows (as before they were added)",
      lambda n, r, k: THROUGHPUT(n, r, k) and not AZURE(n) and not V014(n) and not ENGINES(n)),
     ("throughput, MLPerf Server (the most served within the targets)",
      lambda n, r, k: k == "sla_output_tokens_per_s"),
     ("throughput, MLPerf Offline (full load)", lambda n, r, k: r == "mlperf offline"),
     ("throughput, closed loop (NIM)",
-     lambda n, r, k: r == "closed loop" and THROUGHPUT(n, r, k)),
+     lambda n, r, k: r == "closed loop" and THROUGHPUT(n, r, k) and not SGLANGNEXT(n)),
     ("throughput, full load (trtllm-bench v0.17), all", lambda n, r, k: V017(n)),
     ("full load, Llama 3.1 8B, one device", lambda n, r, k: V017(n) and "_8B_" in n),
 ] + [(f"full load, 70B, TP{d}", lambda n, r, k, d=d: V017(n) and "70B" in n and tp(n, d))
@@ -126,6 +129,8 @@ GROUPS = [
      lambda n, r, k: SGLANG030(n) and r == "at a rate" and k in P50),
     ("SGLang v0.3.0, output throughput with every request at once",
      lambda n, r, k: SGLANG030(n) and THROUGHPUT(n, r, k)),
+    ("SGLang serving Qwen3-Next-80B-A3B (a Gated DeltaNet hybrid) on H200, 8 clients, output throughput at TP2, TP4, TP8",
+     lambda n, r, k: SGLANGNEXT(n)),
     ("vLLM 0.14.1 on one H200, FP8 (DigitalOcean's runs), every median at 0.5 to 3 requests/s",
      lambda n, r, k: VLLMH200(n) and k in P50),
     ("vLLM 0.14.1, median TTFT", lambda n, r, k: VLLMH200(n) and k == "ttft_p50"),
