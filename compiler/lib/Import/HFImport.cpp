@@ -1148,7 +1148,8 @@ void mapFalcon(Fields &F, Emission &E) {
 }
 
 /// Nemotron-H (model_type `nemotron_h`): the stdlib's `nemotron_h`, its layers in the order of
-/// `hybrid_override_pattern` (M: Mamba-2, *: attention, -: a squared-ReLU MLP).
+/// `hybrid_override_pattern` (M: Mamba-2, *: attention, -: a squared-ReLU MLP, E: Nemotron 3's
+/// experts beside a shared expert).
 void mapNemotronH(Fields &F, Emission &E) {
   E.Block = "nemotron_h";
   int64_t Vocab = F.num("vocab_size");
@@ -1180,9 +1181,25 @@ void mapNemotronH(Fields &F, Emission &E) {
     return;
   }
   if (static_cast<int64_t>(Pattern->size()) != Layers ||
-      Pattern->find_first_not_of("M*-") != std::string::npos)
+      Pattern->find_first_not_of("M*-E") != std::string::npos)
     F.cannot("hybrid_override_pattern", "nemotron_h",
-             "one of `M`, `*` or `-` for each of the num_hidden_layers layers");
+             "one of `M`, `*`, `-` or `E` for each of the num_hidden_layers layers");
+  // Experts (`E` layers): a sigmoid router with a score-correction bias, squared-ReLU experts
+  // and one ungated shared expert of n_shared_experts x its width (vLLM's nemotron_h.py).
+  int64_t Experts = 0, TopK = 0, MoeFfn = 0, SharedFfn = 0;
+  if (!F.failed() && Pattern->find('E') != std::string::npos) {
+    Experts = F.num("n_routed_experts");
+    TopK = F.num("num_experts_per_tok", llvm::None, 1, Experts);
+    MoeFfn = F.num("moe_intermediate_size");
+    int64_t Shared = F.num("n_shared_experts", 0, 0, Experts);
+    int64_t SharedWidth = Shared ? F.num("moe_shared_expert_intermediate_size") : 0;
+    if (Shared && SharedWidth > MaxImportDim / Shared)
+      F.fail("`n_shared_experts` x `moe_shared_expert_intermediate_size` (" +
+             std::to_string(Shared) + " x " + std::to_string(SharedWidth) + ") is over " +
+             std::to_string(MaxImportDim));
+    else
+      SharedFfn = Shared * SharedWidth;
+  }
   if (Heads % KV != 0)
     F.fail("`num_attention_heads` (" + std::to_string(Heads) +
            ") is not a multiple of `num_key_value_heads` (" + std::to_string(KV) + ")");
@@ -1201,6 +1218,13 @@ void mapNemotronH(Fields &F, Emission &E) {
   E.argUnlessDefault("d_state", State, 128);
   E.argUnlessDefault("ngroups", Groups, 8);
   E.argUnlessDefault("d_conv", Conv, 4);
+  if (Experts) {
+    E.arg("experts", Experts);
+    E.arg("top_k", TopK);
+    E.arg("moe_ffn", MoeFfn);
+    if (SharedFfn)
+      E.arg("shared_ffn", SharedFfn);
+  }
 }
 
 /// The 0-based layers a list of 1-based layer numbers names (Kimi Linear's `kda_layers` and
