@@ -28,6 +28,7 @@
 #include "antlr4-runtime.h"
 #include "zoo/Parse/Parser.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include <algorithm>
 
 using namespace zoo;
 using namespace zoo::gen;
@@ -776,12 +777,50 @@ private:
       visit(C->children[1]);
       return;
     }
+    if (dynamic_cast<ZooParser::OrExprContext *>(C) || dynamic_cast<ZooParser::AndExprContext *>(C))
+      return chain(C);
     // a op b, c ? a : b
     for (size_t I = 0; I < N; ++I) {
       if (I)
         sp();
       visit(C->children[I]);
     }
+  }
+
+  /// a || b || c (or &&): the operands of one operator, left to right, filled from the column
+  /// where the chain starts, each operator ending its line when the next operand would not fit.
+  void chain(ZooParser::ExprContext *C) {
+    const bool Or = dynamic_cast<ZooParser::OrExprContext *>(C) != nullptr;
+    auto Same = [&](PT *P) {
+      return Or ? dynamic_cast<ZooParser::OrExprContext *>(P) != nullptr
+                : dynamic_cast<ZooParser::AndExprContext *>(P) != nullptr;
+    };
+    // The operators are left-associative: the chain descends through the left operands.
+    std::vector<PT *> Operands, Ops;
+    PT *P = C;
+    while (Same(P)) {
+      Operands.push_back(P->children[2]);
+      Ops.push_back(P->children[1]);
+      P = P->children[0];
+    }
+    Operands.push_back(P);
+    std::reverse(Operands.begin(), Operands.end());
+    std::reverse(Ops.begin(), Ops.end());
+    wrap(DK::Align, [&] {
+      fill([&] {
+        for (size_t I = 0; I < Operands.size(); ++I) {
+          if (I)
+            put(separator(Ops[I - 1], Operands[I], /*KeepBreaks=*/false));
+          content([&] {
+            visit(Operands[I]);
+            if (I < Ops.size()) {
+              sp();
+              tok(Ops[I]);
+            }
+          });
+        }
+      });
+    });
   }
 
   void primary(ZooParser::PrimaryContext *C) {
