@@ -335,6 +335,7 @@ struct Emission {
   int64_t MTPLayers = 0;          ///< multi-token-prediction layers the model leaves out
   std::string MTPKey = "num_nextn_predict_layers"; ///< the config field that counts them
   int64_t WideParams = 0; ///< parameters stored in float32 in a checkpoint of a narrower dtype
+  std::string LeftOut;    ///< a part of the checkpoint the model leaves out (refuses --index)
 
   void arg(StringRef Name, int64_t V) { Args.emplace_back(Name.str(), std::to_string(V)); }
   /// `Name: V`, unless V is the block's default for it.
@@ -1252,7 +1253,7 @@ void markLayers(Fields &F, const json::Object &O, StringRef Key, char Mark, std:
 /// Qwen3-Next (model_type `qwen3_next`) and Qwen3.5's text models (`qwen3_5_text`,
 /// `qwen3_5_moe_text`): the stdlib's `qwen3_next`, Gated DeltaNet layers with gated attention as
 /// the last of every `full_attention_interval`.
-void mapQwen3Next(Fields &F, Emission &E, StringRef Type) {
+void mapQwen3Next(Fields &F, Emission &E, StringRef Type, bool TieDefault = false) {
   const bool Next = Type == "qwen3_next", Dense = Type == "qwen3_5_text";
   E.Block = "qwen3_next";
   int64_t Vocab = F.num("vocab_size");
@@ -1267,7 +1268,7 @@ void mapQwen3Next(Fields &F, Emission &E, StringRef Type) {
   int64_t VDim = F.num("linear_value_head_dim", 128);
   int64_t Conv = F.num("linear_conv_kernel_dim", 4);
   int64_t Every = F.num("full_attention_interval", 4, 1, MaxImportLayers);
-  bool Tie = F.flag("tie_word_embeddings", false);
+  bool Tie = F.flag("tie_word_embeddings", TieDefault);
   requireFalse(F, "attention_bias", "qwen3_next", "biases on q, k, v and o");
   if (!F.flag("attn_output_gate", true))
     F.cannot("attn_output_gate", "qwen3_next", "its attention is gated");
@@ -1390,6 +1391,23 @@ void mapMiniMaxM2(Fields &F, Emission &E, Decoder &D) {
                       " multi-token-prediction module(s) (use_mtp) are not part of the model.");
   E.Notes.push_back("MiniMax-M2 normalizes its queries and keys and biases its router, which no "
                     "stdlib block has together: the layers are written out.");
+}
+
+/// Qwen3.5's multimodal configs (model_type `qwen3_5`, `qwen3_5_moe`): the text model from
+/// `text_config` (its head tied as the top level says where the text config does not); the vision
+/// tower is left out.
+void mapQwen35(Fields &F, Emission &E, StringRef Type) {
+  const json::Object *Text = F.object("text_config");
+  if (!Text) {
+    if (!F.failed())
+      F.fail("required field `text_config` is missing");
+    return;
+  }
+  Fields T = F.nested(*Text, "text_config");
+  mapQwen3Next(T, E, Type == "qwen3_5" ? "qwen3_5_text" : "qwen3_5_moe_text",
+               F.flag("tie_word_embeddings", false));
+  E.LeftOut = "a vision tower (`vision_config`)";
+  E.Notes.push_back("The text model of a multimodal checkpoint: its vision tower is left out.");
 }
 
 /// Kimi Linear (model_type `kimi_linear`): the stdlib's `kimi_linear`, its layers in the order
@@ -1739,7 +1757,7 @@ const char *const KnownTypes =
     "llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gemma, gemma2, gemma3_text, "
     "phi3, deepseek_v2, deepseek_v3, gpt2, bert, t5, mamba, mamba2, falcon, llama4, llama4_text, "
     "nemotron_h, zamba2, albert, qwen3_next, qwen3_5_text, qwen3_5_moe_text, kimi_linear, "
-    "deepseek_v32, minimax_m2";
+    "deepseek_v32, minimax_m2, qwen3_5, qwen3_5_moe";
 
 const char *familyOf(StringRef T) {
   static const std::pair<const char *, const char *> Table[] = {
@@ -1752,6 +1770,7 @@ const char *familyOf(StringRef T) {
       {"t5", "T5"},               {"llama4", "Llama 4"},       {"llama4_text", "Llama 4"},
       {"nemotron_h", "Nemotron-H"}, {"zamba2", "Zamba2"}, {"albert", "ALBERT"},
       {"qwen3_next", "Qwen3-Next"}, {"qwen3_5_text", "Qwen3.5"}, {"qwen3_5_moe_text", "Qwen3.5"},
+      {"qwen3_5", "Qwen3.5"}, {"qwen3_5_moe", "Qwen3.5"},
       {"kimi_linear", "Kimi Linear"}, {"deepseek_v32", "DeepSeek-V3.2"},
       {"minimax_m2", "MiniMax-M2"}};
   for (auto &[Type, Family] : Table)
@@ -1830,6 +1849,12 @@ bool indexParams(const HFImportOptions &Opts, Fields &Config, const Emission &E,
     Config.fail("the checkpoint is quantized (`quantization_config`): its total_size mixes "
                 "quantized weights and their scales, so it gives no parameter count; drop "
                 "--index");
+    return false;
+  }
+  if (!E.LeftOut.empty()) {
+    Config.fail("the checkpoint holds " + E.LeftOut +
+                " that the model leaves out, so total_size does not give its parameter count; "
+                "drop --index");
     return false;
   }
   if (E.MTPLayers) {
@@ -1997,9 +2022,7 @@ bool zoo::importHFConfig(const HFImportOptions &Opts, std::string &Text, std::st
   else if (Type == "qwen3_next" || Type == "qwen3_5_text" || Type == "qwen3_5_moe_text")
     mapQwen3Next(F, E, Type);
   else if (Type == "qwen3_5" || Type == "qwen3_5_moe")
-    F.cannot(F.raw("vision_config") ? "vision_config" : "model_type", "",
-             "no vision tower; import the text model: its `text_config` as a config of its own, "
-             "model_type `" + Type + "_text`");
+    mapQwen35(F, E, Type);
   else if (Type == "kimi_linear")
     mapKimiLinear(F, E);
   else if (Type == "minimax_m2")
