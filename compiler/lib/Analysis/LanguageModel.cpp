@@ -174,7 +174,6 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   for (const AttentionTerm &A : St->Attention) {
     Kind K;
     K.Chunk = static_cast<double>(A.Chunk);
-    K.TopK = static_cast<double>(A.TopK);
     K.Reach = static_cast<double>(A.reach());
     K.HeldI = A.Chunk > 0 ? A.Chunk : A.Window;
     K.Held = static_cast<double>(K.HeldI);

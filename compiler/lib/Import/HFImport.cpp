@@ -1231,8 +1231,8 @@ void mapNemotronH(Fields &F, Emission &E) {
 /// The 0-based layers a list of 1-based layer numbers names (Kimi Linear's `kda_layers` and
 /// `full_attn_layers`), each marked `Mark` in `Pattern`; a number out of range, repeated, or
 /// already marked is an error.
-void markLayers(Fields &F, const json::Object &O, StringRef Key, char Mark, std::string &Pattern) {
-  const json::Value *V = O.get(Key);
+void markLayers(Fields &F, StringRef Key, char Mark, std::string &Pattern) {
+  const json::Value *V = F.raw(Key);
   const json::Array *A = V ? V->getAsArray() : nullptr;
   if (!A) {
     F.fail("field `" + Key.str() + "` = " + (V ? show(*V) : std::string("(absent)")) +
@@ -1448,9 +1448,9 @@ void mapKimiLinear(Fields &F, Emission &E) {
   int64_t LDim = C.num("head_dim", 128);
   int64_t Conv = C.num("short_conv_kernel_size", 4);
   std::string Pattern(static_cast<size_t>(Layers), '?');
-  markLayers(C, *L, "kda_layers", 'K', Pattern);
+  markLayers(C, "kda_layers", 'K', Pattern);
   if (!C.failed())
-    markLayers(C, *L, "full_attn_layers", 'A', Pattern);
+    markLayers(C, "full_attn_layers", 'A', Pattern);
   if (!C.failed() && Pattern.find('?') != std::string::npos)
     C.fail("layer " + std::to_string(Pattern.find('?') + 1) +
            " is in neither `kda_layers` nor `full_attn_layers`");

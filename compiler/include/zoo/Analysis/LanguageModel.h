@@ -208,7 +208,6 @@ private:
   struct Kind {
     double KVValues = 0, MacsCoef = 0;
     double Chunk = 0; ///< chunked attention's chunk (0: none)
-    double TopK = 0;  ///< top-k sparse attention's k (0: none): caps reads, not the cache
     double Reach = 0; ///< the window or top-k's k: the positions read at most (0: no cap)
     /// The positions the cache holds at most: the window or the chunk (0: it grows).
     double Held = 0;
@@ -220,7 +219,7 @@ private:
     double seen(double C, bool Mean = false) const {
       if (Chunk > 0 && !Mean)
         return std::fmod(C - 1, Chunk) + 1;
-      const double Cap = HeldI > 0 ? Held : TopK;
+      const double Cap = HeldI > 0 ? Held : Reach;
       return Cap > 0 ? std::min(C, Cap) : C;
     }
   };
