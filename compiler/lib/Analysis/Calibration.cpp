@@ -57,8 +57,10 @@ bool dequantising(const ScenarioRecord &S) {
 
 std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S) {
   auto Narrow = [&] { return S.Compute->Bits <= 8 ? S.Compute->Name : std::string("any"); };
-  if (!S.Model->Stats.Experts.empty() && S.Regime != "vision")
-    return SlotKey{Slot::Experts, Narrow()};
+  if (!S.Model->Stats.Experts.empty() && S.Regime != "vision") {
+    const PrecisionRecord *E = S.expertCompute();
+    return SlotKey{Slot::Experts, E->Bits <= 8 ? E->Name : std::string("any")};
+  }
   if (S.Regime == "decode") {
     if (S.Devices > 1)
       return SlotKey{Slot::CollectiveLatency, "any"};
@@ -249,8 +251,9 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
     if (!Measured)
       continue;
     const ScenarioRecord &S = *Sv->Replica;
-    SlotKey K{S.Model->Stats.Experts.empty() ? Slot::Gemm : Slot::Experts,
-              S.Compute->Bits <= 8 ? S.Compute->Name : std::string("any")};
+    const bool Experts = !S.Model->Stats.Experts.empty();
+    const PrecisionRecord *P = Experts ? S.expertCompute() : S.Compute;
+    SlotKey K{Experts ? Slot::Experts : Slot::Gemm, P->Bits <= 8 ? P->Name : std::string("any")};
     std::vector<const RuntimeRecord *> Runtimes;
     if (S.Runtime)
       Runtimes.push_back(S.Runtime);

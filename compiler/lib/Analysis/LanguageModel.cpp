@@ -121,7 +121,7 @@ public:
 PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
     : S(&S), X(&X), St(&S.Model->Stats), N(static_cast<double>(S.Devices)),
       Act(S.Activations->bitsPerValue() / 8), WBits(S.Weights->bitsPerValue()),
-      KVBits(S.KV->bitsPerValue()) {
+      EBits(S.expertWeights()->bitsPerValue()), KVBits(S.KV->bitsPerValue()) {
   StateValues = static_cast<double>(St->StateValues);
   StateBytes = bytesAt(St->StateValues, *S.KV).asDouble();
   // A step reads every sequence's state and writes its recurrent part back.
@@ -136,6 +136,19 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
           ? bytesAt(St->Params, *S.Weights).asDouble()
           : bytesAt(BigCount(St->Params) - BigCount(St->EmbeddingParams), *S.Weights).asDouble() +
                 bytesAt(St->EmbeddingParams, Tables).asDouble();
+  // Experts at their own precision (`expert_weights`): every expert's parameters at EBits, the
+  // rest as above.
+  if (S.expertWeights() != S.Weights) {
+    BigCount ExpertAll = 0;
+    for (const ExpertTerm &E : St->Experts)
+      ExpertAll += BigCount(E.Count) * BigCount(E.ExpertParams) * BigCount(E.Layers);
+    const BigCount Rest = BigCount(St->Params) - ExpertAll;
+    WeightBytesAll = bytesAt(ExpertAll, *S.expertWeights()).asDouble() +
+                     (&Tables == S.Weights
+                          ? bytesAt(Rest, *S.Weights).asDouble()
+                          : bytesAt(Rest - BigCount(St->EmbeddingParams), *S.Weights).asDouble() +
+                                bytesAt(St->EmbeddingParams, Tables).asDouble());
+  }
   MacsConst = static_cast<double>(St->MacsConst);
   LinearPerToken = static_cast<double>(St->MacsConst - St->HeadMacs);
   HeadMacs = static_cast<double>(St->HeadMacs);
@@ -237,7 +250,11 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   Exposed = X.GemmExposed;
   RateAttention = X.rate(Slot::AttentionCompute);
   BandwidthAttention = X.bandwidth(Slot::AttentionBandwidth);
-  GemmExperts = RateGemm * X.f(Slot::Experts);
+  GemmExperts = X.expertRate();
+  RateGemmExperts = X.ExpertGemmRate;
+  // The ideal machine prices expert FLOPs at their own peak: as Peak / ExpertPeak times as many
+  // at the compute's (0 extra where the two are one precision, so the sums keep their bits).
+  IdealExpertExtra = X.OwnExpertCompute && X.ExpertPeak > 0 ? X.Peak / X.ExpertPeak - 1 : 0;
   Alpha = X.f(Slot::CollectiveLatency);
   // A step's fixed costs: its operations' launches and the engine's host time an iteration.
   Overhead = Ops * X.f(Slot::OpOverhead) + X.f(Slot::StepOverhead);
@@ -379,7 +396,7 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
     W.ExpertFlops = 2 * Batch * ExpertMacs;
     double Dense = Params, Routed = 0;
     expertReads(Batch, Dense, Routed);
-    W.ExpertWeightBytes = Routed * WBits / 8;
+    W.ExpertWeightBytes = Routed * EBits / 8;
     const double TablesRead = std::min(Lookup, Batch * LookupRow + TiedHead) +
                               std::min(EncoderLookup, Batch * Source * EncoderLookupRow);
     W.WeightBytes = weightReadBytes(Dense - Routed - Lookup - EncoderLookup, TablesRead);
@@ -399,7 +416,7 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
   W.ExpertFlops = 2 * Batch * Prompt * ExpertMacs;
   // A prefill of many tokens reads every expert (at most all of them).
   const double Routed = expertParams(Batch * Prompt);
-  W.ExpertWeightBytes = Routed * WBits / 8;
+  W.ExpertWeightBytes = Routed * EBits / 8;
   const double Tokens = Batch * Prompt;
   const double TablesRead = std::min(Lookup, Tokens * LookupRow + TiedHead);
   W.WeightBytes = weightReadBytes(Params - Routed - Lookup, TablesRead);
@@ -444,7 +461,7 @@ Work PreparedLM::stepWork(double Batch, double C, double Source) const {
   // (ClosedForm.h's decodeWeightParams), then less the experts, as lookups and heads read them.
   double Dense = DecodeParams, Routed = 0;
   expertReads(Batch, Dense, Routed);
-  W.ExpertWeightBytes = Routed * WBits / 8;
+  W.ExpertWeightBytes = Routed * EBits / 8;
   const double TablesRead = std::min(Lookup, Batch * LookupRow + TiedHead);
   W.WeightBytes = weightReadBytes(Dense - Routed - Lookup, TablesRead);
   W.AllReduceBytes = Batch * Width * Act;
@@ -477,7 +494,7 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
   P.BySlot[slot(Slot::CollectiveLatency)] = Comm - P.CommBandwidth;
   double ComputeSide = 0, MemorySide = 0;
   if (Ideal) {
-    double C = P.Flops / M.Peak;
+    double C = (P.Flops + W.ExpertFlops * IdealExpertExtra) / M.Peak;
     double Mem = (W.WeightBytes + W.ExpertWeightBytes) / Bw + W.KVBytes / M.Bandwidth;
     P.Time = std::max(C, Mem) + Comm;
     ComputeSide = C;
@@ -510,7 +527,7 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
                             : std::max(W.ExpertFlops / GemmExperts,
                                        W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
     if (ExpertTime > 0) {
-      (W.ExpertFlops / RateGemm >= W.ExpertWeightBytes / Bw ? ComputeSide : MemorySide) +=
+      (W.ExpertFlops / RateGemmExperts >= W.ExpertWeightBytes / Bw ? ComputeSide : MemorySide) +=
           ExpertTime;
       P.BySlot[slot(Slot::Experts)] += ExpertTime;
     }
@@ -556,8 +573,8 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
                             : std::max(W.ExpertFlops / GemmExperts,
                                        W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
     if (ExpertTime > 0) {
-      (W.ExpertFlops / RateGemm >= W.ExpertWeightBytes / Bw ? B.ComputeSide : B.MemorySide) +=
-          ExpertTime;
+      (W.ExpertFlops / RateGemmExperts >= W.ExpertWeightBytes / Bw ? B.ComputeSide
+                                                                   : B.MemorySide) += ExpertTime;
       B.BySlot[slot(Slot::Experts)] += ExpertTime;
     }
     const double C = W.LinearFlops / RateGemm, Mem = W.WeightBytes / Bw;
@@ -590,8 +607,9 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
     }
     BatchTerms::Lines L;
     if (Ideal)
-      L = {(W.LinearFlops + W.ExpertFlops + F0) / X->Peak, F1 / X->Peak,
-           (W.WeightBytes + W.ExpertWeightBytes) / Bw + K0 / X->Bandwidth, K1 / X->Bandwidth};
+      L = {(W.LinearFlops + W.ExpertFlops + F0 + W.ExpertFlops * IdealExpertExtra) / X->Peak,
+           F1 / X->Peak, (W.WeightBytes + W.ExpertWeightBytes) / Bw + K0 / X->Bandwidth,
+           K1 / X->Bandwidth};
     else
       L = {F0 / RateAttention, F1 / RateAttention, K0 / BandwidthAttention,
            K1 / BandwidthAttention};
@@ -623,7 +641,7 @@ PhaseCost PreparedLM::step(const BatchTerms &B, double C) const {
   P.BySlot = B.BySlot;
   double ComputeSide, MemorySide;
   if (Ideal) {
-    const double Cp = P.Flops / X->Peak;
+    const double Cp = (P.Flops + W.ExpertFlops * IdealExpertExtra) / X->Peak;
     const double Mem = B.WeightTime + KV / X->Bandwidth;
     P.Time = std::max(Cp, Mem) + B.Comm;
     ComputeSide = Cp;
@@ -660,7 +678,8 @@ double PreparedLM::stepTime(const BatchTerms &B, double C, double Source, bool M
   const double KV =
       B.Batch * PerSeq + B.CrossBytes + B.Batch * CrossKV * Source * KVBits / 8;
   if (Ideal) {
-    const double Cp = (W.LinearFlops + Attention + W.ExpertFlops) / X->Peak;
+    const double Cp =
+        (W.LinearFlops + Attention + W.ExpertFlops + W.ExpertFlops * IdealExpertExtra) / X->Peak;
     return std::max(Cp, B.WeightTime + KV / X->Bandwidth) + B.Comm;
   }
   return B.ExpertsAndLinear + std::max(Attention / RateAttention, KV / BandwidthAttention) +

@@ -98,8 +98,9 @@ const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K) {
   switch (K) {
   case Slot::Gemm:
   case Slot::AttentionCompute:
-  case Slot::Experts:
     return S.Compute;
+  case Slot::Experts:
+    return S.expertCompute();
   case Slot::Gemv:
   case Slot::DequantGemv:
     return S.Weights;
@@ -110,6 +111,14 @@ const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K) {
   default:
     return nullptr;
   }
+}
+
+const char *zoo::expertPrecisionProblem(const ScenarioRecord &S) {
+  if ((!S.ExpertWeights && !S.ExpertCompute) || !S.Model)
+    return nullptr;
+  if (S.Model->Stats.PerInput)
+    return "an input: it is not a language model";
+  return S.Model->Stats.Experts.empty() ? "no expert layers" : nullptr;
 }
 
 const Section *zoo::mainMemory(const HardwareRecord &H) { return section(H.Sections, "memory"); }
@@ -176,6 +185,7 @@ Machine Machine::ideal() const {
   X.MemoryFraction = X.KVFraction = 1;
   X.Workspace = 0;
   X.GemmExposed = 0;
+  X.ExpertGemmRate = X.ExpertPeak;
   X.Ideal = true;
   X.Uses.clear();
   return X;
@@ -308,6 +318,33 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     X.KVFraction = R->KVFraction;
     X.Workspace = R->Workspace;
     X.MaxBatch = R->MaxBatch;
+  }
+  // 5. Expert layers at their own compute precision: its peak (scaled as the compute's by a
+  // power mode), the hardware's achievable fraction and the runtime's gemm factor at it.
+  X.ExpertPeak = X.Peak;
+  X.ExpertGemmRate = X.rate(Slot::Gemm);
+  if (const PrecisionRecord *E = S.expertCompute(); E && E != S.Compute) {
+    const double Own = fieldOr(Dense, S.Compute->Name, 0);
+    X.ExpertPeak = fieldOr(Dense, E->Name, 0) * N * (Own > 0 ? X.Peak / (Own * N) : 1);
+    Fraction Hw = achievable(H, E->Name, "compute");
+    if (S.ComputeEfficiency)
+      Hw = {*S.ComputeEfficiency, "scenario " + S.Name, ""};
+    else if (M.OverrideComputeEfficiency)
+      Hw = {*M.OverrideComputeEfficiency, "command line", ""};
+    FactorUse G{"compute gemm (experts, " + E->Name + ")", 1, false, RName + ": not set", ""};
+    if (R)
+      if (const FieldValue *F = R->factor("compute", "gemm", E->Name)) {
+        G.Value = F->V.asDouble();
+        G.Origin = RName;
+        G.Source = sourceOf(F, section(R->Sections, "compute", "gemm"), R);
+      }
+    X.ExpertGemmRate = X.ExpertPeak * Hw.Value * G.Value;
+    X.OwnExpertCompute = true;
+    if (Describe) {
+      X.Uses.push_back({"achievable matrix peak (experts, " + E->Name + ")", Hw.Value, false,
+                        Hw.Origin, Hw.Source});
+      X.Uses.push_back(std::move(G));
+    }
   }
   X.MixedPrefill = mixesPrefill(S, R);
   X.AsyncScheduling = schedulesAhead(S, R);

@@ -51,7 +51,7 @@ WhatIf zoo::whatIf(const Module &M, const ScenarioRecord &S) {
     }
     Out.Rows.push_back(Row);
   };
-  Try("compute +10%", [](Machine &Y) { Y.Peak *= 1.1; });
+  Try("compute +10%", [](Machine &Y) { Y.scaleCompute(1.1); });
   Try("memory bandwidth +10%", [](Machine &Y) {
     Y.Bandwidth *= 1.1;
     Y.FlashBandwidth *= 1.1;

@@ -132,13 +132,15 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
          << " per input (estimate: power x time)\n";
     } else {
       const PrecisionRecord &Tables = tablePrecision(*S);
-      OS << fmt::format("  batch {}, prompt {} tokens, output {} tokens; weights {}{}, activations "
-                        "{}, KV {}, compute {}\n",
+      OS << fmt::format("  batch {}, prompt {} tokens, output {} tokens; weights {}{}{}, "
+                        "activations {}, KV {}, compute {}{}\n",
                         S->Batch, S->Prompt, S->Output, S->Weights->Name,
                         &Tables == S->Weights
                             ? std::string()
                             : " (embedding tables and output head " + Tables.Name + ")",
-                        S->Activations->Name, S->KV->Name, S->Compute->Name);
+                        S->ExpertWeights ? " (experts " + S->ExpertWeights->Name + ")" : "",
+                        S->Activations->Name, S->KV->Name, S->Compute->Name,
+                        S->ExpertCompute ? " (experts " + S->ExpertCompute->Name + ")" : "");
       factors(OS, *S);
       OS << "  prefill:    " << B(ScenarioMetric::prefill_time) << " to first token, "
          << R(ScenarioMetric::prefill_bound) << "-bound; intensity "

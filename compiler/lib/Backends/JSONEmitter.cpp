@@ -567,6 +567,10 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
               });
           });
           J.attribute("devices", S->Replica ? S->Replica->Devices : 0);
+          if (S->Replica && S->Replica->ExpertCompute)
+            J.attribute("expert_compute", S->Replica->ExpertCompute->Name);
+          if (S->Replica && S->Replica->ExpertWeights)
+            J.attribute("expert_weights", S->Replica->ExpertWeights->Name);
           J.attribute("grid", S->Energy ? S->Energy->Name : "");
           J.attribute("hardware", S->Replica && S->Replica->Hw ? S->Replica->Hw->Name : "");
           auto Results = [&](const std::vector<std::pair<ServingMetric, Value>> &From) {
@@ -623,6 +627,10 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           J.attribute("batch", S->Batch);
           J.attribute("compute", S->Compute ? S->Compute->Name : "");
           J.attribute("devices", S->Devices);
+          if (S->ExpertCompute) // experts at their own precisions, where the scenario says so
+            J.attribute("expert_compute", S->ExpertCompute->Name);
+          if (S->ExpertWeights)
+            J.attribute("expert_weights", S->ExpertWeights->Name);
           J.attributeArray("factors", [&] {
             for (const FactorUse &F : S->Factors)
               J.object([&] {

@@ -532,9 +532,14 @@ std::string precisions(const ScenarioRecord &S, bool Vision) {
   if (!Vision && S.Weights) // embedding tables and output head kept at 16 bits
     if (const PrecisionRecord &T = tablePrecision(S); &T != S.Weights)
       Out += " (tables " + N(&T) + ")";
+  if (!Vision && S.ExpertWeights)
+    Out += " (experts " + N(S.ExpertWeights) + ")";
   if (!Vision)
     Out += ", KV " + N(S.KV);
-  return Out + ", compute " + N(S.Compute);
+  Out += ", compute " + N(S.Compute);
+  if (!Vision && S.ExpertCompute)
+    Out += " (experts " + N(S.ExpertCompute) + ")";
+  return Out;
 }
 
 void scenariosPage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro AfterTitle) {

@@ -145,9 +145,13 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
             : fmt::format("in chunks of {} tokens, each chunk alone (decoding waits)",
                           S->PrefillChunk);
     OS << fmt::format(
-        "  replica: weights {}{}, KV {}, max batch {}, prefill {}\n", S->Weights->Name,
+        "  replica: weights {}{}{}, KV {}, max batch {}, prefill {}\n", S->Weights->Name,
         &Tables == S->Weights ? std::string()
                               : " (embedding tables and output head " + Tables.Name + ")",
+        S->ExpertWeights || S->ExpertCompute
+            ? fmt::format(" (experts {}, computed in {})", S->expertWeights()->Name,
+                          S->expertCompute()->Name)
+            : std::string(),
         S->KV->Name,
         S->MaxBatch ? std::to_string(S->MaxBatch)
         : S->UsedRuntime && S->UsedRuntime->field("max_batch")

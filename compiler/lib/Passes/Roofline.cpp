@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Inference.h"
+#include "zoo/Analysis/Machine.h"
 #include "zoo/Passes/Pass.h"
 #include <cmath>
 
@@ -29,6 +30,12 @@ public:
       const ModelStats &St = S->Model->Stats;
       if (St.Params == 0 && St.MacsConst == 0 && St.Attention.empty() && St.StateValues == 0) {
         Diags.report(S->Range, diag::err_nothing_to_analyse, S->Name, S->Model->Name);
+        OK = false;
+        continue;
+      }
+      if (const char *Has = expertPrecisionProblem(*S)) {
+        Diags.report(S->ExpertPrecisionRange, diag::err_expert_precision_no_experts, S->Model->Name,
+                     Has);
         OK = false;
         continue;
       }

@@ -347,6 +347,16 @@ public:
     // the output is the same whatever the number of threads.
     const size_t N = M.Servings.size();
     std::vector<std::vector<std::string>> Errors(N);
+    bool OK = true;
+    std::vector<bool> Skip(N, false);
+    for (size_t I = 0; I < N; ++I)
+      if (const ScenarioRecord *S = M.Servings[I]->Replica.get())
+        if (const char *Has = expertPrecisionProblem(*S)) {
+          Diags.report(S->ExpertPrecisionRange, diag::err_expert_precision_no_experts,
+                       S->Model->Name, Has);
+          Skip[I] = true;
+          OK = false;
+        }
     const bool Split = M.ServingThreads != 1;
     // The threads take the records that look longest first, so that the last to finish is a
     // short one: a plan's search first, then by the requests simulated, times the searches and
@@ -367,9 +377,9 @@ public:
                      [](const auto &A, const auto &B) { return A.first < B.first; });
     forEachRecord(N, M.ServingThreads, [&](size_t K) {
       const size_t I = Order[K].second;
-      runOne(M, *M.Servings[I], Errors[I], Split);
+      if (!Skip[I])
+        runOne(M, *M.Servings[I], Errors[I], Split);
     });
-    bool OK = true;
     for (size_t I = 0; I < N; ++I)
       for (const std::string &E : Errors[I]) {
         Diags.report(M.Servings[I]->Range, diag::err_serving, M.Servings[I]->Name, E);

@@ -90,7 +90,7 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
     Diags.suggest(I.Value->range(), Name, Cands);
     OK = false;
   };
-  const Item *ComputeItem = nullptr;
+  const Item *ComputeItem = nullptr, *ExpertComputeItem = nullptr;
   for (const Item &I : D.Items) {
     if (I.K != Item::Field) {
       continue;
@@ -110,25 +110,33 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
     } else if (!Serving && (I.Name == "price" || I.Name == "grid" || I.Name == "term")) {
       OK &= economicsField(I, Rec->Cost, Rec->Energy, Rec->Term);
     } else if (I.Name == "weights" || I.Name == "kv" || I.Name == "compute" ||
-               I.Name == "activations") {
+               I.Name == "activations" || I.Name == "expert_weights" ||
+               I.Name == "expert_compute") {
       std::string N = Ref(I, "precision");
       const PrecisionRecord *P = N.empty() ? nullptr : M.findPrecision(N);
       if (!N.empty() && !P)
         Unknown(I, N, M.Precisions);
-      (I.Name == "weights"       ? Rec->Weights
-       : I.Name == "kv"          ? Rec->KV
-       : I.Name == "activations" ? Rec->Activations
-                                 : Rec->Compute) = P;
+      (I.Name == "weights"          ? Rec->Weights
+       : I.Name == "kv"             ? Rec->KV
+       : I.Name == "activations"    ? Rec->Activations
+       : I.Name == "expert_weights" ? Rec->ExpertWeights
+       : I.Name == "expert_compute" ? Rec->ExpertCompute
+                                    : Rec->Compute) = P;
       if (I.Name == "compute")
         ComputeItem = &I;
+      if (I.Name == "expert_compute")
+        ExpertComputeItem = &I;
+      if (I.Name.rfind("expert_", 0) == 0 && !Rec->ExpertPrecisionRange.isValid())
+        Rec->ExpertPrecisionRange = I.Range;
     }
   }
   std::vector<FieldValue> Fields;
   checkFields(*this, D.Items, scenarioFields(), What, Fields, false,
-              Serving ? llvm::ArrayRef<llvm::StringRef>(ServingOwnFields)
-                      : llvm::ArrayRef<llvm::StringRef>(
-                            {"model", "hardware", "weights", "kv", "compute", "activations",
-                             "runtime", "price", "grid", "term"}));
+              Serving
+                  ? llvm::ArrayRef<llvm::StringRef>(ServingOwnFields)
+                  : llvm::ArrayRef<llvm::StringRef>(
+                        {"model", "hardware", "weights", "kv", "compute", "activations",
+                         "expert_weights", "expert_compute", "runtime", "price", "grid", "term"}));
   Rec->Fields = Fields;
   for (const FieldValue &F : Fields) {
     // Written so that a value that is not a number fails too (the evaluator admits none).
@@ -239,9 +247,13 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       Diags.report(D.NameRange, diag::err_no_memory, Rec->Hw->Name);
       OK = false;
     }
-    if (!Dense || !Dense->field(Rec->Compute->Name)) {
-      llvm::SMRange At = ComputeItem ? ComputeItem->Value->range() : D.NameRange;
-      Diags.report(At, diag::err_no_peak, Rec->Hw->Name, Rec->Compute->Name);
+    // The compute precision and the experts' own must each have a dense peak.
+    for (auto [P, Item] :
+         {std::pair{Rec->Compute, ComputeItem}, std::pair{Rec->ExpertCompute, ExpertComputeItem}}) {
+      if (!P || (Dense && Dense->field(P->Name)))
+        continue;
+      llvm::SMRange At = Item ? Item->Value->range() : D.NameRange;
+      Diags.report(At, diag::err_no_peak, Rec->Hw->Name, P->Name);
       std::string Have;
       if (Dense)
         for (const FieldValue &F : Dense->Fields)

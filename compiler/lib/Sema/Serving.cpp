@@ -737,6 +737,13 @@ void SemaImpl::buildServing(const RecordDecl &D) {
                  "group); leave it out");
     OK = false;
   }
+  if (Rec->Plan && Rec->Replica && (Rec->Replica->ExpertWeights || Rec->Replica->ExpertCompute)) {
+    Diags.report(D.NameRange, diag::err_field_value,
+                 Rec->Replica->ExpertWeights ? "expert_weights" : "expert_compute",
+                 "is not searched: `plan = auto` chooses one precision for the whole model; "
+                 "leave it out");
+    OK = false;
+  }
   if (Rec->Plan && Rec->Cost) {
     Diags.report(D.NameRange, diag::err_field_value, "price",
                  "is chosen by `plan = auto` (among every price record); leave it out");

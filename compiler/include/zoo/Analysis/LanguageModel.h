@@ -236,7 +236,7 @@ private:
   const ScenarioRecord *S;
   const Machine *X;
   const ModelStats *St;
-  double N, Act, WBits, KVBits;
+  double N, Act, WBits, EBits, KVBits; ///< EBits: the experts' weights (`expert_weights`)
   /// Bits of the embedding tables and untied output heads (tablePrecision), and those heads'
   /// parameters: a step reads them at TBits, the rest of its weights at WBits.
   double TBits, UntiedHead;
@@ -265,6 +265,8 @@ private:
   bool Ideal, HasFlash;
   double Exposed = 0; ///< X->GemmExposed
   double RateGemm, RateAttention, BandwidthAttention, GemmExperts, Alpha, Overhead, CommCoef;
+  double RateGemmExperts = 0;  ///< the experts' gemm rate before their factor (X->ExpertGemmRate)
+  double IdealExpertExtra = 0; ///< Peak / ExpertPeak - 1 with `expert_compute` (0 without)
   double SequenceHost; ///< host time a sequence an iteration (the runtime's sequence_overhead)
   double WeightBw[2], WeightBwExperts[2];
   /// The attention part of a step with no attention: max(0 / rate, 0 / bandwidth).

@@ -85,9 +85,24 @@ struct Machine {
   std::vector<FactorUse> Uses;
   std::vector<std::string> Notes;
 
+  /// Expert layers' products: the dense peak of their compute precision (all devices) and their
+  /// expected gemm rate before the experts factor (that peak x the hardware's achievable fraction
+  /// x the runtime's `compute gemm` at that precision; the peak on the ideal machine). The
+  /// compute precision's (rate(Slot::Gemm)) unless the scenario sets `expert_compute`.
+  double ExpertPeak = 0, ExpertGemmRate = 0;
+  bool OwnExpertCompute = false; ///< the two above are the expert precision's, not the compute's
+
   double f(Slot K) const { return F[static_cast<int>(K)]; }
   /// Expected rate of a compute slot (FLOP/s) and of a bandwidth slot (bytes/s).
   double rate(Slot K) const { return Peak * HwCompute * f(K); }
+  /// Expected rate of the expert layers' products: the experts factor on their gemm rate.
+  double expertRate() const { return ExpertGemmRate * f(Slot::Experts); }
+  /// Every compute peak `K` times as fast (a what-if).
+  void scaleCompute(double K) {
+    Peak *= K;
+    ExpertPeak = OwnExpertCompute ? ExpertPeak * K : Peak;
+    ExpertGemmRate = OwnExpertCompute ? ExpertGemmRate * K : Ideal ? Peak : rate(Slot::Gemm);
+  }
   double bandwidth(Slot K) const { return Bandwidth * HwBandwidth * f(K); }
   /// The slot weight reads use: dequant_gemv for weight-only quantisation, else gemv.
   Slot weightSlot() const { return Dequantising ? Slot::DequantGemv : Slot::Gemv; }
@@ -135,6 +150,11 @@ std::optional<double> ownHostTime(const ScenarioRecord &S, Slot K);
 /// which builds machines by the thousand, does not).
 Machine makeMachine(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R,
                     llvm::ArrayRef<SlotOverride> Overrides = {}, bool Describe = true);
+
+/// Where `S` gives its experts their own precisions (`expert_weights`, `expert_compute`) and its
+/// model has no expert layers to give them to: what the model has instead ("no expert layers",
+/// or, for a model with an input, "an input: it is not a language model"); null otherwise.
+const char *expertPrecisionProblem(const ScenarioRecord &S);
 
 /// The precision key a slot is looked up by in scenario `S` (compute, weights, KV or activations).
 const PrecisionRecord *slotPrecision(const ScenarioRecord &S, Slot K);

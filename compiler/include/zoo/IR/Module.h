@@ -442,6 +442,13 @@ public:
   const PrecisionRecord *Weights = nullptr, *KV = nullptr, *Compute = nullptr;
   /// Precision of activations (all-reduce messages, workspace, vision traffic).
   const PrecisionRecord *Activations = nullptr;
+  /// A language model's expert layers stored and computed at their own precisions
+  /// (`expert_weights`, `expert_compute`: a checkpoint with MXFP4 experts beside BF16 attention);
+  /// null: the weights' and the compute's. Read them through expertWeights() and expertCompute().
+  const PrecisionRecord *ExpertWeights = nullptr, *ExpertCompute = nullptr;
+  const PrecisionRecord *expertWeights() const { return ExpertWeights ? ExpertWeights : Weights; }
+  const PrecisionRecord *expertCompute() const { return ExpertCompute ? ExpertCompute : Compute; }
+  llvm::SMRange ExpertPrecisionRange; ///< the first of those fields (for its diagnostic)
   /// The software stack; null: the module's default runtime (or none: the ideal).
   const RuntimeRecord *Runtime = nullptr;
   int64_t Batch = 1, Prompt = 0, Output = 1, Devices = 1;
