@@ -29,7 +29,7 @@ _zooc() {
     case $opt in
       --model) kind=models ;;
       --hardware) kind=hardware ;;
-      --weights|--kv|--activations|--compute) kind=precisions ;;
+      --weights|--kv|--activations|--compute|--expert-weights|--expert-compute) kind=precisions ;;
       --runtime) kind=runtimes ;;
       --emit|--list|--table)
         words=$("$zooc" --help-list 2>/dev/null |

@@ -34,8 +34,10 @@ public:
         continue;
       }
       if (const char *Has = expertPrecisionProblem(*S)) {
-        Diags.report(S->ExpertPrecisionRange, diag::err_expert_precision_no_experts, S->Model->Name,
-                     Has);
+        Diags.report(S->ExpertPrecisionRange,
+                     S->AdHoc ? diag::err_expert_precision_option_no_experts
+                              : diag::err_expert_precision_no_experts,
+                     S->Model->Name, Has);
         OK = false;
         continue;
       }

@@ -214,6 +214,14 @@ cl::opt<Decimal> DevicesOpt("devices", cl::desc("Devices per model, tensor paral
 cl::opt<std::string> ComputePrec("compute",
                                  cl::desc("Compute precision (default: the activations')"),
                                  cl::value_desc("precision"), cl::cat(PointCat));
+cl::opt<std::string> ExpertWeightsPrec(
+    "expert-weights",
+    cl::desc("Weight precision of a language model's expert layers (default: --weights)"),
+    cl::value_desc("precision"), cl::cat(PointCat));
+cl::opt<std::string> ExpertComputePrec(
+    "expert-compute",
+    cl::desc("Compute precision of a language model's expert layers (default: --compute)"),
+    cl::value_desc("precision"), cl::cat(PointCat));
 cl::opt<std::string> ActPrec("activations",
                              cl::desc("Activation precision (default: the weights' if 16 bits or "
                                       "wider, else bf16, or fp16 where the hardware has no bf16)"),
@@ -567,7 +575,7 @@ SweepAxes TheSweep;
 /// The precisions the command line names for analyses (--compute, --activations, --kv) exist;
 /// else a usage error.
 bool checkAnalysisPrecisions(const Module &M) {
-  for (auto *O : {&ComputePrec, &ActPrec, &KVPrecision})
+  for (auto *O : {&ComputePrec, &ActPrec, &KVPrecision, &ExpertWeightsPrec, &ExpertComputePrec})
     if (O->getNumOccurrences() && !M.findPrecision(O->getValue())) {
       usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr +
                  suggest(O->getValue(), M.Precisions, "precisions"));
@@ -634,6 +642,19 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
           " peak (it has: " + (Have.empty() ? "none" : Have) + "); choose one with --compute";
     return nullptr;
   }
+  const PrecisionRecord *EW =
+      ExpertWeightsPrec.empty() ? nullptr : M.findPrecision(ExpertWeightsPrec);
+  const PrecisionRecord *EC =
+      ExpertComputePrec.empty() ? nullptr : M.findPrecision(ExpertComputePrec);
+  if (EC && !Dense->field(EC->Name)) {
+    std::string Have;
+    for (const FieldValue &F : Dense->Fields)
+      if (F.Name != "source")
+        Have += (Have.empty() ? "" : ", ") + F.Name;
+    Why = "hardware '" + HName + "' has no dense " + EC->Name + " peak (it has: " + Have +
+          "); choose one with --expert-compute";
+    return nullptr;
+  }
   if (!Memory) {
     Why = "hardware '" + HName + "' declares no memory tier";
     return nullptr;
@@ -660,6 +681,8 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
   S->Weights = W;
   S->KV = KV;
   S->Compute = C;
+  S->ExpertWeights = EW;
+  S->ExpertCompute = EC;
   S->Activations = Act;
   S->Runtime = X.Runtime;
   S->Batch = Batch.getValue();
