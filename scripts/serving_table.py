@@ -69,6 +69,9 @@ SGLANG030 = lambda n: n.startswith("SGLang030_")
 VLLMA100 = lambda n: n.startswith("VLLM_8xA100")
 VLLMH200 = lambda n: n.startswith("VLLM014_H200")
 SGLANGNEXT = lambda n: n.startswith("SGLangNext_")
+V1X = lambda n: n.startswith("TRTLLM1X_")
+GPTOSS = lambda n: "GPT_OSS" in n
+BLACKWELL = lambda n: re.search(r"_G?B200_", n) is not None
 P50 = ("ttft_p50", "tpot_p50", "tbt_p50", "e2e_p50")
 # A median latency at a given rate (MLPerf's at the scheduled rate, the engines' at theirs).
 AT_RATE_P50 = lambda n, r, k: r in ("mlperf server", "at a rate") and k in P50
@@ -78,10 +81,13 @@ VLLM_AT_RATE = lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50
 LATENCY = lambda n, r, k: not THROUGHPUT(n, r, k) and not k.startswith("sla_")
 GROUPS = [
     ("throughput (within the targets, at a load, or at full load)", THROUGHPUT),
-    ("the same without Qwen3-Next's rows (as before they were added)",
-     lambda n, r, k: THROUGHPUT(n, r, k) and not SGLANGNEXT(n)),
+    ("the same without TensorRT-LLM 1.x's rows (as before they were added)",
+     lambda n, r, k: THROUGHPUT(n, r, k) and not V1X(n)),
+    ("the same without 1.x's and Qwen3-Next's rows (as before those were added)",
+     lambda n, r, k: THROUGHPUT(n, r, k) and not V1X(n) and not SGLANGNEXT(n)),
     ("the same without Azure's, v0.14's, SGLang's and vLLM's A100 rows (as before they were added)",
-     lambda n, r, k: THROUGHPUT(n, r, k) and not AZURE(n) and not V014(n) and not ENGINES(n)),
+     lambda n, r, k: THROUGHPUT(n, r, k) and not AZURE(n) and not V014(n) and not ENGINES(n)
+     and not V1X(n)),
     ("throughput, MLPerf Server (the most served within the targets)",
      lambda n, r, k: k == "sla_output_tokens_per_s"),
     ("throughput, MLPerf Offline (full load)", lambda n, r, k: r == "mlperf offline"),
@@ -103,6 +109,21 @@ GROUPS = [
     ("full load, Llama 4 Maverick (v0.20), TP8", lambda n, r, k: "Maverick" in n),
     ("full load, Maverick, H200", lambda n, r, k: "Maverick" in n and "H200" in n),
     ("full load, Maverick, H100", lambda n, r, k: "Maverick" in n and "H100" in n),
+    ("full load, TensorRT-LLM 1.x (perf-overview, one replica's rows), all", lambda n, r, k: V1X(n)),
+    ("1.x, Llama 3.3 70B FP8 on 2 x H100 and 2 x H200",
+     lambda n, r, k: V1X(n) and "Llama" in n and re.search(r"_2xH[12]00_", n)),
+    ("1.x, Llama 3.3 70B FP4 on one B200 or GB200",
+     lambda n, r, k: V1X(n) and "Llama" in n and BLACKWELL(n)),
+    ("1.x, Llama 3.3 70B FP4 on RTX PRO 6000 (one, and two pipeline stages)",
+     lambda n, r, k: V1X(n) and "Llama" in n and "RTXPRO" in n),
+    ("1.x, gpt-oss (MXFP4 experts run in MXFP8) on one B200 or GB200",
+     lambda n, r, k: V1X(n) and GPTOSS(n) and BLACKWELL(n)),
+    ("1.x, gpt-oss (MXFP4 experts run in BF16) on one H100 or H200",
+     lambda n, r, k: V1X(n) and GPTOSS(n) and not BLACKWELL(n)),
+    ("1.x, Qwen3-30B-A3B FP4 on one B200 or GB200",
+     lambda n, r, k: V1X(n) and "Qwen3" in n and BLACKWELL(n)),
+    ("1.x, Qwen3-30B-A3B FP4 on one RTX PRO 6000",
+     lambda n, r, k: V1X(n) and "Qwen3" in n and "RTXPRO" in n),
     ("full load, Azure (a second publisher), all", lambda n, r, k: AZURE(n)),
     ("Azure, Llama 3.1 8B, one device", lambda n, r, k: AZURE(n) and "_8B_" in n),
     ("Azure, 70B, TP8", lambda n, r, k: AZURE(n) and "70B" in n),
