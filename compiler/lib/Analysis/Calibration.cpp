@@ -134,12 +134,23 @@ struct Fit {
   std::map<SlotKey, std::vector<ServingRow>> ServingInforms;
 };
 
-/// The overrides of `F`'s free slots that apply to row S (dequant slots by weight precision).
+/// The overrides of `F`'s free slots that apply to row S (dequant slots by weight precision):
+/// a slot's key for the row's precision where the fit has one, else its `any` key, as a
+/// runtime record's lookup takes them (the order of the free slots does not matter).
 std::vector<SlotOverride> overrides(const Fit &F, const ScenarioRecord &S) {
   std::vector<SlotOverride> O;
-  for (size_t I = 0; I < F.Free.size(); ++I) {
+  auto Exact = [&](size_t I) {
     const PrecisionRecord *P = slotPrecision(S, F.Free[I].K);
-    if (F.Free[I].Key == "any" || (P && P->Name == F.Free[I].Key))
+    return P && P->Name == F.Free[I].Key;
+  };
+  for (size_t I = 0; I < F.Free.size(); ++I) {
+    bool Applies = Exact(I);
+    if (!Applies && F.Free[I].Key == "any") {
+      Applies = true;
+      for (size_t J = 0; J < F.Free.size(); ++J)
+        Applies &= !(J != I && F.Free[J].K == F.Free[I].K && Exact(J));
+    }
+    if (Applies)
       O.push_back({F.Free[I].K, F.Value[I]});
   }
   return O;
