@@ -149,6 +149,17 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
                           : bytesAt(Rest - BigCount(St->EmbeddingParams), *S.Weights).asDouble() +
                                 bytesAt(St->EmbeddingParams, Tables).asDouble());
   }
+  // Attention data parallelism: every device holds the layers outside the experts whole.
+  if (S.AttentionDP && S.Devices > 1) {
+    DP = true;
+    BigCount ExpertAll = 0;
+    for (const ExpertTerm &E : St->Experts)
+      ExpertAll += BigCount(E.Count) * BigCount(E.ExpertParams) * BigCount(E.Layers);
+    const double ExpertBytes = bytesAt(ExpertAll, *S.expertWeights()).asDouble();
+    WeightBytesAll = N * (WeightBytesAll - ExpertBytes) + ExpertBytes;
+    NonExpert = (BigCount(St->Params) - BigCount(St->AuxiliaryParams) - ExpertAll).approx() +
+                static_cast<double>(St->SharedReadParams);
+  }
   MacsConst = static_cast<double>(St->MacsConst);
   LinearPerToken = static_cast<double>(St->MacsConst - St->HeadMacs);
   HeadMacs = static_cast<double>(St->HeadMacs);
@@ -171,6 +182,18 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   // Two all-reduces per layer; an encoder-decoder's decode steps run the decoder's layers.
   AllReduces =
       S.Devices > 1 ? 2.0 * static_cast<double>(St->Layers - St->EncoderLayers) : 0;
+  if (DP) {
+    // Two all-to-alls an expert layer (the tokens to their experts' devices and back), none
+    // elsewhere; each as the all-reduce whose bandwidth term takes as long: a device sends its
+    // B/N tokens' k rows, (N - 1)/N of them away, so B k h a / (2 N) bytes of "message".
+    double Layers = 0, Rows = 0;
+    for (const ExpertTerm &E : St->Experts) {
+      Layers += static_cast<double>(E.Layers);
+      Rows += static_cast<double>(E.Layers) * static_cast<double>(E.TopK);
+    }
+    AllReduces = 2 * Layers;
+    AllToAllPerToken = Layers > 0 ? Rows / Layers * Width * Act / (2 * N) : 0;
+  }
   if (St->HasEncoder) {
     EncDec = true;
     CrossMacs = static_cast<double>(St->CrossMacsCoef);
@@ -418,9 +441,18 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
   const double Routed = expertParams(Batch * Prompt);
   W.ExpertWeightBytes = Routed * EBits / 8;
   const double Tokens = Batch * Prompt;
+  W.KVBytes = Batch * T.KVPrompt;
+  if (DP) {
+    W.WeightBytes = N * weightReadBytes(NonExpert - Lookup,
+                                        std::min(Lookup, Tokens / N * LookupRow + TiedHead));
+    W.AllReduceBytes = Tokens * AllToAllPerToken;
+    W.AllReduces = AllReduces;
+    W.Ops = Ops;
+    W.Sequences = Batch;
+    return W;
+  }
   const double TablesRead = std::min(Lookup, Tokens * LookupRow + TiedHead);
   W.WeightBytes = weightReadBytes(Params - Routed - Lookup, TablesRead);
-  W.KVBytes = Batch * T.KVPrompt;
   W.AllReduceBytes = Batch * Prompt * Width * Act;
   W.AllReduces = AllReduces;
   W.Ops = Ops;
@@ -462,9 +494,16 @@ Work PreparedLM::stepWork(double Batch, double C, double Source) const {
   double Dense = DecodeParams, Routed = 0;
   expertReads(Batch, Dense, Routed);
   W.ExpertWeightBytes = Routed * EBits / 8;
-  const double TablesRead = std::min(Lookup, Batch * LookupRow + TiedHead);
-  W.WeightBytes = weightReadBytes(Dense - Routed - Lookup, TablesRead);
-  W.AllReduceBytes = Batch * Width * Act;
+  if (DP) {
+    // Each device reads the layers outside the experts whole, for its share of the batch.
+    W.WeightBytes =
+        N * weightReadBytes(NonExpert - Lookup, std::min(Lookup, Batch / N * LookupRow + TiedHead));
+    W.AllReduceBytes = Batch * AllToAllPerToken;
+  } else {
+    const double TablesRead = std::min(Lookup, Batch * LookupRow + TiedHead);
+    W.WeightBytes = weightReadBytes(Dense - Routed - Lookup, TablesRead);
+    W.AllReduceBytes = Batch * Width * Act;
+  }
   W.AllReduces = AllReduces;
   W.Ops = Ops;
   W.Sequences = Batch;

@@ -121,6 +121,16 @@ const char *zoo::expertPrecisionProblem(const ScenarioRecord &S) {
   return S.Model->Stats.Experts.empty() ? "no expert layers" : nullptr;
 }
 
+const char *zoo::attentionDPProblem(const ScenarioRecord &S) {
+  if (!S.AttentionDP || !S.Model)
+    return nullptr;
+  if (S.Model->Stats.PerInput)
+    return "an input: it is not a language model";
+  if (S.Model->Stats.HasEncoder)
+    return "an encoder: an encoder-decoder's attention data parallelism is not modelled";
+  return nullptr;
+}
+
 const Section *zoo::mainMemory(const HardwareRecord &H) { return section(H.Sections, "memory"); }
 
 double zoo::deviceMemory(const HardwareRecord &H, bool Visible) {

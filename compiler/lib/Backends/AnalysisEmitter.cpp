@@ -104,6 +104,8 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
   for (const ScenarioRecord *S : Scenarios) {
     OS << "Scenario " << S->Name << ": " << (S->Model ? S->Model->Name : "?") << " on "
        << S->Devices << " x " << (S->Hw ? S->Hw->Name : "?");
+    if (S->AttentionDP)
+      OS << " (attention data parallel)";
     if (S->UsedRuntime)
       OS << ", runtime " << S->UsedRuntime->Name;
     OS << "\n";
@@ -209,7 +211,8 @@ void WhatIfEmitter::run(llvm::raw_ostream &OS) {
       continue;
     WhatIf W = whatIf(M, *S);
     OS << "Scenario " << S->Name << ": " << S->Model->Name << " on " << S->Devices << " x "
-       << S->Hw->Name << (S->UsedRuntime ? ", runtime " + S->UsedRuntime->Name : "") << "\n";
+       << S->Hw->Name << (S->AttentionDP ? " (attention data parallel)" : "")
+       << (S->UsedRuntime ? ", runtime " + S->UsedRuntime->Name : "") << "\n";
     OS << "  change                          ";
     for (ScenarioMetric K : W.Headlines)
       OS << fmt::format("{:>22}", scenarioMetricName(K).str());

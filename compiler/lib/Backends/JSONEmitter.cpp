@@ -543,6 +543,8 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
       std::stable_sort(Ss.begin(), Ss.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
       for (const ServingRecord *S : Ss)
         J.object([&] {
+          if (S->Replica && S->Replica->AttentionDP)
+            J.attribute("attention_dp", true);
           J.attribute("buy", S->Buy);
           J.attribute("calibration", S->Calibration);
           J.attributeArray("deployments", [&] {
@@ -624,6 +626,8 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
       for (const ScenarioRecord *S : sortedScenarios(M))
         J.object([&] {
           J.attribute("activations", S->Activations ? S->Activations->Name : "");
+          if (S->AttentionDP) // where the scenario sets it
+            J.attribute("attention_dp", true);
           J.attribute("batch", S->Batch);
           J.attribute("compute", S->Compute ? S->Compute->Name : "");
           J.attribute("devices", S->Devices);

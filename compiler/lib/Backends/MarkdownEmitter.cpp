@@ -557,7 +557,8 @@ void scenariosPage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Aft
         "figures are on the runtime shown, with the ideal roofline (datasheet peaks, no fixed "
         "cost) in parentheses; `zooc --emit=analysis` gives every factor and its origin.\n\n";
   auto Hardware = [](const ScenarioRecord *S) {
-    return std::to_string(S->Devices) + " x " + (S->Hw ? text(S->Hw->Name) : "-");
+    return std::to_string(S->Devices) + " x " + (S->Hw ? text(S->Hw->Name) : "-") +
+           (S->AttentionDP ? " (attention data parallel)" : "");
   };
   auto Fits = [](const ScenarioRecord *S) {
     const Value *F = S->result(ScenarioMetric::fits);

@@ -50,6 +50,8 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
        << " x " << (S && S->Hw ? S->Hw->Name : "?");
     if (Sv->PP > 1 && S)
       OS << " (" << Sv->PP << " pipeline stages of " << S->Devices << ")";
+    if (S && S->AttentionDP)
+      OS << " (attention data parallel)";
     if (S && S->UsedRuntime)
       OS << ", runtime " << S->UsedRuntime->Name;
     OS << "\n";

@@ -33,6 +33,13 @@ public:
         OK = false;
         continue;
       }
+      if (const char *Has = attentionDPProblem(*S)) {
+        Diags.report(S->AttentionDPRange,
+                     S->AdHoc ? diag::err_attention_dp_option_model : diag::err_attention_dp_model,
+                     S->Model->Name, Has);
+        OK = false;
+        continue;
+      }
       if (const char *Has = expertPrecisionProblem(*S)) {
         Diags.report(S->ExpertPrecisionRange,
                      S->AdHoc ? diag::err_expert_precision_option_no_experts

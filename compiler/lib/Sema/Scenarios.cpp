@@ -33,6 +33,7 @@ const std::vector<FieldSpec> &scenarioFields() {
       {"kv_policy", Type::of(Type::String), false, false},
       {"mixed_prefill", Type::of(Type::Bool), false, false},
       {"async_scheduling", Type::of(Type::Bool), false, false},
+      {"attention_dp", Type::of(Type::Bool), false, false},
       {"power_limit", dimType(BaseDim::Joule, BaseDim::Second), false, true},
       {"compute_efficiency", Type::of(Type::Real), false, true},
       {"memory_efficiency", Type::of(Type::Real), false, true},
@@ -172,7 +173,10 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       Rec->MixedPrefill = F.V.B;
     else if (F.Name == "async_scheduling")
       Rec->AsyncScheduling = F.V.B;
-    else if (F.Name == "power_limit")
+    else if (F.Name == "attention_dp") {
+      Rec->AttentionDP = F.V.B;
+      Rec->AttentionDPRange = F.Range;
+    } else if (F.Name == "power_limit")
       Rec->PowerLimit = F.V.R;
     else if (F.Name == "step_overhead" || F.Name == "request_overhead" ||
              F.Name == "sequence_overhead") {
@@ -211,6 +215,11 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
   bool Plans = false;
   for (const Item &I : D.Items)
     Plans |= Serving && I.K == Item::Field && I.Name == "plan";
+  if (Rec->AttentionDP && Rec->Devices < 2 && !Plans) {
+    Diags.report(Rec->AttentionDPRange, diag::err_field_value, "attention_dp",
+                 "needs more than one device: each device runs attention for its own sequences");
+    OK = false;
+  }
   for (const char *Required : {"model", "hardware"}) {
     if (Plans && llvm::StringRef(Required) == "hardware")
       continue; // the plan chooses it

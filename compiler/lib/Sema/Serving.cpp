@@ -737,6 +737,17 @@ void SemaImpl::buildServing(const RecordDecl &D) {
                  "group); leave it out");
     OK = false;
   }
+  if (Rec->PP > 1 && Rec->Replica && Rec->Replica->AttentionDP) {
+    Diags.report(D.NameRange, diag::err_serving, D.Name,
+                 "pipeline stages (`pp`) with attention data parallelism (`attention_dp`) are not "
+                 "modelled");
+    OK = false;
+  }
+  if (Rec->Plan && Rec->Replica && Rec->Replica->AttentionDP) {
+    Diags.report(D.NameRange, diag::err_field_value, "attention_dp",
+                 "is not searched: `plan = auto` tries tensor-parallel layouts; leave it out");
+    OK = false;
+  }
   if (Rec->Plan && Rec->Replica && (Rec->Replica->ExpertWeights || Rec->Replica->ExpertCompute)) {
     Diags.report(D.NameRange, diag::err_field_value,
                  Rec->Replica->ExpertWeights ? "expert_weights" : "expert_compute",

@@ -222,6 +222,12 @@ cl::opt<std::string> ExpertComputePrec(
     "expert-compute",
     cl::desc("Compute precision of a language model's expert layers (default: --compute)"),
     cl::value_desc("precision"), cl::cat(PointCat));
+cl::opt<bool> AttentionDPOpt(
+    "attention-dp",
+    cl::desc("Attention data parallelism over --devices: each device runs the layers outside the "
+             "experts for its own sequences and holds a share of the experts (default: tensor "
+             "parallelism)"),
+    cl::cat(PointCat));
 cl::opt<std::string> ActPrec("activations",
                              cl::desc("Activation precision (default: the weights' if 16 bits or "
                                       "wider, else bf16, or fp16 where the hardware has no bf16)"),
@@ -655,6 +661,10 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
           "); choose one with --expert-compute";
     return nullptr;
   }
+  if (AttentionDPOpt && X.Devices < 2) {
+    Why = "--attention-dp needs more than one device (--devices)";
+    return nullptr;
+  }
   if (!Memory) {
     Why = "hardware '" + HName + "' declares no memory tier";
     return nullptr;
@@ -683,6 +693,7 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
   S->Compute = C;
   S->ExpertWeights = EW;
   S->ExpertCompute = EC;
+  S->AttentionDP = AttentionDPOpt;
   S->Activations = Act;
   S->Runtime = X.Runtime;
   S->Batch = Batch.getValue();

@@ -237,6 +237,11 @@ private:
   const Machine *X;
   const ModelStats *St;
   double N, Act, WBits, EBits, KVBits; ///< EBits: the experts' weights (`expert_weights`)
+  /// Attention data parallelism (`attention_dp` on more than one device): the parameters outside
+  /// the expert layers that a pass reads (each device reads them whole), and the equivalent
+  /// all-reduce bytes a token adds to an expert layer's all-to-all.
+  bool DP = false;
+  double NonExpert = 0, AllToAllPerToken = 0;
   /// Bits of the embedding tables and untied output heads (tablePrecision), and those heads'
   /// parameters: a step reads them at TBits, the rest of its weights at WBits.
   double TBits, UntiedHead;

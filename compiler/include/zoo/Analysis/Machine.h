@@ -156,6 +156,10 @@ Machine makeMachine(const Module &M, const ScenarioRecord &S, const RuntimeRecor
 /// or, for a model with an input, "an input: it is not a language model"); null otherwise.
 const char *expertPrecisionProblem(const ScenarioRecord &S);
 
+/// Where `S` sets `attention_dp` on a model it does not apply to: what the model has ("an
+/// encoder: ...", "an input: ..."); null otherwise.
+const char *attentionDPProblem(const ScenarioRecord &S);
+
 /// The precision key a slot is looked up by in scenario `S` (compute, weights, KV or activations).
 const PrecisionRecord *slotPrecision(const ScenarioRecord &S, Slot K);
 

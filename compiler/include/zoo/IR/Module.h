@@ -458,6 +458,11 @@ public:
   KVPolicy Policy = KVPolicy::Unset; ///< serving: the cache policy (Unset: the runtime's)
   std::optional<bool> MixedPrefill;  ///< serving: chunks beside decode (unset: the runtime's)
   std::optional<bool> AsyncScheduling; ///< serving: batches chosen ahead (unset: the runtime's)
+  /// Attention data parallelism (`attention_dp`): each device runs the dense layers whole for its
+  /// own share of the sequences and holds 1/devices of each expert layer's experts (expert
+  /// parallelism), tokens going to their experts and back by all-to-all; false: tensor parallel.
+  bool AttentionDP = false;
+  llvm::SMRange AttentionDPRange;   ///< the field (for its diagnostic)
   std::optional<double> PowerLimit; ///< watts per device
   std::optional<double> ComputeEfficiency, MemoryEfficiency; ///< scenario's own, if set
   /// Share of each device's memory the engine uses, where the deployment sets its own (vLLM's
