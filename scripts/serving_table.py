@@ -70,6 +70,8 @@ VLLMA100 = lambda n: n.startswith("VLLM_8xA100")
 VLLMH200 = lambda n: n.startswith("VLLM014_H200")
 SGLANGNEXT = lambda n: n.startswith("SGLangNext_")
 V1X = lambda n: n.startswith("TRTLLM1X_")
+DEP = lambda n: n.startswith("TRTLLM1X_DEP")
+V1XTP = lambda n: V1X(n) and not DEP(n)
 GPTOSS = lambda n: "GPT_OSS" in n
 BLACKWELL = lambda n: re.search(r"_G?B200_", n) is not None
 P50 = ("ttft_p50", "tpot_p50", "tbt_p50", "e2e_p50")
@@ -81,6 +83,8 @@ VLLM_AT_RATE = lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50
 LATENCY = lambda n, r, k: not THROUGHPUT(n, r, k) and not k.startswith("sla_")
 GROUPS = [
     ("throughput (within the targets, at a load, or at full load)", THROUGHPUT),
+    ("the same without TensorRT-LLM 1.x's DEP rows (as before they were added)",
+     lambda n, r, k: THROUGHPUT(n, r, k) and not DEP(n)),
     ("the same without TensorRT-LLM 1.x's rows (as before they were added)",
      lambda n, r, k: THROUGHPUT(n, r, k) and not V1X(n)),
     ("the same without 1.x's and Qwen3-Next's rows (as before those were added)",
@@ -109,21 +113,32 @@ GROUPS = [
     ("full load, Llama 4 Maverick (v0.20), TP8", lambda n, r, k: "Maverick" in n),
     ("full load, Maverick, H200", lambda n, r, k: "Maverick" in n and "H200" in n),
     ("full load, Maverick, H100", lambda n, r, k: "Maverick" in n and "H100" in n),
-    ("full load, TensorRT-LLM 1.x (perf-overview, one replica's rows), all", lambda n, r, k: V1X(n)),
+    ("full load, TensorRT-LLM 1.x (perf-overview), single-device, tensor- and pipeline-parallel rows",
+     lambda n, r, k: V1XTP(n)),
     ("1.x, Llama 3.3 70B FP8 on 2 x H100 and 2 x H200",
-     lambda n, r, k: V1X(n) and "Llama" in n and re.search(r"_2xH[12]00_", n)),
+     lambda n, r, k: V1XTP(n) and "Llama" in n and re.search(r"_2xH[12]00_", n)),
     ("1.x, Llama 3.3 70B FP4 on one B200 or GB200",
-     lambda n, r, k: V1X(n) and "Llama" in n and BLACKWELL(n)),
+     lambda n, r, k: V1XTP(n) and "Llama" in n and BLACKWELL(n)),
     ("1.x, Llama 3.3 70B FP4 on RTX PRO 6000 (one, and two pipeline stages)",
-     lambda n, r, k: V1X(n) and "Llama" in n and "RTXPRO" in n),
+     lambda n, r, k: V1XTP(n) and "Llama" in n and "RTXPRO" in n),
     ("1.x, gpt-oss (MXFP4 experts run in MXFP8) on one B200 or GB200",
-     lambda n, r, k: V1X(n) and GPTOSS(n) and BLACKWELL(n)),
+     lambda n, r, k: V1XTP(n) and GPTOSS(n) and BLACKWELL(n)),
     ("1.x, gpt-oss (MXFP4 experts run in BF16) on one H100 or H200",
-     lambda n, r, k: V1X(n) and GPTOSS(n) and not BLACKWELL(n)),
+     lambda n, r, k: V1XTP(n) and GPTOSS(n) and not BLACKWELL(n)),
     ("1.x, Qwen3-30B-A3B FP4 on one B200 or GB200",
-     lambda n, r, k: V1X(n) and "Qwen3" in n and BLACKWELL(n)),
+     lambda n, r, k: V1XTP(n) and "Qwen3" in n and BLACKWELL(n)),
     ("1.x, Qwen3-30B-A3B FP4 on one RTX PRO 6000",
-     lambda n, r, k: V1X(n) and "Qwen3" in n and "RTXPRO" in n),
+     lambda n, r, k: V1XTP(n) and "Qwen3" in n and "RTXPRO" in n),
+    ("full load, TensorRT-LLM 1.x, attention data parallel (DEP, 2 to 8 GPUs), all",
+     lambda n, r, k: DEP(n)),
+    ("DEP, DeepSeek-R1-0528 (FP4 on B200 and GB200, FP8 on H200)",
+     lambda n, r, k: DEP(n) and "DeepSeek" in n),
+    ("DEP, Llama 4 Maverick (FP4 on B200 and GB200, FP8 on H200)",
+     lambda n, r, k: DEP(n) and "Maverick" in n),
+    ("DEP, Qwen3-235B-A22B (FP4 on B200, GB200 and RTX PRO 6000, FP8 on H200 and H100)",
+     lambda n, r, k: DEP(n) and "Qwen3_235B" in n),
+    ("DEP, gpt-oss-120b (2 x B200, 4 x H100)", lambda n, r, k: DEP(n) and GPTOSS(n)),
+    ("DEP, Qwen3-30B-A3B on 2 and 8 RTX PRO 6000", lambda n, r, k: DEP(n) and "Qwen3_30B" in n),
     ("full load, Azure (a second publisher), all", lambda n, r, k: AZURE(n)),
     ("Azure, Llama 3.1 8B, one device", lambda n, r, k: AZURE(n) and "_8B_" in n),
     ("Azure, 70B, TP8", lambda n, r, k: AZURE(n) and "70B" in n),

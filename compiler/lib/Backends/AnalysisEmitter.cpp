@@ -160,7 +160,10 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
          << B(ScenarioMetric::generation_time) << "\n";
       OS << "  serving:    batch " << B(ScenarioMetric::serving_batch) << ", "
          << B(ScenarioMetric::serving_tokens_per_s) << " of output\n";
-      if (S->Devices > 1)
+      if (S->Devices > 1 && S->AttentionDP)
+        OS << "  attention data parallel: " << B(ScenarioMetric::interconnect_time)
+           << " of all-to-all per decode step\n";
+      else if (S->Devices > 1)
         OS << "  tensor parallel: " << B(ScenarioMetric::interconnect_time)
            << " of all-reduce per decode step\n";
       OS << "  memory:     weights " << R(ScenarioMetric::weight_bytes) << " + KV "
