@@ -136,12 +136,14 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
           ? bytesAt(St->Params, *S.Weights).asDouble()
           : bytesAt(BigCount(St->Params) - BigCount(St->EmbeddingParams), *S.Weights).asDouble() +
                 bytesAt(St->EmbeddingParams, Tables).asDouble();
+  // Every expert's parameters (experts at their own precision and attention data parallelism
+  // set them apart).
+  BigCount ExpertAll = 0;
+  for (const ExpertTerm &E : St->Experts)
+    ExpertAll += BigCount(E.Count) * BigCount(E.ExpertParams) * BigCount(E.Layers);
   // Experts at their own precision (`expert_weights`): every expert's parameters at EBits, the
   // rest as above.
   if (S.expertWeights() != S.Weights) {
-    BigCount ExpertAll = 0;
-    for (const ExpertTerm &E : St->Experts)
-      ExpertAll += BigCount(E.Count) * BigCount(E.ExpertParams) * BigCount(E.Layers);
     const BigCount Rest = BigCount(St->Params) - ExpertAll;
     WeightBytesAll = bytesAt(ExpertAll, *S.expertWeights()).asDouble() +
                      (&Tables == S.Weights
@@ -152,9 +154,6 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   // Attention data parallelism: every device holds the layers outside the experts whole.
   if (S.AttentionDP && S.Devices > 1) {
     DP = true;
-    BigCount ExpertAll = 0;
-    for (const ExpertTerm &E : St->Experts)
-      ExpertAll += BigCount(E.Count) * BigCount(E.ExpertParams) * BigCount(E.Layers);
     const double ExpertBytes = bytesAt(ExpertAll, *S.expertWeights()).asDouble();
     WeightBytesAll = N * (WeightBytesAll - ExpertBytes) + ExpertBytes;
     NonExpert = (BigCount(St->Params) - BigCount(St->AuxiliaryParams) - ExpertAll).approx() +
