@@ -76,6 +76,13 @@ BigCount zoo::encoderMacs(const ModelStats &S, Wide Source) {
   return M;
 }
 
+BigCount zoo::expertParamsAll(const ModelStats &S) {
+  BigCount All = 0;
+  for (const ExpertTerm &E : S.Experts)
+    All += BigCount(E.Count) * BigCount(E.ExpertParams) * BigCount(E.Layers);
+  return All;
+}
+
 BigCount zoo::prefillMacs(const ModelStats &S, Wide N) {
   return S.HasEncoder ? encoderDecoderMacs(S, N, 1) : stackMacs(S, N);
 }

@@ -55,14 +55,12 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
   for (const auto &[Heads, KV] : A.Heads)
     KVHeads = KVHeads ? std::min(KVHeads, KV) : KV;
 
-  Wide ExpertTotal = 0;
   double TopK = 0, MoELayers = 0;
   for (const ExpertTerm &E : St.Experts) {
-    ExpertTotal += Wide(E.Count) * E.ExpertParams * E.Layers;
     TopK = std::max(TopK, double(E.TopK));
     MoELayers += double(E.Layers);
   }
-  const double Experts = BigCount(ExpertTotal).approx();
+  const double Experts = expertParamsAll(St).approx();
   const double Emb = double(St.EmbeddingParams);
   const double Dense = std::max(0.0, double(St.Params) - Emb - Experts);
   // Weights a decode step of the batch reads (experts: the expected distinct ones).

@@ -131,30 +131,24 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   const PrecisionRecord &Tables = tablePrecision(S, X.QuantizesTables);
   TBits = Tables.bitsPerValue();
   UntiedHead = (BigCount(St->EmbeddingParams) - BigCount(St->LookupParams)).approx();
-  WeightBytesAll =
-      &Tables == S.Weights
-          ? bytesAt(St->Params, *S.Weights).asDouble()
-          : bytesAt(BigCount(St->Params) - BigCount(St->EmbeddingParams), *S.Weights).asDouble() +
-                bytesAt(St->EmbeddingParams, Tables).asDouble();
-  // Every expert's parameters (experts at their own precision and attention data parallelism
-  // set them apart).
-  BigCount ExpertAll = 0;
-  for (const ExpertTerm &E : St->Experts)
-    ExpertAll += BigCount(E.Count) * BigCount(E.ExpertParams) * BigCount(E.Layers);
-  // Experts at their own precision (`expert_weights`): every expert's parameters at EBits, the
-  // rest as above.
-  if (S.expertWeights() != S.Weights) {
-    const BigCount Rest = BigCount(St->Params) - ExpertAll;
-    WeightBytesAll = bytesAt(ExpertAll, *S.expertWeights()).asDouble() +
-                     (&Tables == S.Weights
-                          ? bytesAt(Rest, *S.Weights).asDouble()
-                          : bytesAt(Rest - BigCount(St->EmbeddingParams), *S.Weights).asDouble() +
-                                bytesAt(St->EmbeddingParams, Tables).asDouble());
-  }
-  // Attention data parallelism: every device holds the layers outside the experts whole.
+  // Bytes of `Count` parameters outside the experts: the lookup tables and untied heads at the
+  // tables' precision, the rest at the weights'.
+  auto OutsideBytes = [&](const BigCount &Count) {
+    return &Tables == S.Weights
+               ? bytesAt(Count, *S.Weights).asDouble()
+               : bytesAt(Count - BigCount(St->EmbeddingParams), *S.Weights).asDouble() +
+                     bytesAt(St->EmbeddingParams, Tables).asDouble();
+  };
+  WeightBytesAll = OutsideBytes(St->Params);
+  // Every expert's parameters, which experts at their own precision (`expert_weights`: at EBits)
+  // and attention data parallelism (every device holds the layers outside the experts whole)
+  // set apart.
+  const BigCount ExpertAll = expertParamsAll(*St);
+  const double ExpertBytes = bytesAt(ExpertAll, *S.expertWeights()).asDouble();
+  if (S.expertWeights() != S.Weights)
+    WeightBytesAll = ExpertBytes + OutsideBytes(BigCount(St->Params) - ExpertAll);
   if (S.AttentionDP && S.Devices > 1) {
     DP = true;
-    const double ExpertBytes = bytesAt(ExpertAll, *S.expertWeights()).asDouble();
     WeightBytesAll = N * (WeightBytesAll - ExpertBytes) + ExpertBytes;
     NonExpert = (BigCount(St->Params) - BigCount(St->AuxiliaryParams) - ExpertAll).approx() +
                 static_cast<double>(St->SharedReadParams);

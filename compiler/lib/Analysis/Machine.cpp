@@ -251,7 +251,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
 
   // 3. Achievable fractions of the hardware.
   auto Hw = [&](const std::optional<double> &Scenario, const std::optional<double> &CommandLine,
-                Fraction Record, const char *What, double &Out) {
+                Fraction Record, const std::string &What, double &Out) {
     if (Scenario)
       Record = {*Scenario, "scenario " + S.Name, ""};
     else if (CommandLine)
@@ -270,6 +270,15 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   // 4. The runtime.
   X.Dequantising = S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();
   std::string RName = R ? "runtime " + R->Name : "no runtime";
+  // The runtime record's factor of slot K at precision P, where it sets one.
+  auto FromRuntime = [&](Slot K, const PrecisionRecord *P, FactorUse &U) {
+    SlotSpelling Spec = slotSpelling(K);
+    if (const FieldValue *F = R->factor(Spec.Kind, Spec.Kernel, P ? P->Name : "")) {
+      U.Value = F->V.asDouble();
+      U.Origin = RName;
+      U.Source = sourceOf(F, section(R->Sections, Spec.Kind, Spec.Kernel), R);
+    }
+  };
   for (int I = 0; I < NumSlots; ++I) {
     Slot K = static_cast<Slot>(I);
     if (K == (X.Dequantising ? Slot::Gemv : Slot::DequantGemv))
@@ -288,13 +297,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
         U.Source = sourceOf(F, nullptr, R);
       }
     } else if (R) {
-      SlotSpelling Spec = slotSpelling(K);
-      const PrecisionRecord *P = slotPrecision(S, K);
-      if (const FieldValue *F = R->factor(Spec.Kind, Spec.Kernel, P ? P->Name : "")) {
-        U.Value = F->V.asDouble();
-        U.Origin = RName;
-        U.Source = sourceOf(F, section(R->Sections, Spec.Kind, Spec.Kernel), R);
-      }
+      FromRuntime(K, slotPrecision(S, K), U);
     }
     // A deployment's own host times (the scenario's or serving record's fields).
     if (std::optional<double> Own = ownHostTime(S, K)) {
@@ -336,25 +339,16 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   if (const PrecisionRecord *E = S.expertCompute(); E && E != S.Compute) {
     const double Own = fieldOr(Dense, S.Compute->Name, 0);
     X.ExpertPeak = fieldOr(Dense, E->Name, 0) * N * (Own > 0 ? X.Peak / (Own * N) : 1);
-    Fraction Hw = achievable(H, E->Name, "compute");
-    if (S.ComputeEfficiency)
-      Hw = {*S.ComputeEfficiency, "scenario " + S.Name, ""};
-    else if (M.OverrideComputeEfficiency)
-      Hw = {*M.OverrideComputeEfficiency, "command line", ""};
+    double HwExperts = 1;
+    Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, E->Name, "compute"),
+       "achievable matrix peak (experts, " + E->Name + ")", HwExperts);
     FactorUse G{"compute gemm (experts, " + E->Name + ")", 1, false, RName + ": not set", ""};
     if (R)
-      if (const FieldValue *F = R->factor("compute", "gemm", E->Name)) {
-        G.Value = F->V.asDouble();
-        G.Origin = RName;
-        G.Source = sourceOf(F, section(R->Sections, "compute", "gemm"), R);
-      }
-    X.ExpertGemmRate = X.ExpertPeak * Hw.Value * G.Value;
+      FromRuntime(Slot::Gemm, E, G);
+    X.ExpertGemmRate = X.ExpertPeak * HwExperts * G.Value;
     X.OwnExpertCompute = true;
-    if (Describe) {
-      X.Uses.push_back({"achievable matrix peak (experts, " + E->Name + ")", Hw.Value, false,
-                        Hw.Origin, Hw.Source});
+    if (Describe)
       X.Uses.push_back(std::move(G));
-    }
   }
   X.MixedPrefill = mixesPrefill(S, R);
   X.AsyncScheduling = schedulesAhead(S, R);

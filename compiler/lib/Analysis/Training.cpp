@@ -377,10 +377,7 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
   C.BubbleFraction = (p - 1) / (m * v + p - 1);
 
   // Parameters of one device on the busiest stage.
-  Wide ExpertTotal = 0;
-  for (const ExpertTerm &Term : St.Experts)
-    ExpertTotal += Wide(Term.Count) * Term.ExpertParams * Term.Layers;
-  const double Emb = double(St.EmbeddingParams), Experts = toD(BigCount(ExpertTotal));
+  const double Emb = double(St.EmbeddingParams), Experts = toD(expertParamsAll(St));
   const double Dense = std::max(0.0, double(St.Params) - Emb - Experts);
   const bool Tied = St.TiedHeadParams != 0;
   const double EmbStage = p > 1 && !Tied ? Emb / 2 : Emb; // first stage: the input table

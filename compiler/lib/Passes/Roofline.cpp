@@ -33,18 +33,7 @@ public:
         OK = false;
         continue;
       }
-      if (const char *Has = attentionDPProblem(*S)) {
-        Diags.report(S->AttentionDPRange,
-                     S->AdHoc ? diag::err_attention_dp_option_model : diag::err_attention_dp_model,
-                     S->Model->Name, Has);
-        OK = false;
-        continue;
-      }
-      if (const char *Has = expertPrecisionProblem(*S)) {
-        Diags.report(S->ExpertPrecisionRange,
-                     S->AdHoc ? diag::err_expert_precision_option_no_experts
-                              : diag::err_expert_precision_no_experts,
-                     S->Model->Name, Has);
+      if (!checkModelFields(*S, Diags)) {
         OK = false;
         continue;
       }
@@ -78,6 +67,23 @@ public:
   }
 };
 } // namespace
+
+bool zoo::checkModelFields(const ScenarioRecord &S, DiagnosticEngine &Diags) {
+  if (const char *Has = attentionDPProblem(S)) {
+    Diags.report(S.AttentionDPRange,
+                 S.AdHoc ? diag::err_attention_dp_option_model : diag::err_attention_dp_model,
+                 S.Model->Name, Has);
+    return false;
+  }
+  if (const char *Has = expertPrecisionProblem(S)) {
+    Diags.report(S.ExpertPrecisionRange,
+                 S.AdHoc ? diag::err_expert_precision_option_no_experts
+                         : diag::err_expert_precision_no_experts,
+                 S.Model->Name, Has);
+    return false;
+  }
+  return true;
+}
 
 std::vector<std::pair<ScenarioMetric, double>> zoo::analyseScenario(const Module &M,
                                                                     ScenarioRecord &S) {

@@ -350,17 +350,10 @@ public:
     bool OK = true;
     std::vector<bool> Skip(N, false);
     for (size_t I = 0; I < N; ++I)
-      if (const ScenarioRecord *S = M.Servings[I]->Replica.get()) {
-        if (const char *Has = attentionDPProblem(*S)) {
-          Diags.report(S->AttentionDPRange, diag::err_attention_dp_model, S->Model->Name, Has);
-          Skip[I] = true;
-          OK = false;
-        } else if (const char *Has = expertPrecisionProblem(*S)) {
-          Diags.report(S->ExpertPrecisionRange, diag::err_expert_precision_no_experts,
-                       S->Model->Name, Has);
-          Skip[I] = true;
-          OK = false;
-        }
+      if (const ScenarioRecord *S = M.Servings[I]->Replica.get();
+          S && !checkModelFields(*S, Diags)) {
+        Skip[I] = true;
+        OK = false;
       }
     const bool Split = M.ServingThreads != 1;
     // The threads take the records that look longest first, so that the last to finish is a

@@ -638,27 +638,21 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
     Why = "unknown precision 'bf16' (the default weights)";
     return nullptr;
   }
-  if (!Dense || !Dense->field(C->Name)) {
+  const PrecisionRecord *EW =
+      ExpertWeightsPrec.empty() ? nullptr : M.findPrecision(ExpertWeightsPrec);
+  const PrecisionRecord *EC =
+      ExpertComputePrec.empty() ? nullptr : M.findPrecision(ExpertComputePrec);
+  // The compute precision and the experts' own must each have a dense peak.
+  for (auto [P, Option] : {std::pair{C, "--compute"}, std::pair{EC, "--expert-compute"}}) {
+    if (!P || (Dense && Dense->field(P->Name)))
+      continue;
     std::string Have;
     if (Dense)
       for (const FieldValue &F : Dense->Fields)
         if (F.Name != "source")
           Have += (Have.empty() ? "" : ", ") + F.Name;
-    Why = "hardware '" + HName + "' has no dense " + C->Name +
-          " peak (it has: " + (Have.empty() ? "none" : Have) + "); choose one with --compute";
-    return nullptr;
-  }
-  const PrecisionRecord *EW =
-      ExpertWeightsPrec.empty() ? nullptr : M.findPrecision(ExpertWeightsPrec);
-  const PrecisionRecord *EC =
-      ExpertComputePrec.empty() ? nullptr : M.findPrecision(ExpertComputePrec);
-  if (EC && !Dense->field(EC->Name)) {
-    std::string Have;
-    for (const FieldValue &F : Dense->Fields)
-      if (F.Name != "source")
-        Have += (Have.empty() ? "" : ", ") + F.Name;
-    Why = "hardware '" + HName + "' has no dense " + EC->Name + " peak (it has: " + Have +
-          "); choose one with --expert-compute";
+    Why = "hardware '" + HName + "' has no dense " + P->Name +
+          " peak (it has: " + (Have.empty() ? "none" : Have) + "); choose one with " + Option;
     return nullptr;
   }
   if (AttentionDPOpt && X.Devices < 2) {

@@ -53,6 +53,8 @@ Value bytesAt(const BigCount &Values, const PrecisionRecord &P);
 /// Parameters a decode step of `Batch` tokens reads: dense weights plus the expected distinct
 /// experts of each expert layer under uniform routing.
 double decodeWeightParams(const ModelStats &S, double Batch);
+/// Parameters of every expert of every expert layer (all of them, routed to or not).
+BigCount expertParamsAll(const ModelStats &S);
 /// Weight parameters a forward pass over `Tokens` positions moves from memory: `Params` (the
 /// dense weights, or what decodeWeightParams leaves) less the lookup tables, plus the rows the
 /// tokens look up (at most the tables) and the tables a tied output head multiplies by.

@@ -55,6 +55,10 @@ std::optional<double> simulatedServing(const Module &M, const ServingRecord &Sv,
 /// or beyond 64 bits.
 std::vector<std::pair<ScenarioMetric, double>> analyseScenario(const Module &M, ScenarioRecord &S);
 
+/// Reports the first field of scenario (or serving replica) `S` that does not apply to its model
+/// (`attention_dp`, the expert precisions; their options for an ad hoc scenario): false after it.
+bool checkModelFields(const ScenarioRecord &S, DiagnosticEngine &Diags);
+
 /// Every pass, in order. Metric passes first, verification last.
 std::vector<std::unique_ptr<Pass>> createDefaultPipeline();
 
