@@ -110,9 +110,11 @@ GROUPS = [
 ] + [(f"FP4, 70B, TP{d}", lambda n, r, k, d=d: "FP4" in n and "70B" in n and tp(n, d, "B200"))
      for d in (1, 2, 4, 8)] + [
     ("FP4, 405B, TP4 and TP8", lambda n, r, k: "FP4" in n and "405B" in n),
-    ("full load, Llama 4 Maverick (v0.20), TP8", lambda n, r, k: "Maverick" in n),
-    ("full load, Maverick, H200", lambda n, r, k: "Maverick" in n and "H200" in n),
-    ("full load, Maverick, H100", lambda n, r, k: "Maverick" in n and "H100" in n),
+    ("full load, Llama 4 Maverick (v0.20), TP8", lambda n, r, k: n.startswith("TRTLLM020_8x")
+     and "Maverick" in n),
+    ("full load, Maverick (v0.20), H200",
+     lambda n, r, k: n.startswith("TRTLLM020_8xH200_Llama4_Maverick")),
+    ("full load, Maverick (v0.20), H100", lambda n, r, k: n.startswith("TRTLLM020_8xH100_Llama4_Maverick")),
     ("full load, TensorRT-LLM 1.x (perf-overview), single-device, tensor- and pipeline-parallel rows",
      lambda n, r, k: V1XTP(n)),
     ("1.x, Llama 3.3 70B FP8 on 2 x H100 and 2 x H200",

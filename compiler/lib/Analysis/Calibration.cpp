@@ -18,7 +18,10 @@
 //      is bound by its GEMMs), or compute experts where the model has routed experts (as step 1
 //      gives a scenario row of such a model): that slot alone, by the same golden-section search,
 //      over the scenario rows that inform it and the serving rows, the other slots as step 3
-//      left them. A simulation costs milliseconds, so the fit is one slot, not a joint one.
+//      left them. A simulation costs milliseconds, so the fit is one slot, not a joint one, with
+//      one exception: where one experts key's rows hold models whose experts differ in size,
+//      expert_overhead is fitted first (0..50 us), each value tried with that key's factor fitted
+//      anew, the value leaving those rows the least error kept.
 //   5. Then light-load serving rows (lightLoadCalibration: a serving record marked calibration
 //      whose requests arrive at a rate, an open loop) fit their own runtime's fixed costs through
 //      the simulation: a mean or median time per output token (or the median time between
@@ -223,6 +226,14 @@ std::optional<double> zoo::fullLoadCalibration(const ServingRecord &Sv) {
 }
 
 namespace {
+/// Parameters of the largest expert of the model of `S` (0 without experts).
+int64_t largestExpert(const ScenarioRecord &S) {
+  int64_t Most = 0;
+  for (const ExpertTerm &E : S.Model->Stats.Experts)
+    Most = std::max(Most, static_cast<int64_t>(E.ExpertParams));
+  return Most;
+}
+
 /// Fits slot K of F alone over the scenario rows that inform it and the serving `Rows` (through
 /// the simulation), the other slots as they are; K joins F's free slots where it is not one.
 /// A fraction is searched on a log scale from 0.02 to 1, a fixed cost from 0 to `MostSeconds`.
@@ -274,6 +285,36 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
       Fits[R->Name].Runtime = R;
       ByRuntime[{R->Name, K}].push_back({Sv.get(), *Measured});
     }
+  }
+  // expert_overhead first, where a runtime's rows of one experts key hold models whose experts
+  // differ in size: for each value tried, that key's factor fitted anew, and the value that leaves
+  // those rows' least error kept (a fixed cost an expert is what separates small experts from
+  // large at the same kernel efficiency).
+  for (const auto &[Key, Rows] : ByRuntime) {
+    if (Key.second.K != Slot::Experts || (!Only.empty() && !Only.count(Key.first)))
+      continue;
+    std::set<int64_t> Sizes;
+    for (const ServingRow &Row : Rows)
+      Sizes.insert(largestExpert(*Row.Sv->Replica));
+    Fit &F = Fits[Key.first];
+    const SlotKey Overhead{Slot::ExpertOverhead, "any"};
+    if (Sizes.size() < 2 || std::count(F.Free.begin(), F.Free.end(), Overhead))
+      continue; // (the first such key of a runtime fits it)
+    F.Free.push_back(Overhead);
+    F.Value.push_back(0);
+    const size_t I = F.Free.size() - 1;
+    auto Error = [&](double T) {
+      F.Value[I] = T;
+      fitThroughSimulation(M, Serve, F, Key.second, Rows);
+      double Sum = 0;
+      for (const ServingRow &Row : Rows)
+        Sum += squaredLogError(
+            Serve(*Row.Sv, F.Runtime, overrides(F, *Row.Sv->Replica), Row.Metric).value_or(NAN),
+            Row.Measured);
+      return Sum;
+    };
+    F.Value[I] = minimise(0, 50e-6, Error);
+    F.ServingInforms[Overhead] = Rows;
   }
   for (const auto &[Key, Rows] : ByRuntime)
     if (Only.empty() || Only.count(Key.first))

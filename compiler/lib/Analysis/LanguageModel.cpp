@@ -14,7 +14,8 @@
 //      only where the runtime says so. Weights are read once, lookup tables a row per token.
 //   3. A decode step at context c reads the weights a batch touches (expected distinct experts)
 //      and each sequence's cache at c. Expert layers are a third kind of kernel: their products
-//      and weights at the matrix rates times the runtime's `compute experts` factor.
+//      and weights at the matrix rates times the runtime's `compute experts` factor, plus its
+//      `expert_overhead` for each expert a device runs in each expert layer.
 //   4. Tensor parallelism: weights, cache and work split over N devices; two all-reduces per
 //      layer of the activations (tokens x width at the activation precision).
 //   5. Memory: weights + the batch's cache at the full length + a prefill workspace, against the
@@ -349,23 +350,31 @@ double PreparedLM::expertPow(const Expert &E, double Tokens) const {
 }
 
 /// Expert parameters `Tokens` routed tokens read: the expected distinct experts of each layer
-/// under uniform routing (docs/formulas.md).
-double PreparedLM::expertParams(double Tokens) const {
-  double P = 0;
-  for (const Expert &E : Experts)
-    P += E.N * (1 - expertPow(E, Tokens)) * E.Params * E.Layers;
+/// under uniform routing (docs/formulas.md); `Runs`: the experts a device runs (Work::ExpertRuns).
+double PreparedLM::expertParams(double Tokens, double &Runs) const {
+  double P = 0, R = 0;
+  for (const Expert &E : Experts) {
+    const double Distinct = E.N * (1 - expertPow(E, Tokens));
+    P += Distinct * E.Params * E.Layers;
+    R += Distinct * E.Layers;
+  }
+  Runs = DP ? R / N : R;
   return P;
 }
 
 /// The experts `Batch` tokens read (ClosedForm.h's decodeWeightParams): the expected distinct
-/// experts of each layer added to `Routed`, the ones no token reaches taken from `Dense`.
-void PreparedLM::expertReads(double Batch, double &Dense, double &Routed) const {
+/// experts of each layer added to `Routed`, the ones no token reaches taken from `Dense`;
+/// `Runs`: the experts a device runs (Work::ExpertRuns).
+void PreparedLM::expertReads(double Batch, double &Dense, double &Routed, double &Runs) const {
+  double R = 0;
   for (const Expert &E : Experts) {
     const double Pow = expertPow(E, Batch);
     const double Distinct = E.N * (1 - Pow);
     Dense -= (E.N - Distinct) * E.Params * E.Layers;
     Routed += E.N * (1 - Pow) * E.Params * E.Layers;
+    R += Distinct * E.Layers;
   }
+  Runs = DP ? R / N : R;
 }
 
 /// A ring all-reduce's bandwidth term (Collectives.h) with no latency.
@@ -411,7 +420,7 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
     W.AttentionFlops = 2 * Batch * T.Attention;
     W.ExpertFlops = 2 * Batch * ExpertMacs;
     double Dense = Params, Routed = 0;
-    expertReads(Batch, Dense, Routed);
+    expertReads(Batch, Dense, Routed, W.ExpertRuns);
     W.ExpertWeightBytes = Routed * EBits / 8;
     const double TablesRead = std::min(Lookup, Batch * LookupRow + TiedHead) +
                               std::min(EncoderLookup, Batch * Source * EncoderLookupRow);
@@ -431,7 +440,7 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
   W.AttentionFlops = 2 * Batch * T.Attention;
   W.ExpertFlops = 2 * Batch * Prompt * ExpertMacs;
   // A prefill of many tokens reads every expert (at most all of them).
-  const double Routed = expertParams(Batch * Prompt);
+  const double Routed = expertParams(Batch * Prompt, W.ExpertRuns);
   W.ExpertWeightBytes = Routed * EBits / 8;
   const double Tokens = Batch * Prompt;
   W.KVBytes = Batch * T.KVPrompt;
@@ -485,7 +494,7 @@ Work PreparedLM::stepWork(double Batch, double C, double Source) const {
   // Parameters the batch's tokens read: the dense weights and the expected distinct experts
   // (ClosedForm.h's decodeWeightParams), then less the experts, as lookups and heads read them.
   double Dense = DecodeParams, Routed = 0;
-  expertReads(Batch, Dense, Routed);
+  expertReads(Batch, Dense, Routed, W.ExpertRuns);
   W.ExpertWeightBytes = Routed * EBits / 8;
   if (DP) {
     // Each device reads the layers outside the experts whole, for its share of the batch.
@@ -553,16 +562,18 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
     P.BySlot[slot(Slot::StepOverhead)] = M.f(Slot::StepOverhead);
     P.BySlot[slot(Slot::SequenceOverhead)] = PerSequence;
     // Expert layers run at the dense kernels' rates times the experts factor, on both roofs
-    // (without experts: 0 / rate, that is +0).
+    // (without experts: 0 / rate, that is +0), plus expert_overhead for each expert a device runs.
     double ExpertTime = NoExpertTime[FromFlash]
                             ? 0
                             : std::max(W.ExpertFlops / GemmExperts,
                                        W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
-    if (ExpertTime > 0) {
+    const double PerExpert = W.ExpertRuns * M.f(Slot::ExpertOverhead);
+    P.BySlot[slot(Slot::Experts)] += ExpertTime;
+    P.BySlot[slot(Slot::ExpertOverhead)] += PerExpert;
+    ExpertTime += PerExpert;
+    if (ExpertTime > 0)
       (W.ExpertFlops / RateGemmExperts >= W.ExpertWeightBytes / Bw ? ComputeSide : MemorySide) +=
           ExpertTime;
-      P.BySlot[slot(Slot::Experts)] += ExpertTime;
-    }
     P.Time = ExpertTime +
              Part(W.LinearFlops / RateGemm, Slot::Gemm, W.WeightBytes / Bw, M.weightSlot(),
                   Exposed) +
@@ -604,11 +615,13 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
                             ? 0
                             : std::max(W.ExpertFlops / GemmExperts,
                                        W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
-    if (ExpertTime > 0) {
+    const double PerExpert = W.ExpertRuns * X->f(Slot::ExpertOverhead);
+    B.BySlot[slot(Slot::Experts)] += ExpertTime;
+    B.BySlot[slot(Slot::ExpertOverhead)] += PerExpert;
+    ExpertTime += PerExpert;
+    if (ExpertTime > 0)
       (W.ExpertFlops / RateGemmExperts >= W.ExpertWeightBytes / Bw ? B.ComputeSide
                                                                    : B.MemorySide) += ExpertTime;
-      B.BySlot[slot(Slot::Experts)] += ExpertTime;
-    }
     const double C = W.LinearFlops / RateGemm, Mem = W.WeightBytes / Bw;
     const double Linear = overlapped(C, Mem, Exposed);
     if (C >= Mem) {

@@ -28,6 +28,7 @@ SlotSpelling zoo::slotSpelling(Slot K) {
       {"bandwidth", "gemv"},        {"bandwidth", "dequant_gemv"}, {"bandwidth", "attention"},
       {"bandwidth", "activations"}, {"", "op_overhead"},           {"", "collective_latency"},
       {"", "step_overhead"},        {"", "request_overhead"},      {"", "sequence_overhead"},
+      {"", "expert_overhead"},
   };
   return Table[static_cast<int>(K)];
 }
@@ -191,7 +192,7 @@ bool zoo::schedulesAhead(const ScenarioRecord &S, const RuntimeRecord *R) {
 Machine Machine::ideal() const {
   Machine X = *this;
   X.HwCompute = X.HwBandwidth = 1;
-  X.F = {1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0};
+  X.F = {1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
   X.MemoryFraction = X.KVFraction = 1;
   X.Workspace = 0;
   X.GemmExposed = 0;
@@ -283,8 +284,9 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     Slot K = static_cast<Slot>(I);
     if (K == (X.Dequantising ? Slot::Gemv : Slot::DequantGemv))
       continue; // one of the two weight-read slots applies
-    if (K == Slot::Experts && (!S.Model || S.Model->Stats.Experts.empty()))
-      continue;
+    if ((K == Slot::Experts || K == Slot::ExpertOverhead) &&
+        (!S.Model || S.Model->Stats.Experts.empty()))
+      continue; // (a model without expert layers)
     FactorUse U;
     U.Name = slotName(K);
     U.Seconds = slotIsSeconds(K);
@@ -312,10 +314,10 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
         U.Source.clear();
       }
     X.F[I] = U.Value;
-    // The serving stack's host times show where a record, a runtime or a fit sets them (no line
-    // otherwise).
-    const bool Host =
-        K == Slot::StepOverhead || K == Slot::RequestOverhead || K == Slot::SequenceOverhead;
+    // The serving stack's host times and the cost an expert show where a record, a runtime or a
+    // fit sets them (no line otherwise).
+    const bool Host = K == Slot::StepOverhead || K == Slot::RequestOverhead ||
+                      K == Slot::SequenceOverhead || K == Slot::ExpertOverhead;
     if (Describe && (!Host || U.Origin != RName + ": not set"))
       X.Uses.push_back(std::move(U));
   }

@@ -68,6 +68,10 @@ struct Work {
   double AllReduceBytes = 0, AllReduces = 0;
   double Ops = 0;
   double Sequences = 0; ///< sequences the forward carries (the host's time a sequence)
+  /// Experts one device runs, summed over the expert layers (the expected distinct experts the
+  /// tokens reach; a device's share of them under attention data parallelism): each costs the
+  /// runtime's `expert_overhead`.
+  double ExpertRuns = 0;
 };
 
 /// A language-model scenario on one machine with everything that does not depend on the point
@@ -293,8 +297,8 @@ private:
   void attentionAndCache(double C, double &Macs, double &Bytes, bool Mean = false) const;
   /// pow(Base, Tokens) of each expert kind, as the formulas use it.
   double expertPow(const Expert &E, double Tokens) const;
-  double expertParams(double Tokens) const;
-  void expertReads(double Batch, double &Dense, double &Routed) const;
+  double expertParams(double Tokens, double &Runs) const;
+  void expertReads(double Batch, double &Dense, double &Routed, double &Runs) const;
   double allReduceTime(double Bytes) const;
   Work prefillWork(double Batch, const PromptTerms &T) const;
   /// Bytes of a pass's weight reads: `Rest` parameters besides the lookup tables and experts at

@@ -29,6 +29,7 @@ enum class Slot {
   StepOverhead,       ///< seconds of host time per engine iteration (one forward)
   RequestOverhead,    ///< seconds a request spends outside the engine (the serving front end)
   SequenceOverhead,   ///< seconds of host time per sequence an engine iteration carries
+  ExpertOverhead,     ///< seconds per expert a device runs in one expert layer of a forward
   Count
 };
 constexpr int NumSlots = static_cast<int>(Slot::Count);
@@ -39,12 +40,12 @@ struct SlotSpelling {
 };
 SlotSpelling slotSpelling(Slot K);
 /// `compute gemm`, `bandwidth gemv`, ..., `op_overhead`, `collective_latency`, `step_overhead`,
-/// `request_overhead`, `sequence_overhead`.
+/// `request_overhead`, `sequence_overhead`, `expert_overhead`.
 std::string slotName(Slot K);
 /// Fixed costs are seconds; the other slots are fractions.
 inline bool slotIsSeconds(Slot K) {
   return K == Slot::OpOverhead || K == Slot::CollectiveLatency || K == Slot::StepOverhead ||
-         K == Slot::RequestOverhead || K == Slot::SequenceOverhead;
+         K == Slot::RequestOverhead || K == Slot::SequenceOverhead || K == Slot::ExpertOverhead;
 }
 
 /// A value for one slot of one runtime that replaces what its record says (calibration).
@@ -65,7 +66,7 @@ struct Machine {
   double Power = 0;          ///< watts per device, for energy (TDP, or a lower power limit)
   // Factors of the expected figures: the hardware's achievable fractions, then the runtime's.
   double HwCompute = 1, HwBandwidth = 1;
-  std::array<double, NumSlots> F{1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0};
+  std::array<double, NumSlots> F{1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
   bool Dequantising = false; ///< weights are narrower than the compute format: dequant_gemv
   bool Fuses = true;
   /// Share of the smaller of a dense product's weight reads and arithmetic left exposed beside
