@@ -550,6 +550,7 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           J.attributeArray("deployments", [&] {
             for (const ServingRecord::Candidate &K : S->Candidates)
               J.object([&] {
+                J.attribute("attention_dp", K.AttentionDP);
                 J.attribute("devices_per_replica", K.Devices);
                 J.attribute("frontier", K.Pareto);
                 J.attribute("hardware", K.Price->Hw->Name);

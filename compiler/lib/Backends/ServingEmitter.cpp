@@ -68,29 +68,29 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
         if (Shown++ >= 8 && !K.Pareto)
           continue;
         OS << fmt::format(
-            "   {} {:>3} x {}{}{} devices of {} ({} {}), {}, max batch {}{}: {:.2f} USD/h, "
+            "   {} {:>3} x {}{}{} devices of {} ({} {}){}, {}, max batch {}{}: {:.2f} USD/h, "
             "{:.3f} USD per million output tokens; P99 TTFT {:.0f} ms, TPOT {:.1f} ms; {:.1f} "
             "tokens/s per user, {:.0f} per device\n",
             K.Pareto ? "*" : " ", K.Replicas, K.Devices * K.PP,
             K.PP > 1 ? fmt::format(" ({} stages)", K.PP) : std::string(),
             K.PrefillDevices ? fmt::format(" + {} prefill", K.PrefillDevices) : std::string(),
             K.Price->Hw->Name, K.Price->Provider,
-            K.Price->Instance.empty() ? K.Price->Name : K.Price->Instance, K.Weights->Name,
-            K.MaxBatch, K.Speculative ? ", speculative" : "", K.CostPerHour * 3600,
-            K.CostPerMillion, K.TTFT99 * 1e3, K.TPOT99 * 1e3, K.TokensPerSPerUser,
-            K.TokensPerSPerDevice);
+            K.Price->Instance.empty() ? K.Price->Name : K.Price->Instance,
+            K.AttentionDP ? ", attention data parallel" : "", K.Weights->Name, K.MaxBatch,
+            K.Speculative ? ", speculative" : "", K.CostPerHour * 3600, K.CostPerMillion,
+            K.TTFT99 * 1e3, K.TPOT99 * 1e3, K.TokensPerSPerUser, K.TokensPerSPerDevice);
       }
       for (const std::string &Why : Sv->NotTried)
         OS << "  not tried: " << Why << "\n";
       if (Sv->Candidates.size() > 1) {
         const auto &A = Sv->Candidates[0], &B = Sv->Candidates[1];
         auto Name = [](const ServingRecord::Candidate &K) {
-          return fmt::format("{} x {}{}{} {}{}{}", K.Replicas, K.Devices * K.PP,
-                             K.PP > 1 ? fmt::format(" ({} stages)", K.PP) : std::string(),
-                             K.PrefillDevices ? fmt::format(" + {} prefill", K.PrefillDevices)
-                                              : std::string(),
-                             K.Price->Hw->Name, K.Weights != nullptr ? " " + K.Weights->Name : "",
-                             K.Speculative ? " speculative" : "");
+          return fmt::format(
+              "{} x {}{}{} {}{}{}{}", K.Replicas, K.Devices * K.PP,
+              K.PP > 1 ? fmt::format(" ({} stages)", K.PP) : std::string(),
+              K.PrefillDevices ? fmt::format(" + {} prefill", K.PrefillDevices) : std::string(),
+              K.Price->Hw->Name, K.Weights != nullptr ? " " + K.Weights->Name : "",
+              K.AttentionDP ? " attention data parallel" : "", K.Speculative ? " speculative" : "");
         };
         if (A.CostPerHour < B.CostPerHour * (1 - 1e-9))
           OS << fmt::format("  the cheapest wins on price per device-hour x devices needed: {:.2f} "

@@ -745,7 +745,8 @@ void SemaImpl::buildServing(const RecordDecl &D) {
   }
   if (Rec->Plan && Rec->Replica && Rec->Replica->AttentionDP) {
     Diags.report(D.NameRange, diag::err_field_value, "attention_dp",
-                 "is not searched: `plan = auto` tries tensor-parallel layouts; leave it out");
+                 "is chosen by `plan = auto` (tensor parallelism, or for a mixture of experts "
+                 "attention data parallelism, over each size it tries); leave it out");
     OK = false;
   }
   if (Rec->Plan && Rec->Replica && (Rec->Replica->ExpertWeights || Rec->Replica->ExpertCompute)) {

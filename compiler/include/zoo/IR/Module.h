@@ -806,9 +806,10 @@ public:
   /// False when --model or --hardware leaves the record out of every output: the serving pass
   /// then only checks that it runs (and its expectations, which hold whatever is shown).
   bool Shown = true;
-  /// `plan = auto`: the pass searches every price record's hardware, tensor-parallel size,
-  /// weight precision, batch cap, a disaggregated prefill pool or none, and speculative decoding
-  /// or none (with a draft) for the cheapest deployment that meets the targets.
+  /// `plan = auto`: the pass searches every price record's hardware, tensor-parallel size (or,
+  /// for a mixture of experts, attention data parallelism over as many devices), weight
+  /// precision, batch cap, pipeline stages, a disaggregated prefill pool or none, and speculative
+  /// decoding or none (with a draft) for the cheapest deployment that meets the targets.
   bool Plan = false;
   struct Candidate {
     const PriceRecord *Price = nullptr;
@@ -816,6 +817,7 @@ public:
     int64_t PrefillDevices = 0; ///< a disaggregated prefill pool per replica (0: none)
     int64_t PP = 1;             ///< pipeline stages, each of `Devices`
     bool Speculative = false;   ///< with the record's draft model
+    bool AttentionDP = false;   ///< the replica's devices attention data parallel
     const PrecisionRecord *Weights = nullptr;
     double CostPerHour = 0, CostPerMillion = 0, TTFT99 = 0, TPOT99 = 0;
     double TokensPerSPerUser = 0, TokensPerSPerDevice = 0;
