@@ -175,28 +175,13 @@ void TableEmitter::run(llvm::raw_ostream &OS) {
 
 /// Every deployment a `plan = auto` serving record found to meet its targets, cheapest first.
 void TableEmitter::deployments(llvm::raw_ostream &OS) {
-  line(OS, {"serving",
-            "rank",
-            "hardware",
-            "provider",
-            "instance",
-            "region",
-            "price_date",
-            "devices_per_replica",
-            "pipeline_stages",
-            "prefill_devices_per_replica",
-            "speculative",
-            "attention_dp",
-            "replicas",
-            "weights",
-            "max_batch",
-            "usd_per_hour",
-            "usd_per_million_output_tokens",
-            "ttft_p99_s",
-            "tpot_p99_s",
-            "tokens_per_s_per_user",
-            "tokens_per_s_per_device",
-            "frontier"});
+  // clang-format off
+  line(OS, {"serving", "rank", "hardware", "provider", "instance", "region", "price_date",
+            "devices_per_replica", "pipeline_stages", "prefill_devices_per_replica",
+            "speculative", "attention_dp", "replicas", "weights", "max_batch", "usd_per_hour",
+            "usd_per_million_output_tokens", "ttft_p99_s", "tpot_p99_s", "tokens_per_s_per_user",
+            "tokens_per_s_per_device", "frontier"});
+  // clang-format on
   std::vector<const ServingRecord *> Ss;
   for (const auto &S : M.Servings)
     Ss.push_back(S.get());
@@ -205,28 +190,15 @@ void TableEmitter::deployments(llvm::raw_ostream &OS) {
   for (const ServingRecord *S : Ss) {
     int Rank = 0;
     for (const ServingRecord::Candidate &K : S->Candidates)
-      line(OS, {S->Name,
-                std::to_string(++Rank),
-                K.Price->Hw->Name,
-                K.Price->Provider,
-                K.Price->Instance,
-                K.Price->Region,
-                K.Price->Date,
-                std::to_string(K.Devices),
-                std::to_string(K.PP),
-                std::to_string(K.PrefillDevices),
-                K.Speculative ? "true" : "false",
-                K.AttentionDP ? "true" : "false",
-                std::to_string(K.Replicas),
-                K.Weights->Name,
-                std::to_string(K.MaxBatch),
-                Num(K.CostPerHour * 3600),
-                Num(K.CostPerMillion),
-                Num(K.TTFT99),
-                Num(K.TPOT99),
-                Num(K.TokensPerSPerUser),
-                Num(K.TokensPerSPerDevice),
-                K.Pareto ? "true" : "false"});
+      // clang-format off
+      line(OS, {S->Name, std::to_string(++Rank), K.Price->Hw->Name, K.Price->Provider,
+                K.Price->Instance, K.Price->Region, K.Price->Date, std::to_string(K.Devices),
+                std::to_string(K.PP), std::to_string(K.PrefillDevices),
+                K.Speculative ? "true" : "false", K.AttentionDP ? "true" : "false",
+                std::to_string(K.Replicas), K.Weights->Name, std::to_string(K.MaxBatch),
+                Num(K.CostPerHour * 3600), Num(K.CostPerMillion), Num(K.TTFT99), Num(K.TPOT99),
+                Num(K.TokensPerSPerUser), Num(K.TokensPerSPerDevice), K.Pareto ? "true" : "false"});
+      // clang-format on
   }
 }
 

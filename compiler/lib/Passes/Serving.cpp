@@ -572,112 +572,116 @@ private:
       bool HasLink = false;
       for (const Section &X : P->Hw->Sections)
         HasLink |= X.Kind == "link";
+      // Each size tensor-parallel and, for a mixture of experts on more than one device,
+      // attention data parallel: tensor parallelism splits every layer's heads, attention data
+      // parallelism keeps them whole on each device.
+      std::vector<std::pair<int64_t, bool>> Layouts;
       for (int64_t TP = 1; TP <= P->Devices; TP *= 2)
-        for (bool DP : {false, true}) {
-          // Tensor parallelism splits every layer's heads; attention data parallelism (more than
-          // one device, a mixture of experts) keeps them whole on each device.
-          bool Splits = true;
-          for (const auto &[Heads, KV] : A.Heads)
-            Splits &= Heads % TP == 0;
-          if (DP ? !MayDP || TP == 1 || !HasLink : !Splits || (TP > 1 && !HasLink))
+        for (bool DP : {false, true})
+          Layouts.push_back({TP, DP});
+      for (const auto &[TP, DP] : Layouts) {
+        bool Splits = true;
+        for (const auto &[Heads, KV] : A.Heads)
+          Splits &= Heads % TP == 0;
+        if (DP ? !MayDP || TP == 1 || !HasLink : !Splits || (TP > 1 && !HasLink))
+          continue;
+        for (const char *Prec : {"bf16", "fp8"}) {
+          const PrecisionRecord *WP = M.findPrecision(Prec);
+          if (!WP || !Dense->field(Prec))
             continue;
-          for (const char *Prec : {"bf16", "fp8"}) {
-            const PrecisionRecord *WP = M.findPrecision(Prec);
-            if (!WP || !Dense->field(Prec))
+          for (int64_t Cap : {32, 64, 128, 256}) {
+            ScenarioRecord C = *Sv.Replica;
+            C.Hw = P->Hw;
+            C.Devices = TP;
+            C.AttentionDP = DP;
+            C.MaxBatch = Cap;
+            C.Weights = C.Compute = WP;
+            C.Activations = M.findPrecision("bf16");
+            C.KV = WP->Bits >= 16 ? WP : M.findPrecision("bf16");
+            if (!C.Activations || !C.KV)
               continue;
-            for (int64_t Cap : {32, 64, 128, 256}) {
-              ScenarioRecord C = *Sv.Replica;
-              C.Hw = P->Hw;
-              C.Devices = TP;
-              C.AttentionDP = DP;
-              C.MaxBatch = Cap;
-              C.Weights = C.Compute = WP;
-              C.Activations = M.findPrecision("bf16");
-              C.KV = WP->Bits >= 16 ? WP : M.findPrecision("bf16");
-              if (!C.Activations || !C.KV)
+            // Disaggregation: none, or a prefill pool as large as the decode group, in the same
+            // instance (its cache sent over the link) unless the record gives `kv_bandwidth`;
+            // open loops only (the simulation does not model it under a closed loop).
+            // Speculation: none, or the record's draft.
+            // Pipeline stages: one, or two of TP devices each in the same instance (neither a
+            // prefill pool, a draft nor attention data parallelism with them: not modelled
+            // together).
+            for (int64_t Stages : {int64_t(1), int64_t(2)})
+            for (int64_t PD : {int64_t(0), TP}) {
+              if (Stages > 1 && (PD > 0 || DP || TP * Stages > P->Devices))
                 continue;
-              // Disaggregation: none, or a prefill pool as large as the decode group, in the same
-              // instance (its cache sent over the link) unless the record gives `kv_bandwidth`;
-              // open loops only (the simulation does not model it under a closed loop).
-              // Speculation: none, or the record's draft.
-              // Pipeline stages: one, or two of TP devices each in the same instance (neither a
-              // prefill pool, a draft nor attention data parallelism with them: not modelled
-              // together).
-              for (int64_t Stages : {int64_t(1), int64_t(2)})
-                for (int64_t PD : {int64_t(0), TP}) {
-                  if (Stages > 1 && (PD > 0 || DP || TP * Stages > P->Devices))
-                    continue;
-                  if (PD > 0 &&
-                      (W.Concurrency > 0 || (TP + PD > P->Devices && !(Sv.KVBandwidth > 0))))
-                    continue;
-                  for (bool Spec : {false, true}) {
-                    if (Spec && (!Sv.Draft || Stages > 1))
-                      continue;
-                    ReplicaOptions Opt;
-                    Opt.PP = Stages;
-                    Opt.PrefillDevices = PD;
-                    Opt.KVBandwidth = Sv.KVBandwidth;
-                    if (Spec) {
-                      Opt.Draft = Sv.Draft;
-                      Opt.Speculate = Sv.Speculate;
-                      Opt.Acceptance = Sv.Acceptance;
+              if (PD > 0 && (W.Concurrency > 0 ||
+                             (TP + PD > P->Devices && !(Sv.KVBandwidth > 0))))
+                continue;
+              for (bool Spec : {false, true}) {
+                if (Spec && (!Sv.Draft || Stages > 1))
+                  continue;
+                ReplicaOptions Opt;
+                Opt.PP = Stages;
+                Opt.PrefillDevices = PD;
+                Opt.KVBandwidth = Sv.KVBandwidth;
+                if (Spec) {
+                  Opt.Draft = Sv.Draft;
+                  Opt.Speculate = Sv.Speculate;
+                  Opt.Acceptance = Sv.Acceptance;
+                }
+                ++Sv.CandidatesTried;
+                auto [It, New] = Done.try_emplace({P->Hw, TP, WP, Cap, PD, Spec, Stages, DP});
+                Found &X = It->second;
+                if (New) {
+                  // The fewest replicas whose share of the rate meets the targets: doubling,
+                  // then bisection (more replicas never make a replica slower).
+                  auto Meets = [&](int64_t R, ServingStats &St) {
+                    std::string Why;
+                    return simulateReplica(M, C, W, W.Rate / double(R), Requests, Sv.SLA, false,
+                                           St, Why, Opt, false, /*TokenGaps=*/false, nullptr,
+                                           {}, false, /*StopAtMiss=*/true) &&
+                           St.meets(Sv.SLA);
+                  };
+                  int64_t Hi = 1;
+                  while (Hi <= 4096 && !Meets(Hi, X.St))
+                    Hi *= 2;
+                  if (Hi <= 4096) {
+                    int64_t Lo = Hi / 2; // fails (or 0)
+                    while (Hi - Lo > 1) {
+                      int64_t Mid = (Lo + Hi) / 2;
+                      ServingStats T;
+                      (Meets(Mid, T) ? Hi : Lo) = Mid;
                     }
-                    ++Sv.CandidatesTried;
-                    auto [It, New] = Done.try_emplace({P->Hw, TP, WP, Cap, PD, Spec, Stages, DP});
-                    Found &X = It->second;
-                    if (New) {
-                      // The fewest replicas whose share of the rate meets the targets: doubling,
-                      // then bisection (more replicas never make a replica slower).
-                      auto Meets = [&](int64_t R, ServingStats &St) {
-                        std::string Why;
-                        return simulateReplica(M, C, W, W.Rate / double(R), Requests, Sv.SLA, false,
-                                               St, Why, Opt, false, /*TokenGaps=*/false, nullptr,
-                                               {}, false, /*StopAtMiss=*/true) &&
-                               St.meets(Sv.SLA);
-                      };
-                      int64_t Hi = 1;
-                      while (Hi <= 4096 && !Meets(Hi, X.St))
-                        Hi *= 2;
-                      if (Hi <= 4096) {
-                        int64_t Lo = Hi / 2; // fails (or 0)
-                        while (Hi - Lo > 1) {
-                          int64_t Mid = (Lo + Hi) / 2;
-                          ServingStats T;
-                          (Meets(Mid, T) ? Hi : Lo) = Mid;
-                        }
-                        Meets(Hi, X.St);
-                        X.Meets = true;
-                        X.Replicas = Hi;
-                      }
-                    }
-                    if (!X.Meets)
-                      continue;
-                    const int64_t Hi = X.Replicas;
-                    const ServingStats &St = X.St;
-                    ServingRecord::Candidate K;
-                    K.Price = P.get();
-                    K.Devices = TP;
-                    K.PrefillDevices = PD;
-                    K.PP = Stages;
-                    K.Speculative = Spec;
-                    K.AttentionDP = DP;
-                    K.MaxBatch = Cap;
-                    K.Replicas = Hi;
-                    K.Weights = WP;
-                    const double Used = double(TP * Stages + PD) * double(Hi);
-                    K.CostPerHour = PerDevice * Used;
-                    double Tokens = St.OutputTokensPerS * double(Hi);
-                    K.CostPerMillion = Tokens > 0 ? K.CostPerHour / Tokens * 1e6 : INFINITY;
-                    K.TTFT99 = St.TTFTAt;
-                    K.TPOT99 = St.TPOTAt;
-                    K.TokensPerSPerUser = St.TPOT[0] > 0 ? 1 / St.TPOT[0] : 0;
-                    K.TokensPerSPerDevice = Tokens / Used;
-                    Sv.Candidates.push_back(K);
+                    Meets(Hi, X.St);
+                    X.Meets = true;
+                    X.Replicas = Hi;
                   }
                 }
+                if (!X.Meets)
+                  continue;
+                const int64_t Hi = X.Replicas;
+                const ServingStats &St = X.St;
+                ServingRecord::Candidate K;
+                K.Price = P.get();
+                K.Devices = TP;
+                K.PrefillDevices = PD;
+                K.PP = Stages;
+                K.Speculative = Spec;
+                K.AttentionDP = DP;
+                K.MaxBatch = Cap;
+                K.Replicas = Hi;
+                K.Weights = WP;
+                const double Used = double(TP * Stages + PD) * double(Hi);
+                K.CostPerHour = PerDevice * Used;
+                double Tokens = St.OutputTokensPerS * double(Hi);
+                K.CostPerMillion = Tokens > 0 ? K.CostPerHour / Tokens * 1e6 : INFINITY;
+                K.TTFT99 = St.TTFTAt;
+                K.TPOT99 = St.TPOTAt;
+                K.TokensPerSPerUser = St.TPOT[0] > 0 ? 1 / St.TPOT[0] : 0;
+                K.TokensPerSPerDevice = Tokens / Used;
+                Sv.Candidates.push_back(K);
+              }
             }
           }
         }
+      }
     }
     if (Sv.Candidates.empty())
       return false;
