@@ -360,5 +360,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   X.Preempt = preemptsCache(S, R);
   if (S.MemoryFraction > 0)
     X.MemoryFraction = S.MemoryFraction;
+  if (S.KVFraction > 0)
+    X.KVFraction = S.KVFraction;
   return X;
 }

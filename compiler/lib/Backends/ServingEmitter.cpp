@@ -171,6 +171,9 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     else if (S->MemoryFraction > 0)
       OS << fmt::format("  memory: the engine takes {:g} of each device's memory\n",
                         S->MemoryFraction);
+    if (S->KVFraction > 0)
+      OS << fmt::format("  memory: the cache takes {:g} of what the weights and work leave\n",
+                        S->KVFraction);
     if (const int64_t Page = cachePage(*S, S->UsedRuntime);
         Page > 1 || preemptsCache(*S, S->UsedRuntime))
       OS << fmt::format(

@@ -38,6 +38,7 @@ const std::vector<FieldSpec> &scenarioFields() {
       {"compute_efficiency", Type::of(Type::Real), false, true},
       {"memory_efficiency", Type::of(Type::Real), false, true},
       {"memory_fraction", Type::of(Type::Real), false, true},
+      {"kv_fraction", Type::of(Type::Real), false, true},
       {"step_overhead", dimType(BaseDim::Second), false, false},
       {"request_overhead", dimType(BaseDim::Second), false, false},
       {"sequence_overhead", dimType(BaseDim::Second), false, false},
@@ -195,18 +196,22 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
     else if (F.Name == "calibration")
       Rec->Calibration = F.V.B;
     else if (F.Name == "compute_efficiency" || F.Name == "memory_efficiency" ||
-             F.Name == "memory_fraction") {
+             F.Name == "memory_fraction" || F.Name == "kv_fraction") {
       // Shares: positive (the field's spec) and at most 1.
-      const bool Memory = F.Name == "memory_fraction";
+      const bool Memory = F.Name == "memory_fraction", Cache = F.Name == "kv_fraction";
       if (!(F.V.R <= 1)) {
         Diags.report(F.Range, diag::err_field_value, F.Name,
                      fmt::format("must be at most 1{}, found {}",
-                                 Memory ? " (a share of each device's memory)" : "",
+                                 Memory  ? " (a share of each device's memory)"
+                                 : Cache ? " (a share of the memory left for the cache)"
+                                         : "",
                                  F.V.str()));
         OK = false;
       }
       if (Memory)
         Rec->MemoryFraction = F.V.R;
+      else if (Cache)
+        Rec->KVFraction = F.V.R;
       else
         (F.Name == "compute_efficiency" ? Rec->ComputeEfficiency : Rec->MemoryEfficiency) =
             F.V.R;

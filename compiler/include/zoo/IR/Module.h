@@ -468,6 +468,9 @@ public:
   /// Share of each device's memory the engine uses, where the deployment sets its own (vLLM's
   /// gpu_memory_utilization); 0: the runtime's.
   double MemoryFraction = 0;
+  /// Share of the memory left after weights and work that the cache takes, where the deployment
+  /// sets its own (TensorRT-LLM's kv_cache_free_gpu_mem_fraction); 0: the runtime's.
+  double KVFraction = 0;
   /// The serving stack's host time an iteration, front-end time a request and host time a
   /// sequence an iteration, where the deployment sets its own (`step_overhead`,
   /// `request_overhead`, `sequence_overhead`); unset: the runtime's.
