@@ -71,6 +71,7 @@ VLLMH200 = lambda n: n.startswith("VLLM014_H200")
 SGLANGNEXT = lambda n: n.startswith("SGLangNext_")
 V1X = lambda n: n.startswith("TRTLLM1X_")
 DEP = lambda n: n.startswith("TRTLLM1X_DEP")
+R1GUIDE = lambda n: n.startswith("TRTLLM_R1_")
 V1XTP = lambda n: V1X(n) and not DEP(n)
 GPTOSS = lambda n: "GPT_OSS" in n
 BLACKWELL = lambda n: re.search(r"_G?B200_", n) is not None
@@ -83,15 +84,18 @@ VLLM_AT_RATE = lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50
 LATENCY = lambda n, r, k: not THROUGHPUT(n, r, k) and not k.startswith("sla_")
 GROUPS = [
     ("throughput (within the targets, at a load, or at full load)", THROUGHPUT),
-    ("the same without TensorRT-LLM 1.x's DEP rows (as before they were added)",
-     lambda n, r, k: THROUGHPUT(n, r, k) and not DEP(n)),
+    ("the same without the DeepSeek-R1 guide's rows (as before they were added)",
+     lambda n, r, k: THROUGHPUT(n, r, k) and not R1GUIDE(n)),
+    ("the same without TensorRT-LLM 1.x's DEP rows and the guide's (as before they were added)",
+     lambda n, r, k: THROUGHPUT(n, r, k) and not DEP(n) and not R1GUIDE(n)),
     ("the same without TensorRT-LLM 1.x's rows (as before they were added)",
-     lambda n, r, k: THROUGHPUT(n, r, k) and not V1X(n)),
+     lambda n, r, k: THROUGHPUT(n, r, k) and not V1X(n) and not R1GUIDE(n)),
     ("the same without 1.x's and Qwen3-Next's rows (as before those were added)",
-     lambda n, r, k: THROUGHPUT(n, r, k) and not V1X(n) and not SGLANGNEXT(n)),
+     lambda n, r, k: THROUGHPUT(n, r, k) and not V1X(n) and not SGLANGNEXT(n)
+     and not R1GUIDE(n)),
     ("the same without Azure's, v0.14's, SGLang's and vLLM's A100 rows (as before they were added)",
      lambda n, r, k: THROUGHPUT(n, r, k) and not AZURE(n) and not V014(n) and not ENGINES(n)
-     and not V1X(n)),
+     and not V1X(n) and not R1GUIDE(n)),
     ("throughput, MLPerf Server (the most served within the targets)",
      lambda n, r, k: k == "sla_output_tokens_per_s"),
     ("throughput, MLPerf Offline (full load)", lambda n, r, k: r == "mlperf offline"),
@@ -141,6 +145,8 @@ GROUPS = [
      lambda n, r, k: DEP(n) and "Qwen3_235B" in n),
     ("DEP, gpt-oss-120b (2 x B200, 4 x H100)", lambda n, r, k: DEP(n) and GPTOSS(n)),
     ("DEP, Qwen3-30B-A3B on 2 and 8 RTX PRO 6000", lambda n, r, k: DEP(n) and "Qwen3_30B" in n),
+    ("full load, TensorRT-LLM's DeepSeek-R1 guide, attention data parallel on 8 B200s or 8 H200s",
+     lambda n, r, k: R1GUIDE(n)),
     ("full load, Azure (a second publisher), all", lambda n, r, k: AZURE(n)),
     ("Azure, Llama 3.1 8B, one device", lambda n, r, k: AZURE(n) and "_8B_" in n),
     ("Azure, 70B, TP8", lambda n, r, k: AZURE(n) and "70B" in n),
