@@ -290,13 +290,15 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
   // differ in size: for each value tried, that key's factor fitted anew, and the value that leaves
   // those rows' least error kept (a fixed cost an expert is what separates small experts from
   // large at the same kernel efficiency).
-  for (const auto &[Key, Rows] : ByRuntime) {
-    if (Key.second.K != Slot::Experts || (!Only.empty() && !Only.count(Key.first)))
+  for (const auto &Entry : ByRuntime) {
+    const SlotKey &K = Entry.first.second;
+    const std::vector<ServingRow> &Rows = Entry.second; // (named: a lambda below takes them)
+    if (K.K != Slot::Experts || (!Only.empty() && !Only.count(Entry.first.first)))
       continue;
     std::set<int64_t> Sizes;
     for (const ServingRow &Row : Rows)
       Sizes.insert(largestExpert(*Row.Sv->Replica));
-    Fit &F = Fits[Key.first];
+    Fit &F = Fits[Entry.first.first];
     const SlotKey Overhead{Slot::ExpertOverhead, "any"};
     if (Sizes.size() < 2 || std::count(F.Free.begin(), F.Free.end(), Overhead))
       continue; // (the first such key of a runtime fits it)
@@ -305,7 +307,7 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
     const size_t I = F.Free.size() - 1;
     auto Error = [&](double T) {
       F.Value[I] = T;
-      fitThroughSimulation(M, Serve, F, Key.second, Rows);
+      fitThroughSimulation(M, Serve, F, K, Rows);
       double Sum = 0;
       for (const ServingRow &Row : Rows)
         Sum += squaredLogError(

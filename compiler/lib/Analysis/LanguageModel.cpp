@@ -371,7 +371,7 @@ void PreparedLM::expertReads(double Batch, double &Dense, double &Routed, double
     const double Pow = expertPow(E, Batch);
     const double Distinct = E.N * (1 - Pow);
     Dense -= (E.N - Distinct) * E.Params * E.Layers;
-    Routed += E.N * (1 - Pow) * E.Params * E.Layers;
+    Routed += Distinct * E.Params * E.Layers;
     R += Distinct * E.Layers;
   }
   Runs = DP ? R / N : R;
