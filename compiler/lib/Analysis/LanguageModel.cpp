@@ -522,6 +522,26 @@ static double overlapped(double C, double Mem, double Share) {
   return std::max(C, Mem) + Share * std::min(C, Mem);
 }
 
+/// The expert layers' time in `W` on the expected machine: the dense kernels' rates times the
+/// experts factor on both roofs (without experts: 0 / rate, that is +0), plus expert_overhead
+/// for each expert a device runs; added to the side their roofs put them on and to their slots.
+double PreparedLM::expertTime(const Work &W, bool FromFlash, double &ComputeSide,
+                              double &MemorySide, std::array<double, NumSlots> &BySlot) const {
+  const double Roofs =
+      NoExpertTime[FromFlash]
+          ? 0
+          : std::max(W.ExpertFlops / GemmExperts, W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
+  const double PerExpert = W.ExpertRuns * X->f(Slot::ExpertOverhead);
+  BySlot[slot(Slot::Experts)] += Roofs;
+  BySlot[slot(Slot::ExpertOverhead)] += PerExpert;
+  const double Time = Roofs + PerExpert;
+  const bool ComputeBound =
+      W.ExpertFlops / RateGemmExperts >= W.ExpertWeightBytes / WeightBw[FromFlash];
+  if (Time > 0)
+    (ComputeBound ? ComputeSide : MemorySide) += Time;
+  return Time;
+}
+
 /// Prices `W` on the machine: see step 1 of the file comment.
 PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
   const Machine &M = *X;
@@ -561,19 +581,7 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
     P.BySlot[slot(Slot::OpOverhead)] = Launches;
     P.BySlot[slot(Slot::StepOverhead)] = M.f(Slot::StepOverhead);
     P.BySlot[slot(Slot::SequenceOverhead)] = PerSequence;
-    // Expert layers run at the dense kernels' rates times the experts factor, on both roofs
-    // (without experts: 0 / rate, that is +0), plus expert_overhead for each expert a device runs.
-    double ExpertTime = NoExpertTime[FromFlash]
-                            ? 0
-                            : std::max(W.ExpertFlops / GemmExperts,
-                                       W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
-    const double PerExpert = W.ExpertRuns * M.f(Slot::ExpertOverhead);
-    P.BySlot[slot(Slot::Experts)] += ExpertTime;
-    P.BySlot[slot(Slot::ExpertOverhead)] += PerExpert;
-    ExpertTime += PerExpert;
-    if (ExpertTime > 0)
-      (W.ExpertFlops / RateGemmExperts >= W.ExpertWeightBytes / Bw ? ComputeSide : MemorySide) +=
-          ExpertTime;
+    const double ExpertTime = expertTime(W, FromFlash, ComputeSide, MemorySide, P.BySlot);
     P.Time = ExpertTime +
              Part(W.LinearFlops / RateGemm, Slot::Gemm, W.WeightBytes / Bw, M.weightSlot(),
                   Exposed) +
@@ -611,17 +619,7 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
     B.BySlot[slot(Slot::StepOverhead)] = X->f(Slot::StepOverhead);
     B.BySlot[slot(Slot::SequenceOverhead)] = Batch * SequenceHost;
     B.Host = Overhead + Batch * SequenceHost;
-    double ExpertTime = NoExpertTime[FromFlash]
-                            ? 0
-                            : std::max(W.ExpertFlops / GemmExperts,
-                                       W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
-    const double PerExpert = W.ExpertRuns * X->f(Slot::ExpertOverhead);
-    B.BySlot[slot(Slot::Experts)] += ExpertTime;
-    B.BySlot[slot(Slot::ExpertOverhead)] += PerExpert;
-    ExpertTime += PerExpert;
-    if (ExpertTime > 0)
-      (W.ExpertFlops / RateGemmExperts >= W.ExpertWeightBytes / Bw ? B.ComputeSide
-                                                                   : B.MemorySide) += ExpertTime;
+    const double ExpertTime = expertTime(W, FromFlash, B.ComputeSide, B.MemorySide, B.BySlot);
     const double C = W.LinearFlops / RateGemm, Mem = W.WeightBytes / Bw;
     const double Linear = overlapped(C, Mem, Exposed);
     if (C >= Mem) {

@@ -549,9 +549,10 @@ private:
                         bool, int64_t, bool>,
              Found>
         Done;
-    // Attention data parallelism is a layout of a decoder-only mixture of experts.
-    const ModelStats &Stats = Sv.Replica->Model->Stats;
-    const bool MayDP = !Stats.Experts.empty() && !Stats.PerInput && !Stats.HasEncoder;
+    // Attention data parallelism is tried for a mixture of experts it applies to.
+    ScenarioRecord Probe = *Sv.Replica;
+    Probe.AttentionDP = true;
+    const bool MayDP = !Probe.Model->Stats.Experts.empty() && !attentionDPProblem(Probe);
     for (const auto &P : M.Prices) {
       if (!P->Hw || (P->owned() && !Sv.Buy))
         continue;

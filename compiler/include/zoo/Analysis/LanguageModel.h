@@ -298,6 +298,8 @@ private:
   /// pow(Base, Tokens) of each expert kind, as the formulas use it.
   double expertPow(const Expert &E, double Tokens) const;
   double expertParams(double Tokens, double &Runs) const;
+  double expertTime(const Work &W, bool FromFlash, double &ComputeSide, double &MemorySide,
+                    std::array<double, NumSlots> &BySlot) const;
   void expertReads(double Batch, double &Dense, double &Routed, double &Runs) const;
   double allReduceTime(double Bytes) const;
   Work prefillWork(double Batch, const PromptTerms &T) const;
