@@ -6,12 +6,17 @@
 //      experts over ep (else over tp), the embedding tables, the KV cache of the batch at the
 //      context over the stages and over min(tp, key-value heads) (the heads are replicated
 //      beyond that);
-//   2. one decode step: each stage in turn reads its share of the weights the batch touches
-//      (ClosedForm's expected distinct experts) and of the cache at the achievable bandwidth x
-//      the runtime's gemv and attention factors, or does its work at the achievable peak when
-//      that is slower; two all-reduces of the batch's activations a layer over the tp ranks,
-//      two all-to-alls of its routed tokens an expert layer over the ep ranks, a send of the
-//      activations between stages.
+//   2. one decode step: the stages in turn run every layer once, so the decode analysis's step
+//      (LanguageModel.h: every factor and fixed cost of the runtime) on one group of the tp
+//      ranks holding the whole model, less its collectives; experts spread over the ranks run
+//      whole, each on one, so a rank pays the cost an expert for 1 / ep of them. Then the
+//      plan's collectives over the system's links: two all-reduces of the batch's activations
+//      a layer over the tp ranks, two all-to-alls of its routed tokens an expert layer over the
+//      ep ranks, a send of the activations between stages.
+// A mixture of experts is also laid out attention data parallel over a power of two of one
+// node's devices: each holds the layers outside the experts whole and the cache of its
+// ceil(batch / N) sequences; the analysis's step under attention data parallelism, and two
+// all-to-alls an expert layer of those sequences' routed tokens.
 // An encoder-decoder (one stage: tensor parallelism only): every weight is held, the decoder's
 // read by a decode step; each sequence holds its decoder's cache at the context and the
 // cross-attention cache of its source; three all-reduces a decoder layer (self-attention,
@@ -22,9 +27,11 @@
 #include "zoo/Analysis/Deployment.h"
 #include "zoo/Analysis/ClosedForm.h"
 #include "zoo/Analysis/Collectives.h"
+#include "zoo/Analysis/LanguageModel.h"
 #include "zoo/Analysis/Training.h"
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 using namespace zoo;
 
@@ -63,8 +70,6 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
   const double Experts = expertParamsAll(St).approx();
   const double Emb = double(St.EmbeddingParams);
   const double Dense = std::max(0.0, double(St.Params) - Emb - Experts);
-  // Weights a decode step of the batch reads (experts: the expected distinct ones).
-  const double Read = decodeWeightParams(St, B);
 
   const bool EncDec = St.HasEncoder;
   const int64_t Source = !EncDec        ? 0
@@ -72,16 +77,7 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
                          : St.SourceLen ? St.SourceLen
                                         : Q.Context;
   Out.Source = Source;
-  const double KVAll =
-      BigCount(kvValuesAt(St, Wide(Q.Context), Wide(Source))).approx() * B * KB;
-  const double Flops =
-      2 * B * BigCount(macsPerTokenAt(St, Wide(Q.Context), Wide(Source))).approx();
-  // What a decode step reads besides the experts: the decoder's dense weights and tables.
-  const double EncoderLookup = static_cast<double>(St.EncoderLookupParams);
-  const double DenseRead =
-      std::max(0.0, Dense - (double(St.EncoderParams) - (EncDec ? EncoderLookup : 0)));
-  const double EmbRead = Emb - (EncDec ? EncoderLookup : 0);
-  const double ExpertsRead = std::max(0.0, Read - DenseRead - EmbRead);
+  const double KVAll = BigCount(kvValuesAt(St, Wide(Q.Context), Wide(Source))).approx() * B * KB;
   // All-reduces a step: two a layer (attention, MLP), three a decoder layer of an
   // encoder-decoder (its cross-attention besides); its encoder's layers do not run.
   const double AllReducesPerStep =
@@ -93,11 +89,56 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
   const double Alpha = X.f(Slot::CollectiveLatency);
   const double Usable = X.Capacity * X.MemoryFraction - X.Workspace;
 
+  // The decode analysis's step (LanguageModel.h) of the batch at the context on `Devices` of the
+  // system's hardware, tensor-parallel or attention data parallel, less its collectives (the
+  // plan prices those over the system's links); and its cost an expert (`expert_overhead`).
+  struct Forward {
+    double Time = 0, ExpertRuns = 0;
+  };
+  std::map<std::pair<int64_t, bool>, Forward> Forwards;
+  auto ForwardAt = [&](int64_t Devices, bool DP) -> const Forward & {
+    auto [It, New] = Forwards.try_emplace({Devices, DP});
+    if (New) {
+      ScenarioRecord SD(S.Name, {});
+      SD = S;
+      SD.Devices = Devices;
+      SD.AttentionDP = DP;
+      const Machine XD = makeMachine(M, SD, Q.Runtime, {}, /*Describe=*/false);
+      const PreparedLM P(SD, XD);
+      const PreparedLM::BatchTerms T = P.batchTerms(B, /*FromFlash=*/false, double(Source));
+      It->second.Time = P.decodeStepTime(T, double(Q.Context)) - T.Comm;
+      It->second.ExpertRuns = T.BySlot[static_cast<int>(Slot::ExpertOverhead)];
+    }
+    return It->second;
+  };
+  // A sequence's cache at the context, whole (attention data parallelism keeps its heads).
+  const double KVSequence = KVAll / B;
+  const bool MoE = !St.Experts.empty() && !EncDec;
+
   for (int64_t Nodes = 1; Nodes <= Q.Nodes; ++Nodes)
     for (int64_t TP = 1; TP <= Nodes * PerNode; TP *= 2) {
       bool HeadsSplit = true;
       for (const auto &[Heads, KV] : A.Heads)
         HeadsSplit &= Heads % TP == 0;
+      // Attention data parallelism over the node's devices (one stage): each holds the layers
+      // outside the experts whole for its own sequences, and a share of the experts.
+      if (Nodes == 1 && TP > 1 && MoE && St.Experts.front().Count % TP == 0) {
+        DeploymentLayout D;
+        D.Devices = TP, D.EP = TP, D.AttentionDP = true;
+        D.WeightBytes = Dense * WB + Emb * TB + Experts / double(TP) * WB;
+        D.KVBytes = std::ceil(B / double(TP)) * KVSequence;
+        D.Usable = Usable;
+        D.Fits = D.WeightBytes + D.KVBytes <= Usable;
+        D.Forward = ForwardAt(TP, true).Time;
+        // Two all-to-alls an expert layer: each device's tokens (the busiest's, ceil(B / N)),
+        // top_k rows each, to their experts' devices and back; nothing elsewhere.
+        D.EPComm = MoELayers * 2 *
+                   (allToAll(std::ceil(B / double(TP)) * TopK * H * AB,
+                             Group{double(TP), double(TP)}, Intra, Inter) +
+                    Alpha);
+        D.Step = D.Forward + D.EPComm;
+        Out.Layouts.push_back(D);
+      }
       if (!HeadsSplit)
         continue;
       for (int64_t PP = 1; PP * TP <= Nodes * PerNode && (PP == 1 || !EncDec); ++PP) {
@@ -124,17 +165,11 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
           D.KVBytes = KVAll / double(PP) / KVSplit;
           D.Usable = Usable;
           D.Fits = D.WeightBytes + D.KVBytes <= Usable;
-          // One decode step: every stage in turn.
-          double ReadDev = (Stage * (DenseRead / L / TP + ExpertsRead / L / ExpertShare) +
-                            (EncDec ? EmbRead : EmbStage) / TP) *
-                               WB +
-                           (EncDec ? EmbRead : EmbStage) / TP * (TB - WB);
-          double BWw = X.bandwidth(X.weightSlot()), BWkv = X.bandwidth(Slot::AttentionBandwidth);
-          double Rate = X.rate(Slot::Gemm);
-          D.WeightTime = BWw > 0 ? ReadDev / BWw * PP : 0;
-          D.KVTime = BWkv > 0 ? D.KVBytes / BWkv * PP : 0;
-          D.ComputeTime = Rate > 0 ? Flops / Rate / double(N) * PP : 0;
-          double Roof = std::max(D.WeightTime + D.KVTime, D.ComputeTime);
+          // One decode step: the stages in turn run every layer once, as one group of the tp
+          // ranks holding the whole model does; experts spread over the ranks run whole, each
+          // on one of them, so a rank pays the cost an expert for 1 / ep of them.
+          const Forward &Fw = ForwardAt(TP, false);
+          D.Forward = Fw.Time - (EP > 1 ? Fw.ExpertRuns * (1 - 1 / double(EP)) : 0);
           // Tensor ranks fill a node first; a larger group spans nodes (hierarchical).
           Group TG{double(TP), double(std::min(TP, PerNode))};
           // Two all-reduces a layer (attention, MLP); an expert layer whose experts are spread
@@ -154,7 +189,7 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
             D.PPComm = double(PP - 1) * (Lk.Bandwidth > 0 ? B * H * AB / Lk.Bandwidth : 0) +
                        double(PP - 1) * Lk.Latency;
           }
-          D.Step = Roof + D.TPComm + D.EPComm + D.PPComm;
+          D.Step = D.Forward + D.TPComm + D.EPComm + D.PPComm;
           Out.Layouts.push_back(D);
         }
       }

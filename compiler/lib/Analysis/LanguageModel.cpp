@@ -462,6 +462,17 @@ Work PreparedLM::prefillWork(double Batch, const PromptTerms &T) const {
   return W;
 }
 
+Work PreparedLM::onBusiest(Work W, double Batch) const {
+  if (!DP || !(Batch > 0))
+    return W;
+  const double Scale = busiest(Batch) / Batch;
+  W.LinearFlops *= Scale;
+  W.AttentionFlops *= Scale;
+  W.KVBytes *= Scale;
+  W.AllReduceBytes *= Scale;
+  return W;
+}
+
 double PreparedLM::prefillTimeTogether(llvm::ArrayRef<const PromptTerms *> Terms) const {
   if (Terms.empty())
     return 0;
@@ -489,7 +500,9 @@ double PreparedLM::prefillTimeTogether(llvm::ArrayRef<const PromptTerms *> Terms
 /// A decode step at context C (C < 1: without its attention) over `Source` (encoder-decoders).
 Work PreparedLM::stepWork(double Batch, double C, double Source) const {
   Work W;
-  W.LinearFlops = 2 * Batch * (MacsConst - ExpertMacs);
+  // The sequences of the busiest device, as the machine's N devices see them (busiest()).
+  const double Busy = busiest(Batch);
+  W.LinearFlops = 2 * Busy * (MacsConst - ExpertMacs);
   W.ExpertFlops = 2 * Batch * ExpertMacs;
   // Parameters the batch's tokens read: the dense weights and the expected distinct experts
   // (ClosedForm.h's decodeWeightParams), then less the experts, as lookups and heads read them.
@@ -499,8 +512,8 @@ Work PreparedLM::stepWork(double Batch, double C, double Source) const {
   if (DP) {
     // Each device reads the layers outside the experts whole, for its share of the batch.
     W.WeightBytes =
-        N * weightReadBytes(NonExpert - Lookup, std::min(Lookup, Batch / N * LookupRow + TiedHead));
-    W.AllReduceBytes = Batch * AllToAllPerToken;
+        N * weightReadBytes(NonExpert - Lookup, std::min(Lookup, Busy / N * LookupRow + TiedHead));
+    W.AllReduceBytes = Busy * AllToAllPerToken;
   } else {
     const double TablesRead = std::min(Lookup, Batch * LookupRow + TiedHead);
     W.WeightBytes = weightReadBytes(Dense - Routed - Lookup, TablesRead);
@@ -510,8 +523,8 @@ Work PreparedLM::stepWork(double Batch, double C, double Source) const {
   W.Ops = Ops;
   W.Sequences = Batch;
   if (C >= 1) {
-    W.AttentionFlops = 2 * Batch * (attentionMacs(C) + CrossMacs * Source);
-    W.KVBytes = Batch * kvReadBytes(C, Source);
+    W.AttentionFlops = 2 * Busy * (attentionMacs(C) + CrossMacs * Source);
+    W.KVBytes = Busy * kvReadBytes(C, Source);
   }
   return W;
 }
@@ -601,6 +614,7 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
 PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, double Source) const {
   BatchTerms B;
   B.Batch = Batch;
+  B.AttentionBatch = busiest(Batch);
   B.FromFlash = FromFlash;
   B.CrossFlops = 2 * Batch * CrossMacs * Source;
   B.CrossBytes = Batch * CrossKV * Source * KVBits / 8;
@@ -634,12 +648,12 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
     B.FixedTime = B.ExpertsAndLinear + NoAttention + B.Host + B.Comm;
   }
   // Attention at context c within a stretch: FLOPs and bytes are F0 + F1 c and K0 + K1 c.
-  B.StateBytes = Batch * StepStateBytes;
+  B.StateBytes = B.AttentionBatch * StepStateBytes;
   for (size_t Stage = 0; Stage <= Windows.size(); ++Stage) {
     double F0 = B.CrossFlops, F1 = 0, K0 = B.StateBytes + B.CrossBytes, K1 = 0;
     for (const Kind &K : Kinds) {
-      double Mac = 2 * Batch * K.MacsCoef;
-      double Kv = Batch * K.KVValues * KVBits / 8;
+      double Mac = 2 * B.AttentionBatch * K.MacsCoef;
+      double Kv = B.AttentionBatch * K.KVValues * KVBits / 8;
       if (K.Reach > 0 && Stage > 0 && K.Reach <= Windows[Stage - 1]) { // full over it
         F0 += Mac * K.Reach;
         K0 += Kv * K.Reach;
@@ -662,7 +676,8 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
   }
   for (const Kind &K : Kinds)
     if (K.Chunk > 0) {
-      const double Mac = 2 * Batch * K.MacsCoef, Kv = Batch * K.KVValues * KVBits / 8;
+      const double Mac = 2 * B.AttentionBatch * K.MacsCoef,
+                   Kv = B.AttentionBatch * K.KVValues * KVBits / 8;
       if (Ideal)
         B.Chunks.push_back({K.Chunk, Mac / X->Peak, Kv / X->Bandwidth});
       else
@@ -676,8 +691,8 @@ PhaseCost PreparedLM::step(const BatchTerms &B, double C) const {
   const Work &W = B.Base;
   double Macs, PerSeq;
   attentionAndCache(C, Macs, PerSeq);
-  const double Attention = 2 * B.Batch * Macs + B.CrossFlops;
-  const double KV = B.Batch * PerSeq + B.CrossBytes;
+  const double Attention = 2 * B.AttentionBatch * Macs + B.CrossFlops;
+  const double KV = B.AttentionBatch * PerSeq + B.CrossBytes;
   P.Flops = W.LinearFlops + Attention + W.ExpertFlops;
   P.Bytes = W.WeightBytes + KV + W.ExpertWeightBytes;
   P.CommBandwidth = B.CommBandwidth;
@@ -717,9 +732,10 @@ double PreparedLM::stepTime(const BatchTerms &B, double C, double Source, bool M
   double Macs, PerSeq;
   attentionAndCache(C, Macs, PerSeq, Mean);
   // (Without cross-attention or an extra source the added terms are +0: the same bits.)
-  const double Attention = 2 * B.Batch * Macs + B.CrossFlops + 2 * B.Batch * CrossMacs * Source;
+  const double Attention =
+      2 * B.AttentionBatch * Macs + B.CrossFlops + 2 * B.Batch * CrossMacs * Source;
   const double KV =
-      B.Batch * PerSeq + B.CrossBytes + B.Batch * CrossKV * Source * KVBits / 8;
+      B.AttentionBatch * PerSeq + B.CrossBytes + B.Batch * CrossKV * Source * KVBits / 8;
   if (Ideal) {
     const double Cp =
         (W.LinearFlops + Attention + W.ExpertFlops + W.ExpertFlops * IdealExpertExtra) / X->Peak;
@@ -936,7 +952,7 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &Given, bool StepByS
   if (Memo && Memo->PrefillPrompt == P.Prompt && Memo->PrefillFlash == FromFlash) {
     Prefill = Memo->Prefill;
   } else {
-    Prefill = price(prefillWork(Batch, *PT), FromFlash);
+    Prefill = price(onBusiest(prefillWork(Batch, *PT), Batch), FromFlash);
     if (Memo) {
       Memo->PrefillPrompt = P.Prompt;
       Memo->PrefillFlash = FromFlash;

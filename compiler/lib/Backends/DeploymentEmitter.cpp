@@ -15,6 +15,8 @@ std::string gib(double Bytes) { return fmt::format("{:.1f} GiB", Bytes / (1ull <
 std::string ms(double S) { return fmt::format("{:.2f} ms", S * 1e3); }
 
 std::string layout(const DeploymentLayout &D) {
+  if (D.AttentionDP)
+    return fmt::format("{} devices: attention data parallel", D.Devices);
   return fmt::format("{} devices: tp {} x pp {}{}", D.Devices, D.TP, D.PP,
                      D.EP > 1 ? fmt::format(", experts over {} ranks", D.EP) : "");
 }
@@ -49,12 +51,11 @@ void DeploymentEmitter::run(llvm::raw_ostream &OS) {
   };
   Line("fewest devices", *Plan.Fewest);
   Line("fastest", *Plan.Fastest);
-  OS << "  every layout that fits (decode step: weights + KV read, or compute; all-reduces; "
-        "all-to-alls; stage sends):\n";
+  OS << "  every layout that fits (decode step: the decode analysis's without collectives; "
+        "all-reduces; all-to-alls; stage sends):\n";
   for (const DeploymentLayout &D : Plan.Layouts)
     if (D.Fits)
       OS << fmt::format("    {:<40} {:>9} a device  step {:>9} = {} + {} tp + {} ep + {} pp\n",
-                        layout(D), gib(D.WeightBytes + D.KVBytes), ms(D.Step),
-                        ms(std::max(D.WeightTime + D.KVTime, D.ComputeTime)), ms(D.TPComm),
-                        ms(D.EPComm), ms(D.PPComm));
+                        layout(D), gib(D.WeightBytes + D.KVBytes), ms(D.Step), ms(D.Forward),
+                        ms(D.TPComm), ms(D.EPComm), ms(D.PPComm));
 }

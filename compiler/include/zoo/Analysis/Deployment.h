@@ -2,11 +2,10 @@
 //
 // For a language model on a system: every layout of tensor parallelism (filling a node, then
 // across nodes), pipeline stages and, for models with expert layers, expert parallelism over the tensor
-// ranks, on 1 to `Nodes` nodes; for each, the memory of one device (weights and the KV cache of the
-// batch at the context) and the decode step (every stage in turn: its weights and cache read at
-// the achievable bandwidth, or its work at the achievable peak when that is slower; the
-// tensor-parallel all-reduces, expert all-to-alls and pipeline sends on the same collectives as
-// training). The fewest devices that hold the model, and the fastest layout there and on all the
+// ranks, on 1 to `Nodes` nodes, and attention data parallelism over one node's devices; for each,
+// the memory of one device (weights and the KV cache of the batch at the context) and the decode
+// step (the decode analysis's, LanguageModel.h, less its collectives; then the tensor-parallel
+// all-reduces, expert all-to-alls and pipeline sends on the same collectives as training). The fewest devices that hold the model, and the fastest layout there and on all the
 // devices given. Formulas: docs/formulas.md, "Serving layouts".
 //
 //===----------------------------------------------------------------------===//
@@ -30,11 +29,17 @@ struct DeploymentQuery {
 
 struct DeploymentLayout {
   int64_t Devices = 0, TP = 1, PP = 1, EP = 1;
+  /// Attention data parallel over the devices (TP 1, PP 1; EP the devices): each holds the
+  /// layers outside the experts whole and runs them for its own share of the batch.
+  bool AttentionDP = false;
   double WeightBytes = 0, KVBytes = 0; ///< per device, the busiest stage
   double Usable = 0;                   ///< bytes a device offers (capacity x the runtime's share)
   bool Fits = false;
   double Step = 0; ///< one decode step of the batch
-  double WeightTime = 0, KVTime = 0, ComputeTime = 0, TPComm = 0, EPComm = 0, PPComm = 0;
+  /// The step less its collectives: the decode analysis's on one group of the tp ranks holding
+  /// the whole model (docs/formulas.md, "Serving layouts").
+  double Forward = 0;
+  double TPComm = 0, EPComm = 0, PPComm = 0;
 };
 
 struct DeploymentPlan {

@@ -84,6 +84,8 @@ public:
   /// machine, with the coefficients of the attention sum over each stretch between windows.
   struct BatchTerms {
     double Batch = 0;
+    /// The batch the attention and the layers outside the experts are priced at (busiest()).
+    double AttentionBatch = 0;
     bool FromFlash = false;
     /// Encoder-decoders: the batch's cross-attention FLOPs and cache bytes a step over the source
     /// the terms were made for (0 for other models).
@@ -309,6 +311,13 @@ private:
     return (Rest + TablesRead) * WBits / 8 + (TablesRead + UntiedHead) * (TBits - WBits) / 8;
   }
   Work stepWork(double Batch, double C, double Source = 0) const;
+  /// Under attention data parallelism each sequence runs on one device and the busiest holds
+  /// ceil(Batch / N) of them: the batch the machine's N devices price the layers outside the
+  /// experts at, ceil(Batch / N) x N (Batch otherwise, and for fractions of one).
+  double busiest(double Batch) const { return DP && Batch >= 1 ? std::ceil(Batch / N) * N : Batch; }
+  /// A prefill's work of `Batch` whole prompts with its layers outside the experts, attention,
+  /// cache and all-to-alls those of the busiest device's prompts (busiest()).
+  Work onBusiest(Work W, double Batch) const;
   PhaseCost price(const Work &W, bool FromFlash) const;
   /// A decode step at context C from its batch terms (the same figures as price(stepWork)).
   PhaseCost step(const BatchTerms &B, double C) const;
