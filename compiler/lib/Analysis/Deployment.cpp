@@ -91,9 +91,10 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
 
   // The decode analysis's step (LanguageModel.h) of the batch at the context on `Devices` of the
   // system's hardware, tensor-parallel or attention data parallel, less its collectives (the
-  // plan prices those over the system's links); and its cost an expert (`expert_overhead`).
+  // plan prices those over the system's links); and the seconds of it that are the cost an
+  // expert (`expert_overhead`).
   struct Forward {
-    double Time = 0, ExpertRuns = 0;
+    double Time = 0, ExpertOverhead = 0;
   };
   std::map<std::pair<int64_t, bool>, Forward> Forwards;
   auto ForwardAt = [&](int64_t Devices, bool DP) -> const Forward & {
@@ -107,7 +108,7 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
       const PreparedLM P(SD, XD);
       const PreparedLM::BatchTerms T = P.batchTerms(B, /*FromFlash=*/false, double(Source));
       It->second.Time = P.decodeStepTime(T, double(Q.Context)) - T.Comm;
-      It->second.ExpertRuns = T.BySlot[static_cast<int>(Slot::ExpertOverhead)];
+      It->second.ExpertOverhead = T.BySlot[static_cast<int>(Slot::ExpertOverhead)];
     }
     return It->second;
   };
@@ -169,7 +170,7 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
           // ranks holding the whole model does; experts spread over the ranks run whole, each
           // on one of them, so a rank pays the cost an expert for 1 / ep of them.
           const Forward &Fw = ForwardAt(TP, false);
-          D.Forward = Fw.Time - (EP > 1 ? Fw.ExpertRuns * (1 - 1 / double(EP)) : 0);
+          D.Forward = Fw.Time - (EP > 1 ? Fw.ExpertOverhead * (1 - 1 / double(EP)) : 0);
           // Tensor ranks fill a node first; a larger group spans nodes (hierarchical).
           Group TG{double(TP), double(std::min(TP, PerNode))};
           // Two all-reduces a layer (attention, MLP); an expert layer whose experts are spread

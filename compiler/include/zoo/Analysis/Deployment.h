@@ -5,8 +5,9 @@
 // ranks, on 1 to `Nodes` nodes, and attention data parallelism over one node's devices; for each,
 // the memory of one device (weights and the KV cache of the batch at the context) and the decode
 // step (the decode analysis's, LanguageModel.h, less its collectives; then the tensor-parallel
-// all-reduces, expert all-to-alls and pipeline sends on the same collectives as training). The fewest devices that hold the model, and the fastest layout there and on all the
-// devices given. Formulas: docs/formulas.md, "Serving layouts".
+// all-reduces, expert all-to-alls and pipeline sends on the same collectives as training). The
+// fewest devices that hold the model, and the fastest layout there and on all the devices given.
+// Formulas: docs/formulas.md, "Serving layouts".
 //
 //===----------------------------------------------------------------------===//
 #ifndef ZOO_ANALYSIS_DEPLOYMENT_H
