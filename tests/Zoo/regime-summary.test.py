@@ -18,3 +18,22 @@ for line in section.splitlines():
         own = re.match(r"[0-9.]+%", c[2]).group(0), re.match(r"[0-9.]+%", c[3]).group(0)
         g = gen.get(names[c[0]])
         print(f"{c[0]}: " + ("same" if own == g else f"differs: {own} against {g}"))
+
+# Rows the page names with their error in parentheses, "`Row` (+59%)", are checked against the
+# row's expected error in the generated table, at the precision the page writes: prose written
+# about a row cannot keep a figure the table no longer prints.
+errors = {}
+for line in open(sys.argv[2]):
+    c = [x.strip() for x in line.strip().strip("|").split("|")]
+    if len(c) == 11 and c[7].endswith("%"):
+        errors[c[0]] = float(c[7].rstrip("%"))
+checked, differ = 0, []
+for name, written in re.findall(r"`(\w+)` \(([+-][0-9.]+)%\)", doc):
+    if name not in errors:
+        continue
+    checked += 1
+    decimals = len(written.split(".")[1]) if "." in written else 0
+    # The table's figure is itself rounded to 0.1: allow both roundings.
+    if abs(errors[name] - float(written)) > 0.5 * 10**-decimals + 0.05:
+        differ.append(f"{name} {written}% against {errors[name]:+.1f}%")
+print(f"rows named with their error: {checked}, " + (", ".join(differ) or "all same"))
