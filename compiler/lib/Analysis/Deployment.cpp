@@ -4,8 +4,8 @@
 // ceil(layers / stages); ep expert ranks over the tp ranks):
 //   1. memory of one device of the busiest stage: its layers' dense weights over tp, their
 //      experts over ep (else over tp), the embedding tables, the KV cache of the batch at the
-//      context over the stages and over min(tp, key-value heads) (the heads are replicated
-//      beyond that);
+//      context over the stages and the tp ranks, with the copies ranks beyond a kind's
+//      key-value heads hold (an MLA latent is on every rank: LanguageModel.h, kvReplication);
 //   2. one decode step: the stages in turn run every layer once, so the decode analysis's step
 //      (LanguageModel.h: every factor and fixed cost of the runtime) on one group of the tp
 //      ranks holding the whole model, less its collectives; experts spread over the ranks run
@@ -58,9 +58,6 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
   // Embedding tables and untied heads: at the activations' width where the runtime keeps them.
   const double TB = tablePrecision(S, X.QuantizesTables).bitsPerValue() / 8;
   const double H = double(St.Width), B = double(Q.Batch);
-  int64_t KVHeads = 0;
-  for (const auto &[Heads, KV] : A.Heads)
-    KVHeads = KVHeads ? std::min(KVHeads, KV) : KV;
 
   double TopK = 0, MoELayers = 0;
   for (const ExpertTerm &E : St.Experts) {
@@ -78,6 +75,18 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
                                         : Q.Context;
   Out.Source = Source;
   const double KVAll = BigCount(kvValuesAt(St, Wide(Q.Context), Wide(Source))).approx() * B * KB;
+  // The batch's cache on one of `TP` ranks: the recurrent state and the cross-attention cache
+  // split over them, each attention kind's with the copies ranks beyond its key-value heads
+  // hold (kvValuesHeld; a latent on every rank), as the analysis counts it.
+  auto KVPerRank = [&](int64_t TP) {
+    double Whole = 0, Held = 0;
+    for (const AttentionTerm &Kind : St.Attention) {
+      const double Positions = double(held(Kind, Wide(Q.Context)));
+      Whole += double(Kind.KVValues) * Positions;
+      Held += kvValuesHeld(Kind, TP) * Positions;
+    }
+    return KVAll + (Held - Whole) * B * KB;
+  };
   // All-reduces a step: two a layer (attention, MLP), three a decoder layer of an
   // encoder-decoder (its cross-attention besides); its encoder's layers do not run.
   const double AllReducesPerStep =
@@ -162,8 +171,7 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
           D.WeightBytes =
               (Stage * (Dense / L / TP + Experts / L / ExpertShare) + EmbStage / TP) * WB +
               EmbStage / TP * (TB - WB);
-          double KVSplit = double(std::min<int64_t>(TP, std::max<int64_t>(1, KVHeads)));
-          D.KVBytes = KVAll / double(PP) / KVSplit;
+          D.KVBytes = KVPerRank(TP) / double(TP) / double(PP);
           D.Usable = Usable;
           D.Fits = D.WeightBytes + D.KVBytes <= Usable;
           // One decode step: the stages in turn run every layer once, as one group of the tp

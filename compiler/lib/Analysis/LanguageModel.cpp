@@ -207,7 +207,12 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
     K.Reach = static_cast<double>(A.reach());
     K.HeldI = A.Chunk > 0 ? A.Chunk : A.Window;
     K.Held = static_cast<double>(K.HeldI);
-    K.KVValues = static_cast<double>(A.KVValues);
+    // Tensor ranks beyond a kind's key-value heads (or any ranks, for a latent) hold copies of
+    // its cache: memory and the reads of a step count every copy. Attention data parallelism
+    // keeps each sequence's cache on one device.
+    K.KVOnce = static_cast<double>(A.KVValues);
+    K.KVValues = DP ? K.KVOnce : kvValuesHeld(A, S.Devices);
+    Copies |= K.KVValues != K.KVOnce;
     K.MacsCoef = static_cast<double>(A.MacsCoef);
     K.Causal = A.Causal;
     K.Term = &A;
@@ -301,15 +306,25 @@ double PreparedLM::kvBytes(double C, double Source) const {
   return V * KVBits / 8;
 }
 
-double PreparedLM::pagedKVBytes(double C, double Source) const {
-  if (Page <= 1)
+double PreparedLM::kvBytesOnce(double C, double Source) const {
+  if (!Copies)
     return kvBytes(C, Source);
+  double V = StateValues + CrossKV * Source;
+  for (const Kind &K : Kinds)
+    V += K.KVOnce * (K.HeldI > 0 ? std::min(C, K.Held) : C);
+  return V * KVBits / 8;
+}
+
+double PreparedLM::pagedKVBytes(double C, double Source, bool Once) const {
+  if (Page <= 1)
+    return Once ? kvBytesOnce(C, Source) : kvBytes(C, Source);
   // Each kind's positions in whole pages; a window's positions span at most one page more
   // than the window does.
   auto Pages = [&](double Positions) { return std::ceil(Positions / Page) * Page; };
   double V = StateValues + CrossKV * Pages(Source);
   for (const Kind &K : Kinds)
-    V += K.KVValues * (K.HeldI > 0 ? std::min(Pages(C), Pages(K.Held) + Page) : Pages(C));
+    V += (Once ? K.KVOnce : K.KVValues) *
+         (K.HeldI > 0 ? std::min(Pages(C), Pages(K.Held) + Page) : Pages(C));
   return V * KVBits / 8;
 }
 
@@ -1006,7 +1021,12 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &Given, bool StepByS
       Memo->Context = MaxContext;
     }
   }
-  const double InMain = (FromFlash ? Needed - WeightBytes : Needed) + WorkspaceN;
+  // Devices needed: the fewest that hold the point with the cache split evenly over them (the
+  // copies of key-value heads that tensor ranks beyond them keep depend on the layout, which
+  // this count does not choose).
+  const double NeededOnce =
+      Copies ? WeightBytes + Batch * kvBytesOnce(Full, Source) + Workspace : Needed;
+  const double InMain = (FromFlash ? NeededOnce - WeightBytes : NeededOnce) + WorkspaceN;
   double Devices = std::max(1.0, std::ceil(InMain / PerDeviceUsable));
   if (StepByStep && PerDeviceUsable > 0 && std::isfinite(InMain)) { // the fewest that hold it
     double Lo = 0, Hi = 1;

@@ -302,7 +302,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       }
       Free = Start + Time;
       for (int64_t K = I; K < J; ++K) {
-        double Bytes = P.requestCacheBytes(static_cast<double>(In[K]), 0);
+        double Bytes = P.requestCacheBytesOnce(static_cast<double>(In[K]), 0);
         Link = std::max(Link, Free) + (Split.Bandwidth > 0 ? Bytes / Split.Bandwidth : 0);
         Ready[K] = Link;
       }

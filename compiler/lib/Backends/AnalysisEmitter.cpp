@@ -6,8 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Economics.h"
-#include "zoo/Backends/Emitters.h"
+#include "zoo/Analysis/LanguageModel.h"
 #include "zoo/Analysis/WhatIf.h"
+#include "zoo/Backends/Emitters.h"
 #include "zoo/Basic/Checked.h"
 #include <algorithm>
 #include <cmath>
@@ -166,9 +167,23 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
       else if (S->Devices > 1)
         OS << "  tensor parallel: " << B(ScenarioMetric::interconnect_time)
            << " of all-reduce per decode step\n";
+      // Ranks beyond a kind's key-value heads (any, for a latent) hold its cache again.
+      double Copies = 1, Fewest = 0;
+      if (!S->AttentionDP)
+        for (const AttentionTerm &A : S->Model->Stats.Attention)
+          for (const auto &[Shards, Values] : A.KVShards) {
+            const double C = kvReplication(Shards, S->Devices);
+            if (C > 1)
+              Fewest = Fewest ? std::min(Fewest, C) : C;
+            Copies = std::max(Copies, C);
+          }
+      std::string Held;
+      if (Copies > 1)
+        Held = fmt::format(" ({}{:g} copies over the tensor ranks)",
+                           Fewest < Copies ? "up to " : "", Copies);
       OS << "  memory:     weights " << R(ScenarioMetric::weight_bytes) << " + KV "
-         << R(ScenarioMetric::kv_bytes) << " + workspace " << R(ScenarioMetric::workspace_bytes)
-         << " = " << R(ScenarioMetric::memory_per_device)
+         << R(ScenarioMetric::kv_bytes) << Held << " + workspace "
+         << R(ScenarioMetric::workspace_bytes) << " = " << R(ScenarioMetric::memory_per_device)
          << " per device; fits: " << R(ScenarioMetric::fits) << "; largest batch "
          << R(ScenarioMetric::max_batch) << ", longest sequence " << R(ScenarioMetric::max_context)
          << " tokens; devices needed " << R(ScenarioMetric::devices_needed) << "\n";

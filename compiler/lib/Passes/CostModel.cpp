@@ -577,8 +577,16 @@ private:
       Term.Causal = B(N, "causal");
       A.acc(Term.MacsCoef, PerPos, Active);
       A.acc(Term.ScoresCoef, Heads, Active);
-      if (Term.Causal) // an encoder recomputes keys and values; nothing is cached
+      if (Term.Causal) { // an encoder recomputes keys and values; nothing is cached
         A.acc(Term.KVValues, Cache, Active);
+        // A given `cache` (a latent) is one piece every tensor rank keeps; heads split.
+        const int64_t Shards = I(N, "cache") ? 1 : std::max<int64_t>(1, I(N, "kv_heads"));
+        auto It = std::find_if(Term.KVShards.begin(), Term.KVShards.end(),
+                               [&](const auto &P) { return P.first == Shards; });
+        if (It == Term.KVShards.end())
+          It = Term.KVShards.insert(Term.KVShards.end(), {Shards, 0});
+        A.acc(It->second, Cache, Active);
+      }
       return;
     }
     case PrimitiveKind::experts: {

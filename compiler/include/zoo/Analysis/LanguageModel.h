@@ -39,6 +39,28 @@ struct LMPoint {
 /// A count with no bound (the cache stops growing; no number of devices suffices).
 constexpr double UnboundedCount = -1;
 
+/// How many times over `Ranks` tensor-parallel ranks hold a cache that splits into `Shards`
+/// pieces (its key-value heads; 1 for a latent every rank keeps whole): each rank holds
+/// ceil(Shards / Ranks) of them, so Ranks x ceil(Shards / Ranks) / Shards copies in all (1 where
+/// the ranks divide the pieces; Ranks for a latent). The engines do so: vLLM replicates
+/// key-value heads over ranks beyond them and keeps an MLA latent on every rank.
+inline double kvReplication(int64_t Shards, int64_t Ranks) {
+  if (Shards <= 0 || Ranks <= 1)
+    return 1;
+  return static_cast<double>(Ranks * ((Shards + Ranks - 1) / Ranks)) / static_cast<double>(Shards);
+}
+
+/// A model's cache values per token (attention kind `A`'s) as `Ranks` tensor-parallel ranks
+/// hold them in all: kvReplication of each piece count.
+inline double kvValuesHeld(const AttentionTerm &A, int64_t Ranks) {
+  if (A.KVShards.empty() || Ranks <= 1)
+    return static_cast<double>(A.KVValues);
+  double V = 0;
+  for (const auto &[Shards, Values] : A.KVShards)
+    V += static_cast<double>(Values) * kvReplication(Shards, Ranks);
+  return V;
+}
+
 /// Every figure of a language model's analysis at one point (docs/formulas.md). Counts are
 /// doubles: whole numbers, UnboundedCount, or (for the driver to report as an error) a value that
 /// is not finite or beyond 64 bits. PreparedLM makes one with a braced list in the order of the
@@ -184,6 +206,11 @@ public:
   double requestCacheBytes(double In, double Out) const {
     return EncDec ? pagedKVBytes(1 + Out, In) : pagedKVBytes(In + Out);
   }
+  /// The same without the copies tensor ranks beyond a kind's key-value heads hold: what a
+  /// request's cache is, and what a disaggregated prefill sends.
+  double requestCacheBytesOnce(double In, double Out) const {
+    return EncDec ? pagedKVBytes(1 + Out, In, true) : pagedKVBytes(In + Out, 0, true);
+  }
   /// The positions a request's growing cache holds with `Out` output tokens (the decoder's for
   /// an encoder-decoder): pages turn over as this crosses multiples of the page.
   double cachePositions(double In, double Out) const { return (EncDec ? 1 : In) + Out; }
@@ -212,7 +239,8 @@ public:
 private:
   /// An attention kind's terms as doubles (`Term` holds the exact ones).
   struct Kind {
-    double KVValues = 0, MacsCoef = 0;
+    /// Cache values per token as the tensor ranks hold them (with copies), and once.
+    double KVValues = 0, KVOnce = 0, MacsCoef = 0;
     double Chunk = 0; ///< chunked attention's chunk (0: none)
     double Reach = 0; ///< the window or top-k's k: the positions read at most (0: no cap)
     /// The positions the cache holds at most: the window or the chunk (0: it grows).
@@ -247,6 +275,7 @@ private:
   /// the expert layers that a pass reads (each device reads them whole), and the equivalent
   /// all-reduce bytes a token adds to an expert layer's all-to-all.
   bool DP = false;
+  bool Copies = false; ///< tensor ranks hold copies of some kind's cache (Kind::KVOnce)
   double NonExpert = 0, AllToAllPerToken = 0;
   /// Bits of the embedding tables and untied output heads (tablePrecision), and those heads'
   /// parameters: a step reads them at TBits, the rest of its weights at WBits.
@@ -290,8 +319,11 @@ private:
 
   /// `Source`: an encoder-decoder's source length, whose cross-attention cache is added.
   double kvBytes(double C, double Source = 0) const;
+  /// The same without the copies tensor ranks beyond a kind's key-value heads hold.
+  double kvBytesOnce(double C, double Source = 0) const;
   /// kvBytes with each kind's positions (and the source's) in whole pages of `Page` tokens.
-  double pagedKVBytes(double C, double Source = 0) const;
+  /// `Once`: without the copies tensor ranks hold.
+  double pagedKVBytes(double C, double Source = 0, bool Once = false) const;
   /// Cache bytes a step at context C reads (kvBytes but for chunks: the positions seen).
   double kvReadBytes(double C, double Source = 0) const;
   double attentionMacs(double C) const;

@@ -150,6 +150,10 @@ struct AttentionTerm {
   Wide MacsCoef = 0;   ///< sum of heads * (head_dim + v_head_dim)
   Wide ScoresCoef = 0; ///< sum of heads: softmax elements per visible position
   Wide KVValues = 0;   ///< cache values per token (kv_heads * (head_dim + v_head_dim), or cache)
+  /// KVValues by the pieces a token's cache splits into over tensor-parallel ranks: its
+  /// key-value heads, or 1 for a `cache` every rank keeps whole (a latent). Ranks beyond the
+  /// pieces hold copies (LanguageModel.h, kvReplication).
+  std::vector<std::pair<int64_t, Wide>> KVShards;
 };
 
 /// One routed-expert layer kind, for the expected number of distinct experts a batch reads.
