@@ -213,7 +213,9 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
     K.KVOnce = static_cast<double>(A.KVValues);
     K.KVValues = DP ? K.KVOnce : kvValuesHeld(A, S.Devices);
     Copies |= K.KVValues != K.KVOnce;
-    K.MacsCoef = static_cast<double>(A.MacsCoef);
+    // A decode step's attention as engines run it (a latent's in absorbed form); the prefill's
+    // is the standard form's (`Term`, ClosedForm.h).
+    K.MacsCoef = static_cast<double>(A.DecodeMacsCoef);
     K.Causal = A.Causal;
     K.Term = &A;
     Kinds.push_back(K);

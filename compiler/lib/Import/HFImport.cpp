@@ -546,7 +546,7 @@ private:
       OS << "    linear kv_b_proj(" << KVLora << ", " << H.Heads << " * " << Nope + VHead
          << ");\n";
       OS << "    attend(heads: " << H.Heads << ", head_dim: " << QK << ", v_head_dim: " << VHead
-         << ", cache: " << KVLora + Rope << ");\n";
+         << ", cache: " << KVLora + Rope << ", latent: " << KVLora << ");\n";
       OS << "    linear o_proj(" << H.Heads << " * " << VHead << ", " << Hidden << ");\n";
     } else if (Loop && GlobalEvery > 1) {
       OS << "    if i % " << GlobalEvery << " == " << GlobalOffset << " {\n";

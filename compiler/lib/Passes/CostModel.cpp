@@ -576,6 +576,10 @@ private:
       Term.TopK = I(N, "topk");
       Term.Causal = B(N, "causal");
       A.acc(Term.MacsCoef, PerPos, Active);
+      // A decode step over a latent attends in it (the up-projections absorbed): each head's
+      // scores over the whole `cache`, its values over `latent` of it.
+      A.acc(Term.DecodeMacsCoef,
+            I(N, "latent") ? A.mul(Heads, A.add(I(N, "cache"), I(N, "latent"))) : PerPos, Active);
       A.acc(Term.ScoresCoef, Heads, Active);
       if (Term.Causal) { // an encoder recomputes keys and values; nothing is cached
         A.acc(Term.KVValues, Cache, Active);

@@ -236,6 +236,10 @@ std::string primitiveProblem(PrimitiveKind K, const std::vector<Binding> &Args) 
         return "top-k sparse attention (`topk`) is causal: a token chooses among the positions "
                "up to itself";
     }
+    if (I("latent") > 0 && (I("cache") == 0 || I("latent") > I("cache")))
+      return fmt::format("`latent` ({}) is the part of a `cache` that a decode step's values read: "
+                         "it needs a `cache` of at least as many values (found {})",
+                         I("latent"), I("cache"));
     if (I("cache") == 0 && (I("kv_heads") == 0 || I("heads") % I("kv_heads") != 0))
       return fmt::format("`heads` ({}) must be a positive multiple of `kv_heads` ({})", I("heads"),
                          I("kv_heads"));

@@ -148,6 +148,9 @@ struct AttentionTerm {
   int64_t reach() const { return Window > 0 ? Window : TopK; }
   bool Causal = true;
   Wide MacsCoef = 0;   ///< sum of heads * (head_dim + v_head_dim)
+  /// MacsCoef as engines run a decode step: heads * (cache + latent) where `latent` is given
+  /// (multi-head latent attention with the up-projections absorbed), else the same.
+  Wide DecodeMacsCoef = 0;
   Wide ScoresCoef = 0; ///< sum of heads: softmax elements per visible position
   Wide KVValues = 0;   ///< cache values per token (kv_heads * (head_dim + v_head_dim), or cache)
   /// KVValues by the pieces a token's cache splits into over tensor-parallel ranks: its
