@@ -928,9 +928,12 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &Given, bool StepByS
   const double Chunk = std::min(PrefillChunk != 0 ? PrefillChunk : Prompt, Batch * Prompt);
   const double Workspace = Chunk * MaxWidth * Act * 2;
 
-  // Memory placement: weights stream from flash when they do not fit the main tier.
+  // Memory placement: weights stream from flash when they do not fit the main tier. Under
+  // attention data parallelism every device holds the cache of as many sequences as the busiest,
+  // ceil(B/N) (busiest()), as it runs their work.
   const double PerSeq = kvBytes(Full, Source);
-  const double KVFull = Batch * PerSeq;
+  const double KVBatch = busiest(Batch);
+  const double KVFull = KVBatch * PerSeq;
   const bool FromFlash = M.FlashBandwidth > 0 && (WeightBytes + KVFull + Workspace) > Usable &&
                          WeightBytes / N <= M.FlashCapacity;
   const double Resident = FromFlash ? 0 : WeightBytes;
@@ -1001,23 +1004,26 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &Given, bool StepByS
   // Memory fit, largest batch and context, devices needed.
   const double Needed = WeightBytes + KVFull + Workspace;
   const double Free = (Usable - Resident - Workspace) * M.KVFraction;
+  // The largest batch: B x PerSeq <= Free, or, attention data parallel, N whole devices' worth
+  // (each holding floor(Free / N / PerSeq) sequences).
   double MaxBatch = !(Free > 0)   ? (Free <= 0 ? 0 : NAN)
                     : PerSeq <= 0 ? UnboundedCount
-                    : !StepByStep ? std::floor(Free / PerSeq)
-                                  : 0;
-  if (StepByStep && Free > 0 && PerSeq > 0) { // the largest B with B x PerSeq <= Free
+                    : StepByStep  ? 0
+                    : DP          ? N * std::floor(Free / N / PerSeq)
+                                  : std::floor(Free / PerSeq);
+  if (StepByStep && Free > 0 && PerSeq > 0) { // the largest B with busiest(B) x PerSeq <= Free
     double Lo = 0, Hi = 1;
-    while (Hi * PerSeq <= Free && Hi < 0x1p64)
+    while (busiest(Hi) * PerSeq <= Free && Hi < 0x1p64)
       Lo = Hi, Hi *= 2;
     for (double Mid; Hi - Lo > 1 && (Mid = std::floor(Lo + (Hi - Lo) / 2)) > Lo && Mid < Hi;)
-      (Mid * PerSeq <= Free ? Lo : Hi) = Mid;
+      (busiest(Mid) * PerSeq <= Free ? Lo : Hi) = Mid;
     MaxBatch = Lo;
   }
   double MaxContext;
   if (Memo && Memo->ContextFree == Free) {
     MaxContext = Memo->Context;
   } else {
-    MaxContext = maxContext(Batch, Free, StepByStep, Source);
+    MaxContext = maxContext(KVBatch, Free, StepByStep, Source);
     if (Memo) {
       Memo->ContextFree = Free;
       Memo->Context = MaxContext;
@@ -1027,7 +1033,7 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &Given, bool StepByS
   // copies of key-value heads that tensor ranks beyond them keep depend on the layout, which
   // this count does not choose).
   const double NeededOnce =
-      Copies ? WeightBytes + Batch * kvBytesOnce(Full, Source) + Workspace : Needed;
+      Copies ? WeightBytes + KVBatch * kvBytesOnce(Full, Source) + Workspace : Needed;
   const double InMain = (FromFlash ? NeededOnce - WeightBytes : NeededOnce) + WorkspaceN;
   double Devices = std::max(1.0, std::ceil(InMain / PerDeviceUsable));
   if (StepByStep && PerDeviceUsable > 0 && std::isfinite(InMain)) { // the fewest that hold it

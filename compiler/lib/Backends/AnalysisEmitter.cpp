@@ -181,6 +181,12 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
       if (Copies > 1)
         Held = fmt::format(" ({}{:g} copies over the tensor ranks)",
                            Fewest < Copies ? "up to " : "", Copies);
+      // Attention data parallel: every device holds as many sequences' cache as the busiest.
+      if (S->AttentionDP && S->Devices > 1 && S->Batch % S->Devices != 0) {
+        const int64_t Each = (S->Batch + S->Devices - 1) / S->Devices;
+        Held = fmt::format(" (each of {} devices as the busiest: {} sequence{})", S->Devices, Each,
+                           Each == 1 ? "" : "s");
+      }
       OS << "  memory:     weights " << R(ScenarioMetric::weight_bytes) << " + KV "
          << R(ScenarioMetric::kv_bytes) << Held << " + workspace "
          << R(ScenarioMetric::workspace_bytes) << " = " << R(ScenarioMetric::memory_per_device)
