@@ -6,8 +6,8 @@ import re
 import sys
 
 plan = open(sys.argv[1]).read()
-m = re.search(re.escape(sys.argv[3]) + r"\s+[0-9.]+ GiB a device\s+step\s+([0-9.]+) ms = ([0-9.]+) ms",
-              plan)
+layout = re.escape(sys.argv[3]) + r"\s+[0-9.]+ GiB a device\s+step\s+"
+m = re.search(layout + r"([0-9.]+) ms = ([0-9.]+) ms", plan)
 if not m:
     sys.exit("no layout '" + sys.argv[3] + "' in the plan")
 doc = json.load(open(sys.argv[2]))
