@@ -53,7 +53,7 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
   Out.Notes = X.Notes;
   const ActivationProfile A = activationProfile(*Q.Model, false);
   const double L = double(std::max<int64_t>(1, St.Layers));
-  const double WB = Q.Weights->bitsPerValue() / 8, KB = Q.KV->bitsPerValue() / 8;
+  const double WB = Q.Weights->bitsPerValue() / 8;
   const double AB = S.Activations->bitsPerValue() / 8;
   // Embedding tables and untied heads: at the activations' width where the runtime keeps them.
   const double TB = tablePrecision(S, X.QuantizesTables).bitsPerValue() / 8;
@@ -74,19 +74,6 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
                          : St.SourceLen ? St.SourceLen
                                         : Q.Context;
   Out.Source = Source;
-  const double KVAll = BigCount(kvValuesAt(St, Wide(Q.Context), Wide(Source))).approx() * B * KB;
-  // The batch's cache on one of `TP` ranks: the recurrent state and the cross-attention cache
-  // split over them, each attention kind's with the copies ranks beyond its key-value heads
-  // hold (kvValuesHeld; a latent on every rank), as the analysis counts it.
-  auto KVPerRank = [&](int64_t TP) {
-    double Whole = 0, Held = 0;
-    for (const AttentionTerm &Kind : St.Attention) {
-      const double Positions = double(held(Kind, Wide(Q.Context)));
-      Whole += double(Kind.KVValues) * Positions;
-      Held += kvValuesHeld(Kind, TP) * Positions;
-    }
-    return KVAll + (Held - Whole) * B * KB;
-  };
   // All-reduces a step: two a layer (attention, MLP), three a decoder layer of an
   // encoder-decoder (its cross-attention besides); its encoder's layers do not run.
   const double AllReducesPerStep =
@@ -100,10 +87,12 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
 
   // The decode analysis's step (LanguageModel.h) of the batch at the context on `Devices` of the
   // system's hardware, tensor-parallel or attention data parallel, less its collectives (the
-  // plan prices those over the system's links); and the seconds of it that are the cost an
-  // expert (`expert_overhead`).
+  // plan prices those over the system's links); the seconds of it that are the cost an expert
+  // (`expert_overhead`); and a sequence's cache at the context as those devices hold it in all
+  // (the analysis's: copies where ranks outnumber a kind's key-value heads, a latent on every
+  // rank; under attention data parallelism, once).
   struct Forward {
-    double Time = 0, ExpertOverhead = 0;
+    double Time = 0, ExpertOverhead = 0, KVSequence = 0;
   };
   std::map<std::pair<int64_t, bool>, Forward> Forwards;
   auto ForwardAt = [&](int64_t Devices, bool DP) -> const Forward & {
@@ -118,11 +107,10 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
       const PreparedLM::BatchTerms T = P.batchTerms(B, /*FromFlash=*/false, double(Source));
       It->second.Time = P.decodeStepTime(T, double(Q.Context)) - T.Comm;
       It->second.ExpertOverhead = T.BySlot[static_cast<int>(Slot::ExpertOverhead)];
+      It->second.KVSequence = P.sequenceCacheBytes(double(Q.Context), double(Source));
     }
     return It->second;
   };
-  // A sequence's cache at the context, whole (attention data parallelism keeps its heads).
-  const double KVSequence = KVAll / B;
   const bool MoE = !St.Experts.empty() && !EncDec;
 
   for (int64_t Nodes = 1; Nodes <= Q.Nodes; ++Nodes)
@@ -136,10 +124,11 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
         DeploymentLayout D;
         D.Devices = TP, D.EP = TP, D.AttentionDP = true;
         D.WeightBytes = Dense * WB + Emb * TB + Experts / double(TP) * WB;
-        D.KVBytes = std::ceil(B / double(TP)) * KVSequence;
+        const Forward &Fw = ForwardAt(TP, true);
+        D.KVBytes = std::ceil(B / double(TP)) * Fw.KVSequence;
         D.Usable = Usable;
         D.Fits = D.WeightBytes + D.KVBytes <= Usable;
-        D.Forward = ForwardAt(TP, true).Time;
+        D.Forward = Fw.Time;
         // Two all-to-alls an expert layer: each device's tokens (the busiest's, ceil(B / N)),
         // top_k rows each, to their experts' devices and back; nothing elsewhere.
         D.EPComm = MoELayers * 2 *
@@ -171,13 +160,13 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
           D.WeightBytes =
               (Stage * (Dense / L / TP + Experts / L / ExpertShare) + EmbStage / TP) * WB +
               EmbStage / TP * (TB - WB);
-          D.KVBytes = KVPerRank(TP) / double(TP) / double(PP);
-          D.Usable = Usable;
-          D.Fits = D.WeightBytes + D.KVBytes <= Usable;
           // One decode step: the stages in turn run every layer once, as one group of the tp
           // ranks holding the whole model does; experts spread over the ranks run whole, each
           // on one of them, so a rank pays the cost an expert for 1 / ep of them.
           const Forward &Fw = ForwardAt(TP, false);
+          D.KVBytes = B * Fw.KVSequence / double(TP) / double(PP);
+          D.Usable = Usable;
+          D.Fits = D.WeightBytes + D.KVBytes <= Usable;
           D.Forward = Fw.Time - (EP > 1 ? Fw.ExpertOverhead * (1 - 1 / double(EP)) : 0);
           // Tensor ranks fill a node first; a larger group spans nodes (hierarchical).
           Group TG{double(TP), double(std::min(TP, PerNode))};

@@ -301,25 +301,16 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
 }
 
 /// Cache bytes of one sequence at context C (doubles: the exact count is `kv_bytes`'s job).
-double PreparedLM::kvBytes(double C, double Source) const {
+double PreparedLM::kvBytes(double C, double Source, bool Once) const {
   double V = StateValues + CrossKV * Source;
   for (const Kind &K : Kinds)
-    V += K.KVValues * (K.HeldI > 0 ? std::min(C, K.Held) : C);
-  return V * KVBits / 8;
-}
-
-double PreparedLM::kvBytesOnce(double C, double Source) const {
-  if (!Copies)
-    return kvBytes(C, Source);
-  double V = StateValues + CrossKV * Source;
-  for (const Kind &K : Kinds)
-    V += K.KVOnce * (K.HeldI > 0 ? std::min(C, K.Held) : C);
+    V += (Once ? K.KVOnce : K.KVValues) * (K.HeldI > 0 ? std::min(C, K.Held) : C);
   return V * KVBits / 8;
 }
 
 double PreparedLM::pagedKVBytes(double C, double Source, bool Once) const {
   if (Page <= 1)
-    return Once ? kvBytesOnce(C, Source) : kvBytes(C, Source);
+    return kvBytes(C, Source, Once);
   // Each kind's positions in whole pages; a window's positions span at most one page more
   // than the window does.
   auto Pages = [&](double Positions) { return std::ceil(Positions / Page) * Page; };
@@ -1033,7 +1024,7 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &Given, bool StepByS
   // copies of key-value heads that tensor ranks beyond them keep depend on the layout, which
   // this count does not choose).
   const double NeededOnce =
-      Copies ? WeightBytes + KVBatch * kvBytesOnce(Full, Source) + Workspace : Needed;
+      Copies ? WeightBytes + KVBatch * kvBytes(Full, Source, /*Once=*/true) + Workspace : Needed;
   const double InMain = (FromFlash ? NeededOnce - WeightBytes : NeededOnce) + WorkspaceN;
   double Devices = std::max(1.0, std::ceil(InMain / PerDeviceUsable));
   if (StepByStep && PerDeviceUsable > 0 && std::isfinite(InMain)) { // the fewest that hold it

@@ -168,19 +168,13 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
         OS << "  tensor parallel: " << B(ScenarioMetric::interconnect_time)
            << " of all-reduce per decode step\n";
       // Ranks beyond a kind's key-value heads (any, for a latent) hold its cache again.
-      double Copies = 1, Fewest = 0;
-      if (!S->AttentionDP)
-        for (const AttentionTerm &A : S->Model->Stats.Attention)
-          for (const auto &[Shards, Values] : A.KVShards) {
-            const double C = kvReplication(Shards, S->Devices);
-            if (C > 1)
-              Fewest = Fewest ? std::min(Fewest, C) : C;
-            Copies = std::max(Copies, C);
-          }
       std::string Held;
-      if (Copies > 1)
-        Held = fmt::format(" ({}{:g} copies over the tensor ranks)",
-                           Fewest < Copies ? "up to " : "", Copies);
+      if (!S->AttentionDP) {
+        const auto [Fewest, Most] = kvCopies(S->Model->Stats, S->Devices);
+        if (Most > 1)
+          Held = fmt::format(" ({}{:g} copies over the tensor ranks)",
+                             Fewest < Most ? "up to " : "", Most);
+      }
       // Attention data parallel: every device holds as many sequences' cache as the busiest.
       if (S->AttentionDP && S->Devices > 1 && S->Batch % S->Devices != 0) {
         const int64_t Each = (S->Batch + S->Devices - 1) / S->Devices;

@@ -61,6 +61,20 @@ inline double kvValuesHeld(const AttentionTerm &A, int64_t Ranks) {
   return V;
 }
 
+/// The fewest and most copies above one that `Ranks` tensor-parallel ranks hold of any piece of
+/// a model's cache (kvReplication); {1, 1} where none is copied.
+inline std::pair<double, double> kvCopies(const ModelStats &St, int64_t Ranks) {
+  double Fewest = 0, Most = 1;
+  for (const AttentionTerm &A : St.Attention)
+    for (const auto &[Shards, Values] : A.KVShards) {
+      const double C = kvReplication(Shards, Ranks);
+      if (C > 1)
+        Fewest = Fewest ? std::min(Fewest, C) : C;
+      Most = std::max(Most, C);
+    }
+  return {Fewest ? Fewest : 1, Most};
+}
+
 /// Every figure of a language model's analysis at one point (docs/formulas.md). Counts are
 /// doubles: whole numbers, UnboundedCount, or (for the driver to report as an error) a value that
 /// is not finite or beyond 64 bits. PreparedLM makes one with a braced list in the order of the
@@ -211,6 +225,9 @@ public:
   double requestCacheBytesOnce(double In, double Out) const {
     return EncDec ? pagedKVBytes(1 + Out, In, true) : pagedKVBytes(In + Out, 0, true);
   }
+  /// Bytes of one sequence's cache at context C (an encoder-decoder's decoder positions, beside
+  /// the cross-attention cache of its `Source`), as the devices hold it: copies included.
+  double sequenceCacheBytes(double C, double Source = 0) const { return kvBytes(C, Source); }
   /// The positions a request's growing cache holds with `Out` output tokens (the decoder's for
   /// an encoder-decoder): pages turn over as this crosses multiples of the page.
   double cachePositions(double In, double Out) const { return (EncDec ? 1 : In) + Out; }
@@ -318,9 +335,8 @@ private:
   double Usable, PerDeviceUsable, WorkspaceN, PowerN, Ridge;
 
   /// `Source`: an encoder-decoder's source length, whose cross-attention cache is added.
-  double kvBytes(double C, double Source = 0) const;
-  /// The same without the copies tensor ranks beyond a kind's key-value heads hold.
-  double kvBytesOnce(double C, double Source = 0) const;
+  /// `Once`: without the copies tensor ranks beyond a kind's key-value heads hold.
+  double kvBytes(double C, double Source = 0, bool Once = false) const;
   /// kvBytes with each kind's positions (and the source's) in whole pages of `Page` tokens.
   /// `Once`: without the copies tensor ranks hold.
   double pagedKVBytes(double C, double Source = 0, bool Once = false) const;
