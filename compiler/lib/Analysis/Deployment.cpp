@@ -2,10 +2,12 @@
 //
 // Per layout (tp ranks, filling a node before spanning nodes; pp stages, the busiest holding
 // ceil(layers / stages); ep expert ranks over the tp ranks):
-//   1. memory of one device of the busiest stage: its layers' dense weights over tp, their
-//      experts over ep (else over tp), the embedding tables, the KV cache of the batch at the
-//      context over the stages and the tp ranks, with the copies ranks beyond a kind's
-//      key-value heads hold (an MLA latent is on every rank: LanguageModel.h, kvReplication);
+//   1. memory of one device of the busiest stage: its layers' dense weights over tp (with the
+//      copies of linear layers that ranks beyond their `shards` hold: LanguageModel.h,
+//      weightCopies), their experts over ep (else over tp), the embedding tables, the KV cache of
+//      the batch at the context over the stages and the tp ranks, with the copies ranks beyond a
+//      kind's key-value heads hold (an MLA latent is on every rank: LanguageModel.h,
+//      kvReplication);
 //   2. one decode step: the stages in turn run every layer once, so the decode analysis's step
 //      (LanguageModel.h: every factor and fixed cost of the runtime) on one group of the tp
 //      ranks holding the whole model, less its collectives; experts spread over the ranks run
@@ -157,9 +159,13 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
           double Stage = std::ceil(L / double(PP));
           double ExpertShare = EP > 1 ? double(EP) : double(TP);
           double EmbStage = PP > 1 && St.TiedHeadParams == 0 ? Emb / 2 : Emb;
-          D.WeightBytes =
-              (Stage * (Dense / L / TP + Experts / L / ExpertShare) + EmbStage / TP) * WB +
-              EmbStage / TP * (TB - WB);
+          // A rank's share, and its copies of the linear layers it cannot split (weightCopies:
+          // a router, a latent's down-projection, key-value heads fewer than the ranks).
+          D.WeightBytes = (Stage * (Dense / L / TP + Experts / L / ExpertShare +
+                                    weightCopies(St, TP).Params / L / TP) +
+                           EmbStage / TP) *
+                              WB +
+                          EmbStage / TP * (TB - WB);
           // One decode step: the stages in turn run every layer once, as one group of the tp
           // ranks holding the whole model does; experts spread over the ranks run whole, each
           // on one of them, so a rank pays the cost an expert for 1 / ep of them.

@@ -156,6 +156,7 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   }
   MacsConst = static_cast<double>(St->MacsConst);
   LinearPerToken = static_cast<double>(St->MacsConst - St->HeadMacs);
+  WeightBytesOnce = WeightBytesAll;
   HeadMacs = static_cast<double>(St->HeadMacs);
   ExpertMacs = 0;
   for (const ExpertTerm &E : St->Experts)
@@ -167,6 +168,18 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   // An encoder-decoder's decode steps run the decoder only (ClosedForm.h's decodeWeightParams).
   DecodeParams = static_cast<double>(St->Params - St->AuxiliaryParams - St->EncoderParams) +
                  static_cast<double>(St->SharedReadParams);
+  // Tensor ranks beyond a linear layer's `shards` hold copies of it and run it again (every
+  // device holds the layers outside the experts whole under attention data parallelism).
+  if (!DP && S.Devices > 1) {
+    const WeightCopies C = weightCopies(*St, S.Devices);
+    if (C.Params > 0) {
+      WeightBytesAll += bytesAt(BigCount::approximate(C.Params), *S.Weights).asDouble();
+      Params += C.Params;
+      DecodeParams += C.Params;
+      MacsConst += C.Macs;
+      LinearPerToken += C.Macs;
+    }
+  }
   Lookup = static_cast<double>(St->LookupParams - St->EncoderLookupParams);
   LookupRow = static_cast<double>(St->LookupRowParams - St->EncoderLookupRowParams);
   TiedHead = static_cast<double>(St->TiedHeadParams);
@@ -1024,8 +1037,10 @@ LMFigures PreparedLM::figures(const LMPoint &P, const Reuse &Given, bool StepByS
   // copies of key-value heads that tensor ranks beyond them keep depend on the layout, which
   // this count does not choose).
   const double NeededOnce =
-      Copies ? WeightBytes + KVBatch * kvBytes(Full, Source, /*Once=*/true) + Workspace : Needed;
-  const double InMain = (FromFlash ? NeededOnce - WeightBytes : NeededOnce) + WorkspaceN;
+      Copies || WeightBytesOnce != WeightBytes
+          ? WeightBytesOnce + KVBatch * kvBytes(Full, Source, /*Once=*/true) + Workspace
+          : Needed;
+  const double InMain = (FromFlash ? NeededOnce - WeightBytesOnce : NeededOnce) + WorkspaceN;
   double Devices = std::max(1.0, std::ceil(InMain / PerDeviceUsable));
   if (StepByStep && PerDeviceUsable > 0 && std::isfinite(InMain)) { // the fewest that hold it
     double Lo = 0, Hi = 1;

@@ -8,7 +8,9 @@
 //   2. Each primitive contributes by its formula (docs/formulas.md):
 //        embedding(vocab, dim)   params vocab*dim (embedding), of which a token touches one row
 //                                (dim); no MACs (a row lookup)
-//        linear(in, out, bias)   params in*out (+out); MACs in*out
+//        linear(in, out, bias, shards)  params in*out (+out); MACs in*out. With `shards` (outside
+//                                experts, encoder sections and auxiliary heads) both are also
+//                                summed by that limit, for the copies tensor ranks hold
 //        frame_conv(in, out, k, f, bias)  params in*out*k (+out); MACs in*out*k*f
 //        lm_head(vocab, dim, t)  params vocab*dim unless tied (embedding); MACs vocab*dim. A
 //                                token uses the whole table: a tied head adds it to the active
@@ -91,6 +93,7 @@ struct Totals {
   /// By window, chunk, top-k and causality.
   std::map<std::tuple<int64_t, int64_t, int64_t, bool>, AttentionTerm> Attention;
   std::map<std::tuple<int64_t, int64_t, Wide>, ExpertTerm> Experts;
+  std::map<int64_t, ShardedWeights> Sharded; ///< by `shards`
   // Cross-attention (`cross_len`): per position of the source it attends to, and at its length.
   Wide CrossMacs = 0, CrossElements = 0, CrossCache = 0;
   Wide CrossMacsAtLen = 0, CrossElementsAtLen = 0, CrossCacheAtLen = 0;
@@ -264,6 +267,9 @@ public:
       S.Experts.clear();
       for (auto &KV : T.Experts)
         S.Experts.push_back(KV.second);
+      S.Sharded.clear();
+      for (auto &KV : T.Sharded)
+        S.Sharded.push_back(KV.second);
       if (M.WantLayers)
         annotate(*R->Root);
     }
@@ -475,8 +481,16 @@ private:
     case PrimitiveKind::linear: {
       T.MaxWidth = std::max({T.MaxWidth, I(N, "in"), I(N, "out")});
       Wide W = A.mul(I(N, "in"), I(N, "out"));
+      const Wide Params0 = T.Params, Macs0 = T.Macs;
       Params(B(N, "bias") ? A.add(W, I(N, "out")) : W);
       A.acc(T.Macs, A.mul(W, IOr(N, "positions", 1)), Active);
+      // A limit on the pieces tensor ranks split it into (experts are spread whole).
+      if (const int64_t Shards = I(N, "shards"); Shards > 0 && !T.ExpertDepth && !T.AuxDepth) {
+        ShardedWeights &G = T.Sharded[Shards];
+        G.Shards = Shards;
+        G.Params = A.add(G.Params, T.Params - Params0);
+        G.Macs = A.add(G.Macs, T.Macs - Macs0);
+      }
       return;
     }
     case PrimitiveKind::frame_conv: {

@@ -75,6 +75,24 @@ inline std::pair<double, double> kvCopies(const ModelStats &St, int64_t Ranks) {
   return {Fewest ? Fewest : 1, Most};
 }
 
+/// Parameters and MACs a token that `Ranks` tensor-parallel ranks hold and run beyond one copy
+/// of the model: each ShardedWeights term (a `linear` with `shards`), kvReplication(S, Ranks) - 1
+/// times over (a router on every one of 8 ranks: 7 copies).
+struct WeightCopies {
+  double Params = 0, Macs = 0;
+};
+inline WeightCopies weightCopies(const ModelStats &St, int64_t Ranks) {
+  WeightCopies C;
+  if (Ranks <= 1)
+    return C;
+  for (const ShardedWeights &W : St.Sharded) {
+    const double Extra = kvReplication(W.Shards, Ranks) - 1;
+    C.Params += static_cast<double>(W.Params) * Extra;
+    C.Macs += static_cast<double>(W.Macs) * Extra;
+  }
+  return C;
+}
+
 /// Every figure of a language model's analysis at one point (docs/formulas.md). Counts are
 /// doubles: whole numbers, UnboundedCount, or (for the driver to report as an error) a value that
 /// is not finite or beyond 64 bits. PreparedLM makes one with a braced list in the order of the
@@ -297,7 +315,9 @@ private:
   /// Bits of the embedding tables and untied output heads (tablePrecision), and those heads'
   /// parameters: a step reads them at TBits, the rest of its weights at WBits.
   double TBits, UntiedHead;
-  double StateValues, StateBytes, WeightBytesAll;
+  /// WeightBytesAll: the weights as the devices hold them, tensor ranks' copies included
+  /// (weightCopies); WeightBytesOnce without the copies.
+  double StateValues, StateBytes, WeightBytesAll, WeightBytesOnce;
   /// What a step moves of a sequence's state: all of it read, the recurrent part written back.
   double StepStateValues = 0, StepStateBytes = 0;
   double MacsConst, LinearPerToken, HeadMacs, ExpertMacs, Params, Lookup, LookupRow, TiedHead;

@@ -167,6 +167,15 @@ struct ExpertTerm {
   Wide Layers = 0;       ///< how many layers have this kind
 };
 
+/// Weights that tensor parallelism splits into at most `Shards` pieces (`linear`'s `shards`),
+/// summed over the layers that have them: tensor ranks beyond the pieces hold copies of them and
+/// repeat their work (LanguageModel.h, weightCopies).
+struct ShardedWeights {
+  int64_t Shards = 0;
+  Wide Params = 0; ///< parameters held (every pass reads them)
+  Wide Macs = 0;   ///< MACs a token
+};
+
 /// One operation of a model with an input (per input; `Count` repetitions of it).
 struct KernelCost {
   Wide Macs = 0, Params = 0, InElements = 0, OutElements = 0;
@@ -211,6 +220,8 @@ struct ModelStats {
   std::vector<KernelCost> Kernels;
   std::vector<AttentionTerm> Attention;
   std::vector<ExpertTerm> Experts;
+  /// Linear layers outside the experts and encoder sections with a `shards` limit, by limit.
+  std::vector<ShardedWeights> Sharded;
   /// Parameters of `auxiliary` heads: in the checkpoint and in memory, never read by inference.
   int64_t AuxiliaryParams = 0;
   /// Encoder-decoders (`encoder` sections). The fields above are then the decoder's, per
