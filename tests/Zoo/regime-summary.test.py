@@ -11,7 +11,12 @@ for line in open(sys.argv[2]):
         gen[c[0]] = (c[2], c[4])
 section = doc[doc.index("## Against the targets"):]
 names = {"batch-1 decode": "decode", "prefill (time to first token)": "prefill",
-         "batched serving throughput": "serving", "vision (batch 1 and large batch)": "vision"}
+         "batched serving throughput": "serving", "vision (batch 1 and large batch)": "vision",
+         "Apple M-series GPUs, batch-1 decode and prefill (llama.cpp, Metal)": "Apple M-series GPUs"}
+# A regime with Apple rows is stated without them (they have their own line).
+for page, group in list(names.items()):
+    if group + ", without Apple M-series GPUs" in gen:
+        names[page] = group + ", without Apple M-series GPUs"
 for line in section.splitlines():
     c = [x.strip() for x in line.strip().strip("|").split("|")]
     if len(c) == 4 and c[0] in names:

@@ -9,7 +9,9 @@
 //      names none gets); the signed error of each against the measurement.
 //   3. Summarise over the held-out rows (not `calibration`): per regime, per coverage tag
 //      (tensor parallel, mixture of experts, weight-only int4 / int8, fp8, vision at batch 1 and
-//      at large batch) and overall: the median absolute error and the worst error.
+//      at large batch, Apple M-series GPUs) and overall: the median absolute error and the worst
+//      error; where there are Apple rows, also overall and per regime without them (one table of
+//      one build on one model, too many rows to let it stand in for the rest).
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Calibration.h"
@@ -20,6 +22,10 @@
 using namespace zoo;
 
 namespace {
+constexpr const char *AppleTag = "Apple M-series GPUs";
+constexpr const char *AllButApple = "all but Apple M-series GPUs";
+constexpr const char *WithoutApple = ", without Apple M-series GPUs";
+
 /// The coverage tags of a row (docs/validation.md).
 std::vector<std::string> tagsOf(const ScenarioRecord &S) {
   std::vector<std::string> T;
@@ -36,6 +42,10 @@ std::vector<std::string> tagsOf(const ScenarioRecord &S) {
     T.push_back("fp8 compute");
   if (S.Regime == "vision")
     T.push_back(S.Batch < 8 ? "vision, batch < 8" : "vision, batch >= 8");
+  // One source (one build of one engine on one model) with many rows: summarised on its own, and
+  // left out of a second overall figure so that it does not stand in for the rest.
+  if (const FieldValue *V = S.Hw ? S.Hw->field("vendor") : nullptr; V && V->V.S == "Apple")
+    T.push_back(AppleTag);
   return T;
 }
 
@@ -103,7 +113,21 @@ public:
       for (const std::string &T : tagsOf(*Row.Scenario))
         Add(T);
     std::sort(Groups.begin() + static_cast<long>(Regimes), Groups.end());
+    const bool Apple = std::find(Groups.begin(), Groups.end(), AppleTag) != Groups.end();
     Groups.push_back("all");
+    if (Apple) {
+      Groups.push_back(AllButApple);
+      // Each regime the Apple rows are in, without them.
+      for (size_t I = 0; I < Regimes; ++I)
+        for (const auto &Row : M.Validation)
+          if (Row.Scenario->Regime == Groups[I]) {
+            std::vector<std::string> Tags = tagsOf(*Row.Scenario);
+            if (std::find(Tags.begin(), Tags.end(), AppleTag) != Tags.end()) {
+              Groups.push_back(Groups[I] + WithoutApple);
+              break;
+            }
+          }
+    }
     for (const std::string &G : Groups) {
       std::vector<double> Named, Default, Ideal;
       Module::ValidationSummary Sum;
@@ -112,8 +136,17 @@ public:
         if (Row.Scenario->Calibration)
           continue;
         std::vector<std::string> Tags = tagsOf(*Row.Scenario);
-        if (G != "all" && Row.Scenario->Regime != G &&
-            std::find(Tags.begin(), Tags.end(), G) == Tags.end())
+        const bool IsApple = std::find(Tags.begin(), Tags.end(), AppleTag) != Tags.end();
+        auto InGroup = [&] {
+          if (G == "all")
+            return true;
+          if (G == AllButApple)
+            return !IsApple;
+          if (llvm::StringRef(G).endswith(WithoutApple))
+            return !IsApple && G == Row.Scenario->Regime + WithoutApple;
+          return Row.Scenario->Regime == G || std::find(Tags.begin(), Tags.end(), G) != Tags.end();
+        };
+        if (!InGroup())
           continue;
         // Only numbers enter a median (a NaN would also break the sort's ordering).
         for (auto [Into, E] : {std::pair{&Named, Row.NamedError},
