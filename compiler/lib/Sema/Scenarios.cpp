@@ -345,8 +345,15 @@ void zoo::applyPrecisionDefaults(const Module &M, const HardwareRecord &H,
     else
       Act = Half ? Half : Weights;
   }
-  if (!Compute)
+  if (!Compute) {
     Compute = Act;
+    // Hardware without a 16-bit float peak (Apple's GPUs: their records give FP32 only) runs
+    // 16-bit activations' products in fp32.
+    if (Dense && Act->Bits == 16 && !Dense->field("bf16") && !Dense->field("fp16") &&
+        Dense->field("fp32"))
+      if (const PrecisionRecord *F = M.findPrecision("fp32"))
+        Compute = F;
+  }
   if (!KV)
     KV = Act;
 }

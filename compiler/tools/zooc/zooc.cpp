@@ -212,7 +212,8 @@ cl::list<std::string> HardwareSel("hardware",
 cl::opt<Decimal> DevicesOpt("devices", cl::desc("Devices per model, tensor parallel (default 1)"),
                             cl::value_desc("n"), cl::init(Decimal{1}), cl::cat(PointCat));
 cl::opt<std::string> ComputePrec("compute",
-                                 cl::desc("Compute precision (default: the activations')"),
+                                 cl::desc("Compute precision (default: the activations', or fp32 "
+                                          "on hardware with no 16-bit float peak)"),
                                  cl::value_desc("precision"), cl::cat(PointCat));
 cl::opt<std::string> ExpertWeightsPrec(
     "expert-weights",
