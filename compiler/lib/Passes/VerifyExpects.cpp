@@ -11,6 +11,7 @@
 #include "zoo/Basic/Checked.h"
 #include "zoo/Passes/Pass.h"
 #include <cmath>
+#include <type_traits>
 
 using namespace zoo;
 
@@ -134,6 +135,11 @@ public:
                        E.Expected.str());
           if (!Note.empty())
             Diags.report(E.Range, diag::note_expect_diff, Note);
+          // A scenario that names no runtime takes --runtime's: say so, as it changes the figures.
+          if constexpr (std::is_same_v<std::decay_t<decltype(*R)>, ScenarioRecord>)
+            if (!R->Runtime && M.CommandLineRuntime && !Ideal)
+              Diags.report(R->Range, diag::note_runtime_from_option, R->Name,
+                           M.CommandLineRuntime->Name);
         }
       }
     };
