@@ -119,6 +119,15 @@ public:
 #endif
 } // namespace
 
+WeightCopies zoo::scenarioWeightCopies(const ScenarioRecord &S) {
+  if (S.AttentionDP || S.Devices <= 1)
+    return {};
+  WeightCopies C = weightCopies(S.Model->Stats, S.Devices);
+  if (C.Params > 0)
+    C.Bytes = bytesAt(BigCount::approximate(C.Params), *S.Weights).asDouble();
+  return C;
+}
+
 PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
     : S(&S), X(&X), St(&S.Model->Stats), N(static_cast<double>(S.Devices)),
       Act(S.Activations->bitsPerValue() / 8), WBits(S.Weights->bitsPerValue()),
@@ -170,15 +179,12 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
                  static_cast<double>(St->SharedReadParams);
   // Tensor ranks beyond a linear layer's `shards` hold copies of it and run it again (every
   // device holds the layers outside the experts whole under attention data parallelism).
-  if (!DP && S.Devices > 1) {
-    const WeightCopies C = weightCopies(*St, S.Devices);
-    if (C.Params > 0) {
-      WeightBytesAll += bytesAt(BigCount::approximate(C.Params), *S.Weights).asDouble();
-      Params += C.Params;
-      DecodeParams += C.Params;
-      MacsConst += C.Macs;
-      LinearPerToken += C.Macs;
-    }
+  if (const WeightCopies C = scenarioWeightCopies(S); C.Params > 0) {
+    WeightBytesAll += C.Bytes;
+    Params += C.Params;
+    DecodeParams += C.Params;
+    MacsConst += C.Macs;
+    LinearPerToken += C.Macs;
   }
   Lookup = static_cast<double>(St->LookupParams - St->EncoderLookupParams);
   LookupRow = static_cast<double>(St->LookupRowParams - St->EncoderLookupRowParams);

@@ -5,7 +5,6 @@
 // roofline beside it, its bound and the numbers behind it; then what was not modelled.
 //
 //===----------------------------------------------------------------------===//
-#include "zoo/Analysis/ClosedForm.h"
 #include "zoo/Analysis/Economics.h"
 #include "zoo/Analysis/LanguageModel.h"
 #include "zoo/Analysis/WhatIf.h"
@@ -185,13 +184,8 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
       // Ranks beyond a linear layer's `shards` (a router, a latent's down-projection) hold it
       // again.
       std::string WeightsHeld;
-      if (!S->AttentionDP && S->Devices > 1) {
-        const WeightCopies C = weightCopies(S->Model->Stats, S->Devices);
-        if (C.Params > 0)
-          WeightsHeld = fmt::format(
-              " ({} of it copies over the tensor ranks)",
-              humanBytes(bytesAt(BigCount::approximate(C.Params), *S->Weights).asDouble()));
-      }
+      if (const WeightCopies C = scenarioWeightCopies(*S); C.Params > 0)
+        WeightsHeld = fmt::format(" ({} of it copies over the tensor ranks)", humanBytes(C.Bytes));
       OS << "  memory:     weights " << R(ScenarioMetric::weight_bytes) << WeightsHeld << " + KV "
          << R(ScenarioMetric::kv_bytes) << Held << " + workspace "
          << R(ScenarioMetric::workspace_bytes) << " = " << R(ScenarioMetric::memory_per_device)

@@ -80,6 +80,7 @@ inline std::pair<double, double> kvCopies(const ModelStats &St, int64_t Ranks) {
 /// times over (a router on every one of 8 ranks: 7 copies).
 struct WeightCopies {
   double Params = 0, Macs = 0;
+  double Bytes = 0; ///< the parameters at the weights' precision (scenarioWeightCopies only)
 };
 inline WeightCopies weightCopies(const ModelStats &St, int64_t Ranks) {
   WeightCopies C;
@@ -92,6 +93,11 @@ inline WeightCopies weightCopies(const ModelStats &St, int64_t Ranks) {
   }
   return C;
 }
+
+/// The copies a scenario's devices hold (weightCopies over its tensor ranks, with their bytes at
+/// its weights' precision); none on one device or under attention data parallelism, where every
+/// device holds the layers outside the experts whole anyway.
+WeightCopies scenarioWeightCopies(const ScenarioRecord &S);
 
 /// Every figure of a language model's analysis at one point (docs/formulas.md). Counts are
 /// doubles: whole numbers, UnboundedCount, or (for the driver to report as an error) a value that
