@@ -428,8 +428,22 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
     fitServingRows(M, Serve, Fits);
     // The runtimes with light-load rows once more, as each stage moves what the other fits.
     if (std::set<std::string> Light = fitLightRows(M, Serve, Fits); !Light.empty()) {
-      fitServingRows(M, Serve, Fits, Light);
-      fitLightRows(M, Serve, Fits);
+      // Steps 4 and 5 again, until the fixed costs settle (to 0.1%; at most four rounds): each
+      // moves what the other fits, and the first step 4 ran at the records' fixed costs.
+      for (int Round = 0; Round < 4; ++Round) {
+        std::map<std::string, std::vector<double>> Before;
+        for (const std::string &Name : Light)
+          Before[Name] = Fits[Name].Value;
+        fitServingRows(M, Serve, Fits, Light);
+        fitLightRows(M, Serve, Fits);
+        bool Settled = true;
+        for (const std::string &Name : Light)
+          for (size_t I = 0; I < Fits[Name].Value.size() && I < Before[Name].size(); ++I)
+            Settled &= std::fabs(Fits[Name].Value[I] - Before[Name][I]) <=
+                       1e-3 * std::fabs(Before[Name][I]);
+        if (Settled)
+          break;
+      }
     }
   }
   std::vector<FittedSlot> Out;

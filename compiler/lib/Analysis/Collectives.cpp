@@ -85,3 +85,35 @@ double zoo::allToAll(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter) {
   double Alpha = (In > 1 ? Intra.Latency : 0) + (Nodes > 1 ? Inter.Latency : 0);
   return std::max(Inside, Across) + Alpha;
 }
+
+namespace {
+/// The curve's bus bandwidth at `Bytes`: log-log interpolation between the two sizes around it,
+/// the last bandwidth beyond the largest, and below the smallest the bandwidth that keeps the
+/// smallest size's time (a message too small to measure costs the fixed cost).
+double busBandwidth(const AllReduceCurve &C, double Bytes) {
+  const auto &P = C.Points;
+  if (Bytes <= P.front().first)
+    return P.front().second * Bytes / P.front().first;
+  for (size_t I = 1; I < P.size(); ++I)
+    if (Bytes <= P[I].first) {
+      const double F = std::log(Bytes / P[I - 1].first) / std::log(P[I].first / P[I - 1].first);
+      return std::exp(std::log(P[I - 1].second) +
+                      F * (std::log(P[I].second) - std::log(P[I - 1].second)));
+    }
+  return P.back().second;
+}
+} // namespace
+
+double zoo::measuredAllReduce(const AllReduceCurve &C, double Bytes, double Devices,
+                              double LinkBandwidth) {
+  if (Devices < 2 || !(Bytes > 0))
+    return 0;
+  const double Coef = 2 * (Devices - 1) / Devices;
+  const double Ring = LinkBandwidth > 0 ? Coef * Bytes / LinkBandwidth : 0;
+  if (C.empty())
+    return Ring;
+  const double Smallest = C.Points.front().first;
+  const double Measured = Coef * Bytes / (C.Scale * busBandwidth(C, Bytes)) -
+                          Coef * Smallest / (C.Scale * C.Points.front().second);
+  return std::max(Ring, Measured);
+}

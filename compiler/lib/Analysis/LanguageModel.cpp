@@ -404,11 +404,15 @@ void PreparedLM::expertReads(double Batch, double &Dense, double &Routed, double
   Runs = DP ? R / N : R;
 }
 
-/// A ring all-reduce's bandwidth term (Collectives.h) with no latency.
+/// A ring all-reduce's bandwidth term (Collectives.h) with no latency: at the hardware's measured
+/// bus bandwidth for the size where its record has one (the all-to-alls of attention data
+/// parallelism keep the link's).
 double PreparedLM::allReduceTime(double Bytes) const {
   if (X->Devices < 2 || X->LinkBandwidth <= 0)
     return 0;
-  return 0 + CommCoef * Bytes / X->LinkBandwidth;
+  if (!DP && !X->AllReduce.empty())
+    return measuredAllReduce(X->AllReduce, Bytes, X->Devices, X->LinkBandwidth);
+  return CommCoef * Bytes / X->LinkBandwidth;
 }
 
 PreparedLM::PromptTerms PreparedLM::promptTerms(int64_t Prompt) const {

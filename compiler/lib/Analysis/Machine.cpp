@@ -197,6 +197,7 @@ Machine Machine::ideal() const {
   X.Workspace = 0;
   X.GemmExposed = 0;
   X.ExpertGemmRate = X.ExpertPeak;
+  X.AllReduce = {};
   X.Ideal = true;
   X.Uses.clear();
   return X;
@@ -223,6 +224,13 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     X.FlashCapacity = fieldOr(Flash, "capacity", 0);
   }
   X.LinkBandwidth = fieldOr(section(H.Sections, "link"), "bandwidth", 0) / 2;
+  if (const Section *AR = section(H.Sections, "all_reduce")) {
+    for (const FieldValue &F : AR->Fields)
+      if (const double Bytes = allReduceKeyBytes(F.Name))
+        X.AllReduce.Points.push_back({Bytes, F.V.asDouble()});
+    std::sort(X.AllReduce.Points.begin(), X.AllReduce.Points.end());
+    X.AllReduce.Devices = fieldOr(AR, "devices", 0);
+  }
   const FieldValue *TDP = H.field("tdp");
   X.Power = TDP ? TDP->V.R : 0;
 
@@ -267,6 +275,16 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
      X.HwCompute);
   Hw(S.MemoryEfficiency, M.OverrideMemoryEfficiency, achievable(H, "memory", ""),
      "achievable bandwidth", X.HwBandwidth);
+  // Where tensor ranks all-reduce over the link: the measured curve's bus bandwidth at its
+  // largest size, as a fraction of the link's (NVLink SHARP's in-switch reduction exceeds 1).
+  if (Describe && N > 1 && !X.AllReduce.empty() && X.LinkBandwidth > 0)
+    X.Uses.push_back({"measured all-reduce",
+                      std::round(1000 * X.AllReduce.Points.back().second / X.LinkBandwidth) / 1000,
+                      false,
+                      fmt::format("hardware {}: bus bandwidth at {} sizes on {:g} devices, "
+                                  "largest over the link's",
+                                  H.Name, X.AllReduce.Points.size(), X.AllReduce.Devices),
+                      sourceOf(nullptr, section(H.Sections, "all_reduce"), &H)});
 
   // 4. The runtime.
   X.Dequantising = S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();

@@ -58,7 +58,10 @@ WhatIf zoo::whatIf(const Module &M, const ScenarioRecord &S) {
   });
   Try("memory capacity +10%", [](Machine &Y) { Y.Capacity *= 1.1; });
   if (X.Devices > 1)
-    Try("interconnect bandwidth +10%", [](Machine &Y) { Y.LinkBandwidth *= 1.1; });
+    Try("interconnect bandwidth +10%", [](Machine &Y) {
+      Y.LinkBandwidth *= 1.1;
+      Y.AllReduce.Scale *= 1.1;
+    });
   if (X.f(Slot::OpOverhead) > 0)
     Try("per-operation overhead -10%",
         [](Machine &Y) { Y.F[static_cast<int>(Slot::OpOverhead)] *= 0.9; });

@@ -500,6 +500,31 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
           if (F.Name != "source")
             Achievable += (Achievable.empty() ? "" : ", ") + text(F.Name) + " " + text(F.V.str()) +
                           (F.Source.empty() ? "" : " (" + sourceLink(F.Source) + ")");
+      // A measured all-reduce: its bus bandwidth at 1 MiB, 16 MiB and its largest size.
+      for (const Section &S : R->Sections) {
+        if (S.Kind != "all_reduce")
+          continue;
+        std::vector<std::pair<double, const FieldValue *>> Points;
+        for (const FieldValue &F : S.Fields)
+          if (double Bytes = allReduceKeyBytes(F.Name))
+            Points.push_back({Bytes, &F});
+        std::sort(Points.begin(), Points.end(),
+                  [](const auto &A, const auto &B) { return A.first < B.first; });
+        std::string Curve;
+        for (size_t I = 0; I < Points.size(); ++I)
+          if (Points[I].first == 1048576.0 || Points[I].first == 16777216.0 ||
+              I + 1 == Points.size()) {
+            // `at_16MiB` reads "16 MiB".
+            std::string Size = Points[I].second->Name.substr(3);
+            Size.insert(Size.find_first_not_of("0123456789"), " ");
+            Curve +=
+                (Curve.empty() ? "" : ", ") + text(Points[I].second->V.str()) + " at " + text(Size);
+          }
+        const FieldValue *Devices = S.field("devices"), *Src = S.field("source");
+        Achievable += (Achievable.empty() ? "" : "; ") + std::string("all-reduce bus bandwidth ") +
+                      Curve + " on " + (Devices ? text(Devices->V.str()) : "?") + " devices" +
+                      (Src ? " (" + sourceLink(Src->V.S) + ")" : "");
+      }
       Row.push_back(Tdp ? text(Tdp->V.str()) : "-");
       Row.push_back(Achievable.empty() ? "-" : Achievable);
       Row.push_back(sourceLinks(R->Sources));

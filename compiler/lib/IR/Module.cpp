@@ -195,6 +195,24 @@ static const FieldValue *findField(const std::vector<FieldValue> &Fs, llvm::Stri
 }
 
 const FieldValue *Section::field(llvm::StringRef N) const { return findField(Fields, N); }
+
+double zoo::allReduceKeyBytes(llvm::StringRef Key) {
+  if (!Key.consume_front("at_"))
+    return 0;
+  double Unit = 0;
+  for (auto [Suffix, Scale] : {std::pair<const char *, double>{"GiB", 1073741824.0},
+                               {"MiB", 1048576.0},
+                               {"KiB", 1024.0},
+                               {"B", 1.0}})
+    if (Key.consume_back(Suffix)) {
+      Unit = Scale;
+      break;
+    }
+  uint64_t N = 0;
+  if (!Unit || Key.empty() || Key.getAsInteger(10, N) || N == 0 || N > (1u << 30))
+    return 0;
+  return static_cast<double>(N) * Unit;
+}
 const FieldValue *Record::field(llvm::StringRef N) const { return findField(Fields, N); }
 
 const MetricResult *ModelRecord::evaluated(MetricKind K, llvm::StringRef Prec) const {

@@ -464,6 +464,74 @@ void SemaImpl::buildPrecision(const PrecisionDecl &D) {
   M.add(std::move(Rec));
 }
 
+bool SemaImpl::checkAllReduceSection(const Item &I, llvm::StringRef Hardware, Section &Sec) {
+  bool OK = true, Devices = false, Sourced = false;
+  llvm::StringSet<> Seen;
+  std::vector<std::pair<double, const Item *>> Points;
+  const std::string SecWhat = "section `all_reduce`";
+  for (const Item &F : I.Items) {
+    if (F.K == Item::Source) {
+      Sec.Fields.push_back({"source", Value::ofString(F.Text), F.Range, F.Text});
+      Sourced = true;
+      continue;
+    }
+    const double Bytes = F.K == Item::Field ? allReduceKeyBytes(F.Name) : 0;
+    if (F.K != Item::Field || (F.Name != "devices" && !Bytes)) {
+      Diags.report(F.K == Item::Field ? F.NameRange : F.Range, diag::err_unknown_field, SecWhat,
+                   F.Name);
+      if (F.K == Item::Field)
+        Diags.report(F.NameRange, diag::note_all_reduce_fields);
+      OK = false;
+      continue;
+    }
+    if (!Seen.insert(F.Name).second) {
+      Diags.report(F.NameRange, diag::err_duplicate_field, F.Name);
+      OK = false;
+      continue;
+    }
+    Scope Global;
+    EvalResult R = Eval.eval(*F.Value, Global);
+    const Type Want =
+        F.Name == "devices" ? Type::of(Type::Int) : dimType(BaseDim::Byte, BaseDim::Second);
+    if (!Eval.convert(R, Want, F.Value->range(),
+                      [&] { return fmt::format("field `{}`", F.Name); }) ||
+        !R.V) {
+      OK = false;
+      continue;
+    }
+    if (F.Name == "devices") {
+      if (R.V->I < 2) {
+        Diags.report(F.Value->range(), diag::err_field_value, F.Name,
+                     "must be at least 2 (the devices the all-reduce ran over), found " +
+                         R.V->str());
+        OK = false;
+        continue;
+      }
+      Devices = true;
+    } else if (!(R.V->R > 0)) {
+      Diags.report(F.Value->range(), diag::err_field_value, F.Name,
+                   "must be a positive bus bandwidth, found " + R.V->str());
+      OK = false;
+      continue;
+    } else {
+      Points.push_back({Bytes, &F});
+    }
+    Sec.Fields.push_back({F.Name, *R.V, F.Range, F.Text});
+  }
+  if (!OK)
+    return false;
+  if (!Devices || Points.size() < 2 || !Sourced) {
+    Diags.report(I.NameRange, diag::err_all_reduce_section, Hardware,
+                 !Devices ? "needs `devices`, the number of devices the all-reduce ran over"
+                 : !Sourced
+                     ? "needs a `source`: the measurement it transcribes"
+                     : "needs the bus bandwidth at two message sizes at least (`at_1MiB = 43.7 "
+                       "GB/s;`)");
+    return false;
+  }
+  return true;
+}
+
 void SemaImpl::buildHardware(const HardwareDecl &D) {
   auto Rec = std::make_unique<HardwareRecord>(D.Name, D.range());
   std::string What = fmt::format("hardware `{}`", D.Name);
@@ -508,6 +576,20 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
       Rec->Sections.push_back(std::move(Sec));
       continue;
     }
+    if (I.Name == "all_reduce") {
+      if (!I.SectionName.empty()) {
+        Diags.report(I.NameRange, diag::err_section_takes_no_name, I.Name);
+        continue;
+      }
+      if (std::any_of(Rec->Sections.begin(), Rec->Sections.end(),
+                      [](const Section &P) { return P.Kind == "all_reduce"; })) {
+        Diags.report(I.NameRange, diag::err_duplicate_section, I.Name);
+        continue;
+      }
+      if (checkAllReduceSection(I, D.Name, Sec))
+        Rec->Sections.push_back(std::move(Sec));
+      continue;
+    }
     if (I.Name == "power_mode") {
       if (I.SectionName.empty()) {
         Diags.report(I.NameRange, diag::err_section_needs_name, I.Name, I.Name);
@@ -525,8 +607,9 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
     }
     if (!Named && !Peaks) {
       Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
-      Diags.suggest(I.NameRange, I.Name,
-                    {"memory", "link", "compute", "sparse", "efficiency", "power_mode"});
+      Diags.suggest(
+          I.NameRange, I.Name,
+          {"memory", "link", "compute", "sparse", "efficiency", "power_mode", "all_reduce"});
       continue;
     }
     if (Named && I.SectionName.empty()) {

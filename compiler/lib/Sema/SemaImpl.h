@@ -256,6 +256,9 @@ public:
   void buildClassDefaults(const ClassDecl &D);
   /// Checks a section of fractions in (0, 1] keyed by precision names or one of `Extra`.
   bool checkFractionSection(const Item &I, llvm::ArrayRef<std::string> Extra, Section &Sec);
+  /// A hardware record's `all_reduce` section: `devices` and bus bandwidths keyed `at_<size>`
+  /// (`at_16MiB`), with a source. False after a diagnostic.
+  bool checkAllReduceSection(const Item &I, llvm::StringRef Hardware, Section &Sec);
   /// `kv_page` (whole tokens, at most 2^20) and `kv_policy` (`"reserve"` or `"preempt"`) of a
   /// runtime or a scenario: false when `F` is neither; `OK` false when its value is wrong
   /// (reported).

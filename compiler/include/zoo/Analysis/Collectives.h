@@ -11,6 +11,9 @@
 #ifndef ZOO_ANALYSIS_COLLECTIVES_H
 #define ZOO_ANALYSIS_COLLECTIVES_H
 
+#include <utility>
+#include <vector>
+
 namespace zoo {
 
 /// All-reduce of `Bytes` (each device's buffer) over `Devices` devices: a ring sends
@@ -37,6 +40,26 @@ double allReduce(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter);
 double reduceScatter(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter);
 double allGather(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter);
 double allToAll(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter);
+
+/// An all-reduce measured on one node (nccl-tests' all_reduce_perf, in place): the bus
+/// bandwidth at each message size, sizes ascending (bytes, bytes/s). nccl-tests reports bus
+/// bandwidth as the buffer over the time x 2 (N - 1) / N, so a ring of any N devices moving the
+/// same bus bytes takes the same time at that bandwidth.
+struct AllReduceCurve {
+  std::vector<std::pair<double, double>> Points;
+  double Devices = 0; ///< the devices it was measured on
+  double Scale = 1;   ///< every bandwidth times this (what-ifs)
+  bool empty() const { return Points.size() < 2; }
+};
+
+/// The bandwidth term of an all-reduce of `Bytes` over `Devices` devices of one node from a
+/// measured curve: 2 (N - 1) / N x Bytes at the curve's bus bandwidth for that size (interpolated
+/// linearly in the logarithms of size and bandwidth; the last bandwidth beyond the largest size),
+/// less the same at the curve's smallest size (its fixed cost, which the runtime's
+/// `collective_latency` stands for); never less than the ring at `LinkBandwidth`. Zero for one
+/// device.
+double measuredAllReduce(const AllReduceCurve &C, double Bytes, double Devices,
+                         double LinkBandwidth);
 
 } // namespace zoo
 

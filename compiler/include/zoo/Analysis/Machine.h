@@ -8,6 +8,7 @@
 #ifndef ZOO_ANALYSIS_MACHINE_H
 #define ZOO_ANALYSIS_MACHINE_H
 
+#include "zoo/Analysis/Collectives.h"
 #include "zoo/IR/Module.h"
 #include <array>
 #include <string>
@@ -63,6 +64,10 @@ struct Machine {
   double Capacity = 0;       ///< main memory per device, bytes (deviceMemory)
   double FlashCapacity = 0;  ///< flash per device, bytes
   double LinkBandwidth = 0;  ///< per device and direction: half the quoted aggregate
+  /// The hardware's measured all-reduce (`all_reduce` section): bus bandwidth by message size,
+  /// ascending, each bandwidth times `AllReduceScale` (what-ifs). Empty where the record has
+  /// none and on the ideal machine; then an all-reduce runs at `LinkBandwidth`.
+  AllReduceCurve AllReduce;
   double Power = 0;          ///< watts per device, for energy (TDP, or a lower power limit)
   // Factors of the expected figures: the hardware's achievable fractions, then the runtime's.
   double HwCompute = 1, HwBandwidth = 1;

@@ -117,6 +117,10 @@ struct FieldValue {
   std::string Source;
 };
 
+/// The message size in bytes that a key of a hardware record's `all_reduce` section names
+/// (`at_16MiB`: 16 x 2^20; B, KiB, MiB or GiB), or 0 when the key names none.
+double allReduceKeyBytes(llvm::StringRef Key);
+
 struct Section {
   std::string Kind, Name;
   llvm::SMRange Range;
