@@ -484,18 +484,10 @@ bool SemaImpl::checkAllReduceSection(const Item &I, llvm::StringRef Hardware, Se
       OK = false;
       continue;
     }
-    if (!Seen.insert(F.Name).second) {
-      Diags.report(F.NameRange, diag::err_duplicate_field, F.Name);
-      OK = false;
-      continue;
-    }
-    Scope Global;
-    EvalResult R = Eval.eval(*F.Value, Global);
     const Type Want =
         F.Name == "devices" ? Type::of(Type::Int) : dimType(BaseDim::Byte, BaseDim::Second);
-    if (!Eval.convert(R, Want, F.Value->range(),
-                      [&] { return fmt::format("field `{}`", F.Name); }) ||
-        !R.V) {
+    EvalResult R = sectionField(F, Want, Seen);
+    if (!R.V) {
       OK = false;
       continue;
     }

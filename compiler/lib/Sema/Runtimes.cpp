@@ -84,6 +84,18 @@ const std::vector<std::string> BandwidthKernels = {"gemv", "dequant_gemv", "atte
                                                    "activations"};
 } // namespace
 
+EvalResult SemaImpl::sectionField(const Item &F, const Type &Want, llvm::StringSet<> &Seen) {
+  if (!Seen.insert(F.Name).second) {
+    Diags.report(F.NameRange, diag::err_duplicate_field, F.Name);
+    return {};
+  }
+  Scope Global;
+  EvalResult R = Eval.eval(*F.Value, Global);
+  if (!Eval.convert(R, Want, F.Value->range(), [&] { return fmt::format("field `{}`", F.Name); }))
+    return {};
+  return R;
+}
+
 bool SemaImpl::checkFractionSection(const Item &I, llvm::ArrayRef<std::string> Extra,
                                     Section &Sec) {
   std::vector<std::string> Names(Extra.begin(), Extra.end());
@@ -108,16 +120,8 @@ bool SemaImpl::checkFractionSection(const Item &I, llvm::ArrayRef<std::string> E
       OK = false;
       continue;
     }
-    if (!Seen.insert(F.Name).second) {
-      Diags.report(F.NameRange, diag::err_duplicate_field, F.Name);
-      OK = false;
-      continue;
-    }
-    Scope Global;
-    EvalResult R = Eval.eval(*F.Value, Global);
-    if (!Eval.convert(R, Type::of(Type::Real), F.Value->range(),
-                      [&] { return fmt::format("field `{}`", F.Name); }) ||
-        !R.V) {
+    EvalResult R = sectionField(F, Type::of(Type::Real), Seen);
+    if (!R.V) {
       OK = false;
       continue;
     }

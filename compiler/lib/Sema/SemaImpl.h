@@ -15,6 +15,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace zoo {
 
@@ -256,6 +257,9 @@ public:
   void buildClassDefaults(const ClassDecl &D);
   /// Checks a section of fractions in (0, 1] keyed by precision names or one of `Extra`.
   bool checkFractionSection(const Item &I, llvm::ArrayRef<std::string> Extra, Section &Sec);
+  /// A section's field `F` evaluated and converted to `Want`, once per name (`Seen`): no value
+  /// after a diagnostic (a repeated field, a wrong type).
+  EvalResult sectionField(const Item &F, const Type &Want, llvm::StringSet<> &Seen);
   /// A hardware record's `all_reduce` section: `devices` and bus bandwidths keyed `at_<size>`
   /// (`at_16MiB`), with a source. False after a diagnostic.
   bool checkAllReduceSection(const Item &I, llvm::StringRef Hardware, Section &Sec);
