@@ -505,6 +505,14 @@ bool SemaImpl::checkAllReduceSection(const Item &I, llvm::StringRef Hardware, Se
                    "must be a positive bus bandwidth, found " + R.V->str());
       OK = false;
       continue;
+    } else if (auto Same = std::find_if(Points.begin(), Points.end(),
+                                        [&](const auto &P) { return P.first == Bytes; });
+               Same != Points.end()) {
+      // Two spellings of one size (`at_1MiB`, `at_1024KiB`): the curve needs one bandwidth a size.
+      Diags.report(F.NameRange, diag::err_field_value, F.Name,
+                   "names the same message size as `" + Same->second->Name + "`");
+      OK = false;
+      continue;
     } else {
       Points.push_back({Bytes, &F});
     }
