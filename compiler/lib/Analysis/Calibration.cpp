@@ -29,7 +29,9 @@
 //      request_overhead. Each slot alone, in
 //      that order (a step's host time is in the TTFT too), over 0..50 ms (collective_latency
 //      0..500 us); steps 4 and 5 are then repeated for the runtimes with such rows, as each
-//      moves what the other fits.
+//      moves what the other fits, until their values settle (to 0.1%, at most four rounds: a
+//      fit through a discrete simulation is not smooth, and one round could leave a value that
+//      alternates between two).
 // A row whose measurement no value in range reproduces keeps a residual, which --emit=calibration
 // prints.
 //
