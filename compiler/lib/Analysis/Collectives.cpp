@@ -17,13 +17,6 @@
 #include <algorithm>
 #include <cmath>
 
-double zoo::allReduceTime(double Bytes, double Devices, double LinkBandwidth, double Alpha) {
-  if (Devices < 2 || LinkBandwidth <= 0)
-    return 0;
-  // One node: the ring of allReduce() below, the runtime's alpha for the call.
-  return Alpha + allReduce(Bytes, Group{Devices, Devices}, LinkLevel{LinkBandwidth, 0}, {});
-}
-
 namespace {
 using namespace zoo;
 
@@ -62,9 +55,11 @@ double zoo::allGather(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter) {
 
 double zoo::allReduce(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter) {
   auto [In, Nodes] = split(G);
-  if (Nodes < 2) // one node: a ring (or tree) over the fabric
+  if (Nodes < 2) // one node: a ring (or tree) over the fabric, or its measured all-reduce
     return Intra.Bandwidth > 0 && In >= 2
-               ? 2 * (In - 1) / In * Bytes / Intra.Bandwidth + hops(In, 2) * Intra.Latency
+               ? (Intra.Measured ? measuredAllReduce(*Intra.Measured, Bytes, In, Intra.Bandwidth)
+                                 : 2 * (In - 1) / In * Bytes / Intra.Bandwidth) +
+                     hops(In, 2) * Intra.Latency
                : 0;
   double Across = Inter.Bandwidth > 0
                       ? 2 * (Nodes - 1) / Nodes * (Bytes / In) / Inter.Bandwidth +

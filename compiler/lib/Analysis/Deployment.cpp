@@ -84,6 +84,10 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
   const int64_t PerNode = Sys.Devices;
   const std::pair<LinkLevel, LinkLevel> Links = systemLinks(Sys, /*Ideal=*/false);
   const LinkLevel Intra = Links.first, Inter = Links.second;
+  // Tensor ranks' all-reduces inside a node (the hardware's measured curve, if any).
+  LinkLevel IntraMeasured = Intra;
+  if (!X.AllReduce.empty())
+    IntraMeasured.Measured = &X.AllReduce;
   const double Alpha = X.f(Slot::CollectiveLatency);
   const double Usable = X.Capacity * X.MemoryFraction - X.Workspace;
 
@@ -178,16 +182,10 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
           Group TG{double(TP), double(std::min(TP, PerNode))};
           // Two all-reduces a layer (attention, MLP); an expert layer whose experts are spread
           // over the ranks combines by all-to-all instead of its MLP all-reduce.
-          // Inside one node, the bandwidth term at the hardware's measured bus bandwidth for
-          // the size where its record has one (the fabric's per-step latency kept).
-          if (TP > 1) {
-            const double Bytes = B * H * AB;
-            double AR = allReduce(Bytes, TG, Intra, Inter);
-            if (TP <= PerNode && !X.AllReduce.empty() && Intra.Bandwidth > 0)
-              AR += measuredAllReduce(X.AllReduce, Bytes, double(TP), Intra.Bandwidth) -
-                    2 * double(TP - 1) / double(TP) * Bytes / Intra.Bandwidth;
-            D.TPComm = (AllReducesPerStep - (EP > 1 ? MoELayers : 0)) * (AR + Alpha);
-          }
+          // Inside one node at the hardware's measured bus bandwidth where its record has one.
+          if (TP > 1)
+            D.TPComm = (AllReducesPerStep - (EP > 1 ? MoELayers : 0)) *
+                       (allReduce(B * H * AB, TG, IntraMeasured, Inter) + Alpha);
           if (EP > 1)
             D.EPComm = MoELayers * 2 *
                        (allToAll(B * TopK * H * AB, Group{double(EP), double(std::min(EP, PerNode))},

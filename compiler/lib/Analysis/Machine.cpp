@@ -224,12 +224,11 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     X.FlashCapacity = fieldOr(Flash, "capacity", 0);
   }
   X.LinkBandwidth = fieldOr(section(H.Sections, "link"), "bandwidth", 0) / 2;
-  if (const Section *AR = section(H.Sections, "all_reduce")) {
-    for (const FieldValue &F : AR->Fields)
-      if (const double Bytes = allReduceKeyBytes(F.Name))
-        X.AllReduce.Points.push_back({Bytes, F.V.asDouble()});
-    std::sort(X.AllReduce.Points.begin(), X.AllReduce.Points.end());
-    X.AllReduce.Devices = fieldOr(AR, "devices", 0);
+  const Section *AllReduce = section(H.Sections, "all_reduce");
+  if (AllReduce) {
+    for (const auto &[Bytes, F] : allReducePoints(*AllReduce))
+      X.AllReduce.Points.push_back({Bytes, F->V.asDouble()});
+    X.AllReduce.Devices = fieldOr(AllReduce, "devices", 0);
   }
   const FieldValue *TDP = H.field("tdp");
   X.Power = TDP ? TDP->V.R : 0;
@@ -284,7 +283,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
                       fmt::format("hardware {}: bus bandwidth at {} sizes on {:g} devices, "
                                   "largest over the link's",
                                   H.Name, X.AllReduce.Points.size(), X.AllReduce.Devices),
-                      sourceOf(nullptr, section(H.Sections, "all_reduce"), &H)});
+                      sourceOf(nullptr, AllReduce, &H)});
 
   // 4. The runtime.
   X.Dequantising = S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();

@@ -504,12 +504,7 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
       for (const Section &S : R->Sections) {
         if (S.Kind != "all_reduce")
           continue;
-        std::vector<std::pair<double, const FieldValue *>> Points;
-        for (const FieldValue &F : S.Fields)
-          if (double Bytes = allReduceKeyBytes(F.Name))
-            Points.push_back({Bytes, &F});
-        std::sort(Points.begin(), Points.end(),
-                  [](const auto &A, const auto &B) { return A.first < B.first; });
+        const auto Points = allReducePoints(S);
         std::string Curve;
         for (size_t I = 0; I < Points.size(); ++I)
           if (Points[I].first == 1048576.0 || Points[I].first == 16777216.0 ||

@@ -5,10 +5,11 @@
 // quadratic, in the number of records.
 //
 #include "zoo/IR/Module.h"
-#include <fmt/format.h>
 #include "llvm/Support/SourceMgr.h"
+#include <algorithm>
 #include <cstring>
 #include <deque>
+#include <fmt/format.h>
 #include <mutex>
 
 using namespace zoo;
@@ -195,6 +196,16 @@ static const FieldValue *findField(const std::vector<FieldValue> &Fs, llvm::Stri
 }
 
 const FieldValue *Section::field(llvm::StringRef N) const { return findField(Fields, N); }
+
+std::vector<std::pair<double, const FieldValue *>> zoo::allReducePoints(const Section &S) {
+  std::vector<std::pair<double, const FieldValue *>> Points;
+  for (const FieldValue &F : S.Fields)
+    if (const double Bytes = allReduceKeyBytes(F.Name))
+      Points.push_back({Bytes, &F});
+  std::sort(Points.begin(), Points.end(),
+            [](const auto &A, const auto &B) { return A.first < B.first; });
+  return Points;
+}
 
 double zoo::allReduceKeyBytes(llvm::StringRef Key) {
   if (!Key.consume_front("at_"))

@@ -26,6 +26,14 @@ constexpr const char *AppleTag = "Apple M-series GPUs";
 constexpr const char *AllButApple = "all but Apple M-series GPUs";
 constexpr const char *WithoutApple = ", without Apple M-series GPUs";
 
+/// Rows on Apple's GPUs: one source (one build of one engine on one model) with many rows,
+/// summarised on its own and left out of a second overall figure so that it does not stand in for
+/// the rest.
+bool onApple(const ScenarioRecord &S) {
+  const FieldValue *V = S.Hw ? S.Hw->field("vendor") : nullptr;
+  return V && V->V.S == "Apple";
+}
+
 /// The coverage tags of a row (docs/validation.md).
 std::vector<std::string> tagsOf(const ScenarioRecord &S) {
   std::vector<std::string> T;
@@ -42,9 +50,7 @@ std::vector<std::string> tagsOf(const ScenarioRecord &S) {
     T.push_back("fp8 compute");
   if (S.Regime == "vision")
     T.push_back(S.Batch < 8 ? "vision, batch < 8" : "vision, batch >= 8");
-  // One source (one build of one engine on one model) with many rows: summarised on its own, and
-  // left out of a second overall figure so that it does not stand in for the rest.
-  if (const FieldValue *V = S.Hw ? S.Hw->field("vendor") : nullptr; V && V->V.S == "Apple")
+  if (onApple(S))
     T.push_back(AppleTag);
   return T;
 }
@@ -120,12 +126,9 @@ public:
       // Each regime the Apple rows are in, without them.
       for (size_t I = 0; I < Regimes; ++I)
         for (const auto &Row : M.Validation)
-          if (Row.Scenario->Regime == Groups[I]) {
-            std::vector<std::string> Tags = tagsOf(*Row.Scenario);
-            if (std::find(Tags.begin(), Tags.end(), AppleTag) != Tags.end()) {
-              Groups.push_back(Groups[I] + WithoutApple);
-              break;
-            }
+          if (Row.Scenario->Regime == Groups[I] && onApple(*Row.Scenario)) {
+            Groups.push_back(Groups[I] + WithoutApple);
+            break;
           }
     }
     for (const std::string &G : Groups) {
@@ -136,7 +139,7 @@ public:
         if (Row.Scenario->Calibration)
           continue;
         std::vector<std::string> Tags = tagsOf(*Row.Scenario);
-        const bool IsApple = std::find(Tags.begin(), Tags.end(), AppleTag) != Tags.end();
+        const bool IsApple = onApple(*Row.Scenario);
         auto InGroup = [&] {
           if (G == "all")
             return true;

@@ -16,14 +16,24 @@
 
 namespace zoo {
 
-/// All-reduce of `Bytes` (each device's buffer) over `Devices` devices: a ring sends
-/// 2 (N - 1) / N x Bytes per device. Zero for one device. `Alpha` is paid once per call.
-double allReduceTime(double Bytes, double Devices, double LinkBandwidth, double Alpha);
+/// An all-reduce measured on one node (nccl-tests' all_reduce_perf, in place): the bus
+/// bandwidth at each message size, sizes ascending (bytes, bytes/s). nccl-tests reports bus
+/// bandwidth as the buffer over the time x 2 (N - 1) / N, so a ring of any N devices moving the
+/// same bus bytes takes the same time at that bandwidth.
+struct AllReduceCurve {
+  std::vector<std::pair<double, double>> Points;
+  double Devices = 0; ///< the devices it was measured on
+  double Scale = 1;   ///< every bandwidth times this (what-ifs)
+  bool empty() const { return Points.size() < 2; }
+};
 
-/// One level of a topology: bytes/s per device and direction, seconds per step.
+/// One level of a topology: bytes/s per device and direction, seconds per step; and, where the
+/// devices of one node have one, their measured all-reduce, which an all-reduce inside the node
+/// takes its bandwidth term from (measuredAllReduce).
 struct LinkLevel {
   double Bandwidth = 0;
   double Latency = 0;
+  const AllReduceCurve *Measured = nullptr;
 };
 
 /// A communication group: `Size` devices, `PerNode` of them in each node (1 when every member
@@ -40,17 +50,6 @@ double allReduce(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter);
 double reduceScatter(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter);
 double allGather(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter);
 double allToAll(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter);
-
-/// An all-reduce measured on one node (nccl-tests' all_reduce_perf, in place): the bus
-/// bandwidth at each message size, sizes ascending (bytes, bytes/s). nccl-tests reports bus
-/// bandwidth as the buffer over the time x 2 (N - 1) / N, so a ring of any N devices moving the
-/// same bus bytes takes the same time at that bandwidth.
-struct AllReduceCurve {
-  std::vector<std::pair<double, double>> Points;
-  double Devices = 0; ///< the devices it was measured on
-  double Scale = 1;   ///< every bandwidth times this (what-ifs)
-  bool empty() const { return Points.size() < 2; }
-};
 
 /// The bandwidth term of an all-reduce of `Bytes` over `Devices` devices of one node from a
 /// measured curve: 2 (N - 1) / N x Bytes at the curve's bus bandwidth for that size (interpolated

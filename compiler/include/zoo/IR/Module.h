@@ -18,6 +18,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace zoo {
@@ -120,6 +121,9 @@ struct FieldValue {
 /// The message size in bytes that a key of a hardware record's `all_reduce` section names
 /// (`at_16MiB`: 16 x 2^20; B, KiB, MiB or GiB), or 0 when the key names none.
 double allReduceKeyBytes(llvm::StringRef Key);
+struct Section;
+/// The sizes an `all_reduce` section measures, ascending: (bytes, its field).
+std::vector<std::pair<double, const FieldValue *>> allReducePoints(const Section &S);
 
 struct Section {
   std::string Kind, Name;
