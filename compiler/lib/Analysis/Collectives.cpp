@@ -12,6 +12,13 @@
 // 2 (N - 1) for an all-reduce; a tree (NCCL's double binary tree) takes 2 log2 N hops with the
 // same bandwidth term for large messages: the shorter of the two is used.
 //
+// Where the devices of a node have a measured all-reduce (nccl-tests' bus bandwidth by message
+// size), collectives inside the node take their bandwidth term from it: an all-reduce the curve
+// at its buffer, and a reduce-scatter or an all-gather (alone, or as the inside passes of a
+// collective that spans nodes) half of that, the pass of a ring all-reduce of the same buffer.
+// That half is an approximation where NVLink SHARP reduces in the switch, which speeds the
+// all-reduce and not the passes; no pass is priced faster than the ring at the link.
+//
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Collectives.h"
 #include <algorithm>
@@ -28,11 +35,14 @@ double hops(double N, double Passes) {
   return std::min(Passes * (N - 1), Passes * std::ceil(std::log2(N)));
 }
 
-/// One ring pass (reduce-scatter or all-gather) of `Bytes` over `N` devices of one level.
+/// One ring pass (reduce-scatter or all-gather) of `Bytes` over `N` devices of one level: half
+/// an all-reduce of the same buffer, at the level's measured bus bandwidth where it has one.
 double pass(double Bytes, double N, LinkLevel L) {
   if (N < 2 || L.Bandwidth <= 0)
     return 0;
-  return (N - 1) / N * Bytes / L.Bandwidth + hops(N, 1) * L.Latency;
+  const double Beta = L.Measured ? measuredAllReduce(*L.Measured, Bytes, N, L.Bandwidth) / 2
+                                 : (N - 1) / N * Bytes / L.Bandwidth;
+  return Beta + hops(N, 1) * L.Latency;
 }
 
 /// Members per node and nodes of a group.

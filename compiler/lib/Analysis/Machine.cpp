@@ -203,6 +203,20 @@ Machine Machine::ideal() const {
   return X;
 }
 
+void zoo::describeAllReduce(Machine &X, const HardwareRecord &H) {
+  // The measured curve's bus bandwidth at its largest size, as a fraction of the link's (NVLink
+  // SHARP's in-switch reduction exceeds 1).
+  if (X.AllReduce.empty() || X.LinkBandwidth <= 0)
+    return;
+  X.Uses.push_back({"measured all-reduce",
+                    std::round(1000 * X.AllReduce.Points.back().second / X.LinkBandwidth) / 1000,
+                    false,
+                    fmt::format("hardware {}: bus bandwidth at {} sizes on {:g} devices, "
+                                "largest over the link's",
+                                H.Name, X.AllReduce.Points.size(), X.AllReduce.Devices),
+                    sourceOf(nullptr, section(H.Sections, "all_reduce"), &H)});
+}
+
 Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R,
                          llvm::ArrayRef<SlotOverride> Overrides, bool Describe) {
   Machine X;
@@ -274,16 +288,9 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
      X.HwCompute);
   Hw(S.MemoryEfficiency, M.OverrideMemoryEfficiency, achievable(H, "memory", ""),
      "achievable bandwidth", X.HwBandwidth);
-  // Where tensor ranks all-reduce over the link: the measured curve's bus bandwidth at its
-  // largest size, as a fraction of the link's (NVLink SHARP's in-switch reduction exceeds 1).
-  if (Describe && N > 1 && !X.AllReduce.empty() && X.LinkBandwidth > 0)
-    X.Uses.push_back({"measured all-reduce",
-                      std::round(1000 * X.AllReduce.Points.back().second / X.LinkBandwidth) / 1000,
-                      false,
-                      fmt::format("hardware {}: bus bandwidth at {} sizes on {:g} devices, "
-                                  "largest over the link's",
-                                  H.Name, X.AllReduce.Points.size(), X.AllReduce.Devices),
-                      sourceOf(nullptr, AllReduce, &H)});
+  // Where tensor ranks all-reduce over the link.
+  if (Describe && N > 1)
+    describeAllReduce(X, H);
 
   // 4. The runtime.
   X.Dequantising = S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();

@@ -316,7 +316,12 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
   // 2. Communication per micro-batch on one stage.
   const double PerNode = double(Sys.Devices);
   const std::pair<LinkLevel, LinkLevel> Links = systemLinks(Sys, Ideal);
-  const LinkLevel Intra = Links.first, Inter = Links.second;
+  LinkLevel Intra = Links.first;
+  const LinkLevel Inter = Links.second;
+  // Inside a node at the hardware's measured bus bandwidth where its record has one (none on
+  // the ideal roofline), as inference's tensor-parallel all-reduces are.
+  if (!X.AllReduce.empty())
+    Intra.Measured = &X.AllReduce;
   const double Alpha = X.f(Slot::CollectiveLatency);
   auto Place = [&](double Size, double Inner) {
     // Megatron's order: tensor ranks innermost, then context, expert and data ranks; pipeline
@@ -449,7 +454,11 @@ Machine trainingMachine(const Module &M, const TrainingRecord &T, bool Describe)
   S.Compute = T.Compute;
   S.Runtime = T.Runtime;
   S.Model = T.Model;
-  return makeMachine(M, S, T.Runtime, {}, Describe);
+  Machine X = makeMachine(M, S, T.Runtime, {}, Describe);
+  // Collectives inside a node (a node of more than one device, a run of more than one).
+  if (Describe && T.Devices > 1 && T.System->Devices > 1)
+    describeAllReduce(X, *T.System->Hw);
+  return X;
 }
 
 std::vector<int64_t> powersOfTwo(int64_t Max) {

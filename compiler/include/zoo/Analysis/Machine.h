@@ -157,6 +157,10 @@ std::optional<double> ownHostTime(const ScenarioRecord &S, Slot K);
 Machine makeMachine(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R,
                     llvm::ArrayRef<SlotOverride> Overrides = {}, bool Describe = true);
 
+/// Adds to `X.Uses` the line that says its collectives take the hardware's measured all-reduce
+/// (the largest size's bus bandwidth over the link's), where `H` has one.
+void describeAllReduce(Machine &X, const HardwareRecord &H);
+
 /// Where `S` gives its experts their own precisions (`expert_weights`, `expert_compute`) and its
 /// model has no expert layers to give them to: what the model has instead ("no expert layers",
 /// or, for a model with an input, "an input: it is not a language model"); null otherwise.
