@@ -142,12 +142,13 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
            R(Vision ? ScenarioMetric::forward_bound : ScenarioMetric::prefill_bound),
            Vision ? "-" : E(ScenarioMetric::decode_time),
            Vision ? "-" : R(ScenarioMetric::decode_bound),
-           Vision ? E(ScenarioMetric::images_per_s) + " img/s" : E(ScenarioMetric::tokens_per_s),
+           Vision ? E(ScenarioMetric::images_per_s) + " img/s"
+                  : E(ScenarioMetric::aggregate_tokens_per_s),
            R(ScenarioMetric::memory_per_device), R(ScenarioMetric::fits)});
     }
     table(OS,
           {"Scenario", "Model", "Hardware", "Runtime", "Batch", "TTFT/batch", "Prefill",
-           "Decode step", "Decode", "Throughput", "Memory/device", "Fits"},
+           "Decode step", "Decode", "Throughput (batch)", "Memory/device", "Fits"},
           Rows, {false, false, false, false, true, true, false, true, false, true, true, false});
   }
 
@@ -208,7 +209,9 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
         "  top-level `encoder` sections).\n";
   if (!Scenarios.empty())
     OS << "Scenarios: expected figures on the runtime shown, the ideal roofline (datasheet peaks,\n"
-          "  no fixed cost) in parentheses; --emit=analysis gives every factor and its origin.\n";
+          "  no fixed cost) in parentheses; --emit=analysis gives every factor and its origin.\n"
+          "  Throughput: decode tokens (or inputs) a second of the whole batch; one sequence's is\n"
+          "  a decode step's inverse.\n";
   if (!Trainings.empty())
     OS << "Training: one optimizer step on the record's runtime, the ideal bound in parentheses;\n"
           "  --emit=training gives the layout, every part of the step and the measurements.\n";
