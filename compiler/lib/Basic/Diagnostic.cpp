@@ -7,6 +7,8 @@
 #include "zoo/Basic/Diagnostic.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
+#include <algorithm>
+#include <tuple>
 
 using namespace zoo;
 
@@ -111,9 +113,55 @@ void DiagnosticEngine::flush() {
 
 void DiagnosticEngine::suggest(llvm::SMRange At, llvm::StringRef Name,
                                llvm::ArrayRef<std::string> Candidates) {
-  std::string Best = closestMatch(Name, Candidates);
-  if (!Best.empty())
-    report(At, diag::note_did_you_mean, Best);
+  std::vector<std::string> Close = closeMatches(Name, Candidates);
+  if (!Close.empty()) {
+    // The note quotes its argument: the list's outer quotes are the note's own.
+    std::string List = quotedList(Close, "`");
+    report(At, diag::note_did_you_mean, List.substr(1, List.size() - 2));
+  }
+}
+
+std::vector<std::string> zoo::closeMatches(llvm::StringRef Name,
+                                           llvm::ArrayRef<std::string> Candidates, size_t Max) {
+  for (const std::string &C : Candidates)
+    if (C != Name && Name.equals_insensitive(C))
+      return {C};
+  // One edit away (a typo) is the likeliest meaning.
+  std::vector<std::string> Out;
+  for (const std::string &C : Candidates)
+    if (Out.size() < Max && C != Name && Name.edit_distance(C, /*AllowReplacements=*/true, 2) == 1)
+      Out.push_back(C);
+  if (!Out.empty())
+    return Out;
+  if (Name.size() >= 3) {
+    const std::string Lower = Name.lower();
+    std::vector<std::pair<std::tuple<bool, size_t, std::string>, std::string>> Hits;
+    for (const std::string &C : Candidates) {
+      const std::string L = llvm::StringRef(C).lower();
+      size_t At = L.find(Lower);
+      if (C != Name && At != std::string::npos)
+        Hits.push_back({{At != 0, C.size(), C}, C});
+    }
+    std::sort(Hits.begin(), Hits.end());
+    for (size_t I = 0; I < Hits.size() && I < Max; ++I)
+      Out.push_back(Hits[I].second);
+  }
+  if (Out.empty()) {
+    std::string Best = closestMatch(Name, Candidates);
+    if (!Best.empty())
+      Out.push_back(Best);
+  }
+  return Out;
+}
+
+std::string zoo::quotedList(llvm::ArrayRef<std::string> Names, llvm::StringRef Quote) {
+  std::string Out;
+  for (size_t I = 0; I < Names.size(); ++I) {
+    if (I)
+      Out += I + 1 == Names.size() ? " or " : ", ";
+    Out += Quote.str() + Names[I] + Quote.str();
+  }
+  return Out;
 }
 
 std::string zoo::closestMatch(llvm::StringRef Name, llvm::ArrayRef<std::string> Candidates) {

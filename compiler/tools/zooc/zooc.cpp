@@ -416,14 +416,16 @@ int usageError(const llvm::Twine &Msg) {
   return 1;
 }
 
-/// `; did you mean 'X'?` for the closest of `Names`, and where to see them all.
+/// `; did you mean 'X'?` for what `Name` may have meant among the records (closeMatches: those
+/// that contain it, or the closest), and where to see them all.
 template <typename Records>
 std::string suggest(llvm::StringRef Name, const Records &Rs, llvm::StringRef List) {
   std::vector<std::string> Names;
   for (const auto &R : Rs)
     Names.push_back(R->Name);
-  std::string Best = closestMatch(Name, Names);
-  return (Best.empty() ? std::string() : "; did you mean '" + Best + "'?") +
+  std::sort(Names.begin(), Names.end());
+  std::vector<std::string> Close = closeMatches(Name, Names);
+  return (Close.empty() ? std::string() : "; did you mean " + quotedList(Close, "'") + "?") +
          " (zooc --list=" + List.str() + " names them)";
 }
 

@@ -84,6 +84,16 @@ private:
 /// The closest candidate to `Name` by edit distance, or "" when none is close enough.
 std::string closestMatch(llvm::StringRef Name, llvm::ArrayRef<std::string> Candidates);
 
+/// What `Name` may have meant among `Candidates`, at most `Max`: the first that differs only in
+/// case; else those one edit away; else, for a name of three characters or more, those that contain
+/// it ignoring case (those that start with it first, then the shortest); else the closest by edit
+/// distance.
+std::vector<std::string> closeMatches(llvm::StringRef Name, llvm::ArrayRef<std::string> Candidates,
+                                      size_t Max = 4);
+
+/// `A`, `A` or `B`, `A`, `B` or `C`: names joined for a sentence, each between `Quote`s.
+std::string quotedList(llvm::ArrayRef<std::string> Names, llvm::StringRef Quote);
+
 } // namespace zoo
 
 #endif
