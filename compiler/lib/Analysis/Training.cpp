@@ -267,9 +267,12 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
   double AttFlops = (3 * Att + (T.Recomp != Recompute::None ? Att : 0)) * G;
   double GemmFlops = C.HardwareFlops - AttFlops;
   double GemmRate = X.rate(Slot::Gemm), AttRate = X.rate(Slot::AttentionCompute);
+  // Products in a narrower format than the weights' (FP8 through Transformer Engine).
+  const bool NarrowProducts = T.Compute->bitsPerValue() < T.Precision->bitsPerValue();
+  double HeadFlops = 0, HeadRate = 0, CastBytes = 0;
   if (T.Compute != T.Precision) {
-    // Products in a narrower format (FP8): the attention core stays in the 16-bit format, at
-    // its datasheet peak's share of the products' (the same achievable fraction).
+    // The attention core stays in the 16-bit format, at its datasheet peak's share of the
+    // products' (the same achievable fraction).
     auto Peak = [&](const PrecisionRecord *P) {
       for (const Section &S : T.System->Hw->Sections)
         if (S.Kind == "compute")
@@ -278,8 +281,24 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
       return 0.0;
     };
     double Narrow = Peak(T.Compute);
-    if (Narrow > 0)
+    if (Narrow > 0) {
       AttRate *= Peak(T.Precision) / Narrow;
+      HeadRate = GemmRate * Peak(T.Precision) / Narrow;
+    }
+    if (NarrowProducts && !St.PerInput) {
+      // So does the output head: Megatron's output layer is its own ColumnParallelLinear, not
+      // a Transformer Engine module (forward, two backward products, again when recomputed).
+      HeadFlops = 2 * toD(BigCount(St.HeadMacs)) * s * (3 + (T.Recomp == Recompute::Full)) * G;
+      GemmFlops -= HeadFlops;
+      // Every other product casts its 16-bit operands first: its input in the forward pass
+      // (again when the forward is recomputed) and its output gradient in the backward, each
+      // read at 16 bits and written at 8 twice, as is and transposed (Transformer Engine's
+      // cast-transpose): 4 bytes a value. The weights are cast once a step and cached over
+      // the micro-batches, under 0.1% of a step: left out.
+      const double In = toD(BigCount(St.LinearInConst) + BigCount(St.EncoderLinearInConst));
+      const double Out = toD(BigCount(St.LinearOutConst) + BigCount(St.EncoderLinearOutConst));
+      CastBytes = 4 * (In * (1 + (T.Recomp == Recompute::Full)) + Out) * s * G;
+    }
   }
   double PerDevice = 0;
   if (St.PerInput && !St.Kernels.empty()) {
@@ -298,8 +317,12 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
     }
     PerDevice *= m; // every micro-batch of the step
   } else {
-    PerDevice = (GemmRate > 0 ? GemmFlops / GemmRate : 0) + (AttRate > 0 ? AttFlops / AttRate : 0);
+    PerDevice = (GemmRate > 0 ? GemmFlops / GemmRate : 0) + (AttRate > 0 ? AttFlops / AttRate : 0) +
+                (HeadRate > 0 ? HeadFlops / HeadRate : 0);
     PerDevice /= Ranks;
+    const double CastBW = X.bandwidth(Slot::Activations);
+    C.Casts = CastBW > 0 ? CastBytes / Ranks / CastBW : 0;
+    PerDevice += C.Casts;
     if (!X.Fuses) {
       // Elementwise work not fused into the products: written and read once per pass (forward,
       // twice backward, once more when recomputed).
@@ -624,6 +647,7 @@ std::vector<TrainingMetric> zoo::analyseTraining(const Module &M, TrainingRecord
     Q(TrainingMetric::model_flops_per_device, C.ModelFlops / C.Step / Devices, "TFLOP/s");
     Q(TrainingMetric::hardware_flops_per_device, C.HardwareFlops / C.Step / Devices, "TFLOP/s");
     Q(TrainingMetric::compute_time, C.Compute, "s");
+    Q(TrainingMetric::cast_time, C.Casts, "s");
     Q(TrainingMetric::bubble_time, C.Bubble, "s");
     Q(TrainingMetric::bubble_fraction, C.BubbleFraction, "");
     Q(TrainingMetric::tp_comm_time, C.TPComm, "s");

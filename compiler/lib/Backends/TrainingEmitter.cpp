@@ -110,8 +110,12 @@ void TrainingEmitter::run(llvm::raw_ostream &OS) {
     OS << "  MFU " << show(*T, TrainingMetric::mfu) << ", HFU " << show(*T, TrainingMetric::hfu)
        << "; " << show(*T, TrainingMetric::model_flops_per_device, false) << " model, "
        << show(*T, TrainingMetric::hardware_flops_per_device, false) << " hardware a device\n";
-    OS << "  time:       compute " << show(*T, TrainingMetric::compute_time, false) << ", bubble "
-       << show(*T, TrainingMetric::bubble_time, false) << " ("
+    const Value *Casts = T->result(TrainingMetric::cast_time);
+    OS << "  time:       compute " << show(*T, TrainingMetric::compute_time, false)
+       << (Casts && Casts->asDouble() > 0
+               ? " (FP8 casts " + show(*T, TrainingMetric::cast_time, false) + ")"
+               : std::string())
+       << ", bubble " << show(*T, TrainingMetric::bubble_time, false) << " ("
        << show(*T, TrainingMetric::bubble_fraction, false) << "), tp "
        << show(*T, TrainingMetric::tp_comm_time, false) << ", cp "
        << show(*T, TrainingMetric::cp_comm_time, false) << ", ep "

@@ -76,6 +76,8 @@ struct Totals {
   Wide Params = 0, Active = 0, Embedding = 0, Macs = 0, Elements = 0, State = 0;
   Wide Recurrent = 0; ///< the part of State a step rewrites (ssm and conv1d)
   Wide Lookup = 0, LookupRows = 0, TiedHead = 0, HeadMacs = 0;
+  Wide LinearIn = 0,
+       LinearOut = 0; ///< per token: the features every `linear` it runs reads, writes
   /// Active parameters a tied head adds beyond its embedding's row (vendor counts have them).
   Wide TiedActive = 0;
   std::vector<std::pair<int64_t, int64_t>> Tables;   ///< embedding (vocab, dim)
@@ -104,8 +106,8 @@ struct Totals {
   // `encoder` sections: their parameters, and their work per source token.
   Wide AuxParams = 0; ///< parameters inside `auxiliary` heads
   const LayerNode *Encoder = nullptr; ///< the first section
-  Wide EncoderParams = 0, EncoderMacs = 0, EncoderElements = 0, EncoderOps = 0,
-       EncoderFusedOps = 0, EncoderLookup = 0, EncoderLookupRows = 0;
+  Wide EncoderParams = 0, EncoderMacs = 0, EncoderElements = 0, EncoderOps = 0, EncoderFusedOps = 0,
+       EncoderLookup = 0, EncoderLookupRows = 0, EncoderLinearIn = 0, EncoderLinearOut = 0;
   std::map<int64_t, AttentionTerm> EncoderAttention; ///< by window
   // `shared` weights: each id's parameters (one copy) and the node of its first use.
   std::map<int64_t, std::pair<Wide, const LayerNode *>> Shared;
@@ -230,6 +232,8 @@ public:
       S.EncoderLookupRowParams = T.EncoderLookupRows;
       S.EncoderMacsConst = T.EncoderMacs;
       S.EncoderElementsConst = T.EncoderElements;
+      S.EncoderLinearInConst = T.EncoderLinearIn;
+      S.EncoderLinearOutConst = T.EncoderLinearOut;
       S.EncoderOps = static_cast<int64_t>(T.EncoderOps);
       S.EncoderFusedOps = static_cast<int64_t>(T.EncoderFusedOps);
       S.EncoderAttention.clear();
@@ -257,6 +261,8 @@ public:
       S.LookupRowParams = T.LookupRows;
       S.TiedHeadParams = T.TiedHead;
       S.HeadMacs = T.HeadMacs;
+      S.LinearInConst = T.LinearIn;
+      S.LinearOutConst = T.LinearOut;
       S.Ops = static_cast<int64_t>(T.Ops);
       S.FusedOps = static_cast<int64_t>(T.FusedOps);
       S.Kernels = std::move(T.Kernels);
@@ -484,6 +490,8 @@ private:
       const Wide Params0 = T.Params, Macs0 = T.Macs;
       Params(B(N, "bias") ? A.add(W, I(N, "out")) : W);
       A.acc(T.Macs, A.mul(W, IOr(N, "positions", 1)), Active);
+      A.acc(T.LinearIn, A.mul(I(N, "in"), IOr(N, "positions", 1)), Active);
+      A.acc(T.LinearOut, A.mul(I(N, "out"), IOr(N, "positions", 1)), Active);
       // A limit on the pieces tensor ranks split it into (experts are spread whole).
       if (const int64_t Shards = I(N, "shards"); Shards > 0 && !T.ExpertDepth && !T.AuxDepth) {
         ShardedWeights &G = T.Sharded[Shards];
@@ -736,6 +744,8 @@ private:
       T.EncoderLookupRows = A.add(T.EncoderLookupRows, E.LookupRows);
       T.EncoderMacs = A.add(T.EncoderMacs, E.Macs);
       T.EncoderElements = A.add(T.EncoderElements, E.Elements);
+      T.EncoderLinearIn = A.add(T.EncoderLinearIn, E.LinearIn);
+      T.EncoderLinearOut = A.add(T.EncoderLinearOut, E.LinearOut);
       T.EncoderOps = A.add(T.EncoderOps, E.Ops);
       T.EncoderFusedOps = A.add(T.EncoderFusedOps, E.FusedOps);
       for (const auto &[Key, Term] : E.Attention) {

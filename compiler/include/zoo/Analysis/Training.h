@@ -42,6 +42,7 @@ ActivationProfile activationProfile(const ModelRecord &Model, bool Dropout);
 struct TrainingCost {
   double ModelFlops = 0, HardwareFlops = 0; ///< per step, the whole job
   double Compute = 0, Bubble = 0, BubbleFraction = 0;
+  double Casts = 0; ///< FP8 products' casts of their operands, per step on a device (in Compute)
   double TPComm = 0, CPComm = 0, EPComm = 0, PPComm = 0, DPComm = 0, DPExposed = 0;
   double Optimizer = 0, Step = 0;
   double Weights = 0, Grads = 0, States = 0, Activations = 0, Memory = 0, Capacity = 0;

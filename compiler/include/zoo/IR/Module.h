@@ -220,6 +220,9 @@ struct ModelStats {
   /// Tables that a tied output head multiplies by in full (read whole at every step).
   Wide TiedHeadParams = 0;
   Wide HeadMacs = 0; ///< per-token MACs of the output heads (`lm_head`)
+  /// Per token (active path): the input and the output features of every `linear` it runs
+  /// (times `positions`): what FP8 training casts (its inputs, and its output gradients).
+  Wide LinearInConst = 0, LinearOutConst = 0;
   /// Operations one forward pass runs per position (primitives, repeats counted; an expert set
   /// counts its body once): all of them, and those left when elementwise work (norms,
   /// activations, residual adds) fuses into the operation before it.
@@ -240,6 +243,7 @@ struct ModelStats {
   /// Of the lookup tables, those inside the sections, and what one source token reads of them.
   Wide EncoderLookupParams = 0, EncoderLookupRowParams = 0;
   Wide EncoderMacsConst = 0, EncoderElementsConst = 0; ///< per source token, less attention
+  Wide EncoderLinearInConst = 0, EncoderLinearOutConst = 0; ///< per source token, as above
   int64_t EncoderOps = 0, EncoderFusedOps = 0;         ///< per source position
   std::vector<AttentionTerm> EncoderAttention;         ///< bidirectional, over the source
   /// The decoder's cross-attention per source position: MACs and softmax elements per generated
