@@ -76,8 +76,8 @@ struct Totals {
   Wide Params = 0, Active = 0, Embedding = 0, Macs = 0, Elements = 0, State = 0;
   Wide Recurrent = 0; ///< the part of State a step rewrites (ssm and conv1d)
   Wide Lookup = 0, LookupRows = 0, TiedHead = 0, HeadMacs = 0;
-  Wide LinearIn = 0,
-       LinearOut = 0; ///< per token: the features every `linear` it runs reads, writes
+  /// Per token: the features every `linear` it runs reads and writes.
+  Wide LinearIn = 0, LinearOut = 0;
   /// Active parameters a tied head adds beyond its embedding's row (vendor counts have them).
   Wide TiedActive = 0;
   std::vector<std::pair<int64_t, int64_t>> Tables;   ///< embedding (vocab, dim)
