@@ -269,7 +269,7 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
   double GemmRate = X.rate(Slot::Gemm), AttRate = X.rate(Slot::AttentionCompute);
   // Products in a narrower format than the weights' (FP8 through Transformer Engine).
   const bool NarrowProducts = T.Compute->bitsPerValue() < T.Precision->bitsPerValue();
-  double HeadFlops = 0, HeadRate = 0, CastBytes = 0;
+  double HeadFlops = 0, HeadRate = GemmRate, CastBytes = 0;
   if (T.Compute != T.Precision) {
     // The attention core stays in the 16-bit format, at its datasheet peak's share of the
     // products' (the same achievable fraction).
