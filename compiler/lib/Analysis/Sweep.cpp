@@ -306,9 +306,11 @@ struct Tally {
   double BestAggregate = -1, BestServing = -1;
   uint64_t BestAggregateAt = 0, BestServingAt = 0;
   double ServingBatchAtBest = 0;
+  double LeastDevices = INFINITY; ///< the fewest devices any point needs
   double Cpu = 0; ///< CPU seconds of the threads that evaluated the points
   void add(uint64_t I, const LMFigures &F) {
     ++Points;
+    LeastDevices = std::min(LeastDevices, F.Devices);
     if (F.Fits) {
       ++Fitting;
       if (F.AggregateTokensPerS > BestAggregate) {
@@ -326,6 +328,7 @@ struct Tally {
   void merge(const Tally &T) {
     Points += T.Points;
     Fitting += T.Fitting;
+    LeastDevices = std::min(LeastDevices, T.LeastDevices);
     Cpu += T.Cpu;
     if (T.BestAggregate > BestAggregate) {
       BestAggregate = T.BestAggregate;
@@ -379,7 +382,11 @@ void zoo::runSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scena
                         S->Name, S->Model->Name, S->Devices, S->Hw->Name, R ? R->Name : "none",
                         S->Weights->Name, S->KV->Name, withThousands(static_cast<int64_t>(N)),
                         Spec.Batch.size(), Spec.Prompt.size(), Spec.Output.size());
-      OS << "  fit in memory: " << withThousands(static_cast<int64_t>(All.Fitting)) << "\n";
+      OS << "  fit in memory: " << withThousands(static_cast<int64_t>(All.Fitting));
+      if (All.Fitting == 0 && All.Points > 0 && std::isfinite(All.LeastDevices))
+        OS << fmt::format(" (every point needs {} devices or more)",
+                          withThousands(static_cast<int64_t>(All.LeastDevices)));
+      OS << "\n";
       if (All.BestAggregate >= 0) {
         LMPoint P = E.point(All.BestAggregateAt);
         OS << fmt::format("  highest decode rate that fits: {:.4g} tok/s for the batch at batch "
