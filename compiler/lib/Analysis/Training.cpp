@@ -227,7 +227,7 @@ std::string zoo::trainingLayoutProblem(const TrainingRecord &T, const Activation
 }
 
 TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const Machine &X,
-                               const ActivationProfile &A) {
+                               const ActivationProfile &A, LinkScale Scale) {
   (void)M;
   TrainingCost C;
   const ModelStats &St = T.Model->Stats;
@@ -339,8 +339,10 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
   // 2. Communication per micro-batch on one stage.
   const double PerNode = double(Sys.Devices);
   const std::pair<LinkLevel, LinkLevel> Links = systemLinks(Sys, Ideal);
-  LinkLevel Intra = Links.first;
-  const LinkLevel Inter = Links.second;
+  LinkLevel Intra = Links.first, Inter = Links.second;
+  // A what-if's bandwidths (a system without a network runs across nodes on its fabric).
+  Intra.Bandwidth *= Scale.Fabric;
+  Inter.Bandwidth *= Sys.Network ? Scale.Network : Scale.Fabric;
   // Inside a node at the hardware's measured bus bandwidth where its record has one (none on
   // the ideal roofline), as inference's tensor-parallel all-reduces are.
   if (!X.AllReduce.empty())
@@ -491,6 +493,41 @@ std::vector<int64_t> powersOfTwo(int64_t Max) {
   return V;
 }
 } // namespace
+
+TrainingWhatIf zoo::trainingWhatIf(const Module &M, const TrainingRecord &T) {
+  TrainingWhatIf Out;
+  const Machine X = trainingMachine(M, T, /*Describe=*/false);
+  const ActivationProfile A = activationProfile(*T.Model, T.Dropout);
+  Out.Base = trainingCost(M, T, X, A).Step;
+  auto Try = [&](const char *Change, const Machine &Y, LinkScale L) {
+    const double Step = trainingCost(M, T, Y, A, L).Step;
+    Out.Rows.push_back({Change, Out.Base > 0 && Step > 0 && std::isfinite(Step)
+                                    ? (Out.Base / Step - 1) * 100
+                                    : 0});
+  };
+  Machine Y = X;
+  Y.scaleCompute(1.1);
+  Try("compute +10%", Y, {});
+  Y = X;
+  Y.Bandwidth *= 1.1;
+  Try("memory bandwidth +10%", Y, {});
+  const SystemRecord &S = *T.System;
+  if (T.Devices > 1 && (S.Devices > 1 || !S.Network)) {
+    Y = X;
+    Y.AllReduce.Scale *= 1.1; // the measured curve with the fabric
+    Try("fabric bandwidth +10%", Y, {1.1, 1});
+  }
+  if (T.Devices > S.Devices && S.Network)
+    Try("network bandwidth +10%", X, {1, 1.1});
+  if (T.Devices > 1 && X.f(Slot::CollectiveLatency) > 0) {
+    Y = X;
+    Y.F[static_cast<int>(Slot::CollectiveLatency)] *= 0.9;
+    Try("collective latency -10%", Y, {});
+  }
+  std::stable_sort(Out.Rows.begin(), Out.Rows.end(),
+                   [](const auto &P, const auto &Q) { return P.second > Q.second; });
+  return Out;
+}
 
 double zoo::trainingDeviceMemory(const Module &M, const TrainingRecord &T) {
   return trainingMachine(M, T, /*Describe=*/false).Capacity;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Economics.h"
 #include "zoo/Analysis/LanguageModel.h"
+#include "zoo/Analysis/Training.h"
 #include "zoo/Analysis/WhatIf.h"
 #include "zoo/Backends/Emitters.h"
 #include "zoo/Basic/Checked.h"
@@ -225,8 +226,20 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
 
 void WhatIfEmitter::run(llvm::raw_ostream &OS) {
   auto Scenarios = sortedScenarios(M);
-  if (Scenarios.empty()) {
-    OS << "No scenarios: declare `scenario` records or pass --model and --hardware.\n";
+  // Training records with results; only the --train runs where there are some (as
+  // --emit=training shows them).
+  bool AdHoc = false;
+  for (const auto &T : M.Trainings)
+    AdHoc |= T->AdHoc;
+  std::vector<const TrainingRecord *> Trainings;
+  for (const auto &T : M.Trainings)
+    if (!T->Results.empty() && T->Model && T->System && (T->AdHoc || !AdHoc))
+      Trainings.push_back(T.get());
+  std::sort(Trainings.begin(), Trainings.end(),
+            [](const TrainingRecord *A, const TrainingRecord *B) { return A->Name < B->Name; });
+  if (Scenarios.empty() && Trainings.empty()) {
+    OS << "No scenarios: declare `scenario` or `training` records, or pass --model and "
+          "--hardware (or --train).\n";
     return;
   }
   for (const ScenarioRecord *S : Scenarios) {
@@ -267,7 +280,24 @@ void WhatIfEmitter::run(llvm::raw_ostream &OS) {
       OS << "  binding: " << Binding << "\n";
     OS << "\n";
   }
+  for (const TrainingRecord *T : Trainings) {
+    TrainingWhatIf W = trainingWhatIf(M, *T);
+    OS << "Training " << T->Name << ": " << T->Model->Name << " on " << T->Devices << " x "
+       << (T->System->Hw ? T->System->Hw->Name : "-") << " (" << T->System->Name << ")"
+       << (T->Runtime ? ", runtime " + T->Runtime->Name : "")
+       << fmt::format(", layout tp {} x pp {} x cp {} x dp {}\n", T->TP, T->PP, T->CP, T->DP);
+    const Value *Step = T->result(TrainingMetric::step_time);
+    OS << fmt::format("  {:<32}{:>22}\n", "change", "step_time");
+    OS << fmt::format("  {:<32}{:>22}\n", "as it is", Step ? humanResult(*Step) : "-");
+    for (const auto &[Change, Gain] : W.Rows)
+      OS << fmt::format("  {:<32}{:>22}\n", Change,
+                        std::fabs(Gain) < 0.05 ? std::string("-") : fmt::format("{:+.1f}%", Gain));
+    if (!W.Rows.empty() && W.Rows.front().second >= 0.05)
+      OS << "  binding: step_time: "
+         << W.Rows.front().first.substr(0, W.Rows.front().first.rfind(' ')) << "\n";
+    OS << "\n";
+  }
   OS << "Each row: the headline figures with one input of the machine changed by 10% (the same\n"
         "analysis), as an improvement, ranked by the largest; `binding` names, for each figure,\n"
-        "the input whose change improves it most.\n";
+        "the input whose change improves it most. A training record keeps its layout.\n";
 }

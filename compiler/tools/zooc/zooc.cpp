@@ -104,8 +104,9 @@ cl::opt<EmitKind> Emit(
                           "every serving record simulated under its workload: latency "
                           "percentiles, throughput, goodput"),
                clEnumValN(EmitKind::WhatIf, "whatif",
-                          "each scenario's headline figures with each input of its machine "
-                          "changed by 10%: the binding constraint, ranked"),
+                          "each scenario's headline figures, and each training record's "
+                          "step, with each input of its machine changed by 10%: the binding "
+                          "constraint, ranked"),
                clEnumValN(EmitKind::Matrix, "matrix", "devices each model needs on each hardware"),
                clEnumValN(EmitKind::Validation, "validation",
                           "predictions against published measurements"),

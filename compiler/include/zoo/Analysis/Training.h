@@ -49,10 +49,24 @@ struct TrainingCost {
   double Tokens = 0; ///< per step
 };
 
+/// The bandwidths of a system's links as a what-if changes them (1: as the system declares).
+struct LinkScale {
+  double Fabric = 1, Network = 1;
+};
+
 /// Prices training record `T` on machine `X` (one device of the system, with its factors; the
-/// ideal machine gives the ideal bound).
+/// ideal machine gives the ideal bound), its system's links scaled by `Scale`.
 TrainingCost trainingCost(const Module &M, const TrainingRecord &T, const Machine &X,
-                          const ActivationProfile &A);
+                          const ActivationProfile &A, LinkScale Scale = {});
+
+/// `--emit=whatif` for a training record: its step time as it is, and with one input changed by
+/// 10% (compute, memory bandwidth, the fabric's bandwidth, the network's, the runtime's latency a
+/// collective), the layout kept; as percent improvements, largest first.
+struct TrainingWhatIf {
+  double Base = 0;
+  std::vector<std::pair<std::string, double>> Rows;
+};
+TrainingWhatIf trainingWhatIf(const Module &M, const TrainingRecord &T);
 
 /// The two levels a system's collectives run over: the fabric inside a node, and across nodes
 /// each device's share of the node's NICs over the oversubscription (the fabric again when the
