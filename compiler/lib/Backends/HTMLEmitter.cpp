@@ -133,6 +133,7 @@ svg.chart{background:#fff;font-size:10px}svg text{fill:#333}
 .mk{fill:var(--c);stroke:#fff;stroke-width:.6}.mk.dec{fill:#fff;stroke:var(--c);stroke-width:1.6}.nf{opacity:.35}
 .ref{stroke:#999;stroke-dasharray:2 3}.at{stroke:#c33;stroke-dasharray:3 3}
 svg.heat text{font-size:9px}.heat .cell text{text-anchor:middle;fill:#222}.heat .hd{fill:#333}
+.pt0{fill:#4e79a7}.pt1{fill:#a0cbe8}.pt2{fill:#bab0ac}.pt3{fill:#f28e2b}.pt4{fill:#ffbe7d}.pt5{fill:#59a14f}.pt6{fill:#8cd17d}.pt7{fill:#e15759}.pt8{fill:#b07aa1}.idl{stroke:#222;stroke-width:1.5;stroke-dasharray:3 2}
 .f0 rect,rect.f0{fill:#eee}.f1 rect,rect.f1{fill:#59a14f}.f2 rect,rect.f2{fill:#a0cf6a}.f3 rect,rect.f3{fill:#edc948}.f4 rect,rect.f4{fill:#f28e2b}.f5 rect,rect.f5{fill:#e15759}.f6 rect,rect.f6{fill:#9d2530}.f6 text{fill:#fff}
 )";
 
@@ -166,6 +167,7 @@ private:
   void batchGroup(const std::string &Title, const std::vector<const BatchCurve *> &Curves,
                   bool SeriesAreDevices, const std::string &Missing);
   void fitMatrix();
+  void training();
   void legendOfModels();
 };
 
@@ -201,7 +203,8 @@ void Page::header() {
         "hardware's achievable fractions &#215; the runtime's kernel factors, plus fixed costs "
         "per operation and collective (docs/formulas.md). Hover over a mark for its values.</p>\n"
         "<nav><a href=\"#roofline\">1. Roofline</a><a href=\"#kv\">2. KV cache</a>"
-        "<a href=\"#batch\">3. Latency and throughput</a><a href=\"#fit\">4. Fit</a></nav>"
+        "<a href=\"#batch\">3. Latency and throughput</a><a href=\"#fit\">4. Fit</a>"
+        "<a href=\"#training\">5. Training</a></nav>"
         "</header>\n";
 }
 
@@ -642,6 +645,97 @@ void Page::fitMatrix() {
   OS << "</section>\n";
 }
 
+/// Where each training record's step goes: a bar per record, the step's parts as shares of it
+/// (the parts sum to the step: docs/formulas.md, "Training"), the ideal step as a dashed tick.
+void Page::training() {
+  std::vector<const TrainingRecord *> Ts;
+  for (const auto &T : M.Trainings)
+    if (T->result(TrainingMetric::step_time) && T->Model)
+      Ts.push_back(T.get());
+  std::sort(Ts.begin(), Ts.end(),
+            [](const TrainingRecord *A, const TrainingRecord *B) { return A->Name < B->Name; });
+  struct Part {
+    const char *Name;
+    TrainingMetric K;
+  };
+  // Compute is shown less its FP8 casts, which follow it.
+  const Part Parts[] = {{"compute", TrainingMetric::compute_time},
+                        {"FP8 casts", TrainingMetric::cast_time},
+                        {"pipeline bubble", TrainingMetric::bubble_time},
+                        {"tensor parallel", TrainingMetric::tp_comm_time},
+                        {"context parallel", TrainingMetric::cp_comm_time},
+                        {"expert parallel", TrainingMetric::ep_comm_time},
+                        {"pipeline sends", TrainingMetric::pp_comm_time},
+                        {"exposed gradient reduction", TrainingMetric::dp_exposed_time},
+                        {"optimizer", TrainingMetric::optimizer_time}};
+  OS << "<section id=\"training\"><h2>5. Training: where a step goes</h2>\n<p>One bar per "
+        "training record (<code>--emit=training</code>): its expected step split into its parts, "
+        "each as a share of the step (they add up to it), the step at the right with the ideal "
+        "bound beside it, and the ideal step as a dashed tick. Hover over a part for its "
+        "time.</p>\n";
+  if (Ts.empty()) {
+    OS << "<p class=\"note\">No training records.</p></section>\n";
+    return;
+  }
+  OS << "<ul class=\"legend\">";
+  for (size_t I = 0; I < std::size(Parts); ++I)
+    OS << "<li><svg width=\"10\" height=\"10\"><rect class=\"pt" << I
+       << "\" width=\"10\" height=\"10\"/></svg> " << Parts[I].Name << "</li>";
+  OS << "<li><span class=\"sw dash\"></span>ideal step</li></ul>\n";
+  size_t NameW = 0;
+  for (const TrainingRecord *T : Ts)
+    NameW = std::max(NameW, T->Name.size());
+  const double Left = 8 + 6.2 * static_cast<double>(NameW), BarW = 560, RowH = 18, Top = 4;
+  const double Width = Left + BarW + 230, Height = Top + RowH * static_cast<double>(Ts.size()) + 4;
+  OS << "<div class=\"scroll\"><svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
+        "width=\""
+     << svg::coord(Width) << "\" height=\"" << svg::coord(Height) << "\" viewBox=\"0 0 "
+     << svg::coord(Width) << " " << svg::coord(Height)
+     << "\" role=\"img\" aria-label=\"Training steps by part\"><title>Training steps by "
+        "part</title>";
+  for (size_t Row = 0; Row < Ts.size(); ++Row) {
+    const TrainingRecord &T = *Ts[Row];
+    const double Step = T.result(TrainingMetric::step_time)->asDouble();
+    const double Y = Top + RowH * static_cast<double>(Row);
+    OS << "<g transform=\"translate(0," << svg::coord(Y) << ")\"><text x=\"" << svg::coord(Left - 4)
+       << "\" y=\"" << svg::coord(RowH - 5) << "\" text-anchor=\"end\"><title>"
+       << escape(fmt::format("{} on {} x {}, layout tp {} x pp {} x cp {} x dp {}", T.Model->Name,
+                             T.Devices, T.System && T.System->Hw ? T.System->Hw->Name : "-", T.TP,
+                             T.PP, T.CP, T.DP))
+       << "</title>" << escape(T.Name) << "</text>";
+    double X = Left;
+    const double Casts =
+        T.result(TrainingMetric::cast_time) ? T.result(TrainingMetric::cast_time)->asDouble() : 0;
+    for (size_t I = 0; I < std::size(Parts); ++I) {
+      const Value *V = T.result(Parts[I].K);
+      double Secs = V ? V->asDouble() : 0;
+      if (Parts[I].K == TrainingMetric::compute_time)
+        Secs -= Casts;
+      if (!(Secs > 0) || !(Step > 0))
+        continue;
+      const double W = BarW * Secs / Step;
+      OS << "<rect class=\"pt" << I << "\" x=\"" << svg::coord(X) << "\" y=\"2\" width=\""
+         << svg::coord(W) << "\" height=\"" << svg::coord(RowH - 4) << "\"><title>"
+         << escape(fmt::format("{}: {} {}, {:.1f}% of the step", T.Name, Parts[I].Name,
+                               seconds(Secs), 100 * Secs / Step))
+         << "</title></rect>";
+      X += W;
+    }
+    const Value *Ideal = T.ideal(TrainingMetric::step_time);
+    std::string Label = seconds(Step);
+    if (Ideal && Ideal->asDouble() > 0 && Step > 0) {
+      const double IX = Left + BarW * std::min(1.0, Ideal->asDouble() / Step);
+      OS << "<line class=\"idl\" x1=\"" << svg::coord(IX) << "\" x2=\"" << svg::coord(IX)
+         << "\" y1=\"0\" y2=\"" << svg::coord(RowH) << "\"><title>"
+         << escape(T.Name + ": ideal step " + seconds(Ideal->asDouble())) << "</title></line>";
+      Label += " (ideal " + seconds(Ideal->asDouble()) + ")";
+    }
+    OS << "<text x=\"" << svg::coord(Left + BarW + 6) << "\" y=\"" << svg::coord(RowH - 5) << "\">"
+       << escape(Label) << "</text></g>";
+  }
+  OS << "</svg></div></section>\n";
+}
+
 void Page::run() {
   OS << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta "
         "name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta "
@@ -658,6 +752,7 @@ void Page::run() {
   kvCache();
   batches();
   fitMatrix();
+  training();
   OS << "<footer class=\"note\"><p>Generated by zooc --emit=html: one self-contained file, no "
         "script, no external resource.</p></footer>\n</body>\n</html>\n";
 }
