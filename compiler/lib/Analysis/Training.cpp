@@ -203,8 +203,14 @@ std::string zoo::trainingLayoutProblem(const TrainingRecord &T, const Activation
   const ModelStats &St = T.Model->Stats;
   int64_t L = std::max<int64_t>(1, St.Layers);
   int64_t Stages = T.PP * T.Interleave;
-  if (Stages > L)
-    return fmt::format("pp x interleave ({}) exceeds the model's {} layers", Stages, L);
+  // Stages of unequal depth may also give the first and the last model chunk no layer of their
+  // own, only the embedding or the output head (Llama 3 405B's pipeline: one layer fewer on the
+  // first and the last stage, each chunk one layer).
+  const int64_t Slots = L + (T.UnevenStages ? 2 : 0);
+  if (Stages > Slots)
+    return fmt::format("pp x interleave ({}) exceeds the model's {} layers{}", Stages, L,
+                       T.UnevenStages ? " and the two chunks of only the embedding and the head"
+                                      : "");
   if (L % Stages && !T.UnevenStages)
     return fmt::format("pp x interleave ({}) does not divide the model's {} layers (say "
                        "`uneven_stages = true` for stages of unequal depth)",
