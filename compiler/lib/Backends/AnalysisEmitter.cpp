@@ -299,5 +299,6 @@ void WhatIfEmitter::run(llvm::raw_ostream &OS) {
   }
   OS << "Each row: the headline figures with one input of the machine changed by 10% (the same\n"
         "analysis), as an improvement, ranked by the largest; `binding` names, for each figure,\n"
-        "the input whose change improves it most. A training record keeps its layout.\n";
+        "the input whose change improves it most."
+     << (Trainings.empty() ? "" : " A training record keeps its layout.") << "\n";
 }
