@@ -237,6 +237,10 @@ void WhatIfEmitter::run(llvm::raw_ostream &OS) {
       Trainings.push_back(T.get());
   std::sort(Trainings.begin(), Trainings.end(),
             [](const TrainingRecord *A, const TrainingRecord *B) { return A->Name < B->Name; });
+  // --train alone (no --model or --hardware) asks about its runs, not the declared scenarios.
+  if (AdHoc && std::none_of(Scenarios.begin(), Scenarios.end(),
+                            [](const ScenarioRecord *S) { return S->AdHoc; }))
+    Scenarios.clear();
   if (Scenarios.empty() && Trainings.empty()) {
     OS << "No scenarios: declare `scenario` or `training` records, or pass --model and "
           "--hardware (or --train).\n";
