@@ -82,12 +82,8 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
       EncDec ? 3 * double(std::max<int64_t>(1, St.Layers - St.EncoderLayers)) : 2 * L;
 
   const int64_t PerNode = Sys.Devices;
-  const std::pair<LinkLevel, LinkLevel> Links = systemLinks(Sys, /*Ideal=*/false);
-  const LinkLevel Intra = Links.first, Inter = Links.second;
-  // Tensor ranks' all-reduces inside a node (the hardware's measured curve, if any).
-  LinkLevel IntraMeasured = Intra;
-  if (!X.AllReduce.empty())
-    IntraMeasured.Measured = &X.AllReduce;
+  // Collectives inside a node at the hardware's measured bus bandwidth where it has one.
+  const auto [Intra, Inter] = systemLinks(Sys, /*Ideal=*/false, &X.AllReduce);
   const double Alpha = X.f(Slot::CollectiveLatency);
   const double Usable = X.Capacity * X.MemoryFraction - X.Workspace;
 
@@ -182,10 +178,9 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
           Group TG{double(TP), double(std::min(TP, PerNode))};
           // Two all-reduces a layer (attention, MLP); an expert layer whose experts are spread
           // over the ranks combines by all-to-all instead of its MLP all-reduce.
-          // Inside one node at the hardware's measured bus bandwidth where its record has one.
           if (TP > 1)
             D.TPComm = (AllReducesPerStep - (EP > 1 ? MoELayers : 0)) *
-                       (allReduce(B * H * AB, TG, IntraMeasured, Inter) + Alpha);
+                       (allReduce(B * H * AB, TG, Intra, Inter) + Alpha);
           if (EP > 1)
             D.EPComm = MoELayers * 2 *
                        (allToAll(B * TopK * H * AB, Group{double(EP), double(std::min(EP, PerNode))},

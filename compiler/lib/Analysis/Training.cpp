@@ -190,12 +190,15 @@ ActivationProfile zoo::activationProfile(const ModelRecord &Model, bool Dropout)
   return A;
 }
 
-std::pair<LinkLevel, LinkLevel> zoo::systemLinks(const SystemRecord &S, bool Ideal) {
-  LinkLevel Intra{S.Fabric.Bandwidth, Ideal ? 0 : S.Fabric.Latency}, Inter = Intra;
+std::pair<LinkLevel, LinkLevel> zoo::systemLinks(const SystemRecord &S, bool Ideal,
+                                                 const AllReduceCurve *Measured, LinkScale Scale) {
+  LinkLevel Intra{S.Fabric.Bandwidth * Scale.Fabric, Ideal ? 0 : S.Fabric.Latency}, Inter = Intra;
   if (S.Network)
-    Inter = {double(S.Network->Nics) * S.Network->Bandwidth / double(S.Devices) /
+    Inter = {double(S.Network->Nics) * S.Network->Bandwidth * Scale.Network / double(S.Devices) /
                  std::max(1.0, S.Network->Oversubscription),
              Ideal ? 0 : S.Network->Latency};
+  if (Measured && !Measured->empty())
+    Intra.Measured = Measured;
   return {Intra, Inter};
 }
 
@@ -344,15 +347,9 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
 
   // 2. Communication per micro-batch on one stage.
   const double PerNode = double(Sys.Devices);
-  const std::pair<LinkLevel, LinkLevel> Links = systemLinks(Sys, Ideal);
-  LinkLevel Intra = Links.first, Inter = Links.second;
-  // A what-if's bandwidths (a system without a network runs across nodes on its fabric).
-  Intra.Bandwidth *= Scale.Fabric;
-  Inter.Bandwidth *= Sys.Network ? Scale.Network : Scale.Fabric;
   // Inside a node at the hardware's measured bus bandwidth where its record has one (none on
   // the ideal roofline), as inference's tensor-parallel all-reduces are.
-  if (!X.AllReduce.empty())
-    Intra.Measured = &X.AllReduce;
+  const auto [Intra, Inter] = systemLinks(Sys, Ideal, &X.AllReduce, Scale);
   const double Alpha = X.f(Slot::CollectiveLatency);
   auto Place = [&](double Size, double Inner) {
     // Megatron's order: tensor ranks innermost, then context, expert and data ranks; pipeline
@@ -475,10 +472,7 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
   return C;
 }
 
-namespace {
-/// The machine of one device: a scenario of the system's hardware at the training precision,
-/// with the training record's runtime (or none: the hardware's achievable fractions only).
-Machine trainingMachine(const Module &M, const TrainingRecord &T, bool Describe) {
+Machine zoo::trainingMachine(const Module &M, const TrainingRecord &T, bool Describe) {
   ScenarioRecord S(T.Name, T.Range);
   S.Hw = T.System->Hw;
   S.Weights = S.Activations = S.KV = T.Precision;
@@ -492,6 +486,7 @@ Machine trainingMachine(const Module &M, const TrainingRecord &T, bool Describe)
   return X;
 }
 
+namespace {
 std::vector<int64_t> powersOfTwo(int64_t Max) {
   std::vector<int64_t> V;
   for (int64_t X = 1; X <= Max; X *= 2)
@@ -499,41 +494,6 @@ std::vector<int64_t> powersOfTwo(int64_t Max) {
   return V;
 }
 } // namespace
-
-TrainingWhatIf zoo::trainingWhatIf(const Module &M, const TrainingRecord &T) {
-  TrainingWhatIf Out;
-  const Machine X = trainingMachine(M, T, /*Describe=*/false);
-  const ActivationProfile A = activationProfile(*T.Model, T.Dropout);
-  Out.Base = trainingCost(M, T, X, A).Step;
-  auto Try = [&](const char *Change, const Machine &Y, LinkScale L) {
-    const double Step = trainingCost(M, T, Y, A, L).Step;
-    Out.Rows.push_back({Change, Out.Base > 0 && Step > 0 && std::isfinite(Step)
-                                    ? (Out.Base / Step - 1) * 100
-                                    : 0});
-  };
-  Machine Y = X;
-  Y.scaleCompute(1.1);
-  Try("compute +10%", Y, {});
-  Y = X;
-  Y.Bandwidth *= 1.1;
-  Try("memory bandwidth +10%", Y, {});
-  const SystemRecord &S = *T.System;
-  if (T.Devices > 1 && (S.Devices > 1 || !S.Network)) {
-    Y = X;
-    Y.AllReduce.Scale *= 1.1; // the measured curve with the fabric
-    Try("fabric bandwidth +10%", Y, {1.1, 1});
-  }
-  if (T.Devices > S.Devices && S.Network)
-    Try("network bandwidth +10%", X, {1, 1.1});
-  if (T.Devices > 1 && X.f(Slot::CollectiveLatency) > 0) {
-    Y = X;
-    Y.F[static_cast<int>(Slot::CollectiveLatency)] *= 0.9;
-    Try("collective latency -10%", Y, {});
-  }
-  std::stable_sort(Out.Rows.begin(), Out.Rows.end(),
-                   [](const auto &P, const auto &Q) { return P.second > Q.second; });
-  return Out;
-}
 
 double zoo::trainingDeviceMemory(const Module &M, const TrainingRecord &T) {
   return trainingMachine(M, T, /*Describe=*/false).Capacity;

@@ -1,5 +1,6 @@
 //===- WhatIf.cpp - which input binds a scenario's headline figures -------===//
 #include "zoo/Analysis/WhatIf.h"
+#include "zoo/Analysis/Training.h"
 #include <algorithm>
 #include <cmath>
 
@@ -58,10 +59,7 @@ WhatIf zoo::whatIf(const Module &M, const ScenarioRecord &S) {
   });
   Try("memory capacity +10%", [](Machine &Y) { Y.Capacity *= 1.1; });
   if (X.Devices > 1)
-    Try("interconnect bandwidth +10%", [](Machine &Y) {
-      Y.LinkBandwidth *= 1.1;
-      Y.AllReduce.Scale *= 1.1;
-    });
+    Try("interconnect bandwidth +10%", [](Machine &Y) { Y.scaleInterconnect(1.1); });
   if (X.f(Slot::OpOverhead) > 0)
     Try("per-operation overhead -10%",
         [](Machine &Y) { Y.F[static_cast<int>(Slot::OpOverhead)] *= 0.9; });
@@ -77,6 +75,41 @@ WhatIf zoo::whatIf(const Module &M, const ScenarioRecord &S) {
   if (X.f(Slot::ExpertOverhead) > 0)
     Try("time per expert run -10%",
         [](Machine &Y) { Y.F[static_cast<int>(Slot::ExpertOverhead)] *= 0.9; });
+  std::stable_sort(Out.Rows.begin(), Out.Rows.end(),
+                   [](const WhatIfRow &A, const WhatIfRow &B) { return A.Best > B.Best; });
+  return Out;
+}
+
+WhatIf zoo::trainingWhatIf(const Module &M, const TrainingRecord &T) {
+  WhatIf Out;
+  const Machine X = trainingMachine(M, T, /*Describe=*/false);
+  const ActivationProfile A = activationProfile(*T.Model, T.Dropout);
+  const double Base = trainingCost(M, T, X, A).Step;
+  Out.Base = {Base};
+  auto Try = [&](const char *Change, const Machine &Y, LinkScale L) {
+    const double Step = trainingCost(M, T, Y, A, L).Step;
+    const double Gain = Base > 0 && Step > 0 && std::isfinite(Step) ? (Base / Step - 1) * 100 : 0;
+    Out.Rows.push_back({Change, {Gain}, Gain});
+  };
+  Machine Y = X;
+  Y.scaleCompute(1.1);
+  Try("compute +10%", Y, {});
+  Y = X;
+  Y.Bandwidth *= 1.1;
+  Try("memory bandwidth +10%", Y, {});
+  const SystemRecord &S = *T.System;
+  if (T.Devices > 1 && (S.Devices > 1 || !S.Network)) {
+    Y = X;
+    Y.scaleInterconnect(1.1); // the measured curve with the fabric
+    Try("fabric bandwidth +10%", Y, {1.1, 1});
+  }
+  if (T.Devices > S.Devices && S.Network)
+    Try("network bandwidth +10%", X, {1, 1.1});
+  if (T.Devices > 1 && X.f(Slot::CollectiveLatency) > 0) {
+    Y = X;
+    Y.F[static_cast<int>(Slot::CollectiveLatency)] *= 0.9;
+    Try("collective latency -10%", Y, {});
+  }
   std::stable_sort(Out.Rows.begin(), Out.Rows.end(),
                    [](const WhatIfRow &A, const WhatIfRow &B) { return A.Best > B.Best; });
   return Out;

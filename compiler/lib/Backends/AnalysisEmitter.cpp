@@ -7,7 +7,6 @@
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Economics.h"
 #include "zoo/Analysis/LanguageModel.h"
-#include "zoo/Analysis/Training.h"
 #include "zoo/Analysis/WhatIf.h"
 #include "zoo/Backends/Emitters.h"
 #include "zoo/Basic/Checked.h"
@@ -224,6 +223,41 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
         "datasheet figures with no fixed cost: a bound.\n";
 }
 
+namespace {
+/// A what-if's table: the figures as they are, each row's improvements (`-` under 0.05%), and
+/// `binding`, for each figure the change that improves it most.
+void whatIfTable(llvm::raw_ostream &OS, const std::vector<std::string> &Names,
+                 const std::vector<std::string> &AsItIs, const std::vector<WhatIfRow> &Rows) {
+  OS << "  change                          ";
+  for (const std::string &N : Names)
+    OS << fmt::format("{:>22}", N);
+  OS << "\n  as it is                        ";
+  for (const std::string &V : AsItIs)
+    OS << fmt::format("{:>22}", V);
+  OS << "\n";
+  for (const WhatIfRow &R : Rows) {
+    OS << fmt::format("  {:<32}", R.Change);
+    for (double G : R.Gains)
+      OS << fmt::format("{:>22}",
+                        std::fabs(G) < 0.05 ? std::string("-") : fmt::format("{:+.1f}%", G));
+    OS << "\n";
+  }
+  std::string Binding;
+  for (size_t I = 0; I < Names.size(); ++I) {
+    const WhatIfRow *Top = nullptr;
+    for (const WhatIfRow &R : Rows)
+      if (R.Gains[I] >= 0.05 && (!Top || R.Gains[I] > Top->Gains[I]))
+        Top = &R;
+    if (Top)
+      Binding += (Binding.empty() ? "" : "; ") + Names[I] + ": " +
+                 Top->Change.substr(0, Top->Change.rfind(' '));
+  }
+  if (!Binding.empty())
+    OS << "  binding: " << Binding << "\n";
+  OS << "\n";
+}
+} // namespace
+
 void WhatIfEmitter::run(llvm::raw_ostream &OS) {
   auto Scenarios = sortedScenarios(M);
   // Training records with results; only the --train runs where there are some (as
@@ -253,53 +287,22 @@ void WhatIfEmitter::run(llvm::raw_ostream &OS) {
     OS << "Scenario " << S->Name << ": " << S->Model->Name << " on " << S->Devices << " x "
        << S->Hw->Name << (S->AttentionDP ? " (attention data parallel)" : "")
        << (S->UsedRuntime ? ", runtime " + S->UsedRuntime->Name : "") << "\n";
-    OS << "  change                          ";
-    for (ScenarioMetric K : W.Headlines)
-      OS << fmt::format("{:>22}", scenarioMetricName(K).str());
-    OS << "\n  as it is                        ";
-    for (size_t I = 0; I < W.Headlines.size(); ++I) {
-      const Value *V = S->result(W.Headlines[I]);
-      OS << fmt::format("{:>22}", V ? humanResult(*V) : std::string("-"));
+    std::vector<std::string> Names, AsItIs;
+    for (ScenarioMetric K : W.Headlines) {
+      const Value *V = S->result(K);
+      Names.push_back(scenarioMetricName(K).str());
+      AsItIs.push_back(V ? humanResult(*V) : std::string("-"));
     }
-    OS << "\n";
-    for (const WhatIfRow &R : W.Rows) {
-      OS << fmt::format("  {:<32}", R.Change);
-      for (double G : R.Gains)
-        OS << fmt::format("{:>22}", std::fabs(G) < 0.05 ? std::string("-")
-                                                         : fmt::format("{:+.1f}%", G));
-      OS << "\n";
-    }
-    // What binds each figure: the change that improves it most.
-    std::string Binding;
-    for (size_t I = 0; I < W.Headlines.size(); ++I) {
-      const WhatIfRow *Top = nullptr;
-      for (const WhatIfRow &R : W.Rows)
-        if (R.Gains[I] >= 0.05 && (!Top || R.Gains[I] > Top->Gains[I]))
-          Top = &R;
-      if (Top)
-        Binding += (Binding.empty() ? "" : "; ") + scenarioMetricName(W.Headlines[I]).str() +
-                   ": " + Top->Change.substr(0, Top->Change.rfind(' '));
-    }
-    if (!Binding.empty())
-      OS << "  binding: " << Binding << "\n";
-    OS << "\n";
+    whatIfTable(OS, Names, AsItIs, W.Rows);
   }
   for (const TrainingRecord *T : Trainings) {
-    TrainingWhatIf W = trainingWhatIf(M, *T);
     OS << "Training " << T->Name << ": " << T->Model->Name << " on " << T->Devices << " x "
        << (T->System->Hw ? T->System->Hw->Name : "-") << " (" << T->System->Name << ")"
        << (T->Runtime ? ", runtime " + T->Runtime->Name : "")
        << fmt::format(", layout tp {} x pp {} x cp {} x dp {}\n", T->TP, T->PP, T->CP, T->DP);
     const Value *Step = T->result(TrainingMetric::step_time);
-    OS << fmt::format("  {:<32}{:>22}\n", "change", "step_time");
-    OS << fmt::format("  {:<32}{:>22}\n", "as it is", Step ? humanResult(*Step) : "-");
-    for (const auto &[Change, Gain] : W.Rows)
-      OS << fmt::format("  {:<32}{:>22}\n", Change,
-                        std::fabs(Gain) < 0.05 ? std::string("-") : fmt::format("{:+.1f}%", Gain));
-    if (!W.Rows.empty() && W.Rows.front().second >= 0.05)
-      OS << "  binding: step_time: "
-         << W.Rows.front().first.substr(0, W.Rows.front().first.rfind(' ')) << "\n";
-    OS << "\n";
+    whatIfTable(OS, {"step_time"}, {Step ? humanResult(*Step) : std::string("-")},
+                trainingWhatIf(M, *T).Rows);
   }
   OS << "Each row: the headline figures with one input of the machine changed by 10% (the same\n"
         "analysis), as an improvement, ranked by the largest; `binding` names, for each figure,\n"

@@ -65,8 +65,8 @@ struct Machine {
   double FlashCapacity = 0;  ///< flash per device, bytes
   double LinkBandwidth = 0;  ///< per device and direction: half the quoted aggregate
   /// The hardware's measured all-reduce (`all_reduce` section): bus bandwidth by message size,
-  /// ascending, each bandwidth times `AllReduceScale` (what-ifs). Empty where the record has
-  /// none and on the ideal machine; then an all-reduce runs at `LinkBandwidth`.
+  /// ascending, each bandwidth times its `Scale` (what-ifs). Empty where the record has none and
+  /// on the ideal machine; then an all-reduce runs at `LinkBandwidth`.
   AllReduceCurve AllReduce;
   double Power = 0;          ///< watts per device, for energy (TDP, or a lower power limit)
   // Factors of the expected figures: the hardware's achievable fractions, then the runtime's.
@@ -110,6 +110,11 @@ struct Machine {
     ExpertGemmRate = OwnExpertCompute ? ExpertGemmRate * K : Ideal ? Peak : rate(Slot::Gemm);
   }
   double bandwidth(Slot K) const { return Bandwidth * HwBandwidth * f(K); }
+  /// The link, and the measured all-reduce with it, `K` times as fast (a what-if).
+  void scaleInterconnect(double K) {
+    LinkBandwidth *= K;
+    AllReduce.Scale *= K;
+  }
   /// The slot weight reads use: dequant_gemv for weight-only quantisation, else gemv.
   Slot weightSlot() const { return Dequantising ? Slot::DequantGemv : Slot::Gemv; }
   /// The same machine at the ideal roofline: datasheet figures, no fixed cost, every byte of

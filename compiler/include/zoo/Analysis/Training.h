@@ -39,6 +39,11 @@ struct ActivationProfile {
 ActivationProfile activationProfile(const ModelRecord &Model, bool Dropout);
 
 /// The breakdown of one training step on one device (the busiest pipeline stage).
+/// The bandwidths of a system's links as a what-if changes them (1: as the system declares).
+struct LinkScale {
+  double Fabric = 1, Network = 1;
+};
+
 struct TrainingCost {
   double ModelFlops = 0, HardwareFlops = 0; ///< per step, the whole job
   double Compute = 0, Bubble = 0, BubbleFraction = 0;
@@ -49,29 +54,24 @@ struct TrainingCost {
   double Tokens = 0; ///< per step
 };
 
-/// The bandwidths of a system's links as a what-if changes them (1: as the system declares).
-struct LinkScale {
-  double Fabric = 1, Network = 1;
-};
-
 /// Prices training record `T` on machine `X` (one device of the system, with its factors; the
 /// ideal machine gives the ideal bound), its system's links scaled by `Scale`.
 TrainingCost trainingCost(const Module &M, const TrainingRecord &T, const Machine &X,
                           const ActivationProfile &A, LinkScale Scale = {});
 
-/// `--emit=whatif` for a training record: its step time as it is, and with one input changed by
-/// 10% (compute, memory bandwidth, the fabric's bandwidth, the network's, the runtime's latency a
-/// collective), the layout kept; as percent improvements, largest first.
-struct TrainingWhatIf {
-  double Base = 0;
-  std::vector<std::pair<std::string, double>> Rows;
-};
-TrainingWhatIf trainingWhatIf(const Module &M, const TrainingRecord &T);
+/// The machine of one device of `T`'s system: a scenario of its hardware at the training
+/// precision, with the record's runtime (or none: the hardware's achievable fractions only);
+/// `Describe` fills its factor lines.
+Machine trainingMachine(const Module &M, const TrainingRecord &T, bool Describe);
 
 /// The two levels a system's collectives run over: the fabric inside a node, and across nodes
 /// each device's share of the node's NICs over the oversubscription (the fabric again when the
-/// system declares no network: one domain, such as a torus). `Ideal`: no latency.
-std::pair<LinkLevel, LinkLevel> systemLinks(const SystemRecord &S, bool Ideal);
+/// system declares no network: one domain, such as a torus). `Ideal`: no latency. `Measured`:
+/// the node's measured all-reduce, which collectives inside the node take their bandwidth from
+/// (Collectives.h; none when empty); `Scale`: a what-if's bandwidths.
+std::pair<LinkLevel, LinkLevel> systemLinks(const SystemRecord &S, bool Ideal,
+                                            const AllReduceCurve *Measured = nullptr,
+                                            LinkScale Scale = {});
 
 /// Why layout `T` cannot run model `T.Model` (its counts come from the cost model), or "".
 std::string trainingLayoutProblem(const TrainingRecord &T, const ActivationProfile &A);

@@ -22,12 +22,18 @@ struct WhatIfRow {
 };
 
 struct WhatIf {
+  /// The scenario's headline metrics; empty for a training record, whose one figure is its step.
   std::vector<ScenarioMetric> Headlines;
   std::vector<double> Base;         ///< the headline figures as they are
   std::vector<WhatIfRow> Rows;      ///< ranked by Best, largest first
 };
 
 WhatIf whatIf(const Module &M, const ScenarioRecord &S);
+
+/// The same for a training record's step time (less is better), its layout kept: compute, memory
+/// bandwidth, the fabric's bandwidth (with several devices), the network's (with several nodes),
+/// the runtime's latency a collective.
+WhatIf trainingWhatIf(const Module &M, const TrainingRecord &T);
 
 } // namespace zoo
 
