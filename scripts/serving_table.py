@@ -75,6 +75,10 @@ R1GUIDE = lambda n: n.startswith("TRTLLM_R1_")
 V1XTP = lambda n: V1X(n) and not DEP(n)
 GPTOSS = lambda n: "GPT_OSS" in n
 BLACKWELL = lambda n: re.search(r"_G?B200_", n) is not None
+# MLPerf v5.1's and v6.0's rows: the first of the B300 and the MI355X (added 2026-12-06).
+NEWDEV = lambda n: re.match(r"MLPerf_v(51|60)_", n) is not None
+NEWDEV_THROUGHPUT = lambda n, r, k: NEWDEV(n) and (k == "sla_output_tokens_per_s"
+                                                   or r == "mlperf offline")
 P50 = ("ttft_p50", "tpot_p50", "tbt_p50", "e2e_p50")
 # A median latency at a given rate (MLPerf's at the scheduled rate, the engines' at theirs).
 AT_RATE_P50 = lambda n, r, k: r in ("mlperf server", "at a rate") and k in P50
@@ -84,21 +88,29 @@ VLLM_AT_RATE = lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50
 LATENCY = lambda n, r, k: not THROUGHPUT(n, r, k) and not k.startswith("sla_")
 GROUPS = [
     ("throughput (within the targets, at a load, or at full load)", THROUGHPUT),
+    ("the same without MLPerf's B300 and MI355X rows (as before they were added)",
+     lambda n, r, k: THROUGHPUT(n, r, k) and not NEWDEV(n)),
     ("the same without the DeepSeek-R1 guide's rows (as before they were added)",
-     lambda n, r, k: THROUGHPUT(n, r, k) and not R1GUIDE(n)),
+     lambda n, r, k: THROUGHPUT(n, r, k) and not R1GUIDE(n) and not NEWDEV(n)),
     ("the same without TensorRT-LLM 1.x's DEP rows and the guide's (as before they were added)",
-     lambda n, r, k: THROUGHPUT(n, r, k) and not DEP(n) and not R1GUIDE(n)),
+     lambda n, r, k: THROUGHPUT(n, r, k) and not DEP(n) and not R1GUIDE(n) and not NEWDEV(n)),
     ("the same without TensorRT-LLM 1.x's rows (as before they were added)",
-     lambda n, r, k: THROUGHPUT(n, r, k) and not V1X(n) and not R1GUIDE(n)),
+     lambda n, r, k: THROUGHPUT(n, r, k) and not V1X(n) and not R1GUIDE(n) and not NEWDEV(n)),
     ("the same without 1.x's and Qwen3-Next's rows (as before those were added)",
      lambda n, r, k: THROUGHPUT(n, r, k) and not V1X(n) and not SGLANGNEXT(n)
-     and not R1GUIDE(n)),
+     and not R1GUIDE(n) and not NEWDEV(n)),
     ("the same without Azure's, v0.14's, SGLang's and vLLM's A100 rows (as before they were added)",
      lambda n, r, k: THROUGHPUT(n, r, k) and not AZURE(n) and not V014(n) and not ENGINES(n)
-     and not V1X(n) and not R1GUIDE(n)),
+     and not V1X(n) and not R1GUIDE(n) and not NEWDEV(n)),
     ("throughput, MLPerf Server (the most served within the targets)",
      lambda n, r, k: k == "sla_output_tokens_per_s"),
     ("throughput, MLPerf Offline (full load)", lambda n, r, k: r == "mlperf offline"),
+    ("throughput, MLPerf v5.1 and v6.0: the first rows of the B300 and the MI355X (Llama 2 70B in FP4; Server within the targets, and Offline)",
+     NEWDEV_THROUGHPUT),
+    ("the same, 8 x B300 (TensorRT-LLM)", lambda n, r, k: NEWDEV_THROUGHPUT(n, r, k) and "B300" in n),
+    ("the same, 8 x MI355X (vLLM)", lambda n, r, k: NEWDEV_THROUGHPUT(n, r, k) and "MI355X" in n),
+    ("MLPerf Server and Offline throughput without the B300 and MI355X rows (as before they were added)",
+     lambda n, r, k: (k == "sla_output_tokens_per_s" or r == "mlperf offline") and not NEWDEV(n)),
     ("throughput, closed loop (NIM)",
      lambda n, r, k: r == "closed loop" and THROUGHPUT(n, r, k) and not SGLANGNEXT(n)),
     ("throughput, full load (trtllm-bench v0.17), all", lambda n, r, k: V017(n)),
@@ -183,15 +195,19 @@ GROUPS = [
     ("vLLM 0.14.1, median end-to-end latency", lambda n, r, k: VLLMH200(n) and k == "e2e_p50"),
     ("P50 latency at a given rate (MLPerf's medians at the scheduled rate; SGLang's and vLLM's at 0.5 to 16 requests/s)",
      AT_RATE_P50),
+    ("the same without MLPerf's B300 and MI355X rows (as before they were added)",
+     lambda n, r, k: AT_RATE_P50(n, r, k) and not NEWDEV(n)),
     ("the same without vLLM 0.14.1's H200 rows (as before they were added)",
-     lambda n, r, k: AT_RATE_P50(n, r, k) and not VLLMH200(n)),
+     lambda n, r, k: AT_RATE_P50(n, r, k) and not VLLMH200(n) and not NEWDEV(n)),
     ("the same without vLLM's A100 and H200 rows and SGLang v0.3.0's (as before they were added)",
      lambda n, r, k: AT_RATE_P50(n, r, k) and not VLLMA100(n) and not SGLANG030(n)
-     and not VLLMH200(n)),
+     and not VLLMH200(n) and not NEWDEV(n)),
     ("latency at a load (MLPerf's medians at the scheduled rate, NIM's closed loop, v0.14's means, SGLang's and vLLM's medians)",
      LATENCY),
+    ("the same without MLPerf's B300 and MI355X rows (as before they were added)",
+     lambda n, r, k: LATENCY(n, r, k) and not NEWDEV(n)),
     ("the same without v0.14's, SGLang's and vLLM's rows (as before they were added)",
-     lambda n, r, k: LATENCY(n, r, k) and not V014(n) and not ENGINES(n)),
+     lambda n, r, k: LATENCY(n, r, k) and not V014(n) and not ENGINES(n) and not NEWDEV(n)),
     ("latency, closed loop (TTFT and TPOT)",
      lambda n, r, k: not THROUGHPUT(n, r, k) and r == "closed loop"),
     ("latency, MLPerf median TPOT", lambda n, r, k: r == "mlperf server" and k == "tpot_p50"),
@@ -205,6 +221,11 @@ GROUPS = [
 def percent(x):
     # A simulated queue that grows for the whole run gives errors of thousands of percent.
     return f"{x:+.1f}%" if abs(x) < 1000 else ("over +1,000%" if x > 0 else "under -1,000%")
+
+
+def magnitude(x):
+    # An absolute error, capped in print as percent() caps a signed one.
+    return f"{x:.1f}%" if x < 1000 else "over 1,000%"
 
 
 def summary(doc):
@@ -221,7 +242,7 @@ def summary(doc):
         worst = max(errors, key=abs)
         ideal = [abs(x[4]) for x in g if x[4] is not None]
         ideal_cell = f"{statistics.median(ideal):.1f}%" if ideal else "-"
-        print(f"| {label} | {len(g)} | {statistics.median(abs(e) for e in errors):.1f}% | "
+        print(f"| {label} | {len(g)} | {magnitude(statistics.median(abs(e) for e in errors))} | "
               f"{percent(statistics.median(errors))} | {percent(worst)} | {ideal_cell} |")
 
 
