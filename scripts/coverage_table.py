@@ -13,6 +13,7 @@ import json
 import os
 import statistics
 import sys
+import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serving_table import number, rows as serving_rows  # noqa: E402
@@ -80,10 +81,11 @@ def main():
     only_cal = sorted(h for h in calibration if h not in held)
     none = sorted(h for h in classes if h not in held and h not in calibration)
     print()
-    print(f"{len(held)} of the registry's {len(classes)} devices have held-out measurements"
-          + (f"; {', '.join(only_cal)} only calibration rows" if only_cal else "")
-          + f". The other {len(none)} have none, and their predictions are unchecked: "
-          + ", ".join(none) + ".")
+    print(textwrap.fill(
+        f"{len(held)} of the registry's {len(classes)} devices have held-out measurements"
+        + (f"; {', '.join(only_cal)} only calibration rows" if only_cal else "")
+        + f". The other {len(none)} have none, and their predictions are unchecked: "
+        + ", ".join(none) + ".", width=100, break_long_words=False, break_on_hyphens=False))
 
 
 if __name__ == "__main__":
