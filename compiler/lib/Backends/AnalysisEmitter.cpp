@@ -215,6 +215,21 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
                         S->Energy->PUE);
     for (const std::string &N : S->Notes)
       OS << "  note:       " << N << "\n";
+    // How far a prediction on this device has been checked, by what the inputs hold.
+    if (S->Hw) {
+      const Module::DeviceMeasurements D = M.measurementsOn(S->Hw);
+      if (D.HeldOut > 0)
+        OS << fmt::format("  checked:    against {} held-out measurement{} on {} among the inputs "
+                          "(docs/validation.md)\n",
+                          D.HeldOut, D.HeldOut == 1 ? "" : "s", S->Hw->Name);
+      else
+        OS << fmt::format("  checked:    no held-out measurement on {} among the inputs{} "
+                          "(docs/validation.md lists every device's)\n",
+                          S->Hw->Name,
+                          D.Calibration ? fmt::format("; {} calibrate{} factors", D.Calibration,
+                                                      D.Calibration == 1 ? "s" : "")
+                                        : std::string());
+    }
     OS << "\n";
   }
   OS << "Expected figures: the datasheet peaks and bandwidth times the hardware's achievable\n"

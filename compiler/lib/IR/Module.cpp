@@ -368,6 +368,26 @@ const HardwareRecord *Module::findHardware(llvm::StringRef Name) const {
   return HardwareIndex.find(Hardware, Name);
 }
 
+Module::DeviceMeasurements Module::measurementsOn(const HardwareRecord *Hw) const {
+  DeviceMeasurements D;
+  auto Count = [&](bool Calibration, size_t N) {
+    (Calibration ? D.Calibration : D.HeldOut) += static_cast<int>(N);
+  };
+  for (const auto *List : {&Scenarios, &HiddenScenarios})
+    for (const auto &S : *List)
+      if (S->Hw == Hw)
+        Count(S->Calibration, S->Measured.size());
+  for (const auto *List : {&Servings, &HiddenServings})
+    for (const auto &S : *List)
+      if (S->Replica && S->Replica->Hw == Hw)
+        Count(S->Calibration, S->Measured.size());
+  for (const auto *List : {&Trainings, &HiddenTrainings})
+    for (const auto &T : *List)
+      if (T->System && T->System->Hw == Hw)
+        Count(T->Calibration, T->Measured.size());
+  return D;
+}
+
 namespace {
 struct TrainingMetricInfo {
   const char *Name, *Type, *Description;

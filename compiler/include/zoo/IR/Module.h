@@ -932,6 +932,13 @@ public:
   /// --device-memory-visible: analyses take a memory tier's `visible` size where given.
   bool VisibleMemory = false;
   const HardwareRecord *findHardware(llvm::StringRef Name) const;
+  /// The published measurements among the loaded records (scenarios, serving and training
+  /// records, those --model left out of the output included) made on a device: held out, and
+  /// marked calibration.
+  struct DeviceMeasurements {
+    int HeldOut = 0, Calibration = 0;
+  };
+  DeviceMeasurements measurementsOn(const HardwareRecord *Hw) const;
   const RuntimeRecord *findRuntime(llvm::StringRef Name) const;
   /// The runtime marked `default = true`, if any.
   const RuntimeRecord *defaultRuntime() const;
