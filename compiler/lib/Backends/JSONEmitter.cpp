@@ -314,8 +314,16 @@ void sectioned(JSONWriter &J, const Record &R, const std::vector<Section> &Secti
   });
 }
 
-void hardware(JSONWriter &J, const HardwareRecord &H) {
-  sectioned(J, H, H.Sections, [&] { J.attribute("class", H.Class); });
+void hardware(JSONWriter &J, const Module &M, const HardwareRecord &H) {
+  sectioned(J, H, H.Sections, [&] {
+    // The published measurements among the inputs made on it (`checked:` of --emit=analysis).
+    const Module::DeviceMeasurements D = M.measurementsOn(&H);
+    J.attributeObject("checked", [&] {
+      J.attribute("calibration", static_cast<int64_t>(D.Calibration));
+      J.attribute("held_out", static_cast<int64_t>(D.HeldOut));
+    });
+    J.attribute("class", H.Class);
+  });
 }
 } // namespace
 
@@ -393,7 +401,7 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
   J.object([&] {
     J.attributeArray("hardware", [&] {
       for (const HardwareRecord *H : sortedHardware(M))
-        hardware(J, *H);
+        hardware(J, M, *H);
     });
     J.attributeArray("models", [&] {
       std::vector<MetricResult> Scratch;
