@@ -430,7 +430,9 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
   OS << "Dense peaks per precision (the `compute` section), main memory and its bandwidth, as "
         "each record states them. Achievable: the fractions of the datasheet figures that "
         "measurements reach, each with its source, where the registry has them; analyses "
-        "multiply the peaks by them (docs/formulas.md).\n\n";
+        "multiply the peaks by them (docs/formulas.md). Checked: the published measurements "
+        "made on the device among the inputs, held out and calibration (docs/validation.md); "
+        "`none` marks a device whose predictions no measurement has checked.\n\n";
   std::vector<std::string> Classes;
   for (const char *C : {"gpu", "tpu", "npu", "cpu", "mcu"})
     Classes.push_back(C);
@@ -459,7 +461,7 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
       T.Head.push_back(text(P));
       T.Right.push_back(true);
     }
-    for (const char *X : {"TDP", "Achievable", "Source"}) {
+    for (const char *X : {"TDP", "Achievable", "Checked", "Source"}) {
       T.Head.push_back(X);
       T.Right.push_back(std::string(X) == "TDP");
     }
@@ -522,6 +524,13 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
       }
       Row.push_back(Tdp ? text(Tdp->V.str()) : "-");
       Row.push_back(Achievable.empty() ? "-" : Achievable);
+      // The published measurements made on it among the inputs (docs/validation.md).
+      const Module::DeviceMeasurements D = M.measurementsOn(R);
+      Row.push_back(D.HeldOut || D.Calibration
+                        ? fmt::format("{} held out{}", D.HeldOut,
+                                      D.Calibration ? fmt::format(", {} calibration", D.Calibration)
+                                                    : std::string())
+                        : std::string("none"));
       Row.push_back(sourceLinks(R->Sources));
       T.Rows.push_back(std::move(Row));
     }
