@@ -16,15 +16,8 @@ import sys
 import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serving_table import number, rows as serving_rows  # noqa: E402
-
-
-def percent(x):
-    return f"{x:+.1f}%" if abs(x) < 1000 else ("over +1,000%" if x > 0 else "under -1,000%")
-
-
-def magnitude(x):
-    return f"{x:.1f}%" if x < 1000 else "over 1,000%"
+from serving_table import magnitude, percent, rows as serving_rows  # noqa: E402
+from training_table import rows as training_rows  # noqa: E402
 
 
 def main():
@@ -50,19 +43,13 @@ def main():
         held.setdefault(hw, []).append(
             ("serving", (pred / meas - 1) * 100,
              (ideal / meas - 1) * 100 if ideal is not None else None))
-    for t in doc["training"]:
+    for t, _metric, meas, pred, ideal in training_rows(doc):
         hw = system_hw[t["system"]]
-        for m in t["measured"]:
-            k = m["metric"]
-            if k not in t["results"]:
-                continue
-            if t["calibration"]:
-                calibration[hw] = calibration.get(hw, 0) + 1
-                continue
-            meas = number(m["value"])
-            held.setdefault(hw, []).append(
-                ("training", (number(t["results"][k]) / meas - 1) * 100,
-                 (number(t["ideal"][k]) / meas - 1) * 100))
+        if t["calibration"]:
+            calibration[hw] = calibration.get(hw, 0) + 1
+            continue
+        held.setdefault(hw, []).append(
+            ("training", (pred / meas - 1) * 100, (ideal / meas - 1) * 100))
 
     print("| device | class | held out | scenario, serving, training | calibration | "
           "median \\|error\\| | median error | worst | ideal roofline's median \\|error\\| |")

@@ -26,21 +26,26 @@ def shown(metric, v):
     return f"{x:.3g}"
 
 
+def rows(doc):
+    """(record, metric, measured, predicted, ideal) for every published measurement a training
+    record reports, by record name."""
+    for t in sorted(doc["training"], key=lambda t: t["name"]):
+        for m in t["measured"]:
+            k = m["metric"]
+            if k in t["results"]:
+                yield (t, k, number(m["value"]), number(t["results"][k]), number(t["ideal"][k]))
+
+
 def main():
     doc = json.load(sys.stdin)
     print("| training | model | devices | layout | measured | predicted | error | ideal's error |")
     print("|---|---|---:|---|---:|---:|---:|---:|")
-    for t in sorted(doc["training"], key=lambda t: t["name"]):
-        for m in t["measured"]:
-            k = m["metric"]
-            if k not in t["results"]:
-                continue
-            meas, pred, ideal = number(m["value"]), number(t["results"][k]), number(t["ideal"][k])
-            layout = f"{t['tp']} x {t['pp']} x {t['cp']} x {t['dp']}"
-            name = t["name"] + (" (calibration)" if t["calibration"] else "")
-            print(f"| {name} | {t['model']} | {t['devices']} | {layout} | {k} {shown(k, meas)} | "
-                  f"{shown(k, pred)} | {(pred / meas - 1) * 100:+.1f}% | "
-                  f"{(ideal / meas - 1) * 100:+.1f}% |")
+    for t, k, meas, pred, ideal in rows(doc):
+        layout = f"{t['tp']} x {t['pp']} x {t['cp']} x {t['dp']}"
+        name = t["name"] + (" (calibration)" if t["calibration"] else "")
+        print(f"| {name} | {t['model']} | {t['devices']} | {layout} | {k} {shown(k, meas)} | "
+              f"{shown(k, pred)} | {(pred / meas - 1) * 100:+.1f}% | "
+              f"{(ideal / meas - 1) * 100:+.1f}% |")
 
 
 if __name__ == "__main__":

@@ -38,12 +38,12 @@ struct ActivationProfile {
 };
 ActivationProfile activationProfile(const ModelRecord &Model, bool Dropout);
 
-/// The breakdown of one training step on one device (the busiest pipeline stage).
 /// The bandwidths of a system's links as a what-if changes them (1: as the system declares).
 struct LinkScale {
   double Fabric = 1, Network = 1;
 };
 
+/// The breakdown of one training step on one device (the busiest pipeline stage).
 struct TrainingCost {
   double ModelFlops = 0, HardwareFlops = 0; ///< per step, the whole job
   double Compute = 0, Bubble = 0, BubbleFraction = 0;
