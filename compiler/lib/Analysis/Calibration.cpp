@@ -77,6 +77,8 @@ std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S) {
     return SlotKey{Slot::Gemm, Narrow()};
   if (S.Regime == "serving")
     return SlotKey{Slot::AttentionBandwidth, "any"};
+  if (S.Regime == "tinyml") // a microcontroller's layers run one after another, compute-bound
+    return SlotKey{Slot::Gemm, Narrow()};
   if (S.Regime == "vision")
     return SlotKey{S.Batch >= 8 ? Slot::Gemm : Slot::OpOverhead,
                    S.Batch >= 8 ? Narrow() : std::string("any")};

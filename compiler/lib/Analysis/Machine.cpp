@@ -156,7 +156,7 @@ const RuntimeRecord *zoo::runtimeOf(const Module &M, const ScenarioRecord &S) {
     return S.Runtime;
   if (M.CommandLineRuntime)
     return M.CommandLineRuntime;
-  return M.defaultRuntime();
+  return M.defaultRuntime(S.Hw);
 }
 
 int64_t zoo::cachePage(const ScenarioRecord &S, const RuntimeRecord *R) {

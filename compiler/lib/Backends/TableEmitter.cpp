@@ -455,7 +455,6 @@ void TableEmitter::matrixJSON(llvm::raw_ostream &OS) {
 }
 
 void TableEmitter::validationCSV(llvm::raw_ostream &OS) {
-  const RuntimeRecord *Default = M.defaultRuntime();
   line(OS, {"scenario", "regime", "runtime", "metric", "unit", "measured", "ideal", "expected",
             "error_percent", "default_runtime", "default_expected", "default_error_percent",
             "ideal_error_percent", "role", "source"});
@@ -465,7 +464,7 @@ void TableEmitter::validationCSV(llvm::raw_ostream &OS) {
           R.Scenario->Runtime ? R.Scenario->Runtime->Name : "",
           scenarioMetricName(R.M->Metric).str(), scenarioMetricType(R.M->Metric).str(),
           plain(R.M->Measured), real(R.Ideal), real(R.Named), real(R.NamedError),
-          Default ? Default->Name : "", real(R.Default), real(R.DefaultError), real(R.IdealError),
+          R.DefaultRuntime ? R.DefaultRuntime->Name : "", real(R.Default), real(R.DefaultError), real(R.IdealError),
           R.Scenario->Calibration ? "calibration" : "held out", R.M->Source});
 }
 
@@ -485,6 +484,10 @@ void TableEmitter::validationJSON(llvm::raw_ostream &OS) {
         J.object([&] {
           realKey(J, "default_error_percent", R.DefaultError);
           realKey(J, "default_expected", R.Default);
+          if (R.DefaultRuntime)
+            J.attribute("default_runtime", R.DefaultRuntime->Name);
+          else
+            J.attribute("default_runtime", nullptr);
           realKey(J, "error_percent", R.NamedError);
           realKey(J, "expected", R.Named);
           realKey(J, "ideal", R.Ideal);

@@ -56,6 +56,18 @@ void ValidationEmitter::run(llvm::raw_ostream &OS) {
                     M.MeasuredRows, M.CalibrationRows,
                     100.0 * M.CalibrationRows / std::max(1, M.MeasuredRows),
                     M.MeasuredRows - M.CalibrationRows);
+  // Where a hardware class has a default of its own, its rows' "with" columns are with it.
+  std::vector<std::pair<std::string, std::string>> ClassDefaults;
+  for (const Module::ValidationRow &R : M.Validation)
+    if (R.DefaultRuntime && R.DefaultRuntime != Default) {
+      std::pair<std::string, std::string> P{R.Scenario->Hw->Class, R.DefaultRuntime->Name};
+      if (!llvm::is_contained(ClassDefaults, P))
+        ClassDefaults.push_back(P);
+    }
+  for (const auto &[Class, Name] : ClassDefaults)
+    OS << fmt::format("On `{}` hardware the columns *with {}* are with `{}`, the default for its "
+                      "class.\n\n",
+                      Class, DefaultName, Name);
   OS << fmt::format("| held-out rows | n | median abs. error | worst | with {} | worst | ideal "
                     "roofline |\n",
                     DefaultName)

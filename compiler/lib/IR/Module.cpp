@@ -364,6 +364,14 @@ const RuntimeRecord *Module::defaultRuntime() const {
   return nullptr;
 }
 
+const RuntimeRecord *Module::defaultRuntime(const HardwareRecord *Hw) const {
+  if (Hw)
+    for (const auto &R : Runtimes)
+      if (!R->DefaultFor.empty() && R->DefaultFor == Hw->Class)
+        return R.get();
+  return defaultRuntime();
+}
+
 const HardwareRecord *Module::findHardware(llvm::StringRef Name) const {
   return HardwareIndex.find(Hardware, Name);
 }

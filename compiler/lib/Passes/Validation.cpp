@@ -66,8 +66,6 @@ public:
     M.ValidationSummaries.clear();
     M.Fitted.clear();
     M.MeasuredRows = M.CalibrationRows = 0;
-    const RuntimeRecord *Default = M.defaultRuntime();
-
     // 1. The fit (only --emit=calibration shows it).
     ServingPredictor Serve = [&M](const ServingRecord &Sv, const RuntimeRecord *R,
                                   llvm::ArrayRef<SlotOverride> O,
@@ -96,8 +94,10 @@ public:
         double Measured = X.Measured.asDouble();
         auto Error = [&](double P) { return 100 * (P - Measured) / Measured; };
         Row.Ideal = predictIdeal(M, *S, X.Metric).value_or(NAN);
-        Row.Named = predict(M, *S, X.Metric, S->Runtime ? S->Runtime : Default).value_or(NAN);
-        Row.Default = predict(M, *S, X.Metric, Default).value_or(NAN);
+        Row.DefaultRuntime = M.defaultRuntime(S->Hw);
+        Row.Named =
+            predict(M, *S, X.Metric, S->Runtime ? S->Runtime : Row.DefaultRuntime).value_or(NAN);
+        Row.Default = predict(M, *S, X.Metric, Row.DefaultRuntime).value_or(NAN);
         Row.IdealError = Error(Row.Ideal);
         Row.NamedError = Error(Row.Named);
         Row.DefaultError = Error(Row.Default);

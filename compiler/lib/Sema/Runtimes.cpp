@@ -44,6 +44,7 @@ const std::vector<FieldSpec> &runtimeFields() {
       {"mixed_prefill", Type::of(Type::Bool), false, false},
       {"async_scheduling", Type::of(Type::Bool), false, false},
       {"default", Type::of(Type::Bool), false, false},
+      {"default_for", Type::of(Type::String), false, false},
       {"serving", Type::of(Type::Bool), false, false},
   };
   return F;
@@ -186,6 +187,28 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
       Rec->IsDefault = F.V.B;
     else if (F.Name == "serving")
       Rec->Serving = F.V.B;
+    else if (F.Name == "default_for") {
+      // A hardware class, and one runtime a class.
+      if (!llvm::isa_and_nonnull<ClassDecl>(M.Decls.lookup(F.V.S))) {
+        Diags.report(F.Range, diag::err_unknown_hardware_class, F.V.S);
+        std::vector<std::string> Names;
+        for (const auto &KV : M.Decls)
+          if (llvm::isa<ClassDecl>(KV.second))
+            Names.push_back(KV.getKey().str());
+        Diags.suggest(F.Range, F.V.S, Names);
+        continue;
+      }
+      const RuntimeRecord *Other = nullptr;
+      for (const auto &R : M.Runtimes)
+        if (R->DefaultFor == F.V.S)
+          Other = R.get();
+      if (Other) {
+        Diags.report(F.Range, diag::err_two_class_runtimes, D.Name, Other->Name, F.V.S);
+        Diags.report(Other->Range, diag::note_declared_here, Other->Name);
+        continue;
+      }
+      Rec->DefaultFor = F.V.S;
+    }
     else if (F.Name == "gemm_exposed") {
       if (!(F.V.R >= 0 && F.V.R <= 1))
         Diags.report(F.Range, diag::err_field_value, F.Name,

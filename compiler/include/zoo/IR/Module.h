@@ -412,6 +412,9 @@ public:
   /// the iteration after next, and an iteration takes the longer of its forward and its host time.
   bool AsyncScheduling = false;
   bool IsDefault = false;       ///< used by scenarios that name no runtime
+  /// A hardware class (`mcu`) whose scenarios and analyses take this runtime when they name none,
+  /// in place of the default (empty: none).
+  std::string DefaultFor;
   bool Serving = false;         ///< a serving engine: the default runtime is fitted on its rows
   /// The factor of kernel `Kernel` in section kind `Kind` (`compute` or `bandwidth`) for
   /// precision `Prec` (else the section's `any`), or null.
@@ -942,13 +945,18 @@ public:
   const RuntimeRecord *findRuntime(llvm::StringRef Name) const;
   /// The runtime marked `default = true`, if any.
   const RuntimeRecord *defaultRuntime() const;
+  /// What an analysis on `Hw` that names no runtime takes: the runtime whose `default_for` is
+  /// Hw's class, else the default.
+  const RuntimeRecord *defaultRuntime(const HardwareRecord *Hw) const;
   /// Filled by the validation pass when WantValidation or WantCalibration is set.
   bool WantValidation = false, WantCalibration = false;
   struct ValidationRow {
     const ScenarioRecord *Scenario;
     const Measurement *M;
     /// Predictions: the ideal roofline, the expected figure with the runtime the row names, and
-    /// with the default runtime (what a user who names none gets); signed errors in percent.
+    /// with the default runtime (what a user who names none gets: the default, or its hardware
+    /// class's own); signed errors in percent.
+    const RuntimeRecord *DefaultRuntime = nullptr;
     double Ideal = 0, Named = 0, Default = 0;
     double NamedError = 0, DefaultError = 0, IdealError = 0;
   };
