@@ -20,6 +20,18 @@ using namespace zoo;
 using svg::escape;
 
 namespace {
+/// Where no --runtime is given: the hardware classes with a default runtime of their own
+/// (`default_for`), which their devices' figures use, as "; mcu_engine on mcu hardware".
+std::string classDefaults(const Module &M) {
+  std::string Out;
+  if (M.CommandLineRuntime)
+    return Out;
+  for (const auto &R : M.Runtimes)
+    if (!R->DefaultFor.empty())
+      Out += "; " + escape(R->Name) + " on " + escape(R->DefaultFor) + " hardware";
+  return Out;
+}
+
 std::string human(double V, Dim D) {
   Value X;
   X.T = Type::quantity(D);
@@ -187,6 +199,7 @@ void Page::header() {
      << "</dd><dt>runtime</dt><dd>"
      << (R ? escape(R->Name) + (M.CommandLineRuntime ? "" : " (the default)")
            : std::string("none (factors 1)"))
+     << classDefaults(M)
      << "</dd>";
   if (!D.Devices.empty()) {
     double Devices = 1;
