@@ -199,8 +199,7 @@ void Page::header() {
      << "</dd><dt>runtime</dt><dd>"
      << (R ? escape(R->Name) + (M.CommandLineRuntime ? "" : " (the default)")
            : std::string("none (factors 1)"))
-     << classDefaults(M)
-     << "</dd>";
+     << classDefaults(M) << "</dd>";
   if (!D.Devices.empty()) {
     double Devices = 1;
     for (const DeviceRoofline &X : D.Devices)

@@ -464,8 +464,8 @@ void TableEmitter::validationCSV(llvm::raw_ostream &OS) {
           R.Scenario->Runtime ? R.Scenario->Runtime->Name : "",
           scenarioMetricName(R.M->Metric).str(), scenarioMetricType(R.M->Metric).str(),
           plain(R.M->Measured), real(R.Ideal), real(R.Named), real(R.NamedError),
-          R.DefaultRuntime ? R.DefaultRuntime->Name : "", real(R.Default), real(R.DefaultError), real(R.IdealError),
-          R.Scenario->Calibration ? "calibration" : "held out", R.M->Source});
+          R.DefaultRuntime ? R.DefaultRuntime->Name : "", real(R.Default), real(R.DefaultError),
+          real(R.IdealError), R.Scenario->Calibration ? "calibration" : "held out", R.M->Source});
 }
 
 void TableEmitter::validationJSON(llvm::raw_ostream &OS) {

@@ -3,7 +3,7 @@
 // Builds what turns datasheet figures into expected ones:
 //   - a runtime (a software stack): fields for fixed costs (per operation, per collective),
 //     fusion, the output head in prefill, the serving memory policy and whether it is the
-//     default; `compute KERNEL` sections (gemm, attention) and `bandwidth KERNEL` sections (gemv,
+//     default (or a hardware class's: `default_for`); `compute KERNEL` sections (gemm, attention) and `bandwidth KERNEL` sections (gemv,
 //     dequant_gemv, attention, activations) whose fields, keyed by precision or `any`, are the
 //     fractions of the hardware's achievable rate its kernels of that kind reach;
 //   - an `efficiency` section of a hardware record or a hardware class: the fractions of the
@@ -208,8 +208,7 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
         continue;
       }
       Rec->DefaultFor = F.V.S;
-    }
-    else if (F.Name == "gemm_exposed") {
+    } else if (F.Name == "gemm_exposed") {
       if (!(F.V.R >= 0 && F.V.R <= 1))
         Diags.report(F.Range, diag::err_field_value, F.Name,
                      "must be a share from 0 (hidden) to 1 (no overlap), found " + F.V.str());
