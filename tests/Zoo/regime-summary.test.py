@@ -12,7 +12,8 @@ for line in open(sys.argv[2]):
 section = doc[doc.index("## Against the targets"):]
 names = {"batch-1 decode": "decode", "prefill (time to first token)": "prefill",
          "batched serving throughput": "serving", "vision (batch 1 and large batch)": "vision",
-         "Apple M-series GPUs, batch-1 decode and prefill (llama.cpp, Metal)": "Apple M-series GPUs"}
+         "Apple M-series GPUs, batch-1 decode and prefill (llama.cpp, Metal)": "Apple M-series GPUs",
+         "microcontrollers (MLPerf Tiny, INT8; Cortex-M7, M4 and M33)": "tinyml"}
 # A regime with Apple rows is stated without them (they have their own line).
 for page, group in list(names.items()):
     if group + ", without Apple M-series GPUs" in gen:
