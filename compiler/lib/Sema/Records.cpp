@@ -532,18 +532,21 @@ bool SemaImpl::checkAllReduceSection(const Item &I, llvm::StringRef Hardware, Se
   return true;
 }
 
+void SemaImpl::reportUnknownClass(llvm::SMRange Range, const std::string &Name) {
+  Diags.report(Range, diag::err_unknown_hardware_class, Name);
+  std::vector<std::string> Names;
+  for (const auto &KV : M.Decls)
+    if (llvm::isa<ClassDecl>(KV.second))
+      Names.push_back(KV.getKey().str());
+  Diags.suggest(Range, Name, Names);
+}
+
 void SemaImpl::buildHardware(const HardwareDecl &D) {
   auto Rec = std::make_unique<HardwareRecord>(D.Name, D.range());
   std::string What = fmt::format("hardware `{}`", D.Name);
   auto *Cls = llvm::dyn_cast_or_null<ClassDecl>(M.Decls.lookup(D.Class));
-  if (!Cls) {
-    Diags.report(D.ClassRange, diag::err_unknown_hardware_class, D.Class);
-    std::vector<std::string> Names;
-    for (const auto &KV : M.Decls)
-      if (llvm::isa<ClassDecl>(KV.second))
-        Names.push_back(KV.getKey().str());
-    Diags.suggest(D.ClassRange, D.Class, Names);
-  }
+  if (!Cls)
+    reportUnknownClass(D.ClassRange, D.Class);
   Rec->Class = D.Class;
   checkFields(*this, D.Items, hardwareFields(), What, Rec->Fields);
 

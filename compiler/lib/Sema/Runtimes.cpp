@@ -3,8 +3,9 @@
 // Builds what turns datasheet figures into expected ones:
 //   - a runtime (a software stack): fields for fixed costs (per operation, per collective),
 //     fusion, the output head in prefill, the serving memory policy and whether it is the
-//     default (or a hardware class's: `default_for`); `compute KERNEL` sections (gemm, attention) and `bandwidth KERNEL` sections (gemv,
-//     dequant_gemv, attention, activations) whose fields, keyed by precision or `any`, are the
+//     default (or a hardware class's: `default_for`); `compute KERNEL` sections (gemm,
+//     attention) and `bandwidth KERNEL` sections (gemv, dequant_gemv, attention, activations)
+//     whose fields, keyed by precision or `any`, are the
 //     fractions of the hardware's achievable rate its kernels of that kind reach;
 //   - an `efficiency` section of a hardware record or a hardware class: the fractions of the
 //     datasheet that well-tuned kernels reach, `memory`, `compute` (every precision) or one
@@ -190,12 +191,7 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
     else if (F.Name == "default_for") {
       // A hardware class, and one runtime a class.
       if (!llvm::isa_and_nonnull<ClassDecl>(M.Decls.lookup(F.V.S))) {
-        Diags.report(F.Range, diag::err_unknown_hardware_class, F.V.S);
-        std::vector<std::string> Names;
-        for (const auto &KV : M.Decls)
-          if (llvm::isa<ClassDecl>(KV.second))
-            Names.push_back(KV.getKey().str());
-        Diags.suggest(F.Range, F.V.S, Names);
+        reportUnknownClass(F.Range, F.V.S);
         continue;
       }
       const RuntimeRecord *Other = nullptr;

@@ -135,6 +135,8 @@ public:
   void buildModels();
   ModelRecord *buildModel(const ModelDecl &D);
   void buildHardware(const HardwareDecl &D);
+  /// `unknown hardware class`, with the declared classes as suggestions.
+  void reportUnknownClass(llvm::SMRange Range, const std::string &Name);
   void buildPrecision(const PrecisionDecl &D);
   void buildScenario(const ScenarioDecl &D);
   /// The value of an `expect` or `measured` item on a metric of type `TypeName` (`bool`, `int`,
