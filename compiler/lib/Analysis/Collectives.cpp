@@ -19,6 +19,12 @@
 // That half is an approximation where NVLink SHARP reduces in the switch, which speeds the
 // all-reduce and not the passes; no pass is priced faster than the ring at the link.
 //
+// On a full mesh (eight Gaudi or Instinct accelerators of one board: each device's ports divided
+// evenly among its seven peers) a group of N devices reaches only the ports to its N - 1
+// fellows, (N - 1) / peers of the link, and no pass runs faster than the ring at that share; a
+// measured curve, taken on all of the node's devices, is not scaled: below its largest sizes it
+// is latency, which a smaller group does not pay more of. A switch gives any group the whole link.
+//
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Collectives.h"
 #include <algorithm>
@@ -40,8 +46,9 @@ double hops(double N, double Passes) {
 double pass(double Bytes, double N, LinkLevel L) {
   if (N < 2 || L.Bandwidth <= 0)
     return 0;
-  const double Beta = L.Measured ? measuredAllReduce(*L.Measured, Bytes, N, L.Bandwidth) / 2
-                                 : (N - 1) / N * Bytes / L.Bandwidth;
+  const double Bw = L.Bandwidth * meshShare(N, L.Peers);
+  const double Beta =
+      L.Measured ? measuredAllReduce(*L.Measured, Bytes, N, Bw) / 2 : (N - 1) / N * Bytes / Bw;
   return Beta + hops(N, 1) * L.Latency;
 }
 
@@ -65,12 +72,14 @@ double zoo::allGather(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter) {
 
 double zoo::allReduce(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter) {
   auto [In, Nodes] = split(G);
-  if (Nodes < 2) // one node: a ring (or tree) over the fabric, or its measured all-reduce
-    return Intra.Bandwidth > 0 && In >= 2
-               ? (Intra.Measured ? measuredAllReduce(*Intra.Measured, Bytes, In, Intra.Bandwidth)
-                                 : 2 * (In - 1) / In * Bytes / Intra.Bandwidth) +
-                     hops(In, 2) * Intra.Latency
-               : 0;
+  if (Nodes < 2) { // one node: a ring (or tree) over the fabric, or its measured all-reduce
+    if (!(Intra.Bandwidth > 0) || In < 2)
+      return 0;
+    const double Bw = Intra.Bandwidth * meshShare(In, Intra.Peers);
+    return (Intra.Measured ? measuredAllReduce(*Intra.Measured, Bytes, In, Bw)
+                           : 2 * (In - 1) / In * Bytes / Bw) +
+           hops(In, 2) * Intra.Latency;
+  }
   double Across = Inter.Bandwidth > 0
                       ? 2 * (Nodes - 1) / Nodes * (Bytes / In) / Inter.Bandwidth +
                             hops(Nodes, 2) * Inter.Latency
@@ -85,7 +94,9 @@ double zoo::allToAll(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter) {
     return 0;
   // Each device sends (In - 1) / N of its buffer inside its node and (N - In) / N across nodes,
   // over different links at once: the slower of the two, plus one latency per peer level.
-  double Inside = Intra.Bandwidth > 0 ? (In - 1) / N * Bytes / Intra.Bandwidth : 0;
+  double Inside = Intra.Bandwidth > 0
+                      ? (In - 1) / N * Bytes / (Intra.Bandwidth * meshShare(In, Intra.Peers))
+                      : 0;
   double Across = Inter.Bandwidth > 0 ? (N - In) / N * Bytes / Inter.Bandwidth : 0;
   double Alpha = (In > 1 ? Intra.Latency : 0) + (Nodes > 1 ? Inter.Latency : 0);
   return std::max(Inside, Across) + Alpha;
@@ -108,6 +119,12 @@ double busBandwidth(const AllReduceCurve &C, double Bytes) {
   return P.back().second;
 }
 } // namespace
+
+double zoo::meshShare(double N, double Peers) {
+  if (!(Peers > 0) || N < 2)
+    return 1;
+  return std::min(N - 1, Peers) / Peers;
+}
 
 double zoo::measuredAllReduce(const AllReduceCurve &C, double Bytes, double Devices,
                               double LinkBandwidth) {

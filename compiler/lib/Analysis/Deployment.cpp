@@ -190,7 +190,7 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
             // Stages of one node talk over the fabric, others over the network.
             bool Across = N > PerNode && TP < PerNode * Nodes;
             LinkLevel Lk = Across ? Inter : Intra;
-            D.PPComm = double(PP - 1) * (Lk.Bandwidth > 0 ? B * H * AB / Lk.Bandwidth : 0) +
+            D.PPComm = double(PP - 1) * (Lk.Bandwidth > 0 ? B * H * AB / pointToPoint(Lk) : 0) +
                        double(PP - 1) * Lk.Latency;
           }
           D.Step = D.Forward + D.TPComm + D.EPComm + D.PPComm;

@@ -204,17 +204,32 @@ Machine Machine::ideal() const {
 }
 
 void zoo::describeAllReduce(Machine &X, const HardwareRecord &H) {
-  // The measured curve's bus bandwidth at its largest size, as a fraction of the link's (NVLink
-  // SHARP's in-switch reduction exceeds 1).
+  // The measured curve's bus bandwidth at its largest size, as a fraction of what its devices
+  // reach of the link (NVLink SHARP's in-switch reduction exceeds 1).
   if (X.AllReduce.empty() || X.LinkBandwidth <= 0)
     return;
+  const double Reached = X.LinkBandwidth / meshShare(X.Devices, X.LinkPeers) *
+                         meshShare(X.AllReduce.Devices, X.LinkPeers);
   X.Uses.push_back({"measured all-reduce",
-                    std::round(1000 * X.AllReduce.Points.back().second / X.LinkBandwidth) / 1000,
-                    false,
+                    std::round(1000 * X.AllReduce.Points.back().second / Reached) / 1000, false,
                     fmt::format("hardware {}: bus bandwidth at {} sizes on {:g} devices, "
                                 "largest over the link's",
                                 H.Name, X.AllReduce.Points.size(), X.AllReduce.Devices),
                     sourceOf(nullptr, section(H.Sections, "all_reduce"), &H)});
+}
+
+const Section *zoo::groupLink(const HardwareRecord &H, double N) {
+  const Section *First = section(H.Sections, "link");
+  auto Reaches = [&](const Section &L) {
+    const double P = fieldOr(&L, "peers", 0);
+    return P == 0 || P >= N - 1;
+  };
+  if (!First || N < 2 || Reaches(*First))
+    return First;
+  for (const Section &Sec : H.Sections)
+    if (Sec.Kind == "link" && Reaches(Sec))
+      return &Sec;
+  return First;
 }
 
 Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R,
@@ -237,13 +252,33 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     X.FlashBandwidth = fieldOr(Flash, "bandwidth", 0) * N;
     X.FlashCapacity = fieldOr(Flash, "capacity", 0);
   }
-  X.LinkBandwidth = fieldOr(section(H.Sections, "link"), "bandwidth", 0) / 2;
+  // The link the group runs over: the first that reaches every member directly (a switched
+  // link, or a mesh of at least N - 1 peers: an NVLink bridge joins two cards, four bridged
+  // cards ring over PCIe); where none does, the first. On a mesh the group reaches the ports to
+  // its own members only.
+  const Section *FirstLink = section(H.Sections, "link"), *Link = groupLink(H, N);
+  const double Peers = fieldOr(Link, "peers", 0);
+  const double Share = meshShare(N, Peers);
+  X.LinkBandwidth = fieldOr(Link, "bandwidth", 0) / 2 * Share;
+  X.PeerBandwidth = fieldOr(Link, "bandwidth", 0) / 2 / (Peers > 0 ? Peers : 1);
   const Section *AllReduce = section(H.Sections, "all_reduce");
-  if (AllReduce) {
+  if (AllReduce && Link == FirstLink) { // measured over the first link
     for (const auto &[Bytes, F] : allReducePoints(*AllReduce))
       X.AllReduce.Points.push_back({Bytes, F->V.asDouble()});
     X.AllReduce.Devices = fieldOr(AllReduce, "devices", 0);
   }
+  X.LinkPeers = Peers;
+  if (Describe && N > 1 && Share < 1)
+    X.Uses.push_back({"link reached", std::round(1000 * Share) / 1000, false,
+                      fmt::format("hardware {}: {:g} devices reach {:g} of link {}'s {:g} peers "
+                                  "(a full mesh)",
+                                  H.Name, N, N - 1, Link->Name, Peers),
+                      sourceOf(Link->field("peers"), Link, &H)});
+  if (Describe && Link != FirstLink)
+    X.Notes.push_back(fmt::format("the {:g} devices all-reduce over link `{}`: link `{}` reaches "
+                                  "{:g} peer{} directly",
+                                  N, Link->Name, FirstLink->Name, fieldOr(FirstLink, "peers", 0),
+                                  fieldOr(FirstLink, "peers", 0) == 1 ? "" : "s"));
   const FieldValue *TDP = H.field("tdp");
   X.Power = TDP ? TDP->V.R : 0;
 

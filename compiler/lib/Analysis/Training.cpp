@@ -192,7 +192,11 @@ ActivationProfile zoo::activationProfile(const ModelRecord &Model, bool Dropout)
 
 std::pair<LinkLevel, LinkLevel> zoo::systemLinks(const SystemRecord &S, bool Ideal,
                                                  const AllReduceCurve *Measured, LinkScale Scale) {
-  LinkLevel Intra{S.Fabric.Bandwidth * Scale.Fabric, Ideal ? 0 : S.Fabric.Latency}, Inter = Intra;
+  LinkLevel Intra{S.Fabric.Bandwidth * Scale.Fabric, Ideal ? 0 : S.Fabric.Latency}, Inter;
+  // A full mesh: each device's fabric bandwidth divided among the node's other devices.
+  if (S.Fabric.Topology == "mesh")
+    Intra.Peers = double(std::max<int64_t>(1, S.Devices - 1));
+  Inter = {Intra.Bandwidth, Intra.Latency};
   if (S.Network)
     Inter = {double(S.Network->Nics) * S.Network->Bandwidth * Scale.Network / double(S.Devices) /
                  std::max(1.0, S.Network->Oversubscription),
@@ -395,7 +399,7 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
     bool Across = t * c * d >= PerNode; // the next stage is in another node
     LinkLevel Lk = Across ? Inter : Intra;
     if (Lk.Bandwidth > 0)
-      PPMB = 2 * v * (Bytes / Lk.Bandwidth + Lk.Latency);
+      PPMB = 2 * v * (Bytes / pointToPoint(Lk) + Lk.Latency);
   }
   const double MB = ComputeMB + TPMB + CPMB + EPMB + PPMB;
 

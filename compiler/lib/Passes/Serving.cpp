@@ -128,7 +128,8 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
     Sp = {DP.get(), Spec->Speculate, Spec->Acceptance};
   }
   // Disaggregated prefill: the prefill pool's own machine and model, the cache sent over the
-  // given bandwidth or one direction of the hardware's link.
+  // given bandwidth or one direction of the hardware's link (on a full mesh, the ports to one
+  // peer).
   Disaggregation Split;
   std::unique_ptr<ScenarioRecord> PS;
   std::unique_ptr<Machine> PX;
@@ -147,7 +148,7 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
       Why = "the prefill pool's devices cannot hold the weights and a prompt's cache";
       return false;
     }
-    double Bw = Spec->KVBandwidth > 0 ? Spec->KVBandwidth : X.LinkBandwidth;
+    double Bw = Spec->KVBandwidth > 0 ? Spec->KVBandwidth : X.PeerBandwidth;
     if (!(Bw > 0)) {
       Why = "disaggregated prefill needs `kv_bandwidth` (the hardware declares no link)";
       return false;

@@ -61,6 +61,7 @@ const std::vector<FieldSpec> &linkFields() {
   static const std::vector<FieldSpec> F = {
       {"bandwidth", dimType(BaseDim::Byte, BaseDim::Second), true, true},
       {"count", Type::of(Type::Int), false, true},
+      {"peers", Type::of(Type::Int), false, true},
   };
   return F;
 }
@@ -638,6 +639,12 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
       requireFields(*this, I.Items, Specs, I.Name, I.SectionName, I.NameRange);
       // What the driver reports differs from the datasheet's round figure by a few percent
       // (binary against decimal sizes, reserved memory, ECC); a factor of two is a wrong unit.
+      // A mesh link's ports are divided among its peers: one port reaches one peer at most.
+      const FieldValue *Peers = Sec.field("peers"), *Count = Sec.field("count");
+      if (Peers && Count && Peers->V.I > Count->V.I)
+        Diags.report(Peers->Range, diag::err_field_value, "peers",
+                     fmt::format("must not exceed `count` ({}): a port reaches one peer, found {}",
+                                 Count->V.I, Peers->V.I));
       const FieldValue *Visible = Sec.field("visible"), *Capacity = Sec.field("capacity");
       bool Main = std::none_of(Rec->Sections.begin(), Rec->Sections.end(),
                                [](const Section &P) { return P.Kind == "memory"; });

@@ -27,14 +27,28 @@ struct AllReduceCurve {
   bool empty() const { return Points.size() < 2; }
 };
 
-/// One level of a topology: bytes/s per device and direction, seconds per step; and, where the
-/// devices of one node have one, their measured all-reduce, which an all-reduce inside the node
-/// takes its bandwidth term from (measuredAllReduce).
+/// One level of a topology: bytes/s per device and direction, seconds per step; where the
+/// devices are a full mesh, the peers each device's ports are divided among (0: switched, every
+/// member reached at the whole bandwidth); and, where the devices of one node have one, their
+/// measured all-reduce, which an all-reduce inside the node takes its bandwidth term from
+/// (measuredAllReduce).
 struct LinkLevel {
   double Bandwidth = 0;
   double Latency = 0;
   const AllReduceCurve *Measured = nullptr;
+  double Peers = 0;
 };
+
+/// The share of a device's link that a group of `N` devices reaches. On a full mesh whose ports
+/// are divided evenly among `Peers` devices, a member talks to its N - 1 fellows over their ports
+/// only: min(N - 1, Peers) / Peers. On a switched link (`Peers` 0), and for one device, 1.
+double meshShare(double N, double Peers);
+
+/// Bytes/s from one device to one other over `L`: on a mesh the ports to that peer, else the
+/// whole link (a pipeline stage's send, a cache's transfer).
+inline double pointToPoint(const LinkLevel &L) {
+  return L.Peers > 0 ? L.Bandwidth / L.Peers : L.Bandwidth;
+}
 
 /// A communication group: `Size` devices, `PerNode` of them in each node (1 when every member
 /// is in another node; Size when the group is inside one node).
@@ -56,7 +70,9 @@ double allToAll(double Bytes, Group G, LinkLevel Intra, LinkLevel Inter);
 /// linearly in the logarithms of size and bandwidth; the last bandwidth beyond the largest size),
 /// less the same at the curve's smallest size (its fixed cost, which the runtime's
 /// `collective_latency` stands for); never less than the ring at `LinkBandwidth`. Zero for one
-/// device.
+/// device. On a mesh, `LinkBandwidth` is the group's share of the link (meshShare), which bounds
+/// a group of fewer devices than the curve's where its messages are large; the curve itself is
+/// not scaled, since its small messages are latency, which a smaller group does not multiply.
 double measuredAllReduce(const AllReduceCurve &C, double Bytes, double Devices,
                          double LinkBandwidth);
 

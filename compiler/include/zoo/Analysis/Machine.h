@@ -63,7 +63,15 @@ struct Machine {
   double FlashBandwidth = 0; ///< a `flash` tier's bytes/s (0: none)
   double Capacity = 0;       ///< main memory per device, bytes (deviceMemory)
   double FlashCapacity = 0;  ///< flash per device, bytes
-  double LinkBandwidth = 0;  ///< per device and direction: half the quoted aggregate
+  /// Per device and direction, what the tensor-parallel group of `Devices` reaches of the link
+  /// it runs over: half the quoted aggregate, times the group's share on a full mesh
+  /// (meshShare: a link with `peers`).
+  double LinkBandwidth = 0;
+  /// One direction from one device to one other over that link (on a mesh, the ports to that
+  /// peer): a disaggregated cache's transfer.
+  double PeerBandwidth = 0;
+  /// The devices that link's ports are divided among (a full mesh; 0: switched).
+  double LinkPeers = 0;
   /// The hardware's measured all-reduce (`all_reduce` section): bus bandwidth by message size,
   /// ascending, each bandwidth times its `Scale` (what-ifs). Empty where the record has none and
   /// on the ideal machine; then an all-reduce runs at `LinkBandwidth`.
@@ -113,6 +121,7 @@ struct Machine {
   /// The link, and the measured all-reduce with it, `K` times as fast (a what-if).
   void scaleInterconnect(double K) {
     LinkBandwidth *= K;
+    PeerBandwidth *= K;
     AllReduce.Scale *= K;
   }
   /// The slot weight reads use: dequant_gemv for weight-only quantisation, else gemv.
@@ -122,6 +131,10 @@ struct Machine {
   Machine ideal() const;
 };
 
+/// The `link` section a group of `N` devices of `H` runs its collectives over: the first that
+/// reaches every member directly (switched, or a mesh of at least N - 1 peers), else the first;
+/// null when `H` has none.
+const Section *groupLink(const HardwareRecord &H, double N);
 /// The first `memory` section of `H` (its main memory), or null.
 const Section *mainMemory(const HardwareRecord &H);
 /// Main memory of one device of `H`, bytes: the first memory tier's datasheet `capacity`, or,
