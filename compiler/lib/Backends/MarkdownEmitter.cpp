@@ -430,9 +430,12 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
   OS << "Dense peaks per precision (the `compute` section), main memory and its bandwidth, as "
         "each record states them. Achievable: the fractions of the datasheet figures that "
         "measurements reach, each with its source, where the registry has them; analyses "
-        "multiply the peaks by them (docs/formulas.md). Checked: the published measurements "
-        "made on the device among the inputs, held out and calibration (docs/validation.md); "
-        "`none` marks a device whose predictions no measurement has checked.\n\n";
+        "multiply the peaks by them (docs/formulas.md). Links: each interconnect's bandwidth, "
+        "both directions together, its ports and, where they are divided among a fixed set of "
+        "devices (a full mesh, a bridge), how many; tensor parallelism over fewer reaches only "
+        "their share. Checked: the published measurements made on the device among the inputs, "
+        "held out and calibration (docs/validation.md); `none` marks a device whose predictions "
+        "no measurement has checked.\n\n";
   std::vector<std::string> Classes;
   for (const char *C : {"gpu", "tpu", "npu", "cpu", "mcu"})
     Classes.push_back(C);
@@ -461,7 +464,7 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
       T.Head.push_back(text(P));
       T.Right.push_back(true);
     }
-    for (const char *X : {"TDP", "Achievable", "Checked", "Source"}) {
+    for (const char *X : {"TDP", "Links", "Achievable", "Checked", "Source"}) {
       T.Head.push_back(X);
       T.Right.push_back(std::string(X) == "TDP");
     }
@@ -523,6 +526,22 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
                       (Src ? " (" + sourceLink(Src->V.S) + ")" : "");
       }
       Row.push_back(Tdp ? text(Tdp->V.str()) : "-");
+      // Each link: `nvlink 900 GB/s, 18 ports`; `roce 1050 GB/s, 21 ports to 7 peers`.
+      std::string Links;
+      for (const Section &S : R->Sections) {
+        if (S.Kind != "link")
+          continue;
+        const FieldValue *B = S.field("bandwidth"), *Count = S.field("count"),
+                         *Peers = S.field("peers");
+        std::string Ports =
+            Count ? fmt::format("{} port{}", Count->V.I, Count->V.I == 1 ? "" : "s") : "";
+        if (Peers)
+          Ports += fmt::format("{}to {} peer{}", Ports.empty() ? "" : " ", Peers->V.I,
+                               Peers->V.I == 1 ? "" : "s");
+        Links += (Links.empty() ? "" : "; ") + text(S.Name) + " " + (B ? text(B->V.str()) : "-") +
+                 (Ports.empty() ? "" : ", " + Ports);
+      }
+      Row.push_back(Links.empty() ? "-" : Links);
       Row.push_back(Achievable.empty() ? "-" : Achievable);
       // The published measurements made on it among the inputs (docs/validation.md).
       const Module::DeviceMeasurements D = M.measurementsOn(R);
