@@ -637,14 +637,14 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
       const auto &Specs = I.Name == "memory" ? memoryFields() : linkFields();
       checkFields(*this, I.Items, Specs, SecWhat, Sec.Fields);
       requireFields(*this, I.Items, Specs, I.Name, I.SectionName, I.NameRange);
-      // What the driver reports differs from the datasheet's round figure by a few percent
-      // (binary against decimal sizes, reserved memory, ECC); a factor of two is a wrong unit.
       // A mesh link's ports are divided among its peers: one port reaches one peer at most.
       const FieldValue *Peers = Sec.field("peers"), *Count = Sec.field("count");
       if (Peers && Count && Peers->V.I > Count->V.I)
         Diags.report(Peers->Range, diag::err_field_value, "peers",
                      fmt::format("must not exceed `count` ({}): a port reaches one peer, found {}",
                                  Count->V.I, Peers->V.I));
+      // What the driver reports differs from the datasheet's round figure by a few percent
+      // (binary against decimal sizes, reserved memory, ECC); a factor of two is a wrong unit.
       const FieldValue *Visible = Sec.field("visible"), *Capacity = Sec.field("capacity");
       bool Main = std::none_of(Rec->Sections.begin(), Rec->Sections.end(),
                                [](const Section &P) { return P.Kind == "memory"; });
