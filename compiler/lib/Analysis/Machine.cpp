@@ -232,6 +232,11 @@ const Section *zoo::groupLink(const HardwareRecord &H, double N) {
   return First;
 }
 
+double zoo::peerLinkBandwidth(const HardwareRecord &H, double N) {
+  const Section *Link = groupLink(H, N);
+  return pointToPoint({fieldOr(Link, "bandwidth", 0) / 2, 0, nullptr, fieldOr(Link, "peers", 0)});
+}
+
 Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R,
                          llvm::ArrayRef<SlotOverride> Overrides, bool Describe) {
   Machine X;
@@ -260,7 +265,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   const double Peers = fieldOr(Link, "peers", 0);
   const double Share = meshShare(N, Peers);
   X.LinkBandwidth = fieldOr(Link, "bandwidth", 0) / 2 * Share;
-  X.PeerBandwidth = fieldOr(Link, "bandwidth", 0) / 2 / (Peers > 0 ? Peers : 1);
+  X.PeerBandwidth = peerLinkBandwidth(H, N);
   const Section *AllReduce = section(H.Sections, "all_reduce");
   if (AllReduce && Link == FirstLink) { // measured over the first link
     for (const auto &[Bytes, F] : allReducePoints(*AllReduce))

@@ -234,10 +234,10 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
     if (Sv->PrefillDevices > 0) {
       // On a full mesh a device sends its cache over the ports to one peer.
       std::string Link = "the link's bandwidth";
-      if (const Section *L = groupLink(*S->Hw, double(S->Devices)))
-        if (const FieldValue *Peers = L->field("peers"); Peers && L->field("bandwidth"))
-          Link += fmt::format(" to one peer, {:g} GB/s",
-                              L->field("bandwidth")->V.asDouble() / 2 / double(Peers->V.I) / 1e9);
+      const Section *L = groupLink(*S->Hw, double(S->Devices));
+      if (L && L->field("peers"))
+        Link += fmt::format(" to one peer, {:g} GB/s",
+                            peerLinkBandwidth(*S->Hw, double(S->Devices)) / 1e9);
       OS << fmt::format("  disaggregated: prompts prefilled on {} more {}, caches sent at {}\n",
                         Sv->PrefillDevices, S->Hw->Name,
                         Sv->KVBandwidth > 0 ? fmt::format("{:g} GB/s", Sv->KVBandwidth / 1e9)

@@ -135,6 +135,9 @@ struct Machine {
 /// reaches every member directly (switched, or a mesh of at least N - 1 peers), else the first;
 /// null when `H` has none.
 const Section *groupLink(const HardwareRecord &H, double N);
+/// Bytes/s one direction from one device of such a group to one other over that link: half its
+/// `bandwidth`, on a mesh (`peers`) the ports to that one peer; 0 without a link.
+double peerLinkBandwidth(const HardwareRecord &H, double N);
 /// The first `memory` section of `H` (its main memory), or null.
 const Section *mainMemory(const HardwareRecord &H);
 /// Main memory of one device of `H`, bytes: the first memory tier's datasheet `capacity`, or,
