@@ -140,8 +140,11 @@ InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Ma
   const double N = static_cast<double>(S.Devices), Batch = static_cast<double>(S.Batch);
   const double Act = S.Activations->bitsPerValue() / 8, WBits = S.Weights->bitsPerValue();
   PhaseCost P;
-  double Compute = 0, Memory = 0;
+  double Compute = 0, Memory = 0, WeightsRead = 0;
   for (const KernelCost &K : St.Kernels) {
+    // (An elementwise operation's parameters, a batch norm's, fold into the operation before it.)
+    if (!K.Elementwise)
+      WeightsRead += static_cast<double>(K.Count) * static_cast<double>(K.Params) * WBits / 8;
     if (X.Fuses && K.Elementwise)
       continue;
     const double Count = static_cast<double>(K.Count);
@@ -166,6 +169,16 @@ InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Ma
     P.BySlot[static_cast<int>(Slot::OpOverhead)] += Count * X.f(Slot::OpOverhead);
   }
   if (X.Ideal) {
+    // The traffic no schedule avoids: the weights, the batch's inputs and its outputs. A
+    // schedule may keep every tensor between them on chip (a fused network, or an L2 cache that
+    // holds a layer's output for the next), so the bound leaves those out, whatever the runtime
+    // fuses.
+    double Input = 1;
+    for (int64_t D : St.InputShape)
+      Input *= static_cast<double>(D);
+    const double Output =
+        St.Kernels.empty() ? 0 : static_cast<double>(St.Kernels.back().OutElements);
+    P.Bytes = WeightsRead + Batch * (Input + Output) * Act;
     Compute = P.Flops / X.Peak;
     Memory = P.Bytes / X.Bandwidth;
     P.Time = std::max(Compute, Memory);

@@ -70,6 +70,29 @@ double sumMax(double Lo, double Hi, double P0, double P1, double Q0, double Q1, 
          Sum(Split + 1, Hi, PLow ? Q0 : P0, PLow ? Q1 : P1);
 }
 
+/// The first integer c in [Lo, Hi + 1] where max(P0 + P1 c, Q0 + Q1 c) >= R, for slopes P1, Q1
+/// >= 0 (the maximum never falls as c grows): Hi + 1 where it stays below R throughout.
+double firstAtLeast(double Lo, double Hi, double P0, double P1, double Q0, double Q1, double R) {
+  auto From = [&](double A0, double A1) {
+    if (A0 + A1 * Lo >= R)
+      return Lo;
+    return A1 > 0 ? std::ceil((R - A0) / A1) : INFINITY;
+  };
+  return std::clamp(std::min(From(P0, P1), From(Q0, Q1)), Lo, Hi + 1);
+}
+
+/// sum over integers c in [Lo, Hi] of max(P0 + P1 c, Q0 + Q1 c, R), slopes >= 0: R up to the
+/// first c where the lines reach it, sumMax's two lines from there.
+double sumMaxFloor(double Lo, double Hi, double P0, double P1, double Q0, double Q1, double X,
+                   double R) {
+  if (Hi < Lo)
+    return 0;
+  if (R <= 0)
+    return sumMax(Lo, Hi, P0, P1, Q0, Q1, X);
+  const double T = firstAtLeast(Lo, Hi, P0, P1, Q0, Q1, R);
+  return (T - Lo) * R + sumMax(T, Hi, P0, P1, Q0, Q1, X);
+}
+
 /// Adds term by term with a running compensation (Neumaier): the sum of many positive terms to
 /// within an ulp or two, so that the reference does not lose digits the closed form keeps.
 struct CompensatedSum {
@@ -601,7 +624,9 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
   if (Ideal) {
     double C = (P.Flops + W.ExpertFlops * IdealExpertExtra) / M.Peak;
     double Mem = (W.WeightBytes + W.ExpertWeightBytes) / Bw + W.KVBytes / M.Bandwidth;
-    P.Time = std::max(C, Mem) + Comm;
+    // The collectives may run beside the products (a batch split in two, one half's all-reduces
+    // under the other's products): the bound takes the largest of the three.
+    P.Time = std::max({C, Mem, Comm});
     ComputeSide = C;
     MemorySide = Mem;
     (C >= Mem ? P.BySlot[slot(Slot::Gemm)] : P.BySlot[slot(M.weightSlot())]) = std::max(C, Mem);
@@ -658,7 +683,7 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
   B.BySlot[slot(Slot::CollectiveLatency)] = B.Comm - B.CommBandwidth;
   if (Ideal) {
     B.WeightTime = (W.WeightBytes + W.ExpertWeightBytes) / Bw;
-    B.FixedTime = W.AllReduces * allReduceTime(W.AllReduceBytes);
+    B.Floor = B.Comm;
   } else {
     B.BySlot[slot(Slot::OpOverhead)] = Ops * X->f(Slot::OpOverhead);
     B.BySlot[slot(Slot::StepOverhead)] = X->f(Slot::StepOverhead);
@@ -732,7 +757,7 @@ PhaseCost PreparedLM::step(const BatchTerms &B, double C) const {
   if (Ideal) {
     const double Cp = (P.Flops + W.ExpertFlops * IdealExpertExtra) / X->Peak;
     const double Mem = B.WeightTime + KV / X->Bandwidth;
-    P.Time = std::max(Cp, Mem) + B.Comm;
+    P.Time = std::max({Cp, Mem, B.Comm});
     ComputeSide = Cp;
     MemorySide = Mem;
     (Cp >= Mem ? P.BySlot[slot(Slot::Gemm)] : P.BySlot[slot(X->weightSlot())]) = std::max(Cp, Mem);
@@ -770,7 +795,7 @@ double PreparedLM::stepTime(const BatchTerms &B, double C, double Source, bool M
   if (Ideal) {
     const double Cp =
         (W.LinearFlops + Attention + W.ExpertFlops + W.ExpertFlops * IdealExpertExtra) / X->Peak;
-    return std::max(Cp, B.WeightTime + KV / X->Bandwidth) + B.Comm;
+    return std::max({Cp, B.WeightTime + KV / X->Bandwidth, B.Comm});
   }
   return B.ExpertsAndLinear + std::max(Attention / RateAttention, KV / BandwidthAttention) +
          B.Host + B.Comm;
@@ -791,8 +816,8 @@ double PreparedLM::decodeSum(const BatchTerms &B, double Prompt, double Output) 
     const double To = Cut ? Windows[Stage] : Hi;
     const BatchTerms::Lines &L = B.Stage[Stage];
     Total += (To - From + 1) * B.FixedTime +
-             (B.Chunks.empty() ? sumMax(From, To, L.P0, L.P1, L.Q0, L.Q1, L.Cross)
-                               : chunkedSum(B.Chunks.front(), L, From, To));
+             (B.Chunks.empty() ? sumMaxFloor(From, To, L.P0, L.P1, L.Q0, L.Q1, L.Cross, B.Floor)
+                               : chunkedSum(B.Chunks.front(), L, From, To, B.Floor));
     if (!Cut)
       return Total;
     From = To + 1;
@@ -806,17 +831,19 @@ double PreparedLM::decodeSum(const BatchTerms &B, double Prompt, double Output) 
 /// Q0 + bQ k + Q1 c', where bP = (P1 - dP) C takes back the chunked kind's k C positions; the
 /// chunks at either end may be partial. Over the whole chunks between, the split of a chunk's
 /// positions between the two lines, clamp(floor(X(k)), 0, C) with X linear in k, is monotone in
-/// k, and while it stays the same the chunk's sum is linear in k: the sum takes one term per run
-/// of chunks with the same split, at most min(chunks, C + 2) of them, each found by bisection:
-/// bounded work whatever the output length.
+/// k, and so (on the ideal machine, whose steps take at least their collectives, R) is the first
+/// position t(k) where the lines reach R (every slope is >= 0: t falls as k grows); while both
+/// stay the same the chunk's sum is linear in k: the sum takes one term per run of chunks with
+/// the same pair, at most min(chunks, 2 C + 3) of them, each found by bisection: bounded work
+/// whatever the output length.
 double PreparedLM::chunkedSum(const BatchTerms::ChunkLine &K, const BatchTerms::Lines &L,
-                              double From, double To) {
+                              double From, double To, double R) {
   const double C = K.Chunk;
   const double BP = (L.P1 - K.P) * C, BQ = (L.Q1 - K.Q) * C;
   auto Part = [&](double K0, double Lo, double Hi) { // positions Lo..Hi of chunk K0
     const double P0 = L.P0 + BP * K0, Q0 = L.Q0 + BQ * K0;
     const double X = L.P1 != L.Q1 ? (Q0 - P0) / (L.P1 - L.Q1) : 0;
-    return sumMax(Lo, Hi, P0, L.P1, Q0, L.Q1, X);
+    return sumMaxFloor(Lo, Hi, P0, L.P1, Q0, L.Q1, X, R);
   };
   const double KA = std::floor((From - 1) / C), KB = std::floor((To - 1) / C);
   if (KA == KB)
@@ -824,35 +851,43 @@ double PreparedLM::chunkedSum(const BatchTerms::ChunkLine &K, const BatchTerms::
   double Total = Part(KA, From - KA * C, C) + Part(KB, 1, To - KB * C);
   // The whole chunks KA + 1 .. KB - 1, run by run. A chunk's split m: positions 1..m on the
   // line of the smaller slope (sumMax's), m + 1..C on the other; with equal slopes, all on the
-  // larger line (m = 0 where P wins, C where Q does).
+  // larger line (m = 0 where P wins, C where Q does). Positions before t take R instead.
   const bool PLow = L.P1 < L.Q1;
   const double Low0 = PLow ? L.P0 : L.Q0, LowB = PLow ? BP : BQ, Low1 = PLow ? L.P1 : L.Q1;
   const double Up0 = PLow ? L.Q0 : L.P0, UpB = PLow ? BQ : BP, Up1 = PLow ? L.Q1 : L.P1;
   auto Split = [&](double Kk) {
     const double P0 = L.P0 + BP * Kk, Q0 = L.Q0 + BQ * Kk;
+    double M;
     if (L.P1 == L.Q1)
-      return P0 >= Q0 ? (PLow ? C : 0.0) : (PLow ? 0.0 : C);
-    return std::clamp(std::floor((Q0 - P0) / (L.P1 - L.Q1)), 0.0, C);
+      M = P0 >= Q0 ? (PLow ? C : 0.0) : (PLow ? 0.0 : C);
+    else
+      M = std::clamp(std::floor((Q0 - P0) / (L.P1 - L.Q1)), 0.0, C);
+    const double T = R > 0 ? firstAtLeast(1, C, P0, L.P1, Q0, L.Q1, R) : 1;
+    return std::pair<double, double>{M, T};
   };
   const double Last = KB - 1;
   for (double A = KA + 1; A <= Last;) {
-    // The run: the last chunk with A's split (the split is monotone in k), by bisection.
-    const double M = Split(A);
+    // The run: the last chunk with A's pair (each is monotone in k), by bisection.
+    const auto MT = Split(A);
     double E = Last;
-    if (Split(Last) != M) {
+    if (Split(Last) != MT) {
       double Hi = Last;
       E = A;
       while (Hi - E > 1) {
         const double Mid = std::floor((E + Hi) / 2);
-        (Split(Mid) == M ? E : Hi) = Mid;
+        (Split(Mid) == MT ? E : Hi) = Mid;
       }
     }
-    // Sum over chunks A..E of m (Low0 + LowB k) + Low1 m (m + 1) / 2
-    //                        + (C - m) (Up0 + UpB k) + Up1 (C (C + 1) - m (m + 1)) / 2.
+    // Positions 1..t-1 at R, t..a on the low line and a+1..C on the upper, a = max(m, t - 1):
+    // over chunks A..E, N (t - 1) R + sum of nL (Low0 + LowB k) + Low1 SL
+    //                              + nU (Up0 + UpB k) + Up1 SU.
+    const double M = MT.first, T = MT.second;
+    const double Aend = std::max(M, T - 1);
+    const double NL = Aend - T + 1, SL = (T + Aend) * NL / 2;
+    const double NU = C - Aend, SU = (Aend + 1 + C) * NU / 2;
     const double N = E - A + 1, SumK = (A + E) * N / 2;
-    const double Tri = M * (M + 1) / 2, Whole = C * (C + 1) / 2;
-    Total += N * (M * Low0 + Low1 * Tri + (C - M) * Up0 + Up1 * (Whole - Tri)) +
-             SumK * (M * LowB + (C - M) * UpB);
+    Total += N * ((T - 1) * R + NL * Low0 + Low1 * SL + NU * Up0 + Up1 * SU) +
+             SumK * (NL * LowB + NU * UpB);
     A = E + 1;
   }
   return Total;

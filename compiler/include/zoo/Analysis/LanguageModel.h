@@ -158,6 +158,9 @@ public:
     std::array<double, NumSlots> BySlot{};
     double FixedTime = 0;  ///< the step without attention (the expected machine)
     double WeightTime = 0; ///< the ideal machine: (weights + experts' weights) / bandwidth
+    /// The ideal machine: the step's collectives, which its products and reads may hide (a
+    /// step takes the larger); 0 on the expected machine, where they follow the products.
+    double Floor = 0;
     double StateBytes = 0; ///< the batch's fixed state
     /// Per stretch between windows (stage s: the s smallest windows are full), the two lines
     /// whose maximum is the attention time of a step at context c: P0 + P1 c and Q0 + Q1 c,
@@ -399,9 +402,10 @@ private:
   double stepTime(const BatchTerms &B, double C, double Source = 0, bool Mean = false) const;
   double decodeSum(const BatchTerms &B, double Prompt, double Output) const;
   /// The attention part of decode steps From..To within one stretch between windows, with a
-  /// chunked kind: bounded work whatever the length.
-  static double chunkedSum(const BatchTerms::ChunkLine &K, const BatchTerms::Lines &L,
-                           double From, double To);
+  /// chunked kind: bounded work whatever the length. Each step takes at least `R` (the ideal
+  /// machine's collectives; 0: no floor).
+  static double chunkedSum(const BatchTerms::ChunkLine &K, const BatchTerms::Lines &L, double From,
+                           double To, double R = 0);
   double decodeSumStepByStep(double Batch, bool FromFlash, double Prompt, double Output,
                              double Source = 0) const;
   /// The longest context whose cache fits `Free` at `Batch`: (the whole number, or a sentinel).
