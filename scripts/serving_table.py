@@ -86,6 +86,23 @@ AT_RATE_P50 = lambda n, r, k: r in ("mlperf server", "at a rate") and k in P50
 ENGINES = lambda n: SGLANG(n) or SGLANG030(n) or VLLMA100(n) or VLLMH200(n) or SGLANGNEXT(n)
 VLLM_AT_RATE = lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50
 LATENCY = lambda n, r, k: not THROUGHPUT(n, r, k) and not k.startswith("sla_")
+# trtllm-bench's dense Llama 3 rows (v0.17 and v0.20, FP8 on H100 and H200, FP4 on B200) by the
+# dense weights one device holds of a decoder layer: the layer's parameters (8B 218.1 million,
+# 70B 855.6 million, 405B 3,187.7 million: its attention and MLP products) over the tensor ranks.
+DENSE_LAYER = {"8B": 218.1e6, "70B": 855.6e6, "405B": 3187.7e6}
+
+
+def layer_share(n):
+    """A device's share of a decoder layer's parameters for a trtllm-bench dense Llama 3 row, or
+    None for any other row."""
+    m = re.match(r"TRTLLM0(17|20)_(?:(\d+)x)?[A-Z0-9]+_Llama3_(8B|70B|405B)_", n)
+    return DENSE_LAYER[m.group(3)] / int(m.group(2) or 1) if m else None
+
+
+def layer_between(lo, hi):
+    return lambda n, r, k: layer_share(n) is not None and lo <= layer_share(n) <= hi
+
+
 GROUPS = [
     ("throughput (within the targets, at a load, or at full load)", THROUGHPUT),
     ("the same without MLPerf's B300 and MI355X rows (as before they were added)",
@@ -126,6 +143,11 @@ GROUPS = [
 ] + [(f"FP4, 70B, TP{d}", lambda n, r, k, d=d: "FP4" in n and "70B" in n and tp(n, d, "B200"))
      for d in (1, 2, 4, 8)] + [
     ("FP4, 405B, TP4 and TP8", lambda n, r, k: "FP4" in n and "405B" in n),
+    ("full load, dense Llama 3 (v0.17 and v0.20, FP8 and FP4), a device's share of a layer 107 million parameters (70B at TP8)",
+     layer_between(100e6, 110e6)),
+    ("the same, 214 to 218 million (70B at TP4, 8B on one device)", layer_between(210e6, 220e6)),
+    ("the same, 398 to 428 million (405B at TP8, 70B at TP2)", layer_between(390e6, 430e6)),
+    ("the same, 797 to 856 million (405B at TP4, 70B on one device)", layer_between(790e6, 860e6)),
     ("full load, Llama 4 Maverick (v0.20), TP8", lambda n, r, k: n.startswith("TRTLLM020_8x")
      and "Maverick" in n),
     ("full load, Maverick (v0.20), H200",
