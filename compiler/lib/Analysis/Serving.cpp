@@ -277,8 +277,11 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   if (CheckOnly)
     return Out;
   // Disaggregated: the prefill pool's first-come, first-served batches, then each cache's
-  // transfer; a request reaches the decode replica at Ready, its first token already made.
+  // transfer; a request reaches the decode replica at Ready, its first token already made. On
+  // the ideal machine a cache may leave layer by layer as its prefill makes it (the link free
+  // from the batch's start, not its end): it arrives at the later of the two.
   std::vector<double> Ready;
+  const bool Stream = P.machine().Ideal;
   if (Split.Prefill) {
     Ready.resize(static_cast<size_t>(N));
     double Free = 0, Link = 0;
@@ -303,8 +306,9 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       Free = Start + Time;
       for (int64_t K = I; K < J; ++K) {
         double Bytes = P.requestCacheBytesOnce(static_cast<double>(In[K]), 0);
-        Link = std::max(Link, Free) + (Split.Bandwidth > 0 ? Bytes / Split.Bandwidth : 0);
-        Ready[K] = Link;
+        Link = std::max(Link, Stream ? Start : Free) +
+               (Split.Bandwidth > 0 ? Bytes / Split.Bandwidth : 0);
+        Ready[K] = std::max(Link, Free);
       }
       I = J;
     }
