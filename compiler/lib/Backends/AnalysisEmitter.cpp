@@ -235,7 +235,7 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
   OS << "Expected figures: the datasheet peaks and bandwidth times the hardware's achievable\n"
         "fractions and the runtime's per-kernel factors, plus fixed costs per operation and per\n"
         "collective (docs/formulas.md). The ideal roofline beside each is the same work at the\n"
-        "datasheet figures with no fixed cost: a bound.\n";
+        "datasheet figures with no fixed cost and its collectives beside its products: a bound.\n";
 }
 
 namespace {
