@@ -194,6 +194,9 @@ Machine Machine::ideal() const {
   X.HwCompute = X.HwBandwidth = 1;
   X.F = {1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
   X.MemoryFraction = X.KVFraction = 1;
+  // All of the memory: a datasheet's rounded decimal figure can be less than programs get (an
+  // "80 GB" H100 gives them 85.0 GB), and a bound takes the larger.
+  X.Capacity = std::max(X.Capacity, X.MostCapacity);
   X.Workspace = 0;
   X.GemmExposed = 0;
   X.ExpertGemmRate = X.ExpertPeak;
@@ -253,6 +256,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   X.Peak = fieldOr(Dense, S.Compute->Name, 0) * N;
   X.Bandwidth = fieldOr(Main, "bandwidth", 0) * N;
   X.Capacity = deviceMemory(H, M.VisibleMemory);
+  X.MostCapacity = std::max(deviceMemory(H, false), deviceMemory(H, true));
   if (Flash) {
     X.FlashBandwidth = fieldOr(Flash, "bandwidth", 0) * N;
     X.FlashCapacity = fieldOr(Flash, "capacity", 0);

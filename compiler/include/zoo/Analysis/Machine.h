@@ -62,6 +62,9 @@ struct Machine {
   double Bandwidth = 0;      ///< main memory, bytes/s
   double FlashBandwidth = 0; ///< a `flash` tier's bytes/s (0: none)
   double Capacity = 0;       ///< main memory per device, bytes (deviceMemory)
+  /// The larger of the datasheet's capacity and what the driver gives programs (the record's
+  /// `visible` size): the ideal machine's, which no engine's cache can exceed.
+  double MostCapacity = 0;
   double FlashCapacity = 0;  ///< flash per device, bytes
   /// Per device and direction, what the tensor-parallel group of `Devices` reaches of the link
   /// it runs over: half the quoted aggregate, times the group's share on a full mesh
