@@ -314,6 +314,9 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
     }
   }
   double PerDevice = 0;
+  // The ideal bound's two roofs for one device's step: arithmetic at the peak, traffic at the
+  // bandwidth (a schedule may overlap the two, and the collectives, entirely).
+  double FlopTime = 0, ByteTime = 0;
   if (St.PerInput && !St.Kernels.empty()) {
     // Models with an input, operation by operation (as their inference is): each at the slower
     // of its roofs, forward once and backward twice (its input's and its weights' gradients);
@@ -325,17 +328,22 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
       double Flops = 2 * toD(BigCount(K.Macs)) * Images;
       double Bytes = toD(BigCount(K.InElements + K.OutElements)) * a * Images +
                      toD(BigCount(K.Params)) * WB;
-      double Time = std::max(GemmRate > 0 ? Flops / GemmRate : 0, BW > 0 ? Bytes / BW : 0);
-      PerDevice += double(K.Count) * Time * (3 + (T.Recomp == Recompute::Full ? 1 : 0));
+      const double F = GemmRate > 0 ? Flops / GemmRate : 0, B = BW > 0 ? Bytes / BW : 0;
+      const double Passes = double(K.Count) * (3 + (T.Recomp == Recompute::Full ? 1 : 0));
+      PerDevice += Passes * std::max(F, B);
+      FlopTime += Passes * F * m;
+      ByteTime += Passes * B * m;
     }
     PerDevice *= m; // every micro-batch of the step
   } else {
     PerDevice = (GemmRate > 0 ? GemmFlops / GemmRate : 0) + (AttRate > 0 ? AttFlops / AttRate : 0) +
                 (HeadRate > 0 ? HeadFlops / HeadRate : 0);
     PerDevice /= Ranks;
+    FlopTime = PerDevice;
     const double CastBW = X.bandwidth(Slot::Activations);
     C.Casts = CastBW > 0 ? CastBytes / Ranks / CastBW : 0;
     PerDevice += C.Casts;
+    ByteTime = C.Casts;
     if (!X.Fuses) {
       // Elementwise work not fused into the products: written and read once per pass (forward,
       // twice backward, once more when recomputed).
@@ -343,8 +351,10 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
       double Bytes = toD(BigCount(St.ElementsConst) + BigCount(St.EncoderElementsConst)) *
                      C.Tokens * a * 2 * Passes / Ranks;
       double BW = X.bandwidth(Slot::Activations);
-      if (BW > 0)
+      if (BW > 0) {
         PerDevice += Bytes / BW;
+        ByteTime += Bytes / BW;
+      }
     }
   }
   const double ComputeMB = PerDevice / m; // one micro-batch on one stage
@@ -440,6 +450,15 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
   const double BW = X.Bandwidth * X.HwBandwidth;
   C.Optimizer = BW > 0 ? OptBytes / BW : 0;
   C.Step = Slots * MB + C.DPExposed + C.Optimizer;
+  if (Ideal) {
+    // A bound on every schedule, not this one's: no pipeline bubble (zero-bubble schedules), the
+    // data-parallel reduction and every other collective beside the arithmetic, each no faster
+    // than its own traffic over its link, and the traffic (casts, unfused elementwise work, the
+    // optimizer's update) at the bandwidth beside the arithmetic at the peak.
+    C.Bubble = C.BubbleFraction = C.DPExposed = 0;
+    C.Step = std::max(
+        {FlopTime, ByteTime + C.Optimizer, C.TPComm, C.CPComm, C.EPComm, C.PPComm, C.DPComm});
+  }
 
   // 4. Memory of one device.
   C.Weights = P * WB / (T.Zero >= 3 ? d : 1);
