@@ -137,17 +137,21 @@ void checkFields(SemaImpl &S, const std::vector<Item> &Items, const std::vector<
   }
 }
 
-void requireFields(SemaImpl &S, const std::vector<Item> &Have, const std::vector<FieldSpec> &Specs,
+bool requireFields(SemaImpl &S, const std::vector<Item> &Have, const std::vector<FieldSpec> &Specs,
                    llvm::StringRef Kind, llvm::StringRef Name, llvm::SMRange At) {
+  bool All = true;
   for (const FieldSpec &F : Specs) {
     if (!F.Required)
       continue;
     bool Found = false;
     for (const Item &I : Have)
       Found |= I.K == Item::Field && I.Name == F.Name;
-    if (!Found)
+    if (!Found) {
       S.Diags.report(At, diag::err_missing_field, Kind, Name, F.Name);
+      All = false;
+    }
   }
+  return All;
 }
 } // namespace zoo
 

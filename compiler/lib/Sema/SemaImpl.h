@@ -43,8 +43,8 @@ class SemaImpl;
 void checkFields(SemaImpl &S, const std::vector<Item> &Items, const std::vector<FieldSpec> &Specs,
                  const std::string &What, std::vector<FieldValue> &Out, bool Inherited = false,
                  llvm::ArrayRef<llvm::StringRef> Skip = {});
-/// Reports every required field of `Specs` that `Have` does not set.
-void requireFields(SemaImpl &S, const std::vector<Item> &Have, const std::vector<FieldSpec> &Specs,
+/// Reports every required field of `Specs` that `Have` does not set; false if there is one.
+bool requireFields(SemaImpl &S, const std::vector<Item> &Have, const std::vector<FieldSpec> &Specs,
                    llvm::StringRef Kind, llvm::StringRef Name, llvm::SMRange At);
 
 class SemaImpl {

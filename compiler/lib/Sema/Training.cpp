@@ -339,7 +339,9 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
     else if (F.Name == "regime")
       Rec->Regime = F.V.S;
   }
-  requireFields(*this, D.Items, Specs, "training", D.Name, D.NameRange);
+  // (A missing count, `devices` among them, leaves the layout checks below nothing to divide.)
+  if (!requireFields(*this, D.Items, Specs, "training", D.Name, D.NameRange))
+    OK = false;
   for (const char *Required : {"model", "system"}) {
     bool Found = false;
     for (const Item &I : D.Items)
