@@ -13,11 +13,12 @@ Usage: zooc --emit=json zoo/ -o all.json
        scripts/ideal_bound.py all.json validation.json
 """
 import json
+import os
 import sys
 
-
-def number(v):
-    return v["value"] if isinstance(v, dict) else v
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serving_table import rows as serving_rows  # noqa: E402
+from training_table import rows as training_rows  # noqa: E402
 
 
 def higher_is_better(metric):
@@ -34,26 +35,16 @@ def main():
         sys.exit("usage: ideal_bound.py ALL.json VALIDATION.json")
     doc = json.load(open(sys.argv[1]))
     table = json.load(open(sys.argv[2]))
-    compared, beyond = 0, []
-    for row in table["rows"]:
-        if row.get("ideal") is None:
-            continue
-        compared += 1
-        if faster(row["metric"], row["measured"], row["ideal"]):
-            beyond.append((row["scenario"], row["metric"], row["measured"], row["ideal"]))
-    for kind in ("serving", "training"):
-        for record in doc.get(kind, []):
-            for m in record["measured"]:
-                k = m["metric"]
-                if k in ("sla_ttft_p50", "sla_tpot_p50") or k not in record["ideal"]:
-                    continue
-                compared += 1
-                measured, ideal = number(m["value"]), number(record["ideal"][k])
-                if faster(k, measured, ideal):
-                    beyond.append((record["name"], k, measured, ideal))
+    compared = [(row["scenario"], row["metric"], row["measured"], row["ideal"])
+                for row in table["rows"] if row.get("ideal") is not None]
+    compared += [(name, k, measured, ideal)
+                 for name, _, _, k, measured, _, ideal in serving_rows(doc)
+                 if ideal is not None and k not in ("sla_ttft_p50", "sla_tpot_p50")]
+    compared += [(t["name"], k, measured, ideal) for t, k, measured, _, ideal in training_rows(doc)]
+    beyond = [row for row in compared if faster(row[1], row[2], row[3])]
     for name, k, measured, ideal in beyond:
         print(f"{name} {k}: measured {measured:.4g}, ideal {ideal:.4g}")
-    print(f"{len(beyond)} of {compared} measurements run faster than their ideal roofline")
+    print(f"{len(beyond)} of {len(compared)} measurements run faster than their ideal roofline")
 
 
 if __name__ == "__main__":

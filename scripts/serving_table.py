@@ -87,9 +87,12 @@ ENGINES = lambda n: SGLANG(n) or SGLANG030(n) or VLLMA100(n) or VLLMH200(n) or S
 VLLM_AT_RATE = lambda n, r, k: VLLMA100(n) and r == "at a rate" and k in P50
 LATENCY = lambda n, r, k: not THROUGHPUT(n, r, k) and not k.startswith("sla_")
 # trtllm-bench's dense Llama 3 rows (v0.17 and v0.20, FP8 on H100 and H200, FP4 on B200) by the
-# dense weights one device holds of a decoder layer: the layer's parameters (8B 218.1 million,
-# 70B 855.6 million, 405B 3,187.7 million: its attention and MLP products) over the tensor ranks.
-DENSE_LAYER = {"8B": 218.1e6, "70B": 855.6e6, "405B": 3187.7e6}
+# dense weights one device holds of a decoder layer: the layer's products over the tensor ranks,
+# h (h + 2 kv + h) + 3 h ffn with eight key-value heads of 128 (kv = 1,024): h = 4,096 and
+# ffn = 14,336 (8B), 8,192 and 28,672 (70B), 16,384 and 53,248 (405B), the models' config.json.
+DENSE_LAYER = {name: h * (h + 2 * 1024 + h) + 3 * h * ffn
+               for name, h, ffn in (("8B", 4096, 14336), ("70B", 8192, 28672),
+                                    ("405B", 16384, 53248))}
 
 
 def layer_share(n):

@@ -331,10 +331,13 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
       const double F = GemmRate > 0 ? Flops / GemmRate : 0, B = BW > 0 ? Bytes / BW : 0;
       const double Passes = double(K.Count) * (3 + (T.Recomp == Recompute::Full ? 1 : 0));
       PerDevice += Passes * std::max(F, B);
-      FlopTime += Passes * F * m;
-      ByteTime += Passes * B * m;
+      FlopTime += Passes * F;
+      ByteTime += Passes * B;
     }
-    PerDevice *= m; // every micro-batch of the step
+    // Every micro-batch of the step.
+    PerDevice *= m;
+    FlopTime *= m;
+    ByteTime *= m;
   } else {
     PerDevice = (GemmRate > 0 ? GemmFlops / GemmRate : 0) + (AttRate > 0 ? AttFlops / AttRate : 0) +
                 (HeadRate > 0 ? HeadFlops / HeadRate : 0);
