@@ -132,15 +132,14 @@ InferenceResult analyseLanguageModel(const Module &M, const ScenarioRecord &S, c
   return Out;
 }
 
-/// Models with an input: one forward pass of the batch, operation by operation.
-InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Machine &X) {
-  InferenceResult Out;
-  Out.Results.reserve(NumScenarioMetrics);
-  const ModelStats &St = S.Model->Stats;
-  const double N = static_cast<double>(S.Devices), Batch = static_cast<double>(S.Batch);
-  const double Act = S.Activations->bitsPerValue() / 8, WBits = S.Weights->bitsPerValue();
+/// One forward pass of a model with an input over `Batch` inputs, operation by operation, its
+/// activations `Act` bytes a value and its weights `WBits` bits, its products at `GemmRate`
+/// (the ideal machine: `Peak`). `Compute` and `Memory` receive the time on each side.
+PhaseCost forward(const ModelStats &St, double Batch, double Act, double WBits, const Machine &X,
+                  double Peak, double GemmRate, double &Compute, double &Memory) {
   PhaseCost P;
-  double Compute = 0, Memory = 0, WeightsRead = 0;
+  Compute = Memory = 0;
+  double WeightsRead = 0;
   for (const KernelCost &K : St.Kernels) {
     // (An elementwise operation's parameters, a batch norm's, fold into the operation before it.)
     if (!K.Elementwise)
@@ -155,7 +154,7 @@ InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Ma
     P.Bytes += Weights + Acts;
     if (X.Ideal)
       continue;
-    const double C = Flops / X.rate(Slot::Gemm);
+    const double C = Flops / GemmRate;
     const double Wm = Weights / X.bandwidth(X.weightSlot());
     const double Am = Acts / X.bandwidth(Slot::Activations);
     if (C >= Wm + Am) {
@@ -179,23 +178,43 @@ InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Ma
     const double Output =
         St.Kernels.empty() ? 0 : static_cast<double>(St.Kernels.back().OutElements);
     P.Bytes = WeightsRead + Batch * (Input + Output) * Act;
-    Compute = P.Flops / X.Peak;
+    Compute = P.Flops / Peak;
     Memory = P.Bytes / X.Bandwidth;
     P.Time = std::max(Compute, Memory);
     P.BySlot[static_cast<int>(Compute >= Memory ? Slot::Gemm : Slot::Activations)] = P.Time;
   } else {
     P.Time = Compute + Memory + P.BySlot[static_cast<int>(Slot::OpOverhead)];
   }
-  const double Overhead = P.BySlot[static_cast<int>(Slot::OpOverhead)];
-  P.Binds = Overhead > std::max(Compute, Memory) ? Bound::Overhead
-            : Compute >= Memory                  ? Bound::Compute
-                                                 : Bound::Memory;
-  Out.Prefill = P;
+  return P;
+}
 
-  const double WeightBytes = bytesAt(St.Params, *S.Weights).asDouble();
-  const double Live = Batch * static_cast<double>(St.ActivationsPeak) * Act;
-  const double Needed = WeightBytes + Live;
+/// What bounds a forward pass (or a pipeline's sum of them) from its two sides and its fixed
+/// costs.
+Bound forwardBound(const PhaseCost &P, double Compute, double Memory) {
+  const double Overhead = P.BySlot[static_cast<int>(Slot::OpOverhead)];
+  return Overhead > std::max(Compute, Memory) ? Bound::Overhead
+         : Compute >= Memory                  ? Bound::Compute
+                                              : Bound::Memory;
+}
+
+/// The figures of a model with an input (or a pipeline of them) from the cost `P` of one batch
+/// of `Batch` outputs, the weights held and the largest live activation set. `Replicated`: each
+/// device holds all the weights and its share of the batch (a pipeline's devices run batches of
+/// their own); else both are divided among the devices.
+void putForward(const Module &M, const ScenarioRecord &S, const Machine &X, const PhaseCost &P,
+                double Batch, double WeightBytes, double Live, bool Replicated,
+                InferenceResult &Out) {
+  const double N = static_cast<double>(S.Devices);
   const double PerDeviceUsable = X.MemoryFraction * X.Capacity - X.Workspace;
+  const double Needed = Replicated ? WeightBytes * N + Live : WeightBytes + Live;
+  // The fewest devices whose memory holds the batch; where a device cannot hold the replicated
+  // weights, or the runtime's workspace takes all its usable memory, none suffices.
+  const double Fewest =
+      Replicated            ? (PerDeviceUsable > WeightBytes
+                                   ? std::max(1.0, std::ceil(Live / (PerDeviceUsable - WeightBytes)))
+                                   : UnboundedCount)
+      : PerDeviceUsable > 0 ? std::max(1.0, std::ceil(Needed / PerDeviceUsable))
+                            : UnboundedCount;
   auto Put = [&](ScenarioMetric K, Value V) { Out.Results.push_back({K, std::move(V)}); };
   Put(ScenarioMetric::batch_time, seconds(P.Time));
   Put(ScenarioMetric::images_per_s, Value::ofReal(Batch / P.Time));
@@ -203,25 +222,94 @@ InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Ma
   Put(ScenarioMetric::prefill_intensity, intensity(P.Flops / P.Bytes));
   Put(ScenarioMetric::ridge_point, intensity(X.Peak * X.HwCompute / (X.Bandwidth * X.HwBandwidth)));
   Put(ScenarioMetric::mfu_prefill, Value::ofReal(P.Flops / P.Time / X.Peak));
-  Put(ScenarioMetric::overhead_time, seconds(Overhead));
+  Put(ScenarioMetric::overhead_time, seconds(P.BySlot[static_cast<int>(Slot::OpOverhead)]));
   Put(ScenarioMetric::weight_bytes, bytesValue(WeightBytes));
   Put(ScenarioMetric::activation_bytes, bytesValue(Live));
   Put(ScenarioMetric::memory_per_device, bytesValue(Needed / N));
   Put(ScenarioMetric::fits, Value::ofBool(Needed / N <= PerDeviceUsable));
-  // Where the runtime's workspace takes all the usable memory, no number of devices suffices.
-  Put(ScenarioMetric::devices_needed,
-      countValue(Out, ScenarioMetric::devices_needed,
-                 PerDeviceUsable > 0 ? std::max(1.0, std::ceil(Needed / PerDeviceUsable))
-                                     : UnboundedCount));
+  Put(ScenarioMetric::devices_needed, countValue(Out, ScenarioMetric::devices_needed, Fewest));
   if (X.Power > 0)
     Put(ScenarioMetric::energy_per_image, quantity(X.Power * N * P.Time / Batch, BaseDim::Joule));
   putEconomics(S, X, N * P.Time / Batch * 1000, ScenarioMetric::cost_per_thousand_images,
                N * P.Time / Batch, ScenarioMetric::carbon_per_image, Out);
+}
+
+/// Models with an input: one forward pass of the batch, operation by operation.
+InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Machine &X) {
+  InferenceResult Out;
+  Out.Results.reserve(NumScenarioMetrics);
+  const ModelStats &St = S.Model->Stats;
+  const double Batch = static_cast<double>(S.Batch);
+  const double Act = S.Activations->bitsPerValue() / 8;
+  double Compute = 0, Memory = 0;
+  PhaseCost P = forward(St, Batch, Act, S.Weights->bitsPerValue(), X, X.Peak,
+                        X.Ideal ? X.Peak : X.rate(Slot::Gemm), Compute, Memory);
+  P.Binds = forwardBound(P, Compute, Memory);
+  Out.Prefill = P;
+  putForward(M, S, X, P, Batch, bytesAt(St.Params, *S.Weights).asDouble(),
+             Batch * static_cast<double>(St.ActivationsPeak) * Act, /*Replicated=*/false, Out);
+  return Out;
+}
+
+/// A pipeline (a generator): for a batch of B outputs its encoders once each at g B inputs (g = 2
+/// with classifier-free guidance: the prompt and the negative prompt), its denoiser `steps` times
+/// at g B, its decoder once at B, one after another; every part held in memory together.
+InferenceResult analysePipeline(const Module &M, const ScenarioRecord &S, const Machine &X) {
+  InferenceResult Out;
+  Out.Results.reserve(NumScenarioMetrics);
+  const PipelineRecord &Pl = *S.Pipeline;
+  const double Batch = static_cast<double>(S.Batch), G = Pl.Guidance ? 2 : 1;
+  PhaseCost Total;
+  double Compute = 0, Memory = 0, WeightBytes = 0, Live = 0;
+  double PartTime[3] = {0, 0, 0}; // encoders, denoiser (every step), decoder
+  std::vector<const ModelRecord *> Held;
+  auto Run = [&](const ModelRecord &Part, int Which, double Inputs, double Times) {
+    // The encoders' and the decoder's own precision (weights, activations and compute), else
+    // the scenario's.
+    const PrecisionRecord *Own = Which == 0   ? S.EncoderPrecision
+                                 : Which == 2 ? S.DecoderPrecision
+                                              : nullptr;
+    const double Act = (Own ? Own : S.Activations)->bitsPerValue() / 8;
+    const double WBits = (Own ? Own : S.Weights)->bitsPerValue();
+    const int PartIndex = Which == 1 ? -1 : Which / 2; // Machine::Parts' index
+    double C = 0, Mem = 0;
+    const PhaseCost P = forward(Part.Stats, Inputs, Act, WBits, X, X.partPeak(PartIndex),
+                                X.partGemmRate(PartIndex), C, Mem);
+    Total.Flops += Times * P.Flops;
+    Total.Bytes += Times * P.Bytes;
+    Total.Time += Times * P.Time;
+    for (int I = 0; I < NumSlots; ++I)
+      Total.BySlot[I] += Times * P.BySlot[I];
+    Compute += Times * C;
+    Memory += Times * Mem;
+    PartTime[Which] += Times * P.Time;
+    if (!llvm::is_contained(Held, &Part)) {
+      Held.push_back(&Part);
+      WeightBytes += static_cast<double>(Part.Stats.Params) * WBits / 8;
+    }
+    Live = std::max(Live, Inputs * static_cast<double>(Part.Stats.ActivationsPeak) * Act);
+  };
+  for (const ModelRecord *E : Pl.Encoders)
+    Run(*E, 0, G * Batch, 1);
+  Run(*Pl.Denoiser, 1, G * Batch, static_cast<double>(Pl.Steps));
+  if (Pl.Decoder)
+    Run(*Pl.Decoder, 2, Batch, 1);
+  if (X.Ideal) // a bound on each part, and so on their sum
+    Total.Binds = Compute >= Memory ? Bound::Compute : Bound::Memory;
+  else
+    Total.Binds = forwardBound(Total, Compute, Memory);
+  Out.Prefill = Total;
+  putForward(M, S, X, Total, Batch, WeightBytes, Live, /*Replicated=*/true, Out);
+  Out.Results.push_back({ScenarioMetric::encoder_time, seconds(PartTime[0])});
+  Out.Results.push_back({ScenarioMetric::denoise_time, seconds(PartTime[1])});
+  Out.Results.push_back({ScenarioMetric::decoder_time, seconds(PartTime[2])});
   return Out;
 }
 } // namespace
 
 InferenceResult zoo::analyse(const Module &M, const ScenarioRecord &S, const Machine &X) {
+  if (S.Pipeline)
+    return analysePipeline(M, S, X);
   if (S.Model->Stats.PerInput)
     return analyseVision(M, S, X);
   return analyseLanguageModel(M, S, X);

@@ -200,6 +200,8 @@ Machine Machine::ideal() const {
   X.Workspace = 0;
   X.GemmExposed = 0;
   X.ExpertGemmRate = X.ExpertPeak;
+  for (PartCompute &P : X.Parts)
+    P.GemmRate = P.Peak;
   X.AllReduce = {};
   X.Ideal = true;
   X.Uses.clear();
@@ -417,6 +419,29 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
       FromRuntime(Slot::Gemm, E, G);
     X.ExpertGemmRate = X.ExpertPeak * HwExperts * G.Value;
     X.OwnExpertCompute = true;
+    if (Describe)
+      X.Uses.push_back(std::move(G));
+  }
+  // 6. A pipeline's encoders and decoder at their own precision, the same way.
+  for (int Part = 0; Part < 2; ++Part) {
+    const PrecisionRecord *P = Part == 0 ? S.EncoderPrecision : S.DecoderPrecision;
+    if (!P || P == S.Compute)
+      continue;
+    const double Own = fieldOr(Dense, S.Compute->Name, 0);
+    Machine::PartCompute &C = X.Parts[Part];
+    C.Peak = fieldOr(Dense, P->Name, 0) * N * (Own > 0 ? X.Peak / (Own * N) : 1);
+    const char *What = Part == 0 ? "encoders" : "decoder";
+    double HwPart = 1;
+    Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, P->Name, "compute"),
+       fmt::format("achievable {}peak ({}, {})",
+                   P->Name == "fp32" || P->Name == "fp64" ? "" : "matrix ", What, P->Name),
+       HwPart);
+    FactorUse G{fmt::format("compute gemm ({}, {})", What, P->Name), 1, false, RName + ": not set",
+                ""};
+    if (R)
+      FromRuntime(Slot::Gemm, P, G);
+    C.GemmRate = C.Peak * HwPart * G.Value;
+    C.Own = true;
     if (Describe)
       X.Uses.push_back(std::move(G));
   }

@@ -103,8 +103,8 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
     return;
   }
   for (const ScenarioRecord *S : Scenarios) {
-    OS << "Scenario " << S->Name << ": " << (S->Model ? S->Model->Name : "?") << " on "
-       << S->Devices << " x " << (S->Hw ? S->Hw->Name : "?");
+    OS << "Scenario " << S->Name << ": " << S->modelName() << " on " << S->Devices << " x "
+       << (S->Hw ? S->Hw->Name : "?");
     if (S->AttentionDP)
       OS << " (attention data parallel)";
     if (S->UsedRuntime)
@@ -120,19 +120,29 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
     };
     auto B = [&](ScenarioMetric K) { return expectedAndIdeal(*S, K); };
     if (S->Model->Stats.PerInput) {
-      OS << fmt::format("  batch {}; weights {}, activations {}, compute {}\n", S->Batch,
-                        S->Weights->Name, S->Activations->Name, S->Compute->Name);
+      auto Own = [](const PrecisionRecord *P, const char *Part) {
+        return P ? fmt::format("; {} {}", Part, P->Name) : std::string();
+      };
+      OS << fmt::format("  batch {}; weights {}, activations {}, compute {}{}{}\n", S->Batch,
+                        S->Weights->Name, S->Activations->Name, S->Compute->Name,
+                        Own(S->EncoderPrecision, "encoders"), Own(S->DecoderPrecision, "decoder"));
       factors(OS, *S);
+      if (const PipelineRecord *P = S->Pipeline)
+        OS << "  pipeline:   encoders " << B(ScenarioMetric::encoder_time) << ", denoiser "
+           << B(ScenarioMetric::denoise_time) << " (" << P->Steps << " steps"
+           << (P->Guidance ? " at twice the batch" : "") << "), decoder "
+           << B(ScenarioMetric::decoder_time) << "\n";
       OS << "  forward:    " << B(ScenarioMetric::batch_time) << " per batch, "
          << R(ScenarioMetric::forward_bound) << "-bound; " << B(ScenarioMetric::images_per_s)
-         << " inputs/s; overhead " << R(ScenarioMetric::overhead_time) << "; intensity "
+         << (S->Pipeline ? " outputs/s" : " inputs/s") << "; overhead "
+         << R(ScenarioMetric::overhead_time) << "; intensity "
          << R(ScenarioMetric::prefill_intensity) << " vs ridge " << R(ScenarioMetric::ridge_point)
          << "; MFU " << R(ScenarioMetric::mfu_prefill) << "\n";
       OS << "  memory:     weights " << R(ScenarioMetric::weight_bytes) << " + activations "
          << R(ScenarioMetric::activation_bytes) << " = " << R(ScenarioMetric::memory_per_device)
          << " per device; fits: " << R(ScenarioMetric::fits) << "\n";
       OS << "  energy:     " << R(ScenarioMetric::energy_per_image)
-         << " per input (estimate: power x time)\n";
+         << (S->Pipeline ? " per output" : " per input") << " (estimate: power x time)\n";
     } else {
       const PrecisionRecord &Tables = tablePrecision(*S);
       OS << fmt::format("  batch {}, prompt {} tokens, output {} tokens; weights {}{}{}, "
@@ -299,7 +309,7 @@ void WhatIfEmitter::run(llvm::raw_ostream &OS) {
     if (S->Results.empty() || !S->Model || !S->Hw)
       continue;
     WhatIf W = whatIf(M, *S);
-    OS << "Scenario " << S->Name << ": " << S->Model->Name << " on " << S->Devices << " x "
+    OS << "Scenario " << S->Name << ": " << S->modelName() << " on " << S->Devices << " x "
        << S->Hw->Name << (S->AttentionDP ? " (attention data parallel)" : "")
        << (S->UsedRuntime ? ", runtime " + S->UsedRuntime->Name : "") << "\n";
     std::vector<std::string> Names, AsItIs;

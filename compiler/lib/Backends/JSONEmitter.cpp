@@ -639,7 +639,11 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
             J.attribute("attention_dp", true);
           J.attribute("batch", S->Batch);
           J.attribute("compute", S->Compute ? S->Compute->Name : "");
+          if (S->DecoderPrecision) // a pipeline's parts at their own precision, where set
+            J.attribute("decoder_precision", S->DecoderPrecision->Name);
           J.attribute("devices", S->Devices);
+          if (S->EncoderPrecision)
+            J.attribute("encoder_precision", S->EncoderPrecision->Name);
           if (S->ExpertCompute) // experts at their own precisions, where the scenario says so
             J.attribute("expert_compute", S->ExpertCompute->Name);
           if (S->ExpertWeights)
@@ -670,13 +674,15 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
                 J.attributeEnd();
               });
           });
-          J.attribute("model", S->Model ? S->Model->Name : "");
+          J.attribute("model", S->Model ? S->modelName() : "");
           J.attribute("name", S->Name);
           J.attributeArray("notes", [&] {
             for (const std::string &N : S->Notes)
               J.value(N);
           });
           J.attribute("output", S->Output);
+          if (S->Pipeline) // a generator's scenario: `model` is the pipeline
+            J.attribute("pipeline", true);
           J.attribute("price", S->Cost ? S->Cost->Name : "");
           J.attribute("prompt", S->Prompt);
           J.attributeBegin("results");

@@ -633,7 +633,7 @@ void scenariosPage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Aft
             {false, false, false, false, false, true, true, true, true, false},
             {}};
     for (const ScenarioRecord *S : Tokens)
-      T.Rows.push_back({text(S->Name), S->Model ? text(S->Model->Name) : "-", Hardware(S),
+      T.Rows.push_back({text(S->Name), S->Model ? text(S->modelName()) : "-", Hardware(S),
                         Runtime(S),
                         fmt::format("batch {}, prompt {}, output {}; {}", S->Batch, S->Prompt,
                                     S->Output, precisions(*S, false)),
@@ -652,7 +652,7 @@ void scenariosPage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Aft
             {false, false, false, false, false, true, true, true, false},
             {}};
     for (const ScenarioRecord *S : Inputs)
-      T.Rows.push_back({text(S->Name), S->Model ? text(S->Model->Name) : "-", Hardware(S),
+      T.Rows.push_back({text(S->Name), S->Model ? text(S->modelName()) : "-", Hardware(S),
                         Runtime(S), fmt::format("batch {}; {}", S->Batch, precisions(*S, true)),
                         E(S, ScenarioMetric::batch_time), E(S, ScenarioMetric::images_per_s),
                         R(S, ScenarioMetric::memory_per_device), Fits(S)});

@@ -134,17 +134,16 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
       auto E = [&](ScenarioMetric K) {
         return S->result(K) ? expectedAndIdeal(*S, K) : std::string("-");
       };
-      Rows.push_back(
-          {S->Name, S->Model ? S->Model->Name : "-",
-           std::to_string(S->Devices) + " x " + (S->Hw ? S->Hw->Name : "-"),
-           S->UsedRuntime ? S->UsedRuntime->Name : "-", std::to_string(S->Batch),
-           E(Vision ? ScenarioMetric::batch_time : ScenarioMetric::prefill_time),
-           R(Vision ? ScenarioMetric::forward_bound : ScenarioMetric::prefill_bound),
-           Vision ? "-" : E(ScenarioMetric::decode_time),
-           Vision ? "-" : R(ScenarioMetric::decode_bound),
-           Vision ? E(ScenarioMetric::images_per_s) + " img/s"
-                  : E(ScenarioMetric::aggregate_tokens_per_s),
-           R(ScenarioMetric::memory_per_device), R(ScenarioMetric::fits)});
+      Rows.push_back({S->Name, S->Model ? S->modelName() : "-",
+                      std::to_string(S->Devices) + " x " + (S->Hw ? S->Hw->Name : "-"),
+                      S->UsedRuntime ? S->UsedRuntime->Name : "-", std::to_string(S->Batch),
+                      E(Vision ? ScenarioMetric::batch_time : ScenarioMetric::prefill_time),
+                      R(Vision ? ScenarioMetric::forward_bound : ScenarioMetric::prefill_bound),
+                      Vision ? "-" : E(ScenarioMetric::decode_time),
+                      Vision ? "-" : R(ScenarioMetric::decode_bound),
+                      Vision ? E(ScenarioMetric::images_per_s) + " img/s"
+                             : E(ScenarioMetric::aggregate_tokens_per_s),
+                      R(ScenarioMetric::memory_per_device), R(ScenarioMetric::fits)});
     }
     table(OS,
           {"Scenario", "Model", "Hardware", "Runtime", "Batch", "TTFT/batch", "Prefill",

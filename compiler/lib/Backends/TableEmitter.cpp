@@ -289,7 +289,7 @@ void TableEmitter::scenarios(llvm::raw_ostream &OS) {
   line(OS, Head);
   for (const ScenarioRecord *S : sortedScenarios(M)) {
     std::vector<std::string> Row = {S->Name,
-                                    S->Model ? S->Model->Name : "",
+                                    S->Model ? S->modelName() : "",
                                     S->Hw ? S->Hw->Name : "",
                                     std::to_string(S->Devices),
                                     S->UsedRuntime ? S->UsedRuntime->Name : "",

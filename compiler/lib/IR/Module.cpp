@@ -280,8 +280,13 @@ RuntimeRecord *Module::add(std::unique_ptr<RuntimeRecord> R) {
   return RuntimeIndex.append(Runtimes, std::move(R));
 }
 
+PipelineRecord *Module::add(std::unique_ptr<PipelineRecord> R) {
+  return PipelineIndex.append(Pipelines, std::move(R));
+}
+
 void Module::reindex() {
   ModelIndex.rebuild(Models);
+  PipelineIndex.rebuild(Pipelines);
   HardwareIndex.rebuild(Hardware);
   PrecisionIndex.rebuild(Precisions);
   RuntimeIndex.rebuild(Runtimes);
@@ -289,6 +294,10 @@ void Module::reindex() {
 
 const ModelRecord *Module::findModel(llvm::StringRef Name) const {
   return ModelIndex.find(Models, Name);
+}
+
+const PipelineRecord *Module::findPipeline(llvm::StringRef Name) const {
+  return PipelineIndex.find(Pipelines, Name);
 }
 
 const PrecisionRecord *Module::findPrecision(llvm::StringRef Name) const {
@@ -340,6 +349,11 @@ static const Value *findResult(const std::vector<std::pair<ScenarioMetric, Value
   return nullptr;
 }
 const Value *ScenarioRecord::result(ScenarioMetric K) const { return findResult(Results, K); }
+
+const std::string &ScenarioRecord::modelName() const {
+  static const std::string Unknown = "?";
+  return Pipeline ? Pipeline->Name : Model ? Model->Name : Unknown;
+}
 const Value *ScenarioRecord::ideal(ScenarioMetric K) const { return findResult(Ideal, K); }
 
 const FieldValue *RuntimeRecord::factor(llvm::StringRef Kind, llvm::StringRef Kernel,

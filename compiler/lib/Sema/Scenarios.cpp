@@ -92,15 +92,32 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
     Diags.suggest(I.Value->range(), Name, Cands);
     OK = false;
   };
-  const Item *ComputeItem = nullptr, *ExpertComputeItem = nullptr;
+  const Item *ComputeItem = nullptr, *ExpertComputeItem = nullptr, *EncoderItem = nullptr,
+             *DecoderItem = nullptr;
   for (const Item &I : D.Items) {
     if (I.K != Item::Field) {
       continue;
     }
     if (I.Name == "model") {
       std::string N = Ref(I, "model");
-      if (!N.empty() && !(Rec->Model = M.findModel(N)))
+      if (N.empty() || (Rec->Model = M.findModel(N)))
+        continue;
+      if (const PipelineRecord *P = M.findPipeline(N)) {
+        // A generator: its parts are priced in turn (a serving record runs a language model).
+        if (Serving) {
+          Diags.report(
+              I.Value->range(), diag::err_field_value, "model",
+              fmt::format("names pipeline `{}`; a serving record runs a language model", N));
+          OK = false;
+        } else if (!P->Denoiser || !P->Denoiser->Root) {
+          OK = false; // the pipeline's own error says why
+        } else {
+          Rec->Pipeline = P;
+          Rec->Model = P->Denoiser;
+        }
+      } else {
         Unknown(I, N, M.Models);
+      }
     } else if (I.Name == "hardware") {
       std::string N = Ref(I, "hardware");
       if (!N.empty() && !(Rec->Hw = M.findHardware(N)))
@@ -111,6 +128,15 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
         Unknown(I, N, M.Runtimes);
     } else if (!Serving && (I.Name == "price" || I.Name == "grid" || I.Name == "term")) {
       OK &= economicsField(I, Rec->Cost, Rec->Energy, Rec->Term);
+    } else if (!Serving && (I.Name == "encoder_precision" || I.Name == "decoder_precision")) {
+      std::string N = Ref(I, "precision");
+      const PrecisionRecord *P = N.empty() ? nullptr : M.findPrecision(N);
+      if (!N.empty() && !P)
+        Unknown(I, N, M.Precisions);
+      (I.Name == "encoder_precision" ? Rec->EncoderPrecision : Rec->DecoderPrecision) = P;
+      (I.Name == "encoder_precision" ? EncoderItem : DecoderItem) = &I;
+      if (!Rec->PartPrecisionRange.isValid())
+        Rec->PartPrecisionRange = I.Range;
     } else if (I.Name == "weights" || I.Name == "kv" || I.Name == "compute" ||
                I.Name == "activations" || I.Name == "expert_weights" ||
                I.Name == "expert_compute") {
@@ -134,11 +160,11 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
   }
   std::vector<FieldValue> Fields;
   checkFields(*this, D.Items, scenarioFields(), What, Fields, false,
-              Serving
-                  ? llvm::ArrayRef<llvm::StringRef>(ServingOwnFields)
-                  : llvm::ArrayRef<llvm::StringRef>(
-                        {"model", "hardware", "weights", "kv", "compute", "activations",
-                         "expert_weights", "expert_compute", "runtime", "price", "grid", "term"}));
+              Serving ? llvm::ArrayRef<llvm::StringRef>(ServingOwnFields)
+                      : llvm::ArrayRef<llvm::StringRef>(
+                            {"model", "hardware", "weights", "kv", "compute", "activations",
+                             "expert_weights", "expert_compute", "encoder_precision",
+                             "decoder_precision", "runtime", "price", "grid", "term"}));
   Rec->Fields = Fields;
   for (const FieldValue &F : Fields) {
     // Written so that a value that is not a number fails too (the evaluator admits none).
@@ -217,6 +243,29 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
             F.V.R;
     }
   }
+  // Calibration fits one factor per kernel kind and precision: a row whose parts compute at
+  // several precisions would attribute the others' time to the denoiser's.
+  if (Rec->Calibration && (EncoderItem || DecoderItem)) {
+    const Item *At = EncoderItem ? EncoderItem : DecoderItem;
+    Diags.report(At->Range, diag::err_field_value, At->Name,
+                 "cannot be set on a calibration row: the fit gives each kernel kind one factor "
+                 "per precision, and would count this part's time at the scenario's");
+    OK = false;
+  }
+  // A part's own precision needs a pipeline with that part.
+  for (auto [Item, Part] : {std::pair{EncoderItem, "encoder"}, std::pair{DecoderItem, "decoder"}}) {
+    if (!Item || !Rec->Model)
+      continue; // (an unknown model is its own error)
+    const PipelineRecord *P = Rec->Pipeline;
+    if (P && (llvm::StringRef(Part) == "encoder" ? !P->Encoders.empty() : P->Decoder != nullptr))
+      continue;
+    Diags.report(Item->Range, diag::err_field_value, Item->Name,
+                 P ? fmt::format("is set, but pipeline `{}` has no {}", P->Name, Part)
+                   : fmt::format("needs a pipeline: `{}` is a model (only a pipeline has "
+                                 "encoders and a decoder)",
+                                 Rec->Model->Name));
+    OK = false;
+  }
   bool Plans = false;
   for (const Item &I : D.Items)
     Plans |= Serving && I.K == Item::Field && I.Name == "plan";
@@ -261,9 +310,12 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       Diags.report(D.NameRange, diag::err_no_memory, Rec->Hw->Name);
       OK = false;
     }
-    // The compute precision and the experts' own must each have a dense peak.
+    // The compute precision and the experts', the encoders' and the decoder's own must each have
+    // a dense peak.
     for (auto [P, Item] :
-         {std::pair{Rec->Compute, ComputeItem}, std::pair{Rec->ExpertCompute, ExpertComputeItem}}) {
+         {std::pair{Rec->Compute, ComputeItem}, std::pair{Rec->ExpertCompute, ExpertComputeItem},
+          std::pair{Rec->EncoderPrecision, EncoderItem},
+          std::pair{Rec->DecoderPrecision, DecoderItem}}) {
       if (!P || (Dense && Dense->field(P->Name)))
         continue;
       llvm::SMRange At = Item ? Item->Value->range() : D.NameRange;
@@ -454,7 +506,7 @@ void SemaImpl::buildPipeline(const PipelineDecl &D) {
     HasDenoiser |= I.K == Item::Field && I.Name == "denoiser";
   if (!HasDenoiser)
     Diags.report(D.NameRange, diag::err_missing_field, "pipeline", D.Name, "denoiser");
-  M.Pipelines.push_back(std::move(Rec));
+  M.add(std::move(Rec));
 }
 
 std::optional<Value> SemaImpl::itemValue(const Item &I, Type Want, llvm::StringRef Role) {

@@ -90,12 +90,15 @@ bool SemaImpl::run() {
       else if (D->getKind() == Decl::Grid)
         buildGrid(*llvm::cast<RecordDecl>(D.get()));
   buildModels();
+  // Pipelines before the records that name them (a scenario may run one).
+  for (const auto &F : M.Files)
+    for (const DeclPtr &D : F->Decls)
+      if (auto *P = dyn_cast<PipelineDecl>(D.get()))
+        buildPipeline(*P);
   for (const auto &F : M.Files)
     for (const DeclPtr &D : F->Decls)
       if (auto *S = dyn_cast<ScenarioDecl>(D.get()))
         buildScenario(*S);
-      else if (auto *P = dyn_cast<PipelineDecl>(D.get()))
-        buildPipeline(*P);
       else if (D->getKind() == Decl::Training)
         buildTraining(*llvm::cast<RecordDecl>(D.get()));
       else if (D->getKind() == Decl::Serving)

@@ -224,6 +224,16 @@ cl::opt<std::string> ExpertComputePrec(
     "expert-compute",
     cl::desc("Compute precision of a language model's expert layers (default: --compute)"),
     cl::value_desc("precision"), cl::cat(PointCat));
+cl::opt<std::string>
+    EncoderPrec("encoder-precision",
+                cl::desc("Weights, activations and compute of a pipeline's encoders (default: the "
+                         "scenario's)"),
+                cl::value_desc("precision"), cl::cat(PointCat));
+cl::opt<std::string>
+    DecoderPrec("decoder-precision",
+                cl::desc("Weights, activations and compute of a pipeline's decoder (default: the "
+                         "scenario's)"),
+                cl::value_desc("precision"), cl::cat(PointCat));
 cl::opt<bool> AttentionDPOpt(
     "attention-dp",
     cl::desc("Attention data parallelism over --devices: each device runs the layers outside the "
@@ -585,7 +595,8 @@ SweepAxes TheSweep;
 /// The precisions the command line names for analyses (--compute, --activations, --kv) exist;
 /// else a usage error.
 bool checkAnalysisPrecisions(const Module &M) {
-  for (auto *O : {&ComputePrec, &ActPrec, &KVPrecision, &ExpertWeightsPrec, &ExpertComputePrec})
+  for (auto *O : {&ComputePrec, &ActPrec, &KVPrecision, &ExpertWeightsPrec, &ExpertComputePrec,
+                  &EncoderPrec, &DecoderPrec})
     if (O->getNumOccurrences() && !M.findPrecision(O->getValue())) {
       usageError("unknown precision '" + O->getValue() + "' for --" + O->ArgStr +
                  suggest(O->getValue(), M.Precisions, "precisions"));
@@ -613,12 +624,13 @@ AdHocChoice commandLineChoice(const Module &M) {
   return C;
 }
 
-/// The scenario of model `Mod` on hardware `H` at the analysis point with choice `X` and the
-/// command line's other options; `Mod` may be null (a template for every model). Null, with the
-/// reason in `Why`, where `H` cannot be analysed so.
+/// The scenario of model `Mod` (or pipeline `Pl`, whose denoiser `Mod` is) on hardware `H` at
+/// the analysis point with choice `X` and the command line's other options; `Mod` may be null (a
+/// template for every model). Null, with the reason in `Why`, where `H` cannot be analysed so.
 std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRecord &H,
                                               const ModelRecord *Mod, const AdHocChoice &X,
-                                              std::string &Why) {
+                                              std::string &Why,
+                                              const PipelineRecord *Pl = nullptr) {
   const std::string &HName = H.Name;
   if (!H.MissingForAnalysis.empty()) {
     Why = "hardware '" + HName + "' cannot be analysed: its class '" + H.Class + "' needs " +
@@ -646,8 +658,24 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
       ExpertWeightsPrec.empty() ? nullptr : M.findPrecision(ExpertWeightsPrec);
   const PrecisionRecord *EC =
       ExpertComputePrec.empty() ? nullptr : M.findPrecision(ExpertComputePrec);
-  // The compute precision and the experts' own must each have a dense peak.
-  for (auto [P, Option] : {std::pair{C, "--compute"}, std::pair{EC, "--expert-compute"}}) {
+  const PrecisionRecord *EP = EncoderPrec.empty() ? nullptr : M.findPrecision(EncoderPrec);
+  const PrecisionRecord *DP = DecoderPrec.empty() ? nullptr : M.findPrecision(DecoderPrec);
+  // A part's own precision needs a pipeline with that part.
+  for (auto [P, Option, Has] : {std::tuple{EP, "--encoder-precision", Pl && !Pl->Encoders.empty()},
+                                std::tuple{DP, "--decoder-precision", Pl && Pl->Decoder}}) {
+    if (!P || Has || !Mod)
+      continue;
+    Why = std::string(Option) + " needs a pipeline with " + (P == EP ? "an encoder" : "a decoder") +
+          ": " +
+          (Pl ? "pipeline '" + Pl->Name + "' has none"
+              : "'" + Mod->Name + "' is a model, not a pipeline");
+    return nullptr;
+  }
+  // The compute precision and the experts', the encoders' and the decoder's own must each have a
+  // dense peak.
+  for (auto [P, Option] :
+       {std::pair{C, "--compute"}, std::pair{EC, "--expert-compute"},
+        std::pair{EP, "--encoder-precision"}, std::pair{DP, "--decoder-precision"}}) {
     if (!P || (Dense && Dense->field(P->Name)))
       continue;
     std::string Have;
@@ -673,7 +701,7 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
     return nullptr;
   }
   // The name says which value of each swept scenario axis it has.
-  std::string Name = (Mod ? Mod->Name : std::string()) + "@" + HName;
+  std::string Name = (Pl ? Pl->Name : Mod ? Mod->Name : std::string()) + "@" + HName;
   if (X.SweptDevices)
     Name += "/devices=" + std::to_string(X.Devices);
   if (X.SweptWeights)
@@ -685,6 +713,9 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
   auto S = std::make_unique<ScenarioRecord>(Name, llvm::SMRange());
   S->AdHoc = true;
   S->Model = Mod;
+  S->Pipeline = Pl;
+  S->EncoderPrecision = Pl ? EP : nullptr;
+  S->DecoderPrecision = Pl ? DP : nullptr;
   S->Hw = &H;
   S->Weights = W;
   S->KV = KV;
@@ -763,7 +794,10 @@ bool addAdHocScenarios(Module &M) {
     }
     for (const std::string &MName : Select) {
       const ModelRecord *Mod = M.findModel(MName);
-      if (!Mod) {
+      const PipelineRecord *Pl = Mod ? nullptr : M.findPipeline(MName);
+      if (Pl)
+        Mod = Pl->Denoiser;
+      if (!Mod || !Mod->Root) {
         usageError("no model named '" + MName + "'");
         return false;
       }
@@ -780,7 +814,7 @@ bool addAdHocScenarios(Module &M) {
               X.SweptWeights = !TheSweep.Weights.empty();
               X.SweptKV = !TheSweep.KV.empty();
               std::string Why;
-              std::unique_ptr<ScenarioRecord> S = adHocScenario(M, *H, Mod, X, Why);
+              std::unique_ptr<ScenarioRecord> S = adHocScenario(M, *H, Mod, X, Why, Pl);
               if (!S) {
                 usageError(Where + Why);
                 return false;
@@ -1168,7 +1202,7 @@ static int runAnalysisTools(const Module &M) {
   for (const auto &S : M.Scenarios)
     if (S->AdHoc) {
       if (S->Model->Stats.PerInput)
-        return usageError("--sweep: model '" + S->Model->Name +
+        return usageError("--sweep: model '" + S->modelName() +
                           "' takes an input; the sweep analyses language models");
       Scenarios.push_back(S.get());
     }
@@ -1609,8 +1643,9 @@ static int compile(int argc, char **argv) {
   // Selected models are checked before they are used: a misspelt name gets a suggestion.
   if (OK)
     for (const std::string &S : Select)
-      if (!M.findModel(S))
-        return usageError("no model named '" + S + "'" + suggest(S, M.Models, "models"));
+      if (!M.findModel(S) && !M.findPipeline(S))
+        return usageError("no model or pipeline named '" + S + "'" +
+                          suggest(S, M.Models, "models"));
   if (OK && ListOpt != ListKind::None) {
     std::vector<std::string> Names;
     auto Add = [&](const auto &Rs) {
@@ -1688,16 +1723,27 @@ static int compile(int argc, char **argv) {
   if (!Select.empty()) {
     llvm::StringSet<> Wanted;
     for (const std::string &S : Select) {
-      if (!M.findModel(S))
-        return usageError("no model named '" + S + "'");
+      if (!M.findModel(S) && !M.findPipeline(S))
+        return usageError("no model or pipeline named '" + S + "'");
       Wanted.insert(S);
+      // A pipeline selects its parts too.
+      if (const PipelineRecord *P = M.findPipeline(S)) {
+        for (const ModelRecord *E : P->Encoders)
+          Wanted.insert(E->Name);
+        for (const ModelRecord *X : {P->Denoiser, P->Decoder})
+          if (X)
+            Wanted.insert(X->Name);
+      }
     }
     auto Chosen = [&](const ModelRecord *R) { return R && Wanted.count(R->Name) != 0; };
     Keep(M.Models, M.HiddenModels, [&](const auto &R) { return Chosen(R.get()); });
-    Keep(M.Scenarios, M.HiddenScenarios, [&](const auto &S) { return Chosen(S->Model); });
+    Keep(M.Scenarios, M.HiddenScenarios, [&](const auto &S) {
+      return S->Pipeline ? Wanted.count(S->Pipeline->Name) != 0 : Chosen(S->Model);
+    });
     Keep(M.Trainings, M.HiddenTrainings, [&](const auto &T) { return Chosen(T->Model); });
     Keep(M.Pipelines, M.HiddenPipelines, [&](const auto &P) {
-      return llvm::any_of(P->Encoders, Chosen) || Chosen(P->Denoiser) || Chosen(P->Decoder);
+      return Wanted.count(P->Name) != 0 || llvm::any_of(P->Encoders, Chosen) ||
+             Chosen(P->Denoiser) || Chosen(P->Decoder);
     });
   }
   if (!HardwareSel.empty()) {

@@ -108,6 +108,24 @@ struct Machine {
   /// compute precision's (rate(Slot::Gemm)) unless the scenario sets `expert_compute`.
   double ExpertPeak = 0, ExpertGemmRate = 0;
   bool OwnExpertCompute = false; ///< the two above are the expert precision's, not the compute's
+  /// A pipeline's encoders ([0]) and decoder ([1]) at their own precision (`encoder_precision`,
+  /// `decoder_precision`), as the experts above: its dense peak (all devices) and expected gemm
+  /// rate. `Own` false: the compute precision's (Peak and rate(Slot::Gemm)).
+  struct PartCompute {
+    double Peak = 0, GemmRate = 0;
+    bool Own = false;
+  };
+  std::array<PartCompute, 2> Parts{};
+  /// The dense peak and expected gemm rate of a pipeline's part: `Part` 0 the encoders, 1 the
+  /// decoder, anything else the denoiser (the compute precision's).
+  double partPeak(int Part) const {
+    return Part >= 0 && Part < 2 && Parts[Part].Own ? Parts[Part].Peak : Peak;
+  }
+  double partGemmRate(int Part) const {
+    return Part >= 0 && Part < 2 && Parts[Part].Own ? Parts[Part].GemmRate
+           : Ideal                                  ? Peak
+                                                    : rate(Slot::Gemm);
+  }
 
   double f(Slot K) const { return F[static_cast<int>(K)]; }
   /// Expected rate of a compute slot (FLOP/s) and of a bandwidth slot (bytes/s).
@@ -119,6 +137,10 @@ struct Machine {
     Peak *= K;
     ExpertPeak = OwnExpertCompute ? ExpertPeak * K : Peak;
     ExpertGemmRate = OwnExpertCompute ? ExpertGemmRate * K : Ideal ? Peak : rate(Slot::Gemm);
+    for (PartCompute &P : Parts) {
+      P.Peak *= K;
+      P.GemmRate *= K;
+    }
   }
   double bandwidth(Slot K) const { return Bandwidth * HwBandwidth * f(K); }
   /// The link, and the measured all-reduce with it, `K` times as fast (a what-if).

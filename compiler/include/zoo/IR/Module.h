@@ -465,12 +465,26 @@ inline const char *termName(PriceTerm T) {
 /// unit).
 constexpr double SecondsPerYear = 365.0 * 24 * 3600;
 
+class PipelineRecord;
+
 /// A model on hardware: `scenario NAME { model = ...; hardware = ...; ... }`, or one the driver
 /// makes from --model/--hardware. The roofline pass fills Results.
 class ScenarioRecord : public Record {
 public:
   ScenarioRecord(std::string N, llvm::SMRange R) : Record(Scenario, std::move(N), R) {}
+  /// The model analysed; for a pipeline's scenario, the pipeline's denoiser (the part that does
+  /// most of the work: every check of a model with an input applies to it).
   const ModelRecord *Model = nullptr;
+  /// A generator's scenario (`model` names a pipeline): each of its parts priced in turn for a
+  /// batch of outputs (docs/formulas.md, "Pipelines"); null for a model's.
+  const PipelineRecord *Pipeline = nullptr;
+  /// A pipeline's encoders and decoder stored and computed at their own precision
+  /// (`encoder_precision`, `decoder_precision`: text encoders and a VAE in fp16 beside an int8
+  /// denoiser); null: the scenario's weights, activations and compute.
+  const PrecisionRecord *EncoderPrecision = nullptr, *DecoderPrecision = nullptr;
+  llvm::SMRange PartPrecisionRange; ///< the first of those fields (for its diagnostic)
+  /// The name of what runs: the pipeline's, else the model's ("?" without either).
+  const std::string &modelName() const;
   const HardwareRecord *Hw = nullptr;
   const PrecisionRecord *Weights = nullptr, *KV = nullptr, *Compute = nullptr;
   /// Precision of activations (all-reduce messages, workspace, vision traffic).
@@ -993,6 +1007,7 @@ public:
   /// Lookups by name: the first record of that name, or null. A hash lookup for records added
   /// with add() (Sema's), a scan otherwise (records pushed or removed directly, until reindex()).
   const ModelRecord *findModel(llvm::StringRef Name) const;
+  const PipelineRecord *findPipeline(llvm::StringRef Name) const;
   const PrecisionRecord *findPrecision(llvm::StringRef Name) const;
   /// The file a source location belongs to.
   const FileUnit *fileOf(llvm::SMLoc Loc, const llvm::SourceMgr &SM) const;
@@ -1002,6 +1017,7 @@ public:
   HardwareRecord *add(std::unique_ptr<HardwareRecord> R);
   PrecisionRecord *add(std::unique_ptr<PrecisionRecord> R);
   RuntimeRecord *add(std::unique_ptr<RuntimeRecord> R);
+  PipelineRecord *add(std::unique_ptr<PipelineRecord> R);
   /// Rebuilds the name indexes from the lists, after records were removed from them.
   void reindex();
 
@@ -1022,6 +1038,7 @@ private:
   NameIndex<HardwareRecord> HardwareIndex;
   NameIndex<PrecisionRecord> PrecisionIndex;
   NameIndex<RuntimeRecord> RuntimeIndex;
+  NameIndex<PipelineRecord> PipelineIndex;
 };
 
 } // namespace zoo
