@@ -211,17 +211,21 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
       OS << "  cost:       "
          << B(Images ? ScenarioMetric::cost_per_thousand_images
                      : ScenarioMetric::cost_per_million_output_tokens)
-         << (Images ? " per 1,000 inputs" : " per million output tokens") << " ("
-         << describePrice(*S->Cost, S->Term)
+         << (S->Pipeline ? " per 1,000 outputs"
+             : Images    ? " per 1,000 inputs"
+                         : " per million output tokens")
+         << " (" << describePrice(*S->Cost, S->Term)
          << (S->Cost->owned() ? ", plus electricity at grid " + S->Energy->Name : "") << ")\n";
     if (S->Energy)
       OS << "  carbon:     "
          << B(Images ? ScenarioMetric::carbon_per_image : ScenarioMetric::carbon_per_token)
-         << (Images ? " per input" : " per decoded token") << " (grid " << S->Energy->Name
+         << (S->Pipeline ? " per output"
+             : Images    ? " per input"
+                         : " per decoded token")
+         << " (grid " << S->Energy->Name
          << fmt::format(": {} x PUE {:g})\n",
-                        wallPowerStated(S->Cost)
-                            ? "the wall power of " + S->Cost->Name
-                            : std::string("TDP"),
+                        wallPowerStated(S->Cost) ? "the wall power of " + S->Cost->Name
+                                                 : std::string("TDP"),
                         S->Energy->PUE);
     for (const std::string &N : S->Notes)
       OS << "  note:       " << N << "\n";
