@@ -198,22 +198,17 @@ Bound forwardBound(const PhaseCost &P, double Compute, double Memory) {
 }
 
 /// The figures of a model with an input (or a pipeline of them) from the cost `P` of one batch
-/// of `Batch` outputs, the weights held and the largest live activation set. `Replicated`: each
-/// device holds all the weights and its share of the batch (a pipeline's devices run batches of
-/// their own); else both are divided among the devices.
+/// of `Batch` outputs, the weights held and the largest live activation set. Several devices run
+/// batches of their own (data parallel): each holds all the weights and its share of the batch.
 void putForward(const Module &M, const ScenarioRecord &S, const Machine &X, const PhaseCost &P,
-                double Batch, double WeightBytes, double Live, bool Replicated,
-                InferenceResult &Out) {
+                double Batch, double WeightBytes, double Live, InferenceResult &Out) {
   const double N = static_cast<double>(S.Devices);
   const double PerDeviceUsable = X.MemoryFraction * X.Capacity - X.Workspace;
-  const double Needed = Replicated ? WeightBytes * N + Live : WeightBytes + Live;
-  // The fewest devices whose memory holds the batch; where a device cannot hold the replicated
-  // weights, or the runtime's workspace takes all its usable memory, none suffices.
-  const double Fewest =
-      Replicated            ? (PerDeviceUsable > WeightBytes
-                                   ? std::max(1.0, std::ceil(Live / (PerDeviceUsable - WeightBytes)))
-                                   : UnboundedCount)
-      : PerDeviceUsable > 0 ? std::max(1.0, std::ceil(Needed / PerDeviceUsable))
+  const double Needed = WeightBytes * N + Live;
+  // The fewest devices whose memory holds the batch; where a device cannot hold the weights (or
+  // the runtime's workspace takes all its usable memory), none suffices.
+  const double Fewest = PerDeviceUsable > WeightBytes
+                            ? std::max(1.0, std::ceil(Live / (PerDeviceUsable - WeightBytes)))
                             : UnboundedCount;
   auto Put = [&](ScenarioMetric K, Value V) { Out.Results.push_back({K, std::move(V)}); };
   Put(ScenarioMetric::batch_time, seconds(P.Time));
@@ -247,7 +242,7 @@ InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Ma
   P.Binds = forwardBound(P, Compute, Memory);
   Out.Prefill = P;
   putForward(M, S, X, P, Batch, bytesAt(St.Params, *S.Weights).asDouble(),
-             Batch * static_cast<double>(St.ActivationsPeak) * Act, /*Replicated=*/false, Out);
+             Batch * static_cast<double>(St.ActivationsPeak) * Act, Out);
   return Out;
 }
 
@@ -299,7 +294,7 @@ InferenceResult analysePipeline(const Module &M, const ScenarioRecord &S, const 
   else
     Total.Binds = forwardBound(Total, Compute, Memory);
   Out.Prefill = Total;
-  putForward(M, S, X, Total, Batch, WeightBytes, Live, /*Replicated=*/true, Out);
+  putForward(M, S, X, Total, Batch, WeightBytes, Live, Out);
   Out.Results.push_back({ScenarioMetric::encoder_time, seconds(PartTime[0])});
   Out.Results.push_back({ScenarioMetric::denoise_time, seconds(PartTime[1])});
   Out.Results.push_back({ScenarioMetric::decoder_time, seconds(PartTime[2])});
