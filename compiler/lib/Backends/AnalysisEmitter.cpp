@@ -128,10 +128,11 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
                         Own(S->EncoderPrecision, "encoders"), Own(S->DecoderPrecision, "decoder"));
       factors(OS, *S);
       if (const PipelineRecord *P = S->Pipeline)
-        OS << "  pipeline:   encoders " << B(ScenarioMetric::encoder_time) << ", denoiser "
-           << B(ScenarioMetric::denoise_time) << " (" << P->Steps << " steps"
-           << (P->Guidance ? " at twice the batch" : "") << "), decoder "
-           << B(ScenarioMetric::decoder_time) << "\n";
+        OS << "  pipeline:   "
+           << (P->Encoders.empty() ? "no encoder" : "encoders " + B(ScenarioMetric::encoder_time))
+           << ", denoiser " << B(ScenarioMetric::denoise_time) << " (" << P->Steps << " steps"
+           << (P->Guidance ? " at twice the batch" : "") << "), "
+           << (P->Decoder ? "decoder " + B(ScenarioMetric::decoder_time) : "no decoder") << "\n";
       OS << "  forward:    " << B(ScenarioMetric::batch_time) << " per batch, "
          << R(ScenarioMetric::forward_bound) << "-bound; " << B(ScenarioMetric::images_per_s)
          << (S->Pipeline ? " outputs/s" : " inputs/s") << "; overhead "
