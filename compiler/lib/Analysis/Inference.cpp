@@ -289,10 +289,8 @@ InferenceResult analysePipeline(const Module &M, const ScenarioRecord &S, const 
   Run(*Pl.Denoiser, 1, G * Batch, static_cast<double>(Pl.Steps));
   if (Pl.Decoder)
     Run(*Pl.Decoder, 2, Batch, 1);
-  if (X.Ideal) // a bound on each part, and so on their sum
-    Total.Binds = Compute >= Memory ? Bound::Compute : Bound::Memory;
-  else
-    Total.Binds = forwardBound(Total, Compute, Memory);
+  // (The ideal: a bound on each part, and so on their sum.)
+  Total.Binds = forwardBound(Total, Compute, Memory);
   Out.Prefill = Total;
   putForward(M, S, X, Total, Batch, WeightBytes, Live, Out);
   Out.Results.push_back({ScenarioMetric::encoder_time, seconds(PartTime[0])});

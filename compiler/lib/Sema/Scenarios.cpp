@@ -135,8 +135,6 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
         Unknown(I, N, M.Precisions);
       (I.Name == "encoder_precision" ? Rec->EncoderPrecision : Rec->DecoderPrecision) = P;
       (I.Name == "encoder_precision" ? EncoderItem : DecoderItem) = &I;
-      if (!Rec->PartPrecisionRange.isValid())
-        Rec->PartPrecisionRange = I.Range;
     } else if (I.Name == "weights" || I.Name == "kv" || I.Name == "compute" ||
                I.Name == "activations" || I.Name == "expert_weights" ||
                I.Name == "expert_compute") {

@@ -482,7 +482,6 @@ public:
   /// (`encoder_precision`, `decoder_precision`: text encoders and a VAE in fp16 beside an int8
   /// denoiser); null: the scenario's weights, activations and compute.
   const PrecisionRecord *EncoderPrecision = nullptr, *DecoderPrecision = nullptr;
-  llvm::SMRange PartPrecisionRange; ///< the first of those fields (for its diagnostic)
   /// The name of what runs: the pipeline's, else the model's ("?" without either).
   const std::string &modelName() const;
   const HardwareRecord *Hw = nullptr;
