@@ -253,7 +253,7 @@ InferenceResult analysePipeline(const Module &M, const ScenarioRecord &S, const 
   InferenceResult Out;
   Out.Results.reserve(NumScenarioMetrics);
   const PipelineRecord &Pl = *S.Pipeline;
-  const double Batch = static_cast<double>(S.Batch), G = Pl.Guidance ? 2 : 1;
+  const double Batch = static_cast<double>(S.Batch), G = S.guidance() ? 2 : 1;
   PhaseCost Total;
   double Compute = 0, Memory = 0, WeightBytes = 0, Live = 0;
   double PartTime[3] = {0, 0, 0}; // encoders, denoiser (every step), decoder
@@ -286,7 +286,7 @@ InferenceResult analysePipeline(const Module &M, const ScenarioRecord &S, const 
   };
   for (const ModelRecord *E : Pl.Encoders)
     Run(*E, 0, G * Batch, 1);
-  Run(*Pl.Denoiser, 1, G * Batch, static_cast<double>(Pl.Steps));
+  Run(*Pl.Denoiser, 1, G * Batch, static_cast<double>(S.steps()));
   if (Pl.Decoder)
     Run(*Pl.Decoder, 2, Batch, 1);
   // (The ideal: a bound on each part, and so on their sum.)

@@ -130,8 +130,8 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
       if (const PipelineRecord *P = S->Pipeline)
         OS << "  pipeline:   "
            << (P->Encoders.empty() ? "no encoder" : "encoders " + B(ScenarioMetric::encoder_time))
-           << ", denoiser " << B(ScenarioMetric::denoise_time) << " (" << P->Steps << " steps"
-           << (P->Guidance ? " at twice the batch" : "") << "), "
+           << ", denoiser " << B(ScenarioMetric::denoise_time) << " (" << S->steps() << " steps"
+           << (S->guidance() ? " at twice the batch" : "") << "), "
            << (P->Decoder ? "decoder " + B(ScenarioMetric::decoder_time) : "no decoder") << "\n";
       OS << "  forward:    " << B(ScenarioMetric::batch_time) << " per batch, "
          << R(ScenarioMetric::forward_bound) << "-bound; " << B(ScenarioMetric::images_per_s)

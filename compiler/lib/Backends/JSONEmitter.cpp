@@ -659,6 +659,8 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
               });
           });
           J.attribute("grid", S->Energy ? S->Energy->Name : "");
+          if (S->Pipeline) // a pipeline's: the guidance and the steps it runs
+            J.attribute("guidance", S->guidance());
           J.attribute("hardware", S->Hw ? S->Hw->Name : "");
           J.attributeBegin("ideal");
           results(J, S->Ideal);
@@ -690,6 +692,8 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           J.attributeEnd();
           J.attribute("runtime",
                       S->UsedRuntime ? json::Value(S->UsedRuntime->Name) : json::Value(nullptr));
+          if (S->Pipeline)
+            J.attribute("steps", S->steps());
           J.attribute("term", termName(S->Term));
           J.attribute("weights", S->Weights ? S->Weights->Name : "");
         });

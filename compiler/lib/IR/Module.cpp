@@ -350,6 +350,12 @@ static const Value *findResult(const std::vector<std::pair<ScenarioMetric, Value
 }
 const Value *ScenarioRecord::result(ScenarioMetric K) const { return findResult(Results, K); }
 
+int64_t ScenarioRecord::steps() const { return Steps ? *Steps : Pipeline ? Pipeline->Steps : 0; }
+
+bool ScenarioRecord::guidance() const {
+  return Guidance ? *Guidance : Pipeline && Pipeline->Guidance;
+}
+
 const std::string &ScenarioRecord::modelName() const {
   static const std::string Unknown = "?";
   return Pipeline ? Pipeline->Name : Model ? Model->Name : Unknown;

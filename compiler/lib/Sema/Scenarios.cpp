@@ -34,6 +34,8 @@ const std::vector<FieldSpec> &scenarioFields() {
       {"mixed_prefill", Type::of(Type::Bool), false, false},
       {"async_scheduling", Type::of(Type::Bool), false, false},
       {"attention_dp", Type::of(Type::Bool), false, false},
+      {"steps", Type::of(Type::Int), false, true},
+      {"guidance", Type::of(Type::Bool), false, false},
       {"power_limit", dimType(BaseDim::Joule, BaseDim::Second), false, true},
       {"compute_efficiency", Type::of(Type::Real), false, true},
       {"memory_efficiency", Type::of(Type::Real), false, true},
@@ -94,6 +96,7 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
   };
   const Item *ComputeItem = nullptr, *ExpertComputeItem = nullptr, *EncoderItem = nullptr,
              *DecoderItem = nullptr;
+  llvm::SMRange StepsRange, GuidanceRange;
   for (const Item &I : D.Items) {
     if (I.K != Item::Field) {
       continue;
@@ -182,7 +185,14 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
     }
     if (cacheField(F, Rec->KVPage, Rec->Policy, OK))
       continue;
-    if (F.Name == "batch")
+    if (F.Name == "steps" || F.Name == "guidance") {
+      // A pipeline's own: checked below, once the model is known.
+      if (F.Name == "steps")
+        Rec->Steps = F.V.I;
+      else
+        Rec->Guidance = F.V.B;
+      (F.Name == "steps" ? StepsRange : GuidanceRange) = F.Range;
+    } else if (F.Name == "batch")
       Rec->Batch = F.V.I;
     else if (F.Name == "prompt")
       Rec->Prompt = static_cast<int64_t>(F.V.R);
@@ -250,6 +260,15 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
                  "per precision, and would count this part's time at the scenario's");
     OK = false;
   }
+  // Steps and guidance are a pipeline's.
+  for (auto [Range, Name] : {std::pair{StepsRange, "steps"}, std::pair{GuidanceRange, "guidance"}})
+    if (Range.isValid() && Rec->Model && !Rec->Pipeline) {
+      Diags.report(Range, diag::err_field_value, Name,
+                   fmt::format("needs a pipeline: `{}` is a model (only a pipeline has denoising "
+                               "steps)",
+                               Rec->Model->Name));
+      OK = false;
+    }
   // A part's own precision needs a pipeline with that part.
   for (auto [Item, Part] : {std::pair{EncoderItem, "encoder"}, std::pair{DecoderItem, "decoder"}}) {
     if (!Item || !Rec->Model)
@@ -367,7 +386,7 @@ double zoo::scenarioLimit(llvm::StringRef Field) {
   if (Field == "devices")
     return double(1 << 20);
   if (Field == "batch" || Field == "prompt" || Field == "output" || Field == "prefill_chunk" ||
-      Field == "max_batch")
+      Field == "max_batch" || Field == "steps")
     return double(int64_t(1) << 40);
   return 0;
 }

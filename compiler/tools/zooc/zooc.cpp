@@ -234,6 +234,13 @@ cl::opt<std::string>
                 cl::desc("Weights, activations and compute of a pipeline's decoder (default: the "
                          "scenario's)"),
                 cl::value_desc("precision"), cl::cat(PointCat));
+cl::opt<Decimal> StepsOpt("steps",
+                          cl::desc("A pipeline's denoising steps (default: the pipeline's)"),
+                          cl::value_desc("n"), cl::cat(PointCat));
+cl::opt<bool> GuidanceOpt("guidance",
+                          cl::desc("A pipeline's classifier-free guidance, =true or =false "
+                                   "(default: the pipeline's)"),
+                          cl::cat(PointCat));
 cl::opt<bool> AttentionDPOpt(
     "attention-dp",
     cl::desc("Attention data parallelism over --devices: each device runs the layers outside the "
@@ -660,6 +667,13 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
       ExpertComputePrec.empty() ? nullptr : M.findPrecision(ExpertComputePrec);
   const PrecisionRecord *EP = EncoderPrec.empty() ? nullptr : M.findPrecision(EncoderPrec);
   const PrecisionRecord *DP = DecoderPrec.empty() ? nullptr : M.findPrecision(DecoderPrec);
+  // Steps and guidance are a pipeline's.
+  for (const cl::Option *O :
+       {static_cast<const cl::Option *>(&StepsOpt), static_cast<const cl::Option *>(&GuidanceOpt)})
+    if (O->getNumOccurrences() && Mod && !Pl) {
+      Why = "--" + O->ArgStr.str() + " needs a pipeline: '" + Mod->Name + "' is a model";
+      return nullptr;
+    }
   // A part's own precision needs a pipeline with that part.
   for (auto [P, Option, Has] : {std::tuple{EP, "--encoder-precision", Pl && !Pl->Encoders.empty()},
                                 std::tuple{DP, "--decoder-precision", Pl && Pl->Decoder}}) {
@@ -716,6 +730,10 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
   S->Pipeline = Pl;
   S->EncoderPrecision = Pl ? EP : nullptr;
   S->DecoderPrecision = Pl ? DP : nullptr;
+  if (Pl && StepsOpt.getNumOccurrences())
+    S->Steps = StepsOpt.getValue();
+  if (Pl && GuidanceOpt.getNumOccurrences())
+    S->Guidance = GuidanceOpt.getValue();
   S->Hw = &H;
   S->Weights = W;
   S->KV = KV;
@@ -1555,7 +1573,9 @@ static int compile(int argc, char **argv) {
   // The analysis point takes the limits of scenario fields (scenarioLimit): token counts (the
   // context too) and the batch at most 2^40, devices at most 2^20, so that every product the
   // metrics and the analysis form stays in range.
-  for (auto *O : {&Context, &Prompt, &OutputLen, &Batch, &DevicesOpt}) {
+  for (auto *O : {&Context, &Prompt, &OutputLen, &Batch, &DevicesOpt, &StepsOpt}) {
+    if (O == &StepsOpt && !O->getNumOccurrences())
+      continue; // (no default: the pipeline's)
     int64_t V = O->getValue();
     if (V < 1)
       return usageError("--" + O->ArgStr + " must be at least 1");

@@ -482,6 +482,12 @@ public:
   /// (`encoder_precision`, `decoder_precision`: text encoders and a VAE in fp16 beside an int8
   /// denoiser); null: the scenario's weights, activations and compute.
   const PrecisionRecord *EncoderPrecision = nullptr, *DecoderPrecision = nullptr;
+  /// A pipeline's denoising steps and classifier-free guidance where the scenario sets its own
+  /// (`steps`, `guidance`); unset: the pipeline's. Read them through steps() and guidance().
+  std::optional<int64_t> Steps;
+  std::optional<bool> Guidance;
+  int64_t steps() const;
+  bool guidance() const;
   /// The name of what runs: the pipeline's, else the model's ("?" without either).
   const std::string &modelName() const;
   const HardwareRecord *Hw = nullptr;
