@@ -257,7 +257,9 @@ InferenceResult analysePipeline(const Module &M, const ScenarioRecord &S, const 
   PhaseCost Total;
   double Compute = 0, Memory = 0, WeightBytes = 0, Live = 0;
   double PartTime[3] = {0, 0, 0}; // encoders, denoiser (every step), decoder
-  std::vector<const ModelRecord *> Held;
+  // The models held, each at the weight width it runs at (one model as two parts at two
+  // precisions is held twice).
+  std::vector<std::pair<const ModelRecord *, double>> Held;
   auto Run = [&](const ModelRecord &Part, int Which, double Inputs, double Times) {
     // The encoders' and the decoder's own precision (weights, activations and compute), else
     // the scenario's.
@@ -278,8 +280,8 @@ InferenceResult analysePipeline(const Module &M, const ScenarioRecord &S, const 
     Compute += Times * C;
     Memory += Times * Mem;
     PartTime[Which] += Times * P.Time;
-    if (!llvm::is_contained(Held, &Part)) {
-      Held.push_back(&Part);
+    if (!llvm::is_contained(Held, std::pair{&Part, WBits})) {
+      Held.push_back({&Part, WBits});
       WeightBytes += static_cast<double>(Part.Stats.Params) * WBits / 8;
     }
     Live = std::max(Live, Inputs * static_cast<double>(Part.Stats.ActivationsPeak) * Act);
