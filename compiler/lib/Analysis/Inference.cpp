@@ -289,8 +289,18 @@ InferenceResult analysePipeline(const Module &M, const ScenarioRecord &S, const 
   for (const ModelRecord *E : Pl.Encoders)
     Run(*E, 0, G * Batch, 1);
   Run(*Pl.Denoiser, 1, G * Batch, static_cast<double>(S.steps()));
-  if (Pl.Decoder)
-    Run(*Pl.Decoder, 2, Batch, 1);
+  if (Pl.Decoder) {
+    // Each device decodes at most `decoder_batch` images at once: D over the devices together,
+    // in whole passes and one for the rest.
+    const double D =
+        S.DecoderBatch > 0
+            ? std::min(Batch, static_cast<double>(S.DecoderBatch) * static_cast<double>(S.Devices))
+            : Batch;
+    const double Passes = std::floor(Batch / D), Rest = Batch - Passes * D;
+    Run(*Pl.Decoder, 2, D, Passes);
+    if (Rest > 0)
+      Run(*Pl.Decoder, 2, Rest, 1);
+  }
   // (The ideal: a bound on each part, and so on their sum.)
   Total.Binds = forwardBound(Total, Compute, Memory);
   Out.Prefill = Total;

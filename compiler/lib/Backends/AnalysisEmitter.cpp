@@ -132,7 +132,11 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
            << (P->Encoders.empty() ? "no encoder" : "encoders " + B(ScenarioMetric::encoder_time))
            << ", denoiser " << B(ScenarioMetric::denoise_time) << " (" << S->steps() << " steps"
            << (S->guidance() ? " at twice the batch" : "") << "), "
-           << (P->Decoder ? "decoder " + B(ScenarioMetric::decoder_time) : "no decoder") << "\n";
+           << (P->Decoder ? "decoder " + B(ScenarioMetric::decoder_time) : "no decoder")
+           << (P->Decoder && S->DecoderBatch
+                   ? fmt::format(" ({} at a time a device)", S->DecoderBatch)
+                   : std::string())
+           << "\n";
       OS << "  forward:    " << B(ScenarioMetric::batch_time) << " per batch, "
          << R(ScenarioMetric::forward_bound) << "-bound; " << B(ScenarioMetric::images_per_s)
          << (S->Pipeline ? " outputs/s" : " inputs/s") << "; overhead "

@@ -639,6 +639,8 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
             J.attribute("attention_dp", true);
           J.attribute("batch", S->Batch);
           J.attribute("compute", S->Compute ? S->Compute->Name : "");
+          if (S->DecoderBatch) // a pipeline's decoder batch, where set
+            J.attribute("decoder_batch", S->DecoderBatch);
           if (S->DecoderPrecision) // a pipeline's parts at their own precision, where set
             J.attribute("decoder_precision", S->DecoderPrecision->Name);
           J.attribute("devices", S->Devices);

@@ -35,6 +35,7 @@ const std::vector<FieldSpec> &scenarioFields() {
       {"async_scheduling", Type::of(Type::Bool), false, false},
       {"attention_dp", Type::of(Type::Bool), false, false},
       {"steps", Type::of(Type::Int), false, true},
+      {"decoder_batch", Type::of(Type::Int), false, true},
       {"guidance", Type::of(Type::Bool), false, false},
       {"power_limit", dimType(BaseDim::Joule, BaseDim::Second), false, true},
       {"compute_efficiency", Type::of(Type::Real), false, true},
@@ -96,7 +97,7 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
   };
   const Item *ComputeItem = nullptr, *ExpertComputeItem = nullptr, *EncoderItem = nullptr,
              *DecoderItem = nullptr;
-  llvm::SMRange StepsRange, GuidanceRange;
+  llvm::SMRange StepsRange, GuidanceRange, DecoderBatchRange;
   for (const Item &I : D.Items) {
     if (I.K != Item::Field) {
       continue;
@@ -185,7 +186,10 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
     }
     if (cacheField(F, Rec->KVPage, Rec->Policy, OK))
       continue;
-    if (F.Name == "steps" || F.Name == "guidance") {
+    if (F.Name == "decoder_batch") {
+      Rec->DecoderBatch = F.V.I;
+      DecoderBatchRange = F.Range;
+    } else if (F.Name == "steps" || F.Name == "guidance") {
       // A pipeline's own: checked below, once the model is known.
       if (F.Name == "steps")
         Rec->Steps = F.V.I;
@@ -259,6 +263,20 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
                  "cannot be set on a calibration row: the fit gives each kernel kind one factor "
                  "per precision, and would count this part's time at the scenario's");
     OK = false;
+  }
+  // A decoder batch needs a pipeline with a decoder, and at most the batch.
+  if (DecoderBatchRange.isValid() && Rec->Model) {
+    const PipelineRecord *P = Rec->Pipeline;
+    std::string Why =
+        !P            ? fmt::format("needs a pipeline: `{}` is a model", Rec->Model->Name)
+        : !P->Decoder ? fmt::format("is set, but pipeline `{}` has no decoder", P->Name)
+        : Rec->DecoderBatch > Rec->Batch
+            ? fmt::format("is {}, more than the batch of {}", Rec->DecoderBatch, Rec->Batch)
+            : std::string();
+    if (!Why.empty()) {
+      Diags.report(DecoderBatchRange, diag::err_field_value, "decoder_batch", Why);
+      OK = false;
+    }
   }
   // Steps and guidance are a pipeline's.
   for (auto [Range, Name] : {std::pair{StepsRange, "steps"}, std::pair{GuidanceRange, "guidance"}})
@@ -386,7 +404,7 @@ double zoo::scenarioLimit(llvm::StringRef Field) {
   if (Field == "devices")
     return double(1 << 20);
   if (Field == "batch" || Field == "prompt" || Field == "output" || Field == "prefill_chunk" ||
-      Field == "max_batch" || Field == "steps")
+      Field == "max_batch" || Field == "steps" || Field == "decoder_batch")
     return double(int64_t(1) << 40);
   return 0;
 }

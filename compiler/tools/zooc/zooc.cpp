@@ -237,6 +237,11 @@ cl::opt<std::string>
 cl::opt<Decimal> StepsOpt("steps",
                           cl::desc("A pipeline's denoising steps (default: the pipeline's)"),
                           cl::value_desc("n"), cl::cat(PointCat));
+cl::opt<Decimal>
+    DecoderBatchOpt("decoder-batch",
+                    cl::desc("Images a pipeline's decoder takes at once on each device "
+                             "(default: the batch)"),
+                    cl::value_desc("n"), cl::cat(PointCat));
 cl::opt<bool> GuidanceOpt("guidance",
                           cl::desc("A pipeline's classifier-free guidance, =true or =false "
                                    "(default: the pipeline's)"),
@@ -667,13 +672,23 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
       ExpertComputePrec.empty() ? nullptr : M.findPrecision(ExpertComputePrec);
   const PrecisionRecord *EP = EncoderPrec.empty() ? nullptr : M.findPrecision(EncoderPrec);
   const PrecisionRecord *DP = DecoderPrec.empty() ? nullptr : M.findPrecision(DecoderPrec);
-  // Steps and guidance are a pipeline's.
+  // Steps, guidance and a decoder batch are a pipeline's.
   for (const cl::Option *O :
-       {static_cast<const cl::Option *>(&StepsOpt), static_cast<const cl::Option *>(&GuidanceOpt)})
+       {static_cast<const cl::Option *>(&StepsOpt), static_cast<const cl::Option *>(&GuidanceOpt),
+        static_cast<const cl::Option *>(&DecoderBatchOpt)})
     if (O->getNumOccurrences() && Mod && !Pl) {
       Why = "--" + O->ArgStr.str() + " needs a pipeline: '" + Mod->Name + "' is a model";
       return nullptr;
     }
+  if (DecoderBatchOpt.getNumOccurrences() && Pl && !Pl->Decoder) {
+    Why = "--decoder-batch needs a pipeline with a decoder: pipeline '" + Pl->Name + "' has none";
+    return nullptr;
+  }
+  if (DecoderBatchOpt.getNumOccurrences() && DecoderBatchOpt.getValue() > Batch.getValue()) {
+    Why = "--decoder-batch is " + std::to_string(DecoderBatchOpt.getValue()) +
+          ", more than the batch of " + std::to_string(Batch.getValue());
+    return nullptr;
+  }
   // A part's own precision needs a pipeline with that part.
   for (auto [P, Option, Has] : {std::tuple{EP, "--encoder-precision", Pl && !Pl->Encoders.empty()},
                                 std::tuple{DP, "--decoder-precision", Pl && Pl->Decoder}}) {
@@ -734,6 +749,8 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
     S->Steps = StepsOpt.getValue();
   if (Pl && GuidanceOpt.getNumOccurrences())
     S->Guidance = GuidanceOpt.getValue();
+  if (Pl && DecoderBatchOpt.getNumOccurrences())
+    S->DecoderBatch = DecoderBatchOpt.getValue();
   S->Hw = &H;
   S->Weights = W;
   S->KV = KV;
@@ -1573,13 +1590,17 @@ static int compile(int argc, char **argv) {
   // The analysis point takes the limits of scenario fields (scenarioLimit): token counts (the
   // context too) and the batch at most 2^40, devices at most 2^20, so that every product the
   // metrics and the analysis form stays in range.
-  for (auto *O : {&Context, &Prompt, &OutputLen, &Batch, &DevicesOpt, &StepsOpt}) {
-    if (O == &StepsOpt && !O->getNumOccurrences())
-      continue; // (no default: the pipeline's)
+  for (auto *O :
+       {&Context, &Prompt, &OutputLen, &Batch, &DevicesOpt, &StepsOpt, &DecoderBatchOpt}) {
+    if ((O == &StepsOpt || O == &DecoderBatchOpt) && !O->getNumOccurrences())
+      continue; // (no default: the pipeline's steps, the batch)
     int64_t V = O->getValue();
     if (V < 1)
       return usageError("--" + O->ArgStr + " must be at least 1");
-    llvm::StringRef Field = O == &OutputLen ? "output" : O == &Context ? "prompt" : O->ArgStr;
+    llvm::StringRef Field = O == &OutputLen         ? "output"
+                            : O == &Context         ? "prompt"
+                            : O == &DecoderBatchOpt ? "decoder_batch"
+                                                    : O->ArgStr;
     auto Limit = static_cast<int64_t>(scenarioLimit(Field));
     if (V > Limit)
       return usageError("--" + O->ArgStr + " is " + std::to_string(V) +

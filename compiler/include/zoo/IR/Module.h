@@ -486,6 +486,9 @@ public:
   /// (`steps`, `guidance`); unset: the pipeline's. Read them through steps() and guidance().
   std::optional<int64_t> Steps;
   std::optional<bool> Guidance;
+  /// The images each device's decoder takes at once (`decoder_batch`: engines decode a large
+  /// batch a few images at a time, a VAE at 1,024 x 1,024 being memory-hungry); 0: the batch.
+  int64_t DecoderBatch = 0;
   int64_t steps() const;
   bool guidance() const;
   /// The name of what runs: the pipeline's, else the model's ("?" without either).
