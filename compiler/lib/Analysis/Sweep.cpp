@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Sweep.h"
+#include "zoo/Analysis/Inference.h"
 #include "zoo/Basic/Checked.h"
 #include <algorithm>
 #include <chrono>
@@ -428,6 +429,54 @@ void zoo::runSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scena
                       "{:.3g} M points/s per thread, {:.3g} M points per CPU second\n",
                       withThousands(static_cast<int64_t>(Total)), Threads, Threads == 1 ? "" : "s",
                       Seconds, Rate / 1e6, Rate / 1e6 / Threads, Cpu > 0 ? Total / Cpu / 1e6 : 0.0);
+  }
+}
+
+void zoo::runInputSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scenarios,
+                        llvm::ArrayRef<int64_t> Batches, llvm::raw_ostream &OS) {
+  OS << "model,hardware,devices,runtime,weights,compute,batch,batch_time,ideal_batch_time,"
+        "images_per_s,ideal_images_per_s,forward_bound,memory_per_device,fits,devices_needed,"
+        "energy_per_image\n";
+  fmt::memory_buffer B;
+  for (const ScenarioRecord *S : Scenarios) {
+    if (!S->Model || !S->Model->Stats.PerInput)
+      continue;
+    const RuntimeRecord *R = runtimeOf(M, *S);
+    const Machine X = makeMachine(M, *S, R, {}, /*Describe=*/false), Ideal = X.ideal();
+    for (int64_t Batch : Batches) {
+      ScenarioRecord P = *S;
+      P.Batch = Batch;
+      const InferenceResult E = analyse(M, P, X), I = analyse(M, P, Ideal);
+      auto Get = [](const InferenceResult &IR, ScenarioMetric K) -> const Value * {
+        for (const auto &[Metric, V] : IR.Results)
+          if (Metric == K)
+            return &V;
+        return nullptr;
+      };
+      auto Real = [&](const InferenceResult &IR, ScenarioMetric K) {
+        if (const Value *V = Get(IR, K))
+          real(B, V->asDouble());
+        B.push_back(',');
+      };
+      B.clear();
+      fmt::format_to(std::back_inserter(B), "{},{},{},{},{},{},{},", S->modelName(), S->Hw->Name,
+                     S->Devices, R ? R->Name : "", S->Weights->Name, S->Compute->Name, Batch);
+      Real(E, ScenarioMetric::batch_time);
+      Real(I, ScenarioMetric::batch_time);
+      Real(E, ScenarioMetric::images_per_s);
+      Real(I, ScenarioMetric::images_per_s);
+      fmt::format_to(std::back_inserter(B), "{},", boundName(E.Prefill.Binds));
+      Real(E, ScenarioMetric::memory_per_device);
+      const Value *Fits = Get(E, ScenarioMetric::fits);
+      fmt::format_to(std::back_inserter(B), "{},", Fits && Fits->B ? "true" : "false");
+      if (const Value *V = Get(E, ScenarioMetric::devices_needed))
+        count(B, V->I == INT64_MAX ? UnboundedCount : static_cast<double>(V->I));
+      B.push_back(',');
+      if (const Value *V = Get(E, ScenarioMetric::energy_per_image))
+        real(B, V->asDouble());
+      B.push_back('\n');
+      OS.write(B.data(), B.size());
+    }
   }
 }
 

@@ -1234,13 +1234,32 @@ static int runAnalysisTools(const Module &M) {
     return usageError("--sweep-threads is " + std::to_string(SweepThreads) + "; at most 256");
   const SweepSpec &Spec = TheSweep.Grid;
   std::vector<const ScenarioRecord *> Scenarios;
+  const ScenarioRecord *Input = nullptr, *Tokens = nullptr; // one of each kind, for the errors
   for (const auto &S : M.Scenarios)
     if (S->AdHoc) {
-      if (S->Model->Stats.PerInput)
-        return usageError("--sweep: model '" + S->modelName() +
-                          "' takes an input; the sweep analyses language models");
+      (S->Model->Stats.PerInput ? Input : Tokens) = S.get();
       Scenarios.push_back(S.get());
     }
+  // Models with an input (vision, pipelines) sweep their batch alone, in a CSV of their own.
+  if (Input) {
+    if (Tokens)
+      return usageError("--sweep: model '" + Input->modelName() + "' takes an input and '" +
+                        Tokens->modelName() +
+                        "' works per token; their rows differ, so sweep them apart");
+    if (Spec.Prompt.size() > 1 || Spec.Output.size() > 1)
+      return usageError("--sweep: model '" + Input->modelName() +
+                        "' takes an input: it has no prompt or output to sweep (batch only)");
+    if (SweepSummary)
+      return usageError("--sweep-summary summarises language models; model '" + Input->modelName() +
+                        "' takes an input");
+    if (const uint64_t Points = Spec.Batch.size() * Scenarios.size(); Points > MaxInputSweepPoints)
+      return usageError("--sweep: " + std::to_string(Points) +
+                        " points of models with an input; at most " +
+                        std::to_string(MaxInputSweepPoints) + " (each is a full analysis)");
+    return writeOutput([&](llvm::raw_ostream &OS) { runInputSweep(M, Scenarios, Spec.Batch, OS); })
+               ? 0
+               : 1;
+  }
   const double Total = static_cast<double>(Spec.Batch.size()) *
                        static_cast<double>(Spec.Prompt.size()) *
                        static_cast<double>(Spec.Output.size()) * Scenarios.size();

@@ -122,6 +122,16 @@ struct SweepOptions {
 void runSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scenarios,
               const SweepSpec &Spec, const SweepOptions &Options, llvm::raw_ostream &OS);
 
+/// The most points a `--sweep` of models with an input evaluates: each is a full analysis,
+/// operation by operation (about 20 us for SDXL's pipeline), not a closed form.
+constexpr uint64_t MaxInputSweepPoints = 1'000'000;
+
+/// Sweeps every scenario of `Scenarios` of a model with an input (vision, a pipeline) over the
+/// batch values `Batches` on its expected and its ideal machine: CSV with a header and one row per
+/// batch (scenario after scenario), each the full analysis of that batch.
+void runInputSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scenarios,
+                   llvm::ArrayRef<int64_t> Batches, llvm::raw_ostream &OS);
+
 /// The longest output --check-closed-form takes (the reference is a step-by-step sum).
 constexpr int64_t MaxCheckedOutput = 10'000'000;
 
