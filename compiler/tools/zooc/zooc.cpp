@@ -684,7 +684,9 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
     Why = "--decoder-batch needs a pipeline with a decoder: pipeline '" + Pl->Name + "' has none";
     return nullptr;
   }
-  if (DecoderBatchOpt.getNumOccurrences() && DecoderBatchOpt.getValue() > Batch.getValue()) {
+  // (A sweep's batches may be smaller than the decoder batch: each then decodes whole.)
+  if (DecoderBatchOpt.getNumOccurrences() && SweepOpt.empty() &&
+      DecoderBatchOpt.getValue() > Batch.getValue()) {
     Why = "--decoder-batch is " + std::to_string(DecoderBatchOpt.getValue()) +
           ", more than the batch of " + std::to_string(Batch.getValue());
     return nullptr;
