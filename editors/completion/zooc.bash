@@ -41,6 +41,8 @@ _zooc() {
       local inputs
       mapfile -t inputs < <(_zooc_inputs)
       words=$("$zooc" --list="$kind" "${inputs[@]}" 2>/dev/null)
+      # --model names a pipeline too.
+      [[ $kind == models ]] && words+=" $("$zooc" --list=pipelines "${inputs[@]}" 2>/dev/null)"
     fi
     COMPREPLY=($(compgen -W "$words" -- "$val"))
     [[ $cur == --*=* ]] && COMPREPLY=("${COMPREPLY[@]/#/$opt=}")

@@ -280,11 +280,12 @@ cl::opt<bool> TimePhases("time-phases",
                          cl::cat(ZoocCat));
 cl::opt<bool> FullLL("full-ll", cl::desc("Parse with full LL prediction (no SLL first pass)"),
                      cl::Hidden, cl::cat(ZoocCat));
-enum class ListKind { None, Models, Hardware, Precisions, Runtimes, Scenarios };
+enum class ListKind { None, Models, Pipelines, Hardware, Precisions, Runtimes, Scenarios };
 cl::opt<ListKind>
     ListOpt("list",
             cl::desc("Print the names of one kind of record, one per line, instead of an output"),
             cl::values(clEnumValN(ListKind::Models, "models", "models"),
+                       clEnumValN(ListKind::Pipelines, "pipelines", "pipelines (generators)"),
                        clEnumValN(ListKind::Hardware, "hardware", "hardware"),
                        clEnumValN(ListKind::Precisions, "precisions", "precisions"),
                        clEnumValN(ListKind::Runtimes, "runtimes", "runtimes"),
@@ -1717,6 +1718,9 @@ static int compile(int argc, char **argv) {
     switch (ListOpt) {
     case ListKind::Models:
       Add(M.Models);
+      break;
+    case ListKind::Pipelines:
+      Add(M.Pipelines);
       break;
     case ListKind::Hardware:
       Add(M.Hardware);
