@@ -1706,9 +1706,13 @@ static int compile(int argc, char **argv) {
   // Selected models are checked before they are used: a misspelt name gets a suggestion.
   if (OK)
     for (const std::string &S : Select)
-      if (!M.findModel(S) && !M.findPipeline(S))
-        return usageError("no model or pipeline named '" + S + "'" +
-                          suggest(S, M.Models, "models"));
+      if (!M.findModel(S) && !M.findPipeline(S)) {
+        // A misspelt pipeline gets the pipelines that are close, else the models.
+        std::string Near = suggest(S, M.Pipelines, "pipelines");
+        return usageError(
+            "no model or pipeline named '" + S + "'" +
+            (Near.rfind("; did you mean", 0) == 0 ? Near : suggest(S, M.Models, "models")));
+      }
   if (OK && ListOpt != ListKind::None) {
     std::vector<std::string> Names;
     auto Add = [&](const auto &Rs) {
