@@ -404,46 +404,43 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     X.Workspace = R->Workspace;
     X.MaxBatch = R->MaxBatch;
   }
-  // 5. Expert layers at their own compute precision: its peak (scaled as the compute's by a
-  // power mode), the hardware's achievable fraction and the runtime's gemm factor at it.
+  // Products at a compute precision `P` of their own (named `What` among the factors): its dense
+  // peak, scaled as the compute's by a power mode, and its expected gemm rate, that peak times
+  // the hardware's achievable fraction (`HwName`) and the runtime's gemm factor at `P`.
+  auto OwnCompute = [&](const PrecisionRecord &P, const std::string &What,
+                        const std::string &HwName, double &Peak, double &GemmRate) {
+    const double Own = fieldOr(Dense, S.Compute->Name, 0);
+    Peak = fieldOr(Dense, P.Name, 0) * N * (Own > 0 ? X.Peak / (Own * N) : 1);
+    double HwOwn = 1;
+    Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, P.Name, "compute"), HwName,
+       HwOwn);
+    FactorUse G{"compute gemm (" + What + ", " + P.Name + ")", 1, false, RName + ": not set", ""};
+    if (R)
+      FromRuntime(Slot::Gemm, &P, G);
+    GemmRate = Peak * HwOwn * G.Value;
+    if (Describe)
+      X.Uses.push_back(std::move(G));
+  };
+  // 5. Expert layers at their own compute precision.
   X.ExpertPeak = X.Peak;
   X.ExpertGemmRate = X.rate(Slot::Gemm);
   if (const PrecisionRecord *E = S.expertCompute(); E && E != S.Compute) {
-    const double Own = fieldOr(Dense, S.Compute->Name, 0);
-    X.ExpertPeak = fieldOr(Dense, E->Name, 0) * N * (Own > 0 ? X.Peak / (Own * N) : 1);
-    double HwExperts = 1;
-    Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, E->Name, "compute"),
-       "achievable matrix peak (experts, " + E->Name + ")", HwExperts);
-    FactorUse G{"compute gemm (experts, " + E->Name + ")", 1, false, RName + ": not set", ""};
-    if (R)
-      FromRuntime(Slot::Gemm, E, G);
-    X.ExpertGemmRate = X.ExpertPeak * HwExperts * G.Value;
+    OwnCompute(*E, "experts", "achievable matrix peak (experts, " + E->Name + ")", X.ExpertPeak,
+               X.ExpertGemmRate);
     X.OwnExpertCompute = true;
-    if (Describe)
-      X.Uses.push_back(std::move(G));
   }
   // 6. A pipeline's encoders and decoder at their own precision, the same way.
   for (int Part = 0; Part < 2; ++Part) {
     const PrecisionRecord *P = Part == 0 ? S.EncoderPrecision : S.DecoderPrecision;
     if (!P || P == S.Compute)
       continue;
-    const double Own = fieldOr(Dense, S.Compute->Name, 0);
-    Machine::PartCompute &C = X.Parts[Part];
-    C.Peak = fieldOr(Dense, P->Name, 0) * N * (Own > 0 ? X.Peak / (Own * N) : 1);
     const char *What = Part == 0 ? "encoders" : "decoder";
-    double HwPart = 1;
-    Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, P->Name, "compute"),
-       fmt::format("achievable {}peak ({}, {})",
-                   P->Name == "fp32" || P->Name == "fp64" ? "" : "matrix ", What, P->Name),
-       HwPart);
-    FactorUse G{fmt::format("compute gemm ({}, {})", What, P->Name), 1, false, RName + ": not set",
-                ""};
-    if (R)
-      FromRuntime(Slot::Gemm, P, G);
-    C.GemmRate = C.Peak * HwPart * G.Value;
+    Machine::PartCompute &C = X.Parts[Part];
+    OwnCompute(*P, What,
+               fmt::format("achievable {}peak ({}, {})",
+                           P->Name == "fp32" || P->Name == "fp64" ? "" : "matrix ", What, P->Name),
+               C.Peak, C.GemmRate);
     C.Own = true;
-    if (Describe)
-      X.Uses.push_back(std::move(G));
   }
   X.MixedPrefill = mixesPrefill(S, R);
   X.AsyncScheduling = schedulesAhead(S, R);

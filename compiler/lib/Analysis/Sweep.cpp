@@ -447,11 +447,8 @@ void zoo::runInputSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> 
       ScenarioRecord P = *S;
       P.Batch = Batch;
       const InferenceResult E = analyse(M, P, X), I = analyse(M, P, Ideal);
-      auto Get = [](const InferenceResult &IR, ScenarioMetric K) -> const Value * {
-        for (const auto &[Metric, V] : IR.Results)
-          if (Metric == K)
-            return &V;
-        return nullptr;
+      auto Get = [](const InferenceResult &IR, ScenarioMetric K) {
+        return findResult(IR.Results, K);
       };
       auto Real = [&](const InferenceResult &IR, ScenarioMetric K) {
         if (const Value *V = Get(IR, K))

@@ -341,14 +341,15 @@ std::vector<std::string> zoo::scenarioMetricNames() {
   return N;
 }
 
-static const Value *findResult(const std::vector<std::pair<ScenarioMetric, Value>> &Rs,
-                               ScenarioMetric K) {
+const Value *zoo::findResult(const std::vector<std::pair<ScenarioMetric, Value>> &Rs,
+                             ScenarioMetric K) {
   for (const auto &R : Rs)
     if (R.first == K)
       return &R.second;
   return nullptr;
 }
 const Value *ScenarioRecord::result(ScenarioMetric K) const { return findResult(Results, K); }
+const Value *ScenarioRecord::ideal(ScenarioMetric K) const { return findResult(Ideal, K); }
 
 int64_t ScenarioRecord::steps() const { return Steps ? *Steps : Pipeline ? Pipeline->Steps : 0; }
 
@@ -360,7 +361,6 @@ const std::string &ScenarioRecord::modelName() const {
   static const std::string Unknown = "?";
   return Pipeline ? Pipeline->Name : Model ? Model->Name : Unknown;
 }
-const Value *ScenarioRecord::ideal(ScenarioMetric K) const { return findResult(Ideal, K); }
 
 const FieldValue *RuntimeRecord::factor(llvm::StringRef Kind, llvm::StringRef Kernel,
                                         llvm::StringRef Prec) const {

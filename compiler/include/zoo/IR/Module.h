@@ -465,6 +465,9 @@ inline const char *termName(PriceTerm T) {
 /// unit).
 constexpr double SecondsPerYear = 365.0 * 24 * 3600;
 
+/// The figure `K` of a list of scenario results, or null where the list has none.
+const Value *findResult(const std::vector<std::pair<ScenarioMetric, Value>> &Rs, ScenarioMetric K);
+
 class PipelineRecord;
 
 /// A model on hardware: `scenario NAME { model = ...; hardware = ...; ... }`, or one the driver
