@@ -433,23 +433,85 @@ void zoo::runSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scena
 }
 
 void zoo::runInputSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scenarios,
-                        llvm::ArrayRef<int64_t> Batches, llvm::raw_ostream &OS) {
-  OS << "model,hardware,devices,runtime,weights,compute,batch,batch_time,ideal_batch_time,"
-        "images_per_s,ideal_images_per_s,forward_bound,memory_per_device,fits,devices_needed,"
-        "energy_per_image\n";
+                        llvm::ArrayRef<int64_t> Batches, bool Summary, llvm::raw_ostream &OS) {
+  using Clock = std::chrono::steady_clock;
+  if (!Summary)
+    OS << "model,hardware,devices,runtime,weights,compute,batch,batch_time,ideal_batch_time,"
+          "images_per_s,ideal_images_per_s,forward_bound,memory_per_device,fits,devices_needed,"
+          "energy_per_image\n";
   fmt::memory_buffer B;
+  double Seconds = 0, Cpu = 0;
+  uint64_t Total = 0;
+  auto Get = [](const InferenceResult &IR, ScenarioMetric K) { return findResult(IR.Results, K); };
+  auto Number = [&](const InferenceResult &IR, ScenarioMetric K) {
+    const Value *V = Get(IR, K);
+    return V ? V->asDouble() : NAN;
+  };
   for (const ScenarioRecord *S : Scenarios) {
     if (!S->Model || !S->Model->Stats.PerInput)
       continue;
     const RuntimeRecord *R = runtimeOf(M, *S);
+    const auto T0 = Clock::now();
+    const double C0 = threadCpuSeconds();
     const Machine X = makeMachine(M, *S, R, {}, /*Describe=*/false), Ideal = X.ideal();
+    if (Summary) {
+      // The fastest rate and the shortest batch among the points that fit (ties keep the
+      // smaller batch), and the fewest devices any point needs.
+      uint64_t Fitting = 0;
+      double LeastDevices = INFINITY, BestRate = -1, BestRateIdeal = 0, BestRateTime = 0;
+      double Shortest = INFINITY, ShortestIdeal = 0;
+      int64_t BestRateAt = 0, ShortestAt = 0;
+      for (int64_t Batch : Batches) {
+        ScenarioRecord P = *S;
+        P.Batch = Batch;
+        const InferenceResult E = analyse(M, P, X), I = analyse(M, P, Ideal);
+        if (const Value *V = Get(E, ScenarioMetric::devices_needed))
+          LeastDevices =
+              std::min(LeastDevices, V->I == INT64_MAX ? INFINITY : static_cast<double>(V->I));
+        const Value *Fits = Get(E, ScenarioMetric::fits);
+        if (!Fits || !Fits->B)
+          continue;
+        ++Fitting;
+        const double Rate = Number(E, ScenarioMetric::images_per_s),
+                     Time = Number(E, ScenarioMetric::batch_time);
+        if (Rate > BestRate) {
+          BestRate = Rate;
+          BestRateAt = Batch;
+          BestRateTime = Time;
+          BestRateIdeal = Number(I, ScenarioMetric::images_per_s);
+        }
+        if (Time < Shortest) {
+          Shortest = Time;
+          ShortestAt = Batch;
+          ShortestIdeal = Number(I, ScenarioMetric::batch_time);
+        }
+      }
+      Seconds += std::chrono::duration<double>(Clock::now() - T0).count();
+      Cpu += threadCpuSeconds() - C0;
+      Total += Batches.size();
+      OS << fmt::format("{}: {} on {} x {}, runtime {}, weights {}, compute {}: {} points (batch "
+                        "{} values)\n",
+                        S->Name, S->modelName(), S->Devices, S->Hw->Name, R ? R->Name : "none",
+                        S->Weights->Name, S->Compute->Name,
+                        withThousands(static_cast<int64_t>(Batches.size())), Batches.size());
+      OS << "  fit in memory: " << withThousands(static_cast<int64_t>(Fitting));
+      if (Fitting == 0 && !Batches.empty() && std::isfinite(LeastDevices))
+        OS << fmt::format(" (every point needs {} devices or more)",
+                          withThousands(static_cast<int64_t>(LeastDevices)));
+      OS << "\n";
+      if (BestRate >= 0) {
+        OS << fmt::format("  highest image rate that fits: {:.4g} images/s (ideal {:.4g}) at batch "
+                          "{}, {:.4g} s a batch\n",
+                          BestRate, BestRateIdeal, withThousands(BestRateAt), BestRateTime);
+        OS << fmt::format("  shortest batch that fits: {:.4g} s (ideal {:.4g} s) at batch {}\n",
+                          Shortest, ShortestIdeal, withThousands(ShortestAt));
+      }
+      continue;
+    }
     for (int64_t Batch : Batches) {
       ScenarioRecord P = *S;
       P.Batch = Batch;
       const InferenceResult E = analyse(M, P, X), I = analyse(M, P, Ideal);
-      auto Get = [](const InferenceResult &IR, ScenarioMetric K) {
-        return findResult(IR.Results, K);
-      };
       auto Real = [&](const InferenceResult &IR, ScenarioMetric K) {
         if (const Value *V = Get(IR, K))
           real(B, V->asDouble());
@@ -474,6 +536,13 @@ void zoo::runInputSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> 
       B.push_back('\n');
       OS.write(B.data(), B.size());
     }
+  }
+  if (Summary && Total) {
+    const double Rate = Seconds > 0 ? Total / Seconds : 0;
+    OS << fmt::format("evaluated {} points on 1 thread in {:.3g} s: {:.3g} points/s, {:.3g} "
+                      "points per CPU second\n",
+                      withThousands(static_cast<int64_t>(Total)), Seconds, Rate,
+                      Cpu > 0 ? Total / Cpu : 0.0);
   }
 }
 
