@@ -12,6 +12,10 @@
 //      batch axis at the point's prompt and output, the latency and throughput curves.
 //      A model with bidirectional attention (an encoder) has no generation: its prefill point
 //      only.
+//      Then for each pipeline (one with a denoiser), a scenario like the template running it
+//      (each part at the scenario's precisions, the pipeline's steps and guidance) at each batch
+//      of the axis, analysed in full (analyse) on the expected and the ideal machine: the time a
+//      batch and the images a second, and whether every part fits.
 //   3. For each language model but the encoders and those with neither cache nor state, its KV
 //   cache and state of one sequence at the point's KV
 //      precision over the context axis, exact (`kv_bytes`); the axis ends at the model's declared
@@ -97,6 +101,11 @@ PlotData zoo::buildPlotData(const Module &M, const PlotRequest &Req) {
   auto IsEncoder = [&](const ModelRecord *R) {
     return std::find(D.Encoders.begin(), D.Encoders.end(), R) != D.Encoders.end();
   };
+
+  for (const PipelineRecord *P : Req.Pipelines)
+    if (P->Denoiser && P->Denoiser->Root)
+      D.Pipelines.push_back(P);
+  std::stable_sort(D.Pipelines.begin(), D.Pipelines.end(), ByName);
 
   // 2. Device setups.
   std::vector<const DeviceSetup *> Setups;
@@ -187,8 +196,52 @@ PlotData zoo::buildPlotData(const Module &M, const PlotRequest &Req) {
       });
       D.Batch.push_back(std::move(C));
     }
+    for (const PipelineRecord *P : D.Pipelines) {
+      ScenarioRecord S(P->Name + "@" + T.Hw->Name, llvm::SMRange());
+      S.AdHoc = true;
+      S.Model = P->Denoiser;
+      S.Pipeline = P;
+      S.Hw = T.Hw;
+      S.Weights = T.Weights;
+      S.KV = T.KV;
+      S.Compute = T.Compute;
+      S.Activations = T.Activations;
+      S.Runtime = T.Runtime;
+      S.Devices = T.Devices;
+      const Machine Expected = makeMachine(M, S, Runtime, {}, /*Describe=*/false);
+      const Machine Ideal = Expected.ideal();
+      ImageCurve C;
+      C.Pipeline = P;
+      C.Hw = T.Hw;
+      for (int64_t B : D.Batches) {
+        S.Batch = B;
+        const InferenceResult E = analyse(M, S, Expected), I = analyse(M, S, Ideal);
+        auto Number = [](const InferenceResult &R, ScenarioMetric K) {
+          const Value *V = findResult(R.Results, K);
+          return V ? V->asDouble() : NAN;
+        };
+        auto Fits = [](const InferenceResult &R) {
+          const Value *V = findResult(R.Results, ScenarioMetric::fits);
+          return V && V->B;
+        };
+        ImageSample X;
+        X.Batch = B;
+        X.BatchTime = Number(E, ScenarioMetric::batch_time);
+        X.IdealBatchTime = Number(I, ScenarioMetric::batch_time);
+        X.Rate = Number(E, ScenarioMetric::images_per_s);
+        X.IdealRate = Number(I, ScenarioMetric::images_per_s);
+        X.Fits = Fits(E);
+        X.IdealFits = Fits(I);
+        C.Samples.push_back(X);
+      }
+      D.Images.push_back(std::move(C));
+    }
     D.Devices.push_back(std::move(Roof));
   }
+  std::stable_sort(D.Images.begin(), D.Images.end(), [](const ImageCurve &A, const ImageCurve &B) {
+    return A.Pipeline->Name != B.Pipeline->Name ? A.Pipeline->Name < B.Pipeline->Name
+                                                : A.Hw->Name < B.Hw->Name;
+  });
   std::stable_sort(D.Batch.begin(), D.Batch.end(), [](const BatchCurve &A, const BatchCurve &B) {
     return A.Model->Name != B.Model->Name ? A.Model->Name < B.Model->Name : A.Hw->Name < B.Hw->Name;
   });

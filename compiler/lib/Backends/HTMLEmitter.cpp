@@ -180,6 +180,7 @@ private:
                   bool SeriesAreDevices, const std::string &Missing);
   void fitMatrix();
   void training();
+  void pipelines();
   void legendOfModels();
 };
 
@@ -216,7 +217,7 @@ void Page::header() {
         "per operation and collective (docs/formulas.md). Hover over a mark for its values.</p>\n"
         "<nav><a href=\"#roofline\">1. Roofline</a><a href=\"#kv\">2. KV cache</a>"
         "<a href=\"#batch\">3. Latency and throughput</a><a href=\"#fit\">4. Fit</a>"
-        "<a href=\"#training\">5. Training</a></nav>"
+        "<a href=\"#training\">5. Training</a><a href=\"#images\">6. Pipelines</a></nav>"
         "</header>\n";
 }
 
@@ -748,6 +749,110 @@ void Page::training() {
   OS << "</svg></div></section>\n";
 }
 
+void Page::pipelines() {
+  OS << "<section id=\"images\"><h2>6. Text-to-image pipelines against batch</h2>\n<p>For "
+        "each pipeline, at each batch of images: the time of the whole batch (its encoders, every "
+        "denoising step, at twice the batch where the pipeline guides, and its decoder: "
+        "docs/formulas.md, \"Pipelines\") and the images a second, every part at the analysis "
+        "point's precisions on the devices of section 1. Solid lines with marks: expected; "
+        "dashed: the ideal roofline, a bound. A line ends where the batch no longer fits: each "
+        "device holds every part and its share of the batch. One row per pipeline; one line per "
+        "device.</p>\n";
+  if (D.Images.empty()) {
+    OS << "<p class=\"note\">No pipeline on an analysable device is shown.</p></section>\n";
+    return;
+  }
+  struct Metric {
+    const char *Name, *Axis;
+    double ImageSample::*Expected, ImageSample::*Ideal;
+    std::string (*Format)(double);
+    const char *Per;
+  };
+  auto Images = [](double V) { return humanSI(V) + "images/s"; };
+  const Metric Metrics[] = {
+      {"time a batch", "time a batch of images (s)", &ImageSample::BatchTime,
+       &ImageSample::IdealBatchTime, seconds, "a batch"},
+      {"images a second", "images/s", &ImageSample::Rate, &ImageSample::IdealRate, +Images, ""},
+  };
+  const double BLo = static_cast<double>(D.Batches.front()),
+               BHi = static_cast<double>(D.Batches.back());
+  for (const PipelineRecord *P : D.Pipelines) {
+    std::vector<const ImageCurve *> Curves;
+    std::string Missing;
+    for (const ImageCurve &C : D.Images) {
+      if (C.Pipeline != P)
+        continue;
+      bool Any = false;
+      for (const ImageSample &S : C.Samples)
+        Any |= S.Fits || S.IdealFits;
+      if (Any)
+        Curves.push_back(&C);
+      else
+        Missing += (Missing.empty() ? "" : ", ") + C.Hw->Name;
+    }
+    const int64_t Steps = P->Steps;
+    OS << "<h3>" << escape(P->Name) << "</h3>\n<p class=\"note\">Denoiser "
+       << escape(P->Denoiser->Name) << ", " << withThousands(Steps) << " step"
+       << (Steps == 1 ? "" : "s") << (P->Guidance ? " at twice the batch (guidance)" : "")
+       << (P->Decoder ? "; decoder " + escape(P->Decoder->Name) : std::string()) << ".</p>\n";
+    if (Curves.empty()) {
+      OS << "<p class=\"note\">Does not fit at batch 1 on any of: " << escape(Missing) << ".</p>\n";
+      continue;
+    }
+    OS << "<div class=\"grid\">";
+    for (const Metric &K : Metrics) {
+      double Lo = INFINITY, Hi = 0;
+      for (const ImageCurve *C : Curves)
+        for (const ImageSample &S : C->Samples)
+          for (auto [V, Fits] :
+               {std::pair{S.*K.Expected, S.Fits}, std::pair{S.*K.Ideal, S.IdealFits}})
+            if (Fits && std::isfinite(V) && V > 0) {
+              Lo = std::min(Lo, V);
+              Hi = std::max(Hi, V);
+            }
+      const bool Log = !(Hi / Lo < 20);
+      auto TickFormat =
+          K.Format == seconds ? std::function<std::string(double)>(secondsTick) : siTick("");
+      svg::Axis Y = Log ? svg::Axis::log(Lo, Hi * 1.05, 10, K.Axis, TickFormat)
+                        : svg::Axis::linear(0, Hi * 1.05, K.Axis, TickFormat);
+      svg::Chart C(id(), 340, 230, svg::Axis::log(BLo, BHi, 2, "batch (images)", countTick), Y);
+      for (const ImageCurve *Curve : Curves) {
+        const std::string Pair = P->Name + " on " + Curve->Hw->Name;
+        C.beginGroup("d" + std::to_string(deviceIndex(Curve->Hw)), Pair + ": " + K.Name);
+        std::vector<svg::Point> E, I;
+        for (const ImageSample &S : Curve->Samples) {
+          const double B = static_cast<double>(S.Batch);
+          if (S.Fits)
+            E.push_back({B, S.*K.Expected});
+          if (S.IdealFits)
+            I.push_back({B, S.*K.Ideal});
+        }
+        C.line(I, "ln id");
+        C.line(E, "ln");
+        for (const ImageSample &S : Curve->Samples)
+          if (S.Fits)
+            C.marker(static_cast<double>(S.Batch), S.*K.Expected, 2.4, false, "mk",
+                     fmt::format("{}, batch {}: {}{} (ideal {})", Pair, S.Batch,
+                                 K.Format(S.*K.Expected), *K.Per ? std::string(" ") + K.Per : "",
+                                 K.Format(S.*K.Ideal)));
+        C.endGroup();
+      }
+      OS << "<figure>";
+      C.write(OS, P->Name + ": " + K.Name + " against batch");
+      OS << "</figure>";
+    }
+    OS << "</div>\n<ul class=\"legend\"><li><span class=\"sw solid\"></span>expected</li>"
+          "<li><span class=\"sw dash\"></span>ideal</li>";
+    for (const ImageCurve *Curve : Curves)
+      OS << "<li class=\"d" << deviceIndex(Curve->Hw) << "\"><span class=\"sw\"></span>"
+         << escape(Curve->Hw->Name) << "</li>";
+    OS << "</ul>\n";
+    if (!Missing.empty())
+      OS << "<p class=\"note\">Does not fit at batch 1 on: " << escape(Missing) << ".</p>\n";
+  }
+  OS << "</section>\n";
+}
+
 void Page::run() {
   OS << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta "
         "name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta "
@@ -765,6 +870,7 @@ void Page::run() {
   batches();
   fitMatrix();
   training();
+  pipelines();
   OS << "<footer class=\"note\"><p>Generated by zooc --emit=html: one self-contained file, no "
         "script, no external resource.</p></footer>\n</body>\n</html>\n";
 }

@@ -120,7 +120,7 @@ cl::opt<EmitKind> Emit(
                clEnumValN(EmitKind::CSV, "csv", "one table as CSV (--table; default: models)"),
                clEnumValN(EmitKind::HTML, "html",
                           "one self-contained HTML page with charts: rooflines, KV cache, "
-                          "latency and throughput against batch, fit heatmap")),
+                          "latency and throughput against batch, fit heatmap, training, pipelines")),
     cl::cat(ZoocCat));
 cl::opt<TableKind> TableOpt(
     "table", cl::desc("The table --emit=csv writes, or --emit=json instead of the report"),
@@ -922,6 +922,8 @@ PlotData htmlPlots(const Module &M, std::vector<std::unique_ptr<ScenarioRecord>>
   PlotRequest Req;
   for (const auto &R : M.Models)
     Req.Models.push_back(R.get());
+  for (const auto &P : M.Pipelines)
+    Req.Pipelines.push_back(P.get());
   for (const auto &H : M.Hardware) {
     DeviceSetup Setup;
     Setup.Hw = H.get();

@@ -4,8 +4,9 @@
 // device setup (a hardware record with its precisions, device count and runtime) the datasheet
 // roof, the achievable roof the performance model uses and each language model's prefill and
 // decode point at the analysis point; each language model's KV cache and state against context;
-// the expected and ideal latency and throughput of each model on each device against batch. The
-// figures are those of the performance model (LanguageModel.h) on the same scenario, so a point
+// the expected and ideal latency and throughput of each model on each device against batch; each
+// pipeline's time a batch and images a second on each device against batch. The figures are
+// those of the performance model (LanguageModel.h, Inference.h) on the same scenario, so a point
 // here is the point `--emit=analysis` reports. Pure functions; no printing.
 //
 //===----------------------------------------------------------------------===//
@@ -79,6 +80,21 @@ struct BatchCurve {
   std::vector<BatchSample> Samples; ///< by batch, ascending
 };
 
+/// One sample of a pipeline's curve against batch: the time of a batch of images and the images
+/// a second, expected and at the ideal roofline (the `batch_time` and `images_per_s` metrics).
+struct ImageSample {
+  int64_t Batch = 1;
+  double BatchTime = 0, IdealBatchTime = 0; ///< seconds a batch of images
+  double Rate = 0, IdealRate = 0;           ///< images a second
+  bool Fits = false, IdealFits = false;     ///< every part fits each machine's memory
+};
+
+struct ImageCurve {
+  const PipelineRecord *Pipeline = nullptr;
+  const HardwareRecord *Hw = nullptr;
+  std::vector<ImageSample> Samples; ///< by batch, ascending
+};
+
 struct KVSample {
   int64_t Context = 0;
   Value Bytes; ///< exact where integral (the `kv_bytes` metric)
@@ -93,6 +109,7 @@ struct KVCurve {
 /// What the report asks for.
 struct PlotRequest {
   std::vector<const ModelRecord *> Models; ///< shown models; language models get curves
+  std::vector<const PipelineRecord *> Pipelines; ///< shown pipelines; each gets image curves
   std::vector<DeviceSetup> Devices;        ///< shown hardware
   LMPoint Point;                           ///< the analysis point's batch, prompt and output
   int64_t Context = 0;                     ///< the analysis point's context
@@ -107,6 +124,8 @@ struct PlotData {
   std::vector<DeviceRoofline> Devices; ///< by hardware name
   std::vector<KVCurve> KV;             ///< by model name: the language models with a cache or state
   std::vector<BatchCurve> Batch;       ///< by model name, then hardware name
+  std::vector<const PipelineRecord *> Pipelines; ///< by name: those with a denoiser to price
+  std::vector<ImageCurve> Images;                ///< by pipeline name, then hardware name
   std::vector<int64_t> Batches;        ///< the batch axis of every curve
   LMPoint Point;
   int64_t Context = 0;
