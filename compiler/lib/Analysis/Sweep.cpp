@@ -432,14 +432,55 @@ void zoo::runSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scena
   }
 }
 
+namespace {
+/// What a summary of a model with an input keeps of a range of batches.
+struct ImageTally {
+  uint64_t Fitting = 0;
+  double LeastDevices = INFINITY; ///< the fewest devices any point needs
+  double BestRate = -1, BestRateIdeal = 0, BestRateTime = 0;
+  double Shortest = INFINITY, ShortestIdeal = 0;
+  int64_t BestRateAt = 0, ShortestAt = 0;
+  double Cpu = 0; ///< CPU seconds of the threads that evaluated the points
+  /// Merges a later range of batches: ties keep the earlier (smaller) batch, whatever the number
+  /// of threads.
+  void merge(const ImageTally &T) {
+    Fitting += T.Fitting;
+    LeastDevices = std::min(LeastDevices, T.LeastDevices);
+    Cpu += T.Cpu;
+    if (T.BestRate > BestRate) {
+      BestRate = T.BestRate;
+      BestRateIdeal = T.BestRateIdeal;
+      BestRateTime = T.BestRateTime;
+      BestRateAt = T.BestRateAt;
+    }
+    if (T.Shortest < Shortest) {
+      Shortest = T.Shortest;
+      ShortestIdeal = T.ShortestIdeal;
+      ShortestAt = T.ShortestAt;
+    }
+  }
+};
+
+/// The threads asked for (at most one per point), else one per core where each gets at least 64
+/// points: a point of a model with an input is a full analysis, microseconds, not nanoseconds.
+unsigned inputThreadsFor(uint64_t Points, unsigned Asked) {
+  if (Asked)
+    return static_cast<unsigned>(std::min<uint64_t>(Asked, std::max<uint64_t>(1, Points)));
+  const unsigned Cores = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<unsigned>(std::min<uint64_t>(Cores, std::max<uint64_t>(1, Points / 64)));
+}
+} // namespace
+
 void zoo::runInputSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scenarios,
-                        llvm::ArrayRef<int64_t> Batches, bool Summary, llvm::raw_ostream &OS) {
+                        llvm::ArrayRef<int64_t> Batches, const SweepOptions &Options,
+                        llvm::raw_ostream &OS) {
   using Clock = std::chrono::steady_clock;
-  if (!Summary)
+  if (!Options.Summary)
     OS << "model,hardware,devices,runtime,weights,compute,batch,batch_time,ideal_batch_time,"
           "images_per_s,ideal_images_per_s,forward_bound,memory_per_device,fits,devices_needed,"
           "energy_per_image\n";
-  fmt::memory_buffer B;
+  const uint64_t N = Batches.size();
+  const unsigned Threads = inputThreadsFor(N, Options.Threads);
   double Seconds = 0, Cpu = 0;
   uint64_t Total = 0;
   auto Get = [](const InferenceResult &IR, ScenarioMetric K) { return findResult(IR.Results, K); };
@@ -452,97 +493,123 @@ void zoo::runInputSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> 
       continue;
     const RuntimeRecord *R = runtimeOf(M, *S);
     const auto T0 = Clock::now();
-    const double C0 = threadCpuSeconds();
     const Machine X = makeMachine(M, *S, R, {}, /*Describe=*/false), Ideal = X.ideal();
-    if (Summary) {
-      // The fastest rate and the shortest batch among the points that fit (ties keep the
-      // smaller batch), and the fewest devices any point needs.
-      uint64_t Fitting = 0;
-      double LeastDevices = INFINITY, BestRate = -1, BestRateIdeal = 0, BestRateTime = 0;
-      double Shortest = INFINITY, ShortestIdeal = 0;
-      int64_t BestRateAt = 0, ShortestAt = 0;
-      for (int64_t Batch : Batches) {
+    // The analysis of batch J on the expected and the ideal machine (each thread its own copy of
+    // the scenario; the module and the machines are only read).
+    auto Analyse = [&](ScenarioRecord &P, uint64_t J, InferenceResult &E, InferenceResult &I) {
+      P.Batch = Batches[J];
+      E = analyse(M, P, X);
+      I = analyse(M, P, Ideal);
+    };
+    if (Options.Summary) {
+      std::vector<ImageTally> Tallies(Threads);
+      parallel(N, Threads, [&](unsigned T, uint64_t Begin, uint64_t End) {
+        ImageTally L;
+        const double C0 = threadCpuSeconds();
         ScenarioRecord P = *S;
-        P.Batch = Batch;
-        const InferenceResult E = analyse(M, P, X), I = analyse(M, P, Ideal);
-        if (const Value *V = Get(E, ScenarioMetric::devices_needed))
-          LeastDevices =
-              std::min(LeastDevices, V->I == INT64_MAX ? INFINITY : static_cast<double>(V->I));
-        const Value *Fits = Get(E, ScenarioMetric::fits);
-        if (!Fits || !Fits->B)
-          continue;
-        ++Fitting;
-        const double Rate = Number(E, ScenarioMetric::images_per_s),
-                     Time = Number(E, ScenarioMetric::batch_time);
-        if (Rate > BestRate) {
-          BestRate = Rate;
-          BestRateAt = Batch;
-          BestRateTime = Time;
-          BestRateIdeal = Number(I, ScenarioMetric::images_per_s);
+        InferenceResult E, I;
+        for (uint64_t J = Begin; J < End; ++J) {
+          Analyse(P, J, E, I);
+          if (const Value *V = Get(E, ScenarioMetric::devices_needed))
+            L.LeastDevices =
+                std::min(L.LeastDevices, V->I == INT64_MAX ? INFINITY : static_cast<double>(V->I));
+          const Value *Fits = Get(E, ScenarioMetric::fits);
+          if (!Fits || !Fits->B)
+            continue;
+          ++L.Fitting;
+          const double Rate = Number(E, ScenarioMetric::images_per_s),
+                       Time = Number(E, ScenarioMetric::batch_time);
+          if (Rate > L.BestRate) {
+            L.BestRate = Rate;
+            L.BestRateAt = Batches[J];
+            L.BestRateTime = Time;
+            L.BestRateIdeal = Number(I, ScenarioMetric::images_per_s);
+          }
+          if (Time < L.Shortest) {
+            L.Shortest = Time;
+            L.ShortestAt = Batches[J];
+            L.ShortestIdeal = Number(I, ScenarioMetric::batch_time);
+          }
         }
-        if (Time < Shortest) {
-          Shortest = Time;
-          ShortestAt = Batch;
-          ShortestIdeal = Number(I, ScenarioMetric::batch_time);
-        }
-      }
+        L.Cpu = threadCpuSeconds() - C0;
+        Tallies[T] = L;
+      });
+      for (unsigned T = 1; T < Threads; ++T)
+        Tallies[0].merge(Tallies[T]);
+      const ImageTally &All = Tallies[0];
       Seconds += std::chrono::duration<double>(Clock::now() - T0).count();
-      Cpu += threadCpuSeconds() - C0;
-      Total += Batches.size();
+      Cpu += All.Cpu;
+      Total += N;
       OS << fmt::format("{}: {} on {} x {}, runtime {}, weights {}, compute {}: {} points (batch "
                         "{} values)\n",
                         S->Name, S->modelName(), S->Devices, S->Hw->Name, R ? R->Name : "none",
-                        S->Weights->Name, S->Compute->Name,
-                        withThousands(static_cast<int64_t>(Batches.size())), Batches.size());
-      OS << "  fit in memory: " << withThousands(static_cast<int64_t>(Fitting));
-      if (Fitting == 0 && !Batches.empty() && std::isfinite(LeastDevices))
+                        S->Weights->Name, S->Compute->Name, withThousands(static_cast<int64_t>(N)),
+                        N);
+      OS << "  fit in memory: " << withThousands(static_cast<int64_t>(All.Fitting));
+      if (All.Fitting == 0 && N && std::isfinite(All.LeastDevices))
         OS << fmt::format(" (every point needs {} devices or more)",
-                          withThousands(static_cast<int64_t>(LeastDevices)));
+                          withThousands(static_cast<int64_t>(All.LeastDevices)));
       OS << "\n";
-      if (BestRate >= 0) {
+      if (All.BestRate >= 0) {
         OS << fmt::format("  highest image rate that fits: {:.4g} images/s (ideal {:.4g}) at batch "
                           "{}, {:.4g} s a batch\n",
-                          BestRate, BestRateIdeal, withThousands(BestRateAt), BestRateTime);
+                          All.BestRate, All.BestRateIdeal, withThousands(All.BestRateAt),
+                          All.BestRateTime);
         OS << fmt::format("  shortest batch that fits: {:.4g} s (ideal {:.4g} s) at batch {}\n",
-                          Shortest, ShortestIdeal, withThousands(ShortestAt));
+                          All.Shortest, All.ShortestIdeal, withThousands(All.ShortestAt));
       }
       continue;
     }
-    for (int64_t Batch : Batches) {
-      ScenarioRecord P = *S;
-      P.Batch = Batch;
-      const InferenceResult E = analyse(M, P, X), I = analyse(M, P, Ideal);
-      auto Real = [&](const InferenceResult &IR, ScenarioMetric K) {
-        if (const Value *V = Get(IR, K))
-          real(B, V->asDouble());
-        B.push_back(',');
-      };
-      B.clear();
-      fmt::format_to(std::back_inserter(B), "{},{},{},{},{},{},{},", S->modelName(), S->Hw->Name,
-                     S->Devices, R ? R->Name : "", S->Weights->Name, S->Compute->Name, Batch);
-      Real(E, ScenarioMetric::batch_time);
-      Real(I, ScenarioMetric::batch_time);
-      Real(E, ScenarioMetric::images_per_s);
-      Real(I, ScenarioMetric::images_per_s);
-      fmt::format_to(std::back_inserter(B), "{},", boundName(E.Prefill.Binds));
-      Real(E, ScenarioMetric::memory_per_device);
-      const Value *Fits = Get(E, ScenarioMetric::fits);
-      fmt::format_to(std::back_inserter(B), "{},", Fits && Fits->B ? "true" : "false");
-      if (const Value *V = Get(E, ScenarioMetric::devices_needed))
-        count(B, V->I == INT64_MAX ? UnboundedCount : static_cast<double>(V->I));
-      B.push_back(',');
-      if (const Value *V = Get(E, ScenarioMetric::energy_per_image))
-        real(B, V->asDouble());
-      B.push_back('\n');
-      OS.write(B.data(), B.size());
+    // CSV: each round, every thread formats its block of batches; the blocks are written in
+    // order, so the rows are the same whatever the number of threads.
+    const std::string Prefix =
+        fmt::format("{},{},{},{},{},{},", S->modelName(), S->Hw->Name, S->Devices, R ? R->Name : "",
+                    S->Weights->Name, S->Compute->Name);
+    constexpr uint64_t Block = 1024;
+    std::vector<fmt::memory_buffer> Buffers(Threads);
+    for (uint64_t Begin = 0; Begin < N && !(Options.Failed && Options.Failed());
+         Begin += Block * Threads) {
+      const uint64_t End = std::min(N, Begin + Block * Threads);
+      parallel(End - Begin, Threads, [&](unsigned T, uint64_t B0, uint64_t B1) {
+        fmt::memory_buffer &B = Buffers[T];
+        B.clear();
+        ScenarioRecord P = *S;
+        InferenceResult E, I;
+        auto Real = [&](const InferenceResult &IR, ScenarioMetric K) {
+          if (const Value *V = Get(IR, K))
+            real(B, V->asDouble());
+          B.push_back(',');
+        };
+        for (uint64_t J = Begin + B0; J < Begin + B1; ++J) {
+          Analyse(P, J, E, I);
+          B.append(Prefix.data(), Prefix.data() + Prefix.size());
+          fmt::format_to(std::back_inserter(B), "{},", Batches[J]);
+          Real(E, ScenarioMetric::batch_time);
+          Real(I, ScenarioMetric::batch_time);
+          Real(E, ScenarioMetric::images_per_s);
+          Real(I, ScenarioMetric::images_per_s);
+          fmt::format_to(std::back_inserter(B), "{},", boundName(E.Prefill.Binds));
+          Real(E, ScenarioMetric::memory_per_device);
+          const Value *Fits = Get(E, ScenarioMetric::fits);
+          fmt::format_to(std::back_inserter(B), "{},", Fits && Fits->B ? "true" : "false");
+          if (const Value *V = Get(E, ScenarioMetric::devices_needed))
+            count(B, V->I == INT64_MAX ? UnboundedCount : static_cast<double>(V->I));
+          B.push_back(',');
+          if (const Value *V = Get(E, ScenarioMetric::energy_per_image))
+            real(B, V->asDouble());
+          B.push_back('\n');
+        }
+      });
+      for (const fmt::memory_buffer &B : Buffers)
+        OS.write(B.data(), B.size());
     }
   }
-  if (Summary && Total) {
+  if (Options.Summary && Total) {
     const double Rate = Seconds > 0 ? Total / Seconds : 0;
-    OS << fmt::format("evaluated {} points on 1 thread in {:.3g} s: {:.3g} points/s, {:.3g} "
-                      "points per CPU second\n",
-                      withThousands(static_cast<int64_t>(Total)), Seconds, Rate,
-                      Cpu > 0 ? Total / Cpu : 0.0);
+    OS << fmt::format("evaluated {} points on {} thread{} in {:.3g} s: {:.3g} points/s, {:.3g} "
+                      "points/s per thread, {:.3g} points per CPU second\n",
+                      withThousands(static_cast<int64_t>(Total)), Threads, Threads == 1 ? "" : "s",
+                      Seconds, Rate, Rate / Threads, Cpu > 0 ? Total / Cpu : 0.0);
   }
 }
 

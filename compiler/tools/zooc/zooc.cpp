@@ -1254,16 +1254,17 @@ static int runAnalysisTools(const Module &M) {
     if (Spec.Prompt.size() > 1 || Spec.Output.size() > 1)
       return usageError("--sweep: model '" + Input->modelName() +
                         "' takes an input: it has no prompt or output to sweep (batch only)");
-    if (SweepThreads.getNumOccurrences())
-      return usageError("--sweep-threads: model '" + Input->modelName() +
-                        "' takes an input; its sweep runs on one thread");
     if (const uint64_t Points = Spec.Batch.size() * Scenarios.size(); Points > MaxInputSweepPoints)
       return usageError("--sweep: " + std::to_string(Points) +
                         " points of models with an input; at most " +
                         std::to_string(MaxInputSweepPoints) + " (each is a full analysis)");
-    return writeOutput([&](llvm::raw_ostream &OS) {
-      runInputSweep(M, Scenarios, Spec.Batch, SweepSummary, OS);
-    })
+    SweepOptions O;
+    O.Threads = SweepThreads;
+    O.Summary = SweepSummary;
+    if (Output == "-")
+      O.Failed = [] { return llvm::outs().has_error(); };
+    return writeOutput(
+               [&](llvm::raw_ostream &OS) { runInputSweep(M, Scenarios, Spec.Batch, O, OS); })
                ? 0
                : 1;
   }

@@ -127,12 +127,14 @@ void runSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scenarios,
 constexpr uint64_t MaxInputSweepPoints = 1'000'000;
 
 /// Sweeps every scenario of `Scenarios` of a model with an input (vision, a pipeline) over the
-/// batch values `Batches` on its expected and its ideal machine: CSV with a header and one row per
-/// batch (scenario after scenario), each the full analysis of that batch; or, with `Summary`, per
-/// scenario the points that fit, the highest image rate and the shortest batch among them, then
-/// the rate of the evaluation.
+/// batch values `Batches` on its expected and its ideal machine, on `Options.Threads` threads
+/// (0: one per core with at least 64 points each): CSV with a header and one row per batch
+/// (scenario after scenario), each the full analysis of that batch, the same rows whatever the
+/// number of threads; or, with `Options.Summary`, per scenario the points that fit, the highest
+/// image rate and the shortest batch among them, then the rate of the evaluation.
 void runInputSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scenarios,
-                   llvm::ArrayRef<int64_t> Batches, bool Summary, llvm::raw_ostream &OS);
+                   llvm::ArrayRef<int64_t> Batches, const SweepOptions &Options,
+                   llvm::raw_ostream &OS);
 
 /// The longest output --check-closed-form takes (the reference is a step-by-step sum).
 constexpr int64_t MaxCheckedOutput = 10'000'000;
