@@ -145,8 +145,10 @@ PlotData zoo::buildPlotData(const Module &M, const PlotRequest &Req) {
     Roof.GemmFactor = X.f(Slot::Gemm);
     Roof.WeightFactor = X.f(Roof.WeightSlot);
     Roof.Ridge = X.Peak * X.HwCompute / (X.Bandwidth * X.HwBandwidth); // as PreparedLM's
-    for (const ModelRecord *Model : D.LanguageModels) {
-      ScenarioRecord S(Model->Name + "@" + T.Hw->Name, llvm::SMRange());
+    // A scenario like the template's, named as an ad hoc one, of `Model` (a pipeline's denoiser
+    // for a pipeline).
+    auto LikeTemplate = [&](const std::string &Name, const ModelRecord *Model) {
+      ScenarioRecord S(Name + "@" + T.Hw->Name, llvm::SMRange());
       S.AdHoc = true;
       S.Model = Model;
       S.Hw = T.Hw;
@@ -156,6 +158,10 @@ PlotData zoo::buildPlotData(const Module &M, const PlotRequest &Req) {
       S.Activations = T.Activations;
       S.Runtime = T.Runtime;
       S.Devices = T.Devices;
+      return S;
+    };
+    for (const ModelRecord *Model : D.LanguageModels) {
+      ScenarioRecord S = LikeTemplate(Model->Name, Model);
       S.Batch = Req.Point.Batch;
       S.Prompt = Req.Point.Prompt;
       S.Output = Req.Point.Output;
@@ -197,17 +203,8 @@ PlotData zoo::buildPlotData(const Module &M, const PlotRequest &Req) {
       D.Batch.push_back(std::move(C));
     }
     for (const PipelineRecord *P : D.Pipelines) {
-      ScenarioRecord S(P->Name + "@" + T.Hw->Name, llvm::SMRange());
-      S.AdHoc = true;
-      S.Model = P->Denoiser;
+      ScenarioRecord S = LikeTemplate(P->Name, P->Denoiser);
       S.Pipeline = P;
-      S.Hw = T.Hw;
-      S.Weights = T.Weights;
-      S.KV = T.KV;
-      S.Compute = T.Compute;
-      S.Activations = T.Activations;
-      S.Runtime = T.Runtime;
-      S.Devices = T.Devices;
       const Machine Expected = makeMachine(M, S, Runtime, {}, /*Describe=*/false);
       const Machine Ideal = Expected.ideal();
       ImageCurve C;
@@ -216,22 +213,14 @@ PlotData zoo::buildPlotData(const Module &M, const PlotRequest &Req) {
       for (int64_t B : D.Batches) {
         S.Batch = B;
         const InferenceResult E = analyse(M, S, Expected), I = analyse(M, S, Ideal);
-        auto Number = [](const InferenceResult &R, ScenarioMetric K) {
-          const Value *V = findResult(R.Results, K);
-          return V ? V->asDouble() : NAN;
-        };
-        auto Fits = [](const InferenceResult &R) {
-          const Value *V = findResult(R.Results, ScenarioMetric::fits);
-          return V && V->B;
-        };
         ImageSample X;
         X.Batch = B;
-        X.BatchTime = Number(E, ScenarioMetric::batch_time);
-        X.IdealBatchTime = Number(I, ScenarioMetric::batch_time);
-        X.Rate = Number(E, ScenarioMetric::images_per_s);
-        X.IdealRate = Number(I, ScenarioMetric::images_per_s);
-        X.Fits = Fits(E);
-        X.IdealFits = Fits(I);
+        X.BatchTime = E.number(ScenarioMetric::batch_time);
+        X.IdealBatchTime = I.number(ScenarioMetric::batch_time);
+        X.Rate = E.number(ScenarioMetric::images_per_s);
+        X.IdealRate = I.number(ScenarioMetric::images_per_s);
+        X.Fits = E.fits();
+        X.IdealFits = I.fits();
         C.Samples.push_back(X);
       }
       D.Images.push_back(std::move(C));

@@ -237,6 +237,25 @@ template <typename Fn> void parallel(uint64_t N, unsigned Threads, Fn Work) {
     Th.join();
 }
 
+/// Writes rows for the points [0, N) to OS on `Threads` threads: each round, every thread formats
+/// a block of at most `Block` points into its own buffer (Format(Begin, End, Buffer)), and
+/// the blocks are written in order, so the output is the same whatever the number of threads and
+/// memory does not grow with N. Stops early where `Failed` says the output has failed.
+template <typename Fn>
+void writeInBlocks(uint64_t N, unsigned Threads, uint64_t Block,
+                   const std::function<bool()> &Failed, llvm::raw_ostream &OS, Fn Format) {
+  std::vector<fmt::memory_buffer> Buffers(Threads);
+  for (uint64_t Begin = 0; Begin < N && !(Failed && Failed()); Begin += Block * Threads) {
+    const uint64_t End = std::min(N, Begin + Block * Threads);
+    parallel(End - Begin, Threads, [&](unsigned T, uint64_t B, uint64_t E) {
+      Buffers[T].clear();
+      Format(Begin + B, Begin + E, Buffers[T]);
+    });
+    for (const fmt::memory_buffer &B : Buffers)
+      OS.write(B.data(), B.size());
+  }
+}
+
 /// CPU time of the calling thread, in seconds: on a machine whose cores are shared with other
 /// work, the rate per CPU second is what the engine does per core, whatever it is given.
 double threadCpuSeconds() {
@@ -403,25 +422,16 @@ void zoo::runSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scena
       }
       continue;
     }
-    // CSV: each round, every thread formats its block; the blocks are written in order.
     const std::string Prefix =
         fmt::format("{},{},{},{},{},{},", S->Model->Name, S->Hw->Name, S->Devices, R ? R->Name : "",
                     S->Weights->Name, S->KV->Name);
     const bool Energy = X.Power > 0;
-    constexpr uint64_t Block = 16384;
-    std::vector<fmt::memory_buffer> Buffers(Threads);
-    for (uint64_t Begin = 0; Begin < N && !(Options.Failed && Options.Failed());
-         Begin += Block * Threads) {
-      const uint64_t End = std::min(N, Begin + Block * Threads);
-      parallel(End - Begin, Threads, [&](unsigned T, uint64_t B, uint64_t E2) {
-        Buffers[T].clear();
-        E.run(Begin + B, Begin + E2, [&](uint64_t, const LMPoint &P, const LMFigures &F) {
-          row(Buffers[T], Prefix, P, F, Energy);
-        });
-      });
-      for (const fmt::memory_buffer &B : Buffers)
-        OS.write(B.data(), B.size());
-    }
+    writeInBlocks(N, Threads, 16384, Options.Failed, OS,
+                  [&](uint64_t Begin, uint64_t End, fmt::memory_buffer &Out) {
+                    E.run(Begin, End, [&](uint64_t, const LMPoint &P, const LMFigures &F) {
+                      row(Out, Prefix, P, F, Energy);
+                    });
+                  });
   }
   if (Options.Summary && Total) {
     const double Rate = Seconds > 0 ? Total / Seconds : 0;
@@ -483,11 +493,6 @@ void zoo::runInputSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> 
   const unsigned Threads = inputThreadsFor(N, Options.Threads);
   double Seconds = 0, Cpu = 0;
   uint64_t Total = 0;
-  auto Get = [](const InferenceResult &IR, ScenarioMetric K) { return findResult(IR.Results, K); };
-  auto Number = [&](const InferenceResult &IR, ScenarioMetric K) {
-    const Value *V = Get(IR, K);
-    return V ? V->asDouble() : NAN;
-  };
   for (const ScenarioRecord *S : Scenarios) {
     if (!S->Model || !S->Model->Stats.PerInput)
       continue;
@@ -510,25 +515,24 @@ void zoo::runInputSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> 
         InferenceResult E, I;
         for (uint64_t J = Begin; J < End; ++J) {
           Analyse(P, J, E, I);
-          if (const Value *V = Get(E, ScenarioMetric::devices_needed))
+          if (const Value *V = E.find(ScenarioMetric::devices_needed))
             L.LeastDevices =
                 std::min(L.LeastDevices, V->I == INT64_MAX ? INFINITY : static_cast<double>(V->I));
-          const Value *Fits = Get(E, ScenarioMetric::fits);
-          if (!Fits || !Fits->B)
+          if (!E.fits())
             continue;
           ++L.Fitting;
-          const double Rate = Number(E, ScenarioMetric::images_per_s),
-                       Time = Number(E, ScenarioMetric::batch_time);
+          const double Rate = E.number(ScenarioMetric::images_per_s),
+                       Time = E.number(ScenarioMetric::batch_time);
           if (Rate > L.BestRate) {
             L.BestRate = Rate;
             L.BestRateAt = Batches[J];
             L.BestRateTime = Time;
-            L.BestRateIdeal = Number(I, ScenarioMetric::images_per_s);
+            L.BestRateIdeal = I.number(ScenarioMetric::images_per_s);
           }
           if (Time < L.Shortest) {
             L.Shortest = Time;
             L.ShortestAt = Batches[J];
-            L.ShortestIdeal = Number(I, ScenarioMetric::batch_time);
+            L.ShortestIdeal = I.number(ScenarioMetric::batch_time);
           }
         }
         L.Cpu = threadCpuSeconds() - C0;
@@ -560,49 +564,37 @@ void zoo::runInputSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> 
       }
       continue;
     }
-    // CSV: each round, every thread formats its block of batches; the blocks are written in
-    // order, so the rows are the same whatever the number of threads.
     const std::string Prefix =
         fmt::format("{},{},{},{},{},{},", S->modelName(), S->Hw->Name, S->Devices, R ? R->Name : "",
                     S->Weights->Name, S->Compute->Name);
-    constexpr uint64_t Block = 1024;
-    std::vector<fmt::memory_buffer> Buffers(Threads);
-    for (uint64_t Begin = 0; Begin < N && !(Options.Failed && Options.Failed());
-         Begin += Block * Threads) {
-      const uint64_t End = std::min(N, Begin + Block * Threads);
-      parallel(End - Begin, Threads, [&](unsigned T, uint64_t B0, uint64_t B1) {
-        fmt::memory_buffer &B = Buffers[T];
-        B.clear();
-        ScenarioRecord P = *S;
-        InferenceResult E, I;
-        auto Real = [&](const InferenceResult &IR, ScenarioMetric K) {
-          if (const Value *V = Get(IR, K))
-            real(B, V->asDouble());
-          B.push_back(',');
-        };
-        for (uint64_t J = Begin + B0; J < Begin + B1; ++J) {
-          Analyse(P, J, E, I);
-          B.append(Prefix.data(), Prefix.data() + Prefix.size());
-          fmt::format_to(std::back_inserter(B), "{},", Batches[J]);
-          Real(E, ScenarioMetric::batch_time);
-          Real(I, ScenarioMetric::batch_time);
-          Real(E, ScenarioMetric::images_per_s);
-          Real(I, ScenarioMetric::images_per_s);
-          fmt::format_to(std::back_inserter(B), "{},", boundName(E.Prefill.Binds));
-          Real(E, ScenarioMetric::memory_per_device);
-          const Value *Fits = Get(E, ScenarioMetric::fits);
-          fmt::format_to(std::back_inserter(B), "{},", Fits && Fits->B ? "true" : "false");
-          if (const Value *V = Get(E, ScenarioMetric::devices_needed))
-            count(B, V->I == INT64_MAX ? UnboundedCount : static_cast<double>(V->I));
-          B.push_back(',');
-          if (const Value *V = Get(E, ScenarioMetric::energy_per_image))
-            real(B, V->asDouble());
-          B.push_back('\n');
-        }
-      });
-      for (const fmt::memory_buffer &B : Buffers)
-        OS.write(B.data(), B.size());
-    }
+    writeInBlocks(N, Threads, 1024, Options.Failed, OS,
+                  [&](uint64_t Begin, uint64_t End, fmt::memory_buffer &B) {
+                    ScenarioRecord P = *S;
+                    InferenceResult E, I;
+                    auto Real = [&](const InferenceResult &IR, ScenarioMetric K) {
+                      if (const Value *V = IR.find(K))
+                        real(B, V->asDouble());
+                      B.push_back(',');
+                    };
+                    for (uint64_t J = Begin; J < End; ++J) {
+                      Analyse(P, J, E, I);
+                      B.append(Prefix.data(), Prefix.data() + Prefix.size());
+                      fmt::format_to(std::back_inserter(B), "{},", Batches[J]);
+                      Real(E, ScenarioMetric::batch_time);
+                      Real(I, ScenarioMetric::batch_time);
+                      Real(E, ScenarioMetric::images_per_s);
+                      Real(I, ScenarioMetric::images_per_s);
+                      fmt::format_to(std::back_inserter(B), "{},", boundName(E.Prefill.Binds));
+                      Real(E, ScenarioMetric::memory_per_device);
+                      fmt::format_to(std::back_inserter(B), "{},", E.fits() ? "true" : "false");
+                      if (const Value *V = E.find(ScenarioMetric::devices_needed))
+                        count(B, V->I == INT64_MAX ? UnboundedCount : static_cast<double>(V->I));
+                      B.push_back(',');
+                      if (const Value *V = E.find(ScenarioMetric::energy_per_image))
+                        real(B, V->asDouble());
+                      B.push_back('\n');
+                    }
+                  });
   }
   if (Options.Summary && Total) {
     const double Rate = Seconds > 0 ? Total / Seconds : 0;

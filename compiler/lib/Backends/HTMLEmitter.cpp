@@ -129,6 +129,45 @@ std::string colour(size_t I, size_t N) {
   return fmt::format("hsl({},{}%,{}%)", Hue, I % 2 ? 55 : 70, I % 3 == 2 ? 52 : 40);
 }
 
+/// The y axis of a chart of one figure against batch, expected beside ideal, over the samples that
+/// fit their machine: logarithmic when the values span more than 20x, else linear from 0.
+template <typename Curve, typename Sample>
+svg::Axis figureAxis(const std::vector<const Curve *> &Curves, double Sample::*Expected,
+                     double Sample::*Ideal, const char *Name, bool Seconds) {
+  double Lo = INFINITY, Hi = 0;
+  for (const Curve *C : Curves)
+    for (const Sample &S : C->Samples)
+      for (auto [V, Fits] : {std::pair{S.*Expected, S.Fits}, std::pair{S.*Ideal, S.IdealFits}})
+        if (Fits && std::isfinite(V) && V > 0) {
+          Lo = std::min(Lo, V);
+          Hi = std::max(Hi, V);
+        }
+  const bool Log = !(Hi / Lo < 20);
+  auto TickFormat = Seconds ? std::function<std::string(double)>(secondsTick) : siTick("");
+  return Log ? svg::Axis::log(Lo, Hi * 1.05, 10, Name, TickFormat)
+             : svg::Axis::linear(0, Hi * 1.05, Name, TickFormat);
+}
+
+/// One curve against batch: the ideal's line (dashed) and the expected's (solid), each over the
+/// samples that fit its machine, and a mark on each expected sample with the tooltip Tip(sample).
+template <typename Sample, typename TipFn>
+void drawFigure(svg::Chart &C, const std::vector<Sample> &Samples, double Sample::*Expected,
+                double Sample::*Ideal, TipFn Tip) {
+  std::vector<svg::Point> E, I;
+  for (const Sample &S : Samples) {
+    const double B = static_cast<double>(S.Batch);
+    if (S.Fits)
+      E.push_back({B, S.*Expected});
+    if (S.IdealFits)
+      I.push_back({B, S.*Ideal});
+  }
+  C.line(I, "ln id");
+  C.line(E, "ln");
+  for (const Sample &S : Samples)
+    if (S.Fits)
+      C.marker(static_cast<double>(S.Batch), S.*Expected, 2.4, false, "mk", Tip(S));
+}
+
 const char *Style =
     R"(body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1500px;padding:0 20px 40px;color:#222;background:#fff}
 h1{font-size:1.6em;margin:18px 0 4px}h2{margin-top:34px;border-bottom:1px solid #ccc}h3{margin:22px 0 4px;font-size:1.05em}
@@ -521,22 +560,9 @@ void Page::batchGroup(const std::string &Title, const std::vector<const BatchCur
   };
   OS << "<div class=\"grid\">";
   for (const Metric &K : Metrics) {
-    double Lo = INFINITY, Hi = 0;
     double BLo = static_cast<double>(D.Batches.front()),
            BHi = static_cast<double>(D.Batches.back());
-    for (const BatchCurve *C : Curves)
-      for (const BatchSample &S : C->Samples)
-        for (auto [V, Fits] :
-             {std::pair{S.*K.Expected, S.Fits}, std::pair{S.*K.Ideal, S.IdealFits}})
-          if (Fits && std::isfinite(V) && V > 0) {
-            Lo = std::min(Lo, V);
-            Hi = std::max(Hi, V);
-          }
-    const bool Log = !(Hi / Lo < 20);
-    auto TickFormat =
-        K.Format == seconds ? std::function<std::string(double)>(secondsTick) : siTick("");
-    svg::Axis Y = Log ? svg::Axis::log(Lo, Hi * 1.05, 10, K.Axis, TickFormat)
-                      : svg::Axis::linear(0, Hi * 1.05, K.Axis, TickFormat);
+    svg::Axis Y = figureAxis(Curves, K.Expected, K.Ideal, K.Axis, K.Format == seconds);
     svg::Chart C(id(), 340, 230, svg::Axis::log(BLo, BHi, 2, "batch (sequences)", countTick), Y);
     C.vline(static_cast<double>(D.Point.Batch), "at", "",
             "the analysis batch, " + withThousands(D.Point.Batch));
@@ -545,21 +571,10 @@ void Page::batchGroup(const std::string &Title, const std::vector<const BatchCur
                                          : "m" + std::to_string(modelIndex(Curve->Model));
       std::string Pair = Curve->Model->Name + " on " + Curve->Hw->Name;
       C.beginGroup(Cls, Pair + ": " + K.Name);
-      std::vector<svg::Point> E, I;
-      for (const BatchSample &S : Curve->Samples) {
-        double B = static_cast<double>(S.Batch);
-        if (S.Fits)
-          E.push_back({B, S.*K.Expected});
-        if (S.IdealFits)
-          I.push_back({B, S.*K.Ideal});
-      }
-      C.line(I, "ln id");
-      C.line(E, "ln");
-      for (const BatchSample &S : Curve->Samples)
-        if (S.Fits)
-          C.marker(static_cast<double>(S.Batch), S.*K.Expected, 2.4, false, "mk",
-                   fmt::format("{}, batch {}: {} {} (ideal {})", Pair, S.Batch,
-                               K.Format(S.*K.Expected), K.Per, K.Format(S.*K.Ideal)));
+      drawFigure(C, Curve->Samples, K.Expected, K.Ideal, [&](const BatchSample &S) {
+        return fmt::format("{}, batch {}: {} {} (ideal {})", Pair, S.Batch, K.Format(S.*K.Expected),
+                           K.Per, K.Format(S.*K.Ideal));
+      });
       C.endGroup();
     }
     OS << "<figure>";
@@ -801,40 +816,16 @@ void Page::pipelines() {
     }
     OS << "<div class=\"grid\">";
     for (const Metric &K : Metrics) {
-      double Lo = INFINITY, Hi = 0;
-      for (const ImageCurve *C : Curves)
-        for (const ImageSample &S : C->Samples)
-          for (auto [V, Fits] :
-               {std::pair{S.*K.Expected, S.Fits}, std::pair{S.*K.Ideal, S.IdealFits}})
-            if (Fits && std::isfinite(V) && V > 0) {
-              Lo = std::min(Lo, V);
-              Hi = std::max(Hi, V);
-            }
-      const bool Log = !(Hi / Lo < 20);
-      auto TickFormat =
-          K.Format == seconds ? std::function<std::string(double)>(secondsTick) : siTick("");
-      svg::Axis Y = Log ? svg::Axis::log(Lo, Hi * 1.05, 10, K.Axis, TickFormat)
-                        : svg::Axis::linear(0, Hi * 1.05, K.Axis, TickFormat);
+      svg::Axis Y = figureAxis(Curves, K.Expected, K.Ideal, K.Axis, K.Format == seconds);
       svg::Chart C(id(), 340, 230, svg::Axis::log(BLo, BHi, 2, "batch (images)", countTick), Y);
       for (const ImageCurve *Curve : Curves) {
         const std::string Pair = P->Name + " on " + Curve->Hw->Name;
         C.beginGroup("d" + std::to_string(deviceIndex(Curve->Hw)), Pair + ": " + K.Name);
-        std::vector<svg::Point> E, I;
-        for (const ImageSample &S : Curve->Samples) {
-          const double B = static_cast<double>(S.Batch);
-          if (S.Fits)
-            E.push_back({B, S.*K.Expected});
-          if (S.IdealFits)
-            I.push_back({B, S.*K.Ideal});
-        }
-        C.line(I, "ln id");
-        C.line(E, "ln");
-        for (const ImageSample &S : Curve->Samples)
-          if (S.Fits)
-            C.marker(static_cast<double>(S.Batch), S.*K.Expected, 2.4, false, "mk",
-                     fmt::format("{}, batch {}: {}{} (ideal {})", Pair, S.Batch,
-                                 K.Format(S.*K.Expected), *K.Per ? std::string(" ") + K.Per : "",
-                                 K.Format(S.*K.Ideal)));
+        drawFigure(C, Curve->Samples, K.Expected, K.Ideal, [&](const ImageSample &S) {
+          return fmt::format("{}, batch {}: {}{} (ideal {})", Pair, S.Batch,
+                             K.Format(S.*K.Expected), *K.Per ? std::string(" ") + K.Per : "",
+                             K.Format(S.*K.Ideal));
+        });
         C.endGroup();
       }
       OS << "<figure>";

@@ -1237,6 +1237,11 @@ static int runAnalysisTools(const Module &M) {
     return usageError("--sweep writes CSV (with --sweep-summary, a summary): it takes no --emit");
   if (SweepThreads > 256)
     return usageError("--sweep-threads is " + std::to_string(SweepThreads) + "; at most 256");
+  SweepOptions O;
+  O.Threads = SweepThreads;
+  O.Summary = SweepSummary;
+  if (Output == "-")
+    O.Failed = [] { return llvm::outs().has_error(); };
   const SweepSpec &Spec = TheSweep.Grid;
   std::vector<const ScenarioRecord *> Scenarios;
   const ScenarioRecord *Input = nullptr, *Tokens = nullptr; // one of each kind, for the errors
@@ -1258,11 +1263,6 @@ static int runAnalysisTools(const Module &M) {
       return usageError("--sweep: " + std::to_string(Points) +
                         " points of models with an input; at most " +
                         std::to_string(MaxInputSweepPoints) + " (each is a full analysis)");
-    SweepOptions O;
-    O.Threads = SweepThreads;
-    O.Summary = SweepSummary;
-    if (Output == "-")
-      O.Failed = [] { return llvm::outs().has_error(); };
     return writeOutput(
                [&](llvm::raw_ostream &OS) { runInputSweep(M, Scenarios, Spec.Batch, O, OS); })
                ? 0
@@ -1276,11 +1276,6 @@ static int runAnalysisTools(const Module &M) {
     llvm::raw_string_ostream(Points) << llvm::format("%.0f", Total);
     return usageError("--sweep: " + Points + " points; at most " + std::to_string(MaxSweepPoints));
   }
-  SweepOptions O;
-  O.Threads = SweepThreads;
-  O.Summary = SweepSummary;
-  if (Output == "-")
-    O.Failed = [] { return llvm::outs().has_error(); };
   return writeOutput([&](llvm::raw_ostream &OS) { runSweep(M, Scenarios, Spec, O, OS); }) ? 0 : 1;
 }
 

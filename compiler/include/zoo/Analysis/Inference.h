@@ -11,6 +11,7 @@
 #define ZOO_ANALYSIS_INFERENCE_H
 
 #include "zoo/Analysis/Machine.h"
+#include <cmath>
 
 namespace zoo {
 
@@ -35,6 +36,19 @@ struct InferenceResult {
   PhaseCost Decode;  ///< the decode step at the middle of the generation
   /// Counts that came out not finite or beyond 64 bits (with the value): errors at the scenario.
   std::vector<std::pair<ScenarioMetric, double>> BadCounts;
+
+  /// Result K, or null where the analysis gave none.
+  const Value *find(ScenarioMetric K) const { return findResult(Results, K); }
+  /// Result K as a real; NaN where the analysis gave none.
+  double number(ScenarioMetric K) const {
+    const Value *V = find(K);
+    return V ? V->asDouble() : NAN;
+  }
+  /// Whether the `fits` result is true.
+  bool fits() const {
+    const Value *V = find(ScenarioMetric::fits);
+    return V && V->B;
+  }
 };
 
 /// Analyses scenario `S` on machine `X`. The model, hardware and precisions must be set.
