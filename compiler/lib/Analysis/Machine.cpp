@@ -292,6 +292,8 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
                                   fieldOr(FirstLink, "peers", 0) == 1 ? "" : "s"));
   const FieldValue *TDP = H.field("tdp");
   X.Power = TDP ? TDP->V.R : 0;
+  if (const FieldValue *Cache = H.field("cache"))
+    X.Cache = Cache->V.asDouble();
 
   // 2. A power limit.
   if (S.PowerLimit) {

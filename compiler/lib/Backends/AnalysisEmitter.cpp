@@ -146,6 +146,10 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
       OS << "  memory:     weights " << R(ScenarioMetric::weight_bytes) << " + activations "
          << R(ScenarioMetric::activation_bytes) << " = " << R(ScenarioMetric::memory_per_device)
          << " per device; fits: " << R(ScenarioMetric::fits) << "\n";
+      if (const FieldValue *Cache = S->Hw->field("cache"))
+        OS << "  on chip:    " << R(ScenarioMetric::cached_bytes) << " of "
+           << (S->Pipeline ? "a generation's" : "a batch's") << " reads and writes served by the "
+           << humanResult(Cache->V) << " cache, not memory\n";
       OS << "  energy:     " << R(ScenarioMetric::energy_per_image)
          << (S->Pipeline ? " per output" : " per input") << " (estimate: power x time)\n";
     } else {

@@ -44,6 +44,7 @@ const std::vector<FieldSpec> &hardwareFields() {
       {"price_usd", Type::of(Type::Real), false, true},
       {"clock", Type::quantity(Dim() / Dim::of(BaseDim::Second)), false, true},
       {"form_factor", Type::of(Type::String), false, false},
+      {"cache", dimType(BaseDim::Byte), false, true},
   };
   return F;
 }

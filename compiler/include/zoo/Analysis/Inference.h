@@ -28,6 +28,10 @@ struct PhaseCost {
   /// and collectives' latency under their own slots). Calibration reads it.
   std::array<double, NumSlots> BySlot{};
   double CommBandwidth = 0; ///< seconds of collectives' bandwidth term (no slot)
+  /// Models with an input: bytes the device's on-chip cache serves instead of memory (not in
+  /// Bytes), and whether the weights stay there from the pass before.
+  double CachedBytes = 0;
+  bool WeightsOnChip = false;
 };
 
 struct InferenceResult {

@@ -66,6 +66,7 @@ struct Machine {
   /// `visible` size): the ideal machine's, which no engine's cache can exceed.
   double MostCapacity = 0;
   double FlashCapacity = 0;  ///< flash per device, bytes
+  double Cache = 0;          ///< on-chip cache per device, bytes (the record's `cache`; 0: none)
   /// Per device and direction, what the tensor-parallel group of `Devices` reaches of the link
   /// it runs over: half the quoted aggregate, times the group's share on a full mesh
   /// (meshShare: a link with `peers`).
