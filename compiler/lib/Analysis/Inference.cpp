@@ -150,24 +150,23 @@ PhaseCost forward(const ModelStats &St, double Batch, double Act, double WBits, 
   const double Share = Batch / X.Devices; // each device's inputs
   auto Launched = [&](const KernelCost &K) { return !(X.Fuses && K.Elementwise); };
   double WeightsRead = 0, Widest = 0;
+  const KernelCost *First = nullptr, *Last = nullptr; // the first and last operations launched
   for (const KernelCost &K : St.Kernels) {
     // (An elementwise operation's parameters, a batch norm's, fold into the operation before it.)
     if (!K.Elementwise)
       WeightsRead += static_cast<double>(K.Count) * static_cast<double>(K.Params) * WBits / 8;
-    if (Launched(K))
+    if (Launched(K)) {
       Widest = std::max(Widest, Share * static_cast<double>(K.InElements + K.OutElements) * Act);
+      First = First ? First : &K;
+      Last = &K;
+    }
   }
-  P.WeightsOnChip = Warm && X.Cache > 0 && WeightsRead + Widest <= X.Cache;
+  P.WeightsFit = X.Cache > 0 && WeightsRead + Widest <= X.Cache;
+  const bool WeightsOnChip = Warm && P.WeightsFit;
   double Input = 1;
   for (int64_t D : St.InputShape)
     Input *= static_cast<double>(D);
   const double Output = St.Kernels.empty() ? 0 : static_cast<double>(St.Kernels.back().OutElements);
-  const KernelCost *First = nullptr, *Last = nullptr;
-  for (const KernelCost &K : St.Kernels)
-    if (Launched(K)) {
-      First = First ? First : &K;
-      Last = &K;
-    }
   for (const KernelCost &K : St.Kernels) {
     if (!Launched(K))
       continue;
@@ -175,7 +174,7 @@ PhaseCost forward(const ModelStats &St, double Batch, double Act, double WBits, 
     const double Flops = Count * 2 * Batch * static_cast<double>(K.Macs);
     double Weights = Count * static_cast<double>(K.Params) * WBits / 8;
     double Acts = Count * Batch * static_cast<double>(K.InElements + K.OutElements) * Act;
-    if (P.WeightsOnChip) {
+    if (WeightsOnChip) {
       P.CachedBytes += Weights;
       Weights = 0;
     }
@@ -208,8 +207,8 @@ PhaseCost forward(const ModelStats &St, double Batch, double Act, double WBits, 
     // before), the batch's inputs and its outputs. A schedule may keep every tensor between them
     // on chip (a fused network, or a cache that holds a layer's output for the next), so the
     // bound leaves those out, whatever the runtime fuses.
-    P.CachedBytes = P.WeightsOnChip ? WeightsRead : 0;
-    P.Bytes = (P.WeightsOnChip ? 0 : WeightsRead) + Batch * (Input + Output) * Act;
+    P.CachedBytes = WeightsOnChip ? WeightsRead : 0;
+    P.Bytes = (WeightsOnChip ? 0 : WeightsRead) + Batch * (Input + Output) * Act;
     Compute = P.Flops / Peak;
     Memory = P.Bytes / X.Bandwidth;
     P.Time = std::max(Compute, Memory);
@@ -305,10 +304,7 @@ InferenceResult analysePipeline(const Module &M, const ScenarioRecord &S, const 
     const int PartIndex = Which == 1 ? -1 : Which / 2; // Machine::Parts' index
     // The first pass of a part finds its weights in memory (the part before evicted them); the
     // passes after it (a denoiser's steps, a decoder's passes) where the cache holds them.
-    auto Add = [&](double N, bool Warm) {
-      double C = 0, Mem = 0;
-      const PhaseCost P = forward(Part.Stats, Inputs, Act, WBits, X, X.partPeak(PartIndex),
-                                  X.partGemmRate(PartIndex), Warm, C, Mem);
+    auto Add = [&](const PhaseCost &P, double N, double C, double Mem) {
       Total.Flops += N * P.Flops;
       Total.Bytes += N * P.Bytes;
       Total.CachedBytes += N * P.CachedBytes;
@@ -319,10 +315,19 @@ InferenceResult analysePipeline(const Module &M, const ScenarioRecord &S, const 
       Memory += N * Mem;
       PartTime[Which] += N * P.Time;
     };
-    const bool Again = Times > 1 && X.Cache > 0;
-    Add(Again ? 1 : Times, false);
-    if (Again)
-      Add(Times - 1, true);
+    auto Pass = [&](bool Warm, double &C, double &Mem) {
+      return forward(Part.Stats, Inputs, Act, WBits, X, X.partPeak(PartIndex),
+                     X.partGemmRate(PartIndex), Warm, C, Mem);
+    };
+    double C = 0, Mem = 0;
+    const PhaseCost Cold = Pass(false, C, Mem);
+    if (Times > 1 && Cold.WeightsFit) {
+      Add(Cold, 1, C, Mem);
+      const PhaseCost Again = Pass(true, C, Mem);
+      Add(Again, Times - 1, C, Mem);
+    } else {
+      Add(Cold, Times, C, Mem);
+    }
     if (!llvm::is_contained(Held, std::pair{&Part, WBits})) {
       Held.push_back({&Part, WBits});
       WeightBytes += static_cast<double>(Part.Stats.Params) * WBits / 8;

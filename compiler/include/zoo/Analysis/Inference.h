@@ -29,9 +29,10 @@ struct PhaseCost {
   std::array<double, NumSlots> BySlot{};
   double CommBandwidth = 0; ///< seconds of collectives' bandwidth term (no slot)
   /// Models with an input: bytes the device's on-chip cache serves instead of memory (not in
-  /// Bytes), and whether the weights stay there from the pass before.
+  /// Bytes), and whether the weights fit it beside the widest operation's activations (a pass
+  /// after one of the same model finds them there).
   double CachedBytes = 0;
-  bool WeightsOnChip = false;
+  bool WeightsFit = false;
 };
 
 struct InferenceResult {
