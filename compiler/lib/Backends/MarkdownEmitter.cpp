@@ -493,6 +493,9 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
         if (S.Kind == "efficiency" && !Eff)
           Eff = &S;
       }
+      if (const FieldValue *Cache = R->field("cache"))
+        Capacity += "; on-chip cache " + text(Cache->V.str()) +
+                    (Cache->Source.empty() ? "" : " (" + sourceLink(Cache->Source) + ")");
       std::vector<std::string> Row = {text(R->Name), Vendor ? text(Vendor->V.S) : "-", Capacity,
                                       Bandwidth};
       for (const std::string &P : Precs) {
@@ -569,7 +572,7 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
   OS << "Peaks are dense (no structured sparsity), in operations per second of the precision's "
         "arithmetic; bandwidth is the datasheet's. Memory is the datasheet's capacity; \"visible\" "
         "is what the driver reports to programs, which analyses take with "
-        "--device-memory-visible.\n";
+        "--device-memory-visible; the on-chip cache is what a model with an input keeps there.\n";
 }
 
 //===--- Scenarios --------------------------------------------------------===//
