@@ -246,8 +246,8 @@ void TableEmitter::hardware(llvm::raw_ostream &OS) {
             Precs.push_back(F.Name);
   std::sort(Precs.begin(), Precs.end());
   std::vector<std::string> Head = {
-      "hardware", "class", "memory", "memory_capacity_bytes", "memory_bandwidth_bytes_per_s",
-      "tdp_w"};
+      "hardware",    "class", "memory", "memory_capacity_bytes", "memory_bandwidth_bytes_per_s",
+      "cache_bytes", "tdp_w"};
   for (const std::string &P : Precs)
     Head.push_back("peak_" + P + "_per_s");
   Head.push_back("source");
@@ -264,12 +264,13 @@ void TableEmitter::hardware(llvm::raw_ostream &OS) {
       const FieldValue *F = S ? S->field(N) : nullptr;
       return F ? plain(F->V) : std::string();
     };
-    const FieldValue *TDP = H->field("tdp");
+    const FieldValue *TDP = H->field("tdp"), *Cache = H->field("cache");
     std::vector<std::string> Row = {H->Name,
                                     H->Class,
                                     Memory ? Memory->Name : "",
                                     Num(Memory, "capacity"),
                                     Num(Memory, "bandwidth"),
+                                    Cache ? plain(Cache->V) : "",
                                     TDP ? plain(TDP->V) : ""};
     for (const std::string &P : Precs)
       Row.push_back(Num(Dense, P));
