@@ -384,6 +384,7 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
      << "  const char *kind;                  // its class: gpu, tpu, npu, cpu, mcu, ...\n"
      << "  double memory_bytes;               // the first memory section; 0 when none\n"
      << "  double memory_bytes_per_second;\n"
+     << "  double cache_bytes;                // the on-chip cache; 0 when not declared\n"
      << "  double tdp_watts;                  // 0 when not declared\n"
      << "  const char *source;                // first source, \"\" when none\n"
      << "};\n\n"
@@ -407,10 +408,9 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
       auto Real = [](const FieldValue *F) { return F ? F->V.R : 0.0; };
       const FieldValue *Vendor = H->field("vendor");
       OS << "    {" << cppString(H->Name) << ", " << cppString(Vendor ? Vendor->V.S : "") << ", "
-         << cppString(H->Class) << ", "
-         << cppDouble(Mem ? Real(Mem->field("capacity")) : 0.0) << ", "
-         << cppDouble(Mem ? Real(Mem->field("bandwidth")) : 0.0) << ", "
-         << cppDouble(Real(H->field("tdp"))) << ", "
+         << cppString(H->Class) << ", " << cppDouble(Mem ? Real(Mem->field("capacity")) : 0.0)
+         << ", " << cppDouble(Mem ? Real(Mem->field("bandwidth")) : 0.0) << ", "
+         << cppDouble(Real(H->field("cache"))) << ", " << cppDouble(Real(H->field("tdp"))) << ", "
          << cppString(H->Sources.empty() ? "" : H->Sources.front()) << "},\n";
       if (Dense)
         for (const FieldValue &F : Dense->Fields)
