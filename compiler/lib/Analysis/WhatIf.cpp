@@ -58,6 +58,8 @@ WhatIf zoo::whatIf(const Module &M, const ScenarioRecord &S) {
     Y.FlashBandwidth *= 1.1;
   });
   Try("memory capacity +10%", [](Machine &Y) { Y.Capacity *= 1.1; });
+  if (Vision && X.Cache > 0)
+    Try("on-chip cache +10%", [](Machine &Y) { Y.Cache *= 1.1; });
   if (X.Devices > 1)
     Try("interconnect bandwidth +10%", [](Machine &Y) { Y.scaleInterconnect(1.1); });
   if (X.f(Slot::OpOverhead) > 0)
