@@ -196,6 +196,8 @@ void ReportEmitter::run(llvm::raw_ostream &OS) {
           Mem += (Mem.empty() ? "" : "; ") + S.Name + " " + (C ? C->V.str() : "") +
                  (V ? " (" + V->V.str() + " visible)" : "") + " at " + (B ? B->V.str() : "");
         }
+      if (const FieldValue *Cache = H->field("cache"))
+        Mem += "; on-chip cache " + Cache->V.str();
       Rows.push_back({H->Name, H->Class, Mem});
     }
     table(OS, {"Hardware", "Class", "Memory"}, Rows, {false, false, false});
