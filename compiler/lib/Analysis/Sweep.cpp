@@ -320,6 +320,18 @@ void row(fmt::memory_buffer &B, const std::string &Prefix, const LMPoint &P, con
   B.push_back('\n');
 }
 
+/// A summary's last line: the points evaluated, on how many threads, in how long, and the rates
+/// (in millions where `Millions`).
+void writeRate(llvm::raw_ostream &OS, uint64_t Total, unsigned Threads, double Seconds, double Cpu,
+               bool Millions) {
+  const double Scale = Millions ? 1e6 : 1, Rate = Seconds > 0 ? Total / Seconds / Scale : 0;
+  const char *M = Millions ? "M " : "";
+  OS << fmt::format("evaluated {} points on {} thread{} in {:.3g} s: {:.3g} {}points/s, {:.3g} "
+                    "{}points/s per thread, {:.3g} {}points per CPU second\n",
+                    withThousands(static_cast<int64_t>(Total)), Threads, Threads == 1 ? "" : "s",
+                    Seconds, Rate, M, Rate / Threads, M, Cpu > 0 ? Total / Cpu / Scale : 0.0, M);
+}
+
 /// What a summary keeps of a range of points.
 struct Tally {
   uint64_t Points = 0, Fitting = 0;
@@ -434,11 +446,7 @@ void zoo::runSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> Scena
                   });
   }
   if (Options.Summary && Total) {
-    const double Rate = Seconds > 0 ? Total / Seconds : 0;
-    OS << fmt::format("evaluated {} points on {} thread{} in {:.3g} s: {:.3g} M points/s, "
-                      "{:.3g} M points/s per thread, {:.3g} M points per CPU second\n",
-                      withThousands(static_cast<int64_t>(Total)), Threads, Threads == 1 ? "" : "s",
-                      Seconds, Rate / 1e6, Rate / 1e6 / Threads, Cpu > 0 ? Total / Cpu / 1e6 : 0.0);
+    writeRate(OS, Total, Threads, Seconds, Cpu, /*Millions=*/true);
   }
 }
 
@@ -597,11 +605,7 @@ void zoo::runInputSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> 
                   });
   }
   if (Options.Summary && Total) {
-    const double Rate = Seconds > 0 ? Total / Seconds : 0;
-    OS << fmt::format("evaluated {} points on {} thread{} in {:.3g} s: {:.3g} points/s, {:.3g} "
-                      "points/s per thread, {:.3g} points per CPU second\n",
-                      withThousands(static_cast<int64_t>(Total)), Threads, Threads == 1 ? "" : "s",
-                      Seconds, Rate, Rate / Threads, Cpu > 0 ? Total / Cpu : 0.0);
+    writeRate(OS, Total, Threads, Seconds, Cpu, /*Millions=*/false);
   }
 }
 
