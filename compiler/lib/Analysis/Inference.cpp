@@ -163,10 +163,6 @@ PhaseCost forward(const ModelStats &St, double Batch, double Act, double WBits, 
   }
   P.WeightsFit = X.Cache > 0 && WeightsRead + Widest <= X.Cache;
   const bool WeightsOnChip = Warm && P.WeightsFit;
-  double Input = 1;
-  for (int64_t D : St.InputShape)
-    Input *= static_cast<double>(D);
-  const double Output = St.Kernels.empty() ? 0 : static_cast<double>(St.Kernels.back().OutElements);
   for (const KernelCost &K : St.Kernels) {
     if (!Launched(K))
       continue;
@@ -179,9 +175,10 @@ PhaseCost forward(const ModelStats &St, double Batch, double Act, double WBits, 
       Weights = 0;
     }
     if (X.Cache > 0 && Share * static_cast<double>(K.InElements + K.OutElements) * Act <= X.Cache) {
-      // The batch's input comes from memory and its output goes there.
+      // The first operation reads its input from memory and the last writes its output there.
       const double Through =
-          (&K == First ? Batch * Input * Act : 0) + (&K == Last ? Batch * Output * Act : 0);
+          Batch * Act *
+          static_cast<double>((&K == First ? K.InElements : 0) + (&K == Last ? K.OutElements : 0));
       P.CachedBytes += Acts - Through;
       Acts = Through;
     }
@@ -207,6 +204,11 @@ PhaseCost forward(const ModelStats &St, double Batch, double Act, double WBits, 
     // before), the batch's inputs and its outputs. A schedule may keep every tensor between them
     // on chip (a fused network, or a cache that holds a layer's output for the next), so the
     // bound leaves those out, whatever the runtime fuses.
+    double Input = 1;
+    for (int64_t D : St.InputShape)
+      Input *= static_cast<double>(D);
+    const double Output =
+        St.Kernels.empty() ? 0 : static_cast<double>(St.Kernels.back().OutElements);
     P.CachedBytes = WeightsOnChip ? WeightsRead : 0;
     P.Bytes = (WeightsOnChip ? 0 : WeightsRead) + Batch * (Input + Output) * Act;
     Compute = P.Flops / Peak;
