@@ -363,6 +363,25 @@ double PreparedLM::pagedKVBytes(double C, double Source, bool Once) const {
   return V * KVBits / 8;
 }
 
+double PreparedLM::uniformPageBytes() const {
+  if (Page <= 1 || EncDec)
+    return 0;
+  auto Whole = [](double V) { return V >= 0 && V < 0x1p40 && V == std::floor(V); };
+  double Values = 0;
+  for (const Kind &K : Kinds) {
+    if (K.HeldI > 0 || K.Chunk > 0 || !Whole(K.KVValues))
+      return 0;
+    Values += K.KVValues;
+  }
+  if (!Whole(StateValues) || !Whole(KVBits) || !Whole(Page))
+    return 0;
+  const double Bytes = Values * Page * KVBits / 8;
+  // (A count of eighths of a byte: exact.)
+  if (!(Bytes < 0x1p40) || pagedKVBytes(2 * Page) - pagedKVBytes(Page) != Bytes)
+    return 0;
+  return Bytes;
+}
+
 double PreparedLM::kvReadBytes(double C, double Source) const {
   double V = StepStateValues + CrossKV * Source;
   for (const Kind &K : Kinds)

@@ -41,9 +41,15 @@ int64_t draw(Generator &G, const LengthDistribution &D) {
   case LengthDistribution::Uniform:
     return D.Min + static_cast<int64_t>(G.uniform() * static_cast<double>(D.Max - D.Min + 1));
   case LengthDistribution::Quantiles: {
+    // The first row from the second whose quantile is U or more (the last if none), searched
+    // from where U's slice of [0, 1) begins (tables hold up to every percentile).
     double U = G.uniform();
     const auto &T = D.Table;
-    size_t I = 1;
+    size_t I = D.From.empty()
+                   ? 1
+                   : D.From[std::min(
+                         LengthDistribution::Slices - 1,
+                         static_cast<size_t>(U * static_cast<double>(LengthDistribution::Slices)))];
     while (I + 1 < T.size() && T[I].first < U)
       ++I;
     const auto &[Q0, L0] = T[I - 1];
@@ -161,9 +167,9 @@ int64_t zoo::replicaRequests(const WorkloadRecord &W, double ReplicaRate, int64_
 }
 
 ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
-                                  const ServiceLevel &SLA, Speculation Spec,
-                                  Disaggregation Split, bool TokenGaps, bool CheckOnly,
-                                  Dispatch Batcher, bool StopAtMiss) {
+                                  const ServiceLevel &SLA, Speculation Spec, Disaggregation Split,
+                                  bool TokenGaps, bool CheckOnly, Dispatch Batcher, bool StopAtMiss,
+                                  bool PageEvents) {
   ServingStats Out;
   const ScenarioRecord &S = P.scenario();
   const int64_t N = W.Requests;
@@ -405,6 +411,71 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   StepQueue Grows;
   std::vector<std::pair<int64_t, int64_t>> Order, Due;
   const double Page = P.pageTokens();
+  // Preempt, where every page adds the same exact bytes and a sequence advances one token a
+  // step (no speculation): after its first page turn, a decoding sequence turns a page every
+  // `Page` steps until its last, at steps of one residue modulo the page. Its turns are then
+  // kept lazily: the sequences of each residue are a class, and a step's turns add the page's
+  // bytes times its class's size to Used at once, where they fit the budget (exact sums: the
+  // order of the additions does not matter), without touching the sequences; a sequence's own
+  // Held catches up (Sync) when it is read. A step whose turns do not fit is replayed one turn
+  // at a time in (step, request) order, as the calendar's events are, preempting as they go.
+  // The same Used, admissions and preemptions as one event a page; far fewer events. (Not
+  // with a disaggregated, chunked and mixed replica: there a decode step can pass without the
+  // growth that precedes one.)
+  const double PageBytes = !PageEvents && Preempt && Adv == 1 && Budget < 0x1p50 &&
+                                   !(Split.Prefill && Chunk > 0 && Mixed)
+                               ? P.uniformPageBytes()
+                               : 0;
+  const bool Lazy = PageBytes > 0;
+  const int64_t PageSteps = static_cast<int64_t>(Page);
+  // A sequence's next page turn not yet in its Held, its last (-1: none), and its place in its
+  // class (-1: in none); the classes; the steps after each sequence's last turn; the last step
+  // whose turns are in Used.
+  std::vector<int64_t> NextTurn, LastTurn, InClass;
+  std::vector<std::vector<int64_t>> Classes;
+  StepQueue Leaves;
+  int64_t Grown = -1;
+  if (Lazy) {
+    NextTurn.assign(static_cast<size_t>(N), -1);
+    LastTurn.assign(static_cast<size_t>(N), -1);
+    InClass.assign(static_cast<size_t>(N), -1);
+    Classes.resize(static_cast<size_t>(PageSteps));
+  }
+  // Brings Held[I] up to the turns of steps up to Grown.
+  auto Sync = [&](int64_t I) {
+    const int64_t Through = std::min(Grown, LastTurn[I]);
+    if (NextTurn[I] < 0 || Through < NextTurn[I])
+      return;
+    const int64_t Turns = (Through - NextTurn[I]) / PageSteps + 1;
+    Held[I] += PageBytes * static_cast<double>(Turns);
+    NextTurn[I] += Turns * PageSteps;
+  };
+  auto Join = [&](int64_t I, int64_t From, int64_t Last) {
+    NextTurn[I] = From;
+    LastTurn[I] = Last;
+    std::vector<int64_t> &C = Classes[static_cast<size_t>(From % PageSteps)];
+    InClass[I] = static_cast<int64_t>(C.size());
+    C.push_back(I);
+    Leaves.push(Last + 1, I);
+  };
+  auto Leave = [&](int64_t I) {
+    if (InClass[I] < 0)
+      return;
+    std::vector<int64_t> &C = Classes[static_cast<size_t>(LastTurn[I] % PageSteps)];
+    const int64_t J = C.back();
+    C[static_cast<size_t>(InClass[I])] = J;
+    InClass[J] = InClass[I];
+    C.pop_back();
+    InClass[I] = -1;
+  };
+  // A sequence that finishes or is preempted: its Held as it stands, and no more turns.
+  auto Drop = [&](int64_t I) {
+    if (!Lazy)
+      return;
+    Sync(I);
+    Leave(I);
+    NextTurn[I] = LastTurn[I] = -1;
+  };
   // Running sequences (decoding), by when they finish: (finishing step, request).
   std::priority_queue<std::pair<int64_t, int64_t>, std::vector<std::pair<int64_t, int64_t>>,
                       std::greater<>>
@@ -436,6 +507,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
                     (Finish[I] - First[I]) / static_cast<double>(OutLen[I] - 1) > SLA.TPOT;
     }
     State[I] = Outside;
+    Drop(I);
     Used -= Held[I];
     Held[I] = 0;
     if (Closed && Issued < N)
@@ -505,6 +577,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       }
       State[I] = Outside;
       GrowAt[I] = -1;
+      Drop(I);
       Used -= Held[I];
       Held[I] = 0;
       Waiting.push_front(I);
@@ -516,7 +589,101 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   // Preempt: before a decode step, each sequence whose positions pass into a new page takes
   // one, preempting the sequences admitted last while none is free (itself, if it is last):
   // as vLLM schedules, the running sequences' pages before any waiting prompt's.
+  // Lazy: a sequence's first page turn after it starts decoding (a calendar event, as above),
+  // which makes it a member of its class for the turns after.
+  auto FirstTurn = [&](int64_t At, int64_t I) {
+    if (State[I] != Decoding || GrowAt[I] != At)
+      return;
+    const double T = std::min(static_cast<double>(OutLen[I]),
+                              Made[I] + static_cast<double>(Step - StartStep[I]) * Adv);
+    const double Need = P.requestCacheBytes(static_cast<double>(In[I]), T);
+    while (Used + Need - Held[I] > Budget && State[I] == Decoding && PreemptLast() >= 0) {
+    }
+    if (State[I] != Decoding)
+      return;
+    Used += Need - Held[I];
+    Held[I] = Need;
+    GrowAt[I] = -1;
+    // Its later turns: where ScheduleGrowth would put the next, then one a page's steps after
+    // another until the page its last token ends in.
+    const double In0 = static_cast<double>(In[I]);
+    const double Limit = std::ceil(P.cachePositions(In0, T) / Page) * Page;
+    const double End = P.cachePositions(In0, static_cast<double>(OutLen[I]));
+    if (End <= Limit)
+      return;
+    const int64_t J =
+        static_cast<int64_t>(std::floor((Limit - P.cachePositions(In0, Made[I])) / Adv)) + 2;
+    const int64_t From = std::max(Step + 1, StartStep[I] + J - 1);
+    const int64_t Turns = static_cast<int64_t>(std::ceil((End - Limit) / Page));
+    Join(I, From, From + (Turns - 1) * PageSteps);
+  };
+  // A class member's turn at step At, one at a time (a step whose turns do not all fit).
+  auto MemberTurn = [&](int64_t At, int64_t I) {
+    if (State[I] != Decoding || InClass[I] < 0)
+      return; // preempted by an earlier turn of this step
+    Sync(I);
+    const double Need = Held[I] + PageBytes;
+    while (Used + Need - Held[I] > Budget && State[I] == Decoding && PreemptLast() >= 0) {
+    }
+    if (State[I] != Decoding)
+      return;
+    Used += Need - Held[I];
+    Held[I] = Need;
+    NextTurn[I] = At + PageSteps;
+    if (NextTurn[I] > LastTurn[I])
+      Leave(I);
+  };
+  std::vector<std::pair<int64_t, int64_t>> Left;
+  std::vector<std::pair<int64_t, bool>> OneByOne; // (request, a class member's turn)
+  auto GrowLazy = [&]() {
+    Grows.takeDue(Step, Due);
+    size_t K = 0; // Due's next
+    for (int64_t At = Grown + 1; At <= Step; ++At) {
+      while (K < Due.size() && Due[K].first < At) {
+        FirstTurn(Due[K].first, Due[K].second);
+        ++K;
+      }
+      Leaves.takeDue(At, Left);
+      for (auto [When, I] : Left)
+        if (InClass[I] >= 0 && LastTurn[I] + 1 == When)
+          Leave(I);
+      const std::vector<int64_t> &C = Classes[static_cast<size_t>(At % PageSteps)];
+      size_t End = K;
+      double Add = PageBytes * static_cast<double>(C.size());
+      for (; End < Due.size() && Due[End].first == At; ++End) {
+        const int64_t I = Due[End].second;
+        if (State[I] == Decoding && GrowAt[I] == At)
+          Add += P.requestCacheBytes(
+                     static_cast<double>(In[I]),
+                     std::min(static_cast<double>(OutLen[I]),
+                              Made[I] + static_cast<double>(Step - StartStep[I]) * Adv)) -
+                 Held[I];
+      }
+      if (Used + Add <= Budget) {
+        // Every turn fits: none preempts, so their order does not matter.
+        Used += PageBytes * static_cast<double>(C.size());
+        for (; K < End; ++K)
+          FirstTurn(Due[K].first, Due[K].second);
+      } else {
+        OneByOne.clear();
+        for (int64_t I : C)
+          OneByOne.push_back({I, true});
+        for (; K < End; ++K)
+          OneByOne.push_back({Due[K].second, false});
+        std::sort(OneByOne.begin(), OneByOne.end());
+        for (auto [I, Member] : OneByOne)
+          Member ? MemberTurn(At, I) : FirstTurn(At, I);
+      }
+      Grown = At;
+    }
+    for (; K < Due.size(); ++K)
+      FirstTurn(Due[K].first, Due[K].second);
+  };
   auto Grow = [&]() {
+    if (Lazy) {
+      GrowLazy();
+      return;
+    }
     Grows.takeDue(Step, Due);
     for (auto [At, I] : Due) {
       if (State[I] != Decoding || GrowAt[I] != At)

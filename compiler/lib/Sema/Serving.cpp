@@ -317,6 +317,8 @@ void SemaImpl::buildWorkload(const RecordDecl &D) {
                      "the quantile rises");
         OK = false;
       }
+      if (OK)
+        L->indexTable();
     }
     bool HasMin = false, HasMax = false;
     for (const FieldValue &F : Rec->Fields) {

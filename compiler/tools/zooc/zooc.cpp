@@ -278,6 +278,11 @@ cl::opt<bool> VisibleMemory(
 cl::opt<bool> TimePhases("time-phases",
                          cl::desc("Print the wall time of each phase to standard error"),
                          cl::cat(ZoocCat));
+cl::opt<bool> ServingPageEvents(
+    "serving-page-events",
+    cl::desc("Simulate a preempting cache's pages one event a page, not a class of sequences "
+             "at a time (the same output, slower: for testing that)"),
+    cl::Hidden, cl::cat(ZoocCat));
 cl::opt<bool> FullLL("full-ll", cl::desc("Parse with full LL prediction (no SLL first pass)"),
                      cl::Hidden, cl::cat(ZoocCat));
 enum class ListKind { None, Models, Pipelines, Hardware, Precisions, Runtimes, Scenarios };
@@ -1695,6 +1700,7 @@ static int compile(int argc, char **argv) {
   if (ServingThreads > 256)
     return usageError("--serving-threads is " + std::to_string(ServingThreads) + "; at most 256");
   M.ServingThreads = ServingThreads;
+  M.ServingPageEvents = ServingPageEvents;
   // (A JSON table holds no serving record's figures: only the whole report does.)
   M.WantServingFigures =
       Emit == EmitKind::Serving || (Emit == EmitKind::JSON && TableOpt == TableKind::None);

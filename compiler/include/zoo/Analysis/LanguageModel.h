@@ -260,6 +260,12 @@ public:
   double cachePositions(double In, double Out) const { return (EncDec ? 1 : In) + Out; }
   /// Tokens a cache page holds (1: not paged).
   double pageTokens() const { return Page; }
+  /// Bytes one more page adds to any request's cache, where that is the same for every page
+  /// of every request and every byte count of the cache is exact in double arithmetic (a
+  /// decoder whose attention is neither windowed nor chunked, with whole values a position and
+  /// a state, at most 2^40 bytes a page); 0 otherwise. Where it is not 0, sums of such counts
+  /// below 2^50 do not depend on the order they are added in.
+  double uniformPageBytes() const;
   /// The prefill of `Batch` prompts of `T`'s length, whole (no chunking).
   double prefillTime(double Batch, const PromptTerms &T, bool FromFlash) const {
     return price(prefillWork(Batch, T), FromFlash).Time;

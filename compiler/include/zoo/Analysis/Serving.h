@@ -95,11 +95,13 @@ int64_t replicaRequests(const WorkloadRecord &W, double ReplicaRate, int64_t Dra
 /// `StopAtMiss` (a search that asks only whether the targets hold): the simulation stops once
 /// more requests have finished past a TTFT or TPOT target than its percentile allows, with that
 /// percentile infinite; the verdict of meets() is the whole run's, the other figures are not.
+/// `PageEvents`: a preempting cache's pages one calendar event a page even where they could be
+/// kept a class of sequences at a time (the same figures, slower; for tests).
 ServingStats simulateServing(const PreparedLM &P, double Budget, const WorkloadRecord &W,
                              const ServiceLevel &SLA, Speculation Spec = {},
                              Disaggregation Split = {}, bool TokenGaps = true,
-                             bool CheckOnly = false, Dispatch Batcher = {},
-                             bool StopAtMiss = false);
+                             bool CheckOnly = false, Dispatch Batcher = {}, bool StopAtMiss = false,
+                             bool PageEvents = false);
 
 /// Erlang C: the mean wait in queue of an M/M/c system with arrival rate `Lambda`, `C` servers
 /// and mean service time `Service` (infinite when the load reaches the servers).

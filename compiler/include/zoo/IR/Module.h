@@ -721,6 +721,20 @@ struct LengthDistribution {
   /// Quantiles: (cumulative share, tokens) from (0, shortest) to (1, longest), increasing;
   /// lengths are drawn by linear interpolation between them.
   std::vector<std::pair<double, double>> Table;
+  /// Quantiles: for each of `Slices` equal slices of [0, 1), the first row from the second
+  /// whose share reaches the slice's start (the last row if none), where a draw's search for its
+  /// row may begin; empty until indexTable().
+  static constexpr size_t Slices = 256;
+  std::vector<uint32_t> From;
+  void indexTable() {
+    From.assign(Slices, 1);
+    size_t I = 1;
+    for (size_t B = 0; B < Slices && Table.size() >= 2; ++B) {
+      while (I + 1 < Table.size() && Table[I].first < double(B) / double(Slices))
+        ++I;
+      From[B] = static_cast<uint32_t>(I);
+    }
+  }
 };
 
 /// `workload NAME { rate = 10 requests/s; input = 2000 tokens; output = 200 tokens; ... }`:
@@ -942,6 +956,9 @@ public:
   bool WantServingPlans = false; ///< --emit=serving: run the `plan = auto` searches
   /// Threads the serving pass runs its records on (0: one per core; --serving-threads).
   unsigned ServingThreads = 0;
+  /// --serving-page-events: a preempting cache's pages one event a page (simulateServing's
+  /// `PageEvents`), for the test that the faster way gives the same output.
+  bool ServingPageEvents = false;
   /// --emit=serving or json: the serving figures only those show (the highest rate within the
   /// targets, the ideal roofline's simulation beside measurements).
   bool WantServingFigures = false;
