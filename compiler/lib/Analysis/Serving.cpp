@@ -421,8 +421,10 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   // at a time in (step, request) order, as the calendar's events are, preempting as they go.
   // The same Used, admissions and preemptions as one event a page; far fewer events. (Not
   // with a disaggregated, chunked and mixed replica: there a decode step can pass without the
-  // growth that precedes one.)
+  // growth that precedes one; nor with pages of more than 4,096 tokens, whose turns are few and
+  // whose classes would be many.)
   const double PageBytes = !PageEvents && Preempt && Adv == 1 && Budget < 0x1p50 &&
+                                   Page <= 4096 &&
                                    !(Split.Prefill && Chunk > 0 && Mixed)
                                ? P.uniformPageBytes()
                                : 0;
