@@ -20,7 +20,8 @@ ZOOC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "bin", 
 RECORDS = os.path.join(ROOT, "stdlib", "core", "runtimes.zoo")
 PAGE = os.path.join(ROOT, "docs", "validation.md")
 ROW = re.compile(r"\| (\w+) \| ((?:compute|bandwidth) \w+|op_overhead|collective_latency|"
-                 r"step_overhead|sequence_overhead|request_overhead|expert_overhead)(?: (\w+))? \| "
+                 r"step_overhead|sequence_overhead|request_overhead|expert_overhead|"
+                 r"expert_layer_overhead)(?: (\w+))? \| "
                  r"([0-9.e+-]+)( [um]s)? \|")
 
 

@@ -6,7 +6,8 @@
 //      or more takes the roof slot that dominates its predicted time with the runtime's factors
 //      at 1), and op_overhead besides when batch-1 decode rows on one device fit the same
 //      weight-read slot on two or more hardware records (a fixed cost per operation is what
-//      separates a fast device from a slow one at the same kernel efficiency).
+//      separates a fast device from a slow one at the same kernel efficiency); where that slot
+//      is the experts factor (a model with routed experts), expert_layer_overhead instead.
 //   2. Every free slot starts at 1 (0 for fixed costs); the others keep their record values.
 //   3. The free slots minimise the sum over the rows of (ln predicted - ln measured)^2: round
 //      after round, each slot in turn by golden-section search over its range (fractions 0.02..1
@@ -408,7 +409,9 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
   }
   for (auto &[Name, F] : Fits) {
     // op_overhead is free where batch-1 decode rows on one device fit the same weight-read slot
-    // on two or more hardware records.
+    // on two or more hardware records; expert_layer_overhead instead where that slot is the
+    // experts factor (rows of a model with routed experts: a fixed cost a token for each
+    // expert layer is what separates their fast device from their slow one).
     std::map<SlotKey, std::set<const HardwareRecord *>> Devices;
     std::map<SlotKey, std::vector<const ScenarioRecord *>> Decode;
     for (const auto &[S, X] : F.Rows)
@@ -417,9 +420,10 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
         Devices[K].insert(S->Hw);
         Decode[K].push_back(S);
       }
-    SlotKey Overhead{Slot::OpOverhead, "any"};
     for (const auto &[K, Hws] : Devices)
       if (Hws.size() >= 2) {
+        const SlotKey Overhead{K.K == Slot::Experts ? Slot::ExpertLayerOverhead : Slot::OpOverhead,
+                               "any"};
         if (std::find(F.Free.begin(), F.Free.end(), Overhead) == F.Free.end())
           F.Free.push_back(Overhead);
         for (const ScenarioRecord *S : Decode[K])

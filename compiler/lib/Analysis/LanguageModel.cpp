@@ -281,6 +281,7 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
     P.Base = 1 - P.K / P.N;
     P.Log2Base = std::log2(P.Base);
     Experts.push_back(P);
+    ExpertLayers += P.Layers;
   }
   // The cache of one sequence (values, before the precision) as a + b c between the windows of
   // the kinds that have one: a first guess of the longest context only.
@@ -610,7 +611,9 @@ static double overlapped(double C, double Mem, double Share) {
 
 /// The expert layers' time in `W` on the expected machine: the dense kernels' rates times the
 /// experts factor on both roofs (without experts: 0 / rate, that is +0), plus expert_overhead
-/// for each expert a device runs; added to the side their roofs put them on and to their slots.
+/// for each expert a device runs and expert_layer_overhead for each expert layer it runs (every
+/// one, in a forward that routes any token); added to the side their roofs put them on and to
+/// their slots.
 double PreparedLM::expertTime(const Work &W, bool FromFlash, double &ComputeSide,
                               double &MemorySide, std::array<double, NumSlots> &BySlot) const {
   const double Roofs =
@@ -618,9 +621,11 @@ double PreparedLM::expertTime(const Work &W, bool FromFlash, double &ComputeSide
           ? 0
           : std::max(W.ExpertFlops / GemmExperts, W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
   const double PerExpert = W.ExpertRuns * X->f(Slot::ExpertOverhead);
+  const double PerLayer = W.ExpertRuns > 0 ? ExpertLayers * X->f(Slot::ExpertLayerOverhead) : 0;
   BySlot[slot(Slot::Experts)] += Roofs;
   BySlot[slot(Slot::ExpertOverhead)] += PerExpert;
-  const double Time = Roofs + PerExpert;
+  BySlot[slot(Slot::ExpertLayerOverhead)] += PerLayer;
+  const double Time = Roofs + PerExpert + PerLayer;
   const bool ComputeBound =
       W.ExpertFlops / RateGemmExperts >= W.ExpertWeightBytes / WeightBw[FromFlash];
   if (Time > 0)

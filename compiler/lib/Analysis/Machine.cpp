@@ -28,7 +28,7 @@ SlotSpelling zoo::slotSpelling(Slot K) {
       {"bandwidth", "gemv"},        {"bandwidth", "dequant_gemv"}, {"bandwidth", "attention"},
       {"bandwidth", "activations"}, {"", "op_overhead"},           {"", "collective_latency"},
       {"", "step_overhead"},        {"", "request_overhead"},      {"", "sequence_overhead"},
-      {"", "expert_overhead"},
+      {"", "expert_overhead"},      {"", "expert_layer_overhead"},
   };
   return Table[static_cast<int>(K)];
 }
@@ -356,7 +356,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     Slot K = static_cast<Slot>(I);
     if (K == (X.Dequantising ? Slot::Gemv : Slot::DequantGemv))
       continue; // one of the two weight-read slots applies
-    if ((K == Slot::Experts || K == Slot::ExpertOverhead) &&
+    if ((K == Slot::Experts || K == Slot::ExpertOverhead || K == Slot::ExpertLayerOverhead) &&
         (!S.Model || S.Model->Stats.Experts.empty()))
       continue; // (a model without expert layers)
     FactorUse U;
@@ -389,7 +389,8 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     // The serving stack's host times and the cost an expert show where a record, a runtime or a
     // fit sets them (no line otherwise).
     const bool Host = K == Slot::StepOverhead || K == Slot::RequestOverhead ||
-                      K == Slot::SequenceOverhead || K == Slot::ExpertOverhead;
+                      K == Slot::SequenceOverhead || K == Slot::ExpertOverhead ||
+                      K == Slot::ExpertLayerOverhead;
     if (Describe && (!Host || U.Origin != RName + ": not set"))
       X.Uses.push_back(std::move(U));
   }

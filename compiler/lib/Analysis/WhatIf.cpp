@@ -77,6 +77,9 @@ WhatIf zoo::whatIf(const Module &M, const ScenarioRecord &S) {
   if (X.f(Slot::ExpertOverhead) > 0)
     Try("time per expert run -10%",
         [](Machine &Y) { Y.F[static_cast<int>(Slot::ExpertOverhead)] *= 0.9; });
+  if (X.f(Slot::ExpertLayerOverhead) > 0)
+    Try("time per expert layer -10%",
+        [](Machine &Y) { Y.F[static_cast<int>(Slot::ExpertLayerOverhead)] *= 0.9; });
   std::stable_sort(Out.Rows.begin(), Out.Rows.end(),
                    [](const WhatIfRow &A, const WhatIfRow &B) { return A.Best > B.Best; });
   return Out;

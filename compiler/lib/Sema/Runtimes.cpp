@@ -32,6 +32,7 @@ const std::vector<FieldSpec> &runtimeFields() {
       {"request_overhead", dimType(BaseDim::Second), false, false},
       {"sequence_overhead", dimType(BaseDim::Second), false, false},
       {"expert_overhead", dimType(BaseDim::Second), false, false},
+      {"expert_layer_overhead", dimType(BaseDim::Second), false, false},
       {"gemm_exposed", Type::of(Type::Real), false, false},
       {"fuses_elementwise", Type::of(Type::Bool), false, false},
       {"last_token_logits", Type::of(Type::Bool), false, false},

@@ -349,6 +349,7 @@ private:
                        EncoderAllReduces = 0, EncoderLookup = 0, EncoderLookupRow = 0;
   llvm::SmallVector<Kind, 4> Kinds;
   llvm::SmallVector<Expert, 2> Experts;
+  double ExpertLayers = 0; ///< the expert layers of a forward (each costs expert_layer_overhead)
   llvm::SmallVector<double, 4> Windows;   ///< distinct positive windows, ascending
   llvm::SmallVector<Segment, 4> Segments; ///< the cache per sequence, piecewise linear
   bool Grows = false;                     ///< some cache grows without a window

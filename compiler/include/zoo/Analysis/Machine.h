@@ -18,19 +18,20 @@ namespace zoo {
 
 /// What a runtime sets for each kind of work (docs/formulas.md, "Performance model").
 enum class Slot {
-  Gemm,               ///< compute gemm: matrix products at the compute precision
-  AttentionCompute,   ///< compute attention: attention's matrix products
-  Experts,            ///< compute experts: expert layers' share of both roofs (routing, grouping)
-  Gemv,               ///< bandwidth gemv: weight reads of a memory-bound product
-  DequantGemv,        ///< bandwidth dequant_gemv: weight-only quantised reads
-  AttentionBandwidth, ///< bandwidth attention: KV-cache reads and writes
-  Activations,        ///< bandwidth activations: activations written and read between kernels
-  OpOverhead,         ///< seconds per operation launched
-  CollectiveLatency,  ///< seconds per collective (alpha)
-  StepOverhead,       ///< seconds of host time per engine iteration (one forward)
-  RequestOverhead,    ///< seconds a request spends outside the engine (the serving front end)
-  SequenceOverhead,   ///< seconds of host time per sequence an engine iteration carries
-  ExpertOverhead,     ///< seconds per expert a device runs in one expert layer of a forward
+  Gemm,                ///< compute gemm: matrix products at the compute precision
+  AttentionCompute,    ///< compute attention: attention's matrix products
+  Experts,             ///< compute experts: expert layers' share of both roofs (routing, grouping)
+  Gemv,                ///< bandwidth gemv: weight reads of a memory-bound product
+  DequantGemv,         ///< bandwidth dequant_gemv: weight-only quantised reads
+  AttentionBandwidth,  ///< bandwidth attention: KV-cache reads and writes
+  Activations,         ///< bandwidth activations: activations written and read between kernels
+  OpOverhead,          ///< seconds per operation launched
+  CollectiveLatency,   ///< seconds per collective (alpha)
+  StepOverhead,        ///< seconds of host time per engine iteration (one forward)
+  RequestOverhead,     ///< seconds a request spends outside the engine (the serving front end)
+  SequenceOverhead,    ///< seconds of host time per sequence an engine iteration carries
+  ExpertOverhead,      ///< seconds per expert a device runs in one expert layer of a forward
+  ExpertLayerOverhead, ///< seconds per expert layer of a forward, beyond its experts
   Count
 };
 constexpr int NumSlots = static_cast<int>(Slot::Count);
@@ -41,12 +42,13 @@ struct SlotSpelling {
 };
 SlotSpelling slotSpelling(Slot K);
 /// `compute gemm`, `bandwidth gemv`, ..., `op_overhead`, `collective_latency`, `step_overhead`,
-/// `request_overhead`, `sequence_overhead`, `expert_overhead`.
+/// `request_overhead`, `sequence_overhead`, `expert_overhead`, `expert_layer_overhead`.
 std::string slotName(Slot K);
 /// Fixed costs are seconds; the other slots are fractions.
 inline bool slotIsSeconds(Slot K) {
   return K == Slot::OpOverhead || K == Slot::CollectiveLatency || K == Slot::StepOverhead ||
-         K == Slot::RequestOverhead || K == Slot::SequenceOverhead || K == Slot::ExpertOverhead;
+         K == Slot::RequestOverhead || K == Slot::SequenceOverhead || K == Slot::ExpertOverhead ||
+         K == Slot::ExpertLayerOverhead;
 }
 
 /// A value for one slot of one runtime that replaces what its record says (calibration).
