@@ -4,7 +4,10 @@
 // or admitted), not O(batch): the decode step's time needs only the batch and the mean context
 // (attention is linear in the context between windows), and the running sequences' contexts grow
 // by one each step together. With preemption, each sequence's next page is an event at a step
-// known in advance, so pages cost O(log n) each, not a pass over the batch every step.
+// known in advance, so pages cost O(1) each (a calendar of steps), not a pass over the batch
+// every step; where every page adds the same bytes, a sequence's turns after its first are kept
+// a class at a time (the sequences whose turns fall on one step modulo the page), so a step
+// costs O(1) for its turns unless they do not all fit.
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Serving.h"
@@ -588,10 +591,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     }
     return int64_t(-1);
   };
-  // Preempt: before a decode step, each sequence whose positions pass into a new page takes
-  // one, preempting the sequences admitted last while none is free (itself, if it is last):
-  // as vLLM schedules, the running sequences' pages before any waiting prompt's.
-  // Lazy: a sequence's first page turn after it starts decoding (a calendar event, as above),
+  // Lazy: a sequence's first page turn after it starts decoding (a calendar event, as below),
   // which makes it a member of its class for the turns after.
   auto FirstTurn = [&](int64_t At, int64_t I) {
     if (State[I] != Decoding || GrowAt[I] != At)
@@ -681,6 +681,9 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     for (; K < Due.size(); ++K)
       FirstTurn(Due[K].first, Due[K].second);
   };
+  // Preempt: before a decode step, each sequence whose positions pass into a new page takes
+  // one, preempting the sequences admitted last while none is free (itself, if it is last):
+  // as vLLM schedules, the running sequences' pages before any waiting prompt's.
   auto Grow = [&]() {
     if (Lazy) {
       GrowLazy();
