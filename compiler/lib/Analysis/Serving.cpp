@@ -520,16 +520,25 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   };
   // Preempt: the decode step j (1, 2, ... since the sequence started decoding) before which it
   // needs the positions of its prompt and Made + (j - 1) x Adv output tokens, those of `T` held
-  // now: the first step that passes the page they end in, as a global step (at least `After`).
-  auto ScheduleGrowth = [&](int64_t I, double T, int64_t After) {
+  // now: the first step that passes the page they end in, as a global step (at least `After`);
+  // -1 where its last page is in hand. `Left`: the positions its last token needs beyond the
+  // page `T` ends in.
+  auto NextGrowth = [&](int64_t I, double T, int64_t After, double &Left) -> int64_t {
     const double In0 = static_cast<double>(In[I]);
     const double Limit = std::ceil(P.cachePositions(In0, T) / Page) * Page;
-    if (P.cachePositions(In0, static_cast<double>(OutLen[I])) <= Limit)
-      return; // its last page is in hand
+    Left = P.cachePositions(In0, static_cast<double>(OutLen[I])) - Limit;
+    if (Left <= 0)
+      return -1;
     const double X = (Limit - P.cachePositions(In0, Made[I])) / Adv;
     const int64_t J = static_cast<int64_t>(std::floor(X)) + 2;
-    GrowAt[I] = std::max(After, StartStep[I] + J - 1);
-    Grows.push(GrowAt[I], I);
+    return std::max(After, StartStep[I] + J - 1);
+  };
+  auto ScheduleGrowth = [&](int64_t I, double T, int64_t After) {
+    double Left;
+    if (const int64_t At = NextGrowth(I, T, After, Left); At >= 0) {
+      GrowAt[I] = At;
+      Grows.push(At, I);
+    }
   };
   // Sequences that finish at a step: their context and reservation leave the sums.
   // (A preempted sequence, prefilled again, goes on from the tokens it had made.)
@@ -555,6 +564,11 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     if (Preempt)
       ScheduleGrowth(I, HeldT, Step);
   };
+  // The output tokens a decoding sequence has made by this step.
+  auto MadeNow = [&](int64_t I) {
+    return std::min(static_cast<double>(OutLen[I]),
+                    Made[I] + static_cast<double>(Step - StartStep[I]) * Adv);
+  };
   // Leaves the running sums: at its end, or preempted.
   auto StopDecoding = [&](int64_t I) {
     --Running;
@@ -571,8 +585,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       if (Count != Admissions[I] || State[I] == Outside)
         continue;
       if (State[I] == Decoding) {
-        Made[I] = std::min(static_cast<double>(OutLen[I]),
-                           Made[I] + static_cast<double>(Step - StartStep[I]) * Adv);
+        Made[I] = MadeNow(I);
         StopDecoding(I);
       } else {
         // (A prompt admitted but not yet prefilled is in Prefilling until its iteration.)
@@ -591,46 +604,38 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     }
     return int64_t(-1);
   };
-  // Lazy: a sequence's first page turn after it starts decoding (a calendar event, as below),
-  // which makes it a member of its class for the turns after.
-  auto FirstTurn = [&](int64_t At, int64_t I) {
-    if (State[I] != Decoding || GrowAt[I] != At)
-      return;
-    const double T = std::min(static_cast<double>(OutLen[I]),
-                              Made[I] + static_cast<double>(Step - StartStep[I]) * Adv);
-    const double Need = P.requestCacheBytes(static_cast<double>(In[I]), T);
+  // A sequence's cache grows to `Need` bytes, preempting the sequences admitted last while it
+  // does not fit; false where it was preempted itself.
+  auto TakePages = [&](int64_t I, double Need) {
     while (Used + Need - Held[I] > Budget && State[I] == Decoding && PreemptLast() >= 0) {
     }
     if (State[I] != Decoding)
-      return;
+      return false;
     Used += Need - Held[I];
     Held[I] = Need;
-    GrowAt[I] = -1;
-    // Its later turns: where ScheduleGrowth would put the next, then one a page's steps after
-    // another until the page its last token ends in.
-    const double In0 = static_cast<double>(In[I]);
-    const double Limit = std::ceil(P.cachePositions(In0, T) / Page) * Page;
-    const double End = P.cachePositions(In0, static_cast<double>(OutLen[I]));
-    if (End <= Limit)
+    return true;
+  };
+  // Lazy: a sequence's first page turn after it starts decoding (a calendar event, as below),
+  // which makes it a member of its class for the turns after: where ScheduleGrowth would put
+  // the next, then one a page's steps after another until the page its last token ends in.
+  auto FirstTurn = [&](int64_t At, int64_t I) {
+    if (State[I] != Decoding || GrowAt[I] != At)
       return;
-    const int64_t J =
-        static_cast<int64_t>(std::floor((Limit - P.cachePositions(In0, Made[I])) / Adv)) + 2;
-    const int64_t From = std::max(Step + 1, StartStep[I] + J - 1);
-    const int64_t Turns = static_cast<int64_t>(std::ceil((End - Limit) / Page));
-    Join(I, From, From + (Turns - 1) * PageSteps);
+    const double T = MadeNow(I);
+    if (!TakePages(I, P.requestCacheBytes(static_cast<double>(In[I]), T)))
+      return;
+    GrowAt[I] = -1;
+    double Left;
+    if (const int64_t From = NextGrowth(I, T, Step + 1, Left); From >= 0)
+      Join(I, From, From + (static_cast<int64_t>(std::ceil(Left / Page)) - 1) * PageSteps);
   };
   // A class member's turn at step At, one at a time (a step whose turns do not all fit).
   auto MemberTurn = [&](int64_t At, int64_t I) {
     if (State[I] != Decoding || InClass[I] < 0)
       return; // preempted by an earlier turn of this step
     Sync(I);
-    const double Need = Held[I] + PageBytes;
-    while (Used + Need - Held[I] > Budget && State[I] == Decoding && PreemptLast() >= 0) {
-    }
-    if (State[I] != Decoding)
+    if (!TakePages(I, Held[I] + PageBytes))
       return;
-    Used += Need - Held[I];
-    Held[I] = Need;
     NextTurn[I] = At + PageSteps;
     if (NextTurn[I] > LastTurn[I])
       Leave(I);
@@ -655,11 +660,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       for (; End < Due.size() && Due[End].first == At; ++End) {
         const int64_t I = Due[End].second;
         if (State[I] == Decoding && GrowAt[I] == At)
-          Add += P.requestCacheBytes(
-                     static_cast<double>(In[I]),
-                     std::min(static_cast<double>(OutLen[I]),
-                              Made[I] + static_cast<double>(Step - StartStep[I]) * Adv)) -
-                 Held[I];
+          Add += P.requestCacheBytes(static_cast<double>(In[I]), MadeNow(I)) - Held[I];
       }
       if (Used + Add <= Budget) {
         // Every turn fits: none preempts, so their order does not matter.
@@ -693,16 +694,9 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     for (auto [At, I] : Due) {
       if (State[I] != Decoding || GrowAt[I] != At)
         continue;
-      const double T = std::min(static_cast<double>(OutLen[I]),
-                                Made[I] + static_cast<double>(Step - StartStep[I]) * Adv);
-      const double Need = P.requestCacheBytes(static_cast<double>(In[I]), T);
-      while (Used + Need - Held[I] > Budget && State[I] == Decoding && PreemptLast() >= 0) {
-      }
-      if (State[I] != Decoding)
-        continue;
-      Used += Need - Held[I];
-      Held[I] = Need;
-      ScheduleGrowth(I, T, Step + 1);
+      const double T = MadeNow(I);
+      if (TakePages(I, P.requestCacheBytes(static_cast<double>(In[I]), T)))
+        ScheduleGrowth(I, T, Step + 1);
     }
   };
   while (Next < N || !Waiting.empty() || !Prefilling.empty() || Running > 0) {
