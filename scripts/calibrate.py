@@ -21,8 +21,8 @@ RECORDS = os.path.join(ROOT, "stdlib", "core", "runtimes.zoo")
 PAGE = os.path.join(ROOT, "docs", "validation.md")
 ROW = re.compile(r"\| (\w+) \| ((?:compute|bandwidth) \w+|op_overhead|collective_latency|"
                  r"step_overhead|sequence_overhead|request_overhead|expert_overhead|"
-                 r"expert_layer_overhead)(?: (\w+))? \| "
-                 r"([0-9.e+-]+)( [um]s)? \|")
+                 r"expert_layer_overhead|op_cycles)(?: (\w+))? \| "
+                 r"([0-9.e+-]+)( [um]s| cycles)? \|")
 
 
 def emit(kind):
@@ -34,7 +34,8 @@ def emit(kind):
 
 
 def fitted():
-    """{runtime: [(slot, key, value, unit)]} from --emit=calibration (unit: ' us', ' ms' or None)."""
+    """{runtime: [(slot, key, value, unit)]} from --emit=calibration (unit: ' us', ' ms',
+    ' cycles' or None)."""
     fits = {}
     for line in emit("calibration").splitlines():
         m = ROW.match(line)

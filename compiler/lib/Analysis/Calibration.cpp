@@ -99,7 +99,7 @@ std::optional<double> zoo::predictIdeal(const Module &M, const ScenarioRecord &S
 }
 
 std::optional<double> zoo::recordValue(const RuntimeRecord &R, const SlotKey &K) {
-  if (slotIsSeconds(K.K)) {
+  if (slotIsFixedCost(K.K)) {
     const FieldValue *F = R.field(slotSpelling(K.K).Kernel);
     return F ? std::optional<double>(F->V.R) : std::nullopt;
   }
@@ -117,6 +117,7 @@ Slot visionRoof(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R
   for (Slot K : {Slot::Gemm, Slot::Gemv, Slot::DequantGemv, Slot::Activations})
     Ones.push_back({K, 1});
   Ones.push_back({Slot::OpOverhead, 0});
+  Ones.push_back({Slot::OpCycles, 0});
   InferenceResult Res = analyse(M, S, makeMachine(M, S, R, Ones, /*Describe=*/false));
   Slot Best = Slot::Gemm;
   for (Slot K : {Slot::Gemm, Slot::Gemv, Slot::DequantGemv, Slot::Activations})
@@ -198,20 +199,22 @@ double minimise(double Lo, double Hi, llvm::function_ref<double(double)> At) {
 void solve(const Module &M, Fit &F) {
   F.Value.clear();
   for (const SlotKey &K : F.Free)
-    F.Value.push_back(slotIsSeconds(K.K) ? 0 : 1);
+    F.Value.push_back(slotIsFixedCost(K.K) ? 0 : 1);
   for (int Round = 0; Round < 60; ++Round) {
     double Moved = 0;
     for (size_t I = 0; I < F.Free.size(); ++I) {
-      bool Seconds = slotIsSeconds(F.Free[I].K);
-      // Fractions on a log scale; fixed costs linear.
-      double Lo = Seconds ? 0 : std::log(0.02), Hi = Seconds ? 500e-6 : 0;
+      bool Fixed = slotIsFixedCost(F.Free[I].K);
+      // Fractions on a log scale; fixed costs linear (cycles up to 500 us at 3 GHz).
+      double Lo = Fixed ? 0 : std::log(0.02), Hi = !Fixed                          ? 0
+                                                   : F.Free[I].K == Slot::OpCycles ? 1.5e6
+                                                                                   : 500e-6;
       auto At = [&](double U) {
-        F.Value[I] = Seconds ? U : std::exp(U);
+        F.Value[I] = Fixed ? U : std::exp(U);
         return objective(M, F);
       };
       double Old = F.Value[I];
       double Best = minimise(Lo, Hi, At);
-      F.Value[I] = Seconds ? Best : std::exp(Best);
+      F.Value[I] = Fixed ? Best : std::exp(Best);
       Moved = std::max(Moved, std::fabs(F.Value[I] - Old) / std::max(std::fabs(Old), 1e-6));
     }
     if (Moved < 1e-5)
@@ -407,11 +410,21 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
         F.Rows.push_back({S.get(), &X});
     }
   }
+  // A runtime that counts its cost an operation in cycles (`op_cycles`) has it fitted so.
+  for (auto &[Name, F] : Fits)
+    if (F.Runtime->field("op_cycles"))
+      for (SlotKey &K : F.Free)
+        if (K.K == Slot::OpOverhead) {
+          K.K = Slot::OpCycles;
+          F.Informs[K] = std::move(F.Informs[SlotKey{Slot::OpOverhead, K.Key}]);
+          F.Informs.erase(SlotKey{Slot::OpOverhead, K.Key});
+        }
   for (auto &[Name, F] : Fits) {
-    // op_overhead is free where batch-1 decode rows on one device fit the same weight-read slot
-    // on two or more hardware records; expert_layer_overhead instead where that slot is the
-    // experts factor (rows of a model with routed experts: a fixed cost a token for each
-    // expert layer is what separates their fast device from their slow one).
+    // op_overhead (op_cycles, where the runtime counts it so) is free where batch-1 decode rows on
+    // one device fit the same weight-read slot on two or more hardware records;
+    // expert_layer_overhead instead where that slot is the experts factor (rows of a model with
+    // routed experts: a fixed cost a token for each expert layer is what separates their fast
+    // device from their slow one).
     std::map<SlotKey, std::set<const HardwareRecord *>> Devices;
     std::map<SlotKey, std::vector<const ScenarioRecord *>> Decode;
     for (const auto &[S, X] : F.Rows)
@@ -422,7 +435,9 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
       }
     for (const auto &[K, Hws] : Devices)
       if (Hws.size() >= 2) {
-        const SlotKey Overhead{K.K == Slot::Experts ? Slot::ExpertLayerOverhead : Slot::OpOverhead,
+        const SlotKey Overhead{K.K == Slot::Experts            ? Slot::ExpertLayerOverhead
+                               : F.Runtime->field("op_cycles") ? Slot::OpCycles
+                                                               : Slot::OpOverhead,
                                "any"};
         if (std::find(F.Free.begin(), F.Free.end(), Overhead) == F.Free.end())
           F.Free.push_back(Overhead);

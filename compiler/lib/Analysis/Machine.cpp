@@ -28,7 +28,7 @@ SlotSpelling zoo::slotSpelling(Slot K) {
       {"bandwidth", "gemv"},        {"bandwidth", "dequant_gemv"}, {"bandwidth", "attention"},
       {"bandwidth", "activations"}, {"", "op_overhead"},           {"", "collective_latency"},
       {"", "step_overhead"},        {"", "request_overhead"},      {"", "sequence_overhead"},
-      {"", "expert_overhead"},      {"", "expert_layer_overhead"},
+      {"", "expert_overhead"},      {"", "expert_layer_overhead"}, {"", "op_cycles"},
   };
   return Table[static_cast<int>(K)];
 }
@@ -292,6 +292,10 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
                                   fieldOr(FirstLink, "peers", 0) == 1 ? "" : "s"));
   const FieldValue *TDP = H.field("tdp");
   X.Power = TDP ? TDP->V.R : 0;
+  if (const FieldValue *Clock = H.field("clock"))
+    X.Clock = Clock->V.R;
+  std::string ClockOrigin = "hardware " + H.Name + ": its clock",
+              ClockSource = sourceOf(H.field("clock"), nullptr, &H);
   if (const FieldValue *Cache = H.field("cache"))
     X.Cache = Cache->V.asDouble();
 
@@ -308,6 +312,9 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
       if (Mode && Clock) {
         double Scale = fieldOr(Mode, "clock", 0) / Clock->V.R;
         X.Peak *= Scale;
+        X.Clock = fieldOr(Mode, "clock", 0);
+        ClockOrigin = "hardware " + H.Name + ": power mode " + Mode->Name;
+        ClockSource = sourceOf(nullptr, Mode, &H);
         X.Uses.push_back({"power mode " + Mode->Name + " (clock ratio)", Scale, false,
                           "hardware " + H.Name, sourceOf(nullptr, Mode, &H)});
       } else {
@@ -364,7 +371,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     U.Seconds = slotIsSeconds(K);
     U.Value = X.F[I];
     U.Origin = RName + ": not set";
-    if (R && slotIsSeconds(K)) {
+    if (R && slotIsFixedCost(K)) {
       if (const FieldValue *F = R->field(slotSpelling(K).Kernel)) {
         U.Value = F->V.R;
         U.Origin = RName;
@@ -390,9 +397,25 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     // fit sets them (no line otherwise).
     const bool Host = K == Slot::StepOverhead || K == Slot::RequestOverhead ||
                       K == Slot::SequenceOverhead || K == Slot::ExpertOverhead ||
-                      K == Slot::ExpertLayerOverhead;
-    if (Describe && (!Host || U.Origin != RName + ": not set"))
+                      K == Slot::ExpertLayerOverhead || K == Slot::OpCycles;
+    // (nor the cost an operation in seconds, where the runtime counts it in cycles alone)
+    const bool InCycles = K == Slot::OpOverhead && R && R->field("op_cycles");
+    if (Describe && (!(Host || InCycles) || U.Origin != RName + ": not set"))
       X.Uses.push_back(std::move(U));
+  }
+  // Cycles an operation costs on the devices' clock join its seconds (the what-ifs and the
+  // analyses see one cost an operation).
+  if (const double Cycles = X.f(Slot::OpCycles); Cycles > 0) {
+    if (X.Clock > 0) {
+      X.F[static_cast<int>(Slot::OpOverhead)] += Cycles / X.Clock;
+      if (Describe)
+        X.Uses.push_back({fmt::format("op_cycles at {:g} MHz", X.Clock / 1e6), Cycles / X.Clock,
+                          true, ClockOrigin, ClockSource});
+    } else if (Describe) {
+      X.Notes.push_back(fmt::format("the runtime's {:g} cycles an operation are not priced: `{}` "
+                                    "records no `clock`",
+                                    Cycles, H.Name));
+    }
   }
   if (R) {
     X.Fuses = R->FusesElementwise;

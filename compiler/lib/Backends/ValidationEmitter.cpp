@@ -96,7 +96,12 @@ void CalibrationEmitter::run(llvm::raw_ostream &OS) {
         "step_overhead, collective_latency and request_overhead.\n\n";
   OS << "| runtime | slot | fitted | in record | rows informing it (error after the fit) |\n"
      << "|---|---|---:|---:|---|\n";
-  auto Spell = [](double V, bool Seconds) {
+  // Cycles as a whole number to three significant digits (`11100 cycles`).
+  auto Spell = [](double V, bool Seconds, bool Cycles = false) {
+    if (Cycles) {
+      const double Step = V >= 1000 ? std::pow(10.0, std::floor(std::log10(V)) - 2) : 1;
+      return fmt::format("{:.0f} cycles", std::round(V / Step) * Step);
+    }
     return Seconds ? fixedCost(V) : fmt::format("{:.3g}", V);
   };
   int Differ = 0;
@@ -105,18 +110,20 @@ void CalibrationEmitter::run(llvm::raw_ostream &OS) {
     std::string Rows;
     for (const auto &[Name, V] : F.Rows)
       Rows += (Rows.empty() ? "" : ", ") + Name + " " + percent(V);
-    std::string Fitted = Spell(F.Fitted, F.Seconds);
+    std::string Fitted = Spell(F.Fitted, F.Seconds, F.Cycles);
     // A record agrees when it holds the fit to three significant digits: within half a unit of
     // the third digit either way (a fit that lands on a rounding boundary may print one digit
     // off the record and still agree).
     bool Same = F.InRecord && std::fabs(*F.InRecord - F.Fitted) <=
-                                  0.005 * std::max(std::fabs(F.Fitted), F.Seconds ? 1e-7 : 1e-3);
+                                  0.005 * std::max(std::fabs(F.Fitted), F.Seconds  ? 1e-7
+                                                                        : F.Cycles ? 1.0
+                                                                                   : 1e-3);
     if (!Same) {
       ++Differ;
       Which.push_back(F.Runtime->Name + " `" + F.Slot + "`");
     }
     OS << fmt::format("| {} | {} | {} | {} | {} |\n", F.Runtime->Name, F.Slot, Fitted,
-                      F.InRecord ? Spell(*F.InRecord, F.Seconds) : "-", Rows);
+                      F.InRecord ? Spell(*F.InRecord, F.Seconds, F.Cycles) : "-", Rows);
   }
   if (Differ)
     OS << fmt::format("\n{} of {} fitted factors differ from their records: {}\n", Differ,

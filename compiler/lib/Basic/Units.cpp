@@ -75,25 +75,42 @@ const BaseUnit *findBase(llvm::StringRef S) {
                    Joule = Dim::of(BaseDim::Joule), Token = Dim::of(BaseDim::Token),
                    Money = Dim::of(BaseDim::Money), Carbon = Dim::of(BaseDim::Carbon);
   static const BaseUnit Units[] = {
-      {"B", Byte, 1, true, false, true},          {"byte", Byte, 1, false, false, false},
-      {"bytes", Byte, 1, false, false, false},    {"bit", Byte, 0.125, true, false, true},
-      {"bits", Byte, 0.125, false, false, false}, {"FLOP", Flop, 1, true, false, false},
-      {"FLOPs", Flop, 1, false, false, false},    {"OP", Op, 1, true, false, false},
-      {"OPs", Op, 1, false, false, false},        {"s", Sec, 1, false, true, false},
-      {"min", Sec, 60, false, false, false},      {"h", Sec, 3600, false, false, false},
+      {"B", Byte, 1, true, false, true},
+      {"byte", Byte, 1, false, false, false},
+      {"bytes", Byte, 1, false, false, false},
+      {"bit", Byte, 0.125, true, false, true},
+      {"bits", Byte, 0.125, false, false, false},
+      {"FLOP", Flop, 1, true, false, false},
+      {"FLOPs", Flop, 1, false, false, false},
+      {"OP", Op, 1, true, false, false},
+      {"OPs", Op, 1, false, false, false},
+      {"s", Sec, 1, false, true, false},
+      {"min", Sec, 60, false, false, false},
+      {"h", Sec, 3600, false, false, false},
       // Days, and years of 365 days (8,760 hours), as cloud prices and write-offs count them.
-      {"day", Sec, 86400, false, false, false},   {"days", Sec, 86400, false, false, false},
-      {"year", Sec, 31536000, false, false, false}, {"years", Sec, 31536000, false, false, false},
-      {"J", Joule, 1, true, true, false},         {"W", Joule / Sec, 1, true, true, false},
-      {"Hz", Dim() / Sec, 1, true, false, false}, {"token", Token, 1, false, false, false},
+      {"day", Sec, 86400, false, false, false},
+      {"days", Sec, 86400, false, false, false},
+      {"year", Sec, 31536000, false, false, false},
+      {"years", Sec, 31536000, false, false, false},
+      {"J", Joule, 1, true, true, false},
+      {"W", Joule / Sec, 1, true, true, false},
+      {"Hz", Dim() / Sec, 1, true, false, false},
+      {"token", Token, 1, false, false, false},
       {"tokens", Token, 1, true, false, false},
       // A count of requests: a plain number, so that `10 requests/s` is a rate in Hz.
-      {"request", Dim(), 1, false, false, false}, {"requests", Dim(), 1, false, false, false},
+      {"request", Dim(), 1, false, false, false},
+      {"requests", Dim(), 1, false, false, false},
+      // A count of clock cycles (a runtime's `op_cycles`): a plain number, `12 kcycles` allowed.
+      {"cycle", Dim(), 1, false, false, false},
+      {"cycles", Dim(), 1, true, false, false},
       // Energy as the grid bills it (kWh, MWh), money (US dollars; cents), carbon dioxide
       // equivalent (g, kg, t).
-      {"Wh", Joule, 3600, true, false, false},    {"USD", Money, 1, false, false, false},
-      {"cents", Money, 0.01, false, false, false}, {"gCO2e", Carbon, 1, false, false, false},
-      {"kgCO2e", Carbon, 1e3, false, false, false}, {"tCO2e", Carbon, 1e6, false, false, false},
+      {"Wh", Joule, 3600, true, false, false},
+      {"USD", Money, 1, false, false, false},
+      {"cents", Money, 0.01, false, false, false},
+      {"gCO2e", Carbon, 1, false, false, false},
+      {"kgCO2e", Carbon, 1e3, false, false, false},
+      {"tCO2e", Carbon, 1e6, false, false, false},
   };
   for (const BaseUnit &U : Units)
     if (S == U.Name)

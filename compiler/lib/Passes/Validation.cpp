@@ -78,6 +78,7 @@ public:
       X.Fitted = F.Value;
       X.InRecord = recordValue(*F.Runtime, F.Slot);
       X.Seconds = slotIsSeconds(F.Slot.K);
+      X.Cycles = F.Slot.K == Slot::OpCycles;
       for (const FittedSlot::Row &R : F.Rows)
         X.Rows.push_back({R.Name, R.ErrorPercent});
       M.Fitted.push_back(std::move(X));

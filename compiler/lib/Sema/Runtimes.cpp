@@ -33,6 +33,7 @@ const std::vector<FieldSpec> &runtimeFields() {
       {"sequence_overhead", dimType(BaseDim::Second), false, false},
       {"expert_overhead", dimType(BaseDim::Second), false, false},
       {"expert_layer_overhead", dimType(BaseDim::Second), false, false},
+      {"op_cycles", Type::of(Type::Real), false, false},
       {"gemm_exposed", Type::of(Type::Real), false, false},
       {"fuses_elementwise", Type::of(Type::Bool), false, false},
       {"last_token_logits", Type::of(Type::Bool), false, false},
@@ -158,7 +159,7 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
   std::string What = fmt::format("runtime `{}`", D.Name);
   checkFields(*this, D.Items, runtimeFields(), What, Rec->Fields);
   for (const FieldValue &F : Rec->Fields) {
-    bool Negative = F.V.T.K == Type::Quantity && !(F.V.R >= 0);
+    bool Negative = (F.V.T.K == Type::Quantity || F.Name == "op_cycles") && !(F.V.R >= 0);
     if (Negative) {
       Diags.report(F.Range, diag::err_field_value, F.Name,
                    "must not be negative, found " + F.V.str());

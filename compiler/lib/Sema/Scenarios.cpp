@@ -95,6 +95,7 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
     Diags.suggest(I.Value->range(), Name, Cands);
     OK = false;
   };
+  const Item *RuntimeItem = nullptr;
   const Item *ComputeItem = nullptr, *ExpertComputeItem = nullptr, *EncoderItem = nullptr,
              *DecoderItem = nullptr;
   llvm::SMRange StepsRange, GuidanceRange, DecoderBatchRange;
@@ -130,6 +131,7 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       std::string N = Ref(I, "runtime");
       if (!N.empty() && !(Rec->Runtime = M.findRuntime(N)))
         Unknown(I, N, M.Runtimes);
+      RuntimeItem = &I;
     } else if (!Serving && (I.Name == "price" || I.Name == "grid" || I.Name == "term")) {
       OK &= economicsField(I, Rec->Cost, Rec->Energy, Rec->Term);
     } else if (!Serving && (I.Name == "encoder_precision" || I.Name == "decoder_precision")) {
@@ -361,6 +363,13 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
           if (F.Name != "source")
             Have += (Have.empty() ? "" : ", ") + F.Name;
       Diags.report(Rec->Hw->Range, diag::note_has_peaks, Have.empty() ? "none" : Have);
+      OK = false;
+    }
+    // A runtime that counts its cost an operation in cycles needs the clock they run at.
+    if (const FieldValue *Cycles = Rec->Runtime ? Rec->Runtime->field("op_cycles") : nullptr;
+        Cycles && Cycles->V.R > 0 && !Rec->Hw->field("clock")) {
+      Diags.report(RuntimeItem ? RuntimeItem->Value->range() : D.NameRange,
+                   diag::err_runtime_needs_clock, Rec->Runtime->Name, Cycles->V.R, Rec->Hw->Name);
       OK = false;
     }
     bool HasLink = false;

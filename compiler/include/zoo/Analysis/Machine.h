@@ -32,6 +32,7 @@ enum class Slot {
   SequenceOverhead,    ///< seconds of host time per sequence an engine iteration carries
   ExpertOverhead,      ///< seconds per expert a device runs in one expert layer of a forward
   ExpertLayerOverhead, ///< seconds per expert layer of a forward, beyond its experts
+  OpCycles,            ///< clock cycles per operation launched, on the hardware's clock
   Count
 };
 constexpr int NumSlots = static_cast<int>(Slot::Count);
@@ -42,14 +43,17 @@ struct SlotSpelling {
 };
 SlotSpelling slotSpelling(Slot K);
 /// `compute gemm`, `bandwidth gemv`, ..., `op_overhead`, `collective_latency`, `step_overhead`,
-/// `request_overhead`, `sequence_overhead`, `expert_overhead`, `expert_layer_overhead`.
+/// `request_overhead`, `sequence_overhead`, `expert_overhead`, `expert_layer_overhead`,
+/// `op_cycles`.
 std::string slotName(Slot K);
-/// Fixed costs are seconds; the other slots are fractions.
+/// Fixed costs are seconds, except op_cycles (clock cycles); the other slots are fractions.
 inline bool slotIsSeconds(Slot K) {
   return K == Slot::OpOverhead || K == Slot::CollectiveLatency || K == Slot::StepOverhead ||
          K == Slot::RequestOverhead || K == Slot::SequenceOverhead || K == Slot::ExpertOverhead ||
          K == Slot::ExpertLayerOverhead;
 }
+/// A fixed cost (0 where a runtime leaves it out), in seconds or in clock cycles.
+inline bool slotIsFixedCost(Slot K) { return slotIsSeconds(K) || K == Slot::OpCycles; }
 
 /// A value for one slot of one runtime that replaces what its record says (calibration).
 struct SlotOverride {
@@ -83,6 +87,10 @@ struct Machine {
   /// on the ideal machine; then an all-reduce runs at `LinkBandwidth`.
   AllReduceCurve AllReduce;
   double Power = 0;          ///< watts per device, for energy (TDP, or a lower power limit)
+  /// The clock the devices run at, Hz: the record's `clock` (the one its peaks are quoted at),
+  /// or the clock of the power mode a power limit selects; 0 where the record gives none. A
+  /// runtime's `op_cycles` are counted on it.
+  double Clock = 0;
   // Factors of the expected figures: the hardware's achievable fractions, then the runtime's.
   double HwCompute = 1, HwBandwidth = 1;
   std::array<double, NumSlots> F{1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};

@@ -1014,6 +1014,7 @@ public:
     double Fitted = 0; ///< median over its rows
     std::optional<double> InRecord;
     bool Seconds = false;
+    bool Cycles = false;                              ///< op_cycles: clock cycles
     std::vector<std::pair<std::string, double>> Rows; ///< rows (by name) and their error, %
   };
   std::vector<ValidationRow> Validation;
