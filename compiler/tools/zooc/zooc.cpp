@@ -737,6 +737,17 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
           (X.SweptDevices ? "every value of axis 'devices'" : "--devices") + " must be 1";
     return nullptr;
   }
+  // A runtime that counts its cost an operation in cycles needs the clock they run at.
+  const RuntimeRecord *R = X.Runtime              ? X.Runtime
+                           : M.CommandLineRuntime ? M.CommandLineRuntime
+                                                  : M.defaultRuntime(&H);
+  if (const FieldValue *Cycles = R ? R->field("op_cycles") : nullptr;
+      Cycles && Cycles->V.R > 0 && !H.field("clock")) {
+    Why = fmt::format("runtime '{}' counts {:g} cycles an operation (op_cycles), and hardware '{}' "
+                      "records no clock to count them on",
+                      R->Name, Cycles->V.R, HName);
+    return nullptr;
+  }
   // The name says which value of each swept scenario axis it has.
   std::string Name = (Pl ? Pl->Name : Mod ? Mod->Name : std::string()) + "@" + HName;
   if (X.SweptDevices)
