@@ -430,7 +430,8 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
   OS << "Dense peaks per precision (the `compute` section), main memory and its bandwidth, as "
         "each record states them. Achievable: the fractions of the datasheet figures that "
         "measurements reach, each with its source, where the registry has them; analyses "
-        "multiply the peaks by them (docs/formulas.md). Links: each interconnect's bandwidth, "
+        "multiply the peaks by them (docs/formulas.md). Clock: the boost clock, which a "
+        "runtime's `op_cycles` count on. Links: each interconnect's bandwidth, "
         "both directions together, its ports and, where they are divided among a fixed set of "
         "devices (a full mesh, a bridge), how many; tensor parallelism over fewer reaches only "
         "their share. Checked: the published measurements made on the device among the inputs, "
@@ -464,9 +465,9 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
       T.Head.push_back(text(P));
       T.Right.push_back(true);
     }
-    for (const char *X : {"TDP", "Links", "Achievable", "Checked", "Source"}) {
+    for (const char *X : {"TDP", "Clock", "Links", "Achievable", "Checked", "Source"}) {
       T.Head.push_back(X);
-      T.Right.push_back(std::string(X) == "TDP");
+      T.Right.push_back(std::string(X) == "TDP" || std::string(X) == "Clock");
     }
     for (const HardwareRecord *R : In) {
       const FieldValue *Vendor = R->field("vendor"), *Tdp = R->field("tdp");
@@ -529,6 +530,12 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
                       (Src ? " (" + sourceLink(Src->V.S) + ")" : "");
       }
       Row.push_back(Tdp ? text(Tdp->V.str()) : "-");
+      // The clock a runtime's op_cycles count on, with its source where the field has one.
+      const FieldValue *Clock = R->field("clock");
+      Row.push_back(!Clock ? "-"
+                           : text(Clock->V.str()) + (Clock->Source.empty()
+                                                         ? ""
+                                                         : " (" + sourceLink(Clock->Source) + ")"));
       // Each link: `nvlink 900 GB/s, 18 ports`; `roce 1050 GB/s, 21 ports to 7 peers`.
       std::string Links;
       for (const Section &S : R->Sections) {
