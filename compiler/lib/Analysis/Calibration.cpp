@@ -126,6 +126,12 @@ Slot visionRoof(const Module &M, const ScenarioRecord &S, const RuntimeRecord *R
   return Best;
 }
 
+/// The slot a runtime's cost an operation is fitted in: op_cycles where its record counts the
+/// cost in cycles, else op_overhead.
+Slot opCostSlot(const RuntimeRecord &R) {
+  return R.field("op_cycles") ? Slot::OpCycles : Slot::OpOverhead;
+}
+
 /// A serving row of a fit: the record, its measured figure and which one (output tokens a second
 /// at full load; a TTFT or TPOT at a light load).
 struct ServingRow {
@@ -403,6 +409,8 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
         if (K.K != Slot::Gemm)
           K.Key = "any";
       }
+      if (K.K == Slot::OpOverhead)
+        K.K = opCostSlot(*R);
       if (std::find(F.Free.begin(), F.Free.end(), K) == F.Free.end())
         F.Free.push_back(K);
       F.Informs[K].push_back(S.get());
@@ -410,15 +418,6 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
         F.Rows.push_back({S.get(), &X});
     }
   }
-  // A runtime that counts its cost an operation in cycles (`op_cycles`) has it fitted so.
-  for (auto &[Name, F] : Fits)
-    if (F.Runtime->field("op_cycles"))
-      for (SlotKey &K : F.Free)
-        if (K.K == Slot::OpOverhead) {
-          K.K = Slot::OpCycles;
-          F.Informs[K] = std::move(F.Informs[SlotKey{Slot::OpOverhead, K.Key}]);
-          F.Informs.erase(SlotKey{Slot::OpOverhead, K.Key});
-        }
   for (auto &[Name, F] : Fits) {
     // op_overhead (op_cycles, where the runtime counts it so) is free where batch-1 decode rows on
     // one device fit the same weight-read slot on two or more hardware records;
@@ -435,10 +434,8 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
       }
     for (const auto &[K, Hws] : Devices)
       if (Hws.size() >= 2) {
-        const SlotKey Overhead{K.K == Slot::Experts            ? Slot::ExpertLayerOverhead
-                               : F.Runtime->field("op_cycles") ? Slot::OpCycles
-                                                               : Slot::OpOverhead,
-                               "any"};
+        const SlotKey Overhead{
+            K.K == Slot::Experts ? Slot::ExpertLayerOverhead : opCostSlot(*F.Runtime), "any"};
         if (std::find(F.Free.begin(), F.Free.end(), Overhead) == F.Free.end())
           F.Free.push_back(Overhead);
         for (const ScenarioRecord *S : Decode[K])

@@ -170,6 +170,8 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
       continue;
     if (F.Name == "op_overhead")
       Rec->OpOverhead = F.V.R;
+    else if (F.Name == "op_cycles")
+      Rec->OpCycles = F.V.R;
     else if (F.Name == "collective_latency")
       Rec->CollectiveLatency = F.V.R;
     else if (F.Name == "fuses_elementwise")

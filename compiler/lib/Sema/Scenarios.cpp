@@ -366,10 +366,10 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       OK = false;
     }
     // A runtime that counts its cost an operation in cycles needs the clock they run at.
-    if (const FieldValue *Cycles = Rec->Runtime ? Rec->Runtime->field("op_cycles") : nullptr;
-        Cycles && Cycles->V.R > 0 && !Rec->Hw->field("clock")) {
+    if (Rec->Runtime && Rec->Runtime->cyclesUnpriced(*Rec->Hw)) {
       Diags.report(RuntimeItem ? RuntimeItem->Value->range() : D.NameRange,
-                   diag::err_runtime_needs_clock, Rec->Runtime->Name, Cycles->V.R, Rec->Hw->Name);
+                   diag::err_runtime_needs_clock, Rec->Runtime->Name, Rec->Runtime->OpCycles,
+                   Rec->Hw->Name);
       OK = false;
     }
     bool HasLink = false;

@@ -741,11 +741,10 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
   const RuntimeRecord *R = X.Runtime              ? X.Runtime
                            : M.CommandLineRuntime ? M.CommandLineRuntime
                                                   : M.defaultRuntime(&H);
-  if (const FieldValue *Cycles = R ? R->field("op_cycles") : nullptr;
-      Cycles && Cycles->V.R > 0 && !H.field("clock")) {
+  if (R && R->cyclesUnpriced(H)) {
     Why = fmt::format("runtime '{}' counts {:g} cycles an operation (op_cycles), and hardware '{}' "
                       "records no clock to count them on",
-                      R->Name, Cycles->V.R, HName);
+                      R->Name, R->OpCycles, HName);
     return nullptr;
   }
   // The name says which value of each swept scenario axis it has.

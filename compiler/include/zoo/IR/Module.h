@@ -388,6 +388,9 @@ public:
   RuntimeRecord(std::string N, llvm::SMRange R) : Record(Runtime, std::move(N), R) {}
   std::vector<Section> Sections;
   double OpOverhead = 0;        ///< seconds per operation launched
+  /// Clock cycles each operation launched costs beside OpOverhead, on the hardware's `clock`
+  /// (`op_cycles`; 0: none).
+  double OpCycles = 0;
   double CollectiveLatency = 0; ///< seconds per collective (alpha)
   /// Share of the smaller of a matrix product's weight reads and arithmetic its kernels leave
   /// exposed beside the larger (0: fully hidden; language models' dense products).
@@ -420,6 +423,9 @@ public:
   /// precision `Prec` (else the section's `any`), or null.
   const FieldValue *factor(llvm::StringRef Kind, llvm::StringRef Kernel,
                            llvm::StringRef Prec) const;
+  /// Whether this runtime counts cycles an operation that hardware `H` cannot price: it records
+  /// no `clock` to count them on.
+  bool cyclesUnpriced(const HardwareRecord &H) const { return OpCycles > 0 && !H.field("clock"); }
   static bool classof(const Record *R) { return R->getKind() == Runtime; }
 };
 
