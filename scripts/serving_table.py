@@ -76,9 +76,15 @@ V1XTP = lambda n: V1X(n) and not DEP(n)
 GPTOSS = lambda n: "GPT_OSS" in n
 BLACKWELL = lambda n: re.search(r"_G?B200_", n) is not None
 # MLPerf v5.1's and v6.0's rows: the first of the B300 and the MI355X (added 2026-12-06).
-NEWDEV = lambda n: re.match(r"MLPerf_v(51|60)_", n) is not None
-NEWDEV_THROUGHPUT = lambda n, r, k: NEWDEV(n) and (k == "sla_output_tokens_per_s"
-                                                   or r == "mlperf offline")
+B300_MI355X = lambda n: (re.match(r"MLPerf_v(51|60)_", n) is not None
+                         and ("B300" in n or "MI355X" in n))
+# MLPerf v5.0's and v5.1's rows: the first of the B200 and the GB200 (added 2026-12-07).
+MLPERF_B200 = lambda n: re.match(r"MLPerf_v5[01]_\w*_\d+xG?B200", n) is not None
+# Either: the groups "as before they were added" leave out both.
+NEWDEV = lambda n: B300_MI355X(n) or MLPERF_B200(n)
+MLPERF_THROUGHPUT = lambda r, k: k == "sla_output_tokens_per_s" or r == "mlperf offline"
+NEWDEV_THROUGHPUT = lambda n, r, k: B300_MI355X(n) and MLPERF_THROUGHPUT(r, k)
+B200_THROUGHPUT = lambda n, r, k: MLPERF_B200(n) and MLPERF_THROUGHPUT(r, k)
 P50 = ("ttft_p50", "tpot_p50", "tbt_p50", "e2e_p50")
 # A median latency at a given rate (MLPerf's at the scheduled rate, the engines' at theirs).
 AT_RATE_P50 = lambda n, r, k: r in ("mlperf server", "at a rate") and k in P50
@@ -108,7 +114,9 @@ def layer_between(lo, hi):
 
 GROUPS = [
     ("throughput (within the targets, at a load, or at full load)", THROUGHPUT),
-    ("the same without MLPerf's B300 and MI355X rows (as before they were added)",
+    ("the same without MLPerf's B200 and GB200 rows (as before they were added)",
+     lambda n, r, k: THROUGHPUT(n, r, k) and not MLPERF_B200(n)),
+    ("the same without MLPerf's B300 and MI355X rows too (as before they were added)",
      lambda n, r, k: THROUGHPUT(n, r, k) and not NEWDEV(n)),
     ("the same without the DeepSeek-R1 guide's rows (as before they were added)",
      lambda n, r, k: THROUGHPUT(n, r, k) and not R1GUIDE(n) and not NEWDEV(n)),
@@ -129,8 +137,12 @@ GROUPS = [
      NEWDEV_THROUGHPUT),
     ("the same, 8 x B300 (TensorRT-LLM)", lambda n, r, k: NEWDEV_THROUGHPUT(n, r, k) and "B300" in n),
     ("the same, 8 x MI355X (vLLM)", lambda n, r, k: NEWDEV_THROUGHPUT(n, r, k) and "MI355X" in n),
-    ("MLPerf Server and Offline throughput without the B300 and MI355X rows (as before they were added)",
-     lambda n, r, k: (k == "sla_output_tokens_per_s" or r == "mlperf offline") and not NEWDEV(n)),
+    ("throughput, MLPerf v5.0 and v5.1: the first rows of the B200 and the GB200 (NVIDIA's, Llama 2 70B in NVFP4; Server within the targets, and Offline)",
+     B200_THROUGHPUT),
+    ("the same, 1 and 8 x B200", lambda n, r, k: B200_THROUGHPUT(n, r, k) and "GB200" not in n),
+    ("the same, 4 x GB200", lambda n, r, k: B200_THROUGHPUT(n, r, k) and "GB200" in n),
+    ("MLPerf Server and Offline throughput without the B200, GB200, B300 and MI355X rows (as before they were added)",
+     lambda n, r, k: MLPERF_THROUGHPUT(r, k) and not NEWDEV(n)),
     ("throughput, closed loop (NIM)",
      lambda n, r, k: r == "closed loop" and THROUGHPUT(n, r, k) and not SGLANGNEXT(n)),
     ("throughput, full load (trtllm-bench v0.17), all", lambda n, r, k: V017(n)),
@@ -220,7 +232,9 @@ GROUPS = [
     ("vLLM 0.14.1, median end-to-end latency", lambda n, r, k: VLLMH200(n) and k == "e2e_p50"),
     ("P50 latency at a given rate (MLPerf's medians at the scheduled rate; SGLang's and vLLM's at 0.5 to 16 requests/s)",
      AT_RATE_P50),
-    ("the same without MLPerf's B300 and MI355X rows (as before they were added)",
+    ("the same without MLPerf's B200 and GB200 rows (as before they were added)",
+     lambda n, r, k: AT_RATE_P50(n, r, k) and not MLPERF_B200(n)),
+    ("the same without MLPerf's B300 and MI355X rows too (as before they were added)",
      lambda n, r, k: AT_RATE_P50(n, r, k) and not NEWDEV(n)),
     ("the same without vLLM 0.14.1's H200 rows (as before they were added)",
      lambda n, r, k: AT_RATE_P50(n, r, k) and not VLLMH200(n) and not NEWDEV(n)),
@@ -229,7 +243,9 @@ GROUPS = [
      and not VLLMH200(n) and not NEWDEV(n)),
     ("latency at a load (MLPerf's medians at the scheduled rate, NIM's closed loop, v0.14's means, SGLang's and vLLM's medians)",
      LATENCY),
-    ("the same without MLPerf's B300 and MI355X rows (as before they were added)",
+    ("the same without MLPerf's B200 and GB200 rows (as before they were added)",
+     lambda n, r, k: LATENCY(n, r, k) and not MLPERF_B200(n)),
+    ("the same without MLPerf's B300 and MI355X rows too (as before they were added)",
      lambda n, r, k: LATENCY(n, r, k) and not NEWDEV(n)),
     ("the same without v0.14's, SGLang's and vLLM's rows (as before they were added)",
      lambda n, r, k: LATENCY(n, r, k) and not V014(n) and not ENGINES(n) and not NEWDEV(n)),
