@@ -80,8 +80,10 @@ B300_MI355X = lambda n: (re.match(r"MLPerf_v(51|60)_", n) is not None
                          and ("B300" in n or "MI355X" in n))
 # MLPerf v5.0's and v5.1's rows: the first of the B200 and the GB200 (added 2026-12-07).
 MLPERF_B200 = lambda n: re.match(r"MLPerf_v5[01]_\w*_\d+xG?B200", n) is not None
-# Either: the groups "as before they were added" leave out both.
-NEWDEV = lambda n: B300_MI355X(n) or MLPERF_B200(n)
+# vLLM on one TPU v7 (Ironwood): the first rows of that device (added 2026-12-07).
+TPU7 = lambda n: n.startswith("VLLMTPU_TPUv7_")
+# Any of these: the groups "as before they were added" leave them all out.
+NEWDEV = lambda n: B300_MI355X(n) or MLPERF_B200(n) or TPU7(n)
 MLPERF_THROUGHPUT = lambda r, k: k == "sla_output_tokens_per_s" or r == "mlperf offline"
 NEWDEV_THROUGHPUT = lambda n, r, k: B300_MI355X(n) and MLPERF_THROUGHPUT(r, k)
 B200_THROUGHPUT = lambda n, r, k: MLPERF_B200(n) and MLPERF_THROUGHPUT(r, k)
@@ -114,8 +116,10 @@ def layer_between(lo, hi):
 
 GROUPS = [
     ("throughput (within the targets, at a load, or at full load)", THROUGHPUT),
-    ("the same without MLPerf's B200 and GB200 rows (as before they were added)",
-     lambda n, r, k: THROUGHPUT(n, r, k) and not MLPERF_B200(n)),
+    ("the same without the TPU v7's rows (as before they were added)",
+     lambda n, r, k: THROUGHPUT(n, r, k) and not TPU7(n)),
+    ("the same without MLPerf's B200 and GB200 rows too (as before they were added)",
+     lambda n, r, k: THROUGHPUT(n, r, k) and not MLPERF_B200(n) and not TPU7(n)),
     ("the same without MLPerf's B300 and MI355X rows too (as before they were added)",
      lambda n, r, k: THROUGHPUT(n, r, k) and not NEWDEV(n)),
     ("the same without the DeepSeek-R1 guide's rows (as before they were added)",
@@ -141,6 +145,8 @@ GROUPS = [
      B200_THROUGHPUT),
     ("the same, 1 and 8 x B200", lambda n, r, k: B200_THROUGHPUT(n, r, k) and "GB200" not in n),
     ("the same, 4 x GB200", lambda n, r, k: B200_THROUGHPUT(n, r, k) and "GB200" in n),
+    ("throughput, full load, vLLM on one TPU v7 (Qwen3-32B in FP8; the device's first rows)",
+     lambda n, r, k: TPU7(n)),
     ("MLPerf Server and Offline throughput without the B200, GB200, B300 and MI355X rows (as before they were added)",
      lambda n, r, k: MLPERF_THROUGHPUT(r, k) and not NEWDEV(n)),
     ("throughput, closed loop (NIM)",
