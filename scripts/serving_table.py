@@ -85,7 +85,7 @@ TPU7 = lambda n: n.startswith("VLLMTPU_TPUv7_")
 # Any of these: the groups "as before they were added" leave them all out.
 NEWDEV = lambda n: B300_MI355X(n) or MLPERF_B200(n) or TPU7(n)
 MLPERF_THROUGHPUT = lambda r, k: k == "sla_output_tokens_per_s" or r == "mlperf offline"
-NEWDEV_THROUGHPUT = lambda n, r, k: B300_MI355X(n) and MLPERF_THROUGHPUT(r, k)
+B300_MI355X_THROUGHPUT = lambda n, r, k: B300_MI355X(n) and MLPERF_THROUGHPUT(r, k)
 B200_THROUGHPUT = lambda n, r, k: MLPERF_B200(n) and MLPERF_THROUGHPUT(r, k)
 P50 = ("ttft_p50", "tpot_p50", "tbt_p50", "e2e_p50")
 # A median latency at a given rate (MLPerf's at the scheduled rate, the engines' at theirs).
@@ -138,9 +138,9 @@ GROUPS = [
      lambda n, r, k: k == "sla_output_tokens_per_s"),
     ("throughput, MLPerf Offline (full load)", lambda n, r, k: r == "mlperf offline"),
     ("throughput, MLPerf v5.1 and v6.0: the first rows of the B300 and the MI355X (Llama 2 70B in FP4; Server within the targets, and Offline)",
-     NEWDEV_THROUGHPUT),
-    ("the same, 8 x B300 (TensorRT-LLM)", lambda n, r, k: NEWDEV_THROUGHPUT(n, r, k) and "B300" in n),
-    ("the same, 8 x MI355X (vLLM)", lambda n, r, k: NEWDEV_THROUGHPUT(n, r, k) and "MI355X" in n),
+     B300_MI355X_THROUGHPUT),
+    ("the same, 8 x B300 (TensorRT-LLM)", lambda n, r, k: B300_MI355X_THROUGHPUT(n, r, k) and "B300" in n),
+    ("the same, 8 x MI355X (vLLM)", lambda n, r, k: B300_MI355X_THROUGHPUT(n, r, k) and "MI355X" in n),
     ("throughput, MLPerf v5.0 and v5.1: the first rows of the B200 and the GB200 (NVIDIA's, Llama 2 70B in NVFP4; Server within the targets, and Offline)",
      B200_THROUGHPUT),
     ("the same, 1 and 8 x B200", lambda n, r, k: B200_THROUGHPUT(n, r, k) and "GB200" not in n),

@@ -99,6 +99,11 @@ std::string sourceLink(llvm::StringRef Src) {
   return "[" + text(Host) + "](" + URL + ")";
 }
 
+/// A field's value, with the link to its own source after it where it has one: `24 GB (host)`.
+std::string valueWithSource(const FieldValue &F) {
+  return text(F.V.str()) + (F.Source.empty() ? "" : " (" + sourceLink(F.Source) + ")");
+}
+
 std::string sourceLinks(const std::vector<std::string> &Sources) {
   std::string Out;
   for (const std::string &S : Sources)
@@ -495,8 +500,7 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
           Eff = &S;
       }
       if (const FieldValue *Cache = R->field("cache"))
-        Capacity += "; on-chip cache " + text(Cache->V.str()) +
-                    (Cache->Source.empty() ? "" : " (" + sourceLink(Cache->Source) + ")");
+        Capacity += "; on-chip cache " + valueWithSource(*Cache);
       std::vector<std::string> Row = {text(R->Name), Vendor ? text(Vendor->V.S) : "-", Capacity,
                                       Bandwidth};
       for (const std::string &P : Precs) {
@@ -507,8 +511,8 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
       if (Eff)
         for (const FieldValue &F : Eff->Fields)
           if (F.Name != "source")
-            Achievable += (Achievable.empty() ? "" : ", ") + text(F.Name) + " " + text(F.V.str()) +
-                          (F.Source.empty() ? "" : " (" + sourceLink(F.Source) + ")");
+            Achievable +=
+                (Achievable.empty() ? "" : ", ") + text(F.Name) + " " + valueWithSource(F);
       // A measured all-reduce: its bus bandwidth at 1 MiB, 16 MiB and its largest size.
       for (const Section &S : R->Sections) {
         if (S.Kind != "all_reduce")
@@ -532,10 +536,7 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
       Row.push_back(Tdp ? text(Tdp->V.str()) : "-");
       // The clock a runtime's op_cycles count on, with its source where the field has one.
       const FieldValue *Clock = R->field("clock");
-      Row.push_back(!Clock ? "-"
-                           : text(Clock->V.str()) + (Clock->Source.empty()
-                                                         ? ""
-                                                         : " (" + sourceLink(Clock->Source) + ")"));
+      Row.push_back(Clock ? valueWithSource(*Clock) : "-");
       // Each link: `nvlink 900 GB/s, 18 ports`; `roce 1050 GB/s, 21 ports to 7 peers`.
       std::string Links;
       for (const Section &S : R->Sections) {

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Deployment.h"
+#include "zoo/Analysis/Machine.h"
 #include "zoo/Analysis/Sweep.h"
 #include "zoo/Backends/Emitters.h"
 #include "zoo/IR/IRPrinter.h"
@@ -737,16 +738,6 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
           (X.SweptDevices ? "every value of axis 'devices'" : "--devices") + " must be 1";
     return nullptr;
   }
-  // A runtime that counts its cost an operation in cycles needs the clock they run at.
-  const RuntimeRecord *R = X.Runtime              ? X.Runtime
-                           : M.CommandLineRuntime ? M.CommandLineRuntime
-                                                  : M.defaultRuntime(&H);
-  if (R && R->cyclesUnpriced(H)) {
-    Why = fmt::format("runtime '{}' counts {:g} cycles an operation (op_cycles), and hardware '{}' "
-                      "records no clock to count them on",
-                      R->Name, R->OpCycles, HName);
-    return nullptr;
-  }
   // The name says which value of each swept scenario axis it has.
   std::string Name = (Pl ? Pl->Name : Mod ? Mod->Name : std::string()) + "@" + HName;
   if (X.SweptDevices)
@@ -782,6 +773,13 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
   S->Prompt = Prompt.getValue();
   S->Output = OutputLen.getValue();
   S->Devices = X.Devices;
+  // A runtime that counts its cost an operation in cycles needs the clock they run at.
+  if (const RuntimeRecord *R = runtimeOf(M, *S); R && R->cyclesUnpriced(H)) {
+    Why = fmt::format("runtime '{}' counts {:g} cycles an operation (op_cycles), and hardware '{}' "
+                      "records no clock to count them on",
+                      R->Name, R->OpCycles, HName);
+    return nullptr;
+  }
   return S;
 }
 
