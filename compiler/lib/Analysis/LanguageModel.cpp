@@ -315,6 +315,21 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   HasFlash = X.FlashBandwidth > 0;
   RateGemm = X.rate(Slot::Gemm);
   Exposed = X.GemmExposed;
+  // A product of M rows and N output columns on a device fills it as one of M + C / N rows:
+  // C / N more rows of K inputs, 2 C K FLOPs whatever N. Under tensor parallelism a product that
+  // writes the residual stream (output and down projections: its outputs are the model's width)
+  // is split by its inputs, K / N a device; the others (query-key-value, gate-up) by their
+  // outputs, so each device reads all K inputs. Under attention data parallelism each device
+  // runs them whole.
+  FillFlops = 0;
+  if (X.GemmFill > 0) {
+    double Inputs = 0;
+    for (const auto &[Shape, Count] : St->DenseLinears) {
+      const double In = static_cast<double>(Shape.first);
+      Inputs += BigCount(Count).approx() * (DP || Shape.second != St->Width ? N * In : In);
+    }
+    FillFlops = 2 * X.GemmFill * Inputs;
+  }
   RateAttention = X.rate(Slot::AttentionCompute);
   BandwidthAttention = X.bandwidth(Slot::AttentionBandwidth);
   GemmExperts = X.expertRate();
@@ -676,8 +691,8 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
     P.BySlot[slot(Slot::SequenceOverhead)] = PerSequence;
     const double ExpertTime = expertTime(W, FromFlash, ComputeSide, MemorySide, P.BySlot);
     P.Time = ExpertTime +
-             Part(W.LinearFlops / RateGemm, Slot::Gemm, W.WeightBytes / Bw, M.weightSlot(),
-                  Exposed) +
+             Part((W.LinearFlops + (W.LinearFlops > 0 ? FillFlops : 0)) / RateGemm, Slot::Gemm,
+                  W.WeightBytes / Bw, M.weightSlot(), Exposed) +
              Part(W.AttentionFlops / RateAttention, Slot::AttentionCompute,
                   W.KVBytes / BandwidthAttention, Slot::AttentionBandwidth, 0) +
              Over + Comm;
@@ -714,7 +729,8 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
     B.BySlot[slot(Slot::SequenceOverhead)] = Batch * SequenceHost;
     B.Host = Overhead + Batch * SequenceHost;
     const double ExpertTime = expertTime(W, FromFlash, B.ComputeSide, B.MemorySide, B.BySlot);
-    const double C = W.LinearFlops / RateGemm, Mem = W.WeightBytes / Bw;
+    const double C = (W.LinearFlops + (W.LinearFlops > 0 ? FillFlops : 0)) / RateGemm,
+                 Mem = W.WeightBytes / Bw;
     const double Linear = overlapped(C, Mem, Exposed);
     if (C >= Mem) {
       B.ComputeSide += Linear;

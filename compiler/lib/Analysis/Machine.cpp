@@ -420,6 +420,13 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   if (R) {
     X.Fuses = R->FusesElementwise;
     X.GemmExposed = R->GemmExposed;
+    if (const FieldValue *F = R->factor("fill", "gemm", S.Compute ? S.Compute->Name : "");
+        F && S.Model && !S.Model->Stats.PerInput) { // language models only
+      X.GemmFill = F->V.asDouble();
+      if (Describe)
+        X.Uses.push_back({"gemm fill (elements)", X.GemmFill, false, RName,
+                          sourceOf(F, section(R->Sections, "fill", "gemm"), R)});
+    }
     if (const FieldValue *F = R->field("gemm_exposed");
         F && Describe && S.Model && !S.Model->Stats.PerInput) // language models only
       X.Uses.push_back({"gemm exposed", X.GemmExposed, false, RName, sourceOf(F, nullptr, R)});

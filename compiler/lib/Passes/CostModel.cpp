@@ -78,6 +78,9 @@ struct Totals {
   Wide Lookup = 0, LookupRows = 0, TiedHead = 0, HeadMacs = 0;
   /// Per token: the features every `linear` it runs reads and writes.
   Wide LinearIn = 0, LinearOut = 0;
+  /// Dense products outside the experts, by (in, out) features: how many run per token. Linear
+  /// siblings run one after another on the same input are one product (walkChildren).
+  std::map<std::pair<int64_t, int64_t>, Wide> DenseLinears;
   /// Active parameters a tied head adds beyond its embedding's row (vendor counts have them).
   Wide TiedActive = 0;
   std::vector<std::pair<int64_t, int64_t>> Tables;   ///< embedding (vocab, dim)
@@ -263,6 +266,7 @@ public:
       S.HeadMacs = T.HeadMacs;
       S.LinearInConst = T.LinearIn;
       S.LinearOutConst = T.LinearOut;
+      S.DenseLinears.assign(T.DenseLinears.begin(), T.DenseLinears.end());
       S.Ops = static_cast<int64_t>(T.Ops);
       S.FusedOps = static_cast<int64_t>(T.FusedOps);
       S.Kernels = std::move(T.Kernels);
@@ -411,8 +415,7 @@ private:
       Active = A.mul(Active, N.Count);
     }
     if (N.K != LayerNode::Primitive) {
-      for (const auto &C : N.Children)
-        walk(*C, Total, Active, T, A);
+      walkChildren(N, Total, Active, T, A);
       return;
     }
     const Wide Params0 = A.add(T.Params, T.SharedReads), Macs0 = T.Macs;
@@ -433,13 +436,43 @@ private:
                            elementwise(N.Prim)});
   }
 
+  /// Walks a container's children in order. A run of `linear` children with the same input
+  /// features and nothing between them is one product of their outputs together (engines fuse
+  /// query, key and value, and gate and up): DenseLinears counts it once, as (in, the run's
+  /// outputs), outside the experts.
+  static void walkChildren(const LayerNode &N, Wide Total, Wide Active, Totals &T, Arith &A) {
+    int64_t RunIn = -1, RunOut = 0; // the run of linears just walked (-1: none)
+    Wide RunTimes = 0;              // how many times a token runs it
+    auto Flush = [&] {
+      if (RunIn >= 0 && RunTimes > 0 && !T.ExpertDepth) {
+        Wide &D = T.DenseLinears[{RunIn, RunOut}];
+        D = A.add(D, RunTimes);
+      }
+      RunIn = -1;
+      RunOut = 0;
+    };
+    for (const auto &C : N.Children) {
+      if (C->K == LayerNode::Primitive && C->Prim == PrimitiveKind::linear) {
+        const int64_t In = I(*C, "in");
+        if (In != RunIn)
+          Flush();
+        if (RunIn < 0)
+          RunTimes = A.mul(IOr(*C, "positions", 1), Active);
+        RunIn = In;
+        RunOut += I(*C, "out");
+      } else {
+        Flush();
+      }
+      walk(*C, Total, Active, T, A);
+    }
+    Flush();
+  }
   /// Walks a container's children with its input held live for what follows them (a residual
   /// add, a concatenation).
   static void walkHoldingInput(const LayerNode &N, Wide Total, Wide Active, Totals &T, Arith &A) {
     Wide Kept = numel(N.InShape, A);
     T.Held = A.add(T.Held, Kept);
-    for (const auto &C : N.Children)
-      walk(*C, Total, Active, T, A);
+    walkChildren(N, Total, Active, T, A);
     T.Held -= Kept;
   }
   /// The one elementwise launch after a container's children, reading `Read` elements and
@@ -708,8 +741,7 @@ private:
     case PrimitiveKind::shortcut:
     case PrimitiveKind::branch:
     case PrimitiveKind::path:
-      for (const auto &C : N.Children)
-        walk(*C, Total, Active, T, A);
+      walkChildren(N, Total, Active, T, A);
       return;
     case PrimitiveKind::auxiliary: {
       // Its parameters are the model's; it does no work at inference and reads none of them.

@@ -6,7 +6,9 @@
 //     default (or a hardware class's: `default_for`); `compute KERNEL` sections (gemm,
 //     attention) and `bandwidth KERNEL` sections (gemv, dequant_gemv, attention, activations)
 //     whose fields, keyed by precision or `any`, are the
-//     fractions of the hardware's achievable rate its kernels of that kind reach;
+//     fractions of the hardware's achievable rate its kernels of that kind reach, and a
+//     `fill gemm` section whose fields are the output elements its dense products need on a
+//     device to keep every core busy;
 //   - an `efficiency` section of a hardware record or a hardware class: the fractions of the
 //     datasheet that well-tuned kernels reach, `memory`, `compute` (every precision) or one
 //     precision;
@@ -86,6 +88,7 @@ namespace {
 const std::vector<std::string> ComputeKernels = {"gemm", "attention", "experts"};
 const std::vector<std::string> BandwidthKernels = {"gemv", "dequant_gemv", "attention",
                                                    "activations"};
+const std::vector<std::string> FillKernels = {"gemm"};
 } // namespace
 
 EvalResult SemaImpl::sectionField(const Item &F, const Type &Want, llvm::StringSet<> &Seen) {
@@ -100,8 +103,8 @@ EvalResult SemaImpl::sectionField(const Item &F, const Type &Want, llvm::StringS
   return R;
 }
 
-bool SemaImpl::checkFractionSection(const Item &I, llvm::ArrayRef<std::string> Extra,
-                                    Section &Sec) {
+bool SemaImpl::checkFractionSection(const Item &I, llvm::ArrayRef<std::string> Extra, Section &Sec,
+                                    bool Count) {
   std::vector<std::string> Names(Extra.begin(), Extra.end());
   for (const auto &P : M.Precisions)
     Names.push_back(P->Name);
@@ -129,9 +132,11 @@ bool SemaImpl::checkFractionSection(const Item &I, llvm::ArrayRef<std::string> E
       OK = false;
       continue;
     }
-    if (!(R.V->R > 0 && R.V->R <= 1)) {
+    if (Count ? !(R.V->R > 0 && R.V->R <= 1e15) : !(R.V->R > 0 && R.V->R <= 1)) {
       Diags.report(F.Value->range(), diag::err_field_value, F.Name,
-                   "must be a fraction in (0, 1], found " + R.V->str());
+                   (Count ? "must be a positive number of elements up to 1e15, found "
+                          : "must be a fraction in (0, 1], found ") +
+                       R.V->str());
       OK = false;
       continue;
     }
@@ -232,13 +237,15 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
     }
     if (I.K != Item::Section)
       continue;
-    bool Compute = I.Name == "compute", Bandwidth = I.Name == "bandwidth";
-    if (!Compute && !Bandwidth) {
+    bool Compute = I.Name == "compute", Bandwidth = I.Name == "bandwidth", Fill = I.Name == "fill";
+    if (!Compute && !Bandwidth && !Fill) {
       Diags.report(I.NameRange, diag::err_unknown_section, What, I.Name);
-      Diags.suggest(I.NameRange, I.Name, {"compute", "bandwidth"});
+      Diags.suggest(I.NameRange, I.Name, {"compute", "bandwidth", "fill"});
       continue;
     }
-    const std::vector<std::string> &Kernels = Compute ? ComputeKernels : BandwidthKernels;
+    const std::vector<std::string> &Kernels = Compute     ? ComputeKernels
+                                              : Bandwidth ? BandwidthKernels
+                                                          : FillKernels;
     if (I.SectionName.empty() || !llvm::is_contained(Kernels, I.SectionName)) {
       Diags.report(I.SectionName.empty() ? I.NameRange : I.Range, diag::err_unknown_kernel, I.Name,
                    I.SectionName, llvm::join(Kernels, "`, `"));
@@ -252,7 +259,7 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
       continue;
     }
     Section Sec{I.Name, I.SectionName, I.Range, {}};
-    checkFractionSection(I, {"any"}, Sec);
+    checkFractionSection(I, {"any"}, Sec, Fill);
     Rec->Sections.push_back(std::move(Sec));
   }
   if (Rec->IsDefault)

@@ -258,7 +258,9 @@ public:
   /// A class's `efficiency` section: the defaults of its hardware records.
   void buildClassDefaults(const ClassDecl &D);
   /// Checks a section of fractions in (0, 1] keyed by precision names or one of `Extra`.
-  bool checkFractionSection(const Item &I, llvm::ArrayRef<std::string> Extra, Section &Sec);
+  /// `Count`: the fields are positive counts (a runtime's `fill gemm`), not fractions.
+  bool checkFractionSection(const Item &I, llvm::ArrayRef<std::string> Extra, Section &Sec,
+                            bool Count = false);
   /// A section's field `F` evaluated and converted to `Want`, once per name (`Seen`): no value
   /// after a diagnostic (a repeated field, a wrong type).
   EvalResult sectionField(const Item &F, const Type &Want, llvm::StringSet<> &Seen);

@@ -357,6 +357,10 @@ private:
   // The machine.
   bool Ideal, HasFlash;
   double Exposed = 0; ///< X->GemmExposed
+  /// What a forward's dense products cost beyond their rows' arithmetic for filling the devices
+  /// (the runtime's `fill gemm`, X->GemmFill): 2 C sum over the devices of each product's input
+  /// features on that device, as FLOPs at the gemm rate; 0 without a fill.
+  double FillFlops = 0;
   double RateGemm, RateAttention, BandwidthAttention, GemmExperts, Alpha, Overhead, CommCoef;
   double RateGemmExperts = 0;  ///< the experts' gemm rate before their factor (X->ExpertGemmRate)
   double IdealExpertExtra = 0; ///< Peak / ExpertPeak - 1 with `expert_compute` (0 without)

@@ -99,6 +99,10 @@ struct Machine {
   /// Share of the smaller of a dense product's weight reads and arithmetic left exposed beside
   /// the larger (the runtime's `gemm_exposed`; 0: the two overlap fully).
   double GemmExposed = 0;
+  /// Output elements a dense product needs on one device to keep all of its cores busy: the
+  /// runtime's `fill gemm` at the compute precision (0: none). A product of M rows and N output
+  /// columns a device costs as one of M + GemmFill / N rows (docs/formulas.md).
+  double GemmFill = 0;
   bool LastTokenLogits = false;
   bool QuantizesTables = true; ///< the runtime's `quantizes_tables`
   double MemoryFraction = 1; ///< share of each device's memory the engine uses

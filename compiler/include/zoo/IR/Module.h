@@ -223,6 +223,9 @@ struct ModelStats {
   /// Per token (active path): the input and the output features of every `linear` it runs
   /// (times `positions`): what FP8 training casts (its inputs, and its output gradients).
   Wide LinearInConst = 0, LinearOutConst = 0;
+  /// Dense products outside the experts, by (in, out) features: how many a token runs; linear
+  /// siblings run one after another on the same input (query, key and value) count as one.
+  std::vector<std::pair<std::pair<int64_t, int64_t>, Wide>> DenseLinears;
   /// Operations one forward pass runs per position (primitives, repeats counted; an expert set
   /// counts its body once): all of them, and those left when elementwise work (norms,
   /// activations, residual adds) fuses into the operation before it.
