@@ -691,8 +691,8 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
     P.BySlot[slot(Slot::SequenceOverhead)] = PerSequence;
     const double ExpertTime = expertTime(W, FromFlash, ComputeSide, MemorySide, P.BySlot);
     P.Time = ExpertTime +
-             Part((W.LinearFlops + (W.LinearFlops > 0 ? FillFlops : 0)) / RateGemm, Slot::Gemm,
-                  W.WeightBytes / Bw, M.weightSlot(), Exposed) +
+             Part(linearCompute(W.LinearFlops), Slot::Gemm, W.WeightBytes / Bw, M.weightSlot(),
+                  Exposed) +
              Part(W.AttentionFlops / RateAttention, Slot::AttentionCompute,
                   W.KVBytes / BandwidthAttention, Slot::AttentionBandwidth, 0) +
              Over + Comm;
@@ -729,8 +729,7 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
     B.BySlot[slot(Slot::SequenceOverhead)] = Batch * SequenceHost;
     B.Host = Overhead + Batch * SequenceHost;
     const double ExpertTime = expertTime(W, FromFlash, B.ComputeSide, B.MemorySide, B.BySlot);
-    const double C = (W.LinearFlops + (W.LinearFlops > 0 ? FillFlops : 0)) / RateGemm,
-                 Mem = W.WeightBytes / Bw;
+    const double C = linearCompute(W.LinearFlops), Mem = W.WeightBytes / Bw;
     const double Linear = overlapped(C, Mem, Exposed);
     if (C >= Mem) {
       B.ComputeSide += Linear;

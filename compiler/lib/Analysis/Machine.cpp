@@ -199,6 +199,7 @@ Machine Machine::ideal() const {
   X.Capacity = std::max(X.Capacity, X.MostCapacity);
   X.Workspace = 0;
   X.GemmExposed = 0;
+  X.GemmFill = 0;
   X.ExpertGemmRate = X.ExpertPeak;
   for (PartCompute &P : X.Parts)
     P.GemmRate = P.Peak;

@@ -132,7 +132,8 @@ bool SemaImpl::checkFractionSection(const Item &I, llvm::ArrayRef<std::string> E
       OK = false;
       continue;
     }
-    if (Count ? !(R.V->R > 0 && R.V->R <= 1e15) : !(R.V->R > 0 && R.V->R <= 1)) {
+    const double Most = Count ? 1e15 : 1; // (a count: the bound catches a mistyped exponent)
+    if (!(R.V->R > 0 && R.V->R <= Most)) {
       Diags.report(F.Value->range(), diag::err_field_value, F.Name,
                    (Count ? "must be a positive number of elements up to 1e15, found "
                           : "must be a fraction in (0, 1], found ") +

@@ -361,6 +361,11 @@ private:
   /// (the runtime's `fill gemm`, X->GemmFill): 2 C sum over the devices of each product's input
   /// features on that device, as FLOPs at the gemm rate; 0 without a fill.
   double FillFlops = 0;
+  /// The compute side of a forward's dense products of `LinearFlops`: their arithmetic and, for a
+  /// forward that runs any, the fill, at the gemm rate.
+  double linearCompute(double LinearFlops) const {
+    return (LinearFlops + (LinearFlops > 0 ? FillFlops : 0)) / RateGemm;
+  }
   double RateGemm, RateAttention, BandwidthAttention, GemmExperts, Alpha, Overhead, CommCoef;
   double RateGemmExperts = 0;  ///< the experts' gemm rate before their factor (X->ExpertGemmRate)
   double IdealExpertExtra = 0; ///< Peak / ExpertPeak - 1 with `expert_compute` (0 without)
