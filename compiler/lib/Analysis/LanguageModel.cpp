@@ -337,6 +337,8 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   // The ideal machine prices expert FLOPs at their own peak: as Peak / ExpertPeak times as many
   // at the compute's (0 extra where the two are one precision, so the sums keep their bits).
   IdealExpertExtra = X.OwnExpertCompute && X.ExpertPeak > 0 ? X.Peak / X.ExpertPeak - 1 : 0;
+  // And attention's FLOPs at theirs (the cache's precision, where wider than the compute's).
+  IdealAttentionExtra = X.OwnAttention && X.AttentionPeak > 0 ? X.Peak / X.AttentionPeak - 1 : 0;
   Alpha = X.f(Slot::CollectiveLatency);
   // A step's fixed costs: its operations' launches and the engine's host time an iteration.
   Overhead = Ops * X.f(Slot::OpOverhead) + X.f(Slot::StepOverhead);
@@ -661,7 +663,9 @@ PhaseCost PreparedLM::price(const Work &W, bool FromFlash) const {
   P.BySlot[slot(Slot::CollectiveLatency)] = Comm - P.CommBandwidth;
   double ComputeSide = 0, MemorySide = 0;
   if (Ideal) {
-    double C = (P.Flops + W.ExpertFlops * IdealExpertExtra) / M.Peak;
+    double C =
+        (P.Flops + W.ExpertFlops * IdealExpertExtra + W.AttentionFlops * IdealAttentionExtra) /
+        M.Peak;
     double Mem = (W.WeightBytes + W.ExpertWeightBytes) / Bw + W.KVBytes / M.Bandwidth;
     // The collectives may run beside the products (a batch split in two, one half's all-reduces
     // under the other's products): the bound takes the largest of the three.
@@ -759,9 +763,11 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
     }
     BatchTerms::Lines L;
     if (Ideal)
-      L = {(W.LinearFlops + W.ExpertFlops + F0 + W.ExpertFlops * IdealExpertExtra) / X->Peak,
-           F1 / X->Peak, (W.WeightBytes + W.ExpertWeightBytes) / Bw + K0 / X->Bandwidth,
-           K1 / X->Bandwidth};
+      L = {(W.LinearFlops + W.ExpertFlops + F0 + W.ExpertFlops * IdealExpertExtra +
+            F0 * IdealAttentionExtra) /
+               X->Peak,
+           (F1 + F1 * IdealAttentionExtra) / X->Peak,
+           (W.WeightBytes + W.ExpertWeightBytes) / Bw + K0 / X->Bandwidth, K1 / X->Bandwidth};
     else
       L = {F0 / RateAttention, F1 / RateAttention, K0 / BandwidthAttention,
            K1 / BandwidthAttention};
@@ -774,7 +780,8 @@ PreparedLM::BatchTerms PreparedLM::batchTerms(double Batch, bool FromFlash, doub
       const double Mac = 2 * B.AttentionBatch * K.MacsCoef,
                    Kv = B.AttentionBatch * K.KVValues * KVBits / 8;
       if (Ideal)
-        B.Chunks.push_back({K.Chunk, Mac / X->Peak, Kv / X->Bandwidth});
+        B.Chunks.push_back(
+            {K.Chunk, (Mac + Mac * IdealAttentionExtra) / X->Peak, Kv / X->Bandwidth});
       else
         B.Chunks.push_back({K.Chunk, Mac / RateAttention, Kv / BandwidthAttention});
     }
@@ -794,7 +801,8 @@ PhaseCost PreparedLM::step(const BatchTerms &B, double C) const {
   P.BySlot = B.BySlot;
   double ComputeSide, MemorySide;
   if (Ideal) {
-    const double Cp = (P.Flops + W.ExpertFlops * IdealExpertExtra) / X->Peak;
+    const double Cp =
+        (P.Flops + W.ExpertFlops * IdealExpertExtra + Attention * IdealAttentionExtra) / X->Peak;
     const double Mem = B.WeightTime + KV / X->Bandwidth;
     P.Time = std::max({Cp, Mem, B.Comm});
     ComputeSide = Cp;
@@ -832,8 +840,9 @@ double PreparedLM::stepTime(const BatchTerms &B, double C, double Source, bool M
   const double KV =
       B.AttentionBatch * PerSeq + B.CrossBytes + B.Batch * CrossKV * Source * KVBits / 8;
   if (Ideal) {
-    const double Cp =
-        (W.LinearFlops + Attention + W.ExpertFlops + W.ExpertFlops * IdealExpertExtra) / X->Peak;
+    const double Cp = (W.LinearFlops + Attention + W.ExpertFlops +
+                       W.ExpertFlops * IdealExpertExtra + Attention * IdealAttentionExtra) /
+                      X->Peak;
     return std::max({Cp, B.WeightTime + KV / X->Bandwidth, B.Comm});
   }
   return B.ExpertsAndLinear + std::max(Attention / RateAttention, KV / BandwidthAttention) +

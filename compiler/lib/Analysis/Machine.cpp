@@ -98,8 +98,9 @@ Fraction achievable(const HardwareRecord &H, llvm::StringRef Key, llvm::StringRe
 const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K) {
   switch (K) {
   case Slot::Gemm:
-  case Slot::AttentionCompute:
     return S.Compute;
+  case Slot::AttentionCompute:
+    return attentionPrecision(S);
   case Slot::Experts:
     return S.expertCompute();
   case Slot::Gemv:
@@ -112,6 +113,16 @@ const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K) {
   default:
     return nullptr;
   }
+}
+
+const PrecisionRecord *zoo::attentionPrecision(const ScenarioRecord &S) {
+  // Scores and values multiply queries by the cached keys and values: engines run them at the
+  // cache's precision where the dense products run narrower (an NVFP4 model with an FP8 cache
+  // runs FP8 attention kernels: TensorRT-LLM's attention takes FP8 inputs at the narrowest, and
+  // only with an FP8 cache; docs/formulas.md).
+  if (S.KV && S.Compute && S.KV->Bits > S.Compute->Bits)
+    return S.KV;
+  return S.Compute;
 }
 
 const char *zoo::expertPrecisionProblem(const ScenarioRecord &S) {
@@ -201,6 +212,7 @@ Machine Machine::ideal() const {
   X.GemmExposed = 0;
   X.GemmFill = 0;
   X.ExpertGemmRate = X.ExpertPeak;
+  X.AttentionHw = 1;
   for (PartCompute &P : X.Parts)
     P.GemmRate = P.Peak;
   X.AllReduce = {};
@@ -463,7 +475,19 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
                X.ExpertGemmRate);
     X.OwnExpertCompute = true;
   }
-  // 6. A pipeline's encoders and decoder at their own precision, the same way.
+  // 6. A language model's attention products at their own precision, where it is wider than
+  // the compute's and the hardware has a peak at it.
+  if (const PrecisionRecord *A = attentionPrecision(S);
+      A && A != S.Compute && S.Model && !S.Model->Stats.PerInput) {
+    const double Own = fieldOr(Dense, S.Compute->Name, 0);
+    if (const double Peak = fieldOr(Dense, A->Name, 0); Peak > 0) {
+      X.AttentionPeak = Peak * N * (Own > 0 ? X.Peak / (Own * N) : 1);
+      Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, A->Name, "compute"),
+         "achievable matrix peak (attention, " + A->Name + ")", X.AttentionHw);
+      X.OwnAttention = true;
+    }
+  }
+  // 7. A pipeline's encoders and decoder at their own precision, the same way.
   for (int Part = 0; Part < 2; ++Part) {
     const PrecisionRecord *P = Part == 0 ? S.EncoderPrecision : S.DecoderPrecision;
     if (!P || P == S.Compute)

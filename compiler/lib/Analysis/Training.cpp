@@ -284,8 +284,9 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
   const bool NarrowProducts = T.Compute->bitsPerValue() < T.Precision->bitsPerValue();
   double HeadFlops = 0, HeadRate = GemmRate, CastBytes = 0;
   if (T.Compute != T.Precision) {
-    // The attention core stays in the 16-bit format, at its datasheet peak's share of the
-    // products' (the same achievable fraction).
+    // The attention core stays in the 16-bit format: the machine's attention precision, as its
+    // keys and values are activations of the training precision. So does the output head, at
+    // its datasheet peak's share of the products' rate (the same achievable fraction).
     auto Peak = [&](const PrecisionRecord *P) {
       for (const Section &S : T.System->Hw->Sections)
         if (S.Kind == "compute")
@@ -294,10 +295,8 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
       return 0.0;
     };
     double Narrow = Peak(T.Compute);
-    if (Narrow > 0) {
-      AttRate *= Peak(T.Precision) / Narrow;
+    if (Narrow > 0)
       HeadRate = GemmRate * Peak(T.Precision) / Narrow;
-    }
     if (NarrowProducts && !St.PerInput) {
       // So does the output head: Megatron's output layer is its own ColumnParallelLinear, not
       // a Transformer Engine module (forward, two backward products, again when recomputed).

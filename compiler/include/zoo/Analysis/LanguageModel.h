@@ -369,6 +369,8 @@ private:
   double RateGemm, RateAttention, BandwidthAttention, GemmExperts, Alpha, Overhead, CommCoef;
   double RateGemmExperts = 0;  ///< the experts' gemm rate before their factor (X->ExpertGemmRate)
   double IdealExpertExtra = 0; ///< Peak / ExpertPeak - 1 with `expert_compute` (0 without)
+  /// Peak / AttentionPeak - 1 where attention runs at its own precision (0 otherwise).
+  double IdealAttentionExtra = 0;
   double SequenceHost; ///< host time a sequence an iteration (the runtime's sequence_overhead)
   double WeightBw[2], WeightBwExperts[2];
   /// The attention part of a step with no attention: max(0 / rate, 0 / bandwidth).

@@ -123,6 +123,11 @@ struct Machine {
   /// compute precision's (rate(Slot::Gemm)) unless the scenario sets `expert_compute`.
   double ExpertPeak = 0, ExpertGemmRate = 0;
   bool OwnExpertCompute = false; ///< the two above are the expert precision's, not the compute's
+  /// A language model's attention products at their own precision (attentionPrecision, where it
+  /// is not the compute's): its dense peak (all devices) and the hardware's achievable fraction
+  /// of it (1 on the ideal machine, as for the expert layers' own precision).
+  double AttentionPeak = 0, AttentionHw = 1;
+  bool OwnAttention = false;
   /// A pipeline's encoders ([0]) and decoder ([1]) at their own precision (`encoder_precision`,
   /// `decoder_precision`), as the experts above: its dense peak (all devices) and expected gemm
   /// rate. `Own` false: the compute precision's (Peak and rate(Slot::Gemm)).
@@ -144,12 +149,16 @@ struct Machine {
 
   double f(Slot K) const { return F[static_cast<int>(K)]; }
   /// Expected rate of a compute slot (FLOP/s) and of a bandwidth slot (bytes/s).
-  double rate(Slot K) const { return Peak * HwCompute * f(K); }
+  double rate(Slot K) const {
+    return K == Slot::AttentionCompute && OwnAttention ? AttentionPeak * AttentionHw * f(K)
+                                                       : Peak * HwCompute * f(K);
+  }
   /// Expected rate of the expert layers' products: the experts factor on their gemm rate.
   double expertRate() const { return ExpertGemmRate * f(Slot::Experts); }
   /// Every compute peak `K` times as fast (a what-if).
   void scaleCompute(double K) {
     Peak *= K;
+    AttentionPeak *= K;
     ExpertPeak = OwnExpertCompute ? ExpertPeak * K : Peak;
     ExpertGemmRate = OwnExpertCompute ? ExpertGemmRate * K : Ideal ? Peak : rate(Slot::Gemm);
     for (PartCompute &P : Parts) {
@@ -231,8 +240,14 @@ const char *expertPrecisionProblem(const ScenarioRecord &S);
 /// encoder: ...", "an input: ..."); null otherwise.
 const char *attentionDPProblem(const ScenarioRecord &S);
 
-/// The precision key a slot is looked up by in scenario `S` (compute, weights, KV or activations).
+/// The precision key a slot is looked up by in scenario `S` (compute, weights, KV or activations;
+/// attention's products at attentionPrecision).
 const PrecisionRecord *slotPrecision(const ScenarioRecord &S, Slot K);
+
+/// The precision a language model's attention products (scores and values) run at in `S`: the
+/// KV cache's where it is wider than the compute precision (an FP4 model with an FP8 cache runs
+/// its attention at FP8), else the compute's.
+const PrecisionRecord *attentionPrecision(const ScenarioRecord &S);
 
 } // namespace zoo
 
