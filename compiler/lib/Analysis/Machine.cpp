@@ -450,13 +450,18 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     X.Workspace = R->Workspace;
     X.MaxBatch = R->MaxBatch;
   }
+  // The dense peak of precision `P` on every device, scaled as the compute's by a power mode (0
+  // where the hardware has none at `P`).
+  auto PeakAt = [&](const PrecisionRecord &P) {
+    const double Own = fieldOr(Dense, S.Compute->Name, 0);
+    return fieldOr(Dense, P.Name, 0) * N * (Own > 0 ? X.Peak / (Own * N) : 1);
+  };
   // Products at a compute precision `P` of their own (named `What` among the factors): its dense
-  // peak, scaled as the compute's by a power mode, and its expected gemm rate, that peak times
-  // the hardware's achievable fraction (`HwName`) and the runtime's gemm factor at `P`.
+  // peak (PeakAt) and its expected gemm rate, that peak times the hardware's achievable fraction
+  // (`HwName`) and the runtime's gemm factor at `P`.
   auto OwnCompute = [&](const PrecisionRecord &P, const std::string &What,
                         const std::string &HwName, double &Peak, double &GemmRate) {
-    const double Own = fieldOr(Dense, S.Compute->Name, 0);
-    Peak = fieldOr(Dense, P.Name, 0) * N * (Own > 0 ? X.Peak / (Own * N) : 1);
+    Peak = PeakAt(P);
     double HwOwn = 1;
     Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, P.Name, "compute"), HwName,
        HwOwn);
@@ -479,9 +484,8 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   // the compute's and the hardware has a peak at it.
   if (const PrecisionRecord *A = attentionPrecision(S);
       A && A != S.Compute && S.Model && !S.Model->Stats.PerInput) {
-    const double Own = fieldOr(Dense, S.Compute->Name, 0);
-    if (const double Peak = fieldOr(Dense, A->Name, 0); Peak > 0) {
-      X.AttentionPeak = Peak * N * (Own > 0 ? X.Peak / (Own * N) : 1);
+    if (const double Peak = PeakAt(*A); Peak > 0) {
+      X.AttentionPeak = Peak;
       Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, A->Name, "compute"),
          "achievable matrix peak (attention, " + A->Name + ")", X.AttentionHw);
       X.OwnAttention = true;
