@@ -196,6 +196,10 @@ bool zoo::mixesPrefill(const ScenarioRecord &S, const RuntimeRecord *R) {
   return S.MixedPrefill ? *S.MixedPrefill : R ? R->MixedPrefill : true;
 }
 
+bool zoo::chunksPrompts(const ScenarioRecord &S, const RuntimeRecord *R) {
+  return S.ChunkedPrefill ? *S.ChunkedPrefill : R ? R->ChunkedPrefill : true;
+}
+
 bool zoo::schedulesAhead(const ScenarioRecord &S, const RuntimeRecord *R) {
   return S.AsyncScheduling ? *S.AsyncScheduling : R && R->AsyncScheduling;
 }
@@ -505,6 +509,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     C.Own = true;
   }
   X.MixedPrefill = mixesPrefill(S, R);
+  X.ChunkedPrefill = chunksPrompts(S, R);
   X.AsyncScheduling = schedulesAhead(S, R);
   if (S.MaxBatch)
     X.MaxBatch = S.MaxBatch;

@@ -276,13 +276,21 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   };
   // The simulation stops with Completed -1 exactly when some request's whole cache exceeds the
   // budget (it can never be admitted, or never finish when its pages come as it grows); every
-  // other request is admitted in time.
-  for (int64_t I = 0; I < N; ++I)
+  // other request is admitted in time. With whole prompts only (`chunked_prefill = false`), -2
+  // when a prompt is longer than an iteration's tokens (the engine refuses it).
+  const bool WholePrompts =
+      S.PrefillChunk > 0 && !P.machine().ChunkedPrefill && !P.encoderDecoder();
+  for (int64_t I = 0; I < N; ++I) {
     if (P.requestCacheBytes(static_cast<double>(In[I]), static_cast<double>(OutLen[I])) >
         Budget) {
       Out.Completed = -1;
       return Out;
     }
+    if (WholePrompts && In[I] > S.PrefillChunk) {
+      Out.Completed = -2;
+      return Out;
+    }
+  }
   if (CheckOnly)
     return Out;
   // Disaggregated: the prefill pool's first-come, first-served batches, then each cache's
@@ -754,12 +762,17 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
     std::vector<int64_t> Prefilled;
     int64_t Tokens = 0; // prompt tokens this iteration prefills (chunked)
     if (Chunk > 0) {
-      // One iteration: up to a chunk of prompts, beside the decode step of the running sequences
-      // (mixed) or alone.
-      int64_t Budgeted = Chunk, Pieces = 0;
+      // One iteration of up to `Chunk` tokens: beside the decode step of the running sequences
+      // (mixed), whose tokens count first (vLLM's max_num_batched_tokens and TensorRT-LLM's
+      // max_num_tokens cap the sum), the prompts' tokens in what is left; or prompts alone. With
+      // whole prompts only, a prompt that does not fit waits for a later iteration (one alone in
+      // an empty iteration runs whole: a preempted sequence's prompt and output may exceed it).
+      int64_t Budgeted = Chunk - (Mixed ? Running * Verify : 0), Pieces = 0;
       while (!Prefilling.empty() && Budgeted > 0) {
         int64_t I = Prefilling.front();
-        int64_t Take = std::min(Budgeted, Work(I) - Done[I]);
+        if (WholePrompts && Work(I) - Done[I] > Budgeted && (Pieces > 0 || Running > 0))
+          break;
+        int64_t Take = WholePrompts ? Work(I) - Done[I] : std::min(Budgeted, Work(I) - Done[I]);
         Done[I] += Take;
         Budgeted -= Take;
         Tokens += Take;

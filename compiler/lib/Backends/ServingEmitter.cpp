@@ -140,12 +140,14 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                         "all {} devices shared among them; sends between stages not priced)\n",
                         Sv->PP, S->Devices, S->Devices > 1 ? "s" : "", S->Devices * Sv->PP);
     const PrecisionRecord &Tables = tablePrecision(*S);
+    const bool Mixes = mixesPrefill(*S, S->UsedRuntime);
     const std::string Prefill =
         !S->PrefillChunk ? std::string("whole prompts")
-        : mixesPrefill(*S, S->UsedRuntime)
-            ? fmt::format("in chunks of {} tokens", S->PrefillChunk)
-            : fmt::format("in chunks of {} tokens, each chunk alone (decoding waits)",
-                          S->PrefillChunk);
+        : chunksPrompts(*S, S->UsedRuntime)
+            ? fmt::format("in chunks of {} tokens{}", S->PrefillChunk,
+                          Mixes ? "" : ", each chunk alone (decoding waits)")
+            : fmt::format("of whole prompts, {} tokens an iteration{}", S->PrefillChunk,
+                          Mixes ? " with its decode tokens" : ", each alone (decoding waits)");
     OS << fmt::format(
         "  replica: weights {}{}{}, KV {}, max batch {}, prefill {}\n", S->Weights->Name,
         &Tables == S->Weights ? std::string()

@@ -157,6 +157,12 @@ bool simulateReplica(const Module &M, ScenarioRecord &S, const WorkloadRecord &W
   }
   Out = simulateServing(P, Budget, Load, SLA, Sp, Split, TokenGaps || SLA.TBT > 0, CheckOnly,
                         Opt.Batcher, StopAtMiss, M.ServingPageEvents);
+  if (Out.Completed == -2) {
+    Why = fmt::format("a prompt of the workload is longer than `prefill_chunk` ({} tokens), which "
+                      "with `chunked_prefill = false` must hold a whole prompt",
+                      S.PrefillChunk);
+    return false;
+  }
   if (Out.Completed < 0) {
     Why = "a request of the workload needs more KV cache than the replica has";
     return false;

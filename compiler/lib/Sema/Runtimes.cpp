@@ -47,6 +47,7 @@ const std::vector<FieldSpec> &runtimeFields() {
       {"kv_page", dimType(BaseDim::Token), false, true},
       {"kv_policy", Type::of(Type::String), false, false},
       {"mixed_prefill", Type::of(Type::Bool), false, false},
+      {"chunked_prefill", Type::of(Type::Bool), false, false},
       {"async_scheduling", Type::of(Type::Bool), false, false},
       {"default", Type::of(Type::Bool), false, false},
       {"default_for", Type::of(Type::String), false, false},
@@ -192,6 +193,8 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
       Rec->MaxBatch = F.V.I;
     else if (F.Name == "mixed_prefill")
       Rec->MixedPrefill = F.V.B;
+    else if (F.Name == "chunked_prefill")
+      Rec->ChunkedPrefill = F.V.B;
     else if (F.Name == "async_scheduling")
       Rec->AsyncScheduling = F.V.B;
     else if (F.Name == "default")

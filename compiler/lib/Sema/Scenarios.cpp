@@ -32,6 +32,7 @@ const std::vector<FieldSpec> &scenarioFields() {
       {"kv_page", dimType(BaseDim::Token), false, true},
       {"kv_policy", Type::of(Type::String), false, false},
       {"mixed_prefill", Type::of(Type::Bool), false, false},
+      {"chunked_prefill", Type::of(Type::Bool), false, false},
       {"async_scheduling", Type::of(Type::Bool), false, false},
       {"attention_dp", Type::of(Type::Bool), false, false},
       {"steps", Type::of(Type::Int), false, true},
@@ -212,6 +213,8 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
       Rec->MaxBatch = F.V.I;
     else if (F.Name == "mixed_prefill")
       Rec->MixedPrefill = F.V.B;
+    else if (F.Name == "chunked_prefill")
+      Rec->ChunkedPrefill = F.V.B;
     else if (F.Name == "async_scheduling")
       Rec->AsyncScheduling = F.V.B;
     else if (F.Name == "attention_dp") {

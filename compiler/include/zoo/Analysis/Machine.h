@@ -112,6 +112,7 @@ struct Machine {
   int64_t KVPage = 1;        ///< tokens a cache page holds (1: whole tokens, not paged)
   bool Preempt = false;      ///< KVPolicy::Preempt: pages as sequences grow, preemption
   bool MixedPrefill = true;  ///< a prefill chunk shares its iteration with the decode step
+  bool ChunkedPrefill = true;   ///< prompts may be split over iterations (else whole prompts only)
   bool AsyncScheduling = false; ///< batches chosen an iteration ahead, host time beside forwards
   bool Ideal = false;        ///< the ideal roofline: every factor 1, no fixed cost
   std::vector<FactorUse> Uses;
@@ -213,6 +214,9 @@ bool preemptsCache(const ScenarioRecord &S, const RuntimeRecord *R);
 /// Whether `S` on `R` runs a prefill chunk beside the decode step (`mixed_prefill`): the
 /// scenario's, else the runtime's, else yes.
 bool mixesPrefill(const ScenarioRecord &S, const RuntimeRecord *R);
+/// Whether `S` on `R` may split a prompt over iterations to fill an iteration's tokens
+/// (`chunked_prefill`): the scenario's, else the runtime's, else yes.
+bool chunksPrompts(const ScenarioRecord &S, const RuntimeRecord *R);
 /// Whether `S` on `R` chooses each iteration's batch as the one before starts
 /// (`async_scheduling`): the scenario's, else the runtime's, else no.
 bool schedulesAhead(const ScenarioRecord &S, const RuntimeRecord *R);

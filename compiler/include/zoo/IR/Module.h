@@ -413,6 +413,10 @@ public:
   /// vLLM, TensorRT-LLM); false: a prefill iteration runs alone, and decoding waits while
   /// admitted prompts are pending (SGLang without --enable-mixed-chunk).
   bool MixedPrefill = true;
+  /// A prompt may be split over iterations to fill an iteration's `prefill_chunk` tokens (vLLM,
+  /// TensorRT-LLM with chunked context); false: an iteration takes whole prompts only, a prompt
+  /// that does not fit what is left waiting for a later one (TensorRT-LLM without chunking).
+  bool ChunkedPrefill = true;
   /// The engine chooses an iteration's batch as the one before starts, its host work beside that
   /// forward (vLLM's asynchronous scheduling): a request that arrives while one runs waits for
   /// the iteration after next, and an iteration takes the longer of its forward and its host time.
@@ -524,6 +528,7 @@ public:
   int64_t KVPage = 0;               ///< serving: tokens a cache page holds (0: the runtime's)
   KVPolicy Policy = KVPolicy::Unset; ///< serving: the cache policy (Unset: the runtime's)
   std::optional<bool> MixedPrefill;  ///< serving: chunks beside decode (unset: the runtime's)
+  std::optional<bool> ChunkedPrefill; ///< serving: prompts split over iterations (unset: runtime's)
   std::optional<bool> AsyncScheduling; ///< serving: batches chosen ahead (unset: the runtime's)
   /// Attention data parallelism (`attention_dp`): each device runs the dense layers whole for its
   /// own share of the sequences and holds 1/devices of each expert layer's experts (expert
