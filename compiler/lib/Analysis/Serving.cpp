@@ -277,7 +277,8 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
   // The simulation stops with Completed -1 exactly when some request's whole cache exceeds the
   // budget (it can never be admitted, or never finish when its pages come as it grows); every
   // other request is admitted in time. With whole prompts only (`chunked_prefill = false`), -2
-  // when a prompt is longer than an iteration's tokens (the engine refuses it).
+  // when a prompt is longer than an iteration's tokens (the engine refuses it; a replica whose
+  // prompts are prefilled by a pool of their own does not see them).
   const bool WholePrompts =
       S.PrefillChunk > 0 && !P.machine().ChunkedPrefill && !P.encoderDecoder();
   for (int64_t I = 0; I < N; ++I) {
@@ -286,7 +287,7 @@ ServingStats zoo::simulateServing(const PreparedLM &P, double Budget, const Work
       Out.Completed = -1;
       return Out;
     }
-    if (WholePrompts && In[I] > S.PrefillChunk) {
+    if (WholePrompts && !Split.Prefill && In[I] > S.PrefillChunk) {
       Out.Completed = -2;
       return Out;
     }
