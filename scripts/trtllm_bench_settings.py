@@ -155,16 +155,15 @@ def main():
             records += 1
             held = (field(body, "max_batch"), field(body, "prefill_chunk"),
                     field(body, "chunked_prefill") != "false")
-            if held != (str(bs), str(tokens), chunked):
-                wrong += 1
-                if mode == "--check":
-                    print(f"{m.group(1)}: holds max_batch {held[0]}, prefill_chunk {held[1]}, "
-                          f"chunked {held[2]}; trtllm-bench {release}: {bs}, {tokens}, {chunked}")
             if not mode:
                 print(f"{m.group(1)} ({release}): {requests:.1f} requests, max_batch {bs}, "
                       f"prefill_chunk {tokens}{'' if chunked else ', whole prompts'}")
             if held == (str(bs), str(tokens), chunked):
                 return m.group(0)
+            wrong += 1
+            if mode == "--check":
+                print(f"{m.group(1)}: holds max_batch {held[0]}, prefill_chunk {held[1]}, "
+                      f"chunked {held[2]}; trtllm-bench {release}: {bs}, {tokens}, {chunked}")
             limit = f"max_batch = {bs}; prefill_chunk = {tokens} tokens;" + (
                 "" if chunked else " chunked_prefill = false;")
             new = re.sub(r" *(max_batch = \d+;|prefill_chunk = \d+ tokens;|"
