@@ -55,22 +55,24 @@ std::optional<double> pick(const std::vector<std::pair<ScenarioMetric, Value>> &
   return std::nullopt;
 }
 
-bool dequantising(const ScenarioRecord &S) {
-  return S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();
+bool dequantising(const ScenarioRecord &S, const RuntimeRecord *R) {
+  const PrecisionRecord *C = S.computeUnder(R);
+  return S.Weights != C && S.Weights->bitsPerValue() < C->bitsPerValue();
 }
 
 } // namespace
 
-std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S) {
-  auto Narrow = [&] { return S.Compute->Bits <= 8 ? S.Compute->Name : std::string("any"); };
+std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S, const RuntimeRecord *R) {
+  const PrecisionRecord *C = S.computeUnder(R);
+  auto Narrow = [&] { return C->Bits <= 8 ? C->Name : std::string("any"); };
   if (!S.Model->Stats.Experts.empty() && S.Regime != "vision") {
-    const PrecisionRecord *E = S.expertCompute();
+    const PrecisionRecord *E = S.expertComputeUnder(R);
     return SlotKey{Slot::Experts, E->Bits <= 8 ? E->Name : std::string("any")};
   }
   if (S.Regime == "decode") {
     if (S.Devices > 1)
       return SlotKey{Slot::CollectiveLatency, "any"};
-    if (dequantising(S))
+    if (dequantising(S, R))
       return SlotKey{Slot::DequantGemv, S.Weights->Name};
     return SlotKey{Slot::Gemv, "any"};
   }
@@ -155,7 +157,7 @@ struct Fit {
 std::vector<SlotOverride> overrides(const Fit &F, const ScenarioRecord &S) {
   std::vector<SlotOverride> O;
   auto Exact = [&](size_t I) {
-    const PrecisionRecord *P = slotPrecision(S, F.Free[I].K);
+    const PrecisionRecord *P = slotPrecision(S, F.Free[I].K, F.Runtime);
     return P && P->Name == F.Free[I].Key;
   };
   for (size_t I = 0; I < F.Free.size(); ++I) {
@@ -288,14 +290,14 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
       continue;
     const ScenarioRecord &S = *Sv->Replica;
     const bool Experts = !S.Model->Stats.Experts.empty();
-    const PrecisionRecord *P = Experts ? S.expertCompute() : S.Compute;
-    SlotKey K{Experts ? Slot::Experts : Slot::Gemm, P->Bits <= 8 ? P->Name : std::string("any")};
     std::vector<const RuntimeRecord *> Runtimes;
     if (S.Runtime)
       Runtimes.push_back(S.Runtime);
     if (Default && Default != S.Runtime && S.Runtime && S.Runtime->Serving)
       Runtimes.push_back(Default);
     for (const RuntimeRecord *R : Runtimes) {
+      const PrecisionRecord *P = Experts ? S.expertComputeUnder(R) : S.computeUnder(R);
+      SlotKey K{Experts ? Slot::Experts : Slot::Gemm, P->Bits <= 8 ? P->Name : std::string("any")};
       Fits[R->Name].Runtime = R;
       ByRuntime[{R->Name, K}].push_back({Sv.get(), *Measured});
     }
@@ -393,7 +395,8 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
   const RuntimeRecord *Default = M.defaultRuntime();
   std::map<std::string, Fit> Fits; // by runtime name: a deterministic order
   for (const auto &S : M.Scenarios) {
-    if (!S->Calibration || S->Results.empty() || S->Measured.empty() || !calibratedSlot(*S))
+    if (!S->Calibration || S->Results.empty() || S->Measured.empty() ||
+        !calibratedSlot(*S, S->Runtime))
       continue;
     std::vector<const RuntimeRecord *> Runtimes;
     if (S->Runtime)
@@ -403,7 +406,7 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
     for (const RuntimeRecord *R : Runtimes) {
       Fit &F = Fits[R->Name];
       F.Runtime = R;
-      SlotKey K = *calibratedSlot(*S);
+      SlotKey K = *calibratedSlot(*S, R);
       if (S->Regime == "vision" && K.K == Slot::Gemm) {
         K.K = visionRoof(M, *S, R);
         if (K.K != Slot::Gemm)
@@ -428,7 +431,7 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
     std::map<SlotKey, std::vector<const ScenarioRecord *>> Decode;
     for (const auto &[S, X] : F.Rows)
       if (S->Regime == "decode" && S->Devices == 1 && S->Batch == 1) {
-        SlotKey K = *calibratedSlot(*S);
+        SlotKey K = *calibratedSlot(*S, F.Runtime);
         Devices[K].insert(S->Hw);
         Decode[K].push_back(S);
       }

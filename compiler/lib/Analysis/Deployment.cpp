@@ -49,6 +49,7 @@ DeploymentPlan zoo::planDeployment(const Module &M, const DeploymentQuery &Q) {
                                                                          : M.findPrecision("bf16");
   if (!S.Compute)
     S.Compute = Q.Weights;
+  S.ComputeGiven = true; // the plan's
   S.Runtime = Q.Runtime;
   S.Model = Q.Model;
   const Machine X = makeMachine(M, S, Q.Runtime, {}, /*Describe=*/false);

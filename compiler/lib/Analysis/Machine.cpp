@@ -95,14 +95,14 @@ Fraction achievable(const HardwareRecord &H, llvm::StringRef Key, llvm::StringRe
 
 } // namespace
 
-const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K) {
+const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K, const RuntimeRecord *R) {
   switch (K) {
   case Slot::Gemm:
-    return S.Compute;
+    return S.computeUnder(R);
   case Slot::AttentionCompute:
-    return attentionPrecision(S);
+    return attentionPrecision(S, R);
   case Slot::Experts:
-    return S.expertCompute();
+    return S.expertComputeUnder(R);
   case Slot::Gemv:
   case Slot::DequantGemv:
     return S.Weights;
@@ -115,14 +115,23 @@ const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K) {
   }
 }
 
-const PrecisionRecord *zoo::attentionPrecision(const ScenarioRecord &S) {
+const PrecisionRecord *zoo::attentionPrecision(const ScenarioRecord &S, const RuntimeRecord *R) {
   // Scores and values multiply queries by the cached keys and values: engines run them at the
   // cache's precision where the dense products run narrower (an NVFP4 model with an FP8 cache
   // runs FP8 attention kernels: TensorRT-LLM's attention takes FP8 inputs at the narrowest, and
   // only with an FP8 cache; docs/formulas.md).
-  if (S.KV && S.Compute && S.KV->Bits > S.Compute->Bits)
+  const PrecisionRecord *C = S.computeUnder(R);
+  if (S.KV && C && S.KV->Bits > C->Bits)
     return S.KV;
-  return S.Compute;
+  return C;
+}
+
+const PrecisionRecord *zoo::computeOf(const Module &M, const ScenarioRecord &S) {
+  return S.computeUnder(runtimeOf(M, S));
+}
+
+const PrecisionRecord *zoo::expertComputeOf(const Module &M, const ScenarioRecord &S) {
+  return S.expertComputeUnder(runtimeOf(M, S));
 }
 
 const char *zoo::expertPrecisionProblem(const ScenarioRecord &S) {
@@ -272,7 +281,22 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   if (Flash == Main)
     Flash = nullptr;
   const Section *Dense = section(H.Sections, "compute");
-  X.Peak = fieldOr(Dense, S.Compute->Name, 0) * N;
+  // The precisions the products run at: under the runtime priced, or for a bound (no runtime),
+  // the one the scenario runs (a runtime may run quantized weights' products narrower).
+  const RuntimeRecord *Runs = R ? R : runtimeOf(M, S);
+  const PrecisionRecord *C = S.computeUnder(Runs);
+  // The peak they are priced at: theirs, or where the hardware quotes none at a runtime's own
+  // precision (`quantized_compute`), that of the precision the scenario would compute in without
+  // it. The runtime's factors stay keyed by the precision its kernels run.
+  auto RoofOf = [&](const PrecisionRecord *P, const PrecisionRecord *Plain) {
+    return fieldOr(Dense, P->Name, 0) > 0 ? P : Plain;
+  };
+  const PrecisionRecord *CR = RoofOf(C, S.Compute);
+  if (CR != C)
+    X.Notes.push_back(fmt::format("`{}` quotes no dense {} peak: the runtime's {} products are "
+                                  "priced at its {} peak",
+                                  H.Name, C->Name, C->Name, CR->Name));
+  X.Peak = fieldOr(Dense, CR->Name, 0) * N;
   X.Bandwidth = fieldOr(Main, "bandwidth", 0) * N;
   X.Capacity = deviceMemory(H, M.VisibleMemory);
   X.MostCapacity = std::max(deviceMemory(H, false), deviceMemory(H, true));
@@ -354,9 +378,8 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     if (Describe)
       X.Uses.push_back({What, Out, false, Record.Origin, Record.Source});
   };
-  Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, S.Compute->Name, "compute"),
-     S.Compute->Name == "fp32" || S.Compute->Name == "fp64" ? "achievable peak"
-                                                            : "achievable matrix peak",
+  Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, CR->Name, "compute"),
+     CR->Name == "fp32" || CR->Name == "fp64" ? "achievable peak" : "achievable matrix peak",
      X.HwCompute);
   Hw(S.MemoryEfficiency, M.OverrideMemoryEfficiency, achievable(H, "memory", ""),
      "achievable bandwidth", X.HwBandwidth);
@@ -365,7 +388,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     describeAllReduce(X, H);
 
   // 4. The runtime.
-  X.Dequantising = S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();
+  X.Dequantising = S.Weights != C && S.Weights->bitsPerValue() < C->bitsPerValue();
   std::string RName = R ? "runtime " + R->Name : "no runtime";
   // The runtime record's factor of slot K at precision P, where it sets one.
   auto FromRuntime = [&](Slot K, const PrecisionRecord *P, FactorUse &U) {
@@ -395,7 +418,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
         U.Source = sourceOf(F, nullptr, R);
       }
     } else if (R) {
-      FromRuntime(K, slotPrecision(S, K), U);
+      FromRuntime(K, slotPrecision(S, K, Runs), U);
     }
     // A deployment's own host times (the scenario's or serving record's fields).
     if (std::optional<double> Own = ownHostTime(S, K)) {
@@ -437,7 +460,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   if (R) {
     X.Fuses = R->FusesElementwise;
     X.GemmExposed = R->GemmExposed;
-    if (const FieldValue *F = R->factor("fill", "gemm", S.Compute ? S.Compute->Name : "");
+    if (const FieldValue *F = R->factor("fill", "gemm", C->Name);
         F && S.Model && !S.Model->Stats.PerInput) { // language models only
       X.GemmFill = F->V.asDouble();
       if (Describe)
@@ -457,18 +480,19 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   // The dense peak of precision `P` on every device, scaled as the compute's by a power mode (0
   // where the hardware has none at `P`).
   auto PeakAt = [&](const PrecisionRecord &P) {
-    const double Own = fieldOr(Dense, S.Compute->Name, 0);
+    const double Own = fieldOr(Dense, CR->Name, 0);
     return fieldOr(Dense, P.Name, 0) * N * (Own > 0 ? X.Peak / (Own * N) : 1);
   };
   // Products at a compute precision `P` of their own (named `What` among the factors): its dense
   // peak (PeakAt) and its expected gemm rate, that peak times the hardware's achievable fraction
   // (`HwName`) and the runtime's gemm factor at `P`.
-  auto OwnCompute = [&](const PrecisionRecord &P, const std::string &What,
-                        const std::string &HwName, double &Peak, double &GemmRate) {
-    Peak = PeakAt(P);
+  auto OwnCompute = [&](const PrecisionRecord &P, const PrecisionRecord &Roof,
+                        const std::string &What, const std::string &HwName, double &Peak,
+                        double &GemmRate) {
+    Peak = PeakAt(Roof);
     double HwOwn = 1;
-    Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, P.Name, "compute"), HwName,
-       HwOwn);
+    Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, Roof.Name, "compute"),
+       HwName, HwOwn);
     FactorUse G{"compute gemm (" + What + ", " + P.Name + ")", 1, false, RName + ": not set", ""};
     if (R)
       FromRuntime(Slot::Gemm, &P, G);
@@ -479,15 +503,20 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   // 5. Expert layers at their own compute precision.
   X.ExpertPeak = X.Peak;
   X.ExpertGemmRate = X.rate(Slot::Gemm);
-  if (const PrecisionRecord *E = S.expertCompute(); E && E != S.Compute) {
-    OwnCompute(*E, "experts", "achievable matrix peak (experts, " + E->Name + ")", X.ExpertPeak,
-               X.ExpertGemmRate);
+  if (const PrecisionRecord *E = S.expertComputeUnder(Runs); E && E != C) {
+    const PrecisionRecord *ER = RoofOf(E, S.expertCompute());
+    if (ER != E)
+      X.Notes.push_back(fmt::format("`{}` quotes no dense {} peak: the runtime's {} expert "
+                                    "products are priced at its {} peak",
+                                    H.Name, E->Name, E->Name, ER->Name));
+    OwnCompute(*E, *ER, "experts", "achievable matrix peak (experts, " + ER->Name + ")",
+               X.ExpertPeak, X.ExpertGemmRate);
     X.OwnExpertCompute = true;
   }
   // 6. A language model's attention products at their own precision, where it is wider than
   // the compute's and the hardware has a peak at it.
-  if (const PrecisionRecord *A = attentionPrecision(S);
-      A && A != S.Compute && S.Model && !S.Model->Stats.PerInput) {
+  if (const PrecisionRecord *A = attentionPrecision(S, Runs);
+      A && A != C && S.Model && !S.Model->Stats.PerInput) {
     if (const double Peak = PeakAt(*A); Peak > 0) {
       X.AttentionPeak = Peak;
       Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, A->Name, "compute"),
@@ -498,11 +527,11 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   // 7. A pipeline's encoders and decoder at their own precision, the same way.
   for (int Part = 0; Part < 2; ++Part) {
     const PrecisionRecord *P = Part == 0 ? S.EncoderPrecision : S.DecoderPrecision;
-    if (!P || P == S.Compute)
+    if (!P || P == C)
       continue;
     const char *What = Part == 0 ? "encoders" : "decoder";
     Machine::PartCompute &C = X.Parts[Part];
-    OwnCompute(*P, What,
+    OwnCompute(*P, *P, What,
                fmt::format("achievable {}peak ({}, {})",
                            P->Name == "fp32" || P->Name == "fp64" ? "" : "matrix ", What, P->Name),
                C.Peak, C.GemmRate);

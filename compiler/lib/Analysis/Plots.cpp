@@ -131,7 +131,7 @@ PlotData zoo::buildPlotData(const Module &M, const PlotRequest &Req) {
     const ScenarioRecord &T = *Setup->Template;
     const RuntimeRecord *Runtime = runtimeOf(M, T);
     const Machine X = makeMachine(M, T, Runtime, {}, /*Describe=*/false);
-    Roof.Compute = T.Compute;
+    Roof.Compute = T.computeUnder(Runtime);
     Roof.Weights = T.Weights;
     Roof.Runtime = Runtime;
     Roof.Devices = X.Devices;
@@ -155,6 +155,7 @@ PlotData zoo::buildPlotData(const Module &M, const PlotRequest &Req) {
       S.Weights = T.Weights;
       S.KV = T.KV;
       S.Compute = T.Compute;
+      S.ComputeGiven = T.ComputeGiven;
       S.Activations = T.Activations;
       S.Runtime = T.Runtime;
       S.Devices = T.Devices;

@@ -555,8 +555,8 @@ void zoo::runInputSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> 
       OS << fmt::format("{}: {} on {} x {}, runtime {}, weights {}, compute {}: {} points (batch "
                         "{} values)\n",
                         S->Name, S->modelName(), S->Devices, S->Hw->Name, R ? R->Name : "none",
-                        S->Weights->Name, S->Compute->Name, withThousands(static_cast<int64_t>(N)),
-                        N);
+                        S->Weights->Name, S->computeUnder(R)->Name,
+                        withThousands(static_cast<int64_t>(N)), N);
       OS << "  fit in memory: " << withThousands(static_cast<int64_t>(All.Fitting));
       if (All.Fitting == 0 && N && std::isfinite(All.LeastDevices))
         OS << fmt::format(" (every point needs {} devices or more)",
@@ -574,7 +574,7 @@ void zoo::runInputSweep(const Module &M, llvm::ArrayRef<const ScenarioRecord *> 
     }
     const std::string Prefix =
         fmt::format("{},{},{},{},{},{},", S->modelName(), S->Hw->Name, S->Devices, R ? R->Name : "",
-                    S->Weights->Name, S->Compute->Name);
+                    S->Weights->Name, S->computeUnder(R)->Name);
     writeInBlocks(N, Threads, 1024, Options.Failed, OS,
                   [&](uint64_t Begin, uint64_t End, fmt::memory_buffer &B) {
                     ScenarioRecord P = *S;

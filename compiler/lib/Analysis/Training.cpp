@@ -502,6 +502,7 @@ Machine zoo::trainingMachine(const Module &M, const TrainingRecord &T, bool Desc
   S.Hw = T.System->Hw;
   S.Weights = S.Activations = S.KV = T.Precision;
   S.Compute = T.Compute;
+  S.ComputeGiven = true; // the training record's
   S.Runtime = T.Runtime;
   S.Model = T.Model;
   Machine X = makeMachine(M, S, T.Runtime, {}, Describe);
@@ -731,6 +732,7 @@ std::vector<TrainingFit> zoo::fitTrainingFactors(const Module &M) {
       S.Hw = T->System->Hw;
       S.Weights = S.Activations = S.KV = T->Precision;
       S.Compute = T->Compute;
+      S.ComputeGiven = true;
       S.Runtime = R;
       S.Model = T->Model;
       Machine X = makeMachine(M, S, R, {}, /*Describe=*/false);

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Economics.h"
 #include "zoo/Analysis/LanguageModel.h"
+#include "zoo/Analysis/Machine.h"
 #include "zoo/Analysis/WhatIf.h"
 #include "zoo/Backends/Emitters.h"
 #include "zoo/Basic/Checked.h"
@@ -124,7 +125,7 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
         return P ? fmt::format("; {} {}", Part, P->Name) : std::string();
       };
       OS << fmt::format("  batch {}; weights {}, activations {}, compute {}{}{}\n", S->Batch,
-                        S->Weights->Name, S->Activations->Name, S->Compute->Name,
+                        S->Weights->Name, S->Activations->Name, computeOf(M, *S)->Name,
                         Own(S->EncoderPrecision, "encoders"), Own(S->DecoderPrecision, "decoder"));
       factors(OS, *S);
       if (const PipelineRecord *P = S->Pipeline)
@@ -161,8 +162,10 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
                             ? std::string()
                             : " (embedding tables and output head " + Tables.Name + ")",
                         S->ExpertWeights ? " (experts " + S->ExpertWeights->Name + ")" : "",
-                        S->Activations->Name, S->KV->Name, S->Compute->Name,
-                        S->ExpertCompute ? " (experts " + S->ExpertCompute->Name + ")" : "");
+                        S->Activations->Name, S->KV->Name, computeOf(M, *S)->Name,
+                        expertComputeOf(M, *S) != computeOf(M, *S)
+                            ? " (experts " + expertComputeOf(M, *S)->Name + ")"
+                            : "");
       factors(OS, *S);
       OS << "  prefill:    " << B(ScenarioMetric::prefill_time) << " to first token, "
          << R(ScenarioMetric::prefill_bound) << "-bound; intensity "

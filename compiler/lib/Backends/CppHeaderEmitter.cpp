@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Inference.h"
+#include "zoo/Analysis/Machine.h"
 #include "zoo/Backends/Emitters.h"
 #include "llvm/ADT/StringSet.h"
 #include <algorithm>
@@ -502,7 +503,7 @@ void CppHeaderEmitter::run(llvm::raw_ostream &OS) {
          << (S->Model && S->Model->Stats.PerInput ? "true" : "false") << ",\n     " << S->Batch
          << ", " << S->Prompt << ", " << S->Output << ", " << S->Prompt + S->Output << ", "
          << S->PrefillChunk << ", " << S->Devices << ", " << Name(S->Weights) << ", " << Name(S->KV)
-         << ", " << Name(S->Activations) << ", " << Name(S->Compute) << ",\n";
+         << ", " << Name(S->Activations) << ", " << Name(computeOf(M, *S)) << ",\n";
       for (size_t I = 0; I < Members.size(); ++I) {
         const ScenarioMember &X = Members[I];
         OS << "     " << scenarioValue(X, S->result(X.K)) << ", "

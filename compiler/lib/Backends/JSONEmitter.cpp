@@ -10,6 +10,7 @@
 // never `inf` or `nan`.
 //
 //===----------------------------------------------------------------------===//
+#include "zoo/Analysis/Machine.h"
 #include "zoo/Backends/Emitters.h"
 #include "zoo/Backends/JSONWriter.h"
 #include "zoo/Passes/Pass.h"
@@ -638,7 +639,7 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           if (S->AttentionDP) // where the scenario sets it
             J.attribute("attention_dp", true);
           J.attribute("batch", S->Batch);
-          J.attribute("compute", S->Compute ? S->Compute->Name : "");
+          J.attribute("compute", S->Compute ? computeOf(M, *S)->Name : "");
           if (S->DecoderBatch) // a pipeline's decoder batch, where set
             J.attribute("decoder_batch", S->DecoderBatch);
           if (S->DecoderPrecision) // a pipeline's parts at their own precision, where set
@@ -646,8 +647,9 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           J.attribute("devices", S->Devices);
           if (S->EncoderPrecision)
             J.attribute("encoder_precision", S->EncoderPrecision->Name);
-          if (S->ExpertCompute) // experts at their own precisions, where the scenario says so
-            J.attribute("expert_compute", S->ExpertCompute->Name);
+          // Experts at their own precision, where the scenario or its runtime says so.
+          if (S->Compute && expertComputeOf(M, *S) != computeOf(M, *S))
+            J.attribute("expert_compute", expertComputeOf(M, *S)->Name);
           if (S->ExpertWeights)
             J.attribute("expert_weights", S->ExpertWeights->Name);
           J.attributeArray("factors", [&] {

@@ -13,6 +13,7 @@
 // only spells them.
 //
 //===----------------------------------------------------------------------===//
+#include "zoo/Analysis/Machine.h"
 #include "zoo/Backends/Emitters.h"
 #include "zoo/Basic/Checked.h"
 #include "llvm/ADT/StringExtras.h"
@@ -585,7 +586,7 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
 
 //===--- Scenarios --------------------------------------------------------===//
 
-std::string precisions(const ScenarioRecord &S, bool Vision) {
+std::string precisions(const Module &M, const ScenarioRecord &S, bool Vision) {
   auto N = [](const PrecisionRecord *P) { return P ? text(P->Name) : std::string("-"); };
   std::string Out = "weights " + N(S.Weights);
   if (!Vision && S.Weights) // embedding tables and output head kept at 16 bits
@@ -595,9 +596,10 @@ std::string precisions(const ScenarioRecord &S, bool Vision) {
     Out += " (experts " + N(S.ExpertWeights) + ")";
   if (!Vision)
     Out += ", KV " + N(S.KV);
-  Out += ", compute " + N(S.Compute);
-  if (!Vision && S.ExpertCompute)
-    Out += " (experts " + N(S.ExpertCompute) + ")";
+  const PrecisionRecord *C = computeOf(M, S), *E = expertComputeOf(M, S);
+  Out += ", compute " + N(C);
+  if (!Vision && E != C)
+    Out += " (experts " + N(E) + ")";
   return Out;
 }
 
@@ -647,7 +649,7 @@ void scenariosPage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Aft
       T.Rows.push_back({text(S->Name), S->Model ? text(S->modelName()) : "-", Hardware(S),
                         Runtime(S),
                         fmt::format("batch {}, prompt {}, output {}; {}", S->Batch, S->Prompt,
-                                    S->Output, precisions(*S, false)),
+                                    S->Output, precisions(M, *S, false)),
                         E(S, ScenarioMetric::prefill_time), E(S, ScenarioMetric::decode_time),
                         E(S, ScenarioMetric::aggregate_tokens_per_s),
                         R(S, ScenarioMetric::memory_per_device), Fits(S)});
@@ -664,7 +666,7 @@ void scenariosPage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Aft
             {}};
     for (const ScenarioRecord *S : Inputs)
       T.Rows.push_back({text(S->Name), S->Model ? text(S->modelName()) : "-", Hardware(S),
-                        Runtime(S), fmt::format("batch {}; {}", S->Batch, precisions(*S, true)),
+                        Runtime(S), fmt::format("batch {}; {}", S->Batch, precisions(M, *S, true)),
                         E(S, ScenarioMetric::batch_time), E(S, ScenarioMetric::images_per_s),
                         R(S, ScenarioMetric::memory_per_device), Fits(S)});
     T.print(OS);

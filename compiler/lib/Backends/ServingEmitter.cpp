@@ -154,7 +154,7 @@ void ServingEmitter::run(llvm::raw_ostream &OS) {
                               : " (embedding tables and output head " + Tables.Name + ")",
         S->ExpertWeights || S->ExpertCompute
             ? fmt::format(" (experts {}, computed in {})", S->expertWeights()->Name,
-                          S->expertCompute()->Name)
+                          expertComputeOf(M, *S)->Name)
             : std::string(),
         S->KV->Name,
         S->MaxBatch ? std::to_string(S->MaxBatch)

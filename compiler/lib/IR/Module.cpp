@@ -357,6 +357,30 @@ bool ScenarioRecord::guidance() const {
   return Guidance ? *Guidance : Pipeline && Pipeline->Guidance;
 }
 
+namespace {
+/// Runtime `R`'s precision for the products of block-scaled weights `W`, where it has one; else
+/// null.
+const PrecisionRecord *quantizedCompute(const RuntimeRecord *R, const PrecisionRecord *W) {
+  return R && W && W->Group ? R->QuantizedCompute : nullptr;
+}
+} // namespace
+
+const PrecisionRecord *ScenarioRecord::computeUnder(const RuntimeRecord *R) const {
+  if (ComputeGiven)
+    return Compute;
+  const PrecisionRecord *Q = quantizedCompute(R, Weights);
+  return Q ? Q : Compute;
+}
+
+const PrecisionRecord *ScenarioRecord::expertComputeUnder(const RuntimeRecord *R) const {
+  if (ExpertCompute)
+    return ExpertCompute;
+  if (ComputeGiven || !ExpertWeights)
+    return computeUnder(R);
+  const PrecisionRecord *Q = quantizedCompute(R, ExpertWeights);
+  return Q ? Q : Compute;
+}
+
 const std::string &ScenarioRecord::modelName() const {
   static const std::string Unknown = "?";
   return Pipeline ? Pipeline->Name : Model ? Model->Name : Unknown;

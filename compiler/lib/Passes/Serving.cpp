@@ -610,6 +610,7 @@ private:
             C.AttentionDP = DP;
             C.MaxBatch = Cap;
             C.Weights = C.Compute = WP;
+            C.ComputeGiven = true; // the plan's precision, whatever the runtime's own
             C.Activations = M.findPrecision("bf16");
             C.KV = WP->Bits >= 16 ? WP : M.findPrecision("bf16");
             if (!C.Activations || !C.KV)
@@ -744,6 +745,7 @@ private:
     S.AttentionDP = Best.AttentionDP;
     S.MaxBatch = Best.MaxBatch;
     S.Weights = S.Compute = Best.Weights;
+    S.ComputeGiven = true;
     S.Activations = M.findPrecision("bf16");
     S.KV = Best.Weights->Bits >= 16 ? Best.Weights : M.findPrecision("bf16");
     Sv.PrefillDevices = Best.PrefillDevices;

@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "zoo/Analysis/Calibration.h"
+#include "zoo/Analysis/Machine.h"
 #include "zoo/Passes/Pass.h"
 #include <algorithm>
 #include <cmath>
@@ -35,18 +36,19 @@ bool onApple(const ScenarioRecord &S) {
 }
 
 /// The coverage tags of a row (docs/validation.md).
-std::vector<std::string> tagsOf(const ScenarioRecord &S) {
+std::vector<std::string> tagsOf(const Module &M, const ScenarioRecord &S) {
   std::vector<std::string> T;
   if (S.Devices > 1)
     T.push_back("tensor parallel");
   if (!S.Model->Stats.Experts.empty())
     T.push_back("mixture of experts");
-  bool WeightOnly = S.Weights != S.Compute && S.Weights->bitsPerValue() < S.Compute->bitsPerValue();
+  const PrecisionRecord *C = computeOf(M, S);
+  bool WeightOnly = S.Weights != C && S.Weights->bitsPerValue() < C->bitsPerValue();
   if (WeightOnly && S.Weights->Bits <= 4)
     T.push_back("weight-only 4-bit");
   if (WeightOnly && S.Weights->Bits == 8)
     T.push_back("weight-only 8-bit");
-  if (llvm::StringRef(S.Compute->Name).startswith("fp8"))
+  if (llvm::StringRef(C->Name).startswith("fp8"))
     T.push_back("fp8 compute");
   if (S.Regime == "vision")
     T.push_back(S.Batch < 8 ? "vision, batch < 8" : "vision, batch >= 8");
@@ -117,7 +119,7 @@ public:
     std::sort(Groups.begin(), Groups.end());
     size_t Regimes = Groups.size();
     for (const auto &Row : M.Validation)
-      for (const std::string &T : tagsOf(*Row.Scenario))
+      for (const std::string &T : tagsOf(M, *Row.Scenario))
         Add(T);
     std::sort(Groups.begin() + static_cast<long>(Regimes), Groups.end());
     const bool Apple = std::find(Groups.begin(), Groups.end(), AppleTag) != Groups.end();
@@ -139,7 +141,7 @@ public:
       for (const auto &Row : M.Validation) {
         if (Row.Scenario->Calibration)
           continue;
-        std::vector<std::string> Tags = tagsOf(*Row.Scenario);
+        std::vector<std::string> Tags = tagsOf(M, *Row.Scenario);
         const bool IsApple = onApple(*Row.Scenario);
         auto InGroup = [&] {
           if (G == "all")

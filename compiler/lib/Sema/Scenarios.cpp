@@ -328,6 +328,7 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
   }
   if (!Serving)
     OK &= checkEconomics(D.Items, Rec->Hw, Rec->Cost, Rec->Energy, Rec->Term, /*Plan=*/false);
+  Rec->ComputeGiven = Rec->Compute != nullptr;
   if (Rec->Hw)
     applyPrecisionDefaults(M, *Rec->Hw, Rec->Weights, Rec->Activations, Rec->Compute, Rec->KV);
   if (!Rec->Weights)

@@ -773,6 +773,7 @@ std::unique_ptr<ScenarioRecord> adHocScenario(const Module &M, const HardwareRec
   S->Prompt = Prompt.getValue();
   S->Output = OutputLen.getValue();
   S->Devices = X.Devices;
+  S->ComputeGiven = C && !ComputePrec.empty();
   // A runtime that counts its cost an operation in cycles needs the clock they run at.
   if (const RuntimeRecord *R = runtimeOf(M, *S); R && R->cyclesUnpriced(H)) {
     Why = fmt::format("runtime '{}' counts {:g} cycles an operation (op_cycles), and hardware '{}' "

@@ -27,7 +27,8 @@ struct SlotKey {
   bool operator<(const SlotKey &O) const { return std::tie(K, Key) < std::tie(O.K, O.Key); }
   bool operator==(const SlotKey &O) const { return K == O.K && Key == O.Key; }
 };
-std::optional<SlotKey> calibratedSlot(const ScenarioRecord &S);
+/// The slot scenario row `S` fits on runtime `R` (whose precision for quantized weights keys it).
+std::optional<SlotKey> calibratedSlot(const ScenarioRecord &S, const RuntimeRecord *R);
 
 /// The value of `Metric` that scenario `S` predicts on runtime `R` with `Overrides`, or nullopt.
 std::optional<double> predict(const Module &M, const ScenarioRecord &S, ScenarioMetric Metric,

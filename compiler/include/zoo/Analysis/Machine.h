@@ -244,14 +244,20 @@ const char *expertPrecisionProblem(const ScenarioRecord &S);
 /// encoder: ...", "an input: ..."); null otherwise.
 const char *attentionDPProblem(const ScenarioRecord &S);
 
-/// The precision key a slot is looked up by in scenario `S` (compute, weights, KV or activations;
-/// attention's products at attentionPrecision).
-const PrecisionRecord *slotPrecision(const ScenarioRecord &S, Slot K);
+/// The precision key a slot is looked up by in scenario `S` under runtime `R` (compute, weights,
+/// KV or activations; the compute precisions as computeUnder gives them; attention's products at
+/// attentionPrecision).
+const PrecisionRecord *slotPrecision(const ScenarioRecord &S, Slot K, const RuntimeRecord *R);
 
-/// The precision a language model's attention products (scores and values) run at in `S`: the
-/// KV cache's where it is wider than the compute precision (an FP4 model with an FP8 cache runs
-/// its attention at FP8), else the compute's.
-const PrecisionRecord *attentionPrecision(const ScenarioRecord &S);
+/// The precision a language model's attention products (scores and values) run at in `S` under
+/// runtime `R`: the KV cache's where it is wider than the compute precision (an FP4 model with an
+/// FP8 cache runs its attention at FP8), else the compute's.
+const PrecisionRecord *attentionPrecision(const ScenarioRecord &S, const RuntimeRecord *R);
+
+/// The precision scenario `S`'s products, and its expert layers', run at under the runtime it
+/// runs (runtimeOf): what reports and tables show.
+const PrecisionRecord *computeOf(const Module &M, const ScenarioRecord &S);
+const PrecisionRecord *expertComputeOf(const Module &M, const ScenarioRecord &S);
 
 } // namespace zoo
 

@@ -403,6 +403,11 @@ public:
   /// Weights narrower than the activations cover the embedding tables and untied output heads
   /// too (false: those stay at the activation precision, as FP8 checkpoints keep them).
   bool QuantizesTables = true;
+  /// The precision its products run at where a language model's weights are block-scaled (a
+  /// precision with a `group`: llama.cpp's CUDA kernels quantize the activations to 8 bits and
+  /// multiply in int8) and the scenario names no compute precision of its own; used only on
+  /// hardware that quotes a dense peak at it (`quantized_compute`; null: the usual default).
+  const PrecisionRecord *QuantizedCompute = nullptr;
   double MemoryFraction = 1;    ///< share of device memory the engine uses (weights, KV, work)
   double KVFraction = 1;        ///< share of what is left after weights and work the cache takes
   double Workspace = 0;         ///< bytes per device the runtime holds for itself
@@ -517,8 +522,21 @@ public:
   /// (`expert_weights`, `expert_compute`: a checkpoint with MXFP4 experts beside BF16 attention);
   /// null: the weights' and the compute's. Read them through expertWeights() and expertCompute().
   const PrecisionRecord *ExpertWeights = nullptr, *ExpertCompute = nullptr;
+  /// Whether the scenario (or the command line) named its compute precision; one it did not name
+  /// follows the runtime's `quantized_compute` (computeUnder).
+  bool ComputeGiven = false;
   const PrecisionRecord *expertWeights() const { return ExpertWeights ? ExpertWeights : Weights; }
   const PrecisionRecord *expertCompute() const { return ExpertCompute ? ExpertCompute : Compute; }
+  /// The precision the products run at under runtime `R` (null: none): Compute (the scenario's
+  /// own, else the default), except that where the scenario names none, its weights are
+  /// block-scaled (a precision with a `group`) and `R` runs such weights' products at a precision
+  /// of its own (`quantized_compute`), that precision. (Hardware that quotes no peak at it prices
+  /// them at Compute's peak: makeMachine.)
+  const PrecisionRecord *computeUnder(const RuntimeRecord *R) const;
+  /// The same for the expert layers: ExpertCompute where the scenario names it; else, where the
+  /// experts have weights of their own and the scenario names no compute precision, the runtime's
+  /// precision if those are block-scaled and Compute if not; else computeUnder(R).
+  const PrecisionRecord *expertComputeUnder(const RuntimeRecord *R) const;
   llvm::SMRange ExpertPrecisionRange; ///< the first of those fields (for its diagnostic)
   /// The software stack; null: the module's default runtime (or none: the ideal).
   const RuntimeRecord *Runtime = nullptr;
