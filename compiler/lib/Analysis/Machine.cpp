@@ -297,6 +297,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
                                   "priced at its {} peak",
                                   H.Name, C->Name, C->Name, CR->Name));
   X.Peak = fieldOr(Dense, CR->Name, 0) * N;
+  X.PeakPrecision = CR;
   X.Bandwidth = fieldOr(Main, "bandwidth", 0) * N;
   X.Capacity = deviceMemory(H, M.VisibleMemory);
   X.MostCapacity = std::max(deviceMemory(H, false), deviceMemory(H, true));

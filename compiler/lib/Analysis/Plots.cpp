@@ -131,7 +131,7 @@ PlotData zoo::buildPlotData(const Module &M, const PlotRequest &Req) {
     const ScenarioRecord &T = *Setup->Template;
     const RuntimeRecord *Runtime = runtimeOf(M, T);
     const Machine X = makeMachine(M, T, Runtime, {}, /*Describe=*/false);
-    Roof.Compute = T.computeUnder(Runtime);
+    Roof.Compute = X.PeakPrecision;
     Roof.Weights = T.Weights;
     Roof.Runtime = Runtime;
     Roof.Devices = X.Devices;
