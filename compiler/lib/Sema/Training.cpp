@@ -265,8 +265,13 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
     }
   }
   std::vector<FieldSpec> Specs = trainingFields(M);
+  // A field refused here (a count that is not positive, `devices = 0`) is left out of the record,
+  // so its count keeps a default the layout checks below cannot divide by: none of them runs.
+  const unsigned ErrorsBefore = Diags.errorCount();
   checkFields(*this, D.Items, Specs, What, Rec->Fields, false,
               {"model", "system", "optimizer", "runtime", "precision", "grads", "compute"});
+  if (Diags.errorCount() != ErrorsBefore)
+    OK = false;
   bool HasDP = false;
   const FieldValue *Sequence = nullptr;
   for (const FieldValue &F : Rec->Fields) {
