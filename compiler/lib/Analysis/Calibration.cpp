@@ -55,11 +55,6 @@ std::optional<double> pick(const std::vector<std::pair<ScenarioMetric, Value>> &
   return std::nullopt;
 }
 
-bool dequantising(const ScenarioRecord &S, const RuntimeRecord *R) {
-  const PrecisionRecord *C = S.computeUnder(R);
-  return S.Weights != C && S.Weights->bitsPerValue() < C->bitsPerValue();
-}
-
 } // namespace
 
 std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S, const RuntimeRecord *R) {

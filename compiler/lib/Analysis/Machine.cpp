@@ -126,6 +126,11 @@ const PrecisionRecord *zoo::attentionPrecision(const ScenarioRecord &S, const Ru
   return C;
 }
 
+bool zoo::dequantising(const ScenarioRecord &S, const RuntimeRecord *R) {
+  const PrecisionRecord *C = S.computeUnder(R);
+  return S.Weights != C && S.Weights->bitsPerValue() < C->bitsPerValue();
+}
+
 const PrecisionRecord *zoo::computeOf(const Module &M, const ScenarioRecord &S) {
   return S.computeUnder(runtimeOf(M, S));
 }
@@ -288,14 +293,16 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   // The peak they are priced at: theirs, or where the hardware quotes none at a runtime's own
   // precision (`quantized_compute`), that of the precision the scenario would compute in without
   // it. The runtime's factors stay keyed by the precision its kernels run.
-  auto RoofOf = [&](const PrecisionRecord *P, const PrecisionRecord *Plain) {
-    return fieldOr(Dense, P->Name, 0) > 0 ? P : Plain;
+  // `What` names the products in the note that says so.
+  auto RoofOf = [&](const PrecisionRecord *P, const PrecisionRecord *Plain, const char *What) {
+    if (fieldOr(Dense, P->Name, 0) > 0)
+      return P;
+    X.Notes.push_back(fmt::format("`{}` quotes no dense {} peak: the runtime's {} {} are priced "
+                                  "at its {} peak",
+                                  H.Name, P->Name, P->Name, What, Plain->Name));
+    return Plain;
   };
-  const PrecisionRecord *CR = RoofOf(C, S.Compute);
-  if (CR != C)
-    X.Notes.push_back(fmt::format("`{}` quotes no dense {} peak: the runtime's {} products are "
-                                  "priced at its {} peak",
-                                  H.Name, C->Name, C->Name, CR->Name));
+  const PrecisionRecord *CR = RoofOf(C, S.Compute, "products");
   X.Peak = fieldOr(Dense, CR->Name, 0) * N;
   X.PeakPrecision = CR;
   X.Bandwidth = fieldOr(Main, "bandwidth", 0) * N;
@@ -389,7 +396,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     describeAllReduce(X, H);
 
   // 4. The runtime.
-  X.Dequantising = S.Weights != C && S.Weights->bitsPerValue() < C->bitsPerValue();
+  X.Dequantising = dequantising(S, Runs);
   std::string RName = R ? "runtime " + R->Name : "no runtime";
   // The runtime record's factor of slot K at precision P, where it sets one.
   auto FromRuntime = [&](Slot K, const PrecisionRecord *P, FactorUse &U) {
@@ -505,11 +512,7 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   X.ExpertPeak = X.Peak;
   X.ExpertGemmRate = X.rate(Slot::Gemm);
   if (const PrecisionRecord *E = S.expertComputeUnder(Runs); E && E != C) {
-    const PrecisionRecord *ER = RoofOf(E, S.expertCompute());
-    if (ER != E)
-      X.Notes.push_back(fmt::format("`{}` quotes no dense {} peak: the runtime's {} expert "
-                                    "products are priced at its {} peak",
-                                    H.Name, E->Name, E->Name, ER->Name));
+    const PrecisionRecord *ER = RoofOf(E, S.expertCompute(), "expert products");
     OwnCompute(*E, *ER, "experts", "achievable matrix peak (experts, " + ER->Name + ")",
                X.ExpertPeak, X.ExpertGemmRate);
     X.OwnExpertCompute = true;

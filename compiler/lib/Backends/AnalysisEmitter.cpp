@@ -155,17 +155,15 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
          << (S->Pipeline ? " per output" : " per input") << " (estimate: power x time)\n";
     } else {
       const PrecisionRecord &Tables = tablePrecision(*S);
-      OS << fmt::format("  batch {}, prompt {} tokens, output {} tokens; weights {}{}{}, "
-                        "activations {}, KV {}, compute {}{}\n",
-                        S->Batch, S->Prompt, S->Output, S->Weights->Name,
-                        &Tables == S->Weights
-                            ? std::string()
-                            : " (embedding tables and output head " + Tables.Name + ")",
-                        S->ExpertWeights ? " (experts " + S->ExpertWeights->Name + ")" : "",
-                        S->Activations->Name, S->KV->Name, computeOf(M, *S)->Name,
-                        expertComputeOf(M, *S) != computeOf(M, *S)
-                            ? " (experts " + expertComputeOf(M, *S)->Name + ")"
-                            : "");
+      const PrecisionRecord *C = computeOf(M, *S), *E = expertComputeOf(M, *S);
+      OS << fmt::format(
+          "  batch {}, prompt {} tokens, output {} tokens; weights {}{}{}, "
+          "activations {}, KV {}, compute {}{}\n",
+          S->Batch, S->Prompt, S->Output, S->Weights->Name,
+          &Tables == S->Weights ? std::string()
+                                : " (embedding tables and output head " + Tables.Name + ")",
+          S->ExpertWeights ? " (experts " + S->ExpertWeights->Name + ")" : "", S->Activations->Name,
+          S->KV->Name, C->Name, E != C ? " (experts " + E->Name + ")" : "");
       factors(OS, *S);
       OS << "  prefill:    " << B(ScenarioMetric::prefill_time) << " to first token, "
          << R(ScenarioMetric::prefill_bound) << "-bound; intensity "

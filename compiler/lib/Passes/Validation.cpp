@@ -43,7 +43,7 @@ std::vector<std::string> tagsOf(const Module &M, const ScenarioRecord &S) {
   if (!S.Model->Stats.Experts.empty())
     T.push_back("mixture of experts");
   const PrecisionRecord *C = computeOf(M, S);
-  bool WeightOnly = S.Weights != C && S.Weights->bitsPerValue() < C->bitsPerValue();
+  const bool WeightOnly = dequantising(S, runtimeOf(M, S));
   if (WeightOnly && S.Weights->Bits <= 4)
     T.push_back("weight-only 4-bit");
   if (WeightOnly && S.Weights->Bits == 8)

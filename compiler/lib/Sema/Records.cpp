@@ -547,6 +547,22 @@ void SemaImpl::reportUnknownClass(llvm::SMRange Range, const std::string &Name) 
   Diags.suggest(Range, Name, Names);
 }
 
+const PrecisionRecord *SemaImpl::precisionField(const Item &I) {
+  auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
+  if (!N || N->Path.size() != 1) {
+    Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), "precision");
+    return nullptr;
+  }
+  if (const PrecisionRecord *P = M.findPrecision(N->name()))
+    return P;
+  Diags.report(I.Value->range(), diag::err_unknown_name, N->name());
+  std::vector<std::string> Names;
+  for (const auto &P : M.Precisions)
+    Names.push_back(P->Name);
+  Diags.suggest(I.Value->range(), N->name(), Names);
+  return nullptr;
+}
+
 void SemaImpl::buildHardware(const HardwareDecl &D) {
   auto Rec = std::make_unique<HardwareRecord>(D.Name, D.range());
   std::string What = fmt::format("hardware `{}`", D.Name);

@@ -170,25 +170,14 @@ void SemaImpl::buildRuntime(const RuntimeDecl &D) {
   for (const Item &I : D.Items) {
     if (I.K != Item::Field || I.Name != "quantized_compute")
       continue;
-    auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
-    if (!N || N->Path.size() != 1) {
-      Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), "precision");
-      continue;
-    }
     if (Rec->QuantizedCompute) {
       Diags.report(I.NameRange, diag::err_duplicate_field, I.Name);
       continue;
     }
-    if (!(Rec->QuantizedCompute = M.findPrecision(N->name()))) {
-      Diags.report(I.Value->range(), diag::err_unknown_name, N->name());
-      std::vector<std::string> Cands;
-      for (const auto &P : M.Precisions)
-        Cands.push_back(P->Name);
-      Diags.suggest(I.Value->range(), N->name(), Cands);
-      continue;
-    }
-    // Listed with the other fields (reports, JSON), by the precision's name.
-    Rec->Fields.push_back({I.Name, Value::ofString(N->name()), I.Range, I.Text});
+    if ((Rec->QuantizedCompute = precisionField(I)))
+      // Listed with the other fields (reports, JSON), by the precision's name.
+      Rec->Fields.push_back(
+          {I.Name, Value::ofString(Rec->QuantizedCompute->Name), I.Range, I.Text});
   }
   for (const FieldValue &F : Rec->Fields) {
     bool Negative = (F.V.T.K == Type::Quantity || F.Name == "op_cycles") && !(F.V.R >= 0);

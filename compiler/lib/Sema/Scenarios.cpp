@@ -136,19 +136,15 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
     } else if (!Serving && (I.Name == "price" || I.Name == "grid" || I.Name == "term")) {
       OK &= economicsField(I, Rec->Cost, Rec->Energy, Rec->Term);
     } else if (!Serving && (I.Name == "encoder_precision" || I.Name == "decoder_precision")) {
-      std::string N = Ref(I, "precision");
-      const PrecisionRecord *P = N.empty() ? nullptr : M.findPrecision(N);
-      if (!N.empty() && !P)
-        Unknown(I, N, M.Precisions);
+      const PrecisionRecord *P = precisionField(I);
+      OK &= P != nullptr;
       (I.Name == "encoder_precision" ? Rec->EncoderPrecision : Rec->DecoderPrecision) = P;
       (I.Name == "encoder_precision" ? EncoderItem : DecoderItem) = &I;
     } else if (I.Name == "weights" || I.Name == "kv" || I.Name == "compute" ||
                I.Name == "activations" || I.Name == "expert_weights" ||
                I.Name == "expert_compute") {
-      std::string N = Ref(I, "precision");
-      const PrecisionRecord *P = N.empty() ? nullptr : M.findPrecision(N);
-      if (!N.empty() && !P)
-        Unknown(I, N, M.Precisions);
+      const PrecisionRecord *P = precisionField(I);
+      OK &= P != nullptr;
       (I.Name == "weights"          ? Rec->Weights
        : I.Name == "kv"             ? Rec->KV
        : I.Name == "activations"    ? Rec->Activations

@@ -137,6 +137,9 @@ public:
   void buildHardware(const HardwareDecl &D);
   /// `unknown hardware class`, with the declared classes as suggestions.
   void reportUnknownClass(llvm::SMRange Range, const std::string &Name);
+  /// The precision field item `I` names (`compute = int8`), or null, reported: a value that is not
+  /// a name, or an unknown one (with the declared precisions as suggestions).
+  const PrecisionRecord *precisionField(const Item &I);
   void buildPrecision(const PrecisionDecl &D);
   void buildScenario(const ScenarioDecl &D);
   /// The value of an `expect` or `measured` item on a metric of type `TypeName` (`bool`, `int`,

@@ -255,10 +255,8 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
       if (!N.empty() && !(Rec->Runtime = M.findRuntime(N)))
         Unknown(I, N, M.Runtimes);
     } else if (I.Name == "precision" || I.Name == "grads" || I.Name == "compute") {
-      std::string N = Ref(I, "precision");
-      const PrecisionRecord *P = N.empty() ? nullptr : M.findPrecision(N);
-      if (!N.empty() && !P)
-        Unknown(I, N, M.Precisions);
+      const PrecisionRecord *P = precisionField(I);
+      OK &= P != nullptr;
       (I.Name == "precision" ? Rec->Precision
        : I.Name == "grads"   ? Rec->Grads
                              : Rec->Compute) = P;

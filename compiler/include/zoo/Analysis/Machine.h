@@ -257,6 +257,10 @@ const PrecisionRecord *slotPrecision(const ScenarioRecord &S, Slot K, const Runt
 /// FP8 cache runs its attention at FP8), else the compute's.
 const PrecisionRecord *attentionPrecision(const ScenarioRecord &S, const RuntimeRecord *R);
 
+/// Whether `S` on `R` reads weights narrower than its products run (weight-only quantisation:
+/// dequantising kernels, the `dequant_gemv` slot at the weights' precision).
+bool dequantising(const ScenarioRecord &S, const RuntimeRecord *R);
+
 /// The precision scenario `S`'s products, and its expert layers', run at under the runtime it
 /// runs (runtimeOf): what reports and tables show.
 const PrecisionRecord *computeOf(const Module &M, const ScenarioRecord &S);

@@ -405,8 +405,9 @@ public:
   bool QuantizesTables = true;
   /// The precision its products run at where a language model's weights are block-scaled (a
   /// precision with a `group`: llama.cpp's CUDA kernels quantize the activations to 8 bits and
-  /// multiply in int8) and the scenario names no compute precision of its own; used only on
-  /// hardware that quotes a dense peak at it (`quantized_compute`; null: the usual default).
+  /// multiply in int8) and the scenario names no compute precision of its own
+  /// (`quantized_compute`; null: the usual default). Its factors are looked up at it; hardware
+  /// that quotes no dense peak at it prices the products at the default precision's peak.
   const PrecisionRecord *QuantizedCompute = nullptr;
   double MemoryFraction = 1;    ///< share of device memory the engine uses (weights, KV, work)
   double KVFraction = 1;        ///< share of what is left after weights and work the cache takes
