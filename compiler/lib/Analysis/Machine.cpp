@@ -291,8 +291,8 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
   const RuntimeRecord *Runs = R ? R : runtimeOf(M, S);
   const PrecisionRecord *C = S.computeUnder(Runs);
   // The peak they are priced at: theirs, or where the hardware quotes none at a runtime's own
-  // precision (`quantized_compute`), that of the precision the scenario would compute in without
-  // it. The runtime's factors stay keyed by the precision its kernels run.
+  // precision (`quantized_compute`, `fp16_compute`), that of the precision the scenario would
+  // compute in without it. The runtime's factors stay keyed by the precision its kernels run.
   // `What` names the products in the note that says so.
   auto RoofOf = [&](const PrecisionRecord *P, const PrecisionRecord *Plain, const char *What) {
     if (fieldOr(Dense, P->Name, 0) > 0)

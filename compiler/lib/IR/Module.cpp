@@ -357,33 +357,30 @@ bool ScenarioRecord::guidance() const {
   return Guidance ? *Guidance : Pipeline && Pipeline->Guidance;
 }
 
-namespace {
-/// Runtime `R`'s precision for the products of block-scaled weights `W`, where it has one; else
-/// null.
-const PrecisionRecord *quantizedCompute(const RuntimeRecord *R, const PrecisionRecord *W) {
-  return R && W && W->Group ? R->QuantizedCompute : nullptr;
-}
-} // namespace
-
 const PrecisionRecord *ScenarioRecord::computeUnder(const RuntimeRecord *R) const {
-  if (ComputeGiven)
-    return Compute;
-  const PrecisionRecord *Q = quantizedCompute(R, Weights);
-  return Q ? Q : Compute;
+  return ComputeGiven || !R ? Compute : R->computeFor(Weights, Activations, Compute);
 }
 
 const PrecisionRecord *ScenarioRecord::expertComputeUnder(const RuntimeRecord *R) const {
   if (ExpertCompute)
     return ExpertCompute;
-  if (ComputeGiven || !ExpertWeights)
+  if (ComputeGiven || !ExpertWeights || !R)
     return computeUnder(R);
-  const PrecisionRecord *Q = quantizedCompute(R, ExpertWeights);
-  return Q ? Q : Compute;
+  return R->computeFor(ExpertWeights, Activations, Compute);
 }
 
 const std::string &ScenarioRecord::modelName() const {
   static const std::string Unknown = "?";
   return Pipeline ? Pipeline->Name : Model ? Model->Name : Unknown;
+}
+
+const PrecisionRecord *RuntimeRecord::computeFor(const PrecisionRecord *W, const PrecisionRecord *A,
+                                                 const PrecisionRecord *C) const {
+  if (W && W->Group && QuantizedCompute)
+    return QuantizedCompute;
+  if (A && A->Name == "fp16" && Fp16Compute)
+    return Fp16Compute;
+  return C;
 }
 
 const FieldValue *RuntimeRecord::factor(llvm::StringRef Kind, llvm::StringRef Kernel,

@@ -164,20 +164,25 @@ void SemaImpl::buildClassDefaults(const ClassDecl &D) {
 void SemaImpl::buildRuntime(const RuntimeDecl &D) {
   auto Rec = std::make_unique<RuntimeRecord>(D.Name, D.range());
   std::string What = fmt::format("runtime `{}`", D.Name);
-  checkFields(*this, D.Items, runtimeFields(), What, Rec->Fields, false, {"quantized_compute"});
-  // The precision block-scaled weights' products run at: a precision's name, as a scenario's
-  // `compute` is.
+  checkFields(*this, D.Items, runtimeFields(), What, Rec->Fields, false,
+              {"quantized_compute", "fp16_compute"});
+  // The precisions block-scaled weights' products and fp16 products run at: a precision's name,
+  // as a scenario's `compute` is.
   for (const Item &I : D.Items) {
-    if (I.K != Item::Field || I.Name != "quantized_compute")
+    const PrecisionRecord **P = nullptr;
+    if (I.K == Item::Field && I.Name == "quantized_compute")
+      P = &Rec->QuantizedCompute;
+    else if (I.K == Item::Field && I.Name == "fp16_compute")
+      P = &Rec->Fp16Compute;
+    if (!P)
       continue;
-    if (Rec->QuantizedCompute) {
+    if (*P) {
       Diags.report(I.NameRange, diag::err_duplicate_field, I.Name);
       continue;
     }
-    if ((Rec->QuantizedCompute = precisionField(I)))
+    if ((*P = precisionField(I)))
       // Listed with the other fields (reports, JSON), by the precision's name.
-      Rec->Fields.push_back(
-          {I.Name, Value::ofString(Rec->QuantizedCompute->Name), I.Range, I.Text});
+      Rec->Fields.push_back({I.Name, Value::ofString((*P)->Name), I.Range, I.Text});
   }
   for (const FieldValue &F : Rec->Fields) {
     bool Negative = (F.V.T.K == Type::Quantity || F.Name == "op_cycles") && !(F.V.R >= 0);

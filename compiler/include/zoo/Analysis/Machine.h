@@ -66,7 +66,8 @@ struct Machine {
   // Datasheet figures, all devices together (peak after any power-limit scaling).
   double Peak = 0;           ///< dense FLOP/s (or OP/s) of the compute precision
   /// The precision Peak is quoted at: the compute precision, or where the hardware quotes no peak
-  /// at a runtime's `quantized_compute`, the one the scenario would otherwise compute in.
+  /// at a runtime's own precision (`quantized_compute`, `fp16_compute`), the one the scenario
+  /// would otherwise compute in.
   const PrecisionRecord *PeakPrecision = nullptr;
   double Bandwidth = 0;      ///< main memory, bytes/s
   double FlashBandwidth = 0; ///< a `flash` tier's bytes/s (0: none)

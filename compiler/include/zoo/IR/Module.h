@@ -409,6 +409,17 @@ public:
   /// (`quantized_compute`; null: the usual default). Its factors are looked up at it; hardware
   /// that quotes no dense peak at it prices the products at the default precision's peak.
   const PrecisionRecord *QuantizedCompute = nullptr;
+  /// The precision its products of fp16 activations run at (the scenario names no compute
+  /// precision, and its weights are not block-scaled or the runtime has no `quantized_compute`):
+  /// llama.cpp's cuBLAS products of F16 weights accumulate in fp16 (`fp16_compute`,
+  /// `fp16_acc16`; null: the usual default). Hardware that quotes no dense peak at it prices them
+  /// at the default precision's peak, as above.
+  const PrecisionRecord *Fp16Compute = nullptr;
+  /// The precision this runtime runs the products of weights `W` and activations `A` at, where
+  /// they would otherwise run at `C`: QuantizedCompute for block-scaled weights, Fp16Compute for
+  /// fp16 activations, else `C`.
+  const PrecisionRecord *computeFor(const PrecisionRecord *W, const PrecisionRecord *A,
+                                    const PrecisionRecord *C) const;
   double MemoryFraction = 1;    ///< share of device memory the engine uses (weights, KV, work)
   double KVFraction = 1;        ///< share of what is left after weights and work the cache takes
   double Workspace = 0;         ///< bytes per device the runtime holds for itself
@@ -524,19 +535,19 @@ public:
   /// null: the weights' and the compute's. Read them through expertWeights() and expertCompute().
   const PrecisionRecord *ExpertWeights = nullptr, *ExpertCompute = nullptr;
   /// Whether the scenario (or the command line) named its compute precision; one it did not name
-  /// follows the runtime's `quantized_compute` (computeUnder).
+  /// follows the runtime's `quantized_compute` and `fp16_compute` (computeUnder).
   bool ComputeGiven = false;
   const PrecisionRecord *expertWeights() const { return ExpertWeights ? ExpertWeights : Weights; }
   const PrecisionRecord *expertCompute() const { return ExpertCompute ? ExpertCompute : Compute; }
   /// The precision the products run at under runtime `R` (null: none): Compute (the scenario's
-  /// own, else the default), except that where the scenario names none, its weights are
-  /// block-scaled (a precision with a `group`) and `R` runs such weights' products at a precision
-  /// of its own (`quantized_compute`), that precision. (Hardware that quotes no peak at it prices
-  /// them at Compute's peak: makeMachine.)
+  /// own, else the default), except that where the scenario names none, `R` may run them at a
+  /// precision of its own (RuntimeRecord::computeFor: block-scaled weights at its
+  /// `quantized_compute`, products of fp16 activations at its `fp16_compute`). (Hardware that
+  /// quotes no peak at it prices them at Compute's peak: makeMachine.)
   const PrecisionRecord *computeUnder(const RuntimeRecord *R) const;
   /// The same for the expert layers: ExpertCompute where the scenario names it; else, where the
   /// experts have weights of their own and the scenario names no compute precision, the runtime's
-  /// precision if those are block-scaled and Compute if not; else computeUnder(R).
+  /// precision for those weights (computeFor); else computeUnder(R).
   const PrecisionRecord *expertComputeUnder(const RuntimeRecord *R) const;
   llvm::SMRange ExpertPrecisionRange; ///< the first of those fields (for its diagnostic)
   /// The software stack; null: the module's default runtime (or none: the ideal).
