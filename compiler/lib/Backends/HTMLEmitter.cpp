@@ -20,15 +20,23 @@ using namespace zoo;
 using svg::escape;
 
 namespace {
-/// Where no --runtime is given: the hardware classes with a default runtime of their own
-/// (`default_for`), which their devices' figures use, as "; mcu_engine on mcu hardware".
+/// Where no --runtime is given: the hardware classes and devices with a default runtime of their
+/// own (`default_for`, `default_runtime`), which their figures use, as "; mcu_engine on mcu
+/// hardware; neuronx on Inferentia2, Trainium2".
 std::string classDefaults(const Module &M) {
   std::string Out;
   if (M.CommandLineRuntime)
     return Out;
-  for (const auto &R : M.Runtimes)
+  for (const auto &R : M.Runtimes) {
     if (!R->DefaultFor.empty())
       Out += "; " + escape(R->Name) + " on " + escape(R->DefaultFor) + " hardware";
+    std::string Devices;
+    for (const auto &H : M.Hardware)
+      if (H->DefaultRuntime == R.get())
+        Devices += (Devices.empty() ? "" : ", ") + escape(H->Name);
+    if (!Devices.empty())
+      Out += "; " + escape(R->Name) + " on " + Devices;
+  }
   return Out;
 }
 

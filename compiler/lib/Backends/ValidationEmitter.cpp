@@ -56,18 +56,41 @@ void ValidationEmitter::run(llvm::raw_ostream &OS) {
                     M.MeasuredRows, M.CalibrationRows,
                     100.0 * M.CalibrationRows / std::max(1, M.MeasuredRows),
                     M.MeasuredRows - M.CalibrationRows);
-  // Where a hardware class has a default of its own, its rows' "with" columns are with it.
+  // Where a device or its class has a default of its own, its rows' "with" columns are with it.
   std::vector<std::pair<std::string, std::string>> ClassDefaults;
-  for (const Module::ValidationRow &R : M.Validation)
-    if (R.DefaultRuntime && R.DefaultRuntime != Default) {
-      std::pair<std::string, std::string> P{R.Scenario->Hw->Class, R.DefaultRuntime->Name};
-      if (!llvm::is_contained(ClassDefaults, P))
-        ClassDefaults.push_back(P);
+  std::vector<std::pair<std::string, std::vector<std::string>>> DeviceDefaults;
+  for (const Module::ValidationRow &R : M.Validation) {
+    if (!R.DefaultRuntime || R.DefaultRuntime == Default)
+      continue;
+    const HardwareRecord &Hw = *R.Scenario->Hw;
+    if (Hw.DefaultRuntime == R.DefaultRuntime) {
+      auto It = llvm::find_if(DeviceDefaults,
+                              [&](const auto &D) { return D.first == R.DefaultRuntime->Name; });
+      if (It == DeviceDefaults.end()) {
+        DeviceDefaults.push_back({R.DefaultRuntime->Name, {}});
+        It = std::prev(DeviceDefaults.end());
+      }
+      if (!llvm::is_contained(It->second, Hw.Name))
+        It->second.push_back(Hw.Name);
+      continue;
     }
+    std::pair<std::string, std::string> P{Hw.Class, R.DefaultRuntime->Name};
+    if (!llvm::is_contained(ClassDefaults, P))
+      ClassDefaults.push_back(P);
+  }
   for (const auto &[Class, Name] : ClassDefaults)
     OS << fmt::format("On `{}` hardware the columns *with {}* are with `{}`, the default for its "
                       "class.\n\n",
                       Class, DefaultName, Name);
+  for (const auto &[Name, Devices] : DeviceDefaults) {
+    std::string List;
+    for (size_t I = 0; I < Devices.size(); ++I)
+      List += (I == 0 ? "" : I + 1 == Devices.size() ? " and " : ", ") + ("`" + Devices[I] + "`");
+    OS << fmt::format("On {} the columns *with {}* are with `{}`, the runtime {} record{} "
+                      "name{}.\n\n",
+                      List, DefaultName, Name, Devices.size() == 1 ? "its" : "their",
+                      Devices.size() == 1 ? "" : "s", Devices.size() == 1 ? "s" : "");
+  }
   OS << fmt::format("| held-out rows | n | median abs. error | worst | with {} | worst | ideal "
                     "roofline |\n",
                     DefaultName)

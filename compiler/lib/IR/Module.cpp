@@ -406,6 +406,8 @@ const RuntimeRecord *Module::defaultRuntime() const {
 }
 
 const RuntimeRecord *Module::defaultRuntime(const HardwareRecord *Hw) const {
+  if (Hw && Hw->DefaultRuntime)
+    return Hw->DefaultRuntime;
   if (Hw)
     for (const auto &R : Runtimes)
       if (!R->DefaultFor.empty() && R->DefaultFor == Hw->Class)

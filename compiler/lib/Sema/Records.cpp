@@ -563,6 +563,32 @@ const PrecisionRecord *SemaImpl::precisionField(const Item &I) {
   return nullptr;
 }
 
+void SemaImpl::resolveDefaultRuntimes() {
+  // The runtime an analysis on a device takes where none is named: a runtime's name, once.
+  for (auto &[Rec, I] : PendingDefaultRuntimes) {
+    auto *N = llvm::dyn_cast<NameExpr>(I->Value.get());
+    if (!N || N->Path.size() != 1) {
+      Diags.report(I->Value->range(), diag::err_not_a_kind, I->Value->text(), "runtime");
+      continue;
+    }
+    if (Rec->DefaultRuntime) {
+      Diags.report(I->NameRange, diag::err_duplicate_field, I->Name);
+      continue;
+    }
+    if (!(Rec->DefaultRuntime = M.findRuntime(N->name()))) {
+      Diags.report(I->Value->range(), diag::err_unknown_name, N->name());
+      std::vector<std::string> Names;
+      for (const auto &R : M.Runtimes)
+        Names.push_back(R->Name);
+      Diags.suggest(I->Value->range(), N->name(), Names);
+      continue;
+    }
+    // Listed with the other fields (reports, JSON), by the runtime's name.
+    Rec->Fields.push_back({I->Name, Value::ofString(N->name()), I->Range, I->Text});
+  }
+  PendingDefaultRuntimes.clear();
+}
+
 void SemaImpl::buildHardware(const HardwareDecl &D) {
   auto Rec = std::make_unique<HardwareRecord>(D.Name, D.range());
   std::string What = fmt::format("hardware `{}`", D.Name);
@@ -570,7 +596,10 @@ void SemaImpl::buildHardware(const HardwareDecl &D) {
   if (!Cls)
     reportUnknownClass(D.ClassRange, D.Class);
   Rec->Class = D.Class;
-  checkFields(*this, D.Items, hardwareFields(), What, Rec->Fields);
+  checkFields(*this, D.Items, hardwareFields(), What, Rec->Fields, false, {"default_runtime"});
+  for (const Item &I : D.Items)
+    if (I.K == Item::Field && I.Name == "default_runtime")
+      PendingDefaultRuntimes.push_back({Rec.get(), &I});
 
   std::vector<std::string> PrecisionNames;
   for (const auto &P : M.Precisions)

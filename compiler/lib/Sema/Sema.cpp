@@ -77,6 +77,7 @@ bool SemaImpl::run() {
         buildHardware(*H);
       else if (auto *R = dyn_cast<RuntimeDecl>(D.get()))
         buildRuntime(*R);
+  resolveDefaultRuntimes();
   for (const auto &F : M.Files)
     for (const DeclPtr &D : F->Decls)
       if (D->getKind() == Decl::System)

@@ -135,6 +135,9 @@ public:
   void buildModels();
   ModelRecord *buildModel(const ModelDecl &D);
   void buildHardware(const HardwareDecl &D);
+  /// Hardware records' `default_runtime` items, resolved once every runtime is built.
+  std::vector<std::pair<HardwareRecord *, const Item *>> PendingDefaultRuntimes;
+  void resolveDefaultRuntimes();
   /// `unknown hardware class`, with the declared classes as suggestions.
   void reportUnknownClass(llvm::SMRange Range, const std::string &Name);
   /// The precision field item `I` names (`compute = int8`), or null, reported: a value that is not

@@ -1341,7 +1341,6 @@ static std::string trainingText(const std::string &Spec, size_t N, std::string &
 /// --plan-serving: the fields, looked up; the plan, written.
 static int runPlanServing(const Module &M) {
   DeploymentQuery Q;
-  Q.Runtime = M.defaultRuntime();
   llvm::SmallVector<llvm::StringRef, 8> Parts;
   llvm::StringRef(PlanServing).split(Parts, ',', -1, /*KeepEmpty=*/false);
   auto Count = [](llvm::StringRef V, int64_t &Out) {
@@ -1389,6 +1388,8 @@ static int runPlanServing(const Module &M) {
   }
   if (!Q.Model || !Q.System)
     return usageError("--plan-serving needs model= and system=");
+  if (!Q.Runtime) // the system's device's default (its own, its class's, else the default)
+    Q.Runtime = M.defaultRuntime(Q.System->Hw);
   if (!Q.Model->Root || Q.Model->Stats.PerInput || Q.Model->Stats.hasBidirectional())
     return usageError("--plan-serving plans models that generate text; '" + Q.Model->Name +
                       "' does not");

@@ -49,6 +49,7 @@ llvm::StringRef metricUnit(MetricKind K);
 std::vector<std::string> metricNames();
 
 class PrecisionRecord;
+class RuntimeRecord;
 
 /// The arguments of a metric (see Metrics.def); unused ones stay at their defaults.
 struct MetricArgs {
@@ -360,6 +361,9 @@ public:
   std::vector<Section> Sections;
   /// The `efficiency` section of its class: defaults for the fractions the record omits.
   std::optional<Section> ClassEfficiency;
+  /// The software stack an analysis on it takes where none is named (`default_runtime`: a device
+  /// programmed through one vendor stack only, as AWS's Neuron chips are); null: its class's.
+  const RuntimeRecord *DefaultRuntime = nullptr;
   static bool classof(const Record *R) { return R->getKind() == Hardware; }
 };
 
@@ -1031,8 +1035,8 @@ public:
   const RuntimeRecord *findRuntime(llvm::StringRef Name) const;
   /// The runtime marked `default = true`, if any.
   const RuntimeRecord *defaultRuntime() const;
-  /// What an analysis on `Hw` that names no runtime takes: the runtime whose `default_for` is
-  /// Hw's class, else the default.
+  /// What an analysis on `Hw` that names no runtime takes: Hw's own `default_runtime`, else the
+  /// runtime whose `default_for` is Hw's class, else the default.
   const RuntimeRecord *defaultRuntime(const HardwareRecord *Hw) const;
   /// Filled by the validation pass when WantValidation or WantCalibration is set.
   bool WantValidation = false, WantCalibration = false;
