@@ -1388,8 +1388,9 @@ static int runPlanServing(const Module &M) {
   }
   if (!Q.Model || !Q.System)
     return usageError("--plan-serving needs model= and system=");
-  if (!Q.Runtime) // the system's device's default (its own, its class's, else the default)
-    Q.Runtime = M.defaultRuntime(Q.System->Hw);
+  if (!Q.Runtime) // --runtime, else the system's device's default (its own, its class's, else
+                  // the default)
+    Q.Runtime = M.CommandLineRuntime ? M.CommandLineRuntime : M.defaultRuntime(Q.System->Hw);
   if (!Q.Model->Root || Q.Model->Stats.PerInput || Q.Model->Stats.hasBidirectional())
     return usageError("--plan-serving plans models that generate text; '" + Q.Model->Name +
                       "' does not");
