@@ -376,9 +376,9 @@ const std::string &ScenarioRecord::modelName() const {
 
 const PrecisionRecord *RuntimeRecord::computeFor(const PrecisionRecord *W, const PrecisionRecord *A,
                                                  const PrecisionRecord *C) const {
-  if (W && W->Group && QuantizedCompute)
+  if (QuantizedCompute && W && W->Group)
     return QuantizedCompute;
-  if (A && A->Name == "fp16" && Fp16Compute)
+  if (Fp16Compute && A && A->Name == "fp16")
     return Fp16Compute;
   return C;
 }

@@ -547,44 +547,46 @@ void SemaImpl::reportUnknownClass(llvm::SMRange Range, const std::string &Name) 
   Diags.suggest(Range, Name, Names);
 }
 
-const PrecisionRecord *SemaImpl::precisionField(const Item &I) {
+namespace {
+/// The record a reference field names (`compute = int8`, `default_runtime = neuronx`): a plain
+/// name found by `Find`, else null, reported (a value that is not a name; an unknown one, with
+/// the names of `All` as suggestions).
+template <typename FindT, typename ListT>
+auto referenceField(DiagnosticEngine &Diags, const Item &I, const char *Kind, FindT Find,
+                    const ListT &All) -> decltype(Find(llvm::StringRef())) {
   auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
   if (!N || N->Path.size() != 1) {
-    Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), "precision");
+    Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), Kind);
     return nullptr;
   }
-  if (const PrecisionRecord *P = M.findPrecision(N->name()))
-    return P;
+  if (auto *R = Find(N->name()))
+    return R;
   Diags.report(I.Value->range(), diag::err_unknown_name, N->name());
   std::vector<std::string> Names;
-  for (const auto &P : M.Precisions)
-    Names.push_back(P->Name);
+  for (const auto &R : All)
+    Names.push_back(R->Name);
   Diags.suggest(I.Value->range(), N->name(), Names);
   return nullptr;
+}
+} // namespace
+
+const PrecisionRecord *SemaImpl::precisionField(const Item &I) {
+  return referenceField(
+      Diags, I, "precision", [&](llvm::StringRef N) { return M.findPrecision(N); }, M.Precisions);
 }
 
 void SemaImpl::resolveDefaultRuntimes() {
   // The runtime an analysis on a device takes where none is named: a runtime's name, once.
   for (auto &[Rec, I] : PendingDefaultRuntimes) {
-    auto *N = llvm::dyn_cast<NameExpr>(I->Value.get());
-    if (!N || N->Path.size() != 1) {
-      Diags.report(I->Value->range(), diag::err_not_a_kind, I->Value->text(), "runtime");
-      continue;
-    }
     if (Rec->DefaultRuntime) {
       Diags.report(I->NameRange, diag::err_duplicate_field, I->Name);
       continue;
     }
-    if (!(Rec->DefaultRuntime = M.findRuntime(N->name()))) {
-      Diags.report(I->Value->range(), diag::err_unknown_name, N->name());
-      std::vector<std::string> Names;
-      for (const auto &R : M.Runtimes)
-        Names.push_back(R->Name);
-      Diags.suggest(I->Value->range(), N->name(), Names);
-      continue;
-    }
-    // Listed with the other fields (reports, JSON), by the runtime's name.
-    Rec->Fields.push_back({I->Name, Value::ofString(N->name()), I->Range, I->Text});
+    Rec->DefaultRuntime = referenceField(
+        Diags, *I, "runtime", [&](llvm::StringRef N) { return M.findRuntime(N); }, M.Runtimes);
+    if (Rec->DefaultRuntime) // listed with the other fields (reports, JSON), by its name
+      Rec->Fields.push_back(
+          {I->Name, Value::ofString(Rec->DefaultRuntime->Name), I->Range, I->Text});
   }
   PendingDefaultRuntimes.clear();
 }
