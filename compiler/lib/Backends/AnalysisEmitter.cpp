@@ -62,6 +62,13 @@ std::string zoo::humanResult(const Value &V) {
   return V.str();
 }
 
+std::string zoo::listInProse(const std::vector<std::string> &Items) {
+  std::string Out;
+  for (size_t I = 0; I < Items.size(); ++I)
+    Out += (I == 0 ? "" : I + 1 == Items.size() ? " and " : ", ") + Items[I];
+  return Out;
+}
+
 std::string zoo::fixedCost(double Seconds) {
   return Seconds >= 1e-3 ? fmt::format("{:.3g} ms", Seconds * 1e3)
                          : fmt::format("{:.3g} us", Seconds * 1e6);

@@ -577,6 +577,27 @@ void hardwarePage(llvm::raw_ostream &OS, const Module &M, Headings H, Intro Afte
         OS << "Where a record gives no achievable fraction, analyses take its class's: " << D
            << ".\n\n";
     }
+    // The runtime an analysis that names none takes on these devices, where it is not the
+    // default: the class's (a runtime's `default_for`), and a device's own (`default_runtime`).
+    const RuntimeRecord *Plain = M.defaultRuntime();
+    const bool OwnDefaults =
+        llvm::any_of(In, [](const HardwareRecord *R) { return R->DefaultRuntime != nullptr; });
+    for (const auto &Rt : M.Runtimes)
+      if (Rt->DefaultFor == Class && Rt.get() != Plain)
+        OS << "Where an analysis names no runtime, these devices take `" << text(Rt->Name)
+           << "` (its `default_for` is this class)"
+           << (OwnDefaults ? ", but for those whose record names its own" : "") << ".\n\n";
+    for (const auto &Rt : M.Runtimes) {
+      std::vector<std::string> Devices;
+      for (const HardwareRecord *R : In)
+        if (R->DefaultRuntime == Rt.get())
+          Devices.push_back(text(R->Name));
+      if (!Devices.empty())
+        OS << "Where an analysis names no runtime, " << listInProse(Devices) << " take"
+           << (Devices.size() == 1 ? "s" : "") << " `" << text(Rt->Name) << "` ("
+           << (Devices.size() == 1 ? "its record's" : "their records'")
+           << " `default_runtime`).\n\n";
+    }
   }
   OS << "Peaks are dense (no structured sparsity), in operations per second of the precision's "
         "arithmetic; bandwidth is the datasheet's. Memory is the datasheet's capacity; \"visible\" "

@@ -83,9 +83,10 @@ void ValidationEmitter::run(llvm::raw_ostream &OS) {
                       "class.\n\n",
                       Class, DefaultName, Name);
   for (const auto &[Name, Devices] : DeviceDefaults) {
-    std::string List;
-    for (size_t I = 0; I < Devices.size(); ++I)
-      List += (I == 0 ? "" : I + 1 == Devices.size() ? " and " : ", ") + ("`" + Devices[I] + "`");
+    std::vector<std::string> Quoted;
+    for (const std::string &D : Devices)
+      Quoted.push_back("`" + D + "`");
+    const std::string List = listInProse(Quoted);
     OS << fmt::format("On {} the columns *with {}* are with `{}`, the runtime {} record{} "
                       "name{}.\n\n",
                       List, DefaultName, Name, Devices.size() == 1 ? "its" : "their",

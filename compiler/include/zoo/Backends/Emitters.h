@@ -186,6 +186,8 @@ std::string humanResult(const Value &V);
 /// A fixed cost for people, to three digits: microseconds, from a millisecond on milliseconds
 /// (`32.2 us`, `2.64 ms`).
 std::string fixedCost(double Seconds);
+/// Items for a sentence: `a`, `a and b`, `a, b and c`.
+std::string listInProse(const std::vector<std::string> &Items);
 /// An expected figure with the ideal roofline beside it: `1.23 ms (ideal 0.98 ms)`.
 std::string expectedAndIdeal(const ScenarioRecord &S, ScenarioMetric K);
 
