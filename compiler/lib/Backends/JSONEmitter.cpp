@@ -639,7 +639,8 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           if (S->AttentionDP) // where the scenario sets it
             J.attribute("attention_dp", true);
           J.attribute("batch", S->Batch);
-          J.attribute("compute", S->Compute ? computeOf(M, *S)->Name : "");
+          const PrecisionRecord *C = S->Compute ? computeOf(M, *S) : nullptr;
+          J.attribute("compute", C ? C->Name : "");
           if (S->DecoderBatch) // a pipeline's decoder batch, where set
             J.attribute("decoder_batch", S->DecoderBatch);
           if (S->DecoderPrecision) // a pipeline's parts at their own precision, where set
@@ -648,8 +649,8 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           if (S->EncoderPrecision)
             J.attribute("encoder_precision", S->EncoderPrecision->Name);
           // Experts at their own precision, where the scenario or its runtime says so.
-          if (S->Compute && expertComputeOf(M, *S) != computeOf(M, *S))
-            J.attribute("expert_compute", expertComputeOf(M, *S)->Name);
+          if (const PrecisionRecord *E = C ? expertComputeOf(M, *S) : nullptr; E && E != C)
+            J.attribute("expert_compute", E->Name);
           if (S->ExpertWeights)
             J.attribute("expert_weights", S->ExpertWeights->Name);
           J.attributeArray("factors", [&] {

@@ -58,39 +58,31 @@ void ValidationEmitter::run(llvm::raw_ostream &OS) {
                     M.MeasuredRows - M.CalibrationRows);
   // Where a device or its class has a default of its own, its rows' "with" columns are with it.
   std::vector<std::pair<std::string, std::string>> ClassDefaults;
-  std::vector<std::pair<std::string, std::vector<std::string>>> DeviceDefaults;
-  for (const Module::ValidationRow &R : M.Validation) {
-    if (!R.DefaultRuntime || R.DefaultRuntime == Default)
-      continue;
-    const HardwareRecord &Hw = *R.Scenario->Hw;
-    if (Hw.DefaultRuntime == R.DefaultRuntime) {
-      auto It = llvm::find_if(DeviceDefaults,
-                              [&](const auto &D) { return D.first == R.DefaultRuntime->Name; });
-      if (It == DeviceDefaults.end()) {
-        DeviceDefaults.push_back({R.DefaultRuntime->Name, {}});
-        It = std::prev(DeviceDefaults.end());
-      }
-      if (!llvm::is_contained(It->second, Hw.Name))
-        It->second.push_back(Hw.Name);
-      continue;
+  for (const Module::ValidationRow &R : M.Validation)
+    if (R.DefaultRuntime && R.DefaultRuntime != Default &&
+        R.Scenario->Hw->DefaultRuntime != R.DefaultRuntime) {
+      std::pair<std::string, std::string> P{R.Scenario->Hw->Class, R.DefaultRuntime->Name};
+      if (!llvm::is_contained(ClassDefaults, P))
+        ClassDefaults.push_back(P);
     }
-    std::pair<std::string, std::string> P{Hw.Class, R.DefaultRuntime->Name};
-    if (!llvm::is_contained(ClassDefaults, P))
-      ClassDefaults.push_back(P);
-  }
   for (const auto &[Class, Name] : ClassDefaults)
     OS << fmt::format("On `{}` hardware the columns *with {}* are with `{}`, the default for its "
                       "class.\n\n",
                       Class, DefaultName, Name);
-  for (const auto &[Name, Devices] : DeviceDefaults) {
-    std::vector<std::string> Quoted;
-    for (const std::string &D : Devices)
-      Quoted.push_back("`" + D + "`");
-    const std::string List = listInProse(Quoted);
-    OS << fmt::format("On {} the columns *with {}* are with `{}`, the runtime {} record{} "
-                      "name{}.\n\n",
-                      List, DefaultName, Name, Devices.size() == 1 ? "its" : "their",
-                      Devices.size() == 1 ? "" : "s", Devices.size() == 1 ? "s" : "");
+  for (const auto &Rt : M.Runtimes) {
+    std::vector<std::string> Devices; // measured devices whose record names Rt
+    for (const Module::ValidationRow &R : M.Validation) {
+      const std::string D = "`" + R.Scenario->Hw->Name + "`";
+      if (Rt.get() != Default && R.Scenario->Hw->DefaultRuntime == Rt.get() &&
+          !llvm::is_contained(Devices, D))
+        Devices.push_back(D);
+    }
+    if (!Devices.empty())
+      OS << fmt::format("On {} the columns *with {}* are with `{}`, the runtime {} record{} "
+                        "name{}.\n\n",
+                        listInProse(Devices), DefaultName, Rt->Name,
+                        Devices.size() == 1 ? "its" : "their", Devices.size() == 1 ? "" : "s",
+                        Devices.size() == 1 ? "s" : "");
   }
   OS << fmt::format("| held-out rows | n | median abs. error | worst | with {} | worst | ideal "
                     "roofline |\n",

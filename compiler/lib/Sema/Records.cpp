@@ -547,32 +547,9 @@ void SemaImpl::reportUnknownClass(llvm::SMRange Range, const std::string &Name) 
   Diags.suggest(Range, Name, Names);
 }
 
-namespace {
-/// The record a reference field names (`compute = int8`, `default_runtime = neuronx`): a plain
-/// name found by `Find`, else null, reported (a value that is not a name; an unknown one, with
-/// the names of `All` as suggestions).
-template <typename FindT, typename ListT>
-auto referenceField(DiagnosticEngine &Diags, const Item &I, const char *Kind, FindT Find,
-                    const ListT &All) -> decltype(Find(llvm::StringRef())) {
-  auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
-  if (!N || N->Path.size() != 1) {
-    Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), Kind);
-    return nullptr;
-  }
-  if (auto *R = Find(N->name()))
-    return R;
-  Diags.report(I.Value->range(), diag::err_unknown_name, N->name());
-  std::vector<std::string> Names;
-  for (const auto &R : All)
-    Names.push_back(R->Name);
-  Diags.suggest(I.Value->range(), N->name(), Names);
-  return nullptr;
-}
-} // namespace
-
 const PrecisionRecord *SemaImpl::precisionField(const Item &I) {
   return referenceField(
-      Diags, I, "precision", [&](llvm::StringRef N) { return M.findPrecision(N); }, M.Precisions);
+      I, "precision", [&](llvm::StringRef N) { return M.findPrecision(N); }, M.Precisions);
 }
 
 void SemaImpl::resolveDefaultRuntimes() {
@@ -583,7 +560,7 @@ void SemaImpl::resolveDefaultRuntimes() {
       continue;
     }
     Rec->DefaultRuntime = referenceField(
-        Diags, *I, "runtime", [&](llvm::StringRef N) { return M.findRuntime(N); }, M.Runtimes);
+        *I, "runtime", [&](llvm::StringRef N) { return M.findRuntime(N); }, M.Runtimes);
     if (Rec->DefaultRuntime) // listed with the other fields (reports, JSON), by its name
       Rec->Fields.push_back(
           {I->Name, Value::ofString(Rec->DefaultRuntime->Name), I->Range, I->Text});

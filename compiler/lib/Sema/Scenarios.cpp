@@ -125,13 +125,13 @@ std::unique_ptr<ScenarioRecord> SemaImpl::scenarioFrom(const std::string &Name, 
         Unknown(I, N, M.Models);
       }
     } else if (I.Name == "hardware") {
-      std::string N = Ref(I, "hardware");
-      if (!N.empty() && !(Rec->Hw = M.findHardware(N)))
-        Unknown(I, N, M.Hardware);
+      Rec->Hw = referenceField(
+          I, "hardware", [&](llvm::StringRef N) { return M.findHardware(N); }, M.Hardware);
+      OK &= Rec->Hw != nullptr;
     } else if (I.Name == "runtime") {
-      std::string N = Ref(I, "runtime");
-      if (!N.empty() && !(Rec->Runtime = M.findRuntime(N)))
-        Unknown(I, N, M.Runtimes);
+      Rec->Runtime = referenceField(
+          I, "runtime", [&](llvm::StringRef N) { return M.findRuntime(N); }, M.Runtimes);
+      OK &= Rec->Runtime != nullptr;
       RuntimeItem = &I;
     } else if (!Serving && (I.Name == "price" || I.Name == "grid" || I.Name == "term")) {
       OK &= economicsField(I, Rec->Cost, Rec->Energy, Rec->Term);

@@ -140,6 +140,26 @@ public:
   void resolveDefaultRuntimes();
   /// `unknown hardware class`, with the declared classes as suggestions.
   void reportUnknownClass(llvm::SMRange Range, const std::string &Name);
+  /// The record a reference field `I` names (`hardware = H100_SXM`, `default_runtime = neuronx`):
+  /// a plain name found by `Find`, else null, reported (a value that is not a name, as `Kind`; an
+  /// unknown one, with the names of `All` as suggestions, gathered only then).
+  template <typename FindT, typename ListT>
+  auto referenceField(const Item &I, const char *Kind, FindT Find, const ListT &All)
+      -> decltype(Find(llvm::StringRef())) {
+    auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
+    if (!N || N->Path.size() != 1) {
+      Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), Kind);
+      return nullptr;
+    }
+    if (auto *R = Find(N->name()))
+      return R;
+    Diags.report(I.Value->range(), diag::err_unknown_name, N->name());
+    std::vector<std::string> Names;
+    for (const auto &R : All)
+      Names.push_back(R->Name);
+    Diags.suggest(I.Value->range(), N->name(), Names);
+    return nullptr;
+  }
   /// The precision field item `I` names (`compute = int8`), or null, reported: a value that is not
   /// a name, or an unknown one (with the declared precisions as suggestions).
   const PrecisionRecord *precisionField(const Item &I);

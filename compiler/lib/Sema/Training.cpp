@@ -208,52 +208,33 @@ void SemaImpl::buildTraining(const RecordDecl &D) {
   auto Rec = std::make_unique<TrainingRecord>(D.Name, D.range());
   std::string What = fmt::format("training `{}`", D.Name);
   bool OK = true;
-  auto Ref = [&](const Item &I, const char *Kind) -> std::string {
-    auto *N = llvm::dyn_cast<NameExpr>(I.Value.get());
-    if (!N || N->Path.size() != 1) {
-      Diags.report(I.Value->range(), diag::err_not_a_kind, I.Value->text(), Kind);
-      OK = false;
-      return "";
-    }
-    return N->name();
+  // A name `Find` looks up among `All` (Sema's referenceField).
+  auto Named = [&](const Item &I, const char *Kind, auto Find, const auto &All) {
+    auto *R = referenceField(I, Kind, Find, All);
+    OK &= R != nullptr;
+    return R;
   };
-  auto Unknown = [&](const Item &I, llvm::StringRef Name, const auto &Records) {
-    Diags.report(I.Value->range(), diag::err_unknown_name, Name);
-    std::vector<std::string> Cands;
-    for (const auto &X : Records)
-      Cands.push_back(X->Name);
-    Diags.suggest(I.Value->range(), Name, Cands);
-    OK = false;
+  auto ByName = [](const auto &All) {
+    return [&All](llvm::StringRef N) -> decltype(All.front().get()) {
+      for (const auto &X : All)
+        if (X->Name == N)
+          return X.get();
+      return nullptr;
+    };
   };
   for (const Item &I : D.Items) {
     if (I.K != Item::Field)
       continue;
     if (I.Name == "model") {
-      std::string N = Ref(I, "model");
-      if (!N.empty() && !(Rec->Model = M.findModel(N)))
-        Unknown(I, N, M.Models);
+      Rec->Model = Named(
+          I, "model", [&](llvm::StringRef N) { return M.findModel(N); }, M.Models);
     } else if (I.Name == "system") {
-      std::string N = Ref(I, "system");
-      if (!N.empty()) {
-        for (const auto &S : M.Systems)
-          if (S->Name == N)
-            Rec->System = S.get();
-        if (!Rec->System)
-          Unknown(I, N, M.Systems);
-      }
+      Rec->System = Named(I, "system", ByName(M.Systems), M.Systems);
     } else if (I.Name == "optimizer") {
-      std::string N = Ref(I, "optimizer");
-      if (!N.empty()) {
-        for (const auto &O : M.Optimizers)
-          if (O->Name == N)
-            Rec->Opt = O.get();
-        if (!Rec->Opt)
-          Unknown(I, N, M.Optimizers);
-      }
+      Rec->Opt = Named(I, "optimizer", ByName(M.Optimizers), M.Optimizers);
     } else if (I.Name == "runtime") {
-      std::string N = Ref(I, "runtime");
-      if (!N.empty() && !(Rec->Runtime = M.findRuntime(N)))
-        Unknown(I, N, M.Runtimes);
+      Rec->Runtime = Named(
+          I, "runtime", [&](llvm::StringRef N) { return M.findRuntime(N); }, M.Runtimes);
     } else if (I.Name == "precision" || I.Name == "grads" || I.Name == "compute") {
       const PrecisionRecord *P = precisionField(I);
       OK &= P != nullptr;
