@@ -7,7 +7,9 @@
 //      at 1), and op_overhead besides when batch-1 decode rows on one device fit the same
 //      weight-read slot on two or more hardware records (a fixed cost per operation is what
 //      separates a fast device from a slow one at the same kernel efficiency); where that slot
-//      is the experts factor (a model with routed experts), expert_layer_overhead instead.
+//      is bandwidth experts (a model with routed experts), expert_layer_overhead instead. A row
+//      of a model with routed experts fits bandwidth experts at decode (at the expert weights'
+//      precision where 8 bits or narrower), compute experts otherwise.
 //   2. Every free slot starts at 1 (0 for fixed costs); the others keep their record values.
 //   3. The free slots minimise the sum over the rows of (ln predicted - ln measured)^2: round
 //      after round, each slot in turn by golden-section search over its range (fractions 0.02..1
@@ -16,8 +18,10 @@
 //   4. Then full-load serving rows (fullLoadCalibration: a serving record marked calibration
 //      whose every request arrives at once, measuring output tokens a second) fit compute gemm
 //      at their compute precision through the serving simulation (a long decode at a large batch
-//      is bound by its GEMMs), or compute experts where the model has routed experts (as step 1
-//      gives a scenario row of such a model): that slot alone, by the same golden-section search,
+//      is bound by its GEMMs), or compute experts where the model has routed experts, with
+//      bandwidth experts at the expert weights' precision tied to it (one value for both: a run
+//      at full load is bound by either roof by turns, and one row cannot tell them apart; not
+//      where scenario rows fit that bandwidth slot): that slot alone, by the same search,
 //      over the scenario rows that inform it and the serving rows, the other slots as step 3
 //      left them. A simulation costs milliseconds, so the fit is one slot, not a joint one, with
 //      one exception: where one experts key's rows hold models whose experts differ in size,
@@ -61,6 +65,11 @@ std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S, const Runtim
   const PrecisionRecord *C = S.computeUnder(R);
   auto Narrow = [&] { return C->Bits <= 8 ? C->Name : std::string("any"); };
   if (!S.Model->Stats.Experts.empty() && S.Regime != "vision") {
+    // A decode step reads the experts a token routes to; a prompt multiplies them.
+    if (S.Regime == "decode") {
+      const PrecisionRecord *W = S.expertWeights();
+      return SlotKey{Slot::ExpertReads, W->Bits <= 8 ? W->Name : std::string("any")};
+    }
     const PrecisionRecord *E = S.expertComputeUnder(R);
     return SlotKey{Slot::Experts, E->Bits <= 8 ? E->Name : std::string("any")};
   }
@@ -245,20 +254,30 @@ int64_t largestExpert(const ScenarioRecord &S) {
   return Most;
 }
 
+/// Where slot K is among F's free slots, after adding it (at 0 for a fixed cost, else 1).
+size_t freeSlot(Fit &F, const SlotKey &K) {
+  auto Found = std::find(F.Free.begin(), F.Free.end(), K);
+  if (Found != F.Free.end())
+    return static_cast<size_t>(Found - F.Free.begin());
+  F.Free.push_back(K);
+  F.Value.push_back(slotIsSeconds(K.K) ? 0 : 1);
+  return F.Free.size() - 1;
+}
+
 /// Fits slot K of F alone over the scenario rows that inform it and the serving `Rows` (through
 /// the simulation), the other slots as they are; K joins F's free slots where it is not one.
 /// A fraction is searched on a log scale from 0.02 to 1, a fixed cost from 0 to `MostSeconds`.
+/// `Tied`, where given, takes K's value throughout (a second slot the rows cannot tell apart).
 void fitThroughSimulation(const Module &M, const ServingPredictor &Serve, Fit &F, const SlotKey &K,
-                          const std::vector<ServingRow> &Rows, double MostSeconds = 0) {
+                          const std::vector<ServingRow> &Rows, double MostSeconds = 0,
+                          const std::optional<SlotKey> &Tied = std::nullopt) {
   const bool Seconds = slotIsSeconds(K.K);
-  auto Found = std::find(F.Free.begin(), F.Free.end(), K);
-  size_t I = static_cast<size_t>(Found - F.Free.begin());
-  if (Found == F.Free.end()) {
-    F.Free.push_back(K);
-    F.Value.push_back(Seconds ? 0 : 1);
-  }
+  const size_t I = freeSlot(F, K);
+  const std::optional<size_t> J = Tied ? std::optional<size_t>(freeSlot(F, *Tied)) : std::nullopt;
   auto At = [&](double U) {
     F.Value[I] = Seconds ? U : std::exp(U);
+    if (J)
+      F.Value[*J] = F.Value[I];
     double Sum = objective(M, F, &F.Informs[K]);
     for (const ServingRow &Row : Rows)
       Sum += squaredLogError(
@@ -269,16 +288,24 @@ void fitThroughSimulation(const Module &M, const ServingPredictor &Serve, Fit &F
   const double Best = Seconds ? minimise(0, MostSeconds, At) : minimise(std::log(0.02), 0, At);
   F.Value[I] = Seconds ? Best : std::exp(Best);
   F.ServingInforms[K] = Rows;
+  if (J) {
+    F.Value[*J] = F.Value[I];
+    F.ServingInforms[*Tied] = Rows;
+  }
 }
 
-/// Step 4: each runtime's full-load serving rows fit compute gemm (compute experts for a model
-/// with routed experts) at their compute precision, that slot alone (the others as stage 1 left
-/// them), with the scenario rows that inform it.
+/// Step 4: each runtime's full-load serving rows fit compute gemm at their compute precision
+/// (compute experts for a model with routed experts, and bandwidth experts at their expert
+/// weights' precision tied to it: the steps of a run at full load are bound now by one roof, now
+/// by the other, and one fraction is what its rows can tell; not where scenario rows fit that
+/// bandwidth slot), that slot alone (the others as stage 1 left them), with the scenario rows
+/// that inform it.
 /// `Only`: the runtimes to refit (empty: all).
 void fitServingRows(const Module &M, const ServingPredictor &Serve,
                     std::map<std::string, Fit> &Fits, const std::set<std::string> &Only = {}) {
   const RuntimeRecord *Default = M.defaultRuntime();
   std::map<std::pair<std::string, SlotKey>, std::vector<ServingRow>> ByRuntime;
+  std::map<std::pair<std::string, SlotKey>, SlotKey> TiedTo; // (the first row's)
   for (const auto &Sv : M.Servings) {
     std::optional<double> Measured = fullLoadCalibration(*Sv);
     if (!Measured)
@@ -290,20 +317,32 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
       Runtimes.push_back(S.Runtime);
     if (Default && Default != S.Runtime && S.Runtime && S.Runtime->Serving)
       Runtimes.push_back(Default);
+    auto Keyed = [](Slot K, const PrecisionRecord *P) {
+      return SlotKey{K, P->Bits <= 8 ? P->Name : std::string("any")};
+    };
     for (const RuntimeRecord *R : Runtimes) {
-      const PrecisionRecord *P = Experts ? S.expertComputeUnder(R) : S.computeUnder(R);
-      SlotKey K{Experts ? Slot::Experts : Slot::Gemm, P->Bits <= 8 ? P->Name : std::string("any")};
-      Fits[R->Name].Runtime = R;
+      Fit &F = Fits[R->Name];
+      F.Runtime = R;
+      const SlotKey K = Experts ? Keyed(Slot::Experts, S.expertComputeUnder(R))
+                                : Keyed(Slot::Gemm, S.computeUnder(R));
       ByRuntime[{R->Name, K}].push_back({Sv.get(), *Measured});
+      if (const SlotKey Reads = Keyed(Slot::ExpertReads, S.expertWeights());
+          Experts && !F.Informs.count(Reads))
+        TiedTo.insert({{R->Name, K}, Reads});
     }
   }
   // expert_overhead first, where a runtime's rows of one experts key hold models whose experts
   // differ in size: for each value tried, that key's factor fitted anew, and the value that leaves
   // those rows' least error kept (a fixed cost an expert is what separates small experts from
   // large at the same kernel efficiency).
+  auto Tie = [&](const std::pair<std::string, SlotKey> &Key) {
+    auto It = TiedTo.find(Key);
+    return It == TiedTo.end() ? std::nullopt : std::optional<SlotKey>(It->second);
+  };
   for (const auto &Entry : ByRuntime) {
     const SlotKey &K = Entry.first.second;
     const std::vector<ServingRow> &Rows = Entry.second; // (named: a lambda below takes them)
+    const std::optional<SlotKey> Tied = Tie(Entry.first);
     if (K.K != Slot::Experts || (!Only.empty() && !Only.count(Entry.first.first)))
       continue;
     std::set<int64_t> Sizes;
@@ -318,7 +357,7 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
     const size_t I = F.Free.size() - 1;
     auto Error = [&](double T) {
       F.Value[I] = T;
-      fitThroughSimulation(M, Serve, F, K, Rows);
+      fitThroughSimulation(M, Serve, F, K, Rows, 0, Tied);
       double Sum = 0;
       for (const ServingRow &Row : Rows)
         Sum += squaredLogError(
@@ -331,7 +370,7 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
   }
   for (const auto &[Key, Rows] : ByRuntime)
     if (Only.empty() || Only.count(Key.first))
-      fitThroughSimulation(M, Serve, Fits[Key.first], Key.second, Rows);
+      fitThroughSimulation(M, Serve, Fits[Key.first], Key.second, Rows, 0, Tie(Key));
 }
 
 /// A light-load row's metrics: a decode step's (a time per output token, or the median time
@@ -419,7 +458,7 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
   for (auto &[Name, F] : Fits) {
     // op_overhead (op_cycles, where the runtime counts it so) is free where batch-1 decode rows on
     // one device fit the same weight-read slot on two or more hardware records;
-    // expert_layer_overhead instead where that slot is the experts factor (rows of a model with
+    // expert_layer_overhead instead where that slot is bandwidth experts (rows of a model with
     // routed experts: a fixed cost a token for each expert layer is what separates their fast
     // device from their slow one).
     std::map<SlotKey, std::set<const HardwareRecord *>> Devices;
@@ -433,7 +472,7 @@ std::vector<FittedSlot> zoo::fitCalibration(const Module &M, const ServingPredic
     for (const auto &[K, Hws] : Devices)
       if (Hws.size() >= 2) {
         const SlotKey Overhead{
-            K.K == Slot::Experts ? Slot::ExpertLayerOverhead : opCostSlot(*F.Runtime), "any"};
+            K.K == Slot::ExpertReads ? Slot::ExpertLayerOverhead : opCostSlot(*F.Runtime), "any"};
         if (std::find(F.Free.begin(), F.Free.end(), Overhead) == F.Free.end())
           F.Free.push_back(Overhead);
         for (const ScenarioRecord *S : Decode[K])

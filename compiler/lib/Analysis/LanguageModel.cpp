@@ -14,8 +14,9 @@
 //      only where the runtime says so. Weights are read once, lookup tables a row per token.
 //   3. A decode step at context c reads the weights a batch touches (expected distinct experts)
 //      and each sequence's cache at c. Expert layers are a third kind of kernel: their products
-//      and weights at the matrix rates times the runtime's `compute experts` factor, plus its
-//      `expert_overhead` for each expert a device runs in each expert layer.
+//      at the matrix rate times the runtime's `compute experts` factor, their weights at the
+//      weight-read rate times its `bandwidth experts` factor, plus its `expert_overhead` for each
+//      expert a device runs in each expert layer.
 //   4. Tensor parallelism: weights, cache and work split over N devices; two all-reduces per
 //      layer of the activations (tokens x width at the activation precision).
 //   5. Memory: weights + the batch's cache at the full length + a prefill workspace, against the
@@ -347,7 +348,7 @@ PreparedLM::PreparedLM(const ScenarioRecord &S, const Machine &X)
   for (int Flash = 0; Flash < 2; ++Flash) {
     WeightBw[Flash] =
         (Flash ? X.FlashBandwidth : X.Bandwidth) * X.HwBandwidth * X.f(X.weightSlot());
-    WeightBwExperts[Flash] = WeightBw[Flash] * X.f(Slot::Experts);
+    WeightBwExperts[Flash] = WeightBw[Flash] * X.f(Slot::ExpertReads);
   }
   NoAttention = std::max(0 / RateAttention, 0 / BandwidthAttention);
   for (int Flash = 0; Flash < 2; ++Flash)
@@ -627,19 +628,18 @@ static double overlapped(double C, double Mem, double Share) {
 }
 
 /// The expert layers' time in `W` on the expected machine: the dense kernels' rates times the
-/// experts factor on both roofs (without experts: 0 / rate, that is +0), plus expert_overhead
-/// for each expert a device runs and expert_layer_overhead for each expert layer it runs (every
-/// one, in a forward that routes any token); added to the side their roofs put them on and to
-/// their slots.
+/// experts factors (`compute experts` on the products, `bandwidth experts` on the weight reads;
+/// without experts: 0 / rate, that is +0), plus expert_overhead for each expert a device runs
+/// and expert_layer_overhead for each expert layer it runs (every one, in a forward that routes
+/// any token); added to the side their roofs put them on, and to the slot of the roof that binds.
 double PreparedLM::expertTime(const Work &W, bool FromFlash, double &ComputeSide,
                               double &MemorySide, std::array<double, NumSlots> &BySlot) const {
-  const double Roofs =
-      NoExpertTime[FromFlash]
-          ? 0
-          : std::max(W.ExpertFlops / GemmExperts, W.ExpertWeightBytes / WeightBwExperts[FromFlash]);
+  const double Products = W.ExpertFlops / GemmExperts;
+  const double Reads = W.ExpertWeightBytes / WeightBwExperts[FromFlash];
+  const double Roofs = NoExpertTime[FromFlash] ? 0 : std::max(Products, Reads);
   const double PerExpert = W.ExpertRuns * X->f(Slot::ExpertOverhead);
   const double PerLayer = W.ExpertRuns > 0 ? ExpertLayers * X->f(Slot::ExpertLayerOverhead) : 0;
-  BySlot[slot(Slot::Experts)] += Roofs;
+  BySlot[slot(Products >= Reads ? Slot::Experts : Slot::ExpertReads)] += Roofs;
   BySlot[slot(Slot::ExpertOverhead)] += PerExpert;
   BySlot[slot(Slot::ExpertLayerOverhead)] += PerLayer;
   const double Time = Roofs + PerExpert + PerLayer;

@@ -24,11 +24,14 @@ using namespace zoo;
 
 SlotSpelling zoo::slotSpelling(Slot K) {
   static const SlotSpelling Table[NumSlots] = {
-      {"compute", "gemm"},          {"compute", "attention"},      {"compute", "experts"},
-      {"bandwidth", "gemv"},        {"bandwidth", "dequant_gemv"}, {"bandwidth", "attention"},
-      {"bandwidth", "activations"}, {"", "op_overhead"},           {"", "collective_latency"},
-      {"", "step_overhead"},        {"", "request_overhead"},      {"", "sequence_overhead"},
-      {"", "expert_overhead"},      {"", "expert_layer_overhead"}, {"", "op_cycles"},
+      {"compute", "gemm"},           {"compute", "attention"},
+      {"compute", "experts"},        {"bandwidth", "gemv"},
+      {"bandwidth", "dequant_gemv"}, {"bandwidth", "attention"},
+      {"bandwidth", "activations"},  {"bandwidth", "experts"},
+      {"", "op_overhead"},           {"", "collective_latency"},
+      {"", "step_overhead"},         {"", "request_overhead"},
+      {"", "sequence_overhead"},     {"", "expert_overhead"},
+      {"", "expert_layer_overhead"}, {"", "op_cycles"},
   };
   return Table[static_cast<int>(K)];
 }
@@ -106,6 +109,8 @@ const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K, const
   case Slot::Gemv:
   case Slot::DequantGemv:
     return S.Weights;
+  case Slot::ExpertReads:
+    return S.expertWeights();
   case Slot::AttentionBandwidth:
     return S.KV;
   case Slot::Activations:
@@ -411,7 +416,8 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
     Slot K = static_cast<Slot>(I);
     if (K == (X.Dequantising ? Slot::Gemv : Slot::DequantGemv))
       continue; // one of the two weight-read slots applies
-    if ((K == Slot::Experts || K == Slot::ExpertOverhead || K == Slot::ExpertLayerOverhead) &&
+    if ((K == Slot::Experts || K == Slot::ExpertReads || K == Slot::ExpertOverhead ||
+         K == Slot::ExpertLayerOverhead) &&
         (!S.Model || S.Model->Stats.Experts.empty()))
       continue; // (a model without expert layers)
     FactorUse U;

@@ -106,7 +106,8 @@ void CalibrationEmitter::run(llvm::raw_ostream &OS) {
         "log error over those rows; the default runtime is fitted on the rows of serving "
         "engines.\n"
         "Then full-load serving records marked calibration (every request at once) fit compute\n"
-        "gemm (compute experts for a model with routed experts) at their compute precision\n"
+        "gemm (compute experts for a model with routed experts, and bandwidth experts at its\n"
+        "expert weights' precision with the same value) at their compute precision\n"
         "through the serving simulation, that slot alone, with expert_overhead first where one\n"
         "precision's rows hold experts of two sizes, and light-load ones their runtime's\n"
         "step_overhead, collective_latency and request_overhead.\n\n";

@@ -4,7 +4,8 @@
 //   - a runtime (a software stack): fields for fixed costs (per operation, per collective),
 //     fusion, the output head in prefill, the serving memory policy and whether it is the
 //     default (or a hardware class's: `default_for`); `compute KERNEL` sections (gemm,
-//     attention) and `bandwidth KERNEL` sections (gemv, dequant_gemv, attention, activations)
+//     attention, experts) and `bandwidth KERNEL` sections (gemv, dequant_gemv, attention,
+//     activations, experts)
 //     whose fields, keyed by precision or `any`, are the
 //     fractions of the hardware's achievable rate its kernels of that kind reach, and a
 //     `fill gemm` section whose fields are the output elements its dense products need on a
@@ -88,7 +89,7 @@ bool SemaImpl::cacheField(const FieldValue &F, int64_t &Page, KVPolicy &Policy, 
 namespace {
 const std::vector<std::string> ComputeKernels = {"gemm", "attention", "experts"};
 const std::vector<std::string> BandwidthKernels = {"gemv", "dequant_gemv", "attention",
-                                                   "activations"};
+                                                   "activations", "experts"};
 const std::vector<std::string> FillKernels = {"gemm"};
 } // namespace
 

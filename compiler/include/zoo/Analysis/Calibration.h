@@ -14,13 +14,14 @@
 
 namespace zoo {
 
-/// The slot a calibration row fits, by its regime: a language model with experts fits compute
-/// experts; otherwise `decode` on one device fits the weight-read slot (gemv, or dequant_gemv of
-/// its weight precision), on several devices collective_latency; `prefill` fits compute gemm;
-/// `serving` fits bandwidth attention; `vision` fits compute gemm at a batch of 8 or more and
-/// op_overhead below. `Key` is the precision the slot is fitted for: the weight precision for
-/// dequant_gemv, the compute precision for compute gemm and compute experts where it is 8 bits
-/// or narrower, else `any`. None for other regimes.
+/// The slot a calibration row fits, by its regime: a language model with experts fits bandwidth
+/// experts at `decode` (keyed by the expert weights' precision where 8 bits or narrower) and
+/// compute experts otherwise; else `decode` on one device fits the weight-read slot (gemv, or
+/// dequant_gemv of its weight precision), on several devices collective_latency; `prefill` fits
+/// compute gemm; `serving` fits bandwidth attention; `vision` fits compute gemm at a batch of 8 or
+/// more and op_overhead below. `Key` is the precision the slot is fitted for: the weight precision
+/// for dequant_gemv, the compute precision for compute gemm and compute experts where it is 8
+/// bits or narrower, else `any`. None for other regimes.
 struct SlotKey {
   Slot K;
   std::string Key;

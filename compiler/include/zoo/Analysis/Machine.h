@@ -20,11 +20,12 @@ namespace zoo {
 enum class Slot {
   Gemm,                ///< compute gemm: matrix products at the compute precision
   AttentionCompute,    ///< compute attention: attention's matrix products
-  Experts,             ///< compute experts: expert layers' share of both roofs (routing, grouping)
+  Experts,             ///< compute experts: expert layers' products (routing, grouping)
   Gemv,                ///< bandwidth gemv: weight reads of a memory-bound product
   DequantGemv,         ///< bandwidth dequant_gemv: weight-only quantised reads
   AttentionBandwidth,  ///< bandwidth attention: KV-cache reads and writes
   Activations,         ///< bandwidth activations: activations written and read between kernels
+  ExpertReads,         ///< bandwidth experts: expert layers' weight reads
   OpOverhead,          ///< seconds per operation launched
   CollectiveLatency,   ///< seconds per collective (alpha)
   StepOverhead,        ///< seconds of host time per engine iteration (one forward)
@@ -97,7 +98,7 @@ struct Machine {
   double Clock = 0;
   // Factors of the expected figures: the hardware's achievable fractions, then the runtime's.
   double HwCompute = 1, HwBandwidth = 1;
-  std::array<double, NumSlots> F{1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  std::array<double, NumSlots> F{1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
   bool Dequantising = false; ///< weights are narrower than the compute format: dequant_gemv
   bool Fuses = true;
   /// Share of the smaller of a dense product's weight reads and arithmetic left exposed beside
