@@ -59,20 +59,20 @@ std::optional<double> pick(const std::vector<std::pair<ScenarioMetric, Value>> &
   return std::nullopt;
 }
 
+/// Slot K as row S fits it on runtime R: keyed by the precision the slot is looked up at
+/// (slotPrecision) where that is 8 bits or narrower, else `any`.
+SlotKey keyed(const ScenarioRecord &S, Slot K, const RuntimeRecord *R) {
+  const PrecisionRecord *P = slotPrecision(S, K, R);
+  return SlotKey{K, P->Bits <= 8 ? P->Name : std::string("any")};
+}
+
 } // namespace
 
 std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S, const RuntimeRecord *R) {
-  const PrecisionRecord *C = S.computeUnder(R);
-  auto Narrow = [&] { return C->Bits <= 8 ? C->Name : std::string("any"); };
-  if (!S.Model->Stats.Experts.empty() && S.Regime != "vision") {
-    // A decode step reads the experts a token routes to; a prompt multiplies them.
-    if (S.Regime == "decode") {
-      const PrecisionRecord *W = S.expertWeights();
-      return SlotKey{Slot::ExpertReads, W->Bits <= 8 ? W->Name : std::string("any")};
-    }
-    const PrecisionRecord *E = S.expertComputeUnder(R);
-    return SlotKey{Slot::Experts, E->Bits <= 8 ? E->Name : std::string("any")};
-  }
+  // A decode step of a model with routed experts reads the experts its tokens route to; a prompt
+  // multiplies them.
+  if (!S.Model->Stats.Experts.empty() && S.Regime != "vision")
+    return keyed(S, S.Regime == "decode" ? Slot::ExpertReads : Slot::Experts, R);
   if (S.Regime == "decode") {
     if (S.Devices > 1)
       return SlotKey{Slot::CollectiveLatency, "any"};
@@ -81,14 +81,13 @@ std::optional<SlotKey> zoo::calibratedSlot(const ScenarioRecord &S, const Runtim
     return SlotKey{Slot::Gemv, "any"};
   }
   if (S.Regime == "prefill")
-    return SlotKey{Slot::Gemm, Narrow()};
+    return keyed(S, Slot::Gemm, R);
   if (S.Regime == "serving")
     return SlotKey{Slot::AttentionBandwidth, "any"};
   if (S.Regime == "tinyml") // a microcontroller's layers run one after another, compute-bound
-    return SlotKey{Slot::Gemm, Narrow()};
+    return keyed(S, Slot::Gemm, R);
   if (S.Regime == "vision")
-    return SlotKey{S.Batch >= 8 ? Slot::Gemm : Slot::OpOverhead,
-                   S.Batch >= 8 ? Narrow() : std::string("any")};
+    return S.Batch >= 8 ? keyed(S, Slot::Gemm, R) : SlotKey{Slot::OpOverhead, "any"};
   return std::nullopt;
 }
 
@@ -304,8 +303,12 @@ void fitThroughSimulation(const Module &M, const ServingPredictor &Serve, Fit &F
 void fitServingRows(const Module &M, const ServingPredictor &Serve,
                     std::map<std::string, Fit> &Fits, const std::set<std::string> &Only = {}) {
   const RuntimeRecord *Default = M.defaultRuntime();
-  std::map<std::pair<std::string, SlotKey>, std::vector<ServingRow>> ByRuntime;
-  std::map<std::pair<std::string, SlotKey>, SlotKey> TiedTo; // (the first row's)
+  // The rows of each runtime and slot, and the slot tied to it (the first row's).
+  struct Group {
+    std::vector<ServingRow> Rows;
+    std::optional<SlotKey> Tied;
+  };
+  std::map<std::pair<std::string, SlotKey>, Group> ByRuntime;
   for (const auto &Sv : M.Servings) {
     std::optional<double> Measured = fullLoadCalibration(*Sv);
     if (!Measured)
@@ -317,32 +320,24 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
       Runtimes.push_back(S.Runtime);
     if (Default && Default != S.Runtime && S.Runtime && S.Runtime->Serving)
       Runtimes.push_back(Default);
-    auto Keyed = [](Slot K, const PrecisionRecord *P) {
-      return SlotKey{K, P->Bits <= 8 ? P->Name : std::string("any")};
-    };
     for (const RuntimeRecord *R : Runtimes) {
       Fit &F = Fits[R->Name];
       F.Runtime = R;
-      const SlotKey K = Experts ? Keyed(Slot::Experts, S.expertComputeUnder(R))
-                                : Keyed(Slot::Gemm, S.computeUnder(R));
-      ByRuntime[{R->Name, K}].push_back({Sv.get(), *Measured});
-      if (const SlotKey Reads = Keyed(Slot::ExpertReads, S.expertWeights());
-          Experts && !F.Informs.count(Reads))
-        TiedTo.insert({{R->Name, K}, Reads});
+      Group &G = ByRuntime[{R->Name, keyed(S, Experts ? Slot::Experts : Slot::Gemm, R)}];
+      G.Rows.push_back({Sv.get(), *Measured});
+      if (const SlotKey Reads = keyed(S, Slot::ExpertReads, R);
+          Experts && !G.Tied && !F.Informs.count(Reads))
+        G.Tied = Reads;
     }
   }
   // expert_overhead first, where a runtime's rows of one experts key hold models whose experts
   // differ in size: for each value tried, that key's factor fitted anew, and the value that leaves
   // those rows' least error kept (a fixed cost an expert is what separates small experts from
   // large at the same kernel efficiency).
-  auto Tie = [&](const std::pair<std::string, SlotKey> &Key) {
-    auto It = TiedTo.find(Key);
-    return It == TiedTo.end() ? std::nullopt : std::optional<SlotKey>(It->second);
-  };
   for (const auto &Entry : ByRuntime) {
     const SlotKey &K = Entry.first.second;
-    const std::vector<ServingRow> &Rows = Entry.second; // (named: a lambda below takes them)
-    const std::optional<SlotKey> Tied = Tie(Entry.first);
+    const Group &G = Entry.second; // (named: a lambda below takes it)
+    const std::vector<ServingRow> &Rows = G.Rows;
     if (K.K != Slot::Experts || (!Only.empty() && !Only.count(Entry.first.first)))
       continue;
     std::set<int64_t> Sizes;
@@ -352,12 +347,10 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
     const SlotKey Overhead{Slot::ExpertOverhead, "any"};
     if (Sizes.size() < 2 || std::count(F.Free.begin(), F.Free.end(), Overhead))
       continue; // (the first such key of a runtime fits it)
-    F.Free.push_back(Overhead);
-    F.Value.push_back(0);
-    const size_t I = F.Free.size() - 1;
+    const size_t I = freeSlot(F, Overhead);
     auto Error = [&](double T) {
       F.Value[I] = T;
-      fitThroughSimulation(M, Serve, F, K, Rows, 0, Tied);
+      fitThroughSimulation(M, Serve, F, K, Rows, 0, G.Tied);
       double Sum = 0;
       for (const ServingRow &Row : Rows)
         Sum += squaredLogError(
@@ -368,9 +361,9 @@ void fitServingRows(const Module &M, const ServingPredictor &Serve,
     F.Value[I] = minimise(0, 50e-6, Error);
     F.ServingInforms[Overhead] = Rows;
   }
-  for (const auto &[Key, Rows] : ByRuntime)
+  for (const auto &[Key, G] : ByRuntime)
     if (Only.empty() || Only.count(Key.first))
-      fitThroughSimulation(M, Serve, Fits[Key.first], Key.second, Rows, 0, Tie(Key));
+      fitThroughSimulation(M, Serve, Fits[Key.first], Key.second, G.Rows, 0, G.Tied);
 }
 
 /// A light-load row's metrics: a decode step's (a time per output token, or the median time
