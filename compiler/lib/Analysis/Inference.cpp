@@ -132,9 +132,19 @@ InferenceResult analyseLanguageModel(const Module &M, const ScenarioRecord &S, c
   return Out;
 }
 
+/// The rate of a model with an input's attention products, `GemmRate` where they run at the
+/// compute precision: where the activations are wider (attentionPrecision), that precision's
+/// gemm rate, and its peak on the ideal machine.
+double attentionRate(const Machine &X, double GemmRate) {
+  if (!X.OwnAttention)
+    return GemmRate;
+  return X.Ideal ? X.AttentionPeak : X.AttentionGemmRate;
+}
+
 /// One forward pass of a model with an input over `Batch` inputs, operation by operation, its
 /// activations `Act` bytes a value and its weights `WBits` bits, its products at `GemmRate`
-/// (the ideal machine: `Peak`). `Compute` and `Memory` receive the time on each side.
+/// (the ideal machine: the peak) and its attention's products at `AttnRate` (the ideal machine:
+/// their precision's peak). `Compute` and `Memory` receive the time on each side.
 ///
 /// On a device with an on-chip cache (`X.Cache`, the record's `cache`): an operation whose input
 /// and output activations of the batch (each device's share) fit the cache together moves them
@@ -144,12 +154,12 @@ InferenceResult analyseLanguageModel(const Module &M, const ScenarioRecord &S, c
 /// cache from that pass when they fit it together with the widest operation's activations.
 /// The cache's own bandwidth is not modelled: what it holds costs no time.
 PhaseCost forward(const ModelStats &St, double Batch, double Act, double WBits, const Machine &X,
-                  double Peak, double GemmRate, bool Warm, double &Compute, double &Memory) {
+                  double GemmRate, double AttnRate, bool Warm, double &Compute, double &Memory) {
   PhaseCost P;
   Compute = Memory = 0;
   const double Share = Batch / X.Devices; // each device's inputs
   auto Launched = [&](const KernelCost &K) { return !(X.Fuses && K.Elementwise); };
-  double WeightsRead = 0, Widest = 0;
+  double WeightsRead = 0, Widest = 0, IdealCompute = 0;
   const KernelCost *First = nullptr, *Last = nullptr; // the first and last operations launched
   for (const KernelCost &K : St.Kernels) {
     // (An elementwise operation's parameters, a batch norm's, fold into the operation before it.)
@@ -184,14 +194,16 @@ PhaseCost forward(const ModelStats &St, double Batch, double Act, double WBits, 
     }
     P.Flops += Flops;
     P.Bytes += Weights + Acts;
-    if (X.Ideal)
+    const double C = Flops / (K.Attention ? AttnRate : GemmRate);
+    if (X.Ideal) {
+      IdealCompute += C;
       continue;
-    const double C = Flops / GemmRate;
+    }
     const double Wm = Weights / X.bandwidth(X.weightSlot());
     const double Am = Acts / X.bandwidth(Slot::Activations);
     if (C >= Wm + Am) {
       Compute += C;
-      P.BySlot[static_cast<int>(Slot::Gemm)] += C;
+      P.BySlot[static_cast<int>(K.Attention ? Slot::AttentionCompute : Slot::Gemm)] += C;
     } else {
       Memory += Wm + Am;
       P.BySlot[static_cast<int>(X.weightSlot())] += Wm;
@@ -211,7 +223,7 @@ PhaseCost forward(const ModelStats &St, double Batch, double Act, double WBits, 
         St.Kernels.empty() ? 0 : static_cast<double>(St.Kernels.back().OutElements);
     P.CachedBytes = WeightsOnChip ? WeightsRead : 0;
     P.Bytes = (WeightsOnChip ? 0 : WeightsRead) + Batch * (Input + Output) * Act;
-    Compute = P.Flops / Peak;
+    Compute = IdealCompute;
     Memory = P.Bytes / X.Bandwidth;
     P.Time = std::max(Compute, Memory);
     P.BySlot[static_cast<int>(Compute >= Memory ? Slot::Gemm : Slot::Activations)] = P.Time;
@@ -272,8 +284,9 @@ InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Ma
   const double Act = S.Activations->bitsPerValue() / 8;
   double Compute = 0, Memory = 0;
   // A pass measured or served one after another: each finds what the one before left on chip.
-  PhaseCost P = forward(St, Batch, Act, S.Weights->bitsPerValue(), X, X.Peak,
-                        X.Ideal ? X.Peak : X.rate(Slot::Gemm), /*Warm=*/true, Compute, Memory);
+  const double GemmRate = X.Ideal ? X.Peak : X.rate(Slot::Gemm);
+  PhaseCost P = forward(St, Batch, Act, S.Weights->bitsPerValue(), X, GemmRate,
+                        attentionRate(X, GemmRate), /*Warm=*/true, Compute, Memory);
   P.Binds = forwardBound(P, Compute, Memory);
   Out.Prefill = P;
   putForward(M, S, X, P, Batch, bytesAt(St.Params, *S.Weights).asDouble(),
@@ -318,8 +331,11 @@ InferenceResult analysePipeline(const Module &M, const ScenarioRecord &S, const 
       PartTime[Which] += N * P.Time;
     };
     auto Pass = [&](bool Warm, double &C, double &Mem) {
-      return forward(Part.Stats, Inputs, Act, WBits, X, X.partPeak(PartIndex),
-                     X.partGemmRate(PartIndex), Warm, C, Mem);
+      // A part at its own precision runs its attention with its other products.
+      const double GemmRate = X.partGemmRate(PartIndex);
+      const bool Own = PartIndex >= 0 && PartIndex < 2 && X.Parts[PartIndex].Own;
+      return forward(Part.Stats, Inputs, Act, WBits, X, GemmRate,
+                     Own ? GemmRate : attentionRate(X, GemmRate), Warm, C, Mem);
     };
     double C = 0, Mem = 0;
     const PhaseCost Cold = Pass(false, C, Mem);

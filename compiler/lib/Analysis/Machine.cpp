@@ -124,10 +124,14 @@ const PrecisionRecord *zoo::attentionPrecision(const ScenarioRecord &S, const Ru
   // Scores and values multiply queries by the cached keys and values: engines run them at the
   // cache's precision where the dense products run narrower (an NVFP4 model with an FP8 cache
   // runs FP8 attention kernels: TensorRT-LLM's attention takes FP8 inputs at the narrowest, and
-  // only with an FP8 cache; docs/formulas.md).
+  // only with an FP8 cache; docs/formulas.md). A model with an input (a pipeline's denoiser
+  // among them) caches nothing: its queries, keys and values are activations, and the
+  // activations' precision plays the cache's part (an INT8 U-Net with 16-bit activations runs
+  // 16-bit attention, as TensorRT's fused attention does).
   const PrecisionRecord *C = S.computeUnder(R);
-  if (S.KV && C && S.KV->Bits > C->Bits)
-    return S.KV;
+  const PrecisionRecord *Operands = S.Model && S.Model->Stats.PerInput ? S.Activations : S.KV;
+  if (Operands && C && Operands->Bits > C->Bits)
+    return Operands;
   return C;
 }
 
@@ -226,7 +230,11 @@ bool zoo::schedulesAhead(const ScenarioRecord &S, const RuntimeRecord *R) {
 Machine Machine::ideal() const {
   Machine X = *this;
   X.HwCompute = X.HwBandwidth = 1;
-  X.F = {1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  // Every fraction slot at 1 (the expert layers' weight reads among them), every fixed cost 0.
+  X.F.fill(0);
+  for (Slot K : {Slot::Gemm, Slot::AttentionCompute, Slot::Experts, Slot::Gemv, Slot::DequantGemv,
+                 Slot::AttentionBandwidth, Slot::Activations, Slot::ExpertReads})
+    X.F[static_cast<int>(K)] = 1;
   X.MemoryFraction = X.KVFraction = 1;
   // All of the memory: a datasheet's rounded decimal figure can be less than programs get (an
   // "80 GB" H100 gives them 85.0 GB), and a bound takes the larger.
@@ -523,14 +531,20 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
                X.ExpertPeak, X.ExpertGemmRate);
     X.OwnExpertCompute = true;
   }
-  // 6. A language model's attention products at their own precision, where it is wider than
-  // the compute's and the hardware has a peak at it.
-  if (const PrecisionRecord *A = attentionPrecision(S, Runs);
-      A && A != C && S.Model && !S.Model->Stats.PerInput) {
+  // 6. Attention's products at their own precision, where it is wider than the compute's and
+  // the hardware has a peak at it. A language model's run at that peak times the `compute
+  // attention` factor (its prefill formula); a model with an input's are products among its
+  // others, each at its own precision's gemm rate (as a pipeline part's at its own precision).
+  if (const PrecisionRecord *A = attentionPrecision(S, Runs); A && A != C && S.Model) {
     if (const double Peak = PeakAt(*A); Peak > 0) {
-      X.AttentionPeak = Peak;
-      Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, A->Name, "compute"),
-         "achievable matrix peak (attention, " + A->Name + ")", X.AttentionHw);
+      if (S.Model->Stats.PerInput) {
+        OwnCompute(*A, *A, "attention", "achievable matrix peak (attention, " + A->Name + ")",
+                   X.AttentionPeak, X.AttentionGemmRate);
+      } else {
+        X.AttentionPeak = Peak;
+        Hw(S.ComputeEfficiency, M.OverrideComputeEfficiency, achievable(H, A->Name, "compute"),
+           "achievable matrix peak (attention, " + A->Name + ")", X.AttentionHw);
+      }
       X.OwnAttention = true;
     }
   }

@@ -138,9 +138,9 @@ void AnalysisEmitter::run(llvm::raw_ostream &OS) {
       if (const PipelineRecord *P = S->Pipeline)
         OS << "  pipeline:   "
            << (P->Encoders.empty() ? "no encoder" : "encoders " + B(ScenarioMetric::encoder_time))
-           << ", denoiser " << B(ScenarioMetric::denoise_time) << " (" << S->steps() << " steps"
-           << (S->guidance() ? " at twice the batch" : "") << "), "
-           << (P->Decoder ? "decoder " + B(ScenarioMetric::decoder_time) : "no decoder")
+           << ", denoiser " << B(ScenarioMetric::denoise_time) << " (" << S->steps()
+           << (S->steps() == 1 ? " step" : " steps") << (S->guidance() ? " at twice the batch" : "")
+           << "), " << (P->Decoder ? "decoder " + B(ScenarioMetric::decoder_time) : "no decoder")
            << (P->Decoder && S->DecoderBatch
                    ? fmt::format(" ({} at a time a device)", S->DecoderBatch)
                    : std::string())

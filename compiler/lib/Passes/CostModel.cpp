@@ -433,7 +433,7 @@ private:
     else if (!N.OutShape.empty() && Active > 0 && Total > 0)
       T.Kernels.push_back({(T.Macs - Macs0) / Active, (T.Params + T.SharedReads - Params0) / Total,
                            numel(N.InShape, A), numel(N.OutShape, A), static_cast<int64_t>(Active),
-                           elementwise(N.Prim)});
+                           elementwise(N.Prim), N.Prim == PrimitiveKind::attend});
   }
 
   /// Walks a container's children in order. A run of `linear` children with the same input

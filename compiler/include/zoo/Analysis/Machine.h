@@ -134,6 +134,10 @@ struct Machine {
   /// of it (1 on the ideal machine, as for the expert layers' own precision).
   double AttentionPeak = 0, AttentionHw = 1;
   bool OwnAttention = false;
+  /// A model with an input (or a pipeline's denoiser) runs its attention's products as products
+  /// at their own precision: the runtime's `compute gemm` factor at that precision times its
+  /// peak and the hardware's fraction (the precision's gemm rate; with OwnAttention only).
+  double AttentionGemmRate = 0;
   /// A pipeline's encoders ([0]) and decoder ([1]) at their own precision (`encoder_precision`,
   /// `decoder_precision`), as the experts above: its dense peak (all devices) and expected gemm
   /// rate. `Own` false: the compute precision's (Peak and rate(Slot::Gemm)).
@@ -165,6 +169,7 @@ struct Machine {
   void scaleCompute(double K) {
     Peak *= K;
     AttentionPeak *= K;
+    AttentionGemmRate *= K;
     ExpertPeak = OwnExpertCompute ? ExpertPeak * K : Peak;
     ExpertGemmRate = OwnExpertCompute ? ExpertGemmRate * K : Ideal ? Peak : rate(Slot::Gemm);
     for (PartCompute &P : Parts) {

@@ -190,6 +190,7 @@ struct KernelCost {
   Wide Macs = 0, Params = 0, InElements = 0, OutElements = 0;
   int64_t Count = 1;
   bool Elementwise = false; ///< norms, activations, batch norm, residual adds: fusable
+  bool Attention = false;   ///< an `attend`: scores and values, products of two activations
 };
 
 /// What the passes compute for a model. Every context- or batch-dependent metric is a closed form
