@@ -244,6 +244,7 @@ Machine Machine::ideal() const {
   X.GemmFill = 0;
   X.ExpertGemmRate = X.ExpertPeak;
   X.AttentionHw = 1;
+  X.AttentionGemmRate = X.AttentionPeak;
   for (PartCompute &P : X.Parts)
     P.GemmRate = P.Peak;
   X.AllReduce = {};

@@ -321,13 +321,16 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
     // of its roofs, forward once and backward twice (its input's and its weights' gradients);
     // elementwise operations (norms, activations, batch norm) are priced as memory traffic,
     // since training frameworks keep their inputs for the backward pass rather than fuse them.
+    // Attention's products at the activations' precision where the products run narrower (FP8
+    // training keeps its attention at 16 bits, as a language model's does).
     double BW = X.bandwidth(Slot::Activations);
     double Images = b / (t * p * c); // one micro-batch's inputs on one device
     for (const KernelCost &K : St.Kernels) {
       double Flops = 2 * toD(BigCount(K.Macs)) * Images;
       double Bytes = toD(BigCount(K.InElements + K.OutElements)) * a * Images +
                      toD(BigCount(K.Params)) * WB;
-      const double F = GemmRate > 0 ? Flops / GemmRate : 0, B = BW > 0 ? Bytes / BW : 0;
+      const double Rate = K.Attention && X.OwnAttention ? X.AttentionGemmRate : GemmRate;
+      const double F = Rate > 0 ? Flops / Rate : 0, B = BW > 0 ? Bytes / BW : 0;
       const double Passes = double(K.Count) * (3 + (T.Recomp == Recompute::Full ? 1 : 0));
       PerDevice += Passes * std::max(F, B);
       FlopTime += Passes * F;
