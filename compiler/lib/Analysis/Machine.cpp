@@ -463,7 +463,12 @@ Machine zoo::makeMachine(const Module &M, const ScenarioRecord &S, const Runtime
                       K == Slot::ExpertLayerOverhead || K == Slot::OpCycles;
     // (nor the cost an operation in seconds, where the runtime counts it in cycles alone)
     const bool InCycles = K == Slot::OpOverhead && R && R->field("op_cycles");
-    if (Describe && (!(Host || InCycles) || U.Origin != RName + ": not set"))
+    // A model with an input (a pipeline's parts among them) has no cache, and its attention's
+    // products are products among the others: the two attention slots price nothing of it, and
+    // show no line.
+    const bool Unused = S.Model && S.Model->Stats.PerInput &&
+                        (K == Slot::AttentionCompute || K == Slot::AttentionBandwidth);
+    if (Describe && !Unused && (!(Host || InCycles) || U.Origin != RName + ": not set"))
       X.Uses.push_back(std::move(U));
   }
   // Cycles an operation costs on the devices' clock join its seconds (the what-ifs and the
