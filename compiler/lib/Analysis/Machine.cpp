@@ -125,12 +125,14 @@ const PrecisionRecord *zoo::attentionPrecision(const ScenarioRecord &S, const Ru
   // cache's precision where the dense products run narrower (an NVFP4 model with an FP8 cache
   // runs FP8 attention kernels: TensorRT-LLM's attention takes FP8 inputs at the narrowest, and
   // only with an FP8 cache; docs/formulas.md). A model with an input (a pipeline's denoiser
-  // among them) caches nothing: its queries, keys and values are activations, and the
-  // activations' precision plays the cache's part (an INT8 U-Net with 16-bit activations runs
-  // 16-bit attention, as TensorRT's fused attention does).
+  // among them) caches nothing: its queries, keys and values are activations, and 16-bit
+  // activations play the cache's part (an INT8 U-Net with 16-bit activations runs 16-bit
+  // attention, as TensorRT's fused attention does); wider ones do not (FP32 activations under
+  // 16-bit products are cast for every product, attention's too, as autocast does).
   const PrecisionRecord *C = S.computeUnder(R);
-  const PrecisionRecord *Operands = S.Model && S.Model->Stats.PerInput ? S.Activations : S.KV;
-  if (Operands && C && Operands->Bits > C->Bits)
+  const bool PerInput = S.Model && S.Model->Stats.PerInput;
+  const PrecisionRecord *Operands = PerInput ? S.Activations : S.KV;
+  if (Operands && C && Operands->Bits > C->Bits && (!PerInput || Operands->Bits <= 16))
     return Operands;
   return C;
 }
