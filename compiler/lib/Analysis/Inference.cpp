@@ -132,15 +132,6 @@ InferenceResult analyseLanguageModel(const Module &M, const ScenarioRecord &S, c
   return Out;
 }
 
-/// The rate of a model with an input's attention products, `GemmRate` where they run at the
-/// compute precision: where the activations are wider (attentionPrecision), that precision's
-/// gemm rate, and its peak on the ideal machine.
-double attentionRate(const Machine &X, double GemmRate) {
-  if (!X.OwnAttention)
-    return GemmRate;
-  return X.Ideal ? X.AttentionPeak : X.AttentionGemmRate;
-}
-
 /// One forward pass of a model with an input over `Batch` inputs, operation by operation, its
 /// activations `Act` bytes a value and its weights `WBits` bits, its products at `GemmRate`
 /// (the ideal machine: the peak) and its attention's products at `AttnRate` (the ideal machine:
@@ -284,9 +275,8 @@ InferenceResult analyseVision(const Module &M, const ScenarioRecord &S, const Ma
   const double Act = S.Activations->bitsPerValue() / 8;
   double Compute = 0, Memory = 0;
   // A pass measured or served one after another: each finds what the one before left on chip.
-  const double GemmRate = X.Ideal ? X.Peak : X.rate(Slot::Gemm);
-  PhaseCost P = forward(St, Batch, Act, S.Weights->bitsPerValue(), X, GemmRate,
-                        attentionRate(X, GemmRate), /*Warm=*/true, Compute, Memory);
+  PhaseCost P = forward(St, Batch, Act, S.Weights->bitsPerValue(), X, X.partGemmRate(-1),
+                        X.partAttentionRate(), /*Warm=*/true, Compute, Memory);
   P.Binds = forwardBound(P, Compute, Memory);
   Out.Prefill = P;
   putForward(M, S, X, P, Batch, bytesAt(St.Params, *S.Weights).asDouble(),
@@ -331,11 +321,8 @@ InferenceResult analysePipeline(const Module &M, const ScenarioRecord &S, const 
       PartTime[Which] += N * P.Time;
     };
     auto Pass = [&](bool Warm, double &C, double &Mem) {
-      // A part at its own precision runs its attention with its other products.
-      const double GemmRate = X.partGemmRate(PartIndex);
-      const bool Own = PartIndex >= 0 && PartIndex < 2 && X.Parts[PartIndex].Own;
-      return forward(Part.Stats, Inputs, Act, WBits, X, GemmRate,
-                     Own ? GemmRate : attentionRate(X, GemmRate), Warm, C, Mem);
+      return forward(Part.Stats, Inputs, Act, WBits, X, X.partGemmRate(PartIndex),
+                     X.partAttentionRate(PartIndex), Warm, C, Mem);
     };
     double C = 0, Mem = 0;
     const PhaseCost Cold = Pass(false, C, Mem);

@@ -232,11 +232,7 @@ bool zoo::schedulesAhead(const ScenarioRecord &S, const RuntimeRecord *R) {
 Machine Machine::ideal() const {
   Machine X = *this;
   X.HwCompute = X.HwBandwidth = 1;
-  // Every fraction slot at 1 (the expert layers' weight reads among them), every fixed cost 0.
-  X.F.fill(0);
-  for (Slot K : {Slot::Gemm, Slot::AttentionCompute, Slot::Experts, Slot::Gemv, Slot::DequantGemv,
-                 Slot::AttentionBandwidth, Slot::Activations, Slot::ExpertReads})
-    X.F[static_cast<int>(K)] = 1;
+  X.F = unsetFactors();
   X.MemoryFraction = X.KVFraction = 1;
   // All of the memory: a datasheet's rounded decimal figure can be less than programs get (an
   // "80 GB" H100 gives them 85.0 GB), and a bound takes the larger.

@@ -329,7 +329,7 @@ TrainingCost zoo::trainingCost(const Module &M, const TrainingRecord &T, const M
       double Flops = 2 * toD(BigCount(K.Macs)) * Images;
       double Bytes = toD(BigCount(K.InElements + K.OutElements)) * a * Images +
                      toD(BigCount(K.Params)) * WB;
-      const double Rate = K.Attention && X.OwnAttention ? X.AttentionGemmRate : GemmRate;
+      const double Rate = K.Attention ? X.partAttentionRate() : GemmRate;
       const double F = Rate > 0 ? Flops / Rate : 0, B = BW > 0 ? Bytes / BW : 0;
       const double Passes = double(K.Count) * (3 + (T.Recomp == Recompute::Full ? 1 : 0));
       PerDevice += Passes * std::max(F, B);

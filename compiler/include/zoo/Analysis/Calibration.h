@@ -19,9 +19,9 @@ namespace zoo {
 /// compute experts otherwise; else `decode` on one device fits the weight-read slot (gemv, or
 /// dequant_gemv of its weight precision), on several devices collective_latency; `prefill` fits
 /// compute gemm; `serving` fits bandwidth attention; `vision` fits compute gemm at a batch of 8 or
-/// more and op_overhead below. `Key` is the precision the slot is fitted for: the weight precision
-/// for dequant_gemv, the compute precision for compute gemm and compute experts where it is 8
-/// bits or narrower, else `any`. None for other regimes.
+/// more and op_overhead below. `Key` is the precision the slot is fitted for: the weights' for
+/// dequant_gemv; else the one the analysis looks the slot up at (slotPrecision) where that is 8
+/// bits or narrower, and `any` otherwise. None for other regimes.
 struct SlotKey {
   Slot K;
   std::string Key;

@@ -55,6 +55,13 @@ inline bool slotIsSeconds(Slot K) {
 }
 /// A fixed cost (0 where a runtime leaves it out), in seconds or in clock cycles.
 inline bool slotIsFixedCost(Slot K) { return slotIsSeconds(K) || K == Slot::OpCycles; }
+/// Every slot as a runtime that sets none leaves it: each fraction 1, each fixed cost 0.
+inline std::array<double, NumSlots> unsetFactors() {
+  std::array<double, NumSlots> F{};
+  for (int I = 0; I < NumSlots; ++I)
+    F[I] = slotIsFixedCost(static_cast<Slot>(I)) ? 0 : 1;
+  return F;
+}
 
 /// A value for one slot of one runtime that replaces what its record says (calibration).
 struct SlotOverride {
@@ -98,7 +105,7 @@ struct Machine {
   double Clock = 0;
   // Factors of the expected figures: the hardware's achievable fractions, then the runtime's.
   double HwCompute = 1, HwBandwidth = 1;
-  std::array<double, NumSlots> F{1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  std::array<double, NumSlots> F = unsetFactors();
   bool Dequantising = false; ///< weights are narrower than the compute format: dequant_gemv
   bool Fuses = true;
   /// Share of the smaller of a dense product's weight reads and arithmetic left exposed beside
@@ -136,7 +143,8 @@ struct Machine {
   bool OwnAttention = false;
   /// A model with an input (or a pipeline's denoiser) runs its attention's products as products
   /// at their own precision: the runtime's `compute gemm` factor at that precision times its
-  /// peak and the hardware's fraction (the precision's gemm rate; with OwnAttention only).
+  /// peak and the hardware's fraction (the precision's gemm rate; its peak on the ideal machine;
+  /// with OwnAttention only).
   double AttentionGemmRate = 0;
   /// A pipeline's encoders ([0]) and decoder ([1]) at their own precision (`encoder_precision`,
   /// `decoder_precision`), as the experts above: its dense peak (all devices) and expected gemm
@@ -155,6 +163,14 @@ struct Machine {
     return Part >= 0 && Part < 2 && Parts[Part].Own ? Parts[Part].GemmRate
            : Ideal                                  ? Peak
                                                     : rate(Slot::Gemm);
+  }
+  /// The rate of a model with an input's attention products in a pipeline's part (as
+  /// partGemmRate; the default: the model itself, or the denoiser): a part at its own precision
+  /// runs them with its other products; else, where they run at a precision of their own
+  /// (OwnAttention: 16-bit activations beside narrower products), that precision's gemm rate.
+  double partAttentionRate(int Part = -1) const {
+    const bool OwnPart = Part >= 0 && Part < 2 && Parts[Part].Own;
+    return OwnAttention && !OwnPart ? AttentionGemmRate : partGemmRate(Part);
   }
 
   double f(Slot K) const { return F[static_cast<int>(K)]; }
