@@ -104,8 +104,14 @@ const PrecisionRecord *zoo::slotPrecision(const ScenarioRecord &S, Slot K, const
     return S.computeUnder(R);
   case Slot::AttentionCompute:
     return attentionPrecision(S, R);
-  case Slot::Experts:
-    return S.expertComputeUnder(R);
+  case Slot::Experts: {
+    // Products of 16 bits or wider over narrower weights convert the weights as they go (MXFP4
+    // experts beside BF16 activations: "simulated mxfp4" on BF16 tensor cores, where 8-bit
+    // activations multiply MXFP4 natively on Blackwell's): another kernel than the plain
+    // product, keyed, as a dequantising weight read is, by the weights' format.
+    const PrecisionRecord *E = S.expertComputeUnder(R), *W = S.expertWeights();
+    return E && W && E->Bits > 8 && W->bitsPerValue() < E->bitsPerValue() ? W : E;
+  }
   case Slot::Gemv:
   case Slot::DequantGemv:
     return S.Weights;

@@ -272,7 +272,8 @@ const char *attentionDPProblem(const ScenarioRecord &S);
 
 /// The precision key a slot is looked up by in scenario `S` under runtime `R` (compute, weights,
 /// KV or activations; the compute precisions as computeUnder gives them; attention's products at
-/// attentionPrecision).
+/// attentionPrecision; expert products of 16 bits or wider over narrower weights at the expert
+/// weights', a weight-only product being another kernel).
 const PrecisionRecord *slotPrecision(const ScenarioRecord &S, Slot K, const RuntimeRecord *R);
 
 /// The precision a language model's attention products (scores and values) run at in `S` under
