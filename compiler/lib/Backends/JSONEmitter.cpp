@@ -552,10 +552,17 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
       std::stable_sort(Ss.begin(), Ss.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
       for (const ServingRecord *S : Ss)
         J.object([&] {
+          // The replica's precisions and runtime, as its scenario's would be written (a record
+          // with `plan = auto` runs none of its own: empty, and `runtime` null).
+          const ScenarioRecord *Rp = S->Replica && S->Replica->Hw ? S->Replica.get() : nullptr;
+          const RuntimeRecord *Rt = Rp ? runtimeOf(M, *Rp) : nullptr;
+          const PrecisionRecord *C = Rp && Rp->Compute ? computeOf(M, *Rp) : nullptr;
+          J.attribute("activations", Rp && Rp->Activations ? Rp->Activations->Name : "");
           if (S->Replica && S->Replica->AttentionDP)
             J.attribute("attention_dp", true);
           J.attribute("buy", S->Buy);
           J.attribute("calibration", S->Calibration);
+          J.attribute("compute", C ? C->Name : "");
           J.attributeArray("deployments", [&] {
             for (const ServingRecord::Candidate &K : S->Candidates)
               J.object([&] {
@@ -603,6 +610,7 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           J.attributeBegin("ideal");
           Results(S->Ideal);
           J.attributeEnd();
+          J.attribute("kv", Rp && Rp->KV ? Rp->KV->Name : "");
           J.attributeArray("measured", [&] {
             for (const ServingMeasurement &X : S->Measured)
               J.object([&] {
@@ -623,12 +631,17 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
           J.attributeBegin("results");
           Results(S->Results);
           J.attributeEnd();
+          J.attribute("runtime", Rt ? json::Value(Rt->Name) : json::Value(nullptr));
           J.attribute("sla_percentile", real(S->SLA.Percentile));
+          J.attributeBegin("sources");
+          strings(J, S->Sources);
+          J.attributeEnd();
           J.attribute("tbt_target_s", real(S->SLA.TBT));
           J.attribute("tco_period_years", real(S->TCOYears));
           J.attribute("term", termName(S->Term));
           J.attribute("tpot_target_s", real(S->SLA.TPOT));
           J.attribute("ttft_target_s", real(S->SLA.TTFT));
+          J.attribute("weights", Rp && Rp->Weights ? Rp->Weights->Name : "");
           J.attribute("workload", S->Load ? S->Load->Name : "");
         });
     });
