@@ -552,10 +552,10 @@ void JSONEmitter::run(llvm::raw_ostream &OS) {
       std::stable_sort(Ss.begin(), Ss.end(), [](auto *A, auto *B) { return A->Name < B->Name; });
       for (const ServingRecord *S : Ss)
         J.object([&] {
-          // The replica's precisions and runtime, as its scenario's would be written (a record
-          // with `plan = auto` runs none of its own: empty, and `runtime` null).
+          // The replica's precisions and runtime, as a scenario's are written and the report
+          // names them (a record with `plan = auto` runs none of its own: empty, `runtime` null).
           const ScenarioRecord *Rp = S->Replica && S->Replica->Hw ? S->Replica.get() : nullptr;
-          const RuntimeRecord *Rt = Rp ? runtimeOf(M, *Rp) : nullptr;
+          const RuntimeRecord *Rt = Rp ? Rp->UsedRuntime : nullptr;
           const PrecisionRecord *C = Rp && Rp->Compute ? computeOf(M, *Rp) : nullptr;
           J.attribute("activations", Rp && Rp->Activations ? Rp->Activations->Name : "");
           if (S->Replica && S->Replica->AttentionDP)
